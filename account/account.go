@@ -1,0 +1,111 @@
+package account
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Status is the lifecycle state of an account.
+type Status string
+
+// Account statuses.
+const (
+	StatusActive      Status = "active"
+	StatusDeactivated Status = "deactivated"
+)
+
+// Account is one login account. Several accounts may belong to one profile.
+type Account struct {
+	ID        string
+	ProfileID string
+	// Email is the normalised login address (see NormalizeEmail); it is
+	// unique across accounts.
+	Email string
+	// PasswordHash is a PHC string (argon2id, or an imported bcrypt hash);
+	// empty for accounts that sign in through single sign-on. It never
+	// appears in String or GoString output.
+	PasswordHash      string
+	PasswordChangedAt time.Time
+	Status            Status
+	Marketing         bool  // opted in to marketing communications
+	Credits           int64 // credits stay on the account that earned them
+	CreatedAt         time.Time
+}
+
+// String describes the account without its password hash.
+func (a Account) String() string {
+	return fmt.Sprintf("account{id=%s profile=%s email=%s status=%s}", a.ID, a.ProfileID, a.Email, a.Status)
+}
+
+// GoString is String, so %#v does not print the password hash either.
+func (a Account) GoString() string { return a.String() }
+
+// PendingKind says what confirming a pending account does.
+type PendingKind string
+
+// Pending account kinds.
+const (
+	// PendingSignUp creates a new profile for the account.
+	PendingSignUp PendingKind = "signup"
+	// PendingAddAccount adds the account to an existing profile.
+	PendingAddAccount PendingKind = "add_account"
+)
+
+// Pending is a sign-up or add-account request waiting for its emailed code.
+type Pending struct {
+	ID           string
+	Kind         PendingKind
+	Email        string // normalised
+	PasswordHash string // PHC string; never printed
+	Marketing    bool
+	// ProfileID is the profile the account joins (PendingAddAccount) and
+	// RequestedBy the signed-in account that asked; both empty for sign-up.
+	ProfileID   string
+	RequestedBy string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+}
+
+// String describes the pending request without its password hash.
+func (p Pending) String() string {
+	return fmt.Sprintf("pending{id=%s kind=%s email=%s}", p.ID, p.Kind, p.Email)
+}
+
+// GoString is String, so %#v does not print the password hash either.
+func (p Pending) GoString() string { return p.String() }
+
+// Store persists accounts and pending sign-ups. It is implemented by
+// storage/memory, storage/sqlstore and any host adapter that passes
+// storagetest.TestAccountStore.
+type Store interface {
+	// CreateAccount stores a new account. It returns storage.ErrConflict
+	// when the ID or the email (compared case-insensitively) is taken.
+	CreateAccount(ctx context.Context, a Account) error
+	// Account returns the account with the ID, or storage.ErrNotFound.
+	Account(ctx context.Context, id string) (Account, error)
+	// AccountByEmail returns the account with the normalised email, or
+	// storage.ErrNotFound.
+	AccountByEmail(ctx context.Context, email string) (Account, error)
+	// AccountsOfProfile returns the accounts of the profile, oldest first
+	// (ties broken by ID); an unknown profile has none.
+	AccountsOfProfile(ctx context.Context, profileID string) ([]Account, error)
+	// UpdateAccount replaces the stored account with the same ID (all
+	// fields but CreatedAt). It returns storage.ErrNotFound, or
+	// storage.ErrConflict when the new email is taken.
+	UpdateAccount(ctx context.Context, a Account) error
+	// DeleteAccount deletes the account. It returns storage.ErrNotFound.
+	DeleteAccount(ctx context.Context, id string) error
+
+	// CreatePending stores a pending request. It returns
+	// storage.ErrConflict when the ID exists.
+	CreatePending(ctx context.Context, p Pending) error
+	// Pending returns the pending request, or storage.ErrNotFound.
+	Pending(ctx context.Context, id string) (Pending, error)
+	// DeletePending deletes the pending request. It returns
+	// storage.ErrNotFound.
+	DeletePending(ctx context.Context, id string) error
+	// DeletePendingBefore deletes pending requests that expired before t
+	// and returns how many it deleted.
+	DeletePendingBefore(ctx context.Context, t time.Time) (int, error)
+}

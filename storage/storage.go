@@ -1,0 +1,27 @@
+package storage
+
+import (
+	"context"
+	"errors"
+)
+
+// Sentinel errors shared by every adapter. Check them with errors.Is.
+var (
+	// ErrNotFound means the record asked for does not exist.
+	ErrNotFound = errors.New("storage: not found")
+	// ErrConflict means a write would break a uniqueness rule or lost a
+	// race with a concurrent write; nothing was changed.
+	ErrConflict = errors.New("storage: conflict")
+)
+
+// Transactor runs a unit of work atomically. Every adapter implements it.
+type Transactor interface {
+	// InTx calls fn with a context that carries one transaction. Store
+	// calls made with that context are committed together when fn returns
+	// nil and rolled back when it returns an error or panics; InTx then
+	// returns fn's error. Calling InTx with a context that already carries
+	// a transaction of the same adapter joins it. fn may be called more than
+	// once if the adapter retries a serialization failure, so it must have
+	// no side effects outside the store.
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
