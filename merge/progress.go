@@ -1,0 +1,54 @@
+package merge
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/seed-a97ca23f/usersettings/profile"
+)
+
+// combineProgress applies the progress rules of Resolve. Lists come out
+// sorted by ID, like a Store returns them.
+func combineProgress(a, b profile.Progress) profile.Progress {
+	return profile.Progress{
+		Points: a.Points + b.Points,
+		Achievements: unite(a.Achievements, b.Achievements,
+			func(x profile.Achievement) string { return x.ID },
+			func(x, y profile.Achievement) bool { return y.AwardedAt.Before(x.AwardedAt) }),
+		Certifications: unite(a.Certifications, b.Certifications,
+			func(x profile.Certification) string { return x.ID },
+			func(x, y profile.Certification) bool { return y.ValidUntil.After(x.ValidUntil) }),
+		Academy: unite(a.Academy, b.Academy,
+			func(x profile.CourseProgress) string { return x.CourseID },
+			further),
+	}
+}
+
+// further reports whether course progress y is further than x: completed
+// beats in progress, then the higher percentage wins.
+func further(x, y profile.CourseProgress) bool {
+	if x.Completed != y.Completed {
+		return y.Completed
+	}
+	return y.Percent > x.Percent
+}
+
+// unite merges two lists keyed by key. When both hold a key, the item from
+// a is kept unless better(a's, b's) says b's item wins.
+func unite[T any](a, b []T, key func(T) string, better func(x, y T) bool) []T {
+	byKey := make(map[string]T, len(a)+len(b))
+	for _, x := range a {
+		byKey[key(x)] = x
+	}
+	for _, y := range b {
+		if x, ok := byKey[key(y)]; !ok || better(x, y) {
+			byKey[key(y)] = y
+		}
+	}
+	out := make([]T, 0, len(byKey))
+	for _, v := range byKey {
+		out = append(out, v)
+	}
+	slices.SortFunc(out, func(x, y T) int { return cmp.Compare(key(x), key(y)) })
+	return out
+}

@@ -1,0 +1,177 @@
+package merge
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/seed-a97ca23f/usersettings/profile"
+)
+
+// Side is one of the two profiles of a merge, with its community progress.
+type Side struct {
+	Profile  profile.Profile
+	Progress profile.Progress
+}
+
+// Origin says which profile a kept value comes from.
+type Origin string
+
+// Origins of kept values.
+const (
+	FromSignedIn Origin = "signed_in"
+	FromOther    Origin = "other"
+)
+
+// Field is the outcome of the merge for one single-valued profile field.
+type Field struct {
+	// Name is the field's JSON name: avatar, name, job_title, department,
+	// country, about_you, twitter_url, linkedin_url or recovery_email.
+	Name string
+	// Kept is the value the merged profile will have (for the avatar, its
+	// digest) and Origin where it comes from.
+	Kept   string
+	Origin Origin
+	// Discarded is the other profile's value when both had a different
+	// value (a conflict); empty otherwise.
+	Discarded string
+	Conflict  bool
+}
+
+// Combined says what the merged profile gains by combining both profiles'
+// community progress.
+type Combined struct {
+	Points         int64 // the sum of both profiles' points
+	Achievements   int   // distinct achievements after the merge
+	Certifications int   // distinct certifications after the merge
+	Courses        int   // distinct Academy courses after the merge
+	Skills         int   // distinct skills after the merge
+	Industries     int   // distinct industry experience items after the merge
+}
+
+// Preview is what a person is shown before committing a merge.
+type Preview struct {
+	SignedInProfileID string
+	OtherProfileID    string
+	// Fields lists every single-valued field that has a value in either
+	// profile, in a fixed order.
+	Fields   []Field
+	Combined Combined
+	// NotMerged names what the merge leaves where it is. Credits are never
+	// moved: they stay on the accounts where they were earned.
+	NotMerged []string
+}
+
+// Conflicts returns the fields whose other value will be discarded.
+func (p Preview) Conflicts() []Field {
+	var out []Field
+	for _, f := range p.Fields {
+		if f.Conflict {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Result is the merged profile, its progress and the preview that
+// describes them.
+type Result struct {
+	Profile  profile.Profile
+	Progress profile.Progress
+	Preview  Preview
+}
+
+// Resolve decides the result of merging other into signedIn. It is a pure
+// function: no store, no clock.
+//
+// Single-valued fields (avatar, name, job title, department, country,
+// about you, Twitter and LinkedIn URLs) keep the signed-in profile's value
+// when both have one, and the only value when one has it. The recovery
+// email is the signed-in profile's, else the other's. Skills and industry
+// experience are the union, de-duplicated case-insensitively in a stable
+// order (signed-in first). The public flag is the signed-in profile's:
+// the union cannot make a complete profile incomplete. Points are added;
+// achievements are united by ID keeping the earliest award;
+// certifications by ID keeping the latest validity; Academy courses by
+// course keeping the further progress (completed beats in progress).
+// Credits belong to accounts and are never moved.
+func Resolve(signedIn, other Side) Result {
+	a, b := signedIn.Profile, other.Profile
+	m := a
+	m.Skills = union(a.Skills, b.Skills)
+	m.Industries = union(a.Industries, b.Industries)
+
+	var fields []Field
+	pick := func(name string, dst *string, av, bv string) {
+		kept, f := choose(name, av, bv)
+		*dst = kept
+		if f.Kept != "" {
+			fields = append(fields, f)
+		}
+	}
+	avatar := a.Avatar.Digest
+	pick("avatar", &avatar, a.Avatar.Digest, b.Avatar.Digest)
+	if avatar != a.Avatar.Digest {
+		m.Avatar = b.Avatar
+	}
+	pick("name", &m.Name, a.Name, b.Name)
+	pick("job_title", &m.JobTitle, a.JobTitle, b.JobTitle)
+	pick("department", &m.Department, a.Department, b.Department)
+	pick("country", &m.Country, a.Country, b.Country)
+	pick("about_you", &m.AboutYou, a.AboutYou, b.AboutYou)
+	pick("twitter_url", &m.TwitterURL, a.TwitterURL, b.TwitterURL)
+	pick("linkedin_url", &m.LinkedInURL, a.LinkedInURL, b.LinkedInURL)
+	pick("recovery_email", &m.RecoveryEmail, a.RecoveryEmail, b.RecoveryEmail)
+
+	pr := combineProgress(signedIn.Progress, other.Progress)
+	return Result{
+		Profile:  m,
+		Progress: pr,
+		Preview: Preview{
+			SignedInProfileID: a.ID,
+			OtherProfileID:    b.ID,
+			Fields:            fields,
+			Combined: Combined{
+				Points:         pr.Points,
+				Achievements:   len(pr.Achievements),
+				Certifications: len(pr.Certifications),
+				Courses:        len(pr.Academy),
+				Skills:         len(m.Skills),
+				Industries:     len(m.Industries),
+			},
+			NotMerged: []string{"credits"},
+		},
+	}
+}
+
+// choose applies the single-value rule: the signed-in value wins when both
+// are set.
+func choose(name, signedIn, other string) (string, Field) {
+	switch {
+	case strings.TrimSpace(signedIn) != "":
+		f := Field{Name: name, Kept: signedIn, Origin: FromSignedIn}
+		if strings.TrimSpace(other) != "" && other != signedIn {
+			f.Discarded, f.Conflict = other, true
+		}
+		return signedIn, f
+	case strings.TrimSpace(other) != "":
+		return other, Field{Name: name, Kept: other, Origin: FromOther}
+	default:
+		return signedIn, Field{Name: name}
+	}
+}
+
+// union returns a followed by the items of b not already in a, compared
+// case-insensitively, keeping the first spelling.
+func union(a, b []string) []string {
+	seen := make(map[string]bool, len(a)+len(b))
+	out := make([]string, 0, len(a)+len(b))
+	for _, s := range slices.Concat(a, b) {
+		k := strings.ToLower(strings.TrimSpace(s))
+		if k == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, s)
+	}
+	return out
+}
