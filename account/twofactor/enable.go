@@ -1,0 +1,110 @@
+package twofactor
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/notify"
+)
+
+// ErrNoticeNotSent means the change was made and committed, but the notice
+// mail about it could not be sent.
+var ErrNoticeNotSent = errors.New("twofactor: notice not sent")
+
+// confirm completes the pending enrolment of method m with its first code.
+func (s *Service) confirm(ctx context.Context, accountID string, m Method, code string) ([]string, error) {
+	r, found, err := s.record(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	if active(r) {
+		return nil, ErrAlreadyEnabled
+	}
+	if !found || !s.pending(r, m) {
+		return nil, ErrNoEnrollment
+	}
+	if err := s.verifyCode(ctx, accountID, m, r.PendingSecret, code, false); err != nil {
+		return nil, err
+	}
+	acct, err := s.account(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	codes, err := newRecoveryCodes(s.rand)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		return s.enable(ctx, r, codes, acct.ProfileID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
+// enable turns the enrolment that was pending in r on, unless it changed
+// meanwhile, and stores the recovery codes.
+func (s *Service) enable(ctx context.Context, r Record, codes []string, profileID string) error {
+	cur, err := s.store.TwoFactor(ctx, r.AccountID)
+	if err != nil {
+		return fmt.Errorf("twofactor: loading record: %w", err)
+	}
+	if active(cur) || cur.PendingMethod != r.PendingMethod || cur.PendingPhone != r.PendingPhone ||
+		!bytes.Equal(cur.PendingSecret, r.PendingSecret) {
+		return ErrNoEnrollment
+	}
+	cur.Method, cur.Secret, cur.Phone, cur.EnabledAt = cur.PendingMethod, cur.PendingSecret, cur.PendingPhone, s.now()
+	cur.PendingMethod, cur.PendingSecret, cur.PendingPhone, cur.PendingAt = MethodNone, nil, "", time.Time{}
+	if err := s.store.SaveTwoFactor(ctx, cur); err != nil {
+		return fmt.Errorf("twofactor: enabling: %w", err)
+	}
+	digests := make([][]byte, len(codes))
+	for i, c := range codes {
+		n, _ := normalizeCode(c)
+		digests[i] = s.keys.digest("recovery", r.AccountID, n)
+	}
+	if err := s.store.PutRecoveryCodes(ctx, r.AccountID, digests); err != nil {
+		return fmt.Errorf("twofactor: saving recovery codes: %w", err)
+	}
+	return s.appendHistory(ctx, profileID, r.AccountID, history.ActionSet, cur.Method)
+}
+
+// appendHistory records that the account's second factor was set or
+// cleared; the detail is the method, never a secret.
+func (s *Service) appendHistory(ctx context.Context, profileID, accountID string, a history.Action, m Method) error {
+	hid, err := id.New(s.rand, "his_")
+	if err != nil {
+		return err
+	}
+	e := history.Entry{
+		ID: hid, ProfileID: profileID, AccountID: accountID,
+		Item: "two_factor", Action: a, Detail: string(m), At: s.now(),
+	}
+	if err := s.store.AppendHistory(ctx, e); err != nil {
+		return fmt.Errorf("twofactor: recording history: %w", err)
+	}
+	return nil
+}
+
+// sendNotice mails the account that its second factor was turned off.
+func (s *Service) sendNotice(ctx context.Context, to string, m Method) error {
+	if s.mailer == nil {
+		return nil
+	}
+	msg := notify.Message{
+		To:      to,
+		Subject: "Two-factor authentication was turned off",
+		Body: "Two-factor authentication (" + string(m) + ") was turned off for your account.\n" +
+			"If you did not do this, change your password and contact support.\n",
+	}
+	if err := s.mailer.Send(ctx, msg); err != nil {
+		return fmt.Errorf("%w: %w", ErrNoticeNotSent, err)
+	}
+	return nil
+}

@@ -1,0 +1,105 @@
+package twofactor
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// KeySize is the length in bytes of Config.Key.
+const KeySize = 32
+
+// errSealed means a sealed secret could not be opened: a wrong key, a
+// record of another account or tampered bytes. It never falls back to
+// reading the bytes in clear.
+var errSealed = errors.New("twofactor: cannot open sealed secret")
+
+// sealVersion is the first byte of every sealed secret, so the format can
+// change later.
+const sealVersion = 1
+
+// Secret holds a secret shown to the user once (a TOTP seed, an otpauth
+// URL). It prints as "[redacted]" with every fmt verb and in JSON, so it
+// cannot leak into logs by accident; call Reveal to read it.
+type Secret struct{ s string }
+
+// Reveal returns the secret in clear.
+func (s Secret) Reveal() string { return s.s }
+
+// String returns "[redacted]".
+func (s Secret) String() string { return "[redacted]" }
+
+// GoString returns "[redacted]".
+func (s Secret) GoString() string { return s.String() }
+
+// Format prints "[redacted]" whatever the verb.
+func (s Secret) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
+
+// MarshalText returns "[redacted]", so encoders do not print the secret.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// keys holds the keys derived from the host's key: one for AES-256-GCM,
+// one for the HMAC digests of codes.
+type keys struct {
+	aead cipher.AEAD
+	mac  []byte
+}
+
+func newKeys(key []byte) (*keys, error) {
+	if len(key) != KeySize {
+		return nil, fmt.Errorf("twofactor: key must be %d bytes, got %d", KeySize, len(key))
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("twofactor: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("twofactor: %w", err)
+	}
+	mac, err := hkdf.Key(sha256.New, key, nil, "usersettings/twofactor code digests", 32)
+	if err != nil {
+		return nil, fmt.Errorf("twofactor: %w", err)
+	}
+	return &keys{aead: aead, mac: mac}, nil
+}
+
+// seal encrypts secret with a random nonce and the account id as
+// additional data: version || nonce || ciphertext and tag.
+func (k *keys) seal(rand io.Reader, accountID, secret string) ([]byte, error) {
+	out := make([]byte, 1+k.aead.NonceSize(), 1+k.aead.NonceSize()+len(secret)+k.aead.Overhead())
+	out[0] = sealVersion
+	if _, err := io.ReadFull(rand, out[1:]); err != nil {
+		return nil, fmt.Errorf("twofactor: reading randomness: %w", err)
+	}
+	return k.aead.Seal(out, out[1:], []byte(secret), []byte(accountID)), nil
+}
+
+// open decrypts a sealed secret of the account. Any failure is errSealed.
+func (k *keys) open(accountID string, sealed []byte) (string, error) {
+	n := k.aead.NonceSize()
+	if len(sealed) < 1+n+k.aead.Overhead() || sealed[0] != sealVersion {
+		return "", errSealed
+	}
+	plain, err := k.aead.Open(nil, sealed[1:1+n], sealed[1+n:], []byte(accountID))
+	if err != nil {
+		return "", errSealed
+	}
+	return string(plain), nil
+}
+
+// digest is the HMAC-SHA-256 of a code bound to its kind and account, so
+// a stored digest cannot be checked offline without the host's key.
+func (k *keys) digest(kind, accountID, code string) []byte {
+	m := hmac.New(sha256.New, k.mac)
+	for _, part := range []string{kind, accountID, code} {
+		m.Write([]byte(part))
+		m.Write([]byte{0})
+	}
+	return m.Sum(nil)
+}

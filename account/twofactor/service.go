@@ -1,0 +1,213 @@
+package twofactor
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// Backend is the storage the service needs. One adapter, such as
+// *memory.Store or *sqlstore.Store, implements all of it.
+type Backend interface {
+	storage.Transactor
+	Store
+	account.Store
+	history.Store
+}
+
+// PasswordChecker checks an account's password; the account service
+// implements it. CheckPassword returns nil when the password is right.
+type PasswordChecker interface {
+	CheckPassword(ctx context.Context, accountID, password string) error
+}
+
+// SMSSender delivers a text message to an E.164 phone number; the host
+// implements it over its SMS gateway. It must be safe for concurrent use.
+type SMSSender interface {
+	SendSMS(ctx context.Context, phone, text string) error
+}
+
+// Config configures a Service. Store and Key are required; zero values of
+// the other fields take the documented defaults.
+type Config struct {
+	// Store persists records and history; required.
+	Store Backend
+	// Key seals TOTP secrets (AES-256-GCM) and keys the digests of codes;
+	// required, KeySize (32) bytes from a secure random source, kept by
+	// the host outside the database. Losing it disables every enrolled
+	// authenticator app.
+	Key []byte
+	// Mailer sends the notice that 2FA was turned off; nil sends none.
+	Mailer notify.Mailer
+	// SMS sends SMS codes; nil makes the SMS method unavailable.
+	SMS SMSSender
+	// Passwords checks the password given to Deactivate; nil means only a
+	// current code can deactivate.
+	Passwords PasswordChecker
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Rand is the source of secrets and codes; nil means crypto/rand.
+	Rand io.Reader
+	// MaxAttempts is how many wrong codes lock the second factor;
+	// 0 means 5.
+	MaxAttempts int
+	// LockFor is how long the lock holds; 0 means 15 minutes.
+	LockFor time.Duration
+	// SMSCodeTTL is how long an SMS code is valid; 0 means 10 minutes.
+	SMSCodeTTL time.Duration
+	// SMSInterval is the least time between two SMS codes to an account;
+	// 0 means 30 seconds.
+	SMSInterval time.Duration
+	// EnrollTTL is how long an enrolment waits for its first code;
+	// 0 means 30 minutes.
+	EnrollTTL time.Duration
+}
+
+// Service manages the second factor of accounts: enrolment, verification
+// at sign-in, deactivation, status and erasure.
+type Service struct {
+	store       Backend
+	keys        *keys
+	mailer      notify.Mailer
+	sms         SMSSender
+	passwords   PasswordChecker
+	now         func() time.Time
+	rand        io.Reader
+	maxAttempts int
+	lockFor     time.Duration
+	smsTTL      time.Duration
+	smsInterval time.Duration
+	enrollTTL   time.Duration
+}
+
+// NewService returns a service. It panics when Store is nil or Key is not
+// KeySize bytes, both programming errors.
+func NewService(c Config) *Service {
+	if c.Store == nil {
+		panic("twofactor: Config.Store is required")
+	}
+	k, err := newKeys(c.Key)
+	if err != nil {
+		panic(err.Error())
+	}
+	s := &Service{
+		store: c.Store, keys: k, mailer: c.Mailer, sms: c.SMS, passwords: c.Passwords,
+		now: c.Now, rand: c.Rand, maxAttempts: c.MaxAttempts, lockFor: c.LockFor,
+		smsTTL: c.SMSCodeTTL, smsInterval: c.SMSInterval, enrollTTL: c.EnrollTTL,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	s.maxAttempts = cmpOr(s.maxAttempts, 5)
+	s.lockFor = cmpOr(s.lockFor, 15*time.Minute)
+	s.smsTTL = cmpOr(s.smsTTL, 10*time.Minute)
+	s.smsInterval = cmpOr(s.smsInterval, 30*time.Second)
+	s.enrollTTL = cmpOr(s.enrollTTL, 30*time.Minute)
+	return s
+}
+
+func cmpOr[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// record returns the account's record; found is false when it has none.
+func (s *Service) record(ctx context.Context, accountID string) (r Record, found bool, err error) {
+	r, err = s.store.TwoFactor(ctx, accountID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return Record{AccountID: accountID, Method: MethodNone}, false, nil
+	}
+	if err != nil {
+		return Record{}, false, fmt.Errorf("twofactor: loading record: %w", err)
+	}
+	return r, true, nil
+}
+
+func active(r Record) bool { return r.Method == MethodSMS || r.Method == MethodAuthenticator }
+
+// Required reports whether the account has an active second factor, so
+// signing in needs Verify after the password step.
+func (s *Service) Required(ctx context.Context, accountID string) (bool, error) {
+	r, _, err := s.record(ctx, accountID)
+	if err != nil {
+		return false, err
+	}
+	return active(r), nil
+}
+
+// Status returns what the settings page shows about the account's second
+// factor.
+func (s *Service) Status(ctx context.Context, accountID string) (Status, error) {
+	r, _, err := s.record(ctx, accountID)
+	if err != nil {
+		return Status{}, err
+	}
+	st := Status{Method: MethodNone, Pending: MethodNone}
+	if active(r) {
+		st.Method, st.EnabledAt = r.Method, r.EnabledAt
+	}
+	if r.Method == MethodSMS {
+		st.Phone = MaskPhone(r.Phone)
+	}
+	if s.pending(r, r.PendingMethod) {
+		st.Pending = r.PendingMethod
+	}
+	if r.LockedUntil.After(s.now()) {
+		st.LockedUntil = r.LockedUntil
+	}
+	if st.RecoveryCodesLeft, err = s.store.RecoveryCodesLeft(ctx, accountID); err != nil {
+		return Status{}, fmt.Errorf("twofactor: counting recovery codes: %w", err)
+	}
+	return st, nil
+}
+
+// Metadata returns the personal-data view of the account's second factor:
+// its method and the date it was enabled, nothing secret.
+func (s *Service) Metadata(ctx context.Context, accountID string) (Metadata, error) {
+	r, _, err := s.record(ctx, accountID)
+	if err != nil || !active(r) {
+		return Metadata{Method: MethodNone}, err
+	}
+	return Metadata{Method: r.Method, EnabledAt: r.EnabledAt}, nil
+}
+
+// EraseAccount deletes the account's second factor and recovery codes. An
+// account without any is not an error. It joins the transaction carried
+// by ctx, if any.
+func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
+	err := s.store.DeleteTwoFactor(ctx, accountID)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("twofactor: erasing account: %w", err)
+	}
+	return nil
+}
+
+// EraseProfile deletes the second factor of every account of the profile,
+// in one transaction (joining the one carried by ctx, if any).
+func (s *Service) EraseProfile(ctx context.Context, profileID string) error {
+	return s.store.InTx(ctx, func(ctx context.Context) error {
+		accts, err := s.store.AccountsOfProfile(ctx, profileID)
+		if err != nil {
+			return fmt.Errorf("twofactor: erasing profile: %w", err)
+		}
+		for _, a := range accts {
+			if err := s.EraseAccount(ctx, a.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

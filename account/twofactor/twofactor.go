@@ -1,0 +1,184 @@
+package twofactor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Sentinel errors of the package. Check them with errors.Is.
+var (
+	// ErrInvalidCode means a code was wrong, expired, already used or of a
+	// kind the account's method does not accept. The caller cannot tell
+	// which, on purpose.
+	ErrInvalidCode = errors.New("twofactor: invalid code")
+	// ErrLocked means too many wrong codes were entered; the second factor
+	// accepts nothing until the lock time has passed.
+	ErrLocked = errors.New("twofactor: locked after too many wrong codes")
+	// ErrInvalidPassword means the password given to Deactivate was refused
+	// by the PasswordChecker.
+	ErrInvalidPassword = errors.New("twofactor: invalid password")
+	// ErrNotEnabled means the account has no active second factor.
+	ErrNotEnabled = errors.New("twofactor: not enabled")
+	// ErrAlreadyEnabled means the account already has an active second
+	// factor; deactivate it before enrolling another one.
+	ErrAlreadyEnabled = errors.New("twofactor: already enabled")
+	// ErrNoEnrollment means there is no pending enrolment of the kind
+	// being confirmed, or it expired.
+	ErrNoEnrollment = errors.New("twofactor: no pending enrolment")
+	// ErrInvalidPhone means a phone number is not in E.164 form
+	// ("+" then 7 to 15 digits, the first not 0).
+	ErrInvalidPhone = errors.New("twofactor: invalid phone number")
+	// ErrSMSUnavailable means the service has no SMSSender.
+	ErrSMSUnavailable = errors.New("twofactor: sms not available")
+	// ErrTooSoon means an SMS code was sent too recently to send another.
+	ErrTooSoon = errors.New("twofactor: sms code sent too recently")
+	// ErrUnknownAccount means the account does not exist.
+	ErrUnknownAccount = errors.New("twofactor: unknown account")
+)
+
+// Method is the kind of second factor of an account.
+type Method string
+
+// Methods.
+const (
+	MethodNone          Method = "none"
+	MethodSMS           Method = "sms"
+	MethodAuthenticator Method = "authenticator"
+)
+
+// Status is what an account's settings page shows about its second factor.
+type Status struct {
+	// Method is the active method; MethodNone when 2FA is off.
+	Method Method
+	// EnabledAt is when the active method was confirmed; zero when off.
+	EnabledAt time.Time
+	// Phone is the masked phone number of the SMS method ("+31******78");
+	// empty for other methods.
+	Phone string
+	// RecoveryCodesLeft counts the unused recovery codes.
+	RecoveryCodesLeft int
+	// Pending is the method of an enrolment started but not confirmed
+	// yet; MethodNone when there is none.
+	Pending Method
+	// LockedUntil is set while the second factor is locked after too many
+	// wrong codes.
+	LockedUntil time.Time
+}
+
+// Metadata is the personal-data view of an account's second factor: the
+// method and its dates, never a secret, phone number or code.
+type Metadata struct {
+	Method    Method    `json:"method"`
+	EnabledAt time.Time `json:"enabled_at,omitzero"`
+}
+
+// SMSCode is the digest of the SMS code last sent to an account.
+type SMSCode struct {
+	Digest    []byte // HMAC-SHA-256 of the code bound to the account
+	SentAt    time.Time
+	ExpiresAt time.Time
+}
+
+// Record is the stored second-factor state of one account. TOTP secrets
+// are stored sealed (AES-256-GCM with the host's key); codes only as
+// digests.
+type Record struct {
+	AccountID string
+	// Method is the active method; MethodNone while an enrolment is
+	// pending and nothing is active yet.
+	Method    Method
+	EnabledAt time.Time
+	// Secret is the sealed TOTP secret of MethodAuthenticator.
+	Secret []byte
+	// Phone is the E.164 phone number of MethodSMS.
+	Phone string
+
+	// PendingMethod, PendingSecret, PendingPhone and PendingAt describe an
+	// enrolment waiting for its first code; PendingMethod is MethodNone
+	// (or empty) when there is none.
+	PendingMethod Method
+	PendingSecret []byte
+	PendingPhone  string
+	PendingAt     time.Time
+
+	// The fields below are changed only through the Store's atomic
+	// methods; SaveTwoFactor leaves them as they are.
+
+	// LastStep is the last TOTP time step accepted (Unix time / 30 s).
+	LastStep int64
+	// Attempts counts code attempts since the last success or lock.
+	Attempts int
+	// LockedUntil is the end of the lock after too many wrong codes.
+	LockedUntil time.Time
+	// SMSCode is the SMS code last sent; zero when none is outstanding.
+	SMSCode SMSCode
+}
+
+// String describes the record without secrets, phone number or digests.
+func (r Record) String() string {
+	return fmt.Sprintf("twofactor.Record{account=%s method=%s pending=%s}", r.AccountID, r.Method, r.PendingMethod)
+}
+
+// GoString is String, so %#v prints no secret either.
+func (r Record) GoString() string { return r.String() }
+
+// Store persists second-factor records and recovery codes. It is
+// implemented by storage/memory, storage/sqlstore and any host adapter
+// that passes storagetest.TestTwoFactorStore. A record belongs to an
+// account: deleting the account deletes it and its recovery codes.
+type Store interface {
+	// TwoFactor returns the record of the account, or storage.ErrNotFound.
+	TwoFactor(ctx context.Context, accountID string) (Record, error)
+	// SaveTwoFactor inserts the record or replaces the stored one of the
+	// same account, except LastStep, Attempts, LockedUntil and SMSCode,
+	// which keep their stored values (a new record starts with zero
+	// ones). It returns storage.ErrNotFound when the account does not
+	// exist.
+	SaveTwoFactor(ctx context.Context, r Record) error
+	// DeleteTwoFactor deletes the record of the account and its recovery
+	// codes. It returns storage.ErrNotFound when there is no record.
+	DeleteTwoFactor(ctx context.Context, accountID string) error
+
+	// UseTOTPStep records that the TOTP code of the time step was used:
+	// it sets LastStep to step when step is greater than LastStep, as one
+	// atomic compare-and-set, and returns storage.ErrConflict otherwise,
+	// so a code is accepted at most once. It returns storage.ErrNotFound
+	// when there is no record.
+	UseTOTPStep(ctx context.Context, accountID string, step int64) error
+	// AddTwoFactorAttempt counts one code attempt made at time at, as one
+	// atomic step. When LockedUntil is after at it changes nothing and
+	// returns false. Otherwise it increments Attempts; when Attempts
+	// reaches limit it sets LockedUntil to lockUntil and Attempts to 0;
+	// it returns true. It returns storage.ErrNotFound when there is no
+	// record.
+	AddTwoFactorAttempt(ctx context.Context, accountID string, at time.Time, limit int, lockUntil time.Time) (bool, error)
+	// ResetTwoFactorAttempts sets Attempts to 0 and clears LockedUntil. It
+	// returns storage.ErrNotFound when there is no record.
+	ResetTwoFactorAttempts(ctx context.Context, accountID string) error
+
+	// PutSMSCode replaces the SMS code of the record. It returns
+	// storage.ErrNotFound when there is no record.
+	PutSMSCode(ctx context.Context, accountID string, c SMSCode) error
+	// ConsumeSMSCode clears the SMS code of the record when its digest
+	// equals digest and it expires after at, as one atomic step; exactly
+	// one of several concurrent calls succeeds. It returns
+	// storage.ErrConflict when no such code is stored and
+	// storage.ErrNotFound when there is no record.
+	ConsumeSMSCode(ctx context.Context, accountID string, digest []byte, at time.Time) error
+
+	// PutRecoveryCodes replaces the recovery codes of the account with
+	// unused codes of the digests. It returns storage.ErrNotFound when
+	// there is no record and storage.ErrConflict when a digest appears
+	// twice.
+	PutRecoveryCodes(ctx context.Context, accountID string, digests [][]byte) error
+	// UseRecoveryCode marks the unused recovery code of the account with
+	// the digest used at time at; exactly one of several concurrent calls
+	// succeeds. It returns storage.ErrConflict when the code was already
+	// used and storage.ErrNotFound when the account has no such code.
+	UseRecoveryCode(ctx context.Context, accountID string, digest []byte, at time.Time) error
+	// RecoveryCodesLeft counts the unused recovery codes of the account;
+	// an account without record has none.
+	RecoveryCodesLeft(ctx context.Context, accountID string) (int, error)
+}

@@ -1,0 +1,197 @@
+package twofactor
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/hotp"
+
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// TOTP parameters (RFC 6238 defaults, what authenticator apps expect).
+const (
+	totpPeriod = 30 // seconds per time step
+	totpSkew   = 1  // steps accepted either side of the current one
+)
+
+// Verify checks the second factor of an account at sign-in, after the
+// password step: a current code of the authenticator app (one step of
+// clock skew either way; each code is accepted once), the SMS code last
+// sent by SendLoginSMS, or an unused recovery code. Every attempt counts;
+// MaxAttempts attempts without success lock the second factor for LockFor.
+// It returns nil, ErrInvalidCode, ErrLocked, or ErrNotEnabled when the
+// account has no active second factor.
+func (s *Service) Verify(ctx context.Context, accountID, code string) error {
+	r, _, err := s.record(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	if !active(r) {
+		return ErrNotEnabled
+	}
+	return s.verifyCode(ctx, r.AccountID, r.Method, r.Secret, code, true)
+}
+
+// verifyCode counts an attempt and checks code against the method (whose
+// sealed TOTP secret is sealed) and, when allowRecovery, the recovery
+// codes. Success resets the attempt counter.
+func (s *Service) verifyCode(ctx context.Context, accountID string, m Method, sealed []byte, code string, allowRecovery bool) error {
+	if err := s.attempt(ctx, accountID); err != nil {
+		return err
+	}
+	c, kind := normalizeCode(code)
+	var err error
+	switch {
+	case kind == kindOTP && m == MethodAuthenticator:
+		err = s.checkTOTP(ctx, accountID, sealed, c)
+	case kind == kindOTP && m == MethodSMS:
+		err = s.checkSMS(ctx, accountID, c)
+	case kind == kindRecovery && allowRecovery:
+		err = s.checkRecovery(ctx, accountID, c)
+	default:
+		err = ErrInvalidCode
+	}
+	if err != nil {
+		return err
+	}
+	return s.resetAttempts(ctx, accountID)
+}
+
+// attempt counts one attempt, or returns ErrLocked.
+func (s *Service) attempt(ctx context.Context, accountID string) error {
+	now := s.now()
+	ok, err := s.store.AddTwoFactorAttempt(ctx, accountID, now, s.maxAttempts, now.Add(s.lockFor))
+	if err != nil {
+		return fmt.Errorf("twofactor: counting attempt: %w", err)
+	}
+	if !ok {
+		return ErrLocked
+	}
+	return nil
+}
+
+func (s *Service) resetAttempts(ctx context.Context, accountID string) error {
+	if err := s.store.ResetTwoFactorAttempts(ctx, accountID); err != nil {
+		return fmt.Errorf("twofactor: resetting attempts: %w", err)
+	}
+	return nil
+}
+
+// checkTOTP accepts a code of the current time step or one step either
+// side, once: the matching step must be later than the last one used.
+func (s *Service) checkTOTP(ctx context.Context, accountID string, sealed []byte, code string) error {
+	secret, err := s.keys.open(accountID, sealed)
+	if err != nil {
+		return err
+	}
+	now := s.now().Unix() / totpPeriod
+	matched := int64(-1)
+	for step := now - totpSkew; step <= now+totpSkew; step++ {
+		want, err := hotp.GenerateCodeCustom(secret, uint64(step), hotp.ValidateOpts{Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err != nil {
+			return fmt.Errorf("twofactor: computing code: %w", errSealed)
+		}
+		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			matched = step
+		}
+	}
+	if matched < 0 {
+		return ErrInvalidCode
+	}
+	return codeResult(s.store.UseTOTPStep(ctx, accountID, matched), "using time step")
+}
+
+func (s *Service) checkSMS(ctx context.Context, accountID, code string) error {
+	d := s.keys.digest("sms", accountID, code)
+	return codeResult(s.store.ConsumeSMSCode(ctx, accountID, d, s.now()), "consuming sms code")
+}
+
+func (s *Service) checkRecovery(ctx context.Context, accountID, code string) error {
+	d := s.keys.digest("recovery", accountID, code)
+	return codeResult(s.store.UseRecoveryCode(ctx, accountID, d, s.now()), "using recovery code")
+}
+
+// codeResult maps the store's "no such code" answers to ErrInvalidCode.
+func codeResult(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, storage.ErrConflict), errors.Is(err, storage.ErrNotFound):
+		return ErrInvalidCode
+	default:
+		return fmt.Errorf("twofactor: %s: %w", what, err)
+	}
+}
+
+// Proof is what Deactivate needs: the account's password, or a current
+// code of the second factor (an authenticator or SMS code, or a recovery
+// code). Set exactly one field. It never prints its contents.
+type Proof struct {
+	Password string
+	Code     string
+}
+
+// String returns a description without the password or code.
+func (p Proof) String() string { return "twofactor.Proof{[redacted]}" }
+
+// GoString is String.
+func (p Proof) GoString() string { return p.String() }
+
+// Deactivate turns the account's second factor off after checking the
+// proof: the password (through Config.Passwords) or a current code. It
+// deletes the TOTP secret, phone number and recovery codes, records the
+// change in the history and then mails a notice to the account. A refused
+// proof counts as a wrong code towards the lock. It returns
+// ErrInvalidPassword, ErrInvalidCode, ErrLocked or ErrNotEnabled; when the
+// notice alone fails it returns an error wrapping ErrNoticeNotSent and the
+// second factor is off.
+func (s *Service) Deactivate(ctx context.Context, accountID string, p Proof) error {
+	r, _, err := s.record(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	if !active(r) {
+		return ErrNotEnabled
+	}
+	acct, err := s.account(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	if err := s.checkProof(ctx, r, p); err != nil {
+		return err
+	}
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.DeleteTwoFactor(ctx, accountID); err != nil {
+			return fmt.Errorf("twofactor: deleting record: %w", err)
+		}
+		return s.appendHistory(ctx, acct.ProfileID, accountID, history.ActionCleared, r.Method)
+	})
+	if err != nil {
+		return err
+	}
+	return s.sendNotice(ctx, acct.Email, r.Method)
+}
+
+func (s *Service) checkProof(ctx context.Context, r Record, p Proof) error {
+	if p.Code != "" || p.Password == "" {
+		return s.verifyCode(ctx, r.AccountID, r.Method, r.Secret, p.Code, true)
+	}
+	if err := s.attempt(ctx, r.AccountID); err != nil {
+		return err
+	}
+	if s.passwords == nil {
+		return ErrInvalidPassword
+	}
+	if err := s.passwords.CheckPassword(ctx, r.AccountID, p.Password); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return ErrInvalidPassword
+	}
+	return s.resetAttempts(ctx, r.AccountID)
+}
