@@ -27,6 +27,7 @@ type Store struct {
 	accounts accountTables
 	codes    codeTables
 	history  historyTables
+	tokens   tokenTables
 }
 
 var _ storage.Transactor = (*Store)(nil)
@@ -38,6 +39,7 @@ func New() *Store {
 	s.accounts.init()
 	s.codes.init()
 	s.history.init()
+	s.tokens.init()
 	return s
 }
 

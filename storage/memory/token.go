@@ -1,0 +1,248 @@
+package memory
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/token"
+)
+
+var _ token.Store = (*Store)(nil)
+
+// tokenTables hold tokens and API keys. Tokens are keyed by digest, so
+// the validation lookup is one map access; byID and names are indexes.
+type tokenTables struct {
+	byDigest map[token.Digest]token.Token
+	byID     map[string]token.Digest
+	names    map[tokenName]string // (account, name) → token id
+	keys     map[token.Digest]token.APIKey
+	keyIDs   map[string]token.Digest
+}
+
+type tokenName struct{ account, name string }
+
+func (tt *tokenTables) init() {
+	tt.byDigest = map[token.Digest]token.Token{}
+	tt.byID = map[string]token.Digest{}
+	tt.names = map[tokenName]string{}
+	tt.keys = map[token.Digest]token.APIKey{}
+	tt.keyIDs = map[string]token.Digest{}
+}
+
+func copyToken(t token.Token) token.Token {
+	t.Scopes = slices.Clone(t.Scopes)
+	return t
+}
+
+func compareTokens(a, b token.Token) int {
+	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+// CreateToken implements token.Store.
+func (s *Store) CreateToken(ctx context.Context, tok token.Token, d token.Digest) error {
+	return s.write(ctx, func(t *tx) error {
+		if _, ok := s.tokens.byID[tok.ID]; ok {
+			return conflict("token id taken")
+		}
+		if _, ok := s.tokens.byDigest[d]; ok {
+			return conflict("token digest taken")
+		}
+		n := tokenName{tok.AccountID, tok.Name}
+		if _, ok := s.tokens.names[n]; ok {
+			return conflict("token name taken")
+		}
+		put(t, s.tokens.byDigest, d, copyToken(tok))
+		put(t, s.tokens.byID, tok.ID, d)
+		put(t, s.tokens.names, n, tok.ID)
+		return nil
+	})
+}
+
+// Token implements token.Store.
+func (s *Store) Token(ctx context.Context, accountID, id string) (token.Token, error) {
+	var out token.Token
+	err := s.read(ctx, func() error {
+		d, ok := s.tokens.byID[id]
+		if !ok || s.tokens.byDigest[d].AccountID != accountID {
+			return notFound("token", id)
+		}
+		out = copyToken(s.tokens.byDigest[d])
+		return nil
+	})
+	return out, err
+}
+
+// TokensOfAccount implements token.Store.
+func (s *Store) TokensOfAccount(ctx context.Context, accountID string) ([]token.Token, error) {
+	var out []token.Token
+	err := s.read(ctx, func() error {
+		for n, id := range s.tokens.names {
+			if n.account == accountID {
+				out = append(out, copyToken(s.tokens.byDigest[s.tokens.byID[id]]))
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, compareTokens)
+	return out, err
+}
+
+// DeleteToken implements token.Store.
+func (s *Store) DeleteToken(ctx context.Context, accountID, id string) error {
+	return s.write(ctx, func(t *tx) error {
+		d, ok := s.tokens.byID[id]
+		if !ok || s.tokens.byDigest[d].AccountID != accountID {
+			return notFound("token", id)
+		}
+		s.deleteToken(t, d)
+		return nil
+	})
+}
+
+func (s *Store) deleteToken(t *tx, d token.Digest) {
+	tok := s.tokens.byDigest[d]
+	del(t, s.tokens.byDigest, d)
+	del(t, s.tokens.byID, tok.ID)
+	del(t, s.tokens.names, tokenName{tok.AccountID, tok.Name})
+}
+
+// TokenByDigest implements token.Store. A token whose account no longer
+// exists is not found, as with the SQL adapter's cascading delete.
+func (s *Store) TokenByDigest(ctx context.Context, d token.Digest) (token.TokenWithAccount, error) {
+	var out token.TokenWithAccount
+	err := s.read(ctx, func() error {
+		tok, ok := s.tokens.byDigest[d]
+		if !ok {
+			return notFound("token", "")
+		}
+		a, ok := s.accounts.byID[tok.AccountID]
+		if !ok {
+			return notFound("token", "")
+		}
+		out = token.TokenWithAccount{Token: copyToken(tok), AccountStatus: a.Status, ProfileID: a.ProfileID}
+		return nil
+	})
+	return out, err
+}
+
+// TouchToken implements token.Store.
+func (s *Store) TouchToken(ctx context.Context, id string, at, ifBefore time.Time) (bool, error) {
+	changed := false
+	err := s.write(ctx, func(t *tx) error {
+		d, ok := s.tokens.byID[id]
+		if !ok {
+			return nil
+		}
+		tok := s.tokens.byDigest[d]
+		if !tok.LastUsedAt.IsZero() && !tok.LastUsedAt.Before(ifBefore) {
+			return nil
+		}
+		tok.LastUsedAt = at
+		put(t, s.tokens.byDigest, d, tok)
+		changed = true
+		return nil
+	})
+	return changed, err
+}
+
+// DeleteTokensOfAccount implements token.Store.
+func (s *Store) DeleteTokensOfAccount(ctx context.Context, accountID string) (int, error) {
+	n := 0
+	err := s.write(ctx, func(t *tx) error {
+		for k, id := range s.tokens.names {
+			if k.account == accountID {
+				s.deleteToken(t, s.tokens.byID[id])
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// CreateAPIKey implements token.Store.
+func (s *Store) CreateAPIKey(ctx context.Context, k token.APIKey, d token.Digest) error {
+	return s.write(ctx, func(t *tx) error {
+		if _, ok := s.tokens.keyIDs[k.ID]; ok {
+			return conflict("api key id taken")
+		}
+		if _, ok := s.tokens.keys[d]; ok {
+			return conflict("api key digest taken")
+		}
+		put(t, s.tokens.keys, d, k)
+		put(t, s.tokens.keyIDs, k.ID, d)
+		return nil
+	})
+}
+
+// APIKeysOfAccount implements token.Store.
+func (s *Store) APIKeysOfAccount(ctx context.Context, accountID string) ([]token.APIKey, error) {
+	var out []token.APIKey
+	err := s.read(ctx, func() error {
+		for _, k := range s.tokens.keys {
+			if k.AccountID == accountID {
+				out = append(out, k)
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b token.APIKey) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, err
+}
+
+// DeleteAPIKey implements token.Store.
+func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) error {
+	return s.write(ctx, func(t *tx) error {
+		d, ok := s.tokens.keyIDs[id]
+		if !ok || s.tokens.keys[d].AccountID != accountID {
+			return notFound("api key", id)
+		}
+		del(t, s.tokens.keys, d)
+		del(t, s.tokens.keyIDs, id)
+		return nil
+	})
+}
+
+// APIKeyByDigest implements token.Store.
+func (s *Store) APIKeyByDigest(ctx context.Context, d token.Digest) (token.APIKeyWithAccount, error) {
+	var out token.APIKeyWithAccount
+	err := s.read(ctx, func() error {
+		k, ok := s.tokens.keys[d]
+		if !ok {
+			return notFound("api key", "")
+		}
+		a, ok := s.accounts.byID[k.AccountID]
+		if !ok {
+			return notFound("api key", "")
+		}
+		out = token.APIKeyWithAccount{Key: k, AccountEmail: a.Email, AccountStatus: a.Status, ProfileID: a.ProfileID}
+		return nil
+	})
+	return out, err
+}
+
+// DeleteAPIKeysOfAccount implements token.Store.
+func (s *Store) DeleteAPIKeysOfAccount(ctx context.Context, accountID string) (int, error) {
+	n := 0
+	err := s.write(ctx, func(t *tx) error {
+		for d, k := range s.tokens.keys {
+			if k.AccountID == accountID {
+				del(t, s.tokens.keys, d)
+				del(t, s.tokens.keyIDs, k.ID)
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}

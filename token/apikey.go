@@ -1,0 +1,162 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// CreateAPIKey makes an API key for the account and returns its details
+// and the key, shown once: only its SHA-256 digest and last four
+// characters are stored. An API key acts with every privilege of its
+// account. The description (trimmed, 1–100 characters) is required and
+// the account must be active. A security notice is mailed after the key
+// was stored.
+func (s *Service) CreateAPIKey(ctx context.Context, accountID, description string) (APIKey, Secret, error) {
+	desc, err := checkText(description, ErrInvalidDescription)
+	if err != nil {
+		return APIKey{}, Secret{}, err
+	}
+	secret, err := Generate(s.rand, KindAPIKey)
+	if err != nil {
+		return APIKey{}, Secret{}, err
+	}
+	kid, err := id.New(s.rand, "key_")
+	if err != nil {
+		return APIKey{}, Secret{}, err
+	}
+	now := s.now()
+	k := APIKey{ID: kid, AccountID: accountID, Description: desc, Last4: last4(secret.v), CreatedAt: now}
+	var a account.Account
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		if a, err = s.activeAccount(ctx, accountID); err != nil {
+			return err
+		}
+		if err := s.store.CreateAPIKey(ctx, k, DigestOf(secret.v)); err != nil {
+			return err
+		}
+		return s.record(ctx, a, "api_key", history.ActionAdded, desc, now)
+	})
+	if err != nil {
+		return APIKey{}, Secret{}, wrap("creating api key", err)
+	}
+	s.notice(ctx, a.Email, noticeAPIKey, desc, now)
+	return k, secret, nil
+}
+
+// ListAPIKeys returns the API keys of the account, oldest first.
+func (s *Service) ListAPIKeys(ctx context.Context, accountID string) ([]APIKey, error) {
+	ks, err := s.store.APIKeysOfAccount(ctx, accountID)
+	return ks, wrap("listing api keys", err)
+}
+
+// RevokeAPIKey deletes an API key of the account. This process stops
+// accepting it at once (its cache entry is purged); other processes that
+// cached it stop within their cache TTL. It returns an error wrapping
+// storage.ErrNotFound for an unknown key.
+func (s *Service) RevokeAPIKey(ctx context.Context, accountID, keyID string) error {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		a, err := s.accounts.Account(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		var desc string
+		ks, err := s.store.APIKeysOfAccount(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		for _, k := range ks {
+			if k.ID == keyID {
+				desc = k.Description
+			}
+		}
+		if err := s.store.DeleteAPIKey(ctx, accountID, keyID); err != nil {
+			return err
+		}
+		return s.record(ctx, a, "api_key", history.ActionRemoved, desc, s.now())
+	})
+	if s.cache != nil {
+		s.cache.purgeKey(keyID)
+	}
+	return wrap("revoking api key", err)
+}
+
+// ValidateAPIKey checks an API key presented with the login email of its
+// account (the Mendix-Username header) and returns the principal it acts
+// for. Every key that must not be accepted — malformed, a personal access
+// token, unknown, revoked, presented with another username, or whose
+// account is deactivated or deleted — gets the same ErrInvalidToken.
+//
+// Successful validations are cached for Config.APIKeyCacheTTL (default
+// 60 s) in a bounded least-recently-used cache of this process. Revoking
+// a key through this Service purges it from this process's cache at once;
+// other processes sharing the store keep accepting it until their cached
+// entry expires, so they converge within the TTL. Likewise deactivating or
+// deleting the account blocks its keys within the TTL. A negative TTL
+// disables the cache: every call then reads the store.
+func (s *Service) ValidateAPIKey(ctx context.Context, username, key string) (Principal, error) {
+	if k, ok := Parse(key); !ok || k != KindAPIKey {
+		return Principal{}, ErrInvalidToken
+	}
+	d := DigestOf(key)
+	now := s.now()
+	if s.cache != nil {
+		if e, ok := s.cache.get(d, now); ok {
+			if !sameEmail(username, e.email) {
+				return Principal{}, ErrInvalidToken
+			}
+			return e.p, nil
+		}
+	}
+	var epoch uint64
+	if s.cache != nil {
+		epoch = s.cache.currentEpoch()
+	}
+	kw, err := s.store.APIKeyByDigest(ctx, d)
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return Principal{}, ErrInvalidToken
+		}
+		return Principal{}, fmt.Errorf("token: validating api key: %w", err)
+	}
+	if kw.AccountStatus != account.StatusActive {
+		return Principal{}, ErrInvalidToken
+	}
+	p := Principal{AccountID: kw.Key.AccountID, ProfileID: kw.ProfileID, TokenID: kw.Key.ID, Kind: KindAPIKey}
+	if s.cache != nil {
+		s.cache.put(cacheEntry{d: d, p: p, email: kw.AccountEmail, expires: now.Add(s.cache.ttl)}, epoch)
+	}
+	if !sameEmail(username, kw.AccountEmail) {
+		return Principal{}, ErrInvalidToken
+	}
+	return p, nil
+}
+
+// sameEmail compares a username header with a stored, normalised email:
+// surrounding white space is ignored and ASCII letters compare without
+// case. It does not allocate.
+func sameEmail(username, email string) bool {
+	username = strings.TrimSpace(username)
+	if len(username) != len(email) || email == "" {
+		return false
+	}
+	for i := 0; i < len(email); i++ {
+		a, b := username[i], email[i]
+		if 'A' <= a && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,216 @@
+package token
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"log/slog"
+)
+
+// The secret format. A personal access token looks like
+//
+//	mxp_ + 32 random base62 characters + 6 base62 characters of checksum
+//
+// and an API key the same with the prefix "mxk_". The checksum is the
+// CRC-32 (IEEE) of the random part, written in base62 with the most
+// significant digit first and padded to 6 digits with '0'. 32 base62
+// characters carry about 190 bits from crypto/rand. The fixed prefixes
+// let secret scanners find leaked credentials; the checksum rejects typos
+// and truncations without touching the store.
+const (
+	// TokenPrefix starts every personal access token.
+	TokenPrefix = "mxp_"
+	// APIKeyPrefix starts every API key.
+	APIKeyPrefix = "mxk_"
+	// RandomLen is the number of random base62 characters.
+	RandomLen = 32
+	// ChecksumLen is the number of base62 checksum characters.
+	ChecksumLen = 6
+	// SecretLen is the length of a token or key: prefix, random part and
+	// checksum.
+	SecretLen = len(TokenPrefix) + RandomLen + ChecksumLen
+)
+
+const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// isBase62 is a lookup table over bytes.
+var isBase62 = func() (t [256]bool) {
+	for i := 0; i < len(base62); i++ {
+		t[base62[i]] = true
+	}
+	return t
+}()
+
+// Prefix returns the prefix of the kind's secrets ("" for an invalid kind).
+func (k Kind) Prefix() string {
+	switch k {
+	case KindToken:
+		return TokenPrefix
+	case KindAPIKey:
+		return APIKeyPrefix
+	}
+	return ""
+}
+
+// Parse checks the format of a token or API key offline and returns its
+// kind. It reports false for a wrong prefix, length, alphabet or checksum.
+// It is pure, does not allocate and takes well under 100 ns.
+func Parse(s string) (Kind, bool) {
+	if len(s) != SecretLen {
+		return 0, false
+	}
+	var k Kind
+	switch s[:len(TokenPrefix)] {
+	case TokenPrefix:
+		k = KindToken
+	case APIKeyPrefix:
+		k = KindAPIKey
+	default:
+		return 0, false
+	}
+	body := s[len(TokenPrefix):]
+	for i := 0; i < len(body); i++ {
+		if !isBase62[body[i]] {
+			return 0, false
+		}
+	}
+	if checksum(body[:RandomLen]) != decodeChecksum(body[RandomLen:]) {
+		return 0, false
+	}
+	return k, true
+}
+
+// crcTable is a slicing-by-8 table for CRC-32 (IEEE), so the checksum of
+// the random part costs four table rounds instead of 32.
+var crcTable = func() (t [8][256]uint32) {
+	t[0] = *crc32.IEEETable
+	for i := 0; i < 256; i++ {
+		crc := t[0][i]
+		for j := 1; j < 8; j++ {
+			crc = t[0][crc&0xFF] ^ (crc >> 8)
+			t[j][i] = crc
+		}
+	}
+	return t
+}()
+
+// checksum is the CRC-32 (IEEE) of s, computed without converting s to a
+// byte slice.
+func checksum(s string) uint64 {
+	tab := &crcTable
+	crc := ^uint32(0)
+	for len(s) >= 8 {
+		crc ^= uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+		crc = tab[0][s[7]] ^ tab[1][s[6]] ^ tab[2][s[5]] ^ tab[3][s[4]] ^
+			tab[4][crc>>24] ^ tab[5][(crc>>16)&0xFF] ^
+			tab[6][(crc>>8)&0xFF] ^ tab[7][crc&0xFF]
+		s = s[8:]
+	}
+	for i := 0; i < len(s); i++ {
+		crc = tab[0][byte(crc)^s[i]] ^ (crc >> 8)
+	}
+	return uint64(^crc)
+}
+
+// decodeChecksum reads base62 digits (already checked to be base62).
+func decodeChecksum(s string) uint64 {
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		var d byte
+		switch {
+		case c <= '9':
+			d = c - '0'
+		case c <= 'Z':
+			d = c - 'A' + 10
+		default:
+			d = c - 'a' + 36
+		}
+		v = v*62 + uint64(d)
+	}
+	return v
+}
+
+// encode returns prefix + random + checksum(random). random must be
+// RandomLen base62 characters.
+func encode(k Kind, random string) string {
+	var sum [ChecksumLen]byte
+	v := checksum(random)
+	for i := ChecksumLen - 1; i >= 0; i-- {
+		sum[i] = base62[v%62]
+		v /= 62
+	}
+	return k.Prefix() + random + string(sum[:])
+}
+
+// Generate returns a new secret of the kind with RandomLen base62
+// characters read uniformly from r (use crypto/rand.Reader).
+func Generate(r io.Reader, k Kind) (Secret, error) {
+	if k.Prefix() == "" {
+		return Secret{}, fmt.Errorf("token: generate: invalid kind %d", k)
+	}
+	var random [RandomLen]byte
+	var buf [64]byte
+	n := 0
+	for n < RandomLen {
+		if _, err := io.ReadFull(r, buf[:]); err != nil {
+			return Secret{}, fmt.Errorf("token: reading randomness: %w", err)
+		}
+		for _, b := range buf {
+			// 248 = 4×62: rejecting larger bytes keeps every digit uniform.
+			if b < 248 && n < RandomLen {
+				random[n] = base62[b%62]
+				n++
+			}
+		}
+	}
+	return Secret{v: encode(k, string(random[:]))}, nil
+}
+
+// Digest is the SHA-256 of a secret: what the store keeps instead of it.
+type Digest [sha256.Size]byte
+
+// DigestOf returns the SHA-256 of the secret.
+func DigestOf(secret string) Digest {
+	if len(secret) == SecretLen {
+		// Copying into an array on the stack saves the allocation of
+		// converting the string on the validation hot path.
+		var buf [SecretLen]byte
+		copy(buf[:], secret)
+		return sha256.Sum256(buf[:])
+	}
+	return sha256.Sum256([]byte(secret))
+}
+
+// last4 returns the last four characters of a secret, for display.
+func last4(s string) string { return s[len(s)-4:] }
+
+const redacted = "[REDACTED]"
+
+// Secret is a token or API key in clear, as returned once by Create and
+// CreateAPIKey. It prints, logs and marshals as "[REDACTED]"; call Reveal
+// to get the value to show the person.
+type Secret struct{ v string }
+
+// Reveal returns the secret in clear.
+func (s Secret) Reveal() string { return s.v }
+
+// IsZero reports whether the secret is empty.
+func (s Secret) IsZero() bool { return s.v == "" }
+
+// String returns "[REDACTED]".
+func (Secret) String() string { return redacted }
+
+// GoString returns "[REDACTED]".
+func (Secret) GoString() string { return redacted }
+
+// Format writes "[REDACTED]" for every verb and flag.
+func (Secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
+
+// LogValue makes log/slog print "[REDACTED]".
+func (Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
+
+// MarshalText returns "[REDACTED]", so encoding/json and friends never
+// write the secret by accident.
+func (Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }

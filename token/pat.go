@@ -1,0 +1,192 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// CreateOption changes how Create makes a token.
+type CreateOption func(*createOptions)
+
+type createOptions struct{ expiresAt time.Time }
+
+// WithExpiry makes the token stop working at t, which must be in the
+// future. Tokens do not expire without it.
+func WithExpiry(t time.Time) CreateOption {
+	return func(o *createOptions) { o.expiresAt = t }
+}
+
+// Create makes a personal access token for the account and returns its
+// details and its secret. The secret is shown once: only its SHA-256
+// digest and last four characters are stored. The name (trimmed, 1–100
+// characters) must be unique for the account; the scopes must be
+// registered and at least one. The account must be active. A security
+// notice is mailed after the token was stored.
+func (s *Service) Create(ctx context.Context, accountID, name string, scopes []string, opts ...CreateOption) (Token, Secret, error) {
+	name, err := checkText(name, ErrInvalidName)
+	if err != nil {
+		return Token{}, Secret{}, err
+	}
+	sc, err := s.scopes.Normalize(scopes)
+	if err != nil {
+		return Token{}, Secret{}, err
+	}
+	var o createOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	now := s.now()
+	if !o.expiresAt.IsZero() && !o.expiresAt.After(now) {
+		return Token{}, Secret{}, ErrInvalidExpiry
+	}
+	secret, err := Generate(s.rand, KindToken)
+	if err != nil {
+		return Token{}, Secret{}, err
+	}
+	tid, err := id.New(s.rand, "tok_")
+	if err != nil {
+		return Token{}, Secret{}, err
+	}
+	t := Token{ID: tid, AccountID: accountID, Name: name, Scopes: sc,
+		Last4: last4(secret.v), CreatedAt: now, ExpiresAt: o.expiresAt}
+	var a account.Account
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		if a, err = s.activeAccount(ctx, accountID); err != nil {
+			return err
+		}
+		existing, err := s.store.TokensOfAccount(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(existing, func(e Token) bool { return e.Name == name }) {
+			return ErrNameTaken
+		}
+		if err := s.store.CreateToken(ctx, t, DigestOf(secret.v)); err != nil {
+			return err
+		}
+		return s.record(ctx, a, "token", history.ActionAdded, name, now)
+	})
+	if err != nil {
+		return Token{}, Secret{}, wrap("creating token", err)
+	}
+	s.notice(ctx, a.Email, noticeToken, name, now)
+	return t, secret, nil
+}
+
+// List returns the tokens of the account, oldest first.
+func (s *Service) List(ctx context.Context, accountID string) ([]Token, error) {
+	ts, err := s.store.TokensOfAccount(ctx, accountID)
+	return ts, wrap("listing tokens", err)
+}
+
+// Get returns one token of the account, or an error wrapping
+// storage.ErrNotFound.
+func (s *Service) Get(ctx context.Context, accountID, tokenID string) (Token, error) {
+	t, err := s.store.Token(ctx, accountID, tokenID)
+	return t, wrap("reading token", err)
+}
+
+// Delete deletes a token of the account; it stops working at once. It
+// returns an error wrapping storage.ErrNotFound for an unknown token.
+func (s *Service) Delete(ctx context.Context, accountID, tokenID string) error {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		t, err := s.store.Token(ctx, accountID, tokenID)
+		if err != nil {
+			return err
+		}
+		a, err := s.accounts.Account(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		if err := s.store.DeleteToken(ctx, accountID, tokenID); err != nil {
+			return err
+		}
+		return s.record(ctx, a, "token", history.ActionRemoved, t.Name, s.now())
+	})
+	if err != nil {
+		return wrap("deleting token", err)
+	}
+	s.touches.forget(tokenID)
+	return nil
+}
+
+// Validate checks a personal access token and returns the principal it
+// acts for. Every token that must not be accepted — malformed, unknown,
+// deleted, expired, or whose account is deactivated or deleted — gets the
+// same ErrInvalidToken; the account is checked on every call. Other
+// errors (a cancelled context, a storage failure) are wrapped.
+//
+// A malformed token is rejected without touching the store. A good one
+// costs one store lookup by digest; LastUsedAt is written at most once
+// per LastUsedInterval per token.
+func (s *Service) Validate(ctx context.Context, secret string) (Principal, error) {
+	if k, ok := Parse(secret); !ok || k != KindToken {
+		return Principal{}, ErrInvalidToken
+	}
+	tw, err := s.store.TokenByDigest(ctx, DigestOf(secret))
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return Principal{}, ErrInvalidToken
+		}
+		return Principal{}, fmt.Errorf("token: validating: %w", err)
+	}
+	t := &tw.Token
+	now := s.now()
+	if tw.AccountStatus != account.StatusActive || (!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) {
+		return Principal{}, ErrInvalidToken
+	}
+	if t.LastUsedAt.IsZero() || now.Sub(t.LastUsedAt) >= s.lastUsed {
+		s.touch(ctx, t.ID, now)
+	}
+	return Principal{AccountID: t.AccountID, ProfileID: tw.ProfileID, TokenID: t.ID,
+		Kind: KindToken, Scopes: t.Scopes}, nil
+}
+
+// touch writes LastUsedAt unless this process did so for the token within
+// the interval. A failed write is ignored: the token was valid.
+func (s *Service) touch(ctx context.Context, tokenID string, now time.Time) {
+	if !s.touches.claim(tokenID, now, s.lastUsed) {
+		return
+	}
+	_, _ = s.store.TouchToken(ctx, tokenID, now, now.Add(-s.lastUsed))
+}
+
+// touchThrottle remembers when this process last wrote each token's
+// LastUsedAt, so concurrent requests do not all write.
+type touchThrottle struct {
+	mu sync.Mutex
+	m  map[string]time.Time
+}
+
+// claim reports whether the caller should write now, and records it.
+func (t *touchThrottle) claim(id string, now time.Time, every time.Duration) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if last, ok := t.m[id]; ok && now.Sub(last) < every {
+		return false
+	}
+	if len(t.m) >= 4096 {
+		for k, v := range t.m {
+			if now.Sub(v) >= every {
+				delete(t.m, k)
+			}
+		}
+	}
+	t.m[id] = now
+	return true
+}
+
+func (t *touchThrottle) forget(id string) {
+	t.mu.Lock()
+	delete(t.m, id)
+	t.mu.Unlock()
+}

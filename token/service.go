@@ -1,0 +1,233 @@
+package token
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// Defaults of Config.
+const (
+	DefaultLastUsedInterval = time.Minute
+	DefaultAPIKeyCacheTTL   = 60 * time.Second
+	DefaultAPIKeyCacheSize  = 10000
+	// MaxNameLen is the longest token name or API key description, in
+	// characters.
+	MaxNameLen = 100
+)
+
+// Config configures a Service. Store, Accounts, Tx, History and Scopes are
+// required; every other zero field takes the documented default.
+type Config struct {
+	Store    Store
+	Accounts account.Store
+	// Tx runs each change with its history entry in one transaction; it is
+	// usually the same adapter as Store.
+	Tx      storage.Transactor
+	History history.Store
+	// Mailer sends the security notice after a token or key was created;
+	// nil sends none.
+	Mailer notify.Mailer
+	// NoticeFailed, if set, is called when a security notice could not be
+	// sent. The token or key was created all the same.
+	NoticeFailed func(ctx context.Context, err error)
+	Scopes       *Registry
+	Now          func() time.Time // default time.Now
+	Rand         io.Reader        // default crypto/rand.Reader
+	// LastUsedInterval is how stale a token's LastUsedAt may get before
+	// Validate writes it again (default one minute).
+	LastUsedInterval time.Duration
+	// APIKeyCacheTTL is how long a successful API key validation is
+	// cached (default 60 s). A negative value disables the cache.
+	APIKeyCacheTTL time.Duration
+	// APIKeyCacheSize is the most cached API key validations (default
+	// 10,000); the least recently used one is evicted first.
+	APIKeyCacheSize int
+}
+
+// Service manages personal access tokens and API keys and validates them.
+// It is safe for concurrent use.
+type Service struct {
+	store        Store
+	accounts     account.Store
+	tx           storage.Transactor
+	history      history.Store
+	mailer       notify.Mailer
+	noticeFailed func(context.Context, error)
+	scopes       *Registry
+	now          func() time.Time
+	rand         io.Reader
+	lastUsed     time.Duration
+	touches      touchThrottle
+	cache        *keyCache // nil when disabled
+}
+
+// NewService returns a service. It panics if a required field of c is nil.
+func NewService(c Config) *Service {
+	if c.Store == nil || c.Accounts == nil || c.Tx == nil || c.History == nil || c.Scopes == nil {
+		panic("token: NewService needs Store, Accounts, Tx, History and Scopes")
+	}
+	s := &Service{
+		store: c.Store, accounts: c.Accounts, tx: c.Tx, history: c.History,
+		mailer: c.Mailer, noticeFailed: c.NoticeFailed, scopes: c.Scopes,
+		now: c.Now, lastUsed: c.LastUsedInterval,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.rand = &lockedReader{r: c.Rand}
+	if c.Rand == nil {
+		s.rand = rand.Reader
+	}
+	if s.lastUsed <= 0 {
+		s.lastUsed = DefaultLastUsedInterval
+	}
+	s.touches.m = map[string]time.Time{}
+	ttl, size := c.APIKeyCacheTTL, c.APIKeyCacheSize
+	if ttl == 0 {
+		ttl = DefaultAPIKeyCacheTTL
+	}
+	if size <= 0 {
+		size = DefaultAPIKeyCacheSize
+	}
+	if ttl > 0 {
+		s.cache = newKeyCache(ttl, size)
+	}
+	return s
+}
+
+// lockedReader serialises reads from a reader that may not be safe for
+// concurrent use (a test's deterministic source).
+type lockedReader struct {
+	mu sync.Mutex
+	r  io.Reader
+}
+
+func (l *lockedReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Read(p)
+}
+
+// checkText trims s and checks it is 1–MaxNameLen characters without
+// control characters.
+func checkText(s string, err error) (string, error) {
+	s = strings.TrimSpace(s)
+	n := utf8.RuneCountInString(s)
+	if n == 0 || n > MaxNameLen || !utf8.ValidString(s) {
+		return "", err
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return "", err
+		}
+	}
+	return s, nil
+}
+
+// activeAccount reads the account and checks it is active.
+func (s *Service) activeAccount(ctx context.Context, accountID string) (account.Account, error) {
+	a, err := s.accounts.Account(ctx, accountID)
+	if err != nil {
+		return a, fmt.Errorf("token: reading account: %w", err)
+	}
+	if a.Status != account.StatusActive {
+		return a, ErrAccountInactive
+	}
+	return a, nil
+}
+
+// record appends one history entry in ctx's transaction.
+func (s *Service) record(ctx context.Context, a account.Account, item string, action history.Action, detail string, at time.Time) error {
+	hid, err := id.New(s.rand, "his_")
+	if err != nil {
+		return err
+	}
+	return s.history.AppendHistory(ctx, history.Entry{
+		ID: hid, ProfileID: a.ProfileID, AccountID: a.ID,
+		Item: item, Action: action, Detail: detail, At: at,
+	})
+}
+
+// notFound maps storage.ErrNotFound to itself (wrapped) and passes other
+// errors through with the operation named.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, ErrAccountInactive) || errors.Is(err, ErrNameTaken) {
+		return err
+	}
+	return fmt.Errorf("token: %s: %w", op, err)
+}
+
+// Collected is the personal data of the package for a set of accounts:
+// metadata only, never a secret or digest.
+type Collected struct {
+	Tokens  []Token
+	APIKeys []APIKey
+}
+
+// Collect returns the tokens and API keys of the accounts, account by
+// account, oldest first, for a personal data view or export.
+func (s *Service) Collect(ctx context.Context, accountIDs ...string) (Collected, error) {
+	var c Collected
+	for _, a := range accountIDs {
+		ts, err := s.store.TokensOfAccount(ctx, a)
+		if err != nil {
+			return Collected{}, wrap("collecting tokens", err)
+		}
+		ks, err := s.store.APIKeysOfAccount(ctx, a)
+		if err != nil {
+			return Collected{}, wrap("collecting api keys", err)
+		}
+		c.Tokens = append(c.Tokens, ts...)
+		c.APIKeys = append(c.APIKeys, ks...)
+	}
+	return c, nil
+}
+
+// EraseAccount deletes every token and API key of the account, in ctx's
+// transaction when it carries one; the account service calls it when an
+// account is deleted. Cached API key validations of the account are
+// dropped from this process's cache.
+func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
+	if _, err := s.store.DeleteTokensOfAccount(ctx, accountID); err != nil {
+		return wrap("erasing tokens", err)
+	}
+	if _, err := s.store.DeleteAPIKeysOfAccount(ctx, accountID); err != nil {
+		return wrap("erasing api keys", err)
+	}
+	if s.cache != nil {
+		s.cache.purgeAccount(accountID)
+	}
+	return nil
+}
+
+// EraseProfile erases the tokens and API keys of every account of the
+// profile.
+func (s *Service) EraseProfile(ctx context.Context, profileID string) error {
+	accts, err := s.accounts.AccountsOfProfile(ctx, profileID)
+	if err != nil {
+		return wrap("erasing profile", err)
+	}
+	for _, a := range accts {
+		if err := s.EraseAccount(ctx, a.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
