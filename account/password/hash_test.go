@@ -180,6 +180,7 @@ func TestVerifyMalformed(t *testing.T) {
 		{"space", "$argon2id$v=19$m=64, t=1,p=1$" + salt + "$" + key, ErrMalformedHash},
 		{"padded base64", good + "==", ErrMalformedHash},
 		{"url base64", "$argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + strings.Repeat("_", 43), ErrMalformedHash},
+		{"line break in base64", "$argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + key[:20] + "\r\n" + key[20:], ErrMalformedHash},
 		{"too long", good + strings.Repeat("A", maxEncodedLen), ErrMalformedHash},
 		{"bcrypt garbage", "$2b$10$tooshort", ErrMalformedHash},
 	}

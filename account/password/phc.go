@@ -68,9 +68,9 @@ func parsePHC(s string) (phc, error) {
 	if err != nil {
 		return phc{}, err
 	}
-	salt, err1 := b64.DecodeString(fields[4])
-	key, err2 := b64.DecodeString(fields[5])
-	if err1 != nil || err2 != nil {
+	salt, ok1 := decodeB64(fields[4])
+	key, ok2 := decodeB64(fields[5])
+	if !ok1 || !ok2 {
 		return phc{}, ErrMalformedHash
 	}
 	p.SaltLen, p.KeyLen = uint32(len(salt)), uint32(len(key))
@@ -78,6 +78,16 @@ func parsePHC(s string) (phc, error) {
 		return phc{}, err
 	}
 	return phc{params: p, salt: salt, key: key}, nil
+}
+
+// decodeB64 decodes s, accepting only the canonical encoding (the standard
+// decoder skips CR and LF, which a PHC string must not contain).
+func decodeB64(s string) ([]byte, bool) {
+	b, err := b64.DecodeString(s)
+	if err != nil || b64.EncodeToString(b) != s {
+		return nil, false
+	}
+	return b, true
 }
 
 // parseParams parses "m=<n>,t=<n>,p=<n>", exactly in that order. Values
