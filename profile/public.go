@@ -1,0 +1,128 @@
+package profile
+
+import (
+	"errors"
+	"strings"
+)
+
+// Requirement names one thing a profile needs before it may be public. Its
+// value is the JSON name used in API answers.
+type Requirement string
+
+// Requirements of a public profile, in the order MissingForPublic reports
+// them.
+const (
+	NeedAvatar     Requirement = "avatar"
+	NeedJobTitle   Requirement = "job_title"
+	NeedDepartment Requirement = "department"
+	NeedCountry    Requirement = "country"
+	NeedAboutYou   Requirement = "about_you"
+	NeedSkill      Requirement = "skill"
+	NeedIndustry   Requirement = "industry"
+)
+
+// MissingForPublic returns what the profile still needs before it may be
+// made public: an avatar, a job title, a department, a country of
+// residence, something about you, at least one skill and at least one
+// industry experience item, in that order. A text made only of white space
+// counts as missing. It returns nil for a complete profile.
+func MissingForPublic(p Profile) []Requirement {
+	var missing []Requirement
+	need := func(ok bool, r Requirement) {
+		if !ok {
+			missing = append(missing, r)
+		}
+	}
+	need(!p.Avatar.IsZero(), NeedAvatar)
+	need(present(p.JobTitle), NeedJobTitle)
+	need(present(p.Department), NeedDepartment)
+	need(present(p.Country), NeedCountry)
+	need(present(p.AboutYou), NeedAboutYou)
+	need(anyPresent(p.Skills), NeedSkill)
+	need(anyPresent(p.Industries), NeedIndustry)
+	return missing
+}
+
+func present(s string) bool { return strings.TrimSpace(s) != "" }
+
+func anyPresent(list []string) bool {
+	for _, s := range list {
+		if present(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrIncomplete is matched (errors.Is) by every *IncompleteError.
+var ErrIncomplete = errors.New("profile: incomplete for a public profile")
+
+// IncompleteError is returned when a profile would be public without
+// meeting every requirement. Missing lists all of them, in the order of
+// MissingForPublic.
+type IncompleteError struct {
+	Missing []Requirement
+}
+
+// Error lists the missing requirements.
+func (e *IncompleteError) Error() string {
+	names := make([]string, len(e.Missing))
+	for i, r := range e.Missing {
+		names[i] = string(r)
+	}
+	return "profile: incomplete for a public profile: missing " + strings.Join(names, ", ")
+}
+
+// Is reports whether target is ErrIncomplete.
+func (e *IncompleteError) Is(target error) bool { return target == ErrIncomplete }
+
+// checkPublic returns an *IncompleteError when p is public and incomplete.
+func checkPublic(p Profile) error {
+	if !p.Public {
+		return nil
+	}
+	if m := MissingForPublic(p); len(m) > 0 {
+		return &IncompleteError{Missing: m}
+	}
+	return nil
+}
+
+// PublicProfile is what the community may see of a public profile: never
+// the recovery email, the accounts or their email addresses, nor the
+// Academy progress.
+type PublicProfile struct {
+	ID             string
+	Name           string
+	JobTitle       string
+	Department     string
+	Country        string
+	AboutYou       string
+	Skills         []string
+	Industries     []string
+	TwitterURL     string
+	LinkedInURL    string
+	Avatar         AvatarInfo
+	Points         int64
+	Achievements   []Achievement
+	Certifications []Certification
+}
+
+// publicView copies what the community may see.
+func publicView(p Profile, pr Progress) PublicProfile {
+	return PublicProfile{
+		ID:             p.ID,
+		Name:           p.Name,
+		JobTitle:       p.JobTitle,
+		Department:     p.Department,
+		Country:        p.Country,
+		AboutYou:       p.AboutYou,
+		Skills:         append([]string(nil), p.Skills...),
+		Industries:     append([]string(nil), p.Industries...),
+		TwitterURL:     p.TwitterURL,
+		LinkedInURL:    p.LinkedInURL,
+		Avatar:         p.Avatar,
+		Points:         pr.Points,
+		Achievements:   append([]Achievement(nil), pr.Achievements...),
+		Certifications: append([]Certification(nil), pr.Certifications...),
+	}
+}
