@@ -33,13 +33,18 @@ var (
 // configuration. They keep one verification from asking for gigabytes of
 // memory or minutes of work because of a tampered or foreign hash.
 const (
-	MaxMemoryKiB = 256 * 1024 // 256 MiB
-	MaxTime      = 16
-	MaxThreads   = 16
-	MinSaltLen   = 8
-	MaxSaltLen   = 64
-	MinKeyLen    = 16
-	MaxKeyLen    = 64
+	// MaxMemoryKiB is the largest memory cost accepted: 256 MiB.
+	MaxMemoryKiB = 256 * 1024
+	// MaxTime is the largest number of passes accepted.
+	MaxTime = 16
+	// MaxThreads is the largest degree of parallelism accepted.
+	MaxThreads = 16
+	// MinSaltLen and MaxSaltLen bound the salt length in bytes.
+	MinSaltLen = 8
+	MaxSaltLen = 64
+	// MinKeyLen and MaxKeyLen bound the derived key length in bytes.
+	MinKeyLen = 16
+	MaxKeyLen = 64
 	// MaxBcryptCost bounds the cost of imported bcrypt hashes (cost 14 is
 	// about a second; the maximum bcrypt allows, 31, is days).
 	MaxBcryptCost = 14
