@@ -27,6 +27,7 @@ type Store struct {
 	accounts accountTables
 	codes    codeTables
 	history  historyTables
+	twoFA    twoFactorTables
 	tokens   tokenTables
 }
 
@@ -39,6 +40,7 @@ func New() *Store {
 	s.accounts.init()
 	s.codes.init()
 	s.history.init()
+	s.twoFA.init()
 	s.tokens.init()
 	return s
 }
