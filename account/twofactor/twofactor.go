@@ -127,7 +127,8 @@ func (r Record) GoString() string { return r.String() }
 // Store persists second-factor records and recovery codes. It is
 // implemented by storage/memory, storage/sqlstore and any host adapter
 // that passes storagetest.TestTwoFactorStore. A record belongs to an
-// account: deleting the account deletes it and its recovery codes.
+// account; SQL adapters delete it with the account (a foreign key), and
+// the account service calls Service.EraseAccount before deleting one.
 type Store interface {
 	// TwoFactor returns the record of the account, or storage.ErrNotFound.
 	TwoFactor(ctx context.Context, accountID string) (Record, error)

@@ -1,0 +1,252 @@
+package twofactor_test
+
+import (
+	"bytes"
+	"image/png"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/seed-a97ca23f/usersettings/account/twofactor"
+	"github.com/seed-a97ca23f/usersettings/history"
+)
+
+func TestAuthenticatorEnrolment(t *testing.T) {
+	e := newEnv(t)
+	if got := e.status(); got.Method != twofactor.MethodNone || got.Pending != twofactor.MethodNone {
+		t.Fatalf("status before enrolment: got %+v, want method and pending none", got)
+	}
+	enr, err := e.svc.BeginAuthenticator(e.ctx, testAccount, "Example", testEmail)
+	if err != nil {
+		t.Fatalf("BeginAuthenticator: %v", err)
+	}
+	secret := enr.Secret.Reveal()
+	if !strings.HasPrefix(enr.URL.Reveal(), "otpauth://totp/Example:") || !strings.Contains(enr.URL.Reveal(), "secret="+secret) {
+		t.Errorf("URL: got %q, want an otpauth://totp/Example: URL with the secret", enr.URL.Reveal())
+	}
+	img, err := png.Decode(bytes.NewReader(enr.QRPNG))
+	if err != nil {
+		t.Fatalf("QRPNG is not a PNG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != twofactor.QRSize || b.Dy() != twofactor.QRSize {
+		t.Errorf("QR size: got %v, want %d square", b, twofactor.QRSize)
+	}
+	if got := e.status(); got.Method != twofactor.MethodNone || got.Pending != twofactor.MethodAuthenticator {
+		t.Errorf("status while pending: got %+v, want method none, pending authenticator", got)
+	}
+	if req, _ := e.svc.Required(e.ctx, testAccount); req {
+		t.Errorf("Required while pending: got true, want false")
+	}
+	_, err = e.svc.ConfirmAuthenticator(e.ctx, testAccount, e.code(secret, 5*time.Minute))
+	wantErr(t, "ConfirmAuthenticator with a wrong code", err, twofactor.ErrInvalidCode)
+
+	codes, err := e.svc.ConfirmAuthenticator(e.ctx, testAccount, e.code(secret, 0))
+	if err != nil {
+		t.Fatalf("ConfirmAuthenticator: %v", err)
+	}
+	format := regexp.MustCompile(`^[A-Z2-7]{5}-[A-Z2-7]{5}$`)
+	seen := map[string]bool{}
+	for _, c := range codes {
+		if !format.MatchString(c) || seen[c] {
+			t.Errorf("recovery code %q: want a new code like ABCDE-FGH23", c)
+		}
+		seen[c] = true
+	}
+	if len(codes) != twofactor.RecoveryCodeCount {
+		t.Errorf("recovery codes: got %d, want %d", len(codes), twofactor.RecoveryCodeCount)
+	}
+	want := twofactor.Status{Method: twofactor.MethodAuthenticator, EnabledAt: e.clock.Now(), RecoveryCodesLeft: 10, Pending: twofactor.MethodNone}
+	if diff := cmp.Diff(want, e.status()); diff != "" {
+		t.Errorf("status after confirmation (-want +got):\n%s", diff)
+	}
+	if req, err := e.svc.Required(e.ctx, testAccount); !req || err != nil {
+		t.Errorf("Required: got %v, %v; want true, nil", req, err)
+	}
+	_, err = e.svc.BeginAuthenticator(e.ctx, testAccount, "Example", testEmail)
+	wantErr(t, "BeginAuthenticator when enabled", err, twofactor.ErrAlreadyEnabled)
+	wantHistory(t, e, history.ActionSet)
+}
+
+func wantHistory(t *testing.T, e *env, actions ...history.Action) {
+	t.Helper()
+	entries, err := e.store.History(e.ctx, testProfile, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []history.Action
+	for i := len(entries) - 1; i >= 0; i-- {
+		if entries[i].Item != "two_factor" || entries[i].AccountID != testAccount {
+			t.Errorf("history entry %+v: want item two_factor of %s", entries[i], testAccount)
+		}
+		got = append(got, entries[i].Action)
+	}
+	if diff := cmp.Diff(actions, got); diff != "" {
+		t.Errorf("history actions, oldest first (-want +got):\n%s", diff)
+	}
+}
+
+func TestConfirmWithoutEnrolment(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.svc.ConfirmAuthenticator(e.ctx, testAccount, "123456")
+	wantErr(t, "ConfirmAuthenticator without Begin", err, twofactor.ErrNoEnrollment)
+	enr, err := e.svc.BeginAuthenticator(e.ctx, testAccount, "Example", testEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.ConfirmSMS(e.ctx, testAccount, "123456")
+	wantErr(t, "ConfirmSMS of an authenticator enrolment", err, twofactor.ErrNoEnrollment)
+	e.clock.Add(31 * time.Minute)
+	_, err = e.svc.ConfirmAuthenticator(e.ctx, testAccount, e.code(enr.Secret.Reveal(), 0))
+	wantErr(t, "ConfirmAuthenticator after EnrollTTL", err, twofactor.ErrNoEnrollment)
+	_, err = e.svc.BeginAuthenticator(e.ctx, "acc_nobody", "Example", testEmail)
+	wantErr(t, "BeginAuthenticator for an unknown account", err, twofactor.ErrUnknownAccount)
+}
+
+func TestVerifyTOTP(t *testing.T) {
+	e := newEnv(t)
+	secret, _ := e.enrolApp()
+	wantErr(t, "Verify current code", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), nil)
+	wantErr(t, "Verify the same code again (replay)", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), twofactor.ErrInvalidCode)
+	wantErr(t, "Verify the previous step's code after a later one", e.svc.Verify(e.ctx, testAccount, e.code(secret, -30*time.Second)), twofactor.ErrInvalidCode)
+
+	e.clock.Add(time.Minute)
+	wantErr(t, "Verify code of the previous step (skew)", e.svc.Verify(e.ctx, testAccount, e.code(secret, -30*time.Second)), nil)
+	wantErr(t, "Verify code of the next step (skew)", e.svc.Verify(e.ctx, testAccount, e.code(secret, 30*time.Second)), nil)
+	e.clock.Add(2 * time.Minute)
+	wantErr(t, "Verify code two steps old", e.svc.Verify(e.ctx, testAccount, e.code(secret, -60*time.Second)), twofactor.ErrInvalidCode)
+	wantErr(t, "Verify code two steps ahead", e.svc.Verify(e.ctx, testAccount, e.code(secret, 60*time.Second)), twofactor.ErrInvalidCode)
+	wantErr(t, "Verify code with spaces", e.svc.Verify(e.ctx, testAccount, " "+e.code(secret, 0)[:3]+" "+e.code(secret, 0)[3:]), nil)
+	for _, bad := range []string{"", "12345", "1234567", "abcdef", strings.Repeat("1", 1000)} {
+		wantErr(t, "Verify "+bad, e.svc.Verify(e.ctx, testAccount, bad), twofactor.ErrInvalidCode)
+		e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)) // reset the attempt counter
+		e.clock.Add(30 * time.Second)
+	}
+	wantErr(t, "Verify without 2FA", newEnv(t).svc.Verify(e.ctx, testAccount, "123456"), twofactor.ErrNotEnabled)
+}
+
+func TestLockout(t *testing.T) {
+	e := newEnv(t)
+	secret, recovery := e.enrolApp()
+	wrong := e.code(secret, 10*time.Minute)
+	for i := range 5 {
+		wantErr(t, "Verify wrong code "+string(rune('1'+i)), e.svc.Verify(e.ctx, testAccount, wrong), twofactor.ErrInvalidCode)
+	}
+	wantErr(t, "Verify right code when locked", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), twofactor.ErrLocked)
+	other := e.service(testKey) // another process sharing the store
+	wantErr(t, "Verify in another process when locked", other.Verify(e.ctx, testAccount, recovery[0]), twofactor.ErrLocked)
+	if got, want := e.status().LockedUntil, e.clock.Now().Add(15*time.Minute); !got.Equal(want) {
+		t.Errorf("Status.LockedUntil: got %v, want %v", got, want)
+	}
+	e.clock.Add(15*time.Minute - time.Second)
+	wantErr(t, "Verify just before the lock ends", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), twofactor.ErrLocked)
+	e.clock.Add(time.Second)
+	wantErr(t, "Verify when the lock ended", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), nil)
+	if got := e.status().LockedUntil; !got.IsZero() {
+		t.Errorf("Status.LockedUntil after success: got %v, want zero", got)
+	}
+
+	// Four wrong codes and a right one reset the counter.
+	e.clock.Add(30 * time.Second)
+	for range 4 {
+		wantErr(t, "Verify wrong code", e.svc.Verify(e.ctx, testAccount, wrong), twofactor.ErrInvalidCode)
+	}
+	wantErr(t, "Verify right code after 4 wrong ones", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), nil)
+	wantErr(t, "Verify wrong code after reset", e.svc.Verify(e.ctx, testAccount, wrong), twofactor.ErrInvalidCode)
+	e.clock.Add(30 * time.Second)
+	wantErr(t, "Verify still open", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), nil)
+}
+
+func TestLockoutConfigurable(t *testing.T) {
+	e := newEnv(t)
+	e.svc = twofactor.NewService(twofactor.Config{Store: e.store, Key: testKey, Now: e.clock.Now, MaxAttempts: 2, LockFor: time.Hour})
+	secret, _ := e.enrolApp()
+	for range 2 {
+		wantErr(t, "Verify wrong code", e.svc.Verify(e.ctx, testAccount, "000000"), twofactor.ErrInvalidCode)
+	}
+	e.clock.Add(59 * time.Minute)
+	wantErr(t, "Verify after 59 minutes", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), twofactor.ErrLocked)
+	e.clock.Add(time.Minute)
+	wantErr(t, "Verify after an hour", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), nil)
+}
+
+func TestRecoveryCodes(t *testing.T) {
+	e := newEnv(t)
+	_, recovery := e.enrolApp()
+	wantErr(t, "Verify recovery code", e.svc.Verify(e.ctx, testAccount, recovery[0]), nil)
+	wantErr(t, "Verify recovery code again", e.svc.Verify(e.ctx, testAccount, recovery[0]), twofactor.ErrInvalidCode)
+	typed := strings.ToLower(strings.ReplaceAll(recovery[1], "-", " "))
+	wantErr(t, "Verify recovery code typed in lower case with a space", e.svc.Verify(e.ctx, testAccount, typed), nil)
+	wantErr(t, "Verify made-up recovery code", e.svc.Verify(e.ctx, testAccount, "AAAAA-AAAAA"), twofactor.ErrInvalidCode)
+	if got := e.status().RecoveryCodesLeft; got != 8 {
+		t.Errorf("RecoveryCodesLeft: got %d, want 8", got)
+	}
+	_, err := e.svc.ConfirmAuthenticator(e.ctx, testAccount, recovery[2])
+	wantErr(t, "ConfirmAuthenticator when enabled", err, twofactor.ErrAlreadyEnabled)
+}
+
+func TestSMS(t *testing.T) {
+	e := newEnv(t)
+	wantErr(t, "BeginSMS with a bad number", e.svc.BeginSMS(e.ctx, testAccount, "0612345678"), twofactor.ErrInvalidPhone)
+	const phone = "+31612345678"
+	wantErr(t, "BeginSMS", e.svc.BeginSMS(e.ctx, testAccount, phone), nil)
+	gotPhone, code := e.sms.last()
+	if gotPhone != phone || len(code) != 6 {
+		t.Fatalf("SMS sent: got %q to %q, want a 6-digit code to %q", code, gotPhone, phone)
+	}
+	wantErr(t, "BeginSMS again at once", e.svc.BeginSMS(e.ctx, testAccount, phone), twofactor.ErrTooSoon)
+	if _, err := e.svc.ConfirmSMS(e.ctx, testAccount, code); err != nil {
+		t.Fatalf("ConfirmSMS: %v", err)
+	}
+	st := e.status()
+	if st.Method != twofactor.MethodSMS || st.Phone != "+31*******78" || st.RecoveryCodesLeft != 10 {
+		t.Errorf("status: got %+v, want sms, +31*******78, 10 recovery codes", st)
+	}
+	wantErr(t, "Verify the enrolment code again", e.svc.Verify(e.ctx, testAccount, code), twofactor.ErrInvalidCode)
+
+	wantErr(t, "SendLoginSMS", e.svc.SendLoginSMS(e.ctx, testAccount), nil)
+	_, first := e.sms.last()
+	e.clock.Add(29 * time.Second)
+	wantErr(t, "SendLoginSMS too soon", e.svc.SendLoginSMS(e.ctx, testAccount), twofactor.ErrTooSoon)
+	e.clock.Add(time.Second)
+	wantErr(t, "SendLoginSMS", e.svc.SendLoginSMS(e.ctx, testAccount), nil)
+	_, code = e.sms.last()
+	if first != code {
+		wantErr(t, "Verify a replaced SMS code", e.svc.Verify(e.ctx, testAccount, first), twofactor.ErrInvalidCode)
+	}
+	wantErr(t, "Verify SMS code", e.svc.Verify(e.ctx, testAccount, code), nil)
+	wantErr(t, "Verify SMS code again", e.svc.Verify(e.ctx, testAccount, code), twofactor.ErrInvalidCode)
+
+	e.clock.Add(30 * time.Second)
+	wantErr(t, "SendLoginSMS", e.svc.SendLoginSMS(e.ctx, testAccount), nil)
+	_, code = e.sms.last()
+	e.clock.Add(10 * time.Minute)
+	wantErr(t, "Verify expired SMS code", e.svc.Verify(e.ctx, testAccount, code), twofactor.ErrInvalidCode)
+	wantHistory(t, e, history.ActionSet)
+}
+
+func TestSMSLockout(t *testing.T) {
+	e := newEnv(t)
+	wantErr(t, "BeginSMS", e.svc.BeginSMS(e.ctx, testAccount, "+4915112345678"), nil)
+	_, code := e.sms.last()
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	for range 5 {
+		_, err := e.svc.ConfirmSMS(e.ctx, testAccount, wrong)
+		wantErr(t, "ConfirmSMS with a wrong code", err, twofactor.ErrInvalidCode)
+	}
+	_, err := e.svc.ConfirmSMS(e.ctx, testAccount, code)
+	wantErr(t, "ConfirmSMS with the right code when locked", err, twofactor.ErrLocked)
+}
+
+func TestSMSUnavailable(t *testing.T) {
+	e := newEnv(t)
+	svc := twofactor.NewService(twofactor.Config{Store: e.store, Key: testKey, Now: e.clock.Now})
+	wantErr(t, "BeginSMS without sender", svc.BeginSMS(e.ctx, testAccount, "+31612345678"), twofactor.ErrSMSUnavailable)
+	wantErr(t, "SendLoginSMS without sender", svc.SendLoginSMS(e.ctx, testAccount), twofactor.ErrSMSUnavailable)
+	wantErr(t, "SendLoginSMS without SMS method", e.svc.SendLoginSMS(e.ctx, testAccount), twofactor.ErrNotEnabled)
+}
