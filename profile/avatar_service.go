@@ -1,0 +1,111 @@
+package profile
+
+import (
+	"context"
+	"errors"
+
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// SetAvatar checks the image (see CheckAvatar; errors are
+// *ValidationError for FieldAvatar) and stores it as the profile's avatar,
+// replacing any previous one, recording "avatar set" in the history. The
+// same image again changes nothing. It returns the profile, or
+// ErrNotFound.
+func (s *Service) SetAvatar(ctx context.Context, accountID, profileID string, data []byte) (Profile, error) {
+	info, err := CheckAvatar(data)
+	if err != nil {
+		return Profile{}, err
+	}
+	var out Profile
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		p, err := s.store.Profile(ctx, profileID)
+		if err != nil {
+			return wrap(err)
+		}
+		if p.Avatar == info {
+			out = p
+			return nil
+		}
+		p.Avatar, p.UpdatedAt = info, s.clock()
+		if err := s.store.UpdateProfile(ctx, p); err != nil {
+			return wrap(err)
+		}
+		if err := s.store.SetAvatar(ctx, profileID, Avatar{AvatarInfo: info, Data: data}); err != nil {
+			return wrap(err)
+		}
+		out = p
+		return s.record(ctx, accountID, profileID, p.UpdatedAt,
+			[]change{{item: FieldAvatar, action: history.ActionSet}})
+	})
+	if err != nil {
+		return Profile{}, err
+	}
+	return out, nil
+}
+
+// DeleteAvatar removes the profile's avatar, recording "avatar cleared".
+// It is refused with an *IncompleteError when the profile is public,
+// because a public profile needs an avatar: make it private first.
+// Deleting a missing avatar changes nothing. It returns the profile, or
+// ErrNotFound.
+func (s *Service) DeleteAvatar(ctx context.Context, accountID, profileID string) (Profile, error) {
+	var out Profile
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		p, err := s.store.Profile(ctx, profileID)
+		if err != nil {
+			return wrap(err)
+		}
+		if p.Avatar.IsZero() {
+			out = p
+			return nil
+		}
+		p.Avatar, p.UpdatedAt = AvatarInfo{}, s.clock()
+		if err := checkPublic(p); err != nil {
+			return err
+		}
+		if err := s.store.UpdateProfile(ctx, p); err != nil {
+			return wrap(err)
+		}
+		if err := s.store.DeleteAvatar(ctx, profileID); err != nil {
+			return wrap(err)
+		}
+		out = p
+		return s.record(ctx, accountID, profileID, p.UpdatedAt,
+			[]change{{item: FieldAvatar, action: history.ActionCleared}})
+	})
+	if err != nil {
+		return Profile{}, err
+	}
+	return out, nil
+}
+
+// Avatar returns the profile's avatar with its bytes, for its owner. It
+// returns ErrNotFound when the profile or its avatar does not exist.
+func (s *Service) Avatar(ctx context.Context, profileID string) (Avatar, error) {
+	a, err := s.store.Avatar(ctx, profileID)
+	return a, wrap(err)
+}
+
+// PublicAvatar returns the avatar of a public profile, for the community.
+// A private profile, a missing one and a missing avatar all give
+// ErrNotFound.
+func (s *Service) PublicAvatar(ctx context.Context, profileID string) (Avatar, error) {
+	var out Avatar
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		p, err := s.store.Profile(ctx, profileID)
+		if err != nil {
+			return wrap(err)
+		}
+		if !p.Public {
+			return ErrNotFound
+		}
+		out, err = s.store.Avatar(ctx, profileID)
+		return wrap(err)
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return Avatar{}, ErrNotFound
+	}
+	return out, err
+}

@@ -1,0 +1,205 @@
+package profile
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// ErrNotFound means the profile does not exist or, for the public view,
+// is private: both look the same. It also matches storage.ErrNotFound.
+var ErrNotFound error = notFoundError{}
+
+type notFoundError struct{}
+
+func (notFoundError) Error() string        { return "profile: not found" }
+func (notFoundError) Is(target error) bool { return target == storage.ErrNotFound }
+
+// Config configures a Service. Store, Tx and History are required; the
+// other fields default as documented.
+type Config struct {
+	Store   Store              // profiles, avatars and progress
+	Tx      storage.Transactor // runs each read-modify-write atomically
+	History history.Store      // receives one entry per changed field
+	Now     func() time.Time   // defaults to time.Now
+	Rand    io.Reader          // for ids; defaults to crypto/rand.Reader
+}
+
+// Service edits profiles under the rules of this package. It does not
+// check who may edit a profile: the caller passes the acting account,
+// which it has authenticated and found linked to the profile, and the
+// Service records it in the change history.
+type Service struct {
+	store Store
+	tx    storage.Transactor
+	hist  history.Store
+	now   func() time.Time
+	rand  io.Reader
+}
+
+// NewService returns a Service. It panics when Store, Tx or History is
+// nil, a programming error.
+func NewService(c Config) *Service {
+	if c.Store == nil || c.Tx == nil || c.History == nil {
+		panic("profile: NewService needs Store, Tx and History")
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Rand == nil {
+		c.Rand = rand.Reader
+	}
+	return &Service{store: c.Store, tx: c.Tx, hist: c.History, now: c.Now, rand: c.Rand}
+}
+
+// clock returns the current time in UTC, truncated to the microseconds
+// that SQL databases keep.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// Create stores a new, empty, private profile with a fresh "prf_" id. Call
+// it inside the caller's transaction (account sign-up) to create the
+// profile together with its first account.
+func (s *Service) Create(ctx context.Context) (Profile, error) {
+	pid, err := id.New(s.rand, "prf_")
+	if err != nil {
+		return Profile{}, fmt.Errorf("profile: create: %w", err)
+	}
+	now := s.clock()
+	p := Profile{ID: pid, CreatedAt: now, UpdatedAt: now}
+	if err := s.store.CreateProfile(ctx, p); err != nil {
+		return Profile{}, fmt.Errorf("profile: create: %w", err)
+	}
+	return p, nil
+}
+
+// Get returns the whole profile, private fields included, for its owner.
+// It returns ErrNotFound.
+func (s *Service) Get(ctx context.Context, profileID string) (Profile, error) {
+	p, err := s.store.Profile(ctx, profileID)
+	return p, wrap(err)
+}
+
+// wrap turns a storage "not found" into ErrNotFound.
+func wrap(err error) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// Update applies a partial change. Every set field is validated; a
+// *ValidationError names all bad fields and nothing changes. An update
+// that would leave a public profile incomplete (or make an incomplete
+// profile public) is refused with an *IncompleteError, unless the same
+// update makes the profile private. Each changed field is recorded in the
+// history, in the same transaction. It returns the stored profile, or
+// ErrNotFound.
+func (s *Service) Update(ctx context.Context, accountID, profileID string, u Update) (Profile, error) {
+	return s.modify(ctx, accountID, profileID, u.applyTo)
+}
+
+// MakePublic lets the community see the profile. It fails with an
+// *IncompleteError listing everything that is missing. Making a public
+// profile public again changes nothing.
+func (s *Service) MakePublic(ctx context.Context, accountID, profileID string) (Profile, error) {
+	return s.Update(ctx, accountID, profileID, Update{Public: new(true)})
+}
+
+// MakePrivate hides the profile from the community. It always succeeds for
+// an existing profile.
+func (s *Service) MakePrivate(ctx context.Context, accountID, profileID string) (Profile, error) {
+	return s.Update(ctx, accountID, profileID, Update{Public: new(false)})
+}
+
+// modify runs one read-modify-write of the profile fields in a
+// transaction, with the public-profile rule and the history entries.
+func (s *Service) modify(ctx context.Context, accountID, profileID string, change func(Profile) (Profile, error)) (Profile, error) {
+	var out Profile
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		old, err := s.store.Profile(ctx, profileID)
+		if err != nil {
+			return wrap(err)
+		}
+		p, err := change(old)
+		if err != nil {
+			return err
+		}
+		if err := checkPublic(p); err != nil {
+			return err
+		}
+		changes := diff(old, p)
+		if len(changes) == 0 {
+			out = old
+			return nil
+		}
+		p.UpdatedAt = s.clock()
+		if err := s.store.UpdateProfile(ctx, p); err != nil {
+			return wrap(err)
+		}
+		out = p
+		return s.record(ctx, accountID, profileID, p.UpdatedAt, changes)
+	})
+	if err != nil {
+		return Profile{}, err
+	}
+	return out, nil
+}
+
+// record appends one history entry per change.
+func (s *Service) record(ctx context.Context, accountID, profileID string, at time.Time, changes []change) error {
+	entries := make([]history.Entry, len(changes))
+	for i, c := range changes {
+		hid, err := id.New(s.rand, "his_")
+		if err != nil {
+			return fmt.Errorf("profile: history: %w", err)
+		}
+		entries[i] = history.Entry{
+			ID: hid, ProfileID: profileID, AccountID: accountID,
+			Item: c.item, Action: c.action, Detail: c.detail, At: at,
+		}
+	}
+	if err := s.hist.AppendHistory(ctx, entries...); err != nil {
+		return fmt.Errorf("profile: history: %w", err)
+	}
+	return nil
+}
+
+// PublicView returns what the community may see of the profile. A private
+// profile and a missing one both give ErrNotFound.
+func (s *Service) PublicView(ctx context.Context, profileID string) (PublicProfile, error) {
+	var out PublicProfile
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		p, err := s.store.Profile(ctx, profileID)
+		if err != nil {
+			return wrap(err)
+		}
+		if !p.Public {
+			return ErrNotFound
+		}
+		pr, err := s.store.Progress(ctx, profileID)
+		if err != nil {
+			return wrap(err)
+		}
+		out = publicView(p, pr)
+		return nil
+	})
+	return out, err
+}
+
+// Delete deletes the profile with its avatar, progress and change
+// history. It returns ErrNotFound.
+func (s *Service) Delete(ctx context.Context, profileID string) error {
+	return s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.hist.DeleteHistoryOfProfile(ctx, profileID); err != nil {
+			return err
+		}
+		return wrap(s.store.DeleteProfile(ctx, profileID))
+	})
+}
