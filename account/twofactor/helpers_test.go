@@ -2,8 +2,11 @@ package twofactor_test
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -161,3 +164,14 @@ func wantErr(t *testing.T, what string, got, want error) {
 		t.Errorf("%s: got error %v, want %v", what, got, want)
 	}
 }
+
+// fmtAll formats every value with the verb.
+func fmtAll(verb string, vals ...any) string {
+	var sb strings.Builder
+	for _, v := range vals {
+		fmt.Fprintf(&sb, verb+"\n", v)
+	}
+	return sb.String()
+}
+
+func hexOf(s string) string { return hex.EncodeToString([]byte(s)) }
