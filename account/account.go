@@ -108,4 +108,8 @@ type Store interface {
 	// DeletePendingBefore deletes pending requests that expired before t
 	// and returns how many it deleted.
 	DeletePendingBefore(ctx context.Context, t time.Time) (int, error)
+	// DeletePendingRequestedBy deletes the pending requests whose
+	// RequestedBy is the account and returns how many it deleted; used
+	// when the account is erased.
+	DeletePendingRequestedBy(ctx context.Context, accountID string) (int, error)
 }

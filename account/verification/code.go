@@ -41,7 +41,8 @@ type Code struct {
 type Store interface {
 	// PutCode stores c as the only code of its purpose and flow, deleting
 	// any earlier code of that purpose and flow. It returns
-	// storage.ErrConflict when c.ID or c.Digest is already stored.
+	// storage.ErrConflict when c.ID or c.Digest is already stored by
+	// another code than the one it replaces.
 	PutCode(ctx context.Context, c Code) error
 	// CodeOfFlow returns the code of the purpose and flow, or
 	// storage.ErrNotFound.
@@ -67,4 +68,8 @@ type Store interface {
 	SendsSince(ctx context.Context, address string, since time.Time) ([]time.Time, error)
 	// DeleteSendsBefore forgets sends older than t.
 	DeleteSendsBefore(ctx context.Context, t time.Time) error
+	// ForgetAddress deletes every code sent to the normalised address
+	// (compared case-insensitively) and the address's send log; used when
+	// the account of the address is erased.
+	ForgetAddress(ctx context.Context, address string) error
 }

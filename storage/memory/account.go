@@ -171,3 +171,18 @@ func (s *Store) DeletePendingBefore(ctx context.Context, before time.Time) (int,
 	})
 	return n, err
 }
+
+// DeletePendingRequestedBy implements account.Store.
+func (s *Store) DeletePendingRequestedBy(ctx context.Context, accountID string) (int, error) {
+	n := 0
+	err := s.write(ctx, func(t *tx) error {
+		for id, p := range s.accounts.pending {
+			if p.RequestedBy == accountID {
+				del(t, s.accounts.pending, id)
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}

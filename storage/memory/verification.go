@@ -39,14 +39,15 @@ func (s *Store) PutCode(ctx context.Context, c verification.Code) error {
 		if _, ok := s.codes.byID[c.ID]; ok {
 			return conflict("code id taken")
 		}
-		for _, old := range s.codes.byID {
-			if bytes.Equal(old.Digest, c.Digest) {
+		k := flowKey{c.Purpose, c.FlowID}
+		replaced, hadOld := s.codes.byFlow[k]
+		for id, old := range s.codes.byID {
+			if bytes.Equal(old.Digest, c.Digest) && !(hadOld && id == replaced) {
 				return conflict("code digest taken")
 			}
 		}
-		k := flowKey{c.Purpose, c.FlowID}
-		if old, ok := s.codes.byFlow[k]; ok {
-			del(t, s.codes.byID, old)
+		if hadOld {
+			del(t, s.codes.byID, replaced)
 		}
 		put(t, s.codes.byID, c.ID, copyCode(c))
 		put(t, s.codes.byFlow, k, c.ID)
@@ -164,6 +165,24 @@ func (s *Store) DeleteSendsBefore(ctx context.Context, before time.Time) error {
 				put(t, s.codes.sends, addr, keep)
 			}
 		}
+		return nil
+	})
+}
+
+// ForgetAddress implements verification.Store.
+func (s *Store) ForgetAddress(ctx context.Context, address string) error {
+	return s.write(ctx, func(t *tx) error {
+		key := emailKey(address)
+		for id, c := range s.codes.byID {
+			if emailKey(c.Address) != key {
+				continue
+			}
+			del(t, s.codes.byID, id)
+			if k := (flowKey{c.Purpose, c.FlowID}); s.codes.byFlow[k] == id {
+				del(t, s.codes.byFlow, k)
+			}
+		}
+		del(t, s.codes.sends, key)
 		return nil
 	})
 }
