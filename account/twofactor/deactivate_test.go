@@ -77,7 +77,7 @@ func TestDeactivateLocked(t *testing.T) {
 func TestDeactivateWithoutPasswordChecker(t *testing.T) {
 	e := newEnv(t)
 	e.enrolApp()
-	svc := twofactor.NewService(twofactor.Config{Store: e.store, Key: testKey, Now: e.clock.Now})
+	svc := twofactor.NewService(twofactor.Config{Store: e.store, Accounts: e.store, Tx: e.store, History: e.store, Key: testKey, Now: e.clock.Now})
 	wantErr(t, "Deactivate by password without a checker",
 		svc.Deactivate(e.ctx, testAccount, twofactor.Proof{Password: testPassword}), twofactor.ErrInvalidPassword)
 }
@@ -91,7 +91,7 @@ func (failingMailer) Send(context.Context, notify.Message) error { return errMai
 func TestDeactivateNoticeFails(t *testing.T) {
 	e := newEnv(t)
 	e.enrolApp()
-	svc := twofactor.NewService(twofactor.Config{Store: e.store, Key: testKey, Now: e.clock.Now, Mailer: failingMailer{}, Passwords: fakePasswords{testPassword}})
+	svc := twofactor.NewService(twofactor.Config{Store: e.store, Accounts: e.store, Tx: e.store, History: e.store, Key: testKey, Now: e.clock.Now, Mailer: failingMailer{}, Passwords: fakePasswords{testPassword}})
 	err := svc.Deactivate(e.ctx, testAccount, twofactor.Proof{Password: testPassword})
 	if !errors.Is(err, twofactor.ErrNoticeNotSent) || !errors.Is(err, errMailDown) {
 		t.Errorf("Deactivate with a failing mailer: got %v, want ErrNoticeNotSent wrapping the mail error", err)
@@ -194,9 +194,10 @@ func TestMetadataAndErase(t *testing.T) {
 func TestNewServicePanics(t *testing.T) {
 	st := newEnv(t).store
 	for name, c := range map[string]twofactor.Config{
-		"no store":  {Key: testKey},
-		"no key":    {Store: st},
-		"short key": {Store: st, Key: testKey[:16]},
+		"no store":  {Accounts: st, Tx: st, History: st, Key: testKey},
+		"no tx":     {Store: st, Accounts: st, History: st, Key: testKey},
+		"no key":    {Store: st, Accounts: st, Tx: st, History: st},
+		"short key": {Store: st, Accounts: st, Tx: st, History: st, Key: testKey[:16]},
 	} {
 		t.Run(name, func(t *testing.T) {
 			defer func() {

@@ -23,7 +23,10 @@
 //
 // Start with NewService:
 //
-//	tf := twofactor.NewService(twofactor.Config{Store: st, Key: key, Mailer: mailer})
+//	tf := twofactor.NewService(twofactor.Config{
+//		Store: st, Accounts: st, Tx: st, History: st, // one adapter serves all four
+//		Key: key, Mailer: mailer, SMS: sender, Passwords: accounts,
+//	})
 //	enr, err := tf.BeginAuthenticator(ctx, accountID, "Example", "ada@example.com")
 //	// show enr.QRPNG; then, with the first code of the app:
 //	recovery, err := tf.ConfirmAuthenticator(ctx, accountID, code)

@@ -39,7 +39,7 @@ func (s *Service) confirm(ctx context.Context, accountID string, m Method, code 
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		return s.enable(ctx, r, codes, acct.ProfileID)
 	})
 	if err != nil {
@@ -86,7 +86,7 @@ func (s *Service) appendHistory(ctx context.Context, profileID, accountID string
 		ID: hid, ProfileID: profileID, AccountID: accountID,
 		Item: "two_factor", Action: a, Detail: string(m), At: s.now(),
 	}
-	if err := s.store.AppendHistory(ctx, e); err != nil {
+	if err := s.hist.AppendHistory(ctx, e); err != nil {
 		return fmt.Errorf("twofactor: recording history: %w", err)
 	}
 	return nil

@@ -152,7 +152,7 @@ func (s *Service) beginnable(ctx context.Context, accountID string) (Record, err
 }
 
 func (s *Service) account(ctx context.Context, accountID string) (account.Account, error) {
-	a, err := s.store.Account(ctx, accountID)
+	a, err := s.accounts.Account(ctx, accountID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return account.Account{}, ErrUnknownAccount
 	}

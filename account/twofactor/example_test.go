@@ -49,10 +49,11 @@ func exampleStore(ctx context.Context, now time.Time) *memory.Store {
 func ExampleService_BeginAuthenticator() {
 	ctx := context.Background()
 	now := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	st := exampleStore(ctx, now)
 	tf := twofactor.NewService(twofactor.Config{
-		Store: exampleStore(ctx, now),
-		Key:   []byte("an example key of 32 bytes......"), // from the host's secret store
-		Now:   func() time.Time { return now },
+		Store: st, Accounts: st, Tx: st, History: st,
+		Key: []byte("an example key of 32 bytes......"), // from the host's secret store
+		Now: func() time.Time { return now },
 	})
 
 	enr, err := tf.BeginAuthenticator(ctx, "acc_ada", "Example", "ada@example.com")
@@ -88,10 +89,11 @@ func ExampleService_BeginAuthenticator() {
 func ExampleService_Deactivate() {
 	ctx := context.Background()
 	now := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	st := exampleStore(ctx, now)
 	tf := twofactor.NewService(twofactor.Config{
-		Store: exampleStore(ctx, now),
-		Key:   []byte("an example key of 32 bytes......"),
-		Now:   func() time.Time { return now },
+		Store: st, Accounts: st, Tx: st, History: st,
+		Key: []byte("an example key of 32 bytes......"),
+		Now: func() time.Time { return now },
 	})
 	enr, _ := tf.BeginAuthenticator(ctx, "acc_ada", "Example", "ada@example.com")
 	code, _ := totp.GenerateCode(enr.Secret.Reveal(), now)
@@ -105,8 +107,8 @@ func ExampleService_Deactivate() {
 	now = now.Add(30 * time.Second)
 	code, _ = totp.GenerateCode(enr.Secret.Reveal(), now)
 	fmt.Println(tf.Deactivate(ctx, "acc_ada", twofactor.Proof{Code: code}))
-	st, _ := tf.Status(ctx, "acc_ada")
-	fmt.Println(st.Method)
+	status, _ := tf.Status(ctx, "acc_ada")
+	fmt.Println(status.Method)
 	// Output:
 	// true
 	// <nil>

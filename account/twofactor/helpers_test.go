@@ -116,7 +116,7 @@ func newEnv(t *testing.T) *env {
 // second process would have.
 func (e *env) service(key []byte) *twofactor.Service {
 	return twofactor.NewService(twofactor.Config{
-		Store: e.store, Key: key, Mailer: e.outbox, SMS: e.sms,
+		Store: e.store, Accounts: e.store, Tx: e.store, History: e.store, Key: key, Mailer: e.outbox, SMS: e.sms,
 		Passwords: fakePasswords{testPassword}, Now: e.clock.Now,
 	})
 }

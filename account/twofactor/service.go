@@ -14,15 +14,6 @@ import (
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
-// Backend is the storage the service needs. One adapter, such as
-// *memory.Store or *sqlstore.Store, implements all of it.
-type Backend interface {
-	storage.Transactor
-	Store
-	account.Store
-	history.Store
-}
-
 // PasswordChecker checks an account's password; the account service
 // implements it. CheckPassword returns nil when the password is right.
 type PasswordChecker interface {
@@ -35,11 +26,14 @@ type SMSSender interface {
 	SendSMS(ctx context.Context, phone, text string) error
 }
 
-// Config configures a Service. Store and Key are required; zero values of
-// the other fields take the documented defaults.
+// Config configures a Service. Store, Accounts, Tx, History and Key are
+// required (one adapter, such as *memory.Store, serves as all four
+// stores); zero values of the other fields take the documented defaults.
 type Config struct {
-	// Store persists records and history; required.
-	Store Backend
+	Store    Store              // second-factor records and recovery codes
+	Accounts account.Store      // the accounts the records belong to
+	Tx       storage.Transactor // runs each multi-step change atomically
+	History  history.Store      // receives an entry when 2FA is set or cleared
 	// Key seals TOTP secrets (AES-256-GCM) and keys the digests of codes;
 	// required, KeySize (32) bytes from a secure random source, kept by
 	// the host outside the database. Losing it disables every enrolled
@@ -74,7 +68,10 @@ type Config struct {
 // Service manages the second factor of accounts: enrolment, verification
 // at sign-in, deactivation, status and erasure.
 type Service struct {
-	store       Backend
+	store       Store
+	accounts    account.Store
+	tx          storage.Transactor
+	hist        history.Store
 	keys        *keys
 	mailer      notify.Mailer
 	sms         SMSSender
@@ -88,18 +85,18 @@ type Service struct {
 	enrollTTL   time.Duration
 }
 
-// NewService returns a service. It panics when Store is nil or Key is not
-// KeySize bytes, both programming errors.
+// NewService returns a service. It panics when Store, Accounts, Tx or
+// History is nil or Key is not KeySize bytes, programming errors.
 func NewService(c Config) *Service {
-	if c.Store == nil {
-		panic("twofactor: Config.Store is required")
+	if c.Store == nil || c.Accounts == nil || c.Tx == nil || c.History == nil {
+		panic("twofactor: NewService needs Store, Accounts, Tx and History")
 	}
 	k, err := newKeys(c.Key)
 	if err != nil {
 		panic(err.Error())
 	}
 	s := &Service{
-		store: c.Store, keys: k, mailer: c.Mailer, sms: c.SMS, passwords: c.Passwords,
+		store: c.Store, accounts: c.Accounts, tx: c.Tx, hist: c.History, keys: k, mailer: c.Mailer, sms: c.SMS, passwords: c.Passwords,
 		now: c.Now, rand: c.Rand, maxAttempts: c.MaxAttempts, lockFor: c.LockFor,
 		smsTTL: c.SMSCodeTTL, smsInterval: c.SMSInterval, enrollTTL: c.EnrollTTL,
 	}
@@ -198,8 +195,8 @@ func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
 // EraseProfile deletes the second factor of every account of the profile,
 // in one transaction (joining the one carried by ctx, if any).
 func (s *Service) EraseProfile(ctx context.Context, profileID string) error {
-	return s.store.InTx(ctx, func(ctx context.Context) error {
-		accts, err := s.store.AccountsOfProfile(ctx, profileID)
+	return s.tx.InTx(ctx, func(ctx context.Context) error {
+		accts, err := s.accounts.AccountsOfProfile(ctx, profileID)
 		if err != nil {
 			return fmt.Errorf("twofactor: erasing profile: %w", err)
 		}

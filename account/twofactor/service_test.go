@@ -161,7 +161,7 @@ func TestLockout(t *testing.T) {
 
 func TestLockoutConfigurable(t *testing.T) {
 	e := newEnv(t)
-	e.svc = twofactor.NewService(twofactor.Config{Store: e.store, Key: testKey, Now: e.clock.Now, MaxAttempts: 2, LockFor: time.Hour})
+	e.svc = twofactor.NewService(twofactor.Config{Store: e.store, Accounts: e.store, Tx: e.store, History: e.store, Key: testKey, Now: e.clock.Now, MaxAttempts: 2, LockFor: time.Hour})
 	secret, _ := e.enrolApp()
 	for range 2 {
 		wantErr(t, "Verify wrong code", e.svc.Verify(e.ctx, testAccount, "000000"), twofactor.ErrInvalidCode)
@@ -245,7 +245,7 @@ func TestSMSLockout(t *testing.T) {
 
 func TestSMSUnavailable(t *testing.T) {
 	e := newEnv(t)
-	svc := twofactor.NewService(twofactor.Config{Store: e.store, Key: testKey, Now: e.clock.Now})
+	svc := twofactor.NewService(twofactor.Config{Store: e.store, Accounts: e.store, Tx: e.store, History: e.store, Key: testKey, Now: e.clock.Now})
 	wantErr(t, "BeginSMS without sender", svc.BeginSMS(e.ctx, testAccount, "+31612345678"), twofactor.ErrSMSUnavailable)
 	wantErr(t, "SendLoginSMS without sender", svc.SendLoginSMS(e.ctx, testAccount), twofactor.ErrSMSUnavailable)
 	wantErr(t, "SendLoginSMS without SMS method", e.svc.SendLoginSMS(e.ctx, testAccount), twofactor.ErrNotEnabled)

@@ -165,7 +165,7 @@ func (s *Service) Deactivate(ctx context.Context, accountID string, p Proof) err
 	if err := s.checkProof(ctx, r, p); err != nil {
 		return err
 	}
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.store.DeleteTwoFactor(ctx, accountID); err != nil {
 			return fmt.Errorf("twofactor: deleting record: %w", err)
 		}
