@@ -2,6 +2,7 @@ package twofactor_test
 
 import (
 	"bytes"
+	"errors"
 	"image/png"
 	"regexp"
 	"strings"
@@ -249,4 +250,42 @@ func TestSMSUnavailable(t *testing.T) {
 	wantErr(t, "BeginSMS without sender", svc.BeginSMS(e.ctx, testAccount, "+31612345678"), twofactor.ErrSMSUnavailable)
 	wantErr(t, "SendLoginSMS without sender", svc.SendLoginSMS(e.ctx, testAccount), twofactor.ErrSMSUnavailable)
 	wantErr(t, "SendLoginSMS without SMS method", e.svc.SendLoginSMS(e.ctx, testAccount), twofactor.ErrNotEnabled)
+}
+
+// racing runs f in 16 goroutines at once and counts the nil results; the
+// others must be ErrInvalidCode or ErrLocked.
+func racing(t *testing.T, f func() error) int {
+	t.Helper()
+	errs := make(chan error, 16)
+	start := make(chan struct{})
+	for range 16 {
+		go func() {
+			<-start
+			errs <- f()
+		}()
+	}
+	close(start)
+	ok := 0
+	for range 16 {
+		switch err := <-errs; {
+		case err == nil:
+			ok++
+		case !errors.Is(err, twofactor.ErrInvalidCode) && !errors.Is(err, twofactor.ErrLocked):
+			t.Errorf("racing Verify: got %v, want nil, ErrInvalidCode or ErrLocked", err)
+		}
+	}
+	return ok
+}
+
+func TestVerifyRace(t *testing.T) {
+	e := newEnv(t)
+	secret, recovery := e.enrolApp()
+	code := e.code(secret, 0)
+	if ok := racing(t, func() error { return e.svc.Verify(e.ctx, testAccount, code) }); ok != 1 {
+		t.Errorf("16 goroutines verifying one TOTP code: %d succeeded, want exactly 1", ok)
+	}
+	e.clock.Add(15 * time.Minute) // outlast a lock the race may have set
+	if ok := racing(t, func() error { return e.svc.Verify(e.ctx, testAccount, recovery[0]) }); ok != 1 {
+		t.Errorf("16 goroutines verifying one recovery code: %d succeeded, want exactly 1", ok)
+	}
 }
