@@ -34,10 +34,11 @@ const (
 
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
-// isBase62 is a lookup table over bytes.
-var isBase62 = func() (t [256]bool) {
+// digitOf maps a byte to its base62 value plus one; 0 marks a byte outside
+// the alphabet.
+var digitOf = func() (t [256]uint8) {
 	for i := 0; i < len(base62); i++ {
-		t[base62[i]] = true
+		t[base62[i]] = uint8(i + 1)
 	}
 	return t
 }()
@@ -69,13 +70,22 @@ func Parse(s string) (Kind, bool) {
 	default:
 		return 0, false
 	}
-	body := s[len(TokenPrefix):]
-	for i := 0; i < len(body); i++ {
-		if !isBase62[body[i]] {
-			return 0, false
-		}
+	body := s[len(TokenPrefix):SecretLen]
+	// One pass, no early exits: OR-ing a "not base62" bit per byte keeps
+	// the loop branch-free.
+	var bad uint8
+	for i := 0; i < RandomLen; i++ {
+		bad |= digitOf[body[i]] - 1
 	}
-	if checksum(body[:RandomLen]) != decodeChecksum(body[RandomLen:]) {
+	var sum uint64
+	for i := RandomLen; i < len(body); i++ {
+		d := digitOf[body[i]]
+		bad |= d - 1
+		sum = sum*62 + uint64(d-1)
+	}
+	// A zero entry (not base62) underflows to 0xFF: bit 7 set, which no
+	// valid digit value (0–61) has.
+	if bad&0x80 != 0 || checksum(body[:RandomLen]) != sum {
 		return 0, false
 	}
 	return k, true
@@ -111,25 +121,6 @@ func checksum(s string) uint64 {
 		crc = tab[0][byte(crc)^s[i]] ^ (crc >> 8)
 	}
 	return uint64(^crc)
-}
-
-// decodeChecksum reads base62 digits (already checked to be base62).
-func decodeChecksum(s string) uint64 {
-	var v uint64
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		var d byte
-		switch {
-		case c <= '9':
-			d = c - '0'
-		case c <= 'Z':
-			d = c - 'A' + 10
-		default:
-			d = c - 'a' + 36
-		}
-		v = v*62 + uint64(d)
-	}
-	return v
 }
 
 // encode returns prefix + random + checksum(random). random must be

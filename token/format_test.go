@@ -116,14 +116,21 @@ func TestDigestOf(t *testing.T) {
 }
 
 func TestChecksumMatchesCRC32(t *testing.T) {
-	// encode of a known random part: the checksum is CRC-32/IEEE in base62.
+	// The checksum is CRC-32/IEEE of the random part in 6 base62 digits,
+	// most significant first.
 	random := strings.Repeat("A", RandomLen)
 	got := encode(KindToken, random)
-	if k, ok := Parse(got); !ok || k != KindToken {
-		t.Fatalf("Parse(encode(...)) = %v, %v", k, ok)
+	v := uint64(crc32.ChecksumIEEE([]byte(random)))
+	want := make([]byte, ChecksumLen)
+	for i := ChecksumLen - 1; i >= 0; i-- {
+		want[i] = base62[v%62]
+		v /= 62
 	}
-	if got, want := decodeChecksum(got[len(got)-ChecksumLen:]), checksum(random); got != want {
-		t.Errorf("checksum digits = %d, want %d", got, want)
+	if got != "mxp_"+random+string(want) {
+		t.Errorf("encode = %q, want checksum %q", got, want)
+	}
+	if k, ok := Parse(got); !ok || k != KindToken {
+		t.Errorf("Parse(encode(...)) = %v, %v", k, ok)
 	}
 }
 

@@ -49,7 +49,10 @@ func WithAPIKeyHeaders(username, key string) MiddlewareOption {
 }
 
 func newHeaderNames(opts []MiddlewareOption) headerNames {
-	h := headerNames{username: DefaultUsernameHeader, key: DefaultAPIKeyHeader}
+	h := headerNames{
+		username: http.CanonicalHeaderKey(DefaultUsernameHeader),
+		key:      http.CanonicalHeaderKey(DefaultAPIKeyHeader),
+	}
 	for _, o := range opts {
 		o(&h)
 	}

@@ -165,8 +165,8 @@ type Store interface {
 	// account no longer exists. It is the validation hot path: one
 	// indexed lookup.
 	TokenByDigest(ctx context.Context, d Digest) (TokenWithAccount, error)
-	// TouchToken sets the token's LastUsedAt to at if it is zero or before
-	// ifBefore, and reports whether it changed it. An unknown token is not
+	// TouchToken sets the token's LastUsedAt to at if it is zero or not
+	// after ifBefore, and reports whether it changed it. An unknown token is not
 	// an error (it reports false).
 	TouchToken(ctx context.Context, id string, at, ifBefore time.Time) (bool, error)
 	// DeleteTokensOfAccount deletes every token of the account and returns

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"encoding/binary"
 	"slices"
 	"strings"
 	"time"
@@ -11,10 +12,14 @@ import (
 
 var _ token.Store = (*Store)(nil)
 
-// tokenTables hold tokens and API keys. Tokens are keyed by digest, so
-// the validation lookup is one map access; byID and names are indexes.
+// tokenTables hold tokens and API keys. Tokens are keyed by the first 8
+// bytes of their digest (a fast 64-bit map key), so validation is one map
+// access plus a comparison of the full digest; the rare token whose prefix
+// is taken lives in overflow. Rows are immutable: writes replace them.
+// byID and names are indexes.
 type tokenTables struct {
-	byDigest map[token.Digest]token.Token
+	byPrefix map[uint64]*tokenRow
+	overflow map[token.Digest]*tokenRow
 	byID     map[string]token.Digest
 	names    map[tokenName]string // (account, name) → token id
 	keys     map[token.Digest]token.APIKey
@@ -23,8 +28,47 @@ type tokenTables struct {
 
 type tokenName struct{ account, name string }
 
+type tokenRow struct {
+	d   token.Digest
+	tok token.Token
+}
+
+func prefixOf(d token.Digest) uint64 {
+	return binary.LittleEndian.Uint64(d[:8])
+}
+
+// row returns the token with the digest, or nil.
+func (tt *tokenTables) row(d token.Digest) *tokenRow {
+	if r := tt.byPrefix[prefixOf(d)]; r != nil && r.d == d {
+		return r
+	}
+	if len(tt.overflow) > 0 {
+		return tt.overflow[d]
+	}
+	return nil
+}
+
+// setRow stores or replaces the row of r.d.
+func (tt *tokenTables) setRow(t *tx, r *tokenRow) {
+	p := prefixOf(r.d)
+	if old := tt.byPrefix[p]; old == nil || old.d == r.d {
+		put(t, tt.byPrefix, p, r)
+		return
+	}
+	put(t, tt.overflow, r.d, r)
+}
+
+func (tt *tokenTables) delRow(t *tx, d token.Digest) {
+	if r := tt.byPrefix[prefixOf(d)]; r != nil && r.d == d {
+		del(t, tt.byPrefix, prefixOf(d))
+		return
+	}
+	del(t, tt.overflow, d)
+}
+
 func (tt *tokenTables) init() {
-	tt.byDigest = map[token.Digest]token.Token{}
+	tt.byPrefix = map[uint64]*tokenRow{}
+	tt.overflow = map[token.Digest]*tokenRow{}
 	tt.byID = map[string]token.Digest{}
 	tt.names = map[tokenName]string{}
 	tt.keys = map[token.Digest]token.APIKey{}
@@ -49,14 +93,14 @@ func (s *Store) CreateToken(ctx context.Context, tok token.Token, d token.Digest
 		if _, ok := s.tokens.byID[tok.ID]; ok {
 			return conflict("token id taken")
 		}
-		if _, ok := s.tokens.byDigest[d]; ok {
+		if s.tokens.row(d) != nil {
 			return conflict("token digest taken")
 		}
 		n := tokenName{tok.AccountID, tok.Name}
 		if _, ok := s.tokens.names[n]; ok {
 			return conflict("token name taken")
 		}
-		put(t, s.tokens.byDigest, d, copyToken(tok))
+		s.tokens.setRow(t, &tokenRow{d: d, tok: copyToken(tok)})
 		put(t, s.tokens.byID, tok.ID, d)
 		put(t, s.tokens.names, n, tok.ID)
 		return nil
@@ -68,10 +112,10 @@ func (s *Store) Token(ctx context.Context, accountID, id string) (token.Token, e
 	var out token.Token
 	err := s.read(ctx, func() error {
 		d, ok := s.tokens.byID[id]
-		if !ok || s.tokens.byDigest[d].AccountID != accountID {
+		if !ok || s.tokens.row(d).tok.AccountID != accountID {
 			return notFound("token", id)
 		}
-		out = copyToken(s.tokens.byDigest[d])
+		out = copyToken(s.tokens.row(d).tok)
 		return nil
 	})
 	return out, err
@@ -83,7 +127,7 @@ func (s *Store) TokensOfAccount(ctx context.Context, accountID string) ([]token.
 	err := s.read(ctx, func() error {
 		for n, id := range s.tokens.names {
 			if n.account == accountID {
-				out = append(out, copyToken(s.tokens.byDigest[s.tokens.byID[id]]))
+				out = append(out, copyToken(s.tokens.row(s.tokens.byID[id]).tok))
 			}
 		}
 		return nil
@@ -96,7 +140,7 @@ func (s *Store) TokensOfAccount(ctx context.Context, accountID string) ([]token.
 func (s *Store) DeleteToken(ctx context.Context, accountID, id string) error {
 	return s.write(ctx, func(t *tx) error {
 		d, ok := s.tokens.byID[id]
-		if !ok || s.tokens.byDigest[d].AccountID != accountID {
+		if !ok || s.tokens.row(d).tok.AccountID != accountID {
 			return notFound("token", id)
 		}
 		s.deleteToken(t, d)
@@ -105,29 +149,36 @@ func (s *Store) DeleteToken(ctx context.Context, accountID, id string) error {
 }
 
 func (s *Store) deleteToken(t *tx, d token.Digest) {
-	tok := s.tokens.byDigest[d]
-	del(t, s.tokens.byDigest, d)
+	tok := s.tokens.row(d).tok
+	s.tokens.delRow(t, d)
 	del(t, s.tokens.byID, tok.ID)
 	del(t, s.tokens.names, tokenName{tok.AccountID, tok.Name})
 }
 
 // TokenByDigest implements token.Store. A token whose account no longer
-// exists is not found, as with the SQL adapter's cascading delete.
+// exists is not found, as with the SQL adapter's cascading delete. It is
+// the validation hot path, so it takes the read lock itself instead of
+// going through a closure.
 func (s *Store) TokenByDigest(ctx context.Context, d token.Digest) (token.TokenWithAccount, error) {
-	var out token.TokenWithAccount
-	err := s.read(ctx, func() error {
-		tok, ok := s.tokens.byDigest[d]
-		if !ok {
-			return notFound("token", "")
+	if s.txFrom(ctx) == nil {
+		if err := ctx.Err(); err != nil {
+			return token.TokenWithAccount{}, err
 		}
-		a, ok := s.accounts.byID[tok.AccountID]
-		if !ok {
-			return notFound("token", "")
-		}
-		out = token.TokenWithAccount{Token: copyToken(tok), AccountStatus: a.Status, ProfileID: a.ProfileID}
-		return nil
-	})
-	return out, err
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+	}
+	r := s.tokens.row(d)
+	if r == nil {
+		return token.TokenWithAccount{}, notFound("token", "")
+	}
+	a, ok := s.accounts.byID[r.tok.AccountID]
+	if !ok {
+		return token.TokenWithAccount{}, notFound("token", "")
+	}
+	out := token.TokenWithAccount{Token: r.tok, AccountStatus: a.Status, ProfileID: a.ProfileID}
+	out.Token.Scopes = make([]string, len(r.tok.Scopes))
+	copy(out.Token.Scopes, r.tok.Scopes)
+	return out, nil
 }
 
 // TouchToken implements token.Store.
@@ -138,12 +189,12 @@ func (s *Store) TouchToken(ctx context.Context, id string, at, ifBefore time.Tim
 		if !ok {
 			return nil
 		}
-		tok := s.tokens.byDigest[d]
-		if !tok.LastUsedAt.IsZero() && !tok.LastUsedAt.Before(ifBefore) {
+		r := *s.tokens.row(d)
+		if !r.tok.LastUsedAt.IsZero() && r.tok.LastUsedAt.After(ifBefore) {
 			return nil
 		}
-		tok.LastUsedAt = at
-		put(t, s.tokens.byDigest, d, tok)
+		r.tok.LastUsedAt = at
+		s.tokens.setRow(t, &r)
 		changed = true
 		return nil
 	})

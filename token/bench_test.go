@@ -1,0 +1,180 @@
+package token_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/storage/memory"
+	"github.com/seed-a97ca23f/usersettings/token"
+)
+
+// compare runs subject b.N times and floor b.N times, interleaved in
+// chunks so machine noise hits both alike, and reports subject/floor as
+// the metric unit. Only subject is timed for ns/op and allocs/op.
+func compare(b *testing.B, unit string, subject, floor func(i int)) {
+	b.Helper()
+	b.ReportAllocs()
+	const chunk = 2048
+	var subT, floorT time.Duration
+	b.ResetTimer()
+	for done := 0; done < b.N; {
+		n := min(chunk, b.N-done)
+		start := time.Now()
+		for i := done; i < done+n; i++ {
+			subject(i)
+		}
+		subT += time.Since(start)
+		b.StopTimer()
+		start = time.Now()
+		for i := done; i < done+n; i++ {
+			floor(i)
+		}
+		floorT += time.Since(start)
+		b.StartTimer()
+		done += n
+	}
+	b.ReportMetric(float64(subT)/float64(floorT), unit)
+}
+
+// benchStore is a memory store with accounts and tokens for benchmarks.
+type benchStore struct {
+	st      *memory.Store
+	svc     *token.Service
+	secrets []string // secrets of a sample of the stored tokens
+	digests map[token.Digest]struct{}
+}
+
+// newBenchStore stores n tokens spread over up to 1,000 accounts. Only
+// sample of them get real secrets (kept); the others are inserted
+// directly with synthetic digests, which keeps a 1,000,000-token store
+// quick to build.
+func newBenchStore(b *testing.B, n, sample int) *benchStore {
+	b.Helper()
+	ctx := context.Background()
+	bs := &benchStore{st: memory.New(), digests: map[token.Digest]struct{}{}}
+	accounts := min(n, 1000)
+	ids := make([]string, accounts)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("acc_%04d", i)
+		a := account.Account{ID: ids[i], ProfileID: "prf_" + ids[i], Email: ids[i] + "@example.com", Status: account.StatusActive}
+		if err := bs.st.CreateProfile(ctx, profile.Profile{ID: a.ProfileID}); err != nil {
+			b.Fatal(err)
+		}
+		if err := bs.st.CreateAccount(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	r := rand.NewChaCha8([32]byte{9})
+	scopes := []string{"catalog", "projects:read"}
+	every := max(n/sample, 1)
+	for i := range n {
+		var d token.Digest
+		if i%every == 0 && len(bs.secrets) < sample {
+			s, err := token.Generate(r, token.KindToken)
+			if err != nil {
+				b.Fatal(err)
+			}
+			bs.secrets = append(bs.secrets, s.Reveal())
+			d = token.DigestOf(s.Reveal())
+		} else {
+			_, _ = r.Read(d[:])
+		}
+		t := token.Token{ID: fmt.Sprintf("tok_%07d", i), AccountID: ids[i%accounts],
+			Name: fmt.Sprint("t", i/accounts), Scopes: scopes, Last4: "abcd", CreatedAt: t0}
+		if err := bs.st.CreateToken(ctx, t, d); err != nil {
+			b.Fatal(err)
+		}
+		if len(bs.digests) < 1000 {
+			bs.digests[d] = struct{}{}
+		}
+	}
+	bs.svc = token.NewService(token.Config{Store: bs.st, Accounts: bs.st, Tx: bs.st, History: bs.st,
+		Scopes: registry(), Now: func() time.Time { return t0 }})
+	// Use every sampled token once, so LastUsedAt is fresh and the timed
+	// loop measures pure validation.
+	for _, s := range bs.secrets {
+		if _, err := bs.svc.Validate(ctx, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return bs
+}
+
+// BenchmarkValidate compares Validate on the memory store with the floor:
+// the SHA-256 of the secret plus one map lookup. Targets: x-floor ≤ 2,
+// allocs/op ≤ 2.
+func BenchmarkValidate(b *testing.B) {
+	bs := newBenchStore(b, 1000, 1000)
+	ctx := context.Background()
+	secrets := bs.secrets
+	var sink int
+	compare(b, "x-floor", func(i int) {
+		if _, err := bs.svc.Validate(ctx, secrets[i%len(secrets)]); err != nil {
+			b.Fatal(err)
+		}
+	}, func(i int) {
+		s := secrets[i%len(secrets)]
+		if _, ok := bs.digests[sha256.Sum256([]byte(s))]; ok {
+			sink++
+		}
+	})
+	if sink == 0 {
+		b.Fatal("floor found nothing")
+	}
+}
+
+// BenchmarkRejectMalformed measures refusing a token with a good prefix
+// and a bad checksum. Targets: under 100 ns/op, 0 allocs/op.
+func BenchmarkRejectMalformed(b *testing.B) {
+	bs := newBenchStore(b, 10, 10)
+	s := bs.secrets[0]
+	bad := s[:len(s)-1] + map[bool]string{true: "1", false: "0"}[s[len(s)-1] == '0']
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := bs.svc.Validate(ctx, bad); err != token.ErrInvalidToken {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkValidateStoreSize compares Validate with 1,000,000 tokens
+// stored against 1,000 tokens stored. Target: x-1k ≤ 1.25.
+func BenchmarkValidateStoreSize(b *testing.B) {
+	small := newBenchStore(b, 1000, 1000)
+	big := newBenchStore(b, 1_000_000, 1000)
+	ctx := context.Background()
+	validate := func(bs *benchStore) func(int) {
+		return func(i int) {
+			if _, err := bs.svc.Validate(ctx, bs.secrets[i%len(bs.secrets)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	compare(b, "x-1k", validate(big), validate(small))
+}
+
+// BenchmarkValidateParallel runs Validate from GOMAXPROCS goroutines; run
+// it with -cpu 1,2,4 and compare ns/op: it should fall as CPUs are added.
+func BenchmarkValidateParallel(b *testing.B) {
+	bs := newBenchStore(b, 1000, 1000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := rand.IntN(len(bs.secrets))
+		for pb.Next() {
+			if _, err := bs.svc.Validate(ctx, bs.secrets[i%len(bs.secrets)]); err != nil {
+				b.Error(err)
+				return
+			}
+			i++
+		}
+	})
+}

@@ -1,0 +1,279 @@
+package token_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/storage"
+	"github.com/seed-a97ca23f/usersettings/token"
+)
+
+func TestCreateAndValidate(t *testing.T) {
+	f := newFixture(t)
+	tok, secret, err := f.svc.Create(f.ctx, f.acct.ID, "  CI pipeline ", []string{"Projects:Write ", "projects:read", "projects:read"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := token.Token{ID: tok.ID, AccountID: f.acct.ID, Name: "CI pipeline",
+		Scopes: []string{"projects:read", "projects:write"}, Last4: secret.Reveal()[token.SecretLen-4:], CreatedAt: t0}
+	if diff := cmp.Diff(want, tok); diff != "" {
+		t.Errorf("Create token (-want +got):\n%s", diff)
+	}
+	p, err := f.svc.Validate(f.ctx, secret.Reveal())
+	if err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	wantP := token.Principal{AccountID: f.acct.ID, ProfileID: f.acct.ProfileID, TokenID: tok.ID,
+		Kind: token.KindToken, Scopes: []string{"projects:read", "projects:write"}}
+	if diff := cmp.Diff(wantP, p); diff != "" {
+		t.Errorf("Validate principal (-want +got):\n%s", diff)
+	}
+	got, err := f.svc.Get(f.ctx, f.acct.ID, tok.ID)
+	if err != nil || !got.LastUsedAt.Equal(t0) {
+		t.Errorf("Get after use = %+v, %v; want LastUsedAt %v", got, err, t0)
+	}
+	hist, _ := f.st.History(f.ctx, f.acct.ProfileID, 0, 10)
+	if len(hist) != 1 || hist[0].Item != "token" || hist[0].Action != history.ActionAdded || hist[0].Detail != "CI pipeline" {
+		t.Errorf("history = %+v, want one token added entry", hist)
+	}
+	msgs := f.outbox.Messages()
+	if len(msgs) != 1 || msgs[0].To != f.acct.Email || !strings.Contains(msgs[0].Body, "CI pipeline") {
+		t.Errorf("notices = %+v, want one to %s naming the token", msgs, f.acct.Email)
+	}
+	for _, m := range msgs {
+		if strings.Contains(m.Subject+m.Body, secret.Reveal()) {
+			t.Error("the notice holds the secret")
+		}
+	}
+}
+
+func TestCreateRefuses(t *testing.T) {
+	f := newFixture(t)
+	f.create(t, "taken")
+	other := f.addAccount(t, "acc_bob", "bob@example.com")
+	off := f.addAccount(t, "acc_off", "off@example.com")
+	off.Status = account.StatusDeactivated
+	if err := f.st.UpdateAccount(f.ctx, off); err != nil {
+		t.Fatal(err)
+	}
+	read := []string{"projects:read"}
+	tests := []struct {
+		name    string
+		account string
+		tname   string
+		scopes  []string
+		opts    []token.CreateOption
+		want    error
+	}{
+		{"empty name", f.acct.ID, "  ", read, nil, token.ErrInvalidName},
+		{"long name", f.acct.ID, strings.Repeat("é", 101), read, nil, token.ErrInvalidName},
+		{"control char", f.acct.ID, "a\nb", read, nil, token.ErrInvalidName},
+		{"no scope", f.acct.ID, "x", nil, nil, token.ErrNoScope},
+		{"blank scope", f.acct.ID, "x", []string{" "}, nil, token.ErrNoScope},
+		{"name taken", f.acct.ID, "taken", read, nil, token.ErrNameTaken},
+		{"deactivated", off.ID, "x", read, nil, token.ErrAccountInactive},
+		{"unknown account", "acc_nobody", "x", read, nil, storage.ErrNotFound},
+		{"past expiry", f.acct.ID, "x", read, []token.CreateOption{token.WithExpiry(t0)}, token.ErrInvalidExpiry},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, s, err := f.svc.Create(f.ctx, tt.account, tt.tname, tt.scopes, tt.opts...)
+			if !errors.Is(err, tt.want) || !s.IsZero() {
+				t.Errorf("Create = %v, %v; want %v and no secret", s, err, tt.want)
+			}
+		})
+	}
+	_, _, err := f.svc.Create(f.ctx, f.acct.ID, "x", []string{"projects:read", "admin", "Root"})
+	var u *token.UnknownScopeError
+	if !errors.As(err, &u) || !cmp.Equal(u.Scopes, []string{"admin", "root"}) {
+		t.Errorf("Create with unknown scopes = %v, want UnknownScopeError{admin root}", err)
+	}
+	if _, _, err := f.svc.Create(f.ctx, other.ID, "taken", read); err != nil {
+		t.Errorf("another account reusing a name: %v", err)
+	}
+	if ts, _ := f.svc.List(f.ctx, f.acct.ID); len(ts) != 1 {
+		t.Errorf("ann has %d tokens after refusals, want 1", len(ts))
+	}
+}
+
+func TestValidateRejects(t *testing.T) {
+	f := newFixture(t)
+	_, good := f.create(t, "good")
+	delTok, deleted := f.create(t, "deleted")
+	_, expiring := f.create(t, "expiring", token.WithExpiry(t0.Add(time.Hour)))
+	_, apiKey := f.createKey(t, "a key")
+	if err := f.svc.Delete(f.ctx, f.acct.ID, delTok.ID); err != nil {
+		t.Fatal(err)
+	}
+	badSum := good[:len(good)-1] + string(rune('0'+(good[len(good)-1]-'0'+1)%10))
+	unknown := mustForeignToken(t)
+	offline := []struct{ name, in string }{
+		{"empty", ""},
+		{"bad checksum", badSum},
+		{"truncated", good[:len(good)-1]},
+		{"wrong prefix", "mxq_" + good[4:]},
+		{"api key", apiKey},
+		{"bearer-ish", "Bearer " + good},
+	}
+	for _, tt := range offline {
+		t.Run(tt.name, func(t *testing.T) {
+			before := f.count.lookups.Load()
+			if _, err := f.svc.Validate(f.ctx, tt.in); err != token.ErrInvalidToken {
+				t.Errorf("Validate = %v, want ErrInvalidToken", err)
+			}
+			if n := f.count.lookups.Load() - before; n != 0 {
+				t.Errorf("Validate made %d store lookups, want 0", n)
+			}
+		})
+	}
+	online := []struct {
+		name, in string
+		setup    func()
+	}{
+		{"unknown", unknown, nil},
+		{"deleted", deleted, nil},
+		{"expired", expiring, func() { f.clock.Advance(time.Hour) }},
+		{"deactivated", good, func() { f.setStatus(t, account.StatusDeactivated) }},
+		{"account deleted", good, func() {
+			if err := f.st.DeleteAccount(f.ctx, f.acct.ID); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tt := range online {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.setup != nil {
+				tt.setup()
+			}
+			if _, err := f.svc.Validate(f.ctx, tt.in); err != token.ErrInvalidToken {
+				t.Errorf("Validate = %v, want ErrInvalidToken", err)
+			}
+		})
+	}
+}
+
+// mustForeignToken returns a well-formed token no fixture issued.
+func mustForeignToken(t testing.TB) string {
+	t.Helper()
+	s, err := token.Generate(strings.NewReader(strings.Repeat("x", 64)), token.KindToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Reveal()
+}
+
+func TestDeactivationBlocksAtOnceAndReactivationRestores(t *testing.T) {
+	f := newFixture(t)
+	_, s := f.create(t, "t")
+	f.setStatus(t, account.StatusDeactivated)
+	if _, err := f.svc.Validate(f.ctx, s); err != token.ErrInvalidToken {
+		t.Fatalf("Validate while deactivated = %v, want ErrInvalidToken", err)
+	}
+	f.setStatus(t, account.StatusActive)
+	if _, err := f.svc.Validate(f.ctx, s); err != nil {
+		t.Fatalf("Validate after reactivation = %v", err)
+	}
+}
+
+func TestLastUsedThrottle(t *testing.T) {
+	f := newFixture(t)
+	tok, s := f.create(t, "t")
+	lastUsed := func() time.Time {
+		t.Helper()
+		got, err := f.svc.Get(f.ctx, f.acct.ID, tok.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.LastUsedAt
+	}
+	if !lastUsed().IsZero() {
+		t.Fatal("a new token has a LastUsedAt")
+	}
+	steps := []struct {
+		advance     time.Duration
+		wantUsed    time.Time
+		wantTouches int64
+	}{
+		{0, t0, 1},
+		{30 * time.Second, t0, 1},
+		{29 * time.Second, t0, 1},
+		{1 * time.Second, t0.Add(time.Minute), 2},
+		{59 * time.Second, t0.Add(time.Minute), 2},
+		{time.Hour, t0.Add(time.Hour + 2*time.Minute - time.Second), 3},
+	}
+	for i, st := range steps {
+		f.clock.Advance(st.advance)
+		for range 3 {
+			if _, err := f.svc.Validate(f.ctx, s); err != nil {
+				t.Fatalf("step %d: Validate: %v", i, err)
+			}
+		}
+		if got := lastUsed(); !got.Equal(st.wantUsed) {
+			t.Errorf("step %d: LastUsedAt = %v, want %v", i, got, st.wantUsed)
+		}
+		if got := f.count.touches.Load(); got != st.wantTouches {
+			t.Errorf("step %d: %d store writes, want %d", i, got, st.wantTouches)
+		}
+	}
+}
+
+func TestDelete(t *testing.T) {
+	f := newFixture(t)
+	tok, s := f.create(t, "t")
+	other := f.addAccount(t, "acc_bob", "bob@example.com")
+	if err := f.svc.Delete(f.ctx, other.ID, tok.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("Delete by another account = %v, want ErrNotFound", err)
+	}
+	if err := f.svc.Delete(f.ctx, f.acct.ID, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Validate(f.ctx, s); err != token.ErrInvalidToken {
+		t.Errorf("Validate after Delete = %v, want ErrInvalidToken", err)
+	}
+	if _, err := f.svc.Get(f.ctx, f.acct.ID, tok.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("Get after Delete = %v, want ErrNotFound", err)
+	}
+	if err := f.svc.Delete(f.ctx, f.acct.ID, tok.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("second Delete = %v, want ErrNotFound", err)
+	}
+	hist, _ := f.st.History(f.ctx, f.acct.ProfileID, 0, 10)
+	if len(hist) != 2 || hist[0].Action != history.ActionRemoved || hist[0].Detail != "t" {
+		t.Errorf("history = %+v, want removed entry first", hist)
+	}
+	// The name is free again.
+	f.create(t, "t")
+}
+
+func TestEraseAndCollect(t *testing.T) {
+	f := newFixture(t)
+	f.create(t, "one")
+	f.create(t, "two")
+	_, key := f.createKey(t, "k")
+	bob := f.addAccount(t, "acc_bob", "bob@example.com")
+	if _, _, err := f.svc.Create(f.ctx, bob.ID, "bob's", []string{"catalog"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ValidateAPIKey(f.ctx, f.acct.Email, key); err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.svc.Collect(f.ctx, f.acct.ID, bob.ID)
+	if err != nil || len(c.Tokens) != 3 || len(c.APIKeys) != 1 {
+		t.Fatalf("Collect = %+v, %v; want 3 tokens and 1 key", c, err)
+	}
+	if err := f.svc.EraseProfile(f.ctx, f.acct.ProfileID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ValidateAPIKey(f.ctx, f.acct.Email, key); err != token.ErrInvalidToken {
+		t.Errorf("ValidateAPIKey after erase = %v, want ErrInvalidToken (cache purged)", err)
+	}
+	c, _ = f.svc.Collect(f.ctx, f.acct.ID, bob.ID)
+	if len(c.Tokens) != 1 || c.Tokens[0].AccountID != bob.ID || len(c.APIKeys) != 0 {
+		t.Errorf("Collect after erase = %+v, want bob's token only", c)
+	}
+}
