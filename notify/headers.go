@@ -1,17 +1,106 @@
 package notify
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/quotedprintable"
+	"net/mail"
 	"strings"
+	"time"
 )
 
 // ErrHeaderInjection is returned for a message whose recipient or subject
 // contains a line break or a NUL byte.
 var ErrHeaderInjection = errors.New("notify: line break in address or subject")
 
+// ErrInvalidAddress is returned for a recipient or sender that is not one
+// RFC 5322 address ("ann@example.com" or "Ann <ann@example.com>").
+var ErrInvalidAddress = errors.New("notify: invalid address")
+
 func checkHeaders(m Message) error {
 	if strings.ContainsAny(m.To, "\r\n\x00") || strings.ContainsAny(m.Subject, "\r\n\x00") {
 		return ErrHeaderInjection
 	}
 	return nil
+}
+
+// parseAddress parses one address after refusing line breaks, so a value
+// like "a@b\r\nBcc: c@d" can never reach a header or an SMTP command.
+func parseAddress(s string) (*mail.Address, error) {
+	if strings.ContainsAny(s, "\r\n\x00") {
+		return nil, ErrHeaderInjection
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address == "" {
+		return nil, ErrInvalidAddress
+	}
+	return a, nil
+}
+
+// envelope is a message ready for the wire: the bare addresses for the
+// SMTP envelope and the formatted RFC 5322 text.
+type envelope struct {
+	from, to string
+	data     []byte
+}
+
+// buildMessage formats m as a MIME text/plain message in UTF-8 with a
+// quoted-printable body. Headers are built only from parsed addresses and
+// an RFC 2047 encoded subject; the body cannot add headers because it
+// follows the blank line and is quoted-printable encoded with CRLF line
+// ends. Dot-stuffing is left to the SMTP data writer.
+func buildMessage(from string, m Message, date time.Time, messageID string) (envelope, error) {
+	if err := checkHeaders(m); err != nil {
+		return envelope{}, err
+	}
+	fa, err := parseAddress(from)
+	if err != nil {
+		return envelope{}, fmt.Errorf("notify: sender: %w", err)
+	}
+	ta, err := parseAddress(m.To)
+	if err != nil {
+		return envelope{}, err
+	}
+	var b bytes.Buffer
+	header := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
+	header("From", fa.String())
+	header("To", ta.String())
+	header("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
+	header("Date", date.Format(time.RFC1123Z))
+	header("Message-ID", messageID)
+	header("MIME-Version", "1.0")
+	header("Content-Type", "text/plain; charset=utf-8")
+	header("Content-Transfer-Encoding", "quoted-printable")
+	header("Auto-Submitted", "auto-generated")
+	b.WriteString("\r\n")
+	if err := writeBody(&b, m.Body); err != nil {
+		return envelope{}, err
+	}
+	return envelope{from: fa.Address, to: ta.Address, data: b.Bytes()}, nil
+}
+
+// writeBody writes the body quoted-printable encoded. Line ends of any
+// kind become CRLF; lines are wrapped at 76 characters with soft breaks.
+func writeBody(w io.Writer, body string) error {
+	body = strings.ReplaceAll(body, "\r\n", "\n")
+	body = strings.ReplaceAll(body, "\r", "\n")
+	if !strings.HasSuffix(body, "\n") {
+		body += "\n"
+	}
+	qp := quotedprintable.NewWriter(w)
+	if _, err := io.WriteString(qp, body); err != nil {
+		return err
+	}
+	return qp.Close()
+}
+
+// domainOf returns the domain of an address, for Message-ID.
+func domainOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 && i < len(addr)-1 {
+		return addr[i+1:]
+	}
+	return "localhost"
 }
