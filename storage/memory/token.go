@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,9 @@ type tokenTables struct {
 	names    map[tokenName]string // (account, name) → token id
 	keys     map[token.Digest]token.APIKey
 	keyIDs   map[string]token.Digest
+	// scopeSets interns scope lists: stored rows are immutable, so tokens
+	// with the same scopes share one slice (and reads touch less memory).
+	scopeSets map[string][]string
 }
 
 type tokenName struct{ account, name string }
@@ -31,6 +35,24 @@ type tokenName struct{ account, name string }
 type tokenRow struct {
 	d   token.Digest
 	tok token.Token
+}
+
+// intern returns a stored copy of scopes shared by every token with the
+// same list. It is only called with the write lock held.
+func (tt *tokenTables) intern(scopes []string) []string {
+	var b strings.Builder
+	for _, sc := range scopes {
+		b.WriteString(strconv.Itoa(len(sc)))
+		b.WriteByte(':')
+		b.WriteString(sc)
+	}
+	k := b.String()
+	if got, ok := tt.scopeSets[k]; ok {
+		return got
+	}
+	c := slices.Clone(scopes)
+	tt.scopeSets[k] = c
+	return c
 }
 
 func prefixOf(d token.Digest) uint64 {
@@ -73,6 +95,7 @@ func (tt *tokenTables) init() {
 	tt.names = map[tokenName]string{}
 	tt.keys = map[token.Digest]token.APIKey{}
 	tt.keyIDs = map[string]token.Digest{}
+	tt.scopeSets = map[string][]string{}
 }
 
 func copyToken(t token.Token) token.Token {
@@ -100,7 +123,8 @@ func (s *Store) CreateToken(ctx context.Context, tok token.Token, d token.Digest
 		if _, ok := s.tokens.names[n]; ok {
 			return conflict("token name taken")
 		}
-		s.tokens.setRow(t, &tokenRow{d: d, tok: copyToken(tok)})
+		tok.Scopes = s.tokens.intern(tok.Scopes)
+		s.tokens.setRow(t, &tokenRow{d: d, tok: tok})
 		put(t, s.tokens.byID, tok.ID, d)
 		put(t, s.tokens.names, n, tok.ID)
 		return nil
