@@ -1,0 +1,90 @@
+package notify
+
+import (
+	"strings"
+	"time"
+	"unicode"
+)
+
+// NoticeKind names the security-relevant change a notice reports.
+type NoticeKind string
+
+// The security notices. They are always sent: unlike the Buzz settings of
+// this package, no setting switches them off, because they are how a
+// person learns that someone else changed their account.
+const (
+	NoticePasswordChanged   NoticeKind = "password_changed"
+	NoticeTokenCreated      NoticeKind = "token_created"
+	NoticeAPIKeyCreated     NoticeKind = "api_key_created"
+	NoticeTwoFactorDisabled NoticeKind = "two_factor_disabled"
+	NoticeMergeCompleted    NoticeKind = "merge_completed"
+	NoticeAccountAdded      NoticeKind = "account_added"
+	NoticeAccountDeleted    NoticeKind = "account_deleted"
+)
+
+// Notice is one security notice to an account.
+type Notice struct {
+	Kind NoticeKind
+	// Detail names the item concerned, such as a token's name or the
+	// address of the added account; empty means none. It must never hold
+	// a secret. It is cut to 200 characters and control characters are
+	// replaced by spaces.
+	Detail string
+	// At is when the change happened; the zero time leaves it out.
+	At time.Time
+}
+
+// noticeTexts holds the subject and the opening sentence per kind.
+var noticeTexts = map[NoticeKind]struct{ subject, sentence string }{
+	NoticePasswordChanged:   {"Your password was changed", "The password of your account was changed"},
+	NoticeTokenCreated:      {"A personal access token was created", "A new personal access token was created for your account"},
+	NoticeAPIKeyCreated:     {"An API key was created", "A new API key was created for your account"},
+	NoticeTwoFactorDisabled: {"Two-factor authentication was turned off", "Two-factor authentication was turned off for your account"},
+	NoticeMergeCompleted:    {"Your profiles were merged", "Two of your profiles were merged into one"},
+	NoticeAccountAdded:      {"An account was added to your profile", "A login account was added to your profile"},
+	NoticeAccountDeleted:    {"An account was deleted from your profile", "A login account was deleted from your profile"},
+}
+
+// maxDetail bounds Notice.Detail in characters.
+const maxDetail = 200
+
+// NoticeMessage returns the security notice email for n. Security notices
+// are always on: the host sends them after the change committed, whatever
+// the person's notification settings say. It returns ErrInvalidAddress,
+// ErrHeaderInjection or ErrUnknownNotice.
+func NoticeMessage(to string, n Notice) (Message, error) {
+	if _, err := parseAddress(to); err != nil {
+		return Message{}, err
+	}
+	text, ok := noticeTexts[n.Kind]
+	if !ok {
+		return Message{}, ErrUnknownNotice
+	}
+	at := ""
+	if !n.At.IsZero() {
+		at = n.At.UTC().Format("Monday 2 January 2006, 15:04 UTC")
+	}
+	body, err := render("notice.txt", map[string]string{
+		"Sentence": text.sentence, "Detail": cleanDetail(n.Detail), "At": at,
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{To: to, Subject: text.subject, Body: body}, nil
+}
+
+// cleanDetail replaces control characters and invalid UTF-8 by spaces,
+// trims, and cuts to maxDetail characters.
+func cleanDetail(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == unicode.ReplacementChar {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, " "))
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > maxDetail {
+		s = string(r[:maxDetail-1]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,112 @@
+package notify
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"strings"
+	"text/template"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+//go:embed templates/*.txt
+var templateFS embed.FS
+
+var templates = template.Must(template.ParseFS(templateFS, "templates/*.txt"))
+
+// Errors of the message builders.
+var (
+	// ErrUnknownPurpose is returned by CodeMessage for a purpose it has no
+	// text for.
+	ErrUnknownPurpose = errors.New("notify: unknown code purpose")
+	// ErrUnknownNotice is returned by NoticeMessage for a kind it has no
+	// text for.
+	ErrUnknownNotice = errors.New("notify: unknown notice kind")
+	// ErrInvalidCode is returned by CodeMessage for an empty or over-long
+	// code, one with spaces or control characters, or a TTL that is not
+	// positive.
+	ErrInvalidCode = errors.New("notify: invalid code or ttl")
+)
+
+// Code purposes understood by CodeMessage. They equal the purposes of
+// package account/verification.
+const (
+	PurposeSignUp        = "signup"
+	PurposeAddAccount    = "add_account"
+	PurposePasswordReset = "password_reset"
+	PurposeMerge         = "merge"
+)
+
+// codeTexts holds the subject and what the code confirms, per purpose.
+var codeTexts = map[string]struct{ subject, action string }{
+	PurposeSignUp:        {"Confirm your email address", "confirm your email address and finish creating your account"},
+	PurposeAddAccount:    {"Confirm the account you are adding", "add this email address as a login account to your profile"},
+	PurposePasswordReset: {"Reset your password", "choose a new password for your account"},
+	PurposeMerge:         {"Confirm merging your profiles", "confirm that you want to merge two profiles into one"},
+}
+
+// maxCodeLen bounds a code placed in a message.
+const maxCodeLen = 64
+
+// CodeMessage returns the email that delivers a one-time code for the
+// purpose ("signup", "add_account", "password_reset" or "merge"). The
+// message says what the code confirms, that it expires after ttl and works
+// once, and to ignore the email when it was not requested. The code itself
+// appears only in the body. It returns ErrInvalidAddress,
+// ErrHeaderInjection, ErrUnknownPurpose or ErrInvalidCode.
+func CodeMessage(to string, purpose string, code string, ttl time.Duration) (Message, error) {
+	if _, err := parseAddress(to); err != nil {
+		return Message{}, err
+	}
+	text, ok := codeTexts[purpose]
+	if !ok {
+		return Message{}, ErrUnknownPurpose
+	}
+	if !validCode(code) || ttl <= 0 {
+		return Message{}, ErrInvalidCode
+	}
+	body, err := render("code.txt", map[string]string{
+		"Code": code, "Action": text.action, "TTL": humanDuration(ttl),
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{To: to, Subject: text.subject, Body: body}, nil
+}
+
+func validCode(code string) bool {
+	if code == "" || len(code) > maxCodeLen || !utf8.ValidString(code) {
+		return false
+	}
+	return strings.IndexFunc(code, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) < 0
+}
+
+func render(name string, data any) (string, error) {
+	var b strings.Builder
+	if err := templates.ExecuteTemplate(&b, name, data); err != nil {
+		return "", fmt.Errorf("notify: template %s: %w", name, err)
+	}
+	return b.String(), nil
+}
+
+// humanDuration writes d as whole hours, minutes or seconds, rounding
+// down to the largest unit that fits: "10 minutes", "1 hour", "90 seconds"
+// (a duration under two minutes is written in seconds).
+func humanDuration(d time.Duration) string {
+	unit := func(n int64, name string) string {
+		if n == 1 {
+			return "1 " + name
+		}
+		return fmt.Sprintf("%d %ss", n, name)
+	}
+	switch {
+	case d >= 2*time.Hour || d%time.Hour == 0 && d >= time.Hour:
+		return unit(int64(d/time.Hour), "hour")
+	case d >= 2*time.Minute || d%time.Minute == 0 && d >= time.Minute:
+		return unit(int64(d/time.Minute), "minute")
+	default:
+		return unit(max(int64(d/time.Second), 1), "second")
+	}
+}
