@@ -29,6 +29,7 @@ type Store struct {
 	history  historyTables
 	twoFA    twoFactorTables
 	tokens   tokenTables
+	notify   notifyTables
 }
 
 var _ storage.Transactor = (*Store)(nil)
@@ -42,6 +43,7 @@ func New() *Store {
 	s.history.init()
 	s.twoFA.init()
 	s.tokens.init()
+	s.notify.init()
 	return s
 }
 

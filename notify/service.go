@@ -1,0 +1,197 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"strings"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// Config configures a Service. Store and Tx are required.
+type Config struct {
+	Store Store              // settings and watched apps
+	Tx    storage.Transactor // runs each read-modify-write atomically
+	Now   func() time.Time   // stamps WatchedApp.Since; defaults to time.Now
+}
+
+// Service manages notification settings and watched apps. It does not
+// check who may change a profile's settings: the caller has authenticated
+// an account linked to the profile. Security notices (NoticeMessage) are
+// not settings: they are always sent.
+type Service struct {
+	store Store
+	tx    storage.Transactor
+	now   func() time.Time
+}
+
+// NewService returns a Service. It panics when Store or Tx is nil, a
+// programming error.
+func NewService(c Config) *Service {
+	if c.Store == nil || c.Tx == nil {
+		panic("notify: NewService needs Store and Tx")
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return &Service{store: c.Store, tx: c.Tx, now: c.Now}
+}
+
+// clock returns the current time in UTC, truncated to the microseconds
+// that SQL databases keep.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+func checkID(field, v string) error {
+	if err := checkText(field, v, MaxIDLen); err != nil {
+		return err
+	}
+	if strings.TrimSpace(v) != v {
+		return &InputError{Field: field, Reason: "invalid_characters"}
+	}
+	return nil
+}
+
+// Settings returns the profile's settings, or Defaults for a profile that
+// never saved any. It returns an *InputError for an invalid profile ID.
+func (s *Service) Settings(ctx context.Context, profileID string) (Settings, error) {
+	if err := checkID("profile_id", profileID); err != nil {
+		return Settings{}, err
+	}
+	return s.settings(ctx, profileID)
+}
+
+func (s *Service) settings(ctx context.Context, profileID string) (Settings, error) {
+	got, ok, err := s.store.NotificationSettings(ctx, profileID)
+	if err != nil {
+		return Settings{}, fmt.Errorf("notify: reading settings: %w", err)
+	}
+	if !ok {
+		return Defaults(profileID), nil
+	}
+	return got, nil
+}
+
+// Update changes the settings named by u, leaves the others as they were,
+// and returns the result. An Update with no field set changes nothing. It
+// returns an *InputError, or an error wrapping storage.ErrNotFound when
+// the profile does not exist.
+func (s *Service) Update(ctx context.Context, profileID string, u Update) (Settings, error) {
+	if err := checkID("profile_id", profileID); err != nil {
+		return Settings{}, err
+	}
+	if u.DailyDigest == nil && u.ThreadUpdates == nil {
+		return s.settings(ctx, profileID)
+	}
+	var out Settings
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		cur, err := s.settings(ctx, profileID)
+		if err != nil {
+			return err
+		}
+		out = u.apply(cur)
+		if err := s.store.SaveNotificationSettings(ctx, out); err != nil {
+			return fmt.Errorf("notify: saving settings: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Settings{}, err
+	}
+	return out, nil
+}
+
+// Watch makes the profile watch the app, as the host's "My Apps" does.
+// Watching an app already watched changes nothing (its Since stays).
+// appName is trimmed. It returns an *InputError, or an error wrapping
+// storage.ErrNotFound when the profile does not exist.
+func (s *Service) Watch(ctx context.Context, profileID, appID, appName string) error {
+	appName = strings.TrimSpace(appName)
+	if err := errors.Join(checkID("profile_id", profileID), checkID("app_id", appID),
+		checkText("app_name", appName, MaxAppNameLen)); err != nil {
+		return firstInputError(err)
+	}
+	w := WatchedApp{ProfileID: profileID, AppID: appID, AppName: appName, Since: s.clock()}
+	if _, err := s.store.WatchApp(ctx, w); err != nil {
+		return fmt.Errorf("notify: watching app: %w", err)
+	}
+	return nil
+}
+
+// firstInputError returns the first *InputError joined in err.
+func firstInputError(err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()[0]
+	}
+	return err
+}
+
+// StopWatching ends the profile's watch of the app ("Stop Watching").
+// Stopping an app that is not watched is not an error. It returns an
+// *InputError for invalid IDs.
+func (s *Service) StopWatching(ctx context.Context, profileID, appID string) error {
+	if err := errors.Join(checkID("profile_id", profileID), checkID("app_id", appID)); err != nil {
+		return firstInputError(err)
+	}
+	if _, err := s.store.UnwatchApp(ctx, profileID, appID); err != nil {
+		return fmt.Errorf("notify: stop watching app: %w", err)
+	}
+	return nil
+}
+
+// WatchedApps lists the apps the profile watches, oldest watch first. It
+// returns an *InputError for an invalid profile ID.
+func (s *Service) WatchedApps(ctx context.Context, profileID string) ([]WatchedApp, error) {
+	if err := checkID("profile_id", profileID); err != nil {
+		return nil, err
+	}
+	apps, err := s.store.WatchedApps(ctx, profileID)
+	if err != nil {
+		return nil, fmt.Errorf("notify: listing watched apps: %w", err)
+	}
+	return apps, nil
+}
+
+// WantsThreadUpdates reports whether the profile wants updates for the
+// Buzz threads it is active in (true unless it switched them off). It
+// returns an *InputError for an invalid profile ID.
+func (s *Service) WantsThreadUpdates(ctx context.Context, profileID string) (bool, error) {
+	st, err := s.Settings(ctx, profileID)
+	if err != nil {
+		return false, err
+	}
+	return st.ThreadUpdates, nil
+}
+
+// errStop ends EachDigestSubscriber when the consumer breaks its loop.
+var errStop = errors.New("notify: iteration stopped")
+
+// DigestSubscribers iterates over the IDs of the profiles that want the
+// daily digest, in ascending order, reading them from the store as the
+// loop goes rather than collecting them all. A store error is yielded once
+// with an empty ID and ends the iteration:
+//
+//	for id, err := range svc.DigestSubscribers(ctx) {
+//		if err != nil {
+//			return err
+//		}
+//		sendDigest(id)
+//	}
+//
+// The loop body must not use the store inside a transaction of the same
+// store (see Store.EachDigestSubscriber).
+func (s *Service) DigestSubscribers(ctx context.Context) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		err := s.store.EachDigestSubscriber(ctx, func(id string) error {
+			if !yield(id, nil) {
+				return errStop
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStop) {
+			yield("", fmt.Errorf("notify: listing digest subscribers: %w", err))
+		}
+	}
+}
