@@ -107,4 +107,3 @@ func TestDelete(t *testing.T) {
 		t.Errorf("history remains after Delete: %d entries", len(e))
 	}
 }
-

@@ -9,33 +9,33 @@ import (
 // belong to it (package account). Community progress and the avatar image
 // are stored beside it and read with their own Store methods.
 type Profile struct {
-	ID          string
-	Name        string
-	JobTitle    string
-	Department  string
-	Country     string // ISO 3166-1 alpha-2, upper case ("NL")
-	AboutYou    string
-	Skills      []string
-	Industries  []string // industry experience
-	TwitterURL  string
-	LinkedInURL string
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	JobTitle    string   `json:"job_title"`
+	Department  string   `json:"department"`
+	Country     string   `json:"country"` // ISO 3166-1 alpha-2, upper case ("NL")
+	AboutYou    string   `json:"about_you"`
+	Skills      []string `json:"skills"`
+	Industries  []string `json:"industry_experience"`
+	TwitterURL  string   `json:"twitter_url"`
+	LinkedInURL string   `json:"linkedin_url"`
 	// RecoveryEmail is an address, business or not, that helps the person
 	// regain access; it is never shown in the public view.
-	RecoveryEmail string
-	Public        bool
+	RecoveryEmail string `json:"recovery_email"`
+	Public        bool   `json:"public"`
 	// Avatar describes the stored image; its zero value means no avatar.
-	Avatar    AvatarInfo
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Avatar    AvatarInfo `json:"avatar"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 // AvatarInfo describes a stored avatar image without its bytes.
 type AvatarInfo struct {
-	ContentType string // image/png, image/jpeg, image/gif or image/webp
-	Size        int    // bytes
-	Width       int    // pixels
-	Height      int    // pixels
-	Digest      string // hex SHA-256 of the bytes; empty means no avatar
+	ContentType string `json:"content_type"` // image/png, image/jpeg, image/gif or image/webp
+	Size        int    `json:"size"`         // bytes
+	Width       int    `json:"width"`        // pixels
+	Height      int    `json:"height"`       // pixels
+	Digest      string `json:"digest"`       // hex SHA-256 of the bytes; empty means no avatar
 }
 
 // IsZero reports whether the profile has no avatar.
@@ -44,38 +44,38 @@ func (a AvatarInfo) IsZero() bool { return a.Digest == "" }
 // Avatar is an avatar image with its bytes.
 type Avatar struct {
 	AvatarInfo
-	Data []byte
+	Data []byte `json:"-"`
 }
 
 // Progress is a profile's community progress. It is combined, not
 // overwritten, when two profiles merge.
 type Progress struct {
-	Points         int64
-	Achievements   []Achievement
-	Certifications []Certification
-	Academy        []CourseProgress
+	Points         int64            `json:"points"`
+	Achievements   []Achievement    `json:"achievements"`
+	Certifications []Certification  `json:"certifications"`
+	Academy        []CourseProgress `json:"academy"`
 }
 
 // Achievement is a community achievement, identified by ID.
 type Achievement struct {
-	ID        string
-	Name      string
-	AwardedAt time.Time
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	AwardedAt time.Time `json:"awarded_at"`
 }
 
 // Certification is a Mendix certification, identified by ID.
 type Certification struct {
-	ID         string
-	Name       string
-	ValidUntil time.Time
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	ValidUntil time.Time `json:"valid_until"`
 }
 
 // CourseProgress is the progress of the profile in one Academy course.
 type CourseProgress struct {
-	CourseID  string
-	Title     string
-	Percent   int // 0–100
-	Completed bool
+	CourseID  string `json:"course_id"`
+	Title     string `json:"title"`
+	Percent   int    `json:"percent"` // 0–100
+	Completed bool   `json:"completed"`
 }
 
 // Store persists profiles. It is implemented by storage/memory,

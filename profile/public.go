@@ -91,20 +91,21 @@ func checkPublic(p Profile) error {
 // the recovery email, the accounts or their email addresses, nor the
 // Academy progress.
 type PublicProfile struct {
-	ID             string
-	Name           string
-	JobTitle       string
-	Department     string
-	Country        string
-	AboutYou       string
-	Skills         []string
-	Industries     []string
-	TwitterURL     string
-	LinkedInURL    string
-	Avatar         AvatarInfo
-	Points         int64
-	Achievements   []Achievement
-	Certifications []Certification
+	ID             string          `json:"id"`
+	Name           string          `json:"name"`
+	JobTitle       string          `json:"job_title"`
+	Department     string          `json:"department"`
+	Country        string          `json:"country"`
+	AboutYou       string          `json:"about_you"`
+	Skills         []string        `json:"skills"`
+	Industries     []string        `json:"industry_experience"`
+	TwitterURL     string          `json:"twitter_url"`
+	LinkedInURL    string          `json:"linkedin_url"`
+	HasAvatar      bool            `json:"has_avatar"`
+	Avatar         AvatarInfo      `json:"avatar"`
+	Points         int64           `json:"points"`
+	Achievements   []Achievement   `json:"achievements"`
+	Certifications []Certification `json:"certifications"`
 }
 
 // publicView copies what the community may see.
@@ -120,6 +121,7 @@ func publicView(p Profile, pr Progress) PublicProfile {
 		Industries:     append([]string(nil), p.Industries...),
 		TwitterURL:     p.TwitterURL,
 		LinkedInURL:    p.LinkedInURL,
+		HasAvatar:      !p.Avatar.IsZero(),
 		Avatar:         p.Avatar,
 		Points:         pr.Points,
 		Achievements:   append([]Achievement(nil), pr.Achievements...),

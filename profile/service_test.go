@@ -332,7 +332,7 @@ func TestPublicView(t *testing.T) {
 		ID: p.ID, Name: "Ada", JobTitle: "Engineer", Department: "R&D", Country: "NL",
 		AboutYou: "I build apps.", Skills: []string{"Go", "SQL"}, Industries: []string{"Finance"},
 		TwitterURL: "https://x.com/ada", LinkedInURL: "https://www.linkedin.com/in/ada",
-		Avatar: p.Avatar, Points: 42,
+		HasAvatar: true, Avatar: p.Avatar, Points: 42,
 	}
 	if d := cmp.Diff(want, got, cmpopts.EquateEmpty()); d != "" {
 		t.Errorf("PublicView mismatch (-want +got):\n%s", d)
