@@ -1,0 +1,193 @@
+package verification
+
+import (
+	"context"
+	"crypto/hmac"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// Errors of the Service.
+var (
+	// ErrInvalidCode is the one answer to every failed check: unknown
+	// flow, wrong or malformed code, and (through ErrCodeExpired,
+	// ErrTooManyAttempts and ErrCodeUsed, which match it) a dead code.
+	ErrInvalidCode = errors.New("verification: invalid code")
+	// ErrThrottled is matched by the *ThrottledError that Issue and Allow
+	// return when an address got a code too recently or too often.
+	ErrThrottled = errors.New("verification: too many codes sent")
+	// ErrMissingArgument means Issue was called without a purpose, flow
+	// or address, a programming error.
+	ErrMissingArgument = errors.New("verification: missing argument")
+)
+
+// Dead-code errors. Each matches ErrInvalidCode with errors.Is, so a
+// caller that only needs "invalid" checks that; the owner of a flow may
+// tell these apart, for instance to offer a new code.
+var (
+	// ErrCodeExpired means the code's TTL has passed.
+	ErrCodeExpired error = &deadError{"verification: code expired"}
+	// ErrTooManyAttempts means the code's attempts are used up.
+	ErrTooManyAttempts error = &deadError{"verification: too many attempts"}
+	// ErrCodeUsed means the code was already consumed.
+	ErrCodeUsed error = &deadError{"verification: code already used"}
+)
+
+type deadError struct{ msg string }
+
+func (e *deadError) Error() string        { return e.msg }
+func (e *deadError) Is(target error) bool { return target == ErrInvalidCode }
+
+// ThrottledError says when the address may get its next code. It matches
+// ErrThrottled.
+type ThrottledError struct {
+	// RetryAfter is how long to wait before the next code can be sent.
+	RetryAfter time.Duration
+}
+
+// Error reports the wait, rounded up to whole seconds.
+func (e *ThrottledError) Error() string {
+	secs := (e.RetryAfter + time.Second - 1) / time.Second
+	return fmt.Sprintf("verification: too many codes sent; retry in %ds", secs)
+}
+
+// Is reports whether target is ErrThrottled.
+func (e *ThrottledError) Is(target error) bool { return target == ErrThrottled }
+
+// Check tells whether code is the live code of the purpose and flow and,
+// if so, returns the code's id for Consume. It does not consume the code.
+//
+// The attempt is counted in the store before the comparison, so Check
+// must be called with a context that carries no transaction: if the
+// caller's transaction rolled back, the attempt would be forgotten and the
+// attempt cap would not hold. Use Redeem, which gets this right.
+//
+// Only exactly CodeLen ASCII digits can match: surrounding space, a line
+// break, full-width digits or a seventh digit make a wrong code, which
+// counts as an attempt like any other. Every failure matches
+// ErrInvalidCode.
+func (s *Service) Check(ctx context.Context, purpose Purpose, flowID, code string) (codeID string, err error) {
+	c, err := s.store.CodeOfFlow(ctx, purpose, flowID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return "", ErrInvalidCode
+	}
+	if err != nil {
+		return "", fmt.Errorf("verification: loading code: %w", err)
+	}
+	if err := s.alive(c); err != nil {
+		return "", err
+	}
+	n, err := s.store.AddCodeAttempt(ctx, c.ID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return "", ErrInvalidCode // replaced meanwhile
+	}
+	if err != nil {
+		return "", fmt.Errorf("verification: counting attempt: %w", err)
+	}
+	if n > s.maxAttempts {
+		return "", ErrTooManyAttempts
+	}
+	if !wellFormed(code) || !hmac.Equal(s.digest(purpose, flowID, code), c.Digest) {
+		return "", ErrInvalidCode
+	}
+	return c.ID, nil
+}
+
+// alive reports why a stored code can no longer be used, or nil.
+func (s *Service) alive(c Code) error {
+	switch {
+	case !c.UsedAt.IsZero():
+		return ErrCodeUsed
+	case !s.clock().Before(c.ExpiresAt):
+		return ErrCodeExpired
+	case c.Attempts >= s.maxAttempts:
+		return ErrTooManyAttempts
+	}
+	return nil
+}
+
+// wellFormed reports whether code is exactly CodeLen ASCII digits.
+func wellFormed(code string) bool {
+	if len(code) != CodeLen {
+		return false
+	}
+	for i := 0; i < len(code); i++ {
+		if code[i] < '0' || code[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Consume marks the code used. Call it inside the transaction of the
+// action the code authorises, so that the code is spent if and only if
+// the action happens. Of several concurrent calls for one code exactly one
+// succeeds; the others, and calls for an unknown or used code, get
+// ErrCodeUsed or ErrInvalidCode.
+func (s *Service) Consume(ctx context.Context, codeID string) error {
+	err := s.store.ConsumeCode(ctx, codeID, s.clock())
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, storage.ErrConflict):
+		return ErrCodeUsed
+	case errors.Is(err, storage.ErrNotFound):
+		return ErrInvalidCode
+	}
+	return fmt.Errorf("verification: consuming code: %w", err)
+}
+
+// Redeem checks code (outside any transaction, see Check) and then, in
+// one transaction, consumes it and runs fn. fn's error is returned as is,
+// and then the code stays unused. Call Redeem with a context that carries
+// no transaction.
+func (s *Service) Redeem(ctx context.Context, purpose Purpose, flowID, code string, fn func(ctx context.Context) error) error {
+	codeID, err := s.Check(ctx, purpose, flowID, code)
+	if err != nil {
+		return err
+	}
+	return s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Consume(ctx, codeID); err != nil {
+			return err
+		}
+		return fn(ctx)
+	})
+}
+
+// Cancel deletes the code of the purpose and flow, if any, for a flow that
+// ends without it (a cancelled merge). It joins ctx's transaction.
+func (s *Service) Cancel(ctx context.Context, purpose Purpose, flowID string) error {
+	if err := s.store.DeleteCodesOfFlow(ctx, purpose, flowID); err != nil {
+		return fmt.Errorf("verification: cancelling code: %w", err)
+	}
+	return nil
+}
+
+// Forget deletes every code sent to the address and its send log. The
+// account service calls it, in its transaction, when it erases the account
+// of the address, so no copy of the address stays behind.
+func (s *Service) Forget(ctx context.Context, address string) error {
+	if err := s.store.ForgetAddress(ctx, address); err != nil {
+		return fmt.Errorf("verification: forgetting address: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpired deletes the codes that have expired and the sends that no
+// longer count for throttling, and returns how many codes it deleted. Run
+// it periodically.
+func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
+	now := s.clock()
+	n, err := s.store.DeleteCodesBefore(ctx, now)
+	if err != nil {
+		return n, fmt.Errorf("verification: deleting expired codes: %w", err)
+	}
+	window := max(time.Hour, s.minInterval)
+	if err := s.store.DeleteSendsBefore(ctx, now.Add(-window)); err != nil {
+		return n, fmt.Errorf("verification: deleting old sends: %w", err)
+	}
+	return n, nil
+}

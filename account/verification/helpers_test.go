@@ -1,0 +1,87 @@
+package verification_test
+
+import (
+	"context"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/storage/memory"
+)
+
+// clock is a fake clock safe for concurrent use.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// env is a verification service on a fresh memory store with a fake clock
+// and an outbox.
+type env struct {
+	t     *testing.T
+	ctx   context.Context
+	st    *memory.Store
+	clock *clock
+	out   *notify.Outbox
+	svc   *verification.Service
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	e := &env{
+		t: t, ctx: context.Background(), st: memory.New(),
+		clock: &clock{t: time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)}, out: notify.NewOutbox(),
+	}
+	e.out.Now = e.clock.Now
+	e.svc = verification.NewService(verification.Config{
+		Store: e.st, Tx: e.st, Mailer: e.out, Key: []byte("test key, 32 bytes long........"), Now: e.clock.Now,
+	})
+	return e
+}
+
+var codeRE = regexp.MustCompile(`(?m)^\s+(\d{6})$`)
+
+// issue issues a code and returns it, read from the outbox.
+func (e *env) issue(purpose verification.Purpose, flow, addr string) string {
+	e.t.Helper()
+	if err := e.svc.Issue(e.ctx, purpose, flow, addr); err != nil {
+		e.t.Fatalf("Issue(%s, %s, %s): %v", purpose, flow, addr, err)
+	}
+	return e.lastCode(addr)
+}
+
+// lastCode returns the code in the newest mail to addr.
+func (e *env) lastCode(addr string) string {
+	e.t.Helper()
+	m, ok := e.out.Last(addr)
+	if !ok {
+		e.t.Fatalf("no mail to %s", addr)
+	}
+	sub := codeRE.FindStringSubmatch(m.Body)
+	if sub == nil {
+		e.t.Fatalf("no code in mail to %s:\n%s", addr, m.Body)
+	}
+	return sub[1]
+}
+
+// wrong returns a well-formed code different from code.
+func wrong(code string) string {
+	b := []byte(code)
+	b[0] = '0' + (b[0]-'0'+1)%10
+	return string(b)
+}

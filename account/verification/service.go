@@ -1,0 +1,234 @@
+package verification
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// Defaults of Config.
+const (
+	DefaultTTL         = 10 * time.Minute
+	DefaultMaxAttempts = 5
+	DefaultMinInterval = 60 * time.Second
+	DefaultMaxPerHour  = 5
+)
+
+// CodeLen is the number of decimal digits of a code.
+const CodeLen = 6
+
+// defaultKey is the HMAC key used when the host sets none. It only
+// separates the digests of this package from other uses of SHA-256; it is
+// public, so it does not stop an offline search of the million codes.
+var defaultKey = []byte("usersettings/verification/v1: default key, set Config.Key")
+
+// Config configures a Service. Store, Tx and Mailer are required; zero
+// values of the other fields take the documented defaults.
+type Config struct {
+	// Store keeps codes, attempt counters and the send log.
+	Store Store
+	// Tx runs the throttle check, the send record and the new code in one
+	// transaction, and Redeem's consumption with the caller's action.
+	Tx storage.Transactor
+	// Mailer delivers the codes.
+	Mailer notify.Mailer
+	// Key is the HMAC-SHA-256 key of the code digests. Hosts should set
+	// it: 32 random bytes kept outside the database, so that a leaked
+	// database does not let anyone test the 10^6 possible codes offline.
+	// Nil means a fixed, public domain-separation key.
+	Key []byte
+	// TTL is how long a code stays valid; 0 means DefaultTTL.
+	TTL time.Duration
+	// MaxAttempts is how many tries a code allows; 0 means
+	// DefaultMaxAttempts.
+	MaxAttempts int
+	// MinInterval is the least time between two codes sent to one
+	// address; 0 means DefaultMinInterval, negative means no minimum.
+	MinInterval time.Duration
+	// MaxPerHour caps the codes sent to one address in any hour; 0 means
+	// DefaultMaxPerHour, negative means no cap.
+	MaxPerHour int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Rand is the source of codes and ids; nil means crypto/rand.Reader.
+	Rand io.Reader
+}
+
+// Service issues, checks and consumes one-time codes. It is safe for
+// concurrent use.
+type Service struct {
+	store       Store
+	tx          storage.Transactor
+	mailer      notify.Mailer
+	key         []byte
+	ttl         time.Duration
+	maxAttempts int
+	minInterval time.Duration
+	maxPerHour  int
+	now         func() time.Time
+	rand        io.Reader
+}
+
+// NewService returns a Service for c. It panics when Store, Tx or Mailer
+// is nil, a programming error.
+func NewService(c Config) *Service {
+	if c.Store == nil || c.Tx == nil || c.Mailer == nil {
+		panic("verification: NewService needs Store, Tx and Mailer")
+	}
+	s := &Service{
+		store: c.Store, tx: c.Tx, mailer: c.Mailer, key: c.Key,
+		ttl: c.TTL, maxAttempts: c.MaxAttempts, minInterval: c.MinInterval,
+		maxPerHour: c.MaxPerHour, now: c.Now, rand: c.Rand,
+	}
+	if len(s.key) == 0 {
+		s.key = defaultKey
+	}
+	s.key = append([]byte(nil), s.key...)
+	if s.ttl <= 0 {
+		s.ttl = DefaultTTL
+	}
+	if s.maxAttempts <= 0 {
+		s.maxAttempts = DefaultMaxAttempts
+	}
+	if s.minInterval == 0 {
+		s.minInterval = DefaultMinInterval
+	}
+	if s.maxPerHour == 0 {
+		s.maxPerHour = DefaultMaxPerHour
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	return s
+}
+
+// TTL returns how long a code stays valid.
+func (s *Service) TTL() time.Duration { return s.ttl }
+
+// clock returns the current time in UTC, truncated to the microseconds
+// that SQL databases keep.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// Issue creates a new code for the purpose and flow, replacing any earlier
+// code of that flow, and mails it to address (a normalised email
+// address). The throttle of the address is checked and the send recorded
+// in the same transaction as the new code; the mail is sent after that
+// transaction commits. It returns a *ThrottledError (matching
+// ErrThrottled) when the address got a code too recently or too often,
+// and changes nothing then.
+func (s *Service) Issue(ctx context.Context, purpose Purpose, flowID, address string) error {
+	if purpose == "" || flowID == "" || address == "" {
+		return fmt.Errorf("verification: issue: %w", ErrMissingArgument)
+	}
+	code, err := newCode(s.rand)
+	if err != nil {
+		return err
+	}
+	cid, err := id.New(s.rand, "vc_")
+	if err != nil {
+		return fmt.Errorf("verification: issue: %w", err)
+	}
+	msg, err := notify.CodeMessage(address, string(purpose), code, s.ttl)
+	if err != nil {
+		return fmt.Errorf("verification: composing mail: %w", err)
+	}
+	now := s.clock()
+	c := Code{
+		ID: cid, Purpose: purpose, FlowID: flowID, Address: address,
+		Digest: s.digest(purpose, flowID, code), CreatedAt: now, ExpiresAt: now.Add(s.ttl),
+	}
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.throttle(ctx, address, now); err != nil {
+			return err
+		}
+		return s.store.PutCode(ctx, c)
+	})
+	if err != nil {
+		if errors.Is(err, ErrThrottled) {
+			return err
+		}
+		return fmt.Errorf("verification: storing code: %w", err)
+	}
+	if err := s.mailer.Send(ctx, msg); err != nil {
+		return fmt.Errorf("verification: sending code: %w", err)
+	}
+	return nil
+}
+
+// Allow applies the send throttle of the address and records a send, as
+// Issue does, for a mail that carries no code (for instance a notice that
+// someone tried to sign up with an address that is already registered).
+// Using it keeps the throttling of such addresses identical to that of
+// addresses that get a code, so throttling reveals nothing. It returns a
+// *ThrottledError when the address is throttled.
+func (s *Service) Allow(ctx context.Context, address string) error {
+	now := s.clock()
+	return s.tx.InTx(ctx, func(ctx context.Context) error {
+		return s.throttle(ctx, address, now)
+	})
+}
+
+// throttle checks the send log of the address in ctx's transaction and
+// records a send at now when the limits allow it.
+func (s *Service) throttle(ctx context.Context, address string, now time.Time) error {
+	sends, err := s.store.SendsSince(ctx, address, now.Add(-time.Hour))
+	if err != nil {
+		return err
+	}
+	if n := len(sends); n > 0 {
+		var wait time.Duration
+		if s.minInterval > 0 {
+			wait = sends[n-1].Add(s.minInterval).Sub(now)
+		}
+		if s.maxPerHour > 0 && n >= s.maxPerHour {
+			wait = max(wait, sends[n-s.maxPerHour].Add(time.Hour).Sub(now))
+		}
+		if wait > 0 {
+			return &ThrottledError{RetryAfter: wait}
+		}
+	}
+	return s.store.RecordSend(ctx, address, now)
+}
+
+// newCode returns CodeLen decimal digits drawn uniformly from r: a 32-bit
+// value is rejected and redrawn when it falls in the incomplete last
+// block of 10^6, so every code is equally likely.
+func newCode(r io.Reader) (string, error) {
+	const n = 1_000_000
+	const limit = (1 << 32) / n * n
+	var b [4]byte
+	for {
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			return "", fmt.Errorf("verification: reading randomness: %w", err)
+		}
+		if v := binary.BigEndian.Uint32(b[:]); v < limit {
+			return fmt.Sprintf("%06d", v%n), nil
+		}
+	}
+}
+
+// digest returns HMAC-SHA-256(key, purpose | flow | code), each part
+// length-prefixed so no two triples share an input.
+func (s *Service) digest(purpose Purpose, flowID, code string) []byte {
+	m := hmac.New(sha256.New, s.key)
+	for _, part := range []string{string(purpose), flowID, code} {
+		var l [4]byte
+		binary.BigEndian.PutUint32(l[:], uint32(len(part)))
+		m.Write(l[:])
+		m.Write([]byte(part))
+	}
+	return m.Sum(nil)
+}

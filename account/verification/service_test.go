@@ -1,0 +1,336 @@
+package verification_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/account/verification"
+)
+
+const (
+	ada  = "ada@example.com"
+	flow = "pnd_1"
+)
+
+func TestCheckRules(t *testing.T) {
+	fullWidth := func(code string) string {
+		var b strings.Builder
+		for _, r := range code {
+			b.WriteRune(r - '0' + '０')
+		}
+		return b.String()
+	}
+	tests := []struct {
+		name string
+		// try returns the error of the final check, after any steps.
+		try     func(e *env, code string) error
+		wantErr error // nil: the check succeeds
+	}{
+		{"RightCode", func(e *env, code string) error { return check(e, code) }, nil},
+		{"WrongCode", func(e *env, code string) error { return check(e, wrong(code)) }, verification.ErrInvalidCode},
+		{"JustBeforeExpiry", func(e *env, code string) error {
+			e.clock.Advance(10*time.Minute - time.Microsecond)
+			return check(e, code)
+		}, nil},
+		{"Expired", func(e *env, code string) error {
+			e.clock.Advance(10 * time.Minute)
+			return check(e, code)
+		}, verification.ErrCodeExpired},
+		{"FourWrongThenRight", func(e *env, code string) error {
+			wrongN(e, code, 4)
+			return check(e, code)
+		}, nil},
+		{"FiveWrongThenRight", func(e *env, code string) error {
+			wrongN(e, code, 5)
+			return check(e, code)
+		}, verification.ErrTooManyAttempts},
+		{"Reuse", func(e *env, code string) error {
+			redeem(e, code)
+			return check(e, code)
+		}, verification.ErrCodeUsed},
+		{"WrongFlow", func(e *env, code string) error {
+			_, err := e.svc.Check(e.ctx, verification.PurposeSignUp, "pnd_2", code)
+			return err
+		}, verification.ErrInvalidCode},
+		{"WrongPurpose", func(e *env, code string) error {
+			_, err := e.svc.Check(e.ctx, verification.PurposePasswordReset, flow, code)
+			return err
+		}, verification.ErrInvalidCode},
+		{"NewCodeKillsOld", func(e *env, code string) error {
+			e.clock.Advance(time.Minute)
+			if next := e.issue(verification.PurposeSignUp, flow, ada); next == code {
+				return check(e, wrong(code)) // one chance in a million: keep the case meaningful
+			}
+			return check(e, code)
+		}, verification.ErrInvalidCode},
+		{"NewCodeWorks", func(e *env, _ string) error {
+			e.clock.Advance(time.Minute)
+			return check(e, e.issue(verification.PurposeSignUp, flow, ada))
+		}, nil},
+		{"SurroundingSpace", func(e *env, code string) error { return check(e, " "+code+"\n") }, verification.ErrInvalidCode},
+		{"FullWidthDigits", func(e *env, code string) error { return check(e, fullWidth(code)) }, verification.ErrInvalidCode},
+		{"SevenDigits", func(e *env, code string) error { return check(e, code+"0") }, verification.ErrInvalidCode},
+		{"FiveDigits", func(e *env, code string) error { return check(e, code[:5]) }, verification.ErrInvalidCode},
+		{"Empty", func(e *env, _ string) error { return check(e, "") }, verification.ErrInvalidCode},
+		{"Malformed counts as attempts", func(e *env, code string) error {
+			for _, bad := range []string{" " + code, fullWidth(code), code + "0", "", "abcdef"} {
+				_ = check(e, bad)
+			}
+			return check(e, code)
+		}, verification.ErrTooManyAttempts},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			code := e.issue(verification.PurposeSignUp, flow, ada)
+			err := tc.try(e, code)
+			if tc.wantErr == nil {
+				if err != nil {
+					t.Fatalf("got %v, want success", err)
+				}
+				return
+			}
+			if !errors.Is(err, tc.wantErr) || !errors.Is(err, verification.ErrInvalidCode) {
+				t.Fatalf("got %v, want %v (matching ErrInvalidCode)", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func check(e *env, code string) error {
+	_, err := e.svc.Check(e.ctx, verification.PurposeSignUp, flow, code)
+	return err
+}
+
+func wrongN(e *env, code string, n int) {
+	e.t.Helper()
+	for i := range n {
+		if err := check(e, wrong(code)); !errors.Is(err, verification.ErrInvalidCode) {
+			e.t.Fatalf("wrong code %d: got %v, want ErrInvalidCode", i+1, err)
+		}
+	}
+}
+
+func redeem(e *env, code string) {
+	e.t.Helper()
+	err := e.svc.Redeem(e.ctx, verification.PurposeSignUp, flow, code, func(context.Context) error { return nil })
+	if err != nil {
+		e.t.Fatalf("Redeem: %v", err)
+	}
+}
+
+func TestAttemptsCountedBeforeComparing(t *testing.T) {
+	e := newEnv(t)
+	e.issue(verification.PurposeSignUp, flow, ada)
+	for want := 1; want <= 7; want++ {
+		_ = check(e, "000000x")
+		c, err := e.st.CodeOfFlow(e.ctx, verification.PurposeSignUp, flow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := min(want, 5); c.Attempts != got {
+			t.Fatalf("after %d tries Attempts = %d, want %d", want, c.Attempts, got)
+		}
+	}
+}
+
+func TestThrottle(t *testing.T) {
+	e := newEnv(t)
+	start := e.clock.Now()
+	first := e.issue(verification.PurposeSignUp, flow, ada)
+
+	e.clock.Advance(59 * time.Second)
+	wantThrottled(t, e, time.Second)
+	if got := len(e.out.Messages()); got != 1 {
+		t.Errorf("throttled Issue sent mail: %d messages, want 1", got)
+	}
+	if err := check(e, first); err != nil {
+		t.Errorf("throttled Issue killed the previous code: %v", err)
+	}
+	if err := e.svc.Issue(e.ctx, verification.PurposeSignUp, "pnd_2", "bob@example.com"); err != nil {
+		t.Errorf("another address is throttled too: %v", err)
+	}
+
+	// Sends at 0, 1, 2, 3 and 4 minutes pass; the sixth within the hour
+	// waits until the first send is an hour old.
+	e.clock.Advance(time.Second)
+	for i := 2; i <= 5; i++ {
+		e.issue(verification.PurposeSignUp, flow, ada)
+		e.clock.Advance(time.Minute)
+	}
+	elapsed := e.clock.Now().Sub(start)
+	wantThrottled(t, e, time.Hour-elapsed)
+	e.clock.Advance(time.Hour - elapsed - time.Microsecond)
+	wantThrottled(t, e, time.Microsecond)
+	e.clock.Advance(time.Microsecond)
+	e.issue(verification.PurposeSignUp, flow, ada)
+}
+
+func wantThrottled(t *testing.T, e *env, retry time.Duration) {
+	t.Helper()
+	err := e.svc.Issue(e.ctx, verification.PurposeSignUp, flow, ada)
+	var te *verification.ThrottledError
+	if !errors.As(err, &te) || !errors.Is(err, verification.ErrThrottled) || te.RetryAfter != retry {
+		t.Fatalf("Issue: got %v, want ThrottledError with RetryAfter %v", err, retry)
+	}
+}
+
+func TestThrottleConfig(t *testing.T) {
+	e := newEnv(t)
+	svc := verification.NewService(verification.Config{
+		Store: e.st, Tx: e.st, Mailer: e.out, Now: e.clock.Now, MinInterval: -1, MaxPerHour: 2,
+	})
+	for i, want := range []bool{true, true, false} {
+		err := svc.Issue(e.ctx, verification.PurposeSignUp, flow, ada)
+		if got := err == nil; got != want {
+			t.Errorf("send %d without interval, 2 per hour: err %v, want success %v", i+1, err, want)
+		}
+	}
+}
+
+func TestAllowSharesThrottle(t *testing.T) {
+	e := newEnv(t)
+	if err := e.svc.Allow(e.ctx, ada); err != nil {
+		t.Fatalf("Allow: %v", err)
+	}
+	if err := e.svc.Issue(e.ctx, verification.PurposeSignUp, flow, ada); !errors.Is(err, verification.ErrThrottled) {
+		t.Errorf("Issue right after Allow: got %v, want ErrThrottled", err)
+	}
+	if err := e.svc.Allow(e.ctx, ada); !errors.Is(err, verification.ErrThrottled) {
+		t.Errorf("Allow right after Allow: got %v, want ErrThrottled", err)
+	}
+	if n := len(e.out.Messages()); n != 0 {
+		t.Errorf("Allow sent %d messages", n)
+	}
+}
+
+func TestDigestOnly(t *testing.T) {
+	e := newEnv(t)
+	code := e.issue(verification.PurposeSignUp, flow, ada)
+	c, err := e.st.CodeOfFlow(e.ctx, verification.PurposeSignUp, flow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Digest) != 32 || strings.Contains(string(c.Digest), code) {
+		t.Errorf("stored digest %x is not a 32-byte MAC hiding the code", c.Digest)
+	}
+	// Another key gives another digest: a code cannot be checked without it.
+	other := verification.NewService(verification.Config{Store: e.st, Tx: e.st, Mailer: e.out, Key: []byte("other"), Now: e.clock.Now})
+	if _, err := other.Check(e.ctx, verification.PurposeSignUp, flow, code); !errors.Is(err, verification.ErrInvalidCode) {
+		t.Errorf("Check with another key: got %v, want ErrInvalidCode", err)
+	}
+}
+
+func TestRedeemRace(t *testing.T) {
+	const n = 16
+	e := newEnv(t)
+	code := e.issue(verification.PurposeSignUp, flow, ada)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		runs int
+	)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = e.svc.Redeem(e.ctx, verification.PurposeSignUp, flow, code, func(context.Context) error {
+				mu.Lock()
+				runs++
+				mu.Unlock()
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	ok := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, verification.ErrInvalidCode):
+			t.Errorf("goroutine %d: got %v, want nil or ErrInvalidCode", i, err)
+		}
+	}
+	if ok != 1 || runs != 1 {
+		t.Errorf("%d of %d concurrent Redeem calls succeeded and fn ran %d times, want exactly 1", ok, n, runs)
+	}
+}
+
+func TestRedeemRollback(t *testing.T) {
+	e := newEnv(t)
+	code := e.issue(verification.PurposeSignUp, flow, ada)
+	boom := errors.New("boom")
+	err := e.svc.Redeem(e.ctx, verification.PurposeSignUp, flow, code, func(context.Context) error { return boom })
+	if !errors.Is(err, boom) {
+		t.Fatalf("Redeem: got %v, want fn's error", err)
+	}
+	redeem(e, code) // the failed action left the code unused
+}
+
+func TestConsume(t *testing.T) {
+	e := newEnv(t)
+	code := e.issue(verification.PurposeSignUp, flow, ada)
+	id, err := e.svc.Check(e.ctx, verification.PurposeSignUp, flow, code)
+	if err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	if err := e.svc.Consume(e.ctx, id); err != nil {
+		t.Fatalf("Consume: %v", err)
+	}
+	for _, id := range []string{id, "vc_unknown"} {
+		if err := e.svc.Consume(e.ctx, id); !errors.Is(err, verification.ErrInvalidCode) {
+			t.Errorf("Consume(%s) again: got %v, want ErrInvalidCode", id, err)
+		}
+	}
+}
+
+func TestCancelForgetDeleteExpired(t *testing.T) {
+	e := newEnv(t)
+	code := e.issue(verification.PurposeSignUp, flow, ada)
+	if err := e.svc.Cancel(e.ctx, verification.PurposeSignUp, flow); err != nil {
+		t.Fatal(err)
+	}
+	if err := check(e, code); !errors.Is(err, verification.ErrInvalidCode) {
+		t.Errorf("Check after Cancel: got %v, want ErrInvalidCode", err)
+	}
+
+	e.clock.Advance(time.Minute)
+	code = e.issue(verification.PurposeSignUp, flow, ada)
+	if err := e.svc.Forget(e.ctx, ada); err != nil {
+		t.Fatal(err)
+	}
+	if err := check(e, code); !errors.Is(err, verification.ErrInvalidCode) {
+		t.Errorf("Check after Forget: got %v, want ErrInvalidCode", err)
+	}
+	e.issue(verification.PurposeSignUp, flow, ada) // the send log went too
+
+	e.issue(verification.PurposeMerge, "mrg_1", "bob@example.com")
+	e.clock.Advance(10 * time.Minute)
+	if n, err := e.svc.DeleteExpired(e.ctx); err != nil || n != 0 {
+		t.Errorf("DeleteExpired at expiry = %d, %v; want 0", n, err)
+	}
+	e.clock.Advance(time.Microsecond)
+	if n, err := e.svc.DeleteExpired(e.ctx); err != nil || n != 2 {
+		t.Errorf("DeleteExpired after expiry = %d, %v; want 2", n, err)
+	}
+	e.clock.Advance(time.Hour)
+	if _, err := e.svc.DeleteExpired(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sends, _ := e.st.SendsSince(e.ctx, ada, time.Time{}); len(sends) != 0 {
+		t.Errorf("sends older than an hour kept: %v", sends)
+	}
+}
+
+func TestNewServicePanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("NewService without a store did not panic")
+		}
+	}()
+	verification.NewService(verification.Config{})
+}
