@@ -97,13 +97,11 @@ func (s *Service) sendNotice(ctx context.Context, to string, m Method) error {
 	if s.mailer == nil {
 		return nil
 	}
-	msg := notify.Message{
-		To:      to,
-		Subject: "Two-factor authentication was turned off",
-		Body: "Two-factor authentication (" + string(m) + ") was turned off for your account.\n" +
-			"If you did not do this, change your password and contact support.\n",
+	msg, err := notify.NoticeMessage(to, notify.Notice{Kind: notify.NoticeTwoFactorDisabled, Detail: string(m), At: s.now()})
+	if err == nil {
+		err = s.mailer.Send(ctx, msg)
 	}
-	if err := s.mailer.Send(ctx, msg); err != nil {
+	if err != nil {
 		return fmt.Errorf("%w: %w", ErrNoticeNotSent, err)
 	}
 	return nil

@@ -14,8 +14,10 @@ import (
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
-// PasswordChecker checks an account's password; the account service
-// implements it. CheckPassword returns nil when the password is right.
+// PasswordChecker checks an account's password; *account.Service
+// implements it. CheckPassword returns nil when the password is right; any
+// error refuses the deactivation (Deactivate wraps it with
+// ErrInvalidPassword).
 type PasswordChecker interface {
 	CheckPassword(ctx context.Context, accountID, password string) error
 }

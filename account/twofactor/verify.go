@@ -191,7 +191,7 @@ func (s *Service) checkProof(ctx context.Context, r Record, p Proof) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return ErrInvalidPassword
+		return fmt.Errorf("%w: %w", ErrInvalidPassword, err)
 	}
 	return s.resetAttempts(ctx, r.AccountID)
 }
