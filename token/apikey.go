@@ -9,6 +9,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -46,7 +47,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, accountID, description strin
 	if err != nil {
 		return APIKey{}, Secret{}, wrap("creating api key", err)
 	}
-	s.notice(ctx, a.Email, noticeAPIKey, desc, now)
+	s.notice(ctx, a.Email, notify.NoticeAPIKeyCreated, desc, now)
 	return k, secret, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -78,7 +79,7 @@ func (s *Service) Create(ctx context.Context, accountID, name string, scopes []s
 	if err != nil {
 		return Token{}, Secret{}, wrap("creating token", err)
 	}
-	s.notice(ctx, a.Email, noticeToken, name, now)
+	s.notice(ctx, a.Email, notify.NoticeTokenCreated, name, now)
 	return t, secret, nil
 }
 
@@ -139,16 +140,15 @@ func (s *Service) Validate(ctx context.Context, secret string) (Principal, error
 		}
 		return Principal{}, fmt.Errorf("token: validating: %w", err)
 	}
-	t := &tw.Token
 	now := s.now()
-	if tw.AccountStatus != account.StatusActive || (!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) {
+	if tw.AccountStatus != account.StatusActive || (!tw.ExpiresAt.IsZero() && !now.Before(tw.ExpiresAt)) {
 		return Principal{}, ErrInvalidToken
 	}
-	if t.LastUsedAt.IsZero() || now.Sub(t.LastUsedAt) >= s.lastUsed {
-		s.touch(ctx, t.ID, now)
+	if tw.LastUsedAt.IsZero() || now.UnixNano()-tw.LastUsedAt.UnixNano() >= int64(s.lastUsed) {
+		s.touch(ctx, tw.TokenID, now)
 	}
-	return Principal{AccountID: t.AccountID, ProfileID: tw.ProfileID, TokenID: t.ID,
-		Kind: KindToken, Scopes: t.Scopes}, nil
+	return Principal{AccountID: tw.AccountID, ProfileID: tw.ProfileID, TokenID: tw.TokenID,
+		Kind: KindToken, Scopes: tw.Scopes}, nil
 }
 
 // touch writes LastUsedAt unless this process did so for the token within

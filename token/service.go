@@ -58,6 +58,8 @@ type Config struct {
 	APIKeyCacheSize int
 }
 
+var _ account.Eraser = (*Service)(nil)
+
 // Service manages personal access tokens and API keys and validates them.
 // It is safe for concurrent use.
 type Service struct {

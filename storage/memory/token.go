@@ -199,10 +199,13 @@ func (s *Store) TokenByDigest(ctx context.Context, d token.Digest) (token.TokenW
 	if !ok {
 		return token.TokenWithAccount{}, notFound("token", "")
 	}
-	out := token.TokenWithAccount{Token: r.tok, AccountStatus: a.Status, ProfileID: a.ProfileID}
-	out.Token.Scopes = make([]string, len(r.tok.Scopes))
-	copy(out.Token.Scopes, r.tok.Scopes)
-	return out, nil
+	scopes := make([]string, len(r.tok.Scopes))
+	copy(scopes, r.tok.Scopes)
+	return token.TokenWithAccount{
+		TokenID: r.tok.ID, AccountID: r.tok.AccountID, Scopes: scopes,
+		LastUsedAt: r.tok.LastUsedAt, ExpiresAt: r.tok.ExpiresAt,
+		AccountStatus: a.Status, ProfileID: a.ProfileID,
+	}, nil
 }
 
 // TouchToken implements token.Store.

@@ -175,9 +175,14 @@ func testTokenNotFound(t *testing.T, f tokenFixture) {
 func testTokenByDigest(t *testing.T, f tokenFixture) {
 	a := f.account(t, "acc_a")
 	tok := newToken("tok_1", a.ID, "n", tokT0)
+	tok.ExpiresAt = tokT0.Add(time.Hour)
 	f.createToken(t, tok)
+	if _, err := f.st.TouchToken(f.ctx, tok.ID, tokT0.Add(time.Minute), tokT0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
 	got, err := f.st.TokenByDigest(f.ctx, digest("tok_1"))
-	want := token.TokenWithAccount{Token: tok, AccountStatus: account.StatusActive, ProfileID: a.ProfileID}
+	want := token.TokenWithAccount{TokenID: tok.ID, AccountID: a.ID, Scopes: tok.Scopes,
+		LastUsedAt: tokT0.Add(time.Minute), ExpiresAt: tok.ExpiresAt, AccountStatus: account.StatusActive, ProfileID: a.ProfileID}
 	if err != nil || !cmp.Equal(want, got) {
 		t.Fatalf("TokenByDigest = %+v, %v; want %+v", got, err, want)
 	}
@@ -303,7 +308,7 @@ func testTokenCopies(t *testing.T, f tokenFixture) {
 	got, _ := f.st.Token(f.ctx, a.ID, "tok_1")
 	got.Scopes[0] = "changed-after-read"
 	joined, _ := f.st.TokenByDigest(f.ctx, digest("tok_1"))
-	joined.Token.Scopes[1] = "changed-after-lookup"
+	joined.Scopes[1] = "changed-after-lookup"
 	list, _ := f.st.TokensOfAccount(f.ctx, a.ID)
 	list[0].Scopes[0] = "changed-in-list"
 	final, err := f.st.Token(f.ctx, a.ID, "tok_1")
