@@ -1,0 +1,280 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// AuthResult is the outcome of a successful password check.
+type AuthResult struct {
+	// Account is the signed-in account, without its password hash.
+	Account Account
+	// PasswordExpired means the password is older than the maximum age of
+	// the account's company (or of the policy): the host should let the
+	// person in only to change it.
+	PasswordExpired bool
+	// SecondFactorRequired means the account has two-factor
+	// authentication on: the host must not start a session before the
+	// second factor is verified (package twofactor's Verify).
+	SecondFactorRequired bool
+}
+
+// Authenticate checks an email and a password. Every failure that depends
+// on the account (unknown or malformed email, wrong password, deactivated
+// account, account of a single-sign-on company) returns
+// ErrInvalidCredentials and nothing else, after about the same work: an
+// unknown address is checked against a dummy hash. Other errors come from
+// the store or the context.
+//
+// A password whose hash uses old parameters (or bcrypt) is re-hashed and
+// stored. When Config.SecondFactor is set and says so, the result asks
+// for a second factor; the password step alone then does not sign in.
+func (s *Service) Authenticate(ctx context.Context, email, pw string) (AuthResult, error) {
+	a, found, err := s.byEmail(ctx, email)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	if found {
+		if sso, err := s.sso(ctx, a.Email); err != nil {
+			return AuthResult{}, err
+		} else if sso {
+			found = false
+		}
+	}
+	if !found || a.PasswordHash == "" {
+		s.hasher.VerifyDummy(ctx, pw)
+		return AuthResult{}, ErrInvalidCredentials
+	}
+	ok, rehash, err := s.hasher.Verify(ctx, pw, a.PasswordHash)
+	if err != nil {
+		return AuthResult{}, fmt.Errorf("account: verifying password: %w", err)
+	}
+	if !ok || a.Status != StatusActive {
+		return AuthResult{}, ErrInvalidCredentials
+	}
+	if rehash {
+		s.upgrade(ctx, a, pw)
+	}
+	res := AuthResult{Account: public(a)}
+	maxAge, err := s.maxAge(ctx, a.Email)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	res.PasswordExpired = maxAge > 0 && s.clock().Sub(a.PasswordChangedAt) >= maxAge
+	if s.second != nil {
+		if res.SecondFactorRequired, err = s.second.Required(ctx, a.ID); err != nil {
+			return AuthResult{}, fmt.Errorf("account: checking second factor: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// byEmail normalises email and loads its account. found is false for a
+// malformed or unknown address.
+func (s *Service) byEmail(ctx context.Context, email string) (a Account, found bool, err error) {
+	email, err = NormalizeEmail(email)
+	if err != nil {
+		return Account{}, false, nil
+	}
+	a, err = s.accounts.AccountByEmail(ctx, email)
+	if errors.Is(err, storage.ErrNotFound) {
+		return Account{}, false, nil
+	}
+	if err != nil {
+		return Account{}, false, fmt.Errorf("account: looking up email: %w", err)
+	}
+	return a, true, nil
+}
+
+// upgrade stores a fresh hash of pw for a, unless its password changed
+// meanwhile. It is best effort: a failure leaves the old hash, which still
+// verifies, and is tried again at the next sign-in.
+func (s *Service) upgrade(ctx context.Context, a Account, pw string) {
+	h, err := s.hasher.Hash(ctx, pw)
+	if err != nil {
+		return
+	}
+	_ = s.tx.InTx(ctx, func(ctx context.Context) error {
+		cur, err := s.accounts.Account(ctx, a.ID)
+		if err != nil || cur.PasswordHash != a.PasswordHash {
+			return err
+		}
+		cur.PasswordHash = h
+		return s.accounts.UpdateAccount(ctx, cur)
+	})
+}
+
+// CheckPassword returns nil when pw is the password of the active,
+// password-using account, and ErrInvalidCredentials otherwise. Package
+// twofactor uses it to confirm a deactivation.
+func (s *Service) CheckPassword(ctx context.Context, accountID, pw string) error {
+	a, err := s.get(ctx, accountID)
+	if errors.Is(err, ErrNotFound) {
+		s.hasher.VerifyDummy(ctx, pw)
+		return ErrInvalidCredentials
+	}
+	if err != nil {
+		return err
+	}
+	ok, err := s.verify(ctx, a, pw)
+	if err != nil {
+		return err
+	}
+	if !ok || a.Status != StatusActive {
+		return ErrInvalidCredentials
+	}
+	return nil
+}
+
+// verify checks pw against a's hash; an account without one (single
+// sign-on) never matches.
+func (s *Service) verify(ctx context.Context, a Account, pw string) (bool, error) {
+	if a.PasswordHash == "" {
+		s.hasher.VerifyDummy(ctx, pw)
+		return false, nil
+	}
+	ok, _, err := s.hasher.Verify(ctx, pw, a.PasswordHash)
+	if err != nil {
+		return false, fmt.Errorf("account: verifying password: %w", err)
+	}
+	return ok, nil
+}
+
+// ChangePassword replaces the password of the signed-in account. It needs
+// the current password (else ErrInvalidCredentials), a new password that
+// meets the policy (else a *password.PolicyError) and differs from the
+// current one (else ErrPasswordReused). Accounts of single-sign-on
+// companies get ErrSSORequired. The change is recorded in the history
+// (the fact, never the value) and the account gets a notice.
+func (s *Service) ChangePassword(ctx context.Context, accountID, current, next string) error {
+	a, err := s.get(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	if sso, err := s.sso(ctx, a.Email); err != nil {
+		return err
+	} else if sso {
+		return ErrSSORequired
+	}
+	if ok, err := s.verify(ctx, a, current); err != nil {
+		return err
+	} else if !ok || a.Status != StatusActive {
+		return ErrInvalidCredentials
+	}
+	if err := s.policy.CheckFor(next, a.Email); err != nil {
+		return err
+	}
+	if next == current {
+		return ErrPasswordReused
+	}
+	return s.setPassword(ctx, a, next, func(cur Account) error {
+		if cur.PasswordHash != a.PasswordHash {
+			return ErrInvalidCredentials // changed meanwhile: current is no longer current
+		}
+		return nil
+	}, nil)
+}
+
+// setPassword hashes pw and, in one transaction (inside redeem when it is
+// not nil), re-reads the account, runs check on it, stores the hash and
+// records the history; then it mails a notice.
+func (s *Service) setPassword(ctx context.Context, a Account, pw string, check func(Account) error,
+	redeem func(ctx context.Context, fn func(ctx context.Context) error) error) error {
+	h, err := s.hasher.Hash(ctx, pw)
+	if err != nil {
+		return fmt.Errorf("account: hashing password: %w", err)
+	}
+	if redeem == nil {
+		redeem = s.tx.InTx
+	}
+	err = redeem(ctx, func(ctx context.Context) error {
+		cur, err := s.get(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		if err := check(cur); err != nil {
+			return err
+		}
+		now := s.clock()
+		cur.PasswordHash, cur.PasswordChangedAt = h, now
+		if err := s.accounts.UpdateAccount(ctx, cur); err != nil {
+			return fmt.Errorf("account: storing password: %w", err)
+		}
+		return s.record(ctx, cur.ProfileID, cur.ID, "password", history.ActionSet, "", now)
+	})
+	if err != nil {
+		return err
+	}
+	s.notice(ctx, notify.NoticePasswordChanged, "", a.Email)
+	return nil
+}
+
+// RequestPasswordReset mails a reset code to the address when it belongs
+// to an active account that uses a password. It returns nil for every
+// well-formed address, whether or not it has an account, and also when
+// the address is throttled; only a malformed address (ErrInvalidEmail) or
+// a failure of the store or mailer gives an error.
+func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return err
+	}
+	a, found, err := s.byEmail(ctx, email)
+	if err != nil || !found || a.Status != StatusActive {
+		return err
+	}
+	if sso, err := s.sso(ctx, email); err != nil || sso {
+		return err
+	}
+	err = s.codes.Issue(ctx, verification.PurposePasswordReset, a.ID, email)
+	if errors.Is(err, verification.ErrThrottled) {
+		return nil
+	}
+	return err
+}
+
+// ResetPassword sets a new password with a code from
+// RequestPasswordReset. The new password must meet the policy (else a
+// *password.PolicyError, checked before anything else). An unknown
+// address, an inactive or single-sign-on account and a wrong, expired or
+// used code all give ErrInvalidCode. The change is recorded in the history
+// and the account gets a notice. Call it with a context that carries no
+// transaction.
+func (s *Service) ResetPassword(ctx context.Context, email, code, next string) error {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return err
+	}
+	if err := s.policy.CheckFor(next, email); err != nil {
+		return err
+	}
+	a, found, err := s.byEmail(ctx, email)
+	if err != nil {
+		return err
+	}
+	if !found || a.Status != StatusActive {
+		s.hasher.VerifyDummy(ctx, next) // the cost of the hash below
+		return ErrInvalidCode
+	}
+	if sso, err := s.sso(ctx, email); err != nil {
+		return err
+	} else if sso {
+		return ErrInvalidCode
+	}
+	redeem := func(ctx context.Context, fn func(ctx context.Context) error) error {
+		return s.codes.Redeem(ctx, verification.PurposePasswordReset, a.ID, code, fn)
+	}
+	err = s.setPassword(ctx, a, next, func(cur Account) error {
+		if cur.Status != StatusActive {
+			return ErrInvalidCode
+		}
+		return nil
+	}, redeem)
+	return flatten(err)
+}

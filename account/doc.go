@@ -1,0 +1,59 @@
+// Package account manages the login accounts of a Mendix Profile: sign
+// up, add an account to one's profile, authenticate, change and reset
+// the password, list, deactivate and delete.
+//
+// An Account has a normalised, case-insensitively unique email
+// (NormalizeEmail), a password hash (package account/password), a status
+// and the profile it belongs to. The company of an address comes from the
+// host's CompanyResolver: its name, whether it enforces single sign-on
+// (such accounts cannot use passwords) and its maximum password age.
+//
+// Start with NewService:
+//
+//	st := memory.New()
+//	codes := verification.NewService(verification.Config{Store: st, Tx: st, Mailer: mailer, Key: key})
+//	accounts := account.NewService(account.Config{
+//		Accounts: st, Profiles: st, History: st, Tx: st, Codes: codes, Mailer: mailer,
+//	})
+//	pendingID, err := accounts.SignUp(ctx, "ada@example.com", pw, false)
+//	// the person reads the code from their mail
+//	acct, err := accounts.ConfirmSignUp(ctx, pendingID, code)
+//
+// # No enumeration
+//
+// Nothing a caller sees depends on whether an address has an account:
+// Authenticate answers ErrInvalidCredentials for an unknown address, a
+// wrong password, a deactivated account and a single-sign-on account alike,
+// after a dummy hash so the time is similar; SignUp for a registered
+// address returns a pending id that never confirms; RequestPasswordReset
+// always returns nil; ResetPassword answers ErrInvalidCode for an unknown
+// address as for a wrong code.
+//
+// # Second factor
+//
+// Authenticate checks the password only. When Config.SecondFactor (package
+// twofactor's Service) says the account has a second factor,
+// AuthResult.SecondFactorRequired is true and the host must verify that
+// factor (twofactor's Verify) before it starts a session. The Service also
+// implements twofactor's PasswordChecker with CheckPassword.
+//
+// # Deletion
+//
+// Delete removes the signed-in account and, with the last account of a
+// profile, the profile. Every package that keeps data about an account or
+// a profile (tokens and API keys, two-factor records, notification
+// settings, personal data, …) implements Eraser and is listed in
+// Config.Erasers; Delete runs them all in its one transaction, before it
+// deletes the account and the profile, so either everything goes or,
+// when anything fails, nothing does. A package that stores data of an
+// account and is not registered there would outlive the account: register
+// every such package when wiring the SDK.
+//
+// # Transactions
+//
+// Each action is one transaction of the Config.Tx adapter. The
+// confirmation methods (ConfirmSignUp, ConfirmAddAccount, ResetPassword)
+// count the code attempt outside any transaction, so call them with a
+// context that carries none. Mail is sent only after the transaction
+// committed.
+package account

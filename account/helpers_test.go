@@ -1,0 +1,209 @@
+package account_test
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/account/password"
+	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/storage/memory"
+)
+
+const (
+	goodPW  = "Correct-Horse-9"
+	otherPW = "Battery-Staple-7"
+)
+
+// cheap are argon2id parameters that keep tests fast.
+var cheap = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// countingHasher counts the calls of each method of a real Hasher.
+type countingHasher struct {
+	h                   *password.Hasher
+	hash, verify, dummy atomic.Int64
+}
+
+func (c *countingHasher) Hash(ctx context.Context, pw string) (string, error) {
+	c.hash.Add(1)
+	return c.h.Hash(ctx, pw)
+}
+
+func (c *countingHasher) Verify(ctx context.Context, pw, encoded string) (bool, bool, error) {
+	c.verify.Add(1)
+	return c.h.Verify(ctx, pw, encoded)
+}
+
+func (c *countingHasher) VerifyDummy(ctx context.Context, pw string) {
+	c.dummy.Add(1)
+	c.h.VerifyDummy(ctx, pw)
+}
+
+// companies resolves by domain.
+type companies map[string]account.Company
+
+func (m companies) Company(_ context.Context, email string) (account.Company, bool, error) {
+	c, ok := m[email[strings.LastIndexByte(email, '@')+1:]]
+	return c, ok, nil
+}
+
+var testCompanies = companies{
+	"mendix.example": {Name: "Mendix"},
+	"sso.example":    {Name: "Federated Inc", SSO: true},
+	"strict.example": {Name: "Strict BV", PasswordMaxAge: 30 * 24 * time.Hour, HasMaxAge: true},
+	"never.example":  {Name: "Relaxed BV", HasMaxAge: true},
+}
+
+// clock is a fake clock safe for concurrent use.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// eraser records calls and can fail or write to the store in the
+// transaction it is given.
+type eraser struct {
+	st       *memory.Store
+	mu       sync.Mutex
+	calls    []string
+	failWith error // returned by EraseProfile
+}
+
+func (e *eraser) EraseAccount(ctx context.Context, id string) error {
+	e.mu.Lock()
+	e.calls = append(e.calls, "account "+id)
+	e.mu.Unlock()
+	// A write in the caller's transaction, which a later failure must undo.
+	return e.st.CreatePending(ctx, account.Pending{ID: "pnd_by_eraser_" + id, Kind: account.PendingSignUp})
+}
+
+func (e *eraser) EraseProfile(ctx context.Context, id string) error {
+	e.mu.Lock()
+	e.calls = append(e.calls, "profile "+id)
+	e.mu.Unlock()
+	return e.failWith
+}
+
+type secondFactor map[string]bool
+
+func (s secondFactor) Required(_ context.Context, accountID string) (bool, error) {
+	return s[accountID], nil
+}
+
+type env struct {
+	t      *testing.T
+	ctx    context.Context
+	st     *memory.Store
+	clock  *clock
+	out    *notify.Outbox
+	hasher *countingHasher
+	eraser *eraser
+	second secondFactor
+	codes  *verification.Service
+	svc    *account.Service
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	e := &env{
+		t: t, ctx: context.Background(), st: memory.New(),
+		clock:  &clock{t: time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)},
+		out:    notify.NewOutbox(),
+		hasher: &countingHasher{h: password.NewHasher(password.HasherConfig{Params: cheap})},
+		second: secondFactor{},
+	}
+	e.eraser = &eraser{st: e.st}
+	e.out.Now = e.clock.Now
+	e.codes = verification.NewService(verification.Config{
+		Store: e.st, Tx: e.st, Mailer: e.out, Key: []byte("test key"), Now: e.clock.Now,
+	})
+	e.svc = account.NewService(account.Config{
+		Accounts: e.st, Profiles: e.st, History: e.st, Tx: e.st, Codes: e.codes,
+		Mailer: e.out, Hasher: e.hasher, Companies: testCompanies,
+		Erasers: []account.Eraser{e.eraser}, SecondFactor: e.second, Now: e.clock.Now,
+	})
+	return e
+}
+
+var codeRE = regexp.MustCompile(`(?m)^\s+(\d{6})$`)
+
+// code returns the code of the newest mail to addr.
+func (e *env) code(addr string) string {
+	e.t.Helper()
+	m, ok := e.out.Last(addr)
+	if !ok {
+		e.t.Fatalf("no mail to %s", addr)
+	}
+	sub := codeRE.FindStringSubmatch(m.Body)
+	if sub == nil {
+		e.t.Fatalf("no code in the newest mail to %s (%q)", addr, m.Subject)
+	}
+	return sub[1]
+}
+
+// signUp signs addr up with goodPW and returns the new account.
+func (e *env) signUp(addr string) account.Account {
+	e.t.Helper()
+	pid, err := e.svc.SignUp(e.ctx, addr, goodPW, false)
+	if err != nil {
+		e.t.Fatalf("SignUp(%s): %v", addr, err)
+	}
+	a, err := e.svc.ConfirmSignUp(e.ctx, pid, e.code(addr))
+	if err != nil {
+		e.t.Fatalf("ConfirmSignUp(%s): %v", addr, err)
+	}
+	e.clock.Advance(time.Minute) // past the send throttle
+	return a
+}
+
+// addAccount adds addr to the profile of the signed-in account.
+func (e *env) addAccount(signedIn, addr string) account.Account {
+	e.t.Helper()
+	pid, err := e.svc.AddAccount(e.ctx, signedIn, addr, goodPW, true)
+	if err != nil {
+		e.t.Fatalf("AddAccount(%s): %v", addr, err)
+	}
+	a, err := e.svc.ConfirmAddAccount(e.ctx, signedIn, pid, e.code(strings.ToLower(addr)))
+	if err != nil {
+		e.t.Fatalf("ConfirmAddAccount(%s): %v", addr, err)
+	}
+	e.clock.Advance(time.Minute)
+	return a
+}
+
+// mails returns the subjects of the mails to addr.
+func (e *env) mails(addr string) []string {
+	var out []string
+	for _, m := range e.out.Messages() {
+		if m.To == addr {
+			out = append(out, m.Subject)
+		}
+	}
+	return out
+}
+
+func wantErr(t *testing.T, what string, got, want error) {
+	t.Helper()
+	if !errors.Is(got, want) {
+		t.Errorf("%s: got error %v, want %v", what, got, want)
+	}
+}

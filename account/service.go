@@ -1,0 +1,263 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/account/password"
+	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// Errors of the Service. Check them with errors.Is.
+var (
+	// ErrInvalidCredentials is the one answer to a failed sign-in or a
+	// wrong current password: unknown email, wrong password, deactivated
+	// account and single-sign-on account all look the same.
+	ErrInvalidCredentials = errors.New("account: invalid credentials")
+	// ErrSSORequired means the company of an address enforces single
+	// sign-on, so passwords and the add-account flow are not available.
+	ErrSSORequired = errors.New("account: single sign-on required")
+	// ErrEmailTaken means the email belongs to another account. Sign-up
+	// never says so; it appears only when a confirmation lost a race.
+	ErrEmailTaken = errors.New("account: email already registered")
+	// ErrPasswordReused means the new password equals the current one.
+	ErrPasswordReused = errors.New("account: new password equals the current one")
+	// ErrForbidden means the signed-in account may not do this.
+	ErrForbidden = errors.New("account: forbidden")
+	// ErrInvalidCode is verification.ErrInvalidCode, the one answer to a
+	// wrong, expired, used or unknown code or flow.
+	ErrInvalidCode = verification.ErrInvalidCode
+)
+
+// ErrNotFound means the account does not exist. It also matches
+// storage.ErrNotFound.
+var ErrNotFound error = notFoundError{}
+
+type notFoundError struct{}
+
+func (notFoundError) Error() string        { return "account: not found" }
+func (notFoundError) Is(target error) bool { return target == storage.ErrNotFound }
+
+// DefaultPendingTTL is how long a sign-up or add-account request waits for
+// its code by default.
+const DefaultPendingTTL = time.Hour
+
+// Company is what the host knows about the company of an address.
+type Company struct {
+	// Name is shown in the accounts overview.
+	Name string
+	// SSO means the company signs its people in through its own identity
+	// provider: its accounts cannot use passwords and cannot be created
+	// with the add-account flow.
+	SSO bool
+	// PasswordMaxAge, when HasMaxAge is true, replaces the policy's
+	// maximum password age for the company's accounts; 0 then means
+	// passwords never expire.
+	PasswordMaxAge time.Duration
+	HasMaxAge      bool
+}
+
+// CompanyResolver tells the company of a normalised address. ok is false
+// for an address of no known company. It must be safe for concurrent use.
+type CompanyResolver interface {
+	Company(ctx context.Context, email string) (c Company, ok bool, err error)
+}
+
+// Eraser is implemented by every package that stores data of an account
+// or a profile (tokens, two-factor records, notification settings, …).
+// Delete calls it inside its transaction: EraseAccount before the account
+// is deleted, and EraseProfile before the profile is deleted when the last
+// account goes. An error rolls the whole deletion back.
+type Eraser interface {
+	EraseAccount(ctx context.Context, accountID string) error
+	EraseProfile(ctx context.Context, profileID string) error
+}
+
+// SecondFactor tells whether an account must pass a second factor after
+// its password; package twofactor implements it.
+type SecondFactor interface {
+	Required(ctx context.Context, accountID string) (bool, error)
+}
+
+// Hasher hashes and verifies passwords; *password.Hasher implements it.
+type Hasher interface {
+	Hash(ctx context.Context, pw string) (string, error)
+	Verify(ctx context.Context, pw, encoded string) (ok, rehash bool, err error)
+	VerifyDummy(ctx context.Context, pw string)
+}
+
+// Config configures a Service. Accounts, Profiles, History, Tx and Codes
+// are required; zero values of the other fields take the defaults named.
+type Config struct {
+	Accounts Store                 // accounts and pending requests
+	Profiles profile.Store         // profiles created at sign-up, erased with the last account
+	History  history.Store         // change history, written in the same transaction
+	Tx       storage.Transactor    // one transaction per user action
+	Codes    *verification.Service // emailed one-time codes
+	// Mailer sends security notices (password changed, account added or
+	// deleted); nil sends none. Codes go through Codes' own mailer.
+	Mailer notify.Mailer
+	// Hasher hashes passwords; nil means password.DefaultHasher().
+	Hasher Hasher
+	// Policy checks new passwords and gives the default maximum age; the
+	// zero Policy means password.Mendix().
+	Policy password.Policy
+	// Companies resolves addresses to companies; nil means none has one.
+	Companies CompanyResolver
+	// Erasers erase the data other packages keep about an account or a
+	// profile when Delete removes it; see Eraser.
+	Erasers []Eraser
+	// SecondFactor, when set, makes Authenticate report whether the
+	// account must pass a second factor.
+	SecondFactor SecondFactor
+	// PendingTTL is how long a sign-up or add-account request lives; 0
+	// means DefaultPendingTTL.
+	PendingTTL time.Duration
+	Now        func() time.Time // the clock; nil means time.Now
+	Rand       io.Reader        // source of ids; nil means crypto/rand.Reader
+}
+
+// Service runs the lifecycle of login accounts. It is safe for concurrent
+// use.
+type Service struct {
+	accounts   Store
+	profiles   profile.Store
+	history    history.Store
+	tx         storage.Transactor
+	codes      *verification.Service
+	mailer     notify.Mailer
+	hasher     Hasher
+	policy     password.Policy
+	companies  CompanyResolver
+	erasers    []Eraser
+	second     SecondFactor
+	pendingTTL time.Duration
+	now        func() time.Time
+	rand       io.Reader
+}
+
+// NewService returns a Service for c. It panics when a required field is
+// nil, a programming error.
+func NewService(c Config) *Service {
+	if c.Accounts == nil || c.Profiles == nil || c.History == nil || c.Tx == nil || c.Codes == nil {
+		panic("account: NewService needs Accounts, Profiles, History, Tx and Codes")
+	}
+	s := &Service{
+		accounts: c.Accounts, profiles: c.Profiles, history: c.History, tx: c.Tx,
+		codes: c.Codes, mailer: c.Mailer, hasher: c.Hasher, policy: c.Policy,
+		companies: c.Companies, erasers: append([]Eraser(nil), c.Erasers...),
+		second: c.SecondFactor, pendingTTL: c.PendingTTL, now: c.Now, rand: c.Rand,
+	}
+	if s.hasher == nil {
+		s.hasher = password.DefaultHasher()
+	}
+	if s.policy == (password.Policy{}) {
+		s.policy = password.Mendix()
+	}
+	if s.pendingTTL <= 0 {
+		s.pendingTTL = DefaultPendingTTL
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	return s
+}
+
+// clock returns the current time in UTC, truncated to the microseconds
+// that SQL databases keep.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// company resolves the company of a normalised address.
+func (s *Service) company(ctx context.Context, email string) (Company, bool, error) {
+	if s.companies == nil {
+		return Company{}, false, nil
+	}
+	c, ok, err := s.companies.Company(ctx, email)
+	if err != nil {
+		return Company{}, false, fmt.Errorf("account: resolving company: %w", err)
+	}
+	return c, ok, nil
+}
+
+// sso reports whether the company of the address enforces single sign-on.
+func (s *Service) sso(ctx context.Context, email string) (bool, error) {
+	c, ok, err := s.company(ctx, email)
+	return ok && c.SSO, err
+}
+
+// maxAge returns the maximum password age for the address: the company's
+// when it sets one, else the policy's; 0 means never.
+func (s *Service) maxAge(ctx context.Context, email string) (time.Duration, error) {
+	c, ok, err := s.company(ctx, email)
+	if err != nil {
+		return 0, err
+	}
+	if ok && c.HasMaxAge {
+		return c.PasswordMaxAge, nil
+	}
+	return s.policy.MaxAge, nil
+}
+
+// get loads an account, mapping "not found" to ErrNotFound.
+func (s *Service) get(ctx context.Context, accountID string) (Account, error) {
+	a, err := s.accounts.Account(ctx, accountID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return Account{}, ErrNotFound
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("account: loading account: %w", err)
+	}
+	return a, nil
+}
+
+// record appends one history entry in ctx's transaction.
+func (s *Service) record(ctx context.Context, profileID, accountID, item string, action history.Action, detail string, at time.Time) error {
+	hid, err := id.New(s.rand, "his_")
+	if err != nil {
+		return err
+	}
+	err = s.history.AppendHistory(ctx, history.Entry{
+		ID: hid, ProfileID: profileID, AccountID: accountID,
+		Item: item, Action: action, Detail: detail, At: at,
+	})
+	if err != nil {
+		return fmt.Errorf("account: recording history: %w", err)
+	}
+	return nil
+}
+
+// notice mails a security notice to each address, after the change has
+// committed. Failures are ignored: the change is done and a notice is a
+// courtesy, so it must not turn a success into an error.
+func (s *Service) notice(ctx context.Context, kind notify.NoticeKind, detail string, to ...string) {
+	if s.mailer == nil {
+		return
+	}
+	at := s.clock()
+	for _, addr := range to {
+		m, err := notify.NoticeMessage(addr, notify.Notice{Kind: kind, Detail: detail, At: at})
+		if err != nil {
+			continue
+		}
+		_ = s.mailer.Send(ctx, m)
+	}
+}
+
+// public returns a without its password hash, for callers outside the
+// package.
+func public(a Account) Account {
+	a.PasswordHash = ""
+	return a
+}

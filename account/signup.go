@@ -1,0 +1,243 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// SignUp starts a sign-up: it checks the address and the password (every
+// policy violation at once, as a *password.PolicyError, before any
+// hashing), stores a pending request and mails a code to the address. It
+// returns the pending id to pass to ConfirmSignUp.
+//
+// It returns ErrInvalidEmail, a *password.PolicyError, ErrSSORequired for
+// an address of a single-sign-on company, or a verification.ErrThrottled
+// error. For an address that is already registered it answers exactly as
+// for a new one (the password is hashed and the address throttled all the
+// same) with a pending id that can never be confirmed, and sends no code,
+// so sign-up cannot be used to find out who has an account.
+func (s *Service) SignUp(ctx context.Context, email, pw string, marketing bool) (pendingID string, err error) {
+	p := Pending{Kind: PendingSignUp, Marketing: marketing}
+	return s.start(ctx, p, email, pw, verification.PurposeSignUp)
+}
+
+// AddAccount starts adding a new account to the profile of the signed-in
+// account ("Create Account"). It works like SignUp, and is refused with
+// ErrSSORequired when the company of the signed-in account or of the new
+// address enforces single sign-on (such people sign up normally and then
+// merge profiles), and with ErrForbidden when the signed-in account is not
+// active. The pending request is bound to the signed-in account.
+func (s *Service) AddAccount(ctx context.Context, signedInAccountID, email, pw string, marketing bool) (pendingID string, err error) {
+	me, err := s.get(ctx, signedInAccountID)
+	if err != nil {
+		return "", err
+	}
+	if me.Status != StatusActive {
+		return "", ErrForbidden
+	}
+	if sso, err := s.sso(ctx, me.Email); err != nil {
+		return "", err
+	} else if sso {
+		return "", ErrSSORequired
+	}
+	p := Pending{Kind: PendingAddAccount, Marketing: marketing, ProfileID: me.ProfileID, RequestedBy: me.ID}
+	return s.start(ctx, p, email, pw, verification.PurposeAddAccount)
+}
+
+// start validates, stores p and issues its code; shared by SignUp and
+// AddAccount.
+func (s *Service) start(ctx context.Context, p Pending, email, pw string, purpose verification.Purpose) (string, error) {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return "", err
+	}
+	if err := s.policy.CheckFor(pw, email); err != nil {
+		return "", err
+	}
+	if sso, err := s.sso(ctx, email); err != nil {
+		return "", err
+	} else if sso {
+		return "", ErrSSORequired
+	}
+	pid, err := id.New(s.rand, "pnd_")
+	if err != nil {
+		return "", fmt.Errorf("account: %w", err)
+	}
+	hash, err := s.hasher.Hash(ctx, pw) // also for a taken address: same cost
+	if err != nil {
+		return "", fmt.Errorf("account: hashing password: %w", err)
+	}
+	if _, err := s.accounts.AccountByEmail(ctx, email); err == nil {
+		if err := s.taken(ctx, email); err != nil {
+			return "", err
+		}
+		return pid, nil
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return "", fmt.Errorf("account: looking up email: %w", err)
+	}
+	now := s.clock()
+	p.ID, p.Email, p.PasswordHash, p.CreatedAt, p.ExpiresAt = pid, email, hash, now, now.Add(s.pendingTTL)
+	if err := s.accounts.CreatePending(ctx, p); err != nil {
+		return "", fmt.Errorf("account: storing pending request: %w", err)
+	}
+	if err := s.codes.Issue(ctx, purpose, pid, email); err != nil {
+		_ = s.accounts.DeletePending(ctx, pid)
+		return "", err
+	}
+	return pid, nil
+}
+
+// taken handles a sign-up for an address that is already registered: the
+// address goes through the same throttle as a code would, so throttling
+// reveals nothing, but gets no code, so the flow can never complete.
+func (s *Service) taken(ctx context.Context, email string) error {
+	return s.codes.Allow(ctx, email)
+}
+
+// ConfirmSignUp completes a sign-up with the emailed code: in one
+// transaction it consumes the code, creates an empty private profile and
+// an active account, records the history and deletes the pending request.
+// It returns the new account (without its password hash),
+// ErrInvalidCode for a wrong, expired or used code or an unknown pending
+// id, and ErrEmailTaken when the address was registered meanwhile. Call
+// it with a context that carries no transaction.
+func (s *Service) ConfirmSignUp(ctx context.Context, pendingID, code string) (Account, error) {
+	p, err := s.pending(ctx, pendingID, PendingSignUp)
+	if err != nil {
+		return Account{}, err
+	}
+	var out Account
+	err = s.codes.Redeem(ctx, verification.PurposeSignUp, pendingID, code, func(ctx context.Context) error {
+		now := s.clock()
+		prf, err := id.New(s.rand, "prf_")
+		if err != nil {
+			return err
+		}
+		pr := profile.Profile{ID: prf, CreatedAt: now, UpdatedAt: now}
+		if err := s.profiles.CreateProfile(ctx, pr); err != nil {
+			return fmt.Errorf("account: creating profile: %w", err)
+		}
+		out, err = s.create(ctx, p, prf, "")
+		return err
+	})
+	return public(out), flatten(err)
+}
+
+// ConfirmAddAccount completes an add-account request with the emailed
+// code: in one transaction the new account joins the current profile of
+// the signed-in account. The request must have been made by the same
+// signed-in account; otherwise, and for a wrong code, it returns
+// ErrInvalidCode. The profile's other accounts get a notice. Call it with
+// a context that carries no transaction.
+func (s *Service) ConfirmAddAccount(ctx context.Context, signedInAccountID, pendingID, code string) (Account, error) {
+	p, err := s.pending(ctx, pendingID, PendingAddAccount)
+	if err != nil {
+		return Account{}, err
+	}
+	if p.RequestedBy != signedInAccountID {
+		return Account{}, ErrInvalidCode
+	}
+	var out Account
+	var others []Account
+	err = s.codes.Redeem(ctx, verification.PurposeAddAccount, pendingID, code, func(ctx context.Context) error {
+		me, err := s.get(ctx, signedInAccountID)
+		if err != nil {
+			return err
+		}
+		if me.Status != StatusActive {
+			return ErrForbidden
+		}
+		if others, err = s.accounts.AccountsOfProfile(ctx, me.ProfileID); err != nil {
+			return fmt.Errorf("account: listing accounts: %w", err)
+		}
+		out, err = s.create(ctx, p, me.ProfileID, me.ID)
+		return err
+	})
+	if err != nil {
+		return Account{}, flatten(err)
+	}
+	s.notice(ctx, notify.NoticeAccountAdded, out.Email, emails(others)...)
+	return public(out), nil
+}
+
+// pending loads a live pending request of the kind; anything else is
+// ErrInvalidCode, so a caller learns nothing from a made-up id.
+func (s *Service) pending(ctx context.Context, pendingID string, kind PendingKind) (Pending, error) {
+	p, err := s.accounts.Pending(ctx, pendingID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return Pending{}, ErrInvalidCode
+	}
+	if err != nil {
+		return Pending{}, fmt.Errorf("account: loading pending request: %w", err)
+	}
+	if p.Kind != kind || !s.clock().Before(p.ExpiresAt) {
+		return Pending{}, ErrInvalidCode
+	}
+	return p, nil
+}
+
+// create turns p into an active account of the profile, records it in
+// the history as done by actor (the new account itself when empty) and
+// deletes p, in ctx's transaction.
+func (s *Service) create(ctx context.Context, p Pending, profileID, actor string) (Account, error) {
+	aid, err := id.New(s.rand, "acc_")
+	if err != nil {
+		return Account{}, err
+	}
+	now := s.clock()
+	a := Account{
+		ID: aid, ProfileID: profileID, Email: p.Email, PasswordHash: p.PasswordHash,
+		PasswordChangedAt: now, Status: StatusActive, Marketing: p.Marketing, CreatedAt: now,
+	}
+	if err := s.accounts.CreateAccount(ctx, a); errors.Is(err, storage.ErrConflict) {
+		return Account{}, ErrEmailTaken
+	} else if err != nil {
+		return Account{}, fmt.Errorf("account: creating account: %w", err)
+	}
+	if actor == "" {
+		actor = aid
+	}
+	if err := s.record(ctx, profileID, actor, "account", history.ActionAdded, aid, now); err != nil {
+		return Account{}, err
+	}
+	if err := s.accounts.DeletePending(ctx, p.ID); err != nil {
+		return Account{}, fmt.Errorf("account: deleting pending request: %w", err)
+	}
+	return a, nil
+}
+
+// flatten reduces every dead-code error to ErrInvalidCode: the caller of
+// a confirmation learns no more than "invalid".
+func flatten(err error) error {
+	if errors.Is(err, verification.ErrInvalidCode) {
+		return ErrInvalidCode
+	}
+	return err
+}
+
+// DeleteExpiredPending deletes the sign-up and add-account requests that
+// have expired and returns how many it deleted. Run it periodically.
+func (s *Service) DeleteExpiredPending(ctx context.Context) (int, error) {
+	n, err := s.accounts.DeletePendingBefore(ctx, s.clock())
+	if err != nil {
+		return n, fmt.Errorf("account: deleting expired requests: %w", err)
+	}
+	return n, nil
+}
+
+// emails returns the addresses of the accounts.
+func emails(as []Account) []string {
+	out := make([]string, 0, len(as))
+	for _, a := range as {
+		out = append(out, a.Email)
+	}
+	return out
+}
