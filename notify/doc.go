@@ -1,4 +1,40 @@
-// Package notify sends the SDK's email (one-time codes and security
-// notices) through a Mailer: an SMTP adapter for production and an
-// in-memory Outbox for tests and development.
+// Package notify holds what the SDK sends by email and what a person
+// chooses to be notified about.
+//
+// # Mail
+//
+// A [Mailer] delivers a [Message]. [NewSMTP] returns one that talks to an
+// SMTP server through net/smtp: STARTTLS whenever the server offers it
+// (or required with SMTPConfig.RequireTLS), implicit TLS on request, AUTH
+// PLAIN when credentials are set, and the context's deadline and
+// cancellation honoured at every step. [Outbox] keeps messages in memory
+// for tests, examples and development servers.
+//
+// Messages are built from embedded text/template files:
+// [CodeMessage] for one-time codes (sign-up, adding an account, password
+// reset, merge) and [NoticeMessage] for security notices (password
+// changed, token or API key created, two-factor authentication turned
+// off, merge completed, account added or deleted). Security notices are
+// always on: no setting of this package switches them off.
+//
+// No header can be injected. Every adapter refuses a recipient or subject
+// holding a line break ([ErrHeaderInjection]); the SMTP adapter parses the
+// addresses with net/mail ([ErrInvalidAddress]), encodes a non-ASCII
+// subject per RFC 2047 and sends the body quoted-printable.
+//
+// # Notification settings
+//
+// [Service] manages the Buzz notification settings of a profile — the
+// daily digest (off by default) and updates for threads the person is
+// active in (on by default) — and the apps it watches:
+//
+//	svc := notify.NewService(notify.Config{Store: st, Tx: st})
+//	s, err := svc.Settings(ctx, profileID) // the defaults until saved
+//	on := true
+//	s, err = svc.Update(ctx, profileID, notify.Update{DailyDigest: &on})
+//	for id, err := range svc.DigestSubscribers(ctx) { … }
+//
+// Settings and watches are persisted through [Store], implemented by
+// storage/memory and storage/sqlstore and checked by
+// storagetest.TestNotifyStore.
 package notify
