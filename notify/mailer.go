@@ -7,9 +7,10 @@ import (
 	"time"
 )
 
-// Message is one email. To must be a single address; Subject and Body are
-// plain text. Adapters refuse a message whose To or Subject holds a line
-// break, so no header can be injected.
+// Message is one email. To must be a single address ("ann@example.com"
+// or "Ann <ann@example.com>"); Subject and Body are plain text in UTF-8.
+// Adapters refuse a message whose To or Subject holds a line break, so no
+// header can be injected.
 type Message struct {
 	To      string
 	Subject string
@@ -37,12 +38,17 @@ type Outbox struct {
 // NewOutbox returns an empty outbox.
 func NewOutbox() *Outbox { return &Outbox{} }
 
-// Send implements Mailer.
+// Send implements Mailer. Like the SMTP adapter, it refuses a message
+// whose To is not one valid address (ErrInvalidAddress) or whose To or
+// Subject holds a line break (ErrHeaderInjection).
 func (o *Outbox) Send(ctx context.Context, m Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := checkHeaders(m); err != nil {
+		return err
+	}
+	if _, err := parseAddress(m.To); err != nil {
 		return err
 	}
 	now := time.Now

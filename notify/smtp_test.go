@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/mail"
 	"net/textproto"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -390,5 +391,26 @@ func TestNewSMTPPanics(t *testing.T) {
 			}()
 			notify.NewSMTP(c)
 		}()
+	}
+}
+
+func TestSMTPTimeout(t *testing.T) {
+	s := &smtpServer{hang: make(chan struct{})}
+	s.start(t)
+	defer close(s.hang)
+	err := newMailer(s.addr, func(c *notify.SMTPConfig) { c.Timeout = 200 * time.Millisecond }).
+		Send(context.Background(), notify.Message{To: "ann@example.com", Subject: "Hi"})
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("Send = %v, want os.ErrDeadlineExceeded", err)
+	}
+}
+
+func TestOutboxRefusesBadAddress(t *testing.T) {
+	o := notify.NewOutbox()
+	if err := o.Send(context.Background(), notify.Message{To: "not an address"}); !errors.Is(err, notify.ErrInvalidAddress) {
+		t.Errorf("Send = %v, want ErrInvalidAddress", err)
+	}
+	if n := len(o.Messages()); n != 0 {
+		t.Errorf("outbox holds %d messages, want 0", n)
 	}
 }
