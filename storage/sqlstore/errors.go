@@ -1,0 +1,143 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// Errors of the package itself. Store methods otherwise return the storage
+// sentinels (storage.ErrNotFound, storage.ErrConflict), context errors, or
+// a wrapped driver error for anything unexpected.
+var (
+	// ErrSchemaTooNew means the database was migrated by a newer version
+	// of this package: it records a schema version this package does not
+	// know, so Migrate refuses to touch it.
+	ErrSchemaTooNew = errors.New("sqlstore: database schema is newer than this version knows")
+	// ErrDirtySchema means a migration tool recorded a failed migration
+	// (golang-migrate's dirty flag); a person must repair the database.
+	ErrDirtySchema = errors.New("sqlstore: database schema is marked dirty by a failed migration")
+
+	errBadTime   = errors.New("sqlstore: unexpected type in a time column")
+	errBadString = errors.New("sqlstore: unexpected type in a text column")
+)
+
+// sqlStater is implemented by PostgreSQL driver errors (pgx's
+// *pgconn.PgError, lib/pq's *pq.Error via its own method set is not
+// covered). The package imports no driver, so it looks for the method.
+type sqlStater interface{ SQLState() string }
+
+// sqliteCoder is implemented by modernc.org/sqlite's *sqlite.Error; Code
+// returns the extended result code.
+type sqliteCoder interface{ Code() int }
+
+// errKind classifies a driver error.
+type errKind int
+
+const (
+	kindOther errKind = iota
+	kindUnique
+	kindForeignKey
+	kindRetry // serialization failure, deadlock, busy: the transaction may be retried
+)
+
+// SQLite extended result codes and PostgreSQL SQLSTATEs that matter here.
+const (
+	sqliteBusy           = 5
+	sqliteLocked         = 6
+	sqliteConstraintPK   = 1555
+	sqliteConstraintUniq = 2067
+	sqliteConstraintFK   = 787
+
+	pgUniqueViolation      = "23505"
+	pgForeignKeyViolation  = "23503"
+	pgSerializationFailure = "40001"
+	pgDeadlockDetected     = "40P01"
+)
+
+// classify reports what kind of driver error err is.
+func classify(err error) errKind {
+	var st sqlStater
+	if errors.As(err, &st) {
+		switch st.SQLState() {
+		case pgUniqueViolation:
+			return kindUnique
+		case pgForeignKeyViolation:
+			return kindForeignKey
+		case pgSerializationFailure, pgDeadlockDetected:
+			return kindRetry
+		}
+		return kindOther
+	}
+	var c sqliteCoder
+	if errors.As(err, &c) {
+		switch code := c.Code(); {
+		case code == sqliteConstraintPK || code == sqliteConstraintUniq:
+			return kindUnique
+		case code == sqliteConstraintFK:
+			return kindForeignKey
+		case code&0xff == sqliteBusy || code&0xff == sqliteLocked:
+			return kindRetry
+		}
+	}
+	return kindOther
+}
+
+// retryError marks an error after which the whole transaction may be run
+// again. It matches storage.ErrConflict, which is what the caller sees
+// once the retries are used up.
+type retryError struct{ err error }
+
+func (e *retryError) Error() string {
+	return "sqlstore: concurrent update, transaction may be retried: " + e.err.Error()
+}
+
+func (e *retryError) Unwrap() []error { return []error{storage.ErrConflict, e.err} }
+
+// translate turns a driver error into the storage contract's errors: what
+// it says about a missing row, a broken uniqueness rule, a lost race, or a
+// cancelled context. what names the operation for the message.
+func translate(ctx context.Context, what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		if errors.Is(err, cerr) {
+			return err
+		}
+		return fmt.Errorf("sqlstore: %s: %w", what, cerr)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlstore: %s: %w", what, storage.ErrNotFound)
+	}
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrConflict) {
+		return err
+	}
+	switch classify(err) {
+	case kindUnique:
+		return fmt.Errorf("sqlstore: %s: %w", what, storage.ErrConflict)
+	case kindForeignKey:
+		// A missing parent on insert, or a parent still referenced on
+		// delete: either way the write breaks a rule of the schema.
+		return fmt.Errorf("sqlstore: %s: foreign key: %w", what, storage.ErrConflict)
+	case kindRetry:
+		return &retryError{err: fmt.Errorf("%s: %w", what, err)}
+	}
+	return fmt.Errorf("sqlstore: %s: %w", what, err)
+}
+
+// notFound is the error of a lookup or write that matched no row.
+func notFound(what string) error {
+	return fmt.Errorf("sqlstore: %s: %w", what, storage.ErrNotFound)
+}
+
+// conflict is the error of a write that broke a uniqueness rule.
+func conflict(what string) error {
+	return fmt.Errorf("sqlstore: %s: %w", what, storage.ErrConflict)
+}

@@ -1,0 +1,121 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/seed-a97ca23f/usersettings/history"
+)
+
+var _ history.Store = (*Store)(nil)
+
+const historyColumns = `id, profile_id, account_id, item, action, detail, at`
+
+// historyPage is how many entries EachHistory reads per query.
+const historyPage = 256
+
+func scanEntry(row interface{ Scan(...any) error }, e *history.Entry) error {
+	var action string
+	err := row.Scan(&e.ID, &e.ProfileID, &e.AccountID, &e.Item, &action, &e.Detail, dbTime{&e.At})
+	e.Action = history.Action(action)
+	return err
+}
+
+// AppendHistory implements history.Store. The entries are inserted in one
+// transaction, so a taken id refuses the whole batch. An entry of a
+// profile that does not exist is storage.ErrConflict (foreign key).
+func (s *Store) AppendHistory(ctx context.Context, entries ...history.Entry) error {
+	if len(entries) == 0 {
+		return ctx.Err()
+	}
+	return s.write(ctx, len(entries) == 1, func(ctx context.Context) error {
+		for _, e := range entries {
+			n, err := s.exec(ctx, "append history", `INSERT INTO history (`+historyColumns+`)
+				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				e.ID, e.ProfileID, e.AccountID, e.Item, string(e.Action), e.Detail, s.d.timeArg(e.At))
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return conflict("append history: id taken")
+			}
+		}
+		return nil
+	})
+}
+
+// History implements history.Store.
+func (s *Store) History(ctx context.Context, profileID string, offset, limit int) ([]history.Entry, error) {
+	if limit <= 0 {
+		return nil, ctx.Err()
+	}
+	var out []history.Entry
+	err := s.query(ctx, "history", `SELECT `+historyColumns+` FROM history WHERE profile_id = ?
+		ORDER BY at DESC, id DESC LIMIT ? OFFSET ?`, []any{profileID, limit, max(offset, 0)},
+		func(r *sql.Rows) error {
+			var e history.Entry
+			err := scanEntry(r, &e)
+			out = append(out, e)
+			return err
+		})
+	return out, err
+}
+
+// EachHistory implements history.Store. It reads the entries in pages of
+// a few hundred, each page starting after the last entry of the one
+// before (keyset paging on the (profile_id, at, id) index), and calls fn
+// between queries, so fn may call the Store, even inside a transaction.
+func (s *Store) EachHistory(ctx context.Context, profileID string, fn func(history.Entry) error) error {
+	var (
+		page  []history.Entry
+		after *history.Entry
+	)
+	for {
+		page = page[:0]
+		query, args := `SELECT `+historyColumns+` FROM history WHERE profile_id = ?
+			ORDER BY at, id LIMIT ?`, []any{profileID, historyPage}
+		if after != nil {
+			query = `SELECT ` + historyColumns + ` FROM history WHERE profile_id = ?
+				AND (at, id) > (?, ?) ORDER BY at, id LIMIT ?`
+			args = []any{profileID, s.d.timeArg(after.At), after.ID, historyPage}
+		}
+		err := s.query(ctx, "each history", query, args, func(r *sql.Rows) error {
+			var e history.Entry
+			err := scanEntry(r, &e)
+			page = append(page, e)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for _, e := range page {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		if len(page) < historyPage {
+			return nil
+		}
+		last := page[len(page)-1]
+		after = &last
+	}
+}
+
+// MoveHistory implements history.Store.
+func (s *Store) MoveHistory(ctx context.Context, from, to string) error {
+	if from == to {
+		return ctx.Err()
+	}
+	return s.write(ctx, true, func(ctx context.Context) error {
+		_, err := s.exec(ctx, "move history", `UPDATE history SET profile_id = ? WHERE profile_id = ?`, to, from)
+		return err
+	})
+}
+
+// DeleteHistoryOfProfile implements history.Store.
+func (s *Store) DeleteHistoryOfProfile(ctx context.Context, profileID string) error {
+	return s.write(ctx, true, func(ctx context.Context) error {
+		_, err := s.exec(ctx, "delete history", `DELETE FROM history WHERE profile_id = ?`, profileID)
+		return err
+	})
+}

@@ -1,0 +1,248 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Migrations holds the schema of every dialect as versioned SQL files,
+// migrations/sqlite/NNNN_name.up.sql and .down.sql and the same under
+// migrations/postgres, in the layout golang-migrate reads. Hosts that run
+// migrations with their own tool use it (or GooseMigrations for goose);
+// others call Migrate.
+//
+//go:embed migrations
+var Migrations embed.FS
+
+// migrationsTable is golang-migrate's table; Migrate keeps it in the same
+// shape (one row: the current version and a dirty flag), so a host can
+// move between Migrate and golang-migrate.
+const migrationsTable = "schema_migrations"
+
+// migrateLockKey is the PostgreSQL advisory lock key Migrate holds while
+// it checks and applies one migration ("usrsttng" in ASCII).
+const migrateLockKey int64 = 0x7573727374746e67
+
+// migration is one versioned step of the schema.
+type migration struct {
+	version int64
+	name    string // file name of the up migration
+	up      string
+	down    string
+}
+
+// MigrationsDir returns the directory of Migrations that holds the files
+// of the dialect: "migrations/sqlite" or "migrations/postgres".
+func MigrationsDir(d Dialect) string { return "migrations/" + d.String() }
+
+// loadMigrations reads the migrations of the dialect, ordered by version.
+func loadMigrations(d Dialect) ([]migration, error) {
+	dir := MigrationsDir(d)
+	entries, err := fs.ReadDir(Migrations, dir)
+	if err != nil {
+		return nil, errf("reading migrations: %w", err)
+	}
+	var ms []migration
+	for _, e := range entries {
+		name := e.Name()
+		base, ok := strings.CutSuffix(name, ".up.sql")
+		if !ok {
+			continue
+		}
+		num, _, _ := strings.Cut(base, "_")
+		v, err := strconv.ParseInt(num, 10, 64)
+		if err != nil || v <= 0 {
+			return nil, errf("migration file %s: bad version", name)
+		}
+		up, err := fs.ReadFile(Migrations, path.Join(dir, name))
+		if err != nil {
+			return nil, errf("reading migration %s: %w", name, err)
+		}
+		down, _ := fs.ReadFile(Migrations, path.Join(dir, base+".down.sql"))
+		ms = append(ms, migration{version: v, name: name, up: string(up), down: string(down)})
+	}
+	slices.SortFunc(ms, func(a, b migration) int { return int(a.version - b.version) })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, errf("migrations %s and %s share a version", ms[i-1].name, ms[i].name)
+		}
+	}
+	return ms, nil
+}
+
+// SchemaVersion returns the highest migration version this package knows
+// for the dialect.
+func SchemaVersion(d Dialect) int64 {
+	ms, err := loadMigrations(d)
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
+// Migrate brings the database schema up to date. It applies the missing
+// migrations in version order, each in its own transaction together with
+// the new version in the schema_migrations table, so a failure leaves the
+// database at the last good version. It is safe to run from several
+// processes at once: on PostgreSQL each step holds a transaction-scoped
+// advisory lock, on SQLite each step is a write transaction, which SQLite
+// runs one at a time. Running it on an up-to-date database changes
+// nothing. It returns ErrSchemaTooNew, changing nothing, when the database
+// records a version newer than this package knows, and ErrDirtySchema
+// when another tool left a failed migration behind.
+func (s *Store) Migrate(ctx context.Context) error {
+	ms, err := loadMigrations(s.d)
+	if err != nil {
+		return err
+	}
+	for attempt := 0; ; {
+		done, err := s.migrateStep(ctx, ms)
+		var re *retryError
+		switch {
+		case err == nil && done:
+			return nil
+		case err == nil:
+			continue
+		case errors.As(err, &re) && attempt < s.retries:
+			if err := pause(ctx, attempt); err != nil {
+				return err
+			}
+			attempt++
+		default:
+			return err
+		}
+	}
+}
+
+// migrateStep applies the first missing migration in one transaction and
+// reports whether the schema was already up to date.
+func (s *Store) migrateStep(ctx context.Context, ms []migration) (done bool, err error) {
+	if s.d == SQLite {
+		s.wmu.Lock()
+		defer s.wmu.Unlock()
+	}
+	// READ COMMITTED on PostgreSQL: after waiting for the advisory lock,
+	// the next statement sees what the lock holder committed.
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, translate(ctx, "migrate: begin", err)
+	}
+	defer func() {
+		if err != nil || done {
+			_ = tx.Rollback()
+		}
+	}()
+	cur, err := s.lockedVersion(ctx, tx)
+	if err != nil {
+		return false, err
+	}
+	latest := int64(0)
+	if len(ms) > 0 {
+		latest = ms[len(ms)-1].version
+	}
+	if cur > latest {
+		return false, fmt.Errorf("%w: database at version %d, this package knows up to %d", ErrSchemaTooNew, cur, latest)
+	}
+	i := slices.IndexFunc(ms, func(m migration) bool { return m.version > cur })
+	if i < 0 {
+		return true, nil
+	}
+	m := ms[i]
+	if _, err := tx.ExecContext(ctx, m.up); err != nil {
+		return false, translate(ctx, "migrate: applying "+m.name, err)
+	}
+	if err := s.setVersion(ctx, tx, m.version); err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, translate(ctx, "migrate: commit "+m.name, err)
+	}
+	return false, nil
+}
+
+// lockedVersion takes the migration lock in tx, creates the version table
+// if needed and returns the recorded version (0 for none).
+func (s *Store) lockedVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var create []string
+	if s.d == Postgres {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLockKey); err != nil {
+			return 0, translate(ctx, "migrate: lock", err)
+		}
+		create = []string{`CREATE TABLE IF NOT EXISTS ` + migrationsTable + ` (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)`}
+	} else {
+		// The same layout as golang-migrate's sqlite drivers.
+		create = []string{
+			`CREATE TABLE IF NOT EXISTS ` + migrationsTable + ` (version uint64, dirty bool)`,
+			`CREATE UNIQUE INDEX IF NOT EXISTS version_unique ON ` + migrationsTable + ` (version)`,
+		}
+	}
+	for _, q := range create {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return 0, translate(ctx, "migrate: creating "+migrationsTable, err)
+		}
+	}
+	var (
+		v     int64
+		dirty bool
+	)
+	err := tx.QueryRowContext(ctx, `SELECT version, dirty FROM `+migrationsTable+` ORDER BY version DESC LIMIT 1`).Scan(&v, &dirty)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, nil
+	case err != nil:
+		return 0, translate(ctx, "migrate: reading the version", err)
+	case dirty:
+		return 0, fmt.Errorf("%w: version %d", ErrDirtySchema, v)
+	}
+	return v, nil
+}
+
+// setVersion records v as the only row of the version table, as
+// golang-migrate does.
+func (s *Store) setVersion(ctx context.Context, tx *sql.Tx, v int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+migrationsTable); err != nil {
+		return translate(ctx, "migrate: recording the version", err)
+	}
+	q := s.d.rebind(`INSERT INTO ` + migrationsTable + ` (version, dirty) VALUES (?, ?)`)
+	if _, err := tx.ExecContext(ctx, q, v, false); err != nil {
+		return translate(ctx, "migrate: recording the version", err)
+	}
+	return nil
+}
+
+// Version returns the schema version recorded in the database (0 when it
+// was never migrated).
+func (s *Store) Version(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.db.QueryRowContext(ctx, `SELECT version FROM `+migrationsTable+` ORDER BY version DESC LIMIT 1`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		// A database without the table was never migrated.
+		var exists bool
+		if s.tableExists(ctx, migrationsTable, &exists) == nil && !exists {
+			return 0, nil
+		}
+		return 0, translate(ctx, "reading the schema version", err)
+	}
+	return v, nil
+}
+
+// tableExists reports whether the table exists in the schema the Store
+// uses.
+func (s *Store) tableExists(ctx context.Context, name string, exists *bool) error {
+	q := `SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = ?`
+	if s.d == Postgres {
+		q = `SELECT to_regclass($1) IS NOT NULL`
+	}
+	return s.db.QueryRowContext(ctx, q, name).Scan(exists)
+}
