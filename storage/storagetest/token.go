@@ -361,7 +361,7 @@ func testTokenConcurrentTouch(t *testing.T, f tokenFixture) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			changed, err := f.st.TouchToken(f.ctx, "tok_1", tokT0.Add(time.Duration(i)*time.Millisecond), tokT0)
+			changed, err := f.st.TouchToken(f.ctx, "tok_1", tokT0.Add(time.Duration(i+1)*time.Millisecond), tokT0)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
