@@ -175,3 +175,10 @@ func fmtAll(verb string, vals ...any) string {
 }
 
 func hexOf(s string) string { return hex.EncodeToString([]byte(s)) }
+
+// The account service and this one fit together.
+var (
+	_ account.Eraser            = (*twofactor.Service)(nil)
+	_ account.SecondFactor      = (*twofactor.Service)(nil)
+	_ twofactor.PasswordChecker = (*account.Service)(nil)
+)
