@@ -134,6 +134,7 @@ func TestDeactivateReactivate(t *testing.T) {
 	if err != nil || len(views) != 1 || views[0].Status != account.StatusDeactivated || !views[0].SignedIn {
 		t.Errorf("Accounts = %+v, %v; want one deactivated, signed-in view", views, err)
 	}
+	e.clock.Advance(time.Minute) // history lists newest first; ties are by random id
 	if err := e.svc.Reactivate(e.ctx, ada.ID); err != nil {
 		t.Fatal(err)
 	}
