@@ -52,7 +52,7 @@ func TestDeactivateWithPassword(t *testing.T) {
 
 func TestDeactivateWithCode(t *testing.T) {
 	e := newEnv(t)
-	secret, recovery := e.enrolApp()
+	secret, _ := e.enrolApp()
 	wantErr(t, "Deactivate with a wrong code",
 		e.svc.Deactivate(e.ctx, testAccount, twofactor.Proof{Code: e.code(secret, time.Hour)}), twofactor.ErrInvalidCode)
 	wantErr(t, "Deactivate with no proof", e.svc.Deactivate(e.ctx, testAccount, twofactor.Proof{}), twofactor.ErrInvalidCode)
@@ -60,7 +60,7 @@ func TestDeactivateWithCode(t *testing.T) {
 	wantOff(t, e)
 
 	e2 := newEnv(t)
-	_, recovery = e2.enrolApp()
+	_, recovery := e2.enrolApp()
 	wantErr(t, "Deactivate with a recovery code", e2.svc.Deactivate(e2.ctx, testAccount, twofactor.Proof{Code: recovery[3]}), nil)
 }
 
