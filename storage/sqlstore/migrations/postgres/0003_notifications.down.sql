@@ -1,0 +1,3 @@
+-- Reverts schema 3 (PostgreSQL).
+DROP TABLE watched_apps;
+DROP TABLE notification_settings;
