@@ -17,6 +17,9 @@ const accountColumns = `id, profile_id, email, password_hash, password_changed_a
 const (
 	queryAccountByEmail = `SELECT ` + accountColumns + ` FROM accounts WHERE lower(email) = lower(?)`
 	queryAccountByID    = `SELECT ` + accountColumns + ` FROM accounts WHERE id = ?`
+	// queryAccountsOfProfile lists a profile's accounts, oldest first.
+	queryAccountsOfProfile = `SELECT ` + accountColumns + ` FROM accounts
+	WHERE profile_id = ? ORDER BY created_at, id`
 )
 
 func scanAccount(row interface{ Scan(...any) error }, a *account.Account) error {
@@ -65,8 +68,7 @@ func (s *Store) AccountByEmail(ctx context.Context, email string) (account.Accou
 // AccountsOfProfile implements account.Store.
 func (s *Store) AccountsOfProfile(ctx context.Context, profileID string) ([]account.Account, error) {
 	var out []account.Account
-	err := s.query(ctx, "accounts of profile", `SELECT `+accountColumns+` FROM accounts
-		WHERE profile_id = ? ORDER BY created_at, id`, []any{profileID}, func(r *sql.Rows) error {
+	err := s.query(ctx, "accounts of profile", queryAccountsOfProfile, []any{profileID}, func(r *sql.Rows) error {
 		var a account.Account
 		err := scanAccount(r, &a)
 		out = append(out, a)

@@ -14,6 +14,17 @@ const historyColumns = `id, profile_id, account_id, item, action, detail, at`
 // historyPage is how many entries EachHistory reads per query.
 const historyPage = 256
 
+// Queries of the history pages, newest first (History) and oldest first
+// after a given entry (EachHistory).
+const (
+	queryHistoryPage = `SELECT ` + historyColumns + ` FROM history WHERE profile_id = ?
+	ORDER BY at DESC, id DESC LIMIT ? OFFSET ?`
+	queryHistoryFirst = `SELECT ` + historyColumns + ` FROM history WHERE profile_id = ?
+	ORDER BY at, id LIMIT ?`
+	queryHistoryAfter = `SELECT ` + historyColumns + ` FROM history WHERE profile_id = ?
+	AND (at, id) > (?, ?) ORDER BY at, id LIMIT ?`
+)
+
 func scanEntry(row interface{ Scan(...any) error }, e *history.Entry) error {
 	var action string
 	err := row.Scan(&e.ID, &e.ProfileID, &e.AccountID, &e.Item, &action, &e.Detail, dbTime{&e.At})
@@ -50,8 +61,7 @@ func (s *Store) History(ctx context.Context, profileID string, offset, limit int
 		return nil, ctx.Err()
 	}
 	var out []history.Entry
-	err := s.query(ctx, "history", `SELECT `+historyColumns+` FROM history WHERE profile_id = ?
-		ORDER BY at DESC, id DESC LIMIT ? OFFSET ?`, []any{profileID, limit, max(offset, 0)},
+	err := s.query(ctx, "history", queryHistoryPage, []any{profileID, limit, max(offset, 0)},
 		func(r *sql.Rows) error {
 			var e history.Entry
 			err := scanEntry(r, &e)
@@ -72,11 +82,9 @@ func (s *Store) EachHistory(ctx context.Context, profileID string, fn func(histo
 	)
 	for {
 		page = page[:0]
-		query, args := `SELECT `+historyColumns+` FROM history WHERE profile_id = ?
-			ORDER BY at, id LIMIT ?`, []any{profileID, historyPage}
+		query, args := queryHistoryFirst, []any{profileID, historyPage}
 		if after != nil {
-			query = `SELECT ` + historyColumns + ` FROM history WHERE profile_id = ?
-				AND (at, id) > (?, ?) ORDER BY at, id LIMIT ?`
+			query = queryHistoryAfter
 			args = []any{profileID, s.d.timeArg(after.At), after.ID, historyPage}
 		}
 		err := s.query(ctx, "each history", query, args, func(r *sql.Rows) error {

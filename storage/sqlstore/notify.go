@@ -15,6 +15,16 @@ var _ notify.Store = (*Store)(nil)
 // query.
 const digestPage = 256
 
+// Queries of the notification lists.
+const (
+	queryWatchedApps = `SELECT profile_id, app_id, app_name, since
+	FROM watched_apps WHERE profile_id = ? ORDER BY since, app_id`
+	queryDigestFirst = `SELECT profile_id FROM notification_settings WHERE daily_digest
+	ORDER BY profile_id LIMIT ?`
+	queryDigestAfter = `SELECT profile_id FROM notification_settings WHERE daily_digest
+	AND profile_id > ? ORDER BY profile_id LIMIT ?`
+)
+
 // NotificationSettings implements notify.Store.
 func (s *Store) NotificationSettings(ctx context.Context, profileID string) (notify.Settings, bool, error) {
 	st := notify.Settings{ProfileID: profileID}
@@ -82,8 +92,7 @@ func (s *Store) UnwatchApp(ctx context.Context, profileID, appID string) (bool, 
 // WatchedApps implements notify.Store.
 func (s *Store) WatchedApps(ctx context.Context, profileID string) ([]notify.WatchedApp, error) {
 	var out []notify.WatchedApp
-	err := s.query(ctx, "watched apps", `SELECT profile_id, app_id, app_name, since
-		FROM watched_apps WHERE profile_id = ? ORDER BY since, app_id`, []any{profileID},
+	err := s.query(ctx, "watched apps", queryWatchedApps, []any{profileID},
 		func(r *sql.Rows) error {
 			var w notify.WatchedApp
 			err := r.Scan(&w.ProfileID, &w.AppID, &w.AppName, dbTime{&w.Since})
@@ -103,11 +112,9 @@ func (s *Store) EachDigestSubscriber(ctx context.Context, fn func(profileID stri
 	)
 	for first := true; ; first = false {
 		page = page[:0]
-		query, args := `SELECT profile_id FROM notification_settings WHERE daily_digest
-			ORDER BY profile_id LIMIT ?`, []any{digestPage}
+		query, args := queryDigestFirst, []any{digestPage}
 		if !first {
-			query = `SELECT profile_id FROM notification_settings WHERE daily_digest
-				AND profile_id > ? ORDER BY profile_id LIMIT ?`
+			query = queryDigestAfter
 			args = []any{after, digestPage}
 		}
 		err := s.query(ctx, "digest subscribers", query, args, func(r *sql.Rows) error {

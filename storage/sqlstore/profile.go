@@ -15,6 +15,10 @@ const profileColumns = `p.id, p.name, p.job_title, p.department, p.country, p.ab
 	p.created_at, p.updated_at,
 	a.content_type, a.size, a.width, a.height, a.digest`
 
+// queryProfileByID reads a profile with its avatar's description.
+const queryProfileByID = `SELECT ` + profileColumns + `
+	FROM profiles p LEFT JOIN avatars a ON a.profile_id = p.id WHERE p.id = ?`
+
 // strList is a []string stored as a JSON array in a text column.
 type strList struct{ l *[]string }
 
@@ -82,8 +86,7 @@ func (s *Store) CreateProfile(ctx context.Context, p profile.Profile) error {
 // Profile implements profile.Store.
 func (s *Store) Profile(ctx context.Context, id string) (profile.Profile, error) {
 	var p profile.Profile
-	row, err := s.prepared(ctx, `SELECT `+profileColumns+`
-		FROM profiles p LEFT JOIN avatars a ON a.profile_id = p.id WHERE p.id = ?`)
+	row, err := s.prepared(ctx, queryProfileByID)
 	if err != nil {
 		return p, translate(ctx, "profile", err)
 	}

@@ -16,6 +16,10 @@ const codeColumns = `id, purpose, flow_id, address, digest, attempts, created_at
 // EXPLAIN tests use the same text.
 const queryCodeOfFlow = `SELECT ` + codeColumns + ` FROM verification_codes WHERE purpose = ? AND flow_id = ?`
 
+// querySendsSince reads the send log of an address for the throttle.
+const querySendsSince = `SELECT sent_at FROM code_sends
+	WHERE address = lower(?) AND sent_at >= ? ORDER BY sent_at`
+
 func scanCode(row interface{ Scan(...any) error }, c *verification.Code) error {
 	var purpose string
 	err := row.Scan(&c.ID, &purpose, &c.FlowID, &c.Address, &c.Digest, &c.Attempts,
@@ -129,8 +133,7 @@ func (s *Store) RecordSend(ctx context.Context, address string, t time.Time) err
 // SendsSince implements verification.Store.
 func (s *Store) SendsSince(ctx context.Context, address string, since time.Time) ([]time.Time, error) {
 	var out []time.Time
-	err := s.query(ctx, "sends since", `SELECT sent_at FROM code_sends
-		WHERE address = lower(?) AND sent_at >= ? ORDER BY sent_at`,
+	err := s.query(ctx, "sends since", querySendsSince,
 		[]any{address, s.d.timeArg(since)}, func(r *sql.Rows) error {
 			var t time.Time
 			err := r.Scan(dbTime{&t})
