@@ -1,0 +1,151 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/seed-a97ca23f/usersettings/storage"
+	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
+)
+
+// pgError looks like pgx's *pgconn.PgError to the Store.
+type pgError struct{ code string }
+
+func (e *pgError) Error() string    { return "ERROR: test (SQLSTATE " + e.code + ")" }
+func (e *pgError) SQLState() string { return e.code }
+
+// liteError looks like modernc.org/sqlite's *sqlite.Error to the Store.
+type liteError struct{ code int }
+
+func (e *liteError) Error() string { return fmt.Sprintf("sqlite error %d", e.code) }
+func (e *liteError) Code() int     { return e.code }
+
+func TestTranslate(t *testing.T) {
+	wrap := func(err error) error { return fmt.Errorf("driver: %w", err) }
+	for _, tc := range []struct {
+		name string
+		err  error
+		want error  // matched with errors.Is; nil means the input itself
+		kind string // Classify of the input
+	}{
+		{"nil", nil, nil, "other"},
+		{"no rows", sql.ErrNoRows, storage.ErrNotFound, "other"},
+		{"pg unique", &pgError{"23505"}, storage.ErrConflict, "unique"},
+		{"pg unique wrapped", wrap(&pgError{"23505"}), storage.ErrConflict, "unique"},
+		{"pg foreign key", &pgError{"23503"}, storage.ErrConflict, "foreign_key"},
+		{"pg serialization failure", &pgError{"40001"}, storage.ErrConflict, "retry"},
+		{"pg deadlock", &pgError{"40P01"}, storage.ErrConflict, "retry"},
+		{"pg undefined table", &pgError{"42P01"}, nil, "other"},
+		{"sqlite unique", &liteError{2067}, storage.ErrConflict, "unique"},
+		{"sqlite primary key", wrap(&liteError{1555}), storage.ErrConflict, "unique"},
+		{"sqlite foreign key", &liteError{787}, storage.ErrConflict, "foreign_key"},
+		{"sqlite busy", &liteError{5}, storage.ErrConflict, "retry"},
+		{"sqlite busy snapshot", &liteError{517}, storage.ErrConflict, "retry"},
+		{"sqlite locked", &liteError{6}, storage.ErrConflict, "retry"},
+		{"sqlite check", &liteError{275}, nil, "other"},
+		{"canceled", wrap(context.Canceled), context.Canceled, "other"},
+		{"deadline", context.DeadlineExceeded, context.DeadlineExceeded, "other"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := sqlstore.Translate(context.Background(), "test", tc.err)
+			want := tc.want
+			if want == nil {
+				want = tc.err
+			}
+			if (got == nil) != (tc.err == nil) || !errors.Is(got, want) {
+				t.Errorf("Translate = %v, want an error matching %v", got, want)
+			}
+			if kind := sqlstore.Classify(tc.err); kind != tc.kind {
+				t.Errorf("Classify = %q, want %q", kind, tc.kind)
+			}
+			if tc.kind == "other" && errors.Is(got, storage.ErrConflict) {
+				t.Errorf("Translate = %v: an unrelated error became ErrConflict", got)
+			}
+		})
+	}
+}
+
+// TestTranslateCanceled checks that a cancelled context wins over any
+// driver error, so a lookup never reports ErrNotFound for it.
+func TestTranslateCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, err := range []error{sql.ErrNoRows, &pgError{"57014"}, errors.New("interrupted")} {
+		got := sqlstore.Translate(ctx, "test", err)
+		if !errors.Is(got, context.Canceled) || errors.Is(got, storage.ErrNotFound) {
+			t.Errorf("Translate(canceled ctx, %v) = %v, want context.Canceled", err, got)
+		}
+	}
+}
+
+// TestDriverErrors provokes real errors from both drivers and checks that
+// the Store recognises their types without importing them.
+func TestDriverErrors(t *testing.T) {
+	for _, c := range dbCases {
+		t.Run("db="+c.name, func(t *testing.T) {
+			db, d := c.open(t)
+			migrated(t, db, d)
+			q := func(s string) string { return sqlstore.Rebind(d, s) }
+			insert := q(`INSERT INTO profiles (id, name, job_title, department, country, about_you,
+				skills, industries, twitter_url, linkedin_url, recovery_email, public, created_at, updated_at)
+				VALUES (?, '', '', '', '', '', '[]', '[]', '', '', '', ?, ?, ?)`)
+			now := any(int64(0))
+			if d == sqlstore.Postgres {
+				now = "2024-01-01T00:00:00Z"
+			}
+			if _, err := db.Exec(insert, "prf_1", false, now, now); err != nil {
+				t.Fatalf("insert: %v", err)
+			}
+			_, err := db.Exec(insert, "prf_1", false, now, now)
+			if got := sqlstore.Classify(err); got != "unique" {
+				t.Errorf("duplicate primary key: Classify(%v) = %q, want unique", err, got)
+			}
+			_, err = db.Exec(q(`INSERT INTO progress (profile_id, points) VALUES (?, 1)`), "prf_missing")
+			if got := sqlstore.Classify(err); got != "foreign_key" {
+				t.Errorf("missing parent: Classify(%v) = %q, want foreign_key", err, got)
+			}
+			_, err = db.Exec(`SELECT * FROM no_such_table`)
+			if got := sqlstore.Classify(err); err == nil || got != "other" {
+				t.Errorf("missing table: Classify(%v) = %q, want other", err, got)
+			}
+		})
+	}
+}
+
+// TestInTxRetries checks that InTx runs the function again after an error
+// that allows a retry, and gives up with storage.ErrConflict.
+func TestInTxRetries(t *testing.T) {
+	db, d := openSQLite(t)
+	ctx := context.Background()
+	retryable := sqlstore.Translate(ctx, "test", &pgError{"40001"})
+
+	st := migrated(t, db, d)
+	calls := 0
+	err := st.InTx(ctx, func(context.Context) error {
+		calls++
+		if calls < 3 {
+			return fmt.Errorf("step: %w", retryable)
+		}
+		return nil
+	})
+	if err != nil || calls != 3 {
+		t.Errorf("InTx = %v after %d calls, want nil after 3", err, calls)
+	}
+
+	st = sqlstore.New(db, d, sqlstore.WithRetries(1))
+	calls = 0
+	err = st.InTx(ctx, func(context.Context) error { calls++; return retryable })
+	if !errors.Is(err, storage.ErrConflict) || calls != 2 {
+		t.Errorf("InTx = %v after %d calls, want ErrConflict after 2", err, calls)
+	}
+
+	calls = 0
+	boom := errors.New("boom")
+	err = st.InTx(ctx, func(context.Context) error { calls++; return boom })
+	if !errors.Is(err, boom) || calls != 1 {
+		t.Errorf("InTx = %v after %d calls, want boom after 1 (no retry)", err, calls)
+	}
+}
