@@ -69,7 +69,7 @@ func openSQLite(t *testing.T) (*sql.DB, sqlstore.Dialect) {
 
 // openSQLiteFile opens the database file at path, closed when the test
 // ends.
-func openSQLiteFile(t *testing.T, path string) *sql.DB {
+func openSQLiteFile(t testing.TB, path string) *sql.DB {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), path)
 	if err != nil {
