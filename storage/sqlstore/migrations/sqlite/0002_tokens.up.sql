@@ -1,21 +1,22 @@
 -- usersettings schema 2 (SQLite): personal access tokens and API keys.
 --
--- Only the SHA-256 digest of a token or key is stored, in a unique index:
--- validation is one indexed lookup joined to the account. Deleting an
--- account deletes its tokens and keys (ON DELETE CASCADE).
+-- Only the SHA-256 digest of a token or key is stored, never the secret.
+-- Tokens are clustered by digest (WITHOUT ROWID), so validation reads one
+-- B-tree path of the table and joins the account by its primary key.
+-- Deleting an account deletes its tokens and keys (ON DELETE CASCADE).
 
 CREATE TABLE tokens (
-    id           TEXT    NOT NULL PRIMARY KEY,
+    digest       BLOB    NOT NULL PRIMARY KEY,
+    id           TEXT    NOT NULL,
     account_id   TEXT    NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     name         TEXT    NOT NULL,
     scopes       TEXT    NOT NULL, -- JSON array of strings, sorted
-    digest       BLOB    NOT NULL,
     last4        TEXT    NOT NULL,
     created_at   INTEGER NOT NULL,
     last_used_at INTEGER, -- NULL until first used
     expires_at   INTEGER  -- NULL: never expires
-) STRICT;
-CREATE UNIQUE INDEX tokens_digest_key ON tokens (digest);
+) STRICT, WITHOUT ROWID;
+CREATE UNIQUE INDEX tokens_id_key ON tokens (id);
 CREATE UNIQUE INDEX tokens_account_name_key ON tokens (account_id, name);
 CREATE INDEX tokens_account_idx ON tokens (account_id, created_at, id);
 
