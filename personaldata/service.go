@@ -1,0 +1,267 @@
+package personaldata
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/account/twofactor"
+	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/storage"
+	"github.com/seed-a97ca23f/usersettings/token"
+)
+
+// ErrNotFound means the profile does not exist. It also matches
+// storage.ErrNotFound.
+var ErrNotFound error = notFoundError{}
+
+type notFoundError struct{}
+
+func (notFoundError) Error() string        { return "personaldata: not found" }
+func (notFoundError) Is(target error) bool { return target == storage.ErrNotFound }
+
+// DefaultTrackingSince is when the change history started by default: the
+// seed's "since November 2018".
+var DefaultTrackingSince = time.Date(2018, time.November, 1, 0, 0, 0, 0, time.UTC)
+
+// Page sizes of History.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 500
+)
+
+// Scrubber is an optional capability of a storage adapter: after
+// personal data was deleted, Scrub removes what the database keeps of it
+// outside live rows (on SQLite, the write-ahead log). storage/sqlstore
+// implements it.
+type Scrubber interface {
+	Scrub(ctx context.Context) error
+}
+
+// Config configures a Service. Tx, Profiles, Accounts, History and
+// Sources are required; zero values of the other fields take the defaults
+// named.
+type Config struct {
+	Tx       storage.Transactor // one transaction for Collect and for Erase
+	Profiles profile.Store      // the profile, deleted last by Erase
+	Accounts account.Store      // the accounts of the profile, deleted by Erase
+	History  history.Store      // paged and streamed history
+	// Sources collect and erase every kind of personal data; see
+	// DefaultSources. Erase runs them in this order.
+	Sources []Source
+	// TrackingSince is when the host started to record changes; zero
+	// means DefaultTrackingSince.
+	TrackingSince time.Time
+	// Scrubber runs after Erase committed; nil means Tx when it
+	// implements Scrubber, else nothing.
+	Scrubber Scrubber
+	Now      func() time.Time // the clock; nil means time.Now
+}
+
+// Service shows, exports and erases the personal data of a person. It
+// does not check who asks: the caller has authenticated an account of the
+// profile. It is safe for concurrent use.
+type Service struct {
+	tx       storage.Transactor
+	profiles profile.Store
+	accounts account.Store
+	history  history.Store
+	sources  []Source
+	since    time.Time
+	scrubber Scrubber
+	now      func() time.Time
+}
+
+// NewService returns a Service for c. It panics when a required field is
+// missing, a programming error.
+func NewService(c Config) *Service {
+	if c.Tx == nil || c.Profiles == nil || c.Accounts == nil || c.History == nil || len(c.Sources) == 0 {
+		panic("personaldata: NewService needs Tx, Profiles, Accounts, History and Sources")
+	}
+	s := &Service{
+		tx: c.Tx, profiles: c.Profiles, accounts: c.Accounts, history: c.History,
+		sources: append([]Source(nil), c.Sources...), since: c.TrackingSince,
+		scrubber: c.Scrubber, now: c.Now,
+	}
+	if s.since.IsZero() {
+		s.since = DefaultTrackingSince
+	}
+	if s.scrubber == nil {
+		s.scrubber, _ = c.Tx.(Scrubber)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// Deps are what DefaultSources builds the SDK's sources from. Profiles,
+// Accounts, Codes, History and Notify are required (one adapter, such as
+// *memory.Store or *sqlstore.Store, serves as all of them); a nil Tokens
+// or TwoFactor leaves that source out, for hosts that do not use it.
+type Deps struct {
+	Profiles  profile.Store
+	Accounts  account.Store
+	Codes     verification.Store
+	History   history.Store
+	Notify    notify.Store
+	Tokens    *token.Service
+	TwoFactor *twofactor.Service
+	// Companies names the company of each account in the view; nil means
+	// none has one.
+	Companies account.CompanyResolver
+	// Extra sources of the host, run after the SDK's.
+	Extra []Source
+}
+
+// DefaultSources returns the sources of every package of the SDK that
+// stores personal data, in erasure order: accounts, verification, tokens,
+// two-factor, notifications, history, profile, then d.Extra. It panics
+// when a required field of d is nil.
+func DefaultSources(d Deps) []Source {
+	out := []Source{
+		AccountSource(d.Accounts, d.Companies),
+		VerificationSource(d.Codes, d.Accounts, d.Profiles),
+	}
+	if d.Tokens != nil {
+		out = append(out, TokenSource(d.Tokens))
+	}
+	if d.TwoFactor != nil {
+		out = append(out, TwoFactorSource(d.TwoFactor))
+	}
+	out = append(out, NotifySource(d.Notify), HistorySource(d.History), ProfileSource(d.Profiles))
+	return append(out, d.Extra...)
+}
+
+// Sources returns the service's sources.
+func (s *Service) Sources() []Source { return append([]Source(nil), s.sources...) }
+
+// Erasers returns the sources as account.Erasers, for account.Config, so
+// that deleting an account erases everything of the account and deleting
+// the last one everything of the profile.
+func (s *Service) Erasers() []account.Eraser {
+	out := make([]account.Eraser, len(s.sources))
+	for i, src := range s.sources {
+		out[i] = src
+	}
+	return out
+}
+
+// TrackingSince returns when the change history started.
+func (s *Service) TrackingSince() time.Time { return s.since }
+
+// clock returns the current time in UTC, truncated to microseconds.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// person reads the profile's accounts; it returns ErrNotFound for an
+// unknown profile.
+func (s *Service) person(ctx context.Context, profileID string) (Person, error) {
+	if _, err := s.profiles.Profile(ctx, profileID); err != nil {
+		return Person{}, notFound(err)
+	}
+	accts, err := s.accounts.AccountsOfProfile(ctx, profileID)
+	if err != nil {
+		return Person{}, fmt.Errorf("personaldata: listing accounts: %w", err)
+	}
+	p := Person{ProfileID: profileID, Accounts: accts, hasPassword: map[string]bool{}}
+	for i := range p.Accounts {
+		p.hasPassword[accts[i].ID] = accts[i].PasswordHash != ""
+		p.Accounts[i].PasswordHash = ""
+	}
+	return p, nil
+}
+
+func notFound(err error) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return ErrNotFound
+	}
+	return fmt.Errorf("personaldata: reading profile: %w", err)
+}
+
+// Collect returns everything stored about the person of the profile,
+// read in one transaction, history included (oldest first). For a long
+// history prefer ExportJSON or ExportZIP, which stream it, or History,
+// which pages it. It returns ErrNotFound.
+func (s *Service) Collect(ctx context.Context, profileID string) (View, error) {
+	return s.collect(ctx, profileID, true)
+}
+
+// collect runs every source in one transaction; the streamed history is
+// left out unless withHistory.
+func (s *Service) collect(ctx context.Context, profileID string, withHistory bool) (View, error) {
+	var v View
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		p, err := s.person(ctx, profileID)
+		if err != nil {
+			return err
+		}
+		v = View{SchemaVersion: SchemaVersion, ExportedAt: s.clock(), TrackingSince: s.since, History: []HistoryEntry{}}
+		for _, src := range s.sources {
+			if _, ok := src.(interface{ streamed() }); ok && !withHistory {
+				continue
+			}
+			if err := src.Collect(ctx, p, &v); err != nil {
+				return fmt.Errorf("personaldata: collecting %s: %w", src.Name(), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return View{}, err
+	}
+	fillEmpty(&v)
+	return v, nil
+}
+
+// fillEmpty turns nil lists into empty ones, so the JSON shows [] for a
+// source that had nothing (or is not configured).
+func fillEmpty(v *View) {
+	v.Accounts = nonNilKeep(v.Accounts)
+	v.CodesSent = nonNilKeep(v.CodesSent)
+	v.TwoFactor = nonNilKeep(v.TwoFactor)
+	v.Tokens = nonNilKeep(v.Tokens)
+	v.APIKeys = nonNilKeep(v.APIKeys)
+	v.Merges = nonNilKeep(v.Merges)
+	v.Notifications.WatchedApps = nonNilKeep(v.Notifications.WatchedApps)
+	v.Profile.Skills = nonNilKeep(v.Profile.Skills)
+	v.Profile.Industries = nonNilKeep(v.Profile.Industries)
+}
+
+func nonNilKeep[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}
+
+// History returns one page of the profile's change history, newest first.
+// page counts from 1 (smaller means 1); pageSize ≤ 0 means
+// DefaultPageSize and is capped at MaxPageSize. It returns ErrNotFound for
+// an unknown profile.
+func (s *Service) History(ctx context.Context, profileID string, page, pageSize int) (HistoryPage, error) {
+	page = max(page, 1)
+	if pageSize <= 0 {
+		pageSize = DefaultPageSize
+	}
+	pageSize = min(pageSize, MaxPageSize)
+	if _, err := s.profiles.Profile(ctx, profileID); err != nil {
+		return HistoryPage{}, notFound(err)
+	}
+	list, err := s.history.History(ctx, profileID, (page-1)*pageSize, pageSize+1)
+	if err != nil {
+		return HistoryPage{}, fmt.Errorf("personaldata: reading history: %w", err)
+	}
+	out := HistoryPage{Page: page, PageSize: pageSize, Entries: make([]HistoryEntry, 0, min(len(list), pageSize))}
+	if len(list) > pageSize {
+		out.More, list = true, list[:pageSize]
+	}
+	for _, e := range list {
+		out.Entries = append(out.Entries, historyEntry(e))
+	}
+	return out, nil
+}

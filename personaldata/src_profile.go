@@ -1,0 +1,89 @@
+package personaldata
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/seed-a97ca23f/usersettings/profile"
+)
+
+// ProfileSource covers the profile record, its avatar and its community
+// progress. The profile record itself, with avatar and progress, is
+// deleted last by Service.Erase or account.Service.Delete, so its erasure
+// methods do nothing.
+func ProfileSource(store profile.Store) Source {
+	if store == nil {
+		panic("personaldata: ProfileSource needs a profile.Store")
+	}
+	return profileSource{store}
+}
+
+type profileSource struct{ store profile.Store }
+
+func (profileSource) Name() string { return "profile" }
+
+func (profileSource) Covers() []string {
+	return []string{
+		"profiles", "avatars", "progress", "achievements", "certifications", "academy_progress",
+		"memory.profiles",
+	}
+}
+
+func (s profileSource) Collect(ctx context.Context, p Person, v *View) error {
+	pr, err := s.store.Profile(ctx, p.ProfileID)
+	if err != nil {
+		return fmt.Errorf("reading profile: %w", err)
+	}
+	v.Profile = profileData(pr)
+	if v.Progress, err = s.store.Progress(ctx, p.ProfileID); err != nil {
+		return fmt.Errorf("reading progress: %w", err)
+	}
+	return nil
+}
+
+func (profileSource) EraseAccount(context.Context, string) error { return nil }
+func (profileSource) EraseProfile(context.Context, string) error { return nil }
+
+// profileData converts a stored profile.
+func profileData(p profile.Profile) ProfileData {
+	d := ProfileData{
+		ID: p.ID, Name: p.Name, JobTitle: p.JobTitle, Department: p.Department,
+		Country: p.Country, AboutYou: p.AboutYou,
+		Skills: nonNil(p.Skills), Industries: nonNil(p.Industries),
+		TwitterURL: p.TwitterURL, LinkedInURL: p.LinkedInURL, RecoveryEmail: p.RecoveryEmail,
+		Public: p.Public, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+	}
+	if !p.Avatar.IsZero() {
+		d.Avatar = &AvatarData{
+			File: AvatarFileName(p.Avatar.ContentType), ContentType: p.Avatar.ContentType,
+			Size: p.Avatar.Size, Width: p.Avatar.Width, Height: p.Avatar.Height, SHA256: p.Avatar.Digest,
+		}
+	}
+	return d
+}
+
+// AvatarFileName returns the name of the avatar file in a ZIP download for
+// the image's content type: avatar.png, avatar.jpg, avatar.gif,
+// avatar.webp, or avatar.bin for any other type.
+func AvatarFileName(contentType string) string {
+	switch contentType {
+	case "image/png":
+		return "avatar.png"
+	case "image/jpeg":
+		return "avatar.jpg"
+	case "image/gif":
+		return "avatar.gif"
+	case "image/webp":
+		return "avatar.webp"
+	}
+	return "avatar.bin"
+}
+
+// nonNil returns a copy of list, empty rather than nil so JSON shows [].
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return slices.Clone(list)
+}
