@@ -25,9 +25,9 @@ var (
 	errBadString = errors.New("sqlstore: unexpected type in a text column")
 )
 
-// sqlStater is implemented by PostgreSQL driver errors (pgx's
-// *pgconn.PgError, lib/pq's *pq.Error via its own method set is not
-// covered). The package imports no driver, so it looks for the method.
+// sqlStater is implemented by pgx's *pgconn.PgError (and by any driver
+// error that reports a PostgreSQL SQLSTATE the same way). The package
+// imports no driver, so it looks for the method.
 type sqlStater interface{ SQLState() string }
 
 // sqliteCoder is implemented by modernc.org/sqlite's *sqlite.Error; Code

@@ -7,11 +7,10 @@ import (
 	"github.com/seed-a97ca23f/usersettings/profile"
 )
 
-// Progress implements profile.Store. The points, achievements,
-// certifications and Academy courses are read in one transaction on
-// PostgreSQL and SQLite alike when ctx carries one; otherwise each list is
-// read on its own, which can only mix two saves if one happens between
-// the reads.
+// Progress implements profile.Store. The points and the three lists are
+// read with four queries; inside InTx they see one snapshot, outside it a
+// SaveProgress that commits between the queries can show in the later
+// lists only.
 func (s *Store) Progress(ctx context.Context, profileID string) (profile.Progress, error) {
 	var (
 		pr     profile.Progress
@@ -72,27 +71,33 @@ func (s *Store) SaveProgress(ctx context.Context, profileID string, pr profile.P
 			profileID, pr.Points); err != nil {
 			return err
 		}
-		for _, a := range pr.Achievements {
-			if _, err := s.exec(ctx, "save progress: achievement", `INSERT INTO achievements
-				(profile_id, id, name, awarded_at) VALUES (?, ?, ?, ?)`,
-				profileID, a.ID, a.Name, s.d.timeArg(a.AwardedAt)); err != nil {
-				return err
-			}
-		}
-		for _, c := range pr.Certifications {
-			if _, err := s.exec(ctx, "save progress: certification", `INSERT INTO certifications
-				(profile_id, id, name, valid_until) VALUES (?, ?, ?, ?)`,
-				profileID, c.ID, c.Name, s.d.timeArg(c.ValidUntil)); err != nil {
-				return err
-			}
-		}
-		for _, c := range pr.Academy {
-			if _, err := s.exec(ctx, "save progress: course", `INSERT INTO academy_progress
-				(profile_id, course_id, title, percent, completed) VALUES (?, ?, ?, ?, ?)`,
-				profileID, c.CourseID, c.Title, c.Percent, c.Completed); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.insertProgressLists(ctx, profileID, pr)
 	})
+}
+
+// insertProgressLists inserts the lists of pr for the profile, whose old
+// lists were deleted.
+func (s *Store) insertProgressLists(ctx context.Context, profileID string, pr profile.Progress) error {
+	for _, a := range pr.Achievements {
+		if _, err := s.exec(ctx, "save progress: achievement", `INSERT INTO achievements
+				(profile_id, id, name, awarded_at) VALUES (?, ?, ?, ?)`,
+			profileID, a.ID, a.Name, s.d.timeArg(a.AwardedAt)); err != nil {
+			return err
+		}
+	}
+	for _, c := range pr.Certifications {
+		if _, err := s.exec(ctx, "save progress: certification", `INSERT INTO certifications
+				(profile_id, id, name, valid_until) VALUES (?, ?, ?, ?)`,
+			profileID, c.ID, c.Name, s.d.timeArg(c.ValidUntil)); err != nil {
+			return err
+		}
+	}
+	for _, c := range pr.Academy {
+		if _, err := s.exec(ctx, "save progress: course", `INSERT INTO academy_progress
+				(profile_id, course_id, title, percent, completed) VALUES (?, ?, ?, ?, ?)`,
+			profileID, c.CourseID, c.Title, c.Percent, c.Completed); err != nil {
+			return err
+		}
+	}
+	return nil
 }
