@@ -49,17 +49,12 @@ func (s *Service) Create(ctx context.Context, accountID, name string, scopes []s
 	if !o.expiresAt.IsZero() && !o.expiresAt.After(now) {
 		return Token{}, Secret{}, ErrInvalidExpiry
 	}
-	secret, err := Generate(s.rand, KindToken)
-	if err != nil {
-		return Token{}, Secret{}, err
-	}
-	tid, err := id.New(s.rand, "tok_")
-	if err != nil {
-		return Token{}, Secret{}, err
-	}
-	t := Token{ID: tid, AccountID: accountID, Name: name, Scopes: sc,
-		Last4: last4(secret.v), CreatedAt: now, ExpiresAt: o.expiresAt}
-	var a account.Account
+	t := Token{AccountID: accountID, Name: name, Scopes: sc, CreatedAt: now, ExpiresAt: o.expiresAt}
+	var (
+		a       account.Account
+		created Token
+		secret  Secret
+	)
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		if a, err = s.activeAccount(ctx, accountID); err != nil {
 			return err
@@ -71,7 +66,7 @@ func (s *Service) Create(ctx context.Context, accountID, name string, scopes []s
 		if slices.ContainsFunc(existing, func(e Token) bool { return e.Name == name }) {
 			return ErrNameTaken
 		}
-		if err := s.store.CreateToken(ctx, t, DigestOf(secret.v)); err != nil {
+		if created, secret, err = s.insertToken(ctx, t); err != nil {
 			return err
 		}
 		return s.record(ctx, a, "token", history.ActionAdded, name, now)
@@ -80,7 +75,31 @@ func (s *Service) Create(ctx context.Context, accountID, name string, scopes []s
 		return Token{}, Secret{}, wrap("creating token", err)
 	}
 	s.notice(ctx, a.Email, notify.NoticeTokenCreated, name, now)
-	return t, secret, nil
+	return created, secret, nil
+}
+
+// insertToken stores t with a new id and secret. A conflict after the
+// name was checked means the id or digest (or the 8-byte digest prefix an
+// adapter may key on) is taken: astronomically rare, so the token is
+// issued again with fresh randomness, up to three times.
+func (s *Service) insertToken(ctx context.Context, t Token) (Token, Secret, error) {
+	for attempt := 1; ; attempt++ {
+		secret, err := Generate(s.rand, KindToken)
+		if err != nil {
+			return Token{}, Secret{}, err
+		}
+		if t.ID, err = id.New(s.rand, "tok_"); err != nil {
+			return Token{}, Secret{}, err
+		}
+		t.Last4 = last4(secret.v)
+		err = s.store.CreateToken(ctx, t, DigestOf(secret.v))
+		if err == nil {
+			return t, secret, nil
+		}
+		if !errors.Is(err, storage.ErrConflict) || attempt == 3 {
+			return Token{}, Secret{}, err
+		}
+	}
 }
 
 // List returns the tokens of the account, oldest first.

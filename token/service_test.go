@@ -1,7 +1,9 @@
 package token_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -275,5 +277,38 @@ func TestEraseAndCollect(t *testing.T) {
 	c, _ = f.svc.Collect(f.ctx, f.acct.ID, bob.ID)
 	if len(c.Tokens) != 1 || c.Tokens[0].AccountID != bob.ID || len(c.APIKeys) != 0 {
 		t.Errorf("Collect after erase = %+v, want bob's token only", c)
+	}
+}
+
+// collidingStore refuses the first CreateToken as a key collision.
+type collidingStore struct {
+	*countingStore
+	refused int
+}
+
+func (c *collidingStore) CreateToken(ctx context.Context, t token.Token, d token.Digest) error {
+	if c.refused < 2 {
+		c.refused++
+		return fmt.Errorf("collision: %w", storage.ErrConflict)
+	}
+	return c.countingStore.CreateToken(ctx, t, d)
+}
+
+func TestCreateRetriesKeyCollision(t *testing.T) {
+	var cs *collidingStore
+	f := newFixture(t, func(c *token.Config) {
+		cs = &collidingStore{countingStore: c.Store.(*countingStore)}
+		c.Store = cs
+	})
+	tok, s, err := f.svc.Create(f.ctx, f.acct.ID, "t", []string{"catalog"})
+	if err != nil || cs.refused != 2 {
+		t.Fatalf("Create = %v after %d refusals, want success after 2", err, cs.refused)
+	}
+	if p, err := f.svc.Validate(f.ctx, s.Reveal()); err != nil || p.TokenID != tok.ID {
+		t.Errorf("Validate = %+v, %v; want the created token %s", p, err, tok.ID)
+	}
+	cs.refused = -5
+	if _, _, err := f.svc.Create(f.ctx, f.acct.ID, "u", []string{"catalog"}); !errors.Is(err, storage.ErrConflict) {
+		t.Errorf("Create after 3 collisions = %v, want ErrConflict", err)
 	}
 }

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
@@ -68,11 +69,12 @@ func newTokenDB(b *testing.B, dir string, n, sample int) *tokenDB {
 		INSERT INTO accounts SELECT printf('acc_%04d', i), printf('prf_%04d', i), printf('a%04d@example.com', i),
 		'', 0, 'active', 0, 0, 0 FROM c`, accounts)
 	exec(`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < ?)
-		INSERT INTO tokens (id, account_id, name, scopes, digest, last4, created_at)
-		SELECT printf('tok_%07d', i), printf('acc_%04d', i % ?), 'bulk ' || i, '["catalog"]', randomblob(32), 'abcd', 0 FROM c`,
+		INSERT INTO tokens (lookup, id, account_id, name, scopes, digest, last4, created_at)
+		SELECT random(), printf('tok_%07d', i), printf('acc_%04d', i % ?), 'bulk ' || i, '["catalog"]',
+		randomblob(32), 'abcd', 0 FROM c`,
 		n-sample, accounts)
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO tokens (id, account_id, name, scopes, digest, last4, created_at)
-		VALUES (?, ?, ?, '["catalog","projects:read"]', ?, 'abcd', 0)`)
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO tokens (lookup, id, account_id, name, scopes, digest, last4, created_at)
+		VALUES (?, ?, ?, ?, '["catalog","projects:read"]', ?, 'abcd', 0)`)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -84,7 +86,7 @@ func newTokenDB(b *testing.B, dir string, n, sample int) *tokenDB {
 			b.Fatal(err)
 		}
 		d := token.DigestOf(s.Reveal())
-		if _, err := ins.ExecContext(ctx, fmt.Sprintf("tok_s%06d", i), fmt.Sprintf("acc_%04d", i%accounts),
+		if _, err := ins.ExecContext(ctx, int64(binary.BigEndian.Uint64(d[:8])), fmt.Sprintf("tok_s%06d", i), fmt.Sprintf("acc_%04d", i%accounts),
 			fmt.Sprint("sample ", i), d[:]); err != nil {
 			b.Fatal(err)
 		}
@@ -139,7 +141,8 @@ func compareBench(b *testing.B, unit string, subject, floor func(i int)) {
 // databases are built once, in the parent benchmark:
 //
 //   - vs=raw compares Validate (1,000 tokens stored) with a raw prepared
-//     SELECT by digest joined to the account status. Target: x-raw ≤ 1.5.
+//     SELECT by digest joined to the account status, using the same key
+//     (the digest's first 8 bytes and the digest). Target: x-raw ≤ 1.5.
 //   - size=1M compares Validate with 1,000,000 tokens stored against
 //     1,000, with a page cache that holds the working set. Target: x-1k ≤
 //     1.25. size=1M,cache=default is the same with SQLite's default 2 MB
@@ -160,7 +163,7 @@ func BenchmarkValidateSQLite(b *testing.B) {
 	}
 	b.Run("vs=raw", func(b *testing.B) {
 		raw, err := small.db.PrepareContext(ctx, `SELECT a.status FROM tokens t
-			JOIN accounts a ON a.id = t.account_id WHERE t.digest = ?`)
+			JOIN accounts a ON a.id = t.account_id WHERE t.lookup = ? AND t.digest = ?`)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -168,7 +171,8 @@ func BenchmarkValidateSQLite(b *testing.B) {
 		var status string
 		compareBench(b, "x-raw", validate(small), func(i int) {
 			d := small.digests[(i*7919)%len(small.digests)]
-			if err := raw.QueryRowContext(ctx, d[:]).Scan(&status); err != nil || status != "active" {
+			lookup := int64(binary.BigEndian.Uint64(d[:8]))
+			if err := raw.QueryRowContext(ctx, lookup, d[:]).Scan(&status); err != nil || status != "active" {
 				b.Fatal(status, err)
 			}
 		})

@@ -1,12 +1,17 @@
 -- usersettings schema 2 (SQLite): personal access tokens and API keys.
 --
 -- Only the SHA-256 digest of a token or key is stored, never the secret.
--- Tokens are clustered by digest (WITHOUT ROWID), so validation reads one
--- B-tree path of the table and joins the account by its primary key.
--- Deleting an account deletes its tokens and keys (ON DELETE CASCADE).
+-- A token's row is keyed by lookup, the first 8 bytes of its digest read
+-- as a big-endian signed integer: as the rowid it gives the table a wide,
+-- shallow B-tree, so validation reads few pages even with millions of
+-- tokens, then compares the whole digest. Two digests sharing 8 bytes are
+-- refused like a duplicate digest (the service then issues another
+-- secret). Deleting an account deletes its tokens and keys (ON DELETE
+-- CASCADE).
 
 CREATE TABLE tokens (
-    digest       BLOB    NOT NULL PRIMARY KEY,
+    lookup       INTEGER NOT NULL PRIMARY KEY,
+    digest       BLOB    NOT NULL,
     id           TEXT    NOT NULL,
     account_id   TEXT    NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     name         TEXT    NOT NULL,
@@ -15,7 +20,7 @@ CREATE TABLE tokens (
     created_at   INTEGER NOT NULL,
     last_used_at INTEGER, -- NULL until first used
     expires_at   INTEGER  -- NULL: never expires
-) STRICT, WITHOUT ROWID;
+) STRICT;
 CREATE UNIQUE INDEX tokens_id_key ON tokens (id);
 CREATE UNIQUE INDEX tokens_account_name_key ON tokens (account_id, name);
 CREATE INDEX tokens_account_idx ON tokens (account_id, created_at, id);
