@@ -53,9 +53,14 @@ func DSN(path string) (string, error) {
 	return u.String(), nil
 }
 
+// MaxIdleConns is how many idle connections Open keeps in the pool, so
+// concurrent readers do not reopen the file (and re-prepare statements)
+// on every burst; database/sql's default is 2.
+const MaxIdleConns = 8
+
 // Open opens (creating if needed) the SQLite database file at path with
 // the settings DSN describes and checks that it can be read. The caller
-// closes the returned *sql.DB.
+// closes the returned *sql.DB and may tune its pool.
 func Open(ctx context.Context, path string) (*sql.DB, error) {
 	if path == "" || path == ":memory:" {
 		return nil, errors.New("sqlite: Open needs a file path (use storage/memory for a database in memory)")
@@ -68,6 +73,7 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: opening %s: %w", filepath.Base(path), err)
 	}
+	db.SetMaxIdleConns(MaxIdleConns)
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlite: opening %s: %w", filepath.Base(path), err)
