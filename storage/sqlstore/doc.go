@@ -102,7 +102,9 @@
 // written with ? placeholders, prepared for cached statements, translate,
 // notFound and conflict for errors, timeArg/dbTime for times); the next
 // reserved migration number in both migrations/sqlite and
-// migrations/postgres, as .up.sql and .down.sql files; and a test file
-// that runs its storagetest suite under forEachDB, so it runs as
-// db=sqlite and db=postgres.
+// migrations/postgres, as .up.sql and .down.sql files (TestMigrationFiles
+// checks the pair and the names; TestMigrate runs the down files too); and
+// a test file that runs its storagetest suite under forEachDB, so it runs
+// as db=sqlite and db=postgres, and appends its hot lookups to HotQueries
+// (export_test.go) in an init function, so TestExplain checks their plans.
 package sqlstore
