@@ -1,42 +1,59 @@
 package sqlstore
 
-import (
-	"context"
-	"errors"
-)
+import "context"
 
-// errScrubInTx is returned by Scrub when called inside a transaction.
-var errScrubInTx = errors.New("sqlstore: scrub: cannot run inside a transaction")
+// scrubAttempts is how often Scrub retries a checkpoint that readers
+// blocked.
+const scrubAttempts = 20
 
-// Scrub removes what the database keeps of deleted rows outside its live
-// pages, after personal data was erased (it implements
-// personaldata.Scrubber). On SQLite, deleted content is already
-// overwritten in the database file (secure_delete=ON); Scrub checkpoints
-// the write-ahead log into the database and truncates it, so no earlier
-// version of an erased page stays in the -wal file. It waits for the
-// process's writers and, through busy_timeout, for other processes; it
-// reports an error when readers kept the checkpoint from completing.
-// On PostgreSQL it does nothing: dead rows are reclaimed by autovacuum.
-// Scrub must be called outside a transaction.
+// Scrub removes from the database files what deleted rows left behind, so
+// that erased personal data cannot be read from them; package
+// personaldata calls it after an erasure committed.
+//
+// On SQLite, deleted cells and free pages are already overwritten because
+// sqlite.Open turns secure_delete on; if a host opened the database
+// without it, Scrub runs VACUUM, which rewrites the file without the free
+// pages. Scrub then checkpoints the write-ahead log into the database
+// file and truncates it (PRAGMA wal_checkpoint(TRUNCATE)), retrying for a
+// while when readers hold it; the old page images in the WAL are gone
+// afterwards.
+//
+// On PostgreSQL Scrub does nothing: deleted rows are dead tuples that no
+// query or pg_dump shows, and VACUUM, which reclaims their space, cannot
+// run inside a transaction and costs a table scan; hosts run VACUUM on
+// their own schedule (autovacuum does by default).
+//
+// Called with a context that carries a transaction, Scrub does nothing:
+// the deleted rows are not committed yet.
 func (s *Store) Scrub(ctx context.Context) error {
-	if s.txFrom(ctx) != nil {
-		return errScrubInTx
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if s.d != SQLite {
-		return nil
+	if s.d != SQLite || s.txFrom(ctx) != nil {
+		return ctx.Err()
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	var busy, logFrames, checkpointed int
-	err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &checkpointed)
-	if err != nil {
-		return translate(ctx, "scrub: checkpoint", err)
+	var secure int
+	if err := s.db.QueryRowContext(ctx, `PRAGMA secure_delete`).Scan(&secure); err != nil {
+		return translate(ctx, "scrub: secure_delete", err)
 	}
-	if busy != 0 {
-		return errf("scrub: the write-ahead log is in use; checkpoint incomplete")
+	if secure == 0 {
+		if _, err := s.db.ExecContext(ctx, `VACUUM`); err != nil {
+			return translate(ctx, "scrub: vacuum", err)
+		}
 	}
-	return nil
+	for attempt := 0; ; attempt++ {
+		var busy, logFrames, done int
+		err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done)
+		if err != nil {
+			return translate(ctx, "scrub: checkpoint", err)
+		}
+		if busy == 0 {
+			return nil
+		}
+		if attempt >= scrubAttempts {
+			return conflict("scrub: readers keep the write-ahead log from being truncated")
+		}
+		if err := pause(ctx, attempt); err != nil {
+			return err
+		}
+	}
 }

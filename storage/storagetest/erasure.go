@@ -1,0 +1,236 @@
+package storagetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/account/twofactor"
+	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/personaldata"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// TestErasure fills every store for two people, erases one of them (by
+// deleting both of their accounts through account.Service.Delete, and
+// through personaldata.Service.Erase) and checks that the other is
+// untouched and that none of the erased person's values, ids or secrets
+// can be found: through the Store methods and, when the store implements
+// Dumper, anywhere in its dump. It also checks that a failing source
+// rolls the whole erasure back.
+func TestErasure(t *testing.T, newStore func(t *testing.T) ErasureStore) {
+	t.Run("AccountDeletion", func(t *testing.T) {
+		testErasure(t, newStore(t), func(t *testing.T, w *World, p Person) {
+			for _, id := range p.AccountIDs {
+				if err := w.Accounts.Delete(context.Background(), id, id); err != nil {
+					t.Fatalf("account Delete(%s): %v", id, err)
+				}
+			}
+			if err := w.PersonalData.Scrub(context.Background()); err != nil {
+				t.Fatalf("Scrub: %v", err)
+			}
+		})
+	})
+	t.Run("Erase", func(t *testing.T) {
+		testErasure(t, newStore(t), func(t *testing.T, w *World, p Person) {
+			if err := w.PersonalData.Erase(context.Background(), p.ProfileID); err != nil {
+				t.Fatalf("Erase: %v", err)
+			}
+		})
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		w := NewWorld(t, newStore(t))
+		if err := w.PersonalData.Erase(context.Background(), "prf_nobody"); !errors.Is(err, personaldata.ErrNotFound) {
+			t.Errorf("Erase(unknown) = %v, want ErrNotFound", err)
+		}
+	})
+	t.Run("Rollback", func(t *testing.T) { testErasureRollback(t, newStore(t)) })
+}
+
+// testErasure fills alice and bob, erases alice with erase and checks.
+func testErasure(t *testing.T, st ErasureStore, erase func(*testing.T, *World, Person)) {
+	w := NewWorld(t, st)
+	alice, bob := FillPerson(t, st, "alice"), FillPerson(t, st, "bob")
+	bobBefore := snapshot(t, w, bob)
+	erase(t, w, alice)
+	if diff := cmp.Diff(bobBefore, snapshot(t, w, bob), snapshotOpts...); diff != "" {
+		t.Errorf("the other person changed (-before +after):\n%s", diff)
+	}
+	checkGone(t, w, alice)
+	if d, ok := st.(Dumper); ok {
+		dump, err := d.Dump(context.Background())
+		if err != nil {
+			t.Fatalf("Dump: %v", err)
+		}
+		for _, n := range needles(alice) {
+			if i := bytes.Index(dump, n.b); i >= 0 {
+				t.Errorf("erased %s %q still found in the store's dump: …%q…", n.what, n.b, context40(dump, i))
+			}
+		}
+		for _, v := range bob.Values {
+			if !bytes.Contains(dump, []byte(v)) {
+				t.Errorf("the other person's value %q is missing from the dump", v)
+			}
+		}
+	}
+}
+
+// testErasureRollback erases with a source that fails last and checks
+// that nothing changed.
+func testErasureRollback(t *testing.T, st ErasureStore) {
+	ctx := context.Background()
+	w := NewWorld(t, st, failingSource{})
+	alice := FillPerson(t, st, "alice")
+	before := snapshot(t, w, alice)
+	if err := w.PersonalData.Erase(ctx, alice.ProfileID); !errors.Is(err, errFailingSource) {
+		t.Fatalf("Erase with a failing source = %v, want errFailingSource", err)
+	}
+	if err := w.Accounts.Delete(ctx, alice.AccountIDs[0], alice.AccountIDs[0]); !errors.Is(err, errFailingSource) {
+		t.Fatalf("account Delete with a failing source = %v, want errFailingSource", err)
+	}
+	if diff := cmp.Diff(before, snapshot(t, w, alice), snapshotOpts...); diff != "" {
+		t.Errorf("a failed erasure changed data (-before +after):\n%s", diff)
+	}
+}
+
+var errFailingSource = errors.New("storagetest: failing source")
+
+// failingSource fails every erasure, after the SDK's sources ran.
+type failingSource struct{}
+
+func (failingSource) Name() string     { return "failing" }
+func (failingSource) Covers() []string { return nil }
+func (failingSource) Collect(context.Context, personaldata.Person, *personaldata.View) error {
+	return nil
+}
+func (failingSource) EraseAccount(context.Context, string) error { return errFailingSource }
+func (failingSource) EraseProfile(context.Context, string) error { return errFailingSource }
+
+// personSnapshot is what the Store methods show of a person, secrets
+// included, to compare before and after an erasure.
+type personSnapshot struct {
+	View      personaldata.View
+	Hashes    []string
+	TwoFactor []twofactor.Record
+	Recovery  []int
+	Codes     []verification.Code
+	Sends     [][]time.Time
+	Pending   account.Pending
+	Avatar    []byte
+}
+
+var snapshotOpts = []cmp.Option{cmpopts.IgnoreFields(personaldata.View{}, "ExportedAt"), cmpopts.EquateEmpty()}
+
+func snapshot(t *testing.T, w *World, p Person) personSnapshot {
+	t.Helper()
+	ctx := context.Background()
+	var s personSnapshot
+	var err error
+	if s.View, err = w.PersonalData.Collect(ctx, p.ProfileID); err != nil {
+		t.Fatalf("Collect(%s): %v", p.ProfileID, err)
+	}
+	for _, id := range p.AccountIDs {
+		a, err := w.Store.Account(ctx, id)
+		r, err2 := w.Store.TwoFactor(ctx, id)
+		n, err3 := w.Store.RecoveryCodesLeft(ctx, id)
+		if err = errors.Join(err, err2, err3); err != nil {
+			t.Fatalf("snapshot of account %s: %v", id, err)
+		}
+		s.Hashes, s.TwoFactor, s.Recovery = append(s.Hashes, a.PasswordHash), append(s.TwoFactor, r), append(s.Recovery, n)
+	}
+	for i, addr := range []string{s.View.Accounts[0].Email, s.View.Profile.RecoveryEmail} {
+		c, err := w.Store.CodeOfFlow(ctx, verification.PurposeMerge, "flow_"+p.Tag+string(rune('a'+i)))
+		sends, err2 := w.Store.SendsSince(ctx, addr, time.Time{})
+		if err = errors.Join(err, err2); err != nil {
+			t.Fatalf("snapshot of codes: %v", err)
+		}
+		s.Codes, s.Sends = append(s.Codes, c), append(s.Sends, sends)
+	}
+	if s.Pending, err = w.Store.Pending(ctx, "pnd_"+p.Tag); err != nil {
+		t.Fatalf("snapshot of pending: %v", err)
+	}
+	a, err := w.Store.Avatar(ctx, p.ProfileID)
+	if err != nil {
+		t.Fatalf("snapshot of avatar: %v", err)
+	}
+	s.Avatar = a.Data
+	return s
+}
+
+// checkGone checks through the Store methods that nothing of p is left.
+func checkGone(t *testing.T, w *World, p Person) {
+	t.Helper()
+	ctx := context.Background()
+	st := w.Store
+	notFound := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("%s after erasure: err = %v, want ErrNotFound", what, err)
+		}
+	}
+	_, err := st.Profile(ctx, p.ProfileID)
+	notFound("Profile", err)
+	_, err = st.Pending(ctx, "pnd_"+p.Tag)
+	notFound("Pending", err)
+	for i, id := range p.AccountIDs {
+		_, err = st.Account(ctx, id)
+		notFound("Account", err)
+		_, err = st.TwoFactor(ctx, id)
+		notFound("TwoFactor", err)
+		toks, err := st.TokensOfAccount(ctx, id)
+		keys, err2 := st.APIKeysOfAccount(ctx, id)
+		if len(toks)+len(keys) > 0 || err != nil || err2 != nil {
+			t.Errorf("account %s keeps %d tokens and %d keys (%v, %v)", id, len(toks), len(keys), err, err2)
+		}
+		_, err = st.CodeOfFlow(ctx, verification.PurposeMerge, "flow_"+p.Tag+string(rune('a'+i)))
+		notFound("CodeOfFlow", err)
+	}
+	hist, err := st.History(ctx, p.ProfileID, 0, 10)
+	apps, err2 := st.WatchedApps(ctx, p.ProfileID)
+	_, saved, err3 := st.NotificationSettings(ctx, p.ProfileID)
+	if len(hist)+len(apps) > 0 || saved || errors.Join(err, err2, err3) != nil {
+		t.Errorf("after erasure: %d history entries, %d watched apps, settings saved %v (%v)",
+			len(hist), len(apps), saved, errors.Join(err, err2, err3))
+	}
+	for _, addr := range []string{p.Tag + ".one@corp-" + p.Tag + ".test", "recovery." + p.Tag + "@home-" + p.Tag + ".test"} {
+		if sends, err := st.SendsSince(ctx, addr, time.Time{}); len(sends) > 0 || err != nil {
+			t.Errorf("SendsSince(%s) after erasure = %d sends, %v", addr, len(sends), err)
+		}
+	}
+}
+
+// needle is a byte string that must not be found.
+type needle struct {
+	what string
+	b    []byte
+}
+
+// needles lists p's values, ids and secrets (raw and in lower-case hex).
+func needles(p Person) []needle {
+	var out []needle
+	for _, v := range p.Values {
+		out = append(out, needle{"value", []byte(v)})
+	}
+	for _, v := range p.Hidden {
+		out = append(out, needle{"value", []byte(v)})
+	}
+	for _, v := range p.IDs {
+		out = append(out, needle{"id", []byte(v)})
+	}
+	for _, s := range p.Secrets {
+		out = append(out, needle{"secret", s}, needle{"secret (hex)", []byte(hex.EncodeToString(s))})
+	}
+	return out
+}
+
+// context40 returns up to 40 bytes around i.
+func context40(b []byte, i int) []byte {
+	return b[max(i-20, 0):min(i+40, len(b))]
+}
