@@ -14,6 +14,9 @@ import (
 // for an unknown profile; a Scrub failure is returned after a successful
 // erasure wrapped with "personaldata: scrub".
 //
+// Call Erase with a context that carries no transaction: the scrub needs
+// the commit (storage/sqlstore's Scrub refuses to run inside one).
+//
 // Erase is the admin path ("please delete me" through support) and the
 // right to erasure; a person deletes their own accounts with
 // account.Service.Delete, which runs the same sources (see Erasers).
@@ -56,8 +59,8 @@ func (s *Service) Erase(ctx context.Context, profileID string) error {
 
 // Scrub runs the Scrubber, if any. Call it after account.Service.Delete
 // erased an account with the Erasers, so that the deleted values leave
-// the database files too; Erase calls it itself. Outside a transaction
-// only: on SQLite a checkpoint cannot run inside one.
+// the database files too; Erase calls it itself. Call it outside a
+// transaction: on SQLite a checkpoint cannot run inside one.
 func (s *Service) Scrub(ctx context.Context) error {
 	if s.scrubber == nil {
 		return nil

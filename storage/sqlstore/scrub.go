@@ -1,6 +1,12 @@
 package sqlstore
 
-import "context"
+import (
+	"context"
+	"errors"
+)
+
+// errScrubInTx is returned by Scrub when called inside a transaction.
+var errScrubInTx = errors.New("sqlstore: scrub: cannot run inside a transaction")
 
 // scrubAttempts is how often Scrub retries a checkpoint that readers
 // blocked.
@@ -23,10 +29,14 @@ const scrubAttempts = 20
 // run inside a transaction and costs a table scan; hosts run VACUUM on
 // their own schedule (autovacuum does by default).
 //
-// Called with a context that carries a transaction, Scrub does nothing:
-// the deleted rows are not committed yet.
+// Scrub must be called outside a transaction (the deleted rows are not
+// committed yet, and a checkpoint cannot run inside one): with a context
+// that carries one it returns an error and does nothing.
 func (s *Store) Scrub(ctx context.Context) error {
-	if s.d != SQLite || s.txFrom(ctx) != nil {
+	if s.txFrom(ctx) != nil {
+		return errScrubInTx
+	}
+	if s.d != SQLite {
 		return ctx.Err()
 	}
 	s.wmu.Lock()
