@@ -14,9 +14,69 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/storage"
+	"github.com/seed-a97ca23f/usersettings/token"
 )
+
+// Dumper may be implemented by the store given to TestErasure: Dump
+// returns everything the adapter holds, as bytes to search (rows of
+// every table as text with byte values in lower-case hex, raw database
+// files, a database dump). Without it TestErasure checks through the
+// Store methods only.
+type Dumper interface {
+	Dump(ctx context.Context) ([]byte, error)
+}
+
+// World is the SDK's services over one store, wired as a host would wire
+// them, for the personal-data suites and examples.
+type World struct {
+	Store        ErasureStore
+	Outbox       *notify.Outbox
+	Codes        *verification.Service
+	Tokens       *token.Service
+	TwoFactor    *twofactor.Service
+	Accounts     *account.Service
+	PersonalData *personaldata.Service
+}
+
+// wdCompanies says the "corp-*" domains belong to companies.
+type wdCompanies struct{}
+
+func (wdCompanies) Company(_ context.Context, email string) (account.Company, bool, error) {
+	if i := bytes.IndexByte([]byte(email), '@'); i >= 0 && bytes.HasPrefix([]byte(email[i+1:]), []byte("corp-")) {
+		return account.Company{Name: "Company of " + email[i+1:]}, true, nil
+	}
+	return account.Company{}, false, nil
+}
+
+// NewWorld returns the services over st. extra sources are appended to
+// the SDK's.
+func NewWorld(t testing.TB, st ErasureStore, extra ...personaldata.Source) *World {
+	t.Helper()
+	w := &World{Store: st, Outbox: notify.NewOutbox()}
+	w.Codes = verification.NewService(verification.Config{Store: st, Tx: st, Mailer: w.Outbox})
+	w.Tokens = token.NewService(token.Config{
+		Store: st, Accounts: st, Tx: st, History: st,
+		Scopes: token.NewRegistry(token.Scope{Name: "mx:app:read", Description: "read apps"}),
+	})
+	w.TwoFactor = twofactor.NewService(twofactor.Config{
+		Store: st, Accounts: st, Tx: st, History: st, Key: bytes.Repeat([]byte{7}, twofactor.KeySize),
+	})
+	w.PersonalData = personaldata.NewService(personaldata.Config{
+		Tx: st, Profiles: st, Accounts: st, History: st,
+		Sources: personaldata.DefaultSources(personaldata.Deps{
+			Profiles: st, Accounts: st, Codes: st, History: st, Notify: st,
+			Tokens: w.Tokens, TwoFactor: w.TwoFactor, Companies: wdCompanies{}, Extra: extra,
+		}),
+	})
+	w.Accounts = account.NewService(account.Config{
+		Accounts: st, Profiles: st, History: st, Tx: st, Codes: w.Codes,
+		Companies: wdCompanies{}, Erasers: w.PersonalData.Erasers(),
+	})
+	return w
+}
 
 // TestErasure fills every store for two people, erases one of them (by
 // deleting both of their accounts through account.Service.Delete, and
