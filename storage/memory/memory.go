@@ -30,6 +30,7 @@ type Store struct {
 	twoFA    twoFactorTables
 	tokens   tokenTables
 	notify   notifyTables
+	sessions sessionTables
 }
 
 var _ storage.Transactor = (*Store)(nil)
@@ -44,6 +45,7 @@ func New() *Store {
 	s.twoFA.init()
 	s.tokens.init()
 	s.notify.init()
+	s.sessions.init()
 	return s
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/seed-a97ca23f/usersettings/personaldata"
+	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/storage/storagetest"
 )
@@ -35,7 +36,8 @@ var notPersonal = []string{"mu"}
 // is covered by no source of personaldata.DefaultSources: a new Store
 // must be wired into export and erasure.
 func TestPersonalDataCoverage(t *testing.T) {
-	w := storagetest.NewWorld(t, memory.New())
+	st := memory.New()
+	w := storagetest.NewWorld(t, st, session.Source(session.NewService(session.Config{Store: st, Accounts: st})))
 	covered := personaldata.Covers(w.PersonalData.Sources())
 	typ := reflect.TypeFor[memory.Store]()
 	for i := range typ.NumField() {

@@ -1,0 +1,2 @@
+-- Reverts schema 6 (SQLite).
+DROP TABLE sessions;

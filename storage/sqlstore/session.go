@@ -1,0 +1,121 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/session"
+)
+
+var _ session.Store = (*Store)(nil)
+
+const sessionColumns = `id, account_id, created_at, last_seen_at, password_expired`
+
+// scanSession scans the columns of sessionColumns.
+func scanSession(sc interface{ Scan(...any) error }, ses *session.Session) error {
+	return sc.Scan(&ses.ID, &ses.AccountID, dbTime{&ses.CreatedAt}, dbTime{&ses.LastSeenAt}, &ses.PasswordExpired)
+}
+
+// CreateSession implements session.Store. The insert selects the account,
+// so a missing account inserts nothing and is told apart from a taken id
+// or digest afterwards.
+func (s *Store) CreateSession(ctx context.Context, ses session.Session, d session.Digest) error {
+	return s.write(ctx, true, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "create session", `INSERT INTO sessions (`+sessionColumns+`, digest)
+			SELECT ?, id, ?, ?, ?, ? FROM accounts WHERE id = ? ON CONFLICT DO NOTHING`,
+			ses.ID, s.d.timeArg(ses.CreatedAt), s.d.timeArg(ses.LastSeenAt), ses.PasswordExpired, d[:], ses.AccountID)
+		if err != nil || n > 0 {
+			return err
+		}
+		var one int
+		if err := s.queryRow(ctx, "create session: account", `SELECT 1 FROM accounts WHERE id = ?`,
+			[]any{ses.AccountID}, &one); err != nil {
+			return err
+		}
+		return conflict("create session: id or digest taken")
+	})
+}
+
+// SessionByDigest implements session.Store.
+func (s *Store) SessionByDigest(ctx context.Context, d session.Digest) (session.Session, error) {
+	var ses session.Session
+	st, err := s.prepared(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE digest = ?`)
+	if err != nil {
+		return ses, translate(ctx, "session by digest", err)
+	}
+	err = scanSession(st.QueryRowContext(ctx, d[:]), &ses)
+	return ses, translate(ctx, "session by digest", err)
+}
+
+// SessionsOfAccount implements session.Store.
+func (s *Store) SessionsOfAccount(ctx context.Context, accountID string) ([]session.Session, error) {
+	var out []session.Session
+	err := s.query(ctx, "sessions of account", `SELECT `+sessionColumns+` FROM sessions
+		WHERE account_id = ? ORDER BY created_at, id`, []any{accountID}, func(r *sql.Rows) error {
+		var ses session.Session
+		err := scanSession(r, &ses)
+		out = append(out, ses)
+		return err
+	})
+	return out, err
+}
+
+// TouchSession implements session.Store with one conditional UPDATE.
+func (s *Store) TouchSession(ctx context.Context, id string, at, ifBefore time.Time) (bool, error) {
+	var n int64
+	err := s.write(ctx, true, func(ctx context.Context) error {
+		var err error
+		n, err = s.exec(ctx, "touch session", `UPDATE sessions SET last_seen_at = ?
+			WHERE id = ? AND last_seen_at < ?`, s.d.timeArg(at), id, s.d.timeArg(ifBefore))
+		return err
+	})
+	return n > 0, err
+}
+
+// ClearSessionPasswordExpired implements session.Store.
+func (s *Store) ClearSessionPasswordExpired(ctx context.Context, id string) error {
+	return s.write(ctx, true, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "clear session password expired", `UPDATE sessions
+			SET password_expired = ? WHERE id = ?`, false, id)
+		if err == nil && n == 0 {
+			err = notFound("clear session password expired")
+		}
+		return err
+	})
+}
+
+// DeleteSession implements session.Store.
+func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	return s.write(ctx, true, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "delete session", `DELETE FROM sessions WHERE id = ?`, id)
+		if err == nil && n == 0 {
+			err = notFound("delete session")
+		}
+		return err
+	})
+}
+
+// DeleteSessionsOfAccount implements session.Store.
+func (s *Store) DeleteSessionsOfAccount(ctx context.Context, accountID, keep string) (int, error) {
+	var n int64
+	err := s.write(ctx, true, func(ctx context.Context) error {
+		var err error
+		n, err = s.exec(ctx, "delete sessions of account", `DELETE FROM sessions
+			WHERE account_id = ? AND id <> ?`, accountID, keep)
+		return err
+	})
+	return int(n), err
+}
+
+// DeleteSessionsBefore implements session.Store.
+func (s *Store) DeleteSessionsBefore(ctx context.Context, seenBefore, createdBefore time.Time) (int, error) {
+	var n int64
+	err := s.write(ctx, true, func(ctx context.Context) error {
+		var err error
+		n, err = s.exec(ctx, "delete expired sessions", `DELETE FROM sessions
+			WHERE last_seen_at < ? OR created_at < ?`, s.d.timeArg(seenBefore), s.d.timeArg(createdBefore))
+		return err
+	})
+	return int(n), err
+}
