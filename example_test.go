@@ -1,0 +1,68 @@
+package usersettings_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/storage/memory"
+	"github.com/seed-a97ca23f/usersettings/token"
+)
+
+// New wires every service over one store. With the zero Options the mail
+// goes to an in-memory outbox, which is how this example reads the code.
+func ExampleNew() {
+	ctx := context.Background()
+	s, err := usersettings.New(memory.New(), usersettings.Options{
+		Scopes: []token.Scope{{Name: "mx:app:read", Description: "Read your apps"}},
+	})
+	if err != nil {
+		panic(err)
+	}
+
+	pending, _ := s.Accounts.SignUp(ctx, "ada@example.com", "Correct-Horse-9-Battery", false)
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(s.Outbox.Messages()[0].Body)
+	acct, err := s.Accounts.ConfirmSignUp(ctx, pending, code)
+	fmt.Println("signed up:", err == nil)
+
+	res, err := s.Accounts.Authenticate(ctx, "ada@example.com", "Correct-Horse-9-Battery")
+	fmt.Println("signed in:", err == nil, "second factor:", res.SecondFactorRequired)
+
+	job := "Engineer"
+	p, _ := s.Profiles.Update(ctx, acct.ID, acct.ProfileID, profile.Update{JobTitle: &job})
+	fmt.Println("job title:", p.JobTitle)
+
+	_, secret, _ := s.Tokens.Create(ctx, acct.ID, "CI", []string{"mx:app:read"})
+	principal, _ := s.Tokens.Validate(ctx, secret.Reveal())
+	fmt.Println("token scopes:", principal.Scopes)
+	// Output:
+	// signed up: true
+	// signed in: true second factor: false
+	// job title: Engineer
+	// token scopes: [mx:app:read]
+}
+
+// Deleting the last account of a profile erases everything of it through
+// the personal-data sources New registers with the account service.
+func ExampleSettings_deletion() {
+	ctx := context.Background()
+	s, _ := usersettings.New(memory.New(), usersettings.Options{})
+	pending, _ := s.Accounts.SignUp(ctx, "bo@example.com", "Correct-Horse-9-Battery", false)
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(s.Outbox.Messages()[0].Body)
+	acct, _ := s.Accounts.ConfirmSignUp(ctx, pending, code)
+	_, secret, _ := s.Sessions.Start(ctx, acct.ID, false)
+
+	err := s.Accounts.Delete(ctx, acct.ID, acct.ID)
+	fmt.Println("deleted:", err == nil)
+	_, err = s.Sessions.Validate(ctx, secret.Reveal())
+	fmt.Println("session:", err)
+	_, err = s.Profiles.Get(ctx, acct.ProfileID)
+	fmt.Println("profile:", strings.Contains(fmt.Sprint(err), "not found"))
+	// Output:
+	// deleted: true
+	// session: session: invalid session
+	// profile: true
+}

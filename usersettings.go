@@ -1,0 +1,159 @@
+package usersettings
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/account/twofactor"
+	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/personaldata"
+	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/session"
+	"github.com/seed-a97ca23f/usersettings/storage"
+	"github.com/seed-a97ca23f/usersettings/token"
+)
+
+// Store is every Store of the SDK in one: what New needs. *memory.Store
+// (package storage/memory) and *sqlstore.Store (package storage/sqlstore)
+// implement it; a host adapter that passes the storage/storagetest suites
+// does too.
+type Store interface {
+	storage.Transactor
+	profile.Store
+	account.Store
+	verification.Store
+	history.Store
+	twofactor.Store
+	token.Store
+	notify.Store
+	session.Store
+}
+
+// Settings is the SDK wired over one store: one mailer, one clock, one
+// source of randomness, one scope registry and one company resolver shared
+// by every service. Its fields are the services a host calls.
+type Settings struct {
+	Profiles      *profile.Service
+	Accounts      *account.Service
+	Codes         *verification.Service
+	Tokens        *token.Service
+	TwoFactor     *twofactor.Service
+	Notifications *notify.Service
+	PersonalData  *personaldata.Service
+	Sessions      *session.Service
+
+	// Scopes is the registry of token scopes.
+	Scopes *token.Registry
+	// Mailer is the mailer every service sends through.
+	Mailer notify.Mailer
+	// Outbox is the in-memory mailer New made when Options.Mailer was
+	// nil; nil otherwise.
+	Outbox *notify.Outbox
+	// Issuer labels accounts in authenticator apps.
+	Issuer string
+	// Now is the clock every service uses.
+	Now func() time.Time
+}
+
+// New wires every service of the SDK over store. It returns an error for
+// a nil store, a TwoFactorKey of the wrong length or a scope the registry
+// refuses. It does no I/O: migrate an SQL store before calling it.
+func New(store Store, opts Options) (*Settings, error) {
+	if store == nil {
+		return nil, errors.New("usersettings: New with a nil store")
+	}
+	o, err := withDefaults(opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Settings{Scopes: o.Registry, Mailer: o.Mailer, Issuer: o.Issuer, Now: o.Now}
+	if opts.Mailer == nil {
+		s.Outbox = o.Mailer.(*notify.Outbox)
+	}
+	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, Now: o.Now, Rand: o.Rand})
+	s.Codes = verification.NewService(verification.Config{
+		Store: store, Tx: store, Mailer: o.Mailer, Key: o.CodeKey, Now: o.Now, Rand: o.Rand,
+	})
+	s.Tokens = token.NewService(token.Config{
+		Store: store, Accounts: store, Tx: store, History: store, Mailer: o.Mailer, Scopes: o.Registry,
+		Now: o.Now, Rand: o.Rand,
+	})
+	// The account service checks passwords for the two-factor service,
+	// which in turn is the account service's second factor: the checker
+	// is bound once both exist.
+	passwords := &passwordChecker{}
+	s.TwoFactor = twofactor.NewService(twofactor.Config{
+		Store: store, Accounts: store, Tx: store, History: store, Key: o.TwoFactorKey,
+		Mailer: o.Mailer, SMS: o.SMS, Passwords: passwords, Now: o.Now, Rand: o.Rand,
+	})
+	s.Notifications = notify.NewService(notify.Config{Store: store, Tx: store, Now: o.Now})
+	s.Sessions = session.NewService(session.Config{
+		Store: store, Accounts: store, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
+		Now: o.Now, Rand: o.Rand,
+	})
+	extra := append([]personaldata.Source{session.Source(s.Sessions)}, o.ExtraSources...)
+	s.PersonalData = personaldata.NewService(personaldata.Config{
+		Tx: store, Profiles: store, Accounts: store, History: store, TrackingSince: o.TrackingSince, Now: o.Now,
+		Sources: personaldata.DefaultSources(personaldata.Deps{
+			Profiles: store, Accounts: store, Codes: store, History: store, Notify: store,
+			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Companies: o.Companies, Extra: extra,
+		}),
+	})
+	s.Accounts = account.NewService(account.Config{
+		Accounts: store, Profiles: store, History: store, Tx: store, Codes: s.Codes, Mailer: o.Mailer,
+		Hasher: o.Hasher, Policy: o.Policy, Companies: o.Companies, Erasers: s.PersonalData.Erasers(),
+		SecondFactor: s.TwoFactor, Now: o.Now, Rand: o.Rand,
+	})
+	passwords.accounts = s.Accounts
+	return s, nil
+}
+
+// withDefaults fills the zero fields of o that New shares between
+// services.
+func withDefaults(o Options) (Options, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	if o.Mailer == nil {
+		o.Mailer = &notify.Outbox{Now: o.Now}
+	}
+	if o.Issuer == "" {
+		o.Issuer = DefaultIssuer
+	}
+	if o.TwoFactorKey == nil {
+		o.TwoFactorKey = make([]byte, twofactor.KeySize)
+		if _, err := io.ReadFull(rand.Reader, o.TwoFactorKey); err != nil {
+			return o, fmt.Errorf("usersettings: making a two-factor key: %w", err)
+		}
+	}
+	if len(o.TwoFactorKey) != twofactor.KeySize {
+		return o, fmt.Errorf("usersettings: TwoFactorKey has %d bytes, want %d", len(o.TwoFactorKey), twofactor.KeySize)
+	}
+	if o.Registry == nil {
+		o.Registry = token.NewRegistry()
+	}
+	for _, sc := range o.Scopes {
+		if err := o.Registry.Register(sc.Name, sc.Description); err != nil {
+			return o, fmt.Errorf("usersettings: scope %q: %w", sc.Name, err)
+		}
+	}
+	return o, nil
+}
+
+// passwordChecker lets the two-factor service check passwords through the
+// account service made after it.
+type passwordChecker struct{ accounts *account.Service }
+
+func (p *passwordChecker) CheckPassword(ctx context.Context, accountID, pw string) error {
+	return p.accounts.CheckPassword(ctx, accountID, pw)
+}

@@ -1,0 +1,170 @@
+package usersettings_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/account/password"
+	"github.com/seed-a97ca23f/usersettings/account/twofactor"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/storage/memory"
+	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
+	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
+	"github.com/seed-a97ca23f/usersettings/token"
+)
+
+// Both adapters of the SDK serve as the facade's Store.
+var (
+	_ usersettings.Store = (*memory.Store)(nil)
+	_ usersettings.Store = (*sqlstore.Store)(nil)
+)
+
+const pw = "Correct-Horse-9-Battery"
+
+var codeRE = regexp.MustCompile(`(?m)^\s+(\d{6})\s*$`)
+
+// lastCode returns the one-time code last mailed to the address.
+func lastCode(t *testing.T, o *notify.Outbox, to string) string {
+	t.Helper()
+	m, ok := o.Last(to)
+	if !ok {
+		t.Fatalf("no mail to %s", to)
+	}
+	c := codeRE.FindStringSubmatch(m.Body)
+	if c == nil {
+		t.Fatalf("no code in the mail to %s: %q", to, m.Subject)
+	}
+	return c[1]
+}
+
+// fastHasher hashes with small argon2id parameters, for tests.
+func fastHasher() *password.Hasher {
+	return password.NewHasher(password.HasherConfig{Params: password.Params{Memory: 1024, Time: 1, Threads: 1}})
+}
+
+// signUp signs ada up and returns her account.
+func signUp(t *testing.T, s *usersettings.Settings, email string) account.Account {
+	t.Helper()
+	ctx := context.Background()
+	pending, err := s.Accounts.SignUp(ctx, email, pw, false)
+	if err != nil {
+		t.Fatalf("SignUp: %v", err)
+	}
+	a, err := s.Accounts.ConfirmSignUp(ctx, pending, lastCode(t, s.Outbox, email))
+	if err != nil {
+		t.Fatalf("ConfirmSignUp: %v", err)
+	}
+	return a
+}
+
+func TestNewErrors(t *testing.T) {
+	if _, err := usersettings.New(nil, usersettings.Options{}); err == nil {
+		t.Error("New(nil store) succeeded")
+	}
+	if _, err := usersettings.New(memory.New(), usersettings.Options{TwoFactorKey: []byte("short")}); err == nil {
+		t.Error("New with a 5-byte TwoFactorKey succeeded")
+	}
+	bad := []token.Scope{{Name: "a"}, {Name: "a"}}
+	if _, err := usersettings.New(memory.New(), usersettings.Options{Scopes: bad}); !errors.Is(err, token.ErrScopeExists) {
+		t.Errorf("New with a repeated scope = %v, want ErrScopeExists", err)
+	}
+}
+
+// TestWiring checks what New shares between services: the one outbox and
+// clock, the scope registry, the second factor of sign-in and the erasers
+// of account deletion (sessions and tokens go with the account).
+func TestWiring(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	st, db, err := sqlite.OpenStore(ctx, t.TempDir()+"/wiring.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close(); _ = db.Close() })
+	s, err := usersettings.New(st, usersettings.Options{
+		Now: func() time.Time { return now }, Hasher: fastHasher(),
+		TwoFactorKey: bytes.Repeat([]byte{1}, 32),
+		Scopes:       []token.Scope{{Name: "mx:app:read", Description: "Read apps"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := signUp(t, s, "ada@example.com")
+	if m, _ := s.Outbox.Last("ada@example.com"); !m.SentAt.Equal(now) {
+		t.Errorf("outbox SentAt = %v, want the injected clock's %v", m.SentAt, now)
+	}
+	if got := s.Scopes.Scopes(); len(got) != 1 || got[0].Name != "mx:app:read" {
+		t.Errorf("Scopes = %v, want mx:app:read", got)
+	}
+	if _, _, err := s.Tokens.Create(ctx, a.ID, "ci", []string{"mx:app:read"}); err != nil {
+		t.Fatalf("token Create: %v", err)
+	}
+	_, secret, err := s.Sessions.Start(ctx, a.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TwoFactor.BeginAuthenticator(ctx, a.ID, s.Issuer, a.Email); err != nil {
+		t.Fatalf("BeginAuthenticator: %v", err)
+	}
+	res, err := s.Accounts.Authenticate(ctx, "ada@example.com", pw)
+	if err != nil || res.SecondFactorRequired {
+		t.Errorf("Authenticate with a pending enrolment = %+v, %v; want no second factor yet", res, err)
+	}
+	if err := s.Accounts.Delete(ctx, a.ID, a.ID); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, err := s.Sessions.Validate(ctx, secret.Reveal()); err == nil {
+		t.Error("session still valid after the account was deleted")
+	}
+	if list, err := s.Tokens.List(ctx, a.ID); err != nil || len(list) != 0 {
+		t.Errorf("tokens after deletion = %v, %v; want none", list, err)
+	}
+}
+
+// TestSecondFactorAndDeactivation checks that the two-factor service is the
+// account service's second factor and checks passwords through it.
+func TestSecondFactorAndDeactivation(t *testing.T) {
+	ctx := context.Background()
+	s, err := usersettings.New(memory.New(), usersettings.Options{Hasher: fastHasher()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := signUp(t, s, "bob@example.com")
+	enr, err := s.TwoFactor.BeginAuthenticator(ctx, a.ID, s.Issuer, a.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := totpNow(t, enr.Secret.Reveal(), s.Now())
+	if _, err := s.TwoFactor.ConfirmAuthenticator(ctx, a.ID, code); err != nil {
+		t.Fatalf("ConfirmAuthenticator: %v", err)
+	}
+	res, err := s.Accounts.Authenticate(ctx, "bob@example.com", pw)
+	if err != nil || !res.SecondFactorRequired {
+		t.Errorf("Authenticate = %+v, %v; want SecondFactorRequired", res, err)
+	}
+	if err := s.TwoFactor.Deactivate(ctx, a.ID, twofactorProof("wrong password")); err == nil {
+		t.Error("Deactivate with a wrong password succeeded")
+	}
+	if err := s.TwoFactor.Deactivate(ctx, a.ID, twofactorProof(pw)); err != nil {
+		t.Errorf("Deactivate with the password: %v", err)
+	}
+}
+
+func totpNow(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	code, err := totp.GenerateCode(secret, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+func twofactorProof(pw string) twofactor.Proof { return twofactor.Proof{Password: pw} }
