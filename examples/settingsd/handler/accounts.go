@@ -1,0 +1,110 @@
+package handler
+
+import (
+	"net/http"
+	"time"
+)
+
+type accountJSON struct {
+	ID                string    `json:"id"`
+	Email             string    `json:"email"`
+	Company           string    `json:"company"`
+	SSO               bool      `json:"sso"`
+	Status            string    `json:"status"`
+	SignedIn          bool      `json:"signed_in"`
+	CreatedAt         time.Time `json:"created_at"`
+	PasswordChangedAt time.Time `json:"password_changed_at,omitzero"`
+}
+
+// listAccounts is GET /v1/me/accounts: every account of the profile,
+// oldest first, the signed-in one marked.
+func (h *Handler) listAccounts(w http.ResponseWriter, r *http.Request, c *caller) {
+	list, err := h.s.Accounts.Accounts(r.Context(), c.accountID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := make([]accountJSON, len(list))
+	for i, a := range list {
+		out[i] = accountJSON{
+			ID: a.ID, Email: a.Email, Company: a.Company, SSO: a.SSO, Status: string(a.Status),
+			SignedIn: a.SignedIn, CreatedAt: a.CreatedAt, PasswordChangedAt: a.PasswordChangedAt,
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// addAccount is POST /v1/me/accounts → 202 {"pending_id"}.
+func (h *Handler) addAccount(w http.ResponseWriter, r *http.Request, c *caller) {
+	var req signUpRequest
+	if decode(w, r, &req, false) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
+		return
+	}
+	id, err := h.s.Accounts.AddAccount(r.Context(), c.accountID, req.Email, req.Password, req.Marketing)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"pending_id": id})
+}
+
+// confirmAddAccount is POST /v1/me/accounts/pending/{id}/verify → 201
+// {"account_id","profile_id","email"}.
+func (h *Handler) confirmAddAccount(w http.ResponseWriter, r *http.Request, c *caller) {
+	var req codeRequest
+	id := r.PathValue("id")
+	if decode(w, r, &req, false) != nil || !h.allow(w, r, "code", "flow:"+id) {
+		return
+	}
+	a, err := h.s.Accounts.ConfirmAddAccount(r.Context(), c.accountID, id, req.Code)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"account_id": a.ID, "profile_id": a.ProfileID, "email": a.Email})
+}
+
+// deleteAccount is DELETE /v1/me/accounts/current → 204: the signed-in
+// account goes with everything stored about it (and, with the last
+// account, the profile). Its sessions end with it.
+func (h *Handler) deleteAccount(w http.ResponseWriter, r *http.Request, c *caller) {
+	ctx := r.Context()
+	if err := h.s.Accounts.Delete(ctx, c.accountID, c.accountID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.s.PersonalData.Scrub(ctx); err != nil {
+		h.log.Error("scrub after account deletion failed", "route", r.Pattern, "err", err.Error())
+	}
+	http.SetCookie(w, h.cookie(r, "", -1))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// changePassword is PUT /v1/me/password {current,new} → 204. The other
+// sessions of the account end; this one stays and is no longer limited by
+// an expired password.
+func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, c *caller) {
+	var req struct {
+		Current string `json:"current"`
+		New     string `json:"new"`
+	}
+	if decode(w, r, &req, false) != nil {
+		return
+	}
+	ctx := r.Context()
+	if err := h.s.Accounts.ChangePassword(ctx, c.accountID, req.Current, req.New); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if _, err := h.s.Sessions.EndOthers(ctx, c.accountID, c.ses.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if c.ses.PasswordExpired {
+		if err := h.s.Sessions.ClearPasswordExpired(ctx, c.ses.ID); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

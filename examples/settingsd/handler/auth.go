@@ -1,0 +1,168 @@
+package handler
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/session"
+)
+
+// caller is the signed-in person of a /v1/me request.
+type caller struct {
+	ses       session.Session
+	accountID string
+	profileID string
+	email     string
+}
+
+// credential returns the session secret of the request and whether it
+// came from the cookie. The Authorization header wins; a malformed one is
+// not replaced by the cookie.
+func credential(r *http.Request) (secret string, fromCookie bool) {
+	if v := r.Header.Get("Authorization"); v != "" {
+		scheme, rest, ok := strings.Cut(v, " ")
+		if !ok || !strings.EqualFold(scheme, "Session") {
+			return "", false
+		}
+		return rest, false
+	}
+	if c, err := r.Cookie(CookieName); err == nil {
+		return c.Value, true
+	}
+	return "", false
+}
+
+// unsafeMethod reports whether the method may change state.
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
+}
+
+// me wraps a /v1/me handler: it needs a valid session (401
+// unauthenticated), a matching X-CSRF-Token for a state-changing request
+// authenticated by cookie (403 csrf_token_invalid), a password that has
+// not expired unless the route allows it (403 password_expired) and, for
+// the sensitive routes, a session younger than the reauthentication age
+// (403 reauthentication_required).
+func (h *Handler) me(a access, fn func(http.ResponseWriter, *http.Request, *caller)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		secret, fromCookie := credential(r)
+		if secret == "" {
+			writeError(w, http.StatusUnauthorized, "unauthenticated")
+			return
+		}
+		ses, err := h.s.Sessions.Validate(r.Context(), secret)
+		if errors.Is(err, session.ErrInvalidSession) {
+			writeError(w, http.StatusUnauthorized, "unauthenticated")
+			return
+		}
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if fromCookie && unsafeMethod(r.Method) && !session.CheckCSRF(secret, r.Header.Get(CSRFHeader)) {
+			writeError(w, http.StatusForbidden, "csrf_token_invalid")
+			return
+		}
+		if ses.PasswordExpired && a != expiredOK && a != freshExpiredOK {
+			writeError(w, http.StatusForbidden, "password_expired")
+			return
+		}
+		if (a == fresh || a == freshExpiredOK) && h.s.Sessions.Age(ses) > h.reauthAfter {
+			writeError(w, http.StatusForbidden, "reauthentication_required")
+			return
+		}
+		acct, err := h.s.Accounts.Get(r.Context(), ses.AccountID)
+		if errors.Is(err, account.ErrNotFound) {
+			writeError(w, http.StatusUnauthorized, "unauthenticated")
+			return
+		}
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		fn(w, r, &caller{ses: ses, accountID: acct.ID, profileID: acct.ProfileID, email: acct.Email})
+	}
+}
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	OTP      string `json:"otp"`
+}
+
+// login is POST /v1/sessions. Every failure of the password or of the
+// second factor answers 401 invalid_credentials; a right password of an
+// account with two-factor authentication and no otp answers 401
+// second_factor_required, so the client asks for the code.
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	var req loginRequest
+	if decode(w, r, &req, false) != nil {
+		return
+	}
+	if !h.allow(w, r, "login", addressKey(req.Email)) {
+		return
+	}
+	ctx := r.Context()
+	res, err := h.s.Accounts.Authenticate(ctx, req.Email, req.Password)
+	if errors.Is(err, account.ErrInvalidCredentials) {
+		writeError(w, http.StatusUnauthorized, "invalid_credentials")
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if res.SecondFactorRequired {
+		if req.OTP == "" {
+			writeError(w, http.StatusUnauthorized, "second_factor_required")
+			return
+		}
+		if err := h.s.TwoFactor.Verify(ctx, res.Account.ID, req.OTP); err != nil {
+			writeError(w, http.StatusUnauthorized, "invalid_credentials")
+			return
+		}
+	}
+	ses, secret, err := h.s.Sessions.Start(ctx, res.Account.ID, res.PasswordExpired)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, h.cookie(r, secret.Reveal(), 0))
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"session":          secret.Reveal(),
+		"csrf_token":       session.CSRFToken(secret.Reveal()),
+		"password_expired": ses.PasswordExpired,
+		"account_id":       res.Account.ID,
+		"profile_id":       res.Account.ProfileID,
+	})
+}
+
+// logout is DELETE /v1/sessions/current.
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request, c *caller) {
+	if err := h.s.Sessions.End(r.Context(), c.ses.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, h.cookie(r, "", -1))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// cookie returns the session cookie: HttpOnly, SameSite=Strict, Secure on
+// TLS (or always, with WithSecureCookies). maxAge -1 deletes it.
+func (h *Handler) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name: CookieName, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || h.secureCookies,
+	}
+}
+
+// addressKey is the rate-limit key of an email address: its normal form,
+// or the lower-cased input when it is malformed.
+func addressKey(email string) string {
+	if n, err := account.NormalizeEmail(email); err == nil {
+		return n
+	}
+	return strings.ToLower(strings.TrimSpace(email))
+}
