@@ -1,0 +1,191 @@
+package handler_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/account/password"
+	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
+)
+
+const pw = "Correct-Horse-9-Battery"
+
+// clock is a settable fake clock shared by the SDK and the handler.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// env is the real handler served on loopback over a migrated SQLite file,
+// with the dev outbox and a fake clock.
+type env struct {
+	t        *testing.T
+	srv      *httptest.Server
+	clock    *clock
+	settings *usersettings.Settings
+}
+
+// newEnv starts a server; opts are added to the handler's options.
+func newEnv(t *testing.T, opts ...handler.Option) *env {
+	t.Helper()
+	ctx := context.Background()
+	st, db, err := sqlite.OpenStore(ctx, filepath.Join(t.TempDir(), "settingsd.db"))
+	if err != nil {
+		t.Fatalf("OpenStore: %v", err)
+	}
+	c := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	outbox := &notify.Outbox{Now: c.Now}
+	s, err := usersettings.New(st, usersettings.Options{
+		Mailer: outbox, Now: c.Now, Scopes: handler.SampleScopes, Issuer: "settingsd-test",
+		Hasher: password.NewHasher(password.HasherConfig{Params: password.Params{Memory: 1024, Time: 1, Threads: 1}}),
+	})
+	if err != nil {
+		t.Fatalf("usersettings.New: %v", err)
+	}
+	h := handler.New(s, append([]handler.Option{handler.WithDevOutbox(outbox)}, opts...)...)
+	e := &env{t: t, srv: httptest.NewServer(h), clock: c, settings: s}
+	t.Cleanup(func() {
+		e.srv.Close()
+		_ = st.Close()
+		_ = db.Close()
+	})
+	return e
+}
+
+// resp is an answer of the server.
+type resp struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// obj decodes the body as a JSON object.
+func (r resp) obj(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatalf("body %q is not a JSON object: %v", r.body, err)
+	}
+	return m
+}
+
+// into decodes the body into v.
+func (r resp) into(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("body %q: %v", r.body, err)
+	}
+}
+
+// do sends a request. body is sent as is when it is []byte, as JSON
+// otherwise (nil sends none); headers are name, value pairs.
+func (e *env) do(method, path string, body any, headers ...string) resp {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, e.srv.URL+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Add(headers[i], headers[i+1])
+	}
+	res, err := e.srv.Client().Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		e.t.Fatalf("%s %s: reading body: %v", method, path, err)
+	}
+	return resp{status: res.StatusCode, header: res.Header, body: data}
+}
+
+// want checks the status and, when code is not empty, the error code.
+func want(t *testing.T, what string, r resp, status int, code string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("%s: status %d, want %d (body %s)", what, r.status, status, r.body)
+	}
+	if code != "" {
+		if got := r.obj(t)["error"]; got != code {
+			t.Fatalf("%s: error %v, want %q (body %s)", what, got, code, r.body)
+		}
+	}
+}
+
+var codeRE = regexp.MustCompile(`(?m)^\s+(\d{6})\s*$`)
+
+// code reads the last one-time code mailed to the address from
+// GET /v1/dev/outbox.
+func (e *env) code(to string) string {
+	e.t.Helper()
+	var mails []struct{ To, Subject, Body string }
+	r := e.do("GET", "/v1/dev/outbox", nil)
+	want(e.t, "outbox", r, 200, "")
+	r.into(e.t, &mails)
+	for i := len(mails) - 1; i >= 0; i-- {
+		if mails[i].To == to {
+			if m := codeRE.FindStringSubmatch(mails[i].Body); m != nil {
+				return m[1]
+			}
+		}
+	}
+	e.t.Fatalf("no code mailed to %s", to)
+	return ""
+}
+
+// user is a signed-in person.
+type user struct {
+	email, session, csrf, accountID, profileID string
+}
+
+// auth returns the Authorization header of the user's session.
+func (u user) auth() []string { return []string{"Authorization", "Session " + u.session} }
+
+// signUp signs up the address through the API and signs in.
+func (e *env) signUp(email string) user {
+	e.t.Helper()
+	r := e.do("POST", "/v1/signup", map[string]any{"email": email, "password": pw, "marketing": false})
+	want(e.t, "signup", r, 202, "")
+	id := r.obj(e.t)["signup_id"].(string)
+	r = e.do("POST", "/v1/signup/"+id+"/verify", map[string]string{"code": e.code(email)})
+	want(e.t, "signup verify", r, 201, "")
+	return e.login(email, pw)
+}
+
+// login signs in and returns the session.
+func (e *env) login(email, password string) user {
+	e.t.Helper()
+	r := e.do("POST", "/v1/sessions", map[string]string{"email": email, "password": password})
+	want(e.t, "login "+email, r, 201, "")
+	m := r.obj(e.t)
+	return user{email: email, session: m["session"].(string), csrf: m["csrf_token"].(string),
+		accountID: m["account_id"].(string), profileID: m["profile_id"].(string)}
+}
