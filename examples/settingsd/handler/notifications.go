@@ -59,7 +59,8 @@ func (h *Handler) patchNotifications(w http.ResponseWriter, r *http.Request, c *
 }
 
 // watchApp is PUT /v1/me/notifications/watched-apps/{app} with an optional
-// body {"name"} → 204. Watching a watched app changes nothing.
+// body {"name"} (the app id when absent) → 204. Watching a watched app
+// changes nothing.
 func (h *Handler) watchApp(w http.ResponseWriter, r *http.Request, c *caller) {
 	var req struct {
 		Name string `json:"name"`
@@ -67,7 +68,11 @@ func (h *Handler) watchApp(w http.ResponseWriter, r *http.Request, c *caller) {
 	if decode(w, r, &req, true) != nil {
 		return
 	}
-	if err := h.s.Notifications.Watch(r.Context(), c.profileID, r.PathValue("app"), req.Name); err != nil {
+	app := r.PathValue("app")
+	if req.Name == "" {
+		req.Name = app
+	}
+	if err := h.s.Notifications.Watch(r.Context(), c.profileID, app, req.Name); err != nil {
 		h.fail(w, r, err)
 		return
 	}

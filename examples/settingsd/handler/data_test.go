@@ -1,0 +1,135 @@
+package handler_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"io"
+	"testing"
+)
+
+func TestNotifications(t *testing.T) {
+	e := newEnv(t)
+	u := e.signUp("ada@example.com")
+	type settings struct {
+		DailyDigest   bool `json:"daily_digest"`
+		ThreadUpdates bool `json:"thread_updates"`
+		WatchedApps   []struct {
+			AppID   string `json:"app_id"`
+			AppName string `json:"app_name"`
+		} `json:"watched_apps"`
+	}
+	var s settings
+	r := e.do("GET", "/v1/me/notifications", nil, u.auth()...)
+	want(t, "get", r, 200, "")
+	r.into(t, &s)
+	if s.DailyDigest || !s.ThreadUpdates || s.WatchedApps == nil || len(s.WatchedApps) != 0 {
+		t.Errorf("defaults = %+v (body %s)", s, r.body)
+	}
+	r = e.do("PATCH", "/v1/me/notifications", map[string]bool{"daily_digest": true}, u.auth()...)
+	want(t, "patch", r, 200, "")
+	r.into(t, &s)
+	if !s.DailyDigest || !s.ThreadUpdates {
+		t.Errorf("after patch = %+v, want both on", s)
+	}
+	want(t, "watch", e.do("PUT", "/v1/me/notifications/watched-apps/app-1", map[string]string{"name": "Shop"}, u.auth()...), 204, "")
+	want(t, "watch without body", e.do("PUT", "/v1/me/notifications/watched-apps/app-2", nil, u.auth()...), 204, "")
+	e.do("GET", "/v1/me/notifications", nil, u.auth()...).into(t, &s)
+	if len(s.WatchedApps) != 2 || s.WatchedApps[0].AppName != "Shop" {
+		t.Errorf("watched = %+v", s.WatchedApps)
+	}
+	want(t, "unwatch", e.do("DELETE", "/v1/me/notifications/watched-apps/app-1", nil, u.auth()...), 204, "")
+	want(t, "unwatch again", e.do("DELETE", "/v1/me/notifications/watched-apps/app-1", nil, u.auth()...), 204, "")
+	e.do("GET", "/v1/me/notifications", nil, u.auth()...).into(t, &s)
+	if len(s.WatchedApps) != 1 || s.WatchedApps[0].AppID != "app-2" {
+		t.Errorf("watched after unwatch = %+v", s.WatchedApps)
+	}
+}
+
+func TestPersonalData(t *testing.T) {
+	e := newEnv(t)
+	u := e.signUp("ada@example.com")
+	want(t, "patch", e.do("PATCH", "/v1/me/profile", map[string]any{"job_title": "Engineer"}, u.auth()...), 200, "")
+	want(t, "avatar", e.do("PUT", "/v1/me/profile/avatar", pngImage(t), u.auth()...), 200, "")
+
+	r := e.do("GET", "/v1/me/personal-data", nil, u.auth()...)
+	want(t, "view", r, 200, "")
+	var view struct {
+		SchemaVersion int `json:"schema_version"`
+		Profile       struct {
+			ID       string `json:"id"`
+			JobTitle string `json:"job_title"`
+		} `json:"profile"`
+		Accounts []struct{ Email string } `json:"accounts"`
+		Extra    map[string][]map[string]any
+		History  []map[string]any `json:"history"`
+	}
+	r.into(t, &view)
+	if view.SchemaVersion != 1 || view.Profile.ID != u.profileID || view.Profile.JobTitle != "Engineer" ||
+		len(view.Accounts) != 1 || len(view.History) == 0 || len(view.Extra["sessions"]) != 1 {
+		t.Errorf("view = %+v", view)
+	}
+	if bytes.Contains(r.body, []byte(u.session)) || bytes.Contains(r.body, []byte(pw)) {
+		t.Error("the view holds the session secret or the password")
+	}
+
+	r = e.do("GET", "/v1/me/personal-data/download", nil, u.auth()...)
+	want(t, "download", r, 200, "")
+	if ct, cd := r.header.Get("Content-Type"), r.header.Get("Content-Disposition"); ct != "application/zip" ||
+		cd != `attachment; filename="personal-data.zip"` {
+		t.Errorf("download headers: %q, %q", ct, cd)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(r.body), int64(len(r.body)))
+	if err != nil {
+		t.Fatalf("download is not a ZIP: %v", err)
+	}
+	names := map[string]bool{}
+	for _, f := range zr.File {
+		names[f.Name] = true
+		if f.Name == "personal-data.json" {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, _ := io.ReadAll(rc)
+			rc.Close()
+			if !json.Valid(data) {
+				t.Error("personal-data.json is not valid JSON")
+			}
+		}
+	}
+	if !names["personal-data.json"] || !names["avatar.png"] {
+		t.Errorf("ZIP files = %v, want personal-data.json and avatar.png", names)
+	}
+
+	r = e.do("GET", "/v1/me/personal-data/history?page=1&page_size=2", nil, u.auth()...)
+	want(t, "history", r, 200, "")
+	var page struct {
+		Entries  []map[string]any `json:"entries"`
+		Page     int              `json:"page"`
+		PageSize int              `json:"page_size"`
+		More     bool             `json:"more"`
+	}
+	r.into(t, &page)
+	if page.Page != 1 || page.PageSize != 2 || len(page.Entries) != 2 || !page.More {
+		t.Errorf("history page = %+v", page)
+	}
+	want(t, "bad page", e.do("GET", "/v1/me/personal-data/history?page=zero", nil, u.auth()...), 400, "invalid_query")
+}
+
+func TestDevOutbox(t *testing.T) {
+	e := newEnv(t)
+	e.do("POST", "/v1/signup", map[string]any{"email": "ada@example.com", "password": pw})
+	r := e.do("GET", "/v1/dev/outbox", nil)
+	want(t, "outbox", r, 200, "")
+	var mails []map[string]any
+	r.into(t, &mails)
+	if len(mails) != 1 || mails[0]["to"] != "ada@example.com" || mails[0]["subject"] == "" || mails[0]["sent_at"] == "" {
+		t.Errorf("outbox = %v", mails)
+	}
+	for _, k := range []string{"to", "subject", "body", "sent_at"} {
+		if _, ok := mails[0][k]; !ok {
+			t.Errorf("mail has no %q", k)
+		}
+	}
+}
