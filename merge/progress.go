@@ -7,9 +7,15 @@ import (
 	"github.com/seed-a97ca23f/usersettings/profile"
 )
 
-// combineProgress applies the progress rules of Resolve. Lists come out
-// sorted by ID, like a Store returns them.
-func combineProgress(a, b profile.Progress) profile.Progress {
+// CombineProgress combines the community progress of the signed-in
+// profile (a) and the other profile (b) by the rules of Resolve: points
+// are added; achievements are united by ID keeping the earliest award;
+// certifications by ID keeping the latest validity; Academy courses by
+// course ID keeping the further progress (completed beats in progress,
+// then the higher percentage). On a tie a's item is kept. Lists come out
+// sorted by ID, like a Store returns them. Store.MergeProgress applies
+// the same rules inside the store.
+func CombineProgress(a, b profile.Progress) profile.Progress {
 	return profile.Progress{
 		Points: a.Points + b.Points,
 		Achievements: unite(a.Achievements, b.Achievements,

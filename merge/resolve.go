@@ -7,10 +7,14 @@ import (
 	"github.com/seed-a97ca23f/usersettings/profile"
 )
 
-// Side is one of the two profiles of a merge, with its community progress.
+// Side is one of the two profiles of a merge, with its community progress
+// and the IDs of the apps it watches.
 type Side struct {
 	Profile  profile.Profile
 	Progress profile.Progress
+	// WatchedApps are the IDs of the apps the profile watches (package
+	// notify); the merged profile watches the union.
+	WatchedApps []string
 }
 
 // Origin says which profile a kept value comes from.
@@ -46,6 +50,7 @@ type Combined struct {
 	Courses        int   // distinct Academy courses after the merge
 	Skills         int   // distinct skills after the merge
 	Industries     int   // distinct industry experience items after the merge
+	WatchedApps    int   // distinct watched apps after the merge
 }
 
 // Preview is what a person is shown before committing a merge.
@@ -59,6 +64,10 @@ type Preview struct {
 	// NotMerged names what the merge leaves where it is. Credits are never
 	// moved: they stay on the accounts where they were earned.
 	NotMerged []string
+	// Discarded names whole settings of the other profile that the merge
+	// drops: its notification settings, as the signed-in profile's are
+	// kept.
+	Discarded []string
 }
 
 // Conflicts returns the fields whose other value will be discarded.
@@ -93,7 +102,8 @@ type Result struct {
 // achievements are united by ID keeping the earliest award;
 // certifications by ID keeping the latest validity; Academy courses by
 // course keeping the further progress (completed beats in progress).
-// Credits belong to accounts and are never moved.
+// Watched apps are the union; notification settings are the signed-in
+// profile's. Credits belong to accounts and are never moved.
 func Resolve(signedIn, other Side) Result {
 	a, b := signedIn.Profile, other.Profile
 	m := a
@@ -122,7 +132,7 @@ func Resolve(signedIn, other Side) Result {
 	pick("linkedin_url", &m.LinkedInURL, a.LinkedInURL, b.LinkedInURL)
 	pick("recovery_email", &m.RecoveryEmail, a.RecoveryEmail, b.RecoveryEmail)
 
-	pr := combineProgress(signedIn.Progress, other.Progress)
+	pr := CombineProgress(signedIn.Progress, other.Progress)
 	return Result{
 		Profile:  m,
 		Progress: pr,
@@ -137,8 +147,10 @@ func Resolve(signedIn, other Side) Result {
 				Courses:        len(pr.Academy),
 				Skills:         len(m.Skills),
 				Industries:     len(m.Industries),
+				WatchedApps:    countUnion(signedIn.WatchedApps, other.WatchedApps),
 			},
 			NotMerged: []string{"credits"},
+			Discarded: []string{"notification_settings"},
 		},
 	}
 }
@@ -158,6 +170,15 @@ func choose(name, signedIn, other string) (string, Field) {
 	default:
 		return signedIn, Field{Name: name}
 	}
+}
+
+// countUnion returns the number of distinct IDs in a and b.
+func countUnion(a, b []string) int {
+	seen := make(map[string]bool, len(a)+len(b))
+	for _, s := range slices.Concat(a, b) {
+		seen[s] = true
+	}
+	return len(seen)
 }
 
 // union returns a followed by the items of b not already in a, compared

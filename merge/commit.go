@@ -1,0 +1,214 @@
+package merge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// Commit merges the other profile of a verified flow into the signed-in
+// profile, in one transaction:
+//
+//   - both profiles and their accounts are read again; if either changed
+//     since Verify, or the other profile is gone, nothing happens and
+//     Commit returns ErrProfileChanged;
+//   - the merged fields (Resolve) are written to the signed-in profile,
+//     with the other's avatar when it is the one kept;
+//   - the other profile's accounts move to the signed-in profile and stay
+//     active; credits stay on their accounts;
+//   - community progress is combined, watched apps united and the
+//     signed-in profile's notification settings kept;
+//   - the other profile's history moves to the surviving profile, which
+//     gets a "merge" entry naming the account that started the merge and
+//     both profile ids (never a discarded value);
+//   - the other profile is deleted with the rest of its personal data, and
+//     every other live flow involving it becomes obsolete.
+//
+// After the transaction commits, every account of the merged profile is
+// mailed a merge-completed notice; a failed notice does not undo or fail
+// the merge. A merge cannot be undone: separating the profiles afterwards
+// is impossible by design.
+func (s *Service) Commit(ctx context.Context, signedInAccountID, flowID string) (profile.Profile, error) {
+	var (
+		merged     profile.Profile
+		recipients []account.Account
+	)
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		r, err := s.flow(ctx, signedInAccountID, flowID, StateVerified)
+		if err != nil {
+			return err
+		}
+		sd, err := s.sides(ctx, r)
+		if err != nil {
+			return err
+		}
+		if sd.fingerprint() != r.Fingerprint {
+			return ErrProfileChanged
+		}
+		if merged, err = s.apply(ctx, r, sd); err != nil {
+			return err
+		}
+		recipients = append(append(recipients[:0], sd.signedInAccts...), sd.otherAccts...)
+		r.State, r.Candidates = StateDone, nil
+		return s.advance(ctx, r, StateVerified)
+	})
+	if err != nil {
+		return profile.Profile{}, err
+	}
+	s.notice(ctx, recipients)
+	return merged, nil
+}
+
+// apply makes the merge's writes, in the caller's transaction, and returns
+// the merged profile.
+func (s *Service) apply(ctx context.Context, r Record, sd sides) (profile.Profile, error) {
+	a, b := sd.signedIn, sd.other
+	m := Resolve(Side{Profile: a}, Side{Profile: b}).Profile
+	m.UpdatedAt = s.clock()
+	steps := []struct {
+		what string
+		do   func() error
+	}{
+		{"copying avatar", func() error { return s.copyAvatar(ctx, a, b, m) }},
+		{"writing profile", func() error { return s.profiles.UpdateProfile(ctx, m) }},
+		{"moving accounts", func() error { return s.flows.MoveAccounts(ctx, b.ID, a.ID) }},
+		{"combining progress", func() error { return s.flows.MergeProgress(ctx, b.ID, a.ID) }},
+		{"moving watched apps", func() error { return s.notify.MoveWatchedApps(ctx, b.ID, a.ID) }},
+		{"moving history", func() error { return s.history.MoveHistory(ctx, b.ID, a.ID) }},
+		{"deleting notification settings", func() error { return s.notify.DeleteNotificationsOfProfile(ctx, b.ID) }},
+		{"closing other flows", func() error { return s.obsolete(ctx, r.ID, b.ID) }},
+		{"deleting profile", func() error { return s.profiles.DeleteProfile(ctx, b.ID) }},
+		{"recording merge", func() error { return s.record(ctx, r, m.UpdatedAt) }},
+	}
+	for _, st := range steps {
+		if err := st.do(); err != nil {
+			return profile.Profile{}, fmt.Errorf("merge: %s: %w", st.what, err)
+		}
+	}
+	return m, nil
+}
+
+// copyAvatar copies the other profile's avatar bytes when Resolve kept
+// it.
+func (s *Service) copyAvatar(ctx context.Context, a, b, m profile.Profile) error {
+	if m.Avatar.Digest == a.Avatar.Digest || b.Avatar.IsZero() {
+		return nil
+	}
+	av, err := s.profiles.Avatar(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	return s.profiles.SetAvatar(ctx, a.ID, av)
+}
+
+// obsolete closes every live flow other than flowID in which the profile
+// takes part, forgetting its addresses: the profile is about to go.
+func (s *Service) obsolete(ctx context.Context, flowID, profileID string) error {
+	list, err := s.flows.MergeFlowsOfProfile(ctx, profileID)
+	if err != nil {
+		return err
+	}
+	for _, f := range list {
+		if f.ID == flowID || !f.State.live() {
+			continue
+		}
+		from := f.State
+		f.State, f.Candidates, f.Fingerprint, f.UpdatedAt = StateObsolete, nil, "", s.clock()
+		if err := s.flows.UpdateMergeFlow(ctx, f, from); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// record appends the merge entry to the surviving profile's history.
+func (s *Service) record(ctx context.Context, r Record, at time.Time) error {
+	hid, err := id.New(s.rand, "his_")
+	if err != nil {
+		return err
+	}
+	return s.history.AppendHistory(ctx, history.Entry{
+		ID: hid, ProfileID: r.ProfileID, AccountID: r.AccountID, Item: "merge", Action: history.ActionAdded,
+		Detail: fmt.Sprintf("profile %s merged into profile %s; started by account %s", r.OtherProfileID, r.ProfileID, r.AccountID),
+		At:     at,
+	})
+}
+
+// sides reads both profiles of a flow and their accounts. It returns
+// ErrProfileChanged when the flow has no other profile that still exists,
+// or when the signed-in account no longer belongs to the flow's profile.
+func (s *Service) sides(ctx context.Context, r Record) (sides, error) {
+	var sd sides
+	if r.OtherProfileID == "" {
+		return sd, ErrFlowInvalid
+	}
+	me, err := s.signedIn(ctx, r.AccountID)
+	if err != nil {
+		return sd, err
+	}
+	if me.ProfileID != r.ProfileID {
+		return sd, ErrProfileChanged
+	}
+	if sd.signedIn, err = s.profiles.Profile(ctx, r.ProfileID); err != nil {
+		return sd, gone(ctx, "reading profile", err)
+	}
+	if sd.other, err = s.profiles.Profile(ctx, r.OtherProfileID); err != nil {
+		return sd, gone(ctx, "reading other profile", err)
+	}
+	if sd.signedInAccts, err = s.accounts.AccountsOfProfile(ctx, r.ProfileID); err != nil {
+		return sd, fmt.Errorf("merge: reading accounts: %w", err)
+	}
+	if sd.otherAccts, err = s.accounts.AccountsOfProfile(ctx, r.OtherProfileID); err != nil {
+		return sd, fmt.Errorf("merge: reading other accounts: %w", err)
+	}
+	return sd, nil
+}
+
+// gone maps a missing profile to ErrProfileChanged.
+func gone(ctx context.Context, what string, err error) error {
+	if errors.Is(err, storage.ErrNotFound) && ctx.Err() == nil {
+		return ErrProfileChanged
+	}
+	return fmt.Errorf("merge: %s: %w", what, err)
+}
+
+// side reads what Resolve needs about one profile beyond its fields.
+func (s *Service) side(ctx context.Context, p profile.Profile) (Side, error) {
+	pr, err := s.profiles.Progress(ctx, p.ID)
+	if err != nil {
+		return Side{}, gone(ctx, "reading progress", err)
+	}
+	apps, err := s.notify.WatchedApps(ctx, p.ID)
+	if err != nil {
+		return Side{}, fmt.Errorf("merge: reading watched apps: %w", err)
+	}
+	ids := make([]string, len(apps))
+	for i, w := range apps {
+		ids[i] = w.AppID
+	}
+	return Side{Profile: p, Progress: pr, WatchedApps: ids}, nil
+}
+
+// notice mails the merge-completed notice to each account. Failures are
+// ignored: the merge is done and a notice must not turn it into an error.
+func (s *Service) notice(ctx context.Context, accts []account.Account) {
+	if s.mailer == nil {
+		return
+	}
+	at := s.clock()
+	for _, a := range accts {
+		m, err := notify.NoticeMessage(a.Email, notify.Notice{Kind: notify.NoticeMergeCompleted, At: at})
+		if err != nil {
+			continue
+		}
+		_ = s.mailer.Send(ctx, m)
+	}
+}

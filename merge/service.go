@@ -1,0 +1,201 @@
+package merge
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// DefaultFlowTTL is how long a merge flow lives when Config.FlowTTL is 0.
+const DefaultFlowTTL = 30 * time.Minute
+
+// Errors of the Service. Check them with errors.Is.
+var (
+	// ErrFlowNotFound means there is no such flow for the signed-in
+	// account: unknown, or started by someone else (the same answer, so
+	// flow ids of others cannot be probed).
+	ErrFlowNotFound = errors.New("merge: flow not found")
+	// ErrFlowExpired means the flow's time (Config.FlowTTL) is up.
+	ErrFlowExpired = errors.New("merge: flow expired")
+	// ErrFlowInvalid means the flow is not in the state the step needs
+	// (a code must be sent before it is verified, verified before the
+	// merge is committed, and a done or cancelled flow goes nowhere).
+	ErrFlowInvalid = errors.New("merge: flow is not at this step")
+	// ErrProfileChanged means one of the two profiles changed, was merged
+	// elsewhere or deleted since the code was verified; nothing was
+	// merged. Start again to see a new preview.
+	ErrProfileChanged = errors.New("merge: a profile changed since the merge was previewed")
+	// ErrSameProfile means the address belongs to the signed-in profile.
+	ErrSameProfile = errors.New("merge: the address belongs to the signed-in profile")
+	// ErrInactive means the signed-in account is unknown or not active.
+	ErrInactive = errors.New("merge: the signed-in account is not active")
+	// ErrInvalidEmail means the address given to Start is not an email
+	// address.
+	ErrInvalidEmail = errors.New("merge: invalid email address")
+	// ErrInvalidChoice means SendCode was given an address index outside
+	// the flow's list.
+	ErrInvalidChoice = errors.New("merge: no such address to send the code to")
+	// ErrInvalidCode is the one answer to every failed code: wrong,
+	// expired, used up or never sent. The attempt cap and expiry of
+	// package verification apply.
+	ErrInvalidCode = errors.New("merge: invalid code")
+)
+
+// Config configures a Service. Accounts, Profiles, History, Notify, Flows,
+// Tx and Codes are required; Mailer may be nil (no merge notices); zero
+// values of the other fields take the documented defaults.
+type Config struct {
+	Accounts account.Store
+	Profiles profile.Store
+	History  history.Store
+	Notify   notify.Store
+	Flows    Store
+	// Tx runs each step, and the whole commit, in one transaction.
+	Tx storage.Transactor
+	// Codes issues and redeems the codes (purpose verification.PurposeMerge).
+	Codes *verification.Service
+	// Mailer sends the merge-completed notice to every account of the
+	// merged profile after the commit.
+	Mailer notify.Mailer
+	// FlowTTL is how long a flow lives from Start; 0 means DefaultFlowTTL.
+	FlowTTL time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Rand is the source of flow and history ids; nil means
+	// crypto/rand.Reader.
+	Rand io.Reader
+}
+
+// Service runs the merge flow. It is safe for concurrent use.
+//
+// A merge is irreversible by design: the other profile is deleted with its
+// personal data, its accounts belong to the surviving profile from then on,
+// and no record is kept from which the profiles could be separated again.
+type Service struct {
+	accounts account.Store
+	profiles profile.Store
+	history  history.Store
+	notify   notify.Store
+	flows    Store
+	tx       storage.Transactor
+	codes    *verification.Service
+	mailer   notify.Mailer
+	ttl      time.Duration
+	now      func() time.Time
+	rand     io.Reader
+}
+
+// NewService returns a Service for c. It panics when a required dependency
+// is nil, a programming error.
+func NewService(c Config) *Service {
+	if c.Accounts == nil || c.Profiles == nil || c.History == nil || c.Notify == nil ||
+		c.Flows == nil || c.Tx == nil || c.Codes == nil {
+		panic("merge: NewService needs Accounts, Profiles, History, Notify, Flows, Tx and Codes")
+	}
+	s := &Service{
+		accounts: c.Accounts, profiles: c.Profiles, history: c.History, notify: c.Notify,
+		flows: c.Flows, tx: c.Tx, codes: c.Codes, mailer: c.Mailer,
+		ttl: c.FlowTTL, now: c.Now, rand: c.Rand,
+	}
+	if s.ttl <= 0 {
+		s.ttl = DefaultFlowTTL
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	return s
+}
+
+// clock returns the current time in UTC, truncated to the microseconds
+// that SQL databases keep.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// DeleteExpired deletes the flows whose time is up, in any state, and
+// returns how many it deleted. Run it periodically: it is what removes
+// the addresses that abandoned flows hold.
+func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
+	n, err := s.flows.DeleteExpiredMergeFlows(ctx, s.clock())
+	if err != nil {
+		return n, fmt.Errorf("merge: deleting expired flows: %w", err)
+	}
+	return n, nil
+}
+
+// signedIn returns the signed-in account, or ErrInactive when it is
+// unknown or not active.
+func (s *Service) signedIn(ctx context.Context, accountID string) (account.Account, error) {
+	a, err := s.accounts.Account(ctx, accountID)
+	if errors.Is(err, storage.ErrNotFound) && ctx.Err() == nil {
+		return a, ErrInactive
+	}
+	if err != nil {
+		return a, fmt.Errorf("merge: reading account: %w", err)
+	}
+	if a.Status != account.StatusActive {
+		return a, ErrInactive
+	}
+	return a, nil
+}
+
+// flow returns the flow if it belongs to the signed-in account, is not
+// expired and is in one of the states want. It checks the account first.
+func (s *Service) flow(ctx context.Context, accountID, flowID string, want ...State) (Record, error) {
+	if _, err := s.signedIn(ctx, accountID); err != nil {
+		return Record{}, err
+	}
+	r, err := s.flows.MergeFlow(ctx, flowID)
+	if errors.Is(err, storage.ErrNotFound) && ctx.Err() == nil {
+		return r, ErrFlowNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("merge: reading flow: %w", err)
+	}
+	if r.AccountID != accountID {
+		return Record{}, ErrFlowNotFound
+	}
+	if r.State == StateObsolete {
+		return r, ErrProfileChanged
+	}
+	if !r.State.live() || !inStates(r.State, want) {
+		return r, ErrFlowInvalid
+	}
+	if !s.clock().Before(r.ExpiresAt) {
+		return r, ErrFlowExpired
+	}
+	return r, nil
+}
+
+func inStates(s State, want []State) bool {
+	for _, w := range want {
+		if s == w {
+			return true
+		}
+	}
+	return false
+}
+
+// advance moves the flow from state from to r.State.
+func (s *Service) advance(ctx context.Context, r Record, from State) error {
+	r.UpdatedAt = s.clock()
+	err := s.flows.UpdateMergeFlow(ctx, r, from)
+	if errors.Is(err, storage.ErrConflict) && ctx.Err() == nil {
+		return ErrFlowInvalid // a concurrent step moved it first
+	}
+	if err != nil {
+		return fmt.Errorf("merge: updating flow: %w", err)
+	}
+	return nil
+}
