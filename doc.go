@@ -35,6 +35,27 @@
 // key the host provides. Unknown email, wrong password and deactivated
 // account look the same to callers.
 //
+// # Wiring it up
+//
+// New wires every service over one Store with one mailer, one clock, one
+// source of randomness, one scope registry and one company resolver; the
+// fields of the returned Settings are the services:
+//
+//	st, db, err := sqlite.OpenStore(ctx, "settings.db") // or memory.New()
+//	s, err := usersettings.New(st, usersettings.Options{
+//		Mailer:       notify.NewSMTP(notify.SMTPConfig{Addr: "smtp.example.com:587", From: "no-reply@example.com"}),
+//		Scopes:       []token.Scope{{Name: "mx:app:read", Description: "Read your apps"}},
+//		CodeKey:      codeKey,      // 32 secret bytes
+//		TwoFactorKey: twoFactorKey, // 32 secret bytes
+//	})
+//	pendingID, err := s.Accounts.SignUp(ctx, "ada@example.com", pw, false)
+//
+// New stays thin: it only connects the services (the two-factor service is
+// the account service's second factor, the personal-data sources are the
+// account service's erasers, sessions are erased with their account), so a
+// host that needs another arrangement can copy it and change one line.
+//
 // The runnable example examples/quickstart walks through the whole journey;
-// examples/settingsd serves the SDK as an HTTP JSON API.
+// examples/settingsd serves the SDK as an HTTP JSON API, and its package
+// examples/settingsd/handler is an http.Handler a host can mount.
 package usersettings
