@@ -31,6 +31,7 @@ type Store struct {
 	tokens   tokenTables
 	notify   notifyTables
 	sessions sessionTables
+	merges   mergeTables
 }
 
 var _ storage.Transactor = (*Store)(nil)
@@ -46,6 +47,7 @@ func New() *Store {
 	s.tokens.init()
 	s.notify.init()
 	s.sessions.init()
+	s.merges.init()
 	return s
 }
 

@@ -1,0 +1,578 @@
+package storagetest
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/merge"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// MergeStore is what TestMerge needs: every Store the merge flow reads or
+// writes, and the codes it sends.
+type MergeStore interface {
+	storage.Transactor
+	profile.Store
+	account.Store
+	verification.Store
+	history.Store
+	notify.Store
+	merge.Store
+}
+
+// TestMerge checks an adapter's merge.Store and runs the whole merge flow
+// of package merge on it: the flow records (create, read, state changes
+// that only move from the expected state, listing, erasure, expiry), the
+// bulk moves of a commit (accounts, progress by merge.CombineProgress),
+// the flow end to end with the code read from an outbox, expiry on a fake
+// clock, the attempt cap, takeover attempts, an address that belongs to
+// nobody, a profile that changed after the preview, a store that fails
+// the Nth call at every N of a commit (both profiles exactly as before,
+// then a retry succeeds) and two merges of one profile at once (one
+// succeeds, the other gets merge.ErrProfileChanged, nothing lost or
+// duplicated).
+func TestMerge(t *testing.T, newStore func(t *testing.T) MergeStore) {
+	t.Run("FlowStore", func(t *testing.T) { testMergeFlowStore(t, newStore(t)) })
+	t.Run("FlowStoreRollback", func(t *testing.T) { testMergeFlowRollback(t, newStore(t)) })
+	t.Run("MoveAccounts", func(t *testing.T) { testMergeMoveAccounts(t, newStore(t)) })
+	t.Run("MergeProgress", func(t *testing.T) { testMergeProgress(t, newStore(t)) })
+	t.Run("EndToEnd", func(t *testing.T) { testMergeEndToEnd(t, newStore(t)) })
+	t.Run("Expiry", func(t *testing.T) { testMergeExpiry(t, newStore(t)) })
+	t.Run("AttemptCap", func(t *testing.T) { testMergeAttemptCap(t, newStore(t)) })
+	t.Run("StateMachine", func(t *testing.T) { testMergeStates(t, newStore(t)) })
+	t.Run("Takeover", func(t *testing.T) { testMergeTakeover(t, newStore(t)) })
+	t.Run("UnknownAddress", func(t *testing.T) { testMergeUnknownAddress(t, newStore(t)) })
+	t.Run("ErrProfileChanged", func(t *testing.T) { testMergeProfileChanged(t, newStore(t)) })
+	t.Run("FaultInjection", func(t *testing.T) { testMergeFaults(t, newStore(t)) })
+	t.Run("ConcurrentOpposite", func(t *testing.T) { testMergeConcurrent(t, newStore(t), false) })
+	t.Run("ConcurrentSameOther", func(t *testing.T) { testMergeConcurrent(t, newStore(t), true) })
+}
+
+// mgClock is a fake clock that tests move forward by hand.
+type mgClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *mgClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *mgClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// mgWorld is a merge service over a store, with a fake clock and an
+// outbox. base is the store itself; the service may run over a wrapper.
+type mgWorld struct {
+	base   MergeStore
+	clock  *mgClock
+	outbox *notify.Outbox
+	codes  *verification.Service
+	svc    *merge.Service
+}
+
+// mergeDeps is what merge.Service reads and writes through (the codes
+// service keeps using the store itself).
+type mergeDeps interface {
+	storage.Transactor
+	profile.Store
+	account.Store
+	history.Store
+	notify.Store
+	merge.Store
+}
+
+func newMergeWorld(t *testing.T, st MergeStore, through mergeDeps) *mgWorld {
+	t.Helper()
+	w := &mgWorld{base: st, clock: &mgClock{t: pfNow}}
+	w.outbox = &notify.Outbox{Now: w.clock.Now}
+	w.codes = verification.NewService(verification.Config{Store: st, Tx: st, Mailer: w.outbox, Now: w.clock.Now})
+	if through == nil {
+		through = st
+	}
+	w.svc = merge.NewService(merge.Config{
+		Accounts: through, Profiles: through, History: through, Notify: through, Flows: through,
+		Tx: through, Codes: w.codes, Mailer: w.outbox, Now: w.clock.Now,
+	})
+	return w
+}
+
+// mgPerson creates a profile with accounts for the addresses (ids
+// "acc_" + address), each with some credits, and returns the accounts.
+func mgPerson(t *testing.T, st MergeStore, p profile.Profile, emails ...string) []account.Account {
+	t.Helper()
+	ctx := context.Background()
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt, p.UpdatedAt = pfNow, pfNow
+	}
+	if err := st.CreateProfile(ctx, p); err != nil {
+		t.Fatalf("CreateProfile(%s): %v", p.ID, err)
+	}
+	var out []account.Account
+	for i, e := range emails {
+		a := account.Account{
+			ID: "acc_" + e, ProfileID: p.ID, Email: e, Status: account.StatusActive,
+			Credits: int64(10 * (i + 1)), CreatedAt: pfNow.Add(time.Duration(i) * time.Second),
+		}
+		if err := st.CreateAccount(ctx, a); err != nil {
+			t.Fatalf("CreateAccount(%s): %v", e, err)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// mgFill gives a profile progress, watched apps, settings and history,
+// all tagged with tag so that two profiles differ.
+func mgFill(t *testing.T, st MergeStore, profileID, tag string, points int64, digest bool) {
+	t.Helper()
+	ctx := context.Background()
+	pr := profile.Progress{
+		Points: points,
+		Achievements: []profile.Achievement{
+			{ID: "shared", Name: "Shared " + tag, AwardedAt: pfNow.Add(-time.Duration(points) * time.Hour)},
+			{ID: "own-" + tag, Name: "Own " + tag, AwardedAt: pfNow},
+		},
+		Certifications: []profile.Certification{{ID: "cert", Name: "Cert " + tag, ValidUntil: pfNow.Add(time.Duration(points) * time.Hour)}},
+		Academy:        []profile.CourseProgress{{CourseID: "course", Title: "Course " + tag, Percent: int(points % 100)}},
+	}
+	if err := st.SaveProgress(ctx, profileID, pr); err != nil {
+		t.Fatalf("SaveProgress(%s): %v", profileID, err)
+	}
+	for i, app := range []string{"app-shared", "app-" + tag} {
+		w := notify.WatchedApp{ProfileID: profileID, AppID: app, AppName: app, Since: pfNow.Add(time.Duration(i) * time.Minute)}
+		if _, err := st.WatchApp(ctx, w); err != nil {
+			t.Fatalf("WatchApp(%s): %v", profileID, err)
+		}
+	}
+	if err := st.SaveNotificationSettings(ctx, notify.Settings{ProfileID: profileID, DailyDigest: digest, ThreadUpdates: !digest}); err != nil {
+		t.Fatalf("SaveNotificationSettings(%s): %v", profileID, err)
+	}
+	for i := range 3 {
+		e := history.Entry{
+			ID: "his_" + tag + string(rune('a'+i)), ProfileID: profileID, Item: "job_title",
+			Action: history.ActionSet, At: pfNow.Add(-time.Duration(i) * time.Minute),
+		}
+		if err := st.AppendHistory(ctx, e); err != nil {
+			t.Fatalf("AppendHistory(%s): %v", profileID, err)
+		}
+	}
+}
+
+// mgAda and mgOld are the two profiles of one person that most tests
+// merge: the signed-in Ada (one account) and her old profile (two
+// accounts, an avatar and a recovery address).
+func mgAdaAndOld(t *testing.T, st MergeStore) (ada, old []account.Account) {
+	t.Helper()
+	ada = mgPerson(t, st, profile.Profile{
+		ID: "prf_ada", Name: "Ada Lovelace", JobTitle: "Engineer", Skills: []string{"Go"}, Public: true,
+	}, "ada@example.com")
+	old = mgPerson(t, st, profile.Profile{
+		ID: "prf_old", Name: "A. Lovelace", Country: "GB", Skills: []string{"go", "SQL"},
+		RecoveryEmail: "ada.private@example.net",
+	}, "old1@example.org", "old2@example.org")
+	av := profile.Avatar{
+		AvatarInfo: profile.AvatarInfo{ContentType: "image/png", Size: 4, Width: 1, Height: 1, Digest: "d0d0"},
+		Data:       []byte{1, 2, 3, 4},
+	}
+	if err := st.SetAvatar(context.Background(), "prf_old", av); err != nil {
+		t.Fatalf("SetAvatar: %v", err)
+	}
+	mgFill(t, st, "prf_ada", "ada", 120, true)
+	mgFill(t, st, "prf_old", "old", 30, false)
+	return ada, old
+}
+
+var mgCodeRE = regexp.MustCompile(`\b[0-9]{6}\b`)
+
+// mgCode returns the code of the newest message to the address.
+func mgCode(t *testing.T, w *mgWorld, to string) string {
+	t.Helper()
+	m, ok := w.outbox.Last(to)
+	if !ok {
+		t.Fatalf("no message to %s", to)
+	}
+	code := mgCodeRE.FindString(m.Body)
+	if code == "" {
+		t.Fatalf("no code in the message to %s", to)
+	}
+	return code
+}
+
+// mgVerified runs a flow up to the verified state, sending the code to the
+// address at index i, and returns its id and preview.
+func mgVerified(t *testing.T, w *mgWorld, accountID, otherEmail string, i int) (string, merge.Preview) {
+	t.Helper()
+	ctx := context.Background()
+	f, err := w.svc.Start(ctx, accountID, otherEmail)
+	if err != nil {
+		t.Fatalf("Start(%s, %s): %v", accountID, otherEmail, err)
+	}
+	before := len(w.outbox.Messages())
+	if err := w.svc.SendCode(ctx, accountID, f.ID, i); err != nil {
+		t.Fatalf("SendCode: %v", err)
+	}
+	msgs := w.outbox.Messages()
+	if len(msgs) != before+1 {
+		t.Fatalf("SendCode sent %d messages, want 1", len(msgs)-before)
+	}
+	pv, err := w.svc.Verify(ctx, accountID, f.ID, mgCode(t, w, msgs[len(msgs)-1].To))
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	w.clock.Advance(61 * time.Second) // past the send throttle of the address
+	return f.ID, pv
+}
+
+func mgWantErr(t *testing.T, what string, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Errorf("%s: got %v, want %v", what, err, want)
+	}
+}
+
+func testMergeEndToEnd(t *testing.T, st MergeStore) {
+	ctx := context.Background()
+	w := newMergeWorld(t, st, nil)
+	ada, old := mgAdaAndOld(t, st)
+	before := mgSnap(t, st, "prf_ada", "prf_old")
+
+	f, err := w.svc.Start(ctx, ada[0].ID, " OLD2@example.org ")
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	if diff := cmp.Diff([]string{"o***@example.org", "o***@example.org", "a***@example.net"}, f.Addresses); diff != "" {
+		t.Errorf("addresses (-want +got):\n%s", diff)
+	}
+	if err := w.svc.SendCode(ctx, ada[0].ID, f.ID, 2); err != nil {
+		t.Fatalf("SendCode: %v", err)
+	}
+	code := mgCode(t, w, "ada.private@example.net")
+	pv, err := w.svc.Verify(ctx, ada[0].ID, f.ID, code)
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	want := merge.Resolve(before.side("prf_ada"), before.side("prf_old")).Preview
+	if diff := cmp.Diff(want, pv); diff != "" {
+		t.Errorf("preview (-want +got):\n%s", diff)
+	}
+	if pv.Combined.Points != 150 || pv.Combined.WatchedApps != 3 || len(pv.Conflicts()) != 1 {
+		t.Errorf("preview = %+v, want 150 points, 3 watched apps, the name as the one conflict", pv)
+	}
+	sent := len(w.outbox.Messages())
+	merged, err := w.svc.Commit(ctx, ada[0].ID, f.ID)
+	if err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	mgCheckMerged(t, w, before, merged, ada, old)
+	var to []string
+	for _, m := range w.outbox.Messages()[sent:] {
+		to = append(to, m.To)
+		if m.Subject != "Your profiles were merged" {
+			t.Errorf("notice subject = %q", m.Subject)
+		}
+	}
+	if diff := cmp.Diff([]string{"ada@example.com", "old1@example.org", "old2@example.org"}, to); diff != "" {
+		t.Errorf("merge notices went to (-want +got):\n%s", diff)
+	}
+	r, err := st.MergeFlow(ctx, f.ID)
+	if err != nil || r.State != merge.StateDone || len(r.Candidates) != 0 {
+		t.Errorf("flow after commit = %+v, %v; want done without addresses", r, err)
+	}
+	_, err = w.svc.Commit(ctx, ada[0].ID, f.ID)
+	mgWantErr(t, "second Commit", err, merge.ErrFlowInvalid)
+}
+
+// mgCheckMerged checks the state after prf_old was merged into prf_ada.
+func mgCheckMerged(t *testing.T, w *mgWorld, before mgSnapshot, merged profile.Profile, ada, old []account.Account) {
+	t.Helper()
+	ctx := context.Background()
+	st := w.base
+	res := merge.Resolve(before.side("prf_ada"), before.side("prf_old"))
+	wantProfile := res.Profile
+	wantProfile.UpdatedAt = w.clock.Now().UTC().Truncate(time.Microsecond)
+	if diff := cmp.Diff(wantProfile, merged, pfEmpty); diff != "" {
+		t.Errorf("Commit's profile (-want +got):\n%s", diff)
+	}
+	after := mgSnap(t, st, "prf_ada", "prf_old")
+	if after.Profiles["prf_old"] != nil {
+		t.Errorf("the other profile still exists")
+	}
+	if diff := cmp.Diff(&wantProfile, after.Profiles["prf_ada"], pfEmpty); diff != "" {
+		t.Errorf("stored profile (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(before.Avatars["prf_old"], after.Avatars["prf_ada"]); diff != "" {
+		t.Errorf("avatar bytes (-want the other's +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(res.Progress, after.Progress["prf_ada"], pfEmpty); diff != "" {
+		t.Errorf("progress (-want +got):\n%s", diff)
+	}
+	var wantAccts []account.Account
+	for _, a := range slices.Concat(ada, old) {
+		a.ProfileID = "prf_ada"
+		wantAccts = append(wantAccts, a)
+	}
+	if diff := cmp.Diff(wantAccts, after.Accounts["prf_ada"], pfEmpty); diff != "" {
+		t.Errorf("accounts (status and credits unchanged) (-want +got):\n%s", diff)
+	}
+	apps := map[string]string{}
+	for _, a := range after.Watched["prf_ada"] {
+		apps[a.AppID] = a.AppName
+	}
+	if len(apps) != 3 || apps["app-old"] == "" || apps["app-ada"] == "" || apps["app-shared"] == "" {
+		t.Errorf("watched apps = %v, want the union of 3", apps)
+	}
+	if s := after.Settings["prf_ada"]; s == nil || !s.DailyDigest || s.ThreadUpdates {
+		t.Errorf("settings = %+v, want the signed-in profile's", s)
+	}
+	if after.Settings["prf_old"] != nil || len(after.Watched["prf_old"]) != 0 || len(after.History["prf_old"]) != 0 {
+		t.Errorf("the other profile's settings, watched apps or history remain")
+	}
+	hist := after.History["prf_ada"]
+	if len(hist) != 7 {
+		t.Fatalf("history has %d entries, want 3 + 3 moved + the merge entry", len(hist))
+	}
+	var rec *history.Entry
+	for i := range hist {
+		if hist[i].Item == "merge" {
+			rec = &hist[i]
+		}
+	}
+	wantDetail := "profile prf_old merged into profile prf_ada; started by account " + ada[0].ID
+	if rec == nil || rec.AccountID != ada[0].ID || rec.Detail != wantDetail || rec.Action != history.ActionAdded {
+		t.Errorf("merge entry = %+v, want detail %q by the starting account", rec, wantDetail)
+	}
+	if _, err := st.Profile(ctx, "prf_old"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("Profile(other) = %v, want ErrNotFound", err)
+	}
+}
+
+func testMergeExpiry(t *testing.T, st MergeStore) {
+	ctx := context.Background()
+	w := newMergeWorld(t, st, nil)
+	ada, _ := mgAdaAndOld(t, st)
+	f, err := w.svc.Start(ctx, ada[0].ID, "old1@example.org")
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	w.clock.Advance(merge.DefaultFlowTTL)
+	mgWantErr(t, "SendCode at the TTL", w.svc.SendCode(ctx, ada[0].ID, f.ID, 0), merge.ErrFlowExpired)
+
+	id, _ := mgVerified(t, w, ada[0].ID, "old1@example.org", 0)
+	before := mgSnap(t, st, "prf_ada", "prf_old")
+	w.clock.Advance(merge.DefaultFlowTTL - time.Minute)
+	_, err = w.svc.Commit(ctx, ada[0].ID, id)
+	mgWantErr(t, "Commit after the TTL", err, merge.ErrFlowExpired)
+	if diff := cmp.Diff(before, mgSnap(t, st, "prf_ada", "prf_old"), pfEmpty); diff != "" {
+		t.Errorf("an expired commit changed data (-before +after):\n%s", diff)
+	}
+	n, err := w.svc.DeleteExpired(ctx)
+	if err != nil || n != 2 {
+		t.Errorf("DeleteExpired = %d, %v; want both flows", n, err)
+	}
+	_, err = w.svc.Preview(ctx, ada[0].ID, id)
+	mgWantErr(t, "Preview of a deleted flow", err, merge.ErrFlowNotFound)
+}
+
+func testMergeAttemptCap(t *testing.T, st MergeStore) {
+	ctx := context.Background()
+	w := newMergeWorld(t, st, nil)
+	ada, _ := mgAdaAndOld(t, st)
+	f, err := w.svc.Start(ctx, ada[0].ID, "old1@example.org")
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	if err := w.svc.SendCode(ctx, ada[0].ID, f.ID, 0); err != nil {
+		t.Fatalf("SendCode: %v", err)
+	}
+	code := mgCode(t, w, "old1@example.org")
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	for i := range verification.DefaultMaxAttempts {
+		_, err := w.svc.Verify(ctx, ada[0].ID, f.ID, wrong)
+		mgWantErr(t, "wrong code "+string(rune('1'+i)), err, merge.ErrInvalidCode)
+	}
+	_, err = w.svc.Verify(ctx, ada[0].ID, f.ID, code)
+	mgWantErr(t, "right code after the cap", err, merge.ErrInvalidCode)
+	w.clock.Advance(61 * time.Second)
+	if err := w.svc.SendCode(ctx, ada[0].ID, f.ID, 1); err != nil {
+		t.Fatalf("SendCode again: %v", err)
+	}
+	if _, err := w.svc.Verify(ctx, ada[0].ID, f.ID, mgCode(t, w, "old2@example.org")); err != nil {
+		t.Errorf("Verify with a new code: %v", err)
+	}
+}
+
+func testMergeStates(t *testing.T, st MergeStore) {
+	ctx := context.Background()
+	w := newMergeWorld(t, st, nil)
+	ada, old := mgAdaAndOld(t, st)
+	me := ada[0].ID
+	_, err := w.svc.Start(ctx, me, "ada@example.com")
+	mgWantErr(t, "Start with an own address", err, merge.ErrSameProfile)
+	_, err = w.svc.Start(ctx, me, "not an address")
+	mgWantErr(t, "Start with a malformed address", err, merge.ErrInvalidEmail)
+	_, err = w.svc.Start(ctx, "acc_nobody", "old1@example.org")
+	mgWantErr(t, "Start by an unknown account", err, merge.ErrInactive)
+
+	f, err := w.svc.Start(ctx, me, "old1@example.org")
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	_, err = w.svc.Verify(ctx, me, f.ID, "123456")
+	mgWantErr(t, "Verify before SendCode", err, merge.ErrFlowInvalid)
+	_, err = w.svc.Commit(ctx, me, f.ID)
+	mgWantErr(t, "Commit before Verify", err, merge.ErrFlowInvalid)
+	mgWantErr(t, "SendCode to index 3", w.svc.SendCode(ctx, me, f.ID, 3), merge.ErrInvalidChoice)
+	mgWantErr(t, "SendCode to index -1", w.svc.SendCode(ctx, me, f.ID, -1), merge.ErrInvalidChoice)
+	if err := w.svc.Cancel(ctx, me, f.ID); err != nil {
+		t.Fatalf("Cancel: %v", err)
+	}
+	mgWantErr(t, "SendCode after Cancel", w.svc.SendCode(ctx, me, f.ID, 0), merge.ErrFlowInvalid)
+	if r, _ := st.MergeFlow(ctx, f.ID); r.State != merge.StateCancelled || len(r.Candidates) != 0 {
+		t.Errorf("cancelled flow = %+v, want cancelled without addresses", r)
+	}
+
+	id, _ := mgVerified(t, w, me, "old1@example.org", 0)
+	mgWantErr(t, "SendCode after Verify", w.svc.SendCode(ctx, me, id, 0), merge.ErrFlowInvalid)
+	deactivated := ada[0]
+	deactivated.Status = account.StatusDeactivated
+	if err := st.UpdateAccount(ctx, deactivated); err != nil {
+		t.Fatalf("UpdateAccount: %v", err)
+	}
+	_, err = w.svc.Commit(ctx, me, id)
+	mgWantErr(t, "Commit by a deactivated account", err, merge.ErrInactive)
+	_, err = w.svc.Start(ctx, old[0].ID, "ada@example.com")
+	if err != nil {
+		t.Errorf("Start towards a profile whose account is deactivated: %v", err)
+	}
+}
+
+func testMergeTakeover(t *testing.T, st MergeStore) {
+	ctx := context.Background()
+	w := newMergeWorld(t, st, nil)
+	ada, old := mgAdaAndOld(t, st)
+	mal := mgPerson(t, st, profile.Profile{ID: "prf_mal", Name: "Mallory"}, "mal@example.com")
+	me, them := ada[0].ID, mal[0].ID
+
+	fa, err := w.svc.Start(ctx, me, "old1@example.org")
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	mgWantErr(t, "someone else's SendCode", w.svc.SendCode(ctx, them, fa.ID, 0), merge.ErrFlowNotFound)
+	if err := w.svc.SendCode(ctx, me, fa.ID, 0); err != nil {
+		t.Fatalf("SendCode: %v", err)
+	}
+	codeA := mgCode(t, w, "old1@example.org")
+	_, err = w.svc.Verify(ctx, them, fa.ID, codeA)
+	mgWantErr(t, "someone else's Verify with the right code", err, merge.ErrFlowNotFound)
+
+	// Mallory's own flow towards the same profile: Ada's code does not
+	// complete it, and its code goes only to the other profile.
+	w.clock.Advance(61 * time.Second)
+	fm, err := w.svc.Start(ctx, them, "old2@example.org")
+	if err != nil {
+		t.Fatalf("Start by Mallory: %v", err)
+	}
+	if err := w.svc.SendCode(ctx, them, fm.ID, 0); err != nil {
+		t.Fatalf("SendCode by Mallory: %v", err)
+	}
+	_, err = w.svc.Verify(ctx, them, fm.ID, codeA)
+	mgWantErr(t, "code of flow A on flow B", err, merge.ErrInvalidCode)
+	codeM := mgCode(t, w, "old1@example.org")
+	if codeM != codeA {
+		_, err = w.svc.Verify(ctx, me, fa.ID, codeM)
+		mgWantErr(t, "code of flow B on flow A", err, merge.ErrInvalidCode)
+	}
+	for _, m := range w.outbox.Messages() {
+		if !slices.Contains([]string{old[0].Email, old[1].Email, "ada.private@example.net"}, m.To) {
+			t.Errorf("a message went to %s, not an address of the other profile", m.To)
+		}
+	}
+	_, err = w.svc.Commit(ctx, them, fa.ID)
+	mgWantErr(t, "someone else's Commit", err, merge.ErrFlowNotFound)
+	mgWantErr(t, "someone else's Cancel", w.svc.Cancel(ctx, them, fa.ID), merge.ErrFlowNotFound)
+	if _, err := w.svc.Verify(ctx, me, fa.ID, codeA); err != nil {
+		t.Errorf("the owner's Verify after the attempts: %v", err)
+	}
+	_, err = w.svc.Preview(ctx, them, fa.ID)
+	mgWantErr(t, "someone else's Preview", err, merge.ErrFlowNotFound)
+}
+
+func testMergeUnknownAddress(t *testing.T, st MergeStore) {
+	ctx := context.Background()
+	w := newMergeWorld(t, st, nil)
+	ada, _ := mgAdaAndOld(t, st)
+	mgPerson(t, st, profile.Profile{ID: "prf_solo"}, "solo@example.com")
+	me := ada[0].ID
+	known, err := w.svc.Start(ctx, me, "solo@example.com")
+	if err != nil {
+		t.Fatalf("Start(known): %v", err)
+	}
+	f, err := w.svc.Start(ctx, me, "Nobody@Example.com")
+	if err != nil {
+		t.Fatalf("Start(unknown): %v", err)
+	}
+	if diff := cmp.Diff([]string{"n***@example.com"}, f.Addresses); diff != "" || len(known.Addresses) != len(f.Addresses) {
+		t.Errorf("unknown address: addresses %v, known %v (-want +got):\n%s", f.Addresses, known.Addresses, diff)
+	}
+	mgWantErr(t, "SendCode(1)", w.svc.SendCode(ctx, me, f.ID, 1), merge.ErrInvalidChoice)
+	if err := w.svc.SendCode(ctx, me, f.ID, 0); err != nil {
+		t.Fatalf("SendCode: %v", err)
+	}
+	if n := len(w.outbox.Messages()); n != 0 {
+		t.Fatalf("%d messages sent for an unknown address, want none", n)
+	}
+	err = w.svc.SendCode(ctx, me, f.ID, 0)
+	mgWantErr(t, "SendCode again at once (throttled like a real address)", err, verification.ErrThrottled)
+	for _, code := range []string{"000000", "123456", "999999"} {
+		_, err := w.svc.Verify(ctx, me, f.ID, code)
+		mgWantErr(t, "Verify("+code+")", err, merge.ErrInvalidCode)
+	}
+	_, err = w.svc.Commit(ctx, me, f.ID)
+	mgWantErr(t, "Commit", err, merge.ErrFlowInvalid)
+	r, err := st.MergeFlow(ctx, f.ID)
+	if err != nil || r.OtherProfileID != "" || r.State != merge.StateCodeSent {
+		t.Errorf("flow = %+v, %v; want no other profile, still code_sent", r, err)
+	}
+}
+
+func testMergeProfileChanged(t *testing.T, st MergeStore) {
+	ctx := context.Background()
+	w := newMergeWorld(t, st, nil)
+	ada, _ := mgAdaAndOld(t, st)
+	id, _ := mgVerified(t, w, ada[0].ID, "old1@example.org", 0)
+	p, err := st.Profile(ctx, "prf_old")
+	if err != nil {
+		t.Fatalf("Profile: %v", err)
+	}
+	p.JobTitle = "Changed after the preview"
+	if err := st.UpdateProfile(ctx, p); err != nil {
+		t.Fatalf("UpdateProfile: %v", err)
+	}
+	before := mgSnap(t, st, "prf_ada", "prf_old")
+	_, err = w.svc.Commit(ctx, ada[0].ID, id)
+	mgWantErr(t, "Commit after a change", err, merge.ErrProfileChanged)
+	if diff := cmp.Diff(before, mgSnap(t, st, "prf_ada", "prf_old"), pfEmpty); diff != "" {
+		t.Errorf("a refused commit changed data (-before +after):\n%s", diff)
+	}
+}

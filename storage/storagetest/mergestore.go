@@ -1,0 +1,255 @@
+package storagetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/merge"
+	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// mgRecord returns a flow of the account with two addresses, created
+// minutes after pfNow.
+func mgRecord(id, accountID, profileID, otherID string, minutes int) merge.Record {
+	at := pfNow.Add(time.Duration(minutes) * time.Minute)
+	return merge.Record{
+		ID: id, AccountID: accountID, ProfileID: profileID, OtherProfileID: otherID,
+		Candidates: []merge.Candidate{
+			{Address: "x1@example.org", Masked: "x***@example.org", AccountID: "acc_x1@example.org"},
+			{Address: "rec@example.net", Masked: "r***@example.net"},
+		},
+		State: merge.StateStarted, CreatedAt: at, UpdatedAt: at, ExpiresAt: at.Add(30 * time.Minute),
+	}
+}
+
+func mgCreate(t *testing.T, st MergeStore, r merge.Record) {
+	t.Helper()
+	if err := st.CreateMergeFlow(context.Background(), r); err != nil {
+		t.Fatalf("CreateMergeFlow(%s): %v", r.ID, err)
+	}
+}
+
+func mgFlowIDs(t *testing.T, st MergeStore, profileID string) []string {
+	t.Helper()
+	list, err := st.MergeFlowsOfProfile(context.Background(), profileID)
+	if err != nil {
+		t.Fatalf("MergeFlowsOfProfile(%s): %v", profileID, err)
+	}
+	var ids []string
+	for _, r := range list {
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+func testMergeFlowStore(t *testing.T, st MergeStore) {
+	ctx := context.Background()
+	me := mgPerson(t, st, profile.Profile{ID: "prf_me"}, "me@example.com")[0].ID
+	mgPerson(t, st, profile.Profile{ID: "prf_x"}, "x1@example.org")
+	r := mgRecord("mrg_1", me, "prf_me", "prf_x", 0)
+	mgCreate(t, st, r)
+	got, err := st.MergeFlow(ctx, "mrg_1")
+	if err != nil {
+		t.Fatalf("MergeFlow: %v", err)
+	}
+	if diff := cmp.Diff(r, got); diff != "" {
+		t.Errorf("MergeFlow (-want +got):\n%s", diff)
+	}
+	got.Candidates[0].Address = "changed@example.com"
+	r.Candidates[1].Address = "changed@example.com"
+	if again, _ := st.MergeFlow(ctx, "mrg_1"); again.Candidates[0].Address != "x1@example.org" ||
+		again.Candidates[1].Address != "rec@example.net" {
+		t.Errorf("stored candidates changed through a shared slice: %+v", again.Candidates)
+	}
+	mgWantErr(t, "CreateMergeFlow(same id)", st.CreateMergeFlow(ctx, mgRecord("mrg_1", me, "prf_me", "", 1)), storage.ErrConflict)
+	_, err = st.MergeFlow(ctx, "mrg_nope")
+	mgWantErr(t, "MergeFlow(unknown)", err, storage.ErrNotFound)
+
+	up := mgRecord("mrg_1", me, "prf_me", "prf_x", 0)
+	up.State, up.Fingerprint, up.Candidates, up.UpdatedAt = merge.StateCodeSent, "fp", up.Candidates[1:], pfNow.Add(time.Hour)
+	mgWantErr(t, "UpdateMergeFlow(from the wrong state)", st.UpdateMergeFlow(ctx, up, merge.StateVerified), storage.ErrConflict)
+	if err := st.UpdateMergeFlow(ctx, up, merge.StateStarted); err != nil {
+		t.Fatalf("UpdateMergeFlow: %v", err)
+	}
+	got, _ = st.MergeFlow(ctx, "mrg_1")
+	if diff := cmp.Diff(up, got); diff != "" {
+		t.Errorf("after UpdateMergeFlow (-want +got):\n%s", diff)
+	}
+	up.ID = "mrg_nope"
+	mgWantErr(t, "UpdateMergeFlow(unknown)", st.UpdateMergeFlow(ctx, up, merge.StateStarted), storage.ErrNotFound)
+
+	mgCreate(t, st, mgRecord("mrg_2", me, "prf_x", "prf_me", -5))
+	mgCreate(t, st, mgRecord("mrg_3", me, "prf_me", "", 5))
+	if diff := cmp.Diff([]string{"mrg_2", "mrg_1", "mrg_3"}, mgFlowIDs(t, st, "prf_me")); diff != "" {
+		t.Errorf("MergeFlowsOfProfile(either side, oldest first) (-want +got):\n%s", diff)
+	}
+	if ids := mgFlowIDs(t, st, "prf_nobody"); len(ids) != 0 {
+		t.Errorf("MergeFlowsOfProfile(unknown) = %v", ids)
+	}
+	testMergeFlowDeletes(t, st, me)
+}
+
+// testMergeFlowDeletes checks the three ways flows are deleted.
+func testMergeFlowDeletes(t *testing.T, st MergeStore, me string) {
+	ctx := context.Background()
+	n, err := st.DeleteExpiredMergeFlows(ctx, pfNow.Add(30*time.Minute))
+	if err != nil || n != 1 {
+		t.Errorf("DeleteExpiredMergeFlows(at mrg_1's expiry) = %d, %v; want only mrg_2, expired before", n, err)
+	}
+	n, err = st.DeleteMergeFlowsOfAccount(ctx, "acc_x1@example.org")
+	if err != nil || n != 1 {
+		t.Errorf("DeleteMergeFlowsOfAccount(offered address) = %d, %v; want mrg_3 (mrg_1 no longer offers it)", n, err)
+	}
+	mgCreate(t, st, mgRecord("mrg_4", me, "prf_other", "prf_x", 0))
+	n, err = st.DeleteMergeFlowsOfProfile(ctx, "prf_x")
+	if err != nil || n != 2 {
+		t.Errorf("DeleteMergeFlowsOfProfile(prf_x) = %d, %v; want mrg_1 and mrg_4", n, err)
+	}
+	mgCreate(t, st, mgRecord("mrg_5", me, "prf_me", "", 0))
+	n, err = st.DeleteMergeFlowsOfAccount(ctx, me)
+	if err != nil || n != 1 {
+		t.Errorf("DeleteMergeFlowsOfAccount(starter) = %d, %v; want 1", n, err)
+	}
+	if ids := mgFlowIDs(t, st, "prf_me"); len(ids) != 0 {
+		t.Errorf("flows left: %v", ids)
+	}
+}
+
+func testMergeFlowRollback(t *testing.T, st MergeStore) {
+	ctx := context.Background()
+	me := mgPerson(t, st, profile.Profile{ID: "prf_me"}, "me@example.com")[0].ID
+	mgCreate(t, st, mgRecord("mrg_1", me, "prf_me", "", 0))
+	boom := errors.New("boom")
+	err := st.InTx(ctx, func(ctx context.Context) error {
+		if err := st.CreateMergeFlow(ctx, mgRecord("mrg_2", me, "prf_me", "", 0)); err != nil {
+			return err
+		}
+		up := mgRecord("mrg_1", me, "prf_me", "", 0)
+		up.State, up.Candidates = merge.StateDone, nil
+		if err := st.UpdateMergeFlow(ctx, up, merge.StateStarted); err != nil {
+			return err
+		}
+		if _, err := st.DeleteMergeFlowsOfAccount(ctx, me); err != nil {
+			return err
+		}
+		return boom
+	})
+	mgWantErr(t, "InTx", err, boom)
+	got, err := st.MergeFlow(ctx, "mrg_1")
+	if diff := cmp.Diff(mgRecord("mrg_1", me, "prf_me", "", 0), got); err != nil || diff != "" {
+		t.Errorf("after rollback: %v (-want +got):\n%s", err, diff)
+	}
+	_, err = st.MergeFlow(ctx, "mrg_2")
+	mgWantErr(t, "flow created in a rolled-back transaction", err, storage.ErrNotFound)
+}
+
+func testMergeMoveAccounts(t *testing.T, st MergeStore) {
+	ctx := context.Background()
+	x := mgPerson(t, st, profile.Profile{ID: "prf_x"}, "x@example.com")
+	y := mgPerson(t, st, profile.Profile{ID: "prf_y"}, "y1@example.com", "y2@example.com")
+	y[1].Status = account.StatusDeactivated
+	if err := st.UpdateAccount(ctx, y[1]); err != nil {
+		t.Fatalf("UpdateAccount: %v", err)
+	}
+	mgWantErr(t, "MoveAccounts(to unknown)", st.MoveAccounts(ctx, "prf_y", "prf_nope"), storage.ErrNotFound)
+	if err := st.MoveAccounts(ctx, "prf_y", "prf_y"); err != nil {
+		t.Errorf("MoveAccounts(same): %v", err)
+	}
+	if err := st.MoveAccounts(ctx, "prf_y", "prf_x"); err != nil {
+		t.Fatalf("MoveAccounts: %v", err)
+	}
+	var want []account.Account
+	for _, a := range append(x, y...) {
+		a.ProfileID = "prf_x"
+		want = append(want, a)
+	}
+	got, err := st.AccountsOfProfile(ctx, "prf_x")
+	if diff := cmp.Diff(want, got); err != nil || diff != "" {
+		t.Errorf("accounts after the move: %v (-want +got):\n%s", err, diff)
+	}
+	if left, _ := st.AccountsOfProfile(ctx, "prf_y"); len(left) != 0 {
+		t.Errorf("accounts left behind: %v", left)
+	}
+}
+
+func testMergeProgress(t *testing.T, st MergeStore) {
+	ctx := context.Background()
+	for _, id := range []string{"prf_to", "prf_from", "prf_empty"} {
+		mgPerson(t, st, profile.Profile{ID: id})
+	}
+	d := func(h int) time.Time { return pfNow.Add(time.Duration(h) * time.Hour) }
+	to := profile.Progress{
+		Points: 100,
+		Achievements: []profile.Achievement{
+			{ID: "a-earlier-there", Name: "T", AwardedAt: d(1)}, {ID: "a-tie", Name: "T", AwardedAt: d(1)},
+			{ID: "a-later-there", Name: "T", AwardedAt: d(5)}, {ID: "a-only-to", Name: "T", AwardedAt: d(1)},
+		},
+		Certifications: []profile.Certification{
+			{ID: "c-later-there", Name: "T", ValidUntil: d(9)}, {ID: "c-tie", Name: "T", ValidUntil: d(3)},
+			{ID: "c-earlier-there", Name: "T", ValidUntil: d(1)},
+		},
+		Academy: []profile.CourseProgress{
+			{CourseID: "k-done-there", Title: "T", Percent: 100, Completed: true},
+			{CourseID: "k-done-here", Title: "T", Percent: 90},
+			{CourseID: "k-more-here", Title: "T", Percent: 10},
+			{CourseID: "k-tie", Title: "T", Percent: 50},
+			{CourseID: "k-both-done", Title: "T", Percent: 100, Completed: true},
+		},
+	}
+	from := profile.Progress{
+		Points: 23,
+		Achievements: []profile.Achievement{
+			{ID: "a-earlier-there", Name: "F", AwardedAt: d(2)}, {ID: "a-tie", Name: "F", AwardedAt: d(1)},
+			{ID: "a-later-there", Name: "F", AwardedAt: d(0)}, {ID: "a-only-from", Name: "F", AwardedAt: time.Time{}},
+		},
+		Certifications: []profile.Certification{
+			{ID: "c-later-there", Name: "F", ValidUntil: d(2)}, {ID: "c-tie", Name: "F", ValidUntil: d(3)},
+			{ID: "c-earlier-there", Name: "F", ValidUntil: d(4)}, {ID: "c-only-from", Name: "F", ValidUntil: d(4)},
+		},
+		Academy: []profile.CourseProgress{
+			{CourseID: "k-done-there", Title: "F", Percent: 100},
+			{CourseID: "k-done-here", Title: "F", Percent: 80, Completed: true},
+			{CourseID: "k-more-here", Title: "F", Percent: 20},
+			{CourseID: "k-tie", Title: "F", Percent: 50},
+			{CourseID: "k-both-done", Title: "F", Percent: 100, Completed: true},
+		},
+	}
+	for id, pr := range map[string]profile.Progress{"prf_to": to, "prf_from": from} {
+		if err := st.SaveProgress(ctx, id, pr); err != nil {
+			t.Fatalf("SaveProgress(%s): %v", id, err)
+		}
+	}
+	if err := st.MergeProgress(ctx, "prf_from", "prf_to"); err != nil {
+		t.Fatalf("MergeProgress: %v", err)
+	}
+	mgWantProgress(t, st, "prf_to", merge.CombineProgress(to, from))
+	mgWantProgress(t, st, "prf_from", profile.Progress{})
+	// Into a profile without progress, and from one without.
+	if err := st.MergeProgress(ctx, "prf_to", "prf_empty"); err != nil {
+		t.Fatalf("MergeProgress(into empty): %v", err)
+	}
+	mgWantProgress(t, st, "prf_empty", merge.CombineProgress(to, from))
+	if err := st.MergeProgress(ctx, "prf_from", "prf_empty"); err != nil {
+		t.Fatalf("MergeProgress(from empty): %v", err)
+	}
+	mgWantProgress(t, st, "prf_empty", merge.CombineProgress(to, from))
+	mgWantErr(t, "MergeProgress(from unknown)", st.MergeProgress(ctx, "prf_nope", "prf_to"), storage.ErrNotFound)
+	mgWantErr(t, "MergeProgress(to unknown)", st.MergeProgress(ctx, "prf_to", "prf_nope"), storage.ErrNotFound)
+}
+
+func mgWantProgress(t *testing.T, st MergeStore, id string, want profile.Progress) {
+	t.Helper()
+	got, err := st.Progress(context.Background(), id)
+	if err != nil {
+		t.Fatalf("Progress(%s): %v", id, err)
+	}
+	if diff := cmp.Diff(want, got, pfEmpty); diff != "" {
+		t.Errorf("progress of %s (-want +got):\n%s", id, diff)
+	}
+}
