@@ -12,6 +12,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -34,6 +35,7 @@ type Store interface {
 	token.Store
 	notify.Store
 	session.Store
+	merge.Store
 }
 
 // Settings is the SDK wired over one store: one mailer, one clock, one
@@ -43,6 +45,7 @@ type Settings struct {
 	Profiles      *profile.Service
 	Accounts      *account.Service
 	Codes         *verification.Service
+	Merges        *merge.Service
 	Tokens        *token.Service
 	TwoFactor     *twofactor.Service
 	Notifications *notify.Service
@@ -98,7 +101,7 @@ func New(store Store, opts Options) (*Settings, error) {
 		Store: store, Accounts: store, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
 		Now: o.Now, Rand: o.Rand,
 	})
-	extra := append([]personaldata.Source{session.Source(s.Sessions)}, o.ExtraSources...)
+	extra := append([]personaldata.Source{session.Source(s.Sessions), merge.Source(store)}, o.ExtraSources...)
 	s.PersonalData = personaldata.NewService(personaldata.Config{
 		Tx: store, Profiles: store, Accounts: store, History: store, TrackingSince: o.TrackingSince, Now: o.Now,
 		Sources: personaldata.DefaultSources(personaldata.Deps{
@@ -112,6 +115,10 @@ func New(store Store, opts Options) (*Settings, error) {
 		SecondFactor: s.TwoFactor, Now: o.Now, Rand: o.Rand,
 	})
 	passwords.accounts = s.Accounts
+	s.Merges = merge.NewService(merge.Config{
+		Accounts: store, Profiles: store, History: store, Notify: store, Flows: store, Tx: store,
+		Codes: s.Codes, Mailer: o.Mailer, Now: o.Now, Rand: o.Rand,
+	})
 	return s, nil
 }
 

@@ -172,8 +172,8 @@ func key(env string) ([]byte, error) {
 	return k, nil
 }
 
-// cleanup deletes expired sessions, codes and pending sign-ups every
-// quarter of an hour.
+// cleanup deletes expired sessions, codes, pending sign-ups and merge
+// flows every quarter of an hour.
 func cleanup(ctx context.Context, s *usersettings.Settings, log *slog.Logger) {
 	t := time.NewTicker(15 * time.Minute)
 	defer t.Stop()
@@ -186,7 +186,8 @@ func cleanup(ctx context.Context, s *usersettings.Settings, log *slog.Logger) {
 		_, err1 := s.Sessions.DeleteExpired(ctx)
 		_, err2 := s.Codes.DeleteExpired(ctx)
 		_, err3 := s.Accounts.DeleteExpiredPending(ctx)
-		if err := errors.Join(err1, err2, err3); err != nil {
+		_, err4 := s.Merges.DeleteExpired(ctx)
+		if err := errors.Join(err1, err2, err3, err4); err != nil {
 			log.Warn("cleanup failed", "err", err.Error())
 		}
 	}

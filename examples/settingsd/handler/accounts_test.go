@@ -87,6 +87,7 @@ func TestReauthentication(t *testing.T) {
 		{"POST", "/v1/me/api-keys", map[string]string{"description": "ci"}},
 		{"DELETE", "/v1/me/2fa", map[string]string{"password": pw}},
 		{"DELETE", "/v1/me/accounts/current", nil},
+		{"POST", "/v1/me/merges", map[string]string{"email": "other@example.com"}},
 	} {
 		want(t, c.method+" "+c.path, e.do(c.method, c.path, c.body, u.auth()...), 403, "reauthentication_required")
 	}

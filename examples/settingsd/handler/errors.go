@@ -52,7 +52,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if h.failTyped(w, err) {
 		return
 	}
-	for _, e := range simpleErrors {
+	for _, e := range append(mergeErrors, simpleErrors...) {
 		if errors.Is(err, e.err) {
 			writeError(w, e.status, e.code)
 			return
