@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -167,4 +168,53 @@ func TestResolveDoesNotShareSlicesWithInput(t *testing.T) {
 	if a.Skills[0] != "Go" {
 		t.Fatal("Resolve's result shares the skills slice with its input")
 	}
+}
+
+func TestResolveWatchedAppsAndSettings(t *testing.T) {
+	r := Resolve(Side{Profile: profile.Profile{ID: "a"}, WatchedApps: []string{"x", "y"}},
+		Side{Profile: profile.Profile{ID: "b"}, WatchedApps: []string{"y", "z", "z"}})
+	if r.Preview.Combined.WatchedApps != 3 {
+		t.Errorf("watched apps = %d, want the union of 3", r.Preview.Combined.WatchedApps)
+	}
+	if diff := cmp.Diff([]string{"notification_settings"}, r.Preview.Discarded); diff != "" {
+		t.Errorf("discarded (-want +got):\n%s", diff)
+	}
+}
+
+// FuzzResolve checks Resolve's invariants on arbitrary field values: the
+// signed-in value wins whenever it is set, a kept value always comes from
+// one side, every skill of either side survives (case-insensitively),
+// points add up and the public flag is the signed-in profile's.
+func FuzzResolve(f *testing.F) {
+	f.Add("Ada", "Grace", "Go,SQL", "sql,Rust", int64(3), int64(4), true)
+	f.Add("", "Grace", "", "x", int64(0), int64(-1), false)
+	f.Add(" ", "", "A,a,A", "a", int64(1<<40), int64(1), true)
+	f.Fuzz(func(t *testing.T, an, bn, as, bs string, ap, bp int64, pub bool) {
+		a := Side{Profile: profile.Profile{ID: "a", Name: an, Skills: strings.Split(as, ","), Public: pub}, Progress: profile.Progress{Points: ap}}
+		b := Side{Profile: profile.Profile{ID: "b", Name: bn, Skills: strings.Split(bs, ",")}, Progress: profile.Progress{Points: bp}}
+		r := Resolve(a, b)
+		switch {
+		case strings.TrimSpace(an) != "" && r.Profile.Name != an:
+			t.Fatalf("name = %q, want the signed-in %q", r.Profile.Name, an)
+		case r.Profile.Name != an && r.Profile.Name != bn:
+			t.Fatalf("name = %q comes from neither side", r.Profile.Name)
+		case r.Profile.Public != pub || r.Profile.ID != "a":
+			t.Fatalf("public/id = %v/%q, want the signed-in profile's", r.Profile.Public, r.Profile.ID)
+		case r.Progress.Points != ap+bp:
+			t.Fatalf("points = %d, want %d", r.Progress.Points, ap+bp)
+		}
+		have := map[string]bool{}
+		for _, s := range r.Profile.Skills {
+			k := strings.ToLower(strings.TrimSpace(s))
+			if have[k] {
+				t.Fatalf("skill %q listed twice in %q", s, r.Profile.Skills)
+			}
+			have[k] = true
+		}
+		for _, s := range append(a.Profile.Skills, b.Profile.Skills...) {
+			if k := strings.ToLower(strings.TrimSpace(s)); k != "" && !have[k] {
+				t.Fatalf("skill %q lost: %q", s, r.Profile.Skills)
+			}
+		}
+	})
 }

@@ -1,0 +1,184 @@
+package merge_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/merge"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/personaldata"
+	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/storage/memory"
+)
+
+var testNow = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+
+// env is a merge service on the memory store with two profiles of one
+// person: prf_a (account acc_a) and prf_b (accounts acc_b1, acc_b2).
+type env struct {
+	ctx    context.Context
+	st     *memory.Store
+	outbox *notify.Outbox
+	svc    *merge.Service
+}
+
+func newEnv(t *testing.T, mailer notify.Mailer) *env {
+	t.Helper()
+	e := &env{ctx: context.Background(), st: memory.New(), outbox: notify.NewOutbox()}
+	if mailer == nil {
+		mailer = e.outbox
+	}
+	now := func() time.Time { return testNow }
+	codes := verification.NewService(verification.Config{Store: e.st, Tx: e.st, Mailer: e.outbox, Now: now})
+	e.svc = merge.NewService(merge.Config{
+		Accounts: e.st, Profiles: e.st, History: e.st, Notify: e.st, Flows: e.st, Tx: e.st,
+		Codes: codes, Mailer: mailer, Now: now,
+	})
+	for _, p := range []string{"prf_a", "prf_b"} {
+		if err := e.st.CreateProfile(e.ctx, profile.Profile{ID: p, Name: p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, a := range []account.Account{
+		{ID: "acc_a", ProfileID: "prf_a", Email: "a@example.com", Status: account.StatusActive},
+		{ID: "acc_b1", ProfileID: "prf_b", Email: "b1@example.com", Status: account.StatusActive},
+		{ID: "acc_b2", ProfileID: "prf_b", Email: "b2@example.com", Status: account.StatusActive},
+	} {
+		if err := e.st.CreateAccount(e.ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
+}
+
+var codeRE = regexp.MustCompile(`\b[0-9]{6}\b`)
+
+// verified runs a flow of acc_a towards prf_b up to the verified state.
+func (e *env) verified(t *testing.T) string {
+	t.Helper()
+	f, err := e.svc.Start(e.ctx, "acc_a", "b2@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.SendCode(e.ctx, "acc_a", f.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := e.outbox.Last("b1@example.com")
+	if _, err := e.svc.Verify(e.ctx, "acc_a", f.ID, codeRE.FindString(m.Body)); err != nil {
+		t.Fatal(err)
+	}
+	return f.ID
+}
+
+func TestNewServicePanicsWithoutDependencies(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("NewService(Config{}) did not panic")
+		}
+	}()
+	merge.NewService(merge.Config{})
+}
+
+type failingMailer struct{ calls int }
+
+func (m *failingMailer) Send(context.Context, notify.Message) error {
+	m.calls++
+	return errors.New("smtp down")
+}
+
+func TestCommitIgnoresFailedNotices(t *testing.T) {
+	m := &failingMailer{}
+	e := newEnv(t, m)
+	id := e.verified(t)
+	if _, err := e.svc.Commit(e.ctx, "acc_a", id); err != nil {
+		t.Fatalf("Commit with a failing mailer: %v", err)
+	}
+	if m.calls != 3 {
+		t.Errorf("notices attempted: %d, want one per account (3)", m.calls)
+	}
+}
+
+func TestCancelVoidsTheCode(t *testing.T) {
+	e := newEnv(t, nil)
+	f, err := e.svc.Start(e.ctx, "acc_a", "b1@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.SendCode(e.ctx, "acc_a", f.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := e.outbox.Last("b2@example.com")
+	if err := e.svc.Cancel(e.ctx, "acc_a", f.ID); err != nil {
+		t.Fatalf("Cancel: %v", err)
+	}
+	if _, err := e.st.CodeOfFlow(e.ctx, verification.PurposeMerge, f.ID); err == nil {
+		t.Error("the code of a cancelled flow is still stored")
+	}
+	if _, err := e.svc.Verify(e.ctx, "acc_a", f.ID, codeRE.FindString(m.Body)); !errors.Is(err, merge.ErrFlowInvalid) {
+		t.Errorf("Verify after Cancel: got %v, want ErrFlowInvalid", err)
+	}
+	if err := e.svc.Cancel(e.ctx, "acc_a", f.ID); !errors.Is(err, merge.ErrFlowInvalid) {
+		t.Errorf("second Cancel: got %v, want ErrFlowInvalid", err)
+	}
+}
+
+func TestSourceCollectsWithoutTheOtherSide(t *testing.T) {
+	e := newEnv(t, nil)
+	e.verified(t)
+	src := merge.Source(e.st)
+	for _, tt := range []struct{ profileID, role string }{{"prf_a", "kept"}, {"prf_b", "merged_away"}} {
+		var v personaldata.View
+		if err := src.Collect(e.ctx, personaldata.Person{ProfileID: tt.profileID}, &v); err != nil {
+			t.Fatalf("Collect(%s): %v", tt.profileID, err)
+		}
+		if len(v.Merges) != 1 || v.Merges[0].Role != tt.role || v.Merges[0].State != "verified" {
+			t.Fatalf("Collect(%s) = %+v, want one %s flow", tt.profileID, v.Merges, tt.role)
+		}
+		b, _ := json.Marshal(v.Merges)
+		for _, leak := range []string{"@example.com", "***"} {
+			if strings.Contains(string(b), leak) {
+				t.Errorf("Collect(%s) shows %q: %s", tt.profileID, leak, b)
+			}
+		}
+		if tt.role == "merged_away" && strings.Contains(string(b), "acc_a") {
+			t.Errorf("the merged-away side sees the other side's account: %s", b)
+		}
+	}
+}
+
+func TestSourceErases(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		erase func(personaldata.Source, context.Context) error
+	}{
+		{"starting account", func(s personaldata.Source, ctx context.Context) error { return s.EraseAccount(ctx, "acc_a") }},
+		{"offered account", func(s personaldata.Source, ctx context.Context) error { return s.EraseAccount(ctx, "acc_b2") }},
+		{"kept profile", func(s personaldata.Source, ctx context.Context) error { return s.EraseProfile(ctx, "prf_a") }},
+		{"other profile", func(s personaldata.Source, ctx context.Context) error { return s.EraseProfile(ctx, "prf_b") }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			id := e.verified(t)
+			if err := tt.erase(merge.Source(e.st), e.ctx); err != nil {
+				t.Fatalf("erase: %v", err)
+			}
+			if _, err := e.st.MergeFlow(e.ctx, id); err == nil {
+				t.Error("the flow survived the erasure")
+			}
+		})
+	}
+}
+
+func TestSourceCovers(t *testing.T) {
+	want := []string{"merge_flows", "merge_flow_addresses", "memory.merges"}
+	if got := merge.Source(memory.New()).Covers(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Covers() = %v, want %v", got, want)
+	}
+}
