@@ -19,13 +19,14 @@
 //	403 reauthentication_required the session is older than an hour (sensitive routes)
 //	403 forbidden
 //	404 not_found                also a private profile's public view
-//	409 email_taken, name_taken, already_enabled, not_enabled, no_enrollment
+//	409 email_taken, name_taken, already_enabled, not_enabled, no_enrollment,
+//	    flow_invalid, flow_expired, profile_changed
 //	413 request_too_large
 //	422 password_policy {violations}, invalid_profile {fields},
 //	    profile_incomplete {missing}, unknown_scopes {scopes}, invalid_code,
 //	    invalid_email, invalid_credentials, password_reused, sso_required,
 //	    invalid_name, invalid_description, no_scope, invalid_expiry,
-//	    invalid_input {field, reason}
+//	    invalid_input {field, reason}, same_profile, invalid_choice
 //	429 rate_limited {retry_after}, locked
 //	500 internal
 //
@@ -79,7 +80,9 @@
 //	POST   /v1/me/merges                           {email} → 201 {id,addresses}
 //	POST   /v1/me/merges/{id}/code                 {address} → 202
 //	POST   /v1/me/merges/{id}/verify               {code} → 200 preview
+//	GET    /v1/me/merges/{id}/preview              → 200 preview (after verify)
 //	POST   /v1/me/merges/{id}/commit               → 200 merged profile
+//	DELETE /v1/me/merges/{id}                      → 204 (cancel)
 //	GET    /v1/scopes                              → [{name,description}]
 //	GET    /v1/me/tokens                           → [token]
 //	POST   /v1/me/tokens                           {name,scopes,expires_at?} → 201 token with "token"
