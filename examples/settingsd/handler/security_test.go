@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -115,4 +116,26 @@ func httpServe(t *testing.T, h http.Handler) string {
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	return "http://" + ln.Addr().String()
+}
+
+// TestSecureCookieOverTLS checks that the session cookie is Secure when the
+// request came over TLS.
+func TestSecureCookieOverTLS(t *testing.T) {
+	e := newEnv(t)
+	e.signUp("ada@example.com")
+	srv := httptest.NewTLSServer(handler.New(e.settings))
+	defer srv.Close()
+	res, err := srv.Client().Post(srv.URL+"/v1/sessions", "application/json",
+		strings.NewReader(`{"email":"ada@example.com","password":"`+pw+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 201 {
+		t.Fatalf("login over TLS: status %d", res.StatusCode)
+	}
+	c, err := http.ParseSetCookie(res.Header.Get("Set-Cookie"))
+	if err != nil || !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
+		t.Errorf("cookie over TLS = %+v, %v; want Secure, HttpOnly, SameSite=Strict", c, err)
+	}
 }
