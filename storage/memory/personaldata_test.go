@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -37,7 +38,7 @@ var notPersonal = []string{"mu"}
 // must be wired into export and erasure.
 func TestPersonalDataCoverage(t *testing.T) {
 	st := memory.New()
-	w := storagetest.NewWorld(t, st, session.Source(session.NewService(session.Config{Store: st, Accounts: st})))
+	w := storagetest.NewWorld(t, st, session.Source(session.NewService(session.Config{Store: st, Accounts: st})), merge.Source(st))
 	covered := personaldata.Covers(w.PersonalData.Sources())
 	typ := reflect.TypeFor[memory.Store]()
 	for i := range typ.NumField() {

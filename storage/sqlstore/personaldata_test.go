@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
@@ -32,7 +33,7 @@ func TestPersonalDataCoverage(t *testing.T) {
 		t.Run("db="+c.name, func(t *testing.T) {
 			db, d := c.open(t)
 			st := migrated(t, db, d)
-			w := storagetest.NewWorld(t, st, session.Source(session.NewService(session.Config{Store: st, Accounts: st})))
+			w := storagetest.NewWorld(t, st, session.Source(session.NewService(session.Config{Store: st, Accounts: st})), merge.Source(st))
 			covered := personaldata.Covers(w.PersonalData.Sources())
 			tables := listTables(t, db, d)
 			for _, table := range tables {
