@@ -3,6 +3,7 @@ package account_test
 import (
 	"context"
 	"errors"
+	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"regexp"
 	"strings"
 	"sync"
@@ -61,23 +62,8 @@ var testCompanies = companies{
 	"never.example":  {Name: "Relaxed BV", HasMaxAge: true},
 }
 
-// clock is a fake clock safe for concurrent use.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the shared fake clock of the tests.
+type clock = fakeclock.Clock
 
 // eraser records calls and can fail or write to the store in the
 // transaction it is given.
@@ -126,7 +112,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{
 		t: t, ctx: context.Background(), st: memory.New(),
-		clock:  &clock{t: time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)},
+		clock:  fakeclock.New(time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)),
 		out:    notify.NewOutbox(),
 		hasher: &countingHasher{h: password.NewHasher(password.HasherConfig{Params: cheap})},
 		second: secondFactor{},

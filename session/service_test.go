@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,14 +15,8 @@ import (
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
 
-// clock is a settable fake clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+// clock is the shared fake clock of the tests.
+type clock = fakeclock.Clock
 
 // fixture returns a service over a memory store holding account acc_a of
 // profile prf_a.
@@ -30,7 +24,7 @@ func fixture(t *testing.T) (*session.Service, *memory.Store, *clock) {
 	t.Helper()
 	ctx := context.Background()
 	st := memory.New()
-	c := &clock{t: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
+	c := fakeclock.New(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
 	if err := st.CreateProfile(ctx, profile.Profile{ID: "prf_a"}); err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,8 @@ package token_test
 
 import (
 	"context"
+	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"math/rand/v2"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,23 +17,8 @@ import (
 
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// clock is a fake clock tests move by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+// clock is the shared fake clock of the tests.
+type clock = fakeclock.Clock
 
 // countingStore counts the calls of the validation paths.
 type countingStore struct {
@@ -80,7 +65,7 @@ func registry() *token.Registry {
 // account, ann@example.com.
 func newFixture(t testing.TB, edit ...func(*token.Config)) *fixture {
 	t.Helper()
-	f := &fixture{ctx: context.Background(), st: memory.New(), clock: &clock{now: t0}, outbox: notify.NewOutbox()}
+	f := &fixture{ctx: context.Background(), st: memory.New(), clock: fakeclock.New(t0), outbox: notify.NewOutbox()}
 	f.count = &countingStore{Store: f.st}
 	f.acct = f.addAccount(t, "acc_ann", "ann@example.com")
 	f.cfg = token.Config{

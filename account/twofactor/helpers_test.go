@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"regexp"
 	"strings"
 	"sync"
@@ -21,23 +22,8 @@ import (
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
 
-// clock is a fake clock that tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the shared fake clock of the tests.
+type clock = fakeclock.Clock
 
 // fakeSMS records the texts it was asked to send.
 type fakeSMS struct {
@@ -99,7 +85,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{
 		t: t, ctx: context.Background(), store: memory.New(), sms: &fakeSMS{}, outbox: notify.NewOutbox(),
-		clock: &clock{t: time.Date(2024, 3, 1, 12, 0, 10, 0, time.UTC)},
+		clock: fakeclock.New(time.Date(2024, 3, 1, 12, 0, 10, 0, time.UTC)),
 	}
 	if err := e.store.CreateProfile(e.ctx, profile.Profile{ID: testProfile, Name: "Ada", CreatedAt: e.clock.Now()}); err != nil {
 		t.Fatal(err)
@@ -145,7 +131,7 @@ func (e *env) enrolApp() (secret string, recovery []string) {
 	if err != nil {
 		e.t.Fatalf("ConfirmAuthenticator: %v", err)
 	}
-	e.clock.Add(30 * time.Second) // the confirming code is used up
+	e.clock.Advance(30 * time.Second) // the confirming code is used up
 	return secret, recovery
 }
 

@@ -99,7 +99,7 @@ func TestConfirmWithoutEnrolment(t *testing.T) {
 	}
 	_, err = e.svc.ConfirmSMS(e.ctx, testAccount, "123456")
 	wantErr(t, "ConfirmSMS of an authenticator enrolment", err, twofactor.ErrNoEnrollment)
-	e.clock.Add(31 * time.Minute)
+	e.clock.Advance(31 * time.Minute)
 	_, err = e.svc.ConfirmAuthenticator(e.ctx, testAccount, e.code(enr.Secret.Reveal(), 0))
 	wantErr(t, "ConfirmAuthenticator after EnrollTTL", err, twofactor.ErrNoEnrollment)
 	_, err = e.svc.BeginAuthenticator(e.ctx, "acc_nobody", "Example", testEmail)
@@ -113,17 +113,17 @@ func TestVerifyTOTP(t *testing.T) {
 	wantErr(t, "Verify the same code again (replay)", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), twofactor.ErrInvalidCode)
 	wantErr(t, "Verify the previous step's code after a later one", e.svc.Verify(e.ctx, testAccount, e.code(secret, -30*time.Second)), twofactor.ErrInvalidCode)
 
-	e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	wantErr(t, "Verify code of the previous step (skew)", e.svc.Verify(e.ctx, testAccount, e.code(secret, -30*time.Second)), nil)
 	wantErr(t, "Verify code of the next step (skew)", e.svc.Verify(e.ctx, testAccount, e.code(secret, 30*time.Second)), nil)
-	e.clock.Add(2 * time.Minute)
+	e.clock.Advance(2 * time.Minute)
 	wantErr(t, "Verify code two steps old", e.svc.Verify(e.ctx, testAccount, e.code(secret, -60*time.Second)), twofactor.ErrInvalidCode)
 	wantErr(t, "Verify code two steps ahead", e.svc.Verify(e.ctx, testAccount, e.code(secret, 60*time.Second)), twofactor.ErrInvalidCode)
 	wantErr(t, "Verify code with spaces", e.svc.Verify(e.ctx, testAccount, " "+e.code(secret, 0)[:3]+" "+e.code(secret, 0)[3:]), nil)
 	for _, bad := range []string{"", "12345", "1234567", "abcdef", strings.Repeat("1", 1000)} {
 		wantErr(t, "Verify "+bad, e.svc.Verify(e.ctx, testAccount, bad), twofactor.ErrInvalidCode)
 		e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)) // reset the attempt counter
-		e.clock.Add(30 * time.Second)
+		e.clock.Advance(30 * time.Second)
 	}
 	wantErr(t, "Verify without 2FA", newEnv(t).svc.Verify(e.ctx, testAccount, "123456"), twofactor.ErrNotEnabled)
 }
@@ -141,22 +141,22 @@ func TestLockout(t *testing.T) {
 	if got, want := e.status().LockedUntil, e.clock.Now().Add(15*time.Minute); !got.Equal(want) {
 		t.Errorf("Status.LockedUntil: got %v, want %v", got, want)
 	}
-	e.clock.Add(15*time.Minute - time.Second)
+	e.clock.Advance(15*time.Minute - time.Second)
 	wantErr(t, "Verify just before the lock ends", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), twofactor.ErrLocked)
-	e.clock.Add(time.Second)
+	e.clock.Advance(time.Second)
 	wantErr(t, "Verify when the lock ended", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), nil)
 	if got := e.status().LockedUntil; !got.IsZero() {
 		t.Errorf("Status.LockedUntil after success: got %v, want zero", got)
 	}
 
 	// Four wrong codes and a right one reset the counter.
-	e.clock.Add(30 * time.Second)
+	e.clock.Advance(30 * time.Second)
 	for range 4 {
 		wantErr(t, "Verify wrong code", e.svc.Verify(e.ctx, testAccount, wrong), twofactor.ErrInvalidCode)
 	}
 	wantErr(t, "Verify right code after 4 wrong ones", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), nil)
 	wantErr(t, "Verify wrong code after reset", e.svc.Verify(e.ctx, testAccount, wrong), twofactor.ErrInvalidCode)
-	e.clock.Add(30 * time.Second)
+	e.clock.Advance(30 * time.Second)
 	wantErr(t, "Verify still open", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), nil)
 }
 
@@ -167,9 +167,9 @@ func TestLockoutConfigurable(t *testing.T) {
 	for range 2 {
 		wantErr(t, "Verify wrong code", e.svc.Verify(e.ctx, testAccount, "000000"), twofactor.ErrInvalidCode)
 	}
-	e.clock.Add(59 * time.Minute)
+	e.clock.Advance(59 * time.Minute)
 	wantErr(t, "Verify after 59 minutes", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), twofactor.ErrLocked)
-	e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	wantErr(t, "Verify after an hour", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), nil)
 }
 
@@ -209,9 +209,9 @@ func TestSMS(t *testing.T) {
 
 	wantErr(t, "SendLoginSMS", e.svc.SendLoginSMS(e.ctx, testAccount), nil)
 	_, first := e.sms.last()
-	e.clock.Add(29 * time.Second)
+	e.clock.Advance(29 * time.Second)
 	wantErr(t, "SendLoginSMS too soon", e.svc.SendLoginSMS(e.ctx, testAccount), twofactor.ErrTooSoon)
-	e.clock.Add(time.Second)
+	e.clock.Advance(time.Second)
 	wantErr(t, "SendLoginSMS", e.svc.SendLoginSMS(e.ctx, testAccount), nil)
 	_, code = e.sms.last()
 	if first != code {
@@ -220,10 +220,10 @@ func TestSMS(t *testing.T) {
 	wantErr(t, "Verify SMS code", e.svc.Verify(e.ctx, testAccount, code), nil)
 	wantErr(t, "Verify SMS code again", e.svc.Verify(e.ctx, testAccount, code), twofactor.ErrInvalidCode)
 
-	e.clock.Add(30 * time.Second)
+	e.clock.Advance(30 * time.Second)
 	wantErr(t, "SendLoginSMS", e.svc.SendLoginSMS(e.ctx, testAccount), nil)
 	_, code = e.sms.last()
-	e.clock.Add(10 * time.Minute)
+	e.clock.Advance(10 * time.Minute)
 	wantErr(t, "Verify expired SMS code", e.svc.Verify(e.ctx, testAccount, code), twofactor.ErrInvalidCode)
 	wantHistory(t, e, history.ActionSet)
 }
@@ -284,7 +284,7 @@ func TestVerifyRace(t *testing.T) {
 	if ok := racing(t, func() error { return e.svc.Verify(e.ctx, testAccount, code) }); ok != 1 {
 		t.Errorf("16 goroutines verifying one TOTP code: %d succeeded, want exactly 1", ok)
 	}
-	e.clock.Add(15 * time.Minute) // outlast a lock the race may have set
+	e.clock.Advance(15 * time.Minute) // outlast a lock the race may have set
 	if ok := racing(t, func() error { return e.svc.Verify(e.ctx, testAccount, recovery[0]) }); ok != 1 {
 		t.Errorf("16 goroutines verifying one recovery code: %d succeeded, want exactly 1", ok)
 	}

@@ -2,8 +2,8 @@ package verification_test
 
 import (
 	"context"
+	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,23 +12,8 @@ import (
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
 
-// clock is a fake clock safe for concurrent use.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the shared fake clock of the tests.
+type clock = fakeclock.Clock
 
 // env is a verification service on a fresh memory store with a fake clock
 // and an outbox.
@@ -45,7 +30,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{
 		t: t, ctx: context.Background(), st: memory.New(),
-		clock: &clock{t: time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)}, out: notify.NewOutbox(),
+		clock: fakeclock.New(time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)), out: notify.NewOutbox(),
 	}
 	e.out.Now = e.clock.Now
 	e.svc = verification.NewService(verification.Config{

@@ -3,9 +3,9 @@ package storagetest
 import (
 	"context"
 	"errors"
+	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"regexp"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -60,29 +60,11 @@ func TestMerge(t *testing.T, newStore func(t *testing.T) MergeStore) {
 	t.Run("ConcurrentSameOther", func(t *testing.T) { testMergeConcurrent(t, newStore(t), true) })
 }
 
-// mgClock is a fake clock that tests move forward by hand.
-type mgClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *mgClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *mgClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // mgWorld is a merge service over a store, with a fake clock and an
 // outbox. base is the store itself; the service may run over a wrapper.
 type mgWorld struct {
 	base   MergeStore
-	clock  *mgClock
+	clock  *fakeclock.Clock
 	outbox *notify.Outbox
 	codes  *verification.Service
 	svc    *merge.Service
@@ -101,7 +83,7 @@ type mergeDeps interface {
 
 func newMergeWorld(t *testing.T, st MergeStore, through mergeDeps) *mgWorld {
 	t.Helper()
-	w := &mgWorld{base: st, clock: &mgClock{t: pfNow}}
+	w := &mgWorld{base: st, clock: fakeclock.New(pfNow)}
 	w.outbox = &notify.Outbox{Now: w.clock.Now}
 	w.codes = verification.NewService(verification.Config{Store: st, Tx: st, Mailer: w.outbox, Now: w.clock.Now})
 	if through == nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"io"
 	"net"
 	"net/http"
@@ -23,14 +24,8 @@ import (
 
 const pw = "Correct-Horse-9-Battery"
 
-// clock is a settable fake clock shared by the SDK and the handler.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+// clock is the shared fake clock of the tests.
+type clock = fakeclock.Clock
 
 // env is the real handler served on loopback over a migrated SQLite file,
 // with the dev outbox and a fake clock.
@@ -49,7 +44,7 @@ func newEnv(t *testing.T, opts ...handler.Option) *env {
 	if err != nil {
 		t.Fatalf("OpenStore: %v", err)
 	}
-	c := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	c := fakeclock.New(time.Now().UTC().Truncate(time.Second))
 	outbox := &notify.Outbox{Now: c.Now}
 	s, err := usersettings.New(st, usersettings.Options{
 		Mailer: outbox, Now: c.Now, Scopes: handler.SampleScopes, Issuer: "settingsd-test",
