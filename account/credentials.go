@@ -66,7 +66,7 @@ func (s *Service) Authenticate(ctx context.Context, email, pw string) (AuthResul
 	if err != nil {
 		return AuthResult{}, err
 	}
-	res.PasswordExpired = maxAge > 0 && s.clock().Sub(a.PasswordChangedAt) >= maxAge
+	res.PasswordExpired = maxAge > 0 && s.now().Sub(a.PasswordChangedAt) >= maxAge
 	if s.second != nil {
 		if res.SecondFactorRequired, err = s.second.Required(ctx, a.ID); err != nil {
 			return AuthResult{}, fmt.Errorf("account: checking second factor: %w", err)
@@ -201,7 +201,7 @@ func (s *Service) setPassword(ctx context.Context, a Account, pw string, check f
 		if err := check(cur); err != nil {
 			return err
 		}
-		now := s.clock()
+		now := s.now()
 		cur.PasswordHash, cur.PasswordChangedAt = h, now
 		if err := s.accounts.UpdateAccount(ctx, cur); err != nil {
 			return fmt.Errorf("account: storing password: %w", err)

@@ -80,7 +80,7 @@ func (s *Service) setStatus(ctx context.Context, accountID string, st Status) er
 		if err := s.accounts.UpdateAccount(ctx, a); err != nil {
 			return fmt.Errorf("account: storing status: %w", err)
 		}
-		return s.record(ctx, a.ProfileID, "", "account_status", history.ActionSet, string(st)+" "+a.ID, s.clock())
+		return s.record(ctx, a.ProfileID, "", "account_status", history.ActionSet, string(st)+" "+a.ID, s.now())
 	})
 }
 
@@ -109,7 +109,7 @@ func (s *Service) Delete(ctx context.Context, signedInAccountID, accountID strin
 			return fmt.Errorf("account: listing accounts: %w", err)
 		}
 		if len(remaining) > 0 {
-			return s.record(ctx, a.ProfileID, "", "account", history.ActionRemoved, a.ID, s.clock())
+			return s.record(ctx, a.ProfileID, "", "account", history.ActionRemoved, a.ID, s.now())
 		}
 		return s.eraseProfile(ctx, a.ProfileID)
 	})

@@ -8,6 +8,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/internal/clock"
+
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/history"
@@ -40,12 +42,7 @@ var (
 
 // ErrNotFound means the account does not exist. It also matches
 // storage.ErrNotFound.
-var ErrNotFound error = notFoundError{}
-
-type notFoundError struct{}
-
-func (notFoundError) Error() string        { return "account: not found" }
-func (notFoundError) Is(target error) bool { return target == storage.ErrNotFound }
+var ErrNotFound = storage.NotFound("account: not found")
 
 // DefaultPendingTTL is how long a sign-up or add-account request waits for
 // its code by default.
@@ -141,7 +138,7 @@ type Service struct {
 	erasers    []Eraser
 	second     SecondFactor
 	pendingTTL time.Duration
-	now        func() time.Time
+	now        clock.Clock
 	rand       io.Reader
 }
 
@@ -155,7 +152,7 @@ func NewService(c Config) *Service {
 		accounts: c.Accounts, profiles: c.Profiles, history: c.History, tx: c.Tx,
 		codes: c.Codes, mailer: c.Mailer, hasher: c.Hasher, policy: c.Policy,
 		companies: c.Companies, erasers: append([]Eraser(nil), c.Erasers...),
-		second: c.SecondFactor, pendingTTL: c.PendingTTL, now: c.Now, rand: c.Rand,
+		second: c.SecondFactor, pendingTTL: c.PendingTTL, now: clock.New(c.Now), rand: c.Rand,
 	}
 	if s.hasher == nil {
 		s.hasher = password.DefaultHasher()
@@ -166,18 +163,11 @@ func NewService(c Config) *Service {
 	if s.pendingTTL <= 0 {
 		s.pendingTTL = DefaultPendingTTL
 	}
-	if s.now == nil {
-		s.now = time.Now
-	}
 	if s.rand == nil {
 		s.rand = rand.Reader
 	}
 	return s
 }
-
-// clock returns the current time in UTC, truncated to the microseconds
-// that SQL databases keep.
-func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 // company resolves the company of a normalised address.
 func (s *Service) company(ctx context.Context, email string) (Company, bool, error) {
@@ -245,7 +235,7 @@ func (s *Service) notice(ctx context.Context, kind notify.NoticeKind, detail str
 	if s.mailer == nil {
 		return
 	}
-	at := s.clock()
+	at := s.now()
 	for _, addr := range to {
 		m, err := notify.NoticeMessage(addr, notify.Notice{Kind: kind, Detail: detail, At: at})
 		if err != nil {

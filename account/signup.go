@@ -83,7 +83,7 @@ func (s *Service) start(ctx context.Context, p Pending, email, pw string, purpos
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return "", fmt.Errorf("account: looking up email: %w", err)
 	}
-	now := s.clock()
+	now := s.now()
 	p.ID, p.Email, p.PasswordHash, p.CreatedAt, p.ExpiresAt = pid, email, hash, now, now.Add(s.pendingTTL)
 	if err := s.accounts.CreatePending(ctx, p); err != nil {
 		return "", fmt.Errorf("account: storing pending request: %w", err)
@@ -116,7 +116,7 @@ func (s *Service) ConfirmSignUp(ctx context.Context, pendingID, code string) (Ac
 	}
 	var out Account
 	err = s.codes.Redeem(ctx, verification.PurposeSignUp, pendingID, code, func(ctx context.Context) error {
-		now := s.clock()
+		now := s.now()
 		prf, err := id.New(s.rand, "prf_")
 		if err != nil {
 			return err
@@ -178,7 +178,7 @@ func (s *Service) pending(ctx context.Context, pendingID string, kind PendingKin
 	if err != nil {
 		return Pending{}, fmt.Errorf("account: loading pending request: %w", err)
 	}
-	if p.Kind != kind || !s.clock().Before(p.ExpiresAt) {
+	if p.Kind != kind || !s.now().Before(p.ExpiresAt) {
 		return Pending{}, ErrInvalidCode
 	}
 	return p, nil
@@ -192,7 +192,7 @@ func (s *Service) create(ctx context.Context, p Pending, profileID, actor string
 	if err != nil {
 		return Account{}, err
 	}
-	now := s.clock()
+	now := s.now()
 	a := Account{
 		ID: aid, ProfileID: profileID, Email: p.Email, PasswordHash: p.PasswordHash,
 		PasswordChangedAt: now, Status: StatusActive, Marketing: p.Marketing, CreatedAt: now,
@@ -226,7 +226,7 @@ func flatten(err error) error {
 // DeleteExpiredPending deletes the sign-up and add-account requests that
 // have expired and returns how many it deleted. Run it periodically.
 func (s *Service) DeleteExpiredPending(ctx context.Context) (int, error) {
-	n, err := s.accounts.DeletePendingBefore(ctx, s.clock())
+	n, err := s.accounts.DeletePendingBefore(ctx, s.now())
 	if err != nil {
 		return n, fmt.Errorf("account: deleting expired requests: %w", err)
 	}

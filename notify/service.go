@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/internal/clock"
+
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -25,7 +27,7 @@ type Config struct {
 type Service struct {
 	store Store
 	tx    storage.Transactor
-	now   func() time.Time
+	now   clock.Clock
 }
 
 // NewService returns a Service. It panics when Store or Tx is nil, a
@@ -37,12 +39,8 @@ func NewService(c Config) *Service {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	return &Service{store: c.Store, tx: c.Tx, now: c.Now}
+	return &Service{store: c.Store, tx: c.Tx, now: clock.New(c.Now)}
 }
-
-// clock returns the current time in UTC, truncated to the microseconds
-// that SQL databases keep.
-func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 func checkID(field, v string) error {
 	if err := checkText(field, v, MaxIDLen); err != nil {
@@ -113,7 +111,7 @@ func (s *Service) Watch(ctx context.Context, profileID, appID, appName string) e
 		checkText("app_name", appName, MaxAppNameLen)); err != nil {
 		return firstInputError(err)
 	}
-	w := WatchedApp{ProfileID: profileID, AppID: appID, AppName: appName, Since: s.clock()}
+	w := WatchedApp{ProfileID: profileID, AppID: appID, AppName: appName, Since: s.now()}
 	if _, err := s.store.WatchApp(ctx, w); err != nil {
 		return fmt.Errorf("notify: watching app: %w", err)
 	}

@@ -28,7 +28,7 @@ func (s *Service) SetAvatar(ctx context.Context, accountID, profileID string, da
 			out = p
 			return nil
 		}
-		p.Avatar, p.UpdatedAt = info, s.clock()
+		p.Avatar, p.UpdatedAt = info, s.now()
 		if err := s.store.UpdateProfile(ctx, p); err != nil {
 			return wrap(err)
 		}
@@ -61,7 +61,7 @@ func (s *Service) DeleteAvatar(ctx context.Context, accountID, profileID string)
 			out = p
 			return nil
 		}
-		p.Avatar, p.UpdatedAt = AvatarInfo{}, s.clock()
+		p.Avatar, p.UpdatedAt = AvatarInfo{}, s.now()
 		if err := checkPublic(p); err != nil {
 			return err
 		}

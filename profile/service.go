@@ -8,6 +8,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/internal/clock"
+
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -15,12 +17,7 @@ import (
 
 // ErrNotFound means the profile does not exist or, for the public view,
 // is private: both look the same. It also matches storage.ErrNotFound.
-var ErrNotFound error = notFoundError{}
-
-type notFoundError struct{}
-
-func (notFoundError) Error() string        { return "profile: not found" }
-func (notFoundError) Is(target error) bool { return target == storage.ErrNotFound }
+var ErrNotFound = storage.NotFound("profile: not found")
 
 // Config configures a Service. Store, Tx and History are required; the
 // other fields default as documented.
@@ -40,7 +37,7 @@ type Service struct {
 	store Store
 	tx    storage.Transactor
 	hist  history.Store
-	now   func() time.Time
+	now   clock.Clock
 	rand  io.Reader
 }
 
@@ -56,12 +53,8 @@ func NewService(c Config) *Service {
 	if c.Rand == nil {
 		c.Rand = rand.Reader
 	}
-	return &Service{store: c.Store, tx: c.Tx, hist: c.History, now: c.Now, rand: c.Rand}
+	return &Service{store: c.Store, tx: c.Tx, hist: c.History, now: clock.New(c.Now), rand: c.Rand}
 }
-
-// clock returns the current time in UTC, truncated to the microseconds
-// that SQL databases keep.
-func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 // Create stores a new, empty, private profile with a fresh "prf_" id. Call
 // it inside the caller's transaction (account sign-up) to create the
@@ -71,7 +64,7 @@ func (s *Service) Create(ctx context.Context) (Profile, error) {
 	if err != nil {
 		return Profile{}, fmt.Errorf("profile: create: %w", err)
 	}
-	now := s.clock()
+	now := s.now()
 	p := Profile{ID: pid, CreatedAt: now, UpdatedAt: now}
 	if err := s.store.CreateProfile(ctx, p); err != nil {
 		return Profile{}, fmt.Errorf("profile: create: %w", err)
@@ -139,7 +132,7 @@ func (s *Service) modify(ctx context.Context, accountID, profileID string, chang
 			out = old
 			return nil
 		}
-		p.UpdatedAt = s.clock()
+		p.UpdatedAt = s.now()
 		if err := s.store.UpdateProfile(ctx, p); err != nil {
 			return wrap(err)
 		}

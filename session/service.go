@@ -11,6 +11,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/internal/clock"
+
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -55,7 +57,7 @@ type Service struct {
 	st                   Store
 	accounts             account.Store
 	idle, maxAge, touchI time.Duration
-	now                  func() time.Time
+	now                  clock.Clock
 	rand                 io.Reader
 }
 
@@ -66,7 +68,7 @@ func NewService(c Config) *Service {
 		panic("session: NewService needs Store and Accounts")
 	}
 	s := &Service{st: c.Store, accounts: c.Accounts, idle: c.IdleTimeout, maxAge: c.MaxAge,
-		touchI: c.TouchInterval, now: c.Now, rand: c.Rand}
+		touchI: c.TouchInterval, now: clock.New(c.Now), rand: c.Rand}
 	if s.idle <= 0 {
 		s.idle = DefaultIdleTimeout
 	}
@@ -75,9 +77,6 @@ func NewService(c Config) *Service {
 	}
 	if s.touchI <= 0 {
 		s.touchI = DefaultTouchInterval
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 	if s.rand == nil {
 		s.rand = rand.Reader

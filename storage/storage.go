@@ -25,3 +25,14 @@ type Transactor interface {
 	// no side effects outside the store.
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
+
+// NotFound returns an error with the message msg that matches ErrNotFound
+// under errors.Is. Domain packages use it for their own not-found errors
+// ("profile: not found"), so that every not-found error of the SDK is
+// told apart by one rule: errors.Is(err, storage.ErrNotFound).
+func NotFound(msg string) error { return notFoundError(msg) }
+
+type notFoundError string
+
+func (e notFoundError) Error() string      { return string(e) }
+func (notFoundError) Is(target error) bool { return target == ErrNotFound }

@@ -12,6 +12,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/seed-a97ca23f/usersettings/internal/clock"
+
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
@@ -70,7 +72,7 @@ type Service struct {
 	mailer       notify.Mailer
 	noticeFailed func(context.Context, error)
 	scopes       *Registry
-	now          func() time.Time
+	now          clock.Clock
 	rand         io.Reader
 	lastUsed     time.Duration
 	touches      touchThrottle
@@ -85,10 +87,7 @@ func NewService(c Config) *Service {
 	s := &Service{
 		store: c.Store, accounts: c.Accounts, tx: c.Tx, history: c.History,
 		mailer: c.Mailer, noticeFailed: c.NoticeFailed, scopes: c.Scopes,
-		now: c.Now, lastUsed: c.LastUsedInterval,
-	}
-	if s.now == nil {
-		s.now = time.Now
+		now: clock.New(c.Now), lastUsed: c.LastUsedInterval,
 	}
 	s.rand = &lockedReader{r: c.Rand}
 	if c.Rand == nil {

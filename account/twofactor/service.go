@@ -8,6 +8,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/internal/clock"
+
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/notify"
@@ -78,7 +80,7 @@ type Service struct {
 	mailer      notify.Mailer
 	sms         SMSSender
 	passwords   PasswordChecker
-	now         func() time.Time
+	now         clock.Clock
 	rand        io.Reader
 	maxAttempts int
 	lockFor     time.Duration
@@ -99,11 +101,8 @@ func NewService(c Config) *Service {
 	}
 	s := &Service{
 		store: c.Store, accounts: c.Accounts, tx: c.Tx, hist: c.History, keys: k, mailer: c.Mailer, sms: c.SMS, passwords: c.Passwords,
-		now: c.Now, rand: c.Rand, maxAttempts: c.MaxAttempts, lockFor: c.LockFor,
+		now: clock.New(c.Now), rand: c.Rand, maxAttempts: c.MaxAttempts, lockFor: c.LockFor,
 		smsTTL: c.SMSCodeTTL, smsInterval: c.SMSInterval, enrollTTL: c.EnrollTTL,
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 	if s.rand == nil {
 		s.rand = rand.Reader

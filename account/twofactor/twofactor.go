@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
 // Sentinel errors of the package. Check them with errors.Is.
@@ -35,7 +37,7 @@ var (
 	// ErrTooSoon means an SMS code was sent too recently to send another.
 	ErrTooSoon = errors.New("twofactor: sms code sent too recently")
 	// ErrUnknownAccount means the account does not exist.
-	ErrUnknownAccount = errors.New("twofactor: unknown account")
+	ErrUnknownAccount = storage.NotFound("twofactor: unknown account")
 )
 
 // Method is the kind of second factor of an account.

@@ -101,7 +101,7 @@ func (s *Service) alive(c Code) error {
 	switch {
 	case !c.UsedAt.IsZero():
 		return ErrCodeUsed
-	case !s.clock().Before(c.ExpiresAt):
+	case !s.now().Before(c.ExpiresAt):
 		return ErrCodeExpired
 	case c.Attempts >= s.maxAttempts:
 		return ErrTooManyAttempts
@@ -128,7 +128,7 @@ func wellFormed(code string) bool {
 // succeeds; the others, and calls for an unknown or used code, get
 // ErrCodeUsed or ErrInvalidCode.
 func (s *Service) Consume(ctx context.Context, codeID string) error {
-	err := s.store.ConsumeCode(ctx, codeID, s.clock())
+	err := s.store.ConsumeCode(ctx, codeID, s.now())
 	switch {
 	case err == nil:
 		return nil
@@ -180,7 +180,7 @@ func (s *Service) Forget(ctx context.Context, address string) error {
 // longer count for throttling, and returns how many codes it deleted. Run
 // it periodically.
 func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
-	now := s.clock()
+	now := s.now()
 	n, err := s.store.DeleteCodesBefore(ctx, now)
 	if err != nil {
 		return n, fmt.Errorf("verification: deleting expired codes: %w", err)

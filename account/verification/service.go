@@ -11,6 +11,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/internal/clock"
+
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -75,7 +77,7 @@ type Service struct {
 	maxAttempts int
 	minInterval time.Duration
 	maxPerHour  int
-	now         func() time.Time
+	now         clock.Clock
 	rand        io.Reader
 }
 
@@ -88,7 +90,7 @@ func NewService(c Config) *Service {
 	s := &Service{
 		store: c.Store, tx: c.Tx, mailer: c.Mailer, key: c.Key,
 		ttl: c.TTL, maxAttempts: c.MaxAttempts, minInterval: c.MinInterval,
-		maxPerHour: c.MaxPerHour, now: c.Now, rand: c.Rand,
+		maxPerHour: c.MaxPerHour, now: clock.New(c.Now), rand: c.Rand,
 	}
 	if len(s.key) == 0 {
 		s.key = defaultKey
@@ -106,9 +108,6 @@ func NewService(c Config) *Service {
 	if s.maxPerHour == 0 {
 		s.maxPerHour = DefaultMaxPerHour
 	}
-	if s.now == nil {
-		s.now = time.Now
-	}
 	if s.rand == nil {
 		s.rand = rand.Reader
 	}
@@ -117,10 +116,6 @@ func NewService(c Config) *Service {
 
 // TTL returns how long a code stays valid.
 func (s *Service) TTL() time.Duration { return s.ttl }
-
-// clock returns the current time in UTC, truncated to the microseconds
-// that SQL databases keep.
-func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 // Issue creates a new code for the purpose and flow, replacing any earlier
 // code of that flow, and mails it to address (a normalised email
@@ -145,7 +140,7 @@ func (s *Service) Issue(ctx context.Context, purpose Purpose, flowID, address st
 	if err != nil {
 		return fmt.Errorf("verification: composing mail: %w", err)
 	}
-	now := s.clock()
+	now := s.now()
 	c := Code{
 		ID: cid, Purpose: purpose, FlowID: flowID, Address: address,
 		Digest: s.digest(purpose, flowID, code), CreatedAt: now, ExpiresAt: now.Add(s.ttl),
@@ -175,7 +170,7 @@ func (s *Service) Issue(ctx context.Context, purpose Purpose, flowID, address st
 // addresses that get a code, so throttling reveals nothing. It returns a
 // *ThrottledError when the address is throttled.
 func (s *Service) Allow(ctx context.Context, address string) error {
-	now := s.clock()
+	now := s.now()
 	return s.tx.InTx(ctx, func(ctx context.Context) error {
 		return s.throttle(ctx, address, now)
 	})
