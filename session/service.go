@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
+	"github.com/seed-a97ca23f/usersettings/internal/secret"
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
@@ -92,17 +93,17 @@ func (s *Service) Start(ctx context.Context, accountID string, passwordExpired b
 	if _, err := io.ReadFull(s.rand, raw[:]); err != nil {
 		return Session{}, Secret{}, fmt.Errorf("session: reading randomness: %w", err)
 	}
-	secret := base64.RawURLEncoding.EncodeToString(raw[:])
+	clear := base64.RawURLEncoding.EncodeToString(raw[:])
 	sid, err := id.New(s.rand, "ses_")
 	if err != nil {
 		return Session{}, Secret{}, fmt.Errorf("session: %w", err)
 	}
 	now := s.now().UTC()
 	ses := Session{ID: sid, AccountID: accountID, CreatedAt: now, LastSeenAt: now, PasswordExpired: passwordExpired}
-	if err := s.st.CreateSession(ctx, ses, DigestOf(secret)); err != nil {
+	if err := s.st.CreateSession(ctx, ses, DigestOf(clear)); err != nil {
 		return Session{}, Secret{}, fmt.Errorf("session: start: %w", err)
 	}
-	return ses, Secret{secret}, nil
+	return ses, secret.New(clear), nil
 }
 
 // Validate returns the session of the secret. A malformed, unknown or

@@ -4,9 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"fmt"
-	"log/slog"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/internal/secret"
 )
 
 // Session is a stored sign-in of one account. It never holds the session
@@ -36,26 +36,7 @@ func DigestOf(secret string) Digest { return sha256.Sum256([]byte(secret)) }
 // Secret is a session secret in clear, returned once by Start. It prints,
 // logs and marshals as "[REDACTED]"; call Reveal for the value to hand to
 // the client.
-type Secret struct{ s string }
-
-// Reveal returns the secret in clear.
-func (s Secret) Reveal() string { return s.s }
-
-// String returns "[REDACTED]".
-func (Secret) String() string { return "[REDACTED]" }
-
-// GoString returns "[REDACTED]".
-func (Secret) GoString() string { return "[REDACTED]" }
-
-// Format writes "[REDACTED]" for every verb and flag.
-func (Secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte("[REDACTED]")) }
-
-// MarshalText returns "[REDACTED]", so encoders never write the secret by
-// accident.
-func (Secret) MarshalText() ([]byte, error) { return []byte("[REDACTED]"), nil }
-
-// LogValue makes log/slog print "[REDACTED]".
-func (Secret) LogValue() slog.Value { return slog.StringValue("[REDACTED]") }
+type Secret = secret.Secret
 
 // Errors of the Service.
 var (

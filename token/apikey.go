@@ -33,13 +33,13 @@ func (s *Service) CreateAPIKey(ctx context.Context, accountID, description strin
 		return APIKey{}, Secret{}, err
 	}
 	now := s.now()
-	k := APIKey{ID: kid, AccountID: accountID, Description: desc, Last4: last4(secret.v), CreatedAt: now}
+	k := APIKey{ID: kid, AccountID: accountID, Description: desc, Last4: last4(secret.Reveal()), CreatedAt: now}
 	var a account.Account
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		if a, err = s.activeAccount(ctx, accountID); err != nil {
 			return err
 		}
-		if err := s.store.CreateAPIKey(ctx, k, DigestOf(secret.v)); err != nil {
+		if err := s.store.CreateAPIKey(ctx, k, DigestOf(secret.Reveal())); err != nil {
 			return err
 		}
 		return s.record(ctx, a, "api_key", history.ActionAdded, desc, now)

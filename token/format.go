@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"log/slog"
+
+	"github.com/seed-a97ca23f/usersettings/internal/secret"
 )
 
 // The secret format. A personal access token looks like
@@ -156,7 +157,7 @@ func Generate(r io.Reader, k Kind) (Secret, error) {
 			}
 		}
 	}
-	return Secret{v: encode(k, string(random[:]))}, nil
+	return secret.New(encode(k, string(random[:]))), nil
 }
 
 // Digest is the SHA-256 of a secret: what the store keeps instead of it.
@@ -177,31 +178,7 @@ func DigestOf(secret string) Digest {
 // last4 returns the last four characters of a secret, for display.
 func last4(s string) string { return s[len(s)-4:] }
 
-const redacted = "[REDACTED]"
-
 // Secret is a token or API key in clear, as returned once by Create and
 // CreateAPIKey. It prints, logs and marshals as "[REDACTED]"; call Reveal
 // to get the value to show the person.
-type Secret struct{ v string }
-
-// Reveal returns the secret in clear.
-func (s Secret) Reveal() string { return s.v }
-
-// IsZero reports whether the secret is empty.
-func (s Secret) IsZero() bool { return s.v == "" }
-
-// String returns "[REDACTED]".
-func (Secret) String() string { return redacted }
-
-// GoString returns "[REDACTED]".
-func (Secret) GoString() string { return redacted }
-
-// Format writes "[REDACTED]" for every verb and flag.
-func (Secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
-
-// LogValue makes log/slog print "[REDACTED]".
-func (Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
-
-// MarshalText returns "[REDACTED]", so encoding/json and friends never
-// write the secret by accident.
-func (Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+type Secret = secret.Secret

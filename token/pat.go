@@ -91,8 +91,8 @@ func (s *Service) insertToken(ctx context.Context, t Token) (Token, Secret, erro
 		if t.ID, err = id.New(s.rand, "tok_"); err != nil {
 			return Token{}, Secret{}, err
 		}
-		t.Last4 = last4(secret.v)
-		err = s.store.CreateToken(ctx, t, DigestOf(secret.v))
+		t.Last4 = last4(secret.Reveal())
+		err = s.store.CreateToken(ctx, t, DigestOf(secret.Reveal()))
 		if err == nil {
 			return t, secret, nil
 		}

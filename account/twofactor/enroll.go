@@ -11,6 +11,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/internal/secret"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -29,7 +30,7 @@ type Enrollment struct {
 }
 
 // String describes the enrolment without its secret.
-func (e Enrollment) String() string { return "twofactor.Enrollment{[redacted]}" }
+func (e Enrollment) String() string { return "twofactor.Enrollment{" + secret.Redacted + "}" }
 
 // GoString is String.
 func (e Enrollment) GoString() string { return e.String() }
@@ -68,7 +69,7 @@ func (s *Service) BeginAuthenticator(ctx context.Context, accountID, issuer, acc
 	if err := png.Encode(&buf, img); err != nil {
 		return Enrollment{}, fmt.Errorf("twofactor: encoding qr code: %w", err)
 	}
-	return Enrollment{Secret: Secret{key.Secret()}, URL: Secret{key.URL()}, QRPNG: buf.Bytes()}, nil
+	return Enrollment{Secret: secret.New(key.Secret()), URL: secret.New(key.URL()), QRPNG: buf.Bytes()}, nil
 }
 
 // ConfirmAuthenticator completes the pending authenticator enrolment with

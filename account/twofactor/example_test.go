@@ -31,7 +31,7 @@ func ExampleMaskPhone() {
 func ExampleSecret() {
 	enr := twofactor.Enrollment{Secret: twofactor.Secret{}}
 	fmt.Printf("%v %s %+v\n", enr.Secret, enr.URL, enr)
-	// Output: [redacted] [redacted] twofactor.Enrollment{[redacted]}
+	// Output: [REDACTED] [REDACTED] twofactor.Enrollment{[REDACTED]}
 }
 
 // exampleStore returns a memory store holding one account, acc_ada.

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/seed-a97ca23f/usersettings/internal/secret"
 )
 
 // KeySize is the length in bytes of Config.Key.
@@ -24,24 +26,9 @@ var errSealed = errors.New("twofactor: cannot open sealed secret")
 const sealVersion = 1
 
 // Secret holds a secret shown to the user once (a TOTP seed, an otpauth
-// URL). It prints as "[redacted]" with every fmt verb and in JSON, so it
-// cannot leak into logs by accident; call Reveal to read it.
-type Secret struct{ s string }
-
-// Reveal returns the secret in clear.
-func (s Secret) Reveal() string { return s.s }
-
-// String returns "[redacted]".
-func (s Secret) String() string { return "[redacted]" }
-
-// GoString returns "[redacted]".
-func (s Secret) GoString() string { return s.String() }
-
-// Format prints "[redacted]" whatever the verb.
-func (s Secret) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
-
-// MarshalText returns "[redacted]", so encoders do not print the secret.
-func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+// URL). It prints, logs and marshals as "[REDACTED]", so it cannot leak
+// into logs by accident; call Reveal to read it.
+type Secret = secret.Secret
 
 // keys holds the keys derived from the host's key: one for AES-256-GCM,
 // one for the HMAC digests of codes.

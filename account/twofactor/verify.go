@@ -10,6 +10,7 @@ import (
 	"github.com/pquerna/otp/hotp"
 
 	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/internal/secret"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -137,7 +138,7 @@ type Proof struct {
 }
 
 // String returns a description without the password or code.
-func (p Proof) String() string { return "twofactor.Proof{[redacted]}" }
+func (p Proof) String() string { return "twofactor.Proof{" + secret.Redacted + "}" }
 
 // GoString is String.
 func (p Proof) GoString() string { return p.String() }
