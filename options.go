@@ -1,6 +1,7 @@
 package usersettings
 
 import (
+	"context"
 	"io"
 	"time"
 
@@ -25,6 +26,11 @@ type Options struct {
 	// notices. Nil means a new in-memory notify.Outbox, returned in
 	// Settings.Outbox (nothing leaves the process).
 	Mailer notify.Mailer
+	// NoticeFailed is called for each security notice (password changed,
+	// token created, …) that could not be sent. The change it reports is
+	// done all the same. Nil means such failures are logged as warnings
+	// through slog.Default; they are never dropped silently.
+	NoticeFailed func(ctx context.Context, err *notify.NoticeError)
 	// Now is the one clock of every service; nil means time.Now.
 	Now func() time.Time
 	// Rand is the one source of randomness (ids, secrets, codes); nil

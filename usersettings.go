@@ -80,12 +80,13 @@ func New(store Store, opts Options) (*Settings, error) {
 	if opts.Mailer == nil {
 		s.Outbox = o.Mailer.(*notify.Outbox)
 	}
+	notices := &notify.Notifier{Mailer: o.Mailer, Failed: o.NoticeFailed}
 	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, Now: o.Now, Rand: o.Rand})
 	s.Codes = verification.NewService(verification.Config{
 		Store: store, Tx: store, Mailer: o.Mailer, Key: o.CodeKey, Now: o.Now, Rand: o.Rand,
 	})
 	s.Tokens = token.NewService(token.Config{
-		Store: store, Accounts: store, Tx: store, History: store, Mailer: o.Mailer, Scopes: o.Registry,
+		Store: store, Accounts: store, Tx: store, History: store, Notices: notices, Scopes: o.Registry,
 		Now: o.Now, Rand: o.Rand,
 	})
 	// The account service checks passwords for the two-factor service,
@@ -94,7 +95,7 @@ func New(store Store, opts Options) (*Settings, error) {
 	passwords := &passwordChecker{}
 	s.TwoFactor = twofactor.NewService(twofactor.Config{
 		Store: store, Accounts: store, Tx: store, History: store, Key: o.TwoFactorKey,
-		Mailer: o.Mailer, SMS: o.SMS, Passwords: passwords, Now: o.Now, Rand: o.Rand,
+		Notices: notices, SMS: o.SMS, Passwords: passwords, Now: o.Now, Rand: o.Rand,
 	})
 	s.Notifications = notify.NewService(notify.Config{Store: store, Tx: store, Now: o.Now})
 	s.Sessions = session.NewService(session.Config{
@@ -110,7 +111,7 @@ func New(store Store, opts Options) (*Settings, error) {
 		}),
 	})
 	s.Accounts = account.NewService(account.Config{
-		Accounts: store, Profiles: store, History: store, Tx: store, Codes: s.Codes, Mailer: o.Mailer,
+		Accounts: store, Profiles: store, History: store, Tx: store, Codes: s.Codes, Notices: notices,
 		Hasher: o.Hasher, Policy: o.Policy, Companies: o.Companies, Erasers: s.PersonalData.Erasers(),
 		SecondFactor: s.TwoFactor, Now: o.Now, Rand: o.Rand,
 	})

@@ -211,7 +211,7 @@ func (s *Service) setPassword(ctx context.Context, a Account, pw string, check f
 	if err != nil {
 		return err
 	}
-	s.notice(ctx, notify.NoticePasswordChanged, "", a.Email)
+	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticePasswordChanged, At: s.now()}, a.Email)
 	return nil
 }
 

@@ -13,7 +13,7 @@
 //	st := memory.New()
 //	codes := verification.NewService(verification.Config{Store: st, Tx: st, Mailer: mailer, Key: key})
 //	accounts := account.NewService(account.Config{
-//		Accounts: st, Profiles: st, History: st, Tx: st, Codes: codes, Mailer: mailer,
+//		Accounts: st, Profiles: st, History: st, Tx: st, Codes: codes, Notices: &notify.Notifier{Mailer: mailer},
 //	})
 //	pendingID, err := accounts.SignUp(ctx, "ada@example.com", pw, false)
 //	// the person reads the code from their mail

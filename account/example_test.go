@@ -22,7 +22,7 @@ func Example() {
 		Store: st, Tx: st, Mailer: outbox, Key: []byte("a 32-byte secret kept by the host"),
 	})
 	accounts := account.NewService(account.Config{
-		Accounts: st, Profiles: st, History: st, Tx: st, Codes: codes, Mailer: outbox,
+		Accounts: st, Profiles: st, History: st, Tx: st, Codes: codes, Notices: &notify.Notifier{Mailer: outbox},
 	})
 
 	_, err := accounts.SignUp(ctx, "ada@example.com", "password", false)

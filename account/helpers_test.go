@@ -3,13 +3,14 @@ package account_test
 import (
 	"context"
 	"errors"
-	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
@@ -124,7 +125,7 @@ func newEnv(t *testing.T) *env {
 	})
 	e.svc = account.NewService(account.Config{
 		Accounts: e.st, Profiles: e.st, History: e.st, Tx: e.st, Codes: e.codes,
-		Mailer: e.out, Hasher: e.hasher, Companies: testCompanies,
+		Notices: &notify.Notifier{Mailer: e.out}, Hasher: e.hasher, Companies: testCompanies,
 		Erasers: []account.Eraser{e.eraser}, SecondFactor: e.second, Now: e.clock.Now,
 	})
 	return e

@@ -116,7 +116,7 @@ func (s *Service) Delete(ctx context.Context, signedInAccountID, accountID strin
 	if err != nil {
 		return err
 	}
-	s.notice(ctx, notify.NoticeAccountDeleted, "", emails(remaining)...)
+	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeAccountDeleted, At: s.now()}, emails(remaining)...)
 	return nil
 }
 

@@ -100,9 +100,9 @@ type Config struct {
 	History  history.Store         // change history, written in the same transaction
 	Tx       storage.Transactor    // one transaction per user action
 	Codes    *verification.Service // emailed one-time codes
-	// Mailer sends security notices (password changed, account added or
+	// Notices sends security notices (password changed, account added or
 	// deleted); nil sends none. Codes go through Codes' own mailer.
-	Mailer notify.Mailer
+	Notices *notify.Notifier
 	// Hasher hashes passwords; nil means password.DefaultHasher().
 	Hasher Hasher
 	// Policy checks new passwords and gives the default maximum age; the
@@ -131,7 +131,7 @@ type Service struct {
 	history    history.Store
 	tx         storage.Transactor
 	codes      *verification.Service
-	mailer     notify.Mailer
+	notices    *notify.Notifier
 	hasher     Hasher
 	policy     password.Policy
 	companies  CompanyResolver
@@ -150,7 +150,7 @@ func NewService(c Config) *Service {
 	}
 	s := &Service{
 		accounts: c.Accounts, profiles: c.Profiles, history: c.History, tx: c.Tx,
-		codes: c.Codes, mailer: c.Mailer, hasher: c.Hasher, policy: c.Policy,
+		codes: c.Codes, notices: c.Notices, hasher: c.Hasher, policy: c.Policy,
 		companies: c.Companies, erasers: append([]Eraser(nil), c.Erasers...),
 		second: c.SecondFactor, pendingTTL: c.PendingTTL, now: clock.New(c.Now), rand: c.Rand,
 	}
@@ -226,23 +226,6 @@ func (s *Service) record(ctx context.Context, profileID, accountID, item string,
 		return fmt.Errorf("account: recording history: %w", err)
 	}
 	return nil
-}
-
-// notice mails a security notice to each address, after the change has
-// committed. Failures are ignored: the change is done and a notice is a
-// courtesy, so it must not turn a success into an error.
-func (s *Service) notice(ctx context.Context, kind notify.NoticeKind, detail string, to ...string) {
-	if s.mailer == nil {
-		return
-	}
-	at := s.now()
-	for _, addr := range to {
-		m, err := notify.NoticeMessage(addr, notify.Notice{Kind: kind, Detail: detail, At: at})
-		if err != nil {
-			continue
-		}
-		_ = s.mailer.Send(ctx, m)
-	}
 }
 
 // public returns a without its password hash, for callers outside the

@@ -164,7 +164,7 @@ func (s *Service) ConfirmAddAccount(ctx context.Context, signedInAccountID, pend
 	if err != nil {
 		return Account{}, flatten(err)
 	}
-	s.notice(ctx, notify.NoticeAccountAdded, out.Email, emails(others)...)
+	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeAccountAdded, Detail: out.Email, At: s.now()}, emails(others)...)
 	return public(out), nil
 }
 

@@ -47,7 +47,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, accountID, description strin
 	if err != nil {
 		return APIKey{}, Secret{}, wrap("creating api key", err)
 	}
-	s.notice(ctx, a.Email, notify.NoticeAPIKeyCreated, desc, now)
+	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeAPIKeyCreated, Detail: desc, At: now}, a.Email)
 	return k, secret, nil
 }
 

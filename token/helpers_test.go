@@ -2,11 +2,12 @@ package token_test
 
 import (
 	"context"
-	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"math/rand/v2"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/notify"
@@ -69,7 +70,7 @@ func newFixture(t testing.TB, edit ...func(*token.Config)) *fixture {
 	f.count = &countingStore{Store: f.st}
 	f.acct = f.addAccount(t, "acc_ann", "ann@example.com")
 	f.cfg = token.Config{
-		Store: f.count, Accounts: f.st, Tx: f.st, History: f.st, Mailer: f.outbox,
+		Store: f.count, Accounts: f.st, Tx: f.st, History: f.st, Notices: &notify.Notifier{Mailer: f.outbox},
 		Scopes: registry(), Now: f.clock.Now, Rand: rand.NewChaCha8([32]byte{1}),
 	}
 	for _, e := range edit {

@@ -74,7 +74,7 @@ func (s *Service) Create(ctx context.Context, accountID, name string, scopes []s
 	if err != nil {
 		return Token{}, Secret{}, wrap("creating token", err)
 	}
-	s.notice(ctx, a.Email, notify.NoticeTokenCreated, name, now)
+	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeTokenCreated, Detail: name, At: now}, a.Email)
 	return created, secret, nil
 }
 

@@ -40,15 +40,12 @@ type Config struct {
 	// usually the same adapter as Store.
 	Tx      storage.Transactor
 	History history.Store
-	// Mailer sends the security notice after a token or key was created;
-	// nil sends none.
-	Mailer notify.Mailer
-	// NoticeFailed, if set, is called when a security notice could not be
-	// sent. The token or key was created all the same.
-	NoticeFailed func(ctx context.Context, err error)
-	Scopes       *Registry
-	Now          func() time.Time // default time.Now
-	Rand         io.Reader        // default crypto/rand.Reader
+	// Notices sends the security notice after a token or key was
+	// created; nil sends none. A failed notice does not undo the creation.
+	Notices *notify.Notifier
+	Scopes  *Registry
+	Now     func() time.Time // default time.Now
+	Rand    io.Reader        // default crypto/rand.Reader
 	// LastUsedInterval is how stale a token's LastUsedAt may get before
 	// Validate writes it again (default one minute).
 	LastUsedInterval time.Duration
@@ -65,18 +62,17 @@ var _ account.Eraser = (*Service)(nil)
 // Service manages personal access tokens and API keys and validates them.
 // It is safe for concurrent use.
 type Service struct {
-	store        Store
-	accounts     account.Store
-	tx           storage.Transactor
-	history      history.Store
-	mailer       notify.Mailer
-	noticeFailed func(context.Context, error)
-	scopes       *Registry
-	now          clock.Clock
-	rand         io.Reader
-	lastUsed     time.Duration
-	touches      touchThrottle
-	cache        *keyCache // nil when disabled
+	store    Store
+	accounts account.Store
+	tx       storage.Transactor
+	history  history.Store
+	notices  *notify.Notifier
+	scopes   *Registry
+	now      clock.Clock
+	rand     io.Reader
+	lastUsed time.Duration
+	touches  touchThrottle
+	cache    *keyCache // nil when disabled
 }
 
 // NewService returns a service. It panics if a required field of c is nil.
@@ -86,7 +82,7 @@ func NewService(c Config) *Service {
 	}
 	s := &Service{
 		store: c.Store, accounts: c.Accounts, tx: c.Tx, history: c.History,
-		mailer: c.Mailer, noticeFailed: c.NoticeFailed, scopes: c.Scopes,
+		notices: c.Notices, scopes: c.Scopes,
 		now: clock.New(c.Now), lastUsed: c.LastUsedInterval,
 	}
 	s.rand = &lockedReader{r: c.Rand}

@@ -91,10 +91,14 @@ func (failingMailer) Send(context.Context, notify.Message) error { return errMai
 func TestDeactivateNoticeFails(t *testing.T) {
 	e := newEnv(t)
 	e.enrolApp()
-	svc := twofactor.NewService(twofactor.Config{Store: e.store, Accounts: e.store, Tx: e.store, History: e.store, Key: testKey, Now: e.clock.Now, Mailer: failingMailer{}, Passwords: fakePasswords{testPassword}})
-	err := svc.Deactivate(e.ctx, testAccount, twofactor.Proof{Password: testPassword})
-	if !errors.Is(err, twofactor.ErrNoticeNotSent) || !errors.Is(err, errMailDown) {
-		t.Errorf("Deactivate with a failing mailer: got %v, want ErrNoticeNotSent wrapping the mail error", err)
+	var failed []*notify.NoticeError
+	notices := &notify.Notifier{Mailer: failingMailer{}, Failed: func(_ context.Context, err *notify.NoticeError) { failed = append(failed, err) }}
+	svc := twofactor.NewService(twofactor.Config{Store: e.store, Accounts: e.store, Tx: e.store, History: e.store, Key: testKey, Now: e.clock.Now, Notices: notices, Passwords: fakePasswords{testPassword}})
+	if err := svc.Deactivate(e.ctx, testAccount, twofactor.Proof{Password: testPassword}); err != nil {
+		t.Errorf("Deactivate with a failing mailer: got %v, want nil (a notice never fails the change)", err)
+	}
+	if len(failed) != 1 || failed[0].Kind != notify.NoticeTwoFactorDisabled || !errors.Is(failed[0], errMailDown) {
+		t.Errorf("reported failures = %v, want one two_factor_disabled wrapping the mail error", failed)
 	}
 	if got := e.status().Method; got != twofactor.MethodNone {
 		t.Errorf("method: got %s, want none (the deactivation committed)", got)

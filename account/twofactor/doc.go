@@ -25,7 +25,7 @@
 //
 //	tf := twofactor.NewService(twofactor.Config{
 //		Store: st, Accounts: st, Tx: st, History: st, // one adapter serves all four
-//		Key: key, Mailer: mailer, SMS: sender, Passwords: accounts,
+//		Key: key, Notices: &notify.Notifier{Mailer: mailer}, SMS: sender, Passwords: accounts,
 //	})
 //	enr, err := tf.BeginAuthenticator(ctx, accountID, "Example", "ada@example.com")
 //	// show enr.QRPNG; then, with the first code of the app:

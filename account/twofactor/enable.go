@@ -3,18 +3,12 @@ package twofactor
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
-	"github.com/seed-a97ca23f/usersettings/notify"
 )
-
-// ErrNoticeNotSent means the change was made and committed, but the notice
-// mail about it could not be sent.
-var ErrNoticeNotSent = errors.New("twofactor: notice not sent")
 
 // confirm completes the pending enrolment of method m with its first code.
 func (s *Service) confirm(ctx context.Context, accountID string, m Method, code string) ([]string, error) {
@@ -88,21 +82,6 @@ func (s *Service) appendHistory(ctx context.Context, profileID, accountID string
 	}
 	if err := s.hist.AppendHistory(ctx, e); err != nil {
 		return fmt.Errorf("twofactor: recording history: %w", err)
-	}
-	return nil
-}
-
-// sendNotice mails the account that its second factor was turned off.
-func (s *Service) sendNotice(ctx context.Context, to string, m Method) error {
-	if s.mailer == nil {
-		return nil
-	}
-	msg, err := notify.NoticeMessage(to, notify.Notice{Kind: notify.NoticeTwoFactorDisabled, Detail: string(m), At: s.now()})
-	if err == nil {
-		err = s.mailer.Send(ctx, msg)
-	}
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrNoticeNotSent, err)
 	}
 	return nil
 }

@@ -5,12 +5,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -102,7 +103,7 @@ func newEnv(t *testing.T) *env {
 // second process would have.
 func (e *env) service(key []byte) *twofactor.Service {
 	return twofactor.NewService(twofactor.Config{
-		Store: e.store, Accounts: e.store, Tx: e.store, History: e.store, Key: key, Mailer: e.outbox, SMS: e.sms,
+		Store: e.store, Accounts: e.store, Tx: e.store, History: e.store, Key: key, Notices: &notify.Notifier{Mailer: e.outbox}, SMS: e.sms,
 		Passwords: fakePasswords{testPassword}, Now: e.clock.Now,
 	})
 }

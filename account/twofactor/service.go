@@ -43,8 +43,8 @@ type Config struct {
 	// the host outside the database. Losing it disables every enrolled
 	// authenticator app.
 	Key []byte
-	// Mailer sends the notice that 2FA was turned off; nil sends none.
-	Mailer notify.Mailer
+	// Notices sends the notice that 2FA was turned off; nil sends none.
+	Notices *notify.Notifier
 	// SMS sends SMS codes; nil makes the SMS method unavailable.
 	SMS SMSSender
 	// Passwords checks the password given to Deactivate; nil means only a
@@ -77,7 +77,7 @@ type Service struct {
 	tx          storage.Transactor
 	hist        history.Store
 	keys        *keys
-	mailer      notify.Mailer
+	notices     *notify.Notifier
 	sms         SMSSender
 	passwords   PasswordChecker
 	now         clock.Clock
@@ -100,7 +100,7 @@ func NewService(c Config) *Service {
 		panic(err.Error())
 	}
 	s := &Service{
-		store: c.Store, accounts: c.Accounts, tx: c.Tx, hist: c.History, keys: k, mailer: c.Mailer, sms: c.SMS, passwords: c.Passwords,
+		store: c.Store, accounts: c.Accounts, tx: c.Tx, hist: c.History, keys: k, notices: c.Notices, sms: c.SMS, passwords: c.Passwords,
 		now: clock.New(c.Now), rand: c.Rand, maxAttempts: c.MaxAttempts, lockFor: c.LockFor,
 		smsTTL: c.SMSCodeTTL, smsInterval: c.SMSInterval, enrollTTL: c.EnrollTTL,
 	}

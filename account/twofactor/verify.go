@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/secret"
+	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -146,11 +147,10 @@ func (p Proof) GoString() string { return p.String() }
 // Deactivate turns the account's second factor off after checking the
 // proof: the password (through Config.Passwords) or a current code. It
 // deletes the TOTP secret, phone number and recovery codes, records the
-// change in the history and then mails a notice to the account. A refused
-// proof counts as a wrong code towards the lock. It returns
-// ErrInvalidPassword, ErrInvalidCode, ErrLocked or ErrNotEnabled; when the
-// notice alone fails it returns an error wrapping ErrNoticeNotSent and the
-// second factor is off.
+// change in the history and then mails a notice to the account (a failed
+// notice is reported by Config.Notices' policy and does not fail the
+// call). A refused proof counts as a wrong code towards the lock. It
+// returns ErrInvalidPassword, ErrInvalidCode, ErrLocked or ErrNotEnabled.
 func (s *Service) Deactivate(ctx context.Context, accountID string, p Proof) error {
 	r, _, err := s.record(ctx, accountID)
 	if err != nil {
@@ -175,7 +175,8 @@ func (s *Service) Deactivate(ctx context.Context, accountID string, p Proof) err
 	if err != nil {
 		return err
 	}
-	return s.sendNotice(ctx, acct.Email, r.Method)
+	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeTwoFactorDisabled, Detail: string(r.Method), At: s.now()}, acct.Email)
+	return nil
 }
 
 func (s *Service) checkProof(ctx context.Context, r Record, p Proof) error {

@@ -2,10 +2,11 @@ package verification_test
 
 import (
 	"context"
-	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 
 	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/notify"

@@ -2,7 +2,6 @@ package handler
 
 import (
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"time"
 
@@ -70,12 +69,9 @@ func (h *Handler) deactivateTwoFactor(w http.ResponseWriter, r *http.Request, c 
 		return
 	}
 	err := h.s.TwoFactor.Deactivate(r.Context(), c.accountID, twofactor.Proof{Password: req.Password, Code: req.Code})
-	if err != nil && !errors.Is(err, twofactor.ErrNoticeNotSent) {
+	if err != nil {
 		h.fail(w, r, err)
 		return
-	}
-	if err != nil {
-		h.log.Warn("two-factor notice not sent", "route", r.Pattern, "err", err.Error())
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
