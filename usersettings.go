@@ -1,7 +1,6 @@
 package usersettings
 
 import (
-	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/history"
@@ -89,10 +89,10 @@ func New(store Store, opts Options) (*Settings, error) {
 		Store: store, Accounts: store, Tx: store, History: store, Notices: notices, Scopes: o.Registry,
 		Now: o.Now, Rand: o.Rand,
 	})
-	// The account service checks passwords for the two-factor service,
-	// which in turn is the account service's second factor: the checker
-	// is bound once both exist.
-	passwords := &passwordChecker{}
+	// The two-factor service checks passwords with a checker of its own,
+	// so it is built before the account service, whose second factor it
+	// is.
+	passwords := account.NewPasswords(store, o.Hasher)
 	s.TwoFactor = twofactor.NewService(twofactor.Config{
 		Store: store, Accounts: store, Tx: store, History: store, Key: o.TwoFactorKey,
 		Notices: notices, SMS: o.SMS, Passwords: passwords, Now: o.Now, Rand: o.Rand,
@@ -115,7 +115,6 @@ func New(store Store, opts Options) (*Settings, error) {
 		Hasher: o.Hasher, Policy: o.Policy, Companies: o.Companies, Erasers: s.PersonalData.Erasers(),
 		SecondFactor: s.TwoFactor, Now: o.Now, Rand: o.Rand,
 	})
-	passwords.accounts = s.Accounts
 	s.Merges = merge.NewService(merge.Config{
 		Accounts: store, Profiles: store, History: store, Notify: store, Flows: store, Tx: store,
 		Codes: s.Codes, Mailer: o.Mailer, Now: o.Now, Rand: o.Rand,
@@ -147,6 +146,9 @@ func withDefaults(o Options) (Options, error) {
 	if len(o.TwoFactorKey) != twofactor.KeySize {
 		return o, fmt.Errorf("usersettings: TwoFactorKey has %d bytes, want %d", len(o.TwoFactorKey), twofactor.KeySize)
 	}
+	if o.Hasher == nil {
+		o.Hasher = password.DefaultHasher()
+	}
 	if o.Registry == nil {
 		o.Registry = token.NewRegistry()
 	}
@@ -156,12 +158,4 @@ func withDefaults(o Options) (Options, error) {
 		}
 	}
 	return o, nil
-}
-
-// passwordChecker lets the two-factor service check passwords through the
-// account service made after it.
-type passwordChecker struct{ accounts *account.Service }
-
-func (p *passwordChecker) CheckPassword(ctx context.Context, accountID, pw string) error {
-	return p.accounts.CheckPassword(ctx, accountID, pw)
 }

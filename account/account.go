@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/profile"
 )
 
 // Status is the lifecycle state of an account.
@@ -74,6 +76,26 @@ func (p Pending) String() string {
 
 // GoString is String, so %#v does not print the password hash either.
 func (p Pending) GoString() string { return p.String() }
+
+// Reader is the read role other packages need of the accounts: find one
+// account, or the accounts of a profile. Token, session and two-factor
+// services take it instead of the whole Store.
+type Reader interface {
+	// Account returns the account with the ID, or storage.ErrNotFound.
+	Account(ctx context.Context, id string) (Account, error)
+	// AccountsOfProfile returns the accounts of the profile, oldest first
+	// (ties broken by ID); an unknown profile has none.
+	AccountsOfProfile(ctx context.Context, profileID string) ([]Account, error)
+}
+
+// Profiles is the role of the profile store the account service uses:
+// sign-up creates a profile, deleting the last account deletes it.
+type Profiles interface {
+	// CreateProfile stores a new profile; see profile.Store.
+	CreateProfile(ctx context.Context, p profile.Profile) error
+	// DeleteProfile deletes the profile; see profile.Store.
+	DeleteProfile(ctx context.Context, id string) error
+}
 
 // Store persists accounts and pending sign-ups. It is implemented by
 // storage/memory, storage/sqlstore and any host adapter that passes

@@ -111,39 +111,15 @@ func (s *Service) upgrade(ctx context.Context, a Account, pw string) {
 }
 
 // CheckPassword returns nil when pw is the password of the active,
-// password-using account, and ErrInvalidCredentials otherwise. Package
-// twofactor uses it to confirm a deactivation.
+// password-using account, and ErrInvalidCredentials otherwise; see
+// Passwords.
 func (s *Service) CheckPassword(ctx context.Context, accountID, pw string) error {
-	a, err := s.get(ctx, accountID)
-	if errors.Is(err, ErrNotFound) {
-		s.hasher.VerifyDummy(ctx, pw)
-		return ErrInvalidCredentials
-	}
-	if err != nil {
-		return err
-	}
-	ok, err := s.verify(ctx, a, pw)
-	if err != nil {
-		return err
-	}
-	if !ok || a.Status != StatusActive {
-		return ErrInvalidCredentials
-	}
-	return nil
+	return s.passwords.CheckPassword(ctx, accountID, pw)
 }
 
-// verify checks pw against a's hash; an account without one (single
-// sign-on) never matches.
+// verify checks pw against a's hash; see Passwords.verify.
 func (s *Service) verify(ctx context.Context, a Account, pw string) (bool, error) {
-	if a.PasswordHash == "" {
-		s.hasher.VerifyDummy(ctx, pw)
-		return false, nil
-	}
-	ok, _, err := s.hasher.Verify(ctx, pw, a.PasswordHash)
-	if err != nil {
-		return false, fmt.Errorf("account: verifying password: %w", err)
-	}
-	return ok, nil
+	return s.passwords.verify(ctx, a, pw)
 }
 
 // ChangePassword replaces the password of the signed-in account. It needs

@@ -34,8 +34,10 @@
 // Authenticate checks the password only. When Config.SecondFactor (package
 // twofactor's Service) says the account has a second factor,
 // AuthResult.SecondFactorRequired is true and the host must verify that
-// factor (twofactor's Verify) before it starts a session. The Service also
-// implements twofactor's PasswordChecker with CheckPassword.
+// factor (twofactor's Verify) before it starts a session. Passwords,
+// made from the accounts and the hasher alone, is twofactor's
+// PasswordChecker: build it first, then the two-factor service, then the
+// account Service with that service as its SecondFactor.
 //
 // # Deletion
 //

@@ -15,7 +15,6 @@ import (
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/notify"
-	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -96,8 +95,8 @@ type Hasher interface {
 // are required; zero values of the other fields take the defaults named.
 type Config struct {
 	Accounts Store                 // accounts and pending requests
-	Profiles profile.Store         // profiles created at sign-up, erased with the last account
-	History  history.Store         // change history, written in the same transaction
+	Profiles Profiles              // profiles created at sign-up, erased with the last account
+	History  history.Writer        // change history, written in the same transaction
 	Tx       storage.Transactor    // one transaction per user action
 	Codes    *verification.Service // emailed one-time codes
 	// Notices sends security notices (password changed, account added or
@@ -127,12 +126,13 @@ type Config struct {
 // use.
 type Service struct {
 	accounts   Store
-	profiles   profile.Store
-	history    history.Store
+	profiles   Profiles
+	history    history.Writer
 	tx         storage.Transactor
 	codes      *verification.Service
 	notices    *notify.Notifier
 	hasher     Hasher
+	passwords  *Passwords
 	policy     password.Policy
 	companies  CompanyResolver
 	erasers    []Eraser
@@ -157,6 +157,7 @@ func NewService(c Config) *Service {
 	if s.hasher == nil {
 		s.hasher = password.DefaultHasher()
 	}
+	s.passwords = NewPasswords(s.accounts, s.hasher)
 	if s.policy == (password.Policy{}) {
 		s.policy = password.Mendix()
 	}

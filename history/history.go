@@ -38,6 +38,22 @@ type Entry struct {
 	At     time.Time
 }
 
+// Appender is the role of a service that records changes: token, two
+// factor and the services that also erase history embed it.
+type Appender interface {
+	// AppendHistory stores the entries. It returns storage.ErrConflict
+	// when an ID exists.
+	AppendHistory(ctx context.Context, entries ...Entry) error
+}
+
+// Writer records changes and erases a profile's history: the role of the
+// profile and account services.
+type Writer interface {
+	Appender
+	// DeleteHistoryOfProfile deletes every entry of the profile.
+	DeleteHistoryOfProfile(ctx context.Context, profileID string) error
+}
+
 // Store persists history entries. It is implemented by storage/memory,
 // storage/sqlstore and any host adapter that passes
 // storagetest.TestHistoryStore.

@@ -24,7 +24,7 @@ var ErrNotFound = storage.NotFound("profile: not found")
 type Config struct {
 	Store   Store              // profiles, avatars and progress
 	Tx      storage.Transactor // runs each read-modify-write atomically
-	History history.Store      // receives one entry per changed field
+	History history.Writer     // receives one entry per changed field; erased with the profile
 	Now     func() time.Time   // defaults to time.Now
 	Rand    io.Reader          // for ids; defaults to crypto/rand.Reader
 }
@@ -36,7 +36,7 @@ type Config struct {
 type Service struct {
 	store Store
 	tx    storage.Transactor
-	hist  history.Store
+	hist  history.Writer
 	now   clock.Clock
 	rand  io.Reader
 }

@@ -39,7 +39,7 @@ type Config struct {
 	Store Store
 	// Accounts finds the accounts of a profile for EraseProfile and
 	// checks that a session's account is still active.
-	Accounts account.Store
+	Accounts account.Reader
 	// IdleTimeout ends a session not used for that long; 0 means
 	// DefaultIdleTimeout.
 	IdleTimeout time.Duration
@@ -56,7 +56,7 @@ type Config struct {
 // Service starts, checks and ends sessions. It is safe for concurrent use.
 type Service struct {
 	st                   Store
-	accounts             account.Store
+	accounts             account.Reader
 	idle, maxAge, touchI time.Duration
 	now                  clock.Clock
 	rand                 io.Reader

@@ -34,12 +34,14 @@ const (
 // Config configures a Service. Store, Accounts, Tx, History and Scopes are
 // required; every other zero field takes the documented default.
 type Config struct {
-	Store    Store
-	Accounts account.Store
+	Store Store
+	// Accounts finds the account of a token and the accounts of a
+	// profile.
+	Accounts account.Reader
 	// Tx runs each change with its history entry in one transaction; it is
 	// usually the same adapter as Store.
 	Tx      storage.Transactor
-	History history.Store
+	History history.Appender
 	// Notices sends the security notice after a token or key was
 	// created; nil sends none. A failed notice does not undo the creation.
 	Notices *notify.Notifier
@@ -63,9 +65,9 @@ var _ account.Eraser = (*Service)(nil)
 // It is safe for concurrent use.
 type Service struct {
 	store    Store
-	accounts account.Store
+	accounts account.Reader
 	tx       storage.Transactor
-	history  history.Store
+	history  history.Appender
 	notices  *notify.Notifier
 	scopes   *Registry
 	now      clock.Clock

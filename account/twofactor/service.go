@@ -35,9 +35,9 @@ type SMSSender interface {
 // stores); zero values of the other fields take the documented defaults.
 type Config struct {
 	Store    Store              // second-factor records and recovery codes
-	Accounts account.Store      // the accounts the records belong to
+	Accounts account.Reader     // the accounts the records belong to
 	Tx       storage.Transactor // runs each multi-step change atomically
-	History  history.Store      // receives an entry when 2FA is set or cleared
+	History  history.Appender   // receives an entry when 2FA is set or cleared
 	// Key seals TOTP secrets (AES-256-GCM) and keys the digests of codes;
 	// required, KeySize (32) bytes from a secure random source, kept by
 	// the host outside the database. Losing it disables every enrolled
@@ -73,9 +73,9 @@ type Config struct {
 // at sign-in, deactivation, status and erasure.
 type Service struct {
 	store       Store
-	accounts    account.Store
+	accounts    account.Reader
 	tx          storage.Transactor
-	hist        history.Store
+	hist        history.Appender
 	keys        *keys
 	notices     *notify.Notifier
 	sms         SMSSender
