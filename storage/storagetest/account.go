@@ -19,7 +19,7 @@ import (
 // profiles, which the suite creates first.
 type AccountStore interface {
 	storage.Transactor
-	profile.Store
+	Fixture
 	account.Store
 }
 

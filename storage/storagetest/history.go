@@ -15,7 +15,7 @@ import (
 // profiles (SQL adapters enforce the foreign key).
 type HistoryStore interface {
 	storage.Transactor
-	profile.Store
+	Fixture
 	history.Store
 }
 

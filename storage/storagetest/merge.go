@@ -3,11 +3,12 @@ package storagetest
 import (
 	"context"
 	"errors"
-	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"regexp"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 
 	"github.com/google/go-cmp/cmp"
 

@@ -16,7 +16,7 @@ import (
 // belong to profiles (SQL adapters enforce the foreign key).
 type NotifyStore interface {
 	storage.Transactor
-	profile.Store
+	Fixture
 	notify.Store
 }
 

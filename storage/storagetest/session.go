@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -18,8 +17,7 @@ import (
 // which belong to profiles (SQL adapters enforce both foreign keys).
 type SessionStore interface {
 	storage.Transactor
-	profile.Store
-	account.Store
+	Fixture
 	session.Store
 }
 

@@ -22,8 +22,7 @@ import (
 // accounts → profiles).
 type TokenStore interface {
 	storage.Transactor
-	profile.Store
-	account.Store
+	Fixture
 	token.Store
 }
 

@@ -20,8 +20,7 @@ import (
 // belong to accounts, which belong to profiles.
 type TwoFactorStore interface {
 	storage.Transactor
-	profile.Store
-	account.Store
+	Fixture
 	twofactor.Store
 }
 
