@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,3 +170,17 @@ func totpNow(t *testing.T, secret string, at time.Time) string {
 }
 
 func twofactorProof(pw string) twofactor.Proof { return twofactor.Proof{Password: pw} }
+
+// TestLicence checks that the module carries its licence and the notice of
+// the third-party password list it embeds.
+func TestLicence(t *testing.T) {
+	lic, err := os.ReadFile("LICENSE")
+	if err != nil || !strings.Contains(string(lic), "Apache License") || !strings.Contains(string(lic), "Version 2.0") {
+		t.Fatalf("LICENSE: %v; want the Apache License 2.0", err)
+	}
+	notice, err := os.ReadFile("NOTICE")
+	if err != nil || !strings.Contains(string(notice), "zxcvbn") || !strings.Contains(string(notice), "MIT License") ||
+		!strings.Contains(string(notice), "Dan Wheeler and Dropbox") {
+		t.Fatalf("NOTICE: %v; want the MIT notice of the zxcvbn password list", err)
+	}
+}
