@@ -43,17 +43,19 @@
 //
 //	st, db, err := sqlite.OpenStore(ctx, "settings.db") // or memory.New()
 //	s, err := usersettings.New(st, usersettings.Options{
-//		Mailer:       notify.NewSMTP(notify.SMTPConfig{Addr: "smtp.example.com:587", From: "no-reply@example.com"}),
-//		Scopes:       []token.Scope{{Name: "mx:app:read", Description: "Read your apps"}},
-//		CodeKey:      codeKey,      // 32 secret bytes
-//		TwoFactorKey: twoFactorKey, // 32 secret bytes
+//		Mailer:        notify.NewSMTP(notify.SMTPConfig{Addr: "smtp.example.com:587", From: "no-reply@example.com"}),
+//		Scopes:        []token.Scope{{Name: "mx:app:read", Description: "Read your apps"}},
+//		CodeKeys:      codeKeys, // usersettings.KeyRingFromEnv("APP_CODE_KEYS")
+//		TwoFactorKeys: totpKeys, // usersettings.KeyRingFromEnv("APP_TWOFACTOR_KEYS")
 //	})
 //	pendingID, err := s.Accounts.SignUp(ctx, "ada@example.com", pw, false)
 //
-// New stays thin: it only connects the services (the two-factor service is
-// the account service's second factor, the personal-data sources are the
-// account service's erasers, sessions are erased with their account), so a
-// host that needs another arrangement can copy it and change one line.
+// New is the one way to wire the SDK: it connects the services (the
+// two-factor service is the account service's second factor, the
+// personal-data sources are the account service's erasers, sessions are
+// erased with their account), and every setting a host may tune is a
+// field of Options with its default documented next to it. New refuses to
+// run without CodeKeys and TwoFactorKeys unless Options.Dev is set.
 //
 // The runnable example examples/quickstart walks through the whole journey;
 // examples/settingsd serves the SDK as an HTTP JSON API, and its package

@@ -16,7 +16,12 @@ import (
 // goes to an in-memory outbox, which is how this example reads the code.
 func ExampleNew() {
 	ctx := context.Background()
+	// In production the keys come from the environment or a secret
+	// store: usersettings.KeyRingFromEnv("APP_CODE_KEYS").
+	codeKeys, _ := usersettings.ParseKeyRing("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
+	totpKeys, _ := usersettings.ParseKeyRing("ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=")
 	s, err := usersettings.New(memory.New(), usersettings.Options{
+		CodeKeys: codeKeys, TwoFactorKeys: totpKeys,
 		Scopes: []token.Scope{{Name: "mx:app:read", Description: "Read your apps"}},
 	})
 	if err != nil {
@@ -49,7 +54,7 @@ func ExampleNew() {
 // the personal-data sources New registers with the account service.
 func ExampleSettings_deletion() {
 	ctx := context.Background()
-	s, _ := usersettings.New(memory.New(), usersettings.Options{})
+	s, _ := usersettings.New(memory.New(), usersettings.Options{Dev: true})
 	pending, _ := s.Accounts.SignUp(ctx, "bo@example.com", "Correct-Horse-9-Battery", false)
 	code := regexp.MustCompile(`\b\d{6}\b`).FindString(s.Outbox.Messages()[0].Body)
 	acct, _ := s.Accounts.ConfirmSignUp(ctx, pending, code)

@@ -17,10 +17,10 @@ import (
 // Options.Issuer is empty.
 const DefaultIssuer = "usersettings"
 
-// Options configure New. Every field is optional; the zero Options give a
-// working SDK with the defaults named here, suitable for tests and
-// development. A production host sets at least Mailer, CodeKey and
-// TwoFactorKey.
+// Options configure New. A production host sets Mailer, CodeKeys and
+// TwoFactorKeys; New refuses to run without the keys unless Dev is set.
+// Every other field is optional, and its zero value means the default
+// named next to it.
 type Options struct {
 	// Mailer sends every email of the SDK: one-time codes and security
 	// notices. Nil means a new in-memory notify.Outbox, returned in
@@ -36,6 +36,23 @@ type Options struct {
 	// Rand is the one source of randomness (ids, secrets, codes); nil
 	// means crypto/rand.Reader.
 	Rand io.Reader
+
+	// CodeKeys are the HMAC keys of one-time code digests, newest first,
+	// each at least KeySize (32) random bytes kept outside the database
+	// (see KeyRingFromEnv). Required unless Dev is set.
+	CodeKeys KeyRing
+	// TwoFactorKeys seal TOTP secrets and key the digests of recovery and
+	// SMS codes, newest first, each exactly KeySize (32) random bytes kept
+	// outside the database. Losing them disables every enrolled
+	// authenticator app. Required unless Dev is set.
+	TwoFactorKeys KeyRing
+	// Dev lets New run without keys, for tests and local development: it
+	// makes random keys for the life of the process (authenticator
+	// enrolments do not survive a restart, and replicas cannot read each
+	// other's codes) and logs a warning through slog.Default. Never set
+	// it in production.
+	Dev bool
+
 	// Scopes are registered in the scope registry of personal access
 	// tokens. Registry, when set, is used instead of a new registry (the
 	// Scopes are added to it). Without either, no scope exists and no
@@ -45,33 +62,77 @@ type Options struct {
 	// Companies tells the company of an address (its name, single
 	// sign-on and password age); nil means no address has one.
 	Companies account.CompanyResolver
-	// CodeKey is the HMAC key of one-time code digests (see
-	// verification.Config.Key): 32 random bytes kept outside the
-	// database. Nil means the package's public default key.
-	CodeKey []byte
-	// TwoFactorKey seals TOTP secrets and keys the digests of recovery
-	// codes: twofactor.KeySize (32) bytes kept outside the database. Nil
-	// means a random key for the life of the process, so authenticator
-	// enrolments do not survive a restart: set it in production.
-	TwoFactorKey []byte
 	// Policy is the password policy; the zero Policy means
 	// password.Mendix().
 	Policy password.Policy
 	// Hasher hashes passwords; nil means password.DefaultHasher().
 	Hasher account.Hasher
-	// TrackingSince is when the host started to record the change
-	// history; zero means personaldata.DefaultTrackingSince.
-	TrackingSince time.Time
-	// SMS sends SMS codes for two-factor authentication; nil leaves the
-	// SMS method unavailable.
-	SMS twofactor.SMSSender
+	// PendingTTL is how long a sign-up or add-account request waits for
+	// its code; 0 means account.DefaultPendingTTL (1 hour).
+	PendingTTL time.Duration
+
+	// CodeTTL is how long an emailed code stays valid; 0 means
+	// verification.DefaultTTL (10 minutes).
+	CodeTTL time.Duration
+	// CodeMaxAttempts is how many tries a code allows; 0 means
+	// verification.DefaultMaxAttempts (5).
+	CodeMaxAttempts int
+	// CodeMinInterval is the least time between two codes to one address;
+	// 0 means verification.DefaultMinInterval (60 s), negative none.
+	CodeMinInterval time.Duration
+	// CodeMaxPerHour caps the codes sent to one address in any hour; 0
+	// means verification.DefaultMaxPerHour (5), negative no cap.
+	CodeMaxPerHour int
+
+	// MergeFlowTTL is how long a merge flow lives from its start; 0 means
+	// merge.DefaultFlowTTL (30 minutes).
+	MergeFlowTTL time.Duration
+
 	// Issuer labels the account in authenticator apps; empty means
 	// DefaultIssuer.
 	Issuer string
+	// SMS sends SMS codes for two-factor authentication; nil leaves the
+	// SMS method unavailable.
+	SMS twofactor.SMSSender
+	// TwoFactorMaxAttempts is how many wrong second-factor codes lock it;
+	// 0 means 5.
+	TwoFactorMaxAttempts int
+	// TwoFactorLockFor is how long that lock holds; 0 means 15 minutes.
+	TwoFactorLockFor time.Duration
+	// TwoFactorEnrollTTL is how long an enrolment waits for its first
+	// code; 0 means 30 minutes.
+	TwoFactorEnrollTTL time.Duration
+	// SMSCodeTTL is how long an SMS code is valid; 0 means 10 minutes.
+	SMSCodeTTL time.Duration
+	// SMSInterval is the least time between two SMS codes to an account;
+	// 0 means 30 seconds.
+	SMSInterval time.Duration
+
+	// TokenLastUsedInterval is how stale a token's last use may get
+	// before a validation writes it again; 0 means
+	// token.DefaultLastUsedInterval (1 minute).
+	TokenLastUsedInterval time.Duration
+	// APIKeyCacheTTL is how long a successful API key validation is
+	// cached in this process; 0 means token.DefaultAPIKeyCacheTTL (60 s),
+	// negative disables the cache.
+	APIKeyCacheTTL time.Duration
+	// APIKeyCacheSize is the most cached API key validations; 0 means
+	// token.DefaultAPIKeyCacheSize (10,000).
+	APIKeyCacheSize int
+
 	// SessionIdleTimeout and SessionMaxAge bound sign-in sessions; zero
-	// means the session package's defaults (12 and 24 hours).
+	// means session.DefaultIdleTimeout (12 hours) and
+	// session.DefaultMaxAge (24 hours).
 	SessionIdleTimeout time.Duration
 	SessionMaxAge      time.Duration
+	// SessionTouchInterval is how stale a session's last-seen time may
+	// get before a validation writes it again; 0 means
+	// session.DefaultTouchInterval (1 minute).
+	SessionTouchInterval time.Duration
+
+	// TrackingSince is when the host started to record the change
+	// history; zero means personaldata.DefaultTrackingSince.
+	TrackingSince time.Time
 	// ExtraSources are the host's own personal data sources, collected,
 	// exported and erased after the SDK's.
 	ExtraSources []personaldata.Source

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
@@ -65,9 +66,11 @@ type Settings struct {
 	Now func() time.Time
 }
 
-// New wires every service of the SDK over store. It returns an error for
-// a nil store, a TwoFactorKey of the wrong length or a scope the registry
-// refuses. It does no I/O: migrate an SQL store before calling it.
+// New wires every service of the SDK over store, with every setting of
+// Options. It returns an error for a nil store, for missing or short keys
+// (ErrWeakKey, unless Options.Dev is set), for a two-factor key that is
+// not KeySize bytes, and for a scope the registry refuses. It does no
+// I/O: migrate an SQL store before calling it.
 func New(store Store, opts Options) (*Settings, error) {
 	if store == nil {
 		return nil, errors.New("usersettings: New with a nil store")
@@ -83,10 +86,13 @@ func New(store Store, opts Options) (*Settings, error) {
 	notices := &notify.Notifier{Mailer: o.Mailer, Failed: o.NoticeFailed}
 	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, Now: o.Now, Rand: o.Rand})
 	s.Codes = verification.NewService(verification.Config{
-		Store: store, Tx: store, Mailer: o.Mailer, Key: o.CodeKey, Now: o.Now, Rand: o.Rand,
+		Store: store, Tx: store, Mailer: o.Mailer, Key: o.CodeKeys[0], OldKeys: o.CodeKeys[1:],
+		TTL: o.CodeTTL, MaxAttempts: o.CodeMaxAttempts, MinInterval: o.CodeMinInterval, MaxPerHour: o.CodeMaxPerHour,
+		Now: o.Now, Rand: o.Rand,
 	})
 	s.Tokens = token.NewService(token.Config{
 		Store: store, Accounts: store, Tx: store, History: store, Notices: notices, Scopes: o.Registry,
+		LastUsedInterval: o.TokenLastUsedInterval, APIKeyCacheTTL: o.APIKeyCacheTTL, APIKeyCacheSize: o.APIKeyCacheSize,
 		Now: o.Now, Rand: o.Rand,
 	})
 	// The two-factor service checks passwords with a checker of its own,
@@ -94,13 +100,14 @@ func New(store Store, opts Options) (*Settings, error) {
 	// is.
 	passwords := account.NewPasswords(store, o.Hasher)
 	s.TwoFactor = twofactor.NewService(twofactor.Config{
-		Store: store, Accounts: store, Tx: store, History: store, Key: o.TwoFactorKey,
-		Notices: notices, SMS: o.SMS, Passwords: passwords, Now: o.Now, Rand: o.Rand,
+		Store: store, Accounts: store, Tx: store, History: store, Key: o.TwoFactorKeys[0], OldKeys: o.TwoFactorKeys[1:],
+		Notices: notices, SMS: o.SMS, Passwords: passwords, MaxAttempts: o.TwoFactorMaxAttempts, LockFor: o.TwoFactorLockFor,
+		SMSCodeTTL: o.SMSCodeTTL, SMSInterval: o.SMSInterval, EnrollTTL: o.TwoFactorEnrollTTL, Now: o.Now, Rand: o.Rand,
 	})
 	s.Notifications = notify.NewService(notify.Config{Store: store, Tx: store, Now: o.Now})
 	s.Sessions = session.NewService(session.Config{
 		Store: store, Accounts: store, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
-		Now: o.Now, Rand: o.Rand,
+		TouchInterval: o.SessionTouchInterval, Now: o.Now, Rand: o.Rand,
 	})
 	extra := append([]personaldata.Source{session.Source(s.Sessions), merge.Source(store)}, o.ExtraSources...)
 	s.PersonalData = personaldata.NewService(personaldata.Config{
@@ -113,11 +120,11 @@ func New(store Store, opts Options) (*Settings, error) {
 	s.Accounts = account.NewService(account.Config{
 		Accounts: store, Profiles: store, History: store, Tx: store, Codes: s.Codes, Notices: notices,
 		Hasher: o.Hasher, Policy: o.Policy, Companies: o.Companies, Erasers: s.PersonalData.Erasers(),
-		SecondFactor: s.TwoFactor, Now: o.Now, Rand: o.Rand,
+		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, Now: o.Now, Rand: o.Rand,
 	})
 	s.Merges = merge.NewService(merge.Config{
 		Accounts: store, Profiles: store, History: store, Notify: store, Flows: store, Tx: store,
-		Codes: s.Codes, Mailer: o.Mailer, Now: o.Now, Rand: o.Rand,
+		Codes: s.Codes, Mailer: o.Mailer, FlowTTL: o.MergeFlowTTL, Now: o.Now, Rand: o.Rand,
 	})
 	return s, nil
 }
@@ -137,14 +144,8 @@ func withDefaults(o Options) (Options, error) {
 	if o.Issuer == "" {
 		o.Issuer = DefaultIssuer
 	}
-	if o.TwoFactorKey == nil {
-		o.TwoFactorKey = make([]byte, twofactor.KeySize)
-		if _, err := io.ReadFull(rand.Reader, o.TwoFactorKey); err != nil {
-			return o, fmt.Errorf("usersettings: making a two-factor key: %w", err)
-		}
-	}
-	if len(o.TwoFactorKey) != twofactor.KeySize {
-		return o, fmt.Errorf("usersettings: TwoFactorKey has %d bytes, want %d", len(o.TwoFactorKey), twofactor.KeySize)
+	if err := o.keys(); err != nil {
+		return o, err
 	}
 	if o.Hasher == nil {
 		o.Hasher = password.DefaultHasher()
@@ -158,4 +159,34 @@ func withDefaults(o Options) (Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// keys checks the key rings or, in Dev mode, fills the missing ones with
+// random keys and warns.
+func (o *Options) keys() error {
+	if o.Dev {
+		for _, r := range []*KeyRing{&o.CodeKeys, &o.TwoFactorKeys} {
+			if len(*r) > 0 {
+				continue
+			}
+			k := make([]byte, KeySize)
+			if _, err := io.ReadFull(rand.Reader, k); err != nil {
+				return fmt.Errorf("usersettings: making a development key: %w", err)
+			}
+			*r = KeyRing{k}
+		}
+		slog.Default().Warn("usersettings: development mode: keys missing from Options are random for this process; never use Dev in production")
+	}
+	if err := o.CodeKeys.check("CodeKeys"); err != nil {
+		return err
+	}
+	if err := o.TwoFactorKeys.check("TwoFactorKeys"); err != nil {
+		return err
+	}
+	for i, k := range o.TwoFactorKeys {
+		if len(k) != twofactor.KeySize {
+			return fmt.Errorf("usersettings: Options.TwoFactorKeys key %d has %d bytes, want exactly %d", i+1, len(k), twofactor.KeySize)
+		}
+	}
+	return nil
 }

@@ -71,11 +71,33 @@ func TestNewErrors(t *testing.T) {
 	if _, err := usersettings.New(nil, usersettings.Options{}); err == nil {
 		t.Error("New(nil store) succeeded")
 	}
-	if _, err := usersettings.New(memory.New(), usersettings.Options{TwoFactorKey: []byte("short")}); err == nil {
-		t.Error("New with a 5-byte TwoFactorKey succeeded")
+	key := bytes.Repeat([]byte{7}, 32)
+	for _, tc := range []struct {
+		name string
+		opts usersettings.Options
+	}{
+		{"no keys", usersettings.Options{}},
+		{"no code key", usersettings.Options{TwoFactorKeys: usersettings.KeyRing{key}}},
+		{"no two-factor key", usersettings.Options{CodeKeys: usersettings.KeyRing{key}}},
+		{"short code key", usersettings.Options{CodeKeys: usersettings.KeyRing{key[:31]}, TwoFactorKeys: usersettings.KeyRing{key}}},
+		{"short old two-factor key", usersettings.Options{CodeKeys: usersettings.KeyRing{key}, TwoFactorKeys: usersettings.KeyRing{key, key[:16]}}},
+	} {
+		if _, err := usersettings.New(memory.New(), tc.opts); !errors.Is(err, usersettings.ErrWeakKey) {
+			t.Errorf("New with %s = %v, want ErrWeakKey", tc.name, err)
+		}
+	}
+	long := append(key, key...)
+	if _, err := usersettings.New(memory.New(), usersettings.Options{CodeKeys: usersettings.KeyRing{long}, TwoFactorKeys: usersettings.KeyRing{long}}); err == nil {
+		t.Error("New with a 64-byte two-factor key succeeded; AES-256 needs exactly 32")
+	}
+	if _, err := usersettings.New(memory.New(), usersettings.Options{CodeKeys: usersettings.KeyRing{long}, TwoFactorKeys: usersettings.KeyRing{key}}); err != nil {
+		t.Errorf("New with a 64-byte code key = %v, want nil", err)
+	}
+	if _, err := usersettings.New(memory.New(), usersettings.Options{Dev: true}); err != nil {
+		t.Errorf("New in Dev mode without keys = %v, want nil", err)
 	}
 	bad := []token.Scope{{Name: "a"}, {Name: "a"}}
-	if _, err := usersettings.New(memory.New(), usersettings.Options{Scopes: bad}); !errors.Is(err, token.ErrScopeExists) {
+	if _, err := usersettings.New(memory.New(), usersettings.Options{Dev: true, Scopes: bad}); !errors.Is(err, token.ErrScopeExists) {
 		t.Errorf("New with a repeated scope = %v, want ErrScopeExists", err)
 	}
 }
@@ -93,8 +115,9 @@ func TestWiring(t *testing.T) {
 	t.Cleanup(func() { _ = st.Close(); _ = db.Close() })
 	s, err := usersettings.New(st, usersettings.Options{
 		Now: func() time.Time { return now }, Hasher: fastHasher(),
-		TwoFactorKey: bytes.Repeat([]byte{1}, 32),
-		Scopes:       []token.Scope{{Name: "mx:app:read", Description: "Read apps"}},
+		CodeKeys:      usersettings.KeyRing{bytes.Repeat([]byte{2}, 32)},
+		TwoFactorKeys: usersettings.KeyRing{bytes.Repeat([]byte{1}, 32)},
+		Scopes:        []token.Scope{{Name: "mx:app:read", Description: "Read apps"}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +158,7 @@ func TestWiring(t *testing.T) {
 // account service's second factor and checks passwords through it.
 func TestSecondFactorAndDeactivation(t *testing.T) {
 	ctx := context.Background()
-	s, err := usersettings.New(memory.New(), usersettings.Options{Hasher: fastHasher()})
+	s, err := usersettings.New(memory.New(), usersettings.Options{Dev: true, Hasher: fastHasher()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,50 @@ type keys struct {
 	mac  []byte
 }
 
+// ring is the key that seals and the old keys that still open, first
+// to last.
+type ring []*keys
+
+func newRing(key []byte, old [][]byte) (ring, error) {
+	var r ring
+	for _, k := range append([][]byte{key}, old...) {
+		ks, err := newKeys(k)
+		if err != nil {
+			return nil, err
+		}
+		r = append(r, ks)
+	}
+	return r, nil
+}
+
+// seal encrypts with the first key.
+func (r ring) seal(rand io.Reader, accountID, secret string) ([]byte, error) {
+	return r[0].seal(rand, accountID, secret)
+}
+
+// open decrypts with the first key that can; stale reports that it was
+// not the first, so the secret should be sealed again.
+func (r ring) open(accountID string, sealed []byte) (secret string, stale bool, err error) {
+	for i, k := range r {
+		if secret, err = k.open(accountID, sealed); err == nil {
+			return secret, i > 0, nil
+		}
+	}
+	return "", false, errSealed
+}
+
+// digest is the digest under the first key, for codes written now.
+func (r ring) digest(kind, accountID, code string) []byte { return r[0].digest(kind, accountID, code) }
+
+// digests are the digests under every key, for codes checked now.
+func (r ring) digests(kind, accountID, code string) [][]byte {
+	out := make([][]byte, len(r))
+	for i, k := range r {
+		out[i] = k.digest(kind, accountID, code)
+	}
+	return out
+}
+
 func newKeys(key []byte) (*keys, error) {
 	if len(key) != KeySize {
 		return nil, fmt.Errorf("twofactor: key must be %d bytes, got %d", KeySize, len(key))

@@ -43,6 +43,10 @@ type Config struct {
 	// the host outside the database. Losing it disables every enrolled
 	// authenticator app.
 	Key []byte
+	// OldKeys are keys that Key replaced, each KeySize bytes: secrets
+	// and codes sealed under them still open, and an authenticator secret
+	// opened with one is sealed again under Key when it is next used.
+	OldKeys [][]byte
 	// Notices sends the notice that 2FA was turned off; nil sends none.
 	Notices *notify.Notifier
 	// SMS sends SMS codes; nil makes the SMS method unavailable.
@@ -76,7 +80,7 @@ type Service struct {
 	accounts    account.Reader
 	tx          storage.Transactor
 	hist        history.Appender
-	keys        *keys
+	keys        ring
 	notices     *notify.Notifier
 	sms         SMSSender
 	passwords   PasswordChecker
@@ -95,7 +99,7 @@ func NewService(c Config) *Service {
 	if c.Store == nil || c.Accounts == nil || c.Tx == nil || c.History == nil {
 		panic("twofactor: NewService needs Store, Accounts, Tx and History")
 	}
-	k, err := newKeys(c.Key)
+	k, err := newRing(c.Key, c.OldKeys)
 	if err != nil {
 		panic(err.Error())
 	}

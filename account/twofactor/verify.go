@@ -1,6 +1,7 @@
 package twofactor
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"errors"
@@ -87,7 +88,7 @@ func (s *Service) resetAttempts(ctx context.Context, accountID string) error {
 // checkTOTP accepts a code of the current time step or one step either
 // side, once: the matching step must be later than the last one used.
 func (s *Service) checkTOTP(ctx context.Context, accountID string, sealed []byte, code string) error {
-	secret, err := s.keys.open(accountID, sealed)
+	secret, stale, err := s.keys.open(accountID, sealed)
 	if err != nil {
 		return err
 	}
@@ -105,17 +106,55 @@ func (s *Service) checkTOTP(ctx context.Context, accountID string, sealed []byte
 	if matched < 0 {
 		return ErrInvalidCode
 	}
-	return codeResult(s.store.UseTOTPStep(ctx, accountID, matched), "using time step")
+	if err := codeResult(s.store.UseTOTPStep(ctx, accountID, matched), "using time step"); err != nil {
+		return err
+	}
+	if stale {
+		s.reseal(ctx, accountID, sealed, secret)
+	}
+	return nil
+}
+
+// reseal seals the account's authenticator secret again under the first
+// key, when it was opened with an old one and is still the stored one.
+// It is best effort: on failure the old key still opens it next time.
+func (s *Service) reseal(ctx context.Context, accountID string, old []byte, secret string) {
+	fresh, err := s.keys.seal(s.rand, accountID, secret)
+	if err != nil {
+		return
+	}
+	_ = s.tx.InTx(ctx, func(ctx context.Context) error {
+		r, found, err := s.record(ctx, accountID)
+		if err != nil || !found || !bytes.Equal(r.Secret, old) {
+			return err
+		}
+		r.Secret = fresh
+		return s.store.SaveTwoFactor(ctx, r)
+	})
 }
 
 func (s *Service) checkSMS(ctx context.Context, accountID, code string) error {
-	d := s.keys.digest("sms", accountID, code)
-	return codeResult(s.store.ConsumeSMSCode(ctx, accountID, d, s.now()), "consuming sms code")
+	return s.firstDigest("sms", accountID, code, func(d []byte) error {
+		return codeResult(s.store.ConsumeSMSCode(ctx, accountID, d, s.now()), "consuming sms code")
+	})
 }
 
 func (s *Service) checkRecovery(ctx context.Context, accountID, code string) error {
-	d := s.keys.digest("recovery", accountID, code)
-	return codeResult(s.store.UseRecoveryCode(ctx, accountID, d, s.now()), "using recovery code")
+	return s.firstDigest("recovery", accountID, code, func(d []byte) error {
+		return codeResult(s.store.UseRecoveryCode(ctx, accountID, d, s.now()), "using recovery code")
+	})
+}
+
+// firstDigest calls use with the code's digest under each key, newest
+// first, until one is not ErrInvalidCode.
+func (s *Service) firstDigest(kind, accountID, code string, use func(digest []byte) error) error {
+	err := ErrInvalidCode
+	for _, d := range s.keys.digests(kind, accountID, code) {
+		if err = use(d); !errors.Is(err, ErrInvalidCode) {
+			return err
+		}
+	}
+	return err
 }
 
 // codeResult maps the store's "no such code" answers to ErrInvalidCode.

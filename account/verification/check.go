@@ -2,7 +2,6 @@ package verification
 
 import (
 	"context"
-	"crypto/hmac"
 	"errors"
 	"fmt"
 	"time"
@@ -90,7 +89,7 @@ func (s *Service) Check(ctx context.Context, purpose Purpose, flowID, code strin
 	if n > s.maxAttempts {
 		return "", ErrTooManyAttempts
 	}
-	if !wellFormed(code) || !hmac.Equal(s.digest(purpose, flowID, code), c.Digest) {
+	if !wellFormed(code) || !s.matches(c.Digest, purpose, flowID, code) {
 		return "", ErrInvalidCode
 	}
 	return c.ID, nil

@@ -49,6 +49,9 @@ type Config struct {
 	// database does not let anyone test the 10^6 possible codes offline.
 	// Nil means a fixed, public domain-separation key.
 	Key []byte
+	// OldKeys are keys that Key replaced: codes issued under them are
+	// still checked, so a key rotates without failing codes in flight.
+	OldKeys [][]byte
 	// TTL is how long a code stays valid; 0 means DefaultTTL.
 	TTL time.Duration
 	// MaxAttempts is how many tries a code allows; 0 means
@@ -73,6 +76,7 @@ type Service struct {
 	tx          storage.Transactor
 	mailer      notify.Mailer
 	key         []byte
+	oldKeys     [][]byte
 	ttl         time.Duration
 	maxAttempts int
 	minInterval time.Duration
@@ -88,7 +92,7 @@ func NewService(c Config) *Service {
 		panic("verification: NewService needs Store, Tx and Mailer")
 	}
 	s := &Service{
-		store: c.Store, tx: c.Tx, mailer: c.Mailer, key: c.Key,
+		store: c.Store, tx: c.Tx, mailer: c.Mailer, key: c.Key, oldKeys: c.OldKeys,
 		ttl: c.TTL, maxAttempts: c.MaxAttempts, minInterval: c.MinInterval,
 		maxPerHour: c.MaxPerHour, now: clock.New(c.Now), rand: c.Rand,
 	}
@@ -218,7 +222,22 @@ func newCode(r io.Reader) (string, error) {
 // digest returns HMAC-SHA-256(key, purpose | flow | code), each part
 // length-prefixed so no two triples share an input.
 func (s *Service) digest(purpose Purpose, flowID, code string) []byte {
-	m := hmac.New(sha256.New, s.key)
+	return digestUnder(s.key, purpose, flowID, code)
+}
+
+// matches reports whether code's digest under the key or an old key is
+// want. Every key is tried, so the time does not tell which one matched.
+func (s *Service) matches(want []byte, purpose Purpose, flowID, code string) bool {
+	ok := hmac.Equal(s.digest(purpose, flowID, code), want)
+	for _, k := range s.oldKeys {
+		ok = hmac.Equal(digestUnder(k, purpose, flowID, code), want) || ok
+	}
+	return ok
+}
+
+// digestUnder returns HMAC-SHA-256(key, purpose | flow | code).
+func digestUnder(key []byte, purpose Purpose, flowID, code string) []byte {
+	m := hmac.New(sha256.New, key)
 	for _, part := range []string{string(purpose), flowID, code} {
 		var l [4]byte
 		binary.BigEndian.PutUint32(l[:], uint32(len(part)))

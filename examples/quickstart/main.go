@@ -12,6 +12,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -87,7 +88,14 @@ func run(ctx context.Context, dbPath string, out io.Writer) error {
 	// The clock is real, but the journey may skip ahead: one-time codes
 	// to one address are throttled to one a minute.
 	var skip time.Duration
+	// A real host loads its keys with usersettings.KeyRingFromEnv and
+	// keeps them across restarts; this run makes random ones.
+	codeKeys, totpKeys, err := randomKeys()
+	if err != nil {
+		return err
+	}
 	s, err := usersettings.New(store, usersettings.Options{
+		CodeKeys: codeKeys, TwoFactorKeys: totpKeys,
 		Now:    func() time.Time { return time.Now().Add(skip) },
 		Scopes: []token.Scope{{Name: "mx:app:read", Description: "Read your apps"}},
 	})
@@ -368,4 +376,13 @@ func (j *journey) deleteAccount() error {
 		return err
 	}
 	return j.listAccounts()
+}
+
+// randomKeys makes a code key and a two-factor key for one run.
+func randomKeys() (code, totp usersettings.KeyRing, err error) {
+	k := make([]byte, 2*usersettings.KeySize)
+	if _, err := rand.Read(k); err != nil {
+		return nil, nil, err
+	}
+	return usersettings.KeyRing{k[:usersettings.KeySize]}, usersettings.KeyRing{k[usersettings.KeySize:]}, nil
 }

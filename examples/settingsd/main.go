@@ -17,15 +17,15 @@
 //	-dev                 keep mail in an in-memory outbox served at /v1/dev/outbox
 //
 // Keys come from the environment: SETTINGSD_CODE_KEY and
-// SETTINGSD_TWOFACTOR_KEY, 32 bytes each in hex. Without them the server
-// makes random ones for the life of the process (authenticator enrolments
-// then do not survive a restart).
+// SETTINGSD_TWOFACTOR_KEY, 32 bytes each in hex or base64. Several keys
+// separated by commas rotate them: the first seals, all open. Without
+// them the server refuses to start, except with -dev, which makes random
+// ones for the life of the process (authenticator enrolments then do not
+// survive a restart).
 package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -148,28 +148,26 @@ func options(c config) (usersettings.Options, *notify.Outbox, error) {
 		return o, nil, errors.New("no mailer: pass -smtp host:port, or -dev for an in-memory outbox")
 	}
 	var err error
-	if o.CodeKey, err = key("SETTINGSD_CODE_KEY"); err != nil {
+	if o.CodeKeys, o.TwoFactorKeys, err = keys(c.dev); err != nil {
 		return o, nil, err
 	}
-	if o.TwoFactorKey, err = key("SETTINGSD_TWOFACTOR_KEY"); err != nil {
-		return o, nil, err
-	}
+	o.Dev = c.dev
 	return o, outbox, nil
 }
 
-// key reads a 32-byte hex key from the environment, or makes a random one.
-func key(env string) ([]byte, error) {
-	v := os.Getenv(env)
-	if v == "" {
-		k := make([]byte, 32)
-		_, err := rand.Read(k)
-		return k, err
+// keys reads the key rings from the environment. Without them only -dev
+// starts, with random keys made by usersettings.New.
+func keys(dev bool) (code, totp usersettings.KeyRing, err error) {
+	if dev && os.Getenv("SETTINGSD_CODE_KEY") == "" && os.Getenv("SETTINGSD_TWOFACTOR_KEY") == "" {
+		return nil, nil, nil
 	}
-	k, err := hex.DecodeString(v)
-	if err != nil || len(k) != 32 {
-		return nil, fmt.Errorf("%s must be 32 bytes in hex", env)
+	if code, err = usersettings.KeyRingFromEnv("SETTINGSD_CODE_KEY"); err != nil {
+		return nil, nil, fmt.Errorf("%w (or pass -dev for throwaway keys)", err)
 	}
-	return k, nil
+	if totp, err = usersettings.KeyRingFromEnv("SETTINGSD_TWOFACTOR_KEY"); err != nil {
+		return nil, nil, fmt.Errorf("%w (or pass -dev for throwaway keys)", err)
+	}
+	return code, totp, nil
 }
 
 // cleanup deletes expired sessions, codes, pending sign-ups and merge

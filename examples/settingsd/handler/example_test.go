@@ -15,7 +15,7 @@ import (
 // New mounts the API in a host's server. Here it runs over the in-memory
 // store and answers a sign-up with a weak password.
 func ExampleNew() {
-	settings, err := usersettings.New(memory.New(), usersettings.Options{Scopes: handler.SampleScopes})
+	settings, err := usersettings.New(memory.New(), usersettings.Options{Dev: true, Scopes: handler.SampleScopes})
 	if err != nil {
 		panic(err)
 	}
@@ -37,7 +37,7 @@ func ExampleNew() {
 
 // WithDevOutbox serves the mail of an in-memory outbox, for development.
 func ExampleWithDevOutbox() {
-	settings, _ := usersettings.New(memory.New(), usersettings.Options{})
+	settings, _ := usersettings.New(memory.New(), usersettings.Options{Dev: true})
 	srv := httptest.NewServer(handler.New(settings, handler.WithDevOutbox(settings.Outbox)))
 	defer srv.Close()
 

@@ -47,7 +47,7 @@ func newEnv(t *testing.T, opts ...handler.Option) *env {
 	c := fakeclock.New(time.Now().UTC().Truncate(time.Second))
 	outbox := &notify.Outbox{Now: c.Now}
 	s, err := usersettings.New(st, usersettings.Options{
-		Mailer: outbox, Now: c.Now, Scopes: handler.SampleScopes, Issuer: "settingsd-test",
+		Mailer: outbox, Now: c.Now, Dev: true, Scopes: handler.SampleScopes, Issuer: "settingsd-test",
 		Hasher: password.NewHasher(password.HasherConfig{Params: password.Params{Memory: 1024, Time: 1, Threads: 1}}),
 	})
 	if err != nil {
