@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
@@ -41,11 +42,13 @@ const (
 	kindOther errKind = iota
 	kindUnique
 	kindForeignKey
-	kindRetry // serialization failure, deadlock, busy: the transaction may be retried
+	kindRetry   // serialization failure, deadlock, busy: the transaction may be retried
+	kindNoTable // a table is missing: the schema was not migrated
 )
 
 // SQLite extended result codes and PostgreSQL SQLSTATEs that matter here.
 const (
+	sqliteError          = 1
 	sqliteBusy           = 5
 	sqliteLocked         = 6
 	sqliteConstraintPK   = 1555
@@ -56,6 +59,7 @@ const (
 	pgForeignKeyViolation  = "23503"
 	pgSerializationFailure = "40001"
 	pgDeadlockDetected     = "40P01"
+	pgUndefinedTable       = "42P01"
 )
 
 // classify reports what kind of driver error err is.
@@ -69,6 +73,8 @@ func classify(err error) errKind {
 			return kindForeignKey
 		case pgSerializationFailure, pgDeadlockDetected:
 			return kindRetry
+		case pgUndefinedTable:
+			return kindNoTable
 		}
 		return kindOther
 	}
@@ -81,6 +87,8 @@ func classify(err error) errKind {
 			return kindForeignKey
 		case code&0xff == sqliteBusy || code&0xff == sqliteLocked:
 			return kindRetry
+		case code&0xff == sqliteError && strings.Contains(err.Error(), "no such table"):
+			return kindNoTable
 		}
 	}
 	return kindOther
@@ -128,6 +136,8 @@ func translate(ctx context.Context, what string, err error) error {
 		return fmt.Errorf("sqlstore: %s: foreign key: %w", what, storage.ErrConflict)
 	case kindRetry:
 		return &retryError{err: fmt.Errorf("%s: %w", what, err)}
+	case kindNoTable:
+		return fmt.Errorf("sqlstore: %s: %w: %w", what, ErrNotMigrated, err)
 	}
 	return fmt.Errorf("sqlstore: %s: %w", what, err)
 }

@@ -18,9 +18,12 @@ func (e *pgError) Error() string    { return "ERROR: test (SQLSTATE " + e.code +
 func (e *pgError) SQLState() string { return e.code }
 
 // liteError looks like modernc.org/sqlite's *sqlite.Error to the Store.
-type liteError struct{ code int }
+type liteError struct {
+	code int
+	msg  string
+}
 
-func (e *liteError) Error() string { return fmt.Sprintf("sqlite error %d", e.code) }
+func (e *liteError) Error() string { return fmt.Sprintf("sqlite error %d %s", e.code, e.msg) }
 func (e *liteError) Code() int     { return e.code }
 
 func TestTranslate(t *testing.T) {
@@ -38,14 +41,16 @@ func TestTranslate(t *testing.T) {
 		{"pg foreign key", &pgError{"23503"}, storage.ErrConflict, "foreign_key"},
 		{"pg serialization failure", &pgError{"40001"}, storage.ErrConflict, "retry"},
 		{"pg deadlock", &pgError{"40P01"}, storage.ErrConflict, "retry"},
-		{"pg undefined table", &pgError{"42P01"}, nil, "other"},
-		{"sqlite unique", &liteError{2067}, storage.ErrConflict, "unique"},
-		{"sqlite primary key", wrap(&liteError{1555}), storage.ErrConflict, "unique"},
-		{"sqlite foreign key", &liteError{787}, storage.ErrConflict, "foreign_key"},
-		{"sqlite busy", &liteError{5}, storage.ErrConflict, "retry"},
-		{"sqlite busy snapshot", &liteError{517}, storage.ErrConflict, "retry"},
-		{"sqlite locked", &liteError{6}, storage.ErrConflict, "retry"},
-		{"sqlite check", &liteError{275}, nil, "other"},
+		{"pg undefined table", &pgError{"42P01"}, sqlstore.ErrNotMigrated, "no_table"},
+		{"sqlite no such table", &liteError{code: 1, msg: "no such table: us_accounts"}, sqlstore.ErrNotMigrated, "no_table"},
+		{"sqlite other error", &liteError{code: 1, msg: "near \"x\": syntax error"}, nil, "other"},
+		{"sqlite unique", &liteError{code: 2067}, storage.ErrConflict, "unique"},
+		{"sqlite primary key", wrap(&liteError{code: 1555}), storage.ErrConflict, "unique"},
+		{"sqlite foreign key", &liteError{code: 787}, storage.ErrConflict, "foreign_key"},
+		{"sqlite busy", &liteError{code: 5}, storage.ErrConflict, "retry"},
+		{"sqlite busy snapshot", &liteError{code: 517}, storage.ErrConflict, "retry"},
+		{"sqlite locked", &liteError{code: 6}, storage.ErrConflict, "retry"},
+		{"sqlite check", &liteError{code: 275}, nil, "other"},
 		{"canceled", wrap(context.Canceled), context.Canceled, "other"},
 		{"deadline", context.DeadlineExceeded, context.DeadlineExceeded, "other"},
 	} {
@@ -108,8 +113,8 @@ func TestDriverErrors(t *testing.T) {
 				t.Errorf("missing parent: Classify(%v) = %q, want foreign_key", err, got)
 			}
 			_, err = db.Exec(`SELECT * FROM no_such_table`)
-			if got := sqlstore.Classify(err); err == nil || got != "other" {
-				t.Errorf("missing table: Classify(%v) = %q, want other", err, got)
+			if got := sqlstore.Classify(err); err == nil || got != "no_table" {
+				t.Errorf("missing table: Classify(%v) = %q, want no_table", err, got)
 			}
 		})
 	}

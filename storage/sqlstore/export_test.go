@@ -56,6 +56,8 @@ func Classify(err error) string {
 		return "foreign_key"
 	case kindRetry:
 		return "retry"
+	case kindNoTable:
+		return "no_table"
 	}
 	return "other"
 }

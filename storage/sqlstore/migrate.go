@@ -99,6 +99,9 @@ func SchemaVersion(d Dialect) int64 {
 // records a version newer than this package knows, and ErrDirtySchema
 // when another tool left a failed migration behind.
 func (s *Store) Migrate(ctx context.Context) error {
+	if err := s.Check(ctx); err != nil {
+		return err
+	}
 	ms, err := loadMigrations(s.d)
 	if err != nil {
 		return err
