@@ -116,8 +116,8 @@ func New(store Store, opts Options) (*Settings, error) {
 	})
 	passwords.accounts = s.Accounts
 	s.Merges = merge.NewService(merge.Config{
-		Accounts: store, Profiles: store, History: store, Notify: store, Flows: store, Tx: store,
-		Codes: s.Codes, Mailer: o.Mailer, Now: o.Now, Rand: o.Rand,
+		Accounts: store, Profiles: store, ProfileData: store, History: store, Notify: store,
+		Flows: store, Expired: store, Tx: store, Codes: s.Codes, Mailer: o.Mailer, Now: o.Now, Rand: o.Rand,
 	})
 	return s, nil
 }

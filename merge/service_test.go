@@ -38,7 +38,8 @@ func newEnv(t *testing.T, mailer notify.Mailer) *env {
 	now := func() time.Time { return testNow }
 	codes := verification.NewService(verification.Config{Store: e.st, Tx: e.st, Mailer: e.outbox, Now: now})
 	e.svc = merge.NewService(merge.Config{
-		Accounts: e.st, Profiles: e.st, History: e.st, Notify: e.st, Flows: e.st, Tx: e.st,
+		Accounts: e.st, Profiles: e.st, ProfileData: e.st, History: e.st, Notify: e.st,
+		Flows: e.st, Expired: e.st, Tx: e.st,
 		Codes: codes, Mailer: mailer, Now: now,
 	})
 	for _, p := range []string{"prf_a", "prf_b"} {
