@@ -48,7 +48,7 @@ type MergeStore interface {
 func TestMerge(t *testing.T, newStore func(t *testing.T) MergeStore) {
 	t.Run("FlowStore", func(t *testing.T) { testMergeFlowStore(t, newStore(t)) })
 	t.Run("FlowStoreRollback", func(t *testing.T) { testMergeFlowRollback(t, newStore(t)) })
-	t.Run("Progress", func(t *testing.T) { testMergeProgress(t, newStore(t)) })
+	t.Run("Progress", func(t *testing.T) { testCommitProgress(t, newStore(t)) })
 	t.Run("EndToEnd", func(t *testing.T) { testMergeEndToEnd(t, newStore(t)) })
 	t.Run("Expiry", func(t *testing.T) { testMergeExpiry(t, newStore(t)) })
 	t.Run("AttemptCap", func(t *testing.T) { testMergeAttemptCap(t, newStore(t)) })

@@ -151,11 +151,11 @@ func testMergeFlowRollback(t *testing.T, st MergeStore) {
 	mgWantErr(t, "flow created in a rolled-back transaction", err, storage.ErrNotFound)
 }
 
-// testMergeProgress commits merges whose progress meets every rule of
+// testCommitProgress commits merges whose progress meets every rule of
 // merge.CombineProgress, with lists long enough that an adapter writes
 // them in several statements, and checks what profile.Store then holds:
 // into a profile with progress, into one without, and from one without.
-func testMergeProgress(t *testing.T, st MergeStore) {
+func testCommitProgress(t *testing.T, st MergeStore) {
 	ctx := context.Background()
 	w := newMergeWorld(t, st, nil)
 	d := func(h int) time.Time { return pfNow.Add(time.Duration(h) * time.Hour) }
