@@ -15,6 +15,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
 
@@ -181,5 +182,24 @@ func TestSourceCovers(t *testing.T) {
 	want := []string{"merge_flows", "merge_flow_addresses", "memory.merges"}
 	if got := merge.Source(memory.New()).Covers(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("Covers() = %v, want %v", got, want)
+	}
+}
+
+func TestErrFlowNotFoundIsNotFound(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.verified(t)
+	for _, tt := range []struct{ account, flow string }{{"acc_a", "mrg_nope"}, {"acc_b1", id}} {
+		_, err := e.svc.Preview(e.ctx, tt.account, tt.flow)
+		if !errors.Is(err, merge.ErrFlowNotFound) || !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("Preview(%s, %s) = %v, want ErrFlowNotFound matching storage.ErrNotFound", tt.account, tt.flow, err)
+		}
+	}
+	if errors.Is(storage.ErrNotFound, merge.ErrFlowNotFound) {
+		t.Error("storage.ErrNotFound matches ErrFlowNotFound: a missing profile would read as a missing flow")
+	}
+	for _, other := range []error{merge.ErrProfileChanged, merge.ErrFlowExpired, merge.ErrFlowInvalid, merge.ErrInactive} {
+		if errors.Is(other, storage.ErrNotFound) || errors.Is(merge.ErrFlowNotFound, other) {
+			t.Errorf("%v and ErrFlowNotFound are not told apart", other)
+		}
 	}
 }
