@@ -80,30 +80,33 @@ func (s *Store) SaveProgress(ctx context.Context, profileID string, pr profile.P
 // insertProgressLists inserts the lists of pr for the profile, whose old
 // lists were deleted, with multi-row INSERTs (insertRows).
 func (s *Store) insertProgressLists(ctx context.Context, profileID string, pr profile.Progress) error {
-	err := s.insertRows(ctx, "save progress: achievements",
-		`INSERT INTO achievements (profile_id, id, name, awarded_at) VALUES `, 4, len(pr.Achievements),
-		func(i int, args []any) []any {
-			a := pr.Achievements[i]
-			return append(args, profileID, a.ID, a.Name, s.d.timeArg(a.AwardedAt))
-		})
-	if err != nil {
-		return err
+	lists := []struct {
+		what, head string
+		width, n   int
+		add        func(i int, args []any) []any
+	}{
+		{"achievements", `INSERT INTO achievements (profile_id, id, name, awarded_at) VALUES `,
+			4, len(pr.Achievements), func(i int, args []any) []any {
+				a := pr.Achievements[i]
+				return append(args, profileID, a.ID, a.Name, s.d.timeArg(a.AwardedAt))
+			}},
+		{"certifications", `INSERT INTO certifications (profile_id, id, name, valid_until) VALUES `,
+			4, len(pr.Certifications), func(i int, args []any) []any {
+				c := pr.Certifications[i]
+				return append(args, profileID, c.ID, c.Name, s.d.timeArg(c.ValidUntil))
+			}},
+		{"courses", `INSERT INTO academy_progress (profile_id, course_id, title, percent, completed) VALUES `,
+			5, len(pr.Academy), func(i int, args []any) []any {
+				c := pr.Academy[i]
+				return append(args, profileID, c.CourseID, c.Title, c.Percent, c.Completed)
+			}},
 	}
-	err = s.insertRows(ctx, "save progress: certifications",
-		`INSERT INTO certifications (profile_id, id, name, valid_until) VALUES `, 4, len(pr.Certifications),
-		func(i int, args []any) []any {
-			c := pr.Certifications[i]
-			return append(args, profileID, c.ID, c.Name, s.d.timeArg(c.ValidUntil))
-		})
-	if err != nil {
-		return err
+	for _, l := range lists {
+		if err := s.insertRows(ctx, "save progress: "+l.what, l.head, l.width, l.n, l.add); err != nil {
+			return err
+		}
 	}
-	return s.insertRows(ctx, "save progress: courses",
-		`INSERT INTO academy_progress (profile_id, course_id, title, percent, completed) VALUES `, 5, len(pr.Academy),
-		func(i int, args []any) []any {
-			c := pr.Academy[i]
-			return append(args, profileID, c.CourseID, c.Title, c.Percent, c.Completed)
-		})
+	return nil
 }
 
 // maxInsertRows is the most rows insertRows puts in one statement: 256
