@@ -94,6 +94,7 @@ func testMergeFlowStore(t *testing.T, st MergeStore) {
 	if ids := mgFlowIDs(t, st, "prf_nobody"); len(ids) != 0 {
 		t.Errorf("MergeFlowsOfProfile(unknown) = %v", ids)
 	}
+	mgWantListed(t, st, "prf_me")
 	testMergeFlowDeletes(t, st, me)
 }
 
@@ -149,6 +150,30 @@ func testMergeFlowRollback(t *testing.T, st MergeStore) {
 	}
 	_, err = st.MergeFlow(ctx, "mrg_2")
 	mgWantErr(t, "flow created in a rolled-back transaction", err, storage.ErrNotFound)
+	done := mgRecord("mrg_1", me, "prf_me", "", 0)
+	done.State, done.Candidates = merge.StateDone, nil
+	if err := st.UpdateMergeFlow(ctx, done, merge.StateStarted); err != nil {
+		t.Fatalf("UpdateMergeFlow(done): %v", err)
+	}
+	mgCreate(t, st, mgRecord("mrg_3", me, "prf_me", "", 1))
+	mgWantListed(t, st, "prf_me") // one flow without addresses, one with
+}
+
+// mgWantListed checks that MergeFlowsOfProfile lists each flow of the
+// profile exactly as MergeFlow reads it, candidates included.
+func mgWantListed(t *testing.T, st MergeStore, profileID string) {
+	t.Helper()
+	ctx := context.Background()
+	list, err := st.MergeFlowsOfProfile(ctx, profileID)
+	if err != nil || len(list) < 2 {
+		t.Fatalf("MergeFlowsOfProfile(%s) = %d flows, %v; want at least 2", profileID, len(list), err)
+	}
+	for _, r := range list {
+		one, err := st.MergeFlow(ctx, r.ID)
+		if diff := cmp.Diff(one, r, pfEmpty); err != nil || diff != "" {
+			t.Errorf("listed flow %s (MergeFlow: %v) (-read +listed):\n%s", r.ID, err, diff)
+		}
+	}
 }
 
 // testCommitProgress commits merges whose progress meets every rule of
