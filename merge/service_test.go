@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -194,11 +195,12 @@ func TestErrFlowNotFoundIsNotFound(t *testing.T) {
 			t.Errorf("Preview(%s, %s) = %v, want ErrFlowNotFound matching storage.ErrNotFound", tt.account, tt.flow, err)
 		}
 	}
-	if errors.Is(storage.ErrNotFound, merge.ErrFlowNotFound) {
+	if missing := fmt.Errorf("reading profile: %w", storage.ErrNotFound); errors.Is(missing, merge.ErrFlowNotFound) {
 		t.Error("storage.ErrNotFound matches ErrFlowNotFound: a missing profile would read as a missing flow")
 	}
+	_, notFound := e.svc.Preview(e.ctx, "acc_a", "mrg_nope")
 	for _, other := range []error{merge.ErrProfileChanged, merge.ErrFlowExpired, merge.ErrFlowInvalid, merge.ErrInactive} {
-		if errors.Is(other, storage.ErrNotFound) || errors.Is(merge.ErrFlowNotFound, other) {
+		if errors.Is(other, storage.ErrNotFound) || errors.Is(notFound, other) {
 			t.Errorf("%v and ErrFlowNotFound are not told apart", other)
 		}
 	}
