@@ -123,8 +123,9 @@ func New(store Store, opts Options) (*Settings, error) {
 		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, Now: o.Now, Rand: o.Rand,
 	})
 	s.Merges = merge.NewService(merge.Config{
-		Accounts: store, Profiles: store, History: store, Notify: store, Flows: store, Tx: store,
-		Codes: s.Codes, Mailer: o.Mailer, FlowTTL: o.MergeFlowTTL, Now: o.Now, Rand: o.Rand,
+		Accounts: store, Profiles: store, ProfileData: store, History: store, Notify: store,
+		Flows: store, Expired: store, Tx: store, Codes: s.Codes, Mailer: o.Mailer, FlowTTL: o.MergeFlowTTL,
+		Now: o.Now, Rand: o.Rand,
 	})
 	return s, nil
 }

@@ -10,21 +10,27 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
-	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/notify"
-	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
 // DefaultFlowTTL is how long a merge flow lives when Config.FlowTTL is 0.
 const DefaultFlowTTL = 30 * time.Minute
 
+// ErrFlowNotFound means there is no such flow for the signed-in account:
+// unknown, or started by someone else (the same answer, so flow ids of
+// others cannot be probed). It also matches storage.ErrNotFound, so a
+// caller that answers every "not found" alike needs no merge case; a
+// caller that must tell it apart checks it first.
+var ErrFlowNotFound error = flowNotFound{}
+
+type flowNotFound struct{}
+
+func (flowNotFound) Error() string        { return "merge: flow not found" }
+func (flowNotFound) Is(target error) bool { return target == storage.ErrNotFound }
+
 // Errors of the Service. Check them with errors.Is.
 var (
-	// ErrFlowNotFound means there is no such flow for the signed-in
-	// account: unknown, or started by someone else (the same answer, so
-	// flow ids of others cannot be probed).
-	ErrFlowNotFound = errors.New("merge: flow not found")
 	// ErrFlowExpired means the flow's time (Config.FlowTTL) is up.
 	ErrFlowExpired = errors.New("merge: flow expired")
 	// ErrFlowInvalid means the flow is not in the state the step needs
@@ -51,15 +57,23 @@ var (
 	ErrInvalidCode = errors.New("merge: invalid code")
 )
 
-// Config configures a Service. Accounts, Profiles, History, Notify, Flows,
-// Tx and Codes are required; Mailer may be nil (no merge notices); zero
-// values of the other fields take the documented defaults.
+// Config configures a Service. Every store field and Codes are required;
+// Mailer may be nil (no merge notices); zero values of the other fields
+// take the documented defaults. Each store field names the role the
+// Service uses; one adapter (storage/memory, storage/sqlstore) fills them
+// all.
 type Config struct {
-	Accounts account.Store
-	Profiles profile.Store
-	History  history.Store
-	Notify   notify.Store
-	Flows    Store
+	// Accounts, Profiles, ProfileData, History and Notify are the stores
+	// that own the data a merge reads and changes.
+	Accounts    Accounts
+	Profiles    Profiles
+	ProfileData ProfileData
+	History     History
+	Notify      Notifications
+	// Flows holds the flows; Expired deletes those whose time is up
+	// (DeleteExpired).
+	Flows   Flows
+	Expired ExpiredFlows
 	// Tx runs each step, and the whole commit, in one transaction.
 	Tx storage.Transactor
 	// Codes issues and redeems the codes (purpose verification.PurposeMerge).
@@ -82,11 +96,13 @@ type Config struct {
 // personal data, its accounts belong to the surviving profile from then on,
 // and no record is kept from which the profiles could be separated again.
 type Service struct {
-	accounts account.Store
-	profiles profile.Store
-	history  history.Store
-	notify   notify.Store
-	flows    Store
+	accounts Accounts
+	profiles Profiles
+	data     ProfileData
+	history  History
+	notify   Notifications
+	flows    Flows
+	expired  ExpiredFlows
 	tx       storage.Transactor
 	codes    *verification.Service
 	mailer   notify.Mailer
@@ -98,13 +114,13 @@ type Service struct {
 // NewService returns a Service for c. It panics when a required dependency
 // is nil, a programming error.
 func NewService(c Config) *Service {
-	if c.Accounts == nil || c.Profiles == nil || c.History == nil || c.Notify == nil ||
-		c.Flows == nil || c.Tx == nil || c.Codes == nil {
-		panic("merge: NewService needs Accounts, Profiles, History, Notify, Flows, Tx and Codes")
+	if c.Accounts == nil || c.Profiles == nil || c.ProfileData == nil || c.History == nil ||
+		c.Notify == nil || c.Flows == nil || c.Expired == nil || c.Tx == nil || c.Codes == nil {
+		panic("merge: NewService needs Accounts, Profiles, ProfileData, History, Notify, Flows, Expired, Tx and Codes")
 	}
 	s := &Service{
-		accounts: c.Accounts, profiles: c.Profiles, history: c.History, notify: c.Notify,
-		flows: c.Flows, tx: c.Tx, codes: c.Codes, mailer: c.Mailer,
+		accounts: c.Accounts, profiles: c.Profiles, data: c.ProfileData, history: c.History,
+		notify: c.Notify, flows: c.Flows, expired: c.Expired, tx: c.Tx, codes: c.Codes, mailer: c.Mailer,
 		ttl: c.FlowTTL, now: c.Now, rand: c.Rand,
 	}
 	if s.ttl <= 0 {
@@ -127,7 +143,7 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microse
 // returns how many it deleted. Run it periodically: it is what removes
 // the addresses that abandoned flows hold.
 func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
-	n, err := s.flows.DeleteExpiredMergeFlows(ctx, s.clock())
+	n, err := s.expired.DeleteExpiredMergeFlows(ctx, s.clock())
 	if err != nil {
 		return n, fmt.Errorf("merge: deleting expired flows: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
 
@@ -38,7 +40,8 @@ func newEnv(t *testing.T, mailer notify.Mailer) *env {
 	now := func() time.Time { return testNow }
 	codes := verification.NewService(verification.Config{Store: e.st, Tx: e.st, Mailer: e.outbox, Now: now})
 	e.svc = merge.NewService(merge.Config{
-		Accounts: e.st, Profiles: e.st, History: e.st, Notify: e.st, Flows: e.st, Tx: e.st,
+		Accounts: e.st, Profiles: e.st, ProfileData: e.st, History: e.st, Notify: e.st,
+		Flows: e.st, Expired: e.st, Tx: e.st,
 		Codes: codes, Mailer: mailer, Now: now,
 	})
 	for _, p := range []string{"prf_a", "prf_b"} {
@@ -180,5 +183,25 @@ func TestSourceCovers(t *testing.T) {
 	want := []string{"merge_flows", "merge_flow_addresses", "memory.merges"}
 	if got := merge.Source(memory.New()).Covers(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("Covers() = %v, want %v", got, want)
+	}
+}
+
+func TestErrFlowNotFoundIsNotFound(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.verified(t)
+	for _, tt := range []struct{ account, flow string }{{"acc_a", "mrg_nope"}, {"acc_b1", id}} {
+		_, err := e.svc.Preview(e.ctx, tt.account, tt.flow)
+		if !errors.Is(err, merge.ErrFlowNotFound) || !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("Preview(%s, %s) = %v, want ErrFlowNotFound matching storage.ErrNotFound", tt.account, tt.flow, err)
+		}
+	}
+	if missing := fmt.Errorf("reading profile: %w", storage.ErrNotFound); errors.Is(missing, merge.ErrFlowNotFound) {
+		t.Error("storage.ErrNotFound matches ErrFlowNotFound: a missing profile would read as a missing flow")
+	}
+	_, notFound := e.svc.Preview(e.ctx, "acc_a", "mrg_nope")
+	for _, other := range []error{merge.ErrProfileChanged, merge.ErrFlowExpired, merge.ErrFlowInvalid, merge.ErrInactive} {
+		if errors.Is(other, storage.ErrNotFound) || errors.Is(notFound, other) {
+			t.Errorf("%v and ErrFlowNotFound are not told apart", other)
+		}
 	}
 }

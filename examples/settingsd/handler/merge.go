@@ -7,13 +7,13 @@ import (
 )
 
 // mergeErrors maps the errors of package merge; they are checked before
-// simpleErrors.
+// simpleErrors. merge.ErrFlowNotFound is not among them: it matches
+// storage.ErrNotFound, which simpleErrors answers with 404 not_found.
 var mergeErrors = []struct {
 	err    error
 	status int
 	code   string
 }{
-	{merge.ErrFlowNotFound, http.StatusNotFound, "not_found"},
 	{merge.ErrFlowExpired, http.StatusConflict, "flow_expired"},
 	{merge.ErrFlowInvalid, http.StatusConflict, "flow_invalid"},
 	{merge.ErrProfileChanged, http.StatusConflict, "profile_changed"},
