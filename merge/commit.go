@@ -85,7 +85,7 @@ func (s *Service) apply(ctx context.Context, r Record, sd sides) (profile.Profil
 	}
 	res := Resolve(Side{Profile: a, Progress: pa}, Side{Profile: b, Progress: pb})
 	m := res.Profile
-	m.UpdatedAt = s.clock()
+	m.UpdatedAt = s.now()
 	steps := []struct {
 		what string
 		do   func() error
@@ -145,7 +145,7 @@ func (s *Service) obsolete(ctx context.Context, flowID, profileID string) error 
 			continue
 		}
 		from := f.State
-		f.State, f.Candidates, f.Fingerprint, f.UpdatedAt = StateObsolete, nil, "", s.clock()
+		f.State, f.Candidates, f.Fingerprint, f.UpdatedAt = StateObsolete, nil, "", s.now()
 		if err := s.flows.UpdateMergeFlow(ctx, f, from); err != nil {
 			return err
 		}
@@ -236,18 +236,13 @@ func (s *Service) side(ctx context.Context, p profile.Profile) (Side, error) {
 	return Side{Profile: p, Progress: pr, WatchedApps: ids}, nil
 }
 
-// notice mails the merge-completed notice to each account. Failures are
-// ignored: the merge is done and a notice must not turn it into an error.
+// notice mails the merge-completed notice to each account; a failure is
+// reported by the Notifier's policy and does not turn the merge into an
+// error.
 func (s *Service) notice(ctx context.Context, accts []account.Account) {
-	if s.mailer == nil {
-		return
+	to := make([]string, len(accts))
+	for i, a := range accts {
+		to[i] = a.Email
 	}
-	at := s.clock()
-	for _, a := range accts {
-		m, err := notify.NoticeMessage(a.Email, notify.Notice{Kind: notify.NoticeMergeCompleted, At: at})
-		if err != nil {
-			continue
-		}
-		_ = s.mailer.Send(ctx, m)
-	}
+	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeMergeCompleted, At: s.now()}, to...)
 }

@@ -26,7 +26,7 @@
 // by default).
 //
 //	svc := merge.NewService(merge.Config{Accounts: st, Profiles: st, ProfileData: st,
-//		History: st, Notify: st, Flows: st, Expired: st, Tx: st, Codes: codes, Mailer: mailer})
+//		History: st, Notify: st, Flows: st, Expired: st, Tx: st, Codes: codes, Notices: &notify.Notifier{Mailer: mailer}})
 //	flow, err := svc.Start(ctx, signedInAccountID, "old@example.com")
 //	err = svc.SendCode(ctx, signedInAccountID, flow.ID, 0)
 //	preview, err := svc.Verify(ctx, signedInAccountID, flow.ID, code)

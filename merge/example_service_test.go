@@ -24,7 +24,7 @@ func ExampleService() {
 	codes := verification.NewService(verification.Config{Store: st, Tx: st, Mailer: outbox, Now: now})
 	svc := merge.NewService(merge.Config{
 		Accounts: st, Profiles: st, ProfileData: st, History: st, Notify: st, Flows: st, Expired: st, Tx: st,
-		Codes: codes, Mailer: outbox, Now: now,
+		Codes: codes, Notices: &notify.Notifier{Mailer: outbox}, Now: now,
 	})
 
 	// Two profiles of one person (normally made by account sign-up).

@@ -32,13 +32,11 @@ var (
 // signed-in account and the other profile's accounts, and moves them at
 // commit.
 type Accounts interface {
-	// Account returns the account with the ID, or storage.ErrNotFound.
-	Account(ctx context.Context, id string) (account.Account, error)
+	// Reader finds an account and the accounts of a profile.
+	account.Reader
 	// AccountByEmail returns the account with the normalised email, or
 	// storage.ErrNotFound.
 	AccountByEmail(ctx context.Context, email string) (account.Account, error)
-	// AccountsOfProfile returns the accounts of the profile, oldest first.
-	AccountsOfProfile(ctx context.Context, profileID string) ([]account.Account, error)
 	// MoveAccounts gives toProfileID to every account of fromProfileID.
 	MoveAccounts(ctx context.Context, fromProfileID, toProfileID string) error
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
@@ -22,12 +23,7 @@ const DefaultFlowTTL = 30 * time.Minute
 // others cannot be probed). It also matches storage.ErrNotFound, so a
 // caller that answers every "not found" alike needs no merge case; a
 // caller that must tell it apart checks it first.
-var ErrFlowNotFound error = flowNotFound{}
-
-type flowNotFound struct{}
-
-func (flowNotFound) Error() string        { return "merge: flow not found" }
-func (flowNotFound) Is(target error) bool { return target == storage.ErrNotFound }
+var ErrFlowNotFound = storage.NotFound("merge: flow not found")
 
 // Errors of the Service. Check them with errors.Is.
 var (
@@ -58,7 +54,7 @@ var (
 )
 
 // Config configures a Service. Every store field and Codes are required;
-// Mailer may be nil (no merge notices); zero values of the other fields
+// Notices may be nil (no merge notices); zero values of the other fields
 // take the documented defaults. Each store field names the role the
 // Service uses; one adapter (storage/memory, storage/sqlstore) fills them
 // all.
@@ -78,9 +74,9 @@ type Config struct {
 	Tx storage.Transactor
 	// Codes issues and redeems the codes (purpose verification.PurposeMerge).
 	Codes *verification.Service
-	// Mailer sends the merge-completed notice to every account of the
-	// merged profile after the commit.
-	Mailer notify.Mailer
+	// Notices sends the merge-completed notice to every account of the
+	// merged profile after the commit; nil sends none.
+	Notices *notify.Notifier
 	// FlowTTL is how long a flow lives from Start; 0 means DefaultFlowTTL.
 	FlowTTL time.Duration
 	// Now is the clock; nil means time.Now.
@@ -105,9 +101,9 @@ type Service struct {
 	expired  ExpiredFlows
 	tx       storage.Transactor
 	codes    *verification.Service
-	mailer   notify.Mailer
+	notices  *notify.Notifier
 	ttl      time.Duration
-	now      func() time.Time
+	now      clock.Clock
 	rand     io.Reader
 }
 
@@ -120,14 +116,11 @@ func NewService(c Config) *Service {
 	}
 	s := &Service{
 		accounts: c.Accounts, profiles: c.Profiles, data: c.ProfileData, history: c.History,
-		notify: c.Notify, flows: c.Flows, expired: c.Expired, tx: c.Tx, codes: c.Codes, mailer: c.Mailer,
-		ttl: c.FlowTTL, now: c.Now, rand: c.Rand,
+		notify: c.Notify, flows: c.Flows, expired: c.Expired, tx: c.Tx, codes: c.Codes, notices: c.Notices,
+		ttl: c.FlowTTL, now: clock.New(c.Now), rand: c.Rand,
 	}
 	if s.ttl <= 0 {
 		s.ttl = DefaultFlowTTL
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 	if s.rand == nil {
 		s.rand = rand.Reader
@@ -135,15 +128,11 @@ func NewService(c Config) *Service {
 	return s
 }
 
-// clock returns the current time in UTC, truncated to the microseconds
-// that SQL databases keep.
-func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
-
 // DeleteExpired deletes the flows whose time is up, in any state, and
 // returns how many it deleted. Run it periodically: it is what removes
 // the addresses that abandoned flows hold.
 func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
-	n, err := s.expired.DeleteExpiredMergeFlows(ctx, s.clock())
+	n, err := s.expired.DeleteExpiredMergeFlows(ctx, s.now())
 	if err != nil {
 		return n, fmt.Errorf("merge: deleting expired flows: %w", err)
 	}
@@ -188,7 +177,7 @@ func (s *Service) flow(ctx context.Context, accountID, flowID string, want ...St
 	if !r.State.live() || !inStates(r.State, want) {
 		return r, ErrFlowInvalid
 	}
-	if !s.clock().Before(r.ExpiresAt) {
+	if !s.now().Before(r.ExpiresAt) {
 		return r, ErrFlowExpired
 	}
 	return r, nil
@@ -205,7 +194,7 @@ func inStates(s State, want []State) bool {
 
 // advance moves the flow from state from to r.State.
 func (s *Service) advance(ctx context.Context, r Record, from State) error {
-	r.UpdatedAt = s.clock()
+	r.UpdatedAt = s.now()
 	err := s.flows.UpdateMergeFlow(ctx, r, from)
 	if errors.Is(err, storage.ErrConflict) && ctx.Err() == nil {
 		return ErrFlowInvalid // a concurrent step moved it first

@@ -33,16 +33,21 @@ type env struct {
 
 func newEnv(t *testing.T, mailer notify.Mailer) *env {
 	t.Helper()
+	return newEnvNotifier(t, &notify.Notifier{Mailer: mailer})
+}
+
+func newEnvNotifier(t *testing.T, notices *notify.Notifier) *env {
+	t.Helper()
 	e := &env{ctx: context.Background(), st: memory.New(), outbox: notify.NewOutbox()}
-	if mailer == nil {
-		mailer = e.outbox
+	if notices.Mailer == nil {
+		notices.Mailer = e.outbox
 	}
 	now := func() time.Time { return testNow }
 	codes := verification.NewService(verification.Config{Store: e.st, Tx: e.st, Mailer: e.outbox, Now: now})
 	e.svc = merge.NewService(merge.Config{
 		Accounts: e.st, Profiles: e.st, ProfileData: e.st, History: e.st, Notify: e.st,
 		Flows: e.st, Expired: e.st, Tx: e.st,
-		Codes: codes, Mailer: mailer, Now: now,
+		Codes: codes, Notices: notices, Now: now,
 	})
 	for _, p := range []string{"prf_a", "prf_b"} {
 		if err := e.st.CreateProfile(e.ctx, profile.Profile{ID: p, Name: p}); err != nil {
@@ -98,13 +103,17 @@ func (m *failingMailer) Send(context.Context, notify.Message) error {
 
 func TestCommitIgnoresFailedNotices(t *testing.T) {
 	m := &failingMailer{}
-	e := newEnv(t, m)
+	var failed []*notify.NoticeError
+	e := newEnvNotifier(t, &notify.Notifier{Mailer: m, Failed: func(_ context.Context, err *notify.NoticeError) { failed = append(failed, err) }})
 	id := e.verified(t)
 	if _, err := e.svc.Commit(e.ctx, "acc_a", id); err != nil {
 		t.Fatalf("Commit with a failing mailer: %v", err)
 	}
 	if m.calls != 3 {
 		t.Errorf("notices attempted: %d, want one per account (3)", m.calls)
+	}
+	if len(failed) != 3 || failed[0].Kind != notify.NoticeMergeCompleted {
+		t.Errorf("reported failures: %v, want 3 merge_completed", failed)
 	}
 }
 

@@ -39,7 +39,7 @@ func (s *Service) Start(ctx context.Context, signedInAccountID, otherEmail strin
 	if err != nil {
 		return Flow{}, ErrInvalidEmail
 	}
-	now := s.clock()
+	now := s.now()
 	fid, err := id.New(s.rand, "mrg_")
 	if err != nil {
 		return Flow{}, fmt.Errorf("merge: start: %w", err)

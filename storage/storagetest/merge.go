@@ -88,7 +88,7 @@ func newMergeWorld(t *testing.T, st MergeStore, f *faults) *mgWorld {
 	if f != nil {
 		c = faultyConfig(f, st)
 	}
-	c.Codes, c.Mailer, c.Now = w.codes, w.outbox, w.clock.Now
+	c.Codes, c.Notices, c.Now = w.codes, &notify.Notifier{Mailer: w.outbox}, w.clock.Now
 	w.svc = merge.NewService(c)
 	return w
 }
