@@ -39,8 +39,8 @@
 // Store persists the flows and makes the bulk moves of a commit
 // (MoveAccounts, MergeProgress), so that a commit costs a fixed number of
 // set operations whatever the size of the profiles. Flow records hold the
-// other profile's addresses: Source erases them with the account or
-// profile and lists them in the personal data export.
+// other profile's addresses: personaldata.MergeSource erases them with
+// the account or profile and lists the flows in the personal data export.
 //
 // A merge cannot be undone: the other profile is deleted with its personal
 // data, its accounts belong to the surviving profile from then on, and
