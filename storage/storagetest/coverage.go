@@ -82,6 +82,10 @@ func CoverageProblems(t testing.TB, st ErasureStore, cat Catalogue, pol Coverage
 		}
 		return n
 	}
+	export, err := exportOf(ctx, w, person)
+	if err != nil {
+		t.Fatalf("ExportJSON: %v", err)
+	}
 	otherBefore := map[string]int{}
 	for _, k := range kinds {
 		otherBefore[k] = count(k, other)
@@ -92,8 +96,11 @@ func CoverageProblems(t testing.TB, st ErasureStore, cat Catalogue, pol Coverage
 		case n > 0 && unfilled:
 			problems = append(problems, fmt.Sprintf("%s: exempted as unfilled, but holds %d records of the person", k, n))
 		case n > 0:
-			problems = append(problems, exportProblem(t, w, cat, k, person, pol)...)
+			problems = append(problems, exportProblem(t, w, cat, k, person, export, pol)...)
 		}
+	}
+	if again, err := exportOf(ctx, w, person); err != nil || !bytes.Equal(again, export) {
+		t.Fatalf("the export changed after every kind was restored (%v): Catalogue.Hide's restore is incomplete", err)
 	}
 	if err := w.PersonalData.Erase(ctx, person.ProfileID); err != nil {
 		t.Fatalf("Erase: %v", err)
@@ -111,14 +118,10 @@ func CoverageProblems(t testing.TB, st ErasureStore, cat Catalogue, pol Coverage
 }
 
 // exportProblem hides the person's records of kind and reports whether
-// the export changed as the policy says it must.
-func exportProblem(t testing.TB, w *World, cat Catalogue, kind string, p Person, pol CoveragePolicy) []string {
+// the export, before that, changed as the policy says it must.
+func exportProblem(t testing.TB, w *World, cat Catalogue, kind string, p Person, before []byte, pol CoveragePolicy) []string {
 	t.Helper()
 	ctx := context.Background()
-	before, err := exportOf(ctx, w, p)
-	if err != nil {
-		t.Fatalf("ExportJSON: %v", err)
-	}
 	restore, err := cat.Hide(ctx, kind, p.Keys())
 	if err != nil {
 		t.Fatalf("Hide(%s): %v", kind, err)
