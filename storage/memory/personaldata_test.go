@@ -27,17 +27,23 @@ func TestErasure(t *testing.T) {
 	})
 }
 
+// coveragePolicy exempts maps of memory.Store from parts of the coverage
+// check, each with its reason.
+var coveragePolicy = storagetest.CoveragePolicy{
+	Unfilled: map[string]string{
+		"tokens.overflow":  "holds a token only when two digests share their first 8 bytes, which FillPerson cannot arrange",
+		"tokens.scopeSets": "interned scope lists shared by every token, no personal data",
+	},
+}
+
 // TestPersonalDataCoverage checks, by reflection over the maps of
 // memory.Store, that every kind of record the store keeps is exported and
 // erased by the personal data catalogue: a new map that no personaldata
 // source collects and erases fails it (see TestCoverageCatchesNewMap).
-// A kind is one field of Store: a group of maps (records and their
-// indexes) that one Store interface keeps.
 func TestPersonalDataCoverage(t *testing.T) {
 	st := memory.New()
 	alice, bob := storagetest.FillPerson(t, st, "alice"), storagetest.FillPerson(t, st, "bob")
-	problems := storagetest.CoverageProblems(t, st, newMapCatalogue(st), storagetest.CoveragePolicy{}, alice, bob)
-	for _, p := range problems {
+	for _, p := range storagetest.CoverageProblems(t, st, newMapCatalogue(st), coveragePolicy, alice, bob) {
 		t.Error(p)
 	}
 }
@@ -63,80 +69,72 @@ func TestCoverageCatchesNewMap(t *testing.T) {
 	alice, bob := storagetest.FillPerson(t, x.Store, "alice"), storagetest.FillPerson(t, x.Store, "bob")
 	x.gadgets.byProfile[alice.ProfileID] = "gadget of alice"
 	x.gadgets.byProfile[bob.ProfileID] = "gadget of bob"
-	got := storagetest.CoverageProblems(t, x.Store, newMapCatalogue(x), storagetest.CoveragePolicy{}, alice, bob)
-	want := []string{
-		"gadgets: keeps 1 records of the erased person",
-		"gadgets: the export does not show the person's records",
-		"widgets: holds no record of the person",
-	}
-	if len(got) != len(want) {
-		t.Fatalf("problems = %q, want %d starting with %q", got, len(want), want)
-	}
-	for i := range want {
-		if !strings.HasPrefix(got[i], want[i]) {
-			t.Errorf("problem %d = %q, want it to start with %q", i, got[i], want[i])
-		}
-	}
+	got := storagetest.CoverageProblems(t, x.Store, newMapCatalogue(x), coveragePolicy, alice, bob)
+	storagetest.WantNewKindsCaught(t, got, "gadgets.byProfile", "widgets")
 }
 
 // mapCatalogue is a storagetest.Catalogue over the maps of a struct such
-// as memory.Store, found by reflection: every field that is a map, or a
-// struct holding maps, is one kind of record, named by the field (the
-// fields of an embedded struct count as the outer struct's). Reflection
-// reads unexported fields; Hide writes them through their address.
+// as memory.Store, found by reflection: every map among its fields (those
+// of an embedded struct count as its own), or among the fields of a
+// struct field, is a kind, named by its path ("tokens.byID"). A struct
+// field is a group of maps, records and their indexes, that one Store
+// keeps; Hide hides the person's entries in every map of the kind's
+// group, so the store stays consistent. Reflection reads unexported
+// fields and writes them through their address.
 type mapCatalogue struct {
-	kinds map[string][]reflect.Value // kind → its maps, settable
 	names []string
+	maps  map[string]reflect.Value   // kind → its map, settable
+	group map[string][]reflect.Value // kind → the maps of its group
 }
 
 // newMapCatalogue returns the catalogue of root, a pointer to a struct.
 func newMapCatalogue(root any) *mapCatalogue {
-	c := &mapCatalogue{kinds: map[string][]reflect.Value{}}
+	c := &mapCatalogue{maps: map[string]reflect.Value{}, group: map[string][]reflect.Value{}}
 	c.addFields(reflect.ValueOf(root).Elem())
 	return c
 }
 
 func (c *mapCatalogue) addFields(v reflect.Value) {
 	for i := range v.NumField() {
-		f, fv := v.Type().Field(i), v.Field(i)
-		if f.Anonymous {
-			if fv.Kind() == reflect.Pointer {
-				fv = fv.Elem()
-			}
-			if fv.Kind() == reflect.Struct {
-				c.addFields(fv)
-				continue
-			}
+		f, fv := v.Type().Field(i), settable(v.Field(i))
+		if f.Anonymous && fv.Kind() == reflect.Pointer {
+			fv = fv.Elem()
 		}
-		if maps := mapsIn(reflect.NewAt(fv.Type(), unsafe.Pointer(fv.UnsafeAddr())).Elem()); len(maps) > 0 {
-			c.kinds[f.Name] = maps
-			c.names = append(c.names, f.Name)
+		switch {
+		case f.Anonymous && fv.Kind() == reflect.Struct:
+			c.addFields(fv)
+		case fv.Kind() == reflect.Map:
+			c.add(f.Name, fv, []reflect.Value{fv})
+		case fv.Kind() == reflect.Struct:
+			var names []string
+			var group []reflect.Value
+			for j := range fv.NumField() {
+				if m := settable(fv.Field(j)); m.Kind() == reflect.Map {
+					names, group = append(names, f.Name+"."+fv.Type().Field(j).Name), append(group, m)
+				}
+			}
+			for j, name := range names {
+				c.add(name, group[j], group)
+			}
 		}
 	}
 }
 
-// mapsIn returns v if it is a map, or the maps among the fields of v if
-// it is a struct; v is settable, and so are the maps returned.
-func mapsIn(v reflect.Value) []reflect.Value {
-	switch v.Kind() {
-	case reflect.Map:
-		return []reflect.Value{v}
-	case reflect.Struct:
-		var out []reflect.Value
-		for i := range v.NumField() {
-			fv := v.Field(i)
-			out = append(out, mapsIn(reflect.NewAt(fv.Type(), unsafe.Pointer(fv.UnsafeAddr())).Elem())...)
-		}
-		return out
-	}
-	return nil
+func (c *mapCatalogue) add(name string, m reflect.Value, group []reflect.Value) {
+	c.names, c.maps[name], c.group[name] = append(c.names, name), m, group
+}
+
+// settable returns v, addressable, without the read-only mark of an
+// unexported field.
+func settable(v reflect.Value) reflect.Value {
+	return reflect.NewAt(v.Type(), unsafe.Pointer(v.UnsafeAddr())).Elem()
 }
 
 func (c *mapCatalogue) Kinds(context.Context) ([]string, error) { return slices.Clone(c.names), nil }
 
-// entries returns the key and value of every entry of the kind's maps
-// that refers to one of keys, with the map holding it.
-func (c *mapCatalogue) entries(kind string, keys []string) (maps, ks, vs []reflect.Value) {
+// entries returns the key and value of every entry of the maps that
+// refers to one of keys, with the map holding it.
+func entries(maps []reflect.Value, keys []string) (ms, ks, vs []reflect.Value) {
 	lower := map[string]bool{}
 	for _, k := range keys {
 		lower[strings.ToLower(k)] = true
@@ -146,28 +144,28 @@ func (c *mapCatalogue) entries(kind string, keys []string) (maps, ks, vs []refle
 			return l.Kind() != reflect.String || !lower[strings.ToLower(l.String())]
 		})
 	}
-	for _, m := range c.kinds[kind] {
+	for _, m := range maps {
 		for it := m.MapRange(); it.Next(); {
 			if refers(it.Key()) || refers(it.Value()) {
-				maps, ks, vs = append(maps, m), append(ks, it.Key()), append(vs, it.Value())
+				ms, ks, vs = append(ms, m), append(ks, it.Key()), append(vs, it.Value())
 			}
 		}
 	}
-	return maps, ks, vs
+	return ms, ks, vs
 }
 
 func (c *mapCatalogue) Count(_ context.Context, kind string, keys []string) (int, error) {
-	maps, _, _ := c.entries(kind, keys)
-	return len(maps), nil
+	ms, _, _ := entries([]reflect.Value{c.maps[kind]}, keys)
+	return len(ms), nil
 }
 
 func (c *mapCatalogue) Hide(_ context.Context, kind string, keys []string) (func() error, error) {
-	maps, ks, vs := c.entries(kind, keys)
-	for i, m := range maps {
+	ms, ks, vs := entries(c.group[kind], keys)
+	for i, m := range ms {
 		m.SetMapIndex(ks[i], reflect.Value{})
 	}
 	return func() error {
-		for i, m := range maps {
+		for i, m := range ms {
 			m.SetMapIndex(ks[i], vs[i])
 		}
 		return nil

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/seed-a97ca23f/usersettings/personaldata"
@@ -25,8 +26,10 @@ type Catalogue interface {
 	// any column or field.
 	Count(ctx context.Context, kind string, keys []string) (int, error)
 	// Hide makes the records of the kind that refer to one of keys
-	// invisible to the Store, leaving the other records and kinds as they
-	// are, until restore is called.
+	// invisible to the Store until restore is called. It leaves every
+	// other record as it is, but may hide those of the same keys in
+	// kinds that index the kind or that it indexes, to keep the store
+	// consistent.
 	Hide(ctx context.Context, kind string, keys []string) (restore func() error, err error)
 }
 
@@ -158,4 +161,25 @@ func exportOf(ctx context.Context, w *World, p Person) ([]byte, error) {
 	}
 	delete(doc, "exported_at")
 	return json.Marshal(doc)
+}
+
+// WantNewKindsCaught fails t unless problems are exactly what
+// CoverageProblems reports when the adapter stores two kinds more than
+// the personal data catalogue knows: unwired, holding one record of the
+// person that no source exports or erases, and unfilled, holding none.
+// An adapter's test uses it to show that its Catalogue sees a new table.
+func WantNewKindsCaught(t testing.TB, problems []string, unwired, unfilled string) {
+	t.Helper()
+	want := []string{
+		unwired + ": keeps 1 records of the erased person",
+		unwired + ": the export does not show the person's records",
+		unfilled + ": holds no record of the person",
+	}
+	ok := len(problems) == len(want)
+	for i := 0; ok && i < len(want); i++ {
+		ok = strings.HasPrefix(problems[i], want[i])
+	}
+	if !ok {
+		t.Errorf("problems = %q,\nwant three starting with %q", problems, want)
+	}
 }
