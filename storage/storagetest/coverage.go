@@ -69,31 +69,16 @@ func CoverageProblems(t testing.TB, st ErasureStore, cat Catalogue, pol Coverage
 	if err != nil {
 		t.Fatalf("Kinds: %v", err)
 	}
-	var problems []string
-	for _, list := range []map[string]string{pol.Unfilled, pol.NotExported} {
-		for k := range list {
-			if !slices.Contains(kinds, k) {
-				problems = append(problems, fmt.Sprintf("%s: exempted by the policy, but the adapter does not store it", k))
-			}
-		}
-	}
-	count := func(kind string, p Person) int {
-		t.Helper()
-		n, err := cat.Count(ctx, kind, p.Keys())
-		if err != nil {
-			t.Fatalf("Count(%s): %v", kind, err)
-		}
-		return n
-	}
+	problems := stalePolicy(kinds, pol)
 	export, err := exportOf(ctx, w, person)
 	if err != nil {
 		t.Fatalf("ExportJSON: %v", err)
 	}
 	otherBefore := map[string]int{}
 	for _, k := range kinds {
-		otherBefore[k] = count(k, other)
+		otherBefore[k] = countOf(t, cat, k, other)
 		_, unfilled := pol.Unfilled[k]
-		switch n := count(k, person); {
+		switch n := countOf(t, cat, k, person); {
 		case n == 0 && !unfilled:
 			problems = append(problems, fmt.Sprintf("%s: holds no record of the person: fill it in storagetest.FillPerson", k))
 		case n > 0 && unfilled:
@@ -109,15 +94,38 @@ func CoverageProblems(t testing.TB, st ErasureStore, cat Catalogue, pol Coverage
 		t.Fatalf("Erase: %v", err)
 	}
 	for _, k := range kinds {
-		if n := count(k, person); n > 0 {
+		if n := countOf(t, cat, k, person); n > 0 {
 			problems = append(problems, fmt.Sprintf("%s: keeps %d records of the erased person: erase them in a personaldata source", k, n))
 		}
-		if n := count(k, other); n != otherBefore[k] {
+		if n := countOf(t, cat, k, other); n != otherBefore[k] {
 			problems = append(problems, fmt.Sprintf("%s: holds %d records of the other person after the erasure, %d before", k, n, otherBefore[k]))
 		}
 	}
 	slices.Sort(problems)
 	return problems
+}
+
+// stalePolicy reports the exemptions of kinds the adapter does not store.
+func stalePolicy(kinds []string, pol CoveragePolicy) []string {
+	var out []string
+	for _, list := range []map[string]string{pol.Unfilled, pol.NotExported} {
+		for k := range list {
+			if !slices.Contains(kinds, k) {
+				out = append(out, fmt.Sprintf("%s: exempted by the policy, but the adapter does not store it", k))
+			}
+		}
+	}
+	return out
+}
+
+// countOf returns how many records of kind refer to p.
+func countOf(t testing.TB, cat Catalogue, kind string, p Person) int {
+	t.Helper()
+	n, err := cat.Count(context.Background(), kind, p.Keys())
+	if err != nil {
+		t.Fatalf("Count(%s): %v", kind, err)
+	}
+	return n
 }
 
 // exportProblem hides the person's records of kind and reports whether
