@@ -80,6 +80,7 @@ func forEachCoverage(t *testing.T, f func(t *testing.T, c sqlCatalogue, st *sqls
 // as text, equals the key (ignoring case). Hide renames the table away
 // and puts in its place a copy without the rows, so foreign keys stay
 // with the original; restore drops the copy and renames the table back.
+// Each runs in one transaction, so a failure leaves the schema as it was.
 type sqlCatalogue struct {
 	db *sql.DB
 	d  sqlstore.Dialect
@@ -102,8 +103,11 @@ func (c sqlCatalogue) refers(ctx context.Context, table string, keys []string) (
 		q = `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`
 	}
 	cols, err := queryStrings(ctx, c.db, q, table)
-	if err != nil || len(cols) == 0 {
-		return "", nil, fmt.Errorf("columns of %s: %v", table, err)
+	if err == nil && len(cols) == 0 {
+		err = errors.New("none found")
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("columns of %s: %w", table, err)
 	}
 	in := "(" + strings.Repeat("?, ", len(keys)-1) + "?)"
 	var conds []string
@@ -133,23 +137,36 @@ func (c sqlCatalogue) Hide(ctx context.Context, table string, keys []string) (fu
 		return nil, err
 	}
 	hidden := table + "_coverage_hidden"
-	if _, err := c.db.ExecContext(ctx, `ALTER TABLE "`+table+`" RENAME TO "`+hidden+`"`); err != nil {
+	err = c.inTx(ctx, args, `ALTER TABLE "`+table+`" RENAME TO "`+hidden+`"`,
+		sqlstore.Rebind(c.d, `CREATE TABLE "`+table+`" AS SELECT * FROM "`+hidden+`" WHERE NOT `+cond))
+	if err != nil {
 		return nil, err
 	}
-	restore := func() error {
-		_, err := c.db.ExecContext(ctx, `DROP TABLE IF EXISTS "`+table+`"`)
-		if err == nil {
-			_, err = c.db.ExecContext(ctx, `ALTER TABLE "`+hidden+`" RENAME TO "`+table+`"`)
-		}
-		return err
-	}
-	copyQ := sqlstore.Rebind(c.d, `CREATE TABLE "`+table+`" AS SELECT * FROM "`+hidden+`" WHERE NOT `+cond)
-	if _, err := c.db.ExecContext(ctx, copyQ, args...); err != nil {
-		return nil, errors.Join(err, restore())
-	}
-	return restore, nil
+	return func() error {
+		return c.inTx(ctx, nil, `DROP TABLE "`+table+`"`, `ALTER TABLE "`+hidden+`" RENAME TO "`+table+`"`)
+	}, nil
 }
 
+// inTx runs the statements in one transaction, the last one with args.
+func (c sqlCatalogue) inTx(ctx context.Context, args []any, stmts ...string) error {
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for i, q := range stmts {
+		var a []any
+		if i == len(stmts)-1 {
+			a = args
+		}
+		if _, err := tx.ExecContext(ctx, q, a...); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// queryStrings returns the first column of the rows of q.
 func queryStrings(ctx context.Context, db *sql.DB, q string, args ...any) ([]string, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
