@@ -109,12 +109,12 @@ func New(store Store, opts Options) (*Settings, error) {
 		Store: store, Accounts: store, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
 		TouchInterval: o.SessionTouchInterval, Now: o.Now, Rand: o.Rand,
 	})
-	extra := append([]personaldata.Source{session.Source(s.Sessions), merge.Source(store)}, o.ExtraSources...)
 	s.PersonalData = personaldata.NewService(personaldata.Config{
 		Tx: store, Profiles: store, Accounts: store, History: store, TrackingSince: o.TrackingSince, Now: o.Now,
 		Sources: personaldata.DefaultSources(personaldata.Deps{
 			Profiles: store, Accounts: store, Codes: store, History: store, Notify: store,
-			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Companies: o.Companies, Extra: extra,
+			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Sessions: s.Sessions, Merges: store,
+			Companies: o.Companies, Extra: o.ExtraSources,
 		}),
 	})
 	s.Accounts = account.NewService(account.Config{

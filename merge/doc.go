@@ -42,8 +42,9 @@
 // account.Store's MoveAccounts, the progress of both profiles is read,
 // combined by CombineProgress and saved with profile.Store's SaveProgress,
 // all in one transaction. Store persists only the flows. Flow records
-// hold the other profile's addresses: Source erases them with the account
-// or profile and lists them in the personal data export.
+// hold the other profile's addresses: personaldata.MergeSource erases them
+// with the account or profile and lists the flows in the personal data
+// export.
 //
 // A merge cannot be undone: the other profile is deleted with its personal
 // data, its accounts belong to the surviving profile from then on, and

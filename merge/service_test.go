@@ -2,11 +2,9 @@ package merge_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +12,6 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
-	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -138,60 +135,6 @@ func TestCancelVoidsTheCode(t *testing.T) {
 	}
 	if err := e.svc.Cancel(e.ctx, "acc_a", f.ID); !errors.Is(err, merge.ErrFlowInvalid) {
 		t.Errorf("second Cancel: got %v, want ErrFlowInvalid", err)
-	}
-}
-
-func TestSourceCollectsWithoutTheOtherSide(t *testing.T) {
-	e := newEnv(t, nil)
-	e.verified(t)
-	src := merge.Source(e.st)
-	for _, tt := range []struct{ profileID, role string }{{"prf_a", "kept"}, {"prf_b", "merged_away"}} {
-		var v personaldata.View
-		if err := src.Collect(e.ctx, personaldata.Person{ProfileID: tt.profileID}, &v); err != nil {
-			t.Fatalf("Collect(%s): %v", tt.profileID, err)
-		}
-		if len(v.Merges) != 1 || v.Merges[0].Role != tt.role || v.Merges[0].State != "verified" {
-			t.Fatalf("Collect(%s) = %+v, want one %s flow", tt.profileID, v.Merges, tt.role)
-		}
-		b, _ := json.Marshal(v.Merges)
-		for _, leak := range []string{"@example.com", "***"} {
-			if strings.Contains(string(b), leak) {
-				t.Errorf("Collect(%s) shows %q: %s", tt.profileID, leak, b)
-			}
-		}
-		if tt.role == "merged_away" && strings.Contains(string(b), "acc_a") {
-			t.Errorf("the merged-away side sees the other side's account: %s", b)
-		}
-	}
-}
-
-func TestSourceErases(t *testing.T) {
-	for _, tt := range []struct {
-		name  string
-		erase func(personaldata.Source, context.Context) error
-	}{
-		{"starting account", func(s personaldata.Source, ctx context.Context) error { return s.EraseAccount(ctx, "acc_a") }},
-		{"offered account", func(s personaldata.Source, ctx context.Context) error { return s.EraseAccount(ctx, "acc_b2") }},
-		{"kept profile", func(s personaldata.Source, ctx context.Context) error { return s.EraseProfile(ctx, "prf_a") }},
-		{"other profile", func(s personaldata.Source, ctx context.Context) error { return s.EraseProfile(ctx, "prf_b") }},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, nil)
-			id := e.verified(t)
-			if err := tt.erase(merge.Source(e.st), e.ctx); err != nil {
-				t.Fatalf("erase: %v", err)
-			}
-			if _, err := e.st.MergeFlow(e.ctx, id); err == nil {
-				t.Error("the flow survived the erasure")
-			}
-		})
-	}
-}
-
-func TestSourceCovers(t *testing.T) {
-	want := []string{"merge_flows", "merge_flow_addresses", "memory.merges"}
-	if got := merge.Source(memory.New()).Covers(); strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Errorf("Covers() = %v, want %v", got, want)
 	}
 }
 

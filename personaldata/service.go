@@ -7,13 +7,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
-	"github.com/seed-a97ca23f/usersettings/account/twofactor"
-	"github.com/seed-a97ca23f/usersettings/account/verification"
-	"github.com/seed-a97ca23f/usersettings/history"
-	"github.com/seed-a97ca23f/usersettings/notify"
-	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage"
-	"github.com/seed-a97ca23f/usersettings/token"
 )
 
 // ErrNotFound means the profile does not exist. It also matches
@@ -45,12 +39,13 @@ type Scrubber interface {
 
 // Config configures a Service. Tx, Profiles, Accounts, History and
 // Sources are required; zero values of the other fields take the defaults
-// named.
+// named. One adapter, such as *memory.Store or *sqlstore.Store, serves as
+// Tx, Profiles, Accounts and History.
 type Config struct {
 	Tx       storage.Transactor // one transaction for Collect and for Erase
-	Profiles profile.Store      // the profile, deleted last by Erase
-	Accounts account.Store      // the accounts of the profile, deleted by Erase
-	History  history.Store      // paged and streamed history
+	Profiles Profiles           // the profile, deleted last by Erase
+	Accounts Accounts           // the accounts of the profile, deleted by Erase
+	History  HistoryLog         // paged and streamed history
 	// Sources collect and erase every kind of personal data; see
 	// DefaultSources. Erase runs them in this order.
 	Sources []Source
@@ -68,9 +63,9 @@ type Config struct {
 // profile. It is safe for concurrent use.
 type Service struct {
 	tx       storage.Transactor
-	profiles profile.Store
-	accounts account.Store
-	history  history.Store
+	profiles Profiles
+	accounts Accounts
+	history  HistoryLog
 	sources  []Source
 	since    time.Time
 	scrubber Scrubber
@@ -102,16 +97,19 @@ func NewService(c Config) *Service {
 
 // Deps are what DefaultSources builds the SDK's sources from. Profiles,
 // Accounts, Codes, History and Notify are required (one adapter, such as
-// *memory.Store or *sqlstore.Store, serves as all of them); a nil Tokens
-// or TwoFactor leaves that source out, for hosts that do not use it.
+// *memory.Store or *sqlstore.Store, serves as all of them and as Merges);
+// a nil Tokens, TwoFactor, Sessions or Merges leaves that source out, for
+// hosts that do not use it.
 type Deps struct {
-	Profiles  profile.Store
-	Accounts  account.Store
-	Codes     verification.Store
-	History   history.Store
-	Notify    notify.Store
-	Tokens    *token.Service
-	TwoFactor *twofactor.Service
+	Profiles  Profiles
+	Accounts  Accounts
+	Codes     CodeLog
+	History   HistoryLog
+	Notify    Notifications
+	Tokens    Tokens     // *token.Service
+	TwoFactor TwoFactors // *twofactor.Service
+	Sessions  Sessions   // *session.Service
+	Merges    MergeFlows // the merge.Store
 	// Companies names the company of each account in the view; nil means
 	// none has one.
 	Companies account.CompanyResolver
@@ -121,8 +119,8 @@ type Deps struct {
 
 // DefaultSources returns the sources of every package of the SDK that
 // stores personal data, in erasure order: accounts, verification, tokens,
-// two-factor, notifications, history, profile, then d.Extra. It panics
-// when a required field of d is nil.
+// two-factor, sessions, merges, notifications, history, profile, then
+// d.Extra. It panics when a required field of d is nil.
 func DefaultSources(d Deps) []Source {
 	out := []Source{
 		AccountSource(d.Accounts, d.Companies),
@@ -133,6 +131,12 @@ func DefaultSources(d Deps) []Source {
 	}
 	if d.TwoFactor != nil {
 		out = append(out, TwoFactorSource(d.TwoFactor))
+	}
+	if d.Sessions != nil {
+		out = append(out, SessionSource(d.Sessions))
+	}
+	if d.Merges != nil {
+		out = append(out, MergeSource(d.Merges))
 	}
 	out = append(out, NotifySource(d.Notify), HistorySource(d.History), ProfileSource(d.Profiles))
 	return append(out, d.Extra...)
@@ -227,6 +231,7 @@ func fillEmpty(v *View) {
 	v.Tokens = nonNilKeep(v.Tokens)
 	v.APIKeys = nonNilKeep(v.APIKeys)
 	v.Merges = nonNilKeep(v.Merges)
+	v.Sessions = nonNilKeep(v.Sessions)
 	v.Notifications.WatchedApps = nonNilKeep(v.Notifications.WatchedApps)
 	v.Profile.Skills = nonNilKeep(v.Profile.Skills)
 	v.Profile.Industries = nonNilKeep(v.Profile.Industries)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"testing"
+	"time"
 )
 
 func TestNotifications(t *testing.T) {
@@ -61,13 +62,21 @@ func TestPersonalData(t *testing.T) {
 			JobTitle string `json:"job_title"`
 		} `json:"profile"`
 		Accounts []struct{ Email string } `json:"accounts"`
-		Extra    map[string][]map[string]any
-		History  []map[string]any `json:"history"`
+		Sessions []struct {
+			ID        string    `json:"id"`
+			AccountID string    `json:"account_id"`
+			CreatedAt time.Time `json:"created_at"`
+		} `json:"sessions"`
+		Extra   map[string]any   `json:"extra"`
+		History []map[string]any `json:"history"`
 	}
 	r.into(t, &view)
 	if view.SchemaVersion != 1 || view.Profile.ID != u.profileID || view.Profile.JobTitle != "Engineer" ||
-		len(view.Accounts) != 1 || len(view.History) == 0 || len(view.Extra["sessions"]) != 1 {
+		len(view.Accounts) != 1 || len(view.History) == 0 || len(view.Sessions) != 1 || view.Extra != nil {
 		t.Errorf("view = %+v", view)
+	}
+	if s := view.Sessions; len(s) == 1 && (s[0].ID == "" || s[0].AccountID == "" || s[0].CreatedAt.IsZero()) {
+		t.Errorf("session in the view = %+v, want its id, account and sign-in time", s[0])
 	}
 	if bytes.Contains(r.body, []byte(u.session)) || bytes.Contains(r.body, []byte(pw)) {
 		t.Error("the view holds the session secret or the password")
