@@ -20,9 +20,8 @@ const (
 	MaxAvatarPixels = 16_000_000 // width × height
 )
 
-// Defaults of AvatarLimits. With them, checking one avatar raises the heap
-// by at most about 60 MiB (docs/performance.md), and two at a time by
-// twice that.
+// Defaults of AvatarLimits. With them, checking the heaviest accepted
+// avatar grows the heap by about 54 MiB (docs/performance.md).
 const (
 	DefaultAvatarDecodeBytes = 48 << 20 // memory one decode may take
 	DefaultAvatarConcurrency = 2        // avatars decoded at once
@@ -138,11 +137,12 @@ func CheckAvatar(ctx context.Context, data []byte) (Avatar, error) {
 // colour profiles), bytes after the image, and whatever another format
 // would read in them. Only a JPEG's EXIF orientation survives, alone in a
 // minimal EXIF block, so that a photo taken upright still shows upright.
-// WebP is refused (ReasonUnsupportedWebP).
+// WebP is refused (ReasonUnsupportedWebP), and so is an image whose new
+// encoding would pass twice MaxAvatarBytes (ReasonTooLarge).
 //
 // The AvatarInfo describes the stored bytes: their type, size, SHA-256
-// and the image's width and height. The same upload always gives the same
-// bytes. Invalid images give a *ValidationError for FieldAvatar; a
+// and the width and height of their pixels (before any EXIF rotation).
+// The same upload always gives the same bytes. Invalid images give a *ValidationError for FieldAvatar; a
 // context ending while waiting gives its error.
 func (c *AvatarChecker) Check(ctx context.Context, data []byte) (Avatar, error) {
 	h, reason := readHeader(data, c.budget)
@@ -177,6 +177,7 @@ func (c *AvatarChecker) acquire(ctx context.Context) error {
 // avatarHeader is what readHeader learns before decoding.
 type avatarHeader struct {
 	typ         string
+	cost        int64  // estimated bytes to decode
 	orientation uint16 // EXIF orientation of a JPEG, 0 when absent
 }
 
@@ -203,20 +204,19 @@ func readHeader(data []byte, budget int64) (avatarHeader, string) {
 	if !sizeOK(cfg.Width, cfg.Height) {
 		return h, ReasonDimensions
 	}
-	var cost int64
 	switch h.typ {
 	case TypeJPEG:
 		f, ok := scanJPEG(data)
 		if !ok || f.width != cfg.Width || f.height != cfg.Height {
 			return h, ReasonUndecodable
 		}
-		cost, h.orientation = f.decodeCost(), f.orientation
+		h.cost, h.orientation = f.decodeCost(), f.orientation
 	case TypePNG:
-		cost = pngDecodeCost(data, cfg)
+		h.cost = pngDecodeCost(data, cfg)
 	case TypeGIF:
-		cost = gifDecodeCost(cfg)
+		h.cost = gifDecodeCost(cfg)
 	}
-	if cost > budget {
+	if h.cost > budget {
 		return h, ReasonTooManyPixels
 	}
 	return h, ""

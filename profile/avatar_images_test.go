@@ -90,7 +90,7 @@ var adam7 = [7][4]int{{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0
 func encodeInterlacedPNG(tb testing.TB, img *image.NRGBA) []byte {
 	tb.Helper()
 	var idat bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&idat, zlib.BestSpeed)
+	zw := zlib.NewWriter(&idat)
 	b := img.Bounds()
 	row := make([]byte, 0, 1+4*b.Dx())
 	for _, p := range adam7 {
