@@ -84,7 +84,9 @@ func New(store Store, opts Options) (*Settings, error) {
 		s.Outbox = o.Mailer.(*notify.Outbox)
 	}
 	notices := &notify.Notifier{Mailer: o.Mailer, Failed: o.NoticeFailed}
-	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, Now: o.Now, Rand: o.Rand})
+	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits,
+		Now: o.Now, Rand: o.Rand,
+	})
 	s.Codes = verification.NewService(verification.Config{
 		Store: store, Tx: store, Mailer: o.Mailer, Key: o.CodeKeys[0], OldKeys: o.CodeKeys[1:],
 		TTL: o.CodeTTL, MaxAttempts: o.CodeMaxAttempts, MinInterval: o.CodeMinInterval, MaxPerHour: o.CodeMaxPerHour,
