@@ -37,8 +37,22 @@ type env struct {
 	sms      *handler.SMSOutbox
 }
 
-// newEnv starts a server; opts are added to the handler's options.
+// newEnv starts a server with a dev SMS outbox; opts are added to the
+// handler's options.
 func newEnv(t *testing.T, opts ...handler.Option) *env {
+	t.Helper()
+	return startEnv(t, &handler.SMSOutbox{}, opts...)
+}
+
+// newEnvWithoutSMS starts a server whose SDK cannot send SMS.
+func newEnvWithoutSMS(t *testing.T, opts ...handler.Option) *env {
+	t.Helper()
+	return startEnv(t, nil, opts...)
+}
+
+// startEnv starts a server; sms, when not nil, sends the SDK's texts and
+// is served at /v1/dev/sms.
+func startEnv(t *testing.T, sms *handler.SMSOutbox, opts ...handler.Option) *env {
 	t.Helper()
 	ctx := context.Background()
 	st, db, err := sqlite.OpenStore(ctx, filepath.Join(t.TempDir(), "settingsd.db"))
@@ -47,15 +61,20 @@ func newEnv(t *testing.T, opts ...handler.Option) *env {
 	}
 	c := fakeclock.New(time.Now().UTC().Truncate(time.Second))
 	outbox := &notify.Outbox{Now: c.Now}
-	sms := &handler.SMSOutbox{Now: c.Now}
-	s, err := usersettings.New(st, usersettings.Options{
-		Mailer: outbox, SMS: sms, Now: c.Now, Dev: true, Scopes: handler.SampleScopes, Issuer: "settingsd-test",
+	o := usersettings.Options{
+		Mailer: outbox, Now: c.Now, Dev: true, Scopes: handler.SampleScopes, Issuer: "settingsd-test",
 		Hasher: password.NewHasher(password.HasherConfig{Params: password.Params{Memory: 1024, Time: 1, Threads: 1}}),
-	})
+	}
+	hopts := []handler.Option{handler.WithDevOutbox(outbox)}
+	if sms != nil {
+		sms.Now, o.SMS = c.Now, sms
+		hopts = append(hopts, handler.WithDevSMS(sms))
+	}
+	s, err := usersettings.New(st, o)
 	if err != nil {
 		t.Fatalf("usersettings.New: %v", err)
 	}
-	h := handler.New(s, append([]handler.Option{handler.WithDevOutbox(outbox), handler.WithDevSMS(sms)}, opts...)...)
+	h := handler.New(s, append(hopts, opts...)...)
 	e := &env{t: t, srv: httptest.NewServer(h), clock: c, settings: s, sms: sms}
 	t.Cleanup(func() {
 		e.srv.Close()
@@ -188,7 +207,7 @@ func (e *env) code(to string) string {
 
 // user is a signed-in person.
 type user struct {
-	email, session, csrf, accountID, profileID string
+	email, session, sessionID, csrf, accountID, profileID string
 }
 
 // auth returns the Authorization header of the user's session.
@@ -211,7 +230,7 @@ func (e *env) login(email, password string) user {
 	r := e.do("POST", "/v1/sessions", map[string]string{"email": email, "password": password})
 	want(e.t, "login "+email, r, 201, "")
 	m := r.obj(e.t)
-	return user{email: email, session: m["session"].(string), csrf: m["csrf_token"].(string),
+	return user{email: email, session: m["session"].(string), sessionID: m["session_id"].(string), csrf: m["csrf_token"].(string),
 		accountID: m["account_id"].(string), profileID: m["profile_id"].(string)}
 }
 
