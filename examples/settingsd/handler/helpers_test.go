@@ -75,7 +75,7 @@ func startEnv(t *testing.T, sms *handler.SMSOutbox, opts ...handler.Option) *env
 		t.Fatalf("usersettings.New: %v", err)
 	}
 	h := handler.New(s, append(hopts, opts...)...)
-	e := &env{t: t, srv: httptest.NewServer(h), clock: c, settings: s, sms: sms}
+	e := &env{t: t, srv: httptest.NewServer(contract(t, h)), clock: c, settings: s, sms: sms}
 	t.Cleanup(func() {
 		e.srv.Close()
 		_ = st.Close()
