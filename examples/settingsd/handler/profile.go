@@ -12,18 +12,24 @@ import (
 	"github.com/seed-a97ca23f/usersettings/profile"
 )
 
+// profileFields are the fields of a profile that its owner and the
+// community both see.
+type profileFields struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	JobTitle    string   `json:"job_title"`
+	Department  string   `json:"department"`
+	Country     string   `json:"country"`
+	AboutYou    string   `json:"about_you"`
+	Skills      []string `json:"skills"`
+	Industries  []string `json:"industry_experience"`
+	TwitterURL  string   `json:"twitter_url"`
+	LinkedInURL string   `json:"linkedin_url"`
+}
+
 // profileJSON is a profile as its owner sees it.
 type profileJSON struct {
-	ID            string           `json:"id"`
-	Name          string           `json:"name"`
-	JobTitle      string           `json:"job_title"`
-	Department    string           `json:"department"`
-	Country       string           `json:"country"`
-	AboutYou      string           `json:"about_you"`
-	Skills        []string         `json:"skills"`
-	Industries    []string         `json:"industry_experience"`
-	TwitterURL    string           `json:"twitter_url"`
-	LinkedInURL   string           `json:"linkedin_url"`
+	profileFields
 	RecoveryEmail string           `json:"recovery_email"`
 	Public        bool             `json:"public"`
 	HasAvatar     bool             `json:"has_avatar"`
@@ -66,10 +72,13 @@ func newProfileJSON(p profile.Profile, pr profile.Progress) profileJSON {
 		missing = append(missing, string(m))
 	}
 	return profileJSON{
-		ID: p.ID, Name: p.Name, JobTitle: p.JobTitle, Department: p.Department, Country: p.Country,
-		AboutYou: p.AboutYou, Skills: nonNil(p.Skills), Industries: nonNil(p.Industries),
-		TwitterURL: p.TwitterURL, LinkedInURL: p.LinkedInURL, RecoveryEmail: p.RecoveryEmail,
-		Public: p.Public, HasAvatar: !p.Avatar.IsZero(), Avatar: newAvatarJSON(p.Avatar), Missing: missing,
+		profileFields: profileFields{
+			ID: p.ID, Name: p.Name, JobTitle: p.JobTitle, Department: p.Department, Country: p.Country,
+			AboutYou: p.AboutYou, Skills: nonNil(p.Skills), Industries: nonNil(p.Industries),
+			TwitterURL: p.TwitterURL, LinkedInURL: p.LinkedInURL,
+		},
+		RecoveryEmail: p.RecoveryEmail,
+		Public:        p.Public, HasAvatar: !p.Avatar.IsZero(), Avatar: newAvatarJSON(p.Avatar), Missing: missing,
 		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), Progress: pr,
 	}
 }
@@ -227,16 +236,7 @@ func (h *Handler) makePrivate(w http.ResponseWriter, r *http.Request, c *caller)
 
 // publicProfileJSON is what the community sees of a public profile.
 type publicProfileJSON struct {
-	ID             string                  `json:"id"`
-	Name           string                  `json:"name"`
-	JobTitle       string                  `json:"job_title"`
-	Department     string                  `json:"department"`
-	Country        string                  `json:"country"`
-	AboutYou       string                  `json:"about_you"`
-	Skills         []string                `json:"skills"`
-	Industries     []string                `json:"industry_experience"`
-	TwitterURL     string                  `json:"twitter_url"`
-	LinkedInURL    string                  `json:"linkedin_url"`
+	profileFields
 	HasAvatar      bool                    `json:"has_avatar"`
 	Avatar         *avatarJSON             `json:"avatar"`
 	Points         int64                   `json:"points"`
@@ -253,10 +253,13 @@ func (h *Handler) publicProfile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, publicProfileJSON{
-		ID: v.ID, Name: v.Name, JobTitle: v.JobTitle, Department: v.Department, Country: v.Country,
-		AboutYou: v.AboutYou, Skills: nonNil(v.Skills), Industries: nonNil(v.Industries),
-		TwitterURL: v.TwitterURL, LinkedInURL: v.LinkedInURL, HasAvatar: !v.Avatar.IsZero(),
-		Avatar: newAvatarJSON(v.Avatar), Points: v.Points,
+		profileFields: profileFields{
+			ID: v.ID, Name: v.Name, JobTitle: v.JobTitle, Department: v.Department, Country: v.Country,
+			AboutYou: v.AboutYou, Skills: nonNil(v.Skills), Industries: nonNil(v.Industries),
+			TwitterURL: v.TwitterURL, LinkedInURL: v.LinkedInURL,
+		},
+		HasAvatar: !v.Avatar.IsZero(),
+		Avatar:    newAvatarJSON(v.Avatar), Points: v.Points,
 		Achievements: nonNil(v.Achievements), Certifications: nonNil(v.Certifications),
 	})
 }
