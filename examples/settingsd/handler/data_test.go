@@ -51,7 +51,7 @@ func TestPersonalData(t *testing.T) {
 	e := newEnv(t)
 	u := e.signUp("ada@example.com")
 	want(t, "patch", e.do("PATCH", "/v1/me/profile", map[string]any{"job_title": "Engineer"}, u.auth()...), 200, "")
-	want(t, "avatar", e.do("PUT", "/v1/me/profile/avatar", pngImage(t), u.auth()...), 200, "")
+	want(t, "avatar", e.do("PUT", "/v1/me/profile/avatar", pngImage(t), asImage(u.auth())...), 200, "")
 
 	r := e.do("GET", "/v1/me/personal-data", nil, u.auth()...)
 	want(t, "view", r, 200, "")
@@ -132,7 +132,7 @@ func TestDevOutbox(t *testing.T) {
 	r := e.do("GET", "/v1/dev/outbox", nil)
 	want(t, "outbox", r, 200, "")
 	var mails []map[string]any
-	r.into(t, &mails)
+	r.items(t, &mails)
 	if len(mails) != 1 || mails[0]["to"] != "ada@example.com" || mails[0]["subject"] == "" || mails[0]["sent_at"] == "" {
 		t.Errorf("outbox = %v", mails)
 	}
