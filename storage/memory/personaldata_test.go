@@ -15,18 +15,6 @@ import (
 	"github.com/seed-a97ca23f/usersettings/storage/storagetest"
 )
 
-func TestPersonalData(t *testing.T) {
-	t.Run("db=memory", func(t *testing.T) {
-		storagetest.TestPersonalData(t, func(t *testing.T) storagetest.ErasureStore { return memory.New() })
-	})
-}
-
-func TestErasure(t *testing.T) {
-	t.Run("db=memory", func(t *testing.T) {
-		storagetest.TestErasure(t, func(t *testing.T) storagetest.ErasureStore { return dumpable{memory.New()} })
-	})
-}
-
 // coveragePolicy exempts maps of memory.Store from parts of the coverage
 // check, each with its reason.
 var coveragePolicy = storagetest.CoveragePolicy{

@@ -12,12 +12,6 @@ import (
 	"github.com/seed-a97ca23f/usersettings/storage/storagetest"
 )
 
-func TestPersonalData(t *testing.T) {
-	forEachDB(t, func(t *testing.T, newStore func(*testing.T) *sqlstore.Store) {
-		storagetest.TestPersonalData(t, func(t *testing.T) storagetest.ErasureStore { return newStore(t) })
-	})
-}
-
 // coveragePolicy exempts tables of the schema from parts of the coverage
 // check, each with its reason.
 var coveragePolicy = storagetest.CoveragePolicy{
