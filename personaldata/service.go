@@ -7,17 +7,13 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
 // ErrNotFound means the profile does not exist. It also matches
 // storage.ErrNotFound.
-var ErrNotFound error = notFoundError{}
-
-type notFoundError struct{}
-
-func (notFoundError) Error() string        { return "personaldata: not found" }
-func (notFoundError) Is(target error) bool { return target == storage.ErrNotFound }
+var ErrNotFound = storage.NotFound("personaldata: not found")
 
 // DefaultTrackingSince is when the change history started by default: the
 // seed's "since November 2018".
@@ -69,7 +65,7 @@ type Service struct {
 	sources  []Source
 	since    time.Time
 	scrubber Scrubber
-	now      func() time.Time
+	now      clock.Clock
 }
 
 // NewService returns a Service for c. It panics when a required field is
@@ -81,16 +77,13 @@ func NewService(c Config) *Service {
 	s := &Service{
 		tx: c.Tx, profiles: c.Profiles, accounts: c.Accounts, history: c.History,
 		sources: append([]Source(nil), c.Sources...), since: c.TrackingSince,
-		scrubber: c.Scrubber, now: c.Now,
+		scrubber: c.Scrubber, now: clock.New(c.Now),
 	}
 	if s.since.IsZero() {
 		s.since = DefaultTrackingSince
 	}
 	if s.scrubber == nil {
 		s.scrubber, _ = c.Tx.(Scrubber)
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 	return s
 }
@@ -159,9 +152,6 @@ func (s *Service) Erasers() []account.Eraser {
 // TrackingSince returns when the change history started.
 func (s *Service) TrackingSince() time.Time { return s.since }
 
-// clock returns the current time in UTC, truncated to microseconds.
-func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
-
 // person reads the profile's accounts; it returns ErrNotFound for an
 // unknown profile.
 func (s *Service) person(ctx context.Context, profileID string) (Person, error) {
@@ -204,7 +194,7 @@ func (s *Service) collect(ctx context.Context, profileID string, withHistory boo
 		if err != nil {
 			return err
 		}
-		v = View{SchemaVersion: SchemaVersion, ExportedAt: s.clock(), TrackingSince: s.since, History: []HistoryEntry{}}
+		v = View{SchemaVersion: SchemaVersion, ExportedAt: s.now(), TrackingSince: s.since, History: []HistoryEntry{}}
 		for _, src := range s.sources {
 			if _, ok := src.(interface{ streamed() }); ok && !withHistory {
 				continue
