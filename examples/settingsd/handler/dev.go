@@ -34,7 +34,7 @@ func (h *Handler) devSMS(w http.ResponseWriter, _ *http.Request) {
 	}
 	out := []smsJSON{}
 	for _, m := range h.sms.Messages() {
-		out = append(out, smsJSON{m.To, m.Text, m.SentAt})
+		out = append(out, smsJSON(m))
 	}
 	writeList(w, out)
 }
