@@ -122,6 +122,7 @@ func New(store Store, opts Options) (*Settings, error) {
 	s.Accounts = account.NewService(account.Config{
 		Accounts: store, Profiles: store, History: store, Tx: store, Codes: s.Codes, Notices: notices,
 		Hasher: o.Hasher, Policy: o.Policy, Companies: o.Companies, Erasers: s.PersonalData.Erasers(),
+		Revokers:     []account.Revoker{s.Tokens, s.Sessions},
 		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, Now: o.Now, Rand: o.Rand,
 	})
 	s.Merges = merge.NewService(merge.Config{

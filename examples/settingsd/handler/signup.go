@@ -74,7 +74,7 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
 	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
 		return
 	}
-	if err := h.s.Accounts.ResetPassword(r.Context(), req.Email, req.Code, req.New); err != nil {
+	if _, err := h.s.Accounts.ResetPassword(r.Context(), req.Email, req.Code, req.New); err != nil {
 		h.fail(w, r, err)
 		return
 	}
