@@ -54,6 +54,11 @@ func WithRateLimits(perAddress, perClient Limit) Option {
 	return func(h *Handler) { h.addrLimit, h.clientLimit = perAddress, perClient }
 }
 
+// WithLimiter makes the handler take its rate-limit tokens from l, shared
+// with another front end of the same server; the default is a Limiter of
+// its own.
+func WithLimiter(l *Limiter) Option { return func(h *Handler) { h.limiter = l } }
+
 // WithReauthAfter sets how old a session may be for the sensitive routes;
 // the default is DefaultReauthAfter.
 func WithReauthAfter(d time.Duration) Option { return func(h *Handler) { h.reauthAfter = d } }
@@ -76,7 +81,7 @@ type Handler struct {
 	outbox        *notify.Outbox
 	addrLimit     Limit
 	clientLimit   Limit
-	limiter       *limiter
+	limiter       *Limiter
 	reauthAfter   time.Duration
 	secureCookies bool
 	clientIP      func(*http.Request) string
@@ -100,7 +105,9 @@ func New(settings *usersettings.Settings, opts ...Option) http.Handler {
 	for _, o := range opts {
 		o(h)
 	}
-	h.limiter = newLimiter(h.now)
+	if h.limiter == nil {
+		h.limiter = NewLimiter(h.now)
+	}
 	h.routes()
 	return h
 }
