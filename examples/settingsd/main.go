@@ -1,11 +1,13 @@
-// Command settingsd serves the usersettings SDK as an HTTP JSON API.
+// Command settingsd serves the usersettings SDK: the settings pages at /
+// (package examples/settingsd/web) and the HTTP JSON API under /v1/
+// (package examples/settingsd/handler).
 //
 //	go run ./examples/settingsd -dev
 //
-// listens on 127.0.0.1:8080, stores everything in the SQLite file
-// settingsd.db and, with -dev, keeps mail in memory, readable at
-// GET /v1/dev/outbox. See the README for a curl walk-through and package
-// examples/settingsd/handler for the routes.
+// listens on 127.0.0.1:8080 (open http://127.0.0.1:8080/), stores
+// everything in the SQLite file settingsd.db and, with -dev, keeps mail in
+// memory, readable at /dev/outbox (pages) and GET /v1/dev/outbox (JSON).
+// See the README for a walk-through.
 //
 // Flags:
 //
@@ -14,7 +16,7 @@
 //	-postgres DSN        use PostgreSQL instead of SQLite
 //	-smtp host:port      send mail through this SMTP server
 //	-smtp-from address   sender of the mail (default no-reply@localhost)
-//	-dev                 keep mail in an in-memory outbox served at /v1/dev/outbox
+//	-dev                 keep mail in an in-memory outbox served at /dev/outbox and /v1/dev/outbox
 //
 // Keys come from the environment: SETTINGSD_CODE_KEY and
 // SETTINGSD_TWOFACTOR_KEY, 32 bytes each in hex. Without them the server
@@ -38,6 +40,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
+	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
@@ -56,7 +59,7 @@ func main() {
 	flag.StringVar(&c.postgres, "postgres", "", "PostgreSQL DSN (instead of -db)")
 	flag.StringVar(&c.smtp, "smtp", "", "SMTP server host:port")
 	flag.StringVar(&c.smtpFrom, "smtp-from", "no-reply@localhost", "sender address of the mail")
-	flag.BoolVar(&c.dev, "dev", false, "keep mail in memory and serve it at GET /v1/dev/outbox")
+	flag.BoolVar(&c.dev, "dev", false, "keep mail in memory and serve it at /dev/outbox and GET /v1/dev/outbox")
 	flag.Parse()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	if err := run(c, log); err != nil {
@@ -82,13 +85,9 @@ func run(c config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	hopts := []handler.Option{handler.WithLogger(log)}
-	if outbox != nil {
-		hopts = append(hopts, handler.WithDevOutbox(outbox))
-	}
 	srv := &http.Server{
 		Addr:              c.addr,
-		Handler:           handler.New(settings, hopts...),
+		Handler:           newMux(settings, outbox, log),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -115,6 +114,22 @@ func run(c config, log *slog.Logger) error {
 		return err
 	}
 	return nil
+}
+
+// newMux serves the JSON API under /v1/ and the pages at /, sharing one
+// rate limiter so that both draw on the same budget.
+func newMux(settings *usersettings.Settings, outbox *notify.Outbox, log *slog.Logger) *http.ServeMux {
+	limiter := handler.NewLimiter(settings.Now)
+	hopts := []handler.Option{handler.WithLogger(log), handler.WithLimiter(limiter)}
+	wopts := []web.Option{web.WithLogger(log), web.WithLimiter(limiter)}
+	if outbox != nil {
+		hopts = append(hopts, handler.WithDevOutbox(outbox))
+		wopts = append(wopts, web.WithDevOutbox(outbox))
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", handler.New(settings, hopts...))
+	mux.Handle("/", web.New(settings, wopts...))
+	return mux
 }
 
 // openStore opens and migrates the database.
