@@ -123,9 +123,9 @@ func fieldID(name string) string { return "f-" + strings.ReplaceAll(name, "_", "
 // with its hint and errors, tied together by aria-describedby.
 type field struct {
 	ID, Name, Label, Type, Value, Hint, Autocomplete, Inputmode, Extra string
-	Errors                                                      []string
-	Required, Multiline                                         bool
-	MaxLength                                                   int
+	Errors                                                             []string
+	Required, Multiline                                                bool
+	MaxLength                                                          int
 }
 
 // DescribedBy is the aria-describedby of the input.
@@ -229,11 +229,11 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name s
 var errorPages = map[int][2]string{
 	http.StatusForbidden: {"This form cannot be accepted",
 		"The form was sent from another site, or it has expired. Go back, reload the page and try again."},
-	http.StatusNotFound:            {"Page not found", "There is nothing at this address."},
-	http.StatusMethodNotAllowed:    {"Page not found", "There is nothing at this address."},
+	http.StatusNotFound:              {"Page not found", "There is nothing at this address."},
+	http.StatusMethodNotAllowed:      {"Page not found", "There is nothing at this address."},
 	http.StatusRequestEntityTooLarge: {"Too much data", "The form sent more data than this page accepts."},
-	http.StatusTooManyRequests:     {"Too many attempts", "Wait a minute, then try again."},
-	http.StatusInternalServerError: {"Something went wrong", "The page could not be shown. Try again in a moment."},
+	http.StatusTooManyRequests:       {"Too many attempts", "Wait a minute, then try again."},
+	http.StatusInternalServerError:   {"Something went wrong", "The page could not be shown. Try again in a moment."},
 }
 
 // renderError writes the error page of the status.
