@@ -191,3 +191,28 @@ func fieldLabel(name string) string {
 	}
 	return name
 }
+
+// summaryLabel names a form field in the error summary above the form.
+func summaryLabel(name string) string {
+	switch name {
+	case "email":
+		return "Email address"
+	case "password":
+		return "Password"
+	case "current":
+		return "Current password"
+	case "confirm":
+		return "Confirmation"
+	case "code":
+		return "Code"
+	case "address":
+		return "Address"
+	case "token_name":
+		return "Token name"
+	case "scope":
+		return "Scopes"
+	case "description":
+		return "API key description"
+	}
+	return fieldLabel(name)
+}

@@ -76,12 +76,11 @@ type form struct {
 	Errors map[string][]string
 	// Order lists the fields with errors as they appear on the page, for
 	// the error summary.
-	Order  []string
-	Labels map[string]string
+	Order []string
 }
 
 func newForm() *form {
-	return &form{Values: map[string]string{}, Errors: map[string][]string{}, Labels: map[string]string{}}
+	return &form{Values: map[string]string{}, Errors: map[string][]string{}}
 }
 
 // add records an error of a field.
@@ -102,7 +101,7 @@ func (f *form) Summary() []summaryItem {
 	}
 	var out []summaryItem
 	for _, name := range f.Order {
-		label := f.Labels[name]
+		label := summaryLabel(name)
 		for _, m := range f.Errors[name] {
 			if label != "" {
 				m = label + ": " + m
@@ -150,7 +149,6 @@ func newField(f *form, name, label string, attrs ...string) field {
 	fd := field{ID: fieldID(name), Name: name, Label: label, Type: "text"}
 	if f != nil {
 		fd.Value, fd.Errors = f.Values[name], f.Errors[name]
-		f.Labels[name] = label
 	}
 	for _, a := range attrs {
 		k, v, _ := strings.Cut(a, "=")
