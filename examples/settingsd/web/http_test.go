@@ -1,0 +1,214 @@
+package web_test
+
+// Tests over plain HTTP, without a browser: headers, CSRF, cookies,
+// redirects and the second-factor ticket.
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
+	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
+)
+
+// client is a cookie-keeping HTTP client that does not follow redirects.
+type client struct {
+	t *testing.T
+	e *env
+	c *http.Client
+}
+
+func newClient(t *testing.T, e *env) *client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &client{t: t, e: e, c: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// do sends a request; form values are sent urlencoded; headers are name,
+// value pairs.
+func (c *client) do(method, path string, form url.Values, headers ...string) (*http.Response, string) {
+	c.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, c.e.srv.URL+path, body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := c.c.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return res, string(b)
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// token returns the anti-CSRF token of the page's forms.
+func (c *client) token(path string) string {
+	c.t.Helper()
+	_, body := c.do(http.MethodGet, path, nil)
+	m := csrfRE.FindStringSubmatch(body)
+	if m == nil {
+		c.t.Fatalf("no CSRF token on %s", path)
+	}
+	return m[1]
+}
+
+// signIn signs in through the form and returns the answer.
+func (c *client) signIn(email, password, next string) *http.Response {
+	c.t.Helper()
+	res, _ := c.do(http.MethodPost, "/signin", url.Values{
+		"csrf": {c.token("/signin")}, "email": {email}, "password": {password}, "next": {next},
+	})
+	return res
+}
+
+func TestHeaders(t *testing.T) {
+	e := newEnv(t)
+	c := newClient(t, e)
+	res, body := c.do(http.MethodGet, "/signin", nil)
+	if res.StatusCode != 200 {
+		t.Fatalf("GET /signin: %d", res.StatusCode)
+	}
+	csp := res.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe") {
+		t.Errorf("CSP %q allows unsafe sources", csp)
+	}
+	for name, want := range map[string]string{
+		"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+		"Content-Type": "text/html; charset=utf-8",
+	} {
+		if got := res.Header.Get(name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+	if strings.Contains(body, "<style") || strings.Contains(body, " style=") || regexp.MustCompile(`<script(?: [^>]*)?>[^<]`).MatchString(body) {
+		t.Error("the page has inline style or script")
+	}
+	res, _ = c.do(http.MethodGet, "/static/style.css", nil)
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") {
+		t.Errorf("style.css: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	res, _ = c.do(http.MethodGet, "/no/such/page", nil)
+	if res.StatusCode != 404 {
+		t.Errorf("unknown page: %d, want 404", res.StatusCode)
+	}
+}
+
+func TestSessionCookieSharedWithAPI(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(ada)
+	c := newClient(t, e)
+	res := c.signIn(ada, pw, "")
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/profile" {
+		t.Fatalf("sign-in: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	var ses *http.Cookie
+	for _, ck := range res.Cookies() {
+		if ck.Name == handler.CookieName {
+			ses = ck
+		}
+	}
+	if ses == nil || !ses.HttpOnly || ses.SameSite != http.SameSiteStrictMode || ses.Path != "/" {
+		t.Fatalf("session cookie %+v, want HttpOnly, SameSite=Strict, Path=/", ses)
+	}
+	if strings.Contains(res.Header.Get("Location"), ses.Value) {
+		t.Fatal("the session secret is in a URL")
+	}
+	// The JSON API accepts the same cookie: one sign-in scheme.
+	if res, body := c.do(http.MethodGet, "/v1/me/profile", nil); res.StatusCode != 200 {
+		t.Fatalf("GET /v1/me/profile with the page's cookie: %d %s", res.StatusCode, body)
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(ada)
+	c := newClient(t, e)
+	// Before sign-in: the double-submit token is needed.
+	if res, _ := c.do(http.MethodPost, "/signin", url.Values{"email": {ada}, "password": {pw}}); res.StatusCode != 403 {
+		t.Fatalf("sign-in without a token: %d, want 403", res.StatusCode)
+	}
+	c.signIn(ada, pw, "")
+	tok := c.token("/profile")
+	for name, form := range map[string]url.Values{
+		"no token": {}, "wrong token": {"csrf": {tok + "x"}}, "form token": {"csrf": {c.token("/signin")}},
+	} {
+		if res, _ := c.do(http.MethodPost, "/profile/private", form); res.StatusCode != 403 {
+			t.Errorf("%s: %d, want 403", name, res.StatusCode)
+		}
+	}
+	if res, _ := c.do(http.MethodPost, "/profile/private", url.Values{"csrf": {tok}}, "Sec-Fetch-Site", "cross-site"); res.StatusCode != 403 {
+		t.Errorf("cross-site post with the token: %d, want 403", res.StatusCode)
+	}
+	if res, _ := c.do(http.MethodPost, "/profile/private", url.Values{"csrf": {tok}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("post with the token: %d, want 303", res.StatusCode)
+	}
+}
+
+func TestRedirectsStayOnSite(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(ada)
+	for _, next := range []string{"//evil.example/x", "https://evil.example/", `/\evil.example`, "javascript:alert(1)"} {
+		c := newClient(t, e)
+		res := c.signIn(ada, pw, next)
+		if loc := res.Header.Get("Location"); loc != "/profile" {
+			t.Errorf("next=%q: redirected to %q, want /profile", next, loc)
+		}
+	}
+	c := newClient(t, e)
+	res := c.signIn(ada, pw, "/developer#tokens")
+	if loc := res.Header.Get("Location"); loc != "/developer#tokens" {
+		t.Errorf("next=/developer#tokens: redirected to %q", loc)
+	}
+	// Signed out, a page sends to sign-in and back.
+	res, _ = newClient(t, e).do(http.MethodGet, "/developer", nil)
+	if loc := res.Header.Get("Location"); loc != "/signin?next=%2Fdeveloper" {
+		t.Errorf("signed-out /developer: redirected to %q", loc)
+	}
+}
+
+func TestSecondFactorTicketCannotBeForged(t *testing.T) {
+	e := newEnv(t)
+	c := newClient(t, e)
+	u, _ := url.Parse(e.srv.URL + "/signin")
+	c.c.Jar.SetCookies(u, []*http.Cookie{{Name: "settingsd_2fa", Value: "YWNj.9999999999.false.forged", Path: "/signin"}})
+	if res, _ := c.do(http.MethodGet, "/signin/code", nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/signin" {
+		t.Fatalf("code step with a forged ticket: %d to %q, want 303 to /signin", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
+func TestCSPConstant(t *testing.T) {
+	if !strings.Contains(web.CSP, "frame-ancestors 'none'") || strings.Contains(web.CSP, "unsafe") {
+		t.Fatalf("CSP %q", web.CSP)
+	}
+}
