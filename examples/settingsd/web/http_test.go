@@ -18,18 +18,18 @@ import (
 
 // client is a cookie-keeping HTTP client that does not follow redirects.
 type client struct {
-	t *testing.T
-	e *env
-	c *http.Client
+	t    *testing.T
+	base string
+	c    *http.Client
 }
 
-func newClient(t *testing.T, e *env) *client {
+func newClient(t *testing.T, base string) *client {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &client{t: t, e: e, c: &http.Client{
+	return &client{t: t, base: base, c: &http.Client{
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
@@ -43,7 +43,7 @@ func (c *client) do(method, path string, form url.Values, headers ...string) (*h
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, err := http.NewRequest(method, c.e.srv.URL+path, body)
+	req, err := http.NewRequest(method, c.base+path, body)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func (c *client) signIn(email, password, next string) *http.Response {
 
 func TestHeaders(t *testing.T) {
 	e := newEnv(t)
-	c := newClient(t, e)
+	c := newClient(t, e.srv.URL)
 	res, body := c.do(http.MethodGet, "/signin", nil)
 	if res.StatusCode != 200 {
 		t.Fatalf("GET /signin: %d", res.StatusCode)
@@ -127,7 +127,7 @@ func TestHeaders(t *testing.T) {
 func TestSessionCookieSharedWithAPI(t *testing.T) {
 	e := newEnv(t)
 	e.signUp(ada)
-	c := newClient(t, e)
+	c := newClient(t, e.srv.URL)
 	res := c.signIn(ada, pw, "")
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/profile" {
 		t.Fatalf("sign-in: %d to %q", res.StatusCode, res.Header.Get("Location"))
@@ -153,7 +153,7 @@ func TestSessionCookieSharedWithAPI(t *testing.T) {
 func TestCSRF(t *testing.T) {
 	e := newEnv(t)
 	e.signUp(ada)
-	c := newClient(t, e)
+	c := newClient(t, e.srv.URL)
 	// Before sign-in: the double-submit token is needed.
 	if res, _ := c.do(http.MethodPost, "/signin", url.Values{"email": {ada}, "password": {pw}}); res.StatusCode != 403 {
 		t.Fatalf("sign-in without a token: %d, want 403", res.StatusCode)
@@ -179,19 +179,19 @@ func TestRedirectsStayOnSite(t *testing.T) {
 	e := newEnv(t)
 	e.signUp(ada)
 	for _, next := range []string{"//evil.example/x", "https://evil.example/", `/\evil.example`, "javascript:alert(1)"} {
-		c := newClient(t, e)
+		c := newClient(t, e.srv.URL)
 		res := c.signIn(ada, pw, next)
 		if loc := res.Header.Get("Location"); loc != "/profile" {
 			t.Errorf("next=%q: redirected to %q, want /profile", next, loc)
 		}
 	}
-	c := newClient(t, e)
+	c := newClient(t, e.srv.URL)
 	res := c.signIn(ada, pw, "/developer#tokens")
 	if loc := res.Header.Get("Location"); loc != "/developer#tokens" {
 		t.Errorf("next=/developer#tokens: redirected to %q", loc)
 	}
 	// Signed out, a page sends to sign-in and back.
-	res, _ = newClient(t, e).do(http.MethodGet, "/developer", nil)
+	res, _ = newClient(t, e.srv.URL).do(http.MethodGet, "/developer", nil)
 	if loc := res.Header.Get("Location"); loc != "/signin?next=%2Fdeveloper" {
 		t.Errorf("signed-out /developer: redirected to %q", loc)
 	}
@@ -199,7 +199,7 @@ func TestRedirectsStayOnSite(t *testing.T) {
 
 func TestSecondFactorTicketCannotBeForged(t *testing.T) {
 	e := newEnv(t)
-	c := newClient(t, e)
+	c := newClient(t, e.srv.URL)
 	u, _ := url.Parse(e.srv.URL + "/signin")
 	c.c.Jar.SetCookies(u, []*http.Cookie{{Name: "settingsd_2fa", Value: "YWNj.9999999999.false.forged", Path: "/signin"}})
 	if res, _ := c.do(http.MethodGet, "/signin/code", nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/signin" {
