@@ -225,12 +225,14 @@ type tab struct {
 	origins map[string]bool
 }
 
-// newTab opens a tab. The page script (static/app.js) is blocked unless
+// newTab opens a tab in a fresh browser context. The page script (static/app.js) is blocked unless
 // withScript: every flow must work with JavaScript off.
 func newTab(t *testing.T, e *env, withScript bool) *tab {
 	t.Helper()
 	bctx := needBrowser(t)
-	ctx, cancel := chromedp.NewContext(bctx)
+	// A browser context of its own: cookies are per host, not per port,
+	// so flows on parallel servers must not share a cookie jar.
+	ctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
 	tb := &tab{t: t, e: e, ctx: ctx, origins: map[string]bool{}}
 	if err := chromedp.Listen(ctx, func(ev any) {

@@ -513,6 +513,7 @@ func TestBrowserPersonalData(t *testing.T) {
 	dir := t.TempDir()
 	if _, err := chromedp.CallBrowser(b.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptrTo(true),
+		BrowserContextID: chromedp.FromContext(b.ctx).BrowserContextID,
 	}); err != nil {
 		t.Fatalf("download behaviour: %v", err)
 	}
