@@ -97,7 +97,7 @@ func New(settings *usersettings.Settings, opts ...Option) http.Handler {
 	h := &Handler{
 		s: settings, mux: http.NewServeMux(), log: slog.New(slog.DiscardHandler),
 		addrLimit: DefaultAddressLimit, clientLimit: DefaultClientLimit,
-		reauthAfter: DefaultReauthAfter, clientIP: remoteHost, now: settings.Now,
+		reauthAfter: DefaultReauthAfter, clientIP: RemoteHost, now: settings.Now,
 	}
 	if h.now == nil {
 		h.now = time.Now
@@ -116,7 +116,7 @@ func New(settings *usersettings.Settings, opts ...Option) http.Handler {
 // the access log around the router.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	rec := &StatusRecorder{ResponseWriter: w, Status: http.StatusOK}
 	hd := rec.Header()
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Content-Type-Options", "nosniff")
@@ -128,39 +128,47 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				panic(p)
 			}
 			h.log.Error("panic serving request", "route", r.Pattern, "panic", p)
-			if !rec.wrote {
+			if !rec.Wrote {
 				writeError(rec, http.StatusInternalServerError, "internal")
 			}
 		}
-		h.log.Info("request", "method", r.Method, "route", r.Pattern, "status", rec.status,
+		h.log.Info("request", "method", r.Method, "route", r.Pattern, "status", rec.Status,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000)
 	}()
 	h.mux.ServeHTTP(rec, r)
 }
 
-// statusRecorder remembers the status written, for the access log.
-type statusRecorder struct {
+// StatusRecorder wraps a ResponseWriter and remembers what was written,
+// for an access log; the web pages (examples/settingsd/web) use it too.
+type StatusRecorder struct {
 	http.ResponseWriter
-	status int
-	wrote  bool
+	// Status is the status written; set it to 200 when making the
+	// recorder, for a handler that writes a body without WriteHeader.
+	Status int
+	// Wrote reports whether the header or any of the body was written.
+	Wrote bool
 }
 
-func (s *statusRecorder) WriteHeader(code int) {
-	if !s.wrote {
-		s.status, s.wrote = code, true
+// WriteHeader records the first status and passes it on.
+func (s *StatusRecorder) WriteHeader(code int) {
+	if !s.Wrote {
+		s.Status, s.Wrote = code, true
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
 
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	s.wrote = true
+// Write records that the body started and passes it on.
+func (s *StatusRecorder) Write(b []byte) (int, error) {
+	s.Wrote = true
 	return s.ResponseWriter.Write(b)
 }
 
 // Unwrap lets http.ResponseController reach the connection.
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+func (s *StatusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-func remoteHost(r *http.Request) string {
+// RemoteHost returns the host of the request's RemoteAddr: the client
+// address of the rate limits unless WithClientIP says otherwise.
+func RemoteHost(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

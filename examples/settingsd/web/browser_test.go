@@ -25,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
@@ -212,6 +213,16 @@ func (e *env) signUp(email string) {
 	if _, err := e.settings.Accounts.ConfirmSignUp(ctx, id, e.code(email)); err != nil {
 		e.t.Fatalf("ConfirmSignUp(%s): %v", email, err)
 	}
+}
+
+// account returns the account of the address (signed up with pw).
+func (e *env) account(email string) account.Account {
+	e.t.Helper()
+	res, err := e.settings.Accounts.Authenticate(context.Background(), email, pw)
+	if err != nil {
+		e.t.Fatalf("Authenticate(%s): %v", email, err)
+	}
+	return res.Account
 }
 
 // tab is one browser tab on an env's server.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -92,38 +93,25 @@ func (w *Web) personalDataPage(rw http.ResponseWriter, r *http.Request, c *calle
 	w.render(rw, r, http.StatusOK, "personaldata", p)
 }
 
-// download streams the ZIP archive of the personal data.
+// download streams the ZIP archive of the personal data. ExportZIP
+// reports an unknown profile before it writes; any later failure cuts the
+// connection, so the browser sees a failed download rather than a
+// truncated archive that looks whole.
 func (w *Web) download(rw http.ResponseWriter, r *http.Request, c *caller) {
 	hd := rw.Header()
 	hd.Set("Content-Type", "application/zip")
 	hd.Set("Content-Disposition", `attachment; filename="personal-data.zip"`)
 	hd.Set("Cache-Control", "no-store")
-	cw := &countingWriter{w: rw}
-	err := w.s.PersonalData.ExportZIP(r.Context(), c.acct.ProfileID, cw)
-	if err == nil {
-		return
-	}
-	if cw.n == 0 {
+	err := w.s.PersonalData.ExportZIP(r.Context(), c.acct.ProfileID, rw)
+	switch {
+	case err == nil:
+	case errors.Is(err, personaldata.ErrNotFound):
 		hd.Del("Content-Disposition")
-		hd.Del("Content-Type")
 		w.fail(rw, r, err)
-		return
+	default:
+		w.log.Error("personal data export failed", "route", r.Pattern, "err", err.Error())
+		panic(http.ErrAbortHandler)
 	}
-	// The status is sent: cut the response so the browser sees a broken
-	// download rather than a truncated archive that looks whole.
-	w.log.Error("personal data export failed", "route", r.Pattern, "err", err.Error())
-	panic(http.ErrAbortHandler)
-}
-
-type countingWriter struct {
-	w http.ResponseWriter
-	n int64
-}
-
-func (c *countingWriter) Write(b []byte) (int, error) {
-	n, err := c.w.Write(b)
-	c.n += int64(n)
-	return n, err
 }
 
 // outboxPage shows the dev outbox, newest first (WithDevOutbox only).

@@ -76,12 +76,7 @@ func TestBrowserSignUp(t *testing.T) {
 // address's profile.
 func personalDataOf(t *testing.T, e *env, email string) []bool {
 	t.Helper()
-	ctx := context.Background()
-	res, err := e.settings.Accounts.Authenticate(ctx, email, pw)
-	if err != nil {
-		t.Fatalf("Authenticate: %v", err)
-	}
-	v, err := e.settings.PersonalData.Collect(ctx, res.Account.ProfileID)
+	v, err := e.settings.PersonalData.Collect(context.Background(), e.account(email).ProfileID)
 	if err != nil {
 		t.Fatalf("Collect: %v", err)
 	}
@@ -183,12 +178,9 @@ func TestBrowserMerge(t *testing.T) {
 	e.clock.Advance(5 * time.Minute) // past the code throttle of the addresses
 	ctx := context.Background()
 	for email, job := range map[string]string{ada: "Architect", bob: "Engineer"} {
-		res, err := e.settings.Accounts.Authenticate(ctx, email, pw)
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := e.account(email)
 		skills := []string{"Skill of " + email}
-		if _, err := e.settings.Profiles.Update(ctx, res.Account.ID, res.Account.ProfileID,
+		if _, err := e.settings.Profiles.Update(ctx, a.ID, a.ProfileID,
 			profile.Update{JobTitle: &job, Skills: &skills}); err != nil {
 			t.Fatal(err)
 		}
@@ -449,11 +441,7 @@ func TestBrowserNotifications(t *testing.T) {
 	e := newEnv(t)
 	e.signUp(ada)
 	ctx := context.Background()
-	res0, err := e.settings.Accounts.Authenticate(ctx, ada, pw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pid := res0.Account.ProfileID
+	pid := e.account(ada).ProfileID
 	for _, app := range []string{"Expenses", "Inventory"} {
 		if err := e.settings.Notifications.Watch(ctx, pid, strings.ToLower(app), app); err != nil {
 			t.Fatal(err)
@@ -486,13 +474,10 @@ func TestBrowserPersonalData(t *testing.T) {
 	e := newEnv(t)
 	e.signUp(ada)
 	ctx := context.Background()
-	res0, err := e.settings.Accounts.Authenticate(ctx, ada, pw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := e.account(ada)
 	for i := range 25 {
 		name := fmt.Sprintf("Ada %d", i)
-		if _, err := e.settings.Profiles.Update(ctx, res0.Account.ID, res0.Account.ProfileID, profile.Update{Name: &name}); err != nil {
+		if _, err := e.settings.Profiles.Update(ctx, a.ID, a.ProfileID, profile.Update{Name: &name}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -4,16 +4,25 @@ package web_test
 // redirects and the second-factor ticket.
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
+	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
 
 // client is a cookie-keeping HTTP client that does not follow redirects.
@@ -210,5 +219,69 @@ func TestSecondFactorTicketCannotBeForged(t *testing.T) {
 func TestCSPConstant(t *testing.T) {
 	if !strings.Contains(web.CSP, "frame-ancestors 'none'") || strings.Contains(web.CSP, "unsafe") {
 		t.Fatalf("CSP %q", web.CSP)
+	}
+}
+
+// ssoResolver says corp.example uses single sign-on once sso is set.
+type ssoResolver struct{ sso atomic.Bool }
+
+func (r *ssoResolver) Company(_ context.Context, email string) (account.Company, bool, error) {
+	if !strings.HasSuffix(email, "@corp.example") {
+		return account.Company{}, false, nil
+	}
+	return account.Company{Name: "Corp", SSO: r.sso.Load()}, true, nil
+}
+
+// pagesOver serves the pages alone over a memory store with opts.
+func pagesOver(t *testing.T, opts usersettings.Options, wopts ...web.Option) (*usersettings.Settings, string) {
+	t.Helper()
+	opts.Hasher = password.NewHasher(password.HasherConfig{Params: password.Params{Memory: 1024, Time: 1, Threads: 1}})
+	s, err := usersettings.New(memory.New(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(web.New(s, wopts...))
+	t.Cleanup(srv.Close)
+	return s, srv.URL
+}
+
+func TestAccountsUnderSSO(t *testing.T) {
+	companies := &ssoResolver{}
+	s, base := pagesOver(t, usersettings.Options{Companies: companies})
+	ctx := context.Background()
+	id, err := s.Accounts.SignUp(ctx, "ada@corp.example", pw, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := s.Outbox.Last("ada@corp.example")
+	if _, err := s.Accounts.ConfirmSignUp(ctx, id, codeRE.FindStringSubmatch(m.Body)[1]); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, base)
+	c.signIn("ada@corp.example", pw, "")
+	_, body := c.do(http.MethodGet, "/accounts", nil)
+	if !strings.Contains(body, `href="/accounts/new"`) || !strings.Contains(body, "Corp") {
+		t.Fatal("Create Account or the company missing without single sign-on")
+	}
+	companies.sso.Store(true)
+	_, body = c.do(http.MethodGet, "/accounts", nil)
+	if strings.Contains(body, `href="/accounts/new"`) || strings.Contains(body, `action="/accounts/password"`) {
+		t.Error("Create Account or the password form shown under single sign-on")
+	}
+	if !strings.Contains(body, "manages the password of this account through single sign-on") {
+		t.Error("no single sign-on notice on the Accounts page")
+	}
+}
+
+func TestSignInRateLimited(t *testing.T) {
+	_, base := pagesOver(t, usersettings.Options{},
+		web.WithRateLimits(handler.Limit{Burst: 2, Every: time.Hour}, handler.Limit{Burst: 100, Every: time.Second}))
+	c := newClient(t, base)
+	var codes []int
+	for range 3 {
+		codes = append(codes, c.signIn("ada@example.com", "Wrong-Horse-9-Battery", "").StatusCode)
+	}
+	if want := []int{401, 401, 429}; !slices.Equal(codes, want) {
+		t.Fatalf("sign-in statuses %v, want %v", codes, want)
 	}
 }

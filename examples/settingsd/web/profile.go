@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -172,30 +173,27 @@ func (w *Web) uploadAvatar(rw http.ResponseWriter, r *http.Request, c *caller) {
 }
 
 func (w *Web) removeAvatar(rw http.ResponseWriter, r *http.Request, c *caller) {
-	if _, err := w.s.Profiles.DeleteAvatar(r.Context(), c.acct.ID, c.acct.ProfileID); err != nil {
-		w.profileError(rw, r, c, newForm(), err)
-		return
-	}
-	w.setFlash(rw, r, "avatar_removed")
-	seeOther(rw, r, "/profile")
+	w.profileAction(rw, r, c, w.s.Profiles.DeleteAvatar, "avatar_removed")
 }
 
 // makePublic makes the profile public, or shows everything still missing.
 func (w *Web) makePublic(rw http.ResponseWriter, r *http.Request, c *caller) {
-	if _, err := w.s.Profiles.MakePublic(r.Context(), c.acct.ID, c.acct.ProfileID); err != nil {
-		w.profileError(rw, r, c, newForm(), err)
-		return
-	}
-	w.setFlash(rw, r, "public")
-	seeOther(rw, r, "/profile")
+	w.profileAction(rw, r, c, w.s.Profiles.MakePublic, "public")
 }
 
 func (w *Web) makePrivate(rw http.ResponseWriter, r *http.Request, c *caller) {
-	if _, err := w.s.Profiles.MakePrivate(r.Context(), c.acct.ID, c.acct.ProfileID); err != nil {
-		w.fail(rw, r, err)
+	w.profileAction(rw, r, c, w.s.Profiles.MakePrivate, "private")
+}
+
+// profileAction runs a change of the caller's profile that needs no
+// input, then shows the Profile page with the flash, or with the errors.
+func (w *Web) profileAction(rw http.ResponseWriter, r *http.Request, c *caller,
+	do func(ctx context.Context, accountID, profileID string) (profile.Profile, error), flash string) {
+	if _, err := do(r.Context(), c.acct.ID, c.acct.ProfileID); err != nil {
+		w.profileError(rw, r, c, newForm(), err)
 		return
 	}
-	w.setFlash(rw, r, "private")
+	w.setFlash(rw, r, flash)
 	seeOther(rw, r, "/profile")
 }
 
