@@ -105,12 +105,8 @@ func (w *Web) newAccount(rw http.ResponseWriter, r *http.Request, c *caller) {
 	marketing := r.PostFormValue("marketing") == "yes"
 	id, err := w.s.Accounts.AddAccount(r.Context(), c.acct.ID, email, r.PostFormValue("password"), marketing)
 	if err != nil {
-		f := newForm()
-		f.Values["email"] = email
-		if marketing {
-			f.Values["marketing"] = "yes"
-		}
-		if !w.accountFormErrors(f, err) {
+		f, ok := w.accountFormErrors(r, err)
+		if !ok {
 			w.fail(rw, r, err)
 			return
 		}

@@ -221,12 +221,8 @@ func (w *Web) signUp(rw http.ResponseWriter, r *http.Request) {
 	marketing := r.PostFormValue("marketing") == "yes"
 	id, err := w.s.Accounts.SignUp(r.Context(), email, r.PostFormValue("password"), marketing)
 	if err != nil {
-		f := newForm()
-		f.Values["email"] = email
-		if marketing {
-			f.Values["marketing"] = "yes"
-		}
-		if !w.accountFormErrors(f, err) {
+		f, ok := w.accountFormErrors(r, err)
+		if !ok {
 			w.fail(rw, r, err)
 			return
 		}
@@ -238,9 +234,14 @@ func (w *Web) signUp(rw http.ResponseWriter, r *http.Request) {
 	seeOther(rw, r, "/signup/verify?id="+url.QueryEscape(id))
 }
 
-// accountFormErrors puts the errors of a sign-up or add-account request
-// next to their fields and reports whether it knew them.
-func (w *Web) accountFormErrors(f *form, err error) bool {
+// accountFormErrors returns the sign-up or add-account form of r again
+// with the errors next to their fields, and reports whether it knew them.
+func (w *Web) accountFormErrors(r *http.Request, err error) (*form, bool) {
+	f := newForm()
+	f.Values["email"] = r.PostFormValue("email")
+	if r.PostFormValue("marketing") == "yes" {
+		f.Values["marketing"] = "yes"
+	}
 	var te *verification.ThrottledError
 	switch {
 	case passwordErrors(f, "password", err, w.policy):
@@ -253,9 +254,9 @@ func (w *Web) accountFormErrors(f *form, err error) bool {
 	case errors.As(err, &te):
 		f.add("email", throttleMessage(te))
 	default:
-		return false
+		return f, false
 	}
-	return true
+	return f, true
 }
 
 // throttleMessage says how long to wait for the next code.
