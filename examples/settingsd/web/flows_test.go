@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/pquerna/otp/totp"
 
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -609,4 +610,68 @@ func TestBrowserScript(t *testing.T) {
 	if dialogs != 1 {
 		t.Fatalf("%d confirmation dialogs, want 1", dialogs)
 	}
+}
+
+// TestBrowserKeyboard signs in with the keyboard alone: the skip link
+// comes first and moves to the content, the fields follow in order, and
+// Enter submits.
+func TestBrowserKeyboard(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(ada)
+	b := newTab(t, e, false)
+	b.visit("/signin")
+	active := func() string {
+		return eval[string](b, `(() => { const a = document.activeElement; return a.id || a.className || a.tagName; })()`)
+	}
+	b.run("tab", chromedp.KeyEvent(kb.Tab))
+	if got := active(); got != "skip" {
+		t.Fatalf("first Tab focuses %q, want the skip link", got)
+	}
+	b.run("enter", chromedp.KeyEvent(kb.Enter))
+	if got := active(); got != "main" {
+		t.Fatalf("the skip link moves focus to %q, want main", got)
+	}
+	b.run("tab", chromedp.KeyEvent(kb.Tab))
+	if got := active(); got != "f-email" {
+		t.Fatalf("Tab after the skip link focuses %q, want the email field", got)
+	}
+	b.run("type email", chromedp.KeyEvent(ada), chromedp.KeyEvent(kb.Tab))
+	if got := active(); got != "f-password" {
+		t.Fatalf("Tab after the email focuses %q, want the password field", got)
+	}
+	res := b.load("type password and Enter", chromedp.KeyEvent(pw+kb.Enter))
+	b.wantPage(res, 200, "Profile")
+}
+
+// TestBrowserMorePages scans the pages the flows above do not: the
+// Create Account code step, the second factor when it is on, the error
+// page and the dev outbox.
+func TestBrowserMorePages(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(ada)
+	b := newTab(t, e, false)
+	b.signIn(ada, pw)
+	b.visit("/accounts/new")
+	res := b.submit("form[action='/accounts/new'] button[type=submit]", "#f-email", "ada.work@example.com", "#f-password", pw)
+	b.wantPage(res, 200, "Check your email")
+	b.page("account-verify")
+
+	a := e.account(ada)
+	ctx := context.Background()
+	enr, err := e.settings.TwoFactor.BeginAuthenticator(ctx, a.ID, "test", ada)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.settings.TwoFactor.ConfirmAuthenticator(ctx, a.ID, totpCode(t, e, enr.Secret.Reveal())); err != nil {
+		t.Fatal(err)
+	}
+	b.wantPage(b.visit("/developer"), 200, "Developer Settings")
+	b.wantText("#two-factor", "Enabled", "Recovery codes left: 10")
+	b.page("developer-2fa-on")
+
+	b.wantPage(b.visit("/people/"+a.ProfileID), 404, "Page not found")
+	b.page("not-found")
+	b.wantPage(b.visit("/dev/outbox"), 200, "Dev outbox")
+	b.wantText("main", "ada.work@example.com")
+	b.page("dev-outbox")
 }
