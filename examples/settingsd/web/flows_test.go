@@ -166,7 +166,7 @@ func TestBrowserProfile(t *testing.T) {
 	publicURL := res.URL
 
 	b.visit("/profile")
-	res = b.load("make private", chromedp.Click(chromedp.CSS("form[action='/profile/private'] button")))
+	b.wantPage(b.load("make private", chromedp.Click(chromedp.CSS("form[action='/profile/private'] button"))), 200, "Profile")
 	b.wantText(".notice", "Your profile is private.")
 	res = b.load("public view of a private profile", chromedp.Navigate(publicURL))
 	b.wantPage(res, 404, "Page not found")
@@ -264,7 +264,7 @@ func TestBrowserTokensAndKeys(t *testing.T) {
 		t.Fatal("the token is shown again")
 	}
 	b.wantText("#tokens .rows", "ci", "mx:app:read", "last used")
-	res = b.load("delete token", chromedp.Click(chromedp.CSS("form[action$='/delete'] button")))
+	b.wantPage(b.load("delete token", chromedp.Click(chromedp.CSS("form[action$='/delete'] button"))), 200, "Developer Settings")
 	b.wantText(".notice", "The token is deleted.")
 	if st := apiStatus(t, e, "/v1/api/apps", "Authorization", "mxtoken "+secret); st != 403 {
 		t.Fatalf("GET /v1/api/apps with a deleted token: %d, want 403", st)
@@ -386,6 +386,7 @@ func TestBrowserAccounts(t *testing.T) {
 	b.wantPage(res, 422, "Accounts")
 	b.wantFieldError("f-password", "at least 12 characters")
 	res = b.submit(form, "#f-current", "Wrong-Horse-9-Battery", "#f-password", "New-Horse-9-Battery", "#f-confirm", "New-Horse-9-Battery")
+	b.wantPage(res, 422, "Accounts")
 	b.wantFieldError("f-current", "not right")
 	res = b.submit(form, "#f-current", pw, "#f-password", "New-Horse-9-Battery", "#f-confirm", "New-Horse-9-Battery")
 	b.wantPage(res, 200, "Accounts")
