@@ -47,8 +47,9 @@ const (
 	// envAxe is the path of axe.min.js (the axe-core npm package), which
 	// scripts/test installs into its cache.
 	envAxe = "USERSETTINGS_AXE_JS"
-	// envScreenshots, when set, is where the screenshots go (for example
-	// docs/screenshots); by default a temporary directory.
+	// envScreenshots, when set, is where the screenshots go and stay (for
+	// example docs/screenshots); by default a temporary directory that is
+	// removed at the end.
 	envScreenshots = "USERSETTINGS_SCREENSHOTS"
 )
 
@@ -64,6 +65,9 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	browserCancel()
+	if shotsDir != "" {
+		_ = os.RemoveAll(shotsDir) // kept only in the directory envScreenshots names
+	}
 	os.Exit(code)
 }
 
