@@ -165,9 +165,19 @@ func TestBrowserProfile(t *testing.T) {
 	b.page("public-profile")
 	publicURL := res.URL
 
+	// A public profile keeps its avatar: removing it is refused until the
+	// profile is private.
 	b.visit("/profile")
+	removeAvatar := chromedp.Click(chromedp.CSS("form[action='/profile/avatar/delete'] button"))
+	b.wantPage(b.load("remove avatar while public", removeAvatar), 422, "Profile")
+	b.wantFieldError("f-avatar", "A public profile needs an avatar.")
 	b.wantPage(b.load("make private", chromedp.Click(chromedp.CSS("form[action='/profile/private'] button"))), 200, "Profile")
 	b.wantText(".notice", "Your profile is private.")
+	b.wantPage(b.load("remove avatar", removeAvatar), 200, "Profile")
+	b.wantText(".notice", "Your avatar is removed.")
+	if b.has("img.avatar") {
+		t.Fatal("the avatar is still shown after its removal")
+	}
 	res = b.load("public view of a private profile", chromedp.Navigate(publicURL))
 	b.wantPage(res, 404, "Page not found")
 }

@@ -5,6 +5,7 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -13,15 +14,19 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
+	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
 
@@ -283,5 +288,121 @@ func TestSignInRateLimited(t *testing.T) {
 	}
 	if want := []int{401, 401, 429}; !slices.Equal(codes, want) {
 		t.Fatalf("sign-in statuses %v, want %v", codes, want)
+	}
+}
+
+// smsSender keeps the last text it was asked to send.
+type smsSender struct {
+	mu   sync.Mutex
+	last string
+}
+
+func (s *smsSender) SendSMS(_ context.Context, _, text string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.last = text
+	return nil
+}
+
+var smsCodeRE = regexp.MustCompile(`\d{6}`)
+
+// confirmedAccount signs an address up through the SDK.
+func confirmedAccount(t *testing.T, s *usersettings.Settings, email string) account.Account {
+	t.Helper()
+	ctx := context.Background()
+	id, err := s.Accounts.SignUp(ctx, email, pw, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := s.Outbox.Last(email)
+	a, err := s.Accounts.ConfirmSignUp(ctx, id, codeRE.FindStringSubmatch(m.Body)[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestDeveloperShowsSMS(t *testing.T) {
+	sms := &smsSender{}
+	s, base := pagesOver(t, usersettings.Options{SMS: sms})
+	a := confirmedAccount(t, s, ada)
+	ctx := context.Background()
+	if err := s.TwoFactor.BeginSMS(ctx, a.ID, "+31612345678"); err != nil {
+		t.Fatal(err)
+	}
+	sms.mu.Lock()
+	code := smsCodeRE.FindString(sms.last)
+	sms.mu.Unlock()
+	if _, err := s.TwoFactor.ConfirmSMS(ctx, a.ID, code); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, base)
+	c.signIn(ada, pw, "")
+	c.do(http.MethodGet, "/signin/code", nil) // the sign-in waits for the code
+	res, _ := c.do(http.MethodGet, "/developer", nil)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("/developer before the second factor: %d, want a redirect to sign-in", res.StatusCode)
+	}
+	// Sign in through the SDK's session, as the code step would.
+	_, secret, err := s.Sessions.Start(ctx, a.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(base)
+	c.c.Jar.SetCookies(u, []*http.Cookie{{Name: handler.CookieName, Value: secret.Reveal(), Path: "/"}})
+	_, body := c.do(http.MethodGet, "/developer", nil)
+	body = html.UnescapeString(body)
+	if !strings.Contains(body, "SMS to +31*******78") || strings.Contains(body, "+31612345678") {
+		t.Errorf("the Developer Settings page does not show the masked SMS number")
+	}
+}
+
+func TestSecondFactorStepExpires(t *testing.T) {
+	clock := fakeclock.New(time.Now().UTC().Truncate(time.Second))
+	s, base := pagesOver(t, usersettings.Options{Now: clock.Now})
+	a := confirmedAccount(t, s, ada)
+	ctx := context.Background()
+	enr, err := s.TwoFactor.BeginAuthenticator(ctx, a.ID, "test", ada)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := totp.GenerateCode(enr.Secret.Reveal(), clock.Now())
+	if _, err := s.TwoFactor.ConfirmAuthenticator(ctx, a.ID, code); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, base)
+	if loc := c.signIn(ada, pw, "").Header.Get("Location"); !strings.HasPrefix(loc, "/signin/code") {
+		t.Fatalf("sign-in with a second factor goes to %q", loc)
+	}
+	if res, _ := c.do(http.MethodGet, "/signin/code", nil); res.StatusCode != 200 {
+		t.Fatalf("code step: %d", res.StatusCode)
+	}
+	clock.Advance(6 * time.Minute)
+	if res, _ := c.do(http.MethodGet, "/signin/code", nil); res.Header.Get("Location") != "/signin" {
+		t.Fatalf("code step after 6 minutes: %d to %q, want /signin", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
+func TestMergeCancel(t *testing.T) {
+	s, base := pagesOver(t, usersettings.Options{})
+	a := confirmedAccount(t, s, ada)
+	confirmedAccount(t, s, bob)
+	fl, err := s.Merges.Start(context.Background(), a.ID, bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, base)
+	c.signIn(ada, pw, "")
+	res, _ := c.do(http.MethodPost, "/profile/merge/"+fl.ID+"/cancel", url.Values{"csrf": {c.token("/profile")}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/profile" {
+		t.Fatalf("cancel: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	_, body := c.do(http.MethodGet, "/profile", nil)
+	if !strings.Contains(body, "The merge is cancelled.") {
+		t.Error("no notice after cancelling")
+	}
+	res, body = c.do(http.MethodGet, "/profile/merge/"+fl.ID+"/preview", nil)
+	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "Start a new merge") {
+		t.Errorf("preview of a cancelled merge: %d", res.StatusCode)
 	}
 }
