@@ -18,10 +18,11 @@
 //	-smtp-from address   sender of the mail (default no-reply@localhost)
 //	-dev                 keep mail in an in-memory outbox served at /dev/outbox and /v1/dev/outbox
 //
-// Keys come from the environment: SETTINGSD_CODE_KEY and
-// SETTINGSD_TWOFACTOR_KEY, 32 bytes each in hex. Without them the server
-// makes random ones for the life of the process (authenticator enrolments
-// then do not survive a restart).
+// Keys come from the environment: SETTINGSD_CODE_KEY,
+// SETTINGSD_TWOFACTOR_KEY and SETTINGSD_WEB_KEY (which signs a sign-in
+// waiting for its second factor), 32 bytes each in hex. Without them the
+// server makes random ones for the life of the process (authenticator
+// enrolments then do not survive a restart).
 package main
 
 import (
@@ -85,9 +86,13 @@ func run(c config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	webKey, err := key("SETTINGSD_WEB_KEY")
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Addr:              c.addr,
-		Handler:           newMux(settings, outbox, log),
+		Handler:           newMux(settings, outbox, webKey, log),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -118,10 +123,10 @@ func run(c config, log *slog.Logger) error {
 
 // newMux serves the JSON API under /v1/ and the pages at /, sharing one
 // rate limiter so that both draw on the same budget.
-func newMux(settings *usersettings.Settings, outbox *notify.Outbox, log *slog.Logger) *http.ServeMux {
+func newMux(settings *usersettings.Settings, outbox *notify.Outbox, webKey []byte, log *slog.Logger) *http.ServeMux {
 	limiter := handler.NewLimiter(settings.Now)
 	hopts := []handler.Option{handler.WithLogger(log), handler.WithLimiter(limiter)}
-	wopts := []web.Option{web.WithLogger(log), web.WithLimiter(limiter)}
+	wopts := []web.Option{web.WithLogger(log), web.WithLimiter(limiter), web.WithKey(webKey)}
 	if outbox != nil {
 		hopts = append(hopts, handler.WithDevOutbox(outbox))
 		wopts = append(wopts, web.WithDevOutbox(outbox))
