@@ -97,7 +97,7 @@ func New(settings *usersettings.Settings, opts ...Option) http.Handler {
 	h := &Handler{
 		s: settings, mux: http.NewServeMux(), log: slog.New(slog.DiscardHandler),
 		addrLimit: DefaultAddressLimit, clientLimit: DefaultClientLimit,
-		reauthAfter: DefaultReauthAfter, clientIP: RemoteHost, now: settings.Now,
+		reauthAfter: DefaultReauthAfter, clientIP: remoteHost, now: settings.Now,
 	}
 	if h.now == nil {
 		h.now = time.Now
@@ -116,7 +116,7 @@ func New(settings *usersettings.Settings, opts ...Option) http.Handler {
 // the access log around the router.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rec := &StatusRecorder{ResponseWriter: w, Status: http.StatusOK}
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	hd := rec.Header()
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Content-Type-Options", "nosniff")
@@ -128,47 +128,39 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				panic(p)
 			}
 			h.log.Error("panic serving request", "route", r.Pattern, "panic", p)
-			if !rec.Wrote {
+			if !rec.wrote {
 				writeError(rec, http.StatusInternalServerError, "internal")
 			}
 		}
-		h.log.Info("request", "method", r.Method, "route", r.Pattern, "status", rec.Status,
+		h.log.Info("request", "method", r.Method, "route", r.Pattern, "status", rec.status,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000)
 	}()
 	h.mux.ServeHTTP(rec, r)
 }
 
-// StatusRecorder wraps a ResponseWriter and remembers what was written,
-// for an access log; the web pages (examples/settingsd/web) use it too.
-type StatusRecorder struct {
+// statusRecorder remembers the status written, for the access log.
+type statusRecorder struct {
 	http.ResponseWriter
-	// Status is the status written; set it to 200 when making the
-	// recorder, for a handler that writes a body without WriteHeader.
-	Status int
-	// Wrote reports whether the header or any of the body was written.
-	Wrote bool
+	status int
+	wrote  bool
 }
 
-// WriteHeader records the first status and passes it on.
-func (s *StatusRecorder) WriteHeader(code int) {
-	if !s.Wrote {
-		s.Status, s.Wrote = code, true
+func (s *statusRecorder) WriteHeader(code int) {
+	if !s.wrote {
+		s.status, s.wrote = code, true
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
 
-// Write records that the body started and passes it on.
-func (s *StatusRecorder) Write(b []byte) (int, error) {
-	s.Wrote = true
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	s.wrote = true
 	return s.ResponseWriter.Write(b)
 }
 
 // Unwrap lets http.ResponseController reach the connection.
-func (s *StatusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// RemoteHost returns the host of the request's RemoteAddr: the client
-// address of the rate limits unless WithClientIP says otherwise.
-func RemoteHost(r *http.Request) string {
+func remoteHost(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

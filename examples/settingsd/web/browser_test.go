@@ -169,13 +169,7 @@ func newEnv(t *testing.T) *env {
 	}
 	c := fakeclock.New(time.Now().UTC().Truncate(time.Second))
 	outbox := &notify.Outbox{Now: c.Now}
-	s, err := usersettings.New(st, usersettings.Options{
-		Mailer: outbox, Now: c.Now, Scopes: handler.SampleScopes, Issuer: "settingsd-test",
-		Hasher: password.NewHasher(password.HasherConfig{Params: password.Params{Memory: 1024, Time: 1, Threads: 1}}),
-	})
-	if err != nil {
-		t.Fatalf("usersettings.New: %v", err)
-	}
+	s := testSettings(t, st, usersettings.Options{Mailer: outbox, Now: c.Now, Issuer: "settingsd-test"})
 	limiter := handler.NewLimiter(c.Now)
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", handler.New(s, handler.WithDevOutbox(outbox), handler.WithLimiter(limiter)))
@@ -187,6 +181,19 @@ func newEnv(t *testing.T) *env {
 		_ = db.Close()
 	})
 	return e
+}
+
+// testSettings wires the SDK of a test server over st: o with the sample
+// scopes and a fast password hasher. Every test server is made here.
+func testSettings(t testing.TB, st usersettings.Store, o usersettings.Options) *usersettings.Settings {
+	t.Helper()
+	o.Scopes = handler.SampleScopes
+	o.Hasher = password.NewHasher(password.HasherConfig{Params: password.Params{Memory: 1024, Time: 1, Threads: 1}})
+	s, err := usersettings.New(st, o)
+	if err != nil {
+		t.Fatalf("usersettings.New: %v", err)
+	}
+	return s
 }
 
 var codeRE = regexp.MustCompile(`(?m)^\s+(\d{6})\s*$`)

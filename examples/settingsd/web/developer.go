@@ -131,8 +131,6 @@ func (w *Web) deactivateTwoFactor(rw http.ResponseWriter, r *http.Request, c *ca
 	f := newForm()
 	switch {
 	case err == nil:
-	case errors.Is(err, twofactor.ErrNoticeNotSent):
-		w.log.Warn("two-factor notice not sent", "route", r.Pattern, "err", err.Error())
 	case errors.Is(err, twofactor.ErrInvalidPassword):
 		f.add("password", "The password is not right.")
 	case errors.Is(err, twofactor.ErrLocked):

@@ -23,7 +23,6 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/account"
-	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
@@ -240,11 +239,7 @@ func (r *ssoResolver) Company(_ context.Context, email string) (account.Company,
 // pagesOver serves the pages alone over a memory store with opts.
 func pagesOver(t *testing.T, opts usersettings.Options, wopts ...web.Option) (*usersettings.Settings, string) {
 	t.Helper()
-	opts.Hasher = password.NewHasher(password.HasherConfig{Params: password.Params{Memory: 1024, Time: 1, Threads: 1}})
-	s, err := usersettings.New(memory.New(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := testSettings(t, memory.New(), opts)
 	srv := httptest.NewServer(web.New(s, wopts...))
 	t.Cleanup(srv.Close)
 	return s, srv.URL

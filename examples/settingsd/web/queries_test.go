@@ -18,9 +18,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/account"
-	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
-	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
@@ -182,13 +180,7 @@ func newCountingEnv(t testing.TB) *countingEnv {
 	st := &countingStore{Store: memory.New(), n: map[string]int{}}
 	c := fakeclock.New(time.Now().UTC().Truncate(time.Second))
 	box := &notify.Outbox{Now: c.Now}
-	s, err := usersettings.New(st, usersettings.Options{
-		Mailer: box, Now: c.Now, Scopes: handler.SampleScopes,
-		Hasher: password.NewHasher(password.HasherConfig{Params: password.Params{Memory: 1024, Time: 1, Threads: 1}}),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := testSettings(t, st, usersettings.Options{Mailer: box, Now: c.Now})
 	srv := httptest.NewServer(web.New(s))
 	t.Cleanup(srv.Close)
 	return &countingEnv{st: st, s: s, srv: srv, box: box}
