@@ -65,7 +65,7 @@ func newEnv(t *testing.T) *env {
 	e.accounts = account.NewService(account.Config{
 		Accounts: e.st, Profiles: e.st, History: e.st, Tx: e.st, Codes: codes,
 		Notices: &notify.Notifier{Mailer: e.out}, Companies: sso.Companies{Store: e.st},
-		Hasher: password.NewHasher(password.HasherConfig{Params: cheap}),
+		Hasher:       password.NewHasher(password.HasherConfig{Params: cheap}),
 		Deactivators: []account.Deactivator{e.sessions}, Now: e.now,
 	})
 	e.svc = sso.NewService(sso.Config{

@@ -299,4 +299,3 @@ func (p *Provider) SignatureAlgorithms() []string {
 	}
 	return out
 }
-
