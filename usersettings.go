@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
+	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/history"
@@ -37,6 +38,7 @@ type Store interface {
 	notify.Store
 	session.Store
 	merge.Store
+	sso.Store
 }
 
 // Settings is the SDK wired over one store: one mailer, one clock, one
@@ -52,6 +54,9 @@ type Settings struct {
 	Notifications *notify.Service
 	PersonalData  *personaldata.Service
 	Sessions      *session.Service
+	// SSO runs single sign-on: connections (which are the SSO
+	// companies), sign-in, just-in-time accounts and back-channel logout.
+	SSO *sso.Service
 
 	// Scopes is the registry of token scopes.
 	Scopes *token.Registry
@@ -114,14 +119,18 @@ func New(store Store, opts Options) (*Settings, error) {
 		Tx: store, Profiles: store, Accounts: store, History: store, TrackingSince: o.TrackingSince, Now: o.Now,
 		Sources: personaldata.DefaultSources(personaldata.Deps{
 			Profiles: store, Accounts: store, Codes: store, History: store, Notify: store,
-			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Companies: o.Companies, Extra: extra,
+			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Companies: companies(store, o), Extra: extra,
 		}),
 	})
 	s.Accounts = account.NewService(account.Config{
 		Accounts: store, Profiles: store, History: store, Tx: store, Codes: s.Codes, Notices: notices,
-		Hasher: o.Hasher, Policy: o.Policy, Companies: o.Companies, Erasers: s.PersonalData.Erasers(),
+		Hasher: o.Hasher, Policy: o.Policy, Companies: companies(store, o), Erasers: s.PersonalData.Erasers(),
 		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, Now: o.Now, Rand: o.Rand,
+		Deactivators: []account.Deactivator{s.Sessions, s.Tokens},
 	})
+	if s.SSO, err = newSSO(store, o, s.Accounts, s.Sessions); err != nil {
+		return nil, err
+	}
 	s.Merges = merge.NewService(merge.Config{
 		Accounts: store, Profiles: store, History: store, Notify: store, Flows: store, Tx: store,
 		Codes: s.Codes, Mailer: o.Mailer, FlowTTL: o.MergeFlowTTL, Now: o.Now, Rand: o.Rand,
