@@ -82,6 +82,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /v1/me/personal-data/history", h.me(signedIn, h.personalDataHistory))
 
 	h.mergeRoutes()
+	h.ssoRoutes()
 
 	m.Handle("GET /v1/api/whoami", token.AnyMiddleware(h.s.Tokens, http.HandlerFunc(h.whoami)))
 	m.Handle("GET /v1/api/apps", token.AnyMiddleware(h.s.Tokens,
