@@ -15,6 +15,9 @@
 //	-smtp host:port      send mail through this SMTP server
 //	-smtp-from address   sender of the mail (default no-reply@localhost)
 //	-dev                 keep mail in an in-memory outbox served at /v1/dev/outbox
+//	-sso FILE            single-sign-on connections (JSON; see the README)
+//	-public-url URL      the server's URL as browsers reach it (default http://<addr>),
+//	                     for the single-sign-on callback <URL>/v1/sso/callback
 //
 // Keys come from the environment: SETTINGSD_CODE_KEY and
 // SETTINGSD_TWOFACTOR_KEY, 32 bytes each in hex or base64. Several keys
@@ -46,6 +49,7 @@ import (
 
 type config struct {
 	addr, db, postgres, smtp, smtpFrom string
+	sso, publicURL                     string
 	dev                                bool
 }
 
@@ -57,6 +61,8 @@ func main() {
 	flag.StringVar(&c.smtp, "smtp", "", "SMTP server host:port")
 	flag.StringVar(&c.smtpFrom, "smtp-from", "no-reply@localhost", "sender address of the mail")
 	flag.BoolVar(&c.dev, "dev", false, "keep mail in memory and serve it at GET /v1/dev/outbox")
+	flag.StringVar(&c.sso, "sso", "", "JSON file of single-sign-on connections")
+	flag.StringVar(&c.publicURL, "public-url", "", "the server's URL as browsers reach it (default http://<addr>)")
 	flag.Parse()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	if err := run(c, log); err != nil {
@@ -81,6 +87,15 @@ func run(c config, log *slog.Logger) error {
 	settings, err := usersettings.New(st, opts)
 	if err != nil {
 		return err
+	}
+	if c.sso != "" {
+		conns, err := readSSO(c.sso)
+		if err != nil {
+			return err
+		}
+		if err := applySSO(ctx, settings.SSO, conns); err != nil {
+			return err
+		}
 	}
 	hopts := []handler.Option{handler.WithLogger(log)}
 	if outbox != nil {
@@ -136,7 +151,7 @@ func openStore(ctx context.Context, c config) (*sqlstore.Store, func(), error) {
 // options builds the SDK options: the mailer, the keys and the sample
 // scopes. It returns the outbox in -dev mode.
 func options(c config) (usersettings.Options, *notify.Outbox, error) {
-	o := usersettings.Options{Scopes: handler.SampleScopes, Issuer: "settingsd"}
+	o := usersettings.Options{Scopes: handler.SampleScopes, Issuer: "settingsd", SSORedirectURL: redirectURL(c)}
 	var outbox *notify.Outbox
 	switch {
 	case c.dev:
@@ -170,8 +185,8 @@ func keys(dev bool) (code, totp usersettings.KeyRing, err error) {
 	return code, totp, nil
 }
 
-// cleanup deletes expired sessions, codes, pending sign-ups and merge
-// flows every quarter of an hour.
+// cleanup deletes expired sessions, codes, pending sign-ups, merge flows
+// and single-sign-on flows every quarter of an hour.
 func cleanup(ctx context.Context, s *usersettings.Settings, log *slog.Logger) {
 	t := time.NewTicker(15 * time.Minute)
 	defer t.Stop()
@@ -185,7 +200,8 @@ func cleanup(ctx context.Context, s *usersettings.Settings, log *slog.Logger) {
 		_, err2 := s.Codes.DeleteExpired(ctx)
 		_, err3 := s.Accounts.DeleteExpiredPending(ctx)
 		_, err4 := s.Merges.DeleteExpired(ctx)
-		if err := errors.Join(err1, err2, err3, err4); err != nil {
+		_, err5 := s.SSO.DeleteExpiredFlows(ctx)
+		if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 			log.Warn("cleanup failed", "err", err.Error())
 		}
 	}
