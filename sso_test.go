@@ -16,8 +16,8 @@ import (
 )
 
 // New wires single sign-on: the connections are companies for the
-// account service, a sign-in makes an account, and deactivating it ends
-// its sessions and its tokens at once.
+// account service, a sign-in makes an account, its PATs work, and
+// deactivating it stops its sessions and tokens at once.
 func TestNewWiresSSO(t *testing.T) {
 	ctx := context.Background()
 	idp, err := ssotest.Start()
@@ -68,9 +68,6 @@ func TestNewWiresSSO(t *testing.T) {
 	}
 	if err := s.Accounts.Deactivate(ctx, in.Account.ID); err != nil {
 		t.Fatal(err)
-	}
-	if list, _ := s.Sessions.List(ctx, in.Account.ID); len(list) != 0 {
-		t.Errorf("%d sessions after deactivation, want none", len(list))
 	}
 	if _, err := s.Sessions.Validate(ctx, secret.Reveal()); err == nil {
 		t.Error("a session of the deactivated account is valid")

@@ -126,7 +126,6 @@ func New(store Store, opts Options) (*Settings, error) {
 		Accounts: store, Profiles: store, History: store, Tx: store, Codes: s.Codes, Notices: notices,
 		Hasher: o.Hasher, Policy: o.Policy, Companies: companies(store, o), Erasers: s.PersonalData.Erasers(),
 		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, Now: o.Now, Rand: o.Rand,
-		Deactivators: []account.Deactivator{s.Sessions, s.Tokens},
 	})
 	if s.SSO, err = newSSO(store, o, s.Accounts, s.Sessions); err != nil {
 		return nil, err

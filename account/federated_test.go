@@ -1,7 +1,6 @@
 package account_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -104,45 +103,5 @@ func TestSSOCompanyRefusesPasswords(t *testing.T) {
 		e.svc.ResetPassword(e.ctx, "ann@sso.example", "123456", goodPW),
 	} {
 		wantErr(t, "password reset on an SSO domain", err, account.ErrSSOManaged)
-	}
-}
-
-// deactivator records the accounts it was told about and can fail.
-type deactivator struct {
-	ids  []string
-	fail error
-}
-
-func (d *deactivator) AccountDeactivated(_ context.Context, id string) error {
-	d.ids = append(d.ids, id)
-	return d.fail
-}
-
-func TestDeactivateTellsDeactivators(t *testing.T) {
-	e := newEnv(t)
-	d := &deactivator{}
-	svc := account.NewService(account.Config{
-		Accounts: e.st, Profiles: e.st, History: e.st, Tx: e.st, Codes: e.codes,
-		Deactivators: []account.Deactivator{d}, Now: e.clock.Now,
-	})
-	a := e.signUp("ann@example.com")
-	if err := svc.Deactivate(e.ctx, a.ID); err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.Deactivate(e.ctx, a.ID); err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.Reactivate(e.ctx, a.ID); err != nil {
-		t.Fatal(err)
-	}
-	if len(d.ids) != 1 || d.ids[0] != a.ID {
-		t.Errorf("deactivator told %v, want %s once", d.ids, a.ID)
-	}
-	d.fail = errors.New("boom")
-	if err := svc.Deactivate(e.ctx, a.ID); err == nil {
-		t.Fatal("Deactivate with a failing deactivator: got nil error")
-	}
-	if got, _ := e.st.Account(e.ctx, a.ID); got.Status != account.StatusActive {
-		t.Errorf("status after a failed deactivation = %s, want active (rolled back)", got.Status)
 	}
 }

@@ -58,8 +58,6 @@ func (s *Service) Accounts(ctx context.Context, signedInAccountID string) ([]Acc
 // Deactivate blocks the account: it can no longer sign in (Authenticate
 // answers ErrInvalidCredentials, single sign-on refuses it) and packages
 // that check the status, such as token validation, refuse it at once.
-// Every Config.Deactivators is told in the same transaction, so the
-// account's sessions end and its cached API key validations go at once.
 // It is an admin action the host calls (for a leaver, say); it is
 // recorded in the history without an acting account. Deactivating a
 // deactivated account changes nothing. It returns ErrNotFound.
@@ -81,13 +79,6 @@ func (s *Service) setStatus(ctx context.Context, accountID string, st Status) er
 		a.Status = st
 		if err := s.accounts.UpdateAccount(ctx, a); err != nil {
 			return fmt.Errorf("account: storing status: %w", err)
-		}
-		if st == StatusDeactivated {
-			for _, d := range s.deact {
-				if err := d.AccountDeactivated(ctx, a.ID); err != nil {
-					return fmt.Errorf("account: ending what the account had open: %w", err)
-				}
-			}
 		}
 		return s.record(ctx, a.ProfileID, "", "account_status", history.ActionSet, string(st)+" "+a.ID, s.now())
 	})

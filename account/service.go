@@ -104,14 +104,6 @@ type Eraser interface {
 	EraseProfile(ctx context.Context, profileID string) error
 }
 
-// Deactivator is told, inside Deactivate's transaction, that an account
-// was deactivated, so what the account had open stops at once: the
-// session service ends its sessions, the token service drops its cached
-// API key validations. An error rolls the deactivation back.
-type Deactivator interface {
-	AccountDeactivated(ctx context.Context, accountID string) error
-}
-
 // SecondFactor tells whether an account must pass a second factor after
 // its password; package twofactor implements it.
 type SecondFactor interface {
@@ -149,9 +141,6 @@ type Config struct {
 	// SecondFactor, when set, makes Authenticate report whether the
 	// account must pass a second factor.
 	SecondFactor SecondFactor
-	// Deactivators are told when Deactivate blocks an account; see
-	// Deactivator.
-	Deactivators []Deactivator
 	// PendingTTL is how long a sign-up or add-account request lives; 0
 	// means DefaultPendingTTL.
 	PendingTTL time.Duration
@@ -173,7 +162,6 @@ type Service struct {
 	policy     password.Policy
 	companies  CompanyResolver
 	erasers    []Eraser
-	deact      []Deactivator
 	second     SecondFactor
 	pendingTTL time.Duration
 	now        clock.Clock
@@ -189,7 +177,7 @@ func NewService(c Config) *Service {
 	s := &Service{
 		accounts: c.Accounts, profiles: c.Profiles, history: c.History, tx: c.Tx,
 		codes: c.Codes, notices: c.Notices, hasher: c.Hasher, policy: c.Policy,
-		companies: c.Companies, erasers: append([]Eraser(nil), c.Erasers...), deact: append([]Deactivator(nil), c.Deactivators...),
+		companies: c.Companies, erasers: append([]Eraser(nil), c.Erasers...),
 		second: c.SecondFactor, pendingTTL: c.PendingTTL, now: clock.New(c.Now), rand: c.Rand,
 	}
 	if s.hasher == nil {

@@ -200,13 +200,6 @@ func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// AccountDeactivated ends every session of the account at once
-// (account.Deactivator). It joins the transaction carried by ctx, if any.
-func (s *Service) AccountDeactivated(ctx context.Context, accountID string) error {
-	_, err := s.EndOthers(ctx, accountID, "")
-	return err
-}
-
 // EraseAccount deletes every session of the account (account.Eraser). It
 // joins the transaction carried by ctx, if any.
 func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
@@ -260,7 +253,4 @@ func wellFormed(s string) bool {
 	return true
 }
 
-var (
-	_ account.Eraser      = (*Service)(nil)
-	_ account.Deactivator = (*Service)(nil)
-)
+var _ account.Eraser = (*Service)(nil)

@@ -59,10 +59,7 @@ type Config struct {
 	APIKeyCacheSize int
 }
 
-var (
-	_ account.Eraser      = (*Service)(nil)
-	_ account.Deactivator = (*Service)(nil)
-)
+var _ account.Eraser = (*Service)(nil)
 
 // Service manages personal access tokens and API keys and validates them.
 // It is safe for concurrent use.
@@ -213,17 +210,6 @@ func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
 	if _, err := s.store.DeleteAPIKeysOfAccount(ctx, accountID); err != nil {
 		return wrap("erasing api keys", err)
 	}
-	if s.cache != nil {
-		s.cache.purgeAccount(accountID)
-	}
-	return nil
-}
-
-// AccountDeactivated drops the cached API key validations of the account
-// from this process's cache (account.Deactivator), so its keys stop here
-// at once; personal access tokens check the account on every call anyway.
-// Other processes sharing the store converge within Config.APIKeyCacheTTL.
-func (s *Service) AccountDeactivated(_ context.Context, accountID string) error {
 	if s.cache != nil {
 		s.cache.purgeAccount(accountID)
 	}

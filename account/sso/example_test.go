@@ -34,8 +34,7 @@ func Example() {
 	sessions := session.NewService(session.Config{Store: st, Accounts: st})
 	accounts := account.NewService(account.Config{
 		Accounts: st, Profiles: st, History: st, Tx: st, Codes: codes,
-		Companies:    sso.Companies{Store: st}, // the connections are the companies
-		Deactivators: []account.Deactivator{sessions},
+		Companies: sso.Companies{Store: st}, // the connections are the companies
 	})
 	svc := sso.NewService(sso.Config{
 		Store: st, Accounts: accounts, Sessions: sessions, Keys: [][]byte{key}, RedirectURL: callback,

@@ -65,8 +65,8 @@ func newEnv(t *testing.T) *env {
 	e.accounts = account.NewService(account.Config{
 		Accounts: e.st, Profiles: e.st, History: e.st, Tx: e.st, Codes: codes,
 		Notices: &notify.Notifier{Mailer: e.out}, Companies: sso.Companies{Store: e.st},
-		Hasher:       password.NewHasher(password.HasherConfig{Params: cheap}),
-		Deactivators: []account.Deactivator{e.sessions}, Now: e.now,
+		Hasher: password.NewHasher(password.HasherConfig{Params: cheap}),
+		Now:    e.now,
 	})
 	e.svc = sso.NewService(sso.Config{
 		Store: e.st, Accounts: e.accounts, Sessions: e.sessions, Keys: [][]byte{testKey},

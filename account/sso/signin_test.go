@@ -249,8 +249,8 @@ func TestSignInRefusals(t *testing.T) {
 	wantErr(t, "deactivated account", err, sso.ErrAccountInactive)
 }
 
-// A deactivated account's sessions end at once, and back-channel logout
-// ends the sessions of the subject.
+// Back-channel logout ends the sessions of the subject, and a
+// deactivated account's sessions stop at once.
 func TestBackChannelLogout(t *testing.T) {
 	e := newEnv(t)
 	e.connect("")
@@ -290,14 +290,15 @@ func TestBackChannelLogout(t *testing.T) {
 		t.Errorf("BackChannelLogout(unknown subject) = %d, %v; want 0, nil", n, err)
 	}
 
-	if _, _, err := e.sessions.Start(e.ctx, res.Account.ID, false); err != nil {
+	_, secret, err := e.sessions.Start(e.ctx, res.Account.ID, false)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := e.accounts.Deactivate(e.ctx, res.Account.ID); err != nil {
 		t.Fatal(err)
 	}
-	if list, _ := e.sessions.List(e.ctx, res.Account.ID); len(list) != 0 {
-		t.Errorf("sessions after deactivation = %d, want none", len(list))
+	if _, err := e.sessions.Validate(e.ctx, secret.Reveal()); err == nil {
+		t.Error("a session of the deactivated account is valid")
 	}
 }
 
