@@ -43,9 +43,9 @@ func (s *Service) AddAccount(ctx context.Context, signedInAccountID, email, pw s
 	if me.Status != StatusActive {
 		return "", ErrForbidden
 	}
-	if sso, err := s.sso(ctx, me.Email); err != nil {
+	if managed, err := s.managed(ctx, me); err != nil {
 		return "", err
-	} else if sso {
+	} else if managed {
 		return "", ErrSSORequired
 	}
 	p := Pending{Kind: PendingAddAccount, Marketing: marketing, ProfileID: me.ProfileID, RequestedBy: me.ID}

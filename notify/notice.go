@@ -20,6 +20,10 @@ const (
 	NoticeMergeCompleted    NoticeKind = "merge_completed"
 	NoticeAccountAdded      NoticeKind = "account_added"
 	NoticeAccountDeleted    NoticeKind = "account_deleted"
+	// NoticeSSOLinked reports that an account now signs in through its
+	// company's identity provider and its password was retired; Detail
+	// is the company's name.
+	NoticeSSOLinked NoticeKind = "sso_linked"
 )
 
 // Notice is one security notice to an account.
@@ -43,6 +47,7 @@ var noticeTexts = map[NoticeKind]struct{ subject, sentence string }{
 	NoticeMergeCompleted:    {"Your profiles were merged", "Two of your profiles were merged into one"},
 	NoticeAccountAdded:      {"An account was added to your profile", "A login account was added to your profile"},
 	NoticeAccountDeleted:    {"An account was deleted from your profile", "A login account was deleted from your profile"},
+	NoticeSSOLinked:         {"Your account now uses single sign-on", "Your account now signs in through your company's identity provider and its password no longer works"},
 }
 
 // maxDetail bounds Notice.Detail in characters.
