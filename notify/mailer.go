@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -27,12 +28,18 @@ type Mailer interface {
 
 // Outbox is an in-memory Mailer for tests, examples and development
 // servers: it keeps every message it was given, oldest first.
+//
+// When it is the Mailer of a Courier, DeliverFrom lets its readers see
+// queued mail at once: Messages, Last and Mail first deliver whatever the
+// courier has due (usersettings.New arranges this when its Mailer is an
+// *Outbox).
 type Outbox struct {
 	// Now stamps SentAt; nil means time.Now.
 	Now func() time.Time
 
-	mu   sync.Mutex
-	msgs []Message
+	mu      sync.Mutex
+	msgs    []Message
+	courier *Courier
 }
 
 // NewOutbox returns an empty outbox.
@@ -62,8 +69,43 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 	return nil
 }
 
+// DeliverFrom makes Messages, Last and Mail first deliver the messages c
+// has due (c.Drain), so a test reads a code as soon as the action that
+// queued it returns. c's Mailer should be o.
+func (o *Outbox) DeliverFrom(c *Courier) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.courier = c
+}
+
+// deliver drains the courier set by DeliverFrom, if any. A failure is
+// logged: the readers of an Outbox have no error to return.
+func (o *Outbox) deliver(ctx context.Context) {
+	o.mu.Lock()
+	c := o.courier
+	o.mu.Unlock()
+	if c == nil {
+		return
+	}
+	if err := c.Drain(ctx); err != nil {
+		slog.Default().WarnContext(ctx, "notify: outbox: delivering queued mail", "err", err.Error())
+	}
+}
+
+// Mail returns Messages, for the development outbox pages of a server
+// (the same method as Courier.Mail). It never fails.
+func (o *Outbox) Mail(ctx context.Context) ([]Message, error) {
+	o.deliver(ctx)
+	return o.messages(), nil
+}
+
 // Messages returns a copy of every message sent so far, oldest first.
 func (o *Outbox) Messages() []Message {
+	o.deliver(context.Background())
+	return o.messages()
+}
+
+func (o *Outbox) messages() []Message {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return slices.Clone(o.msgs)
@@ -71,6 +113,7 @@ func (o *Outbox) Messages() []Message {
 
 // Last returns the newest message sent to the address.
 func (o *Outbox) Last(to string) (Message, bool) {
+	o.deliver(context.Background())
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for i := len(o.msgs) - 1; i >= 0; i-- {

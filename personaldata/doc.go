@@ -66,6 +66,11 @@
 //	                         marketing, credits, created_at
 //	verification_codes_sent[] address, sent_at: codes emailed to the
 //	                         person's addresses (never the codes)
+//	mail[]                   id, to, subject, state ("queued", "sending",
+//	                         "sent", "abandoned"), queued_at, sent_at
+//	                         (omitted when unset): the messages of the
+//	                         mail outbox to the person's addresses (never
+//	                         their bodies)
 //	two_factor[]             account_id, method ("none", "sms",
 //	                         "authenticator"), enabled_at (omitted when unset)
 //	personal_access_tokens[] id, account_id, name, scopes[], last4,

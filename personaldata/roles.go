@@ -69,6 +69,15 @@ type CodeLog interface {
 	ForgetAddress(ctx context.Context, address string) error
 }
 
+// MailLog reads and forgets the messages of the durable mail outbox to an
+// address. Every notify.OutboxStore implements it.
+type MailLog interface {
+	// MailTo returns the messages to the address, oldest first.
+	MailTo(ctx context.Context, address string) ([]notify.QueuedMail, error)
+	// ForgetMailTo deletes every message to the address.
+	ForgetMailTo(ctx context.Context, address string) error
+}
+
 // Notifications reads and deletes the notification settings and watched
 // apps of a profile. Every notify.Store implements it.
 type Notifications interface {
@@ -129,6 +138,7 @@ var (
 	_ HistoryLog    = history.Store(nil)
 	_ CodeLog       = verification.Store(nil)
 	_ Notifications = notify.Store(nil)
+	_ MailLog       = notify.OutboxStore(nil)
 	_ MergeFlows    = merge.Store(nil)
 	_ Tokens        = (*token.Service)(nil)
 	_ TwoFactors    = (*twofactor.Service)(nil)

@@ -103,6 +103,9 @@ type Deps struct {
 	TwoFactor TwoFactors // *twofactor.Service
 	Sessions  Sessions   // *session.Service
 	Merges    MergeFlows // the merge.Store
+	// Mail is the durable mail outbox (the notify.OutboxStore); nil
+	// leaves it out, for a host that sends no mail through a Courier.
+	Mail MailLog
 	// Companies names the company of each account in the view; nil means
 	// none has one.
 	Companies account.CompanyResolver
@@ -111,13 +114,16 @@ type Deps struct {
 }
 
 // DefaultSources returns the sources of every package of the SDK that
-// stores personal data, in erasure order: accounts, verification, tokens,
-// two-factor, sessions, merges, notifications, history, profile, then
+// stores personal data, in erasure order: accounts, verification, mail,
+// tokens, two-factor, sessions, merges, notifications, history, profile, then
 // d.Extra. It panics when a required field of d is nil.
 func DefaultSources(d Deps) []Source {
 	out := []Source{
 		AccountSource(d.Accounts, d.Companies),
 		VerificationSource(d.Codes, d.Accounts, d.Profiles),
+	}
+	if d.Mail != nil {
+		out = append(out, MailSource(d.Mail, d.Accounts, d.Profiles))
 	}
 	if d.Tokens != nil {
 		out = append(out, TokenSource(d.Tokens))
@@ -217,6 +223,7 @@ func (s *Service) collect(ctx context.Context, profileID string, withHistory boo
 func fillEmpty(v *View) {
 	v.Accounts = nonNilKeep(v.Accounts)
 	v.CodesSent = nonNilKeep(v.CodesSent)
+	v.Mail = nonNilKeep(v.Mail)
 	v.TwoFactor = nonNilKeep(v.TwoFactor)
 	v.Tokens = nonNilKeep(v.Tokens)
 	v.APIKeys = nonNilKeep(v.APIKeys)

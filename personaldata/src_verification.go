@@ -2,11 +2,8 @@ package personaldata
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
-
-	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
 // VerificationSource covers the one-time codes and the send log of the
@@ -18,26 +15,20 @@ func VerificationSource(codes CodeLog, accounts Accounts, profiles Profiles) Sou
 	if codes == nil || accounts == nil || profiles == nil {
 		panic("personaldata: VerificationSource needs a CodeLog, Accounts and Profiles")
 	}
-	return verificationSource{codes, accounts, profiles}
+	return verificationSource{codes, addressBook{accounts, profiles}}
 }
 
 type verificationSource struct {
-	codes    CodeLog
-	accounts Accounts
-	profiles Profiles
+	codes CodeLog
+	book  addressBook
 }
 
 func (verificationSource) Name() string { return "verification" }
 
 func (s verificationSource) Collect(ctx context.Context, p Person, v *View) error {
-	addrs := make([]string, 0, len(p.Accounts)+1)
-	for _, a := range p.Accounts {
-		addrs = append(addrs, a.Email)
-	}
-	if v.Profile.RecoveryEmail != "" {
-		addrs = append(addrs, v.Profile.RecoveryEmail)
-	} else if pr, err := s.profiles.Profile(ctx, p.ProfileID); err == nil && pr.RecoveryEmail != "" {
-		addrs = append(addrs, pr.RecoveryEmail)
+	addrs, err := s.book.ofPerson(ctx, p, v)
+	if err != nil {
+		return err
 	}
 	v.CodesSent = []CodeSend{}
 	for _, addr := range addrs {
@@ -53,25 +44,19 @@ func (s verificationSource) Collect(ctx context.Context, p Person, v *View) erro
 }
 
 func (s verificationSource) EraseAccount(ctx context.Context, accountID string) error {
-	a, err := s.accounts.Account(ctx, accountID)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil
-	}
+	addr, err := s.book.ofAccount(ctx, accountID)
 	if err != nil {
-		return fmt.Errorf("reading account: %w", err)
+		return err
 	}
-	return s.forget(ctx, a.Email)
+	return s.forget(ctx, addr)
 }
 
 func (s verificationSource) EraseProfile(ctx context.Context, profileID string) error {
-	p, err := s.profiles.Profile(ctx, profileID)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil
-	}
+	addr, err := s.book.ofProfile(ctx, profileID)
 	if err != nil {
-		return fmt.Errorf("reading profile: %w", err)
+		return err
 	}
-	return s.forget(ctx, p.RecoveryEmail)
+	return s.forget(ctx, addr)
 }
 
 func (s verificationSource) forget(ctx context.Context, addr string) error {

@@ -29,6 +29,7 @@ type View struct {
 	Progress      profile.Progress `json:"community_progress"`
 	Accounts      []AccountData    `json:"accounts"`
 	CodesSent     []CodeSend       `json:"verification_codes_sent"`
+	Mail          []MailData       `json:"mail"`
 	TwoFactor     []TwoFactorData  `json:"two_factor"`
 	Tokens        []TokenData      `json:"personal_access_tokens"`
 	APIKeys       []APIKeyData     `json:"api_keys"`

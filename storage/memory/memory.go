@@ -33,6 +33,7 @@ type Store struct {
 	sessions sessionTables
 	merges   mergeTables
 	sso      ssoTables
+	mail     mailTables
 }
 
 var _ storage.Transactor = (*Store)(nil)
@@ -50,6 +51,7 @@ func New() *Store {
 	s.sessions.init()
 	s.merges.init()
 	s.sso.init()
+	s.mail.init()
 	return s
 }
 

@@ -47,6 +47,9 @@ func TestAll(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("Session", func(t *testing.T) {
 		TestSessionStore(t, func(t *testing.T) SessionStore { return newStore(t) })
 	})
+	t.Run("Courier", func(t *testing.T) {
+		TestCourierStore(t, func(t *testing.T) CourierStore { return newStore(t) })
+	})
 	t.Run("SSO", func(t *testing.T) {
 		TestSSOStore(t, func(t *testing.T) SSOStore { return newStore(t) })
 	})

@@ -42,6 +42,7 @@ type ErasureStore interface {
 	token.Store
 	twofactor.Store
 	notify.Store
+	notify.OutboxStore
 	session.Store
 	merge.Store
 }
@@ -83,7 +84,8 @@ var pdNow = time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 // add-account request, codes and sends to the login and recovery
 // addresses, two tokens, an API key, two-factor records with recovery
 // codes, notification settings, a watched app, history entries, two
-// sign-in sessions and a merge flow. tag must be lower-case letters and
+// sign-in sessions, a merge flow and two messages of the mail outbox (one
+// sent). tag must be lower-case letters and
 // unique in the store.
 func FillPerson(t testing.TB, st ErasureStore, tag string) Person {
 	t.Helper()
@@ -123,6 +125,7 @@ func FillPerson(t testing.TB, st ErasureStore, tag string) Person {
 	fillCredentials(t, st, &p, must)
 	fillSettings(t, st, &p, must)
 	fillActivity(t, st, &p, must)
+	fillMail(st, &p, must)
 	p.IDs = append(p.IDs, p.ProfileID)
 	p.IDs = append(p.IDs, p.AccountIDs...)
 	p.Addresses = append(p.Addresses, pr.RecoveryEmail)
@@ -267,6 +270,29 @@ func fillActivity(t testing.TB, st ErasureStore, p *Person, must func(string, er
 	p.Addresses = append(p.Addresses, other)
 }
 
+// fillMail queues a message to the first login address and one to the
+// recovery address in the mail outbox, the second one sent.
+func fillMail(st ErasureStore, p *Person, must func(string, error)) {
+	ctx := context.Background()
+	to := []string{p.Tag + ".one@corp-" + p.Tag + ".test", "Recovery." + p.Tag + "@home-" + p.Tag + ".test"}
+	for i, addr := range to {
+		m := notify.QueuedMail{
+			ID: "mail_" + p.Tag + string(rune('a'+i)), To: addr, Subject: "mail-subject-" + p.Tag + string(rune('a'+i)),
+			SealedBody: []byte("sealed-body-" + p.Tag), State: notify.MailQueued,
+			CreatedAt: pdNow, NextAttemptAt: pdNow.Add(time.Duration(i) * time.Hour), UpdatedAt: pdNow,
+		}
+		must("QueueMail", st.QueueMail(ctx, m))
+		p.Values = append(p.Values, m.ID, m.Subject)
+		p.IDs = append(p.IDs, m.ID)
+		p.Hidden = append(p.Hidden, string(m.SealedBody))
+	}
+	claimed, err := st.ClaimMail(ctx, pdNow, pdNow.Add(time.Minute), 1)
+	must("ClaimMail", err)
+	for _, m := range claimed {
+		must("MarkMailSent", st.MarkMailSent(ctx, m.ID, m.Attempts, pdNow.Add(time.Second)))
+	}
+}
+
 // phoneDigits returns eight digits derived from tag.
 func phoneDigits(tag string) string {
 	sum := sha256.Sum256([]byte(tag))
@@ -375,11 +401,11 @@ func testCollect(t *testing.T, w *World, p Person) {
 		t.Fatalf("Collect: %v", err)
 	}
 	got := []any{len(v.Accounts), len(v.Tokens), len(v.APIKeys), len(v.TwoFactor), len(v.History),
-		len(v.CodesSent), len(v.Notifications.WatchedApps), v.Notifications.DailyDigest, v.Progress.Points,
+		len(v.CodesSent), len(v.Mail), len(v.Notifications.WatchedApps), v.Notifications.DailyDigest, v.Progress.Points,
 		len(v.Sessions), len(v.Merges), len(v.Extra)}
-	want := []any{2, 2, 1, 2, 4, 2, 1, true, int64(4711), 2, 1, 0}
+	want := []any{2, 2, 1, 2, 4, 2, 2, 1, true, int64(4711), 2, 1, 0}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Collect: accounts, tokens, keys, 2FA, history, sends, apps, digest, points, sessions, merges, extra (-want +got):\n%s", diff)
+		t.Errorf("Collect: accounts, tokens, keys, 2FA, history, sends, mail, apps, digest, points, sessions, merges, extra (-want +got):\n%s", diff)
 	}
 	wantSes := personaldata.SessionData{ID: "ses_" + p.Tag + "b", AccountID: p.AccountIDs[1], CreatedAt: pdNow.Add(time.Hour), LastSeenAt: pdNow.Add(time.Hour + time.Minute)}
 	if len(v.Sessions) == 2 && !cmp.Equal(v.Sessions[1], wantSes) {

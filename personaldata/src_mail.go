@@ -1,0 +1,142 @@
+package personaldata
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// MailSource covers the durable mail outbox (notify.Courier): the
+// messages to the person's addresses, the login email of each account and
+// the profile's recovery email, in any state. Collect lists each
+// message's address, subject, state and times (never its body, which may
+// hold a one-time code); erasure deletes every message to those
+// addresses, queued ones included.
+func MailSource(mail MailLog, accounts Accounts, profiles Profiles) Source {
+	if mail == nil || accounts == nil || profiles == nil {
+		panic("personaldata: MailSource needs a MailLog, Accounts and Profiles")
+	}
+	return mailSource{mail, addressBook{accounts, profiles}}
+}
+
+type mailSource struct {
+	mail MailLog
+	book addressBook
+}
+
+func (mailSource) Name() string { return "mail" }
+
+func (s mailSource) Collect(ctx context.Context, p Person, v *View) error {
+	addrs, err := s.book.ofPerson(ctx, p, v)
+	if err != nil {
+		return err
+	}
+	v.Mail = []MailData{}
+	for _, addr := range addrs {
+		ms, err := s.mail.MailTo(ctx, addr)
+		if err != nil {
+			return fmt.Errorf("reading mail: %w", err)
+		}
+		for _, m := range ms {
+			v.Mail = append(v.Mail, MailData{
+				ID: m.ID, To: m.To, Subject: m.Subject, State: string(m.State), QueuedAt: m.CreatedAt, SentAt: m.SentAt,
+			})
+		}
+	}
+	return nil
+}
+
+func (s mailSource) EraseAccount(ctx context.Context, accountID string) error {
+	addr, err := s.book.ofAccount(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	return s.forget(ctx, addr)
+}
+
+func (s mailSource) EraseProfile(ctx context.Context, profileID string) error {
+	addr, err := s.book.ofProfile(ctx, profileID)
+	if err != nil {
+		return err
+	}
+	return s.forget(ctx, addr)
+}
+
+func (s mailSource) forget(ctx context.Context, addr string) error {
+	if addr == "" {
+		return nil
+	}
+	if err := s.mail.ForgetMailTo(ctx, addr); err != nil {
+		return fmt.Errorf("forgetting mail: %w", err)
+	}
+	return nil
+}
+
+// addressBook finds the email addresses of a person: the login address
+// of each account and the profile's recovery address. The sources keyed
+// by address (verification, mail) share it.
+type addressBook struct {
+	accounts Accounts
+	profiles Profiles
+}
+
+// ofPerson returns the addresses of the person's accounts, then the
+// recovery address (from v's profile when already collected).
+func (b addressBook) ofPerson(ctx context.Context, p Person, v *View) ([]string, error) {
+	addrs := make([]string, 0, len(p.Accounts)+1)
+	for _, a := range p.Accounts {
+		addrs = append(addrs, a.Email)
+	}
+	if v.Profile.RecoveryEmail != "" {
+		return append(addrs, v.Profile.RecoveryEmail), nil
+	}
+	rec, err := b.ofProfile(ctx, p.ProfileID)
+	if err != nil {
+		return nil, err
+	}
+	if rec != "" {
+		addrs = append(addrs, rec)
+	}
+	return addrs, nil
+}
+
+// ofAccount returns the account's login address; "" for an account that
+// does not exist.
+func (b addressBook) ofAccount(ctx context.Context, accountID string) (string, error) {
+	a, err := b.accounts.Account(ctx, accountID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading account: %w", err)
+	}
+	return a.Email, nil
+}
+
+// ofProfile returns the profile's recovery address; "" for none or a
+// profile that does not exist.
+func (b addressBook) ofProfile(ctx context.Context, profileID string) (string, error) {
+	p, err := b.profiles.Profile(ctx, profileID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading profile: %w", err)
+	}
+	return p.RecoveryEmail, nil
+}
+
+// MailData is one message of the outbox to the person: where, what
+// subject, its state ("queued", "sending", "sent" or "abandoned") and
+// when it was queued and sent, never its body.
+type MailData struct {
+	ID       string    `json:"id"`
+	To       string    `json:"to"`
+	Subject  string    `json:"subject"`
+	State    string    `json:"state"`
+	QueuedAt time.Time `json:"queued_at"`
+	SentAt   time.Time `json:"sent_at,omitzero"`
+}

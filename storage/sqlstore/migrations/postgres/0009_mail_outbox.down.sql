@@ -1,0 +1,2 @@
+-- Reverts schema 9 (PostgreSQL).
+DROP TABLE us_mail_outbox;

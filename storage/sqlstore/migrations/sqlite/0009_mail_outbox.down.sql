@@ -1,0 +1,2 @@
+-- Reverts schema 9 (SQLite).
+DROP TABLE us_mail_outbox;
