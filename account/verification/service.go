@@ -42,7 +42,9 @@ type Config struct {
 	// Tx runs the throttle check, the send record and the new code in one
 	// transaction, and Redeem's consumption with the caller's action.
 	Tx storage.Transactor
-	// Mailer delivers the codes.
+	// Mailer delivers the codes. A notify.Enqueuer (such as
+	// *notify.Courier, which usersettings.New passes) queues each code's
+	// mail in the transaction that stores the code; see Issue.
 	Mailer notify.Mailer
 	// Key is the HMAC-SHA-256 key of the code digests. Hosts should set
 	// it: 32 random bytes kept outside the database, so that a leaked
@@ -124,8 +126,11 @@ func (s *Service) TTL() time.Duration { return s.ttl }
 // Issue creates a new code for the purpose and flow, replacing any earlier
 // code of that flow, and mails it to address (a normalised email
 // address). The throttle of the address is checked and the send recorded
-// in the same transaction as the new code; the mail is sent after that
-// transaction commits. It returns a *ThrottledError (matching
+// in the same transaction as the new code. When the Mailer is a
+// notify.Enqueuer (a *notify.Courier), the mail is queued in that
+// transaction too, so the code and its mail are kept together or not at
+// all and Issue never waits for a mail server; any other Mailer is called
+// after the commit. It returns a *ThrottledError (matching
 // ErrThrottled) when the address got a code too recently or too often,
 // and changes nothing then.
 func (s *Service) Issue(ctx context.Context, purpose Purpose, flowID, address string) error {
@@ -149,23 +154,44 @@ func (s *Service) Issue(ctx context.Context, purpose Purpose, flowID, address st
 		ID: cid, Purpose: purpose, FlowID: flowID, Address: address,
 		Digest: s.digest(purpose, flowID, code), CreatedAt: now, ExpiresAt: now.Add(s.ttl),
 	}
+	queue, durable := s.mailer.(notify.Enqueuer)
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.throttle(ctx, address, now); err != nil {
 			return err
 		}
-		return s.store.PutCode(ctx, c)
-	})
-	if err != nil {
-		if errors.Is(err, ErrThrottled) {
+		if err := s.store.PutCode(ctx, c); err != nil {
 			return err
 		}
+		if durable {
+			if err := queue.Enqueue(ctx, msg); err != nil {
+				return &mailError{err}
+			}
+		}
+		return nil
+	})
+	var me *mailError
+	switch {
+	case errors.As(err, &me):
+		return fmt.Errorf("verification: queueing code: %w", me.err)
+	case errors.Is(err, ErrThrottled):
+		return err
+	case err != nil:
 		return fmt.Errorf("verification: storing code: %w", err)
+	case durable:
+		return nil
 	}
 	if err := s.mailer.Send(ctx, msg); err != nil {
 		return fmt.Errorf("verification: sending code: %w", err)
 	}
 	return nil
 }
+
+// mailError tells a failed enqueue apart from a failed store write in
+// Issue's transaction.
+type mailError struct{ err error }
+
+func (e *mailError) Error() string { return e.err.Error() }
+func (e *mailError) Unwrap() error { return e.err }
 
 // Allow applies the send throttle of the address and records a send, as
 // Issue does, for a mail that carries no code (for instance a notice that
