@@ -48,7 +48,13 @@
 //		CodeKeys:      codeKeys, // usersettings.KeyRingFromEnv("APP_CODE_KEYS")
 //		TwoFactorKeys: totpKeys, // usersettings.KeyRingFromEnv("APP_TWOFACTOR_KEYS")
 //	})
+//	go s.Courier.Run(ctx) // delivers the queued mail; run it on every replica
 //	pendingID, err := s.Accounts.SignUp(ctx, "ada@example.com", pw, false)
+//
+// Mail never goes out inside a request: every service writes it to the
+// durable outbox in the store, in the transaction of the action where
+// there is one, and Settings.Courier delivers it through Options.Mailer
+// with retries (see notify.Courier).
 //
 // New is the one way to wire the SDK: it connects the services (the
 // two-factor service is the account service's second factor, the

@@ -24,12 +24,17 @@ const DefaultIssuer = "usersettings"
 // Every other field is optional, and its zero value means the default
 // named next to it.
 type Options struct {
-	// Mailer sends every email of the SDK: one-time codes and security
-	// notices. Nil means a new in-memory notify.Outbox, returned in
-	// Settings.Outbox (nothing leaves the process).
+	// Mailer delivers every email of the SDK, one-time codes and security
+	// notices, from the durable outbox: Settings.Courier calls it, never a
+	// request. Nil means a new in-memory notify.Outbox, returned in
+	// Settings.Outbox (nothing leaves the process). When Mailer is a
+	// *notify.Outbox, reading it first delivers the queued mail.
 	Mailer notify.Mailer
+	// Courier tunes the durable mail courier; its zero value takes the
+	// defaults of package notify.
+	Courier CourierOptions
 	// NoticeFailed is called for each security notice (password changed,
-	// token created, …) that could not be sent. The change it reports is
+	// token created, …) that could not be queued for sending. The change it reports is
 	// done all the same. Nil means such failures are logged as warnings
 	// through slog.Default; they are never dropped silently.
 	NoticeFailed func(ctx context.Context, err *notify.NoticeError)
@@ -156,4 +161,40 @@ type Options struct {
 	// ExtraSources are the host's own personal data sources, collected,
 	// exported and erased after the SDK's.
 	ExtraSources []personaldata.Source
+}
+
+// CourierOptions tune Settings.Courier, the durable mail courier. The
+// bodies in the outbox are sealed with keys derived from CodeKeys. Every
+// zero field means the default named beside it.
+type CourierOptions struct {
+	// Batch is how many messages one claim takes; 0 means
+	// notify.DefaultCourierBatch (10).
+	Batch int
+	// Poll is how long Run waits when no mail is due; 0 means
+	// notify.DefaultCourierPoll (1 s).
+	Poll time.Duration
+	// Lease is how long a claim holds its messages before another
+	// courier may take them (a crashed replica's mail is retried after
+	// it); 0 means notify.DefaultCourierLease (2 minutes).
+	Lease time.Duration
+	// SendTimeout bounds one delivery; 0 means
+	// notify.DefaultCourierSendTimeout (30 s).
+	SendTimeout time.Duration
+	// MaxAttempts is how many deliveries a message gets before it is
+	// abandoned; 0 means notify.DefaultCourierMaxAttempts (8).
+	MaxAttempts int
+	// RetryBase is the wait after the first failed delivery, doubled per
+	// attempt up to RetryMax; 0 means notify.DefaultCourierRetryBase
+	// (15 s) and notify.DefaultCourierRetryMax (1 hour).
+	RetryBase time.Duration
+	RetryMax  time.Duration
+	// Keep is how long sent and abandoned messages stay in the outbox; 0
+	// means notify.DefaultCourierKeep (7 days).
+	Keep time.Duration
+	// CleanupEvery is how often Run deletes them; 0 means
+	// notify.DefaultCourierCleanupEvery (1 hour).
+	CleanupEvery time.Duration
+	// Failed is called for each failed delivery; nil means a warning
+	// through slog.Default.
+	Failed func(ctx context.Context, err *notify.DeliveryError)
 }

@@ -1,7 +1,9 @@
 package usersettings
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -36,6 +38,7 @@ type Store interface {
 	twofactor.Store
 	token.Store
 	notify.Store
+	notify.OutboxStore
 	session.Store
 	merge.Store
 	sso.Store
@@ -58,12 +61,20 @@ type Settings struct {
 	// companies), sign-in, just-in-time accounts and back-channel logout.
 	SSO *sso.Service
 
+	// Courier is the durable mail courier. Every service queues its mail
+	// through it, in the transaction of the action the mail reports where
+	// there is one, and no request waits for the mail server: the host
+	// runs Courier.Run in a goroutine of each replica to deliver the mail
+	// through Mailer (see Options.Courier).
+	Courier *notify.Courier
+
 	// Scopes is the registry of token scopes.
 	Scopes *token.Registry
-	// Mailer is the mailer every service sends through.
+	// Mailer is the mailer the Courier delivers through (Options.Mailer).
 	Mailer notify.Mailer
 	// Outbox is the in-memory mailer New made when Options.Mailer was
-	// nil; nil otherwise.
+	// nil; nil otherwise. Reading it delivers the queued mail first
+	// (notify.Outbox.DeliverFrom), so tests need not run the Courier.
 	Outbox *notify.Outbox
 	// Issuer labels accounts in authenticator apps.
 	Issuer string
@@ -85,15 +96,19 @@ func New(store Store, opts Options) (*Settings, error) {
 		return nil, err
 	}
 	s := &Settings{Scopes: o.Registry, Mailer: o.Mailer, Issuer: o.Issuer, Now: o.Now}
-	if opts.Mailer == nil {
-		s.Outbox = o.Mailer.(*notify.Outbox)
+	s.Courier = newCourier(store, o)
+	if box, ok := o.Mailer.(*notify.Outbox); ok {
+		box.DeliverFrom(s.Courier)
+		if opts.Mailer == nil {
+			s.Outbox = box
+		}
 	}
-	notices := &notify.Notifier{Mailer: o.Mailer, Failed: o.NoticeFailed}
+	notices := &notify.Notifier{Mailer: s.Courier, Failed: o.NoticeFailed}
 	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits,
 		Now: o.Now, Rand: o.Rand,
 	})
 	s.Codes = verification.NewService(verification.Config{
-		Store: store, Tx: store, Mailer: o.Mailer, Key: o.CodeKeys[0], OldKeys: o.CodeKeys[1:],
+		Store: store, Tx: store, Mailer: s.Courier, Key: o.CodeKeys[0], OldKeys: o.CodeKeys[1:],
 		TTL: o.CodeTTL, MaxAttempts: o.CodeMaxAttempts, MinInterval: o.CodeMinInterval, MaxPerHour: o.CodeMaxPerHour,
 		Now: o.Now, Rand: o.Rand,
 	})
@@ -120,7 +135,7 @@ func New(store Store, opts Options) (*Settings, error) {
 		Tx: store, Profiles: store, Accounts: store, History: store, TrackingSince: o.TrackingSince, Now: o.Now,
 		Sources: personaldata.DefaultSources(personaldata.Deps{
 			Profiles: store, Accounts: store, Codes: store, History: store, Notify: store,
-			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Sessions: s.Sessions, Merges: store,
+			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Sessions: s.Sessions, Merges: store, Mail: store,
 			Companies: companies(store, o), Extra: o.ExtraSources,
 		}),
 	})
@@ -139,6 +154,23 @@ func New(store Store, opts Options) (*Settings, error) {
 		Now: o.Now, Rand: o.Rand,
 	})
 	return s, nil
+}
+
+// newCourier returns the courier over store's outbox, delivering through
+// o.Mailer, with keys derived from the code keys.
+func newCourier(store Store, o Options) *notify.Courier {
+	c := o.Courier
+	keys := make([][]byte, len(o.CodeKeys))
+	for i, k := range o.CodeKeys {
+		m := hmac.New(sha256.New, k)
+		m.Write([]byte("usersettings/notify/outbox/v1"))
+		keys[i] = m.Sum(nil)
+	}
+	return notify.NewCourier(notify.CourierConfig{
+		Store: store, Mailer: o.Mailer, Keys: keys, Batch: c.Batch, Poll: c.Poll, Lease: c.Lease,
+		SendTimeout: c.SendTimeout, MaxAttempts: c.MaxAttempts, RetryBase: c.RetryBase, RetryMax: c.RetryMax,
+		Keep: c.Keep, CleanupEvery: c.CleanupEvery, Failed: c.Failed, Now: o.Now, Rand: o.Rand,
+	})
 }
 
 // withDefaults fills the zero fields of o that New shares between

@@ -10,6 +10,25 @@
 // cancellation honoured at every step. [Outbox] keeps messages in memory
 // for tests, examples and development servers.
 //
+// # The durable courier
+//
+// No request waits for a mail server. A [Courier] is a Mailer whose Send
+// only writes the message to the durable outbox ([OutboxStore], table
+// us_mail_outbox of storage/sqlstore), in the transaction of the action
+// that causes it; its body is sealed under the host's key. Courier.Run
+// delivers the queued messages through the real Mailer:
+//
+//	c := notify.NewCourier(notify.CourierConfig{Store: st, Mailer: smtp, Keys: keys})
+//	go c.Run(ctx) // on every replica
+//
+// Each batch is claimed with a lease (FOR UPDATE SKIP LOCKED on
+// PostgreSQL, the writer lock on SQLite), so several couriers never send
+// one message twice; a crashed courier's claim is taken again when its
+// lease ends. A failed delivery is retried with exponential back-off and
+// abandoned after CourierConfig.MaxAttempts or a permanent (5xx) refusal;
+// each message records its state and last error. Sent and abandoned
+// messages are deleted after CourierConfig.Keep (Courier.Cleanup).
+//
 // Messages are built from embedded text/template files:
 // [CodeMessage] for one-time codes (sign-up, adding an account, password
 // reset, merge) and [NoticeMessage] for security notices (password

@@ -7,10 +7,15 @@ import (
 )
 
 // Notifier sends security notices after the change they report has
-// committed. It is the SDK's one failure policy for notices: a notice
-// that cannot be built or sent never undoes or fails the change, and the
-// failure is always reported, to Failed when it is set and otherwise as
-// a warning through slog.Default. It is never dropped silently.
+// committed. With a *Courier as its Mailer (as usersettings.New wires
+// it) Send queues each notice durably in the outbox before it returns,
+// and the courier delivers it; the services call Send after the commit
+// and not inside the transaction, because on PostgreSQL a failed write
+// aborts the whole transaction, which would let a notice undo its change.
+// It is the SDK's one failure policy for notices: a notice that cannot
+// be built or queued never undoes or fails the change, and the failure
+// is always reported, to Failed when it is set and otherwise as a
+// warning through slog.Default. It is never dropped silently.
 //
 // A nil *Notifier, or one without a Mailer, sends nothing.
 type Notifier struct {
