@@ -26,6 +26,17 @@ type Mailer interface {
 	Send(ctx context.Context, m Message) error
 }
 
+// MailList lists the mail of a development outbox page, oldest first:
+// *Outbox lists what it was given, *Courier the durable outbox table.
+type MailList interface {
+	Mail(ctx context.Context) ([]Message, error)
+}
+
+var (
+	_ MailList = (*Outbox)(nil)
+	_ MailList = (*Courier)(nil)
+)
+
 // Outbox is an in-memory Mailer for tests, examples and development
 // servers: it keeps every message it was given, oldest first.
 //

@@ -161,14 +161,16 @@ func (s *Service) TrackingSince() time.Time { return s.since }
 // person reads the profile's accounts; it returns ErrNotFound for an
 // unknown profile.
 func (s *Service) person(ctx context.Context, profileID string) (Person, error) {
-	if _, err := s.profiles.Profile(ctx, profileID); err != nil {
+	pr, err := s.profiles.Profile(ctx, profileID)
+	if err != nil {
 		return Person{}, notFound(err)
 	}
 	accts, err := s.accounts.AccountsOfProfile(ctx, profileID)
 	if err != nil {
 		return Person{}, fmt.Errorf("personaldata: listing accounts: %w", err)
 	}
-	p := Person{ProfileID: profileID, Accounts: accts, hasPassword: map[string]bool{}}
+	p := Person{ProfileID: profileID, Accounts: accts, hasPassword: map[string]bool{},
+		recovery: recoveryAddress{known: true, email: pr.RecoveryEmail}}
 	for i := range p.Accounts {
 		p.hasPassword[accts[i].ID] = accts[i].PasswordHash != ""
 		p.Accounts[i].PasswordHash = ""

@@ -39,6 +39,15 @@ type Person struct {
 	Accounts  []account.Account
 	// hasPassword tells which accounts have a password hash.
 	hasPassword map[string]bool
+	// recovery is the profile's recovery address, when the Service read
+	// it already.
+	recovery recoveryAddress
+}
+
+// recoveryAddress is a recovery email address that may not be known yet.
+type recoveryAddress struct {
+	known bool
+	email string
 }
 
 // AccountIDs returns the ids of the person's accounts.

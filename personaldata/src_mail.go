@@ -84,18 +84,22 @@ type addressBook struct {
 }
 
 // ofPerson returns the addresses of the person's accounts, then the
-// recovery address (from v's profile when already collected).
+// recovery address (as the Service read it, from v's profile when
+// already collected, or read now).
 func (b addressBook) ofPerson(ctx context.Context, p Person, v *View) ([]string, error) {
 	addrs := make([]string, 0, len(p.Accounts)+1)
 	for _, a := range p.Accounts {
 		addrs = append(addrs, a.Email)
 	}
-	if v.Profile.RecoveryEmail != "" {
-		return append(addrs, v.Profile.RecoveryEmail), nil
+	rec := v.Profile.RecoveryEmail
+	if p.recovery.known {
+		rec = p.recovery.email
 	}
-	rec, err := b.ofProfile(ctx, p.ProfileID)
-	if err != nil {
-		return nil, err
+	if rec == "" && !p.recovery.known {
+		var err error
+		if rec, err = b.ofProfile(ctx, p.ProfileID); err != nil {
+			return nil, err
+		}
 	}
 	if rec != "" {
 		addrs = append(addrs, rec)

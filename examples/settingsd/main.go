@@ -6,7 +6,9 @@
 // pages of package examples/settingsd/web), stores everything in the
 // SQLite file settingsd.db and, with -dev, keeps mail and text messages in
 // memory, readable at /dev/outbox (pages), GET /v1/dev/outbox and
-// GET /v1/dev/sms. See the README for a walk-through, package
+// GET /v1/dev/sms. Mail is written to the durable outbox table with the
+// action that causes it and delivered by the courier running in the
+// background (the dev pages list that table). See the README for a walk-through, package
 // examples/settingsd/handler for the JSON routes and GET /v1/openapi.json
 // for their OpenAPI document.
 //
@@ -245,6 +247,7 @@ func run(c config, log *slog.Logger) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	go cleanup(ctx, settings, log)
+	go runCourier(ctx, settings, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("settingsd listening", "addr", c.addr, "dev", c.dev, "postgres", c.postgresDSN != "",
@@ -266,8 +269,17 @@ func run(c config, log *slog.Logger) error {
 	return nil
 }
 
+// runCourier delivers the queued mail until ctx ends. Every replica runs
+// one: their claims never overlap.
+func runCourier(ctx context.Context, settings *usersettings.Settings, log *slog.Logger) {
+	if err := settings.Courier.Run(ctx); err != nil && ctx.Err() == nil {
+		log.Error("mail courier stopped", "err", err.Error())
+	}
+}
+
 // devBoxes are the in-memory mail and SMS outboxes of -dev; both nil
-// otherwise.
+// otherwise. The courier delivers to mail; the dev pages list the
+// durable outbox table.
 type devBoxes struct {
 	mail *notify.Outbox
 	sms  *handler.SMSOutbox
@@ -283,8 +295,9 @@ func newMux(c config, settings *usersettings.Settings, dev devBoxes, ready func(
 		wopts = append(wopts, web.WithKey(c.webKey))
 	}
 	if dev.mail != nil {
-		hopts = append(hopts, handler.WithDevOutbox(dev.mail))
-		wopts = append(wopts, web.WithDevOutbox(dev.mail))
+		// The dev pages read the outbox table, as every replica sees it.
+		hopts = append(hopts, handler.WithDevOutbox(settings.Courier))
+		wopts = append(wopts, web.WithDevOutbox(settings.Courier))
 	}
 	if dev.sms != nil {
 		hopts = append(hopts, handler.WithDevSMS(dev.sms))

@@ -10,15 +10,20 @@ import (
 
 // devOutbox is GET /v1/dev/outbox (only with WithDevOutbox): every mail
 // sent, oldest first.
-func (h *Handler) devOutbox(w http.ResponseWriter, _ *http.Request) {
+func (h *Handler) devOutbox(w http.ResponseWriter, r *http.Request) {
 	type mailJSON struct {
 		To      string    `json:"to"`
 		Subject string    `json:"subject"`
 		Body    string    `json:"body"`
 		SentAt  time.Time `json:"sent_at"`
 	}
+	msgs, err := h.outbox.Mail(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	out := []mailJSON{}
-	for _, m := range h.outbox.Messages() {
+	for _, m := range msgs {
 		out = append(out, mailJSON{m.To, m.Subject, m.Body, m.SentAt})
 	}
 	writeList(w, out)

@@ -57,9 +57,11 @@ type Option func(*Handler)
 // strings and secrets are never logged. The default discards.
 func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.log = l } }
 
-// WithDevOutbox serves GET /v1/dev/outbox, the messages of o oldest first.
+// WithDevOutbox serves GET /v1/dev/outbox, the messages of o oldest first:
+// the SDK's Settings.Courier (the durable outbox table, so every replica
+// shows the same mail) or an in-memory *notify.Outbox.
 // Without it the route does not exist. Use it only in development.
-func WithDevOutbox(o *notify.Outbox) Option { return func(h *Handler) { h.outbox = o } }
+func WithDevOutbox(o notify.MailList) Option { return func(h *Handler) { h.outbox = o } }
 
 // WithRateLimits replaces the rate limits of the login and code routes:
 // perAddress applies to each email address (or flow), perClient to each
@@ -106,7 +108,7 @@ type Handler struct {
 	mux           *http.ServeMux
 	patterns      []string
 	log           *slog.Logger
-	outbox        *notify.Outbox
+	outbox        notify.MailList
 	sms           *SMSOutbox
 	ready         func(ctx context.Context) error
 	addrLimit     Limit

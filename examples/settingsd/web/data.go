@@ -116,7 +116,11 @@ func (w *Web) download(rw http.ResponseWriter, r *http.Request, c *caller) {
 
 // outboxPage shows the dev outbox, newest first (WithDevOutbox only).
 func (w *Web) outboxPage(rw http.ResponseWriter, r *http.Request) {
-	msgs := w.outbox.Messages()
+	msgs, err := w.outbox.Mail(r.Context())
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	slices.Reverse(msgs)
 	w.render(rw, r, http.StatusOK, "outbox", &page{Title: "Dev outbox", Data: msgs})
 }

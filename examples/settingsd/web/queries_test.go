@@ -161,10 +161,10 @@ var signInCost = map[string]int{"session.SessionByDigest": 1, "account.Account":
 
 // sdkRepeats are repeated reads made inside one SDK call, which the page
 // cannot avoid: personaldata.Service.Collect reads the profile to find the
-// person and again in two of its sources. (Its per-account sources also
+// person and again in its profile source. (Its per-account sources also
 // read once per account of the profile; the test keeps one account there.)
 var sdkRepeats = map[string]map[string]int{
-	"/personal-data": {"profile.Profile": 3},
+	"/personal-data": {"profile.Profile": 2},
 }
 
 // countingEnv is the pages over a counting memory store.

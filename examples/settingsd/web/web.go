@@ -48,7 +48,7 @@ func WithLogger(l *slog.Logger) Option { return func(w *Web) { w.log = l } }
 // WithDevOutbox adds the page /dev/outbox, which shows the mail of o
 // (sign-up codes and notices), and links it from every page. Use it only
 // in development.
-func WithDevOutbox(o *notify.Outbox) Option { return func(w *Web) { w.outbox = o } }
+func WithDevOutbox(o notify.MailList) Option { return func(w *Web) { w.outbox = o } }
 
 // WithPolicy is the password policy the pages describe next to password
 // fields; it should be the one given to usersettings.Options. The default
@@ -93,7 +93,7 @@ type Web struct {
 	s             *usersettings.Settings
 	mux           *http.ServeMux
 	log           *slog.Logger
-	outbox        *notify.Outbox
+	outbox        notify.MailList
 	policy        password.Policy
 	reauthAfter   time.Duration
 	secureCookies bool
