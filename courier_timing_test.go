@@ -115,7 +115,7 @@ func TestNoEnumerationThroughMailTiming(t *testing.T) {
 	r := &relay{box: notify.NewOutbox()}
 	s, err := usersettings.New(memory.New(), usersettings.Options{
 		Dev: true, Mailer: r, Hasher: fastHasher(), CodeMinInterval: -1, CodeMaxPerHour: -1,
-		Courier: usersettings.CourierOptions{Poll: time.Millisecond, RetryBase: time.Hour,
+		Courier: notify.CourierTuning{Poll: time.Millisecond, RetryBase: time.Hour,
 			Failed: func(context.Context, *notify.DeliveryError) {}},
 	})
 	if err != nil {

@@ -30,9 +30,12 @@ type Options struct {
 	// Settings.Outbox (nothing leaves the process). When Mailer is a
 	// *notify.Outbox, reading it first delivers the queued mail.
 	Mailer notify.Mailer
-	// Courier tunes the durable mail courier; its zero value takes the
-	// defaults of package notify.
-	Courier CourierOptions
+	// Courier tunes the durable mail courier (batch, poll interval,
+	// lease, send timeout, attempts, back-off, how long sent mail is
+	// kept, failure hook); each zero field takes the default of package
+	// notify named beside it. The bodies in the outbox are sealed with
+	// keys derived from CodeKeys.
+	Courier notify.CourierTuning
 	// NoticeFailed is called for each security notice (password changed,
 	// token created, …) that could not be queued for sending. The change it reports is
 	// done all the same. Nil means such failures are logged as warnings
@@ -161,40 +164,4 @@ type Options struct {
 	// ExtraSources are the host's own personal data sources, collected,
 	// exported and erased after the SDK's.
 	ExtraSources []personaldata.Source
-}
-
-// CourierOptions tune Settings.Courier, the durable mail courier. The
-// bodies in the outbox are sealed with keys derived from CodeKeys. Every
-// zero field means the default named beside it.
-type CourierOptions struct {
-	// Batch is how many messages one claim takes; 0 means
-	// notify.DefaultCourierBatch (10).
-	Batch int
-	// Poll is how long Run waits when no mail is due; 0 means
-	// notify.DefaultCourierPoll (1 s).
-	Poll time.Duration
-	// Lease is how long a claim holds its messages before another
-	// courier may take them (a crashed replica's mail is retried after
-	// it); 0 means notify.DefaultCourierLease (2 minutes).
-	Lease time.Duration
-	// SendTimeout bounds one delivery; 0 means
-	// notify.DefaultCourierSendTimeout (30 s).
-	SendTimeout time.Duration
-	// MaxAttempts is how many deliveries a message gets before it is
-	// abandoned; 0 means notify.DefaultCourierMaxAttempts (8).
-	MaxAttempts int
-	// RetryBase is the wait after the first failed delivery, doubled per
-	// attempt up to RetryMax; 0 means notify.DefaultCourierRetryBase
-	// (15 s) and notify.DefaultCourierRetryMax (1 hour).
-	RetryBase time.Duration
-	RetryMax  time.Duration
-	// Keep is how long sent and abandoned messages stay in the outbox; 0
-	// means notify.DefaultCourierKeep (7 days).
-	Keep time.Duration
-	// CleanupEvery is how often Run deletes them; 0 means
-	// notify.DefaultCourierCleanupEvery (1 hour).
-	CleanupEvery time.Duration
-	// Failed is called for each failed delivery; nil means a warning
-	// through slog.Default.
-	Failed func(ctx context.Context, err *notify.DeliveryError)
 }

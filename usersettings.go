@@ -159,7 +159,6 @@ func New(store Store, opts Options) (*Settings, error) {
 // newCourier returns the courier over store's outbox, delivering through
 // o.Mailer, with keys derived from the code keys.
 func newCourier(store Store, o Options) *notify.Courier {
-	c := o.Courier
 	keys := make([][]byte, len(o.CodeKeys))
 	for i, k := range o.CodeKeys {
 		m := hmac.New(sha256.New, k)
@@ -167,9 +166,7 @@ func newCourier(store Store, o Options) *notify.Courier {
 		keys[i] = m.Sum(nil)
 	}
 	return notify.NewCourier(notify.CourierConfig{
-		Store: store, Mailer: o.Mailer, Keys: keys, Batch: c.Batch, Poll: c.Poll, Lease: c.Lease,
-		SendTimeout: c.SendTimeout, MaxAttempts: c.MaxAttempts, RetryBase: c.RetryBase, RetryMax: c.RetryMax,
-		Keep: c.Keep, CleanupEvery: c.CleanupEvery, Failed: c.Failed, Now: o.Now, Rand: o.Rand,
+		Store: store, Mailer: o.Mailer, Keys: keys, CourierTuning: o.Courier, Now: o.Now, Rand: o.Rand,
 	})
 }
 

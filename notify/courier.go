@@ -51,6 +51,17 @@ type CourierConfig struct {
 	// CourierKeySize random bytes kept outside the database. Bodies
 	// sealed under an older key still open.
 	Keys [][]byte
+	CourierTuning
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Rand makes ids and nonces; nil means crypto/rand.Reader.
+	Rand io.Reader
+}
+
+// CourierTuning holds the settings of a Courier a host may tune
+// (usersettings.Options.Courier). Every zero field means the default
+// named beside it.
+type CourierTuning struct {
 	// Batch is how many messages one claim takes; 0 means
 	// DefaultCourierBatch (10).
 	Batch int
@@ -81,10 +92,6 @@ type CourierConfig struct {
 	// Failed is called for each failed delivery attempt; nil means a
 	// warning through slog.Default. It is never told the address or body.
 	Failed func(ctx context.Context, err *DeliveryError)
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-	// Rand makes ids and nonces; nil means crypto/rand.Reader.
-	Rand io.Reader
 }
 
 // DeliveryError reports a failed delivery attempt of a queued message. It

@@ -50,8 +50,10 @@ func newCourierEnv(t *testing.T, errs ...error) *courierEnv {
 		mailer: &flakyMailer{errs: errs, box: notify.NewOutbox()}}
 	e.courier = notify.NewCourier(notify.CourierConfig{
 		Store: e.st, Mailer: e.mailer, Keys: [][]byte{bytes.Repeat([]byte{9}, notify.CourierKeySize)},
-		MaxAttempts: 3, Keep: 24 * time.Hour, Now: e.clock.Now,
-		Failed: func(_ context.Context, err *notify.DeliveryError) { e.failed = append(e.failed, err) },
+		Now: e.clock.Now, CourierTuning: notify.CourierTuning{
+			MaxAttempts: 3, Keep: 24 * time.Hour,
+			Failed: func(_ context.Context, err *notify.DeliveryError) { e.failed = append(e.failed, err) },
+		},
 	})
 	return e
 }
@@ -231,7 +233,8 @@ func TestCourierCleanup(t *testing.T) {
 // TestCourierRun runs the courier in the background and stops it.
 func TestCourierRun(t *testing.T) {
 	st, box := memory.New(), notify.NewOutbox()
-	c := notify.NewCourier(notify.CourierConfig{Store: st, Mailer: box, Keys: [][]byte{bytes.Repeat([]byte{1}, 32)}, Poll: 5 * time.Millisecond})
+	c := notify.NewCourier(notify.CourierConfig{Store: st, Mailer: box, Keys: [][]byte{bytes.Repeat([]byte{1}, 32)},
+		CourierTuning: notify.CourierTuning{Poll: 5 * time.Millisecond}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
