@@ -33,7 +33,7 @@ func scanAccount(row interface{ Scan(...any) error }, a *account.Account) error 
 // CreateAccount implements account.Store. An account whose profile does
 // not exist is refused with storage.ErrConflict (foreign key).
 func (s *Store) CreateAccount(ctx context.Context, a account.Account) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "create account", `INSERT INTO accounts (`+accountColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			a.ID, a.ProfileID, a.Email, a.PasswordHash, s.d.timeArg(a.PasswordChangedAt),
@@ -81,7 +81,7 @@ func (s *Store) AccountsOfProfile(ctx context.Context, profileID string) ([]acco
 // are one statement, so a taken email leaves a surrounding PostgreSQL
 // transaction usable.
 func (s *Store) UpdateAccount(ctx context.Context, a account.Account) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "update account", `UPDATE accounts SET
 			profile_id = ?, email = ?, password_hash = ?, password_changed_at = ?,
 			status = ?, marketing = ?, credits = ?
@@ -103,7 +103,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a account.Account) error {
 // DeleteAccount implements account.Store. Pending requests the account
 // made go with it (ON DELETE CASCADE).
 func (s *Store) DeleteAccount(ctx context.Context, id string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "delete account", `DELETE FROM accounts WHERE id = ?`, id)
 		if err == nil && n == 0 {
 			err = notFound("delete account")
@@ -119,7 +119,7 @@ const pendingColumns = `id, kind, email, password_hash, marketing, profile_id, r
 // profile or requesting account does not exist is refused with
 // storage.ErrConflict (foreign key).
 func (s *Store) CreatePending(ctx context.Context, p account.Pending) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "create pending account", `INSERT INTO pending_accounts (`+pendingColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			p.ID, string(p.Kind), p.Email, p.PasswordHash, p.Marketing,
@@ -147,7 +147,7 @@ func (s *Store) Pending(ctx context.Context, id string) (account.Pending, error)
 
 // DeletePending implements account.Store.
 func (s *Store) DeletePending(ctx context.Context, id string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "delete pending account", `DELETE FROM pending_accounts WHERE id = ?`, id)
 		if err == nil && n == 0 {
 			err = notFound("delete pending account")
@@ -159,7 +159,7 @@ func (s *Store) DeletePending(ctx context.Context, id string) error {
 // DeletePendingBefore implements account.Store.
 func (s *Store) DeletePendingBefore(ctx context.Context, t time.Time) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, "delete expired pending accounts",
 			`DELETE FROM pending_accounts WHERE expires_at < ?`, s.d.timeArg(t))
@@ -171,7 +171,7 @@ func (s *Store) DeletePendingBefore(ctx context.Context, t time.Time) (int, erro
 // DeletePendingRequestedBy implements account.Store.
 func (s *Store) DeletePendingRequestedBy(ctx context.Context, accountID string) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, "delete pending accounts of requester",
 			`DELETE FROM pending_accounts WHERE requested_by = ?`, accountID)

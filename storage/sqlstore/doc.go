@@ -98,9 +98,10 @@
 // A package that adds a Store adds, in this package: a file named after the
 // concept (token.go, notify.go) that starts with var _ pkg.Store =
 // (*Store)(nil) and implements the methods with the helpers of store.go
-// (write for atomic writes, exec, queryRow and query for statements
-// written with ? placeholders, prepared for cached statements, translate,
-// notFound and conflict for errors, timeArg/dbTime for times); the next
+// (writeOne for a write of one statement and writeTx for several, exec,
+// queryRow and query for statements written with ? placeholders,
+// prepared for cached statements, translate, notFound and conflict for
+// errors, timeArg/dbTime for times); the next
 // reserved migration number in both migrations/sqlite and
 // migrations/postgres, as .up.sql and .down.sql files (TestMigrationFiles
 // checks the pair and the names; TestMigrate runs the down files too); and

@@ -39,7 +39,11 @@ func (s *Store) AppendHistory(ctx context.Context, entries ...history.Entry) err
 	if len(entries) == 0 {
 		return ctx.Err()
 	}
-	return s.write(ctx, len(entries) == 1, func(ctx context.Context) error {
+	write := s.writeTx
+	if len(entries) == 1 {
+		write = s.writeOne
+	}
+	return write(ctx, func(ctx context.Context) error {
 		for _, e := range entries {
 			n, err := s.exec(ctx, "append history", `INSERT INTO history (`+historyColumns+`)
 				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -114,7 +118,7 @@ func (s *Store) MoveHistory(ctx context.Context, from, to string) error {
 	if from == to {
 		return ctx.Err()
 	}
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		_, err := s.exec(ctx, "move history", `UPDATE history SET profile_id = ? WHERE profile_id = ?`, to, from)
 		return err
 	})
@@ -122,7 +126,7 @@ func (s *Store) MoveHistory(ctx context.Context, from, to string) error {
 
 // DeleteHistoryOfProfile implements history.Store.
 func (s *Store) DeleteHistoryOfProfile(ctx context.Context, profileID string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		_, err := s.exec(ctx, "delete history", `DELETE FROM history WHERE profile_id = ?`, profileID)
 		return err
 	})

@@ -33,7 +33,7 @@ func scanMergeFlow(row interface{ Scan(...any) error }, r *merge.Record) error {
 // CreateMergeFlow implements merge.Store. A flow of an account that does
 // not exist is storage.ErrConflict (foreign key).
 func (s *Store) CreateMergeFlow(ctx context.Context, r merge.Record) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "create merge flow", `INSERT INTO merge_flows (`+mergeFlowColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			r.ID, r.AccountID, r.ProfileID, r.OtherProfileID, string(r.State), r.Fingerprint,
@@ -89,7 +89,7 @@ func (s *Store) mergeAddresses(ctx context.Context, r *merge.Record) error {
 // expected state (UPDATE … WHERE state = ?), so of concurrent steps one
 // wins.
 func (s *Store) UpdateMergeFlow(ctx context.Context, r merge.Record, from merge.State) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "update merge flow", `UPDATE merge_flows
 			SET state = ?, fingerprint = ?, updated_at = ? WHERE id = ? AND state = ?`,
 			string(r.State), r.Fingerprint, s.d.timeArg(r.UpdatedAt), r.ID, string(from))
@@ -137,7 +137,7 @@ func (s *Store) MergeFlowsOfProfile(ctx context.Context, profileID string) ([]me
 // and returns how many it deleted.
 func (s *Store) deleteMergeFlows(ctx context.Context, what, query string, args ...any) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, what, query, args...)
 		return err
@@ -172,7 +172,7 @@ func (s *Store) DeleteExpiredMergeFlows(ctx context.Context, before time.Time) (
 
 // MoveAccounts implements merge.Store with one UPDATE.
 func (s *Store) MoveAccounts(ctx context.Context, from, to string) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		if err := s.profileExists(ctx, "move accounts: profile", to); err != nil {
 			return err
 		}
@@ -229,7 +229,7 @@ var progressMerges = []progressMerge{
 // MergeProgress implements merge.Store with the set operations of
 // progressMerges, in one transaction.
 func (s *Store) MergeProgress(ctx context.Context, from, to string) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		for _, id := range []string{from, to} {
 			if err := s.profileExists(ctx, "merge progress: profile", id); err != nil {
 				return err

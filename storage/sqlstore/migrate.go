@@ -231,8 +231,7 @@ func (s *Store) Version(ctx context.Context) (int64, error) {
 	}
 	if err != nil {
 		// A database without the table was never migrated.
-		var exists bool
-		if s.tableExists(ctx, migrationsTable, &exists) == nil && !exists {
+		if exists, xerr := s.tableExists(ctx, migrationsTable); xerr == nil && !exists {
 			return 0, nil
 		}
 		return 0, translate(ctx, "reading the schema version", err)
@@ -242,10 +241,12 @@ func (s *Store) Version(ctx context.Context) (int64, error) {
 
 // tableExists reports whether the table exists in the schema the Store
 // uses.
-func (s *Store) tableExists(ctx context.Context, name string, exists *bool) error {
+func (s *Store) tableExists(ctx context.Context, name string) (bool, error) {
 	q := `SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = ?`
 	if s.d == Postgres {
 		q = `SELECT to_regclass($1) IS NOT NULL`
 	}
-	return s.db.QueryRowContext(ctx, q, name).Scan(exists)
+	var exists bool
+	err := s.db.QueryRowContext(ctx, q, name).Scan(&exists)
+	return exists, err
 }

@@ -43,7 +43,7 @@ func (s *Store) NotificationSettings(ctx context.Context, profileID string) (not
 // SaveNotificationSettings implements notify.Store with one upsert that
 // inserts nothing when the profile does not exist.
 func (s *Store) SaveNotificationSettings(ctx context.Context, st notify.Settings) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "save notification settings", `INSERT INTO notification_settings
 			(profile_id, daily_digest, thread_updates)
 			SELECT id, ?, ? FROM profiles WHERE id = ?
@@ -62,7 +62,7 @@ func (s *Store) SaveNotificationSettings(ctx context.Context, st notify.Settings
 // surrounding transaction usable, and of concurrent calls only one adds.
 func (s *Store) WatchApp(ctx context.Context, w notify.WatchedApp) (bool, error) {
 	added := false
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "watch app", `INSERT INTO watched_apps
 			(profile_id, app_id, app_name, since)
 			SELECT id, ?, ?, ? FROM profiles WHERE id = ?
@@ -80,7 +80,7 @@ func (s *Store) WatchApp(ctx context.Context, w notify.WatchedApp) (bool, error)
 // UnwatchApp implements notify.Store.
 func (s *Store) UnwatchApp(ctx context.Context, profileID, appID string) (bool, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, "unwatch app", `DELETE FROM watched_apps
 			WHERE profile_id = ? AND app_id = ?`, profileID, appID)
@@ -143,7 +143,7 @@ func (s *Store) EachDigestSubscriber(ctx context.Context, fn func(profileID stri
 
 // DeleteNotificationsOfProfile implements notify.Store.
 func (s *Store) DeleteNotificationsOfProfile(ctx context.Context, profileID string) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		if _, err := s.exec(ctx, "delete notification settings",
 			`DELETE FROM notification_settings WHERE profile_id = ?`, profileID); err != nil {
 			return err
@@ -156,7 +156,7 @@ func (s *Store) DeleteNotificationsOfProfile(ctx context.Context, profileID stri
 // MoveWatchedApps implements notify.Store: the watches of from that to
 // lacks are copied to to, then from's are deleted.
 func (s *Store) MoveWatchedApps(ctx context.Context, from, to string) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		if err := s.profileExists(ctx, "move watched apps: profile", to); err != nil {
 			return err
 		}

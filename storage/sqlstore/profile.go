@@ -68,7 +68,7 @@ func scanProfile(row interface{ Scan(...any) error }, p *profile.Profile) error 
 
 // CreateProfile implements profile.Store.
 func (s *Store) CreateProfile(ctx context.Context, p profile.Profile) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "create profile", `INSERT INTO profiles
 			(id, name, job_title, department, country, about_you, skills, industries,
 			 twitter_url, linkedin_url, recovery_email, public, created_at, updated_at)
@@ -96,7 +96,7 @@ func (s *Store) Profile(ctx context.Context, id string) (profile.Profile, error)
 
 // UpdateProfile implements profile.Store.
 func (s *Store) UpdateProfile(ctx context.Context, p profile.Profile) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "update profile", `UPDATE profiles SET
 			name = ?, job_title = ?, department = ?, country = ?, about_you = ?,
 			skills = ?, industries = ?, twitter_url = ?, linkedin_url = ?,
@@ -116,7 +116,7 @@ func (s *Store) UpdateProfile(ctx context.Context, p profile.Profile) error {
 // history of the profile go with it (ON DELETE CASCADE). A profile that
 // still has accounts is not deleted: storage.ErrConflict.
 func (s *Store) DeleteProfile(ctx context.Context, id string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "delete profile", `DELETE FROM profiles WHERE id = ?`, id)
 		if err == nil && n == 0 {
 			err = notFound("delete profile")
@@ -133,7 +133,7 @@ func (s *Store) profileExists(ctx context.Context, what, id string) error {
 
 // SetAvatar implements profile.Store.
 func (s *Store) SetAvatar(ctx context.Context, profileID string, a profile.Avatar) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		data := a.Data
 		if data == nil {
 			data = []byte{}
@@ -154,7 +154,7 @@ func (s *Store) SetAvatar(ctx context.Context, profileID string, a profile.Avata
 
 // DeleteAvatar implements profile.Store.
 func (s *Store) DeleteAvatar(ctx context.Context, profileID string) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		if err := s.profileExists(ctx, "delete avatar: profile", profileID); err != nil {
 			return err
 		}

@@ -56,7 +56,7 @@ func (s *Store) Progress(ctx context.Context, profileID string) (profile.Progres
 // SaveProgress implements profile.Store. Two items of one list with the
 // same ID are storage.ErrConflict.
 func (s *Store) SaveProgress(ctx context.Context, profileID string, pr profile.Progress) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		if err := s.profileExists(ctx, "save progress: profile", profileID); err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ func scanSession(sc interface{ Scan(...any) error }, ses *session.Session) error
 // so a missing account inserts nothing and is told apart from a taken id
 // or digest afterwards.
 func (s *Store) CreateSession(ctx context.Context, ses session.Session, d session.Digest) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "create session", `INSERT INTO sessions (`+sessionColumns+`, digest)
 			SELECT ?, id, ?, ?, ?, ? FROM accounts WHERE id = ? ON CONFLICT DO NOTHING`,
 			ses.ID, s.d.timeArg(ses.CreatedAt), s.d.timeArg(ses.LastSeenAt), ses.PasswordExpired, d[:], ses.AccountID)
@@ -64,7 +64,7 @@ func (s *Store) SessionsOfAccount(ctx context.Context, accountID string) ([]sess
 // TouchSession implements session.Store with one conditional UPDATE.
 func (s *Store) TouchSession(ctx context.Context, id string, at, ifBefore time.Time) (bool, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, "touch session", `UPDATE sessions SET last_seen_at = ?
 			WHERE id = ? AND last_seen_at < ?`, s.d.timeArg(at), id, s.d.timeArg(ifBefore))
@@ -75,7 +75,7 @@ func (s *Store) TouchSession(ctx context.Context, id string, at, ifBefore time.T
 
 // ClearSessionPasswordExpired implements session.Store.
 func (s *Store) ClearSessionPasswordExpired(ctx context.Context, id string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "clear session password expired", `UPDATE sessions
 			SET password_expired = ? WHERE id = ?`, false, id)
 		if err == nil && n == 0 {
@@ -87,7 +87,7 @@ func (s *Store) ClearSessionPasswordExpired(ctx context.Context, id string) erro
 
 // DeleteSession implements session.Store.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "delete session", `DELETE FROM sessions WHERE id = ?`, id)
 		if err == nil && n == 0 {
 			err = notFound("delete session")
@@ -99,7 +99,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 // DeleteSessionsOfAccount implements session.Store.
 func (s *Store) DeleteSessionsOfAccount(ctx context.Context, accountID, keep string) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, "delete sessions of account", `DELETE FROM sessions
 			WHERE account_id = ? AND id <> ?`, accountID, keep)
@@ -111,7 +111,7 @@ func (s *Store) DeleteSessionsOfAccount(ctx context.Context, accountID, keep str
 // DeleteSessionsBefore implements session.Store.
 func (s *Store) DeleteSessionsBefore(ctx context.Context, seenBefore, createdBefore time.Time) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, "delete expired sessions", `DELETE FROM sessions
 			WHERE last_seen_at < ? OR created_at < ?`, s.d.timeArg(seenBefore), s.d.timeArg(createdBefore))

@@ -224,7 +224,8 @@ func (s *Store) query(ctx context.Context, what, query string, args []any, each 
 }
 
 // exec runs one statement and returns the number of rows it changed. It
-// must be called inside write (or InTx), which serialises SQLite writers.
+// must be called inside writeOne or writeTx (or InTx), which serialise
+// SQLite writers.
 func (s *Store) exec(ctx context.Context, what, query string, args ...any) (int64, error) {
 	st, err := s.prepared(ctx, query)
 	if err != nil {
@@ -238,16 +239,12 @@ func (s *Store) exec(ctx context.Context, what, query string, args ...any) (int6
 	return n, translate(ctx, what, err)
 }
 
-// write runs fn as one atomic step: inside the caller's transaction when
-// ctx carries one; otherwise, for a single statement (one=true), on its
-// own in autocommit mode, and for several statements in a new transaction
-// run through InTx.
-func (s *Store) write(ctx context.Context, one bool, fn func(ctx context.Context) error) error {
+// writeOne runs fn, which executes a single statement, as one atomic
+// step: inside the caller's transaction when ctx carries one, otherwise
+// on its own in autocommit mode (holding the writer mutex on SQLite).
+func (s *Store) writeOne(ctx context.Context, fn func(ctx context.Context) error) error {
 	if s.txFrom(ctx) != nil {
 		return fn(ctx)
-	}
-	if !one {
-		return s.InTx(ctx, fn)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -257,6 +254,16 @@ func (s *Store) write(ctx context.Context, one bool, fn func(ctx context.Context
 		defer s.wmu.Unlock()
 	}
 	return fn(ctx)
+}
+
+// writeTx runs fn, which executes several statements, as one atomic
+// step: inside the caller's transaction when ctx carries one, otherwise
+// in a new transaction run through InTx.
+func (s *Store) writeTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.txFrom(ctx) != nil {
+		return fn(ctx)
+	}
+	return s.InTx(ctx, fn)
 }
 
 // errf wraps an unexpected condition found by the Store itself.

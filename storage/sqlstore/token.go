@@ -43,7 +43,7 @@ func scanToken(row interface{ Scan(...any) error }, t *token.Token) error {
 // CreateToken implements token.Store. A token whose account does not
 // exist is refused with storage.ErrConflict (foreign key).
 func (s *Store) CreateToken(ctx context.Context, t token.Token, d token.Digest) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		args := []any{t.ID, t.AccountID, t.Name, listArg(t.Scopes), t.Last4, s.d.timeArg(t.CreatedAt),
 			s.d.nullTimeArg(t.LastUsedAt), s.d.nullTimeArg(t.ExpiresAt), d[:]}
 		query := `INSERT INTO tokens (` + tokenColumns + `, digest)
@@ -86,7 +86,7 @@ func (s *Store) TokensOfAccount(ctx context.Context, accountID string) ([]token.
 
 // DeleteToken implements token.Store.
 func (s *Store) DeleteToken(ctx context.Context, accountID, id string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "delete token", `DELETE FROM tokens WHERE id = ? AND account_id = ?`, id, accountID)
 		if err == nil && n == 0 {
 			err = notFound("delete token")
@@ -119,7 +119,7 @@ func (s *Store) TokenByDigest(ctx context.Context, d token.Digest) (token.TokenW
 // concurrent callers exactly one changes the row.
 func (s *Store) TouchToken(ctx context.Context, id string, at, ifBefore time.Time) (bool, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, "touch token", `UPDATE tokens SET last_used_at = ?
 			WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)`,
@@ -132,7 +132,7 @@ func (s *Store) TouchToken(ctx context.Context, id string, at, ifBefore time.Tim
 // DeleteTokensOfAccount implements token.Store.
 func (s *Store) DeleteTokensOfAccount(ctx context.Context, accountID string) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, "delete tokens of account", `DELETE FROM tokens WHERE account_id = ?`, accountID)
 		return err
@@ -145,7 +145,7 @@ const apiKeyColumns = `id, account_id, description, last4, created_at`
 // CreateAPIKey implements token.Store. A key whose account does not exist
 // is refused with storage.ErrConflict (foreign key).
 func (s *Store) CreateAPIKey(ctx context.Context, k token.APIKey, d token.Digest) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "create api key", `INSERT INTO api_keys (`+apiKeyColumns+`, digest)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			k.ID, k.AccountID, k.Description, k.Last4, s.d.timeArg(k.CreatedAt), d[:])
@@ -171,7 +171,7 @@ func (s *Store) APIKeysOfAccount(ctx context.Context, accountID string) ([]token
 
 // DeleteAPIKey implements token.Store.
 func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "delete api key", `DELETE FROM api_keys WHERE id = ? AND account_id = ?`, id, accountID)
 		if err == nil && n == 0 {
 			err = notFound("delete api key")
@@ -199,7 +199,7 @@ func (s *Store) APIKeyByDigest(ctx context.Context, d token.Digest) (token.APIKe
 // DeleteAPIKeysOfAccount implements token.Store.
 func (s *Store) DeleteAPIKeysOfAccount(ctx context.Context, accountID string) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, "delete api keys of account", `DELETE FROM api_keys WHERE account_id = ?`, accountID)
 		return err

@@ -40,7 +40,7 @@ func (s *Store) TwoFactor(ctx context.Context, accountID string) (twofactor.Reco
 // of an existing row are left alone; a new row starts with zero ones.
 func (s *Store) SaveTwoFactor(ctx context.Context, r twofactor.Record) error {
 	zero := s.d.timeArg(time.Time{})
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "save two-factor record", `INSERT INTO two_factor (`+twoFactorColumns+`)
 			SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, NULL, ?, ? FROM accounts WHERE id = ?
 			ON CONFLICT (account_id) DO UPDATE SET method = excluded.method,
@@ -59,7 +59,7 @@ func (s *Store) SaveTwoFactor(ctx context.Context, r twofactor.Record) error {
 
 // DeleteTwoFactor implements twofactor.Store.
 func (s *Store) DeleteTwoFactor(ctx context.Context, accountID string) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		if _, err := s.exec(ctx, "delete recovery codes", `DELETE FROM two_factor_recovery_codes
 			WHERE account_id = ?`, accountID); err != nil {
 			return err
@@ -83,7 +83,7 @@ func (s *Store) twoFactorExists(ctx context.Context, what, accountID string) err
 // it changes nothing, the result is storage.ErrNotFound for a missing row
 // and orElse otherwise.
 func (s *Store) updateTwoFactor(ctx context.Context, what string, orElse error, query string, args ...any) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, what, query, args...)
 		if err != nil || n > 0 {
 			return err
@@ -150,7 +150,7 @@ func (s *Store) PutRecoveryCodes(ctx context.Context, accountID string, digests 
 		}
 		seen[string(d)] = true
 	}
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		if err := s.twoFactorExists(ctx, "put recovery codes: record", accountID); err != nil {
 			return err
 		}
@@ -170,7 +170,7 @@ func (s *Store) PutRecoveryCodes(ctx context.Context, accountID string, digests 
 
 // UseRecoveryCode implements twofactor.Store with one conditional UPDATE.
 func (s *Store) UseRecoveryCode(ctx context.Context, accountID string, digest []byte, at time.Time) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "use recovery code", `UPDATE two_factor_recovery_codes SET used_at = ?
 			WHERE account_id = ? AND digest = ? AND used_at IS NULL`, s.d.timeArg(at), accountID, digest)
 		if err != nil || n > 0 {

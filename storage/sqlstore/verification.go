@@ -32,7 +32,7 @@ func scanCode(row interface{ Scan(...any) error }, c *verification.Code) error {
 // digest before it deletes the code it replaces, so a refused code
 // changes nothing even inside a caller's transaction.
 func (s *Store) PutCode(ctx context.Context, c verification.Code) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		var taken int
 		err := s.queryRow(ctx, "put code", `SELECT count(*) FROM verification_codes
 			WHERE id = ? OR (digest = ? AND NOT (purpose = ? AND flow_id = ?))`,
@@ -74,7 +74,7 @@ func (s *Store) CodeOfFlow(ctx context.Context, purpose verification.Purpose, fl
 // RETURNING, so concurrent calls each see their own count.
 func (s *Store) AddCodeAttempt(ctx context.Context, id string) (int, error) {
 	var n int
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		return s.queryRow(ctx, "add code attempt", `UPDATE verification_codes
 			SET attempts = attempts + 1 WHERE id = ? RETURNING attempts`, []any{id}, &n)
 	})
@@ -85,7 +85,7 @@ func (s *Store) AddCodeAttempt(ctx context.Context, id string) (int, error) {
 // (… WHERE used_at IS NULL): of concurrent calls, only the one whose
 // update changed the row succeeds.
 func (s *Store) ConsumeCode(ctx context.Context, id string, t time.Time) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "consume code", `UPDATE verification_codes SET used_at = ?
 			WHERE id = ? AND used_at IS NULL`, s.d.timeArg(t), id)
 		if err != nil || n > 0 {
@@ -101,7 +101,7 @@ func (s *Store) ConsumeCode(ctx context.Context, id string, t time.Time) error {
 
 // DeleteCodesOfFlow implements verification.Store.
 func (s *Store) DeleteCodesOfFlow(ctx context.Context, purpose verification.Purpose, flowID string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		_, err := s.exec(ctx, "delete codes of flow", `DELETE FROM verification_codes
 			WHERE purpose = ? AND flow_id = ?`, string(purpose), flowID)
 		return err
@@ -111,7 +111,7 @@ func (s *Store) DeleteCodesOfFlow(ctx context.Context, purpose verification.Purp
 // DeleteCodesBefore implements verification.Store.
 func (s *Store) DeleteCodesBefore(ctx context.Context, t time.Time) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, "delete expired codes",
 			`DELETE FROM verification_codes WHERE expires_at < ?`, s.d.timeArg(t))
@@ -123,7 +123,7 @@ func (s *Store) DeleteCodesBefore(ctx context.Context, t time.Time) (int, error)
 // RecordSend implements verification.Store. Addresses are stored in lower
 // case.
 func (s *Store) RecordSend(ctx context.Context, address string, t time.Time) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		_, err := s.exec(ctx, "record send", `INSERT INTO code_sends (address, sent_at)
 			VALUES (lower(?), ?)`, address, s.d.timeArg(t))
 		return err
@@ -145,7 +145,7 @@ func (s *Store) SendsSince(ctx context.Context, address string, since time.Time)
 
 // DeleteSendsBefore implements verification.Store.
 func (s *Store) DeleteSendsBefore(ctx context.Context, t time.Time) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		_, err := s.exec(ctx, "delete old sends", `DELETE FROM code_sends WHERE sent_at < ?`, s.d.timeArg(t))
 		return err
 	})
@@ -153,7 +153,7 @@ func (s *Store) DeleteSendsBefore(ctx context.Context, t time.Time) error {
 
 // ForgetAddress implements verification.Store.
 func (s *Store) ForgetAddress(ctx context.Context, address string) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		if _, err := s.exec(ctx, "forget address: codes", `DELETE FROM verification_codes
 			WHERE lower(address) = lower(?)`, address); err != nil {
 			return err
