@@ -17,11 +17,11 @@ const historyPage = 256
 // Queries of the history pages, newest first (History) and oldest first
 // after a given entry (EachHistory).
 const (
-	queryHistoryPage = `SELECT ` + historyColumns + ` FROM history WHERE profile_id = ?
+	queryHistoryPage = `SELECT ` + historyColumns + ` FROM us_history WHERE profile_id = ?
 	ORDER BY at DESC, id DESC LIMIT ? OFFSET ?`
-	queryHistoryFirst = `SELECT ` + historyColumns + ` FROM history WHERE profile_id = ?
+	queryHistoryFirst = `SELECT ` + historyColumns + ` FROM us_history WHERE profile_id = ?
 	ORDER BY at, id LIMIT ?`
-	queryHistoryAfter = `SELECT ` + historyColumns + ` FROM history WHERE profile_id = ?
+	queryHistoryAfter = `SELECT ` + historyColumns + ` FROM us_history WHERE profile_id = ?
 	AND (at, id) > (?, ?) ORDER BY at, id LIMIT ?`
 )
 
@@ -45,7 +45,7 @@ func (s *Store) AppendHistory(ctx context.Context, entries ...history.Entry) err
 	}
 	return write(ctx, func(ctx context.Context) error {
 		for _, e := range entries {
-			n, err := s.exec(ctx, "append history", `INSERT INTO history (`+historyColumns+`)
+			n, err := s.exec(ctx, "append history", `INSERT INTO us_history (`+historyColumns+`)
 				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 				e.ID, e.ProfileID, e.AccountID, e.Item, string(e.Action), e.Detail, s.d.timeArg(e.At))
 			if err != nil {
@@ -119,7 +119,7 @@ func (s *Store) MoveHistory(ctx context.Context, from, to string) error {
 		return ctx.Err()
 	}
 	return s.writeOne(ctx, func(ctx context.Context) error {
-		_, err := s.exec(ctx, "move history", `UPDATE history SET profile_id = ? WHERE profile_id = ?`, to, from)
+		_, err := s.exec(ctx, "move history", `UPDATE us_history SET profile_id = ? WHERE profile_id = ?`, to, from)
 		return err
 	})
 }
@@ -127,7 +127,7 @@ func (s *Store) MoveHistory(ctx context.Context, from, to string) error {
 // DeleteHistoryOfProfile implements history.Store.
 func (s *Store) DeleteHistoryOfProfile(ctx context.Context, profileID string) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
-		_, err := s.exec(ctx, "delete history", `DELETE FROM history WHERE profile_id = ?`, profileID)
+		_, err := s.exec(ctx, "delete history", `DELETE FROM us_history WHERE profile_id = ?`, profileID)
 		return err
 	})
 }

@@ -15,10 +15,10 @@ const mergeFlowColumns = `id, account_id, profile_id, other_profile_id, state, f
 
 // Queries of merge flows.
 const (
-	queryMergeFlow          = `SELECT ` + mergeFlowColumns + ` FROM merge_flows WHERE id = ?`
-	queryMergeFlowAddresses = `SELECT address, masked, account_id FROM merge_flow_addresses
+	queryMergeFlow          = `SELECT ` + mergeFlowColumns + ` FROM us_merge_flows WHERE id = ?`
+	queryMergeFlowAddresses = `SELECT address, masked, account_id FROM us_merge_flow_addresses
 	WHERE flow_id = ? ORDER BY pos`
-	queryMergeFlowsOfProfile = `SELECT ` + mergeFlowColumns + ` FROM merge_flows
+	queryMergeFlowsOfProfile = `SELECT ` + mergeFlowColumns + ` FROM us_merge_flows
 	WHERE profile_id = ? OR other_profile_id = ? ORDER BY created_at, id`
 )
 
@@ -34,7 +34,7 @@ func scanMergeFlow(row interface{ Scan(...any) error }, r *merge.Record) error {
 // not exist is storage.ErrConflict (foreign key).
 func (s *Store) CreateMergeFlow(ctx context.Context, r merge.Record) error {
 	return s.writeTx(ctx, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "create merge flow", `INSERT INTO merge_flows (`+mergeFlowColumns+`)
+		n, err := s.exec(ctx, "create merge flow", `INSERT INTO us_merge_flows (`+mergeFlowColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			r.ID, r.AccountID, r.ProfileID, r.OtherProfileID, string(r.State), r.Fingerprint,
 			s.d.timeArg(r.CreatedAt), s.d.timeArg(r.UpdatedAt), s.d.timeArg(r.ExpiresAt))
@@ -52,7 +52,7 @@ func (s *Store) CreateMergeFlow(ctx context.Context, r merge.Record) error {
 // deleted.
 func (s *Store) insertMergeAddresses(ctx context.Context, r merge.Record) error {
 	for i, c := range r.Candidates {
-		if _, err := s.exec(ctx, "store merge flow address", `INSERT INTO merge_flow_addresses
+		if _, err := s.exec(ctx, "store merge flow address", `INSERT INTO us_merge_flow_addresses
 			(flow_id, pos, address, masked, account_id) VALUES (?, ?, ?, ?, ?)`,
 			r.ID, i, c.Address, c.Masked, c.AccountID); err != nil {
 			return err
@@ -90,7 +90,7 @@ func (s *Store) mergeAddresses(ctx context.Context, r *merge.Record) error {
 // wins.
 func (s *Store) UpdateMergeFlow(ctx context.Context, r merge.Record, from merge.State) error {
 	return s.writeTx(ctx, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "update merge flow", `UPDATE merge_flows
+		n, err := s.exec(ctx, "update merge flow", `UPDATE us_merge_flows
 			SET state = ?, fingerprint = ?, updated_at = ? WHERE id = ? AND state = ?`,
 			string(r.State), r.Fingerprint, s.d.timeArg(r.UpdatedAt), r.ID, string(from))
 		if err != nil {
@@ -98,14 +98,14 @@ func (s *Store) UpdateMergeFlow(ctx context.Context, r merge.Record, from merge.
 		}
 		if n == 0 {
 			var one int
-			err := s.queryRow(ctx, "update merge flow", `SELECT 1 FROM merge_flows WHERE id = ?`, []any{r.ID}, &one)
+			err := s.queryRow(ctx, "update merge flow", `SELECT 1 FROM us_merge_flows WHERE id = ?`, []any{r.ID}, &one)
 			if err == nil {
 				err = conflict("update merge flow: state changed")
 			}
 			return err
 		}
 		if _, err := s.exec(ctx, "update merge flow: clear addresses",
-			`DELETE FROM merge_flow_addresses WHERE flow_id = ?`, r.ID); err != nil {
+			`DELETE FROM us_merge_flow_addresses WHERE flow_id = ?`, r.ID); err != nil {
 			return err
 		}
 		return s.insertMergeAddresses(ctx, r)
@@ -150,8 +150,8 @@ func (s *Store) DeleteMergeFlowsOfAccount(ctx context.Context, accountID string)
 	if accountID == "" {
 		return 0, ctx.Err()
 	}
-	return s.deleteMergeFlows(ctx, "delete merge flows of account", `DELETE FROM merge_flows
-		WHERE account_id = ? OR id IN (SELECT flow_id FROM merge_flow_addresses WHERE account_id = ?)`,
+	return s.deleteMergeFlows(ctx, "delete merge flows of account", `DELETE FROM us_merge_flows
+		WHERE account_id = ? OR id IN (SELECT flow_id FROM us_merge_flow_addresses WHERE account_id = ?)`,
 		accountID, accountID)
 }
 
@@ -160,14 +160,14 @@ func (s *Store) DeleteMergeFlowsOfProfile(ctx context.Context, profileID string)
 	if profileID == "" {
 		return 0, ctx.Err()
 	}
-	return s.deleteMergeFlows(ctx, "delete merge flows of profile", `DELETE FROM merge_flows
+	return s.deleteMergeFlows(ctx, "delete merge flows of profile", `DELETE FROM us_merge_flows
 		WHERE profile_id = ? OR other_profile_id = ?`, profileID, profileID)
 }
 
 // DeleteExpiredMergeFlows implements merge.Store.
 func (s *Store) DeleteExpiredMergeFlows(ctx context.Context, before time.Time) (int, error) {
 	return s.deleteMergeFlows(ctx, "delete expired merge flows",
-		`DELETE FROM merge_flows WHERE expires_at < ?`, s.d.timeArg(before))
+		`DELETE FROM us_merge_flows WHERE expires_at < ?`, s.d.timeArg(before))
 }
 
 // MoveAccounts implements merge.Store with one UPDATE.
@@ -179,7 +179,7 @@ func (s *Store) MoveAccounts(ctx context.Context, from, to string) error {
 		if from == to {
 			return nil
 		}
-		_, err := s.exec(ctx, "move accounts", `UPDATE accounts SET profile_id = ? WHERE profile_id = ?`, to, from)
+		_, err := s.exec(ctx, "move accounts", `UPDATE us_accounts SET profile_id = ? WHERE profile_id = ?`, to, from)
 		return err
 	})
 }
@@ -197,33 +197,33 @@ type progressMerge struct {
 // statement is a set operation, so the cost grows with the rows moved and
 // not with the number of statements.
 var progressMerges = []progressMerge{
-	{"points", `UPDATE progress SET points = points + (SELECT f.points FROM progress f WHERE f.profile_id = ?)
-		WHERE profile_id = ? AND EXISTS (SELECT 1 FROM progress f WHERE f.profile_id = ?)`, "ftf"},
-	{"points row", `UPDATE progress SET profile_id = ? WHERE profile_id = ?
-		AND NOT EXISTS (SELECT 1 FROM progress t WHERE t.profile_id = ?)`, "tft"},
-	{"old points", `DELETE FROM progress WHERE profile_id = ?`, "f"},
+	{"points", `UPDATE us_progress SET points = points + (SELECT f.points FROM us_progress f WHERE f.profile_id = ?)
+		WHERE profile_id = ? AND EXISTS (SELECT 1 FROM us_progress f WHERE f.profile_id = ?)`, "ftf"},
+	{"points row", `UPDATE us_progress SET profile_id = ? WHERE profile_id = ?
+		AND NOT EXISTS (SELECT 1 FROM us_progress t WHERE t.profile_id = ?)`, "tft"},
+	{"old points", `DELETE FROM us_progress WHERE profile_id = ?`, "f"},
 
-	{"earlier achievements", `DELETE FROM achievements WHERE profile_id = ? AND EXISTS (
-		SELECT 1 FROM achievements f WHERE f.profile_id = ? AND f.id = achievements.id
-		AND f.awarded_at < achievements.awarded_at)`, "tf"},
-	{"duplicate achievements", `DELETE FROM achievements WHERE profile_id = ? AND EXISTS (
-		SELECT 1 FROM achievements t WHERE t.profile_id = ? AND t.id = achievements.id)`, "ft"},
-	{"achievements", `UPDATE achievements SET profile_id = ? WHERE profile_id = ?`, "tf"},
+	{"earlier achievements", `DELETE FROM us_achievements WHERE profile_id = ? AND EXISTS (
+		SELECT 1 FROM us_achievements f WHERE f.profile_id = ? AND f.id = us_achievements.id
+		AND f.awarded_at < us_achievements.awarded_at)`, "tf"},
+	{"duplicate achievements", `DELETE FROM us_achievements WHERE profile_id = ? AND EXISTS (
+		SELECT 1 FROM us_achievements t WHERE t.profile_id = ? AND t.id = us_achievements.id)`, "ft"},
+	{"achievements", `UPDATE us_achievements SET profile_id = ? WHERE profile_id = ?`, "tf"},
 
-	{"later certifications", `DELETE FROM certifications WHERE profile_id = ? AND EXISTS (
-		SELECT 1 FROM certifications f WHERE f.profile_id = ? AND f.id = certifications.id
-		AND f.valid_until > certifications.valid_until)`, "tf"},
-	{"duplicate certifications", `DELETE FROM certifications WHERE profile_id = ? AND EXISTS (
-		SELECT 1 FROM certifications t WHERE t.profile_id = ? AND t.id = certifications.id)`, "ft"},
-	{"certifications", `UPDATE certifications SET profile_id = ? WHERE profile_id = ?`, "tf"},
+	{"later certifications", `DELETE FROM us_certifications WHERE profile_id = ? AND EXISTS (
+		SELECT 1 FROM us_certifications f WHERE f.profile_id = ? AND f.id = us_certifications.id
+		AND f.valid_until > us_certifications.valid_until)`, "tf"},
+	{"duplicate certifications", `DELETE FROM us_certifications WHERE profile_id = ? AND EXISTS (
+		SELECT 1 FROM us_certifications t WHERE t.profile_id = ? AND t.id = us_certifications.id)`, "ft"},
+	{"certifications", `UPDATE us_certifications SET profile_id = ? WHERE profile_id = ?`, "tf"},
 
-	{"further courses", `DELETE FROM academy_progress WHERE profile_id = ? AND EXISTS (
-		SELECT 1 FROM academy_progress f WHERE f.profile_id = ? AND f.course_id = academy_progress.course_id
-		AND ((f.completed AND NOT academy_progress.completed)
-		  OR (f.completed = academy_progress.completed AND f.percent > academy_progress.percent)))`, "tf"},
-	{"duplicate courses", `DELETE FROM academy_progress WHERE profile_id = ? AND EXISTS (
-		SELECT 1 FROM academy_progress t WHERE t.profile_id = ? AND t.course_id = academy_progress.course_id)`, "ft"},
-	{"courses", `UPDATE academy_progress SET profile_id = ? WHERE profile_id = ?`, "tf"},
+	{"further courses", `DELETE FROM us_academy_progress WHERE profile_id = ? AND EXISTS (
+		SELECT 1 FROM us_academy_progress f WHERE f.profile_id = ? AND f.course_id = us_academy_progress.course_id
+		AND ((f.completed AND NOT us_academy_progress.completed)
+		  OR (f.completed = us_academy_progress.completed AND f.percent > us_academy_progress.percent)))`, "tf"},
+	{"duplicate courses", `DELETE FROM us_academy_progress WHERE profile_id = ? AND EXISTS (
+		SELECT 1 FROM us_academy_progress t WHERE t.profile_id = ? AND t.course_id = us_academy_progress.course_id)`, "ft"},
+	{"courses", `UPDATE us_academy_progress SET profile_id = ? WHERE profile_id = ?`, "tf"},
 }
 
 // MergeProgress implements merge.Store with the set operations of

@@ -17,7 +17,7 @@ const profileColumns = `p.id, p.name, p.job_title, p.department, p.country, p.ab
 
 // queryProfileByID reads a profile with its avatar's description.
 const queryProfileByID = `SELECT ` + profileColumns + `
-	FROM profiles p LEFT JOIN avatars a ON a.profile_id = p.id WHERE p.id = ?`
+	FROM us_profiles p LEFT JOIN us_avatars a ON a.profile_id = p.id WHERE p.id = ?`
 
 // strList is a []string stored as a JSON array in a text column.
 type strList struct{ l *[]string }
@@ -69,7 +69,7 @@ func scanProfile(row interface{ Scan(...any) error }, p *profile.Profile) error 
 // CreateProfile implements profile.Store.
 func (s *Store) CreateProfile(ctx context.Context, p profile.Profile) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "create profile", `INSERT INTO profiles
+		n, err := s.exec(ctx, "create profile", `INSERT INTO us_profiles
 			(id, name, job_title, department, country, about_you, skills, industries,
 			 twitter_url, linkedin_url, recovery_email, public, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -97,7 +97,7 @@ func (s *Store) Profile(ctx context.Context, id string) (profile.Profile, error)
 // UpdateProfile implements profile.Store.
 func (s *Store) UpdateProfile(ctx context.Context, p profile.Profile) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "update profile", `UPDATE profiles SET
+		n, err := s.exec(ctx, "update profile", `UPDATE us_profiles SET
 			name = ?, job_title = ?, department = ?, country = ?, about_you = ?,
 			skills = ?, industries = ?, twitter_url = ?, linkedin_url = ?,
 			recovery_email = ?, public = ?, updated_at = ?
@@ -117,7 +117,7 @@ func (s *Store) UpdateProfile(ctx context.Context, p profile.Profile) error {
 // still has accounts is not deleted: storage.ErrConflict.
 func (s *Store) DeleteProfile(ctx context.Context, id string) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "delete profile", `DELETE FROM profiles WHERE id = ?`, id)
+		n, err := s.exec(ctx, "delete profile", `DELETE FROM us_profiles WHERE id = ?`, id)
 		if err == nil && n == 0 {
 			err = notFound("delete profile")
 		}
@@ -128,7 +128,7 @@ func (s *Store) DeleteProfile(ctx context.Context, id string) error {
 // profileExists returns storage.ErrNotFound unless the profile exists.
 func (s *Store) profileExists(ctx context.Context, what, id string) error {
 	var one int
-	return s.queryRow(ctx, what, `SELECT 1 FROM profiles WHERE id = ?`, []any{id}, &one)
+	return s.queryRow(ctx, what, `SELECT 1 FROM us_profiles WHERE id = ?`, []any{id}, &one)
 }
 
 // SetAvatar implements profile.Store.
@@ -138,9 +138,9 @@ func (s *Store) SetAvatar(ctx context.Context, profileID string, a profile.Avata
 		if data == nil {
 			data = []byte{}
 		}
-		n, err := s.exec(ctx, "set avatar", `INSERT INTO avatars
+		n, err := s.exec(ctx, "set avatar", `INSERT INTO us_avatars
 			(profile_id, content_type, size, width, height, digest, data)
-			SELECT id, ?, ?, ?, ?, ?, ? FROM profiles WHERE id = ?
+			SELECT id, ?, ?, ?, ?, ?, ? FROM us_profiles WHERE id = ?
 			ON CONFLICT (profile_id) DO UPDATE SET content_type = excluded.content_type,
 			size = excluded.size, width = excluded.width, height = excluded.height,
 			digest = excluded.digest, data = excluded.data`,
@@ -158,7 +158,7 @@ func (s *Store) DeleteAvatar(ctx context.Context, profileID string) error {
 		if err := s.profileExists(ctx, "delete avatar: profile", profileID); err != nil {
 			return err
 		}
-		_, err := s.exec(ctx, "delete avatar", `DELETE FROM avatars WHERE profile_id = ?`, profileID)
+		_, err := s.exec(ctx, "delete avatar", `DELETE FROM us_avatars WHERE profile_id = ?`, profileID)
 		return err
 	})
 }
@@ -167,7 +167,7 @@ func (s *Store) DeleteAvatar(ctx context.Context, profileID string) error {
 func (s *Store) Avatar(ctx context.Context, profileID string) (profile.Avatar, error) {
 	var a profile.Avatar
 	err := s.queryRow(ctx, "avatar", `SELECT content_type, size, width, height, digest, data
-		FROM avatars WHERE profile_id = ?`, []any{profileID},
+		FROM us_avatars WHERE profile_id = ?`, []any{profileID},
 		&a.ContentType, &a.Size, &a.Width, &a.Height, &a.Digest, &a.Data)
 	return a, err
 }

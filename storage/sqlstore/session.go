@@ -22,14 +22,14 @@ func scanSession(sc interface{ Scan(...any) error }, ses *session.Session) error
 // or digest afterwards.
 func (s *Store) CreateSession(ctx context.Context, ses session.Session, d session.Digest) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "create session", `INSERT INTO sessions (`+sessionColumns+`, digest)
-			SELECT ?, id, ?, ?, ?, ? FROM accounts WHERE id = ? ON CONFLICT DO NOTHING`,
+		n, err := s.exec(ctx, "create session", `INSERT INTO us_sessions (`+sessionColumns+`, digest)
+			SELECT ?, id, ?, ?, ?, ? FROM us_accounts WHERE id = ? ON CONFLICT DO NOTHING`,
 			ses.ID, s.d.timeArg(ses.CreatedAt), s.d.timeArg(ses.LastSeenAt), ses.PasswordExpired, d[:], ses.AccountID)
 		if err != nil || n > 0 {
 			return err
 		}
 		var one int
-		if err := s.queryRow(ctx, "create session: account", `SELECT 1 FROM accounts WHERE id = ?`,
+		if err := s.queryRow(ctx, "create session: account", `SELECT 1 FROM us_accounts WHERE id = ?`,
 			[]any{ses.AccountID}, &one); err != nil {
 			return err
 		}
@@ -40,7 +40,7 @@ func (s *Store) CreateSession(ctx context.Context, ses session.Session, d sessio
 // SessionByDigest implements session.Store.
 func (s *Store) SessionByDigest(ctx context.Context, d session.Digest) (session.Session, error) {
 	var ses session.Session
-	st, err := s.prepared(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE digest = ?`)
+	st, err := s.prepared(ctx, `SELECT `+sessionColumns+` FROM us_sessions WHERE digest = ?`)
 	if err != nil {
 		return ses, translate(ctx, "session by digest", err)
 	}
@@ -51,7 +51,7 @@ func (s *Store) SessionByDigest(ctx context.Context, d session.Digest) (session.
 // SessionsOfAccount implements session.Store.
 func (s *Store) SessionsOfAccount(ctx context.Context, accountID string) ([]session.Session, error) {
 	var out []session.Session
-	err := s.query(ctx, "sessions of account", `SELECT `+sessionColumns+` FROM sessions
+	err := s.query(ctx, "sessions of account", `SELECT `+sessionColumns+` FROM us_sessions
 		WHERE account_id = ? ORDER BY created_at, id`, []any{accountID}, func(r *sql.Rows) error {
 		var ses session.Session
 		err := scanSession(r, &ses)
@@ -66,7 +66,7 @@ func (s *Store) TouchSession(ctx context.Context, id string, at, ifBefore time.T
 	var n int64
 	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = s.exec(ctx, "touch session", `UPDATE sessions SET last_seen_at = ?
+		n, err = s.exec(ctx, "touch session", `UPDATE us_sessions SET last_seen_at = ?
 			WHERE id = ? AND last_seen_at < ?`, s.d.timeArg(at), id, s.d.timeArg(ifBefore))
 		return err
 	})
@@ -76,7 +76,7 @@ func (s *Store) TouchSession(ctx context.Context, id string, at, ifBefore time.T
 // ClearSessionPasswordExpired implements session.Store.
 func (s *Store) ClearSessionPasswordExpired(ctx context.Context, id string) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "clear session password expired", `UPDATE sessions
+		n, err := s.exec(ctx, "clear session password expired", `UPDATE us_sessions
 			SET password_expired = ? WHERE id = ?`, false, id)
 		if err == nil && n == 0 {
 			err = notFound("clear session password expired")
@@ -88,7 +88,7 @@ func (s *Store) ClearSessionPasswordExpired(ctx context.Context, id string) erro
 // DeleteSession implements session.Store.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "delete session", `DELETE FROM sessions WHERE id = ?`, id)
+		n, err := s.exec(ctx, "delete session", `DELETE FROM us_sessions WHERE id = ?`, id)
 		if err == nil && n == 0 {
 			err = notFound("delete session")
 		}
@@ -101,7 +101,7 @@ func (s *Store) DeleteSessionsOfAccount(ctx context.Context, accountID, keep str
 	var n int64
 	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = s.exec(ctx, "delete sessions of account", `DELETE FROM sessions
+		n, err = s.exec(ctx, "delete sessions of account", `DELETE FROM us_sessions
 			WHERE account_id = ? AND id <> ?`, accountID, keep)
 		return err
 	})
@@ -113,7 +113,7 @@ func (s *Store) DeleteSessionsBefore(ctx context.Context, seenBefore, createdBef
 	var n int64
 	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = s.exec(ctx, "delete expired sessions", `DELETE FROM sessions
+		n, err = s.exec(ctx, "delete expired sessions", `DELETE FROM us_sessions
 			WHERE last_seen_at < ? OR created_at < ?`, s.d.timeArg(seenBefore), s.d.timeArg(createdBefore))
 		return err
 	})

@@ -14,10 +14,10 @@ const codeColumns = `id, purpose, flow_id, address, digest, attempts, created_at
 
 // queryCodeOfFlow is the hot lookup of a code; the benchmarks and the
 // EXPLAIN tests use the same text.
-const queryCodeOfFlow = `SELECT ` + codeColumns + ` FROM verification_codes WHERE purpose = ? AND flow_id = ?`
+const queryCodeOfFlow = `SELECT ` + codeColumns + ` FROM us_verification_codes WHERE purpose = ? AND flow_id = ?`
 
 // querySendsSince reads the send log of an address for the throttle.
-const querySendsSince = `SELECT sent_at FROM code_sends
+const querySendsSince = `SELECT sent_at FROM us_code_sends
 	WHERE address = lower(?) AND sent_at >= ? ORDER BY sent_at`
 
 func scanCode(row interface{ Scan(...any) error }, c *verification.Code) error {
@@ -34,7 +34,7 @@ func scanCode(row interface{ Scan(...any) error }, c *verification.Code) error {
 func (s *Store) PutCode(ctx context.Context, c verification.Code) error {
 	return s.writeTx(ctx, func(ctx context.Context) error {
 		var taken int
-		err := s.queryRow(ctx, "put code", `SELECT count(*) FROM verification_codes
+		err := s.queryRow(ctx, "put code", `SELECT count(*) FROM us_verification_codes
 			WHERE id = ? OR (digest = ? AND NOT (purpose = ? AND flow_id = ?))`,
 			[]any{c.ID, c.Digest, string(c.Purpose), c.FlowID}, &taken)
 		if err != nil {
@@ -43,7 +43,7 @@ func (s *Store) PutCode(ctx context.Context, c verification.Code) error {
 		if taken > 0 {
 			return conflict("put code: id or digest taken")
 		}
-		if _, err := s.exec(ctx, "put code: replace", `DELETE FROM verification_codes
+		if _, err := s.exec(ctx, "put code: replace", `DELETE FROM us_verification_codes
 			WHERE purpose = ? AND flow_id = ?`, string(c.Purpose), c.FlowID); err != nil {
 			return err
 		}
@@ -51,7 +51,7 @@ func (s *Store) PutCode(ctx context.Context, c verification.Code) error {
 		if digest == nil {
 			digest = []byte{}
 		}
-		_, err = s.exec(ctx, "put code", `INSERT INTO verification_codes (`+codeColumns+`)
+		_, err = s.exec(ctx, "put code", `INSERT INTO us_verification_codes (`+codeColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, string(c.Purpose), c.FlowID, c.Address, digest, c.Attempts,
 			s.d.timeArg(c.CreatedAt), s.d.timeArg(c.ExpiresAt), s.d.nullTimeArg(c.UsedAt))
@@ -75,7 +75,7 @@ func (s *Store) CodeOfFlow(ctx context.Context, purpose verification.Purpose, fl
 func (s *Store) AddCodeAttempt(ctx context.Context, id string) (int, error) {
 	var n int
 	err := s.writeOne(ctx, func(ctx context.Context) error {
-		return s.queryRow(ctx, "add code attempt", `UPDATE verification_codes
+		return s.queryRow(ctx, "add code attempt", `UPDATE us_verification_codes
 			SET attempts = attempts + 1 WHERE id = ? RETURNING attempts`, []any{id}, &n)
 	})
 	return n, err
@@ -86,13 +86,13 @@ func (s *Store) AddCodeAttempt(ctx context.Context, id string) (int, error) {
 // update changed the row succeeds.
 func (s *Store) ConsumeCode(ctx context.Context, id string, t time.Time) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "consume code", `UPDATE verification_codes SET used_at = ?
+		n, err := s.exec(ctx, "consume code", `UPDATE us_verification_codes SET used_at = ?
 			WHERE id = ? AND used_at IS NULL`, s.d.timeArg(t), id)
 		if err != nil || n > 0 {
 			return err
 		}
 		var one int
-		if err := s.queryRow(ctx, "consume code", `SELECT 1 FROM verification_codes WHERE id = ?`, []any{id}, &one); err != nil {
+		if err := s.queryRow(ctx, "consume code", `SELECT 1 FROM us_verification_codes WHERE id = ?`, []any{id}, &one); err != nil {
 			return err
 		}
 		return conflict("consume code: already used")
@@ -102,7 +102,7 @@ func (s *Store) ConsumeCode(ctx context.Context, id string, t time.Time) error {
 // DeleteCodesOfFlow implements verification.Store.
 func (s *Store) DeleteCodesOfFlow(ctx context.Context, purpose verification.Purpose, flowID string) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
-		_, err := s.exec(ctx, "delete codes of flow", `DELETE FROM verification_codes
+		_, err := s.exec(ctx, "delete codes of flow", `DELETE FROM us_verification_codes
 			WHERE purpose = ? AND flow_id = ?`, string(purpose), flowID)
 		return err
 	})
@@ -114,7 +114,7 @@ func (s *Store) DeleteCodesBefore(ctx context.Context, t time.Time) (int, error)
 	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, "delete expired codes",
-			`DELETE FROM verification_codes WHERE expires_at < ?`, s.d.timeArg(t))
+			`DELETE FROM us_verification_codes WHERE expires_at < ?`, s.d.timeArg(t))
 		return err
 	})
 	return int(n), err
@@ -124,7 +124,7 @@ func (s *Store) DeleteCodesBefore(ctx context.Context, t time.Time) (int, error)
 // case.
 func (s *Store) RecordSend(ctx context.Context, address string, t time.Time) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
-		_, err := s.exec(ctx, "record send", `INSERT INTO code_sends (address, sent_at)
+		_, err := s.exec(ctx, "record send", `INSERT INTO us_code_sends (address, sent_at)
 			VALUES (lower(?), ?)`, address, s.d.timeArg(t))
 		return err
 	})
@@ -146,7 +146,7 @@ func (s *Store) SendsSince(ctx context.Context, address string, since time.Time)
 // DeleteSendsBefore implements verification.Store.
 func (s *Store) DeleteSendsBefore(ctx context.Context, t time.Time) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
-		_, err := s.exec(ctx, "delete old sends", `DELETE FROM code_sends WHERE sent_at < ?`, s.d.timeArg(t))
+		_, err := s.exec(ctx, "delete old sends", `DELETE FROM us_code_sends WHERE sent_at < ?`, s.d.timeArg(t))
 		return err
 	})
 }
@@ -154,11 +154,11 @@ func (s *Store) DeleteSendsBefore(ctx context.Context, t time.Time) error {
 // ForgetAddress implements verification.Store.
 func (s *Store) ForgetAddress(ctx context.Context, address string) error {
 	return s.writeTx(ctx, func(ctx context.Context) error {
-		if _, err := s.exec(ctx, "forget address: codes", `DELETE FROM verification_codes
+		if _, err := s.exec(ctx, "forget address: codes", `DELETE FROM us_verification_codes
 			WHERE lower(address) = lower(?)`, address); err != nil {
 			return err
 		}
-		_, err := s.exec(ctx, "forget address: sends", `DELETE FROM code_sends WHERE address = lower(?)`, address)
+		_, err := s.exec(ctx, "forget address: sends", `DELETE FROM us_code_sends WHERE address = lower(?)`, address)
 		return err
 	})
 }
