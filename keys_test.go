@@ -17,7 +17,7 @@ func TestParseKeyRing(t *testing.T) {
 	k2 := bytes.Repeat([]byte{0x3f}, 48)
 	for _, tc := range []struct {
 		name, in string
-		want usersettings.KeyRing
+		want     usersettings.KeyRing
 	}{
 		{"hex", hex.EncodeToString(k1), usersettings.KeyRing{k1}},
 		{"std base64", base64.StdEncoding.EncodeToString(k1), usersettings.KeyRing{k1}},

@@ -10,6 +10,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
+	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
 
@@ -67,6 +68,10 @@ type Options struct {
 	Policy password.Policy
 	// Hasher hashes passwords; nil means password.DefaultHasher().
 	Hasher account.Hasher
+	// AvatarLimits bound the memory of one avatar decode and how many run
+	// at once; the zero value means profile.DefaultAvatarDecodeBytes
+	// (48 MiB) and profile.DefaultAvatarConcurrency (2).
+	AvatarLimits profile.AvatarLimits
 	// PendingTTL is how long a sign-up or add-account request waits for
 	// its code; 0 means account.DefaultPendingTTL (1 hour).
 	PendingTTL time.Duration

@@ -84,7 +84,9 @@ func New(store Store, opts Options) (*Settings, error) {
 		s.Outbox = o.Mailer.(*notify.Outbox)
 	}
 	notices := &notify.Notifier{Mailer: o.Mailer, Failed: o.NoticeFailed}
-	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, Now: o.Now, Rand: o.Rand})
+	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits,
+		Now: o.Now, Rand: o.Rand,
+	})
 	s.Codes = verification.NewService(verification.Config{
 		Store: store, Tx: store, Mailer: o.Mailer, Key: o.CodeKeys[0], OldKeys: o.CodeKeys[1:],
 		TTL: o.CodeTTL, MaxAttempts: o.CodeMaxAttempts, MinInterval: o.CodeMinInterval, MaxPerHour: o.CodeMaxPerHour,
@@ -109,22 +111,24 @@ func New(store Store, opts Options) (*Settings, error) {
 		Store: store, Accounts: store, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
 		TouchInterval: o.SessionTouchInterval, Now: o.Now, Rand: o.Rand,
 	})
-	extra := append([]personaldata.Source{session.Source(s.Sessions), merge.Source(store)}, o.ExtraSources...)
 	s.PersonalData = personaldata.NewService(personaldata.Config{
 		Tx: store, Profiles: store, Accounts: store, History: store, TrackingSince: o.TrackingSince, Now: o.Now,
 		Sources: personaldata.DefaultSources(personaldata.Deps{
 			Profiles: store, Accounts: store, Codes: store, History: store, Notify: store,
-			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Companies: o.Companies, Extra: extra,
+			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Sessions: s.Sessions, Merges: store,
+			Companies: o.Companies, Extra: o.ExtraSources,
 		}),
 	})
 	s.Accounts = account.NewService(account.Config{
 		Accounts: store, Profiles: store, History: store, Tx: store, Codes: s.Codes, Notices: notices,
 		Hasher: o.Hasher, Policy: o.Policy, Companies: o.Companies, Erasers: s.PersonalData.Erasers(),
+		Revokers:     []account.Revoker{s.Tokens, s.Sessions},
 		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, Now: o.Now, Rand: o.Rand,
 	})
 	s.Merges = merge.NewService(merge.Config{
-		Accounts: store, Profiles: store, History: store, Notify: store, Flows: store, Tx: store,
-		Codes: s.Codes, Mailer: o.Mailer, FlowTTL: o.MergeFlowTTL, Now: o.Now, Rand: o.Rand,
+		Accounts: store, Profiles: store, ProfileData: store, History: store, Notify: store,
+		Flows: store, Expired: store, Tx: store, Codes: s.Codes, Notices: notices, FlowTTL: o.MergeFlowTTL,
+		Now: o.Now, Rand: o.Rand,
 	})
 	return s, nil
 }

@@ -118,6 +118,12 @@ type Store interface {
 	UpdateAccount(ctx context.Context, a Account) error
 	// DeleteAccount deletes the account. It returns storage.ErrNotFound.
 	DeleteAccount(ctx context.Context, id string) error
+	// MoveAccounts gives toProfileID to every account of fromProfileID,
+	// in one step (a merge of profiles); the accounts keep everything
+	// else (status, credits). It returns storage.ErrNotFound when
+	// toProfileID does not exist; fromProfileID == toProfileID changes
+	// nothing.
+	MoveAccounts(ctx context.Context, fromProfileID, toProfileID string) error
 
 	// CreatePending stores a pending request. It returns
 	// storage.ErrConflict when the ID exists.

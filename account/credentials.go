@@ -149,12 +149,16 @@ func (s *Service) ChangePassword(ctx context.Context, accountID, current, next s
 	if next == current {
 		return ErrPasswordReused
 	}
-	return s.setPassword(ctx, a, next, func(cur Account) error {
+	err = s.setPassword(ctx, a, next, func(cur Account) error {
 		if cur.PasswordHash != a.PasswordHash {
 			return ErrInvalidCredentials // changed meanwhile: current is no longer current
 		}
 		return nil
 	}, nil)
+	if err != nil {
+		return err
+	}
+	return s.revoke(ctx, a.ID, ChangePasswordChanged)
 }
 
 // setPassword hashes pw and, in one transaction (inside redeem when it is
@@ -220,28 +224,30 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 // *password.PolicyError, checked before anything else). An unknown
 // address, an inactive or single-sign-on account and a wrong, expired or
 // used code all give ErrInvalidCode. The change is recorded in the history
-// and the account gets a notice. Call it with a context that carries no
-// transaction.
-func (s *Service) ResetPassword(ctx context.Context, email, code, next string) error {
+// and the account gets a notice; then every Revoker is told
+// (ChangePasswordReset), which ends every session of the account. It
+// returns the account that was reset. Call it with a context that carries
+// no transaction.
+func (s *Service) ResetPassword(ctx context.Context, email, code, next string) (Account, error) {
 	email, err := NormalizeEmail(email)
 	if err != nil {
-		return err
+		return Account{}, err
 	}
 	if err := s.policy.CheckFor(next, email); err != nil {
-		return err
+		return Account{}, err
 	}
 	a, found, err := s.byEmail(ctx, email)
 	if err != nil {
-		return err
+		return Account{}, err
 	}
 	if !found || a.Status != StatusActive {
 		s.hasher.VerifyDummy(ctx, next) // the cost of the hash below
-		return ErrInvalidCode
+		return Account{}, ErrInvalidCode
 	}
 	if sso, err := s.sso(ctx, email); err != nil {
-		return err
+		return Account{}, err
 	} else if sso {
-		return ErrInvalidCode
+		return Account{}, ErrInvalidCode
 	}
 	redeem := func(ctx context.Context, fn func(ctx context.Context) error) error {
 		return s.codes.Redeem(ctx, verification.PurposePasswordReset, a.ID, code, fn)
@@ -252,5 +258,8 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, next string) e
 		}
 		return nil
 	}, redeem)
-	return flatten(err)
+	if err := flatten(err); err != nil {
+		return Account{}, err
+	}
+	return public(a), s.revoke(ctx, a.ID, ChangePasswordReset)
 }

@@ -218,18 +218,19 @@ func TestPasswordReset(t *testing.T) {
 		{"UnknownEmail", "nobody@example.com", code},
 		{"WrongCode", "ada@example.com", wrongCode},
 	} {
-		if err := e.svc.ResetPassword(e.ctx, tc.email, tc.code, otherPW); err != account.ErrInvalidCode {
+		if _, err := e.svc.ResetPassword(e.ctx, tc.email, tc.code, otherPW); err != account.ErrInvalidCode {
 			t.Errorf("ResetPassword(%s): got %v, want exactly ErrInvalidCode", tc.name, err)
 		}
 	}
 	var pe *password.PolicyError
-	if err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, "weak"); !errors.As(err, &pe) {
+	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, "weak"); !errors.As(err, &pe) {
 		t.Errorf("ResetPassword(weak): got %v, want *password.PolicyError", err)
 	}
-	if err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, otherPW); err != nil {
-		t.Fatalf("ResetPassword: %v", err)
+	reset, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, otherPW)
+	if err != nil || reset.Email != "ada@example.com" || reset.ID == "" || reset.PasswordHash != "" {
+		t.Fatalf("ResetPassword = %v, %v; want the reset account, without its hash", reset, err)
 	}
-	if err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, "Third-Password-3"); err != account.ErrInvalidCode {
+	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, "Third-Password-3"); err != account.ErrInvalidCode {
 		t.Errorf("ResetPassword with a used code: got %v, want ErrInvalidCode", err)
 	}
 	if _, err := e.svc.Authenticate(e.ctx, "ada@example.com", otherPW); err != nil {
@@ -248,7 +249,7 @@ func TestPasswordResetNeedsResetCode(t *testing.T) {
 	if err := e.codes.Issue(e.ctx, "merge", a.ID, "ada@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.ResetPassword(e.ctx, "ada@example.com", e.code("ada@example.com"), otherPW); err != account.ErrInvalidCode {
+	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", e.code("ada@example.com"), otherPW); err != account.ErrInvalidCode {
 		t.Errorf("ResetPassword with a merge code: got %v, want ErrInvalidCode", err)
 	}
 }
@@ -263,7 +264,7 @@ func TestPasswordResetDeactivated(t *testing.T) {
 	if err := e.svc.Deactivate(e.ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, otherPW); err != account.ErrInvalidCode {
+	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, otherPW); err != account.ErrInvalidCode {
 		t.Errorf("ResetPassword of a deactivated account: got %v, want ErrInvalidCode", err)
 	}
 	e.clock.Advance(time.Minute)

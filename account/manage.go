@@ -62,7 +62,10 @@ func (s *Service) Accounts(ctx context.Context, signedInAccountID string) ([]Acc
 // Deactivating a deactivated account changes nothing. It returns
 // ErrNotFound.
 func (s *Service) Deactivate(ctx context.Context, accountID string) error {
-	return s.setStatus(ctx, accountID, StatusDeactivated)
+	if err := s.setStatus(ctx, accountID, StatusDeactivated); err != nil {
+		return err
+	}
+	return s.revoke(ctx, accountID, ChangeDeactivated)
 }
 
 // Reactivate lifts a deactivation. It returns ErrNotFound.

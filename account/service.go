@@ -112,6 +112,10 @@ type Config struct {
 	// Erasers erase the data other packages keep about an account or a
 	// profile when Delete removes it; see Eraser.
 	Erasers []Eraser
+	// Revokers stop what an account's credentials started (cached API
+	// key validations, sessions) when the account is deactivated or its
+	// password changes; see Revoker.
+	Revokers []Revoker
 	// SecondFactor, when set, makes Authenticate report whether the
 	// account must pass a second factor.
 	SecondFactor SecondFactor
@@ -136,6 +140,7 @@ type Service struct {
 	policy     password.Policy
 	companies  CompanyResolver
 	erasers    []Eraser
+	revokers   []Revoker
 	second     SecondFactor
 	pendingTTL time.Duration
 	now        clock.Clock
@@ -152,7 +157,8 @@ func NewService(c Config) *Service {
 		accounts: c.Accounts, profiles: c.Profiles, history: c.History, tx: c.Tx,
 		codes: c.Codes, notices: c.Notices, hasher: c.Hasher, policy: c.Policy,
 		companies: c.Companies, erasers: append([]Eraser(nil), c.Erasers...),
-		second: c.SecondFactor, pendingTTL: c.PendingTTL, now: clock.New(c.Now), rand: c.Rand,
+		revokers: append([]Revoker(nil), c.Revokers...),
+		second:   c.SecondFactor, pendingTTL: c.PendingTTL, now: clock.New(c.Now), rand: c.Rand,
 	}
 	if s.hasher == nil {
 		s.hasher = password.DefaultHasher()

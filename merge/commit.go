@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
@@ -17,15 +18,17 @@ import (
 // Commit merges the other profile of a verified flow into the signed-in
 // profile, in one transaction:
 //
-//   - both profiles and their accounts are read again; if either changed
+//   - the flow, both profiles and their accounts are read once; if either
+//     profile changed
 //     since Verify, or the other profile is gone, nothing happens and
 //     Commit returns ErrProfileChanged;
 //   - the merged fields (Resolve) are written to the signed-in profile,
 //     with the other's avatar when it is the one kept;
 //   - the other profile's accounts move to the signed-in profile and stay
 //     active; credits stay on their accounts;
-//   - community progress is combined, watched apps united and the
-//     signed-in profile's notification settings kept;
+//   - community progress is read from both profiles, combined by
+//     CombineProgress and saved on the signed-in profile; watched apps
+//     are united and the signed-in profile's notification settings kept;
 //   - the other profile's history moves to the surviving profile, which
 //     gets a "merge" entry naming the account that started the merge and
 //     both profile ids (never a discarded value);
@@ -68,19 +71,29 @@ func (s *Service) Commit(ctx context.Context, signedInAccountID, flowID string) 
 }
 
 // apply makes the merge's writes, in the caller's transaction, and returns
-// the merged profile.
+// the merged profile. Each write goes to the store that owns the data;
+// the rules (Resolve, CombineProgress) run here, once.
 func (s *Service) apply(ctx context.Context, r Record, sd sides) (profile.Profile, error) {
 	a, b := sd.signedIn, sd.other
-	m := Resolve(Side{Profile: a}, Side{Profile: b}).Profile
-	m.UpdatedAt = s.clock()
+	pa, err := s.progress(ctx, a.ID)
+	if err != nil {
+		return profile.Profile{}, err
+	}
+	pb, err := s.progress(ctx, b.ID)
+	if err != nil {
+		return profile.Profile{}, err
+	}
+	res := Resolve(Side{Profile: a, Progress: pa}, Side{Profile: b, Progress: pb})
+	m := res.Profile
+	m.UpdatedAt = s.now()
 	steps := []struct {
 		what string
 		do   func() error
 	}{
 		{"copying avatar", func() error { return s.copyAvatar(ctx, a, b, m) }},
 		{"writing profile", func() error { return s.profiles.UpdateProfile(ctx, m) }},
-		{"moving accounts", func() error { return s.flows.MoveAccounts(ctx, b.ID, a.ID) }},
-		{"combining progress", func() error { return s.flows.MergeProgress(ctx, b.ID, a.ID) }},
+		{"moving accounts", func() error { return s.accounts.MoveAccounts(ctx, b.ID, a.ID) }},
+		{"combining progress", func() error { return s.saveProgress(ctx, a.ID, pb, res.Progress) }},
 		{"moving watched apps", func() error { return s.notify.MoveWatchedApps(ctx, b.ID, a.ID) }},
 		{"moving history", func() error { return s.history.MoveHistory(ctx, b.ID, a.ID) }},
 		{"deleting notification settings", func() error { return s.notify.DeleteNotificationsOfProfile(ctx, b.ID) }},
@@ -102,11 +115,22 @@ func (s *Service) copyAvatar(ctx context.Context, a, b, m profile.Profile) error
 	if m.Avatar.Digest == a.Avatar.Digest || b.Avatar.IsZero() {
 		return nil
 	}
-	av, err := s.profiles.Avatar(ctx, b.ID)
+	av, err := s.data.Avatar(ctx, b.ID)
 	if err != nil {
 		return err
 	}
-	return s.profiles.SetAvatar(ctx, a.ID, av)
+	return s.data.SetAvatar(ctx, a.ID, av)
+}
+
+// saveProgress saves the combined progress on the surviving profile. When
+// the other profile has none, the combination is the survivor's own
+// progress and nothing is written. The other profile's progress goes with
+// the profile.
+func (s *Service) saveProgress(ctx context.Context, profileID string, other, combined profile.Progress) error {
+	if other.Points == 0 && len(other.Achievements)+len(other.Certifications)+len(other.Academy) == 0 {
+		return nil
+	}
+	return s.data.SaveProgress(ctx, profileID, combined)
 }
 
 // obsolete closes every live flow other than flowID in which the profile
@@ -121,7 +145,7 @@ func (s *Service) obsolete(ctx context.Context, flowID, profileID string) error 
 			continue
 		}
 		from := f.State
-		f.State, f.Candidates, f.Fingerprint, f.UpdatedAt = StateObsolete, nil, "", s.clock()
+		f.State, f.Candidates, f.Fingerprint, f.UpdatedAt = StateObsolete, nil, "", s.now()
 		if err := s.flows.UpdateMergeFlow(ctx, f, from); err != nil {
 			return err
 		}
@@ -142,20 +166,19 @@ func (s *Service) record(ctx context.Context, r Record, at time.Time) error {
 	})
 }
 
-// sides reads both profiles of a flow and their accounts. It returns
-// ErrProfileChanged when the flow has no other profile that still exists,
-// or when the signed-in account no longer belongs to the flow's profile.
+// sides reads both profiles of a flow and their accounts, once each. It
+// returns ErrProfileChanged when the flow has no other profile that still
+// exists, or when the account that started the flow no longer belongs to
+// the flow's profile, and ErrInactive when that account is no longer
+// active (both read from the accounts of the profile, not again one by
+// one).
 func (s *Service) sides(ctx context.Context, r Record) (sides, error) {
-	var sd sides
+	var (
+		sd  sides
+		err error
+	)
 	if r.OtherProfileID == "" {
 		return sd, ErrFlowInvalid
-	}
-	me, err := s.signedIn(ctx, r.AccountID)
-	if err != nil {
-		return sd, err
-	}
-	if me.ProfileID != r.ProfileID {
-		return sd, ErrProfileChanged
 	}
 	if sd.signedIn, err = s.profiles.Profile(ctx, r.ProfileID); err != nil {
 		return sd, gone(ctx, "reading profile", err)
@@ -169,6 +192,13 @@ func (s *Service) sides(ctx context.Context, r Record) (sides, error) {
 	if sd.otherAccts, err = s.accounts.AccountsOfProfile(ctx, r.OtherProfileID); err != nil {
 		return sd, fmt.Errorf("merge: reading other accounts: %w", err)
 	}
+	i := slices.IndexFunc(sd.signedInAccts, func(a account.Account) bool { return a.ID == r.AccountID })
+	switch {
+	case i < 0:
+		return sd, ErrProfileChanged
+	case sd.signedInAccts[i].Status != account.StatusActive:
+		return sd, ErrInactive
+	}
 	return sd, nil
 }
 
@@ -180,11 +210,20 @@ func gone(ctx context.Context, what string, err error) error {
 	return fmt.Errorf("merge: %s: %w", what, err)
 }
 
+// progress reads the community progress of one side.
+func (s *Service) progress(ctx context.Context, profileID string) (profile.Progress, error) {
+	pr, err := s.data.Progress(ctx, profileID)
+	if err != nil {
+		return pr, gone(ctx, "reading progress", err)
+	}
+	return pr, nil
+}
+
 // side reads what Resolve needs about one profile beyond its fields.
 func (s *Service) side(ctx context.Context, p profile.Profile) (Side, error) {
-	pr, err := s.profiles.Progress(ctx, p.ID)
+	pr, err := s.progress(ctx, p.ID)
 	if err != nil {
-		return Side{}, gone(ctx, "reading progress", err)
+		return Side{}, err
 	}
 	apps, err := s.notify.WatchedApps(ctx, p.ID)
 	if err != nil {
@@ -197,18 +236,13 @@ func (s *Service) side(ctx context.Context, p profile.Profile) (Side, error) {
 	return Side{Profile: p, Progress: pr, WatchedApps: ids}, nil
 }
 
-// notice mails the merge-completed notice to each account. Failures are
-// ignored: the merge is done and a notice must not turn it into an error.
+// notice mails the merge-completed notice to each account; a failure is
+// reported by the Notifier's policy and does not turn the merge into an
+// error.
 func (s *Service) notice(ctx context.Context, accts []account.Account) {
-	if s.mailer == nil {
-		return
+	to := make([]string, len(accts))
+	for i, a := range accts {
+		to[i] = a.Email
 	}
-	at := s.clock()
-	for _, a := range accts {
-		m, err := notify.NoticeMessage(a.Email, notify.Notice{Kind: notify.NoticeMergeCompleted, At: at})
-		if err != nil {
-			continue
-		}
-		_ = s.mailer.Send(ctx, m)
-	}
+	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeMergeCompleted, At: s.now()}, to...)
 }

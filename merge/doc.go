@@ -25,8 +25,8 @@
 // verified → done) and that it has not expired (Config.FlowTTL, 30 minutes
 // by default).
 //
-//	svc := merge.NewService(merge.Config{Accounts: st, Profiles: st, History: st,
-//		Notify: st, Flows: st, Tx: st, Codes: codes, Mailer: mailer})
+//	svc := merge.NewService(merge.Config{Accounts: st, Profiles: st, ProfileData: st,
+//		History: st, Notify: st, Flows: st, Expired: st, Tx: st, Codes: codes, Notices: &notify.Notifier{Mailer: mailer}})
 //	flow, err := svc.Start(ctx, signedInAccountID, "old@example.com")
 //	err = svc.SendCode(ctx, signedInAccountID, flow.ID, 0)
 //	preview, err := svc.Verify(ctx, signedInAccountID, flow.ID, code)
@@ -36,11 +36,15 @@
 // preview: for single-valued fields the signed-in profile's value wins a
 // conflict; lists are united; progress is combined by CombineProgress.
 //
-// Store persists the flows and makes the bulk moves of a commit
-// (MoveAccounts, MergeProgress), so that a commit costs a fixed number of
-// set operations whatever the size of the profiles. Flow records hold the
-// other profile's addresses: Source erases them with the account or
-// profile and lists them in the personal data export.
+// The Service orchestrates the stores that own the data, each through
+// the small role it needs (Accounts, Profiles, ProfileData, History,
+// Notifications, Flows, ExpiredFlows): the accounts move with
+// account.Store's MoveAccounts, the progress of both profiles is read,
+// combined by CombineProgress and saved with profile.Store's SaveProgress,
+// all in one transaction. Store persists only the flows. Flow records
+// hold the other profile's addresses: personaldata.MergeSource erases them
+// with the account or profile and lists the flows in the personal data
+// export.
 //
 // A merge cannot be undone: the other profile is deleted with its personal
 // data, its accounts belong to the surviving profile from then on, and

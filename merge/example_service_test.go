@@ -23,8 +23,8 @@ func ExampleService() {
 	now := func() time.Time { return time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC) }
 	codes := verification.NewService(verification.Config{Store: st, Tx: st, Mailer: outbox, Now: now})
 	svc := merge.NewService(merge.Config{
-		Accounts: st, Profiles: st, History: st, Notify: st, Flows: st, Tx: st,
-		Codes: codes, Mailer: outbox, Now: now,
+		Accounts: st, Profiles: st, ProfileData: st, History: st, Notify: st, Flows: st, Expired: st, Tx: st,
+		Codes: codes, Notices: &notify.Notifier{Mailer: outbox}, Now: now,
 	})
 
 	// Two profiles of one person (normally made by account sign-up).

@@ -2,6 +2,7 @@ package merge_test
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -34,4 +35,29 @@ func ExampleResolve() {
 	// skills: [Go SQL]
 	// points: 150
 	// not merged: [credits]
+}
+
+func ExampleCombineProgress() {
+	day := func(d int) time.Time { return time.Date(2024, 1, d, 0, 0, 0, 0, time.UTC) }
+	signedIn := profile.Progress{
+		Points:       120,
+		Achievements: []profile.Achievement{{ID: "first-app", AwardedAt: day(9)}},
+		Academy:      []profile.CourseProgress{{CourseID: "rapid", Percent: 40}},
+	}
+	other := profile.Progress{
+		Points:       30,
+		Achievements: []profile.Achievement{{ID: "first-app", AwardedAt: day(2)}, {ID: "mentor", AwardedAt: day(5)}},
+		Academy:      []profile.CourseProgress{{CourseID: "rapid", Percent: 100, Completed: true}},
+	}
+	c := merge.CombineProgress(signedIn, other)
+	fmt.Println("points:", c.Points)
+	for _, a := range c.Achievements {
+		fmt.Println("achievement:", a.ID, a.AwardedAt.Format(time.DateOnly))
+	}
+	fmt.Println("rapid completed:", c.Academy[0].Completed)
+	// Output:
+	// points: 150
+	// achievement: first-app 2024-01-02
+	// achievement: mentor 2024-01-05
+	// rapid completed: true
 }

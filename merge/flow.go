@@ -74,10 +74,12 @@ type Record struct {
 	ExpiresAt   time.Time
 }
 
-// Store persists merge flows and makes the bulk moves of a commit. It is
-// implemented by storage/memory, storage/sqlstore and any host adapter
-// that passes storagetest.TestMerge. The moves exist so that a commit
-// takes a fixed number of statements whatever the size of the profiles.
+// Store persists merge flows. It is implemented by storage/memory,
+// storage/sqlstore and any host adapter that passes storagetest.TestMerge.
+// The Service runs on parts of it (Flows, ExpiredFlows); the personal data
+// source (Source) on the listing and erasure methods. A merge's writes to
+// other data go through the stores that own it (account.Store moves the
+// accounts, profile.Store saves the combined progress).
 type Store interface {
 	// CreateMergeFlow stores a new flow. It returns storage.ErrConflict
 	// when the ID exists.
@@ -92,7 +94,7 @@ type Store interface {
 	UpdateMergeFlow(ctx context.Context, r Record, from State) error
 	// MergeFlowsOfProfile returns the flows in which the profile takes
 	// part, as ProfileID or OtherProfileID, oldest first (ties broken by
-	// ID).
+	// ID), with their candidates.
 	MergeFlowsOfProfile(ctx context.Context, profileID string) ([]Record, error)
 	// DeleteMergeFlowsOfAccount deletes the flows the account started and
 	// those offering the account's address (Candidate.AccountID), and
@@ -105,15 +107,4 @@ type Store interface {
 	// DeleteExpiredMergeFlows deletes the flows whose ExpiresAt is before
 	// t, in any state, and returns how many it deleted.
 	DeleteExpiredMergeFlows(ctx context.Context, t time.Time) (int, error)
-
-	// MoveAccounts gives profile to every account of profile from; the
-	// accounts keep everything else (status, credits). It returns
-	// storage.ErrNotFound when to does not exist; from == to changes
-	// nothing.
-	MoveAccounts(ctx context.Context, from, to string) error
-	// MergeProgress combines the community progress of from into to by
-	// the rules of CombineProgress (from's progress playing the other
-	// side) and leaves from with none. It returns storage.ErrNotFound when
-	// either profile does not exist; from == to changes nothing.
-	MergeProgress(ctx context.Context, from, to string) error
 }

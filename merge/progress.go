@@ -13,8 +13,8 @@ import (
 // certifications by ID keeping the latest validity; Academy courses by
 // course ID keeping the further progress (completed beats in progress,
 // then the higher percentage). On a tie a's item is kept. Lists come out
-// sorted by ID, like a Store returns them. Store.MergeProgress applies
-// the same rules inside the store.
+// sorted by ID, like a Store returns them. Service.Commit saves its result
+// on the surviving profile; no store applies these rules itself.
 func CombineProgress(a, b profile.Progress) profile.Progress {
 	return profile.Progress{
 		Points: a.Points + b.Points,

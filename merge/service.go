@@ -10,21 +10,23 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
-	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/notify"
-	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
 // DefaultFlowTTL is how long a merge flow lives when Config.FlowTTL is 0.
 const DefaultFlowTTL = 30 * time.Minute
 
+// ErrFlowNotFound means there is no such flow for the signed-in account:
+// unknown, or started by someone else (the same answer, so flow ids of
+// others cannot be probed). It also matches storage.ErrNotFound, so a
+// caller that answers every "not found" alike needs no merge case; a
+// caller that must tell it apart checks it first.
+var ErrFlowNotFound = storage.NotFound("merge: flow not found")
+
 // Errors of the Service. Check them with errors.Is.
 var (
-	// ErrFlowNotFound means there is no such flow for the signed-in
-	// account: unknown, or started by someone else (the same answer, so
-	// flow ids of others cannot be probed).
-	ErrFlowNotFound = errors.New("merge: flow not found")
 	// ErrFlowExpired means the flow's time (Config.FlowTTL) is up.
 	ErrFlowExpired = errors.New("merge: flow expired")
 	// ErrFlowInvalid means the flow is not in the state the step needs
@@ -51,22 +53,30 @@ var (
 	ErrInvalidCode = errors.New("merge: invalid code")
 )
 
-// Config configures a Service. Accounts, Profiles, History, Notify, Flows,
-// Tx and Codes are required; Mailer may be nil (no merge notices); zero
-// values of the other fields take the documented defaults.
+// Config configures a Service. Every store field and Codes are required;
+// Notices may be nil (no merge notices); zero values of the other fields
+// take the documented defaults. Each store field names the role the
+// Service uses; one adapter (storage/memory, storage/sqlstore) fills them
+// all.
 type Config struct {
-	Accounts account.Store
-	Profiles profile.Store
-	History  history.Store
-	Notify   notify.Store
-	Flows    Store
+	// Accounts, Profiles, ProfileData, History and Notify are the stores
+	// that own the data a merge reads and changes.
+	Accounts    Accounts
+	Profiles    Profiles
+	ProfileData ProfileData
+	History     History
+	Notify      Notifications
+	// Flows holds the flows; Expired deletes those whose time is up
+	// (DeleteExpired).
+	Flows   Flows
+	Expired ExpiredFlows
 	// Tx runs each step, and the whole commit, in one transaction.
 	Tx storage.Transactor
 	// Codes issues and redeems the codes (purpose verification.PurposeMerge).
 	Codes *verification.Service
-	// Mailer sends the merge-completed notice to every account of the
-	// merged profile after the commit.
-	Mailer notify.Mailer
+	// Notices sends the merge-completed notice to every account of the
+	// merged profile after the commit; nil sends none.
+	Notices *notify.Notifier
 	// FlowTTL is how long a flow lives from Start; 0 means DefaultFlowTTL.
 	FlowTTL time.Duration
 	// Now is the clock; nil means time.Now.
@@ -82,36 +92,35 @@ type Config struct {
 // personal data, its accounts belong to the surviving profile from then on,
 // and no record is kept from which the profiles could be separated again.
 type Service struct {
-	accounts account.Store
-	profiles profile.Store
-	history  history.Store
-	notify   notify.Store
-	flows    Store
+	accounts Accounts
+	profiles Profiles
+	data     ProfileData
+	history  History
+	notify   Notifications
+	flows    Flows
+	expired  ExpiredFlows
 	tx       storage.Transactor
 	codes    *verification.Service
-	mailer   notify.Mailer
+	notices  *notify.Notifier
 	ttl      time.Duration
-	now      func() time.Time
+	now      clock.Clock
 	rand     io.Reader
 }
 
 // NewService returns a Service for c. It panics when a required dependency
 // is nil, a programming error.
 func NewService(c Config) *Service {
-	if c.Accounts == nil || c.Profiles == nil || c.History == nil || c.Notify == nil ||
-		c.Flows == nil || c.Tx == nil || c.Codes == nil {
-		panic("merge: NewService needs Accounts, Profiles, History, Notify, Flows, Tx and Codes")
+	if c.Accounts == nil || c.Profiles == nil || c.ProfileData == nil || c.History == nil ||
+		c.Notify == nil || c.Flows == nil || c.Expired == nil || c.Tx == nil || c.Codes == nil {
+		panic("merge: NewService needs Accounts, Profiles, ProfileData, History, Notify, Flows, Expired, Tx and Codes")
 	}
 	s := &Service{
-		accounts: c.Accounts, profiles: c.Profiles, history: c.History, notify: c.Notify,
-		flows: c.Flows, tx: c.Tx, codes: c.Codes, mailer: c.Mailer,
-		ttl: c.FlowTTL, now: c.Now, rand: c.Rand,
+		accounts: c.Accounts, profiles: c.Profiles, data: c.ProfileData, history: c.History,
+		notify: c.Notify, flows: c.Flows, expired: c.Expired, tx: c.Tx, codes: c.Codes, notices: c.Notices,
+		ttl: c.FlowTTL, now: clock.New(c.Now), rand: c.Rand,
 	}
 	if s.ttl <= 0 {
 		s.ttl = DefaultFlowTTL
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 	if s.rand == nil {
 		s.rand = rand.Reader
@@ -119,15 +128,11 @@ func NewService(c Config) *Service {
 	return s
 }
 
-// clock returns the current time in UTC, truncated to the microseconds
-// that SQL databases keep.
-func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
-
 // DeleteExpired deletes the flows whose time is up, in any state, and
 // returns how many it deleted. Run it periodically: it is what removes
 // the addresses that abandoned flows hold.
 func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
-	n, err := s.flows.DeleteExpiredMergeFlows(ctx, s.clock())
+	n, err := s.expired.DeleteExpiredMergeFlows(ctx, s.now())
 	if err != nil {
 		return n, fmt.Errorf("merge: deleting expired flows: %w", err)
 	}
@@ -172,7 +177,7 @@ func (s *Service) flow(ctx context.Context, accountID, flowID string, want ...St
 	if !r.State.live() || !inStates(r.State, want) {
 		return r, ErrFlowInvalid
 	}
-	if !s.clock().Before(r.ExpiresAt) {
+	if !s.now().Before(r.ExpiresAt) {
 		return r, ErrFlowExpired
 	}
 	return r, nil
@@ -189,7 +194,7 @@ func inStates(s State, want []State) bool {
 
 // advance moves the flow from state from to r.State.
 func (s *Service) advance(ctx context.Context, r Record, from State) error {
-	r.UpdatedAt = s.clock()
+	r.UpdatedAt = s.now()
 	err := s.flows.UpdateMergeFlow(ctx, r, from)
 	if errors.Is(err, storage.ErrConflict) && ctx.Err() == nil {
 		return ErrFlowInvalid // a concurrent step moved it first

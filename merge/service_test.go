@@ -2,10 +2,9 @@ package merge_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,8 +12,8 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
-	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
 
@@ -31,15 +30,21 @@ type env struct {
 
 func newEnv(t *testing.T, mailer notify.Mailer) *env {
 	t.Helper()
+	return newEnvNotifier(t, &notify.Notifier{Mailer: mailer})
+}
+
+func newEnvNotifier(t *testing.T, notices *notify.Notifier) *env {
+	t.Helper()
 	e := &env{ctx: context.Background(), st: memory.New(), outbox: notify.NewOutbox()}
-	if mailer == nil {
-		mailer = e.outbox
+	if notices.Mailer == nil {
+		notices.Mailer = e.outbox
 	}
 	now := func() time.Time { return testNow }
 	codes := verification.NewService(verification.Config{Store: e.st, Tx: e.st, Mailer: e.outbox, Now: now})
 	e.svc = merge.NewService(merge.Config{
-		Accounts: e.st, Profiles: e.st, History: e.st, Notify: e.st, Flows: e.st, Tx: e.st,
-		Codes: codes, Mailer: mailer, Now: now,
+		Accounts: e.st, Profiles: e.st, ProfileData: e.st, History: e.st, Notify: e.st,
+		Flows: e.st, Expired: e.st, Tx: e.st,
+		Codes: codes, Notices: notices, Now: now,
 	})
 	for _, p := range []string{"prf_a", "prf_b"} {
 		if err := e.st.CreateProfile(e.ctx, profile.Profile{ID: p, Name: p}); err != nil {
@@ -95,13 +100,17 @@ func (m *failingMailer) Send(context.Context, notify.Message) error {
 
 func TestCommitIgnoresFailedNotices(t *testing.T) {
 	m := &failingMailer{}
-	e := newEnv(t, m)
+	var failed []*notify.NoticeError
+	e := newEnvNotifier(t, &notify.Notifier{Mailer: m, Failed: func(_ context.Context, err *notify.NoticeError) { failed = append(failed, err) }})
 	id := e.verified(t)
 	if _, err := e.svc.Commit(e.ctx, "acc_a", id); err != nil {
 		t.Fatalf("Commit with a failing mailer: %v", err)
 	}
 	if m.calls != 3 {
 		t.Errorf("notices attempted: %d, want one per account (3)", m.calls)
+	}
+	if len(failed) != 3 || failed[0].Kind != notify.NoticeMergeCompleted {
+		t.Errorf("reported failures: %v, want 3 merge_completed", failed)
 	}
 }
 
@@ -129,56 +138,22 @@ func TestCancelVoidsTheCode(t *testing.T) {
 	}
 }
 
-func TestSourceCollectsWithoutTheOtherSide(t *testing.T) {
+func TestErrFlowNotFoundIsNotFound(t *testing.T) {
 	e := newEnv(t, nil)
-	e.verified(t)
-	src := merge.Source(e.st)
-	for _, tt := range []struct{ profileID, role string }{{"prf_a", "kept"}, {"prf_b", "merged_away"}} {
-		var v personaldata.View
-		if err := src.Collect(e.ctx, personaldata.Person{ProfileID: tt.profileID}, &v); err != nil {
-			t.Fatalf("Collect(%s): %v", tt.profileID, err)
-		}
-		if len(v.Merges) != 1 || v.Merges[0].Role != tt.role || v.Merges[0].State != "verified" {
-			t.Fatalf("Collect(%s) = %+v, want one %s flow", tt.profileID, v.Merges, tt.role)
-		}
-		b, _ := json.Marshal(v.Merges)
-		for _, leak := range []string{"@example.com", "***"} {
-			if strings.Contains(string(b), leak) {
-				t.Errorf("Collect(%s) shows %q: %s", tt.profileID, leak, b)
-			}
-		}
-		if tt.role == "merged_away" && strings.Contains(string(b), "acc_a") {
-			t.Errorf("the merged-away side sees the other side's account: %s", b)
+	id := e.verified(t)
+	for _, tt := range []struct{ account, flow string }{{"acc_a", "mrg_nope"}, {"acc_b1", id}} {
+		_, err := e.svc.Preview(e.ctx, tt.account, tt.flow)
+		if !errors.Is(err, merge.ErrFlowNotFound) || !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("Preview(%s, %s) = %v, want ErrFlowNotFound matching storage.ErrNotFound", tt.account, tt.flow, err)
 		}
 	}
-}
-
-func TestSourceErases(t *testing.T) {
-	for _, tt := range []struct {
-		name  string
-		erase func(personaldata.Source, context.Context) error
-	}{
-		{"starting account", func(s personaldata.Source, ctx context.Context) error { return s.EraseAccount(ctx, "acc_a") }},
-		{"offered account", func(s personaldata.Source, ctx context.Context) error { return s.EraseAccount(ctx, "acc_b2") }},
-		{"kept profile", func(s personaldata.Source, ctx context.Context) error { return s.EraseProfile(ctx, "prf_a") }},
-		{"other profile", func(s personaldata.Source, ctx context.Context) error { return s.EraseProfile(ctx, "prf_b") }},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, nil)
-			id := e.verified(t)
-			if err := tt.erase(merge.Source(e.st), e.ctx); err != nil {
-				t.Fatalf("erase: %v", err)
-			}
-			if _, err := e.st.MergeFlow(e.ctx, id); err == nil {
-				t.Error("the flow survived the erasure")
-			}
-		})
+	if missing := fmt.Errorf("reading profile: %w", storage.ErrNotFound); errors.Is(missing, merge.ErrFlowNotFound) {
+		t.Error("storage.ErrNotFound matches ErrFlowNotFound: a missing profile would read as a missing flow")
 	}
-}
-
-func TestSourceCovers(t *testing.T) {
-	want := []string{"merge_flows", "merge_flow_addresses", "memory.merges"}
-	if got := merge.Source(memory.New()).Covers(); strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Errorf("Covers() = %v, want %v", got, want)
+	_, notFound := e.svc.Preview(e.ctx, "acc_a", "mrg_nope")
+	for _, other := range []error{merge.ErrProfileChanged, merge.ErrFlowExpired, merge.ErrFlowInvalid, merge.ErrInactive} {
+		if errors.Is(other, storage.ErrNotFound) || errors.Is(notFound, other) {
+			t.Errorf("%v and ErrFlowNotFound are not told apart", other)
+		}
 	}
 }

@@ -39,7 +39,7 @@ func (s *Service) Start(ctx context.Context, signedInAccountID, otherEmail strin
 	if err != nil {
 		return Flow{}, ErrInvalidEmail
 	}
-	now := s.clock()
+	now := s.now()
 	fid, err := id.New(s.rand, "mrg_")
 	if err != nil {
 		return Flow{}, fmt.Errorf("merge: start: %w", err)
@@ -120,26 +120,32 @@ func (s *Service) SendCode(ctx context.Context, signedInAccountID, flowID string
 }
 
 // Verify checks the code sent for this flow and returns the preview of the
-// merge. The code is consumed and the state of both profiles recorded in
-// the same transaction; Commit merges only if they are still the same.
-// Every failed code is ErrInvalidCode; after the attempt cap even the
-// right code fails, and a new code must be sent.
+// merge. The code is consumed, the state of both profiles recorded and the
+// preview computed in the same transaction; Commit merges only if the
+// profiles are still the same. Every failed code is ErrInvalidCode; after
+// the attempt cap even the right code fails, and a new code must be sent.
+//
+// The flow is read once, before the code is checked, so that a code is
+// never tried against someone else's flow; the state change that follows
+// happens only from code_sent, so a concurrent step that moved the flow
+// first makes Verify fail with ErrFlowInvalid.
 func (s *Service) Verify(ctx context.Context, signedInAccountID, flowID, code string) (Preview, error) {
 	r, err := s.flow(ctx, signedInAccountID, flowID, StateCodeSent)
 	if err != nil {
 		return Preview{}, err
 	}
+	var pv Preview
 	err = s.codes.Redeem(ctx, verification.PurposeMerge, r.ID, code, func(ctx context.Context) error {
-		r, err := s.flow(ctx, signedInAccountID, flowID, StateCodeSent)
-		if err != nil {
-			return err
-		}
 		sd, err := s.sides(ctx, r)
 		if err != nil {
 			return err
 		}
-		r.State, r.Fingerprint = StateVerified, sd.fingerprint()
-		return s.advance(ctx, r, StateCodeSent)
+		if pv, err = s.preview(ctx, sd); err != nil {
+			return err
+		}
+		v := r
+		v.State, v.Fingerprint = StateVerified, sd.fingerprint()
+		return s.advance(ctx, v, StateCodeSent)
 	})
 	if errors.Is(err, verification.ErrInvalidCode) {
 		return Preview{}, ErrInvalidCode
@@ -147,14 +153,14 @@ func (s *Service) Verify(ctx context.Context, signedInAccountID, flowID, code st
 	if err != nil {
 		return Preview{}, err
 	}
-	return s.Preview(ctx, signedInAccountID, flowID)
+	return pv, nil
 }
 
 // Preview returns the preview of a verified flow, computed by Resolve on
 // the current data of both profiles: which fields are kept and which
 // discarded, what is combined and what is not merged.
 func (s *Service) Preview(ctx context.Context, signedInAccountID, flowID string) (Preview, error) {
-	var res Result
+	var pv Preview
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		r, err := s.flow(ctx, signedInAccountID, flowID, StateVerified)
 		if err != nil {
@@ -164,18 +170,24 @@ func (s *Service) Preview(ctx context.Context, signedInAccountID, flowID string)
 		if err != nil {
 			return err
 		}
-		a, err := s.side(ctx, sd.signedIn)
-		if err != nil {
-			return err
-		}
-		b, err := s.side(ctx, sd.other)
-		if err != nil {
-			return err
-		}
-		res = Resolve(a, b)
-		return nil
+		pv, err = s.preview(ctx, sd)
+		return err
 	})
-	return res.Preview, err
+	return pv, err
+}
+
+// preview reads the progress and watched apps of both sides and returns
+// Resolve's preview.
+func (s *Service) preview(ctx context.Context, sd sides) (Preview, error) {
+	a, err := s.side(ctx, sd.signedIn)
+	if err != nil {
+		return Preview{}, err
+	}
+	b, err := s.side(ctx, sd.other)
+	if err != nil {
+		return Preview{}, err
+	}
+	return Resolve(a, b).Preview, nil
 }
 
 // Cancel abandons a live flow: its code is voided and its addresses are

@@ -2,17 +2,20 @@
 // stores about a person: the "Personal Data" page (view and download),
 // the change history, and the deletion of accounts and profiles.
 //
-// Every package that stores personal data has a [Source] here that
-// collects it for a profile and erases it for an account or a profile.
-// Sources are registered explicitly, usually all at once with
-// [DefaultSources]:
+// This package is the one catalogue of personal data: every kind the SDK
+// stores has its [Source] here (accounts, codes, tokens, two-factor
+// records, sessions, merge flows, notification settings, history,
+// profile), which collects it for a profile and erases it for an account
+// or a profile. Sources are registered explicitly, usually all at once
+// with [DefaultSources]; the stores and services are taken through small
+// role interfaces ([Profiles], [Accounts], [Sessions], …):
 //
 //	st := memory.New() // or an *sqlstore.Store
 //	pd := personaldata.NewService(personaldata.Config{
 //		Tx: st, Profiles: st, Accounts: st, History: st,
 //		Sources: personaldata.DefaultSources(personaldata.Deps{
-//			Profiles: st, Accounts: st, Codes: st, History: st, Notify: st,
-//			Tokens: tokens, TwoFactor: twoFA, // the services
+//			Profiles: st, Accounts: st, Codes: st, History: st, Notify: st, Merges: st,
+//			Tokens: tokens, TwoFactor: twoFA, Sessions: sessions, // the services
 //		}),
 //	})
 //	accounts := account.NewService(account.Config{..., Erasers: pd.Erasers()})
@@ -26,10 +29,12 @@
 // [Service.Erasers], so deleting an account removes everything of the
 // account and deleting the last account everything of the profile.
 //
-// Each Source names the tables it covers ([Source.Covers]); the tests of
-// storage/memory and storage/sqlstore fail when a table or memory store is
-// covered by no source, so a new Store cannot be added without wiring it
-// into export and erasure.
+// No Source names an adapter's tables: coverage is checked by each
+// adapter's own tests against its own schema (storagetest.CoverageProblems
+// over the tables of the database catalogue, or the maps of the memory
+// store), which fail when a table holds a person's records that the
+// export does not show or the erasure leaves behind. A new Store cannot
+// be added without wiring it into export and erasure.
 //
 // # personal-data.json, schema version 1
 //
@@ -71,8 +76,10 @@
 //	                         defaults), daily_digest, thread_updates,
 //	                         watched_apps[] {app_id, app_name, since}
 //	merges[]                 id, role, state, at, detail
+//	sessions[]               id, account_id, created_at, last_seen_at: the
+//	                         sign-in sessions (never their secrets)
 //	extra                    sections added by host sources (omitted when
-//	                         empty)
+//	                         empty; the SDK's own data is never here)
 //	history[]                oldest first: id, at, item, action ("set",
 //	                         "cleared", "added", "removed"), detail and
 //	                         account_id (omitted when empty)

@@ -7,23 +7,13 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
-	"github.com/seed-a97ca23f/usersettings/account/twofactor"
-	"github.com/seed-a97ca23f/usersettings/account/verification"
-	"github.com/seed-a97ca23f/usersettings/history"
-	"github.com/seed-a97ca23f/usersettings/notify"
-	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/storage"
-	"github.com/seed-a97ca23f/usersettings/token"
 )
 
 // ErrNotFound means the profile does not exist. It also matches
 // storage.ErrNotFound.
-var ErrNotFound error = notFoundError{}
-
-type notFoundError struct{}
-
-func (notFoundError) Error() string        { return "personaldata: not found" }
-func (notFoundError) Is(target error) bool { return target == storage.ErrNotFound }
+var ErrNotFound = storage.NotFound("personaldata: not found")
 
 // DefaultTrackingSince is when the change history started by default: the
 // seed's "since November 2018".
@@ -45,12 +35,13 @@ type Scrubber interface {
 
 // Config configures a Service. Tx, Profiles, Accounts, History and
 // Sources are required; zero values of the other fields take the defaults
-// named.
+// named. One adapter, such as *memory.Store or *sqlstore.Store, serves as
+// Tx, Profiles, Accounts and History.
 type Config struct {
 	Tx       storage.Transactor // one transaction for Collect and for Erase
-	Profiles profile.Store      // the profile, deleted last by Erase
-	Accounts account.Store      // the accounts of the profile, deleted by Erase
-	History  history.Store      // paged and streamed history
+	Profiles Profiles           // the profile, deleted last by Erase
+	Accounts Accounts           // the accounts of the profile, deleted by Erase
+	History  HistoryLog         // paged and streamed history
 	// Sources collect and erase every kind of personal data; see
 	// DefaultSources. Erase runs them in this order.
 	Sources []Source
@@ -68,13 +59,13 @@ type Config struct {
 // profile. It is safe for concurrent use.
 type Service struct {
 	tx       storage.Transactor
-	profiles profile.Store
-	accounts account.Store
-	history  history.Store
+	profiles Profiles
+	accounts Accounts
+	history  HistoryLog
 	sources  []Source
 	since    time.Time
 	scrubber Scrubber
-	now      func() time.Time
+	now      clock.Clock
 }
 
 // NewService returns a Service for c. It panics when a required field is
@@ -86,7 +77,7 @@ func NewService(c Config) *Service {
 	s := &Service{
 		tx: c.Tx, profiles: c.Profiles, accounts: c.Accounts, history: c.History,
 		sources: append([]Source(nil), c.Sources...), since: c.TrackingSince,
-		scrubber: c.Scrubber, now: c.Now,
+		scrubber: c.Scrubber, now: clock.New(c.Now),
 	}
 	if s.since.IsZero() {
 		s.since = DefaultTrackingSince
@@ -94,24 +85,24 @@ func NewService(c Config) *Service {
 	if s.scrubber == nil {
 		s.scrubber, _ = c.Tx.(Scrubber)
 	}
-	if s.now == nil {
-		s.now = time.Now
-	}
 	return s
 }
 
 // Deps are what DefaultSources builds the SDK's sources from. Profiles,
 // Accounts, Codes, History and Notify are required (one adapter, such as
-// *memory.Store or *sqlstore.Store, serves as all of them); a nil Tokens
-// or TwoFactor leaves that source out, for hosts that do not use it.
+// *memory.Store or *sqlstore.Store, serves as all of them and as Merges);
+// a nil Tokens, TwoFactor, Sessions or Merges leaves that source out, for
+// hosts that do not use it.
 type Deps struct {
-	Profiles  profile.Store
-	Accounts  account.Store
-	Codes     verification.Store
-	History   history.Store
-	Notify    notify.Store
-	Tokens    *token.Service
-	TwoFactor *twofactor.Service
+	Profiles  Profiles
+	Accounts  Accounts
+	Codes     CodeLog
+	History   HistoryLog
+	Notify    Notifications
+	Tokens    Tokens     // *token.Service
+	TwoFactor TwoFactors // *twofactor.Service
+	Sessions  Sessions   // *session.Service
+	Merges    MergeFlows // the merge.Store
 	// Companies names the company of each account in the view; nil means
 	// none has one.
 	Companies account.CompanyResolver
@@ -121,8 +112,8 @@ type Deps struct {
 
 // DefaultSources returns the sources of every package of the SDK that
 // stores personal data, in erasure order: accounts, verification, tokens,
-// two-factor, notifications, history, profile, then d.Extra. It panics
-// when a required field of d is nil.
+// two-factor, sessions, merges, notifications, history, profile, then
+// d.Extra. It panics when a required field of d is nil.
 func DefaultSources(d Deps) []Source {
 	out := []Source{
 		AccountSource(d.Accounts, d.Companies),
@@ -133,6 +124,12 @@ func DefaultSources(d Deps) []Source {
 	}
 	if d.TwoFactor != nil {
 		out = append(out, TwoFactorSource(d.TwoFactor))
+	}
+	if d.Sessions != nil {
+		out = append(out, SessionSource(d.Sessions))
+	}
+	if d.Merges != nil {
+		out = append(out, MergeSource(d.Merges))
 	}
 	out = append(out, NotifySource(d.Notify), HistorySource(d.History), ProfileSource(d.Profiles))
 	return append(out, d.Extra...)
@@ -154,9 +151,6 @@ func (s *Service) Erasers() []account.Eraser {
 
 // TrackingSince returns when the change history started.
 func (s *Service) TrackingSince() time.Time { return s.since }
-
-// clock returns the current time in UTC, truncated to microseconds.
-func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 // person reads the profile's accounts; it returns ErrNotFound for an
 // unknown profile.
@@ -200,7 +194,7 @@ func (s *Service) collect(ctx context.Context, profileID string, withHistory boo
 		if err != nil {
 			return err
 		}
-		v = View{SchemaVersion: SchemaVersion, ExportedAt: s.clock(), TrackingSince: s.since, History: []HistoryEntry{}}
+		v = View{SchemaVersion: SchemaVersion, ExportedAt: s.now(), TrackingSince: s.since, History: []HistoryEntry{}}
 		for _, src := range s.sources {
 			if _, ok := src.(interface{ streamed() }); ok && !withHistory {
 				continue
@@ -227,6 +221,7 @@ func fillEmpty(v *View) {
 	v.Tokens = nonNilKeep(v.Tokens)
 	v.APIKeys = nonNilKeep(v.APIKeys)
 	v.Merges = nonNilKeep(v.Merges)
+	v.Sessions = nonNilKeep(v.Sessions)
 	v.Notifications.WatchedApps = nonNilKeep(v.Notifications.WatchedApps)
 	v.Profile.Skills = nonNilKeep(v.Profile.Skills)
 	v.Profile.Industries = nonNilKeep(v.Profile.Industries)

@@ -2,15 +2,16 @@ package personaldata
 
 import (
 	"context"
-	"slices"
 
 	"github.com/seed-a97ca23f/usersettings/account"
 )
 
-// Source collects and erases the personal data that one package stores.
-// Every Store holding a profile id, an account id or a person's address
-// must be covered by a Source given to NewService; the tests of the
-// adapters fail when a table is covered by none (see Covers).
+// Source collects and erases one kind of personal data. Every kind the
+// SDK stores has its Source in this package (see DefaultSources); a host
+// adds its own through Deps.Extra. The tests of each storage adapter
+// check, against the adapter's own schema, that every table or record
+// kind it stores is exported and erased (see storagetest.CoverageProblems),
+// so a new Store cannot be added without wiring it into a Source.
 //
 // A Source erases what it keeps about an account or a profile, not the
 // account or profile record itself: the Service (or account.Service.Delete,
@@ -19,10 +20,6 @@ import (
 type Source interface {
 	// Name names the source in errors ("tokens").
 	Name() string
-	// Covers names the tables the source collects and erases: SQL table
-	// names of storage/sqlstore ("tokens") and fields of the memory
-	// adapter's Store prefixed with "memory." ("memory.tokens").
-	Covers() []string
 	// Collect adds the person's data to v. It reads only the person's
 	// own data: never a partner profile's, even one merged with it.
 	Collect(ctx context.Context, p Person, v *View) error
@@ -51,16 +48,6 @@ func (p Person) AccountIDs() []string {
 		ids[i] = a.ID
 	}
 	return ids
-}
-
-// Covers returns the sorted union of the tables the sources cover.
-func Covers(sources []Source) []string {
-	var out []string
-	for _, s := range sources {
-		out = append(out, s.Covers()...)
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // eraser lets a Source serve as an account.Eraser.

@@ -13,23 +13,19 @@ import (
 // overview (pass the resolver given to account.Config). EraseAccount
 // deletes the pending requests the account made; the account record is
 // deleted last by Service.Erase or account.Service.Delete.
-func AccountSource(store account.Store, companies account.CompanyResolver) Source {
+func AccountSource(store Accounts, companies account.CompanyResolver) Source {
 	if store == nil {
-		panic("personaldata: AccountSource needs an account.Store")
+		panic("personaldata: AccountSource needs Accounts")
 	}
 	return accountSource{store, companies}
 }
 
 type accountSource struct {
-	store     account.Store
+	store     Accounts
 	companies account.CompanyResolver
 }
 
 func (accountSource) Name() string { return "accounts" }
-
-func (accountSource) Covers() []string {
-	return []string{"accounts", "pending_accounts", "memory.accounts"}
-}
 
 func (s accountSource) Collect(ctx context.Context, p Person, v *View) error {
 	v.Accounts = make([]AccountData, 0, len(p.Accounts))

@@ -12,18 +12,16 @@ import (
 // Service.ExportJSON). EraseProfile deletes it. Entries made by a deleted
 // account stay with the profile, as the change history of the profile,
 // until the profile is erased.
-func HistorySource(store history.Store) Source {
+func HistorySource(store HistoryLog) Source {
 	if store == nil {
-		panic("personaldata: HistorySource needs a history.Store")
+		panic("personaldata: HistorySource needs a HistoryLog")
 	}
 	return historySource{store}
 }
 
-type historySource struct{ store history.Store }
+type historySource struct{ store HistoryLog }
 
 func (historySource) Name() string { return "history" }
-
-func (historySource) Covers() []string { return []string{"history", "memory.history"} }
 
 // streamed marks the source whose data the exports stream.
 func (historySource) streamed() {}

@@ -10,20 +10,16 @@ import (
 // NotifySource covers the notification settings and watched apps of the
 // profile. Collect gives the saved settings (or the defaults, with Saved
 // false) and the watched apps; EraseProfile deletes both.
-func NotifySource(store notify.Store) Source {
+func NotifySource(store Notifications) Source {
 	if store == nil {
-		panic("personaldata: NotifySource needs a notify.Store")
+		panic("personaldata: NotifySource needs Notifications")
 	}
 	return notifySource{store}
 }
 
-type notifySource struct{ store notify.Store }
+type notifySource struct{ store Notifications }
 
 func (notifySource) Name() string { return "notifications" }
-
-func (notifySource) Covers() []string {
-	return []string{"notification_settings", "watched_apps", "memory.notify"}
-}
 
 func (s notifySource) Collect(ctx context.Context, p Person, v *View) error {
 	st, saved, err := s.store.NotificationSettings(ctx, p.ProfileID)

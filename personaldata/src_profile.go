@@ -12,23 +12,16 @@ import (
 // progress. The profile record itself, with avatar and progress, is
 // deleted last by Service.Erase or account.Service.Delete, so its erasure
 // methods do nothing.
-func ProfileSource(store profile.Store) Source {
+func ProfileSource(store Profiles) Source {
 	if store == nil {
-		panic("personaldata: ProfileSource needs a profile.Store")
+		panic("personaldata: ProfileSource needs Profiles")
 	}
 	return profileSource{store}
 }
 
-type profileSource struct{ store profile.Store }
+type profileSource struct{ store Profiles }
 
 func (profileSource) Name() string { return "profile" }
-
-func (profileSource) Covers() []string {
-	return []string{
-		"profiles", "avatars", "progress", "achievements", "certifications", "academy_progress",
-		"memory.profiles",
-	}
-}
 
 func (s profileSource) Collect(ctx context.Context, p Person, v *View) error {
 	pr, err := s.store.Profile(ctx, p.ProfileID)

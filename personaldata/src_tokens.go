@@ -3,29 +3,23 @@ package personaldata
 import (
 	"context"
 	"fmt"
-
-	"github.com/seed-a97ca23f/usersettings/token"
 )
 
 // TokenSource covers personal access tokens and API keys through the
-// token service: Collect lists their names, scopes, dates and last four
-// characters (never a secret or digest), and erasure deletes them and
-// drops cached API key validations. One source covers both because one
+// token service (*token.Service): Collect lists their names, scopes,
+// dates and last four characters (never a secret or digest), and erasure
+// deletes them and drops cached API key validations. One source covers both because one
 // service and one Store keep both.
-func TokenSource(tokens *token.Service) Source {
+func TokenSource(tokens Tokens) Source {
 	if tokens == nil {
-		panic("personaldata: TokenSource needs a *token.Service")
+		panic("personaldata: TokenSource needs Tokens")
 	}
 	return tokenSource{tokens}
 }
 
-type tokenSource struct{ svc *token.Service }
+type tokenSource struct{ svc Tokens }
 
 func (tokenSource) Name() string { return "tokens" }
-
-func (tokenSource) Covers() []string {
-	return []string{"tokens", "api_keys", "memory.tokens"}
-}
 
 func (s tokenSource) Collect(ctx context.Context, p Person, v *View) error {
 	c, err := s.svc.Collect(ctx, p.AccountIDs()...)

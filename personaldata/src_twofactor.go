@@ -1,29 +1,21 @@
 package personaldata
 
-import (
-	"context"
-
-	"github.com/seed-a97ca23f/usersettings/account/twofactor"
-)
+import "context"
 
 // TwoFactorSource covers the second-factor records and recovery codes of
-// the accounts through the two-factor service: Collect gives each
-// account's method and when it was enabled (never the TOTP secret, phone
-// number or codes), and erasure deletes the records.
-func TwoFactorSource(svc *twofactor.Service) Source {
+// the accounts through the two-factor service (*twofactor.Service):
+// Collect gives each account's method and when it was enabled (never the
+// TOTP secret, phone number or codes), and erasure deletes the records.
+func TwoFactorSource(svc TwoFactors) Source {
 	if svc == nil {
-		panic("personaldata: TwoFactorSource needs a *twofactor.Service")
+		panic("personaldata: TwoFactorSource needs TwoFactors")
 	}
 	return twoFactorSource{svc}
 }
 
-type twoFactorSource struct{ svc *twofactor.Service }
+type twoFactorSource struct{ svc TwoFactors }
 
 func (twoFactorSource) Name() string { return "two_factor" }
-
-func (twoFactorSource) Covers() []string {
-	return []string{"two_factor", "two_factor_recovery_codes", "memory.twoFA"}
-}
 
 func (s twoFactorSource) Collect(ctx context.Context, p Person, v *View) error {
 	v.TwoFactor = make([]TwoFactorData, 0, len(p.Accounts))

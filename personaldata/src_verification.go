@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/account"
-	"github.com/seed-a97ca23f/usersettings/account/verification"
-	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -17,24 +14,20 @@ import (
 // recovery email. Collect lists when codes were sent to which address
 // (never a code or digest); live codes are short-lived and not listed.
 // Erasure forgets every code and send of those addresses.
-func VerificationSource(codes verification.Store, accounts account.Store, profiles profile.Store) Source {
+func VerificationSource(codes CodeLog, accounts Accounts, profiles Profiles) Source {
 	if codes == nil || accounts == nil || profiles == nil {
-		panic("personaldata: VerificationSource needs verification, account and profile stores")
+		panic("personaldata: VerificationSource needs a CodeLog, Accounts and Profiles")
 	}
 	return verificationSource{codes, accounts, profiles}
 }
 
 type verificationSource struct {
-	codes    verification.Store
-	accounts account.Store
-	profiles profile.Store
+	codes    CodeLog
+	accounts Accounts
+	profiles Profiles
 }
 
 func (verificationSource) Name() string { return "verification" }
-
-func (verificationSource) Covers() []string {
-	return []string{"verification_codes", "code_sends", "memory.codes"}
-}
 
 func (s verificationSource) Collect(ctx context.Context, p Person, v *View) error {
 	addrs := make([]string, 0, len(p.Accounts)+1)

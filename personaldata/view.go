@@ -34,8 +34,11 @@ type View struct {
 	APIKeys       []APIKeyData     `json:"api_keys"`
 	Notifications NotificationData `json:"notifications"`
 	Merges        []MergeData      `json:"merges"`
-	Extra         map[string]any   `json:"extra,omitempty"`
-	History       []HistoryEntry   `json:"history"`
+	Sessions      []SessionData    `json:"sessions"`
+	// Extra holds the sections of the host's own sources, by name; the
+	// SDK's sources never write to it.
+	Extra   map[string]any `json:"extra,omitempty"`
+	History []HistoryEntry `json:"history"`
 }
 
 // ProfileData is the profile with its private fields, as its owner sees
@@ -148,6 +151,15 @@ type MergeData struct {
 	State  string    `json:"state"`  // the state of the merge flow, or "completed"
 	At     time.Time `json:"at"`     // when the record was made
 	Detail string    `json:"detail"` // non-secret description
+}
+
+// SessionData is one sign-in session of an account: which account signed
+// in when and was last seen when, never the secret or its digest.
+type SessionData struct {
+	ID         string    `json:"id"`
+	AccountID  string    `json:"account_id"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
 }
 
 // HistoryEntry is one recorded change of personal data: which item, how,

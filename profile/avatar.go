@@ -2,9 +2,10 @@ package profile
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"image"
 	"image/gif"
 	"image/jpeg"
@@ -14,18 +15,42 @@ import (
 
 // Bounds of an avatar image.
 const (
-	MaxAvatarBytes  = 5 << 20    // 5 MB
+	MaxAvatarBytes  = 5 << 20    // 5 MB, uploaded
 	MaxAvatarSide   = 4096       // pixels, width and height
 	MaxAvatarPixels = 16_000_000 // width × height
 )
 
-// Content types of the accepted avatar images.
+// Defaults of AvatarLimits. With them, checking the heaviest accepted
+// avatar grows the heap by about 54 MiB (docs/performance.md).
+const (
+	DefaultAvatarDecodeBytes = 48 << 20 // memory one decode may take
+	DefaultAvatarConcurrency = 2        // avatars decoded at once
+)
+
+// Content types of avatar images. Accepted uploads are stored as PNG or
+// JPEG; GIF is read and stored as PNG. WebP is recognised only to be
+// refused, since the standard library cannot decode it; avatars stored by
+// earlier versions may still carry these types.
 const (
 	TypePNG  = "image/png"
 	TypeJPEG = "image/jpeg"
 	TypeGIF  = "image/gif"
 	TypeWebP = "image/webp"
 )
+
+// Reason codes of avatar uploads, beside those of ValidationError.
+const (
+	ReasonTooManyPixels   = "too_many_pixels"  // decoding would take more memory than the budget
+	ReasonUnsupportedWebP = "unsupported_webp" // a WebP image, which cannot be decoded here
+)
+
+// maxEncodedBytes bounds the stored, re-encoded image. It is above
+// MaxAvatarBytes because our encoders compress less than an optimising
+// one, or at a higher JPEG quality than the upload.
+const maxEncodedBytes = 2 * MaxAvatarBytes
+
+// jpegQuality is the quality of re-encoded JPEG avatars.
+const jpegQuality = 90
 
 type imageCodec struct {
 	magic  [][]byte
@@ -55,162 +80,198 @@ func DetectImageType(data []byte) string {
 	return ""
 }
 
-// CheckAvatar validates an uploaded avatar and describes it. The content
-// type is detected from the bytes (a type claimed by the client plays no
-// part); the image must be PNG, JPEG, GIF or WebP, at most MaxAvatarBytes,
-// and at most MaxAvatarSide pixels a side and MaxAvatarPixels in all. The
-// dimensions are read from the header before anything is decoded, so a
-// small file announcing a huge image is refused without allocating it;
-// PNG, JPEG and GIF are then decoded in full, WebP has its container and
-// frame header checked. Errors are *ValidationError for FieldAvatar.
-func CheckAvatar(data []byte) (AvatarInfo, error) {
-	info, reason := checkAvatar(data)
+// AvatarLimits bounds the memory and the concurrency of checking avatars.
+// A zero or negative field takes its default.
+type AvatarLimits struct {
+	// MaxDecodeBytes is the memory one image may take to decode, estimated
+	// from its header: width × height × bytes per pixel of its colour
+	// model, more for an interlaced PNG or a progressive JPEG. Defaults to
+	// DefaultAvatarDecodeBytes.
+	MaxDecodeBytes int64
+	// MaxConcurrent is how many images are decoded at once; more wait.
+	// Defaults to DefaultAvatarConcurrency.
+	MaxConcurrent int
+}
+
+// AvatarChecker checks uploaded avatars and re-encodes them (see
+// CheckAvatar) within AvatarLimits. It is safe for concurrent use; share
+// one per process, since its limits bound that process's memory.
+type AvatarChecker struct {
+	budget int64
+	slots  chan struct{}
+}
+
+// NewAvatarChecker returns an AvatarChecker with the limits l.
+func NewAvatarChecker(l AvatarLimits) *AvatarChecker {
+	if l.MaxDecodeBytes <= 0 {
+		l.MaxDecodeBytes = DefaultAvatarDecodeBytes
+	}
+	if l.MaxConcurrent <= 0 {
+		l.MaxConcurrent = DefaultAvatarConcurrency
+	}
+	return &AvatarChecker{budget: l.MaxDecodeBytes, slots: make(chan struct{}, l.MaxConcurrent)}
+}
+
+// defaultChecker serves CheckAvatar and every Service of the process.
+var defaultChecker = NewAvatarChecker(AvatarLimits{})
+
+// CheckAvatar checks an uploaded avatar with the process's default
+// AvatarChecker; see AvatarChecker.Check.
+func CheckAvatar(ctx context.Context, data []byte) (Avatar, error) {
+	return defaultChecker.Check(ctx, data)
+}
+
+// Check validates an uploaded avatar and returns the image to store: not
+// the upload but a fresh encoding of its pixels, which is all that is ever
+// served. The content type is detected from the bytes (a type claimed by
+// the client plays no part).
+//
+// The upload must be PNG, JPEG or GIF, at most MaxAvatarBytes, and at most
+// MaxAvatarSide pixels a side and MaxAvatarPixels in all. Its header is
+// read first: an image whose decoding would take more than the decode
+// budget is refused (ReasonTooManyPixels) without allocating it. It is
+// then decoded, waiting while MaxConcurrent others are, and re-encoded: a
+// JPEG as JPEG at quality 90, anything else as PNG, with 8 bits a channel.
+// Of an animated GIF only the first frame is kept. Everything but the
+// pixels is dropped: metadata (EXIF with its GPS position, XMP, comments,
+// colour profiles), bytes after the image, and whatever another format
+// would read in them. Only a JPEG's EXIF orientation survives, alone in a
+// minimal EXIF block, so that a photo taken upright still shows upright.
+// WebP is refused (ReasonUnsupportedWebP), and so is an image whose new
+// encoding would pass twice MaxAvatarBytes (ReasonTooLarge).
+//
+// The AvatarInfo describes the stored bytes: their type, size, SHA-256
+// and the width and height of their pixels (before any EXIF rotation).
+// The same upload always gives the same bytes. Invalid images give a *ValidationError for FieldAvatar; a
+// context ending while waiting gives its error.
+func (c *AvatarChecker) Check(ctx context.Context, data []byte) (Avatar, error) {
+	h, reason := readHeader(data, c.budget)
+	var a Avatar
+	if reason == "" {
+		if err := c.acquire(ctx); err != nil {
+			return Avatar{}, fmt.Errorf("profile: waiting to check an avatar: %w", err)
+		}
+		a, reason = c.reencode(h, data)
+	}
 	if reason != "" {
 		e := &ValidationError{}
 		e.add(FieldAvatar, reason)
-		return AvatarInfo{}, e
+		return Avatar{}, e
 	}
-	return info, nil
+	return a, nil
 }
 
-func checkAvatar(data []byte) (AvatarInfo, string) {
+// acquire takes a decoding slot, or gives up when ctx ends.
+func (c *AvatarChecker) acquire(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case c.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// avatarHeader is what readHeader learns before decoding.
+type avatarHeader struct {
+	typ         string
+	cost        int64  // estimated bytes to decode
+	orientation uint16 // EXIF orientation of a JPEG, 0 when absent
+}
+
+// readHeader checks everything that can be checked without decoding the
+// pixels, and returns a Reason… code for the first problem.
+func readHeader(data []byte, budget int64) (avatarHeader, string) {
 	switch {
 	case len(data) == 0:
-		return AvatarInfo{}, ReasonEmpty
+		return avatarHeader{}, ReasonEmpty
 	case len(data) > MaxAvatarBytes:
-		return AvatarInfo{}, ReasonTooLarge
+		return avatarHeader{}, ReasonTooLarge
 	}
-	typ := DetectImageType(data)
-	if typ == "" {
-		return AvatarInfo{}, ReasonUnsupportedType
+	h := avatarHeader{typ: DetectImageType(data)}
+	switch h.typ {
+	case "":
+		return h, ReasonUnsupportedType
+	case TypeWebP:
+		return h, ReasonUnsupportedWebP
 	}
-	var w, h int
-	var reason string
-	if typ == TypeWebP {
-		w, h, reason = webpSize(data)
-	} else {
-		w, h, reason = decodeBounded(codecs[typ], data)
-	}
-	if reason != "" {
-		return AvatarInfo{}, reason
-	}
-	sum := sha256.Sum256(data)
-	return AvatarInfo{ContentType: typ, Size: len(data), Width: w, Height: h, Digest: hex.EncodeToString(sum[:])}, ""
-}
-
-// decodeBounded reads the dimensions, checks them, then decodes the image.
-func decodeBounded(c imageCodec, data []byte) (int, int, string) {
-	cfg, err := c.config(bytes.NewReader(data))
+	cfg, err := codecs[h.typ].config(bytes.NewReader(data))
 	if err != nil {
-		return 0, 0, ReasonUndecodable
+		return h, ReasonUndecodable
 	}
 	if !sizeOK(cfg.Width, cfg.Height) {
-		return 0, 0, ReasonDimensions
+		return h, ReasonDimensions
 	}
-	if _, err := c.decode(bytes.NewReader(data)); err != nil {
-		return 0, 0, ReasonUndecodable
+	switch h.typ {
+	case TypeJPEG:
+		f, ok := scanJPEG(data)
+		if !ok || f.width != cfg.Width || f.height != cfg.Height {
+			return h, ReasonUndecodable
+		}
+		h.cost, h.orientation = f.decodeCost(), f.orientation
+	case TypePNG:
+		h.cost = pngDecodeCost(data, cfg)
+	case TypeGIF:
+		h.cost = gifDecodeCost(cfg)
 	}
-	return cfg.Width, cfg.Height, ""
+	if h.cost > budget {
+		return h, ReasonTooManyPixels
+	}
+	return h, ""
 }
 
 func sizeOK(w, h int) bool {
 	return w >= 1 && h >= 1 && w <= MaxAvatarSide && h <= MaxAvatarSide && w*h <= MaxAvatarPixels
 }
 
-// webpSize checks the RIFF container and reads the canvas size from the
-// first chunk: VP8 (lossy), VP8L (lossless) or VP8X (extended, which must
-// be followed by an image or animation frame chunk).
-func webpSize(data []byte) (int, int, string) {
-	if len(data) < 20 || int(binary.LittleEndian.Uint32(data[4:8]))+8 != len(data) {
-		return 0, 0, ReasonUndecodable
+// reencode decodes the image and encodes its pixels afresh, then gives
+// back the slot taken by acquire.
+func (c *AvatarChecker) reencode(h avatarHeader, data []byte) (Avatar, string) {
+	defer func() { <-c.slots }()
+	img, err := codecs[h.typ].decode(bytes.NewReader(data))
+	if err != nil {
+		return Avatar{}, ReasonUndecodable
 	}
-	chunks, ok := riffChunks(data[12:])
-	if !ok || len(chunks) == 0 {
-		return 0, 0, ReasonUndecodable
+	img = narrow(img)
+	out := &cappedWriter{buf: make([]byte, 0, min(len(data)+len(data)/4, maxEncodedBytes)), max: maxEncodedBytes}
+	typ := TypePNG
+	if h.typ == TypeJPEG {
+		typ = TypeJPEG
+		err = jpeg.Encode(out, img, &jpeg.Options{Quality: jpegQuality})
+	} else {
+		err = png.Encode(out, img)
 	}
-	var w, h int
-	first := chunks[0]
-	switch first.id {
-	case "VP8 ":
-		w, h, ok = vp8Size(first.data)
-	case "VP8L":
-		w, h, ok = vp8lSize(first.data)
-	case "VP8X":
-		w, h, ok = vp8xSize(first.data)
-		ok = ok && hasFrame(chunks[1:])
-	default:
-		ok = false
+	if err != nil {
+		// Our writer's refusal is the only failure of an encoder given a
+		// decoded image.
+		return Avatar{}, ReasonTooLarge
 	}
-	if !ok {
-		return 0, 0, ReasonUndecodable
+	enc := out.buf
+	if typ == TypeJPEG && h.orientation > 1 {
+		enc = withOrientation(enc, h.orientation)
 	}
-	if !sizeOK(w, h) {
-		return 0, 0, ReasonDimensions
-	}
-	return w, h, ""
+	sum := sha256.Sum256(enc)
+	b := img.Bounds()
+	return Avatar{
+		AvatarInfo: AvatarInfo{ContentType: typ, Size: len(enc), Width: b.Dx(), Height: b.Dy(), Digest: hex.EncodeToString(sum[:])},
+		Data:       enc,
+	}, ""
 }
 
-type riffChunk struct {
-	id   string
-	data []byte
+// cappedWriter collects an encoding, refusing to grow past max bytes.
+type cappedWriter struct {
+	buf []byte
+	max int
 }
 
-// riffChunks splits b into chunks; every chunk must fit exactly.
-func riffChunks(b []byte) ([]riffChunk, bool) {
-	var out []riffChunk
-	for len(b) > 0 {
-		if len(b) < 8 {
-			return nil, false
-		}
-		n := uint64(binary.LittleEndian.Uint32(b[4:8]))
-		padded := n + n&1
-		if padded > uint64(len(b)-8) && !(n == uint64(len(b)-8)) {
-			return nil, false
-		}
-		out = append(out, riffChunk{string(b[:4]), b[8 : 8+n]})
-		b = b[min(8+padded, uint64(len(b))):]
-	}
-	return out, true
-}
+var errTooLarge = fmt.Errorf("profile: re-encoded avatar over %d bytes", maxEncodedBytes)
 
-func vp8Size(b []byte) (int, int, bool) {
-	// 3-byte frame tag (bit 0 clear for a key frame), start code 9d 01 2a,
-	// then 14-bit width and height, each with 2 scaling bits.
-	if len(b) < 10 || b[0]&1 != 0 || b[3] != 0x9d || b[4] != 0x01 || b[5] != 0x2a {
-		return 0, 0, false
+func (w *cappedWriter) Write(p []byte) (int, error) {
+	if len(w.buf)+len(p) > w.max {
+		return 0, errTooLarge
 	}
-	w := int(binary.LittleEndian.Uint16(b[6:8]) & 0x3fff)
-	h := int(binary.LittleEndian.Uint16(b[8:10]) & 0x3fff)
-	return w, h, true
-}
-
-func vp8lSize(b []byte) (int, int, bool) {
-	// Signature 0x2f, then 14 bits width-1, 14 bits height-1, 1 bit alpha,
-	// 3 bits version (0).
-	if len(b) < 5 || b[0] != 0x2f {
-		return 0, 0, false
-	}
-	bits := binary.LittleEndian.Uint32(b[1:5])
-	if bits>>29 != 0 {
-		return 0, 0, false
-	}
-	return int(bits&0x3fff) + 1, int(bits>>14&0x3fff) + 1, true
-}
-
-func vp8xSize(b []byte) (int, int, bool) {
-	// 1 byte flags, 3 reserved, 24 bits canvas width-1, 24 bits height-1.
-	if len(b) < 10 {
-		return 0, 0, false
-	}
-	le24 := func(p []byte) int { return int(p[0]) | int(p[1])<<8 | int(p[2])<<16 }
-	return le24(b[4:7]) + 1, le24(b[7:10]) + 1, true
-}
-
-func hasFrame(chunks []riffChunk) bool {
-	for _, c := range chunks {
-		if c.id == "VP8 " || c.id == "VP8L" || c.id == "ANMF" {
-			return true
-		}
-	}
-	return false
+	w.buf = append(w.buf, p...)
+	return len(p), nil
 }

@@ -8,16 +8,17 @@ import (
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
-// SetAvatar checks the image (see CheckAvatar; errors are
-// *ValidationError for FieldAvatar) and stores it as the profile's avatar,
-// replacing any previous one, recording "avatar set" in the history. The
-// same image again changes nothing. It returns the profile, or
-// ErrNotFound.
+// SetAvatar checks the image and stores its re-encoding as the profile's
+// avatar (see AvatarChecker.Check; errors are *ValidationError for
+// FieldAvatar), replacing any previous one, recording "avatar set" in the
+// history. The same image again changes nothing. It returns the profile,
+// or ErrNotFound.
 func (s *Service) SetAvatar(ctx context.Context, accountID, profileID string, data []byte) (Profile, error) {
-	info, err := CheckAvatar(data)
+	a, err := s.avatarChecker().Check(ctx, data)
 	if err != nil {
 		return Profile{}, err
 	}
+	info := a.AvatarInfo
 	var out Profile
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		p, err := s.store.Profile(ctx, profileID)
@@ -32,7 +33,7 @@ func (s *Service) SetAvatar(ctx context.Context, accountID, profileID string, da
 		if err := s.store.UpdateProfile(ctx, p); err != nil {
 			return wrap(err)
 		}
-		if err := s.store.SetAvatar(ctx, profileID, Avatar{AvatarInfo: info, Data: data}); err != nil {
+		if err := s.store.SetAvatar(ctx, profileID, a); err != nil {
 			return wrap(err)
 		}
 		out = p
@@ -43,6 +44,16 @@ func (s *Service) SetAvatar(ctx context.Context, accountID, profileID string, da
 		return Profile{}, err
 	}
 	return out, nil
+}
+
+// avatarChecker is the AvatarChecker of the service: its own when
+// Config.AvatarLimits is set, else the one the whole process shares
+// (CheckAvatar).
+func (s *Service) avatarChecker() *AvatarChecker {
+	if s.avatars != nil {
+		return s.avatars
+	}
+	return defaultChecker
 }
 
 // DeleteAvatar removes the profile's avatar, recording "avatar cleared".

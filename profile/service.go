@@ -26,7 +26,11 @@ type Config struct {
 	Tx      storage.Transactor // runs each read-modify-write atomically
 	History history.Writer     // receives one entry per changed field; erased with the profile
 	Now     func() time.Time   // defaults to time.Now
-	Rand    io.Reader          // for ids; defaults to crypto/rand.Reader
+	// AvatarLimits bound the memory and concurrency of avatar decoding;
+	// the zero value means the process-wide defaults
+	// (DefaultAvatarDecodeBytes, DefaultAvatarConcurrency).
+	AvatarLimits AvatarLimits
+	Rand         io.Reader // for ids; defaults to crypto/rand.Reader
 }
 
 // Service edits profiles under the rules of this package. It does not
@@ -39,6 +43,8 @@ type Service struct {
 	hist  history.Writer
 	now   clock.Clock
 	rand  io.Reader
+	// avatars checks uploads; nil means the shared checker.
+	avatars *AvatarChecker
 }
 
 // NewService returns a Service. It panics when Store, Tx or History is
@@ -53,7 +59,11 @@ func NewService(c Config) *Service {
 	if c.Rand == nil {
 		c.Rand = rand.Reader
 	}
-	return &Service{store: c.Store, tx: c.Tx, hist: c.History, now: clock.New(c.Now), rand: c.Rand}
+	s := &Service{store: c.Store, tx: c.Tx, hist: c.History, now: clock.New(c.Now), rand: c.Rand}
+	if c.AvatarLimits != (AvatarLimits{}) {
+		s.avatars = NewAvatarChecker(c.AvatarLimits)
+	}
+	return s
 }
 
 // Create stores a new, empty, private profile with a fresh "prf_" id. Call

@@ -15,7 +15,7 @@
 // deactivated. CSRFToken derives the anti-CSRF token of a session from its
 // secret, for browser clients that authenticate with a cookie.
 //
-// Sessions are personal data (which account signed in when): Source
-// collects and erases them with package personaldata, and the Service is an
-// account.Eraser.
+// Sessions are personal data (which account signed in when):
+// personaldata.SessionSource collects and erases them through the
+// Service, which is also an account.Eraser.
 package session

@@ -200,6 +200,18 @@ func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// RevokeAccount ends every session of the account when it was deactivated
+// or its password was reset (account.Revoker). After a password change by
+// the signed-in person it ends nothing: the caller ends the other
+// sessions with EndOthers, keeping its own.
+func (s *Service) RevokeAccount(ctx context.Context, accountID string, c account.Change) error {
+	if c == account.ChangePasswordChanged {
+		return nil
+	}
+	_, err := s.EndOthers(ctx, accountID, "")
+	return err
+}
+
 // EraseAccount deletes every session of the account (account.Eraser). It
 // joins the transaction carried by ctx, if any.
 func (s *Service) EraseAccount(ctx context.Context, accountID string) error {

@@ -216,6 +216,17 @@ func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
 	return nil
 }
 
+// RevokeAccount drops the account's cached API key validations from this
+// process's cache, whatever the change (account.Revoker): a deactivated
+// account's key is refused at once, and a key validated before a password
+// change is checked again.
+func (s *Service) RevokeAccount(_ context.Context, accountID string, _ account.Change) error {
+	if s.cache != nil {
+		s.cache.purgeAccount(accountID)
+	}
+	return nil
+}
+
 // EraseProfile erases the tokens and API keys of every account of the
 // profile.
 func (s *Service) EraseProfile(ctx context.Context, profileID string) error {

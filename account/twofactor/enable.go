@@ -2,6 +2,7 @@ package twofactor
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -58,27 +59,82 @@ func (s *Service) enable(ctx context.Context, r Record, codes []string, profileI
 	if err := s.store.SaveTwoFactor(ctx, cur); err != nil {
 		return fmt.Errorf("twofactor: enabling: %w", err)
 	}
+	if err := s.putRecoveryCodes(ctx, r.AccountID, codes); err != nil {
+		return err
+	}
+	return s.appendHistory(ctx, profileID, r.AccountID, itemTwoFactor, history.ActionSet, cur.Method)
+}
+
+// putRecoveryCodes replaces the account's recovery codes with the digests
+// of codes.
+func (s *Service) putRecoveryCodes(ctx context.Context, accountID string, codes []string) error {
 	digests := make([][]byte, len(codes))
 	for i, c := range codes {
 		n, _ := normalizeCode(c)
-		digests[i] = s.keys.digest("recovery", r.AccountID, n)
+		digests[i] = s.keys.digest("recovery", accountID, n)
 	}
-	if err := s.store.PutRecoveryCodes(ctx, r.AccountID, digests); err != nil {
+	if err := s.store.PutRecoveryCodes(ctx, accountID, digests); err != nil {
 		return fmt.Errorf("twofactor: saving recovery codes: %w", err)
 	}
-	return s.appendHistory(ctx, profileID, r.AccountID, history.ActionSet, cur.Method)
+	return nil
 }
 
-// appendHistory records that the account's second factor was set or
-// cleared; the detail is the method, never a secret.
-func (s *Service) appendHistory(ctx context.Context, profileID, accountID string, a history.Action, m Method) error {
+// RegenerateRecoveryCodes replaces every recovery code of the account,
+// used or not, with RecoveryCodeCount new ones, shown once, after checking
+// the proof (the password or a current code, as for Deactivate; a refused
+// proof counts towards the lock). It records the change in the history.
+// It returns ErrInvalidPassword, ErrInvalidCode, ErrLocked or
+// ErrNotEnabled.
+func (s *Service) RegenerateRecoveryCodes(ctx context.Context, accountID string, p Proof) ([]string, error) {
+	r, _, err := s.record(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	if !active(r) {
+		return nil, ErrNotEnabled
+	}
+	acct, err := s.account(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkProof(ctx, r, p); err != nil {
+		return nil, err
+	}
+	codes, err := newRecoveryCodes(s.rand)
+	if err != nil {
+		return nil, err
+	}
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		if cur, _, err := s.record(ctx, accountID); err != nil || !active(cur) {
+			return cmp.Or(err, ErrNotEnabled) // turned off meanwhile
+		}
+		if err := s.putRecoveryCodes(ctx, accountID, codes); err != nil {
+			return err
+		}
+		return s.appendHistory(ctx, acct.ProfileID, accountID, itemRecoveryCodes, history.ActionSet, r.Method)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
+// History items of the package.
+const (
+	itemTwoFactor     = "two_factor"
+	itemRecoveryCodes = "two_factor_recovery_codes"
+)
+
+// appendHistory records that the item (the second factor or its recovery
+// codes) was set or cleared; the detail is the method, never a secret.
+func (s *Service) appendHistory(ctx context.Context, profileID, accountID, item string, a history.Action, m Method) error {
 	hid, err := id.New(s.rand, "his_")
 	if err != nil {
 		return err
 	}
 	e := history.Entry{
 		ID: hid, ProfileID: profileID, AccountID: accountID,
-		Item: "two_factor", Action: a, Detail: string(m), At: s.now(),
+		Item: item, Action: a, Detail: string(m), At: s.now(),
 	}
 	if err := s.hist.AppendHistory(ctx, e); err != nil {
 		return fmt.Errorf("twofactor: recording history: %w", err)

@@ -138,6 +138,10 @@ func (s *Service) record(ctx context.Context, accountID string) (r Record, found
 	return r, true, nil
 }
 
+// SMSAvailable reports whether the service can send SMS codes (it has an
+// SMSSender), so a settings page offers the SMS method only then.
+func (s *Service) SMSAvailable() bool { return s.sms != nil }
+
 func active(r Record) bool { return r.Method == MethodSMS || r.Method == MethodAuthenticator }
 
 // Required reports whether the account has an active second factor, so

@@ -209,7 +209,7 @@ func (s *Service) Deactivate(ctx context.Context, accountID string, p Proof) err
 		if err := s.store.DeleteTwoFactor(ctx, accountID); err != nil {
 			return fmt.Errorf("twofactor: deleting record: %w", err)
 		}
-		return s.appendHistory(ctx, acct.ProfileID, accountID, history.ActionCleared, r.Method)
+		return s.appendHistory(ctx, acct.ProfileID, accountID, itemTwoFactor, history.ActionCleared, r.Method)
 	})
 	if err != nil {
 		return err

@@ -3,36 +3,56 @@
 //	go run ./examples/settingsd -dev
 //
 // listens on 127.0.0.1:8080, stores everything in the SQLite file
-// settingsd.db and, with -dev, keeps mail in memory, readable at
-// GET /v1/dev/outbox. See the README for a curl walk-through and package
-// examples/settingsd/handler for the routes.
+// settingsd.db and, with -dev, keeps mail and text messages in memory,
+// readable at GET /v1/dev/outbox and GET /v1/dev/sms. See the README for a
+// curl walk-through, package examples/settingsd/handler for the routes and
+// GET /v1/openapi.json for their OpenAPI document.
 //
-// Flags:
+// Flags (each may also come from the environment variable SETTINGSD_ and
+// its name in capitals with "_" for "-", such as SETTINGSD_SMTP_FROM; a
+// flag wins over the environment):
 //
-//	-addr host:port      listen address (default 127.0.0.1:8080)
-//	-db path             SQLite database file (default settingsd.db)
-//	-postgres DSN        use PostgreSQL instead of SQLite
-//	-smtp host:port      send mail through this SMTP server
-//	-smtp-from address   sender of the mail (default no-reply@localhost)
-//	-dev                 keep mail in an in-memory outbox served at /v1/dev/outbox
+//	-addr host:port            listen address (default 127.0.0.1:8080)
+//	-db path                   SQLite database file (default settingsd.db)
+//	-smtp host:port            send mail through this SMTP server
+//	-smtp-from address         sender of the mail (default no-reply@localhost)
+//	-smtp-username name        authenticate to the SMTP server (AUTH PLAIN)
+//	-smtp-tls mode             opportunistic (STARTTLS when offered, the default),
+//	                           starttls (refuse a server without it) or implicit (TLS from the first byte, port 465)
+//	-secure-cookies            mark the session cookie Secure even on plain HTTP (behind a TLS proxy)
+//	-trusted-proxies CIDRs     comma-separated proxies whose X-Forwarded-For names the client
+//	-pg-max-open-conns n       PostgreSQL pool: open connections at most (default 20)
+//	-pg-max-idle-conns n       PostgreSQL pool: idle connections kept (default 10)
+//	-pg-conn-max-lifetime d    PostgreSQL pool: a connection's longest life (default 30m)
+//	-dev                       keep mail and text messages in memory, served at /v1/dev/outbox and /v1/dev/sms
 //
-// Keys come from the environment: SETTINGSD_CODE_KEY and
+// Secrets come only from the environment, so that they never show in the
+// process list: SETTINGSD_POSTGRES_DSN (use PostgreSQL instead of SQLite),
+// SETTINGSD_SMTP_PASSWORD, and the keys SETTINGSD_CODE_KEY and
 // SETTINGSD_TWOFACTOR_KEY, 32 bytes each in hex or base64. Several keys
 // separated by commas rotate them: the first seals, all open. Without
-// them the server refuses to start, except with -dev, which makes random
+// keys the server refuses to start, except with -dev, which makes random
 // ones for the life of the process (authenticator enrolments then do not
 // survive a restart).
+//
+// GET /healthz answers while the process serves; GET /readyz checks that
+// the database answers and its schema is at the version this build
+// expects.
 package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -44,22 +64,126 @@ import (
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
 )
 
+// Environment variables that only the environment sets.
+const (
+	envPostgresDSN  = "SETTINGSD_POSTGRES_DSN"
+	envSMTPPassword = "SETTINGSD_SMTP_PASSWORD"
+)
+
+// SMTP TLS modes of -smtp-tls.
+const (
+	tlsOpportunistic = "opportunistic"
+	tlsSTARTTLS      = "starttls"
+	tlsImplicit      = "implicit"
+)
+
+// config is the server's configuration. The DSN and the SMTP password
+// hold secrets and are never logged.
 type config struct {
-	addr, db, postgres, smtp, smtpFrom string
-	dev                                bool
+	addr, db              string
+	smtp, smtpFrom        string
+	smtpUsername, smtpTLS string
+	smtpPassword          string // from the environment only
+	postgresDSN           string // from the environment only
+	dev, secureCookies    bool
+	trustedProxies        []netip.Prefix
+	pgMaxOpen, pgMaxIdle  int
+	pgConnMaxLifetime     time.Duration
+}
+
+// parseConfig reads the flags of args, the environment variables of the
+// flags not given, and the secrets of the environment.
+func parseConfig(args []string, getenv func(string) string) (config, error) {
+	var c config
+	var proxies string
+	fs := flag.NewFlagSet("settingsd", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address")
+	fs.StringVar(&c.db, "db", "settingsd.db", "SQLite database file")
+	fs.StringVar(&c.smtp, "smtp", "", "SMTP server host:port")
+	fs.StringVar(&c.smtpFrom, "smtp-from", "no-reply@localhost", "sender address of the mail")
+	fs.StringVar(&c.smtpUsername, "smtp-username", "", "SMTP user name (the password comes from "+envSMTPPassword+")")
+	fs.StringVar(&c.smtpTLS, "smtp-tls", tlsOpportunistic, "SMTP TLS: opportunistic, starttls or implicit")
+	fs.BoolVar(&c.secureCookies, "secure-cookies", false, "mark the session cookie Secure even on plain HTTP")
+	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is trusted")
+	fs.IntVar(&c.pgMaxOpen, "pg-max-open-conns", 20, "PostgreSQL: open connections at most")
+	fs.IntVar(&c.pgMaxIdle, "pg-max-idle-conns", 10, "PostgreSQL: idle connections kept")
+	fs.DurationVar(&c.pgConnMaxLifetime, "pg-conn-max-lifetime", 30*time.Minute, "PostgreSQL: a connection's longest life")
+	fs.BoolVar(&c.dev, "dev", false, "keep mail and text messages in memory, served at /v1/dev/outbox and /v1/dev/sms")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err := fromEnvironment(fs, getenv); err != nil {
+		return c, err
+	}
+	c.smtpPassword, c.postgresDSN = getenv(envSMTPPassword), getenv(envPostgresDSN)
+	var err error
+	if c.trustedProxies, err = parsePrefixes(proxies); err != nil {
+		return c, err
+	}
+	switch {
+	case c.smtpTLS != tlsOpportunistic && c.smtpTLS != tlsSTARTTLS && c.smtpTLS != tlsImplicit:
+		return c, fmt.Errorf("-smtp-tls %q: want opportunistic, starttls or implicit", c.smtpTLS)
+	case c.smtpPassword != "" && c.smtpUsername == "":
+		return c, errors.New(envSMTPPassword + " is set without -smtp-username")
+	case c.pgMaxOpen < 0 || c.pgMaxIdle < 0 || c.pgConnMaxLifetime < 0:
+		return c, errors.New("PostgreSQL pool limits must not be negative")
+	}
+	return c, nil
+}
+
+// fromEnvironment sets each flag not given on the command line from its
+// environment variable, when that is set.
+func fromEnvironment(fs *flag.FlagSet, getenv func(string) string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := "SETTINGSD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(name); v != "" && !given[f.Name] && err == nil {
+			if serr := fs.Set(f.Name, v); serr != nil {
+				err = fmt.Errorf("%s: %w", name, serr)
+			}
+		}
+	})
+	return err
+}
+
+// parsePrefixes reads comma-separated CIDRs; a bare address is a prefix
+// of its own.
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for part := range strings.SplitSeq(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(part); err == nil {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("-trusted-proxies: %q is not an address or CIDR", part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func main() {
-	var c config
-	flag.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address")
-	flag.StringVar(&c.db, "db", "settingsd.db", "SQLite database file")
-	flag.StringVar(&c.postgres, "postgres", "", "PostgreSQL DSN (instead of -db)")
-	flag.StringVar(&c.smtp, "smtp", "", "SMTP server host:port")
-	flag.StringVar(&c.smtpFrom, "smtp-from", "no-reply@localhost", "sender address of the mail")
-	flag.BoolVar(&c.dev, "dev", false, "keep mail in memory and serve it at GET /v1/dev/outbox")
-	flag.Parse()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	if err := run(c, log); err != nil {
+	c, err := parseConfig(os.Args[1:], os.Getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "usage: settingsd [flags]; see go doc ./examples/settingsd")
+		return
+	}
+	if err == nil {
+		err = run(c, log)
+	}
+	if err != nil {
 		log.Error("settingsd stopped", "err", err.Error())
 		os.Exit(1)
 	}
@@ -74,7 +198,7 @@ func run(c config, log *slog.Logger) error {
 		return err
 	}
 	defer closeDB()
-	opts, outbox, err := options(c)
+	opts, dev, err := options(c)
 	if err != nil {
 		return err
 	}
@@ -82,13 +206,9 @@ func run(c config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	hopts := []handler.Option{handler.WithLogger(log)}
-	if outbox != nil {
-		hopts = append(hopts, handler.WithDevOutbox(outbox))
-	}
 	srv := &http.Server{
 		Addr:              c.addr,
-		Handler:           handler.New(settings, hopts...),
+		Handler:           newMux(c, settings, dev, readiness(st), log),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -99,7 +219,8 @@ func run(c config, log *slog.Logger) error {
 	go cleanup(ctx, settings, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("settingsd listening", "addr", c.addr, "dev", c.dev, "postgres", c.postgres != "")
+	log.Info("settingsd listening", "addr", c.addr, "dev", c.dev, "postgres", c.postgresDSN != "",
+		"smtp", c.smtp != "", "trusted_proxies", len(c.trustedProxies))
 	select {
 	case err := <-errc:
 		return err
@@ -117,13 +238,61 @@ func run(c config, log *slog.Logger) error {
 	return nil
 }
 
+// devBoxes are the in-memory mail and SMS outboxes of -dev; both nil
+// otherwise.
+type devBoxes struct {
+	mail *notify.Outbox
+	sms  *handler.SMSOutbox
+}
+
+// newMux serves the API: /v1/ and the health routes.
+func newMux(c config, settings *usersettings.Settings, dev devBoxes, ready func(context.Context) error, log *slog.Logger) *http.ServeMux {
+	hopts := []handler.Option{handler.WithLogger(log), handler.WithReadiness(ready)}
+	if dev.mail != nil {
+		hopts = append(hopts, handler.WithDevOutbox(dev.mail))
+	}
+	if dev.sms != nil {
+		hopts = append(hopts, handler.WithDevSMS(dev.sms))
+	}
+	if c.secureCookies {
+		hopts = append(hopts, handler.WithSecureCookies())
+	}
+	if len(c.trustedProxies) > 0 {
+		hopts = append(hopts, handler.WithClientIP(handler.ClientIPBehind(c.trustedProxies)))
+	}
+	api := handler.New(settings, hopts...)
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", api)
+	mux.Handle("/healthz", api)
+	mux.Handle("/readyz", api)
+	mux.Handle("/", api) // JSON 404 and 405 for the rest
+	return mux
+}
+
+// readiness checks that the database answers and that its schema is at
+// the version this build expects.
+func readiness(st *sqlstore.Store) func(context.Context) error {
+	want := sqlstore.SchemaVersion(st.Dialect())
+	return func(ctx context.Context) error {
+		v, err := st.Version(ctx)
+		if err != nil {
+			return err
+		}
+		if v != want {
+			return fmt.Errorf("schema at version %d, want %d", v, want)
+		}
+		return nil
+	}
+}
+
 // openStore opens and migrates the database.
 func openStore(ctx context.Context, c config) (*sqlstore.Store, func(), error) {
-	if c.postgres != "" {
-		st, db, err := postgres.OpenStore(ctx, c.postgres)
+	if c.postgresDSN != "" {
+		st, db, err := postgres.OpenStore(ctx, c.postgresDSN)
 		if err != nil {
 			return nil, nil, fmt.Errorf("opening PostgreSQL: %w", err)
 		}
+		pool(db, c)
 		return st, func() { _ = st.Close(); _ = db.Close() }, nil
 	}
 	st, db, err := sqlite.OpenStore(ctx, c.db)
@@ -133,26 +302,41 @@ func openStore(ctx context.Context, c config) (*sqlstore.Store, func(), error) {
 	return st, func() { _ = st.Close(); _ = db.Close() }, nil
 }
 
-// options builds the SDK options: the mailer, the keys and the sample
-// scopes. It returns the outbox in -dev mode.
-func options(c config) (usersettings.Options, *notify.Outbox, error) {
+// pool applies the PostgreSQL pool limits.
+func pool(db *sql.DB, c config) {
+	db.SetMaxOpenConns(c.pgMaxOpen)
+	db.SetMaxIdleConns(c.pgMaxIdle)
+	db.SetConnMaxLifetime(c.pgConnMaxLifetime)
+}
+
+// smtpConfig is the SMTP mailer's configuration.
+func smtpConfig(c config) notify.SMTPConfig {
+	return notify.SMTPConfig{
+		Addr: c.smtp, From: c.smtpFrom, Username: c.smtpUsername, Password: c.smtpPassword,
+		RequireTLS: c.smtpTLS == tlsSTARTTLS, ImplicitTLS: c.smtpTLS == tlsImplicit,
+	}
+}
+
+// options builds the SDK options: the mailer, the SMS sender, the keys
+// and the sample scopes. In -dev mode it returns the outboxes.
+func options(c config) (usersettings.Options, devBoxes, error) {
 	o := usersettings.Options{Scopes: handler.SampleScopes, Issuer: "settingsd"}
-	var outbox *notify.Outbox
+	var dev devBoxes
 	switch {
 	case c.dev:
-		outbox = notify.NewOutbox()
-		o.Mailer = outbox
+		dev = devBoxes{mail: notify.NewOutbox(), sms: &handler.SMSOutbox{}}
+		o.Mailer, o.SMS = dev.mail, dev.sms
 	case c.smtp != "":
-		o.Mailer = notify.NewSMTP(notify.SMTPConfig{Addr: c.smtp, From: c.smtpFrom})
+		o.Mailer = notify.NewSMTP(smtpConfig(c))
 	default:
-		return o, nil, errors.New("no mailer: pass -smtp host:port, or -dev for an in-memory outbox")
+		return o, dev, errors.New("no mailer: pass -smtp host:port, or -dev for an in-memory outbox")
 	}
 	var err error
 	if o.CodeKeys, o.TwoFactorKeys, err = keys(c.dev); err != nil {
-		return o, nil, err
+		return o, dev, err
 	}
 	o.Dev = c.dev
-	return o, outbox, nil
+	return o, dev, nil
 }
 
 // keys reads the key rings from the environment. Without them only -dev

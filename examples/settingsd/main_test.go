@@ -1,11 +1,22 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
+	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
 )
 
 const (
@@ -16,7 +27,7 @@ const (
 // TestKeysRequired checks that settingsd refuses to start without keys
 // unless -dev is given, and reads keys in hex or base64.
 func TestKeysRequired(t *testing.T) {
-	c := config{smtp: "127.0.0.1:25", smtpFrom: "no-reply@localhost"}
+	c := config{smtp: "127.0.0.1:25", smtpFrom: "no-reply@localhost", smtpTLS: tlsOpportunistic}
 	t.Setenv("SETTINGSD_CODE_KEY", "")
 	t.Setenv("SETTINGSD_TWOFACTOR_KEY", "")
 	if _, _, err := options(c); !errors.Is(err, usersettings.ErrWeakKey) || !strings.Contains(err.Error(), "-dev") {
@@ -28,9 +39,9 @@ func TestKeysRequired(t *testing.T) {
 		t.Fatalf("options with a short two-factor key = %v, want ErrWeakKey", err)
 	}
 	t.Setenv("SETTINGSD_TWOFACTOR_KEY", b64Key)
-	o, _, err := options(c)
-	if err != nil || len(o.CodeKeys) != 1 || len(o.TwoFactorKeys) != 1 || o.Dev {
-		t.Fatalf("options with hex and base64 keys = %+v, %v", o, err)
+	o, dev, err := options(c)
+	if err != nil || len(o.CodeKeys) != 1 || len(o.TwoFactorKeys) != 1 || o.Dev || o.SMS != nil || dev.mail != nil {
+		t.Fatalf("options with hex and base64 keys = %+v, %+v, %v", o, dev, err)
 	}
 	if _, err := usersettings.New(nil, o); err == nil {
 		t.Fatal("New(nil) succeeded")
@@ -40,8 +51,117 @@ func TestKeysRequired(t *testing.T) {
 func TestDevWithoutKeys(t *testing.T) {
 	t.Setenv("SETTINGSD_CODE_KEY", "")
 	t.Setenv("SETTINGSD_TWOFACTOR_KEY", "")
-	o, outbox, err := options(config{dev: true})
-	if err != nil || !o.Dev || outbox == nil {
-		t.Fatalf("options(-dev) = %+v, %v; want Dev with an outbox", o, err)
+	o, dev, err := options(config{dev: true})
+	if err != nil || !o.Dev || dev.mail == nil || dev.sms == nil || o.SMS == nil {
+		t.Fatalf("options(-dev) = %+v, %+v, %v; want Dev with the mail and SMS outboxes", o, dev, err)
+	}
+}
+
+// env returns a getenv over the pairs.
+func env(pairs ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		m[pairs[i]] = pairs[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func TestParseConfig(t *testing.T) {
+	c, err := parseConfig(nil, env())
+	if err != nil || c.addr != "127.0.0.1:8080" || c.smtpTLS != tlsOpportunistic || c.pgMaxOpen != 20 ||
+		c.pgMaxIdle != 10 || c.pgConnMaxLifetime != 30*time.Minute || c.secureCookies || c.postgresDSN != "" {
+		t.Fatalf("defaults = %+v, %v", c, err)
+	}
+	c, err = parseConfig([]string{"-smtp", "mail.example.com:465", "-smtp-username", "bot", "-smtp-tls", "implicit",
+		"-secure-cookies", "-trusted-proxies", "10.0.0.0/8, 192.0.2.7,2001:db8::/32", "-pg-max-open-conns", "5",
+		"-pg-conn-max-lifetime", "5m", "-addr", ":9000"},
+		env("SETTINGSD_SMTP_PASSWORD", "s3cret", "SETTINGSD_POSTGRES_DSN", "postgres://u:p@db/settings",
+			"SETTINGSD_ADDR", ":7000", "SETTINGSD_PG_MAX_IDLE_CONNS", "3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantProxies := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32"), netip.MustParsePrefix("2001:db8::/32")}
+	if c.smtpPassword != "s3cret" || c.postgresDSN != "postgres://u:p@db/settings" || !c.secureCookies ||
+		!slices.Equal(c.trustedProxies, wantProxies) || c.pgMaxOpen != 5 || c.pgMaxIdle != 3 ||
+		c.pgConnMaxLifetime != 5*time.Minute || c.addr != ":9000" {
+		t.Errorf("config = %+v", c)
+	}
+	sc := smtpConfig(c)
+	if sc.Username != "bot" || sc.Password != "s3cret" || !sc.ImplicitTLS || sc.RequireTLS {
+		t.Errorf("SMTP config = %+v", sc)
+	}
+	c, _ = parseConfig([]string{"-smtp-tls", "starttls"}, env())
+	if sc := smtpConfig(c); !sc.RequireTLS || sc.ImplicitTLS {
+		t.Errorf("SMTP config with starttls = %+v", sc)
+	}
+
+	for name, args := range map[string][]string{
+		"password flag":  {"-smtp-password", "s3cret"},
+		"DSN flag":       {"-postgres", "postgres://db"},
+		"TLS mode":       {"-smtp-tls", "sometimes"},
+		"proxy":          {"-trusted-proxies", "10.0.0.0/33"},
+		"negative pool":  {"-pg-max-open-conns", "-1"},
+		"stray argument": {"serve"},
+	} {
+		if _, err := parseConfig(args, env()); err == nil {
+			t.Errorf("%s: parseConfig(%q) accepted", name, args)
+		}
+	}
+	if _, err := parseConfig(nil, env("SETTINGSD_SMTP_PASSWORD", "s3cret")); err == nil {
+		t.Error("a password without user name accepted")
+	}
+	if _, err := parseConfig(nil, env("SETTINGSD_PG_MAX_OPEN_CONNS", "many")); err == nil || !strings.Contains(err.Error(), "SETTINGSD_PG_MAX_OPEN_CONNS") {
+		t.Errorf("a bad environment value: %v, want an error naming the variable", err)
+	}
+}
+
+// TestReadiness checks the readiness check on a migrated database, one
+// that was never migrated, and a closed one, and that newMux serves it.
+func TestReadiness(t *testing.T) {
+	ctx := context.Background()
+	st, db, err := sqlite.OpenStore(ctx, filepath.Join(t.TempDir(), "ready.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := readiness(st)(ctx); err != nil {
+		t.Errorf("migrated database: %v", err)
+	}
+	raw, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "empty.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := readiness(sqlstore.New(raw, sqlstore.SQLite))(ctx); err == nil || !strings.Contains(err.Error(), "version 0") {
+		t.Errorf("database never migrated: %v, want a version mismatch", err)
+	}
+	_ = raw.Close()
+	if err := readiness(sqlstore.New(raw, sqlstore.SQLite))(ctx); err == nil {
+		t.Error("closed database: ready")
+	}
+
+	t.Setenv("SETTINGSD_CODE_KEY", "")
+	t.Setenv("SETTINGSD_TWOFACTOR_KEY", "")
+	c, _ := parseConfig([]string{"-dev"}, env())
+	o, dev, err := options(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := usersettings.New(st, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := errors.New("down")
+	srv := httptest.NewServer(newMux(c, s, dev, func(context.Context) error { return down }, slog.New(slog.DiscardHandler)))
+	defer srv.Close()
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 503, "/v1/dev/sms": 200, "/v1/dev/outbox": 200, "/nope": 404} {
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, res.StatusCode, want)
+		}
 	}
 }

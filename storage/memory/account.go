@@ -108,6 +108,25 @@ func (s *Store) UpdateAccount(ctx context.Context, a account.Account) error {
 	})
 }
 
+// MoveAccounts implements account.Store.
+func (s *Store) MoveAccounts(ctx context.Context, fromProfileID, toProfileID string) error {
+	return s.write(ctx, func(t *tx) error {
+		if _, ok := s.profiles.byID[toProfileID]; !ok {
+			return notFound("profile", toProfileID)
+		}
+		if fromProfileID == toProfileID {
+			return nil
+		}
+		for id, a := range s.accounts.byID {
+			if a.ProfileID == fromProfileID {
+				a.ProfileID = toProfileID
+				put(t, s.accounts.byID, id, a)
+			}
+		}
+		return nil
+	})
+}
+
 // DeleteAccount implements account.Store.
 func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 	return s.write(ctx, func(t *tx) error {

@@ -100,6 +100,21 @@ func (s *Store) UpdateAccount(ctx context.Context, a account.Account) error {
 	})
 }
 
+// MoveAccounts implements account.Store with one UPDATE.
+func (s *Store) MoveAccounts(ctx context.Context, fromProfileID, toProfileID string) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
+		if err := s.profileExists(ctx, "move accounts: profile", toProfileID); err != nil {
+			return err
+		}
+		if fromProfileID == toProfileID {
+			return nil
+		}
+		_, err := s.exec(ctx, "move accounts", `UPDATE us_accounts SET profile_id = ? WHERE profile_id = ?`,
+			toProfileID, fromProfileID)
+		return err
+	})
+}
+
 // DeleteAccount implements account.Store. Pending requests the account
 // made go with it (ON DELETE CASCADE).
 func (s *Store) DeleteAccount(ctx context.Context, id string) error {

@@ -8,35 +8,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"testing"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
-	"github.com/seed-a97ca23f/usersettings/storage/storagetest"
 )
-
-// TestErasure runs the erasure suite with a dump of everything each
-// database holds: the rows of every table, and on SQLite the raw bytes of
-// the database file, its WAL and shared-memory files; on PostgreSQL the
-// pg_dump output of the test schema when pg_dump is on PATH.
-func TestErasure(t *testing.T) {
-	t.Run("db=sqlite", func(t *testing.T) {
-		storagetest.TestErasure(t, func(t *testing.T) storagetest.ErasureStore {
-			path := filepath.Join(t.TempDir(), "erasure.db")
-			db := openSQLiteFile(t, path)
-			return &dumpStore{Store: migrated(t, db, sqlstore.SQLite), db: db, d: sqlstore.SQLite, path: path}
-		})
-	})
-	t.Run("db=postgres", func(t *testing.T) {
-		storagetest.TestErasure(t, func(t *testing.T) storagetest.ErasureStore {
-			schema := newSchema(t)
-			db := openPostgresSchema(t, schema)
-			return &dumpStore{Store: migrated(t, db, sqlstore.Postgres), db: db, d: sqlstore.Postgres,
-				dsn: postgresDSN(t), schema: schema}
-		})
-	})
-}
 
 // dumpStore is a Store with storagetest.Dumper.
 type dumpStore struct {

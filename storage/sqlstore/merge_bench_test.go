@@ -47,7 +47,8 @@ func BenchmarkMergeCommit(b *testing.B) {
 		Store: st, Tx: st, Mailer: outbox, MinInterval: -1, MaxPerHour: -1, Now: now,
 	})
 	svc := merge.NewService(merge.Config{
-		Accounts: st, Profiles: st, History: st, Notify: st, Flows: st, Tx: st, Codes: codes, Now: now,
+		Accounts: st, Profiles: st, ProfileData: st, History: st, Notify: st, Flows: st, Expired: st,
+		Tx: st, Codes: codes, Now: now,
 	})
 	var floor time.Duration
 	b.StopTimer()

@@ -22,8 +22,8 @@ const (
 // WithTablePrefix and WithMigrationsTable: each statement of the Store
 // and each migration finds its tables under the prefix, and the schema
 // holds no object named otherwise. The statements are the same text on
-// both dialects except the token lookups, so PostgreSQL runs the
-// migrations and the token suite, SQLite every suite.
+// both dialects except the token lookups, so SQLite runs every suite
+// (storagetest.TestAll) and PostgreSQL the migrations and the token suite.
 func TestTablePrefix(t *testing.T) {
 	if len(hostPrefix) != 32 {
 		t.Fatalf("hostPrefix has %d characters, want the maximum, 32", len(hostPrefix))
@@ -39,50 +39,21 @@ func TestTablePrefix(t *testing.T) {
 				if err := st.Migrate(context.Background()); err != nil {
 					t.Fatalf("Migrate: %v", err)
 				}
+				wantVersion(t, st, sqlstore.SchemaVersion(d))
 				return st
 			}
 			t.Run("Schema", func(t *testing.T) {
 				db, d := c.open(t)
-				st := sqlstore.New(db, d, opts...)
-				if err := st.Migrate(context.Background()); err != nil {
+				if err := sqlstore.New(db, d, opts...).Migrate(context.Background()); err != nil {
 					t.Fatalf("Migrate: %v", err)
 				}
-				wantVersion(t, st, sqlstore.SchemaVersion(d))
 				checkPrefixed(t, db, d)
 			})
-			t.Run("Token", func(t *testing.T) {
-				storagetest.TestTokenStore(t, func(t *testing.T) storagetest.TokenStore { return newStore(t) })
-			})
 			if c.name != "sqlite" {
+				storagetest.TestTokenStore(t, func(t *testing.T) storagetest.TokenStore { return newStore(t) })
 				return
 			}
-			t.Run("Profile", func(t *testing.T) {
-				storagetest.TestProfileStore(t, func(t *testing.T) storagetest.ProfileStore { return newStore(t) })
-			})
-			t.Run("Account", func(t *testing.T) {
-				storagetest.TestAccountStore(t, func(t *testing.T) storagetest.AccountStore { return newStore(t) })
-			})
-			t.Run("Verification", func(t *testing.T) {
-				storagetest.TestVerificationStore(t, func(t *testing.T) storagetest.VerificationStore { return newStore(t) })
-			})
-			t.Run("History", func(t *testing.T) {
-				storagetest.TestHistoryStore(t, func(t *testing.T) storagetest.HistoryStore { return newStore(t) })
-			})
-			t.Run("Session", func(t *testing.T) {
-				storagetest.TestSessionStore(t, func(t *testing.T) storagetest.SessionStore { return newStore(t) })
-			})
-			t.Run("TwoFactor", func(t *testing.T) {
-				storagetest.TestTwoFactorStore(t, func(t *testing.T) storagetest.TwoFactorStore { return newStore(t) })
-			})
-			t.Run("Notify", func(t *testing.T) {
-				storagetest.TestNotifyStore(t, func(t *testing.T) storagetest.NotifyStore { return newStore(t) })
-			})
-			t.Run("Merge", func(t *testing.T) {
-				storagetest.TestMerge(t, func(t *testing.T) storagetest.MergeStore { return newStore(t) })
-			})
-			t.Run("PersonalData", func(t *testing.T) {
-				storagetest.TestPersonalData(t, func(t *testing.T) storagetest.ErasureStore { return newStore(t) })
-			})
+			storagetest.TestAll(t, func(t *testing.T) storagetest.Store { return newStore(t) })
 		})
 	}
 }

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"math/bits"
+	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/profile"
 )
@@ -76,28 +78,61 @@ func (s *Store) SaveProgress(ctx context.Context, profileID string, pr profile.P
 }
 
 // insertProgressLists inserts the lists of pr for the profile, whose old
-// lists were deleted.
+// lists were deleted, with multi-row INSERTs (insertRows).
 func (s *Store) insertProgressLists(ctx context.Context, profileID string, pr profile.Progress) error {
-	for _, a := range pr.Achievements {
-		if _, err := s.exec(ctx, "save progress: achievement", `INSERT INTO us_achievements
-				(profile_id, id, name, awarded_at) VALUES (?, ?, ?, ?)`,
-			profileID, a.ID, a.Name, s.d.timeArg(a.AwardedAt)); err != nil {
+	lists := []struct {
+		what, head string
+		width, n   int
+		add        func(i int, args []any) []any
+	}{
+		{"achievements", `INSERT INTO us_achievements (profile_id, id, name, awarded_at) VALUES `,
+			4, len(pr.Achievements), func(i int, args []any) []any {
+				a := pr.Achievements[i]
+				return append(args, profileID, a.ID, a.Name, s.d.timeArg(a.AwardedAt))
+			}},
+		{"certifications", `INSERT INTO us_certifications (profile_id, id, name, valid_until) VALUES `,
+			4, len(pr.Certifications), func(i int, args []any) []any {
+				c := pr.Certifications[i]
+				return append(args, profileID, c.ID, c.Name, s.d.timeArg(c.ValidUntil))
+			}},
+		{"courses", `INSERT INTO us_academy_progress (profile_id, course_id, title, percent, completed) VALUES `,
+			5, len(pr.Academy), func(i int, args []any) []any {
+				c := pr.Academy[i]
+				return append(args, profileID, c.CourseID, c.Title, c.Percent, c.Completed)
+			}},
+	}
+	for _, l := range lists {
+		if err := s.insertRows(ctx, "save progress: "+l.what, l.head, l.width, l.n, l.add); err != nil {
 			return err
 		}
 	}
-	for _, c := range pr.Certifications {
-		if _, err := s.exec(ctx, "save progress: certification", `INSERT INTO us_certifications
-				(profile_id, id, name, valid_until) VALUES (?, ?, ?, ?)`,
-			profileID, c.ID, c.Name, s.d.timeArg(c.ValidUntil)); err != nil {
+	return nil
+}
+
+// maxInsertRows is the most rows insertRows puts in one statement: 256
+// rows of up to 5 columns stay far below the parameter limits of SQLite
+// (32766) and PostgreSQL (65535).
+const maxInsertRows = 256
+
+// insertRows inserts n rows of width columns with head ("INSERT INTO t
+// (…) VALUES "), appending the arguments of row i with add. Rows go in
+// batches whose sizes are powers of two up to maxInsertRows, so that n
+// rows take about n/maxInsertRows statements and a few statement texts
+// (one per size) serve every n.
+func (s *Store) insertRows(ctx context.Context, what, head string, width, n int, add func(i int, args []any) []any) error {
+	tuple := "(?" + strings.Repeat(", ?", width-1) + ")"
+	args := make([]any, 0, width*min(n, maxInsertRows))
+	for done := 0; done < n; {
+		k := min(maxInsertRows, 1<<(bits.Len(uint(n-done))-1)) // the largest power of two that fits
+		args = args[:0]
+		for i := done; i < done+k; i++ {
+			args = add(i, args)
+		}
+		query := head + tuple + strings.Repeat(", "+tuple, k-1)
+		if _, err := s.exec(ctx, what, query, args...); err != nil {
 			return err
 		}
-	}
-	for _, c := range pr.Academy {
-		if _, err := s.exec(ctx, "save progress: course", `INSERT INTO us_academy_progress
-				(profile_id, course_id, title, percent, completed) VALUES (?, ?, ?, ?, ?)`,
-			profileID, c.CourseID, c.Title, c.Percent, c.Completed); err != nil {
-			return err
-		}
+		done += k
 	}
 	return nil
 }

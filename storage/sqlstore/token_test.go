@@ -13,15 +13,8 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
-	"github.com/seed-a97ca23f/usersettings/storage/storagetest"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
-
-func TestTokenStore(t *testing.T) {
-	forEachDB(t, func(t *testing.T, newStore func(*testing.T) *sqlstore.Store) {
-		storagetest.TestTokenStore(t, func(t *testing.T) storagetest.TokenStore { return newStore(t) })
-	})
-}
 
 var benchNow = time.Date(2025, 5, 1, 8, 0, 0, 0, time.UTC)
 

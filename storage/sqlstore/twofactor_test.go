@@ -12,14 +12,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/storage"
 
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
-	"github.com/seed-a97ca23f/usersettings/storage/storagetest"
 )
-
-func TestTwoFactorStore(t *testing.T) {
-	forEachDB(t, func(t *testing.T, newStore func(*testing.T) *sqlstore.Store) {
-		storagetest.TestTwoFactorStore(t, func(t *testing.T) storagetest.TwoFactorStore { return newStore(t) })
-	})
-}
 
 // Deleting an account deletes its two-factor record and recovery codes
 // (ON DELETE CASCADE), so no secret outlives its account.

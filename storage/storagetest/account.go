@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -29,8 +30,9 @@ var acNow = time.Date(2024, 2, 3, 4, 5, 6, 789012000, time.UTC)
 
 // TestAccountStore checks an adapter's account.Store: account CRUD, the
 // case-insensitive unique email (on create and update), the order of a
-// profile's accounts, pending requests and their expiry, transaction
-// rollback, and 16 goroutines creating accounts with one email.
+// profile's accounts, moving every account of a profile to another (and
+// its rollback), pending requests and their expiry, transaction rollback,
+// and 16 goroutines creating accounts with one email.
 func TestAccountStore(t *testing.T, newStore func(t *testing.T) AccountStore) {
 	t.Run("CreateGet", func(t *testing.T) { testAccountCreateGet(t, newStore(t)) })
 	t.Run("ErrNotFound", func(t *testing.T) { testAccountNotFound(t, newStore(t)) })
@@ -39,6 +41,8 @@ func TestAccountStore(t *testing.T, newStore func(t *testing.T) AccountStore) {
 	t.Run("UpdateEmailConflict", func(t *testing.T) { testAccountUpdateConflict(t, newStore(t)) })
 	t.Run("Delete", func(t *testing.T) { testAccountDelete(t, newStore(t)) })
 	t.Run("AccountsOfProfile", func(t *testing.T) { testAccountsOfProfile(t, newStore(t)) })
+	t.Run("MoveAccounts", func(t *testing.T) { testAccountMove(t, newStore(t)) })
+	t.Run("MoveAccountsRollback", func(t *testing.T) { testAccountMoveRollback(t, newStore(t)) })
 	t.Run("Pending", func(t *testing.T) { testAccountPending(t, newStore(t)) })
 	t.Run("PendingExpiry", func(t *testing.T) { testAccountPendingExpiry(t, newStore(t)) })
 	t.Run("Rollback", func(t *testing.T) { testAccountRollback(t, newStore(t)) })
@@ -349,4 +353,77 @@ func testAccountEmailRace(t *testing.T, st AccountStore) {
 	if err != nil || len(accts) != 1 {
 		t.Errorf("AccountsOfProfile = %d accounts, %v; want 1", len(accts), err)
 	}
+}
+
+// acMovePair makes prf_x with one account and prf_y with two, the second
+// deactivated, and returns them (x's first).
+func acMovePair(t *testing.T, st AccountStore) []account.Account {
+	t.Helper()
+	acProfile(t, st, "prf_x")
+	acProfile(t, st, "prf_y")
+	out := []account.Account{
+		acAccount("acc_x", "prf_x", "x@example.com"),
+		acAccount("acc_y1", "prf_y", "y1@example.com"),
+		acAccount("acc_y2", "prf_y", "y2@example.com"),
+	}
+	out[1].CreatedAt, out[2].CreatedAt = acNow.Add(time.Second), acNow.Add(2*time.Second)
+	out[2].Status, out[2].Credits = account.StatusDeactivated, 7
+	for _, a := range out {
+		acCreate(t, st, a)
+	}
+	return out
+}
+
+// acWantAccounts checks the accounts of the profile.
+func acWantAccounts(t *testing.T, st AccountStore, profileID string, want []account.Account) {
+	t.Helper()
+	got, err := st.AccountsOfProfile(context.Background(), profileID)
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); err != nil || diff != "" {
+		t.Errorf("accounts of %s (%v) (-want +got):\n%s", profileID, err, diff)
+	}
+}
+
+func testAccountMove(t *testing.T, st AccountStore) {
+	ctx := context.Background()
+	all := acMovePair(t, st)
+	acWantErr(t, "MoveAccounts(to unknown)", st.MoveAccounts(ctx, "prf_y", "prf_nope"), storage.ErrNotFound)
+	acWantAccounts(t, st, "prf_y", all[1:])
+	if err := st.MoveAccounts(ctx, "prf_y", "prf_y"); err != nil {
+		t.Errorf("MoveAccounts(same profile): %v", err)
+	}
+	acWantAccounts(t, st, "prf_y", all[1:])
+	if err := st.MoveAccounts(ctx, "prf_nobody", "prf_x"); err != nil {
+		t.Errorf("MoveAccounts(from a profile without accounts): %v", err)
+	}
+	if err := st.MoveAccounts(ctx, "prf_y", "prf_x"); err != nil {
+		t.Fatalf("MoveAccounts: %v", err)
+	}
+	var want []account.Account
+	for _, a := range all {
+		a.ProfileID = "prf_x" // status, credits and the rest stay
+		want = append(want, a)
+	}
+	acWantAccounts(t, st, "prf_x", want)
+	acWantAccounts(t, st, "prf_y", nil)
+	if got, err := st.AccountByEmail(ctx, "y2@example.com"); err != nil || got.ProfileID != "prf_x" {
+		t.Errorf("AccountByEmail(moved) = %v, %v; want it in prf_x", got, err)
+	}
+}
+
+func testAccountMoveRollback(t *testing.T, st AccountStore) {
+	ctx := context.Background()
+	all := acMovePair(t, st)
+	boom := errors.New("storagetest: boom")
+	err := st.InTx(ctx, func(ctx context.Context) error {
+		if err := st.MoveAccounts(ctx, "prf_y", "prf_x"); err != nil {
+			return err
+		}
+		if got, err := st.AccountsOfProfile(ctx, "prf_x"); err != nil || len(got) != 3 {
+			return fmt.Errorf("accounts of prf_x inside tx = %d, %w", len(got), err)
+		}
+		return boom
+	})
+	acWantErr(t, "InTx", err, boom)
+	acWantAccounts(t, st, "prf_x", all[:1])
+	acWantAccounts(t, st, "prf_y", all[1:])
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
+	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
@@ -37,6 +38,7 @@ type World struct {
 	Codes        *verification.Service
 	Tokens       *token.Service
 	TwoFactor    *twofactor.Service
+	Sessions     *session.Service
 	Accounts     *account.Service
 	PersonalData *personaldata.Service
 }
@@ -64,11 +66,13 @@ func NewWorld(t testing.TB, st ErasureStore, extra ...personaldata.Source) *Worl
 	w.TwoFactor = twofactor.NewService(twofactor.Config{
 		Store: st, Accounts: st, Tx: st, History: st, Key: bytes.Repeat([]byte{7}, twofactor.KeySize),
 	})
+	w.Sessions = session.NewService(session.Config{Store: st, Accounts: st})
 	w.PersonalData = personaldata.NewService(personaldata.Config{
 		Tx: st, Profiles: st, Accounts: st, History: st,
 		Sources: personaldata.DefaultSources(personaldata.Deps{
 			Profiles: st, Accounts: st, Codes: st, History: st, Notify: st,
-			Tokens: w.Tokens, TwoFactor: w.TwoFactor, Companies: wdCompanies{}, Extra: extra,
+			Tokens: w.Tokens, TwoFactor: w.TwoFactor, Sessions: w.Sessions, Merges: st,
+			Companies: wdCompanies{}, Extra: extra,
 		}),
 	})
 	w.Accounts = account.NewService(account.Config{
@@ -165,8 +169,7 @@ var errFailingSource = errors.New("storagetest: failing source")
 // failingSource fails every erasure, after the SDK's sources ran.
 type failingSource struct{}
 
-func (failingSource) Name() string     { return "failing" }
-func (failingSource) Covers() []string { return nil }
+func (failingSource) Name() string { return "failing" }
 func (failingSource) Collect(context.Context, personaldata.Person, *personaldata.View) error {
 	return nil
 }
@@ -251,7 +254,12 @@ func checkGone(t *testing.T, w *World, p Person) {
 		}
 		_, err = st.CodeOfFlow(ctx, verification.PurposeMerge, "flow_"+p.Tag+string(rune('a'+i)))
 		notFound("CodeOfFlow", err)
+		if list, err := st.SessionsOfAccount(ctx, id); len(list) > 0 || err != nil {
+			t.Errorf("account %s keeps %d sessions (%v)", id, len(list), err)
+		}
 	}
+	_, err = st.MergeFlow(ctx, "mrg_"+p.Tag)
+	notFound("MergeFlow", err)
 	hist, err := st.History(ctx, p.ProfileID, 0, 10)
 	apps, err2 := st.WatchedApps(ctx, p.ProfileID)
 	_, saved, err3 := st.NotificationSettings(ctx, p.ProfileID)

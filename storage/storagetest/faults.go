@@ -3,8 +3,10 @@ package storagetest
 import (
 	"context"
 	"errors"
+	"maps"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -16,145 +18,163 @@ import (
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
-// errInjected is the failure a faulty store injects.
+// errInjected is the failure a faulty role injects.
 var errInjected = errors.New("storagetest: injected failure")
 
-// faulty wraps the stores of a merge and fails the Nth call made through
-// it (InTx included), counting from the last failAt.
-type faulty struct {
-	mergeDeps
+// faults counts the calls merge.Service makes through its roles (InTx
+// included), logs them by method name and fails the Nth, counting from
+// the last arm.
+type faults struct {
 	mu     sync.Mutex
-	calls  int
+	calls  []string
 	failAt int // 0: never
 }
 
-func (f *faulty) arm(n int) {
+func (f *faults) arm(n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls, f.failAt = 0, n
+	f.calls, f.failAt = nil, n
 }
 
-// step counts one call and reports the injected failure on the Nth.
-func (f *faulty) step() error {
+// step logs one call and reports the injected failure on the Nth.
+func (f *faults) step(method string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls++
-	if f.calls == f.failAt {
+	f.calls = append(f.calls, method)
+	if len(f.calls) == f.failAt {
 		return errInjected
 	}
 	return nil
 }
 
-func (f *faulty) InTx(ctx context.Context, fn func(context.Context) error) error {
-	return f.do(func() error { return f.mergeDeps.InTx(ctx, fn) })
+// counts returns how many times each method was called since the last arm.
+func (f *faults) counts() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]int{}
+	for _, m := range f.calls {
+		out[m]++
+	}
+	return out
 }
 
-func (f *faulty) do(call func() error) error {
-	if err := f.step(); err != nil {
+// do wraps a call that returns only an error.
+func do(f *faults, method string, call func() error) error {
+	if err := f.step(method); err != nil {
 		return err
 	}
 	return call()
 }
 
 // get wraps a call that returns a value.
-func get[T any](f *faulty, call func() (T, error)) (T, error) {
-	if err := f.step(); err != nil {
+func get[T any](f *faults, method string, call func() (T, error)) (T, error) {
+	if err := f.step(method); err != nil {
 		var zero T
 		return zero, err
 	}
 	return call()
 }
 
-func (f *faulty) CreateProfile(ctx context.Context, p profile.Profile) error {
-	return f.do(func() error { return f.mergeDeps.CreateProfile(ctx, p) })
-}
-func (f *faulty) Profile(ctx context.Context, id string) (profile.Profile, error) {
-	return get(f, func() (profile.Profile, error) { return f.mergeDeps.Profile(ctx, id) })
-}
-func (f *faulty) UpdateProfile(ctx context.Context, p profile.Profile) error {
-	return f.do(func() error { return f.mergeDeps.UpdateProfile(ctx, p) })
-}
-func (f *faulty) DeleteProfile(ctx context.Context, id string) error {
-	return f.do(func() error { return f.mergeDeps.DeleteProfile(ctx, id) })
-}
-func (f *faulty) SetAvatar(ctx context.Context, id string, a profile.Avatar) error {
-	return f.do(func() error { return f.mergeDeps.SetAvatar(ctx, id, a) })
-}
-func (f *faulty) DeleteAvatar(ctx context.Context, id string) error {
-	return f.do(func() error { return f.mergeDeps.DeleteAvatar(ctx, id) })
-}
-func (f *faulty) Avatar(ctx context.Context, id string) (profile.Avatar, error) {
-	return get(f, func() (profile.Avatar, error) { return f.mergeDeps.Avatar(ctx, id) })
-}
-func (f *faulty) Progress(ctx context.Context, id string) (profile.Progress, error) {
-	return get(f, func() (profile.Progress, error) { return f.mergeDeps.Progress(ctx, id) })
-}
-func (f *faulty) SaveProgress(ctx context.Context, id string, p profile.Progress) error {
-	return f.do(func() error { return f.mergeDeps.SaveProgress(ctx, id, p) })
+// faultyConfig returns the roles of merge.Config over st, each wrapped to
+// count through f. The codes service is not part of it.
+func faultyConfig(f *faults, st MergeStore) merge.Config {
+	return merge.Config{
+		Accounts: faultyAccounts{f, st}, Profiles: faultyProfiles{f, st}, ProfileData: faultyData{f, st},
+		History: faultyHistory{f, st}, Notify: faultyNotify{f, st}, Flows: faultyFlows{f, st},
+		Expired: faultyExpired{f, st}, Tx: faultyTx{f, st},
+	}
 }
 
-func (f *faulty) CreateAccount(ctx context.Context, a account.Account) error {
-	return f.do(func() error { return f.mergeDeps.CreateAccount(ctx, a) })
-}
-func (f *faulty) Account(ctx context.Context, id string) (account.Account, error) {
-	return get(f, func() (account.Account, error) { return f.mergeDeps.Account(ctx, id) })
-}
-func (f *faulty) AccountByEmail(ctx context.Context, email string) (account.Account, error) {
-	return get(f, func() (account.Account, error) { return f.mergeDeps.AccountByEmail(ctx, email) })
-}
-func (f *faulty) AccountsOfProfile(ctx context.Context, id string) ([]account.Account, error) {
-	return get(f, func() ([]account.Account, error) { return f.mergeDeps.AccountsOfProfile(ctx, id) })
-}
-func (f *faulty) UpdateAccount(ctx context.Context, a account.Account) error {
-	return f.do(func() error { return f.mergeDeps.UpdateAccount(ctx, a) })
-}
-func (f *faulty) DeleteAccount(ctx context.Context, id string) error {
-	return f.do(func() error { return f.mergeDeps.DeleteAccount(ctx, id) })
+// counted is a role R of merge.Config whose calls are counted through f;
+// each role below is one, with its methods wrapped by do or get.
+type counted[R any] struct {
+	f *faults
+	s R
 }
 
-func (f *faulty) AppendHistory(ctx context.Context, entries ...history.Entry) error {
-	return f.do(func() error { return f.mergeDeps.AppendHistory(ctx, entries...) })
-}
-func (f *faulty) History(ctx context.Context, id string, offset, limit int) ([]history.Entry, error) {
-	return get(f, func() ([]history.Entry, error) { return f.mergeDeps.History(ctx, id, offset, limit) })
-}
-func (f *faulty) MoveHistory(ctx context.Context, from, to string) error {
-	return f.do(func() error { return f.mergeDeps.MoveHistory(ctx, from, to) })
-}
-func (f *faulty) DeleteHistoryOfProfile(ctx context.Context, id string) error {
-	return f.do(func() error { return f.mergeDeps.DeleteHistoryOfProfile(ctx, id) })
+type (
+	faultyTx       counted[storage.Transactor]
+	faultyAccounts counted[merge.Accounts]
+	faultyProfiles counted[merge.Profiles]
+	faultyData     counted[merge.ProfileData]
+	faultyHistory  counted[merge.History]
+	faultyNotify   counted[merge.Notifications]
+	faultyFlows    counted[merge.Flows]
+	faultyExpired  counted[merge.ExpiredFlows]
+)
+
+func (w faultyTx) InTx(ctx context.Context, fn func(context.Context) error) error {
+	return do(w.f, "InTx", func() error { return w.s.InTx(ctx, fn) })
 }
 
-func (f *faulty) WatchedApps(ctx context.Context, id string) ([]notify.WatchedApp, error) {
-	return get(f, func() ([]notify.WatchedApp, error) { return f.mergeDeps.WatchedApps(ctx, id) })
+func (w faultyAccounts) Account(ctx context.Context, id string) (account.Account, error) {
+	return get(w.f, "Account", func() (account.Account, error) { return w.s.Account(ctx, id) })
 }
-func (f *faulty) MoveWatchedApps(ctx context.Context, from, to string) error {
-	return f.do(func() error { return f.mergeDeps.MoveWatchedApps(ctx, from, to) })
+func (w faultyAccounts) AccountByEmail(ctx context.Context, email string) (account.Account, error) {
+	return get(w.f, "AccountByEmail", func() (account.Account, error) { return w.s.AccountByEmail(ctx, email) })
 }
-func (f *faulty) DeleteNotificationsOfProfile(ctx context.Context, id string) error {
-	return f.do(func() error { return f.mergeDeps.DeleteNotificationsOfProfile(ctx, id) })
+func (w faultyAccounts) AccountsOfProfile(ctx context.Context, id string) ([]account.Account, error) {
+	return get(w.f, "AccountsOfProfile", func() ([]account.Account, error) { return w.s.AccountsOfProfile(ctx, id) })
 }
-func (f *faulty) SaveNotificationSettings(ctx context.Context, s notify.Settings) error {
-	return f.do(func() error { return f.mergeDeps.SaveNotificationSettings(ctx, s) })
+func (w faultyAccounts) MoveAccounts(ctx context.Context, from, to string) error {
+	return do(w.f, "MoveAccounts", func() error { return w.s.MoveAccounts(ctx, from, to) })
 }
 
-func (f *faulty) CreateMergeFlow(ctx context.Context, r merge.Record) error {
-	return f.do(func() error { return f.mergeDeps.CreateMergeFlow(ctx, r) })
+func (w faultyProfiles) Profile(ctx context.Context, id string) (profile.Profile, error) {
+	return get(w.f, "Profile", func() (profile.Profile, error) { return w.s.Profile(ctx, id) })
 }
-func (f *faulty) MergeFlow(ctx context.Context, id string) (merge.Record, error) {
-	return get(f, func() (merge.Record, error) { return f.mergeDeps.MergeFlow(ctx, id) })
+func (w faultyProfiles) UpdateProfile(ctx context.Context, p profile.Profile) error {
+	return do(w.f, "UpdateProfile", func() error { return w.s.UpdateProfile(ctx, p) })
 }
-func (f *faulty) UpdateMergeFlow(ctx context.Context, r merge.Record, from merge.State) error {
-	return f.do(func() error { return f.mergeDeps.UpdateMergeFlow(ctx, r, from) })
+func (w faultyProfiles) DeleteProfile(ctx context.Context, id string) error {
+	return do(w.f, "DeleteProfile", func() error { return w.s.DeleteProfile(ctx, id) })
 }
-func (f *faulty) MergeFlowsOfProfile(ctx context.Context, id string) ([]merge.Record, error) {
-	return get(f, func() ([]merge.Record, error) { return f.mergeDeps.MergeFlowsOfProfile(ctx, id) })
+
+func (w faultyData) Avatar(ctx context.Context, id string) (profile.Avatar, error) {
+	return get(w.f, "Avatar", func() (profile.Avatar, error) { return w.s.Avatar(ctx, id) })
 }
-func (f *faulty) MoveAccounts(ctx context.Context, from, to string) error {
-	return f.do(func() error { return f.mergeDeps.MoveAccounts(ctx, from, to) })
+func (w faultyData) SetAvatar(ctx context.Context, id string, a profile.Avatar) error {
+	return do(w.f, "SetAvatar", func() error { return w.s.SetAvatar(ctx, id, a) })
 }
-func (f *faulty) MergeProgress(ctx context.Context, from, to string) error {
-	return f.do(func() error { return f.mergeDeps.MergeProgress(ctx, from, to) })
+func (w faultyData) Progress(ctx context.Context, id string) (profile.Progress, error) {
+	return get(w.f, "Progress", func() (profile.Progress, error) { return w.s.Progress(ctx, id) })
+}
+func (w faultyData) SaveProgress(ctx context.Context, id string, p profile.Progress) error {
+	return do(w.f, "SaveProgress", func() error { return w.s.SaveProgress(ctx, id, p) })
+}
+
+func (w faultyHistory) AppendHistory(ctx context.Context, entries ...history.Entry) error {
+	return do(w.f, "AppendHistory", func() error { return w.s.AppendHistory(ctx, entries...) })
+}
+func (w faultyHistory) MoveHistory(ctx context.Context, from, to string) error {
+	return do(w.f, "MoveHistory", func() error { return w.s.MoveHistory(ctx, from, to) })
+}
+
+func (w faultyNotify) WatchedApps(ctx context.Context, id string) ([]notify.WatchedApp, error) {
+	return get(w.f, "WatchedApps", func() ([]notify.WatchedApp, error) { return w.s.WatchedApps(ctx, id) })
+}
+func (w faultyNotify) MoveWatchedApps(ctx context.Context, from, to string) error {
+	return do(w.f, "MoveWatchedApps", func() error { return w.s.MoveWatchedApps(ctx, from, to) })
+}
+func (w faultyNotify) DeleteNotificationsOfProfile(ctx context.Context, id string) error {
+	return do(w.f, "DeleteNotificationsOfProfile", func() error { return w.s.DeleteNotificationsOfProfile(ctx, id) })
+}
+
+func (w faultyFlows) CreateMergeFlow(ctx context.Context, r merge.Record) error {
+	return do(w.f, "CreateMergeFlow", func() error { return w.s.CreateMergeFlow(ctx, r) })
+}
+func (w faultyFlows) MergeFlow(ctx context.Context, id string) (merge.Record, error) {
+	return get(w.f, "MergeFlow", func() (merge.Record, error) { return w.s.MergeFlow(ctx, id) })
+}
+func (w faultyFlows) UpdateMergeFlow(ctx context.Context, r merge.Record, from merge.State) error {
+	return do(w.f, "UpdateMergeFlow", func() error { return w.s.UpdateMergeFlow(ctx, r, from) })
+}
+func (w faultyFlows) MergeFlowsOfProfile(ctx context.Context, id string) ([]merge.Record, error) {
+	return get(w.f, "MergeFlowsOfProfile", func() ([]merge.Record, error) { return w.s.MergeFlowsOfProfile(ctx, id) })
+}
+
+func (w faultyExpired) DeleteExpiredMergeFlows(ctx context.Context, t time.Time) (int, error) {
+	return get(w.f, "DeleteExpiredMergeFlows", func() (int, error) { return w.s.DeleteExpiredMergeFlows(ctx, t) })
 }
 
 // mgSnapshot is everything a merge may change about some profiles.
@@ -224,7 +244,7 @@ func (s mgSnapshot) side(id string) merge.Side {
 // exactly as before and no notice may have been sent.
 func testMergeFaults(t *testing.T, st MergeStore) {
 	ctx := context.Background()
-	f := &faulty{mergeDeps: st}
+	f := &faults{}
 	w := newMergeWorld(t, st, f)
 	ada, old := mgAdaAndOld(t, st)
 	id, _ := mgVerified(t, w, ada[0].ID, "old1@example.org", 0)
@@ -252,11 +272,64 @@ func testMergeFaults(t *testing.T, st MergeStore) {
 			t.Fatalf("Commit failing at call %d sent %d messages", n, got-sent)
 		}
 	}
-	if n < 15 {
+	if n < 20 {
 		t.Errorf("a commit made %d store calls; the test expected more, is it counting?", n-1)
 	}
 	f.arm(0)
 	mgCheckMerged(t, w, before, merged, ada, old)
+}
+
+// testMergeReadsOnce counts the store calls of each step of a flow: the
+// signed-in account, the flow, each profile, each side's accounts and
+// progress are read once per step, and a commit makes one call per write.
+func testMergeReadsOnce(t *testing.T, st MergeStore) {
+	ctx := context.Background()
+	f := &faults{}
+	w := newMergeWorld(t, st, f)
+	ada, _ := mgAdaAndOld(t, st)
+	me := ada[0].ID
+	check := func(step string, want map[string]int) {
+		t.Helper()
+		if diff := cmp.Diff(want, f.counts()); diff != "" {
+			t.Errorf("store calls of %s (-want +got):\n%s", step, diff)
+		}
+		f.arm(0)
+	}
+	fl, err := w.svc.Start(ctx, me, "old1@example.org")
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	check("Start", map[string]int{
+		"Account": 1, "AccountByEmail": 1, "Profile": 1, "AccountsOfProfile": 1, "CreateMergeFlow": 1,
+	})
+	if err := w.svc.SendCode(ctx, me, fl.ID, 0); err != nil {
+		t.Fatalf("SendCode: %v", err)
+	}
+	check("SendCode", map[string]int{"Account": 1, "MergeFlow": 1, "UpdateMergeFlow": 1})
+	sides := map[string]int{
+		"Account": 1, "MergeFlow": 1, "Profile": 2, "AccountsOfProfile": 2, "Progress": 2, "WatchedApps": 2,
+	}
+	if _, err := w.svc.Verify(ctx, me, fl.ID, mgCode(t, w, "old1@example.org")); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	want := maps.Clone(sides)
+	want["UpdateMergeFlow"] = 1
+	check("Verify", want)
+	if _, err := w.svc.Preview(ctx, me, fl.ID); err != nil {
+		t.Fatalf("Preview: %v", err)
+	}
+	want = maps.Clone(sides)
+	want["InTx"] = 1
+	check("Preview", want)
+	if _, err := w.svc.Commit(ctx, me, fl.ID); err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	check("Commit", map[string]int{
+		"InTx": 1, "Account": 1, "MergeFlow": 1, "Profile": 2, "AccountsOfProfile": 2, "Progress": 2,
+		"Avatar": 1, "SetAvatar": 1, "UpdateProfile": 1, "MoveAccounts": 1, "SaveProgress": 1,
+		"MoveWatchedApps": 1, "MoveHistory": 1, "DeleteNotificationsOfProfile": 1,
+		"MergeFlowsOfProfile": 1, "DeleteProfile": 1, "AppendHistory": 1, "UpdateMergeFlow": 1,
+	})
 }
 
 // testMergeConcurrent commits two verified merges touching one profile at

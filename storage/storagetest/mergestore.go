@@ -3,12 +3,14 @@ package storagetest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -92,6 +94,7 @@ func testMergeFlowStore(t *testing.T, st MergeStore) {
 	if ids := mgFlowIDs(t, st, "prf_nobody"); len(ids) != 0 {
 		t.Errorf("MergeFlowsOfProfile(unknown) = %v", ids)
 	}
+	mgWantListed(t, st, "prf_me")
 	testMergeFlowDeletes(t, st, me)
 }
 
@@ -147,42 +150,39 @@ func testMergeFlowRollback(t *testing.T, st MergeStore) {
 	}
 	_, err = st.MergeFlow(ctx, "mrg_2")
 	mgWantErr(t, "flow created in a rolled-back transaction", err, storage.ErrNotFound)
+	done := mgRecord("mrg_1", me, "prf_me", "", 0)
+	done.State, done.Candidates = merge.StateDone, nil
+	if err := st.UpdateMergeFlow(ctx, done, merge.StateStarted); err != nil {
+		t.Fatalf("UpdateMergeFlow(done): %v", err)
+	}
+	mgCreate(t, st, mgRecord("mrg_3", me, "prf_me", "", 1))
+	mgWantListed(t, st, "prf_me") // one flow without addresses, one with
 }
 
-func testMergeMoveAccounts(t *testing.T, st MergeStore) {
+// mgWantListed checks that MergeFlowsOfProfile lists each flow of the
+// profile exactly as MergeFlow reads it, candidates included.
+func mgWantListed(t *testing.T, st MergeStore, profileID string) {
+	t.Helper()
 	ctx := context.Background()
-	x := mgPerson(t, st, profile.Profile{ID: "prf_x"}, "x@example.com")
-	y := mgPerson(t, st, profile.Profile{ID: "prf_y"}, "y1@example.com", "y2@example.com")
-	y[1].Status = account.StatusDeactivated
-	if err := st.UpdateAccount(ctx, y[1]); err != nil {
-		t.Fatalf("UpdateAccount: %v", err)
+	list, err := st.MergeFlowsOfProfile(ctx, profileID)
+	if err != nil || len(list) < 2 {
+		t.Fatalf("MergeFlowsOfProfile(%s) = %d flows, %v; want at least 2", profileID, len(list), err)
 	}
-	mgWantErr(t, "MoveAccounts(to unknown)", st.MoveAccounts(ctx, "prf_y", "prf_nope"), storage.ErrNotFound)
-	if err := st.MoveAccounts(ctx, "prf_y", "prf_y"); err != nil {
-		t.Errorf("MoveAccounts(same): %v", err)
-	}
-	if err := st.MoveAccounts(ctx, "prf_y", "prf_x"); err != nil {
-		t.Fatalf("MoveAccounts: %v", err)
-	}
-	var want []account.Account
-	for _, a := range append(x, y...) {
-		a.ProfileID = "prf_x"
-		want = append(want, a)
-	}
-	got, err := st.AccountsOfProfile(ctx, "prf_x")
-	if diff := cmp.Diff(want, got); err != nil || diff != "" {
-		t.Errorf("accounts after the move: %v (-want +got):\n%s", err, diff)
-	}
-	if left, _ := st.AccountsOfProfile(ctx, "prf_y"); len(left) != 0 {
-		t.Errorf("accounts left behind: %v", left)
+	for _, r := range list {
+		one, err := st.MergeFlow(ctx, r.ID)
+		if diff := cmp.Diff(one, r, pfEmpty); err != nil || diff != "" {
+			t.Errorf("listed flow %s (MergeFlow: %v) (-read +listed):\n%s", r.ID, err, diff)
+		}
 	}
 }
 
-func testMergeProgress(t *testing.T, st MergeStore) {
+// testCommitProgress commits merges whose progress meets every rule of
+// merge.CombineProgress, with lists long enough that an adapter writes
+// them in several statements, and checks what profile.Store then holds:
+// into a profile with progress, into one without, and from one without.
+func testCommitProgress(t *testing.T, st MergeStore) {
 	ctx := context.Background()
-	for _, id := range []string{"prf_to", "prf_from", "prf_empty"} {
-		mgPerson(t, st, profile.Profile{ID: id})
-	}
+	w := newMergeWorld(t, st, nil)
 	d := func(h int) time.Time { return pfNow.Add(time.Duration(h) * time.Hour) }
 	to := profile.Progress{
 		Points: 100,
@@ -220,27 +220,71 @@ func testMergeProgress(t *testing.T, st MergeStore) {
 			{CourseID: "k-both-done", Title: "F", Percent: 100, Completed: true},
 		},
 	}
+	to, from = mgMoreProgress(to, "to", 0), mgMoreProgress(from, "from", mgBulk/2)
+	mgSortProgress(&to)
+	mgSortProgress(&from)
+	toAcct := mgPerson(t, st, profile.Profile{ID: "prf_to"}, "to@example.com")[0].ID
+	mgPerson(t, st, profile.Profile{ID: "prf_from"}, "from@example.com")
+	emptyAcct := mgPerson(t, st, profile.Profile{ID: "prf_empty"}, "empty@example.com")[0].ID
+	mgPerson(t, st, profile.Profile{ID: "prf_none"}, "none@example.com")
 	for id, pr := range map[string]profile.Progress{"prf_to": to, "prf_from": from} {
 		if err := st.SaveProgress(ctx, id, pr); err != nil {
 			t.Fatalf("SaveProgress(%s): %v", id, err)
 		}
 	}
-	if err := st.MergeProgress(ctx, "prf_from", "prf_to"); err != nil {
-		t.Fatalf("MergeProgress: %v", err)
+	mgWantProgress(t, st, "prf_to", to)
+	want := merge.CombineProgress(to, from)
+	commit := func(acct, otherEmail string) {
+		t.Helper()
+		id, pv := mgVerified(t, w, acct, otherEmail, 0)
+		if _, err := w.svc.Commit(ctx, acct, id); err != nil {
+			t.Fatalf("Commit(%s ← %s): %v", acct, otherEmail, err)
+		}
+		if pv.Combined.Points != want.Points || pv.Combined.Achievements != len(want.Achievements) {
+			t.Errorf("preview of %s ← %s: %+v, want %d points and %d achievements",
+				acct, otherEmail, pv.Combined, want.Points, len(want.Achievements))
+		}
 	}
-	mgWantProgress(t, st, "prf_to", merge.CombineProgress(to, from))
-	mgWantProgress(t, st, "prf_from", profile.Progress{})
-	// Into a profile without progress, and from one without.
-	if err := st.MergeProgress(ctx, "prf_to", "prf_empty"); err != nil {
-		t.Fatalf("MergeProgress(into empty): %v", err)
+	commit(toAcct, "from@example.com")
+	mgWantProgress(t, st, "prf_to", want)
+	commit(emptyAcct, "to@example.com") // into a profile without progress
+	mgWantProgress(t, st, "prf_empty", want)
+	commit(emptyAcct, "none@example.com") // from a profile without progress
+	mgWantProgress(t, st, "prf_empty", want)
+	for _, id := range []string{"prf_to", "prf_from", "prf_none"} {
+		if _, err := st.Progress(ctx, id); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("Progress(%s) after it was merged away = %v, want ErrNotFound", id, err)
+		}
 	}
-	mgWantProgress(t, st, "prf_empty", merge.CombineProgress(to, from))
-	if err := st.MergeProgress(ctx, "prf_from", "prf_empty"); err != nil {
-		t.Fatalf("MergeProgress(from empty): %v", err)
+}
+
+// mgBulk is how many generated items mgMoreProgress adds to each list:
+// more than an adapter is likely to write in one statement.
+const mgBulk = 600
+
+// mgMoreProgress adds mgBulk generated items to each list of pr, numbered
+// from first, so that two sides numbered mgBulk/2 apart share half.
+func mgMoreProgress(pr profile.Progress, tag string, first int) profile.Progress {
+	for i := first; i < first+mgBulk; i++ {
+		at := pfNow.Add(time.Duration(i) * time.Minute)
+		if tag == "from" {
+			at = at.Add(-time.Duration(i%3) * time.Minute) // some earlier, some the same
+		}
+		n := fmt.Sprintf("%04d", i)
+		pr.Achievements = append(pr.Achievements, profile.Achievement{ID: "g-" + n, Name: tag + n, AwardedAt: at})
+		pr.Certifications = append(pr.Certifications, profile.Certification{ID: "g-" + n, Name: tag + n, ValidUntil: at})
+		pr.Academy = append(pr.Academy, profile.CourseProgress{
+			CourseID: "g-" + n, Title: tag + n, Percent: (i * 7) % 101, Completed: i%5 == 0 && tag == "from",
+		})
 	}
-	mgWantProgress(t, st, "prf_empty", merge.CombineProgress(to, from))
-	mgWantErr(t, "MergeProgress(from unknown)", st.MergeProgress(ctx, "prf_nope", "prf_to"), storage.ErrNotFound)
-	mgWantErr(t, "MergeProgress(to unknown)", st.MergeProgress(ctx, "prf_to", "prf_nope"), storage.ErrNotFound)
+	return pr
+}
+
+// mgSortProgress orders the lists of pr by ID, as a Store returns them.
+func mgSortProgress(pr *profile.Progress) {
+	slices.SortFunc(pr.Achievements, func(a, b profile.Achievement) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(pr.Certifications, func(a, b profile.Certification) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(pr.Academy, func(a, b profile.CourseProgress) int { return strings.Compare(a.CourseID, b.CourseID) })
 }
 
 func mgWantProgress(t *testing.T, st MergeStore, id string, want profile.Progress) {

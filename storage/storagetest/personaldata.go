@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,9 +22,11 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
@@ -39,6 +42,8 @@ type ErasureStore interface {
 	token.Store
 	twofactor.Store
 	notify.Store
+	session.Store
+	merge.Store
 }
 
 // Person is what FillPerson stored about one person.
@@ -53,11 +58,21 @@ type Person struct {
 	Hidden []string
 	// IDs are the ids of the person's records.
 	IDs []string
+	// Addresses are the person's email addresses: the login and recovery
+	// addresses, a pending request's and one a merge flow offers.
+	Addresses []string
 	// Secrets must never appear in an export: password hashes, token and
 	// key secrets and digests, code digests, the sealed TOTP secret.
 	Secrets [][]byte
 	// Avatar is the stored avatar image.
 	Avatar []byte
+}
+
+// Keys returns the strings by which the person's records refer to the
+// person: the ids and the addresses. A record that holds one of them
+// (compared case-insensitively) is the person's.
+func (p Person) Keys() []string {
+	return append(slices.Clone(p.IDs), p.Addresses...)
 }
 
 // pdNow is the time the personal-data fixtures are written at.
@@ -67,8 +82,9 @@ var pdNow = time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 // with every field, avatar and progress, two accounts, a pending
 // add-account request, codes and sends to the login and recovery
 // addresses, two tokens, an API key, two-factor records with recovery
-// codes, notification settings, a watched app and history entries. tag
-// must be lower-case letters and unique in the store.
+// codes, notification settings, a watched app, history entries, two
+// sign-in sessions and a merge flow. tag must be lower-case letters and
+// unique in the store.
 func FillPerson(t testing.TB, st ErasureStore, tag string) Person {
 	t.Helper()
 	ctx := context.Background()
@@ -106,8 +122,10 @@ func FillPerson(t testing.TB, st ErasureStore, tag string) Person {
 	fillAccounts(t, st, &p, must)
 	fillCredentials(t, st, &p, must)
 	fillSettings(t, st, &p, must)
+	fillActivity(t, st, &p, must)
 	p.IDs = append(p.IDs, p.ProfileID)
 	p.IDs = append(p.IDs, p.AccountIDs...)
+	p.Addresses = append(p.Addresses, pr.RecoveryEmail)
 	return p
 }
 
@@ -125,6 +143,7 @@ func fillAccounts(t testing.TB, st ErasureStore, p *Person, must func(string, er
 		must("CreateAccount", st.CreateAccount(ctx, a))
 		p.AccountIDs = append(p.AccountIDs, a.ID)
 		p.Values = append(p.Values, a.ID, a.Email)
+		p.Addresses = append(p.Addresses, a.Email)
 		p.Secrets = append(p.Secrets, []byte(a.PasswordHash))
 	}
 	pend := account.Pending{
@@ -135,6 +154,7 @@ func fillAccounts(t testing.TB, st ErasureStore, p *Person, must func(string, er
 	must("CreatePending", st.CreatePending(ctx, pend))
 	p.Hidden = append(p.Hidden, pend.Email)
 	p.IDs = append(p.IDs, pend.ID)
+	p.Addresses = append(p.Addresses, pend.Email)
 	p.Secrets = append(p.Secrets, []byte(pend.PasswordHash))
 	emails := []string{p.Tag + ".one@corp-" + p.Tag + ".test", "recovery." + p.Tag + "@home-" + p.Tag + ".test"}
 	for i, addr := range emails {
@@ -164,6 +184,7 @@ func fillCredentials(t testing.TB, st ErasureStore, p *Person, must func(string,
 		d := token.DigestOf(s)
 		must("CreateToken", st.CreateToken(ctx, tok, d))
 		p.Values = append(p.Values, tok.ID, tok.Name)
+		p.IDs = append(p.IDs, tok.ID)
 		p.Secrets = append(p.Secrets, []byte(s), d[:])
 	}
 	sec, err := token.Generate(rand.Reader, token.KindAPIKey)
@@ -173,6 +194,7 @@ func fillCredentials(t testing.TB, st ErasureStore, p *Person, must func(string,
 	d := token.DigestOf(s)
 	must("CreateAPIKey", st.CreateAPIKey(ctx, key, d))
 	p.Values = append(p.Values, key.ID, key.Description)
+	p.IDs = append(p.IDs, key.ID)
 	p.Secrets = append(p.Secrets, []byte(s), d[:])
 
 	sealed := randomBytes(t, 48)
@@ -210,8 +232,39 @@ func fillSettings(t testing.TB, st ErasureStore, p *Person, must func(string, er
 		entries[i].ProfileID, entries[i].AccountID = p.ProfileID, p.AccountIDs[i%2]
 		entries[i].At = pdNow.Add(time.Duration(i) * time.Second)
 		p.Values = append(p.Values, entries[i].ID)
+		p.IDs = append(p.IDs, entries[i].ID)
 	}
 	must("AppendHistory", st.AppendHistory(ctx, entries...))
+}
+
+// fillActivity stores a session of each account and a merge flow the
+// first account started, naming an address that belongs to no profile.
+func fillActivity(t testing.TB, st ErasureStore, p *Person, must func(string, error)) {
+	t.Helper()
+	ctx := context.Background()
+	for i, acct := range p.AccountIDs {
+		secret := randomBytes(t, 32)
+		d := session.DigestOf(string(secret))
+		ses := session.Session{
+			ID: "ses_" + p.Tag + string(rune('a'+i)), AccountID: acct,
+			CreatedAt: pdNow.Add(time.Duration(i) * time.Hour), LastSeenAt: pdNow.Add(time.Duration(i)*time.Hour + time.Minute),
+		}
+		must("CreateSession", st.CreateSession(ctx, ses, d))
+		p.Values = append(p.Values, ses.ID)
+		p.IDs = append(p.IDs, ses.ID)
+		p.Secrets = append(p.Secrets, secret, d[:])
+	}
+	other := "other." + p.Tag + "@elsewhere-" + p.Tag + ".test"
+	r := merge.Record{
+		ID: "mrg_" + p.Tag, AccountID: p.AccountIDs[0], ProfileID: p.ProfileID, State: merge.StateStarted,
+		Candidates: []merge.Candidate{{Address: other, Masked: "o***@elsewhere-" + p.Tag + ".test"}},
+		CreatedAt:  pdNow, UpdatedAt: pdNow, ExpiresAt: pdNow.Add(time.Hour),
+	}
+	must("CreateMergeFlow", st.CreateMergeFlow(ctx, r))
+	p.Values = append(p.Values, r.ID)
+	p.IDs = append(p.IDs, r.ID)
+	p.Hidden = append(p.Hidden, other)
+	p.Addresses = append(p.Addresses, other)
 }
 
 // phoneDigits returns eight digits derived from tag.
@@ -322,10 +375,18 @@ func testCollect(t *testing.T, w *World, p Person) {
 		t.Fatalf("Collect: %v", err)
 	}
 	got := []any{len(v.Accounts), len(v.Tokens), len(v.APIKeys), len(v.TwoFactor), len(v.History),
-		len(v.CodesSent), len(v.Notifications.WatchedApps), v.Notifications.DailyDigest, v.Progress.Points}
-	want := []any{2, 2, 1, 2, 4, 2, 1, true, int64(4711)}
+		len(v.CodesSent), len(v.Notifications.WatchedApps), v.Notifications.DailyDigest, v.Progress.Points,
+		len(v.Sessions), len(v.Merges), len(v.Extra)}
+	want := []any{2, 2, 1, 2, 4, 2, 1, true, int64(4711), 2, 1, 0}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Collect: accounts, tokens, keys, 2FA, history, sends, apps, digest, points (-want +got):\n%s", diff)
+		t.Errorf("Collect: accounts, tokens, keys, 2FA, history, sends, apps, digest, points, sessions, merges, extra (-want +got):\n%s", diff)
+	}
+	wantSes := personaldata.SessionData{ID: "ses_" + p.Tag + "b", AccountID: p.AccountIDs[1], CreatedAt: pdNow.Add(time.Hour), LastSeenAt: pdNow.Add(time.Hour + time.Minute)}
+	if len(v.Sessions) == 2 && !cmp.Equal(v.Sessions[1], wantSes) {
+		t.Errorf("Collect sessions[1] = %+v, want %+v", v.Sessions[1], wantSes)
+	}
+	if len(v.Merges) == 1 && (v.Merges[0].ID != "mrg_"+p.Tag || v.Merges[0].Role != "kept" || v.Merges[0].State != "started") {
+		t.Errorf("Collect merges = %+v, want the started flow mrg_%s, kept", v.Merges, p.Tag)
 	}
 	a := v.Accounts[0]
 	if a.Company != "Company of corp-"+p.Tag+".test" || !a.HasPassword || a.Credits != 100 || !a.PasswordChangedAt.Equal(pdNow) {

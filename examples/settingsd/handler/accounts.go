@@ -2,6 +2,9 @@ package handler
 
 import (
 	"net/http"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"net/url"
 	"time"
 )
 
@@ -16,6 +19,13 @@ type accountJSON struct {
 	PasswordChangedAt time.Time `json:"password_changed_at,omitzero"`
 }
 
+func newAccountJSON(a account.AccountView) accountJSON {
+	return accountJSON{
+		ID: a.ID, Email: a.Email, Company: a.Company, SSO: a.SSO, Status: string(a.Status),
+		SignedIn: a.SignedIn, CreatedAt: a.CreatedAt, PasswordChangedAt: a.PasswordChangedAt,
+	}
+}
+
 // listAccounts is GET /v1/me/accounts: every account of the profile,
 // oldest first, the signed-in one marked.
 func (h *Handler) listAccounts(w http.ResponseWriter, r *http.Request, c *caller) {
@@ -26,18 +36,32 @@ func (h *Handler) listAccounts(w http.ResponseWriter, r *http.Request, c *caller
 	}
 	out := make([]accountJSON, len(list))
 	for i, a := range list {
-		out[i] = accountJSON{
-			ID: a.ID, Email: a.Email, Company: a.Company, SSO: a.SSO, Status: string(a.Status),
-			SignedIn: a.SignedIn, CreatedAt: a.CreatedAt, PasswordChangedAt: a.PasswordChangedAt,
+		out[i] = newAccountJSON(a)
+	}
+	writeList(w, out)
+}
+
+// getAccount is GET /v1/me/accounts/{id}: one account of the profile; an
+// account of another profile answers 404 like a missing one.
+func (h *Handler) getAccount(w http.ResponseWriter, r *http.Request, c *caller) {
+	list, err := h.s.Accounts.Accounts(r.Context(), c.accountID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, a := range list {
+		if a.ID == r.PathValue("id") {
+			writeJSON(w, http.StatusOK, newAccountJSON(a))
+			return
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeError(w, http.StatusNotFound, "not_found")
 }
 
 // addAccount is POST /v1/me/accounts → 202 {"pending_id"}.
 func (h *Handler) addAccount(w http.ResponseWriter, r *http.Request, c *caller) {
 	var req signUpRequest
-	if decode(w, r, &req, false) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
 		return
 	}
 	id, err := h.s.Accounts.AddAccount(r.Context(), c.accountID, req.Email, req.Password, req.Marketing)
@@ -53,7 +77,7 @@ func (h *Handler) addAccount(w http.ResponseWriter, r *http.Request, c *caller) 
 func (h *Handler) confirmAddAccount(w http.ResponseWriter, r *http.Request, c *caller) {
 	var req codeRequest
 	id := r.PathValue("id")
-	if decode(w, r, &req, false) != nil || !h.allow(w, r, "code", "flow:"+id) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", "flow:"+id) {
 		return
 	}
 	a, err := h.s.Accounts.ConfirmAddAccount(r.Context(), c.accountID, id, req.Code)
@@ -61,7 +85,7 @@ func (h *Handler) confirmAddAccount(w http.ResponseWriter, r *http.Request, c *c
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"account_id": a.ID, "profile_id": a.ProfileID, "email": a.Email})
+	created(w, "/v1/me/accounts/"+url.PathEscape(a.ID), map[string]string{"account_id": a.ID, "profile_id": a.ProfileID, "email": a.Email})
 }
 
 // deleteAccount is DELETE /v1/me/accounts/current → 204: the signed-in
@@ -74,7 +98,7 @@ func (h *Handler) deleteAccount(w http.ResponseWriter, r *http.Request, c *calle
 		return
 	}
 	if err := h.s.PersonalData.Scrub(ctx); err != nil {
-		h.log.Error("scrub after account deletion failed", "route", r.Pattern, "err", err.Error())
+		h.logger(r).Error("scrub after account deletion failed", "route", r.Pattern, "err", err.Error())
 	}
 	http.SetCookie(w, h.cookie(r, "", -1))
 	w.WriteHeader(http.StatusNoContent)
@@ -88,7 +112,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, c *call
 		Current string `json:"current"`
 		New     string `json:"new"`
 	}
-	if decode(w, r, &req, false) != nil {
+	if decode(w, r, &req, bodyRequired) != nil {
 		return
 	}
 	ctx := r.Context()

@@ -18,7 +18,7 @@ func TestAccounts(t *testing.T) {
 	var list []accountBody
 	r := e.do("GET", "/v1/me/accounts", nil, u.auth()...)
 	want(t, "list", r, 200, "")
-	r.into(t, &list)
+	r.items(t, &list)
 	if len(list) != 1 || list[0].Email != "ada@example.com" || !list[0].SignedIn || list[0].Status != "active" {
 		t.Fatalf("accounts = %+v", list)
 	}
@@ -36,7 +36,7 @@ func TestAccounts(t *testing.T) {
 	if got := r.obj(t)["profile_id"]; got != u.profileID {
 		t.Errorf("new account's profile = %v, want %s", got, u.profileID)
 	}
-	e.do("GET", "/v1/me/accounts", nil, u.auth()...).into(t, &list)
+	e.do("GET", "/v1/me/accounts", nil, u.auth()...).items(t, &list)
 	if len(list) != 2 || list[1].Email != "ada@work.example" || list[1].SignedIn {
 		t.Fatalf("accounts after adding = %+v", list)
 	}
@@ -49,7 +49,7 @@ func TestAccounts(t *testing.T) {
 	want(t, "delete", e.do("DELETE", "/v1/me/accounts/current", nil, w.auth()...), 204, "")
 	want(t, "deleted session", e.do("GET", "/v1/me/profile", nil, w.auth()...), 401, "unauthenticated")
 	want(t, "deleted login", e.do("POST", "/v1/sessions", map[string]string{"email": "ada@work.example", "password": pw}), 401, "invalid_credentials")
-	e.do("GET", "/v1/me/accounts", nil, u.auth()...).into(t, &list)
+	e.do("GET", "/v1/me/accounts", nil, u.auth()...).items(t, &list)
 	if len(list) != 1 {
 		t.Errorf("accounts after deletion = %+v", list)
 	}

@@ -3,6 +3,7 @@ package handler
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/account"
@@ -98,7 +99,7 @@ type loginRequest struct {
 // second_factor_required, so the client asks for the code.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	var req loginRequest
-	if decode(w, r, &req, false) != nil {
+	if decode(w, r, &req, bodyRequired) != nil {
 		return
 	}
 	if !h.allow(w, r, "login", addressKey(req.Email)) {
@@ -130,7 +131,8 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, h.cookie(r, secret.Reveal(), 0))
-	writeJSON(w, http.StatusCreated, map[string]any{
+	created(w, "/v1/me/sessions/"+url.PathEscape(ses.ID), map[string]any{
+		"session_id":       ses.ID,
 		"session":          secret.Reveal(),
 		"csrf_token":       session.CSRFToken(secret.Reveal()),
 		"password_expired": ses.PasswordExpired,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"testing"
+	"time"
 )
 
 func TestNotifications(t *testing.T) {
@@ -50,7 +51,7 @@ func TestPersonalData(t *testing.T) {
 	e := newEnv(t)
 	u := e.signUp("ada@example.com")
 	want(t, "patch", e.do("PATCH", "/v1/me/profile", map[string]any{"job_title": "Engineer"}, u.auth()...), 200, "")
-	want(t, "avatar", e.do("PUT", "/v1/me/profile/avatar", pngImage(t), u.auth()...), 200, "")
+	want(t, "avatar", e.do("PUT", "/v1/me/profile/avatar", pngImage(t), asImage(u.auth())...), 200, "")
 
 	r := e.do("GET", "/v1/me/personal-data", nil, u.auth()...)
 	want(t, "view", r, 200, "")
@@ -61,13 +62,21 @@ func TestPersonalData(t *testing.T) {
 			JobTitle string `json:"job_title"`
 		} `json:"profile"`
 		Accounts []struct{ Email string } `json:"accounts"`
-		Extra    map[string][]map[string]any
-		History  []map[string]any `json:"history"`
+		Sessions []struct {
+			ID        string    `json:"id"`
+			AccountID string    `json:"account_id"`
+			CreatedAt time.Time `json:"created_at"`
+		} `json:"sessions"`
+		Extra   map[string]any   `json:"extra"`
+		History []map[string]any `json:"history"`
 	}
 	r.into(t, &view)
 	if view.SchemaVersion != 1 || view.Profile.ID != u.profileID || view.Profile.JobTitle != "Engineer" ||
-		len(view.Accounts) != 1 || len(view.History) == 0 || len(view.Extra["sessions"]) != 1 {
+		len(view.Accounts) != 1 || len(view.History) == 0 || len(view.Sessions) != 1 || view.Extra != nil {
 		t.Errorf("view = %+v", view)
+	}
+	if s := view.Sessions; len(s) == 1 && (s[0].ID == "" || s[0].AccountID == "" || s[0].CreatedAt.IsZero()) {
+		t.Errorf("session in the view = %+v, want its id, account and sign-in time", s[0])
 	}
 	if bytes.Contains(r.body, []byte(u.session)) || bytes.Contains(r.body, []byte(pw)) {
 		t.Error("the view holds the session secret or the password")
@@ -123,7 +132,7 @@ func TestDevOutbox(t *testing.T) {
 	r := e.do("GET", "/v1/dev/outbox", nil)
 	want(t, "outbox", r, 200, "")
 	var mails []map[string]any
-	r.into(t, &mails)
+	r.items(t, &mails)
 	if len(mails) != 1 || mails[0]["to"] != "ada@example.com" || mails[0]["subject"] == "" || mails[0]["sent_at"] == "" {
 		t.Errorf("outbox = %v", mails)
 	}

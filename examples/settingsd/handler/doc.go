@@ -5,95 +5,141 @@
 //	settings, err := usersettings.New(store, usersettings.Options{Scopes: handler.SampleScopes})
 //	http.ListenAndServe("127.0.0.1:8080", handler.New(settings, handler.WithLogger(log)))
 //
+// The routes and JSON fields are a contract: the OpenAPI 3.1 document
+// served at GET /v1/openapi.json (OpenAPI) describes every route, request,
+// answer and error code, and the tests check every exchange of the
+// end-to-end suite against it.
+//
 // # Conventions
 //
-// Requests and answers are JSON (bodies up to 1 MB; avatars up to 5 MB).
-// Errors are {"error":"<code>", ...details} with these codes:
+// Requests with a body send Content-Type: application/json (415
+// otherwise), at most 1 MB (avatars: an image type, at most 5 MB), one
+// JSON value in valid UTF-8 without unknown fields. Every answer carries
+// X-Request-ID: the request's own when well-formed, else a new one; it is
+// on every log line of the request too. Errors are {"error":"<code>",
+// "request_id":"…", …details}, with these statuses and codes:
 //
-//	400 invalid_json, invalid_query, invalid_body
-//	401 unauthenticated          no valid session on a /v1/me route
-//	401 invalid_credentials      login refused, whatever the reason
-//	401 second_factor_required   right password, two-factor account, no "otp"
-//	403 csrf_token_invalid       cookie session without a matching X-CSRF-Token
-//	403 password_expired         the session may only change the password or sign out
-//	403 reauthentication_required the session is older than an hour (sensitive routes)
-//	403 forbidden
-//	404 not_found                also a private profile's public view
+//	400 invalid_json {field, reason}, invalid_query {field}, invalid_body
+//	401 unauthenticated, invalid_credentials, second_factor_required
+//	403 csrf_token_invalid, password_expired, reauthentication_required, forbidden
+//	404 not_found
+//	405 method_not_allowed
 //	409 email_taken, name_taken, already_enabled, not_enabled, no_enrollment,
-//	    flow_invalid, flow_expired, profile_changed
+//	    sms_unavailable, flow_invalid, flow_expired, profile_changed
+//	412 precondition_failed
 //	413 request_too_large
+//	415 unsupported_media_type
 //	422 password_policy {violations}, invalid_profile {fields},
 //	    profile_incomplete {missing}, unknown_scopes {scopes}, invalid_code,
 //	    invalid_email, invalid_credentials, password_reused, sso_required,
 //	    invalid_name, invalid_description, no_scope, invalid_expiry,
-//	    invalid_input {field, reason}, same_profile, invalid_choice
-//	429 rate_limited {retry_after}, locked
+//	    invalid_input {field, reason}, same_profile, invalid_choice, invalid_phone
+//	429 rate_limited {retry_after}, locked, too_soon
 //	500 internal
+//	503 not_ready
 //
-// The token-protected API (/v1/api/...) answers every refused credential or
-// missing scope with the byte-identical 403 {"error":""} of package token.
+// 400 invalid_json names an unknown or mistyped field in "field", and
+// says "reason":"invalid_utf8" for a string that is not UTF-8. 401
+// unauthenticated is a /v1/me route without a valid session; 401
+// invalid_credentials is any refused sign-in; 401 second_factor_required
+// a right password of a two-factor account without "otp". 403
+// csrf_token_invalid is a cookie session without a matching X-CSRF-Token;
+// 403 password_expired a session that may only change the password or
+// sign out; 403 reauthentication_required a session older than an hour on
+// a sensitive route. 404 is also a private profile's public view; 405
+// carries Allow. 412 is a PATCH of the profile with a stale If-Match. 429
+// rate_limited carries Retry-After; locked follows too many wrong
+// second-factor codes; too_soon an SMS code sent moments ago. A panic is
+// logged with its stack and answered 500 internal, without details.
+//
+// The token-protected API (/v1/api/...) answers every refused credential
+// or missing scope with the byte-identical 403 {"error":""} of package
+// token.
+//
+// Every 201 carries Location. Lists are {"items":[…],"next":null}, so
+// that paging can be added without breaking clients. The profile has an
+// ETag; PATCH /v1/me/profile with If-Match changes it only if the ETag is
+// still current (412 otherwise, checked in the change's transaction), so
+// two browser tabs do not overwrite each other. Avatars have an ETag (the
+// image's digest) and answer 304 to If-None-Match; a public profile's
+// avatar may be cached by anyone for PublicAvatarMaxAge. Everything else
+// is Cache-Control: no-store.
 //
 // # Sessions
 //
 // POST /v1/sessions returns a session secret, stored only as a digest, and
-// sets it as an HttpOnly, SameSite=Strict cookie (Secure on TLS). Clients
-// send it as "Authorization: Session <secret>" or rely on the cookie;
-// cookie-authenticated requests that change state also need the header
-// X-CSRF-Token with the csrf_token of the login answer. Sessions end after
-// 12 idle hours or 24 hours in all. Password change, token and API key
-// creation, merges, account deletion and two-factor deactivation need a
-// session younger than an hour (WithReauthAfter). A session started with an
-// expired password may only change it (PUT /v1/me/password) or sign out.
+// sets it as an HttpOnly, SameSite=Strict cookie (Secure on TLS, or
+// always with WithSecureCookies). Clients send it as "Authorization:
+// Session <secret>" or rely on the cookie; cookie-authenticated requests
+// that change state also need the header X-CSRF-Token with the csrf_token
+// of the login answer. Sessions end after 12 idle hours or 24 hours in
+// all. Password change, token and API key creation, merges, account
+// deletion and two-factor deactivation need a session younger than an
+// hour (WithReauthAfter). A session started with an expired password may
+// only change it (PUT /v1/me/password), list or end sessions and sign out.
 //
 // The second factor is part of the login: when the account has one, the
-// body carries "otp" (a code of the authenticator app or a recovery code).
-// Without it a right password answers 401 second_factor_required; a wrong
-// code answers 401 invalid_credentials like a wrong password.
+// body carries "otp" (a code of the authenticator app, a texted code or a
+// recovery code). Without it a right password answers 401
+// second_factor_required; a wrong code answers 401 invalid_credentials
+// like a wrong password. An account with the SMS method asks for its code
+// with POST /v1/sessions/sms and the same email and password.
 //
 // Login and the routes that send or check codes are rate limited per
 // address (or flow) and per client IP, with in-memory token buckets
-// (WithRateLimits); verification codes are also throttled by the SDK per
-// address across processes.
+// (WithRateLimits, WithLimiter); verification codes are also throttled by
+// the SDK per address across processes. Behind proxies, ClientIPBehind
+// reads X-Forwarded-For from trusted ones only.
 //
 // # Routes
 //
-//	POST   /v1/signup                              {email,password,marketing} → 202 {signup_id}
+//	GET    /healthz                                → 200 {status:"ok"}
+//	GET    /readyz                                 → 200 {status:"ready"}, or 503 not_ready (WithReadiness)
+//	GET    /v1/openapi.json                        → the OpenAPI 3.1 document
+//	POST   /v1/signup                              {email,password,marketing?} → 202 {signup_id}
 //	POST   /v1/signup/{id}/verify                  {code} → 201 {account_id,profile_id}
-//	POST   /v1/sessions                            {email,password,otp?} → 201 {session,csrf_token,password_expired,...}
+//	POST   /v1/sessions                            {email,password,otp?} → 201 {session_id,session,csrf_token,password_expired,account_id,profile_id}
+//	POST   /v1/sessions/sms                        {email,password} → 202, a sign-in code texted
 //	DELETE /v1/sessions/current                    → 204
 //	POST   /v1/password-resets                     {email} → 202, always
 //	POST   /v1/password-resets/verify              {email,code,new} → 204
-//	GET    /v1/me/profile                          → profile
-//	PATCH  /v1/me/profile                          partial profile → profile
-//	GET    /v1/me/profile/avatar                   → image
+//	GET    /v1/me/profile                          → profile with missing_for_public, avatar, updated_at; ETag
+//	PATCH  /v1/me/profile                          partial profile, If-Match? → profile, or 412
+//	GET    /v1/me/profile/avatar                   → image; ETag, 304
 //	PUT    /v1/me/profile/avatar                   image body → profile
 //	DELETE /v1/me/profile/avatar                   → profile
 //	POST   /v1/me/profile/public                   → profile, or 422 profile_incomplete
 //	POST   /v1/me/profile/private                  → profile
 //	GET    /v1/profiles/{id}                       → public view (no session), 404 when private
-//	GET    /v1/profiles/{id}/avatar                → image of a public profile
-//	GET    /v1/me/accounts                         → [account]
-//	POST   /v1/me/accounts                         {email,password,marketing} → 202 {pending_id}
+//	GET    /v1/profiles/{id}/avatar                → image of a public profile; ETag, 304, cacheable
+//	GET    /v1/me/accounts                         → {items:[account]}
+//	POST   /v1/me/accounts                         {email,password,marketing?} → 202 {pending_id}
+//	GET    /v1/me/accounts/{id}                    → account
 //	POST   /v1/me/accounts/pending/{id}/verify     {code} → 201 {account_id,profile_id,email}
 //	DELETE /v1/me/accounts/current                 → 204
 //	PUT    /v1/me/password                         {current,new} → 204
+//	GET    /v1/me/sessions                         → {items:[{id,created_at,last_seen_at,current}]}
+//	DELETE /v1/me/sessions/{id}                    → 204
 //	POST   /v1/me/merges                           {email} → 201 {id,addresses}
 //	POST   /v1/me/merges/{id}/code                 {address} → 202
 //	POST   /v1/me/merges/{id}/verify               {code} → 200 preview
 //	GET    /v1/me/merges/{id}/preview              → 200 preview (after verify)
 //	POST   /v1/me/merges/{id}/commit               → 200 merged profile
 //	DELETE /v1/me/merges/{id}                      → 204 (cancel)
-//	GET    /v1/scopes                              → [{name,description}]
-//	GET    /v1/me/tokens                           → [token]
+//	GET    /v1/scopes                              → {items:[{name,description}]}
+//	GET    /v1/me/tokens                           → {items:[token]}
 //	POST   /v1/me/tokens                           {name,scopes,expires_at?} → 201 token with "token"
 //	GET    /v1/me/tokens/{id}                      → token
 //	DELETE /v1/me/tokens/{id}                      → 204
-//	GET    /v1/me/api-keys                         → [api key]
+//	GET    /v1/me/api-keys                         → {items:[api key]}
 //	POST   /v1/me/api-keys                         {description} → 201 api key with "key"
 //	DELETE /v1/me/api-keys/{id}                    → 204
-//	GET    /v1/me/2fa                              → status
+//	GET    /v1/me/2fa                              → status, with sms_available
 //	POST   /v1/me/2fa/authenticator                → 201 {secret,otpauth_url,qr_png}
 //	POST   /v1/me/2fa/authenticator/confirm        {code} → 200 {recovery_codes}
+//	POST   /v1/me/2fa/sms                          {phone} → 202, a code texted
+//	POST   /v1/me/2fa/sms/confirm                  {code} → 200 {recovery_codes}
+//	POST   /v1/me/2fa/recovery-codes               {password} or {code} → 200 {recovery_codes}
 //	DELETE /v1/me/2fa                              {password} or {code} → 204
 //	GET    /v1/me/notifications                    → {daily_digest,thread_updates,watched_apps}
 //	PATCH  /v1/me/notifications                    {daily_digest?,thread_updates?} → same
@@ -101,8 +147,9 @@
 //	DELETE /v1/me/notifications/watched-apps/{app} → 204
 //	GET    /v1/me/personal-data                    → personal-data.json
 //	GET    /v1/me/personal-data/download           → ZIP attachment
-//	GET    /v1/me/personal-data/history?page=      → {entries,page,page_size,more}
+//	GET    /v1/me/personal-data/history            ?page=&page_size= → {entries,page,page_size,more}
 //	GET    /v1/api/whoami                          mxtoken or API key → {account_id,profile_id,scopes,kind}
-//	GET    /v1/api/apps                            scope mx:app:read → [{id,name}]
-//	GET    /v1/dev/outbox                          only with WithDevOutbox → [{to,subject,body,sent_at}]
+//	GET    /v1/api/apps                            scope mx:app:read → {items:[{id,name}]}
+//	GET    /v1/dev/outbox                          only with WithDevOutbox → {items:[{to,subject,body,sent_at}]}
+//	GET    /v1/dev/sms                             only with WithDevSMS → {items:[{to,text,sent_at}]}
 package handler

@@ -41,6 +41,10 @@ var simpleErrors = []struct {
 	{twofactor.ErrNotEnabled, http.StatusConflict, "not_enabled"},
 	{twofactor.ErrAlreadyEnabled, http.StatusConflict, "already_enabled"},
 	{twofactor.ErrNoEnrollment, http.StatusConflict, "no_enrollment"},
+	{twofactor.ErrInvalidPhone, http.StatusUnprocessableEntity, "invalid_phone"},
+	{twofactor.ErrSMSUnavailable, http.StatusConflict, "sms_unavailable"},
+	{twofactor.ErrTooSoon, http.StatusTooManyRequests, "too_soon"},
+	{profile.ErrChanged, http.StatusPreconditionFailed, "precondition_failed"},
 	{storage.ErrNotFound, http.StatusNotFound, "not_found"},
 }
 
@@ -58,7 +62,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 			return
 		}
 	}
-	h.log.Error("request failed", "route", r.Pattern, "err", err.Error())
+	h.logger(r).Error("request failed", "route", r.Pattern, "err", err.Error())
 	writeError(w, http.StatusInternalServerError, "internal")
 }
 

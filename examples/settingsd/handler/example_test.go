@@ -24,15 +24,17 @@ func ExampleNew() {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	res, err := http.Post(srv.URL+"/v1/signup", "application/json",
-		strings.NewReader(`{"email":"ada@example.com","password":"hunter2"}`))
+	req, _ := http.NewRequest("POST", srv.URL+"/v1/signup", strings.NewReader(`{"email":"ada@example.com","password":"hunter2"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(handler.RequestIDHeader, "example-1")
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		panic(err)
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
 	fmt.Print(res.StatusCode, " ", string(body))
-	// Output: 422 {"error":"password_policy","violations":["too_short","no_upper","no_special"]}
+	// Output: 422 {"error":"password_policy","request_id":"example-1","violations":["too_short","no_upper","no_special"]}
 }
 
 // WithDevOutbox serves the mail of an in-memory outbox, for development.
@@ -48,5 +50,5 @@ func ExampleWithDevOutbox() {
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
 	fmt.Print(res.StatusCode, " ", string(body))
-	// Output: 200 []
+	// Output: 200 {"items":[],"next":null}
 }

@@ -1,10 +1,17 @@
 package handler
 
 import (
+	"context"
+	"crypto/rand"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
+	"strings"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/internal/id"
 
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/notify"
@@ -22,11 +29,18 @@ const (
 	// routes (password change, token and API key creation, merge,
 	// account deletion, two-factor deactivation).
 	DefaultReauthAfter = time.Hour
+	// PublicAvatarMaxAge is how long anyone may cache the avatar of a
+	// public profile (Cache-Control max-age); after it, caches revalidate
+	// with If-None-Match, so a profile made private stops showing it.
+	PublicAvatarMaxAge = 5 * time.Minute
 	// CookieName is the name of the session cookie.
 	CookieName = "settingsd_session"
 	// CSRFHeader carries the anti-CSRF token of cookie-authenticated
 	// state-changing requests.
 	CSRFHeader = "X-CSRF-Token"
+	// RequestIDHeader carries the request ID: taken from the request when
+	// well-formed, made otherwise, and sent back in every answer.
+	RequestIDHeader = "X-Request-ID"
 )
 
 // Default rate limits of the login and code routes.
@@ -54,6 +68,24 @@ func WithRateLimits(perAddress, perClient Limit) Option {
 	return func(h *Handler) { h.addrLimit, h.clientLimit = perAddress, perClient }
 }
 
+// WithLimiter makes the handler take its rate-limit tokens from l, shared
+// with another front end of the same server; the default is a Limiter of
+// its own.
+func WithLimiter(l *Limiter) Option { return func(h *Handler) { h.limiter = l } }
+
+// WithDevSMS serves GET /v1/dev/sms, the text messages of o oldest first;
+// give o to usersettings.Options.SMS too. Without it the route does not
+// exist. Use it only in development.
+func WithDevSMS(o *SMSOutbox) Option { return func(h *Handler) { h.sms = o } }
+
+// WithReadiness makes GET /readyz run check (bounded by ReadinessTimeout)
+// and answer 503 {"error":"not_ready"} when it fails, for instance when
+// the database is unreachable or its schema is not at the expected
+// version. Without it /readyz answers 200 whenever the process serves.
+func WithReadiness(check func(ctx context.Context) error) Option {
+	return func(h *Handler) { h.ready = check }
+}
+
 // WithReauthAfter sets how old a session may be for the sensitive routes;
 // the default is DefaultReauthAfter.
 func WithReauthAfter(d time.Duration) Option { return func(h *Handler) { h.reauthAfter = d } }
@@ -64,19 +96,22 @@ func WithReauthAfter(d time.Duration) Option { return func(h *Handler) { h.reaut
 func WithSecureCookies() Option { return func(h *Handler) { h.secureCookies = true } }
 
 // WithClientIP replaces how the client address used for rate limits is
-// found; the default is the host of the request's RemoteAddr. Behind a
-// trusted proxy, read its forwarding header here.
+// found; the default is the host of the request's RemoteAddr. Behind
+// proxies, use ClientIPBehind with their addresses.
 func WithClientIP(f func(*http.Request) string) Option { return func(h *Handler) { h.clientIP = f } }
 
 // Handler serves the settingsd JSON API over a usersettings.Settings.
 type Handler struct {
 	s             *usersettings.Settings
 	mux           *http.ServeMux
+	patterns      []string
 	log           *slog.Logger
 	outbox        *notify.Outbox
+	sms           *SMSOutbox
+	ready         func(ctx context.Context) error
 	addrLimit     Limit
 	clientLimit   Limit
-	limiter       *limiter
+	limiter       *Limiter
 	reauthAfter   time.Duration
 	secureCookies bool
 	clientIP      func(*http.Request) string
@@ -100,17 +135,25 @@ func New(settings *usersettings.Settings, opts ...Option) http.Handler {
 	for _, o := range opts {
 		o(h)
 	}
-	h.limiter = newLimiter(h.now)
+	if h.limiter == nil {
+		h.limiter = NewLimiter(h.now)
+	}
 	h.routes()
 	return h
 }
 
-// ServeHTTP implements http.Handler: security headers, panic recovery and
-// the access log around the router.
+// ServeHTTP implements http.Handler: the request ID, security headers,
+// panic recovery and the access log around the router. A path that no
+// route serves answers 404 {"error":"not_found"}; a path served for other
+// methods answers 405 {"error":"method_not_allowed"} with Allow.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	rid := requestID(r.Header.Get(RequestIDHeader))
+	log := h.log.With("request_id", rid)
+	r = r.WithContext(context.WithValue(r.Context(), logKey{}, log))
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	hd := rec.Header()
+	hd.Set(RequestIDHeader, rid)
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
@@ -120,16 +163,80 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			h.log.Error("panic serving request", "route", r.Pattern, "panic", p)
+			log.Error("panic serving request", "route", r.Pattern, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			if !rec.wrote {
 				writeError(rec, http.StatusInternalServerError, "internal")
 			}
 		}
-		h.log.Info("request", "method", r.Method, "route", r.Pattern, "status", rec.status,
+		log.Info("request", "method", r.Method, "route", r.Pattern, "status", rec.status,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000)
 	}()
+	if _, pattern := h.mux.Handler(r); pattern == "" {
+		h.unrouted(rec, r)
+		return
+	}
 	h.mux.ServeHTTP(rec, r)
 }
+
+// unrouted answers a request that no route serves with the JSON form of
+// the router's own answer: 404, or 405 with its Allow header.
+func (h *Handler) unrouted(w http.ResponseWriter, r *http.Request) {
+	p := &probe{header: http.Header{}}
+	h.mux.ServeHTTP(p, r)
+	if p.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", p.header.Get("Allow"))
+		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed")
+		return
+	}
+	writeError(w, http.StatusNotFound, "not_found")
+}
+
+// probe is a ResponseWriter that keeps the status and headers and drops
+// the body.
+type probe struct {
+	header http.Header
+	status int
+}
+
+func (p *probe) Header() http.Header { return p.header }
+
+func (p *probe) WriteHeader(code int) {
+	if p.status == 0 {
+		p.status = code
+	}
+}
+
+func (p *probe) Write(b []byte) (int, error) {
+	p.WriteHeader(http.StatusOK)
+	return len(b), nil
+}
+
+// logKey is the context key of the request's logger.
+type logKey struct{}
+
+// logger returns the logger of the request, which adds its request ID.
+func (h *Handler) logger(r *http.Request) *slog.Logger {
+	if l, ok := r.Context().Value(logKey{}).(*slog.Logger); ok {
+		return l
+	}
+	return h.log
+}
+
+// requestID returns the incoming ID when it is well-formed: 1 to 128
+// characters among letters, digits and "-_.:=+/". Otherwise it makes a
+// new one.
+func requestID(in string) string {
+	if len(in) >= 1 && len(in) <= 128 && strings.Trim(in, requestIDChars) == "" {
+		return in
+	}
+	s, err := id.New(rand.Reader, "req_")
+	if err != nil {
+		return "req_unknown"
+	}
+	return s
+}
+
+const requestIDChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:=+/"
 
 // statusRecorder remembers the status written, for the access log.
 type statusRecorder struct {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"io"
 	"net"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
+	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
 )
@@ -34,10 +34,25 @@ type env struct {
 	srv      *httptest.Server
 	clock    *clock
 	settings *usersettings.Settings
+	sms      *handler.SMSOutbox
 }
 
-// newEnv starts a server; opts are added to the handler's options.
+// newEnv starts a server with a dev SMS outbox; opts are added to the
+// handler's options.
 func newEnv(t *testing.T, opts ...handler.Option) *env {
+	t.Helper()
+	return startEnv(t, &handler.SMSOutbox{}, opts...)
+}
+
+// newEnvWithoutSMS starts a server whose SDK cannot send SMS.
+func newEnvWithoutSMS(t *testing.T, opts ...handler.Option) *env {
+	t.Helper()
+	return startEnv(t, nil, opts...)
+}
+
+// startEnv starts a server; sms, when not nil, sends the SDK's texts and
+// is served at /v1/dev/sms.
+func startEnv(t *testing.T, sms *handler.SMSOutbox, opts ...handler.Option) *env {
 	t.Helper()
 	ctx := context.Background()
 	st, db, err := sqlite.OpenStore(ctx, filepath.Join(t.TempDir(), "settingsd.db"))
@@ -46,15 +61,21 @@ func newEnv(t *testing.T, opts ...handler.Option) *env {
 	}
 	c := fakeclock.New(time.Now().UTC().Truncate(time.Second))
 	outbox := &notify.Outbox{Now: c.Now}
-	s, err := usersettings.New(st, usersettings.Options{
+	o := usersettings.Options{
 		Mailer: outbox, Now: c.Now, Dev: true, Scopes: handler.SampleScopes, Issuer: "settingsd-test",
 		Hasher: password.NewHasher(password.HasherConfig{Params: password.Params{Memory: 1024, Time: 1, Threads: 1}}),
-	})
+	}
+	hopts := []handler.Option{handler.WithDevOutbox(outbox)}
+	if sms != nil {
+		sms.Now, o.SMS = c.Now, sms
+		hopts = append(hopts, handler.WithDevSMS(sms))
+	}
+	s, err := usersettings.New(st, o)
 	if err != nil {
 		t.Fatalf("usersettings.New: %v", err)
 	}
-	h := handler.New(s, append([]handler.Option{handler.WithDevOutbox(outbox)}, opts...)...)
-	e := &env{t: t, srv: httptest.NewServer(h), clock: c, settings: s}
+	h := handler.New(s, append(hopts, opts...)...)
+	e := &env{t: t, srv: httptest.NewServer(contract(t, h)), clock: c, settings: s, sms: sms}
 	t.Cleanup(func() {
 		e.srv.Close()
 		_ = st.Close()
@@ -89,7 +110,8 @@ func (r resp) into(t *testing.T, v any) {
 }
 
 // do sends a request. body is sent as is when it is []byte, as JSON
-// otherwise (nil sends none); headers are name, value pairs.
+// otherwise (nil sends none), with Content-Type application/json unless
+// headers name another; headers are name, value pairs.
 func (e *env) do(method, path string, body any, headers ...string) resp {
 	e.t.Helper()
 	var rd io.Reader
@@ -108,6 +130,12 @@ func (e *env) do(method, path string, body any, headers ...string) resp {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json") // headers may replace it
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Del(headers[i])
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Add(headers[i], headers[i+1])
 	}
@@ -121,6 +149,23 @@ func (e *env) do(method, path string, body any, headers ...string) resp {
 		e.t.Fatalf("%s %s: reading body: %v", method, path, err)
 	}
 	return resp{status: res.StatusCode, header: res.Header, body: data}
+}
+
+// items decodes the body, a list answer {"items":[…],"next":null}, into
+// the slice that v points to.
+func (r resp) items(t *testing.T, v any) {
+	t.Helper()
+	var l struct {
+		Items json.RawMessage `json:"items"`
+		Next  *string         `json:"next"`
+	}
+	r.into(t, &l)
+	if l.Items == nil || l.Next != nil {
+		t.Fatalf("body %s is not a list answer with items and a null next", r.body)
+	}
+	if err := json.Unmarshal(l.Items, v); err != nil {
+		t.Fatalf("items %s: %v", l.Items, err)
+	}
 }
 
 // want checks the status and, when code is not empty, the error code.
@@ -142,10 +187,13 @@ var codeRE = regexp.MustCompile(`(?m)^\s+(\d{6})\s*$`)
 // GET /v1/dev/outbox.
 func (e *env) code(to string) string {
 	e.t.Helper()
-	var mails []struct{ To, Subject, Body string }
+	var outbox struct {
+		Items []struct{ To, Subject, Body string }
+	}
 	r := e.do("GET", "/v1/dev/outbox", nil)
 	want(e.t, "outbox", r, 200, "")
-	r.into(e.t, &mails)
+	r.into(e.t, &outbox)
+	mails := outbox.Items
 	for i := len(mails) - 1; i >= 0; i-- {
 		if mails[i].To == to {
 			if m := codeRE.FindStringSubmatch(mails[i].Body); m != nil {
@@ -159,7 +207,7 @@ func (e *env) code(to string) string {
 
 // user is a signed-in person.
 type user struct {
-	email, session, csrf, accountID, profileID string
+	email, session, sessionID, csrf, accountID, profileID string
 }
 
 // auth returns the Authorization header of the user's session.
@@ -182,7 +230,7 @@ func (e *env) login(email, password string) user {
 	r := e.do("POST", "/v1/sessions", map[string]string{"email": email, "password": password})
 	want(e.t, "login "+email, r, 201, "")
 	m := r.obj(e.t)
-	return user{email: email, session: m["session"].(string), csrf: m["csrf_token"].(string),
+	return user{email: email, session: m["session"].(string), sessionID: m["session_id"].(string), csrf: m["csrf_token"].(string),
 		accountID: m["account_id"].(string), profileID: m["profile_id"].(string)}
 }
 

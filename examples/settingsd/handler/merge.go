@@ -2,18 +2,19 @@ package handler
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/seed-a97ca23f/usersettings/merge"
 )
 
 // mergeErrors maps the errors of package merge; they are checked before
-// simpleErrors.
+// simpleErrors. merge.ErrFlowNotFound is not among them: it matches
+// storage.ErrNotFound, which simpleErrors answers with 404 not_found.
 var mergeErrors = []struct {
 	err    error
 	status int
 	code   string
 }{
-	{merge.ErrFlowNotFound, http.StatusNotFound, "not_found"},
 	{merge.ErrFlowExpired, http.StatusConflict, "flow_expired"},
 	{merge.ErrFlowInvalid, http.StatusConflict, "flow_invalid"},
 	{merge.ErrProfileChanged, http.StatusConflict, "profile_changed"},
@@ -28,13 +29,12 @@ var mergeErrors = []struct {
 // the code (→ preview), commit. Starting and committing need a fresh
 // session.
 func (h *Handler) mergeRoutes() {
-	m := h.mux
-	m.HandleFunc("POST /v1/me/merges", h.me(fresh, h.startMerge))
-	m.HandleFunc("POST /v1/me/merges/{id}/code", h.me(signedIn, h.sendMergeCode))
-	m.HandleFunc("POST /v1/me/merges/{id}/verify", h.me(signedIn, h.verifyMerge))
-	m.HandleFunc("GET /v1/me/merges/{id}/preview", h.me(signedIn, h.mergePreview))
-	m.HandleFunc("POST /v1/me/merges/{id}/commit", h.me(fresh, h.commitMerge))
-	m.HandleFunc("DELETE /v1/me/merges/{id}", h.me(signedIn, h.cancelMerge))
+	h.handle("POST /v1/me/merges", h.me(fresh, h.startMerge))
+	h.handle("POST /v1/me/merges/{id}/code", h.me(signedIn, h.sendMergeCode))
+	h.handle("POST /v1/me/merges/{id}/verify", h.me(signedIn, h.verifyMerge))
+	h.handle("GET /v1/me/merges/{id}/preview", h.me(signedIn, h.mergePreview))
+	h.handle("POST /v1/me/merges/{id}/commit", h.me(fresh, h.commitMerge))
+	h.handle("DELETE /v1/me/merges/{id}", h.me(signedIn, h.cancelMerge))
 }
 
 // startMerge is POST /v1/me/merges {email} → 201 {"id","addresses"}, the
@@ -43,7 +43,7 @@ func (h *Handler) startMerge(w http.ResponseWriter, r *http.Request, c *caller) 
 	var req struct {
 		Email string `json:"email"`
 	}
-	if decode(w, r, &req, false) != nil || !h.allow(w, r, "merge", addressKey(req.Email)) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "merge", addressKey(req.Email)) {
 		return
 	}
 	f, err := h.s.Merges.Start(r.Context(), c.accountID, req.Email)
@@ -51,7 +51,7 @@ func (h *Handler) startMerge(w http.ResponseWriter, r *http.Request, c *caller) 
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": f.ID, "addresses": nonNil(f.Addresses)})
+	created(w, "/v1/me/merges/"+url.PathEscape(f.ID), map[string]any{"id": f.ID, "addresses": nonNil(f.Addresses)})
 }
 
 // sendMergeCode is POST /v1/me/merges/{id}/code {address} (an index into
@@ -61,7 +61,7 @@ func (h *Handler) sendMergeCode(w http.ResponseWriter, r *http.Request, c *calle
 		Address *int `json:"address"`
 	}
 	id := r.PathValue("id")
-	if decode(w, r, &req, false) != nil || !h.allow(w, r, "code", "flow:"+id) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", "flow:"+id) {
 		return
 	}
 	if req.Address == nil {
@@ -79,7 +79,7 @@ func (h *Handler) sendMergeCode(w http.ResponseWriter, r *http.Request, c *calle
 func (h *Handler) verifyMerge(w http.ResponseWriter, r *http.Request, c *caller) {
 	var req codeRequest
 	id := r.PathValue("id")
-	if decode(w, r, &req, false) != nil || !h.allow(w, r, "code", "flow:"+id) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", "flow:"+id) {
 		return
 	}
 	p, err := h.s.Merges.Verify(r.Context(), c.accountID, id, req.Code)

@@ -70,7 +70,7 @@ func TestMerge(t *testing.T) {
 		t.Errorf("merged profile = %+v", merged)
 	}
 	var accounts []accountBody
-	e.do("GET", "/v1/me/accounts", nil, ada.auth()...).into(t, &accounts)
+	e.do("GET", "/v1/me/accounts", nil, ada.auth()...).items(t, &accounts)
 	if len(accounts) != 2 {
 		t.Errorf("accounts after the merge = %+v, want both", accounts)
 	}

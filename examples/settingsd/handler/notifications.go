@@ -46,7 +46,7 @@ func (h *Handler) patchNotifications(w http.ResponseWriter, r *http.Request, c *
 		DailyDigest   *bool `json:"daily_digest"`
 		ThreadUpdates *bool `json:"thread_updates"`
 	}
-	if decode(w, r, &req, false) != nil {
+	if decode(w, r, &req, bodyRequired) != nil {
 		return
 	}
 	s, err := h.s.Notifications.Update(r.Context(), c.profileID,
@@ -65,7 +65,7 @@ func (h *Handler) watchApp(w http.ResponseWriter, r *http.Request, c *caller) {
 	var req struct {
 		Name string `json:"name"`
 	}
-	if decode(w, r, &req, true) != nil {
+	if decode(w, r, &req, bodyOptional) != nil {
 		return
 	}
 	app := r.PathValue("app")

@@ -3,7 +3,6 @@ package handler
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 )
@@ -36,7 +35,7 @@ func (h *Handler) downloadPersonalData(w http.ResponseWriter, r *http.Request, c
 	}
 	// The status is sent: cut the response so the client sees a broken
 	// archive rather than a truncated one that looks whole.
-	h.log.Error("personal data export failed", "route", r.Pattern, "err", err.Error())
+	h.logger(r).Error("personal data export failed", "route", r.Pattern, "err", err.Error())
 	panic(http.ErrAbortHandler)
 }
 
@@ -51,43 +50,37 @@ func (c *countingWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
+// MaxHistoryPage is the highest page number of the change history, so an
+// offset never overflows: a larger one answers 400 invalid_query.
+const MaxHistoryPage = 1_000_000
+
+// queryInt parses an optional query parameter between lo and hi; an
+// absent one is 0.
+func queryInt(v string, lo, hi int) (int, bool) {
+	if v == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= lo && n <= hi
+}
+
 // personalDataHistory is GET /v1/me/personal-data/history?page=N&page_size=M.
 func (h *Handler) personalDataHistory(w http.ResponseWriter, r *http.Request, c *caller) {
-	page, size := 1, 0
 	q := r.URL.Query()
-	var err error
-	if v := q.Get("page"); v != "" {
-		if page, err = strconv.Atoi(v); err != nil || page < 1 {
-			writeErrorWith(w, http.StatusBadRequest, "invalid_query", map[string]any{"field": "page"})
-			return
-		}
+	page, ok := queryInt(q.Get("page"), 1, MaxHistoryPage)
+	if !ok {
+		writeErrorWith(w, http.StatusBadRequest, "invalid_query", map[string]any{"field": "page"})
+		return
 	}
-	if v := q.Get("page_size"); v != "" {
-		if size, err = strconv.Atoi(v); err != nil || size < 1 || size > personaldata.MaxPageSize {
-			writeErrorWith(w, http.StatusBadRequest, "invalid_query", map[string]any{"field": "page_size"})
-			return
-		}
+	size, ok := queryInt(q.Get("page_size"), 1, personaldata.MaxPageSize)
+	if !ok {
+		writeErrorWith(w, http.StatusBadRequest, "invalid_query", map[string]any{"field": "page_size"})
+		return
 	}
-	hp, err := h.s.PersonalData.History(r.Context(), c.profileID, page, size)
+	hp, err := h.s.PersonalData.History(r.Context(), c.profileID, max(page, 1), size)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, hp)
-}
-
-// devOutbox is GET /v1/dev/outbox (only with WithDevOutbox): every mail
-// sent, oldest first.
-func (h *Handler) devOutbox(w http.ResponseWriter, _ *http.Request) {
-	type mailJSON struct {
-		To      string    `json:"to"`
-		Subject string    `json:"subject"`
-		Body    string    `json:"body"`
-		SentAt  time.Time `json:"sent_at"`
-	}
-	out := []mailJSON{}
-	for _, m := range h.outbox.Messages() {
-		out = append(out, mailJSON{m.To, m.Subject, m.Body, m.SentAt})
-	}
-	writeJSON(w, http.StatusOK, out)
 }

@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"slices"
 	"testing"
+	"time"
 )
 
 // pngImage returns a small PNG image.
@@ -31,7 +32,16 @@ type profileBody struct {
 	RecoveryEmail string   `json:"recovery_email"`
 	Public        bool     `json:"public"`
 	HasAvatar     bool     `json:"has_avatar"`
-	Progress      *struct {
+	Avatar        *struct {
+		ContentType string `json:"content_type"`
+		Size        int    `json:"size"`
+		Width       int    `json:"width"`
+		Height      int    `json:"height"`
+		Digest      string `json:"digest"`
+	} `json:"avatar"`
+	Missing   []string  `json:"missing_for_public"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Progress  *struct {
 		Points int64 `json:"points"`
 	} `json:"progress"`
 }
@@ -47,10 +57,17 @@ func TestProfile(t *testing.T) {
 		t.Errorf("new profile = %+v (body %s)", p, r.body)
 	}
 	for _, k := range []string{"id", "name", "job_title", "department", "country", "about_you", "skills",
-		"industry_experience", "twitter_url", "linkedin_url", "recovery_email", "public", "has_avatar", "progress"} {
+		"industry_experience", "twitter_url", "linkedin_url", "recovery_email", "public", "has_avatar", "avatar",
+		"missing_for_public", "created_at", "updated_at", "progress"} {
 		if _, ok := r.obj(t)[k]; !ok {
 			t.Errorf("profile JSON has no %q", k)
 		}
+	}
+	if w := []string{"avatar", "job_title", "department", "country", "about_you", "skill", "industry"}; !slices.Equal(p.Missing, w) {
+		t.Errorf("missing_for_public of a new profile = %v, want %v", p.Missing, w)
+	}
+	if p.Avatar != nil || p.UpdatedAt.IsZero() {
+		t.Errorf("new profile: avatar %+v, updated_at %v; want null and a time", p.Avatar, p.UpdatedAt)
 	}
 
 	r = e.do("PATCH", "/v1/me/profile", map[string]any{"country": "XX", "linkedin_url": "https://example.com/x", "name": "Ada"}, u.auth()...)
@@ -80,18 +97,26 @@ func TestProfile(t *testing.T) {
 func TestAvatarAndPublicProfile(t *testing.T) {
 	e := newEnv(t)
 	u := e.signUp("ada@example.com")
-	want(t, "not an image", e.do("PUT", "/v1/me/profile/avatar", []byte("hello"), u.auth()...), 422, "invalid_profile")
-	want(t, "too large", e.do("PUT", "/v1/me/profile/avatar", make([]byte, 6<<20), u.auth()...), 413, "request_too_large")
+	want(t, "not an image", e.do("PUT", "/v1/me/profile/avatar", []byte("hello"), asImage(u.auth())...), 422, "invalid_profile")
+	want(t, "too large", e.do("PUT", "/v1/me/profile/avatar", make([]byte, 6<<20), asImage(u.auth())...), 413, "request_too_large")
 	img := pngImage(t)
-	r := e.do("PUT", "/v1/me/profile/avatar", img, u.auth()...)
+	r := e.do("PUT", "/v1/me/profile/avatar", img, asImage(u.auth())...)
 	want(t, "avatar", r, 200, "")
-	if r.obj(t)["has_avatar"] != true {
-		t.Errorf("has_avatar = %v after upload", r.obj(t)["has_avatar"])
+	var withAvatar profileBody
+	r.into(t, &withAvatar)
+	if !withAvatar.HasAvatar || withAvatar.Avatar == nil || withAvatar.Avatar.ContentType != "image/png" ||
+		withAvatar.Avatar.Width != 4 || withAvatar.Avatar.Size != len(img) || len(withAvatar.Avatar.Digest) != 64 ||
+		slices.Contains(withAvatar.Missing, "avatar") {
+		t.Errorf("profile after upload: has_avatar %v, avatar %+v, missing %v", withAvatar.HasAvatar, withAvatar.Avatar, withAvatar.Missing)
 	}
+	// The avatar served is a re-encoding of the upload, with its pixels.
 	r = e.do("GET", "/v1/me/profile/avatar", nil, u.auth()...)
-	if r.status != 200 || r.header.Get("Content-Type") != "image/png" || !bytes.Equal(r.body, img) {
-		t.Errorf("own avatar: %d %s, %d bytes", r.status, r.header.Get("Content-Type"), len(r.body))
+	stored, err := png.Decode(bytes.NewReader(r.body))
+	if r.status != 200 || r.header.Get("Content-Type") != "image/png" || err != nil ||
+		stored.Bounds().Dx() != 4 || stored.At(1, 1) != color.NRGBA(color.RGBA{R: 200, A: 255}) {
+		t.Errorf("own avatar: %d %s, %d bytes, %v", r.status, r.header.Get("Content-Type"), len(r.body), err)
 	}
+	own := r.body
 	complete := map[string]any{
 		"job_title": "Engineer", "department": "R&D", "country": "NL", "about_you": "Builds things.",
 		"skills": []string{"Go"}, "industry_experience": []string{"Energy"}, "recovery_email": "ada@home.example",
@@ -112,7 +137,7 @@ func TestAvatarAndPublicProfile(t *testing.T) {
 	if _, ok := pub["recovery_email"]; ok {
 		t.Error("public view shows the recovery email")
 	}
-	if r := e.do("GET", "/v1/profiles/"+u.profileID+"/avatar", nil); r.status != 200 || !bytes.Equal(r.body, img) {
+	if r := e.do("GET", "/v1/profiles/"+u.profileID+"/avatar", nil); r.status != 200 || !bytes.Equal(r.body, own) {
 		t.Errorf("public avatar: status %d", r.status)
 	}
 	want(t, "avatar of a public profile", e.do("DELETE", "/v1/me/profile/avatar", nil, u.auth()...), 422, "profile_incomplete")
@@ -126,3 +151,6 @@ func TestAvatarAndPublicProfile(t *testing.T) {
 		t.Error("has_avatar still true after deletion")
 	}
 }
+
+// asImage adds the Content-Type of a PNG upload to the headers.
+func asImage(headers []string) []string { return append(headers, "Content-Type", "image/png") }

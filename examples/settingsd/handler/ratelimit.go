@@ -20,9 +20,11 @@ func (l Limit) off() bool { return l.Burst <= 0 || l.Every <= 0 }
 // refilled completely are dropped (they hold no information).
 const maxBuckets = 100_000
 
-// limiter holds one token bucket per key, in memory. It is safe for
-// concurrent use.
-type limiter struct {
+// Limiter holds one token bucket per key, in memory. It is safe for
+// concurrent use. Give one Limiter to several front ends of one server
+// (WithLimiter here, the web pages' own option there) so that they draw
+// on the same buckets.
+type Limiter struct {
 	mu      sync.Mutex
 	now     func() time.Time
 	buckets map[string]*bucket
@@ -34,13 +36,18 @@ type bucket struct {
 	limit  Limit
 }
 
-func newLimiter(now func() time.Time) *limiter {
-	return &limiter{now: now, buckets: map[string]*bucket{}}
+// NewLimiter returns an empty Limiter on the clock now (time.Now when
+// nil).
+func NewLimiter(now func() time.Time) *Limiter {
+	if now == nil {
+		now = time.Now
+	}
+	return &Limiter{now: now, buckets: map[string]*bucket{}}
 }
 
-// take takes one token from the bucket of key under l and reports whether
+// Take takes one token from the bucket of key under l and reports whether
 // there was one, or how long until there is.
-func (lm *limiter) take(key string, l Limit) (bool, time.Duration) {
+func (lm *Limiter) Take(key string, l Limit) (bool, time.Duration) {
 	if l.off() {
 		return true, 0
 	}
@@ -72,7 +79,7 @@ func (b *bucket) refill(now time.Time) {
 }
 
 // sweep drops the buckets that are full again. It runs with mu held.
-func (lm *limiter) sweep(now time.Time) {
+func (lm *Limiter) sweep(now time.Time) {
 	for k, b := range lm.buckets {
 		b.refill(now)
 		if b.tokens >= float64(b.limit.Burst) {
@@ -87,7 +94,7 @@ func (lm *limiter) sweep(now time.Time) {
 // false.
 func (h *Handler) allow(w http.ResponseWriter, r *http.Request, kind string, addresses ...string) bool {
 	var wait time.Duration
-	ok, d := h.limiter.take(kind+"|ip|"+h.clientIP(r), h.clientLimit)
+	ok, d := h.limiter.Take(kind+"|ip|"+h.clientIP(r), h.clientLimit)
 	if !ok {
 		wait = d
 	}
@@ -95,7 +102,7 @@ func (h *Handler) allow(w http.ResponseWriter, r *http.Request, kind string, add
 		if a == "" {
 			continue
 		}
-		if ok2, d := h.limiter.take(kind+"|addr|"+a, h.addrLimit); !ok2 {
+		if ok2, d := h.limiter.Take(kind+"|addr|"+a, h.addrLimit); !ok2 {
 			ok, wait = false, max(wait, d)
 		}
 	}

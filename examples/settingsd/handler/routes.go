@@ -30,64 +30,81 @@ var SampleScopes = []token.Scope{
 	{Name: "mx:projects:read", Description: "Read your projects"},
 }
 
+// handle registers the route on the mux and remembers its pattern.
+func (h *Handler) handle(pattern string, fn http.HandlerFunc) {
+	h.patterns = append(h.patterns, pattern)
+	h.mux.Handle(pattern, fn)
+}
+
 // routes registers every route on the mux.
 func (h *Handler) routes() {
-	m := h.mux
-	m.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeError(w, http.StatusNotFound, "not_found") })
+	h.handle("GET /healthz", h.healthz)
+	h.handle("GET /readyz", h.readyz)
+	h.handle("GET /v1/openapi.json", serveOpenAPI)
 
-	m.HandleFunc("POST /v1/signup", h.signUp)
-	m.HandleFunc("POST /v1/signup/{id}/verify", h.confirmSignUp)
-	m.HandleFunc("POST /v1/sessions", h.login)
-	m.HandleFunc("DELETE /v1/sessions/current", h.me(expiredOK, h.logout))
-	m.HandleFunc("POST /v1/password-resets", h.requestReset)
-	m.HandleFunc("POST /v1/password-resets/verify", h.resetPassword)
+	h.handle("POST /v1/signup", h.signUp)
+	h.handle("POST /v1/signup/{id}/verify", h.confirmSignUp)
+	h.handle("POST /v1/sessions", h.login)
+	h.handle("POST /v1/sessions/sms", h.sendLoginSMS)
+	h.handle("DELETE /v1/sessions/current", h.me(expiredOK, h.logout))
+	h.handle("POST /v1/password-resets", h.requestReset)
+	h.handle("POST /v1/password-resets/verify", h.resetPassword)
 
-	m.HandleFunc("GET /v1/me/profile", h.me(signedIn, h.getProfile))
-	m.HandleFunc("PATCH /v1/me/profile", h.me(signedIn, h.patchProfile))
-	m.HandleFunc("GET /v1/me/profile/avatar", h.me(signedIn, h.getAvatar))
-	m.HandleFunc("PUT /v1/me/profile/avatar", h.me(signedIn, h.putAvatar))
-	m.HandleFunc("DELETE /v1/me/profile/avatar", h.me(signedIn, h.deleteAvatar))
-	m.HandleFunc("POST /v1/me/profile/public", h.me(signedIn, h.makePublic))
-	m.HandleFunc("POST /v1/me/profile/private", h.me(signedIn, h.makePrivate))
-	m.HandleFunc("GET /v1/profiles/{id}", h.publicProfile)
-	m.HandleFunc("GET /v1/profiles/{id}/avatar", h.publicAvatar)
+	h.handle("GET /v1/me/profile", h.me(signedIn, h.getProfile))
+	h.handle("PATCH /v1/me/profile", h.me(signedIn, h.patchProfile))
+	h.handle("GET /v1/me/profile/avatar", h.me(signedIn, h.getAvatar))
+	h.handle("PUT /v1/me/profile/avatar", h.me(signedIn, h.putAvatar))
+	h.handle("DELETE /v1/me/profile/avatar", h.me(signedIn, h.deleteAvatar))
+	h.handle("POST /v1/me/profile/public", h.me(signedIn, h.makePublic))
+	h.handle("POST /v1/me/profile/private", h.me(signedIn, h.makePrivate))
+	h.handle("GET /v1/profiles/{id}", h.publicProfile)
+	h.handle("GET /v1/profiles/{id}/avatar", h.publicAvatar)
 
-	m.HandleFunc("GET /v1/me/accounts", h.me(signedIn, h.listAccounts))
-	m.HandleFunc("POST /v1/me/accounts", h.me(signedIn, h.addAccount))
-	m.HandleFunc("POST /v1/me/accounts/pending/{id}/verify", h.me(signedIn, h.confirmAddAccount))
-	m.HandleFunc("DELETE /v1/me/accounts/current", h.me(fresh, h.deleteAccount))
-	m.HandleFunc("PUT /v1/me/password", h.me(freshExpiredOK, h.changePassword))
+	h.handle("GET /v1/me/accounts", h.me(signedIn, h.listAccounts))
+	h.handle("POST /v1/me/accounts", h.me(signedIn, h.addAccount))
+	h.handle("GET /v1/me/accounts/{id}", h.me(signedIn, h.getAccount))
+	h.handle("POST /v1/me/accounts/pending/{id}/verify", h.me(signedIn, h.confirmAddAccount))
+	h.handle("DELETE /v1/me/accounts/current", h.me(fresh, h.deleteAccount))
+	h.handle("PUT /v1/me/password", h.me(freshExpiredOK, h.changePassword))
+	h.handle("GET /v1/me/sessions", h.me(expiredOK, h.listSessions))
+	h.handle("DELETE /v1/me/sessions/{id}", h.me(expiredOK, h.deleteSession))
 
-	m.HandleFunc("GET /v1/scopes", h.listScopes)
-	m.HandleFunc("GET /v1/me/tokens", h.me(signedIn, h.listTokens))
-	m.HandleFunc("POST /v1/me/tokens", h.me(fresh, h.createToken))
-	m.HandleFunc("GET /v1/me/tokens/{id}", h.me(signedIn, h.getToken))
-	m.HandleFunc("DELETE /v1/me/tokens/{id}", h.me(signedIn, h.deleteToken))
-	m.HandleFunc("GET /v1/me/api-keys", h.me(signedIn, h.listAPIKeys))
-	m.HandleFunc("POST /v1/me/api-keys", h.me(fresh, h.createAPIKey))
-	m.HandleFunc("DELETE /v1/me/api-keys/{id}", h.me(signedIn, h.revokeAPIKey))
+	h.handle("GET /v1/scopes", h.listScopes)
+	h.handle("GET /v1/me/tokens", h.me(signedIn, h.listTokens))
+	h.handle("POST /v1/me/tokens", h.me(fresh, h.createToken))
+	h.handle("GET /v1/me/tokens/{id}", h.me(signedIn, h.getToken))
+	h.handle("DELETE /v1/me/tokens/{id}", h.me(signedIn, h.deleteToken))
+	h.handle("GET /v1/me/api-keys", h.me(signedIn, h.listAPIKeys))
+	h.handle("POST /v1/me/api-keys", h.me(fresh, h.createAPIKey))
+	h.handle("DELETE /v1/me/api-keys/{id}", h.me(signedIn, h.revokeAPIKey))
 
-	m.HandleFunc("GET /v1/me/2fa", h.me(signedIn, h.twoFactorStatus))
-	m.HandleFunc("POST /v1/me/2fa/authenticator", h.me(signedIn, h.beginAuthenticator))
-	m.HandleFunc("POST /v1/me/2fa/authenticator/confirm", h.me(signedIn, h.confirmAuthenticator))
-	m.HandleFunc("DELETE /v1/me/2fa", h.me(fresh, h.deactivateTwoFactor))
+	h.handle("GET /v1/me/2fa", h.me(signedIn, h.twoFactorStatus))
+	h.handle("POST /v1/me/2fa/authenticator", h.me(signedIn, h.beginAuthenticator))
+	h.handle("POST /v1/me/2fa/authenticator/confirm", h.me(signedIn, h.confirmAuthenticator))
+	h.handle("POST /v1/me/2fa/sms", h.me(signedIn, h.beginSMS))
+	h.handle("POST /v1/me/2fa/sms/confirm", h.me(signedIn, h.confirmSMS))
+	h.handle("POST /v1/me/2fa/recovery-codes", h.me(signedIn, h.regenerateRecoveryCodes))
+	h.handle("DELETE /v1/me/2fa", h.me(fresh, h.deactivateTwoFactor))
 
-	m.HandleFunc("GET /v1/me/notifications", h.me(signedIn, h.getNotifications))
-	m.HandleFunc("PATCH /v1/me/notifications", h.me(signedIn, h.patchNotifications))
-	m.HandleFunc("PUT /v1/me/notifications/watched-apps/{app}", h.me(signedIn, h.watchApp))
-	m.HandleFunc("DELETE /v1/me/notifications/watched-apps/{app}", h.me(signedIn, h.unwatchApp))
+	h.handle("GET /v1/me/notifications", h.me(signedIn, h.getNotifications))
+	h.handle("PATCH /v1/me/notifications", h.me(signedIn, h.patchNotifications))
+	h.handle("PUT /v1/me/notifications/watched-apps/{app}", h.me(signedIn, h.watchApp))
+	h.handle("DELETE /v1/me/notifications/watched-apps/{app}", h.me(signedIn, h.unwatchApp))
 
-	m.HandleFunc("GET /v1/me/personal-data", h.me(signedIn, h.personalData))
-	m.HandleFunc("GET /v1/me/personal-data/download", h.me(signedIn, h.downloadPersonalData))
-	m.HandleFunc("GET /v1/me/personal-data/history", h.me(signedIn, h.personalDataHistory))
+	h.handle("GET /v1/me/personal-data", h.me(signedIn, h.personalData))
+	h.handle("GET /v1/me/personal-data/download", h.me(signedIn, h.downloadPersonalData))
+	h.handle("GET /v1/me/personal-data/history", h.me(signedIn, h.personalDataHistory))
 
 	h.mergeRoutes()
 
-	m.Handle("GET /v1/api/whoami", token.AnyMiddleware(h.s.Tokens, http.HandlerFunc(h.whoami)))
-	m.Handle("GET /v1/api/apps", token.AnyMiddleware(h.s.Tokens,
-		token.RequireScopes("mx:app:read")(http.HandlerFunc(h.apps))))
+	h.handle("GET /v1/api/whoami", token.AnyMiddleware(h.s.Tokens, http.HandlerFunc(h.whoami)).ServeHTTP)
+	h.handle("GET /v1/api/apps", token.AnyMiddleware(h.s.Tokens,
+		token.RequireScopes("mx:app:read")(http.HandlerFunc(h.apps))).ServeHTTP)
 
 	if h.outbox != nil {
-		m.HandleFunc("GET /v1/dev/outbox", h.devOutbox)
+		h.handle("GET /v1/dev/outbox", h.devOutbox)
+	}
+	if h.sms != nil {
+		h.handle("GET /v1/dev/sms", h.devSMS)
 	}
 }

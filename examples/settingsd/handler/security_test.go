@@ -71,7 +71,7 @@ func TestLimitsAndRoutes(t *testing.T) {
 	}
 
 	// Without WithDevOutbox there is no outbox route.
-	plain := httpServe(t, handler.New(e.settings))
+	plain := httpServe(t, contract(t, handler.New(e.settings)))
 	res, err := http.Get(plain + "/v1/dev/outbox")
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +123,7 @@ func httpServe(t *testing.T, h http.Handler) string {
 func TestSecureCookieOverTLS(t *testing.T) {
 	e := newEnv(t)
 	e.signUp("ada@example.com")
-	srv := httptest.NewTLSServer(handler.New(e.settings))
+	srv := httptest.NewTLSServer(contract(t, handler.New(e.settings)))
 	defer srv.Close()
 	res, err := srv.Client().Post(srv.URL+"/v1/sessions", "application/json",
 		strings.NewReader(`{"email":"ada@example.com","password":"`+pw+`"}`))

@@ -2,6 +2,7 @@ package handler
 
 import (
 	"net/http"
+	"net/url"
 )
 
 type signUpRequest struct {
@@ -18,7 +19,7 @@ type codeRequest struct {
 // the same answer as a new one (no code is sent to it).
 func (h *Handler) signUp(w http.ResponseWriter, r *http.Request) {
 	var req signUpRequest
-	if decode(w, r, &req, false) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
 		return
 	}
 	id, err := h.s.Accounts.SignUp(r.Context(), req.Email, req.Password, req.Marketing)
@@ -34,7 +35,7 @@ func (h *Handler) signUp(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) confirmSignUp(w http.ResponseWriter, r *http.Request) {
 	var req codeRequest
 	id := r.PathValue("id")
-	if decode(w, r, &req, false) != nil || !h.allow(w, r, "code", "flow:"+id) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", "flow:"+id) {
 		return
 	}
 	a, err := h.s.Accounts.ConfirmSignUp(r.Context(), id, req.Code)
@@ -42,7 +43,7 @@ func (h *Handler) confirmSignUp(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"account_id": a.ID, "profile_id": a.ProfileID})
+	created(w, "/v1/me/accounts/"+url.PathEscape(a.ID), map[string]string{"account_id": a.ID, "profile_id": a.ProfileID})
 }
 
 type resetRequest struct {
@@ -58,11 +59,11 @@ func (h *Handler) requestReset(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Email string `json:"email"`
 	}
-	if decode(w, r, &req, false) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
 		return
 	}
 	if err := h.s.Accounts.RequestPasswordReset(r.Context(), req.Email); err != nil {
-		h.log.Warn("password reset request failed", "route", r.Pattern, "err", err.Error())
+		h.logger(r).Warn("password reset request failed", "route", r.Pattern, "err", err.Error())
 	}
 	w.WriteHeader(http.StatusAccepted)
 }
@@ -70,10 +71,10 @@ func (h *Handler) requestReset(w http.ResponseWriter, r *http.Request) {
 // resetPassword is POST /v1/password-resets/verify → 204.
 func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
 	var req resetRequest
-	if decode(w, r, &req, false) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
 		return
 	}
-	if err := h.s.Accounts.ResetPassword(r.Context(), req.Email, req.Code, req.New); err != nil {
+	if _, err := h.s.Accounts.ResetPassword(r.Context(), req.Email, req.Code, req.New); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 )
 
 func TestSignUp(t *testing.T) {
@@ -37,9 +39,10 @@ func TestSignUp(t *testing.T) {
 func TestLoginLogout(t *testing.T) {
 	e := newEnv(t)
 	e.signUp("ada@example.com")
-	wrong := e.do("POST", "/v1/sessions", map[string]string{"email": "ada@example.com", "password": pw + "x"})
+	rid := []string{handler.RequestIDHeader, "same-id"} // so that the bodies may be compared
+	wrong := e.do("POST", "/v1/sessions", map[string]string{"email": "ada@example.com", "password": pw + "x"}, rid...)
 	want(t, "wrong password", wrong, 401, "invalid_credentials")
-	unknown := e.do("POST", "/v1/sessions", map[string]string{"email": "nobody@example.com", "password": pw})
+	unknown := e.do("POST", "/v1/sessions", map[string]string{"email": "nobody@example.com", "password": pw}, rid...)
 	want(t, "unknown email", unknown, 401, "invalid_credentials")
 	if string(wrong.body) != string(unknown.body) {
 		t.Errorf("wrong password %q and unknown email %q answers differ", wrong.body, unknown.body)

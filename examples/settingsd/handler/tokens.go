@@ -2,6 +2,7 @@ package handler
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/token"
@@ -43,7 +44,7 @@ func (h *Handler) listScopes(w http.ResponseWriter, _ *http.Request) {
 	for _, s := range h.s.Scopes.Scopes() {
 		out = append(out, scopeJSON{s.Name, s.Description})
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeList(w, out)
 }
 
 func (h *Handler) listTokens(w http.ResponseWriter, r *http.Request, c *caller) {
@@ -56,7 +57,7 @@ func (h *Handler) listTokens(w http.ResponseWriter, r *http.Request, c *caller) 
 	for i, t := range list {
 		out[i] = newTokenJSON(t)
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeList(w, out)
 }
 
 // createToken is POST /v1/me/tokens {name,scopes,expires_at?} → 201 with
@@ -67,7 +68,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request, c *caller)
 		Scopes    []string  `json:"scopes"`
 		ExpiresAt time.Time `json:"expires_at"`
 	}
-	if decode(w, r, &req, false) != nil {
+	if decode(w, r, &req, bodyRequired) != nil {
 		return
 	}
 	var opts []token.CreateOption
@@ -81,7 +82,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request, c *caller)
 	}
 	out := newTokenJSON(t)
 	out.Token = secret.Reveal()
-	writeJSON(w, http.StatusCreated, out)
+	created(w, "/v1/me/tokens/"+url.PathEscape(t.ID), out)
 }
 
 func (h *Handler) getToken(w http.ResponseWriter, r *http.Request, c *caller) {
@@ -111,7 +112,7 @@ func (h *Handler) listAPIKeys(w http.ResponseWriter, r *http.Request, c *caller)
 	for i, k := range list {
 		out[i] = apiKeyJSON{ID: k.ID, Description: k.Description, Last4: k.Last4, CreatedAt: k.CreatedAt}
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeList(w, out)
 }
 
 // createAPIKey is POST /v1/me/api-keys {description} → 201 with the secret
@@ -120,7 +121,7 @@ func (h *Handler) createAPIKey(w http.ResponseWriter, r *http.Request, c *caller
 	var req struct {
 		Description string `json:"description"`
 	}
-	if decode(w, r, &req, false) != nil {
+	if decode(w, r, &req, bodyRequired) != nil {
 		return
 	}
 	k, secret, err := h.s.Tokens.CreateAPIKey(r.Context(), c.accountID, req.Description)
@@ -128,7 +129,7 @@ func (h *Handler) createAPIKey(w http.ResponseWriter, r *http.Request, c *caller
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, apiKeyJSON{ID: k.ID, Description: k.Description, Last4: k.Last4,
+	created(w, "/v1/me/api-keys/"+url.PathEscape(k.ID), apiKeyJSON{ID: k.ID, Description: k.Description, Last4: k.Last4,
 		CreatedAt: k.CreatedAt, Key: secret.Reveal()})
 }
 
@@ -165,5 +166,5 @@ func (h *Handler) apps(w http.ResponseWriter, r *http.Request) {
 	for _, a := range list {
 		out = append(out, appJSON{a.AppID, a.AppName})
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeList(w, out)
 }

@@ -19,7 +19,7 @@ func TestScopesAndTokens(t *testing.T) {
 	var scopes []struct{ Name, Description string }
 	r := e.do("GET", "/v1/scopes", nil)
 	want(t, "scopes", r, 200, "")
-	r.into(t, &scopes)
+	r.items(t, &scopes)
 	if len(scopes) < 3 || !slices.ContainsFunc(scopes, func(s struct{ Name, Description string }) bool { return s.Name == "mx:app:read" }) {
 		t.Errorf("scopes = %v, want the sample scopes", scopes)
 	}
@@ -39,7 +39,7 @@ func TestScopesAndTokens(t *testing.T) {
 	want(t, "same name", e.do("POST", "/v1/me/tokens", map[string]any{"name": "ci", "scopes": []string{"mx:app:read"}}, u.auth()...), 409, "name_taken")
 
 	var list []tokenBody
-	e.do("GET", "/v1/me/tokens", nil, u.auth()...).into(t, &list)
+	e.do("GET", "/v1/me/tokens", nil, u.auth()...).items(t, &list)
 	if len(list) != 1 || list[0].ID != tok.ID || list[0].Token != "" {
 		t.Errorf("tokens = %+v, want the one without its secret", list)
 	}
@@ -85,7 +85,7 @@ func TestSampleAPI(t *testing.T) {
 	r := e.do("GET", "/v1/api/apps", nil, "Authorization", "mxtoken "+reader)
 	want(t, "apps with mx:app:read", r, 200, "")
 	var apps []struct{ ID, Name string }
-	r.into(t, &apps)
+	r.items(t, &apps)
 	if len(apps) != 1 || apps[0].ID != "app-1" || apps[0].Name != "Shop" {
 		t.Errorf("apps = %+v", apps)
 	}
@@ -121,7 +121,7 @@ func TestSampleAPI(t *testing.T) {
 		t.Fatalf("key = %q", key)
 	}
 	var keys []map[string]any
-	e.do("GET", "/v1/me/api-keys", nil, u.auth()...).into(t, &keys)
+	e.do("GET", "/v1/me/api-keys", nil, u.auth()...).items(t, &keys)
 	if len(keys) != 1 || keys[0]["id"] != keyID || keys[0]["key"] != nil {
 		t.Errorf("api keys = %v", keys)
 	}

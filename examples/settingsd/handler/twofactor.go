@@ -1,10 +1,13 @@
 package handler
 
 import (
+	"context"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 )
 
@@ -22,7 +25,9 @@ func (h *Handler) twoFactorStatus(w http.ResponseWriter, r *http.Request, c *cal
 		RecoveryCodesLeft int       `json:"recovery_codes_left"`
 		Pending           string    `json:"pending"`
 		LockedUntil       time.Time `json:"locked_until,omitzero"`
-	}{string(st.Method), st.EnabledAt, st.Phone, st.RecoveryCodesLeft, string(st.Pending), st.LockedUntil})
+		SMSAvailable      bool      `json:"sms_available"`
+	}{string(st.Method), st.EnabledAt, st.Phone, st.RecoveryCodesLeft, string(st.Pending), st.LockedUntil,
+		h.s.TwoFactor.SMSAvailable()})
 }
 
 // beginAuthenticator is POST /v1/me/2fa/authenticator → 201 {"secret",
@@ -33,7 +38,7 @@ func (h *Handler) beginAuthenticator(w http.ResponseWriter, r *http.Request, c *
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{
+	created(w, "/v1/me/2fa", map[string]string{
 		"secret":      enr.Secret.Reveal(),
 		"otpauth_url": enr.URL.Reveal(),
 		"qr_png":      base64.StdEncoding.EncodeToString(enr.QRPNG),
@@ -43,11 +48,39 @@ func (h *Handler) beginAuthenticator(w http.ResponseWriter, r *http.Request, c *
 // confirmAuthenticator is POST /v1/me/2fa/authenticator/confirm {code} →
 // 200 {"recovery_codes"}, shown once.
 func (h *Handler) confirmAuthenticator(w http.ResponseWriter, r *http.Request, c *caller) {
-	var req codeRequest
-	if decode(w, r, &req, false) != nil || !h.allow(w, r, "code", "2fa:"+c.accountID) {
+	h.confirmEnrolment(w, r, c, h.s.TwoFactor.ConfirmAuthenticator)
+}
+
+// beginSMS is POST /v1/me/2fa/sms {phone} → 202: the phone number (E.164)
+// gets a code to confirm with.
+func (h *Handler) beginSMS(w http.ResponseWriter, r *http.Request, c *caller) {
+	var req struct {
+		Phone string `json:"phone"`
+	}
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", "2fa:"+c.accountID) {
 		return
 	}
-	codes, err := h.s.TwoFactor.ConfirmAuthenticator(r.Context(), c.accountID, req.Code)
+	if err := h.s.TwoFactor.BeginSMS(r.Context(), c.accountID, req.Phone); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// confirmSMS is POST /v1/me/2fa/sms/confirm {code} → 200
+// {"recovery_codes"}, shown once.
+func (h *Handler) confirmSMS(w http.ResponseWriter, r *http.Request, c *caller) {
+	h.confirmEnrolment(w, r, c, h.s.TwoFactor.ConfirmSMS)
+}
+
+// confirmEnrolment completes a pending enrolment with confirm.
+func (h *Handler) confirmEnrolment(w http.ResponseWriter, r *http.Request, c *caller,
+	confirm func(ctx context.Context, accountID, code string) ([]string, error)) {
+	var req codeRequest
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", "2fa:"+c.accountID) {
+		return
+	}
+	codes, err := confirm(r.Context(), c.accountID, req.Code)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -55,23 +88,81 @@ func (h *Handler) confirmAuthenticator(w http.ResponseWriter, r *http.Request, c
 	writeJSON(w, http.StatusOK, map[string]any{"recovery_codes": codes})
 }
 
-// deactivateTwoFactor is DELETE /v1/me/2fa {password} (or {code}) → 204.
-func (h *Handler) deactivateTwoFactor(w http.ResponseWriter, r *http.Request, c *caller) {
-	var req struct {
-		Password string `json:"password"`
-		Code     string `json:"code"`
-	}
-	if decode(w, r, &req, false) != nil {
-		return
+// proofRequest is the body of the routes that need a proof of the second
+// factor's owner: the password, or a current code.
+type proofRequest struct {
+	Password string `json:"password"`
+	Code     string `json:"code"`
+}
+
+// readProof decodes the proof; exactly one field must be set (422
+// invalid_credentials otherwise).
+func readProof(w http.ResponseWriter, r *http.Request) (twofactor.Proof, bool) {
+	var req proofRequest
+	if decode(w, r, &req, bodyRequired) != nil {
+		return twofactor.Proof{}, false
 	}
 	if (req.Password == "") == (req.Code == "") {
 		writeError(w, http.StatusUnprocessableEntity, "invalid_credentials")
+		return twofactor.Proof{}, false
+	}
+	return twofactor.Proof{Password: req.Password, Code: req.Code}, true
+}
+
+// deactivateTwoFactor is DELETE /v1/me/2fa {password} (or {code}) → 204.
+func (h *Handler) deactivateTwoFactor(w http.ResponseWriter, r *http.Request, c *caller) {
+	p, ok := readProof(w, r)
+	if !ok {
 		return
 	}
-	err := h.s.TwoFactor.Deactivate(r.Context(), c.accountID, twofactor.Proof{Password: req.Password, Code: req.Code})
-	if err != nil {
+	if err := h.s.TwoFactor.Deactivate(r.Context(), c.accountID, p); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// regenerateRecoveryCodes is POST /v1/me/2fa/recovery-codes {password} (or
+// {code}) → 200 {"recovery_codes"}: new codes, shown once, replacing all
+// the old ones.
+func (h *Handler) regenerateRecoveryCodes(w http.ResponseWriter, r *http.Request, c *caller) {
+	p, ok := readProof(w, r)
+	if !ok {
+		return
+	}
+	codes, err := h.s.TwoFactor.RegenerateRecoveryCodes(r.Context(), c.accountID, p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"recovery_codes": codes})
+}
+
+// sendLoginSMS is POST /v1/sessions/sms {email,password} → 202: after the
+// password step of the login, it texts a sign-in code to an account whose
+// second factor is SMS. A wrong password answers 401 invalid_credentials
+// like the login; an account without the SMS method 409 not_enabled.
+func (h *Handler) sendLoginSMS(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "login", addressKey(req.Email)) {
+		return
+	}
+	ctx := r.Context()
+	res, err := h.s.Accounts.Authenticate(ctx, req.Email, req.Password)
+	if errors.Is(err, account.ErrInvalidCredentials) {
+		writeError(w, http.StatusUnauthorized, "invalid_credentials")
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.s.TwoFactor.SendLoginSMS(ctx, res.Account.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusAccepted)
 }

@@ -1,0 +1,49 @@
+package profile
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// ErrChanged means the profile changed since the version the caller read
+// (UpdateIfVersion); nothing was changed.
+var ErrChanged = errors.New("profile: changed since it was read")
+
+// Version returns a validator of the profile's content: every field but
+// the creation and update times, so that two reads of one stored profile
+// give the same version whatever clock precision the store keeps, and any
+// change of a field (avatar included) gives another one. It is 32 hex
+// digits, usable as an HTTP entity tag. Community progress is not part of
+// it.
+func Version(p Profile) string {
+	p.CreatedAt, p.UpdatedAt = time.Time{}, time.Time{}
+	if p.Skills == nil {
+		p.Skills = []string{}
+	}
+	if p.Industries == nil {
+		p.Industries = []string{}
+	}
+	data, err := json.Marshal(p)
+	if err != nil {
+		panic("profile: Version: " + err.Error()) // a Profile always marshals
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:16])
+}
+
+// UpdateIfVersion is Update on the condition that the stored profile's
+// Version is version, checked in the same transaction as the change: two
+// editors that read the same version cannot both write. It returns
+// ErrChanged, changing nothing, when the profile changed meanwhile.
+func (s *Service) UpdateIfVersion(ctx context.Context, accountID, profileID, version string, u Update) (Profile, error) {
+	return s.modify(ctx, accountID, profileID, func(p Profile) (Profile, error) {
+		if Version(p) != version {
+			return p, ErrChanged
+		}
+		return u.applyTo(p)
+	})
+}
