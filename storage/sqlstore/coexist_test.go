@@ -148,7 +148,7 @@ func hostVersion(t *testing.T, db *sql.DB) int64 {
 
 // recordHostVersion creates schema_migrations as golang-migrate does and
 // records v in it.
-func recordHostVersion(t *testing.T, db *sql.DB, d sqlstore.Dialect, v int64) {
+func recordHostVersion(t testing.TB, db *sql.DB, d sqlstore.Dialect, v int64) {
 	t.Helper()
 	qs := []string{`CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)`}
 	if d == sqlstore.SQLite {
@@ -163,7 +163,7 @@ func recordHostVersion(t *testing.T, db *sql.DB, d sqlstore.Dialect, v int64) {
 	mustExec(t, db, sqlstore.Rebind(d, `INSERT INTO schema_migrations (version, dirty) VALUES (?, ?)`), v, false)
 }
 
-func mustExec(t *testing.T, db *sql.DB, q string, args ...any) {
+func mustExec(t testing.TB, db *sql.DB, q string, args ...any) {
 	t.Helper()
 	if _, err := db.Exec(q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)

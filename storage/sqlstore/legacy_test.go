@@ -19,7 +19,7 @@ import (
 // applyLegacy creates the schema of v0.1.0 up to version v with its own
 // migration files (testdata/legacy), as v0.1.0's Migrate did, and records
 // v in schema_migrations.
-func applyLegacy(t *testing.T, db *sql.DB, d sqlstore.Dialect, v int) {
+func applyLegacy(t testing.TB, db *sql.DB, d sqlstore.Dialect, v int) {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", "legacy", d.String(), "*.up.sql"))
 	if err != nil || len(files) != 6 {
