@@ -106,7 +106,7 @@ func New(store Store, opts Options) (*Settings, error) {
 		Notices: notices, SMS: o.SMS, Passwords: passwords, MaxAttempts: o.TwoFactorMaxAttempts, LockFor: o.TwoFactorLockFor,
 		SMSCodeTTL: o.SMSCodeTTL, SMSInterval: o.SMSInterval, EnrollTTL: o.TwoFactorEnrollTTL, Now: o.Now, Rand: o.Rand,
 	})
-	s.Notifications = notify.NewService(notify.Config{Store: store, Tx: store, Now: o.Now})
+	s.Notifications = notify.NewService(notify.Config{Store: store, Tx: store, History: store, Now: o.Now, Rand: o.Rand})
 	s.Sessions = session.NewService(session.Config{
 		Store: store, Accounts: store, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
 		TouchInterval: o.SessionTouchInterval, Now: o.Now, Rand: o.Rand,

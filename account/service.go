@@ -13,7 +13,6 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/history"
-	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
@@ -221,13 +220,8 @@ func (s *Service) get(ctx context.Context, accountID string) (Account, error) {
 
 // record appends one history entry in ctx's transaction.
 func (s *Service) record(ctx context.Context, profileID, accountID, item string, action history.Action, detail string, at time.Time) error {
-	hid, err := id.New(s.rand, "his_")
-	if err != nil {
-		return err
-	}
-	err = s.history.AppendHistory(ctx, history.Entry{
-		ID: hid, ProfileID: profileID, AccountID: accountID,
-		Item: item, Action: action, Detail: detail, At: at,
+	err := history.Append(ctx, s.history, s.rand, history.Entry{
+		ProfileID: profileID, AccountID: accountID, Item: item, Action: action, Detail: detail, At: at,
 	})
 	if err != nil {
 		return fmt.Errorf("account: recording history: %w", err)

@@ -7,7 +7,11 @@ package history
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/internal/id"
 )
 
 // Action says how an item changed.
@@ -72,4 +76,21 @@ type Store interface {
 	MoveHistory(ctx context.Context, from, to string) error
 	// DeleteHistoryOfProfile deletes every entry of the profile.
 	DeleteHistoryOfProfile(ctx context.Context, profileID string) error
+}
+
+// Append gives each entry a new random id ("his_…", read from rand) and
+// appends them all through app, in the transaction ctx carries. It is how
+// every service records its changes.
+func Append(ctx context.Context, app Appender, rand io.Reader, entries ...Entry) error {
+	for i := range entries {
+		hid, err := id.New(rand, "his_")
+		if err != nil {
+			return fmt.Errorf("history: %w", err)
+		}
+		entries[i].ID = hid
+	}
+	if err := app.AppendHistory(ctx, entries...); err != nil {
+		return fmt.Errorf("history: appending: %w", err)
+	}
+	return nil
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/history"
-	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -155,12 +154,8 @@ func (s *Service) obsolete(ctx context.Context, flowID, profileID string) error 
 
 // record appends the merge entry to the surviving profile's history.
 func (s *Service) record(ctx context.Context, r Record, at time.Time) error {
-	hid, err := id.New(s.rand, "his_")
-	if err != nil {
-		return err
-	}
-	return s.history.AppendHistory(ctx, history.Entry{
-		ID: hid, ProfileID: r.ProfileID, AccountID: r.AccountID, Item: "merge", Action: history.ActionAdded,
+	return history.Append(ctx, s.history, s.rand, history.Entry{
+		ProfileID: r.ProfileID, AccountID: r.AccountID, Item: "merge", Action: history.ActionAdded,
 		Detail: fmt.Sprintf("profile %s merged into profile %s; started by account %s", r.OtherProfileID, r.ProfileID, r.AccountID),
 		At:     at,
 	})

@@ -2,12 +2,15 @@ package notify
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"strings"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -17,7 +20,12 @@ import (
 type Config struct {
 	Store Store              // settings and watched apps
 	Tx    storage.Transactor // runs each read-modify-write atomically
-	Now   func() time.Time   // stamps WatchedApp.Since; defaults to time.Now
+	// History receives an entry for each changed setting and for each app
+	// watched or no longer watched, in the same transaction; nil records
+	// nothing.
+	History history.Appender
+	Now     func() time.Time // stamps WatchedApp.Since; defaults to time.Now
+	Rand    io.Reader        // history ids; defaults to crypto/rand.Reader
 }
 
 // Service manages notification settings and watched apps. It does not
@@ -27,7 +35,9 @@ type Config struct {
 type Service struct {
 	store Store
 	tx    storage.Transactor
+	hist  history.Appender
 	now   clock.Clock
+	rand  io.Reader
 }
 
 // NewService returns a Service. It panics when Store or Tx is nil, a
@@ -36,10 +46,22 @@ func NewService(c Config) *Service {
 	if c.Store == nil || c.Tx == nil {
 		panic("notify: NewService needs Store and Tx")
 	}
-	if c.Now == nil {
-		c.Now = time.Now
+	if c.Rand == nil {
+		c.Rand = rand.Reader
 	}
-	return &Service{store: c.Store, tx: c.Tx, now: clock.New(c.Now)}
+	return &Service{store: c.Store, tx: c.Tx, hist: c.History, now: clock.New(c.Now), rand: c.Rand}
+}
+
+// record appends the entries to the history in ctx's transaction, when
+// the Service has one.
+func (s *Service) record(ctx context.Context, entries ...history.Entry) error {
+	if s.hist == nil || len(entries) == 0 {
+		return nil
+	}
+	if err := history.Append(ctx, s.hist, s.rand, entries...); err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	return nil
 }
 
 func checkID(field, v string) error {
@@ -93,7 +115,7 @@ func (s *Service) Update(ctx context.Context, profileID string, u Update) (Setti
 		if err := s.store.SaveNotificationSettings(ctx, out); err != nil {
 			return fmt.Errorf("notify: saving settings: %w", err)
 		}
-		return nil
+		return s.record(ctx, settingChanges(profileID, cur, out, s.now())...)
 	})
 	if err != nil {
 		return Settings{}, err
@@ -112,10 +134,35 @@ func (s *Service) Watch(ctx context.Context, profileID, appID, appName string) e
 		return firstInputError(err)
 	}
 	w := WatchedApp{ProfileID: profileID, AppID: appID, AppName: appName, Since: s.now()}
-	if _, err := s.store.WatchApp(ctx, w); err != nil {
-		return fmt.Errorf("notify: watching app: %w", err)
+	return s.tx.InTx(ctx, func(ctx context.Context) error {
+		added, err := s.store.WatchApp(ctx, w)
+		if err != nil {
+			return fmt.Errorf("notify: watching app: %w", err)
+		}
+		if !added {
+			return nil
+		}
+		return s.record(ctx, history.Entry{ProfileID: profileID, Item: "watched_app", Action: history.ActionAdded, Detail: appID, At: w.Since})
+	})
+}
+
+// settingChanges returns one history entry per setting that differs
+// between before and after.
+func settingChanges(profileID string, before, after Settings, at time.Time) []history.Entry {
+	var out []history.Entry
+	for _, c := range []struct {
+		item   string
+		before bool
+		after  bool
+	}{
+		{"buzz_daily_digest", before.DailyDigest, after.DailyDigest},
+		{"buzz_thread_updates", before.ThreadUpdates, after.ThreadUpdates},
+	} {
+		if c.before != c.after {
+			out = append(out, history.Entry{ProfileID: profileID, Item: c.item, Action: history.ActionSet, Detail: fmt.Sprint(c.after), At: at})
+		}
 	}
-	return nil
+	return out
 }
 
 // firstInputError returns the first *InputError joined in err.
@@ -133,10 +180,16 @@ func (s *Service) StopWatching(ctx context.Context, profileID, appID string) err
 	if err := errors.Join(checkID("profile_id", profileID), checkID("app_id", appID)); err != nil {
 		return firstInputError(err)
 	}
-	if _, err := s.store.UnwatchApp(ctx, profileID, appID); err != nil {
-		return fmt.Errorf("notify: stop watching app: %w", err)
-	}
-	return nil
+	return s.tx.InTx(ctx, func(ctx context.Context) error {
+		removed, err := s.store.UnwatchApp(ctx, profileID, appID)
+		if err != nil {
+			return fmt.Errorf("notify: stop watching app: %w", err)
+		}
+		if !removed {
+			return nil
+		}
+		return s.record(ctx, history.Entry{ProfileID: profileID, Item: "watched_app", Action: history.ActionRemoved, Detail: appID, At: s.now()})
+	})
 }
 
 // WatchedApps lists the apps the profile watches, oldest watch first. It

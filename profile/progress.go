@@ -2,7 +2,10 @@ package profile
 
 import (
 	"context"
+	"fmt"
 	"strings"
+
+	"github.com/seed-a97ca23f/usersettings/history"
 )
 
 // CheckProgress validates community progress as the host reports it:
@@ -75,5 +78,12 @@ func (s *Service) SaveProgress(ctx context.Context, profileID string, p Progress
 	if err := CheckProgress(p); err != nil {
 		return err
 	}
-	return wrap(s.store.SaveProgress(ctx, profileID, p))
+	return wrap(s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.SaveProgress(ctx, profileID, p); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("points %d, %d achievements, %d certifications, %d academy courses",
+			p.Points, len(p.Achievements), len(p.Certifications), len(p.Academy))
+		return s.record(ctx, "", profileID, s.now(), []change{{item: "progress", action: history.ActionSet, detail: detail}})
+	}))
 }

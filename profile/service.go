@@ -159,17 +159,10 @@ func (s *Service) modify(ctx context.Context, accountID, profileID string, chang
 func (s *Service) record(ctx context.Context, accountID, profileID string, at time.Time, changes []change) error {
 	entries := make([]history.Entry, len(changes))
 	for i, c := range changes {
-		hid, err := id.New(s.rand, "his_")
-		if err != nil {
-			return fmt.Errorf("profile: history: %w", err)
-		}
-		entries[i] = history.Entry{
-			ID: hid, ProfileID: profileID, AccountID: accountID,
-			Item: c.item, Action: c.action, Detail: c.detail, At: at,
-		}
+		entries[i] = history.Entry{ProfileID: profileID, AccountID: accountID, Item: c.item, Action: c.action, Detail: c.detail, At: at}
 	}
-	if err := s.hist.AppendHistory(ctx, entries...); err != nil {
-		return fmt.Errorf("profile: history: %w", err)
+	if err := history.Append(ctx, s.hist, s.rand, entries...); err != nil {
+		return fmt.Errorf("profile: %w", err)
 	}
 	return nil
 }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/history"
-	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
@@ -151,13 +150,8 @@ func (s *Service) activeAccount(ctx context.Context, accountID string) (account.
 
 // record appends one history entry in ctx's transaction.
 func (s *Service) record(ctx context.Context, a account.Account, item string, action history.Action, detail string, at time.Time) error {
-	hid, err := id.New(s.rand, "his_")
-	if err != nil {
-		return err
-	}
-	return s.history.AppendHistory(ctx, history.Entry{
-		ID: hid, ProfileID: a.ProfileID, AccountID: a.ID,
-		Item: item, Action: action, Detail: detail, At: at,
+	return history.Append(ctx, s.history, s.rand, history.Entry{
+		ProfileID: a.ProfileID, AccountID: a.ID, Item: item, Action: action, Detail: detail, At: at,
 	})
 }
 

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/history"
-	"github.com/seed-a97ca23f/usersettings/internal/id"
 )
 
 // confirm completes the pending enrolment of method m with its first code.
@@ -128,15 +127,8 @@ const (
 // appendHistory records that the item (the second factor or its recovery
 // codes) was set or cleared; the detail is the method, never a secret.
 func (s *Service) appendHistory(ctx context.Context, profileID, accountID, item string, a history.Action, m Method) error {
-	hid, err := id.New(s.rand, "his_")
-	if err != nil {
-		return err
-	}
-	e := history.Entry{
-		ID: hid, ProfileID: profileID, AccountID: accountID,
-		Item: item, Action: a, Detail: string(m), At: s.now(),
-	}
-	if err := s.hist.AppendHistory(ctx, e); err != nil {
+	e := history.Entry{ProfileID: profileID, AccountID: accountID, Item: item, Action: a, Detail: string(m), At: s.now()}
+	if err := history.Append(ctx, s.hist, s.rand, e); err != nil {
 		return fmt.Errorf("twofactor: recording history: %w", err)
 	}
 	return nil

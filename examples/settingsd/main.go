@@ -2,11 +2,13 @@
 //
 //	go run ./examples/settingsd -dev
 //
-// listens on 127.0.0.1:8080, stores everything in the SQLite file
-// settingsd.db and, with -dev, keeps mail and text messages in memory,
-// readable at GET /v1/dev/outbox and GET /v1/dev/sms. See the README for a
-// curl walk-through, package examples/settingsd/handler for the routes and
-// GET /v1/openapi.json for their OpenAPI document.
+// listens on 127.0.0.1:8080 (open http://127.0.0.1:8080/ for the settings
+// pages of package examples/settingsd/web), stores everything in the
+// SQLite file settingsd.db and, with -dev, keeps mail and text messages in
+// memory, readable at /dev/outbox (pages), GET /v1/dev/outbox and
+// GET /v1/dev/sms. See the README for a walk-through, package
+// examples/settingsd/handler for the JSON routes and GET /v1/openapi.json
+// for their OpenAPI document.
 //
 // Flags (each may also come from the environment variable SETTINGSD_ and
 // its name in capitals with "_" for "-", such as SETTINGSD_SMTP_FROM; a
@@ -33,7 +35,9 @@
 // separated by commas rotate them: the first seals, all open. Without
 // keys the server refuses to start, except with -dev, which makes random
 // ones for the life of the process (authenticator enrolments then do not
-// survive a restart).
+// survive a restart). SETTINGSD_WEB_KEY (32 bytes, hex or base64) signs
+// the pages' short-lived cookie of a sign-in waiting for its second
+// factor; set the same on every replica (random per process when unset).
 //
 // GET /healthz answers while the process serves; GET /readyz checks that
 // the database answers and its schema is at the version this build
@@ -58,6 +62,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
+	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
@@ -89,6 +94,7 @@ type config struct {
 	trustedProxies        []netip.Prefix
 	pgMaxOpen, pgMaxIdle  int
 	pgConnMaxLifetime     time.Duration
+	webKey                []byte // from the environment only; nil: random per process
 }
 
 // parseConfig reads the flags of args, the environment variables of the
@@ -123,6 +129,13 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	var err error
 	if c.trustedProxies, err = parsePrefixes(proxies); err != nil {
 		return c, err
+	}
+	if v := getenv("SETTINGSD_WEB_KEY"); v != "" {
+		ring, err := usersettings.ParseKeyRing(v)
+		if err != nil {
+			return c, fmt.Errorf("SETTINGSD_WEB_KEY: %w", err)
+		}
+		c.webKey = ring[0]
 	}
 	switch {
 	case c.smtpTLS != tlsOpportunistic && c.smtpTLS != tlsSTARTTLS && c.smtpTLS != tlsImplicit:
@@ -245,27 +258,37 @@ type devBoxes struct {
 	sms  *handler.SMSOutbox
 }
 
-// newMux serves the API: /v1/ and the health routes.
+// newMux serves the API (/v1/ and the health routes) and the settings
+// pages (everything else), sharing one rate limiter.
 func newMux(c config, settings *usersettings.Settings, dev devBoxes, ready func(context.Context) error, log *slog.Logger) *http.ServeMux {
-	hopts := []handler.Option{handler.WithLogger(log), handler.WithReadiness(ready)}
+	limiter := handler.NewLimiter(settings.Now)
+	hopts := []handler.Option{handler.WithLogger(log), handler.WithReadiness(ready), handler.WithLimiter(limiter)}
+	wopts := []web.Option{web.WithLogger(log), web.WithLimiter(limiter)}
+	if c.webKey != nil {
+		wopts = append(wopts, web.WithKey(c.webKey))
+	}
 	if dev.mail != nil {
 		hopts = append(hopts, handler.WithDevOutbox(dev.mail))
+		wopts = append(wopts, web.WithDevOutbox(dev.mail))
 	}
 	if dev.sms != nil {
 		hopts = append(hopts, handler.WithDevSMS(dev.sms))
 	}
 	if c.secureCookies {
 		hopts = append(hopts, handler.WithSecureCookies())
+		wopts = append(wopts, web.WithSecureCookies())
 	}
 	if len(c.trustedProxies) > 0 {
-		hopts = append(hopts, handler.WithClientIP(handler.ClientIPBehind(c.trustedProxies)))
+		clientIP := handler.ClientIPBehind(c.trustedProxies)
+		hopts = append(hopts, handler.WithClientIP(clientIP))
+		wopts = append(wopts, web.WithClientIP(clientIP))
 	}
 	api := handler.New(settings, hopts...)
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", api)
 	mux.Handle("/healthz", api)
 	mux.Handle("/readyz", api)
-	mux.Handle("/", api) // JSON 404 and 405 for the rest
+	mux.Handle("/", web.New(settings, wopts...))
 	return mux
 }
 

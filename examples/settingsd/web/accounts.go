@@ -1,0 +1,179 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
+)
+
+// accountsData is the content of the Accounts page.
+type accountsData struct {
+	Accounts []account.AccountView
+	// Expired shows only the password-expired notice and the password
+	// form: nothing else is open to such a session.
+	Expired bool
+	// SSO is true when the signed-in account's company uses single
+	// sign-on: its password is managed there and Create Account is hidden.
+	SSO   bool
+	Rules []string
+	Email string
+	ID    string
+}
+
+func (w *Web) accountsPage(rw http.ResponseWriter, r *http.Request, c *caller) {
+	w.renderAccounts(rw, r, c, http.StatusOK, nil)
+}
+
+func (w *Web) renderAccounts(rw http.ResponseWriter, r *http.Request, c *caller, status int, f *form) {
+	d := accountsData{Expired: c.ses.PasswordExpired, Rules: policyRules(w.policy), Email: c.acct.Email}
+	if !d.Expired {
+		list, err := w.s.Accounts.Accounts(r.Context(), c.acct.ID)
+		if err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+		d.Accounts = list
+		for _, a := range list {
+			if a.SignedIn {
+				d.SSO = a.SSO
+			}
+		}
+	}
+	p := w.signedInPage(rw, r, c, "Accounts", "accounts")
+	p.Form, p.Data = f, d
+	w.render(rw, r, status, "accounts", p)
+}
+
+// changePassword replaces the signed-in account's password; the other
+// sessions of the account end and this one is no longer restricted.
+func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request, c *caller) {
+	ctx := r.Context()
+	next, f := r.PostFormValue("password"), newForm()
+	if next != r.PostFormValue("confirm") {
+		f.add("confirm", "The two new passwords differ.")
+	}
+	if f.ok() {
+		err := w.s.Accounts.ChangePassword(ctx, c.acct.ID, r.PostFormValue("current"), next)
+		switch {
+		case err == nil:
+		case passwordErrors(f, "password", err, w.policy):
+		case errors.Is(err, account.ErrInvalidCredentials):
+			f.add("current", "The current password is not right.")
+		case errors.Is(err, account.ErrPasswordReused):
+			f.add("password", "Choose a password different from the current one.")
+		case errors.Is(err, account.ErrSSORequired):
+			f.add("password", "Your company manages this password through single sign-on.")
+		default:
+			w.fail(rw, r, err)
+			return
+		}
+	}
+	if !f.ok() {
+		w.renderAccounts(rw, r, c, http.StatusUnprocessableEntity, f)
+		return
+	}
+	if _, err := w.s.Sessions.EndOthers(ctx, c.acct.ID, c.ses.ID); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if c.ses.PasswordExpired {
+		if err := w.s.Sessions.ClearPasswordExpired(ctx, c.ses.ID); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+	}
+	w.setFlash(rw, r, "password_changed")
+	seeOther(rw, r, "/accounts")
+}
+
+// newAccountPage is Create Account: a new account for this profile.
+func (w *Web) newAccountPage(rw http.ResponseWriter, r *http.Request, c *caller) {
+	p := w.signedInPage(rw, r, c, "Create Account", "accounts")
+	p.Data = w.policyData()
+	w.render(rw, r, http.StatusOK, "account_new", p)
+}
+
+func (w *Web) newAccount(rw http.ResponseWriter, r *http.Request, c *caller) {
+	email := r.PostFormValue("email")
+	if !w.allow(rw, r, "code", addressKey(email)) {
+		return
+	}
+	marketing := r.PostFormValue("marketing") == "yes"
+	id, err := w.s.Accounts.AddAccount(r.Context(), c.acct.ID, email, r.PostFormValue("password"), marketing)
+	if err != nil {
+		f, ok := w.accountFormErrors(r, err)
+		if !ok {
+			w.fail(rw, r, err)
+			return
+		}
+		p := w.signedInPage(rw, r, c, "Create Account", "accounts")
+		p.Form, p.Data = f, w.policyData()
+		w.render(rw, r, http.StatusUnprocessableEntity, "account_new", p)
+		return
+	}
+	seeOther(rw, r, "/accounts/new/verify?id="+url.QueryEscape(id))
+}
+
+func (w *Web) newAccountVerifyPage(rw http.ResponseWriter, r *http.Request, c *caller) {
+	p := w.signedInPage(rw, r, c, "Check your email", "accounts")
+	p.Data = signInData{ID: r.URL.Query().Get("id")}
+	w.render(rw, r, http.StatusOK, "account_verify", p)
+}
+
+func (w *Web) newAccountVerify(rw http.ResponseWriter, r *http.Request, c *caller) {
+	id := r.PostFormValue("id")
+	if !w.allow(rw, r, "code", "flow:"+id) {
+		return
+	}
+	_, err := w.s.Accounts.ConfirmAddAccount(r.Context(), c.acct.ID, id, strings.TrimSpace(r.PostFormValue("code")))
+	if errors.Is(err, account.ErrInvalidCode) {
+		f := newForm()
+		f.add("code", msgBadCode)
+		p := w.signedInPage(rw, r, c, "Check your email", "accounts")
+		p.Form, p.Data = f, signInData{ID: id}
+		w.render(rw, r, http.StatusUnprocessableEntity, "account_verify", p)
+		return
+	}
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.setFlash(rw, r, "account_added")
+	seeOther(rw, r, "/accounts")
+}
+
+// deletePage asks to confirm the deletion of the signed-in account by
+// typing its address.
+func (w *Web) deletePage(rw http.ResponseWriter, r *http.Request, c *caller) {
+	p := w.signedInPage(rw, r, c, "Delete this account", "accounts")
+	p.Data = accountsData{Email: c.acct.Email}
+	w.render(rw, r, http.StatusOK, "account_delete", p)
+}
+
+// deleteAccount deletes the signed-in account with everything stored
+// about it (and, with the last account, the profile), then signs out.
+func (w *Web) deleteAccount(rw http.ResponseWriter, r *http.Request, c *caller) {
+	ctx := r.Context()
+	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm")), c.acct.Email) {
+		f := newForm()
+		f.add("confirm", "Type "+c.acct.Email+" to confirm.")
+		p := w.signedInPage(rw, r, c, "Delete this account", "accounts")
+		p.Form, p.Data = f, accountsData{Email: c.acct.Email}
+		w.render(rw, r, http.StatusUnprocessableEntity, "account_delete", p)
+		return
+	}
+	if err := w.s.Accounts.Delete(ctx, c.acct.ID, c.acct.ID); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if err := w.s.PersonalData.Scrub(ctx); err != nil {
+		w.log.Error("scrub after account deletion failed", "route", r.Pattern, "err", err.Error())
+	}
+	http.SetCookie(rw, w.cookie(r, handler.CookieName, "", "/", -1))
+	w.setFlash(rw, r, "account_deleted")
+	seeOther(rw, r, "/signin")
+}

@@ -1,0 +1,122 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/personaldata"
+)
+
+// notificationsData is the content of the Notification Settings page.
+type notificationsData struct {
+	Settings notify.Settings
+	Apps     []notify.WatchedApp
+}
+
+func (w *Web) notificationsPage(rw http.ResponseWriter, r *http.Request, c *caller) {
+	ctx := r.Context()
+	st, err := w.s.Notifications.Settings(ctx, c.acct.ProfileID)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	apps, err := w.s.Notifications.WatchedApps(ctx, c.acct.ProfileID)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	p := w.signedInPage(rw, r, c, "Notification Settings", "notifications")
+	p.Data = notificationsData{Settings: st, Apps: apps}
+	w.render(rw, r, http.StatusOK, "notifications", p)
+}
+
+// saveNotifications saves both Buzz toggles: an unchecked box is off.
+func (w *Web) saveNotifications(rw http.ResponseWriter, r *http.Request, c *caller) {
+	digest, threads := r.PostFormValue("daily_digest") == "on", r.PostFormValue("thread_updates") == "on"
+	_, err := w.s.Notifications.Update(r.Context(), c.acct.ProfileID, notify.Update{DailyDigest: &digest, ThreadUpdates: &threads})
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.setFlash(rw, r, "notifications")
+	seeOther(rw, r, "/notifications")
+}
+
+// stopWatching is Stop Watching of one app.
+func (w *Web) stopWatching(rw http.ResponseWriter, r *http.Request, c *caller) {
+	if err := w.s.Notifications.StopWatching(r.Context(), c.acct.ProfileID, r.PathValue("app")); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.setFlash(rw, r, "stopped_watching")
+	seeOther(rw, r, "/notifications#watched-apps")
+}
+
+// personalData is the content of the Personal Data page.
+type personalData struct {
+	View personaldata.View
+	// History is one page of the change history, newest first.
+	History  []personaldata.HistoryEntry
+	Page     int
+	Prev     bool
+	More     bool
+	Accounts map[string]string
+}
+
+// personalDataPage shows everything stored about the person and one page
+// of the change history. Collect already reads the whole history in its
+// transaction, so the page is cut from it rather than read again.
+func (w *Web) personalDataPage(rw http.ResponseWriter, r *http.Request, c *caller) {
+	pageNo, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || pageNo < 1 {
+		pageNo = 1
+	}
+	v, err := w.s.PersonalData.Collect(r.Context(), c.acct.ProfileID)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	d := personalData{View: v, Page: pageNo, Prev: pageNo > 1, Accounts: map[string]string{}}
+	for _, a := range v.Accounts {
+		d.Accounts[a.ID] = a.Email
+	}
+	newest := slices.Clone(v.History)
+	slices.Reverse(newest)
+	from := min((pageNo-1)*HistoryPageSize, len(newest))
+	to := min(from+HistoryPageSize, len(newest))
+	d.History, d.More = newest[from:to], to < len(newest)
+	p := w.signedInPage(rw, r, c, "Personal Data", "data")
+	p.Data = d
+	w.render(rw, r, http.StatusOK, "personaldata", p)
+}
+
+// download streams the ZIP archive of the personal data. ExportZIP
+// reports an unknown profile before it writes; any later failure cuts the
+// connection, so the browser sees a failed download rather than a
+// truncated archive that looks whole.
+func (w *Web) download(rw http.ResponseWriter, r *http.Request, c *caller) {
+	hd := rw.Header()
+	hd.Set("Content-Type", "application/zip")
+	hd.Set("Content-Disposition", `attachment; filename="personal-data.zip"`)
+	hd.Set("Cache-Control", "no-store")
+	err := w.s.PersonalData.ExportZIP(r.Context(), c.acct.ProfileID, rw)
+	switch {
+	case err == nil:
+	case errors.Is(err, personaldata.ErrNotFound):
+		hd.Del("Content-Disposition")
+		w.fail(rw, r, err)
+	default:
+		w.log.Error("personal data export failed", "route", r.Pattern, "err", err.Error())
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// outboxPage shows the dev outbox, newest first (WithDevOutbox only).
+func (w *Web) outboxPage(rw http.ResponseWriter, r *http.Request) {
+	msgs := w.outbox.Messages()
+	slices.Reverse(msgs)
+	w.render(rw, r, http.StatusOK, "outbox", &page{Title: "Dev outbox", Data: msgs})
+}

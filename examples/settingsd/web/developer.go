@@ -1,0 +1,216 @@
+package web
+
+import (
+	"encoding/base64"
+	"errors"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/seed-a97ca23f/usersettings/account/twofactor"
+	"github.com/seed-a97ca23f/usersettings/token"
+)
+
+// developerData is the content of the Developer Settings page. The
+// secret fields are set only on the answer to the POST that made the
+// secret: it is shown once and never stored or put in a URL.
+type developerData struct {
+	TwoFactor twofactor.Status
+	Tokens    []token.Token
+	APIKeys   []token.APIKey
+	Scopes    []token.Scope
+	// Enrol shows the authenticator enrolment: the QR code and the manual
+	// key (only on the answer to the start), then the code form.
+	Enrol *enrolment
+	// RecoveryCodes are shown once, after the enrolment is confirmed.
+	RecoveryCodes []string
+	// NewToken and NewKey are a secret just made, shown once.
+	NewToken, NewKey *newSecret
+}
+
+// enrolment is an authenticator enrolment in progress.
+type enrolment struct {
+	// QR is the QR code as a data: URL (same page, no other request).
+	QR template.URL
+	// Key is the secret in groups of four, for typing it in.
+	Key string
+}
+
+// newSecret is a token or key just made, with what it is called.
+type newSecret struct{ Name, Value string }
+
+// developerPage shows the second factor, API keys and personal access
+// tokens.
+func (w *Web) developerPage(rw http.ResponseWriter, r *http.Request, c *caller) {
+	w.renderDeveloper(rw, r, c, http.StatusOK, nil, developerData{})
+}
+
+// renderDeveloper reads the page's lists (one query each) and renders it
+// with d's one-time parts.
+func (w *Web) renderDeveloper(rw http.ResponseWriter, r *http.Request, c *caller, status int, f *form, d developerData) {
+	ctx := r.Context()
+	var err1, err2, err3 error
+	d.TwoFactor, err1 = w.s.TwoFactor.Status(ctx, c.acct.ID)
+	d.Tokens, err2 = w.s.Tokens.List(ctx, c.acct.ID)
+	d.APIKeys, err3 = w.s.Tokens.ListAPIKeys(ctx, c.acct.ID)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	d.Scopes = w.s.Scopes.Scopes()
+	if d.Enrol == nil && d.TwoFactor.Pending == twofactor.MethodAuthenticator && d.TwoFactor.Method == twofactor.MethodNone {
+		d.Enrol = &enrolment{}
+	}
+	p := w.signedInPage(rw, r, c, "Developer Settings", "developer")
+	p.Form, p.Data = f, d
+	p.Secret = d.NewToken != nil || d.NewKey != nil || len(d.RecoveryCodes) > 0 || (d.Enrol != nil && d.Enrol.Key != "")
+	w.render(rw, r, status, "developer", p)
+}
+
+// beginAuthenticator starts an enrolment and shows its QR code and key,
+// once.
+func (w *Web) beginAuthenticator(rw http.ResponseWriter, r *http.Request, c *caller) {
+	enr, err := w.s.TwoFactor.BeginAuthenticator(r.Context(), c.acct.ID, w.s.Issuer, c.acct.Email)
+	if errors.Is(err, twofactor.ErrAlreadyEnabled) {
+		seeOther(rw, r, "/developer#two-factor")
+		return
+	}
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	d := developerData{Enrol: &enrolment{
+		QR:  template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(enr.QRPNG)),
+		Key: groupsOf4(enr.Secret.Reveal()),
+	}}
+	w.renderDeveloper(rw, r, c, http.StatusOK, nil, d)
+}
+
+// groupsOf4 splits a key into groups of four characters.
+func groupsOf4(s string) string {
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// confirmAuthenticator turns the second factor on with a code of the app
+// and shows the recovery codes, once.
+func (w *Web) confirmAuthenticator(rw http.ResponseWriter, r *http.Request, c *caller) {
+	if !w.allow(rw, r, "code", "2fa:"+c.acct.ID) {
+		return
+	}
+	codes, err := w.s.TwoFactor.ConfirmAuthenticator(r.Context(), c.acct.ID, strings.TrimSpace(r.PostFormValue("code")))
+	if err == nil {
+		w.renderDeveloper(rw, r, c, http.StatusOK, nil, developerData{RecoveryCodes: codes})
+		return
+	}
+	f := newForm()
+	switch {
+	case errors.Is(err, twofactor.ErrInvalidCode), errors.Is(err, twofactor.ErrLocked):
+		f.add("code", codeMessage(err))
+	case errors.Is(err, twofactor.ErrNoEnrollment):
+		f.add("code", "The set-up has expired. Start it again.")
+	case errors.Is(err, twofactor.ErrAlreadyEnabled):
+		seeOther(rw, r, "/developer#two-factor")
+		return
+	default:
+		w.fail(rw, r, err)
+		return
+	}
+	w.renderDeveloper(rw, r, c, http.StatusUnprocessableEntity, f, developerData{Enrol: &enrolment{}})
+}
+
+// deactivateTwoFactor turns the second factor off with the password.
+func (w *Web) deactivateTwoFactor(rw http.ResponseWriter, r *http.Request, c *caller) {
+	err := w.s.TwoFactor.Deactivate(r.Context(), c.acct.ID, twofactor.Proof{Password: r.PostFormValue("password")})
+	f := newForm()
+	switch {
+	case err == nil:
+	case errors.Is(err, twofactor.ErrInvalidPassword):
+		f.add("password", "The password is not right.")
+	case errors.Is(err, twofactor.ErrLocked):
+		f.add("password", msgLocked)
+	case errors.Is(err, twofactor.ErrNotEnabled):
+	default:
+		w.fail(rw, r, err)
+		return
+	}
+	if !f.ok() {
+		w.renderDeveloper(rw, r, c, http.StatusUnprocessableEntity, f, developerData{})
+		return
+	}
+	w.setFlash(rw, r, "2fa_off")
+	seeOther(rw, r, "/developer#two-factor")
+}
+
+// createAPIKey makes an API key and shows it, once.
+func (w *Web) createAPIKey(rw http.ResponseWriter, r *http.Request, c *caller) {
+	desc := r.PostFormValue("description")
+	k, secret, err := w.s.Tokens.CreateAPIKey(r.Context(), c.acct.ID, desc)
+	if errors.Is(err, token.ErrInvalidDescription) {
+		f := newForm()
+		f.Values["description"] = desc
+		f.add("description", "Describe the key in 1 to 100 characters.")
+		w.renderDeveloper(rw, r, c, http.StatusUnprocessableEntity, f, developerData{})
+		return
+	}
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.renderDeveloper(rw, r, c, http.StatusCreated, nil, developerData{NewKey: &newSecret{k.Description, secret.Reveal()}})
+}
+
+func (w *Web) revokeAPIKey(rw http.ResponseWriter, r *http.Request, c *caller) {
+	if err := w.s.Tokens.RevokeAPIKey(r.Context(), c.acct.ID, r.PathValue("id")); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.setFlash(rw, r, "key_revoked")
+	seeOther(rw, r, "/developer#api-keys")
+}
+
+// createToken makes a personal access token with the checked scopes and
+// shows its secret, once.
+func (w *Web) createToken(rw http.ResponseWriter, r *http.Request, c *caller) {
+	name, scopes := r.PostFormValue("token_name"), r.PostForm["scope"]
+	t, secret, err := w.s.Tokens.Create(r.Context(), c.acct.ID, name, scopes)
+	if err == nil {
+		w.renderDeveloper(rw, r, c, http.StatusCreated, nil, developerData{NewToken: &newSecret{t.Name, secret.Reveal()}})
+		return
+	}
+	f := newForm()
+	f.Values["token_name"] = name
+	for _, s := range scopes {
+		f.Values["scope:"+s] = "yes"
+	}
+	var use *token.UnknownScopeError
+	switch {
+	case errors.Is(err, token.ErrInvalidName):
+		f.add("token_name", "Name the token in 1 to 100 characters.")
+	case errors.Is(err, token.ErrNameTaken):
+		f.add("token_name", "You already have a token with this name.")
+	case errors.Is(err, token.ErrNoScope):
+		f.add("scope", "Choose at least one scope.")
+	case errors.As(err, &use):
+		f.add("scope", "Choose scopes from the list.")
+	default:
+		w.fail(rw, r, err)
+		return
+	}
+	w.renderDeveloper(rw, r, c, http.StatusUnprocessableEntity, f, developerData{})
+}
+
+func (w *Web) deleteToken(rw http.ResponseWriter, r *http.Request, c *caller) {
+	if err := w.s.Tokens.Delete(r.Context(), c.acct.ID, r.PathValue("id")); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.setFlash(rw, r, "token_deleted")
+	seeOther(rw, r, "/developer#tokens")
+}

@@ -1,0 +1,48 @@
+// Package web is the reference web UI of the usersettings SDK: the
+// server-rendered settings pages (Profile, Accounts, Notification
+// Settings, Developer Settings and Personal Data) with sign-up, sign-in,
+// the second-factor step, reauthentication and password reset, built on
+// the SDK's services the way a host would build its own. Copy it, or mount
+// it as it is:
+//
+//	settings, err := usersettings.New(store, usersettings.Options{Scopes: handler.SampleScopes})
+//	mux := http.NewServeMux()
+//	mux.Handle("/v1/", handler.New(settings))
+//	mux.Handle("/", web.New(settings))
+//
+// examples/settingsd does exactly that: go run ./examples/settingsd -dev,
+// then open http://127.0.0.1:8080/.
+//
+// # How it is built
+//
+// Pages are html/template files and one stylesheet, embedded in the
+// binary; a few lines of JavaScript only add copy buttons and confirmation
+// dialogs, so every flow works with JavaScript off. No page loads anything
+// from another origin: the QR code of an authenticator enrolment is a
+// data: URL rendered on the server.
+//
+// # Security
+//
+// The session is the SDK's (settings.Sessions) in the same HttpOnly,
+// SameSite=Strict cookie as the JSON API (handler.CookieName), so one
+// sign-in serves both. Every POST form carries an anti-CSRF token: the
+// session's (session.CSRFToken) once signed in, a double-submit token
+// bound to a random cookie before; http.CrossOriginProtection refuses
+// cross-origin posts besides. Every page is sent with a strict
+// Content-Security-Policy (CSP: no inline script or style,
+// frame-ancestors 'none') and Cache-Control: no-store. Secrets (tokens,
+// API keys, the TOTP key, recovery codes) appear only in the answer to the
+// POST that made them, never in a URL or a redirect. A sign-in waiting for
+// its second factor is carried by a short-lived cookie signed with a
+// server key (WithKey) that names the account and never holds the
+// password. As in the JSON API, sensitive actions need a session younger
+// than an hour (WithReauthAfter) and a session whose password expired may
+// only change it. Sign-in and the forms that send or check codes are rate
+// limited (WithLimiter shares the JSON API's buckets).
+//
+// # Seams
+//
+// Single sign-on (package account/sso) and the sessions list and security
+// log (the trust-boundary work) are not built yet; routes.go and the
+// sign-in and Developer Settings templates mark where they go.
+package web

@@ -1,0 +1,403 @@
+package web_test
+
+// Tests over plain HTTP, without a browser: headers, CSRF, cookies,
+// redirects and the second-factor ticket.
+
+import (
+	"context"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
+	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
+	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
+	"github.com/seed-a97ca23f/usersettings/storage/memory"
+)
+
+// client is a cookie-keeping HTTP client that does not follow redirects.
+type client struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+func newClient(t *testing.T, base string) *client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &client{t: t, base: base, c: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// do sends a request; form values are sent urlencoded; headers are name,
+// value pairs.
+func (c *client) do(method, path string, form url.Values, headers ...string) (*http.Response, string) {
+	c.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, c.base+path, body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := c.c.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return res, string(b)
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// token returns the anti-CSRF token of the page's forms.
+func (c *client) token(path string) string {
+	c.t.Helper()
+	_, body := c.do(http.MethodGet, path, nil)
+	m := csrfRE.FindStringSubmatch(body)
+	if m == nil {
+		c.t.Fatalf("no CSRF token on %s", path)
+	}
+	return m[1]
+}
+
+// signIn signs in through the form and returns the answer.
+func (c *client) signIn(email, password, next string) *http.Response {
+	c.t.Helper()
+	res, _ := c.do(http.MethodPost, "/signin", url.Values{
+		"csrf": {c.token("/signin")}, "email": {email}, "password": {password}, "next": {next},
+	})
+	return res
+}
+
+func TestHeaders(t *testing.T) {
+	e := newEnv(t)
+	c := newClient(t, e.srv.URL)
+	res, body := c.do(http.MethodGet, "/signin", nil)
+	if res.StatusCode != 200 {
+		t.Fatalf("GET /signin: %d", res.StatusCode)
+	}
+	csp := res.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe") {
+		t.Errorf("CSP %q allows unsafe sources", csp)
+	}
+	for name, want := range map[string]string{
+		"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+		"Content-Type": "text/html; charset=utf-8",
+	} {
+		if got := res.Header.Get(name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+	if strings.Contains(body, "<style") || strings.Contains(body, " style=") || regexp.MustCompile(`<script(?: [^>]*)?>[^<]`).MatchString(body) {
+		t.Error("the page has inline style or script")
+	}
+	res, _ = c.do(http.MethodGet, "/static/style.css", nil)
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") {
+		t.Errorf("style.css: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	res, _ = c.do(http.MethodGet, "/no/such/page", nil)
+	if res.StatusCode != 404 {
+		t.Errorf("unknown page: %d, want 404", res.StatusCode)
+	}
+}
+
+func TestSessionCookieSharedWithAPI(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(ada)
+	c := newClient(t, e.srv.URL)
+	res := c.signIn(ada, pw, "")
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/profile" {
+		t.Fatalf("sign-in: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	var ses *http.Cookie
+	for _, ck := range res.Cookies() {
+		if ck.Name == handler.CookieName {
+			ses = ck
+		}
+	}
+	if ses == nil || !ses.HttpOnly || ses.SameSite != http.SameSiteStrictMode || ses.Path != "/" {
+		t.Fatalf("session cookie %+v, want HttpOnly, SameSite=Strict, Path=/", ses)
+	}
+	if strings.Contains(res.Header.Get("Location"), ses.Value) {
+		t.Fatal("the session secret is in a URL")
+	}
+	// The JSON API accepts the same cookie: one sign-in scheme.
+	if res, body := c.do(http.MethodGet, "/v1/me/profile", nil); res.StatusCode != 200 {
+		t.Fatalf("GET /v1/me/profile with the page's cookie: %d %s", res.StatusCode, body)
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(ada)
+	c := newClient(t, e.srv.URL)
+	// Before sign-in: the double-submit token is needed.
+	if res, _ := c.do(http.MethodPost, "/signin", url.Values{"email": {ada}, "password": {pw}}); res.StatusCode != 403 {
+		t.Fatalf("sign-in without a token: %d, want 403", res.StatusCode)
+	}
+	c.signIn(ada, pw, "")
+	tok := c.token("/profile")
+	for name, form := range map[string]url.Values{
+		"no token": {}, "wrong token": {"csrf": {tok + "x"}}, "form token": {"csrf": {c.token("/signin")}},
+	} {
+		if res, _ := c.do(http.MethodPost, "/profile/private", form); res.StatusCode != 403 {
+			t.Errorf("%s: %d, want 403", name, res.StatusCode)
+		}
+	}
+	if res, _ := c.do(http.MethodPost, "/profile/private", url.Values{"csrf": {tok}}, "Sec-Fetch-Site", "cross-site"); res.StatusCode != 403 {
+		t.Errorf("cross-site post with the token: %d, want 403", res.StatusCode)
+	}
+	if res, _ := c.do(http.MethodPost, "/profile/private", url.Values{"csrf": {tok}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("post with the token: %d, want 303", res.StatusCode)
+	}
+}
+
+func TestRedirectsStayOnSite(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(ada)
+	for _, next := range []string{"//evil.example/x", "https://evil.example/", `/\evil.example`, "javascript:alert(1)"} {
+		c := newClient(t, e.srv.URL)
+		res := c.signIn(ada, pw, next)
+		if loc := res.Header.Get("Location"); loc != "/profile" {
+			t.Errorf("next=%q: redirected to %q, want /profile", next, loc)
+		}
+	}
+	c := newClient(t, e.srv.URL)
+	res := c.signIn(ada, pw, "/developer#tokens")
+	if loc := res.Header.Get("Location"); loc != "/developer#tokens" {
+		t.Errorf("next=/developer#tokens: redirected to %q", loc)
+	}
+	// Signed out, a page sends to sign-in and back.
+	res, _ = newClient(t, e.srv.URL).do(http.MethodGet, "/developer", nil)
+	if loc := res.Header.Get("Location"); loc != "/signin?next=%2Fdeveloper" {
+		t.Errorf("signed-out /developer: redirected to %q", loc)
+	}
+}
+
+func TestSecondFactorTicketCannotBeForged(t *testing.T) {
+	e := newEnv(t)
+	c := newClient(t, e.srv.URL)
+	u, _ := url.Parse(e.srv.URL + "/signin")
+	c.c.Jar.SetCookies(u, []*http.Cookie{{Name: "settingsd_2fa", Value: "YWNj.9999999999.false.forged", Path: "/signin"}})
+	if res, _ := c.do(http.MethodGet, "/signin/code", nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/signin" {
+		t.Fatalf("code step with a forged ticket: %d to %q, want 303 to /signin", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
+func TestCSPConstant(t *testing.T) {
+	if !strings.Contains(web.CSP, "frame-ancestors 'none'") || strings.Contains(web.CSP, "unsafe") {
+		t.Fatalf("CSP %q", web.CSP)
+	}
+}
+
+// ssoResolver says corp.example uses single sign-on once sso is set.
+type ssoResolver struct{ sso atomic.Bool }
+
+func (r *ssoResolver) Company(_ context.Context, email string) (account.Company, bool, error) {
+	if !strings.HasSuffix(email, "@corp.example") {
+		return account.Company{}, false, nil
+	}
+	return account.Company{Name: "Corp", SSO: r.sso.Load()}, true, nil
+}
+
+// pagesOver serves the pages alone over a memory store with opts.
+func pagesOver(t *testing.T, opts usersettings.Options, wopts ...web.Option) (*usersettings.Settings, string) {
+	t.Helper()
+	s := testSettings(t, memory.New(), opts)
+	srv := httptest.NewServer(web.New(s, wopts...))
+	t.Cleanup(srv.Close)
+	return s, srv.URL
+}
+
+func TestAccountsUnderSSO(t *testing.T) {
+	companies := &ssoResolver{}
+	s, base := pagesOver(t, usersettings.Options{Companies: companies})
+	ctx := context.Background()
+	id, err := s.Accounts.SignUp(ctx, "ada@corp.example", pw, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := s.Outbox.Last("ada@corp.example")
+	if _, err := s.Accounts.ConfirmSignUp(ctx, id, codeRE.FindStringSubmatch(m.Body)[1]); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, base)
+	c.signIn("ada@corp.example", pw, "")
+	_, body := c.do(http.MethodGet, "/accounts", nil)
+	if !strings.Contains(body, `href="/accounts/new"`) || !strings.Contains(body, "Corp") {
+		t.Fatal("Create Account or the company missing without single sign-on")
+	}
+	companies.sso.Store(true)
+	_, body = c.do(http.MethodGet, "/accounts", nil)
+	if strings.Contains(body, `href="/accounts/new"`) || strings.Contains(body, `action="/accounts/password"`) {
+		t.Error("Create Account or the password form shown under single sign-on")
+	}
+	if !strings.Contains(body, "manages the password of this account through single sign-on") {
+		t.Error("no single sign-on notice on the Accounts page")
+	}
+}
+
+func TestSignInRateLimited(t *testing.T) {
+	_, base := pagesOver(t, usersettings.Options{},
+		web.WithRateLimits(handler.Limit{Burst: 2, Every: time.Hour}, handler.Limit{Burst: 100, Every: time.Second}))
+	c := newClient(t, base)
+	var codes []int
+	for range 3 {
+		codes = append(codes, c.signIn("ada@example.com", "Wrong-Horse-9-Battery", "").StatusCode)
+	}
+	if want := []int{401, 401, 429}; !slices.Equal(codes, want) {
+		t.Fatalf("sign-in statuses %v, want %v", codes, want)
+	}
+}
+
+// smsSender keeps the last text it was asked to send.
+type smsSender struct {
+	mu   sync.Mutex
+	last string
+}
+
+func (s *smsSender) SendSMS(_ context.Context, _, text string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.last = text
+	return nil
+}
+
+var smsCodeRE = regexp.MustCompile(`\d{6}`)
+
+// confirmedAccount signs an address up through the SDK.
+func confirmedAccount(t *testing.T, s *usersettings.Settings, email string) account.Account {
+	t.Helper()
+	ctx := context.Background()
+	id, err := s.Accounts.SignUp(ctx, email, pw, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := s.Outbox.Last(email)
+	a, err := s.Accounts.ConfirmSignUp(ctx, id, codeRE.FindStringSubmatch(m.Body)[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestDeveloperShowsSMS(t *testing.T) {
+	sms := &smsSender{}
+	s, base := pagesOver(t, usersettings.Options{SMS: sms})
+	a := confirmedAccount(t, s, ada)
+	ctx := context.Background()
+	if err := s.TwoFactor.BeginSMS(ctx, a.ID, "+31612345678"); err != nil {
+		t.Fatal(err)
+	}
+	sms.mu.Lock()
+	code := smsCodeRE.FindString(sms.last)
+	sms.mu.Unlock()
+	if _, err := s.TwoFactor.ConfirmSMS(ctx, a.ID, code); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, base)
+	c.signIn(ada, pw, "")
+	c.do(http.MethodGet, "/signin/code", nil) // the sign-in waits for the code
+	res, _ := c.do(http.MethodGet, "/developer", nil)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("/developer before the second factor: %d, want a redirect to sign-in", res.StatusCode)
+	}
+	// Sign in through the SDK's session, as the code step would.
+	_, secret, err := s.Sessions.Start(ctx, a.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(base)
+	c.c.Jar.SetCookies(u, []*http.Cookie{{Name: handler.CookieName, Value: secret.Reveal(), Path: "/"}})
+	_, body := c.do(http.MethodGet, "/developer", nil)
+	body = html.UnescapeString(body)
+	if !strings.Contains(body, "SMS to +31*******78") || strings.Contains(body, "+31612345678") {
+		t.Errorf("the Developer Settings page does not show the masked SMS number")
+	}
+}
+
+func TestSecondFactorStepExpires(t *testing.T) {
+	clock := fakeclock.New(time.Now().UTC().Truncate(time.Second))
+	s, base := pagesOver(t, usersettings.Options{Now: clock.Now})
+	a := confirmedAccount(t, s, ada)
+	ctx := context.Background()
+	enr, err := s.TwoFactor.BeginAuthenticator(ctx, a.ID, "test", ada)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := totp.GenerateCode(enr.Secret.Reveal(), clock.Now())
+	if _, err := s.TwoFactor.ConfirmAuthenticator(ctx, a.ID, code); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, base)
+	if loc := c.signIn(ada, pw, "").Header.Get("Location"); !strings.HasPrefix(loc, "/signin/code") {
+		t.Fatalf("sign-in with a second factor goes to %q", loc)
+	}
+	if res, _ := c.do(http.MethodGet, "/signin/code", nil); res.StatusCode != 200 {
+		t.Fatalf("code step: %d", res.StatusCode)
+	}
+	clock.Advance(6 * time.Minute)
+	if res, _ := c.do(http.MethodGet, "/signin/code", nil); res.Header.Get("Location") != "/signin" {
+		t.Fatalf("code step after 6 minutes: %d to %q, want /signin", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
+func TestMergeCancel(t *testing.T) {
+	s, base := pagesOver(t, usersettings.Options{})
+	a := confirmedAccount(t, s, ada)
+	confirmedAccount(t, s, bob)
+	fl, err := s.Merges.Start(context.Background(), a.ID, bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, base)
+	c.signIn(ada, pw, "")
+	res, _ := c.do(http.MethodPost, "/profile/merge/"+fl.ID+"/cancel", url.Values{"csrf": {c.token("/profile")}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/profile" {
+		t.Fatalf("cancel: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	_, body := c.do(http.MethodGet, "/profile", nil)
+	if !strings.Contains(body, "The merge is cancelled.") {
+		t.Error("no notice after cancelling")
+	}
+	res, body = c.do(http.MethodGet, "/profile/merge/"+fl.ID+"/preview", nil)
+	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "Start a new merge") {
+		t.Errorf("preview of a cancelled merge: %d", res.StatusCode)
+	}
+}

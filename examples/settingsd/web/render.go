@@ -1,0 +1,307 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/merge"
+	"github.com/seed-a97ca23f/usersettings/personaldata"
+	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// templates holds one template set per page: the layout and shared parts
+// with the page's "content".
+type templates struct{ pages map[string]*template.Template }
+
+// mustParseTemplates parses every page; a parse error is a programming
+// error and panics.
+func mustParseTemplates() *templates {
+	base := template.Must(template.New("layout.html").Funcs(funcs).
+		ParseFS(templateFS, "templates/layout.html", "templates/parts.html"))
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	t := &templates{pages: map[string]*template.Template{}}
+	for _, n := range names {
+		name := strings.TrimSuffix(path.Base(n), ".html")
+		if name == "layout" || name == "parts" {
+			continue
+		}
+		t.pages[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, n))
+	}
+	return t
+}
+
+// page is what the layout shows around every page's content.
+type page struct {
+	Title string
+	// Nav is the section of the navigation that is current.
+	Nav string
+	// Me is the signed-in account's address; empty before sign-in.
+	Me string
+	// CSRF is the anti-CSRF token every POST form of the page carries.
+	CSRF string
+	// Flash is a one-time notice after a redirect.
+	Flash string
+	// Form holds the values and errors of a form shown again.
+	Form *form
+	// Dev links the dev outbox.
+	Dev bool
+	// Secret marks a page showing a secret once.
+	Secret bool
+	// Data is the page's own content.
+	Data any
+}
+
+// form is a submitted form shown again: its values and, per field, what
+// is wrong.
+type form struct {
+	Values map[string]string
+	Errors map[string][]string
+	// Order lists the fields with errors as they appear on the page, for
+	// the error summary.
+	Order []string
+}
+
+func newForm() *form {
+	return &form{Values: map[string]string{}, Errors: map[string][]string{}}
+}
+
+// add records an error of a field.
+func (f *form) add(field, msg string) {
+	if _, ok := f.Errors[field]; !ok {
+		f.Order = append(f.Order, field)
+	}
+	f.Errors[field] = append(f.Errors[field], msg)
+}
+
+// ok reports whether the form has no error.
+func (f *form) ok() bool { return f == nil || len(f.Errors) == 0 }
+
+// summary lists the errors for the box above the form.
+func (f *form) Summary() []summaryItem {
+	if f == nil {
+		return nil
+	}
+	var out []summaryItem
+	for _, name := range f.Order {
+		label := summaryLabel(name)
+		for _, m := range f.Errors[name] {
+			if label != "" {
+				m = label + ": " + m
+			}
+			out = append(out, summaryItem{ID: fieldID(name), Message: m})
+		}
+	}
+	return out
+}
+
+// summaryItem is one line of the error summary, linking to its field.
+type summaryItem struct{ ID, Message string }
+
+// fieldID is the id attribute of a field's input.
+func fieldID(name string) string { return "f-" + strings.ReplaceAll(name, "_", "-") }
+
+// field is what the "field" template needs to draw one labelled input
+// with its hint and errors, tied together by aria-describedby.
+type field struct {
+	ID, Name, Label, Type, Value, Hint, Autocomplete, Inputmode, Extra string
+	Errors                                                             []string
+	Required, Multiline                                                bool
+	MaxLength                                                          int
+}
+
+// DescribedBy is the aria-describedby of the input.
+func (f field) DescribedBy() string {
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, f.ID+"-hint")
+	}
+	if f.Extra != "" {
+		ids = append(ids, f.Extra)
+	}
+	if len(f.Errors) > 0 {
+		ids = append(ids, f.ID+"-error")
+	}
+	return strings.Join(ids, " ")
+}
+
+// newField builds a field of the form: attrs are "type=email",
+// "auto=email", "hint=…", "max=100", "mode=numeric", "desc=<id>" (one
+// more element describing the input), "required" or "multiline".
+func newField(f *form, name, label string, attrs ...string) field {
+	fd := field{ID: fieldID(name), Name: name, Label: label, Type: "text"}
+	if f != nil {
+		fd.Value, fd.Errors = f.Values[name], f.Errors[name]
+	}
+	for _, a := range attrs {
+		k, v, _ := strings.Cut(a, "=")
+		switch k {
+		case "type":
+			fd.Type = v
+		case "auto":
+			fd.Autocomplete = v
+		case "hint":
+			fd.Hint = v
+		case "mode":
+			fd.Inputmode = v
+		case "desc":
+			fd.Extra = v
+		case "max":
+			for _, c := range v {
+				fd.MaxLength = fd.MaxLength*10 + int(c-'0')
+			}
+		case "required":
+			fd.Required = true
+		case "multiline":
+			fd.Multiline = true
+		}
+	}
+	return fd
+}
+
+// secretView is a secret shown once with its copy button.
+type secretView struct{ ID, Value, Label string }
+
+var funcs = template.FuncMap{
+	"field": newField,
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return "never"
+		}
+		return t.UTC().Format("2 Jan 2006 15:04 UTC")
+	},
+	"join":        strings.Join,
+	"requirement": requirementLabel,
+	"fieldLabel":  fieldLabel,
+	"secret":      func(id, value, label string) secretView { return secretView{id, value, label} },
+	"inc":         func(i int) int { return i + 1 },
+	"dec":         func(i int) int { return i - 1 },
+}
+
+// render writes the page with the status. The page is rendered to memory
+// first, so a template error still gets a clean 500. Pages are personal:
+// none is stored by a cache.
+func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	t := w.tpl.pages[name]
+	if t == nil {
+		panic("web: no template " + name)
+	}
+	if p.Form == nil {
+		p.Form = newForm()
+	}
+	p.Dev = w.outbox != nil
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		w.log.Error("rendering page failed", "route", r.Pattern, "page", name, "err", err.Error())
+		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		rw.Header().Set("Cache-Control", "no-store")
+		rw.WriteHeader(http.StatusInternalServerError)
+		_, _ = rw.Write([]byte("internal error\n"))
+		return
+	}
+	hd := rw.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Cache-Control", "no-store")
+	rw.WriteHeader(status)
+	_, _ = rw.Write(buf.Bytes())
+}
+
+// errorPages are the titles and messages of the error page by status.
+var errorPages = map[int][2]string{
+	http.StatusForbidden: {"This form cannot be accepted",
+		"The form was sent from another site, or it has expired. Go back, reload the page and try again."},
+	http.StatusNotFound:              {"Page not found", "There is nothing at this address."},
+	http.StatusMethodNotAllowed:      {"Page not found", "There is nothing at this address."},
+	http.StatusRequestEntityTooLarge: {"Too much data", "The form sent more data than this page accepts."},
+	http.StatusTooManyRequests:       {"Too many attempts", "Wait a minute, then try again."},
+	http.StatusInternalServerError:   {"Something went wrong", "The page could not be shown. Try again in a moment."},
+}
+
+// renderError writes the error page of the status.
+func (w *Web) renderError(rw http.ResponseWriter, r *http.Request, status int) {
+	e, ok := errorPages[status]
+	if !ok {
+		e = errorPages[http.StatusInternalServerError]
+	}
+	w.render(rw, r, status, "error", &page{Title: e[0], Data: errorData{Message: e[1]}})
+}
+
+// fail answers an error no form field explains: 404 for what does not
+// exist (or is not the caller's), 500 for anything else, which is logged.
+// Domain errors never hold a secret, so logging them is safe.
+func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, storage.ErrNotFound), errors.Is(err, profile.ErrNotFound), errors.Is(err, account.ErrNotFound),
+		errors.Is(err, personaldata.ErrNotFound), errors.Is(err, merge.ErrFlowNotFound):
+		w.renderError(rw, r, http.StatusNotFound)
+	default:
+		w.log.Error("page failed", "route", r.Pattern, "err", err.Error())
+		w.renderError(rw, r, http.StatusInternalServerError)
+	}
+}
+
+// Flash messages, by the key the flash cookie holds: the cookie never
+// carries text, so it cannot be used to put words on a page.
+var flashes = map[string]string{
+	"welcome":          "Your account is ready. Welcome!",
+	"signed_out":       "You are signed out.",
+	"profile_saved":    "Your profile is saved.",
+	"avatar_saved":     "Your avatar is saved.",
+	"avatar_removed":   "Your avatar is removed.",
+	"public":           "Your profile is public.",
+	"private":          "Your profile is private.",
+	"merged":           "The profiles are merged. This is your merged profile.",
+	"merge_cancelled":  "The merge is cancelled. Nothing was changed.",
+	"password_changed": "Your password is changed. Your other sessions were signed out.",
+	"password_reset":   "Your password is changed. Sign in with the new one.",
+	"account_added":    "The new account is added to your profile.",
+	"account_deleted":  "The account is deleted.",
+	"notifications":    "Your notification settings are saved.",
+	"stopped_watching": "You no longer watch that app.",
+	"token_deleted":    "The token is deleted. It no longer works.",
+	"key_revoked":      "The API key is revoked.",
+	"2fa_off":          "Two-factor authentication is off.",
+	"reset_sent":       "If the address has an account, we sent it a code. Enter it below with a new password.",
+}
+
+// setFlash shows a notice on the next page.
+func (w *Web) setFlash(rw http.ResponseWriter, r *http.Request, key string) {
+	http.SetCookie(rw, w.cookie(r, flashCookie, key, "/", 60))
+}
+
+// takeFlash returns the notice left by the previous request, once.
+func (w *Web) takeFlash(rw http.ResponseWriter, r *http.Request) string {
+	ck, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(rw, w.cookie(r, flashCookie, "", "/", -1))
+	return flashes[ck.Value]
+}
+
+// signedInPage returns the page frame of a signed-in person.
+func (w *Web) signedInPage(rw http.ResponseWriter, r *http.Request, c *caller, title, nav string) *page {
+	return &page{Title: title, Nav: nav, Me: c.acct.Email, CSRF: c.csrf(), Flash: w.takeFlash(rw, r)}
+}
+
+// anonymousPage returns the page frame of a form shown before sign-in.
+func (w *Web) anonymousPage(rw http.ResponseWriter, r *http.Request, title string) *page {
+	return &page{Title: title, CSRF: w.formToken(rw, r), Flash: w.takeFlash(rw, r)}
+}

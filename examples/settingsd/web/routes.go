@@ -1,0 +1,103 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+)
+
+// routes registers every page on the mux.
+func (w *Web) routes() {
+	m := w.mux
+	static, _ := fs.Sub(staticFS, "static")
+	files := http.FileServerFS(static)
+	m.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(files)))
+	m.HandleFunc("GET /{$}", w.home)
+	m.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) { w.renderError(rw, r, http.StatusNotFound) })
+
+	// Sign-in and sign-up. SSO sign-in slots in here when package
+	// account/sso lands: a "Sign in with your company" form on the sign-in
+	// page posting to /signin/sso, and its callback route.
+	m.HandleFunc("GET /signin", w.signInPage)
+	m.HandleFunc("POST /signin", w.anonymous(w.signIn))
+	m.HandleFunc("GET /signin/code", w.codePage)
+	m.HandleFunc("POST /signin/code", w.anonymous(w.signInCode))
+	m.HandleFunc("POST /signout", w.me(expiredOK, w.signOut))
+	m.HandleFunc("GET /reauth", w.me(expiredOK, w.reauthPage))
+	m.HandleFunc("POST /reauth", w.me(expiredOK, w.reauth))
+	m.HandleFunc("GET /signup", w.signUpPage)
+	m.HandleFunc("POST /signup", w.anonymous(w.signUp))
+	m.HandleFunc("GET /signup/verify", w.signUpVerifyPage)
+	m.HandleFunc("POST /signup/verify", w.anonymous(w.signUpVerify))
+	m.HandleFunc("GET /forgot", w.forgotPage)
+	m.HandleFunc("POST /forgot", w.anonymous(w.forgot))
+	m.HandleFunc("GET /forgot/reset", w.resetPage)
+	m.HandleFunc("POST /forgot/reset", w.anonymous(w.reset))
+
+	m.HandleFunc("GET /profile", w.me(signedIn, w.profilePage))
+	m.HandleFunc("POST /profile", w.me(signedIn, w.saveProfile))
+	m.HandleFunc("GET /profile/avatar", w.me(signedIn, w.avatar))
+	m.HandleFunc("POST /profile/avatar", w.me(signedIn, w.uploadAvatar))
+	m.HandleFunc("POST /profile/avatar/delete", w.me(signedIn, w.removeAvatar))
+	m.HandleFunc("POST /profile/public", w.me(signedIn, w.makePublic))
+	m.HandleFunc("POST /profile/private", w.me(signedIn, w.makePrivate))
+	m.HandleFunc("GET /people/{id}", w.publicProfile)
+	m.HandleFunc("GET /people/{id}/avatar", w.publicAvatar)
+
+	m.HandleFunc("GET /profile/merge", w.me(signedIn, w.mergeStartPage))
+	m.HandleFunc("POST /profile/merge", w.me(fresh, w.mergeStart))
+	m.HandleFunc("GET /profile/merge/{id}/send", w.me(signedIn, w.mergeSendPage))
+	m.HandleFunc("POST /profile/merge/{id}/send", w.me(signedIn, w.mergeSend))
+	m.HandleFunc("GET /profile/merge/{id}/verify", w.me(signedIn, w.mergeVerifyPage))
+	m.HandleFunc("POST /profile/merge/{id}/verify", w.me(signedIn, w.mergeVerify))
+	m.HandleFunc("GET /profile/merge/{id}/preview", w.me(signedIn, w.mergePreviewPage))
+	m.HandleFunc("POST /profile/merge/{id}/commit", w.me(fresh, w.mergeCommit))
+	m.HandleFunc("POST /profile/merge/{id}/cancel", w.me(signedIn, w.mergeCancel))
+
+	m.HandleFunc("GET /accounts", w.me(expiredOK, w.accountsPage))
+	m.HandleFunc("POST /accounts/password", w.me(freshExpiredOK, w.changePassword))
+	m.HandleFunc("GET /accounts/new", w.me(signedIn, w.newAccountPage))
+	m.HandleFunc("POST /accounts/new", w.me(signedIn, w.newAccount))
+	m.HandleFunc("GET /accounts/new/verify", w.me(signedIn, w.newAccountVerifyPage))
+	m.HandleFunc("POST /accounts/new/verify", w.me(signedIn, w.newAccountVerify))
+	m.HandleFunc("GET /accounts/delete", w.me(signedIn, w.deletePage))
+	m.HandleFunc("POST /accounts/delete", w.me(fresh, w.deleteAccount))
+
+	m.HandleFunc("GET /notifications", w.me(signedIn, w.notificationsPage))
+	m.HandleFunc("POST /notifications", w.me(signedIn, w.saveNotifications))
+	m.HandleFunc("POST /notifications/apps/{app}/stop", w.me(signedIn, w.stopWatching))
+
+	// Developer Settings. The sessions list and the security log slot in
+	// here when the trust-boundary work lands (session devices, "end
+	// others"): a section on this page and routes under /developer/sessions.
+	m.HandleFunc("GET /developer", w.me(signedIn, w.developerPage))
+	m.HandleFunc("POST /developer/2fa/authenticator", w.me(signedIn, w.beginAuthenticator))
+	m.HandleFunc("POST /developer/2fa/authenticator/confirm", w.me(signedIn, w.confirmAuthenticator))
+	m.HandleFunc("POST /developer/2fa/deactivate", w.me(fresh, w.deactivateTwoFactor))
+	m.HandleFunc("POST /developer/api-keys", w.me(fresh, w.createAPIKey))
+	m.HandleFunc("POST /developer/api-keys/{id}/revoke", w.me(signedIn, w.revokeAPIKey))
+	m.HandleFunc("POST /developer/tokens", w.me(fresh, w.createToken))
+	m.HandleFunc("POST /developer/tokens/{id}/delete", w.me(signedIn, w.deleteToken))
+
+	m.HandleFunc("GET /personal-data", w.me(signedIn, w.personalDataPage))
+	m.HandleFunc("GET /personal-data/download", w.me(signedIn, w.download))
+
+	if w.outbox != nil {
+		m.HandleFunc("GET /dev/outbox", w.outboxPage)
+	}
+}
+
+// cacheFor lets browsers keep the embedded assets for an hour.
+func cacheFor(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(rw, r)
+	})
+}
+
+// home sends a signed-in person to the Profile page and anyone else to
+// the sign-in page.
+func (w *Web) home(rw http.ResponseWriter, r *http.Request) {
+	if _, ok := w.caller(rw, r); ok {
+		seeOther(rw, r, "/profile")
+	}
+}

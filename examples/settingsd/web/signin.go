@@ -1,0 +1,362 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/account/twofactor"
+	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
+)
+
+// Messages of the sign-in forms. A wrong address, a wrong password and a
+// deactivated account get the same one.
+const (
+	msgBadCredentials = "The email address or the password is not right."
+	msgBadCode        = "The code is not right, or it has expired."
+	msgLocked         = "Too many wrong codes. Wait a few minutes, then try again."
+)
+
+// signInData is the content of the sign-in pages.
+type signInData struct {
+	Next string
+	// TwoFactor asks for a code too (reauthentication of an account with
+	// a second factor).
+	TwoFactor bool
+	// ID is the pending sign-up or account of a code form.
+	ID string
+}
+
+func nextOf(r *http.Request) string { return localPath(r.FormValue("next")) }
+
+func (w *Web) signInPage(rw http.ResponseWriter, r *http.Request) {
+	p := w.anonymousPage(rw, r, "Sign in")
+	p.Data = signInData{Next: r.URL.Query().Get("next")}
+	w.render(rw, r, http.StatusOK, "signin", p)
+}
+
+// signIn checks the password; an account with a second factor goes on to
+// the code step with a signed, short-lived cookie that names the account.
+func (w *Web) signIn(rw http.ResponseWriter, r *http.Request) {
+	email, next := r.PostFormValue("email"), nextOf(r)
+	if !w.allow(rw, r, "login", addressKey(email)) {
+		return
+	}
+	res, err := w.s.Accounts.Authenticate(r.Context(), email, r.PostFormValue("password"))
+	if errors.Is(err, account.ErrInvalidCredentials) {
+		f := newForm()
+		f.Values["email"] = email
+		f.add("password", msgBadCredentials)
+		p := w.anonymousPage(rw, r, "Sign in")
+		p.Form, p.Data = f, signInData{Next: next}
+		w.render(rw, r, http.StatusUnauthorized, "signin", p)
+		return
+	}
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if res.SecondFactorRequired {
+		t := factorTicket{accountID: res.Account.ID, expires: w.now().Add(secondFactorTTL), passwordExpired: res.PasswordExpired}
+		http.SetCookie(rw, w.cookie(r, factorCookie, w.sealTicket(t), "/signin", int(secondFactorTTL.Seconds())))
+		seeOther(rw, r, "/signin/code?next="+url.QueryEscape(next))
+		return
+	}
+	w.signedIn(rw, r, res.Account.ID, res.PasswordExpired, next)
+}
+
+// signedIn starts the session and goes on to next (or to the password
+// form when the password has expired).
+func (w *Web) signedIn(rw http.ResponseWriter, r *http.Request, accountID string, passwordExpired bool, next string) {
+	if err := w.startSession(rw, r, accountID, passwordExpired); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if passwordExpired {
+		next = "/accounts#password"
+	} else if next == "/" {
+		next = "/profile"
+	}
+	seeOther(rw, r, next)
+}
+
+// ticket returns the pending second-factor step of the browser.
+func (w *Web) ticket(r *http.Request) (factorTicket, bool) {
+	ck, err := r.Cookie(factorCookie)
+	if err != nil {
+		return factorTicket{}, false
+	}
+	return w.openTicket(ck.Value)
+}
+
+func (w *Web) codePage(rw http.ResponseWriter, r *http.Request) {
+	if _, ok := w.ticket(r); !ok {
+		seeOther(rw, r, "/signin")
+		return
+	}
+	p := w.anonymousPage(rw, r, "Enter your code")
+	p.Data = signInData{Next: r.URL.Query().Get("next")}
+	w.render(rw, r, http.StatusOK, "signin_code", p)
+}
+
+// signInCode checks the second factor and signs in.
+func (w *Web) signInCode(rw http.ResponseWriter, r *http.Request) {
+	t, ok := w.ticket(r)
+	if !ok {
+		seeOther(rw, r, "/signin")
+		return
+	}
+	next := nextOf(r)
+	if !w.allow(rw, r, "login", "2fa:"+t.accountID) {
+		return
+	}
+	if err := w.s.TwoFactor.Verify(r.Context(), t.accountID, strings.TrimSpace(r.PostFormValue("code"))); err != nil {
+		f := newForm()
+		f.add("code", codeMessage(err))
+		p := w.anonymousPage(rw, r, "Enter your code")
+		p.Form, p.Data = f, signInData{Next: next}
+		w.render(rw, r, http.StatusUnauthorized, "signin_code", p)
+		return
+	}
+	http.SetCookie(rw, w.cookie(r, factorCookie, "", "/signin", -1))
+	w.signedIn(rw, r, t.accountID, t.passwordExpired, next)
+}
+
+// codeMessage explains a refused second-factor code. Every failure but
+// the lockout reads the same.
+func codeMessage(err error) string {
+	if errors.Is(err, twofactor.ErrLocked) {
+		return msgLocked
+	}
+	return msgBadCode
+}
+
+func (w *Web) signOut(rw http.ResponseWriter, r *http.Request, c *caller) {
+	if err := w.s.Sessions.End(r.Context(), c.ses.ID); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	http.SetCookie(rw, w.cookie(r, handler.CookieName, "", "/", -1))
+	w.setFlash(rw, r, "signed_out")
+	seeOther(rw, r, "/signin")
+}
+
+// reauthPage asks a signed-in person for the password again (and the
+// second factor, when the account has one) before a sensitive action.
+func (w *Web) reauthPage(rw http.ResponseWriter, r *http.Request, c *caller) {
+	w.renderReauth(rw, r, c, http.StatusOK, nil, r.URL.Query().Get("next"))
+}
+
+func (w *Web) renderReauth(rw http.ResponseWriter, r *http.Request, c *caller, status int, f *form, next string) {
+	required, err := w.s.TwoFactor.Required(r.Context(), c.acct.ID)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	p := w.signedInPage(rw, r, c, "Confirm it is you", "")
+	p.Form, p.Data = f, signInData{Next: next, TwoFactor: required}
+	w.render(rw, r, status, "reauth", p)
+}
+
+// reauth checks the password (and code) and replaces the session with a
+// fresh one, then goes back to the page of the action.
+func (w *Web) reauth(rw http.ResponseWriter, r *http.Request, c *caller) {
+	ctx, next := r.Context(), nextOf(r)
+	if !w.allow(rw, r, "login", addressKey(c.acct.Email)) {
+		return
+	}
+	f := newForm()
+	res, err := w.s.Accounts.Authenticate(ctx, c.acct.Email, r.PostFormValue("password"))
+	switch {
+	case errors.Is(err, account.ErrInvalidCredentials) || (err == nil && res.Account.ID != c.acct.ID):
+		f.add("password", "The password is not right.")
+	case err != nil:
+		w.fail(rw, r, err)
+		return
+	case res.SecondFactorRequired:
+		if err := w.s.TwoFactor.Verify(ctx, c.acct.ID, strings.TrimSpace(r.PostFormValue("code"))); err != nil {
+			f.add("code", codeMessage(err))
+		}
+	}
+	if !f.ok() {
+		w.renderReauth(rw, r, c, http.StatusUnauthorized, f, next)
+		return
+	}
+	if err := w.startSession(rw, r, c.acct.ID, res.PasswordExpired); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if err := w.s.Sessions.End(ctx, c.ses.ID); err != nil {
+		w.log.Warn("ending the replaced session failed", "route", r.Pattern, "err", err.Error())
+	}
+	seeOther(rw, r, next)
+}
+
+func (w *Web) signUpPage(rw http.ResponseWriter, r *http.Request) {
+	p := w.anonymousPage(rw, r, "Sign up")
+	p.Data = w.policyData()
+	w.render(rw, r, http.StatusOK, "signup", p)
+}
+
+// policyData is the content of pages with a new-password field.
+type policyData struct {
+	Rules []string
+	ID    string
+}
+
+func (w *Web) policyData() policyData { return policyData{Rules: policyRules(w.policy)} }
+
+// signUp starts a sign-up: every policy violation is shown at once next
+// to the password. A registered address gets the same answer as a new one.
+func (w *Web) signUp(rw http.ResponseWriter, r *http.Request) {
+	email := r.PostFormValue("email")
+	if !w.allow(rw, r, "code", addressKey(email)) {
+		return
+	}
+	marketing := r.PostFormValue("marketing") == "yes"
+	id, err := w.s.Accounts.SignUp(r.Context(), email, r.PostFormValue("password"), marketing)
+	if err != nil {
+		f, ok := w.accountFormErrors(r, err)
+		if !ok {
+			w.fail(rw, r, err)
+			return
+		}
+		p := w.anonymousPage(rw, r, "Sign up")
+		p.Form, p.Data = f, w.policyData()
+		w.render(rw, r, http.StatusUnprocessableEntity, "signup", p)
+		return
+	}
+	seeOther(rw, r, "/signup/verify?id="+url.QueryEscape(id))
+}
+
+// accountFormErrors returns the sign-up or add-account form of r again
+// with the errors next to their fields, and reports whether it knew them.
+func (w *Web) accountFormErrors(r *http.Request, err error) (*form, bool) {
+	f := newForm()
+	f.Values["email"] = r.PostFormValue("email")
+	if r.PostFormValue("marketing") == "yes" {
+		f.Values["marketing"] = "yes"
+	}
+	var te *verification.ThrottledError
+	switch {
+	case passwordErrors(f, "password", err, w.policy):
+	case errors.Is(err, account.ErrInvalidEmail):
+		f.add("email", "Enter an email address, such as ada@example.com.")
+	case errors.Is(err, account.ErrSSORequired):
+		f.add("email", "This company signs in with single sign-on. Sign up through your company instead.")
+	case errors.Is(err, account.ErrEmailTaken):
+		f.add("email", "This address already has an account.")
+	case errors.As(err, &te):
+		f.add("email", throttleMessage(te))
+	default:
+		return f, false
+	}
+	return f, true
+}
+
+// throttleMessage says how long to wait for the next code.
+func throttleMessage(te *verification.ThrottledError) string {
+	m := int(math.Ceil(te.RetryAfter.Minutes()))
+	if m <= 1 {
+		return "We just sent a code to this address. Wait a minute before asking for another."
+	}
+	return fmt.Sprintf("Many codes were sent to this address. Wait %d minutes before asking for another.", m)
+}
+
+func (w *Web) signUpVerifyPage(rw http.ResponseWriter, r *http.Request) {
+	p := w.anonymousPage(rw, r, "Check your email")
+	p.Data = signInData{ID: r.URL.Query().Get("id")}
+	w.render(rw, r, http.StatusOK, "signup_verify", p)
+}
+
+// signUpVerify confirms the sign-up with the emailed code and signs the
+// new account in.
+func (w *Web) signUpVerify(rw http.ResponseWriter, r *http.Request) {
+	id := r.PostFormValue("id")
+	if !w.allow(rw, r, "code", "flow:"+id) {
+		return
+	}
+	a, err := w.s.Accounts.ConfirmSignUp(r.Context(), id, strings.TrimSpace(r.PostFormValue("code")))
+	if errors.Is(err, account.ErrInvalidCode) {
+		f := newForm()
+		f.add("code", msgBadCode)
+		p := w.anonymousPage(rw, r, "Check your email")
+		p.Form, p.Data = f, signInData{ID: id}
+		w.render(rw, r, http.StatusUnprocessableEntity, "signup_verify", p)
+		return
+	}
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.setFlash(rw, r, "welcome")
+	w.signedIn(rw, r, a.ID, false, "/profile")
+}
+
+func (w *Web) forgotPage(rw http.ResponseWriter, r *http.Request) {
+	w.render(rw, r, http.StatusOK, "forgot", w.anonymousPage(rw, r, "Forgot password"))
+}
+
+// forgot mails a reset code. Whether the address has an account is never
+// said.
+func (w *Web) forgot(rw http.ResponseWriter, r *http.Request) {
+	email := r.PostFormValue("email")
+	if !w.allow(rw, r, "code", addressKey(email)) {
+		return
+	}
+	err := w.s.Accounts.RequestPasswordReset(r.Context(), email)
+	if errors.Is(err, account.ErrInvalidEmail) {
+		f := newForm()
+		f.Values["email"] = email
+		f.add("email", "Enter an email address, such as ada@example.com.")
+		p := w.anonymousPage(rw, r, "Forgot password")
+		p.Form = f
+		w.render(rw, r, http.StatusUnprocessableEntity, "forgot", p)
+		return
+	}
+	if err != nil {
+		w.log.Warn("password reset request failed", "route", r.Pattern, "err", err.Error())
+	}
+	w.setFlash(rw, r, "reset_sent")
+	seeOther(rw, r, "/forgot/reset")
+}
+
+func (w *Web) resetPage(rw http.ResponseWriter, r *http.Request) {
+	p := w.anonymousPage(rw, r, "Choose a new password")
+	p.Data = w.policyData()
+	w.render(rw, r, http.StatusOK, "reset", p)
+}
+
+// reset sets a new password with the emailed code.
+func (w *Web) reset(rw http.ResponseWriter, r *http.Request) {
+	email := r.PostFormValue("email")
+	if !w.allow(rw, r, "code", addressKey(email)) {
+		return
+	}
+	_, err := w.s.Accounts.ResetPassword(r.Context(), email, strings.TrimSpace(r.PostFormValue("code")), r.PostFormValue("password"))
+	if err == nil {
+		w.setFlash(rw, r, "password_reset")
+		seeOther(rw, r, "/signin")
+		return
+	}
+	f := newForm()
+	f.Values["email"] = email
+	switch {
+	case passwordErrors(f, "password", err, w.policy):
+	case errors.Is(err, account.ErrInvalidCode):
+		f.add("code", msgBadCode)
+	case errors.Is(err, account.ErrInvalidEmail):
+		f.add("email", "Enter an email address, such as ada@example.com.")
+	default:
+		w.fail(rw, r, err)
+		return
+	}
+	p := w.anonymousPage(rw, r, "Choose a new password")
+	p.Form, p.Data = f, w.policyData()
+	w.render(rw, r, http.StatusUnprocessableEntity, "reset", p)
+}
