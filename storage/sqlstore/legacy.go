@@ -11,8 +11,8 @@ import (
 // ErrLegacySchema means the database holds the unprefixed tables of
 // v0.1.0 (accounts, pending_accounts, …) but Migrate cannot tell which
 // of them v0.1.0 created: schema_migrations, where v0.1.0 recorded its
-// version, is missing or records a version v0.1.0 did not have (1 to 6),
-// or a table of that version is missing. Migrate changes nothing. To go
+// version, is missing, records none or records one v0.1.0 did not have
+// (1 to 6), or a table of that version is missing. Migrate changes nothing. To go
 // on, record in schema_migrations the version v0.1.0 reached (6 when it
 // ran to the end), run Migrate, and set schema_migrations back.
 var ErrLegacySchema = errors.New("sqlstore: cannot upgrade the unprefixed tables of an earlier version")

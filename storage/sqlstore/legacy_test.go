@@ -90,7 +90,7 @@ func TestMigrateLegacy(t *testing.T) {
 		t.Run("db="+c.name, func(t *testing.T) {
 			t.Run("Version6", func(t *testing.T) { testLegacyVersion6(t, c) })
 			t.Run("Version5NextToHostSessions", func(t *testing.T) { testLegacyNextToHostSessions(t, c) })
-			t.Run("ErrLegacySchema", func(t *testing.T) { testLegacyUnknownVersion(t, c) })
+			t.Run("Refused", func(t *testing.T) { testLegacyUnknownVersion(t, c) })
 		})
 	}
 }
@@ -186,19 +186,35 @@ func testLegacyNextToHostSessions(t *testing.T, c dbCase) {
 	}
 }
 
-// testLegacyUnknownVersion: tables of v0.1.0 with a schema_migrations
-// that records a version v0.1.0 did not have. Migrate refuses and
-// changes nothing.
+// testLegacyUnknownVersion: tables of v0.1.0 whose version cannot be
+// told, or a failed migration of v0.1.0. Migrate refuses and changes
+// nothing.
 func testLegacyUnknownVersion(t *testing.T, c dbCase) {
-	db, d := c.open(t)
-	applyLegacy(t, db, d, 6)
-	mustExec(t, db, `UPDATE schema_migrations SET version = 12`)
-	before := objects(t, db, d)
-	err := sqlstore.New(db, d).Migrate(context.Background())
-	if !errors.Is(err, sqlstore.ErrLegacySchema) {
-		t.Errorf("Migrate: %v, want ErrLegacySchema", err)
+	cases := []struct {
+		name  string
+		query string
+		args  []any
+		want  error
+	}{
+		{"VersionUnknown", `UPDATE schema_migrations SET version = ?`, []any{12}, sqlstore.ErrLegacySchema},
+		{"NoVersion", `DELETE FROM schema_migrations`, nil, sqlstore.ErrLegacySchema},
+		{"NoVersionTable", `DROP TABLE schema_migrations`, nil, sqlstore.ErrLegacySchema},
+		{"TableMissing", `DROP TABLE sessions`, nil, sqlstore.ErrLegacySchema},
+		{"Dirty", `UPDATE schema_migrations SET dirty = ?`, []any{true}, sqlstore.ErrDirtySchema},
 	}
-	if diff := cmp.Diff(before, objects(t, db, d)); diff != "" {
-		t.Errorf("the refused Migrate changed the schema (-before +after):\n%s", diff)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			db, d := c.open(t)
+			applyLegacy(t, db, d, 6)
+			mustExec(t, db, sqlstore.Rebind(d, tc.query), tc.args...)
+			before := objects(t, db, d)
+			err := sqlstore.New(db, d).Migrate(context.Background())
+			if !errors.Is(err, tc.want) {
+				t.Errorf("Migrate: %v, want %v", err, tc.want)
+			}
+			if diff := cmp.Diff(before, objects(t, db, d)); diff != "" {
+				t.Errorf("the refused Migrate changed the schema (-before +after):\n%s", diff)
+			}
+		})
 	}
 }

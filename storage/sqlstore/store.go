@@ -75,7 +75,8 @@ func WithTablePrefix(p string) Option {
 // version; the default is DefaultMigrationsTable. The name is 1 to 63
 // characters of lower-case ASCII letters, digits and underscores and
 // starts with a letter; New panics on any other. It must not be a table
-// another migration tool keeps its own version in.
+// another migration tool keeps its own version in, and a database must
+// always be opened with the name it was migrated with.
 func WithMigrationsTable(name string) Option {
 	return func(s *Store) { s.migrations = name }
 }
