@@ -167,6 +167,7 @@ func (s *Store) migrateStep(ctx context.Context, ms []migration) (done bool, err
 		return false, fmt.Errorf("%w: database at version %d, this package knows up to %d", ErrSchemaTooNew, cur, latest)
 	}
 	i := slices.IndexFunc(ms, func(m migration) bool { return m.version > cur })
+	what := "migrate: commit"
 	if i >= 0 {
 		m := ms[i]
 		if _, err := tx.ExecContext(ctx, s.prefixed(m.up)); err != nil {
@@ -175,9 +176,10 @@ func (s *Store) migrateStep(ctx context.Context, ms []migration) (done bool, err
 		if err := s.setVersion(ctx, tx, m.version); err != nil {
 			return false, err
 		}
+		what += " " + m.name
 	}
 	if err := tx.Commit(); err != nil {
-		return false, translate(ctx, "migrate: commit", err)
+		return false, translate(ctx, what, err)
 	}
 	return i < 0, nil
 }
