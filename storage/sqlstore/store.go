@@ -112,11 +112,11 @@ func New(db *sql.DB, d Dialect, opts ...Option) *Store {
 	return s
 }
 
-// identifier reports whether name is 1 to max lower-case ASCII letters,
-// digits and underscores starting with a letter: a name that needs no
-// quoting in SQL and reads the same on every database.
-func identifier(name string, max int) bool {
-	if name == "" || len(name) > max || name[0] < 'a' || name[0] > 'z' {
+// identifier reports whether name is 1 to limit lower-case ASCII
+// letters, digits and underscores starting with a letter: a name that
+// needs no quoting in SQL and reads the same on every database.
+func identifier(name string, limit int) bool {
+	if name == "" || len(name) > limit || name[0] < 'a' || name[0] > 'z' {
 		return false
 	}
 	for _, c := range []byte(name) {
