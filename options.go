@@ -3,6 +3,7 @@ package usersettings
 import (
 	"context"
 	"io"
+	"net/http"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
@@ -54,6 +55,18 @@ type Options struct {
 	// it in production.
 	Dev bool
 
+	// SSORedirectURL is the host's single-sign-on callback URL, registered
+	// at every identity provider; empty leaves sign-in through
+	// Settings.SSO unavailable (connections still work as companies).
+	SSORedirectURL string
+	// SSOKeys seal the client secrets of single-sign-on connections and
+	// the PKCE verifiers of sign-ins, newest first, each exactly KeySize
+	// bytes; empty means TwoFactorKeys.
+	SSOKeys KeyRing
+	// SSOHTTPClient talks to the identity providers; nil means a client
+	// with a 10-second timeout.
+	SSOHTTPClient *http.Client
+
 	// Scopes are registered in the scope registry of personal access
 	// tokens. Registry, when set, is used instead of a new registry (the
 	// Scopes are added to it). Without either, no scope exists and no
@@ -61,7 +74,9 @@ type Options struct {
 	Scopes   []token.Scope
 	Registry *token.Registry
 	// Companies tells the company of an address (its name, single
-	// sign-on and password age); nil means no address has one.
+	// sign-on and password age) when no single-sign-on connection owns
+	// its domain (connections are companies too); nil means no other
+	// address has one.
 	Companies account.CompanyResolver
 	// Policy is the password policy; the zero Policy means
 	// password.Mendix().

@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
+	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/history"
@@ -37,6 +38,7 @@ type Store interface {
 	notify.Store
 	session.Store
 	merge.Store
+	sso.Store
 }
 
 // Settings is the SDK wired over one store: one mailer, one clock, one
@@ -52,6 +54,9 @@ type Settings struct {
 	Notifications *notify.Service
 	PersonalData  *personaldata.Service
 	Sessions      *session.Service
+	// SSO runs single sign-on: connections (which are the SSO
+	// companies), sign-in, just-in-time accounts and back-channel logout.
+	SSO *sso.Service
 
 	// Scopes is the registry of token scopes.
 	Scopes *token.Registry
@@ -116,15 +121,18 @@ func New(store Store, opts Options) (*Settings, error) {
 		Sources: personaldata.DefaultSources(personaldata.Deps{
 			Profiles: store, Accounts: store, Codes: store, History: store, Notify: store,
 			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Sessions: s.Sessions, Merges: store,
-			Companies: o.Companies, Extra: o.ExtraSources,
+			Companies: companies(store, o), Extra: o.ExtraSources,
 		}),
 	})
 	s.Accounts = account.NewService(account.Config{
 		Accounts: store, Profiles: store, History: store, Tx: store, Codes: s.Codes, Notices: notices,
-		Hasher: o.Hasher, Policy: o.Policy, Companies: o.Companies, Erasers: s.PersonalData.Erasers(),
+		Hasher: o.Hasher, Policy: o.Policy, Companies: companies(store, o), Erasers: s.PersonalData.Erasers(),
 		Revokers:     []account.Revoker{s.Tokens, s.Sessions},
 		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, Now: o.Now, Rand: o.Rand,
 	})
+	if s.SSO, err = newSSO(store, o, s.Accounts, s.Sessions); err != nil {
+		return nil, err
+	}
 	s.Merges = merge.NewService(merge.Config{
 		Accounts: store, Profiles: store, ProfileData: store, History: store, Notify: store,
 		Flows: store, Expired: store, Tx: store, Codes: s.Codes, Notices: notices, FlowTTL: o.MergeFlowTTL,

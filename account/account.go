@@ -33,10 +33,23 @@ type Account struct {
 	Marketing         bool  // opted in to marketing communications
 	Credits           int64 // credits stay on the account that earned them
 	CreatedAt         time.Time
+	// SSOConnection is the id of the single-sign-on connection the
+	// account signs in through (package account/sso), and SSOSubject the
+	// identity provider's subject ("sub" claim) of the person. Both are
+	// empty for a password account; an account with them has no
+	// password.
+	SSOConnection string
+	SSOSubject    string
 }
+
+// SSO reports whether the account signs in through single sign-on.
+func (a Account) SSO() bool { return a.SSOConnection != "" }
 
 // String describes the account without its password hash.
 func (a Account) String() string {
+	if a.SSO() {
+		return fmt.Sprintf("account{id=%s profile=%s email=%s status=%s sso=%s}", a.ID, a.ProfileID, a.Email, a.Status, a.SSOConnection)
+	}
 	return fmt.Sprintf("account{id=%s profile=%s email=%s status=%s}", a.ID, a.ProfileID, a.Email, a.Status)
 }
 
@@ -102,7 +115,8 @@ type Profiles interface {
 // storagetest.TestAccountStore.
 type Store interface {
 	// CreateAccount stores a new account. It returns storage.ErrConflict
-	// when the ID or the email (compared case-insensitively) is taken.
+	// when the ID, the email (compared case-insensitively) or a non-empty
+	// SSOConnection and SSOSubject pair is taken.
 	CreateAccount(ctx context.Context, a Account) error
 	// Account returns the account with the ID, or storage.ErrNotFound.
 	Account(ctx context.Context, id string) (Account, error)
@@ -114,7 +128,8 @@ type Store interface {
 	AccountsOfProfile(ctx context.Context, profileID string) ([]Account, error)
 	// UpdateAccount replaces the stored account with the same ID (all
 	// fields but CreatedAt). It returns storage.ErrNotFound, or
-	// storage.ErrConflict when the new email is taken.
+	// storage.ErrConflict when the new email, or the new SSOConnection
+	// and SSOSubject pair, is taken.
 	UpdateAccount(ctx context.Context, a Account) error
 	// DeleteAccount deletes the account. It returns storage.ErrNotFound.
 	DeleteAccount(ctx context.Context, id string) error

@@ -27,10 +27,13 @@ type AuthResult struct {
 
 // Authenticate checks an email and a password. Every failure that depends
 // on the account (unknown or malformed email, wrong password, deactivated
-// account, account of a single-sign-on company) returns
-// ErrInvalidCredentials and nothing else, after about the same work: an
-// unknown address is checked against a dummy hash. Other errors come from
-// the store or the context.
+// account) returns ErrInvalidCredentials and nothing else, after about the
+// same work: an unknown address is checked against a dummy hash. An
+// address of a single-sign-on company, or an account linked to an
+// identity provider, gets an error that matches ErrInvalidCredentials and
+// ErrSSOManaged after the same work; it depends on the address's domain,
+// not on whether an account exists. Other errors come from the store or
+// the context.
 //
 // A password whose hash uses old parameters (or bcrypt) is re-hashed and
 // stored. When Config.SecondFactor is set and says so, the result asks
@@ -40,12 +43,18 @@ func (s *Service) Authenticate(ctx context.Context, email, pw string) (AuthResul
 	if err != nil {
 		return AuthResult{}, err
 	}
+	managed := false
 	if found {
-		if sso, err := s.sso(ctx, a.Email); err != nil {
-			return AuthResult{}, err
-		} else if sso {
-			found = false
-		}
+		managed, err = s.managed(ctx, a)
+	} else if n, nerr := NormalizeEmail(email); nerr == nil {
+		managed, err = s.sso(ctx, n)
+	}
+	if err != nil {
+		return AuthResult{}, err
+	}
+	if managed {
+		s.hasher.VerifyDummy(ctx, pw)
+		return AuthResult{}, ssoSignInError{}
 	}
 	if !found || a.PasswordHash == "" {
 		s.hasher.VerifyDummy(ctx, pw)
@@ -126,17 +135,18 @@ func (s *Service) verify(ctx context.Context, a Account, pw string) (bool, error
 // the current password (else ErrInvalidCredentials), a new password that
 // meets the policy (else a *password.PolicyError) and differs from the
 // current one (else ErrPasswordReused). Accounts of single-sign-on
-// companies get ErrSSORequired. The change is recorded in the history
+// companies and accounts linked to an identity provider get
+// ErrSSOManaged. The change is recorded in the history
 // (the fact, never the value) and the account gets a notice.
 func (s *Service) ChangePassword(ctx context.Context, accountID, current, next string) error {
 	a, err := s.get(ctx, accountID)
 	if err != nil {
 		return err
 	}
-	if sso, err := s.sso(ctx, a.Email); err != nil {
+	if managed, err := s.managed(ctx, a); err != nil {
 		return err
-	} else if sso {
-		return ErrSSORequired
+	} else if managed {
+		return ErrSSOManaged
 	}
 	if ok, err := s.verify(ctx, a, current); err != nil {
 		return err
@@ -198,18 +208,21 @@ func (s *Service) setPassword(ctx context.Context, a Account, pw string, check f
 // RequestPasswordReset mails a reset code to the address when it belongs
 // to an active account that uses a password. It returns nil for every
 // well-formed address, whether or not it has an account, and also when
-// the address is throttled; only a malformed address (ErrInvalidEmail) or
-// a failure of the store or mailer gives an error.
+// the address is throttled; only a malformed address (ErrInvalidEmail),
+// an address of a single-sign-on company (ErrSSOManaged, told by its
+// domain alone) or a failure of the store or mailer gives an error.
 func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return err
 	}
-	a, found, err := s.byEmail(ctx, email)
-	if err != nil || !found || a.Status != StatusActive {
+	if sso, err := s.sso(ctx, email); err != nil {
 		return err
+	} else if sso {
+		return ErrSSOManaged
 	}
-	if sso, err := s.sso(ctx, email); err != nil || sso {
+	a, found, err := s.byEmail(ctx, email)
+	if err != nil || !found || a.Status != StatusActive || a.SSO() {
 		return err
 	}
 	err = s.codes.Issue(ctx, verification.PurposePasswordReset, a.ID, email)
@@ -221,10 +234,11 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 
 // ResetPassword sets a new password with a code from
 // RequestPasswordReset. The new password must meet the policy (else a
-// *password.PolicyError, checked before anything else). An unknown
-// address, an inactive or single-sign-on account and a wrong, expired or
-// used code all give ErrInvalidCode. The change is recorded in the history
-// and the account gets a notice; then every Revoker is told
+// *password.PolicyError, checked before anything else). An address of a
+// single-sign-on company gets ErrSSOManaged (told by its domain alone).
+// An unknown address, an inactive or linked account and a wrong, expired
+// or used code all give ErrInvalidCode. The change is recorded in the
+// history and the account gets a notice; then every Revoker is told
 // (ChangePasswordReset), which ends every session of the account. It
 // returns the account that was reset. Call it with a context that carries
 // no transaction.
@@ -233,6 +247,11 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, next string) (
 	if err != nil {
 		return Account{}, err
 	}
+	if sso, err := s.sso(ctx, email); err != nil {
+		return Account{}, err
+	} else if sso {
+		return Account{}, ErrSSOManaged
+	}
 	if err := s.policy.CheckFor(next, email); err != nil {
 		return Account{}, err
 	}
@@ -240,20 +259,15 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, next string) (
 	if err != nil {
 		return Account{}, err
 	}
-	if !found || a.Status != StatusActive {
+	if !found || a.Status != StatusActive || a.SSO() {
 		s.hasher.VerifyDummy(ctx, next) // the cost of the hash below
-		return Account{}, ErrInvalidCode
-	}
-	if sso, err := s.sso(ctx, email); err != nil {
-		return Account{}, err
-	} else if sso {
 		return Account{}, ErrInvalidCode
 	}
 	redeem := func(ctx context.Context, fn func(ctx context.Context) error) error {
 		return s.codes.Redeem(ctx, verification.PurposePasswordReset, a.ID, code, fn)
 	}
 	err = s.setPassword(ctx, a, next, func(cur Account) error {
-		if cur.Status != StatusActive {
+		if cur.Status != StatusActive || cur.SSO() {
 			return ErrInvalidCode
 		}
 		return nil

@@ -14,7 +14,7 @@ type AccountView struct {
 	ID        string
 	Email     string
 	Company   string // empty when the address has no known company
-	SSO       bool   // the company enforces single sign-on
+	SSO       bool   // the company enforces single sign-on, or the account is linked to an identity provider
 	Status    Status
 	CreatedAt time.Time
 	// PasswordChangedAt is when the password last changed.
@@ -48,7 +48,7 @@ func (s *Service) Accounts(ctx context.Context, signedInAccountID string) ([]Acc
 			return nil, err
 		}
 		out = append(out, AccountView{
-			ID: a.ID, Email: a.Email, Company: c.Name, SSO: c.SSO, Status: a.Status,
+			ID: a.ID, Email: a.Email, Company: c.Name, SSO: c.SSO || a.SSO(), Status: a.Status,
 			CreatedAt: a.CreatedAt, PasswordChangedAt: a.PasswordChangedAt, SignedIn: a.ID == me.ID,
 		})
 	}
@@ -56,11 +56,11 @@ func (s *Service) Accounts(ctx context.Context, signedInAccountID string) ([]Acc
 }
 
 // Deactivate blocks the account: it can no longer sign in (Authenticate
-// answers ErrInvalidCredentials) and packages that check the status, such
-// as token validation, refuse it at once. It is an admin action the host
-// calls; it is recorded in the history without an acting account.
-// Deactivating a deactivated account changes nothing. It returns
-// ErrNotFound.
+// answers ErrInvalidCredentials, single sign-on refuses it) and packages
+// that check the status, such as token validation, refuse it at once.
+// It is an admin action the host calls (for a leaver, say); it is
+// recorded in the history without an acting account. Deactivating a
+// deactivated account changes nothing. It returns ErrNotFound.
 func (s *Service) Deactivate(ctx context.Context, accountID string) error {
 	if err := s.setStatus(ctx, accountID, StatusDeactivated); err != nil {
 		return err

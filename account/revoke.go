@@ -17,6 +17,10 @@ const (
 	// ChangePasswordReset: the password was reset with an emailed code,
 	// possibly by someone who stole it; every session ends.
 	ChangePasswordReset Change = "password_reset"
+	// ChangeLinked: the account was linked to a single-sign-on identity
+	// and its password retired; every session ends, since a session
+	// opened with that password may not be the person's.
+	ChangeLinked Change = "sso_linked"
 	// ChangePasswordChanged: the signed-in person changed the password;
 	// cached credentials go, while ending the other sessions is the
 	// caller's (it knows which session is its own).

@@ -26,6 +26,15 @@ var (
 	// ErrSSORequired means the company of an address enforces single
 	// sign-on, so passwords and the add-account flow are not available.
 	ErrSSORequired = errors.New("account: single sign-on required")
+	// ErrSSOManaged means the account's credentials are managed by its
+	// company's identity provider: password changes and resets are
+	// refused with it, and a password sign-in gets an error that matches
+	// both it and ErrInvalidCredentials (so an HTTP layer can answer it
+	// exactly like a wrong password). It also matches ErrSSORequired.
+	ErrSSOManaged error = ssoManagedError{}
+	// ErrSSOLinked means the account already signs in through a
+	// single-sign-on identity, so it cannot be linked to another.
+	ErrSSOLinked = errors.New("account: already linked to a single-sign-on identity")
 	// ErrEmailTaken means the email belongs to another account. Sign-up
 	// never says so; it appears only when a confirmation lost a race.
 	ErrEmailTaken = errors.New("account: email already registered")
@@ -37,6 +46,23 @@ var (
 	// wrong, expired, used or unknown code or flow.
 	ErrInvalidCode = verification.ErrInvalidCode
 )
+
+// ssoManagedError is ErrSSOManaged: it also matches ErrSSORequired.
+type ssoManagedError struct{}
+
+func (ssoManagedError) Error() string        { return "account: credentials managed by single sign-on" }
+func (ssoManagedError) Is(target error) bool { return target == ErrSSORequired }
+
+// ssoSignInError is what Authenticate returns for an address of a
+// single-sign-on company: ErrInvalidCredentials to whoever checks for a
+// failed sign-in, ErrSSOManaged to a host that wants to offer single
+// sign-on instead.
+type ssoSignInError struct{}
+
+func (ssoSignInError) Error() string { return ErrInvalidCredentials.Error() }
+func (ssoSignInError) Is(target error) bool {
+	return target == ErrInvalidCredentials || target == ErrSSOManaged || target == ErrSSORequired
+}
 
 // ErrNotFound means the account does not exist. It also matches
 // storage.ErrNotFound.
@@ -191,6 +217,15 @@ func (s *Service) company(ctx context.Context, email string) (Company, bool, err
 func (s *Service) sso(ctx context.Context, email string) (bool, error) {
 	c, ok, err := s.company(ctx, email)
 	return ok && c.SSO, err
+}
+
+// managed reports whether a's credentials belong to an identity
+// provider: it is linked to one, or its company enforces single sign-on.
+func (s *Service) managed(ctx context.Context, a Account) (bool, error) {
+	if a.SSO() {
+		return true, nil
+	}
+	return s.sso(ctx, a.Email)
 }
 
 // maxAge returns the maximum password age for the address: the company's

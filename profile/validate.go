@@ -53,7 +53,7 @@ const (
 	ReasonInvalidEmail    = "invalid_email"    // not one plain email address
 	ReasonEmpty           = "empty"            // an avatar without bytes
 	ReasonTooLarge        = "too_large"        // an avatar over MaxAvatarBytes
-	ReasonUnsupportedType = "unsupported_type" // not PNG, JPEG, GIF or WebP
+	ReasonUnsupportedType = "unsupported_type" // not PNG, JPEG or GIF
 	ReasonTypeMismatch    = "type_mismatch"    // the claimed type differs from the bytes
 	ReasonUndecodable     = "undecodable"      // the image cannot be decoded
 	ReasonDimensions      = "bad_dimensions"   // width or height out of bounds

@@ -40,7 +40,8 @@ func (e Enrollment) GoString() string { return e.String() }
 // accountName, stores it sealed as the pending enrolment (replacing any
 // other pending one) and returns it with its otpauth URL and QR code.
 // Nothing changes at sign-in until ConfirmAuthenticator succeeds. It
-// returns ErrUnknownAccount or ErrAlreadyEnabled.
+// returns ErrUnknownAccount, ErrAlreadyEnabled or, for an account that
+// signs in through single sign-on, ErrSSOManaged.
 func (s *Service) BeginAuthenticator(ctx context.Context, accountID, issuer, accountName string) (Enrollment, error) {
 	r, err := s.beginnable(ctx, accountID)
 	if err != nil {
@@ -136,10 +137,13 @@ func (s *Service) SendLoginSMS(ctx context.Context, accountID string) error {
 	return s.sendCode(ctx, accountID, r.Phone)
 }
 
-// beginnable returns the record an enrolment may start from.
+// beginnable returns the record an enrolment may start from. An account
+// linked to an identity provider gets ErrSSOManaged.
 func (s *Service) beginnable(ctx context.Context, accountID string) (Record, error) {
-	if _, err := s.account(ctx, accountID); err != nil {
+	if a, err := s.account(ctx, accountID); err != nil {
 		return Record{}, err
+	} else if a.SSO() {
+		return Record{}, ErrSSOManaged
 	}
 	r, _, err := s.record(ctx, accountID)
 	if err != nil {

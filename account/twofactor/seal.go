@@ -1,8 +1,6 @@
 package twofactor
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -10,31 +8,28 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/seed-a97ca23f/usersettings/internal/seal"
 	"github.com/seed-a97ca23f/usersettings/internal/secret"
 )
 
 // KeySize is the length in bytes of Config.Key.
-const KeySize = 32
+const KeySize = seal.KeySize
 
 // errSealed means a sealed secret could not be opened: a wrong key, a
 // record of another account or tampered bytes. It never falls back to
 // reading the bytes in clear.
 var errSealed = errors.New("twofactor: cannot open sealed secret")
 
-// sealVersion is the first byte of every sealed secret, so the format can
-// change later.
-const sealVersion = 1
-
 // Secret holds a secret shown to the user once (a TOTP seed, an otpauth
 // URL). It prints, logs and marshals as "[REDACTED]", so it cannot leak
 // into logs by accident; call Reveal to read it.
 type Secret = secret.Secret
 
-// keys holds the keys derived from the host's key: one for AES-256-GCM,
-// one for the HMAC digests of codes.
+// keys holds the keys derived from the host's key: the AES-256-GCM box
+// of package internal/seal, and the key of the HMAC digests of codes.
 type keys struct {
-	aead cipher.AEAD
-	mac  []byte
+	box *seal.Key
+	mac []byte
 }
 
 // ring is the key that seals and the old keys that still open, first
@@ -85,11 +80,7 @@ func newKeys(key []byte) (*keys, error) {
 	if len(key) != KeySize {
 		return nil, fmt.Errorf("twofactor: key must be %d bytes, got %d", KeySize, len(key))
 	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, fmt.Errorf("twofactor: %w", err)
-	}
-	aead, err := cipher.NewGCM(block)
+	box, err := seal.NewKey(key)
 	if err != nil {
 		return nil, fmt.Errorf("twofactor: %w", err)
 	}
@@ -97,27 +88,22 @@ func newKeys(key []byte) (*keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("twofactor: %w", err)
 	}
-	return &keys{aead: aead, mac: mac}, nil
+	return &keys{box: box, mac: mac}, nil
 }
 
 // seal encrypts secret with a random nonce and the account id as
-// additional data: version || nonce || ciphertext and tag.
+// additional data (see package internal/seal).
 func (k *keys) seal(rand io.Reader, accountID, secret string) ([]byte, error) {
-	out := make([]byte, 1+k.aead.NonceSize(), 1+k.aead.NonceSize()+len(secret)+k.aead.Overhead())
-	out[0] = sealVersion
-	if _, err := io.ReadFull(rand, out[1:]); err != nil {
-		return nil, fmt.Errorf("twofactor: reading randomness: %w", err)
+	out, err := k.box.Seal(rand, accountID, []byte(secret))
+	if err != nil {
+		return nil, fmt.Errorf("twofactor: %w", err)
 	}
-	return k.aead.Seal(out, out[1:], []byte(secret), []byte(accountID)), nil
+	return out, nil
 }
 
 // open decrypts a sealed secret of the account. Any failure is errSealed.
 func (k *keys) open(accountID string, sealed []byte) (string, error) {
-	n := k.aead.NonceSize()
-	if len(sealed) < 1+n+k.aead.Overhead() || sealed[0] != sealVersion {
-		return "", errSealed
-	}
-	plain, err := k.aead.Open(nil, sealed[1:1+n], sealed[1+n:], []byte(accountID))
+	plain, err := k.box.Open(accountID, sealed)
 	if err != nil {
 		return "", errSealed
 	}

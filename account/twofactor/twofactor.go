@@ -36,6 +36,10 @@ var (
 	ErrSMSUnavailable = errors.New("twofactor: sms not available")
 	// ErrTooSoon means an SMS code was sent too recently to send another.
 	ErrTooSoon = errors.New("twofactor: sms code sent too recently")
+	// ErrSSOManaged means the account signs in through its company's
+	// identity provider, which owns its second factors: enrolment is
+	// refused.
+	ErrSSOManaged = errors.New("twofactor: account managed by single sign-on")
 	// ErrUnknownAccount means the account does not exist.
 	ErrUnknownAccount = storage.NotFound("twofactor: unknown account")
 )

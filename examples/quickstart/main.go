@@ -2,8 +2,9 @@
 // SQLite file and prints each step: sign up with an emailed code, fill the
 // profile and make it public, the password policy, a second account,
 // personal access tokens behind the HTTP middleware, notification
-// settings, a profile merge, the personal-data download and history, and
-// account deletion.
+// settings, a profile merge, the personal-data download and history,
+// single sign-on against an in-process OpenID Provider, and account
+// deletion.
 //
 //	go run ./examples/quickstart            # temporary database
 //	go run ./examples/quickstart -db my.db  # keep the database
@@ -30,6 +31,8 @@ import (
 
 	usersettings "github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/account/password"
+	"github.com/seed-a97ca23f/usersettings/account/sso"
+	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
@@ -51,6 +54,8 @@ type journey struct {
 	dir string
 	// skip moves the SDK's clock forward.
 	skip func(time.Duration)
+	// idp is Acme's identity provider, in this process.
+	idp *ssotest.Provider
 }
 
 func (j *journey) step(format string, args ...any) { fmt.Fprintf(j.out, "\n== "+format+"\n", args...) }
@@ -94,17 +99,24 @@ func run(ctx context.Context, dbPath string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Acme's identity provider: a real OpenID Provider on loopback.
+	idp, err := ssotest.Start()
+	if err != nil {
+		return err
+	}
+	defer idp.Close()
 	s, err := usersettings.New(store, usersettings.Options{
 		CodeKeys: codeKeys, TwoFactorKeys: totpKeys,
-		Now:    func() time.Time { return time.Now().Add(skip) },
-		Scopes: []token.Scope{{Name: "mx:app:read", Description: "Read your apps"}},
+		Now:            func() time.Time { return time.Now().Add(skip) },
+		Scopes:         []token.Scope{{Name: "mx:app:read", Description: "Read your apps"}},
+		SSORedirectURL: ssoCallback,
 	})
 	if err != nil {
 		return err
 	}
-	j := &journey{ctx: ctx, s: s, out: out, dir: dir, skip: func(d time.Duration) { skip += d }}
+	j := &journey{ctx: ctx, s: s, out: out, dir: dir, skip: func(d time.Duration) { skip += d }, idp: idp}
 	fmt.Fprintf(out, "usersettings quickstart on SQLite (%s)\n", filepath.Base(dbPath))
-	for _, f := range []func() error{j.policy, j.signUpAndProfile, j.accounts, j.tokens, j.notifications, j.merge, j.personalData, j.deleteAccount} {
+	for _, f := range []func() error{j.policy, j.signUpAndProfile, j.accounts, j.tokens, j.notifications, j.merge, j.personalData, j.sso, j.deleteAccount} {
 		if err := f(); err != nil {
 			return err
 		}
@@ -363,6 +375,44 @@ func (j *journey) personalData() error {
 	for _, e := range page.Entries {
 		j.say("%s %-14s %s", e.At.Format("15:04:05"), e.Item, e.Action)
 	}
+	return nil
+}
+
+// ssoCallback is where the provider sends the browser back; the journey
+// plays the browser, so no server listens there.
+const ssoCallback = "https://settings.example/v1/sso/callback"
+
+func (j *journey) sso() error {
+	j.step("single sign-on: Acme brings its own identity provider")
+	j.idp.AddClient("settings", "acme-client-secret", ssoCallback)
+	j.idp.AddUser(ssotest.User{ID: "u-grace", Email: "grace@acme.example", Password: "at the IdP", EmailVerified: true})
+	_, err := j.s.SSO.CreateConnection(j.ctx, sso.Connection{
+		ID: "acme", Name: "Acme", Domains: []string{"acme.example"}, Issuer: j.idp.Issuer,
+		ClientID: "settings", ClientSecret: sso.NewSecret("acme-client-secret"),
+	})
+	if err != nil {
+		return err
+	}
+	_, err = j.s.Accounts.SignUp(j.ctx, "grace@acme.example", pw, false)
+	j.say("password sign-up of grace@acme.example -> %v", err)
+	authURL, err := j.s.SSO.Start(j.ctx, sso.StartRequest{Email: "grace@acme.example", ReturnTo: "/settings"})
+	if err != nil {
+		return err
+	}
+	back, err := j.idp.Login(http.DefaultClient, authURL, "grace@acme.example", "at the IdP") // the browser's part
+	if err != nil {
+		return err
+	}
+	in, err := j.s.SSO.Callback(j.ctx, back.Query())
+	if err != nil {
+		return err
+	}
+	j.say("signed in through the provider: method=%s connection=%s created=%v", in.Method, in.ConnectionID, in.Created)
+	views, err := j.s.Accounts.Accounts(j.ctx, in.Account.ID)
+	if err != nil {
+		return err
+	}
+	j.say("accounts overview: %s company=%s sso=%v", views[0].Email, views[0].Company, views[0].SSO)
 	return nil
 }
 

@@ -20,6 +20,9 @@ func TestQuickstartRuns(t *testing.T) {
 		"defaults: daily digest=false, thread updates=true",
 		"merged: name=\"Ada Lovelace\"",
 		"wrote personal-data.zip",
+		"password sign-up of grace@acme.example -> account: single sign-on required",
+		"signed in through the provider: method=sso connection=acme created=true",
+		"accounts overview: grace@acme.example company=Acme sso=true",
 		"\ndone\n",
 	} {
 		if !strings.Contains(out.String(), want) {

@@ -27,6 +27,9 @@
 //	-pg-max-idle-conns n       PostgreSQL pool: idle connections kept (default 10)
 //	-pg-conn-max-lifetime d    PostgreSQL pool: a connection's longest life (default 30m)
 //	-dev                       keep mail and text messages in memory, served at /v1/dev/outbox and /v1/dev/sms
+//	-sso FILE                  single-sign-on connections (JSON; see the README)
+//	-public-url URL            the server's URL as browsers reach it (default http://<addr>),
+//	                           for the single-sign-on callback <URL>/v1/sso/callback
 //
 // Secrets come only from the environment, so that they never show in the
 // process list: SETTINGSD_POSTGRES_DSN (use PostgreSQL instead of SQLite),
@@ -95,6 +98,7 @@ type config struct {
 	pgMaxOpen, pgMaxIdle  int
 	pgConnMaxLifetime     time.Duration
 	webKey                []byte // from the environment only; nil: random per process
+	sso, publicURL        string
 }
 
 // parseConfig reads the flags of args, the environment variables of the
@@ -116,6 +120,8 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.IntVar(&c.pgMaxIdle, "pg-max-idle-conns", 10, "PostgreSQL: idle connections kept")
 	fs.DurationVar(&c.pgConnMaxLifetime, "pg-conn-max-lifetime", 30*time.Minute, "PostgreSQL: a connection's longest life")
 	fs.BoolVar(&c.dev, "dev", false, "keep mail and text messages in memory, served at /v1/dev/outbox and /v1/dev/sms")
+	fs.StringVar(&c.sso, "sso", "", "JSON file of single-sign-on connections")
+	fs.StringVar(&c.publicURL, "public-url", "", "the server's URL as browsers reach it (default http://<addr>)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -218,6 +224,15 @@ func run(c config, log *slog.Logger) error {
 	settings, err := usersettings.New(st, opts)
 	if err != nil {
 		return err
+	}
+	if c.sso != "" {
+		conns, err := readSSO(c.sso)
+		if err != nil {
+			return err
+		}
+		if err := applySSO(ctx, settings.SSO, conns); err != nil {
+			return err
+		}
 	}
 	srv := &http.Server{
 		Addr:              c.addr,
@@ -343,7 +358,7 @@ func smtpConfig(c config) notify.SMTPConfig {
 // options builds the SDK options: the mailer, the SMS sender, the keys
 // and the sample scopes. In -dev mode it returns the outboxes.
 func options(c config) (usersettings.Options, devBoxes, error) {
-	o := usersettings.Options{Scopes: handler.SampleScopes, Issuer: "settingsd"}
+	o := usersettings.Options{Scopes: handler.SampleScopes, Issuer: "settingsd", SSORedirectURL: redirectURL(c)}
 	var dev devBoxes
 	switch {
 	case c.dev:
@@ -392,7 +407,8 @@ func cleanup(ctx context.Context, s *usersettings.Settings, log *slog.Logger) {
 		_, err2 := s.Codes.DeleteExpired(ctx)
 		_, err3 := s.Accounts.DeleteExpiredPending(ctx)
 		_, err4 := s.Merges.DeleteExpired(ctx)
-		if err := errors.Join(err1, err2, err3, err4); err != nil {
+		_, err5 := s.SSO.DeleteExpiredFlows(ctx)
+		if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 			log.Warn("cleanup failed", "err", err.Error())
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/account/sso"
+	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
 )
@@ -163,5 +166,70 @@ func TestReadiness(t *testing.T) {
 		if res.StatusCode != want {
 			t.Errorf("GET %s: %d, want %d", path, res.StatusCode, want)
 		}
+	}
+}
+
+func TestReadSSO(t *testing.T) {
+	dir := t.TempDir()
+	write := func(body string) string {
+		p := filepath.Join(dir, "sso.json")
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	t.Setenv("ACME_CLIENT_SECRET", "from the environment")
+	conns, err := readSSO(write(`{"connections":[{"id":"acme","name":"Acme","domains":["acme.example"],
+		"issuer":"https://login.acme.example","client_id":"settingsd","client_secret_env":"ACME_CLIENT_SECRET",
+		"scopes":["openid","email"],"link":"domain"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(conns) != 1 || conns[0].ClientSecret.Reveal() != "from the environment" || conns[0].Link != "domain" {
+		t.Errorf("readSSO = %+v", conns)
+	}
+	for name, body := range map[string]string{
+		"unknown field": `{"connections":[{"id":"a","name":"A","domains":["a.example"],"issuer":"https://i.example","client_id":"c","secret":"x"}]}`,
+		"empty env":     `{"connections":[{"id":"a","name":"A","domains":["a.example"],"issuer":"https://i.example","client_id":"c","client_secret_env":"NOPE_UNSET"}]}`,
+		"both secrets":  `{"connections":[{"id":"a","name":"A","domains":["a.example"],"issuer":"https://i.example","client_id":"c","client_secret":"x","client_secret_env":"ACME_CLIENT_SECRET"}]}`,
+		"http issuer":   `{"connections":[{"id":"a","name":"A","domains":["a.example"],"issuer":"http://i.example","client_id":"c"}]}`,
+		"no id":         `{"connections":[{"name":"A","domains":["a.example"],"issuer":"https://i.example","client_id":"c"}]}`,
+		"bad link":      `{"connections":[{"id":"a","name":"A","domains":["a.example"],"issuer":"https://i.example","client_id":"c","link":"always"}]}`,
+		"not json":      `connections: []`,
+	} {
+		if _, err := readSSO(write(body)); err == nil {
+			t.Errorf("readSSO(%s): got nil error", name)
+		} else if strings.Contains(err.Error(), "from the environment") {
+			t.Errorf("readSSO(%s): the error holds a secret: %v", name, err)
+		}
+	}
+	if got := redirectURL(config{addr: "127.0.0.1:8080"}); got != "http://127.0.0.1:8080/v1/sso/callback" {
+		t.Errorf("redirectURL = %s", got)
+	}
+	if got := redirectURL(config{publicURL: "https://settings.example/"}); got != "https://settings.example/v1/sso/callback" {
+		t.Errorf("redirectURL = %s", got)
+	}
+}
+
+func TestApplySSO(t *testing.T) {
+	s, err := usersettings.New(memory.New(), usersettings.Options{Dev: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := sso.Connection{ID: "acme", Name: "Acme", Domains: []string{"acme.example"}, Issuer: "https://login.acme.example", ClientID: "c"}
+	ctx := context.Background()
+	if err := applySSO(ctx, s.SSO, []sso.Connection{c}); err != nil {
+		t.Fatal(err)
+	}
+	c.Name = "Acme Corp"
+	if err := applySSO(ctx, s.SSO, []sso.Connection{c}); err != nil {
+		t.Fatalf("applying again (update): %v", err)
+	}
+	if got, err := s.SSO.Connection(ctx, "acme"); err != nil || got.Name != "Acme Corp" {
+		t.Errorf("Connection = %v, %v; want the updated name", got, err)
+	}
+	rival := sso.Connection{ID: "rival", Name: "Rival", Domains: []string{"acme.example"}, Issuer: "https://r.example", ClientID: "r"}
+	if err := applySSO(ctx, s.SSO, []sso.Connection{rival}); !errors.Is(err, sso.ErrDomainTaken) {
+		t.Errorf("applySSO(taken domain) = %v, want ErrDomainTaken", err)
 	}
 }

@@ -12,14 +12,24 @@ import (
 var _ account.Store = (*Store)(nil)
 
 type accountTables struct {
-	byID    map[string]account.Account
-	byEmail map[string]string // lower-cased email → account id
-	pending map[string]account.Pending
+	byID      map[string]account.Account
+	byEmail   map[string]string     // lower-cased email → account id
+	bySubject map[subjectKey]string // SSO connection and subject → account id
+	pending   map[string]account.Pending
+}
+
+// subjectKey identifies the person behind a single-sign-on account.
+type subjectKey struct{ connection, subject string }
+
+// subjectOf returns the SSO key of a, and false for a password account.
+func subjectOf(a account.Account) (subjectKey, bool) {
+	return subjectKey{a.SSOConnection, a.SSOSubject}, a.SSOConnection != ""
 }
 
 func (a *accountTables) init() {
 	a.byID = map[string]account.Account{}
 	a.byEmail = map[string]string{}
+	a.bySubject = map[subjectKey]string{}
 	a.pending = map[string]account.Pending{}
 }
 
@@ -34,8 +44,15 @@ func (s *Store) CreateAccount(ctx context.Context, a account.Account) error {
 		if _, ok := s.accounts.byEmail[emailKey(a.Email)]; ok {
 			return conflict("email taken")
 		}
+		k, federated := subjectOf(a)
+		if _, ok := s.accounts.bySubject[k]; federated && ok {
+			return conflict("sso subject taken")
+		}
 		put(t, s.accounts.byID, a.ID, a)
 		put(t, s.accounts.byEmail, emailKey(a.Email), a.ID)
+		if federated {
+			put(t, s.accounts.bySubject, k, a.ID)
+		}
 		return nil
 	})
 }
@@ -102,6 +119,9 @@ func (s *Store) UpdateAccount(ctx context.Context, a account.Account) error {
 			del(t, s.accounts.byEmail, emailKey(old.Email))
 			put(t, s.accounts.byEmail, emailKey(a.Email), a.ID)
 		}
+		if err := s.moveSubject(t, old, a); err != nil {
+			return err
+		}
 		a.CreatedAt = old.CreatedAt
 		put(t, s.accounts.byID, a.ID, a)
 		return nil
@@ -127,6 +147,26 @@ func (s *Store) MoveAccounts(ctx context.Context, fromProfileID, toProfileID str
 	})
 }
 
+// moveSubject updates the SSO index when an update changes the account's
+// connection or subject; a pair taken by another account is a conflict.
+func (s *Store) moveSubject(t *tx, old, a account.Account) error {
+	ok, federated := subjectOf(old)
+	nk, nowFederated := subjectOf(a)
+	if ok == nk && federated == nowFederated {
+		return nil
+	}
+	if id, taken := s.accounts.bySubject[nk]; nowFederated && taken && id != a.ID {
+		return conflict("sso subject taken")
+	}
+	if federated {
+		del(t, s.accounts.bySubject, ok)
+	}
+	if nowFederated {
+		put(t, s.accounts.bySubject, nk, a.ID)
+	}
+	return nil
+}
+
 // DeleteAccount implements account.Store.
 func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 	return s.write(ctx, func(t *tx) error {
@@ -136,6 +176,9 @@ func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 		}
 		del(t, s.accounts.byID, id)
 		del(t, s.accounts.byEmail, emailKey(a.Email))
+		if k, federated := subjectOf(a); federated {
+			del(t, s.accounts.bySubject, k)
+		}
 		return nil
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/history"
@@ -94,6 +95,15 @@ func TestSuitesNeedOnlyTheirRoles(t *testing.T) {
 				storage.Transactor
 				profile.Store
 			}{st, st}
+		})
+	})
+	t.Run("SSO", func(t *testing.T) {
+		storagetest.TestSSOStore(t, func(t *testing.T) storagetest.SSOStore {
+			st, b := newBase()
+			return struct {
+				base
+				sso.Store
+			}{b, st}
 		})
 	})
 	t.Run("Account", func(t *testing.T) {

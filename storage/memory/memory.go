@@ -32,6 +32,7 @@ type Store struct {
 	notify   notifyTables
 	sessions sessionTables
 	merges   mergeTables
+	sso      ssoTables
 }
 
 var _ storage.Transactor = (*Store)(nil)
@@ -48,6 +49,7 @@ func New() *Store {
 	s.notify.init()
 	s.sessions.init()
 	s.merges.init()
+	s.sso.init()
 	return s
 }
 

@@ -11,7 +11,7 @@ import (
 var _ account.Store = (*Store)(nil)
 
 const accountColumns = `id, profile_id, email, password_hash, password_changed_at,
-	status, marketing, credits, created_at`
+	status, marketing, credits, created_at, sso_connection, sso_subject`
 
 // Hot lookups; the benchmarks and the EXPLAIN tests use the same text.
 const (
@@ -25,7 +25,7 @@ const (
 func scanAccount(row interface{ Scan(...any) error }, a *account.Account) error {
 	var status string
 	err := row.Scan(&a.ID, &a.ProfileID, &a.Email, &a.PasswordHash, dbTime{&a.PasswordChangedAt},
-		&status, &a.Marketing, &a.Credits, dbTime{&a.CreatedAt})
+		&status, &a.Marketing, &a.Credits, dbTime{&a.CreatedAt}, dbString{&a.SSOConnection}, &a.SSOSubject)
 	a.Status = account.Status(status)
 	return err
 }
@@ -35,11 +35,12 @@ func scanAccount(row interface{ Scan(...any) error }, a *account.Account) error 
 func (s *Store) CreateAccount(ctx context.Context, a account.Account) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "create account", `INSERT INTO us_accounts (`+accountColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			a.ID, a.ProfileID, a.Email, a.PasswordHash, s.d.timeArg(a.PasswordChangedAt),
-			string(a.Status), a.Marketing, a.Credits, s.d.timeArg(a.CreatedAt))
+			string(a.Status), a.Marketing, a.Credits, s.d.timeArg(a.CreatedAt),
+			nullString(a.SSOConnection), a.SSOSubject)
 		if err == nil && n == 0 {
-			err = conflict("create account: id or email taken")
+			err = conflict("create account: id, email or sso subject taken")
 		}
 		return err
 	})
@@ -84,11 +85,13 @@ func (s *Store) UpdateAccount(ctx context.Context, a account.Account) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "update account", `UPDATE us_accounts SET
 			profile_id = ?, email = ?, password_hash = ?, password_changed_at = ?,
-			status = ?, marketing = ?, credits = ?
+			status = ?, marketing = ?, credits = ?, sso_connection = ?, sso_subject = ?
 			WHERE id = ? AND NOT EXISTS (
-				SELECT 1 FROM us_accounts o WHERE lower(o.email) = lower(?) AND o.id <> ?)`,
+				SELECT 1 FROM us_accounts o WHERE o.id <> ? AND (lower(o.email) = lower(?)
+					OR (o.sso_connection = ? AND o.sso_subject = ?)))`,
 			a.ProfileID, a.Email, a.PasswordHash, s.d.timeArg(a.PasswordChangedAt),
-			string(a.Status), a.Marketing, a.Credits, a.ID, a.Email, a.ID)
+			string(a.Status), a.Marketing, a.Credits, nullString(a.SSOConnection), a.SSOSubject,
+			a.ID, a.ID, a.Email, nullString(a.SSOConnection), a.SSOSubject)
 		if err != nil || n > 0 {
 			return err
 		}
@@ -96,7 +99,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a account.Account) error {
 		if err := s.queryRow(ctx, "update account", `SELECT 1 FROM us_accounts WHERE id = ?`, []any{a.ID}, &one); err != nil {
 			return err
 		}
-		return conflict("update account: email taken")
+		return conflict("update account: email or sso subject taken")
 	})
 }
 

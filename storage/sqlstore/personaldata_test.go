@@ -16,6 +16,9 @@ import (
 // check, each with its reason.
 var coveragePolicy = storagetest.CoveragePolicy{
 	Unfilled: map[string]string{
+		"us_sso_connections":            "single-sign-on connections: company configuration, no personal data",
+		"us_sso_domains":                "the email domains of the connections: company configuration",
+		"us_sso_flows":                  "sign-in flows of single sign-on: digests of state and nonce for ten minutes, no person yet",
 		sqlstore.DefaultMigrationsTable: "migration bookkeeping, no personal data",
 	},
 	NotExported: map[string]string{

@@ -59,7 +59,8 @@ func newTokenDB(b *testing.B, dir string, n, sample int) *tokenDB {
 	exec(`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < ?)
 		INSERT INTO us_profiles SELECT printf('prf_%04d', i), '', '', '', '', '', '[]', '[]', '', '', '', 0, 0, 0 FROM c`, accounts)
 	exec(`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < ?)
-		INSERT INTO us_accounts SELECT printf('acc_%04d', i), printf('prf_%04d', i), printf('a%04d@example.com', i),
+		INSERT INTO us_accounts (id, profile_id, email, password_hash, password_changed_at, status, marketing, credits, created_at)
+		SELECT printf('acc_%04d', i), printf('prf_%04d', i), printf('a%04d@example.com', i),
 		'', 0, 'active', 0, 0, 0 FROM c`, accounts)
 	exec(`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < ?)
 		INSERT INTO us_tokens (lookup, id, account_id, name, scopes, digest, last4, created_at)

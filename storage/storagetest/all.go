@@ -1,11 +1,16 @@
 package storagetest
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/seed-a97ca23f/usersettings/account/sso"
+)
 
 // Store is an adapter that implements every Store of the SDK: what
 // usersettings.New takes. *memory.Store and *sqlstore.Store are one.
 type Store interface {
 	ErasureStore
+	sso.Store
 }
 
 // TestAll runs every conformance suite of the package against an adapter
@@ -41,6 +46,9 @@ func TestAll(t *testing.T, newStore func(t *testing.T) Store) {
 	})
 	t.Run("Session", func(t *testing.T) {
 		TestSessionStore(t, func(t *testing.T) SessionStore { return newStore(t) })
+	})
+	t.Run("SSO", func(t *testing.T) {
+		TestSSOStore(t, func(t *testing.T) SSOStore { return newStore(t) })
 	})
 	t.Run("Merge", func(t *testing.T) {
 		TestMerge(t, func(t *testing.T) MergeStore { return newStore(t) })

@@ -23,6 +23,7 @@ var simpleErrors = []struct {
 	code   string
 }{
 	{account.ErrInvalidEmail, http.StatusUnprocessableEntity, "invalid_email"},
+	{account.ErrSSOManaged, http.StatusUnprocessableEntity, "sso_managed"},
 	{account.ErrSSORequired, http.StatusUnprocessableEntity, "sso_required"},
 	{account.ErrEmailTaken, http.StatusConflict, "email_taken"},
 	{account.ErrPasswordReused, http.StatusUnprocessableEntity, "password_reused"},
@@ -38,6 +39,7 @@ var simpleErrors = []struct {
 	{twofactor.ErrInvalidCode, http.StatusUnprocessableEntity, "invalid_code"},
 	{twofactor.ErrInvalidPassword, http.StatusUnprocessableEntity, "invalid_credentials"},
 	{twofactor.ErrLocked, http.StatusTooManyRequests, "locked"},
+	{twofactor.ErrSSOManaged, http.StatusUnprocessableEntity, "sso_managed"},
 	{twofactor.ErrNotEnabled, http.StatusConflict, "not_enabled"},
 	{twofactor.ErrAlreadyEnabled, http.StatusConflict, "already_enabled"},
 	{twofactor.ErrNoEnrollment, http.StatusConflict, "no_enrollment"},

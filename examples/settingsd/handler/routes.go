@@ -96,6 +96,7 @@ func (h *Handler) routes() {
 	h.handle("GET /v1/me/personal-data/history", h.me(signedIn, h.personalDataHistory))
 
 	h.mergeRoutes()
+	h.ssoRoutes()
 
 	h.handle("GET /v1/api/whoami", token.AnyMiddleware(h.s.Tokens, http.HandlerFunc(h.whoami)).ServeHTTP)
 	h.handle("GET /v1/api/apps", token.AnyMiddleware(h.s.Tokens,

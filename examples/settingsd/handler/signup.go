@@ -1,8 +1,11 @@
 package handler
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+
+	"github.com/seed-a97ca23f/usersettings/account"
 )
 
 type signUpRequest struct {
@@ -62,7 +65,12 @@ func (h *Handler) requestReset(w http.ResponseWriter, r *http.Request) {
 	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
 		return
 	}
-	if err := h.s.Accounts.RequestPasswordReset(r.Context(), req.Email); err != nil {
+	err := h.s.Accounts.RequestPasswordReset(r.Context(), req.Email)
+	if errors.Is(err, account.ErrSSOManaged) { // told by the domain alone
+		h.fail(w, r, err)
+		return
+	}
+	if err != nil {
 		h.logger(r).Warn("password reset request failed", "route", r.Pattern, "err", err.Error())
 	}
 	w.WriteHeader(http.StatusAccepted)

@@ -114,8 +114,10 @@ func reasonMessage(fieldName, reason string) string {
 		return "Choose an image file."
 	case profile.ReasonTooLarge:
 		return "The image is larger than 5 MB."
-	case profile.ReasonUnsupportedType:
-		return "Use a PNG, JPEG, GIF or WebP image."
+	case profile.ReasonUnsupportedType, profile.ReasonUnsupportedWebP:
+		return "Use a PNG, JPEG or GIF image."
+	case profile.ReasonTooManyPixels:
+		return "The image has too many pixels to check safely: use a smaller one."
 	case profile.ReasonTypeMismatch:
 		return "The file is not the kind of image it claims to be."
 	case profile.ReasonUndecodable:

@@ -1,0 +1,116 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// SSOIdentity is a person the identity provider of a single-sign-on
+// connection vouched for. Package account/sso decides, by the
+// connection's rules, whether a sign-in creates an account for it or
+// links an existing one; these methods carry that out.
+type SSOIdentity struct {
+	// Connection is the id of the connection; Subject the provider's
+	// stable identifier of the person (the "sub" claim).
+	Connection string
+	Subject    string
+	// Email is the normalised address the provider asserted.
+	Email string
+	// Company names the connection in the notice a link sends.
+	Company string
+}
+
+// CreateFederated is the sign-up of a person who signs in through single
+// sign-on for the first time ("just in time"): in one transaction it
+// creates an empty private profile and an active account without a
+// password, bound to the identity, and records it in the history. It
+// returns the account, or ErrEmailTaken when the address or the identity
+// got an account meanwhile. The person then merges the new profile into
+// an older one through the normal merge flow.
+func (s *Service) CreateFederated(ctx context.Context, ident SSOIdentity) (Account, error) {
+	email, err := NormalizeEmail(ident.Email)
+	if err != nil {
+		return Account{}, err
+	}
+	if ident.Connection == "" || ident.Subject == "" {
+		return Account{}, errors.New("account: CreateFederated needs a connection and a subject")
+	}
+	var out Account
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		now := s.now()
+		prf, err := id.New(s.rand, "prf_")
+		if err != nil {
+			return err
+		}
+		aid, err := id.New(s.rand, "acc_")
+		if err != nil {
+			return err
+		}
+		if err := s.profiles.CreateProfile(ctx, profile.Profile{ID: prf, CreatedAt: now, UpdatedAt: now}); err != nil {
+			return fmt.Errorf("account: creating profile: %w", err)
+		}
+		out = Account{
+			ID: aid, ProfileID: prf, Email: email, Status: StatusActive, CreatedAt: now,
+			SSOConnection: ident.Connection, SSOSubject: ident.Subject,
+		}
+		if err := s.accounts.CreateAccount(ctx, out); errors.Is(err, storage.ErrConflict) {
+			return ErrEmailTaken
+		} else if err != nil {
+			return fmt.Errorf("account: creating account: %w", err)
+		}
+		return s.record(ctx, prf, aid, "account", history.ActionAdded, aid, now)
+	})
+	if err != nil {
+		return Account{}, err
+	}
+	return out, nil
+}
+
+// LinkFederated binds an existing password account to the identity, on
+// the first single-sign-on of its address after the company turned
+// single sign-on on: in one transaction its password is retired (from
+// then on the provider manages its credentials) and the link is recorded
+// in the history; then the address gets a notice. The account must be
+// active (else ErrForbidden) and not linked yet (else ErrSSOLinked); it
+// returns ErrNotFound for an unknown account.
+func (s *Service) LinkFederated(ctx context.Context, accountID string, ident SSOIdentity) (Account, error) {
+	if ident.Connection == "" || ident.Subject == "" {
+		return Account{}, errors.New("account: LinkFederated needs a connection and a subject")
+	}
+	var out Account
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		a, err := s.get(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		if a.Status != StatusActive {
+			return ErrForbidden
+		}
+		if a.SSO() {
+			return ErrSSOLinked
+		}
+		a.PasswordHash, a.SSOConnection, a.SSOSubject = "", ident.Connection, ident.Subject
+		if err := s.accounts.UpdateAccount(ctx, a); errors.Is(err, storage.ErrConflict) {
+			return ErrSSOLinked // the identity is bound to another account
+		} else if err != nil {
+			return fmt.Errorf("account: linking account: %w", err)
+		}
+		out = a
+		// Issue 11 adds the security log; the link belongs there too.
+		return s.record(ctx, a.ProfileID, a.ID, "account_sso", history.ActionSet, ident.Connection, s.now())
+	})
+	if err != nil {
+		return Account{}, err
+	}
+	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeSSOLinked, Detail: ident.Company, At: s.now()}, out.Email)
+	// The retired password may have been someone else's way in: what it
+	// started ends now.
+	return public(out), s.revoke(ctx, out.ID, ChangeLinked)
+}

@@ -1,0 +1,429 @@
+package sso
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+// MethodSSO is the Method of every SignIn: the person authenticated
+// through their company's identity provider. The caller value of the
+// SDK (who acts, and how they authenticated) takes it from here.
+const MethodSSO = "sso"
+
+// MaxReturnTo bounds the length of a return path.
+const MaxReturnTo = 2048
+
+// StartRequest starts a sign-in, from the person's address or from a
+// connection the host picked.
+type StartRequest struct {
+	// Email is the address the person typed; its domain picks the
+	// connection, and the provider gets it as login_hint. Ignored when
+	// ConnectionID is set, except as the hint.
+	Email string
+	// ConnectionID picks the connection directly.
+	ConnectionID string
+	// ReturnTo is the relative path to send the person to afterwards;
+	// empty means "/". See CheckReturnTo.
+	ReturnTo string
+}
+
+// SignIn is a person signed in through single sign-on. The host starts a
+// session for Account (session.Service.Start), as after a password
+// sign-in.
+type SignIn struct {
+	// Account is the signed-in account, without a password hash.
+	Account account.Account
+	// Method is MethodSSO, and ConnectionID the connection the person
+	// signed in through: the seam for the SDK's caller value.
+	Method       string
+	ConnectionID string
+	// Subject is the provider's identifier of the person; SessionID the
+	// provider's session ("sid" claim), empty when it sends none.
+	Subject   string
+	SessionID string
+	// Name is the person's name as the provider asserts it; empty when
+	// it does not.
+	Name string
+	// ReturnTo is the relative path given to Start.
+	ReturnTo string
+	// Created means this sign-in created the account (just in time, with
+	// a new empty profile); Linked that it took over an existing password
+	// account and retired its password.
+	Created bool
+	Linked  bool
+}
+
+// CheckReturnTo returns nil when p is a relative path of this site: it
+// starts with one "/", holds no backslash, control character, scheme or
+// host, and is at most MaxReturnTo bytes. Anything else, which a browser
+// could follow to another site, is ErrInvalidReturnTo. It is pure.
+func CheckReturnTo(p string) error {
+	if p == "" || len(p) > MaxReturnTo || p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') {
+		return ErrInvalidReturnTo
+	}
+	for i := range len(p) {
+		if p[i] < 0x20 || p[i] == 0x7f {
+			return ErrInvalidReturnTo
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return ErrInvalidReturnTo
+	}
+	return nil
+}
+
+// flowAD binds a sealed verifier to its flow.
+func flowAD(state Digest) string { return fmt.Sprintf("sso flow %x", state[:]) }
+
+// Start begins a sign-in with the authorization code flow: it stores the
+// flow (state, nonce, PKCE verifier, return path) for FlowTTL and returns
+// the provider's authorization URL to redirect the browser to, with PKCE
+// (S256), state and nonce. It returns ErrNotConfigured, ErrInvalidReturnTo,
+// ErrInvalidEmail, ErrUnknownConnection (no connection has the ID or owns
+// the domain; this depends on the domain only, never on accounts) or
+// ErrProviderUnavailable.
+func (s *Service) Start(ctx context.Context, req StartRequest) (string, error) {
+	if s.redirectURL == "" {
+		return "", ErrNotConfigured
+	}
+	if req.ReturnTo == "" {
+		req.ReturnTo = "/"
+	}
+	if err := CheckReturnTo(req.ReturnTo); err != nil {
+		return "", err
+	}
+	var (
+		r   Record
+		err error
+	)
+	if req.ConnectionID != "" {
+		r, err = s.load(ctx, req.ConnectionID)
+	} else {
+		r, err = s.byEmail(ctx, req.Email)
+	}
+	if err != nil {
+		return "", err
+	}
+	cfg, _, err := s.oauth2Config(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	state, nonce, verifier, err := s.random3()
+	if err != nil {
+		return "", err
+	}
+	f := Flow{State: DigestOf(state), ConnectionID: r.ID, Nonce: DigestOf(nonce), ReturnTo: req.ReturnTo}
+	if f.Verifier, err = s.keys.Seal(s.rand, flowAD(f.State), []byte(verifier)); err != nil {
+		return "", fmt.Errorf("sso: sealing verifier: %w", err)
+	}
+	f.CreatedAt = s.now()
+	f.ExpiresAt = f.CreatedAt.Add(s.flowTTL)
+	if err := s.st.CreateFlow(ctx, f); err != nil {
+		return "", fmt.Errorf("sso: storing flow: %w", err)
+	}
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)}
+	if hint, err := account.NormalizeEmail(req.Email); err == nil {
+		opts = append(opts, oauth2.SetAuthURLParam("login_hint", hint))
+	}
+	return cfg.AuthCodeURL(state, opts...), nil
+}
+
+// random3 returns a state, a nonce and a PKCE verifier: 32 random bytes
+// each, base64url (43 characters, as RFC 7636 asks of a verifier).
+func (s *Service) random3() (state, nonce, verifier string, err error) {
+	var b [96]byte
+	if _, err := io.ReadFull(s.rand, b[:]); err != nil {
+		return "", "", "", fmt.Errorf("sso: reading randomness: %w", err)
+	}
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc(b[:32]), enc(b[32:64]), enc(b[64:]), nil
+}
+
+// oauth2Config returns the OAuth 2.0 client of the connection, with the
+// provider's endpoints from discovery.
+func (s *Service) oauth2Config(ctx context.Context, r Record) (*oauth2.Config, *oidc.Provider, error) {
+	p, err := s.providers.get(ctx, r.Issuer)
+	if err != nil {
+		return nil, nil, err
+	}
+	secret, err := s.clientSecret(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &oauth2.Config{
+		ClientID: r.ClientID, ClientSecret: secret, RedirectURL: s.redirectURL,
+		Endpoint: p.Endpoint(), Scopes: r.Scopes,
+	}, p, nil
+}
+
+// Callback completes a sign-in with the query the provider sent the
+// browser back with (state and code, or error). The flow is used up
+// first, whatever happens next. It exchanges the code with the PKCE
+// verifier, verifies the ID token (signature through the provider's
+// JWKS with the algorithms of its discovery document, issuer, audience,
+// expiry; alg=none is never accepted) and its nonce, reads the claims
+// (from the userinfo endpoint when the ID token lacks the address), and
+// signs the person in:
+//
+//   - an account bound to the identity signs in;
+//   - else an address without an account gets one, with a new empty
+//     profile (Created);
+//   - else the address's password account is linked and its password
+//     retired (Linked), when the connection's LinkPolicy allows it.
+//
+// Every failure is one of the errors of this package (ErrInvalidState,
+// ErrProviderError, ErrExchange, ErrInvalidIDToken, ErrNonce, ErrClaims,
+// ErrEmailDomain, ErrEmailNotVerified, ErrLinkRefused,
+// ErrIdentityMismatch, ErrAccountInactive, ErrUnknownConnection,
+// ErrProviderUnavailable) and changes no account.
+func (s *Service) Callback(ctx context.Context, query url.Values) (SignIn, error) {
+	state := query.Get("state")
+	if state == "" || len(state) > 256 {
+		return SignIn{}, ErrInvalidState
+	}
+	f, err := s.st.TakeFlow(ctx, DigestOf(state))
+	if errors.Is(err, storage.ErrNotFound) {
+		return SignIn{}, ErrInvalidState
+	}
+	if err != nil {
+		return SignIn{}, fmt.Errorf("sso: taking flow: %w", err)
+	}
+	if !s.now().Before(f.ExpiresAt) {
+		return SignIn{}, ErrInvalidState
+	}
+	if e := query.Get("error"); e != "" {
+		return SignIn{}, fmt.Errorf("%w: %s", ErrProviderError, errorCode(e))
+	}
+	r, err := s.load(ctx, f.ConnectionID)
+	if err != nil {
+		return SignIn{}, err
+	}
+	id, err := s.exchange(ctx, r, f, query.Get("code"))
+	if err != nil {
+		return SignIn{}, err
+	}
+	return s.signIn(ctx, r, id, f.ReturnTo)
+}
+
+// errorCode keeps the OAuth error code of a provider's answer printable
+// and short: it is text from the browser.
+func errorCode(e string) string {
+	if len(e) > 64 {
+		e = e[:64]
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' {
+			return r
+		}
+		return '?'
+	}, e)
+}
+
+// identity is what the provider asserted about the person.
+type identity struct {
+	subject, email, name, sid string
+	emailVerified             bool
+}
+
+// exchange trades the code for tokens and returns the verified identity.
+func (s *Service) exchange(ctx context.Context, r Record, f Flow, code string) (identity, error) {
+	if code == "" {
+		return identity{}, fmt.Errorf("%w: no code", ErrExchange)
+	}
+	verifier, _, err := s.keys.Open(flowAD(f.State), f.Verifier)
+	if err != nil {
+		return identity{}, fmt.Errorf("sso: opening verifier: %w", err)
+	}
+	cfg, p, err := s.oauth2Config(ctx, r)
+	if err != nil {
+		return identity{}, err
+	}
+	hctx := s.providers.httpContext(ctx)
+	tok, err := cfg.Exchange(hctx, code, oauth2.VerifierOption(string(verifier)))
+	if err != nil {
+		return identity{}, fmt.Errorf("%w: %v", ErrExchange, exchangeReason(err))
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return identity{}, fmt.Errorf("%w: the token response has no id_token", ErrInvalidIDToken)
+	}
+	idt, err := p.Verifier(&oidc.Config{ClientID: r.ClientID, Now: s.now}).Verify(hctx, raw)
+	if err != nil {
+		return identity{}, fmt.Errorf("%w: %v", ErrInvalidIDToken, err)
+	}
+	got := DigestOf(idt.Nonce)
+	if idt.Nonce == "" || subtle.ConstantTimeCompare(got[:], f.Nonce[:]) != 1 {
+		return identity{}, ErrNonce
+	}
+	claims := map[string]any{}
+	if err := idt.Claims(&claims); err != nil {
+		return identity{}, fmt.Errorf("%w: %v", ErrInvalidIDToken, err)
+	}
+	if _, ok := claims[r.Claims.Email]; !ok {
+		if err := s.userinfo(hctx, p, tok, idt.Subject, claims); err != nil {
+			return identity{}, err
+		}
+	}
+	return mapClaims(r.Claims, idt.Subject, claims)
+}
+
+// exchangeReason reports the OAuth error code of a refused exchange, or
+// that the request failed; never the response body.
+func exchangeReason(err error) string {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		if re.ErrorCode != "" {
+			return errorCode(re.ErrorCode)
+		}
+		if re.Response != nil {
+			return re.Response.Status
+		}
+	}
+	return "the token request failed"
+}
+
+// userinfo adds the claims of the userinfo endpoint that the ID token
+// lacks; the answer must be of the ID token's subject.
+func (s *Service) userinfo(ctx context.Context, p *oidc.Provider, tok *oauth2.Token, subject string, claims map[string]any) error {
+	if p.UserInfoEndpoint() == "" {
+		return fmt.Errorf("%w: no email claim and no userinfo endpoint", ErrClaims)
+	}
+	ui, err := p.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+	if err != nil {
+		return fmt.Errorf("%w: userinfo: %v", ErrProviderUnavailable, err)
+	}
+	if ui.Subject != subject {
+		return fmt.Errorf("%w: userinfo is of another subject", ErrClaims)
+	}
+	more := map[string]any{}
+	if err := ui.Claims(&more); err != nil {
+		return fmt.Errorf("%w: userinfo: %v", ErrClaims, err)
+	}
+	for k, v := range more {
+		if _, ok := claims[k]; !ok {
+			claims[k] = v
+		}
+	}
+	return nil
+}
+
+// mapClaims reads the identity from the claims with the connection's
+// names. email_verified may be a boolean or the string "true", as some
+// providers send it.
+func mapClaims(names Claims, subject string, claims map[string]any) (identity, error) {
+	id := identity{subject: subject}
+	id.email, _ = claims[names.Email].(string)
+	id.name, _ = claims[names.Name].(string)
+	id.sid, _ = claims["sid"].(string)
+	switch v := claims[names.EmailVerified].(type) {
+	case bool:
+		id.emailVerified = v
+	case string:
+		id.emailVerified = strings.EqualFold(v, "true")
+	}
+	if subject == "" || id.email == "" {
+		return identity{}, fmt.Errorf("%w: the provider asserted no subject or no %s", ErrClaims, names.Email)
+	}
+	return id, nil
+}
+
+// LinkAllowed decides whether the first single sign-on of an address may
+// take over its existing password account: nil, ErrLinkRefused (policy
+// never) or ErrEmailNotVerified (policy verified_email without a
+// verified address). It is pure.
+func LinkAllowed(p LinkPolicy, emailVerified bool) error {
+	switch p {
+	case LinkDomain:
+		return nil
+	case LinkNever:
+		return ErrLinkRefused
+	default:
+		if !emailVerified {
+			return ErrEmailNotVerified
+		}
+		return nil
+	}
+}
+
+// signIn finds, creates or links the account of the identity.
+func (s *Service) signIn(ctx context.Context, r Record, id identity, returnTo string) (SignIn, error) {
+	email, err := account.NormalizeEmail(id.email)
+	if err != nil {
+		return SignIn{}, fmt.Errorf("%w: the asserted address is malformed", ErrClaims)
+	}
+	if !slices.Contains(r.Domains, domainOf(email)) {
+		return SignIn{}, ErrEmailDomain
+	}
+	ident := account.SSOIdentity{Connection: r.ID, Subject: id.subject, Email: email, Company: r.Name}
+	out := SignIn{Method: MethodSSO, ConnectionID: r.ID, Subject: id.subject, SessionID: id.sid, Name: id.name, ReturnTo: returnTo}
+	// Two first sign-ins of one person may race; the loser looks again.
+	for attempt := 0; ; attempt++ {
+		a, err := s.resolve(ctx, r, id, ident, &out)
+		if errors.Is(err, account.ErrEmailTaken) && attempt == 0 {
+			continue
+		}
+		if err != nil {
+			return SignIn{}, err
+		}
+		a.PasswordHash = ""
+		out.Account = a
+		return out, nil
+	}
+}
+
+// resolve returns the account of the identity, creating or linking it.
+func (s *Service) resolve(ctx context.Context, r Record, id identity, ident account.SSOIdentity, out *SignIn) (account.Account, error) {
+	a, err := s.st.AccountBySubject(ctx, r.ID, id.subject)
+	if err == nil {
+		if a.Status != account.StatusActive {
+			return account.Account{}, ErrAccountInactive
+		}
+		return a, nil
+	}
+	if !errors.Is(err, storage.ErrNotFound) {
+		return account.Account{}, fmt.Errorf("sso: looking up identity: %w", err)
+	}
+	a, err = s.st.AccountByEmail(ctx, ident.Email)
+	if errors.Is(err, storage.ErrNotFound) {
+		a, err = s.accounts.CreateFederated(ctx, ident)
+		out.Created = err == nil
+		return a, err
+	}
+	if err != nil {
+		return account.Account{}, fmt.Errorf("sso: looking up address: %w", err)
+	}
+	switch {
+	case a.SSO():
+		return account.Account{}, ErrIdentityMismatch
+	case a.Status != account.StatusActive:
+		return account.Account{}, ErrAccountInactive
+	}
+	if err := LinkAllowed(r.Link, id.emailVerified); err != nil {
+		return account.Account{}, err
+	}
+	a, err = s.accounts.LinkFederated(ctx, a.ID, ident)
+	switch {
+	case errors.Is(err, account.ErrSSOLinked):
+		return account.Account{}, ErrIdentityMismatch
+	case errors.Is(err, account.ErrForbidden):
+		return account.Account{}, ErrAccountInactive
+	case err != nil:
+		return account.Account{}, err
+	}
+	out.Linked = true
+	return a, nil
+}

@@ -1,0 +1,376 @@
+package sso_test
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/account/sso"
+	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
+	"github.com/seed-a97ca23f/usersettings/storage"
+)
+
+func wantErr(t *testing.T, what string, got, want error) {
+	t.Helper()
+	if !errors.Is(got, want) {
+		t.Errorf("%s: got %v, want %v", what, got, want)
+	}
+}
+
+// The first sign-in of an address creates its account and an empty
+// profile; the second signs in to the same account.
+func TestFirstSignInCreatesAccount(t *testing.T) {
+	e := newEnv(t)
+	e.connect("")
+	first, err := e.signIn("ann@acme.example", annPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := first.Account
+	if !first.Created || first.Linked || first.Method != sso.MethodSSO || first.ConnectionID != "acme" ||
+		first.Subject != "u-ann" || first.ReturnTo != "/settings" || first.Name != "Ann Smith" {
+		t.Errorf("first sign-in = %+v, want a created account through acme", first)
+	}
+	if a.Email != "ann@acme.example" || a.SSOConnection != "acme" || a.SSOSubject != "u-ann" || a.PasswordHash != "" || a.Status != account.StatusActive {
+		t.Errorf("account = %v (%s/%s), want an active SSO account without password", a, a.SSOConnection, a.SSOSubject)
+	}
+	p, err := e.st.Profile(e.ctx, a.ProfileID)
+	if err != nil || p.Name != "" || p.Public {
+		t.Errorf("profile = %+v, %v; want a new empty private profile", p, err)
+	}
+	second, err := e.signIn("ann@acme.example", annPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Created || second.Linked || second.Account.ID != a.ID {
+		t.Errorf("second sign-in = %+v, want the same account, neither created nor linked", second)
+	}
+	views, err := e.accounts.Accounts(e.ctx, a.ID)
+	if err != nil || len(views) != 1 || !views[0].SSO || views[0].Company != "Acme" {
+		t.Errorf("accounts overview = %+v, %v; want one SSO account of Acme", views, err)
+	}
+	// The session the host starts is an ordinary one.
+	ses, secret, err := e.sessions.Start(e.ctx, a.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.sessions.Validate(e.ctx, secret.Reveal()); err != nil || got.ID != ses.ID {
+		t.Errorf("Validate = %v, %v", got, err)
+	}
+}
+
+// A password account on a domain that turned single sign-on on is linked
+// by its next single sign-on only as the connection's policy allows.
+func TestLinkPolicies(t *testing.T) {
+	tests := []struct {
+		policy   sso.LinkPolicy
+		verified bool
+		want     error
+	}{
+		{sso.LinkVerifiedEmail, true, nil},
+		{sso.LinkVerifiedEmail, false, sso.ErrEmailNotVerified},
+		{sso.LinkDomain, false, nil},
+		{sso.LinkDomain, true, nil},
+		{sso.LinkNever, true, sso.ErrLinkRefused},
+	}
+	for _, tc := range tests {
+		name := string(tc.policy)
+		if !tc.verified {
+			name += "/unverified"
+		}
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			old := e.passwordAccount("ann@acme.example")
+			stored, _ := e.st.Account(e.ctx, old.ID)
+			e.connect(tc.policy)
+			e.idp.AddUser(ssotest.User{ID: "u-ann", Email: "ann@acme.example", Password: annPassword, EmailVerified: tc.verified})
+			mails := len(e.out.Messages())
+			res, err := e.signIn("ann@acme.example", annPassword)
+			after, _ := e.st.Account(e.ctx, old.ID)
+			if tc.want != nil {
+				wantErr(t, "sign-in", err, tc.want)
+				if after.PasswordHash != stored.PasswordHash || after.SSO() {
+					t.Errorf("a refused link changed the account: %v", after)
+				}
+				if n := len(e.out.Messages()); n != mails {
+					t.Errorf("%d mails after a refused link, want none", n-mails)
+				}
+				if all, _ := e.st.AccountsOfProfile(e.ctx, old.ProfileID); len(all) != 1 {
+					t.Errorf("accounts of the profile = %d, want 1", len(all))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Linked || res.Created || res.Account.ID != old.ID {
+				t.Errorf("sign-in = %+v, want the old account linked", res)
+			}
+			if after.PasswordHash != "" || after.SSOConnection != "acme" || after.SSOSubject != "u-ann" {
+				t.Errorf("linked account = %v, want its password retired and the identity bound", after)
+			}
+			m, ok := e.out.Last("ann@acme.example")
+			if !ok || !strings.Contains(m.Subject, "single sign-on") || !strings.Contains(m.Body, "Acme") {
+				t.Errorf("last mail = %q, want the single-sign-on notice naming Acme", m.Subject)
+			}
+			h, _ := e.st.History(e.ctx, old.ProfileID, 0, 1)
+			if len(h) != 1 || h[0].Item != "account_sso" || h[0].Detail != "acme" {
+				t.Errorf("newest history entry = %+v, want the link", h)
+			}
+			_, err = e.accounts.Authenticate(e.ctx, "ann@acme.example", goodPW)
+			if !errors.Is(err, account.ErrInvalidCredentials) || !errors.Is(err, account.ErrSSOManaged) {
+				t.Errorf("password sign-in after the link = %v, want ErrInvalidCredentials and ErrSSOManaged", err)
+			}
+		})
+	}
+}
+
+// Password flows of an SSO address are refused with typed errors.
+func TestPasswordFlowsRefused(t *testing.T) {
+	e := newEnv(t)
+	e.connect("")
+	res, err := e.signIn("ann@acme.example", annPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.accounts.Authenticate(e.ctx, "ann@acme.example", goodPW)
+	wantErr(t, "Authenticate", err, account.ErrSSOManaged)
+	wantErr(t, "Authenticate", err, account.ErrInvalidCredentials)
+	wantErr(t, "ChangePassword", e.accounts.ChangePassword(e.ctx, res.Account.ID, "", goodPW), account.ErrSSOManaged)
+	wantErr(t, "RequestPasswordReset", e.accounts.RequestPasswordReset(e.ctx, "ann@acme.example"), account.ErrSSOManaged)
+	_, err = e.accounts.ResetPassword(e.ctx, "ann@acme.example", "123456", goodPW)
+	wantErr(t, "ResetPassword", err, account.ErrSSOManaged)
+	_, err = e.accounts.SignUp(e.ctx, "bob@acme.example", goodPW, false)
+	wantErr(t, "SignUp", err, account.ErrSSORequired)
+	_, err = e.accounts.AddAccount(e.ctx, res.Account.ID, "ann@other.example", goodPW, false)
+	wantErr(t, "AddAccount", err, account.ErrSSORequired)
+}
+
+// A state works once, and only for FlowTTL.
+func TestStateSingleUseAndExpiry(t *testing.T) {
+	e := newEnv(t)
+	e.connect("")
+	q := e.login("ann@acme.example", annPassword)
+	if _, err := e.svc.Callback(e.ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.svc.Callback(e.ctx, q)
+	wantErr(t, "Callback(replayed state)", err, sso.ErrInvalidState)
+
+	q = e.login("ann@acme.example", annPassword)
+	e.skew.Store(int64(sso.DefaultFlowTTL + time.Second))
+	_, err = e.svc.Callback(e.ctx, q)
+	wantErr(t, "Callback(expired flow)", err, sso.ErrInvalidState)
+	e.skew.Store(0)
+	_, err = e.svc.Callback(e.ctx, q)
+	wantErr(t, "Callback(expired flow, again)", err, sso.ErrInvalidState)
+	for name, q := range map[string]url.Values{
+		"no state":      {"code": {"x"}},
+		"unknown state": {"state": {"made-up"}, "code": {"x"}},
+	} {
+		_, err := e.svc.Callback(e.ctx, q)
+		wantErr(t, "Callback("+name+")", err, sso.ErrInvalidState)
+	}
+	if n := len(e.accountsOf(t)); n != 1 {
+		t.Errorf("%d accounts, want 1", n)
+	}
+}
+
+// accountsOf lists every account of the acme domain.
+func (e *env) accountsOf(t *testing.T) []account.Account {
+	var out []account.Account
+	for _, addr := range []string{"ann@acme.example", "bob@acme.example"} {
+		if a, err := e.st.AccountByEmail(e.ctx, addr); err == nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Refusals the real provider produces: an address off the connection's
+// domains, a cancelled sign-in, a wrong client secret, an address bound
+// to another identity, a deactivated account.
+func TestSignInRefusals(t *testing.T) {
+	e := newEnv(t)
+	e.connect("")
+	e.idp.AddUser(ssotest.User{ID: "u-eve", Email: "eve@elsewhere.example", Password: "pw", EmailVerified: true})
+
+	authURL, err := e.svc.Start(e.ctx, sso.StartRequest{ConnectionID: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := e.idp.Login(httpClient(), authURL, "eve@elsewhere.example", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.Callback(e.ctx, back.Query())
+	wantErr(t, "address of another domain", err, sso.ErrEmailDomain)
+
+	q := e.login("ann@acme.example", annPassword)
+	q.Del("code")
+	q.Set("error", "access_denied")
+	_, err = e.svc.Callback(e.ctx, q)
+	wantErr(t, "provider error", err, sso.ErrProviderError)
+
+	c, _ := e.svc.Connection(e.ctx, "acme")
+	c.ClientSecret = sso.NewSecret("wrong secret")
+	if _, err := e.svc.UpdateConnection(e.ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.signIn("ann@acme.example", annPassword)
+	wantErr(t, "wrong client secret", err, sso.ErrExchange)
+	c.ClientSecret = sso.NewSecret(clientSecret)
+	if _, err := e.svc.UpdateConnection(e.ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.accountsOf(t)); n != 0 {
+		t.Fatalf("%d accounts after refusals, want none", n)
+	}
+
+	// An account bound to another subject is not handed over.
+	bound, err := e.accounts.CreateFederated(e.ctx, account.SSOIdentity{Connection: "acme", Subject: "u-old-ann", Email: "ann@acme.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.signIn("ann@acme.example", annPassword)
+	wantErr(t, "address bound to another identity", err, sso.ErrIdentityMismatch)
+
+	e.idp.AddUser(ssotest.User{ID: "u-old-ann", Email: "ann@acme.example", Password: annPassword, EmailVerified: true})
+	e.idp.AddUser(ssotest.User{ID: "u-ann", Email: "ann.smith@acme.example", Password: annPassword, EmailVerified: true})
+	if _, err := e.signIn("ann@acme.example", annPassword); err != nil {
+		t.Fatalf("the bound identity signs in: %v", err)
+	}
+	if err := e.accounts.Deactivate(e.ctx, bound.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.signIn("ann@acme.example", annPassword)
+	wantErr(t, "deactivated account", err, sso.ErrAccountInactive)
+}
+
+// Back-channel logout ends the sessions of the subject, and a
+// deactivated account's sessions stop at once.
+func TestBackChannelLogout(t *testing.T) {
+	e := newEnv(t)
+	e.connect("")
+	res, err := e.signIn("ann@acme.example", annPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, _, err := e.sessions.Start(e.ctx, res.Account.ID, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wrongAud, err := e.idp.LogoutToken("another-client", "u-ann")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.BackChannelLogout(e.ctx, "acme", wrongAud)
+	wantErr(t, "logout token for another client", err, sso.ErrInvalidLogoutToken)
+	_, err = e.svc.BackChannelLogout(e.ctx, "acme", "not.a.token")
+	wantErr(t, "garbage logout token", err, sso.ErrInvalidLogoutToken)
+	_, err = e.svc.BackChannelLogout(e.ctx, "nope", wrongAud)
+	wantErr(t, "unknown connection", err, sso.ErrUnknownConnection)
+	if list, _ := e.sessions.List(e.ctx, res.Account.ID); len(list) != 2 {
+		t.Fatalf("sessions after refused logouts = %d, want 2", len(list))
+	}
+
+	tok, err := e.idp.LogoutToken(clientID, "u-ann")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := e.svc.BackChannelLogout(e.ctx, "acme", tok)
+	if err != nil || n != 2 {
+		t.Errorf("BackChannelLogout = %d, %v; want 2 sessions ended", n, err)
+	}
+	other, _ := e.idp.LogoutToken(clientID, "u-nobody")
+	if n, err := e.svc.BackChannelLogout(e.ctx, "acme", other); err != nil || n != 0 {
+		t.Errorf("BackChannelLogout(unknown subject) = %d, %v; want 0, nil", n, err)
+	}
+
+	_, secret, err := e.sessions.Start(e.ctx, res.Account.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.accounts.Deactivate(e.ctx, res.Account.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.sessions.Validate(e.ctx, secret.Reveal()); err == nil {
+		t.Error("a session of the deactivated account is valid")
+	}
+}
+
+// Start refuses what it cannot serve, before anything is stored.
+func TestStartRefusals(t *testing.T) {
+	e := newEnv(t)
+	e.connect("")
+	for name, c := range map[string]struct {
+		req  sso.StartRequest
+		want error
+	}{
+		"unknown domain":     {sso.StartRequest{Email: "ann@other.example"}, sso.ErrUnknownConnection},
+		"malformed email":    {sso.StartRequest{Email: "ann@"}, sso.ErrInvalidEmail},
+		"unknown connection": {sso.StartRequest{ConnectionID: "nope"}, sso.ErrUnknownConnection},
+		"absolute return_to": {sso.StartRequest{Email: "ann@acme.example", ReturnTo: "https://evil.example/"}, sso.ErrInvalidReturnTo},
+		"scheme-relative":    {sso.StartRequest{Email: "ann@acme.example", ReturnTo: "//evil.example/"}, sso.ErrInvalidReturnTo},
+	} {
+		_, err := e.svc.Start(e.ctx, c.req)
+		wantErr(t, name, err, c.want)
+	}
+	if n, _ := e.st.DeleteFlowsBefore(e.ctx, time.Now().Add(time.Hour)); n != 0 {
+		t.Errorf("refused starts stored %d flows", n)
+	}
+	if !errors.Is(sso.ErrUnknownConnection, storage.ErrNotFound) {
+		t.Error("ErrUnknownConnection does not match storage.ErrNotFound")
+	}
+	authURL, err := e.svc.Start(e.ctx, sso.StartRequest{Email: "Ann@Acme.Example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(authURL)
+	q := u.Query()
+	for _, k := range []string{"state", "nonce", "code_challenge"} {
+		if q.Get(k) == "" {
+			t.Errorf("authorization URL has no %s: %s", k, authURL)
+		}
+	}
+	if q.Get("code_challenge_method") != "S256" || q.Get("response_type") != "code" || q.Get("client_id") != clientID ||
+		q.Get("redirect_uri") != redirectURL || q.Get("login_hint") != "ann@acme.example" || !strings.Contains(q.Get("scope"), "openid") {
+		t.Errorf("authorization URL = %s", authURL)
+	}
+}
+
+func TestCheckReturnTo(t *testing.T) {
+	for _, p := range []string{"/", "/settings", "/a/b?c=d#e", "/%2F%2Fx"} {
+		if err := sso.CheckReturnTo(p); err != nil {
+			t.Errorf("CheckReturnTo(%q) = %v, want nil", p, err)
+		}
+	}
+	for _, p := range []string{"", "settings", "//evil.example", "/\\evil.example", "https://evil.example", "/a\nb",
+		"/\tb", "javascript:alert(1)", "/" + strings.Repeat("a", sso.MaxReturnTo)} {
+		if err := sso.CheckReturnTo(p); !errors.Is(err, sso.ErrInvalidReturnTo) {
+			t.Errorf("CheckReturnTo(%q) = %v, want ErrInvalidReturnTo", p, err)
+		}
+	}
+}
+
+func TestLinkAllowed(t *testing.T) {
+	for _, c := range []struct {
+		p        sso.LinkPolicy
+		verified bool
+		want     error
+	}{
+		{sso.LinkVerifiedEmail, true, nil},
+		{sso.LinkVerifiedEmail, false, sso.ErrEmailNotVerified},
+		{"", false, sso.ErrEmailNotVerified},
+		{sso.LinkDomain, false, nil},
+		{sso.LinkNever, true, sso.ErrLinkRefused},
+	} {
+		if got := sso.LinkAllowed(c.p, c.verified); !errors.Is(got, c.want) || (c.want == nil && got != nil) {
+			t.Errorf("LinkAllowed(%q, %v) = %v, want %v", c.p, c.verified, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,126 @@
+package handler
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/seed-a97ca23f/usersettings/account/sso"
+)
+
+// MaxLogoutTokenBytes bounds the form body of a back-channel logout.
+const MaxLogoutTokenBytes = 64 << 10
+
+// ssoErrors maps the errors of package sso to a status and an error code,
+// checked in order with errors.Is. Every failed sign-in has its own code;
+// none of them says anything about an account the person did not just
+// authenticate as at their identity provider.
+var ssoErrors = []struct {
+	err    error
+	status int
+	code   string
+}{
+	{sso.ErrNotConfigured, http.StatusNotFound, "sso_not_configured"},
+	{sso.ErrUnknownConnection, http.StatusNotFound, "sso_unknown_connection"},
+	{sso.ErrInvalidEmail, http.StatusUnprocessableEntity, "invalid_email"},
+	{sso.ErrInvalidReturnTo, http.StatusUnprocessableEntity, "invalid_return_to"},
+	{sso.ErrInvalidState, http.StatusBadRequest, "sso_invalid_state"},
+	{sso.ErrProviderError, http.StatusForbidden, "sso_denied"},
+	{sso.ErrProviderUnavailable, http.StatusBadGateway, "sso_provider_unavailable"},
+	{sso.ErrExchange, http.StatusBadGateway, "sso_exchange_failed"},
+	{sso.ErrInvalidIDToken, http.StatusBadRequest, "sso_invalid_id_token"},
+	{sso.ErrNonce, http.StatusBadRequest, "sso_invalid_id_token"},
+	{sso.ErrClaims, http.StatusBadRequest, "sso_invalid_claims"},
+	{sso.ErrEmailDomain, http.StatusForbidden, "sso_email_domain"},
+	{sso.ErrEmailNotVerified, http.StatusForbidden, "sso_email_not_verified"},
+	{sso.ErrLinkRefused, http.StatusForbidden, "sso_link_refused"},
+	{sso.ErrIdentityMismatch, http.StatusForbidden, "sso_identity_mismatch"},
+	{sso.ErrAccountInactive, http.StatusForbidden, "sso_account_inactive"},
+	{sso.ErrInvalidLogoutToken, http.StatusBadRequest, "invalid_request"},
+}
+
+// failSSO answers an error of package sso, or falls back to fail.
+func (h *Handler) failSSO(w http.ResponseWriter, r *http.Request, err error) {
+	for _, e := range ssoErrors {
+		if errors.Is(err, e.err) {
+			writeError(w, e.status, e.code)
+			return
+		}
+	}
+	h.fail(w, r, err)
+}
+
+// ssoRoutes registers the single-sign-on routes.
+func (h *Handler) ssoRoutes() {
+	h.handle("GET /v1/sso/start", h.ssoStart)
+	h.handle("GET /v1/sso/callback", h.ssoCallback)
+	h.handle("POST /v1/sso/backchannel-logout/{connection}", h.ssoBackChannelLogout)
+}
+
+// ssoStart is GET /v1/sso/start?email=…&return_to=… (or connection=…
+// instead of email) → 302 to the company's identity provider. return_to
+// must be a relative path ("/" when absent).
+func (h *Handler) ssoStart(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	req := sso.StartRequest{Email: q.Get("email"), ConnectionID: q.Get("connection"), ReturnTo: q.Get("return_to")}
+	if !h.allow(w, r, "sso", addressKey(req.Email)) {
+		return
+	}
+	u, err := h.s.SSO.Start(r.Context(), req)
+	if err != nil {
+		h.failSSO(w, r, err)
+		return
+	}
+	redirect(w, u, http.StatusFound)
+}
+
+// ssoCallback is GET /v1/sso/callback, where the identity provider sends
+// the browser back: the sign-in completes, a session starts (its cookie
+// is set) and the answer is 303 to the return_to of the start. A failure
+// answers its error code and starts nothing.
+func (h *Handler) ssoCallback(w http.ResponseWriter, r *http.Request) {
+	if !h.allow(w, r, "sso") {
+		return
+	}
+	ctx := r.Context()
+	in, err := h.s.SSO.Callback(ctx, r.URL.Query())
+	if err != nil {
+		h.failSSO(w, r, err)
+		return
+	}
+	// in.Method ("sso") and in.ConnectionID say how the person signed in;
+	// the session does not record it yet.
+	_, secret, err := h.s.Sessions.Start(ctx, in.Account.ID, false)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, h.cookie(r, secret.Reveal(), 0))
+	redirect(w, in.ReturnTo, http.StatusSeeOther)
+}
+
+// ssoBackChannelLogout is POST /v1/sso/backchannel-logout/{connection}
+// with the form field logout_token (OpenID Connect Back-Channel Logout
+// 1.0): the sessions of the token's subject end → 200; a token that fails
+// verification → 400 invalid_request.
+func (h *Handler) ssoBackChannelLogout(w http.ResponseWriter, r *http.Request) {
+	if !h.allow(w, r, "sso-logout") {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxLogoutTokenBytes)
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("logout_token") == "" {
+		writeError(w, http.StatusBadRequest, "invalid_request")
+		return
+	}
+	if _, err := h.s.SSO.BackChannelLogout(r.Context(), r.PathValue("connection"), r.PostForm.Get("logout_token")); err != nil {
+		h.failSSO(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// redirect answers status with Location and no body (http.Redirect would
+// add an HTML one, the only non-JSON body of the API).
+func redirect(w http.ResponseWriter, location string, status int) {
+	w.Header().Set("Location", location)
+	w.WriteHeader(status)
+}

@@ -1,0 +1,50 @@
+-- usersettings schema 7 (PostgreSQL): single sign-on (package
+-- account/sso).
+--
+-- A connection is a company that signs its people in through its own
+-- OpenID Provider. Its client secret is stored sealed (AES-256-GCM with
+-- the host's key), never in clear. An email domain belongs to at most one
+-- connection (the primary key of us_sso_domains). Sign-in flows are kept
+-- server-side for ten minutes and used once: only digests of their state
+-- and nonce and the sealed PKCE verifier are stored.
+--
+-- Accounts gain the connection they sign in through and the provider's
+-- subject of the person; one account per connection and subject.
+
+CREATE TABLE us_sso_connections (
+    id                   text COLLATE "C" NOT NULL PRIMARY KEY,
+    name                 text        NOT NULL,
+    issuer               text        NOT NULL,
+    client_id            text        NOT NULL,
+    client_secret        bytea       NOT NULL, -- sealed; empty for a public client
+    scopes               text        NOT NULL, -- JSON array of strings
+    claim_email          text        NOT NULL,
+    claim_email_verified text        NOT NULL,
+    claim_name           text        NOT NULL,
+    link_policy          text        NOT NULL,
+    created_at           timestamptz NOT NULL,
+    updated_at           timestamptz NOT NULL
+);
+
+CREATE TABLE us_sso_domains (
+    domain        text COLLATE "C" NOT NULL PRIMARY KEY, -- lower case
+    connection_id text COLLATE "C" NOT NULL REFERENCES us_sso_connections (id) ON DELETE CASCADE
+);
+CREATE INDEX us_sso_domains_connection_idx ON us_sso_domains (connection_id);
+
+CREATE TABLE us_sso_flows (
+    state_digest  bytea       NOT NULL PRIMARY KEY,
+    connection_id text COLLATE "C" NOT NULL REFERENCES us_sso_connections (id) ON DELETE CASCADE,
+    nonce_digest  bytea       NOT NULL,
+    verifier      bytea       NOT NULL, -- sealed PKCE code verifier
+    return_to     text        NOT NULL,
+    created_at    timestamptz NOT NULL,
+    expires_at    timestamptz NOT NULL
+);
+CREATE INDEX us_sso_flows_expires_idx ON us_sso_flows (expires_at);
+CREATE INDEX us_sso_flows_connection_idx ON us_sso_flows (connection_id);
+
+ALTER TABLE us_accounts ADD COLUMN sso_connection text COLLATE "C"; -- NULL for a password account
+ALTER TABLE us_accounts ADD COLUMN sso_subject text NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX us_accounts_sso_subject_key ON us_accounts (sso_connection, sso_subject)
+    WHERE sso_connection IS NOT NULL;
