@@ -65,7 +65,7 @@ func (s *Store) mailList(ctx context.Context, what, query string, args ...any) (
 
 // QueueMail implements notify.OutboxStore.
 func (s *Store) QueueMail(ctx context.Context, m notify.QueuedMail) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		body := m.SealedBody
 		if body == nil {
 			body = []byte{}
@@ -86,7 +86,7 @@ func (s *Store) ClaimMail(ctx context.Context, now, leaseUntil time.Time, n int)
 		query = claimMailPostgres
 	}
 	var out []notify.QueuedMail
-	err := s.write(ctx, false, func(ctx context.Context) error {
+	err := s.writeTx(ctx, func(ctx context.Context) error {
 		var err error
 		out, err = s.mailList(ctx, "claim mail", query,
 			s.d.timeArg(now), n, s.d.timeArg(leaseUntil), s.d.timeArg(now))
@@ -105,7 +105,7 @@ func (s *Store) ClaimMail(ctx context.Context, now, leaseUntil time.Time, n int)
 // finishMail runs the update of a claimed message, fenced by its attempt;
 // no row changed is a lost claim or a missing message.
 func (s *Store) finishMail(ctx context.Context, what, set string, id string, attempt int, args ...any) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, what, `UPDATE us_mail_outbox SET `+set+`
 			WHERE id = ? AND state = 'sending' AND attempts = ?`, append(args, id, attempt)...)
 		if err != nil || n > 0 {
@@ -148,7 +148,7 @@ func (s *Store) RecentMail(ctx context.Context, n int) ([]notify.QueuedMail, err
 // DeleteMailBefore implements notify.OutboxStore.
 func (s *Store) DeleteMailBefore(ctx context.Context, before time.Time) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, "delete old mail", `DELETE FROM us_mail_outbox
 			WHERE state IN ('sent', 'abandoned') AND updated_at < ?`, s.d.timeArg(before))
@@ -165,7 +165,7 @@ func (s *Store) MailTo(ctx context.Context, address string) ([]notify.QueuedMail
 
 // ForgetMailTo implements notify.OutboxStore.
 func (s *Store) ForgetMailTo(ctx context.Context, address string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		_, err := s.exec(ctx, "forget mail", `DELETE FROM us_mail_outbox WHERE lower(recipient) = lower(?)`, address)
 		return err
 	})
