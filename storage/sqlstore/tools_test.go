@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"testing"
 
 	"github.com/golang-migrate/migrate/v4"
@@ -80,8 +81,13 @@ func TestGoose(t *testing.T) {
 				t.Fatalf("goose up: %v", err)
 			}
 			latest := sqlstore.SchemaVersion(d)
-			if len(res) != int(latest) {
-				t.Errorf("goose applied %d migrations, want %d", len(res), latest)
+			// Versions may have gaps (a number kept for another branch).
+			ups, err := fs.Glob(sqlstore.Migrations, sqlstore.MigrationsDir(d)+"/*.up.sql")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res) != len(ups) {
+				t.Errorf("goose applied %d migrations, want %d", len(res), len(ups))
 			}
 			if v, err := p.GetDBVersion(ctx); err != nil || v != latest {
 				t.Errorf("goose version = %d, %v; want %d", v, err, latest)
