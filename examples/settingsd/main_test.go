@@ -154,7 +154,7 @@ func TestReadiness(t *testing.T) {
 		t.Fatal(err)
 	}
 	down := errors.New("down")
-	srv := httptest.NewServer(newMux(c, s, dev, func(context.Context) error { return down }, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(newMux(c, s, st, dev, func(context.Context) error { return down }, slog.New(slog.DiscardHandler)))
 	defer srv.Close()
 	for path, want := range map[string]int{"/healthz": 200, "/readyz": 503, "/v1/dev/sms": 200, "/v1/dev/outbox": 200, "/nope": 404} {
 		res, err := http.Get(srv.URL + path)
