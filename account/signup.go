@@ -97,9 +97,15 @@ func (s *Service) start(ctx context.Context, p Pending, email, pw string, purpos
 
 // taken handles a sign-up for an address that is already registered: the
 // address goes through the same throttle as a code would, so throttling
-// reveals nothing, but gets no code, so the flow can never complete.
+// reveals nothing, and gets no code, so the flow can never complete. Its
+// owner gets a notice instead ("someone tried to create an account with
+// your address"), as often as the throttle lets a code through.
 func (s *Service) taken(ctx context.Context, email string) error {
-	return s.codes.Allow(ctx, email)
+	if err := s.codes.Allow(ctx, email); err != nil {
+		return err
+	}
+	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeSignUpAttempt, At: s.now()}, email)
+	return nil
 }
 
 // ConfirmSignUp completes a sign-up with the emailed code: in one

@@ -2,7 +2,9 @@ package account_test
 
 import (
 	"errors"
+	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -117,8 +119,16 @@ func TestSignUpRegisteredAddressIsHidden(t *testing.T) {
 	if got := e.hasher.hash.Load() - hashes; got != 2 {
 		t.Errorf("hashes for the two sign-ups = %d, want 2 (one each)", got)
 	}
-	if got := len(e.out.Messages()) - before; got != 1 {
-		t.Errorf("mails sent = %d, want 1 (only to the new address)", got)
+	// Each address gets one mail: the new one its code, the registered
+	// one a notice for its owner that carries no code.
+	sent := e.out.Messages()[before:]
+	if len(sent) != 2 {
+		t.Fatalf("mails sent = %d, want 2 (a code to the new address, a notice to the owner)", len(sent))
+	}
+	for _, m := range sent {
+		if m.To == "ada@example.com" && (!strings.Contains(m.Subject, "tried to create an account") || regexp.MustCompile(`\b\d{6}\b`).MatchString(m.Body)) {
+			t.Errorf("mail to the owner = %q / %q, want the sign-up attempt notice without a code", m.Subject, m.Body)
+		}
 	}
 	// Both addresses are now throttled alike.
 	_, errTaken = e.svc.SignUp(e.ctx, "ada@example.com", otherPW, false)

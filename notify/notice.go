@@ -24,6 +24,10 @@ const (
 	// company's identity provider and its password was retired; Detail
 	// is the company's name.
 	NoticeSSOLinked NoticeKind = "sso_linked"
+	// NoticeSignUpAttempt tells the owner of a registered address that
+	// someone tried to sign up (or add an account) with it. It carries no
+	// code.
+	NoticeSignUpAttempt NoticeKind = "sign_up_attempt"
 )
 
 // Notice is one security notice to an account.
@@ -47,6 +51,7 @@ var noticeTexts = map[NoticeKind]struct{ subject, sentence string }{
 	NoticeMergeCompleted:    {"Your profiles were merged", "Two of your profiles were merged into one"},
 	NoticeAccountAdded:      {"An account was added to your profile", "A login account was added to your profile"},
 	NoticeAccountDeleted:    {"An account was deleted from your profile", "A login account was deleted from your profile"},
+	NoticeSignUpAttempt:     {"Someone tried to create an account with your address", "Someone tried to create a new account with your email address, which already has one; no new account was made. If it was you, sign in, or reset your password if you forgot it"},
 	NoticeSSOLinked:         {"Your account now uses single sign-on", "Your account now signs in through your company's identity provider and its password no longer works"},
 }
 

@@ -19,10 +19,13 @@
 // on every log line of the request too. Errors are {"error":"<code>",
 // "request_id":"…", …details}, with these statuses and codes:
 //
-//	400 invalid_json {field, reason}, invalid_query {field}, invalid_body
+//	400 invalid_json {field, reason}, invalid_query {field}, invalid_body,
+//	    invalid_request, sso_invalid_state, sso_invalid_id_token, sso_invalid_claims
 //	401 unauthenticated, invalid_credentials, second_factor_required
-//	403 csrf_token_invalid, password_expired, reauthentication_required, forbidden
-//	404 not_found
+//	403 csrf_token_invalid, password_expired, reauthentication_required, forbidden,
+//	    sso_denied, sso_email_domain, sso_email_not_verified, sso_link_refused,
+//	    sso_identity_mismatch, sso_account_inactive
+//	404 not_found, sso_unknown_connection, sso_not_configured
 //	405 method_not_allowed
 //	409 email_taken, name_taken, already_enabled, not_enabled, no_enrollment,
 //	    sms_unavailable, flow_invalid, flow_expired, profile_changed
@@ -38,6 +41,7 @@
 //	    invalid_return_to
 //	429 rate_limited {retry_after}, locked, too_soon
 //	500 internal
+//	502 sso_provider_unavailable, sso_exchange_failed
 //	503 not_ready
 //
 // 400 invalid_json names an unknown or mistyped field in "field", and
@@ -154,7 +158,7 @@
 //	GET    /v1/api/apps                            scope mx:app:read → {items:[{id,name}]}
 //	GET    /v1/dev/outbox                          only with WithDevOutbox → {items:[{to,subject,body,sent_at}]}
 //	GET    /v1/dev/sms                             only with WithDevSMS → {items:[{to,text,sent_at}]}
-//	GET    /v1/sso/start?email=&return_to=         → 302 to the company's identity provider
+//	GET    /v1/sso/start                           ?email=&return_to= → 302 to the company's identity provider
 //	GET    /v1/sso/callback                        → 303 to return_to, session cookie set
 //	POST   /v1/sso/backchannel-logout/{connection} form logout_token → 200, or 400 invalid_request
 //

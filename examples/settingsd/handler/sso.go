@@ -51,9 +51,9 @@ func (h *Handler) failSSO(w http.ResponseWriter, r *http.Request, err error) {
 
 // ssoRoutes registers the single-sign-on routes.
 func (h *Handler) ssoRoutes() {
-	h.mux.HandleFunc("GET /v1/sso/start", h.ssoStart)
-	h.mux.HandleFunc("GET /v1/sso/callback", h.ssoCallback)
-	h.mux.HandleFunc("POST /v1/sso/backchannel-logout/{connection}", h.ssoBackChannelLogout)
+	h.handle("GET /v1/sso/start", h.ssoStart)
+	h.handle("GET /v1/sso/callback", h.ssoCallback)
+	h.handle("POST /v1/sso/backchannel-logout/{connection}", h.ssoBackChannelLogout)
 }
 
 // ssoStart is GET /v1/sso/start?email=…&return_to=… (or connection=…
@@ -70,7 +70,7 @@ func (h *Handler) ssoStart(w http.ResponseWriter, r *http.Request) {
 		h.failSSO(w, r, err)
 		return
 	}
-	http.Redirect(w, r, u, http.StatusFound)
+	redirect(w, u, http.StatusFound)
 }
 
 // ssoCallback is GET /v1/sso/callback, where the identity provider sends
@@ -95,7 +95,7 @@ func (h *Handler) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, h.cookie(r, secret.Reveal(), 0))
-	http.Redirect(w, r, in.ReturnTo, http.StatusSeeOther)
+	redirect(w, in.ReturnTo, http.StatusSeeOther)
 }
 
 // ssoBackChannelLogout is POST /v1/sso/backchannel-logout/{connection}
@@ -116,4 +116,11 @@ func (h *Handler) ssoBackChannelLogout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// redirect answers status with Location and no body (http.Redirect would
+// add an HTML one, the only non-JSON body of the API).
+func redirect(w http.ResponseWriter, location string, status int) {
+	w.Header().Set("Location", location)
+	w.WriteHeader(status)
 }

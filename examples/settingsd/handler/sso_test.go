@@ -64,7 +64,7 @@ func newSSOEnv(t *testing.T, link sso.LinkPolicy) *ssoEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = handler.New(s, handler.WithDevOutbox(outbox))
+	srv.Config.Handler = contract(t, handler.New(s, handler.WithDevOutbox(outbox)))
 	srv.Start()
 	t.Cleanup(func() {
 		srv.Close()
