@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
 )
 
@@ -18,8 +19,6 @@ import (
 // wrong passwords for an address on replica A, the eleventh is refused on
 // replica B.
 func TestReplicasShareLimits(t *testing.T) {
-	t.Setenv("SETTINGSD_CODE_KEY", "")
-	t.Setenv("SETTINGSD_TWOFACTOR_KEY", "")
 	path := filepath.Join(t.TempDir(), "shared.db")
 	replica := func() *httptest.Server {
 		st, db, err := sqlite.OpenStore(context.Background(), path)
@@ -27,18 +26,7 @@ func TestReplicasShareLimits(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = db.Close() })
-		c, _ := parseConfig([]string{"-dev"}, env())
-		o, dev, err := options(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := usersettings.New(st, o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := httptest.NewServer(newMux(c, s, st, dev, func(context.Context) error { return nil }, slog.New(slog.DiscardHandler)))
-		t.Cleanup(srv.Close)
-		return srv
+		return devServer(t, st, func(context.Context) error { return nil })
 	}
 	a, b := replica(), replica()
 	signIn := func(srv *httptest.Server) *http.Response {
@@ -61,4 +49,24 @@ func TestReplicasShareLimits(t *testing.T) {
 		t.Errorf("11th wrong password, on replica B: %d (Retry-After %q), want 429 with Retry-After",
 			res.StatusCode, res.Header.Get("Retry-After"))
 	}
+}
+
+// devServer serves newMux of a -dev settingsd on st, with the readiness
+// check ready, until the test ends.
+func devServer(t *testing.T, st *sqlstore.Store, ready func(context.Context) error) *httptest.Server {
+	t.Helper()
+	t.Setenv("SETTINGSD_CODE_KEY", "")
+	t.Setenv("SETTINGSD_TWOFACTOR_KEY", "")
+	c, _ := parseConfig([]string{"-dev"}, env())
+	o, dev, err := options(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := usersettings.New(st, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(newMux(c, s, st, dev, ready, slog.New(slog.DiscardHandler)))
+	t.Cleanup(srv.Close)
+	return srv
 }
