@@ -2,11 +2,13 @@ package usersettings_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
-	"strings"
+	"time"
 
 	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/token"
@@ -36,8 +38,10 @@ func ExampleNew() {
 	res, err := s.Accounts.Authenticate(ctx, "ada@example.com", "Correct-Horse-9-Battery")
 	fmt.Println("signed in:", err == nil, "second factor:", res.SecondFactorRequired)
 
+	// Who acts: the signed-in account. The SDK finds its profile itself.
+	me := auth.New(res.Account.ID, auth.MethodPassword, time.Now())
 	job := "Engineer"
-	p, _ := s.Profiles.Update(ctx, acct.ID, acct.ProfileID, profile.Update{JobTitle: &job})
+	p, _ := s.Profiles.Update(ctx, me, profile.Update{JobTitle: &job})
 	fmt.Println("job title:", p.JobTitle)
 
 	_, secret, _ := s.Tokens.Create(ctx, acct.ID, "CI", []string{"mx:app:read"})
@@ -64,8 +68,10 @@ func ExampleSettings_deletion() {
 	fmt.Println("deleted:", err == nil)
 	_, err = s.Sessions.Validate(ctx, secret.Reveal())
 	fmt.Println("session:", err)
-	_, err = s.Profiles.Get(ctx, acct.ProfileID)
-	fmt.Println("profile:", strings.Contains(fmt.Sprint(err), "not found"))
+	// The account is gone, so no caller can reach the profile (which was
+	// erased with it).
+	_, err = s.Profiles.Get(ctx, auth.New(acct.ID, auth.MethodPassword, time.Now()))
+	fmt.Println("profile:", errors.Is(err, auth.ErrForbidden))
 	// Output:
 	// deleted: true
 	// session: session: invalid session

@@ -87,6 +87,10 @@ type Options struct {
 	// at once; the zero value means profile.DefaultAvatarDecodeBytes
 	// (48 MiB) and profile.DefaultAvatarConcurrency (2).
 	AvatarLimits profile.AvatarLimits
+	// FreshFor is how recent a sign-in must be for a sensitive operation
+	// (setting the recovery email, …); 0 means auth.DefaultFreshFor (one
+	// hour). Older callers get auth.ErrReauthenticationRequired.
+	FreshFor time.Duration
 	// PendingTTL is how long a sign-up or add-account request waits for
 	// its code; 0 means account.DefaultPendingTTL (1 hour).
 	PendingTTL time.Duration

@@ -89,7 +89,7 @@ func New(store Store, opts Options) (*Settings, error) {
 		s.Outbox = o.Mailer.(*notify.Outbox)
 	}
 	notices := &notify.Notifier{Mailer: o.Mailer, Failed: o.NoticeFailed}
-	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits,
+	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits, Owners: account.NewOwners(store), FreshFor: o.FreshFor,
 		Now: o.Now, Rand: o.Rand,
 	})
 	s.Codes = verification.NewService(verification.Config{

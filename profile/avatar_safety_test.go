@@ -100,7 +100,7 @@ func uploadPublic(t *testing.T, data []byte) profile.Avatar {
 	svc, _ := newService(t)
 	ctx := context.Background()
 	p := publicProfile(t, svc)
-	got, err := svc.SetAvatar(ctx, acc, p.ID, data)
+	got, err := svc.SetAvatar(ctx, me(acc, p.ID), data)
 	if err != nil {
 		t.Fatalf("SetAvatar: %v", err)
 	}
@@ -180,12 +180,12 @@ func TestAvatarWebPIsRefused(t *testing.T) {
 	webp := []byte("RIFF\x12\x00\x00\x00WEBPVP8L\x05\x00\x00\x00\x2f\x07\xc0\x01\x10\x00")
 	svc, _ := newService(t)
 	p := create(t, svc)
-	_, err := svc.SetAvatar(context.Background(), acc, p.ID, webp)
+	_, err := svc.SetAvatar(context.Background(), me(acc, p.ID), webp)
 	var verr *profile.ValidationError
 	if !errors.As(err, &verr) || verr.Fields[profile.FieldAvatar] != profile.ReasonUnsupportedWebP {
 		t.Fatalf("SetAvatar(WebP): got %v, want avatar=%s", err, profile.ReasonUnsupportedWebP)
 	}
-	if _, err := svc.Avatar(context.Background(), p.ID); !errors.Is(err, profile.ErrNotFound) {
+	if _, err := svc.Avatar(context.Background(), me(acc, p.ID)); !errors.Is(err, profile.ErrNotFound) {
 		t.Errorf("a refused WebP was stored: %v", err)
 	}
 }
@@ -213,7 +213,7 @@ func TestAvatarOverDecodeBudgetIsRefusedFromItsHeader(t *testing.T) {
 	upload := rgba16Header()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, err := svc.SetAvatar(context.Background(), acc, p.ID, upload)
+	_, err := svc.SetAvatar(context.Background(), me(acc, p.ID), upload)
 	runtime.ReadMemStats(&after)
 	var verr *profile.ValidationError
 	if !errors.As(err, &verr) || verr.Fields[profile.FieldAvatar] != profile.ReasonTooManyPixels {
@@ -235,11 +235,11 @@ func TestAvatarIsStoredAsEncoded(t *testing.T) {
 		t.Fatal(err)
 	}
 	upload := append(b.Bytes(), "trailer"...)
-	first, err := svc.SetAvatar(ctx, acc, p.ID, upload)
+	first, err := svc.SetAvatar(ctx, me(acc, p.ID), upload)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := svc.Avatar(ctx, p.ID)
+	a, err := svc.Avatar(ctx, me(acc, p.ID))
 	if err != nil || a.AvatarInfo != first.Avatar || a.Size != len(a.Data) || a.Size == len(upload) {
 		t.Fatalf("Avatar: %+v (%d bytes), %v; profile says %+v", a.AvatarInfo, len(a.Data), err, first.Avatar)
 	}
@@ -247,7 +247,7 @@ func TestAvatarIsStoredAsEncoded(t *testing.T) {
 	if err != nil || got.At(1, 1) != img.At(1, 1) || got.At(0, 0) != img.At(0, 0) {
 		t.Errorf("stored pixels differ: %v", err)
 	}
-	again, err := svc.SetAvatar(ctx, acc, p.ID, upload)
+	again, err := svc.SetAvatar(ctx, me(acc, p.ID), upload)
 	if err != nil || again.UpdatedAt != first.UpdatedAt || again.Avatar != first.Avatar {
 		t.Errorf("the same upload again changed the profile: %+v, %v", again.Avatar, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
@@ -11,9 +12,14 @@ import (
 // SetAvatar checks the image and stores its re-encoding as the profile's
 // avatar (see AvatarChecker.Check; errors are *ValidationError for
 // FieldAvatar), replacing any previous one, recording "avatar set" in the
-// history. The same image again changes nothing. It returns the profile,
-// or ErrNotFound.
-func (s *Service) SetAvatar(ctx context.Context, accountID, profileID string, data []byte) (Profile, error) {
+// history. The same image again changes nothing. It acts on the caller's
+// own profile and returns it.
+func (s *Service) SetAvatar(ctx context.Context, c auth.Caller, data []byte) (Profile, error) {
+	profileID, err := s.owner(ctx, c)
+	if err != nil {
+		return Profile{}, err
+	}
+	accountID := c.AccountID
 	a, err := s.avatarChecker().Check(ctx, data)
 	if err != nil {
 		return Profile{}, err
@@ -59,11 +65,16 @@ func (s *Service) avatarChecker() *AvatarChecker {
 // DeleteAvatar removes the profile's avatar, recording "avatar cleared".
 // It is refused with an *IncompleteError when the profile is public,
 // because a public profile needs an avatar: make it private first.
-// Deleting a missing avatar changes nothing. It returns the profile, or
-// ErrNotFound.
-func (s *Service) DeleteAvatar(ctx context.Context, accountID, profileID string) (Profile, error) {
+// Deleting a missing avatar changes nothing. It acts on the caller's own
+// profile and returns it.
+func (s *Service) DeleteAvatar(ctx context.Context, c auth.Caller) (Profile, error) {
+	profileID, err := s.owner(ctx, c)
+	if err != nil {
+		return Profile{}, err
+	}
+	accountID := c.AccountID
 	var out Profile
-	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		p, err := s.store.Profile(ctx, profileID)
 		if err != nil {
 			return wrap(err)
@@ -92,9 +103,13 @@ func (s *Service) DeleteAvatar(ctx context.Context, accountID, profileID string)
 	return out, nil
 }
 
-// Avatar returns the profile's avatar with its bytes, for its owner. It
-// returns ErrNotFound when the profile or its avatar does not exist.
-func (s *Service) Avatar(ctx context.Context, profileID string) (Avatar, error) {
+// Avatar returns the caller's own avatar with its bytes. It returns
+// ErrNotFound when there is none.
+func (s *Service) Avatar(ctx context.Context, c auth.Caller) (Avatar, error) {
+	profileID, err := s.owner(ctx, c)
+	if err != nil {
+		return Avatar{}, err
+	}
 	a, err := s.store.Avatar(ctx, profileID)
 	return a, wrap(err)
 }

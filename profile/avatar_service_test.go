@@ -16,17 +16,17 @@ func TestAvatar(t *testing.T) {
 	svc, st := newService(t)
 	ctx := context.Background()
 	p := create(t, svc)
-	if _, err := svc.SetAvatar(ctx, acc, p.ID, []byte("garbage")); !errors.Is(err, profile.ErrInvalid) {
+	if _, err := svc.SetAvatar(ctx, me(acc, p.ID), []byte("garbage")); !errors.Is(err, profile.ErrInvalid) {
 		t.Fatalf("SetAvatar(garbage): got %v, want ErrInvalid", err)
 	}
 	data := pngBytes(t)
-	got, err := svc.SetAvatar(ctx, acc, p.ID, data)
+	got, err := svc.SetAvatar(ctx, me(acc, p.ID), data)
 	if err != nil || got.Avatar.ContentType != profile.TypePNG || got.Avatar.Width != 32 {
 		t.Fatalf("SetAvatar: got %+v, %v", got.Avatar, err)
 	}
 	// What is stored is a re-encoding of the upload, which the profile
 	// describes.
-	a, err := svc.Avatar(ctx, p.ID)
+	a, err := svc.Avatar(ctx, me(acc, p.ID))
 	if sum := sha256.Sum256(a.Data); err != nil || a.AvatarInfo != got.Avatar ||
 		a.Digest != hex.EncodeToString(sum[:]) || a.Size != len(a.Data) {
 		t.Errorf("Avatar: got %+v, %v", a.AvatarInfo, err)
@@ -34,10 +34,10 @@ func TestAvatar(t *testing.T) {
 	if _, err := svc.PublicAvatar(ctx, p.ID); !errors.Is(err, profile.ErrNotFound) {
 		t.Errorf("PublicAvatar of a private profile: got %v, want ErrNotFound", err)
 	}
-	if got, err = svc.DeleteAvatar(ctx, acc, p.ID); err != nil || !got.Avatar.IsZero() {
+	if got, err = svc.DeleteAvatar(ctx, me(acc, p.ID)); err != nil || !got.Avatar.IsZero() {
 		t.Fatalf("DeleteAvatar: got %+v, %v", got.Avatar, err)
 	}
-	if _, err := svc.Avatar(ctx, p.ID); !errors.Is(err, profile.ErrNotFound) {
+	if _, err := svc.Avatar(ctx, me(acc, p.ID)); !errors.Is(err, profile.ErrNotFound) {
 		t.Errorf("Avatar after delete: got %v, want ErrNotFound", err)
 	}
 	var items []string
@@ -56,15 +56,15 @@ func TestDeleteAvatarOfPublicProfile(t *testing.T) {
 	if a, err := svc.PublicAvatar(ctx, p.ID); err != nil || a.Digest != p.Avatar.Digest {
 		t.Errorf("PublicAvatar: got %+v, %v", a.AvatarInfo, err)
 	}
-	_, err := svc.DeleteAvatar(ctx, acc, p.ID)
+	_, err := svc.DeleteAvatar(ctx, me(acc, p.ID))
 	wantMissing(t, err, "avatar")
-	if _, err := svc.Avatar(ctx, p.ID); err != nil {
+	if _, err := svc.Avatar(ctx, me(acc, p.ID)); err != nil {
 		t.Errorf("refused DeleteAvatar removed the avatar: %v", err)
 	}
-	if _, err := svc.MakePrivate(ctx, acc, p.ID); err != nil {
+	if _, err := svc.MakePrivate(ctx, me(acc, p.ID)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.DeleteAvatar(ctx, acc, p.ID); err != nil {
+	if _, err := svc.DeleteAvatar(ctx, me(acc, p.ID)); err != nil {
 		t.Errorf("DeleteAvatar of a private profile: %v", err)
 	}
 }
@@ -104,7 +104,7 @@ func TestDelete(t *testing.T) {
 	if err := svc.Delete(ctx, p.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Get(ctx, p.ID); !errors.Is(err, profile.ErrNotFound) {
+	if _, err := svc.Get(ctx, me(acc, p.ID)); !errors.Is(err, profile.ErrNotFound) {
 		t.Errorf("Get after Delete: %v", err)
 	}
 	if e := entries(t, st, p.ID); len(e) != 0 {

@@ -12,10 +12,18 @@
 // checked in the Service example)
 //
 //	st := memory.New() // package storage/memory, or any profile.Store
-//	svc := profile.NewService(profile.Config{Store: st, Tx: st, History: st})
+//	svc := profile.NewService(profile.Config{Store: st, Tx: st, History: st, Owners: account.NewOwners(st)})
 //	p, err := svc.Create(ctx)
-//	p, err = svc.Update(ctx, accountID, p.ID, profile.Update{JobTitle: new("Engineer")})
-//	_, err = svc.MakePublic(ctx, accountID, p.ID) // *IncompleteError until complete
+//	me := auth.New(accountID, auth.MethodPassword, time.Now()) // who acts: the SDK finds its profile
+//	p, err = svc.Update(ctx, me, profile.Update{JobTitle: new("Engineer")})
+//	_, err = svc.MakePublic(ctx, me) // *IncompleteError until complete
+//
+// Every self-service method takes the caller (package auth), not a
+// profile ID: the Service resolves the caller's own profile through
+// Config.Owners, so no one can act on another person's profile. Setting
+// the recovery email, which can receive merge codes and password resets,
+// needs a sign-in younger than Config.FreshFor; a token or API key never
+// reaches the profile.
 //
 // Every write runs in one storage transaction and records each changed
 // field in the change history (package history), without its value.

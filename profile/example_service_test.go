@@ -7,7 +7,10 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
@@ -19,18 +22,25 @@ func ExampleService() {
 	accountID := "acc_ada" // authenticated by the host
 
 	st := memory.New() // package storage/memory, or any profile.Store
-	svc := profile.NewService(profile.Config{Store: st, Tx: st, History: st})
+	svc := profile.NewService(profile.Config{Store: st, Tx: st, History: st, Owners: account.NewOwners(st)})
 	p, err := svc.Create(ctx)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	p, err = svc.Update(ctx, accountID, p.ID, profile.Update{JobTitle: new("Engineer")})
+	// The account whose profile p is (package account's sign-up does this).
+	err = st.CreateAccount(ctx, account.Account{ID: accountID, ProfileID: p.ID, Email: "ada@example.com", Status: account.StatusActive})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	_, err = svc.MakePublic(ctx, accountID, p.ID) // *IncompleteError until complete
+	me := auth.New(accountID, auth.MethodPassword, time.Now()) // who acts: the SDK finds its profile
+	p, err = svc.Update(ctx, me, profile.Update{JobTitle: new("Engineer")})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = svc.MakePublic(ctx, me) // *IncompleteError until complete
 	var incomplete *profile.IncompleteError
 	if errors.As(err, &incomplete) {
 		fmt.Println(p.JobTitle, "still needs", incomplete.Missing)

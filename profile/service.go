@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 
 	"github.com/seed-a97ca23f/usersettings/history"
@@ -26,6 +27,13 @@ type Config struct {
 	Tx      storage.Transactor // runs each read-modify-write atomically
 	History history.Writer     // receives one entry per changed field; erased with the profile
 	Now     func() time.Time   // defaults to time.Now
+	// Owners resolves the profile of a caller's account (see
+	// account.NewOwners); the self-service methods refuse every caller
+	// without it.
+	Owners auth.Owners
+	// FreshFor is how recent a sign-in must be to set the recovery email;
+	// 0 means auth.DefaultFreshFor.
+	FreshFor time.Duration
 	// AvatarLimits bound the memory and concurrency of avatar decoding;
 	// the zero value means the process-wide defaults
 	// (DefaultAvatarDecodeBytes, DefaultAvatarConcurrency).
@@ -44,7 +52,9 @@ type Service struct {
 	now   clock.Clock
 	rand  io.Reader
 	// avatars checks uploads; nil means the shared checker.
-	avatars *AvatarChecker
+	avatars  *AvatarChecker
+	owners   auth.Owners
+	freshFor time.Duration
 }
 
 // NewService returns a Service. It panics when Store, Tx or History is
@@ -59,7 +69,8 @@ func NewService(c Config) *Service {
 	if c.Rand == nil {
 		c.Rand = rand.Reader
 	}
-	s := &Service{store: c.Store, tx: c.Tx, hist: c.History, now: clock.New(c.Now), rand: c.Rand}
+	s := &Service{store: c.Store, tx: c.Tx, hist: c.History, now: clock.New(c.Now), rand: c.Rand,
+		owners: c.Owners, freshFor: c.FreshFor}
 	if c.AvatarLimits != (AvatarLimits{}) {
 		s.avatars = NewAvatarChecker(c.AvatarLimits)
 	}
@@ -82,11 +93,33 @@ func (s *Service) Create(ctx context.Context) (Profile, error) {
 	return p, nil
 }
 
-// Get returns the whole profile, private fields included, for its owner.
-// It returns ErrNotFound.
-func (s *Service) Get(ctx context.Context, profileID string) (Profile, error) {
+// Get returns the caller's own profile, private fields included. It
+// returns an error matching auth.ErrForbidden for a token or API key, or
+// an account that is not active.
+func (s *Service) Get(ctx context.Context, c auth.Caller) (Profile, error) {
+	profileID, err := s.owner(ctx, c)
+	if err != nil {
+		return Profile{}, err
+	}
 	p, err := s.store.Profile(ctx, profileID)
 	return p, wrap(err)
+}
+
+// owner resolves the profile the caller acts on (auth.Profile).
+func (s *Service) owner(ctx context.Context, c auth.Caller) (string, error) {
+	if s.owners == nil {
+		return "", fmt.Errorf("%w: profile.Config.Owners is not set", auth.ErrForbidden)
+	}
+	return auth.Profile(ctx, s.owners, c)
+}
+
+// sensitive checks, for an update, what needs a fresh sign-in: the
+// recovery email, which can receive merge codes and password resets.
+func (s *Service) sensitive(c auth.Caller, u Update) error {
+	if u.RecoveryEmail != nil {
+		return c.Fresh(s.now(), s.freshFor)
+	}
+	return nil
 }
 
 // wrap turns a storage "not found" into ErrNotFound.
@@ -102,30 +135,38 @@ func wrap(err error) error {
 // that would leave a public profile incomplete (or make an incomplete
 // profile public) is refused with an *IncompleteError, unless the same
 // update makes the profile private. Each changed field is recorded in the
-// history, in the same transaction. It returns the stored profile, or
-// ErrNotFound.
-func (s *Service) Update(ctx context.Context, accountID, profileID string, u Update) (Profile, error) {
-	return s.modify(ctx, accountID, profileID, u.applyTo)
+// history, in the same transaction. It acts on the caller's own profile
+// only; setting the recovery email needs a fresh sign-in
+// (auth.ErrReauthenticationRequired). It returns the stored profile.
+func (s *Service) Update(ctx context.Context, c auth.Caller, u Update) (Profile, error) {
+	if err := s.sensitive(c, u); err != nil {
+		return Profile{}, err
+	}
+	return s.modify(ctx, c, u.applyTo)
 }
 
-// MakePublic lets the community see the profile. It fails with an
-// *IncompleteError listing everything that is missing. Making a public
+// MakePublic lets the community see the caller's profile. It fails with
+// an *IncompleteError listing everything that is missing. Making a public
 // profile public again changes nothing.
-func (s *Service) MakePublic(ctx context.Context, accountID, profileID string) (Profile, error) {
-	return s.Update(ctx, accountID, profileID, Update{Public: new(true)})
+func (s *Service) MakePublic(ctx context.Context, c auth.Caller) (Profile, error) {
+	return s.Update(ctx, c, Update{Public: new(true)})
 }
 
-// MakePrivate hides the profile from the community. It always succeeds for
-// an existing profile.
-func (s *Service) MakePrivate(ctx context.Context, accountID, profileID string) (Profile, error) {
-	return s.Update(ctx, accountID, profileID, Update{Public: new(false)})
+// MakePrivate hides the caller's profile from the community.
+func (s *Service) MakePrivate(ctx context.Context, c auth.Caller) (Profile, error) {
+	return s.Update(ctx, c, Update{Public: new(false)})
 }
 
-// modify runs one read-modify-write of the profile fields in a
+// modify runs one read-modify-write of the caller's profile fields in a
 // transaction, with the public-profile rule and the history entries.
-func (s *Service) modify(ctx context.Context, accountID, profileID string, change func(Profile) (Profile, error)) (Profile, error) {
+func (s *Service) modify(ctx context.Context, c auth.Caller, change func(Profile) (Profile, error)) (Profile, error) {
+	profileID, err := s.owner(ctx, c)
+	if err != nil {
+		return Profile{}, err
+	}
+	accountID := c.AccountID
 	var out Profile
-	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		old, err := s.store.Profile(ctx, profileID)
 		if err != nil {
 			return wrap(err)

@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/png"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -30,7 +32,35 @@ func newService(t *testing.T) (*profile.Service, *memory.Store) {
 	st := memory.New()
 	var ticks atomic.Int64 // the clock advances a second per reading
 	now := func() time.Time { return testNow.Add(time.Duration(ticks.Add(1)-1) * time.Second) }
-	return profile.NewService(profile.Config{Store: st, Tx: st, History: st, Now: now}), st
+	return profile.NewService(profile.Config{Store: st, Tx: st, History: st, Now: now, Owners: testOwners}), st
+}
+
+// ownerMap is the auth.Owners of the tests: me records which profile an
+// account acts on.
+type ownerMap struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+var testOwners = &ownerMap{m: map[string]string{}}
+
+func (o *ownerMap) OwnerProfile(_ context.Context, accountID string) (string, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	p, ok := o.m[accountID]
+	if !ok {
+		return "", auth.ErrForbidden
+	}
+	return p, nil
+}
+
+// me returns a caller who just signed in to the account, which acts on
+// profileID.
+func me(accountID, profileID string) auth.Caller {
+	testOwners.mu.Lock()
+	testOwners.m[accountID] = profileID
+	testOwners.mu.Unlock()
+	return auth.New(accountID, auth.MethodPassword, testNow)
 }
 
 func create(t *testing.T, svc *profile.Service) profile.Profile {
@@ -66,13 +96,13 @@ func publicProfile(t *testing.T, svc *profile.Service) profile.Profile {
 	t.Helper()
 	ctx := context.Background()
 	p := create(t, svc)
-	if _, err := svc.Update(ctx, acc, p.ID, fill()); err != nil {
+	if _, err := svc.Update(ctx, me(acc, p.ID), fill()); err != nil {
 		t.Fatalf("Update: %v", err)
 	}
-	if _, err := svc.SetAvatar(ctx, acc, p.ID, pngBytes(t)); err != nil {
+	if _, err := svc.SetAvatar(ctx, me(acc, p.ID), pngBytes(t)); err != nil {
 		t.Fatalf("SetAvatar: %v", err)
 	}
-	p, err := svc.MakePublic(ctx, acc, p.ID)
+	p, err := svc.MakePublic(ctx, me(acc, p.ID))
 	if err != nil {
 		t.Fatalf("MakePublic: %v", err)
 	}
@@ -112,7 +142,7 @@ func TestCreate(t *testing.T) {
 	if !p.CreatedAt.Equal(want) || p.CreatedAt.Location() != time.UTC || !p.UpdatedAt.Equal(want) {
 		t.Errorf("times: got %v / %v, want %v in UTC", p.CreatedAt, p.UpdatedAt, want)
 	}
-	got, err := svc.Get(context.Background(), p.ID)
+	got, err := svc.Get(context.Background(), me(acc, p.ID))
 	if err != nil || got.ID != p.ID {
 		t.Errorf("Get: got %+v, %v", got, err)
 	}
@@ -121,7 +151,7 @@ func TestCreate(t *testing.T) {
 func TestNotFound(t *testing.T) {
 	svc, _ := newService(t)
 	ctx := context.Background()
-	_, err := svc.Get(ctx, "prf_none")
+	_, err := svc.Get(ctx, me(acc, "prf_none"))
 	check := func(what string, err error) {
 		t.Helper()
 		if !errors.Is(err, profile.ErrNotFound) || !errors.Is(err, storage.ErrNotFound) {
@@ -129,13 +159,13 @@ func TestNotFound(t *testing.T) {
 		}
 	}
 	check("Get", err)
-	_, err = svc.Update(ctx, acc, "prf_none", profile.Update{Name: new("x")})
+	_, err = svc.Update(ctx, me(acc, "prf_none"), profile.Update{Name: new("x")})
 	check("Update", err)
-	_, err = svc.MakePrivate(ctx, acc, "prf_none")
+	_, err = svc.MakePrivate(ctx, me(acc, "prf_none"))
 	check("MakePrivate", err)
-	_, err = svc.SetAvatar(ctx, acc, "prf_none", pngBytes(t))
+	_, err = svc.SetAvatar(ctx, me(acc, "prf_none"), pngBytes(t))
 	check("SetAvatar", err)
-	_, err = svc.Avatar(ctx, "prf_none")
+	_, err = svc.Avatar(ctx, me(acc, "prf_none"))
 	check("Avatar", err)
 	check("SaveProgress", svc.SaveProgress(ctx, "prf_none", profile.Progress{}))
 	check("Delete", svc.Delete(ctx, "prf_none"))
@@ -145,7 +175,7 @@ func TestUpdateValidation(t *testing.T) {
 	svc, st := newService(t)
 	ctx := context.Background()
 	p := create(t, svc)
-	_, err := svc.Update(ctx, acc, p.ID, profile.Update{
+	_, err := svc.Update(ctx, me(acc, p.ID), profile.Update{
 		Name: new("Ada"), Country: new("XX"), TwitterURL: new("https://evil.example/ada"),
 		RecoveryEmail: new("not an email"), Skills: &[]string{strings.Repeat("x", 61)},
 	})
@@ -160,7 +190,7 @@ func TestUpdateValidation(t *testing.T) {
 	if d := cmp.Diff(want, verr.Fields); d != "" {
 		t.Errorf("Fields mismatch (-want +got):\n%s", d)
 	}
-	got, _ := svc.Get(ctx, p.ID)
+	got, _ := svc.Get(ctx, me(acc, p.ID))
 	if d := cmp.Diff(p, got); d != "" {
 		t.Errorf("profile changed by a failed update (-want +got):\n%s", d)
 	}
@@ -173,7 +203,7 @@ func TestUpdateNormalisesAndRecordsHistory(t *testing.T) {
 	svc, st := newService(t)
 	ctx := context.Background()
 	p := create(t, svc)
-	got, err := svc.Update(ctx, acc, p.ID, fill())
+	got, err := svc.Update(ctx, me(acc, p.ID), fill())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +211,7 @@ func TestUpdateNormalisesAndRecordsHistory(t *testing.T) {
 		t.Errorf("not normalised: %+v", got)
 	}
 	// Change again: one skill out, one in, recovery email and name cleared.
-	_, err = svc.Update(ctx, "acc_other", p.ID, profile.Update{
+	_, err = svc.Update(ctx, me("acc_other", p.ID), profile.Update{
 		Skills: &[]string{"SQL", "Rust"}, RecoveryEmail: new(""), Name: new(" "), JobTitle: new("Engineer"),
 	})
 	if err != nil {
@@ -218,33 +248,33 @@ func TestMakePublic(t *testing.T) {
 	svc, st := newService(t)
 	ctx := context.Background()
 	p := create(t, svc)
-	_, err := svc.MakePublic(ctx, acc, p.ID)
+	_, err := svc.MakePublic(ctx, me(acc, p.ID))
 	wantMissing(t, err, "avatar", "job_title", "department", "country", "about_you", "skill", "industry")
 	if !errors.Is(err, profile.ErrIncomplete) {
 		t.Errorf("errors.Is(%v, ErrIncomplete) = false", err)
 	}
 
-	if _, err := svc.Update(ctx, acc, p.ID, fill()); err != nil {
+	if _, err := svc.Update(ctx, me(acc, p.ID), fill()); err != nil {
 		t.Fatal(err)
 	}
-	_, err = svc.MakePublic(ctx, acc, p.ID)
+	_, err = svc.MakePublic(ctx, me(acc, p.ID))
 	wantMissing(t, err, "avatar")
 
-	if _, err := svc.SetAvatar(ctx, acc, p.ID, pngBytes(t)); err != nil {
+	if _, err := svc.SetAvatar(ctx, me(acc, p.ID), pngBytes(t)); err != nil {
 		t.Fatal(err)
 	}
-	got, err := svc.MakePublic(ctx, acc, p.ID)
+	got, err := svc.MakePublic(ctx, me(acc, p.ID))
 	if err != nil || !got.Public {
 		t.Fatalf("MakePublic of a complete profile: got public=%v, %v", got.Public, err)
 	}
 	n := len(entries(t, st, p.ID))
-	if _, err := svc.MakePublic(ctx, acc, p.ID); err != nil {
+	if _, err := svc.MakePublic(ctx, me(acc, p.ID)); err != nil {
 		t.Errorf("MakePublic twice: %v", err)
 	}
 	if got := len(entries(t, st, p.ID)); got != n {
 		t.Errorf("MakePublic twice wrote %d history entries, want 0", got-n)
 	}
-	got, err = svc.MakePrivate(ctx, acc, p.ID)
+	got, err = svc.MakePrivate(ctx, me(acc, p.ID))
 	if err != nil || got.Public {
 		t.Fatalf("MakePrivate: got public=%v, %v", got.Public, err)
 	}
@@ -258,7 +288,7 @@ func TestMakePrivateAlwaysWorks(t *testing.T) {
 	svc, _ := newService(t)
 	ctx := context.Background()
 	p := create(t, svc)
-	if got, err := svc.MakePrivate(ctx, acc, p.ID); err != nil || got.Public {
+	if got, err := svc.MakePrivate(ctx, me(acc, p.ID)); err != nil || got.Public {
 		t.Errorf("MakePrivate of a private profile: got public=%v, %v", got.Public, err)
 	}
 }
@@ -269,9 +299,9 @@ func TestUpdatePublicRules(t *testing.T) {
 		svc, st := newService(t)
 		p := publicProfile(t, svc)
 		n := len(entries(t, st, p.ID))
-		_, err := svc.Update(ctx, acc, p.ID, profile.Update{JobTitle: new(""), Skills: &[]string{" "}, Name: new("New")})
+		_, err := svc.Update(ctx, me(acc, p.ID), profile.Update{JobTitle: new(""), Skills: &[]string{" "}, Name: new("New")})
 		wantMissing(t, err, "job_title", "skill")
-		if got, _ := svc.Get(ctx, p.ID); !cmp.Equal(got, p) {
+		if got, _ := svc.Get(ctx, me(acc, p.ID)); !cmp.Equal(got, p) {
 			t.Errorf("refused update changed the profile:\n%s", cmp.Diff(p, got))
 		}
 		if got := len(entries(t, st, p.ID)); got != n {
@@ -281,7 +311,7 @@ func TestUpdatePublicRules(t *testing.T) {
 	t.Run("allowed when the same update makes it private", func(t *testing.T) {
 		svc, _ := newService(t)
 		p := publicProfile(t, svc)
-		got, err := svc.Update(ctx, acc, p.ID, profile.Update{JobTitle: new(""), Public: new(false)})
+		got, err := svc.Update(ctx, me(acc, p.ID), profile.Update{JobTitle: new(""), Public: new(false)})
 		if err != nil || got.Public || got.JobTitle != "" {
 			t.Errorf("got public=%v job=%q, %v; want private, cleared", got.Public, got.JobTitle, err)
 		}
@@ -291,15 +321,15 @@ func TestUpdatePublicRules(t *testing.T) {
 		p := create(t, svc)
 		u := fill()
 		u.Department = nil
-		if _, err := svc.Update(ctx, acc, p.ID, u); err != nil {
+		if _, err := svc.Update(ctx, me(acc, p.ID), u); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.SetAvatar(ctx, acc, p.ID, pngBytes(t)); err != nil {
+		if _, err := svc.SetAvatar(ctx, me(acc, p.ID), pngBytes(t)); err != nil {
 			t.Fatal(err)
 		}
-		_, err := svc.Update(ctx, acc, p.ID, profile.Update{Public: new(true)})
+		_, err := svc.Update(ctx, me(acc, p.ID), profile.Update{Public: new(true)})
 		wantMissing(t, err, "department")
-		got, err := svc.Update(ctx, acc, p.ID, profile.Update{Department: new("Sales"), Public: new(true)})
+		got, err := svc.Update(ctx, me(acc, p.ID), profile.Update{Department: new("Sales"), Public: new(true)})
 		if err != nil || !got.Public {
 			t.Errorf("got public=%v, %v; want public", got.Public, err)
 		}
@@ -307,7 +337,7 @@ func TestUpdatePublicRules(t *testing.T) {
 	t.Run("private profiles may be incomplete", func(t *testing.T) {
 		svc, _ := newService(t)
 		p := create(t, svc)
-		if _, err := svc.Update(ctx, acc, p.ID, profile.Update{Name: new("Ada")}); err != nil {
+		if _, err := svc.Update(ctx, me(acc, p.ID), profile.Update{Name: new("Ada")}); err != nil {
 			t.Errorf("Update of a private profile: %v", err)
 		}
 	})
@@ -341,7 +371,7 @@ func TestPublicView(t *testing.T) {
 		t.Errorf("public view shows private data: %s", s)
 	}
 
-	if _, err := svc.MakePrivate(ctx, acc, p.ID); err != nil {
+	if _, err := svc.MakePrivate(ctx, me(acc, p.ID)); err != nil {
 		t.Fatal(err)
 	}
 	_, errPrivate := svc.PublicView(ctx, p.ID)
@@ -361,21 +391,21 @@ func (failingHistory) AppendHistory(context.Context, ...history.Entry) error { r
 
 func TestHistoryFailureRollsBack(t *testing.T) {
 	st := memory.New()
-	ok := profile.NewService(profile.Config{Store: st, Tx: st, History: st})
-	bad := profile.NewService(profile.Config{Store: st, Tx: st, History: failingHistory{st}})
+	ok := profile.NewService(profile.Config{Store: st, Tx: st, History: st, Owners: testOwners, Now: func() time.Time { return testNow }})
+	bad := profile.NewService(profile.Config{Store: st, Tx: st, History: failingHistory{st}, Owners: testOwners, Now: func() time.Time { return testNow }})
 	ctx := context.Background()
 	p := create(t, ok)
-	if _, err := bad.Update(ctx, acc, p.ID, fill()); !errors.Is(err, errHistory) {
+	if _, err := bad.Update(ctx, me(acc, p.ID), fill()); !errors.Is(err, errHistory) {
 		t.Fatalf("Update: got %v, want the history error", err)
 	}
-	if _, err := bad.SetAvatar(ctx, acc, p.ID, pngBytes(t)); !errors.Is(err, errHistory) {
+	if _, err := bad.SetAvatar(ctx, me(acc, p.ID), pngBytes(t)); !errors.Is(err, errHistory) {
 		t.Fatalf("SetAvatar: got %v, want the history error", err)
 	}
-	got, _ := ok.Get(ctx, p.ID)
+	got, _ := ok.Get(ctx, me(acc, p.ID))
 	if d := cmp.Diff(p, got); d != "" {
 		t.Errorf("profile changed although the history failed (-want +got):\n%s", d)
 	}
-	if _, err := ok.Avatar(ctx, p.ID); !errors.Is(err, profile.ErrNotFound) {
+	if _, err := ok.Avatar(ctx, me(acc, p.ID)); !errors.Is(err, profile.ErrNotFound) {
 		t.Errorf("avatar stored although the history failed: %v", err)
 	}
 }

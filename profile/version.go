@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/auth"
 )
 
 // ErrChanged means the profile changed since the version the caller read
@@ -39,8 +41,11 @@ func Version(p Profile) string {
 // Version is version, checked in the same transaction as the change: two
 // editors that read the same version cannot both write. It returns
 // ErrChanged, changing nothing, when the profile changed meanwhile.
-func (s *Service) UpdateIfVersion(ctx context.Context, accountID, profileID, version string, u Update) (Profile, error) {
-	return s.modify(ctx, accountID, profileID, func(p Profile) (Profile, error) {
+func (s *Service) UpdateIfVersion(ctx context.Context, c auth.Caller, version string, u Update) (Profile, error) {
+	if err := s.sensitive(c, u); err != nil {
+		return Profile{}, err
+	}
+	return s.modify(ctx, c, func(p Profile) (Profile, error) {
 		if Version(p) != version {
 			return p, ErrChanged
 		}

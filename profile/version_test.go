@@ -47,25 +47,25 @@ func TestUpdateIfVersion(t *testing.T) {
 	read := profile.Version(p)
 
 	// The first editor wins; the second, holding the same version, is refused.
-	first, err := svc.UpdateIfVersion(ctx, acc, p.ID, read, profile.Update{Skills: &[]string{"Go"}})
+	first, err := svc.UpdateIfVersion(ctx, me(acc, p.ID), read, profile.Update{Skills: &[]string{"Go"}})
 	if err != nil {
 		t.Fatalf("first UpdateIfVersion: %v", err)
 	}
-	_, err = svc.UpdateIfVersion(ctx, acc, p.ID, read, profile.Update{Skills: &[]string{"SQL"}})
+	_, err = svc.UpdateIfVersion(ctx, me(acc, p.ID), read, profile.Update{Skills: &[]string{"SQL"}})
 	if !errors.Is(err, profile.ErrChanged) {
 		t.Fatalf("stale UpdateIfVersion = %v, want ErrChanged", err)
 	}
-	got, err := svc.Get(ctx, p.ID)
+	got, err := svc.Get(ctx, me(acc, p.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(got.Skills) != 1 || got.Skills[0] != "Go" || profile.Version(got) != profile.Version(first) {
 		t.Errorf("after a stale update: skills %v, version %s; want [Go], %s", got.Skills, profile.Version(got), profile.Version(first))
 	}
-	if _, err := svc.UpdateIfVersion(ctx, acc, p.ID, profile.Version(got), profile.Update{Skills: &[]string{"SQL"}}); err != nil {
+	if _, err := svc.UpdateIfVersion(ctx, me(acc, p.ID), profile.Version(got), profile.Update{Skills: &[]string{"SQL"}}); err != nil {
 		t.Errorf("UpdateIfVersion with the current version: %v", err)
 	}
-	if _, err := svc.UpdateIfVersion(ctx, acc, "prf_missing", read, profile.Update{}); !errors.Is(err, profile.ErrNotFound) {
+	if _, err := svc.UpdateIfVersion(ctx, me("acc_ghost", "prf_missing"), read, profile.Update{}); !errors.Is(err, profile.ErrNotFound) {
 		t.Errorf("UpdateIfVersion of a missing profile = %v, want ErrNotFound", err)
 	}
 }

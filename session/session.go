@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/internal/secret"
 )
 
@@ -24,6 +25,14 @@ type Session struct {
 	// age at sign-in; the host lets such a session change the password
 	// and little else. ClearPasswordExpired resets it.
 	PasswordExpired bool
+}
+
+// Caller returns who acts through the session, for the SDK's
+// self-service operations: its account, authenticated when the session
+// began (the age a sensitive operation checks). Sessions do not record
+// how the person signed in yet, so the method is auth.MethodPassword.
+func (s Session) Caller() auth.Caller {
+	return auth.Caller{AccountID: s.AccountID, Method: auth.MethodPassword, AuthenticatedAt: s.CreatedAt, SessionID: s.ID}
 }
 
 // Digest is the SHA-256 of a session secret: what the store keeps instead

@@ -33,6 +33,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
@@ -176,7 +177,7 @@ func (j *journey) signUpAndProfile() error {
 	}
 
 	j.step("make the profile public before it is complete")
-	_, err = j.s.Profiles.MakePublic(j.ctx, adaAccount, adaProfile)
+	_, err = j.s.Profiles.MakePublic(j.ctx, j.caller(adaAccount))
 	var inc *profile.IncompleteError
 	if !errors.As(err, &inc) {
 		return fmt.Errorf("want an incomplete profile, got %v", err)
@@ -186,17 +187,17 @@ func (j *journey) signUpAndProfile() error {
 	j.step("fill the profile, add an avatar, make it public")
 	str := func(s string) *string { return &s }
 	skills, industries := []string{"Go", "Mendix"}, []string{"Banking"}
-	if _, err := j.s.Profiles.Update(j.ctx, adaAccount, adaProfile, profile.Update{
+	if _, err := j.s.Profiles.Update(j.ctx, j.caller(adaAccount), profile.Update{
 		Name: str("Ada Lovelace"), JobTitle: str("Engineer"), Department: str("Research"),
 		Country: str("gb"), AboutYou: str("I write programs for engines."),
 		Skills: &skills, Industries: &industries, TwitterURL: str("https://x.com/ada"),
 	}); err != nil {
 		return err
 	}
-	if _, err := j.s.Profiles.SetAvatar(j.ctx, adaAccount, adaProfile, avatarPNG()); err != nil {
+	if _, err := j.s.Profiles.SetAvatar(j.ctx, j.caller(adaAccount), avatarPNG()); err != nil {
 		return err
 	}
-	p, err := j.s.Profiles.MakePublic(j.ctx, adaAccount, adaProfile)
+	p, err := j.s.Profiles.MakePublic(j.ctx, j.caller(adaAccount))
 	if err != nil {
 		return err
 	}
@@ -307,13 +308,13 @@ func (j *journey) notifications() error {
 
 func (j *journey) merge() error {
 	j.step("merge the profile of %s into Ada's profile", other)
-	otherAccount, otherProfile, err := j.signUp(other)
+	otherAccount, _, err := j.signUp(other)
 	if err != nil {
 		return err
 	}
 	str := func(s string) *string { return &s }
 	skills := []string{"go", "Mathematics"}
-	if _, err := j.s.Profiles.Update(j.ctx, otherAccount, otherProfile, profile.Update{
+	if _, err := j.s.Profiles.Update(j.ctx, j.caller(otherAccount), profile.Update{
 		Name: str("A. A. Lovelace"), Country: str("IT"), Skills: &skills,
 	}); err != nil {
 		return err
@@ -435,4 +436,10 @@ func randomKeys() (code, totp usersettings.KeyRing, err error) {
 		return nil, nil, err
 	}
 	return usersettings.KeyRing{k[:usersettings.KeySize]}, usersettings.KeyRing{k[usersettings.KeySize:]}, nil
+}
+
+// caller is the account acting as a person who just signed in with a
+// password: what a host's own sign-in hands to the SDK.
+func (j *journey) caller(accountID string) auth.Caller {
+	return auth.New(accountID, auth.MethodPassword, j.s.Now())
 }

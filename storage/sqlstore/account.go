@@ -15,10 +15,10 @@ const accountColumns = `id, profile_id, email, password_hash, password_changed_a
 
 // Hot lookups; the benchmarks and the EXPLAIN tests use the same text.
 const (
-	queryAccountByEmail = `SELECT ` + accountColumns + ` FROM accounts WHERE lower(email) = lower(?)`
-	queryAccountByID    = `SELECT ` + accountColumns + ` FROM accounts WHERE id = ?`
+	queryAccountByEmail = `SELECT ` + accountColumns + ` FROM us_accounts WHERE lower(email) = lower(?)`
+	queryAccountByID    = `SELECT ` + accountColumns + ` FROM us_accounts WHERE id = ?`
 	// queryAccountsOfProfile lists a profile's accounts, oldest first.
-	queryAccountsOfProfile = `SELECT ` + accountColumns + ` FROM accounts
+	queryAccountsOfProfile = `SELECT ` + accountColumns + ` FROM us_accounts
 	WHERE profile_id = ? ORDER BY created_at, id`
 )
 
@@ -33,8 +33,8 @@ func scanAccount(row interface{ Scan(...any) error }, a *account.Account) error 
 // CreateAccount implements account.Store. An account whose profile does
 // not exist is refused with storage.ErrConflict (foreign key).
 func (s *Store) CreateAccount(ctx context.Context, a account.Account) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "create account", `INSERT INTO accounts (`+accountColumns+`)
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "create account", `INSERT INTO us_accounts (`+accountColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			a.ID, a.ProfileID, a.Email, a.PasswordHash, s.d.timeArg(a.PasswordChangedAt),
 			string(a.Status), a.Marketing, a.Credits, s.d.timeArg(a.CreatedAt),
@@ -82,12 +82,12 @@ func (s *Store) AccountsOfProfile(ctx context.Context, profileID string) ([]acco
 // are one statement, so a taken email leaves a surrounding PostgreSQL
 // transaction usable.
 func (s *Store) UpdateAccount(ctx context.Context, a account.Account) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "update account", `UPDATE accounts SET
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "update account", `UPDATE us_accounts SET
 			profile_id = ?, email = ?, password_hash = ?, password_changed_at = ?,
 			status = ?, marketing = ?, credits = ?, sso_connection = ?, sso_subject = ?
 			WHERE id = ? AND NOT EXISTS (
-				SELECT 1 FROM accounts o WHERE o.id <> ? AND (lower(o.email) = lower(?)
+				SELECT 1 FROM us_accounts o WHERE o.id <> ? AND (lower(o.email) = lower(?)
 					OR (o.sso_connection = ? AND o.sso_subject = ?)))`,
 			a.ProfileID, a.Email, a.PasswordHash, s.d.timeArg(a.PasswordChangedAt),
 			string(a.Status), a.Marketing, a.Credits, nullString(a.SSOConnection), a.SSOSubject,
@@ -96,7 +96,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a account.Account) error {
 			return err
 		}
 		var one int
-		if err := s.queryRow(ctx, "update account", `SELECT 1 FROM accounts WHERE id = ?`, []any{a.ID}, &one); err != nil {
+		if err := s.queryRow(ctx, "update account", `SELECT 1 FROM us_accounts WHERE id = ?`, []any{a.ID}, &one); err != nil {
 			return err
 		}
 		return conflict("update account: email or sso subject taken")
@@ -105,14 +105,14 @@ func (s *Store) UpdateAccount(ctx context.Context, a account.Account) error {
 
 // MoveAccounts implements account.Store with one UPDATE.
 func (s *Store) MoveAccounts(ctx context.Context, fromProfileID, toProfileID string) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		if err := s.profileExists(ctx, "move accounts: profile", toProfileID); err != nil {
 			return err
 		}
 		if fromProfileID == toProfileID {
 			return nil
 		}
-		_, err := s.exec(ctx, "move accounts", `UPDATE accounts SET profile_id = ? WHERE profile_id = ?`,
+		_, err := s.exec(ctx, "move accounts", `UPDATE us_accounts SET profile_id = ? WHERE profile_id = ?`,
 			toProfileID, fromProfileID)
 		return err
 	})
@@ -121,8 +121,8 @@ func (s *Store) MoveAccounts(ctx context.Context, fromProfileID, toProfileID str
 // DeleteAccount implements account.Store. Pending requests the account
 // made go with it (ON DELETE CASCADE).
 func (s *Store) DeleteAccount(ctx context.Context, id string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "delete account", `DELETE FROM accounts WHERE id = ?`, id)
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "delete account", `DELETE FROM us_accounts WHERE id = ?`, id)
 		if err == nil && n == 0 {
 			err = notFound("delete account")
 		}
@@ -137,8 +137,8 @@ const pendingColumns = `id, kind, email, password_hash, marketing, profile_id, r
 // profile or requesting account does not exist is refused with
 // storage.ErrConflict (foreign key).
 func (s *Store) CreatePending(ctx context.Context, p account.Pending) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "create pending account", `INSERT INTO pending_accounts (`+pendingColumns+`)
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "create pending account", `INSERT INTO us_pending_accounts (`+pendingColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			p.ID, string(p.Kind), p.Email, p.PasswordHash, p.Marketing,
 			nullString(p.ProfileID), nullString(p.RequestedBy),
@@ -156,7 +156,7 @@ func (s *Store) Pending(ctx context.Context, id string) (account.Pending, error)
 		p    account.Pending
 		kind string
 	)
-	err := s.queryRow(ctx, "pending account", `SELECT `+pendingColumns+` FROM pending_accounts
+	err := s.queryRow(ctx, "pending account", `SELECT `+pendingColumns+` FROM us_pending_accounts
 		WHERE id = ?`, []any{id}, &p.ID, &kind, &p.Email, &p.PasswordHash, &p.Marketing,
 		dbString{&p.ProfileID}, dbString{&p.RequestedBy}, dbTime{&p.CreatedAt}, dbTime{&p.ExpiresAt})
 	p.Kind = account.PendingKind(kind)
@@ -165,8 +165,8 @@ func (s *Store) Pending(ctx context.Context, id string) (account.Pending, error)
 
 // DeletePending implements account.Store.
 func (s *Store) DeletePending(ctx context.Context, id string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "delete pending account", `DELETE FROM pending_accounts WHERE id = ?`, id)
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "delete pending account", `DELETE FROM us_pending_accounts WHERE id = ?`, id)
 		if err == nil && n == 0 {
 			err = notFound("delete pending account")
 		}
@@ -177,10 +177,10 @@ func (s *Store) DeletePending(ctx context.Context, id string) error {
 // DeletePendingBefore implements account.Store.
 func (s *Store) DeletePendingBefore(ctx context.Context, t time.Time) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, "delete expired pending accounts",
-			`DELETE FROM pending_accounts WHERE expires_at < ?`, s.d.timeArg(t))
+			`DELETE FROM us_pending_accounts WHERE expires_at < ?`, s.d.timeArg(t))
 		return err
 	})
 	return int(n), err
@@ -189,10 +189,10 @@ func (s *Store) DeletePendingBefore(ctx context.Context, t time.Time) (int, erro
 // DeletePendingRequestedBy implements account.Store.
 func (s *Store) DeletePendingRequestedBy(ctx context.Context, accountID string) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, "delete pending accounts of requester",
-			`DELETE FROM pending_accounts WHERE requested_by = ?`, accountID)
+			`DELETE FROM us_pending_accounts WHERE requested_by = ?`, accountID)
 		return err
 	})
 	return int(n), err

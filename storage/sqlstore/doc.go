@@ -46,27 +46,50 @@
 //
 // # Schema and migrations
 //
+// The SDK's tables live next to the host's, so every name it uses is its
+// own. Every table and index name starts with a prefix, DefaultTablePrefix
+// ("us_": us_accounts, us_sessions_digest_key, …) unless WithTablePrefix
+// sets another; a prefix rather than a PostgreSQL schema, because it
+// works the same on both dialects. The schema version is recorded in
+// DefaultMigrationsTable ("usersettings_schema_migrations") unless
+// WithMigrationsTable names another, never in schema_migrations, which
+// golang-migrate uses by default and a host's own migrations may use.
+//
 // The schema lives in Migrations, an embedded file system with one
 // directory per dialect (migrations/sqlite, migrations/postgres) of
 // zero-padded, versioned files in golang-migrate's layout:
-// NNNN_name.up.sql and NNNN_name.down.sql. A host can run them with
+// NNNN_name.up.sql and NNNN_name.down.sql, written with the default
+// prefix. The statements of the Store are written with it too; a Store
+// with another prefix rewrites it (a word that starts with "us_") in each
+// statement when it prepares it and in each migration before it runs, so
+// no column or literal of the SQL starts with "us_". A host can apply
+// them with
 //
-//   - (*Store).Migrate: applies the missing versions in order, each in its
-//     own transaction together with the new version, recorded in the
-//     schema_migrations table in golang-migrate's shape (one row: version,
-//     dirty). Concurrent migrators are safe: on PostgreSQL each step holds
-//     a transaction-scoped advisory lock, on SQLite each step is a write
-//     transaction. It refuses a database whose recorded version is newer
-//     than it knows (ErrSchemaTooNew) or marked dirty (ErrDirtySchema).
+//   - (*Store).Migrate: applies the missing versions in order, with the
+//     Store's prefix, each in its own transaction together with the new
+//     version, recorded in the migrations table in golang-migrate's shape
+//     (one row: version, dirty). Concurrent migrators are safe: on
+//     PostgreSQL each step holds a transaction-scoped advisory lock, on
+//     SQLite each step is a write transaction. It refuses a database whose
+//     recorded version is newer than it knows (ErrSchemaTooNew) or marked
+//     dirty (ErrDirtySchema). It upgrades a database of v0.1.0, whose
+//     tables had no prefix, in place (see Migrate).
 //   - golang-migrate: iofs.New(sqlstore.Migrations, sqlstore.MigrationsDir(d))
-//     as the source; it uses the same schema_migrations table, so a host
-//     can move between it and Migrate.
+//     as the source and x-migrations-table=usersettings_schema_migrations
+//     in the database URL (Config.MigrationsTable with WithInstance); it
+//     then shares the table with Migrate, so a host can move between the
+//     two. Without that option it would record our versions in the host's
+//     own schema_migrations.
 //   - goose: goose keeps both directions in one annotated file and cannot
 //     read the .up.sql/.down.sql pair (both halves would claim the same
 //     version), so GooseMigrations(d) presents the same statements as
 //     NNNN_name.sql files with "-- +goose Up" and "-- +goose Down"
-//     sections. goose records versions in its own goose_db_version table:
-//     use one tool per database.
+//     sections. goose records versions in a table of its own layout: give
+//     it one of ours (goose.WithTableName("usersettings_goose_db_version"))
+//     and use one tool for the SDK's schema.
+//
+// The exported files carry the default prefix; a Store with another
+// prefix is migrated with Migrate.
 //
 // Versions are applied strictly in order and a database records only its
 // highest version, so a new migration always takes the next number.
@@ -99,13 +122,16 @@
 // A package that adds a Store adds, in this package: a file named after the
 // concept (token.go, notify.go) that starts with var _ pkg.Store =
 // (*Store)(nil) and implements the methods with the helpers of store.go
-// (write for atomic writes, exec, queryRow and query for statements
-// written with ? placeholders, prepared for cached statements, translate,
-// notFound and conflict for errors, timeArg/dbTime for times); the next
-// reserved migration number in both migrations/sqlite and
-// migrations/postgres, as .up.sql and .down.sql files (TestMigrationFiles
-// checks the pair and the names; TestMigrate runs the down files too); and
-// a test file that runs its storagetest suite under forEachDB, so it runs
-// as db=sqlite and db=postgres, and appends its hot lookups to HotQueries
-// (export_test.go) in an init function, so TestExplain checks their plans.
+// (writeOne for a write of one statement and writeTx for several, exec,
+// queryRow and query for statements written with the us_ prefix and ?
+// placeholders, prepared for cached statements, translate, notFound and
+// conflict for errors, timeArg/dbTime for times); the next reserved
+// migration number in both migrations/sqlite and migrations/postgres, as
+// .up.sql and .down.sql files naming every table and index with the us_
+// prefix (TestMigrationFiles checks the pair and the names; TestMigrate
+// runs the down files too; TestTablePrefix runs the suites with another
+// prefix); and a test file that runs its storagetest suite under
+// forEachDB, so it runs as db=sqlite and db=postgres, and appends its hot
+// lookups to HotQueries (export_test.go) in an init function, so
+// TestExplain checks their plans.
 package sqlstore

@@ -94,7 +94,7 @@ func TestDriverErrors(t *testing.T) {
 			db, d := c.open(t)
 			migrated(t, db, d)
 			q := func(s string) string { return sqlstore.Rebind(d, s) }
-			insert := q(`INSERT INTO profiles (id, name, job_title, department, country, about_you,
+			insert := q(`INSERT INTO us_profiles (id, name, job_title, department, country, about_you,
 				skills, industries, twitter_url, linkedin_url, recovery_email, public, created_at, updated_at)
 				VALUES (?, '', '', '', '', '', '[]', '[]', '', '', '', ?, ?, ?)`)
 			now := any(int64(0))
@@ -108,7 +108,7 @@ func TestDriverErrors(t *testing.T) {
 			if got := sqlstore.Classify(err); got != "unique" {
 				t.Errorf("duplicate primary key: Classify(%v) = %q, want unique", err, got)
 			}
-			_, err = db.Exec(q(`INSERT INTO progress (profile_id, points) VALUES (?, 1)`), "prf_missing")
+			_, err = db.Exec(q(`INSERT INTO us_progress (profile_id, points) VALUES (?, 1)`), "prf_missing")
 			if got := sqlstore.Classify(err); got != "foreign_key" {
 				t.Errorf("missing parent: Classify(%v) = %q, want foreign_key", err, got)
 			}

@@ -30,7 +30,7 @@ func TestExplain(t *testing.T) {
 			// The check itself notices a lookup without an index.
 			noIndex := sqlstore.HotQuery{
 				Name:  "account by password hash",
-				Query: `SELECT id FROM accounts WHERE password_hash = ?`,
+				Query: `SELECT id FROM us_accounts WHERE password_hash = ?`,
 				Args:  func(sqlstore.Dialect) []any { return []any{"x"} },
 			}
 			if plan := explain(t, db, d, noIndex); planProblem(d, plan) == "" {

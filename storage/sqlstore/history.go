@@ -17,11 +17,11 @@ const historyPage = 256
 // Queries of the history pages, newest first (History) and oldest first
 // after a given entry (EachHistory).
 const (
-	queryHistoryPage = `SELECT ` + historyColumns + ` FROM history WHERE profile_id = ?
+	queryHistoryPage = `SELECT ` + historyColumns + ` FROM us_history WHERE profile_id = ?
 	ORDER BY at DESC, id DESC LIMIT ? OFFSET ?`
-	queryHistoryFirst = `SELECT ` + historyColumns + ` FROM history WHERE profile_id = ?
+	queryHistoryFirst = `SELECT ` + historyColumns + ` FROM us_history WHERE profile_id = ?
 	ORDER BY at, id LIMIT ?`
-	queryHistoryAfter = `SELECT ` + historyColumns + ` FROM history WHERE profile_id = ?
+	queryHistoryAfter = `SELECT ` + historyColumns + ` FROM us_history WHERE profile_id = ?
 	AND (at, id) > (?, ?) ORDER BY at, id LIMIT ?`
 )
 
@@ -39,9 +39,13 @@ func (s *Store) AppendHistory(ctx context.Context, entries ...history.Entry) err
 	if len(entries) == 0 {
 		return ctx.Err()
 	}
-	return s.write(ctx, len(entries) == 1, func(ctx context.Context) error {
+	write := s.writeTx
+	if len(entries) == 1 {
+		write = s.writeOne
+	}
+	return write(ctx, func(ctx context.Context) error {
 		for _, e := range entries {
-			n, err := s.exec(ctx, "append history", `INSERT INTO history (`+historyColumns+`)
+			n, err := s.exec(ctx, "append history", `INSERT INTO us_history (`+historyColumns+`)
 				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 				e.ID, e.ProfileID, e.AccountID, e.Item, string(e.Action), e.Detail, s.d.timeArg(e.At))
 			if err != nil {
@@ -114,16 +118,16 @@ func (s *Store) MoveHistory(ctx context.Context, from, to string) error {
 	if from == to {
 		return ctx.Err()
 	}
-	return s.write(ctx, true, func(ctx context.Context) error {
-		_, err := s.exec(ctx, "move history", `UPDATE history SET profile_id = ? WHERE profile_id = ?`, to, from)
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		_, err := s.exec(ctx, "move history", `UPDATE us_history SET profile_id = ? WHERE profile_id = ?`, to, from)
 		return err
 	})
 }
 
 // DeleteHistoryOfProfile implements history.Store.
 func (s *Store) DeleteHistoryOfProfile(ctx context.Context, profileID string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		_, err := s.exec(ctx, "delete history", `DELETE FROM history WHERE profile_id = ?`, profileID)
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		_, err := s.exec(ctx, "delete history", `DELETE FROM us_history WHERE profile_id = ?`, profileID)
 		return err
 	})
 }

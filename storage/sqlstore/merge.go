@@ -18,7 +18,7 @@ const mergeFlowColumns = `id, account_id, profile_id, other_profile_id, state, f
 const (
 	selectMergeFlows = `SELECT f.id, f.account_id, f.profile_id, f.other_profile_id, f.state,
 	f.fingerprint, f.created_at, f.updated_at, f.expires_at, a.address, a.masked, a.account_id
-	FROM merge_flows f LEFT JOIN merge_flow_addresses a ON a.flow_id = f.id`
+	FROM us_merge_flows f LEFT JOIN us_merge_flow_addresses a ON a.flow_id = f.id`
 	queryMergeFlow           = selectMergeFlows + ` WHERE f.id = ? ORDER BY a.pos`
 	queryMergeFlowsOfProfile = selectMergeFlows + `
 	WHERE f.profile_id = ? OR f.other_profile_id = ? ORDER BY f.created_at, f.id, a.pos`
@@ -58,8 +58,8 @@ func (s *Store) mergeFlows(ctx context.Context, what, query string, args ...any)
 // CreateMergeFlow implements merge.Store. A flow of an account that does
 // not exist is storage.ErrConflict (foreign key).
 func (s *Store) CreateMergeFlow(ctx context.Context, r merge.Record) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "create merge flow", `INSERT INTO merge_flows (`+mergeFlowColumns+`)
+	return s.writeTx(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "create merge flow", `INSERT INTO us_merge_flows (`+mergeFlowColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			r.ID, r.AccountID, r.ProfileID, r.OtherProfileID, string(r.State), r.Fingerprint,
 			s.d.timeArg(r.CreatedAt), s.d.timeArg(r.UpdatedAt), s.d.timeArg(r.ExpiresAt))
@@ -77,7 +77,7 @@ func (s *Store) CreateMergeFlow(ctx context.Context, r merge.Record) error {
 // deleted.
 func (s *Store) insertMergeAddresses(ctx context.Context, r merge.Record) error {
 	for i, c := range r.Candidates {
-		if _, err := s.exec(ctx, "store merge flow address", `INSERT INTO merge_flow_addresses
+		if _, err := s.exec(ctx, "store merge flow address", `INSERT INTO us_merge_flow_addresses
 			(flow_id, pos, address, masked, account_id) VALUES (?, ?, ?, ?, ?)`,
 			r.ID, i, c.Address, c.Masked, c.AccountID); err != nil {
 			return err
@@ -102,8 +102,8 @@ func (s *Store) MergeFlow(ctx context.Context, id string) (merge.Record, error) 
 // expected state (UPDATE … WHERE state = ?), so of concurrent steps one
 // wins.
 func (s *Store) UpdateMergeFlow(ctx context.Context, r merge.Record, from merge.State) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "update merge flow", `UPDATE merge_flows
+	return s.writeTx(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "update merge flow", `UPDATE us_merge_flows
 			SET state = ?, fingerprint = ?, updated_at = ? WHERE id = ? AND state = ?`,
 			string(r.State), r.Fingerprint, s.d.timeArg(r.UpdatedAt), r.ID, string(from))
 		if err != nil {
@@ -111,14 +111,14 @@ func (s *Store) UpdateMergeFlow(ctx context.Context, r merge.Record, from merge.
 		}
 		if n == 0 {
 			var one int
-			err := s.queryRow(ctx, "update merge flow", `SELECT 1 FROM merge_flows WHERE id = ?`, []any{r.ID}, &one)
+			err := s.queryRow(ctx, "update merge flow", `SELECT 1 FROM us_merge_flows WHERE id = ?`, []any{r.ID}, &one)
 			if err == nil {
 				err = conflict("update merge flow: state changed")
 			}
 			return err
 		}
 		if _, err := s.exec(ctx, "update merge flow: clear addresses",
-			`DELETE FROM merge_flow_addresses WHERE flow_id = ?`, r.ID); err != nil {
+			`DELETE FROM us_merge_flow_addresses WHERE flow_id = ?`, r.ID); err != nil {
 			return err
 		}
 		return s.insertMergeAddresses(ctx, r)
@@ -135,7 +135,7 @@ func (s *Store) MergeFlowsOfProfile(ctx context.Context, profileID string) ([]me
 // and returns how many it deleted.
 func (s *Store) deleteMergeFlows(ctx context.Context, what, query string, args ...any) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, what, query, args...)
 		return err
@@ -148,8 +148,8 @@ func (s *Store) DeleteMergeFlowsOfAccount(ctx context.Context, accountID string)
 	if accountID == "" {
 		return 0, ctx.Err()
 	}
-	return s.deleteMergeFlows(ctx, "delete merge flows of account", `DELETE FROM merge_flows
-		WHERE account_id = ? OR id IN (SELECT flow_id FROM merge_flow_addresses WHERE account_id = ?)`,
+	return s.deleteMergeFlows(ctx, "delete merge flows of account", `DELETE FROM us_merge_flows
+		WHERE account_id = ? OR id IN (SELECT flow_id FROM us_merge_flow_addresses WHERE account_id = ?)`,
 		accountID, accountID)
 }
 
@@ -158,12 +158,12 @@ func (s *Store) DeleteMergeFlowsOfProfile(ctx context.Context, profileID string)
 	if profileID == "" {
 		return 0, ctx.Err()
 	}
-	return s.deleteMergeFlows(ctx, "delete merge flows of profile", `DELETE FROM merge_flows
+	return s.deleteMergeFlows(ctx, "delete merge flows of profile", `DELETE FROM us_merge_flows
 		WHERE profile_id = ? OR other_profile_id = ?`, profileID, profileID)
 }
 
 // DeleteExpiredMergeFlows implements merge.Store.
 func (s *Store) DeleteExpiredMergeFlows(ctx context.Context, before time.Time) (int, error) {
 	return s.deleteMergeFlows(ctx, "delete expired merge flows",
-		`DELETE FROM merge_flows WHERE expires_at < ?`, s.d.timeArg(before))
+		`DELETE FROM us_merge_flows WHERE expires_at < ?`, s.d.timeArg(before))
 }

@@ -78,7 +78,7 @@ func BenchmarkMergeCommit(b *testing.B) {
 // benchCheckMoved checks that the profile holds both profiles' rows.
 func benchCheckMoved(b *testing.B, db *sql.DB, profileID string) {
 	b.Helper()
-	for _, table := range []string{"achievements", "history"} {
+	for _, table := range []string{"us_achievements", "us_history"} {
 		var n int
 		err := db.QueryRow(`SELECT count(*) FROM `+table+` WHERE profile_id = ?`, profileID).Scan(&n)
 		if err != nil || n < 2*benchMergeRows {
@@ -95,7 +95,7 @@ func benchFloor(ctx context.Context, db *sql.DB, from, to string) error {
 		return err
 	}
 	defer func() { _ = tx.Rollback() }()
-	for _, table := range []string{"accounts", "achievements", "history"} {
+	for _, table := range []string{"us_accounts", "us_achievements", "us_history"} {
 		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET profile_id = ? WHERE profile_id = ?`, to, from); err != nil {
 			return err
 		}
@@ -128,10 +128,10 @@ func benchSeedPair(b *testing.B, st *sqlstore.Store, db *sql.DB, tag string) {
 		at := benchMergeNow.UnixMicro()
 		for _, q := range []string{
 			`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 - 1)
-			INSERT INTO achievements (profile_id, id, name, awarded_at)
+			INSERT INTO us_achievements (profile_id, id, name, awarded_at)
 			SELECT ?2, 'ach_' || ?2 || '_' || i, 'Achievement ' || i, ?3 + i FROM n`,
 			`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 - 1)
-			INSERT INTO history (id, profile_id, account_id, item, action, detail, at)
+			INSERT INTO us_history (id, profile_id, account_id, item, action, detail, at)
 			SELECT 'his_' || ?2 || '_' || i, ?2, '', 'job_title', 'set', '', ?3 + i FROM n`,
 		} {
 			if _, err := db.ExecContext(ctx, q, benchMergeRows, pid, at); err != nil {

@@ -15,17 +15,13 @@ import (
 
 // Migrations holds the schema of every dialect as versioned SQL files,
 // migrations/sqlite/NNNN_name.up.sql and .down.sql and the same under
-// migrations/postgres, in the layout golang-migrate reads. Hosts that run
+// migrations/postgres, in the layout golang-migrate reads. Their tables
+// and indexes carry DefaultTablePrefix (us_accounts, …). Hosts that run
 // migrations with their own tool use it (or GooseMigrations for goose);
-// others call Migrate.
+// others call Migrate, which also applies another prefix.
 //
 //go:embed migrations
 var Migrations embed.FS
-
-// migrationsTable is golang-migrate's table; Migrate keeps it in the same
-// shape (one row: the current version and a dirty flag), so a host can
-// move between Migrate and golang-migrate.
-const migrationsTable = "schema_migrations"
 
 // migrateLockKey is the PostgreSQL advisory lock key Migrate holds while
 // it checks and applies one migration ("usrsttng" in ASCII).
@@ -89,15 +85,30 @@ func SchemaVersion(d Dialect) int64 {
 }
 
 // Migrate brings the database schema up to date. It applies the missing
-// migrations in version order, each in its own transaction together with
-// the new version in the schema_migrations table, so a failure leaves the
-// database at the last good version. It is safe to run from several
-// processes at once: on PostgreSQL each step holds a transaction-scoped
-// advisory lock, on SQLite each step is a write transaction, which SQLite
-// runs one at a time. Running it on an up-to-date database changes
-// nothing. It returns ErrSchemaTooNew, changing nothing, when the database
-// records a version newer than this package knows, and ErrDirtySchema
-// when another tool left a failed migration behind.
+// migrations in version order, with the Store's table prefix, each in its
+// own transaction together with the new version in the Store's migrations
+// table (DefaultMigrationsTable unless WithMigrationsTable names
+// another), so a failure leaves the database at the last good version.
+// It never reads or writes a host's schema_migrations table, except once
+// to upgrade the tables of v0.1.0 (see below). It is safe to run from
+// several processes at once: on PostgreSQL each step holds a
+// transaction-scoped advisory lock, on SQLite each step is a write
+// transaction, which SQLite runs one at a time. Running it on an
+// up-to-date database changes nothing. It returns ErrSchemaTooNew,
+// changing nothing, when the migrations table records a version newer
+// than this package knows, and ErrDirtySchema when another tool left a
+// failed migration behind.
+//
+// v0.1.0 created unprefixed tables (accounts, sessions, …) and recorded
+// its version in schema_migrations, golang-migrate's default table. When
+// the Store's migrations table does not exist yet and the database holds
+// those tables, Migrate first upgrades them in place, in one transaction
+// under the migration lock: it renames each table of the recorded version
+// (and its indexes, constraints and sequences) to the prefixed name and
+// records that version in its own table; schema_migrations stays as it
+// is, as a host's tool may use it (a host that uses it for nothing else
+// may drop it). When it cannot tell the version of those tables, Migrate
+// returns ErrLegacySchema and changes nothing.
 func (s *Store) Migrate(ctx context.Context) error {
 	if err := s.Check(ctx); err != nil {
 		return err
@@ -126,7 +137,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 // migrateStep applies the first missing migration in one transaction and
-// reports whether the schema was already up to date.
+// reports whether the schema was already up to date. The transaction
+// commits in both cases, keeping a migrations table it created.
 func (s *Store) migrateStep(ctx context.Context, ms []migration) (done bool, err error) {
 	if s.d == SQLite {
 		s.wmu.Lock()
@@ -139,7 +151,7 @@ func (s *Store) migrateStep(ctx context.Context, ms []migration) (done bool, err
 		return false, translate(ctx, "migrate: begin", err)
 	}
 	defer func() {
-		if err != nil || done {
+		if err != nil {
 			_ = tx.Rollback()
 		}
 	}()
@@ -155,48 +167,44 @@ func (s *Store) migrateStep(ctx context.Context, ms []migration) (done bool, err
 		return false, fmt.Errorf("%w: database at version %d, this package knows up to %d", ErrSchemaTooNew, cur, latest)
 	}
 	i := slices.IndexFunc(ms, func(m migration) bool { return m.version > cur })
-	if i < 0 {
-		return true, nil
-	}
-	m := ms[i]
-	if _, err := tx.ExecContext(ctx, m.up); err != nil {
-		return false, translate(ctx, "migrate: applying "+m.name, err)
-	}
-	if err := s.setVersion(ctx, tx, m.version); err != nil {
-		return false, err
+	what := "migrate: commit"
+	if i >= 0 {
+		m := ms[i]
+		if _, err := tx.ExecContext(ctx, s.prefixed(m.up)); err != nil {
+			return false, translate(ctx, "migrate: applying "+m.name, err)
+		}
+		if err := s.setVersion(ctx, tx, m.version); err != nil {
+			return false, err
+		}
+		what += " " + m.name
 	}
 	if err := tx.Commit(); err != nil {
-		return false, translate(ctx, "migrate: commit "+m.name, err)
+		return false, translate(ctx, what, err)
 	}
-	return false, nil
+	return i < 0, nil
 }
 
-// lockedVersion takes the migration lock in tx, creates the version table
-// if needed and returns the recorded version (0 for none).
+// lockedVersion takes the migration lock in tx and returns the version
+// recorded in the migrations table (0 for none). When the table does not
+// exist it creates it, upgrading the tables of v0.1.0 if there are any.
 func (s *Store) lockedVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
-	var create []string
 	if s.d == Postgres {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLockKey); err != nil {
 			return 0, translate(ctx, "migrate: lock", err)
 		}
-		create = []string{`CREATE TABLE IF NOT EXISTS ` + migrationsTable + ` (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)`}
-	} else {
-		// The same layout as golang-migrate's sqlite drivers.
-		create = []string{
-			`CREATE TABLE IF NOT EXISTS ` + migrationsTable + ` (version uint64, dirty bool)`,
-			`CREATE UNIQUE INDEX IF NOT EXISTS version_unique ON ` + migrationsTable + ` (version)`,
-		}
 	}
-	for _, q := range create {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return 0, translate(ctx, "migrate: creating "+migrationsTable, err)
-		}
+	exists, err := s.tableExists(ctx, tx, s.migrations)
+	if err != nil {
+		return 0, translate(ctx, "migrate: looking for "+s.migrations, err)
+	}
+	if !exists {
+		return s.createMigrationsTable(ctx, tx)
 	}
 	var (
 		v     int64
 		dirty bool
 	)
-	err := tx.QueryRowContext(ctx, `SELECT version, dirty FROM `+migrationsTable+` ORDER BY version DESC LIMIT 1`).Scan(&v, &dirty)
+	err = tx.QueryRowContext(ctx, `SELECT version, dirty FROM `+s.migrations+` ORDER BY version DESC LIMIT 1`).Scan(&v, &dirty)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return 0, nil
@@ -208,31 +216,57 @@ func (s *Store) lockedVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
 	return v, nil
 }
 
-// setVersion records v as the only row of the version table, as
+// createMigrationsTable creates the migrations table in golang-migrate's
+// shape, so golang-migrate can be pointed at it (x-migrations-table).
+// When the database holds the tables of v0.1.0 it upgrades them and
+// records their version, which it returns; otherwise it returns 0.
+func (s *Store) createMigrationsTable(ctx context.Context, tx *sql.Tx) (int64, error) {
+	create := []string{`CREATE TABLE ` + s.migrations + ` (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)`}
+	if s.d == SQLite {
+		// golang-migrate's sqlite layout, but with an index name of
+		// its own: golang-migrate names the index version_unique in
+		// every database, and skips it when a host's table has it.
+		create = []string{
+			`CREATE TABLE ` + s.migrations + ` (version uint64, dirty bool)`,
+			`CREATE UNIQUE INDEX ` + s.migrations + `_version_unique ON ` + s.migrations + ` (version)`,
+		}
+	}
+	for _, q := range create {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return 0, translate(ctx, "migrate: creating "+s.migrations, err)
+		}
+	}
+	v, err := s.upgradeLegacy(ctx, tx)
+	if err != nil || v == 0 {
+		return 0, err
+	}
+	return v, s.setVersion(ctx, tx, v)
+}
+
+// setVersion records v as the only row of the migrations table, as
 // golang-migrate does.
 func (s *Store) setVersion(ctx context.Context, tx *sql.Tx, v int64) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM `+migrationsTable); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+s.migrations); err != nil {
 		return translate(ctx, "migrate: recording the version", err)
 	}
-	q := s.d.rebind(`INSERT INTO ` + migrationsTable + ` (version, dirty) VALUES (?, ?)`)
+	q := s.d.rebind(`INSERT INTO ` + s.migrations + ` (version, dirty) VALUES (?, ?)`)
 	if _, err := tx.ExecContext(ctx, q, v, false); err != nil {
 		return translate(ctx, "migrate: recording the version", err)
 	}
 	return nil
 }
 
-// Version returns the schema version recorded in the database (0 when it
-// was never migrated).
+// Version returns the schema version recorded in the Store's migrations
+// table (0 when the database was never migrated).
 func (s *Store) Version(ctx context.Context) (int64, error) {
 	var v int64
-	err := s.db.QueryRowContext(ctx, `SELECT version FROM `+migrationsTable+` ORDER BY version DESC LIMIT 1`).Scan(&v)
+	err := s.db.QueryRowContext(ctx, `SELECT version FROM `+s.migrations+` ORDER BY version DESC LIMIT 1`).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
 	if err != nil {
 		// A database without the table was never migrated.
-		var exists bool
-		if s.tableExists(ctx, migrationsTable, &exists) == nil && !exists {
+		if exists, xerr := s.tableExists(ctx, s.db, s.migrations); xerr == nil && !exists {
 			return 0, nil
 		}
 		return 0, translate(ctx, "reading the schema version", err)
@@ -240,12 +274,33 @@ func (s *Store) Version(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
+// rowQuerier is a *sql.DB or a *sql.Tx.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // tableExists reports whether the table exists in the schema the Store
-// uses.
-func (s *Store) tableExists(ctx context.Context, name string, exists *bool) error {
-	q := `SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = ?`
+// uses: on PostgreSQL the current schema, the first of the search_path.
+func (s *Store) tableExists(ctx context.Context, q rowQuerier, name string) (bool, error) {
+	query := `SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = ?`
 	if s.d == Postgres {
-		q = `SELECT to_regclass($1) IS NOT NULL`
+		query = `SELECT count(*) > 0 FROM pg_catalog.pg_class
+			WHERE relname = $1 AND relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p')`
 	}
-	return s.db.QueryRowContext(ctx, q, name).Scan(exists)
+	var exists bool
+	err := q.QueryRowContext(ctx, query, name).Scan(&exists)
+	return exists, err
+}
+
+// columnExists reports whether the table of the Store's schema has the
+// column.
+func (s *Store) columnExists(ctx context.Context, q rowQuerier, table, column string) (bool, error) {
+	query := `SELECT count(*) > 0 FROM pragma_table_info(?) WHERE name = ?`
+	if s.d == Postgres {
+		query = `SELECT count(*) > 0 FROM information_schema.columns
+			WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2`
+	}
+	var exists bool
+	err := q.QueryRowContext(ctx, query, table, column).Scan(&exists)
+	return exists, err
 }

@@ -49,20 +49,7 @@ func tables(t *testing.T, db *sql.DB, d sqlstore.Dialect) []string {
 	if d == sqlstore.Postgres {
 		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`
 	}
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatalf("listing tables: %v", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatalf("listing tables: %v", err)
-		}
-		out = append(out, name)
-	}
-	return out
+	return column(t, db, q)
 }
 
 func wantVersion(t *testing.T, st *sqlstore.Store, want int64) {
@@ -87,7 +74,7 @@ func testMigrateEmptyThenNoop(t *testing.T, c dbCase) {
 	}
 	wantVersion(t, st, latest)
 	before := tables(t, db, d)
-	for _, want := range []string{"profiles", "accounts", "verification_codes", "history", "schema_migrations"} {
+	for _, want := range []string{"us_profiles", "us_accounts", "us_verification_codes", "us_history", sqlstore.DefaultMigrationsTable} {
 		if !slices.Contains(before, want) {
 			t.Errorf("table %s missing after Migrate; tables: %v", want, before)
 		}
@@ -100,8 +87,11 @@ func testMigrateEmptyThenNoop(t *testing.T, c dbCase) {
 		t.Errorf("tables changed by the second Migrate (-before +after):\n%s", diff)
 	}
 	var rows int
-	if err := db.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&rows); err != nil || rows != 1 {
-		t.Errorf("schema_migrations has %d rows (%v), want 1 (golang-migrate's layout)", rows, err)
+	if err := db.QueryRow(`SELECT count(*) FROM ` + sqlstore.DefaultMigrationsTable).Scan(&rows); err != nil || rows != 1 {
+		t.Errorf("%s has %d rows (%v), want 1 (golang-migrate's layout)", sqlstore.DefaultMigrationsTable, rows, err)
+	}
+	if slices.Contains(before, "schema_migrations") {
+		t.Errorf("Migrate created schema_migrations, golang-migrate's default table, which is the host's")
 	}
 }
 
@@ -139,7 +129,7 @@ func testMigrateTooNew(t *testing.T, c dbCase) {
 	db, d := c.open(t)
 	st := migrated(t, db, d)
 	newer := sqlstore.SchemaVersion(d) + 1
-	if _, err := db.Exec(sqlstore.Rebind(d, `UPDATE schema_migrations SET version = ?`), newer); err != nil {
+	if _, err := db.Exec(sqlstore.Rebind(d, `UPDATE `+sqlstore.DefaultMigrationsTable+` SET version = ?`), newer); err != nil {
 		t.Fatalf("recording a newer version: %v", err)
 	}
 	before := tables(t, db, d)
@@ -156,7 +146,7 @@ func testMigrateTooNew(t *testing.T, c dbCase) {
 func testMigrateDirty(t *testing.T, c dbCase) {
 	db, d := c.open(t)
 	st := migrated(t, db, d)
-	if _, err := db.Exec(sqlstore.Rebind(d, `UPDATE schema_migrations SET dirty = ?`), true); err != nil {
+	if _, err := db.Exec(sqlstore.Rebind(d, `UPDATE `+sqlstore.DefaultMigrationsTable+` SET dirty = ?`), true); err != nil {
 		t.Fatalf("marking the schema dirty: %v", err)
 	}
 	if err := st.Migrate(context.Background()); !errors.Is(err, sqlstore.ErrDirtySchema) {
@@ -179,10 +169,10 @@ func testMigrateDownUp(t *testing.T, c dbCase) {
 			t.Fatalf("%s.down.sql: %v", files[i], err)
 		}
 	}
-	if got := tables(t, db, d); !cmp.Equal(got, []string{"schema_migrations"}) {
-		t.Errorf("tables after every down migration: %v, want only schema_migrations", got)
+	if got := tables(t, db, d); !cmp.Equal(got, []string{sqlstore.DefaultMigrationsTable}) {
+		t.Errorf("tables after every down migration: %v, want only %s", got, sqlstore.DefaultMigrationsTable)
 	}
-	if _, err := db.Exec(`DELETE FROM schema_migrations`); err != nil {
+	if _, err := db.Exec(`DELETE FROM ` + sqlstore.DefaultMigrationsTable); err != nil {
 		t.Fatalf("resetting the version: %v", err)
 	}
 	if err := st.Migrate(context.Background()); err != nil {

@@ -18,10 +18,10 @@ const digestPage = 256
 // Queries of the notification lists.
 const (
 	queryWatchedApps = `SELECT profile_id, app_id, app_name, since
-	FROM watched_apps WHERE profile_id = ? ORDER BY since, app_id`
-	queryDigestFirst = `SELECT profile_id FROM notification_settings WHERE daily_digest
+	FROM us_watched_apps WHERE profile_id = ? ORDER BY since, app_id`
+	queryDigestFirst = `SELECT profile_id FROM us_notification_settings WHERE daily_digest
 	ORDER BY profile_id LIMIT ?`
-	queryDigestAfter = `SELECT profile_id FROM notification_settings WHERE daily_digest
+	queryDigestAfter = `SELECT profile_id FROM us_notification_settings WHERE daily_digest
 	AND profile_id > ? ORDER BY profile_id LIMIT ?`
 )
 
@@ -29,7 +29,7 @@ const (
 func (s *Store) NotificationSettings(ctx context.Context, profileID string) (notify.Settings, bool, error) {
 	st := notify.Settings{ProfileID: profileID}
 	err := s.queryRow(ctx, "notification settings", `SELECT daily_digest, thread_updates
-		FROM notification_settings WHERE profile_id = ?`, []any{profileID},
+		FROM us_notification_settings WHERE profile_id = ?`, []any{profileID},
 		&st.DailyDigest, &st.ThreadUpdates)
 	if errors.Is(err, storage.ErrNotFound) && ctx.Err() == nil {
 		return notify.Settings{}, false, nil
@@ -43,10 +43,10 @@ func (s *Store) NotificationSettings(ctx context.Context, profileID string) (not
 // SaveNotificationSettings implements notify.Store with one upsert that
 // inserts nothing when the profile does not exist.
 func (s *Store) SaveNotificationSettings(ctx context.Context, st notify.Settings) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "save notification settings", `INSERT INTO notification_settings
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "save notification settings", `INSERT INTO us_notification_settings
 			(profile_id, daily_digest, thread_updates)
-			SELECT id, ?, ? FROM profiles WHERE id = ?
+			SELECT id, ?, ? FROM us_profiles WHERE id = ?
 			ON CONFLICT (profile_id) DO UPDATE SET daily_digest = excluded.daily_digest,
 			thread_updates = excluded.thread_updates`,
 			st.DailyDigest, st.ThreadUpdates, st.ProfileID)
@@ -62,10 +62,10 @@ func (s *Store) SaveNotificationSettings(ctx context.Context, st notify.Settings
 // surrounding transaction usable, and of concurrent calls only one adds.
 func (s *Store) WatchApp(ctx context.Context, w notify.WatchedApp) (bool, error) {
 	added := false
-	err := s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "watch app", `INSERT INTO watched_apps
+	err := s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "watch app", `INSERT INTO us_watched_apps
 			(profile_id, app_id, app_name, since)
-			SELECT id, ?, ?, ? FROM profiles WHERE id = ?
+			SELECT id, ?, ?, ? FROM us_profiles WHERE id = ?
 			ON CONFLICT (profile_id, app_id) DO NOTHING`,
 			w.AppID, w.AppName, s.d.timeArg(w.Since), w.ProfileID)
 		if err != nil || n > 0 {
@@ -80,9 +80,9 @@ func (s *Store) WatchApp(ctx context.Context, w notify.WatchedApp) (bool, error)
 // UnwatchApp implements notify.Store.
 func (s *Store) UnwatchApp(ctx context.Context, profileID, appID string) (bool, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = s.exec(ctx, "unwatch app", `DELETE FROM watched_apps
+		n, err = s.exec(ctx, "unwatch app", `DELETE FROM us_watched_apps
 			WHERE profile_id = ? AND app_id = ?`, profileID, appID)
 		return err
 	})
@@ -143,12 +143,12 @@ func (s *Store) EachDigestSubscriber(ctx context.Context, fn func(profileID stri
 
 // DeleteNotificationsOfProfile implements notify.Store.
 func (s *Store) DeleteNotificationsOfProfile(ctx context.Context, profileID string) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		if _, err := s.exec(ctx, "delete notification settings",
-			`DELETE FROM notification_settings WHERE profile_id = ?`, profileID); err != nil {
+			`DELETE FROM us_notification_settings WHERE profile_id = ?`, profileID); err != nil {
 			return err
 		}
-		_, err := s.exec(ctx, "delete watched apps", `DELETE FROM watched_apps WHERE profile_id = ?`, profileID)
+		_, err := s.exec(ctx, "delete watched apps", `DELETE FROM us_watched_apps WHERE profile_id = ?`, profileID)
 		return err
 	})
 }
@@ -156,20 +156,20 @@ func (s *Store) DeleteNotificationsOfProfile(ctx context.Context, profileID stri
 // MoveWatchedApps implements notify.Store: the watches of from that to
 // lacks are copied to to, then from's are deleted.
 func (s *Store) MoveWatchedApps(ctx context.Context, from, to string) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		if err := s.profileExists(ctx, "move watched apps: profile", to); err != nil {
 			return err
 		}
 		if from == to {
 			return nil
 		}
-		if _, err := s.exec(ctx, "move watched apps", `INSERT INTO watched_apps
+		if _, err := s.exec(ctx, "move watched apps", `INSERT INTO us_watched_apps
 			(profile_id, app_id, app_name, since)
-			SELECT ?, app_id, app_name, since FROM watched_apps WHERE profile_id = ?
+			SELECT ?, app_id, app_name, since FROM us_watched_apps WHERE profile_id = ?
 			ON CONFLICT (profile_id, app_id) DO NOTHING`, to, from); err != nil {
 			return err
 		}
-		_, err := s.exec(ctx, "move watched apps", `DELETE FROM watched_apps WHERE profile_id = ?`, from)
+		_, err := s.exec(ctx, "move watched apps", `DELETE FROM us_watched_apps WHERE profile_id = ?`, from)
 		return err
 	})
 }

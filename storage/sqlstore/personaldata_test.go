@@ -16,17 +16,17 @@ import (
 // check, each with its reason.
 var coveragePolicy = storagetest.CoveragePolicy{
 	Unfilled: map[string]string{
-		"us_sso_connections": "single-sign-on connections: company configuration, no personal data",
-		"us_sso_domains":     "the email domains of the connections: company configuration",
-		"us_sso_flows":       "sign-in flows of single sign-on: digests of state and nonce for ten minutes, no person yet",
-		"us_rate_buckets":    "rate-limit buckets: digests of names and a time, kept while they refill",
-		"schema_migrations":  "migration bookkeeping, no personal data",
+		"us_sso_connections":            "single-sign-on connections: company configuration, no personal data",
+		"us_sso_domains":                "the email domains of the connections: company configuration",
+		"us_sso_flows":                  "sign-in flows of single sign-on: digests of state and nonce for ten minutes, no person yet",
+		"us_rate_buckets":               "rate-limit buckets: digests of names and a time, kept while they refill",
+		sqlstore.DefaultMigrationsTable: "migration bookkeeping, no personal data",
 	},
 	NotExported: map[string]string{
-		"pending_accounts":          "sign-up and add-account requests live for an hour until their code is confirmed",
-		"verification_codes":        "digests of live one-time codes; code_sends is the exported log",
-		"two_factor_recovery_codes": "digests of recovery codes, secrets",
-		"merge_flow_addresses":      "the other profile's addresses, never shown to this one",
+		"us_pending_accounts":          "sign-up and add-account requests live for an hour until their code is confirmed",
+		"us_verification_codes":        "digests of live one-time codes; us_code_sends is the exported log",
+		"us_two_factor_recovery_codes": "digests of recovery codes, secrets",
+		"us_merge_flow_addresses":      "the other profile's addresses, never shown to this one",
 	},
 }
 

@@ -17,7 +17,7 @@ const profileColumns = `p.id, p.name, p.job_title, p.department, p.country, p.ab
 
 // queryProfileByID reads a profile with its avatar's description.
 const queryProfileByID = `SELECT ` + profileColumns + `
-	FROM profiles p LEFT JOIN avatars a ON a.profile_id = p.id WHERE p.id = ?`
+	FROM us_profiles p LEFT JOIN us_avatars a ON a.profile_id = p.id WHERE p.id = ?`
 
 // strList is a []string stored as a JSON array in a text column.
 type strList struct{ l *[]string }
@@ -68,8 +68,8 @@ func scanProfile(row interface{ Scan(...any) error }, p *profile.Profile) error 
 
 // CreateProfile implements profile.Store.
 func (s *Store) CreateProfile(ctx context.Context, p profile.Profile) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "create profile", `INSERT INTO profiles
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "create profile", `INSERT INTO us_profiles
 			(id, name, job_title, department, country, about_you, skills, industries,
 			 twitter_url, linkedin_url, recovery_email, public, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -96,8 +96,8 @@ func (s *Store) Profile(ctx context.Context, id string) (profile.Profile, error)
 
 // UpdateProfile implements profile.Store.
 func (s *Store) UpdateProfile(ctx context.Context, p profile.Profile) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "update profile", `UPDATE profiles SET
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "update profile", `UPDATE us_profiles SET
 			name = ?, job_title = ?, department = ?, country = ?, about_you = ?,
 			skills = ?, industries = ?, twitter_url = ?, linkedin_url = ?,
 			recovery_email = ?, public = ?, updated_at = ?
@@ -116,8 +116,8 @@ func (s *Store) UpdateProfile(ctx context.Context, p profile.Profile) error {
 // history of the profile go with it (ON DELETE CASCADE). A profile that
 // still has accounts is not deleted: storage.ErrConflict.
 func (s *Store) DeleteProfile(ctx context.Context, id string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "delete profile", `DELETE FROM profiles WHERE id = ?`, id)
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "delete profile", `DELETE FROM us_profiles WHERE id = ?`, id)
 		if err == nil && n == 0 {
 			err = notFound("delete profile")
 		}
@@ -128,19 +128,19 @@ func (s *Store) DeleteProfile(ctx context.Context, id string) error {
 // profileExists returns storage.ErrNotFound unless the profile exists.
 func (s *Store) profileExists(ctx context.Context, what, id string) error {
 	var one int
-	return s.queryRow(ctx, what, `SELECT 1 FROM profiles WHERE id = ?`, []any{id}, &one)
+	return s.queryRow(ctx, what, `SELECT 1 FROM us_profiles WHERE id = ?`, []any{id}, &one)
 }
 
 // SetAvatar implements profile.Store.
 func (s *Store) SetAvatar(ctx context.Context, profileID string, a profile.Avatar) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		data := a.Data
 		if data == nil {
 			data = []byte{}
 		}
-		n, err := s.exec(ctx, "set avatar", `INSERT INTO avatars
+		n, err := s.exec(ctx, "set avatar", `INSERT INTO us_avatars
 			(profile_id, content_type, size, width, height, digest, data)
-			SELECT id, ?, ?, ?, ?, ?, ? FROM profiles WHERE id = ?
+			SELECT id, ?, ?, ?, ?, ?, ? FROM us_profiles WHERE id = ?
 			ON CONFLICT (profile_id) DO UPDATE SET content_type = excluded.content_type,
 			size = excluded.size, width = excluded.width, height = excluded.height,
 			digest = excluded.digest, data = excluded.data`,
@@ -154,11 +154,11 @@ func (s *Store) SetAvatar(ctx context.Context, profileID string, a profile.Avata
 
 // DeleteAvatar implements profile.Store.
 func (s *Store) DeleteAvatar(ctx context.Context, profileID string) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		if err := s.profileExists(ctx, "delete avatar: profile", profileID); err != nil {
 			return err
 		}
-		_, err := s.exec(ctx, "delete avatar", `DELETE FROM avatars WHERE profile_id = ?`, profileID)
+		_, err := s.exec(ctx, "delete avatar", `DELETE FROM us_avatars WHERE profile_id = ?`, profileID)
 		return err
 	})
 }
@@ -167,7 +167,7 @@ func (s *Store) DeleteAvatar(ctx context.Context, profileID string) error {
 func (s *Store) Avatar(ctx context.Context, profileID string) (profile.Avatar, error) {
 	var a profile.Avatar
 	err := s.queryRow(ctx, "avatar", `SELECT content_type, size, width, height, digest, data
-		FROM avatars WHERE profile_id = ?`, []any{profileID},
+		FROM us_avatars WHERE profile_id = ?`, []any{profileID},
 		&a.ContentType, &a.Size, &a.Width, &a.Height, &a.Digest, &a.Data)
 	return a, err
 }

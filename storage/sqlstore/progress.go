@@ -18,14 +18,14 @@ func (s *Store) Progress(ctx context.Context, profileID string) (profile.Progres
 		pr     profile.Progress
 		points sql.NullInt64
 	)
-	err := s.queryRow(ctx, "progress", `SELECT g.points FROM profiles p
-		LEFT JOIN progress g ON g.profile_id = p.id WHERE p.id = ?`, []any{profileID}, &points)
+	err := s.queryRow(ctx, "progress", `SELECT g.points FROM us_profiles p
+		LEFT JOIN us_progress g ON g.profile_id = p.id WHERE p.id = ?`, []any{profileID}, &points)
 	if err != nil {
 		return pr, err
 	}
 	pr.Points = points.Int64
 	args := []any{profileID}
-	err = s.query(ctx, "progress: achievements", `SELECT id, name, awarded_at FROM achievements
+	err = s.query(ctx, "progress: achievements", `SELECT id, name, awarded_at FROM us_achievements
 		WHERE profile_id = ? ORDER BY id`, args, func(r *sql.Rows) error {
 		var a profile.Achievement
 		err := r.Scan(&a.ID, &a.Name, dbTime{&a.AwardedAt})
@@ -35,7 +35,7 @@ func (s *Store) Progress(ctx context.Context, profileID string) (profile.Progres
 	if err != nil {
 		return pr, err
 	}
-	err = s.query(ctx, "progress: certifications", `SELECT id, name, valid_until FROM certifications
+	err = s.query(ctx, "progress: certifications", `SELECT id, name, valid_until FROM us_certifications
 		WHERE profile_id = ? ORDER BY id`, args, func(r *sql.Rows) error {
 		var c profile.Certification
 		err := r.Scan(&c.ID, &c.Name, dbTime{&c.ValidUntil})
@@ -46,7 +46,7 @@ func (s *Store) Progress(ctx context.Context, profileID string) (profile.Progres
 		return pr, err
 	}
 	err = s.query(ctx, "progress: academy", `SELECT course_id, title, percent, completed
-		FROM academy_progress WHERE profile_id = ? ORDER BY course_id`, args, func(r *sql.Rows) error {
+		FROM us_academy_progress WHERE profile_id = ? ORDER BY course_id`, args, func(r *sql.Rows) error {
 		var c profile.CourseProgress
 		err := r.Scan(&c.CourseID, &c.Title, &c.Percent, &c.Completed)
 		pr.Academy = append(pr.Academy, c)
@@ -58,17 +58,17 @@ func (s *Store) Progress(ctx context.Context, profileID string) (profile.Progres
 // SaveProgress implements profile.Store. Two items of one list with the
 // same ID are storage.ErrConflict.
 func (s *Store) SaveProgress(ctx context.Context, profileID string, pr profile.Progress) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		if err := s.profileExists(ctx, "save progress: profile", profileID); err != nil {
 			return err
 		}
-		for _, table := range []string{"achievements", "certifications", "academy_progress"} {
+		for _, table := range []string{"us_achievements", "us_certifications", "us_academy_progress"} {
 			if _, err := s.exec(ctx, "save progress: clear "+table,
 				`DELETE FROM `+table+` WHERE profile_id = ?`, profileID); err != nil {
 				return err
 			}
 		}
-		if _, err := s.exec(ctx, "save progress: points", `INSERT INTO progress (profile_id, points)
+		if _, err := s.exec(ctx, "save progress: points", `INSERT INTO us_progress (profile_id, points)
 			VALUES (?, ?) ON CONFLICT (profile_id) DO UPDATE SET points = excluded.points`,
 			profileID, pr.Points); err != nil {
 			return err
@@ -85,17 +85,17 @@ func (s *Store) insertProgressLists(ctx context.Context, profileID string, pr pr
 		width, n   int
 		add        func(i int, args []any) []any
 	}{
-		{"achievements", `INSERT INTO achievements (profile_id, id, name, awarded_at) VALUES `,
+		{"achievements", `INSERT INTO us_achievements (profile_id, id, name, awarded_at) VALUES `,
 			4, len(pr.Achievements), func(i int, args []any) []any {
 				a := pr.Achievements[i]
 				return append(args, profileID, a.ID, a.Name, s.d.timeArg(a.AwardedAt))
 			}},
-		{"certifications", `INSERT INTO certifications (profile_id, id, name, valid_until) VALUES `,
+		{"certifications", `INSERT INTO us_certifications (profile_id, id, name, valid_until) VALUES `,
 			4, len(pr.Certifications), func(i int, args []any) []any {
 				c := pr.Certifications[i]
 				return append(args, profileID, c.ID, c.Name, s.d.timeArg(c.ValidUntil))
 			}},
-		{"courses", `INSERT INTO academy_progress (profile_id, course_id, title, percent, completed) VALUES `,
+		{"courses", `INSERT INTO us_academy_progress (profile_id, course_id, title, percent, completed) VALUES `,
 			5, len(pr.Academy), func(i int, args []any) []any {
 				c := pr.Academy[i]
 				return append(args, profileID, c.CourseID, c.Title, c.Percent, c.Completed)

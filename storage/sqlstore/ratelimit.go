@@ -45,7 +45,7 @@ func (s *Store) TakeRateToken(ctx context.Context, key ratelimit.Key, l ratelimi
 	now = micro(now)
 	var fullAt time.Time
 	var took bool
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		return s.queryRow(ctx, "take rate token", takeRateToken[s.d],
 			[]any{key[:], s.d.timeArg(now), int64(l.Every / time.Microsecond), s.d.timeArg(l.Threshold(now))},
 			dbTime{&fullAt}, &took)
@@ -63,7 +63,7 @@ func (s *Store) TakeRateToken(ctx context.Context, key ratelimit.Key, l ratelimi
 // scans the table (see the migration: full_at has no index).
 func (s *Store) DeleteFullRateBuckets(ctx context.Context, now time.Time) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, "delete full rate buckets", `DELETE FROM us_rate_buckets WHERE full_at <= ?`,
 			s.d.timeArg(now))

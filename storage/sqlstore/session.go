@@ -21,15 +21,15 @@ func scanSession(sc interface{ Scan(...any) error }, ses *session.Session) error
 // so a missing account inserts nothing and is told apart from a taken id
 // or digest afterwards.
 func (s *Store) CreateSession(ctx context.Context, ses session.Session, d session.Digest) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "create session", `INSERT INTO sessions (`+sessionColumns+`, digest)
-			SELECT ?, id, ?, ?, ?, ? FROM accounts WHERE id = ? ON CONFLICT DO NOTHING`,
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "create session", `INSERT INTO us_sessions (`+sessionColumns+`, digest)
+			SELECT ?, id, ?, ?, ?, ? FROM us_accounts WHERE id = ? ON CONFLICT DO NOTHING`,
 			ses.ID, s.d.timeArg(ses.CreatedAt), s.d.timeArg(ses.LastSeenAt), ses.PasswordExpired, d[:], ses.AccountID)
 		if err != nil || n > 0 {
 			return err
 		}
 		var one int
-		if err := s.queryRow(ctx, "create session: account", `SELECT 1 FROM accounts WHERE id = ?`,
+		if err := s.queryRow(ctx, "create session: account", `SELECT 1 FROM us_accounts WHERE id = ?`,
 			[]any{ses.AccountID}, &one); err != nil {
 			return err
 		}
@@ -40,7 +40,7 @@ func (s *Store) CreateSession(ctx context.Context, ses session.Session, d sessio
 // SessionByDigest implements session.Store.
 func (s *Store) SessionByDigest(ctx context.Context, d session.Digest) (session.Session, error) {
 	var ses session.Session
-	st, err := s.prepared(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE digest = ?`)
+	st, err := s.prepared(ctx, `SELECT `+sessionColumns+` FROM us_sessions WHERE digest = ?`)
 	if err != nil {
 		return ses, translate(ctx, "session by digest", err)
 	}
@@ -51,7 +51,7 @@ func (s *Store) SessionByDigest(ctx context.Context, d session.Digest) (session.
 // SessionsOfAccount implements session.Store.
 func (s *Store) SessionsOfAccount(ctx context.Context, accountID string) ([]session.Session, error) {
 	var out []session.Session
-	err := s.query(ctx, "sessions of account", `SELECT `+sessionColumns+` FROM sessions
+	err := s.query(ctx, "sessions of account", `SELECT `+sessionColumns+` FROM us_sessions
 		WHERE account_id = ? ORDER BY created_at, id`, []any{accountID}, func(r *sql.Rows) error {
 		var ses session.Session
 		err := scanSession(r, &ses)
@@ -64,9 +64,9 @@ func (s *Store) SessionsOfAccount(ctx context.Context, accountID string) ([]sess
 // TouchSession implements session.Store with one conditional UPDATE.
 func (s *Store) TouchSession(ctx context.Context, id string, at, ifBefore time.Time) (bool, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = s.exec(ctx, "touch session", `UPDATE sessions SET last_seen_at = ?
+		n, err = s.exec(ctx, "touch session", `UPDATE us_sessions SET last_seen_at = ?
 			WHERE id = ? AND last_seen_at < ?`, s.d.timeArg(at), id, s.d.timeArg(ifBefore))
 		return err
 	})
@@ -75,8 +75,8 @@ func (s *Store) TouchSession(ctx context.Context, id string, at, ifBefore time.T
 
 // ClearSessionPasswordExpired implements session.Store.
 func (s *Store) ClearSessionPasswordExpired(ctx context.Context, id string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "clear session password expired", `UPDATE sessions
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "clear session password expired", `UPDATE us_sessions
 			SET password_expired = ? WHERE id = ?`, false, id)
 		if err == nil && n == 0 {
 			err = notFound("clear session password expired")
@@ -87,8 +87,8 @@ func (s *Store) ClearSessionPasswordExpired(ctx context.Context, id string) erro
 
 // DeleteSession implements session.Store.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "delete session", `DELETE FROM sessions WHERE id = ?`, id)
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "delete session", `DELETE FROM us_sessions WHERE id = ?`, id)
 		if err == nil && n == 0 {
 			err = notFound("delete session")
 		}
@@ -99,9 +99,9 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 // DeleteSessionsOfAccount implements session.Store.
 func (s *Store) DeleteSessionsOfAccount(ctx context.Context, accountID, keep string) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = s.exec(ctx, "delete sessions of account", `DELETE FROM sessions
+		n, err = s.exec(ctx, "delete sessions of account", `DELETE FROM us_sessions
 			WHERE account_id = ? AND id <> ?`, accountID, keep)
 		return err
 	})
@@ -111,9 +111,9 @@ func (s *Store) DeleteSessionsOfAccount(ctx context.Context, accountID, keep str
 // DeleteSessionsBefore implements session.Store.
 func (s *Store) DeleteSessionsBefore(ctx context.Context, seenBefore, createdBefore time.Time) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = s.exec(ctx, "delete expired sessions", `DELETE FROM sessions
+		n, err = s.exec(ctx, "delete expired sessions", `DELETE FROM us_sessions
 			WHERE last_seen_at < ? OR created_at < ?`, s.d.timeArg(seenBefore), s.d.timeArg(createdBefore))
 		return err
 	})

@@ -19,7 +19,7 @@ const ssoColumns = `c.id, c.name, c.issuer, c.client_id, c.client_secret, c.scop
 const (
 	queryConnectionByDomain = `SELECT ` + ssoColumns + ` FROM us_sso_domains d
 	JOIN us_sso_connections c ON c.id = d.connection_id WHERE d.domain = ?`
-	queryAccountBySubject = `SELECT ` + accountColumns + ` FROM accounts
+	queryAccountBySubject = `SELECT ` + accountColumns + ` FROM us_accounts
 	WHERE sso_connection = ? AND sso_subject = ?`
 )
 
@@ -44,7 +44,7 @@ func bytesArg(b []byte) []byte {
 
 // CreateConnection implements sso.Store.
 func (s *Store) CreateConnection(ctx context.Context, r sso.Record) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "create sso connection", `INSERT INTO us_sso_connections (id, name, issuer, client_id,
 			client_secret, scopes, claim_email, claim_email_verified, claim_name, link_policy, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -148,7 +148,7 @@ func (s *Store) Connections(ctx context.Context) ([]sso.Record, error) {
 
 // UpdateConnection implements sso.Store.
 func (s *Store) UpdateConnection(ctx context.Context, r sso.Record) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "update sso connection", `UPDATE us_sso_connections SET name = ?, issuer = ?,
 			client_id = ?, client_secret = ?, scopes = ?, claim_email = ?, claim_email_verified = ?, claim_name = ?,
 			link_policy = ?, updated_at = ? WHERE id = ?`,
@@ -170,8 +170,8 @@ func (s *Store) UpdateConnection(ctx context.Context, r sso.Record) error {
 // DeleteConnection implements sso.Store. Domains and flows go with the
 // connection (ON DELETE CASCADE); its accounts are unbound first.
 func (s *Store) DeleteConnection(ctx context.Context, id string) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
-		if _, err := s.exec(ctx, "unbind sso accounts", `UPDATE accounts SET sso_connection = NULL, sso_subject = ''
+	return s.writeTx(ctx, func(ctx context.Context) error {
+		if _, err := s.exec(ctx, "unbind sso accounts", `UPDATE us_accounts SET sso_connection = NULL, sso_subject = ''
 			WHERE sso_connection = ?`, id); err != nil {
 			return err
 		}
@@ -185,7 +185,7 @@ func (s *Store) DeleteConnection(ctx context.Context, id string) error {
 
 // CreateFlow implements sso.Store.
 func (s *Store) CreateFlow(ctx context.Context, f sso.Flow) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "create sso flow", `INSERT INTO us_sso_flows (state_digest, connection_id,
 			nonce_digest, verifier, return_to, created_at, expires_at)
 			SELECT ?, id, ?, ?, ?, ?, ? FROM us_sso_connections WHERE id = ? ON CONFLICT DO NOTHING`,
@@ -208,7 +208,7 @@ func (s *Store) CreateFlow(ctx context.Context, f sso.Flow) error {
 func (s *Store) TakeFlow(ctx context.Context, state sso.Digest) (sso.Flow, error) {
 	f := sso.Flow{State: state}
 	var nonce []byte
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		return s.queryRow(ctx, "take sso flow", `DELETE FROM us_sso_flows WHERE state_digest = ?
 			RETURNING connection_id, nonce_digest, verifier, return_to, created_at, expires_at`,
 			[]any{state[:]}, &f.ConnectionID, &nonce, &f.Verifier, &f.ReturnTo, dbTime{&f.CreatedAt}, dbTime{&f.ExpiresAt})
@@ -226,7 +226,7 @@ func (s *Store) TakeFlow(ctx context.Context, state sso.Digest) (sso.Flow, error
 // DeleteFlowsBefore implements sso.Store.
 func (s *Store) DeleteFlowsBefore(ctx context.Context, t time.Time) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, "delete expired sso flows", `DELETE FROM us_sso_flows WHERE expires_at < ?`, s.d.timeArg(t))
 		return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"sync"
 	"time"
 
@@ -19,6 +20,9 @@ type Store struct {
 	d       Dialect
 	retries int
 
+	prefix     string // of every table and index name
+	migrations string // the table Migrate records the version in
+
 	// wmu lets one write transaction at a time through on SQLite, so
 	// writers of this process queue in Go instead of in SQLite's busy
 	// handler. It is unused on PostgreSQL.
@@ -28,6 +32,22 @@ type Store struct {
 }
 
 var _ storage.Transactor = (*Store)(nil)
+
+// DefaultTablePrefix starts the name of every table and index of the
+// schema (us_accounts, us_sessions_digest_key, …) unless WithTablePrefix
+// sets another, so that they do not collide with a host's own tables.
+const DefaultTablePrefix = "us_"
+
+// DefaultMigrationsTable is the table in which Migrate records the
+// schema version unless WithMigrationsTable names another. It has
+// golang-migrate's shape, and is not golang-migrate's default
+// schema_migrations, which a host's own migrations may use.
+const DefaultMigrationsTable = "usersettings_schema_migrations"
+
+// maxPrefix is the longest table prefix. PostgreSQL truncates names to
+// 63 bytes; with a prefix of 32 the names of the schema stay distinct
+// within them (TestTablePrefix migrates with one that long).
+const maxPrefix = 32
 
 // Option configures a Store.
 type Option func(*Store)
@@ -39,12 +59,35 @@ func WithRetries(n int) Option {
 	return func(s *Store) { s.retries = max(n, 0) }
 }
 
+// WithTablePrefix sets the prefix of every table and index name of the
+// schema; the default is DefaultTablePrefix ("us_"). The prefix is 1 to
+// 32 characters of lower-case ASCII letters, digits and underscores and
+// starts with a letter; New panics on any other, as on its other
+// programming errors. Migrate creates the tables with the Store's
+// prefix, so a database must always be opened with the prefix it was
+// migrated with. The exported Migrations and GooseMigrations carry the
+// default prefix: with another one, run Migrate.
+func WithTablePrefix(p string) Option {
+	return func(s *Store) { s.prefix = p }
+}
+
+// WithMigrationsTable sets the table in which Migrate records the schema
+// version; the default is DefaultMigrationsTable. The name is 1 to 63
+// characters of lower-case ASCII letters, digits and underscores and
+// starts with a letter; New panics on any other. It must not be a table
+// another migration tool keeps its own version in, and a database must
+// always be opened with the name it was migrated with.
+func WithMigrationsTable(name string) Option {
+	return func(s *Store) { s.migrations = name }
+}
+
 // New returns a Store on db, which must have been opened for the dialect:
 // with modernc.org/sqlite (driver "sqlite") for SQLite, with
 // github.com/jackc/pgx/v5/stdlib (driver "pgx") for Postgres. The host
 // keeps owning db; Close releases only the Store's prepared statements.
-// Call Migrate before the first use. New panics on a nil db or an unknown
-// dialect, which are programming errors.
+// Call Migrate before the first use. New panics on a nil db, an unknown
+// dialect, or an invalid table prefix or migrations table name, which are
+// programming errors.
 //
 // For SQLite, open db as package storage/sqlstore/sqlite does: WAL,
 // busy_timeout, foreign_keys=ON and _txlock=immediate. Without
@@ -56,12 +99,52 @@ func New(db *sql.DB, d Dialect, opts ...Option) *Store {
 	if !d.valid() {
 		panic("sqlstore: New with an unknown dialect " + d.String())
 	}
-	s := &Store{db: db, d: d, retries: 20}
+	s := &Store{db: db, d: d, retries: 20, prefix: DefaultTablePrefix, migrations: DefaultMigrationsTable}
 	for _, o := range opts {
 		o(s)
 	}
+	if !identifier(s.prefix, maxPrefix) {
+		panic(fmt.Sprintf("sqlstore: New with the table prefix %q: want 1 to %d lower-case letters, digits or underscores, starting with a letter", s.prefix, maxPrefix))
+	}
+	if !identifier(s.migrations, 63) {
+		panic(fmt.Sprintf("sqlstore: New with the migrations table %q: want 1 to 63 lower-case letters, digits or underscores, starting with a letter", s.migrations))
+	}
 	return s
 }
+
+// identifier reports whether name is 1 to limit lower-case ASCII
+// letters, digits and underscores starting with a letter: a name that
+// needs no quoting in SQL and reads the same on every database.
+func identifier(name string, limit int) bool {
+	if name == "" || len(name) > limit || name[0] < 'a' || name[0] > 'z' {
+		return false
+	}
+	for _, c := range []byte(name) {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// prefixWord finds the default prefix where a word starts: the
+// statements of this package and its migrations name every table and
+// index with it, and no column or literal starts with it.
+var prefixWord = regexp.MustCompile(`\b` + regexp.QuoteMeta(DefaultTablePrefix))
+
+// prefixed returns SQL written with the default table prefix with the
+// Store's prefix instead.
+func (s *Store) prefixed(query string) string {
+	if s.prefix == DefaultTablePrefix {
+		return query
+	}
+	return prefixWord.ReplaceAllLiteralString(query, s.prefix)
+}
+
+// rebind returns a query of this package (default prefix, ? placeholders)
+// as it runs on the Store's database: with the Store's table prefix and
+// the dialect's placeholders.
+func (s *Store) rebind(query string) string { return s.d.rebind(s.prefixed(query)) }
 
 // Dialect returns the dialect the Store was created with.
 func (s *Store) Dialect() Dialect { return s.d }
@@ -163,13 +246,14 @@ func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) (
 	return nil
 }
 
-// stmt returns the prepared statement for query (written with ?
-// placeholders), preparing and caching it on first use.
+// stmt returns the prepared statement for query (written with the
+// default table prefix and ? placeholders), preparing it as rebind
+// rewrites it and caching it on first use.
 func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := s.stmts.Load(query); ok {
 		return st.(*sql.Stmt), nil
 	}
-	st, err := s.db.PrepareContext(ctx, s.d.rebind(query))
+	st, err := s.db.PrepareContext(ctx, s.rebind(query))
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +308,8 @@ func (s *Store) query(ctx context.Context, what, query string, args []any, each 
 }
 
 // exec runs one statement and returns the number of rows it changed. It
-// must be called inside write (or InTx), which serialises SQLite writers.
+// must be called inside writeOne or writeTx (or InTx), which serialise
+// SQLite writers.
 func (s *Store) exec(ctx context.Context, what, query string, args ...any) (int64, error) {
 	st, err := s.prepared(ctx, query)
 	if err != nil {
@@ -238,16 +323,12 @@ func (s *Store) exec(ctx context.Context, what, query string, args ...any) (int6
 	return n, translate(ctx, what, err)
 }
 
-// write runs fn as one atomic step: inside the caller's transaction when
-// ctx carries one; otherwise, for a single statement (one=true), on its
-// own in autocommit mode, and for several statements in a new transaction
-// run through InTx.
-func (s *Store) write(ctx context.Context, one bool, fn func(ctx context.Context) error) error {
+// writeOne runs fn, which executes a single statement, as one atomic
+// step: inside the caller's transaction when ctx carries one, otherwise
+// on its own in autocommit mode (holding the writer mutex on SQLite).
+func (s *Store) writeOne(ctx context.Context, fn func(ctx context.Context) error) error {
 	if s.txFrom(ctx) != nil {
 		return fn(ctx)
-	}
-	if !one {
-		return s.InTx(ctx, fn)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -257,6 +338,16 @@ func (s *Store) write(ctx context.Context, one bool, fn func(ctx context.Context
 		defer s.wmu.Unlock()
 	}
 	return fn(ctx)
+}
+
+// writeTx runs fn, which executes several statements, as one atomic
+// step: inside the caller's transaction when ctx carries one, otherwise
+// in a new transaction run through InTx.
+func (s *Store) writeTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.txFrom(ctx) != nil {
+		return fn(ctx)
+	}
+	return s.InTx(ctx, fn)
 }
 
 // errf wraps an unexpected condition found by the Store itself.

@@ -22,13 +22,13 @@ const tokenColumns = `id, account_id, name, scopes, last4, created_at, last_used
 const (
 	queryTokenByDigestSQLite = `SELECT t.id, t.account_id, t.scopes, t.last_used_at, t.expires_at,
 	a.status, a.profile_id
-	FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.lookup = ? AND t.digest = ?`
+	FROM us_tokens t JOIN us_accounts a ON a.id = t.account_id WHERE t.lookup = ? AND t.digest = ?`
 	queryTokenByDigestPostgres = `SELECT t.id, t.account_id, t.scopes, t.last_used_at, t.expires_at,
 	a.status, a.profile_id
-	FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.digest = ?`
+	FROM us_tokens t JOIN us_accounts a ON a.id = t.account_id WHERE t.digest = ?`
 	queryAPIKeyByDigest = `SELECT k.id, k.account_id, k.description, k.last4, k.created_at,
 	a.email, a.status, a.profile_id
-	FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.digest = ?`
+	FROM us_api_keys k JOIN us_accounts a ON a.id = k.account_id WHERE k.digest = ?`
 )
 
 // tokenLookup is the SQLite key of a token: the first 8 bytes of its
@@ -43,14 +43,14 @@ func scanToken(row interface{ Scan(...any) error }, t *token.Token) error {
 // CreateToken implements token.Store. A token whose account does not
 // exist is refused with storage.ErrConflict (foreign key).
 func (s *Store) CreateToken(ctx context.Context, t token.Token, d token.Digest) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		args := []any{t.ID, t.AccountID, t.Name, listArg(t.Scopes), t.Last4, s.d.timeArg(t.CreatedAt),
 			s.d.nullTimeArg(t.LastUsedAt), s.d.nullTimeArg(t.ExpiresAt), d[:]}
-		query := `INSERT INTO tokens (` + tokenColumns + `, digest)
+		query := `INSERT INTO us_tokens (` + tokenColumns + `, digest)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
 		if s.d == SQLite {
 			args = append(args, tokenLookup(d))
-			query = `INSERT INTO tokens (` + tokenColumns + `, digest, lookup)
+			query = `INSERT INTO us_tokens (` + tokenColumns + `, digest, lookup)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
 		}
 		n, err := s.exec(ctx, "create token", query, args...)
@@ -64,7 +64,7 @@ func (s *Store) CreateToken(ctx context.Context, t token.Token, d token.Digest) 
 // Token implements token.Store.
 func (s *Store) Token(ctx context.Context, accountID, id string) (token.Token, error) {
 	var t token.Token
-	st, err := s.prepared(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = ? AND account_id = ?`)
+	st, err := s.prepared(ctx, `SELECT `+tokenColumns+` FROM us_tokens WHERE id = ? AND account_id = ?`)
 	if err != nil {
 		return t, translate(ctx, "token", err)
 	}
@@ -74,7 +74,7 @@ func (s *Store) Token(ctx context.Context, accountID, id string) (token.Token, e
 // TokensOfAccount implements token.Store.
 func (s *Store) TokensOfAccount(ctx context.Context, accountID string) ([]token.Token, error) {
 	var out []token.Token
-	err := s.query(ctx, "tokens of account", `SELECT `+tokenColumns+` FROM tokens
+	err := s.query(ctx, "tokens of account", `SELECT `+tokenColumns+` FROM us_tokens
 		WHERE account_id = ? ORDER BY created_at, id`, []any{accountID}, func(r *sql.Rows) error {
 		var t token.Token
 		err := scanToken(r, &t)
@@ -86,8 +86,8 @@ func (s *Store) TokensOfAccount(ctx context.Context, accountID string) ([]token.
 
 // DeleteToken implements token.Store.
 func (s *Store) DeleteToken(ctx context.Context, accountID, id string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "delete token", `DELETE FROM tokens WHERE id = ? AND account_id = ?`, id, accountID)
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "delete token", `DELETE FROM us_tokens WHERE id = ? AND account_id = ?`, id, accountID)
 		if err == nil && n == 0 {
 			err = notFound("delete token")
 		}
@@ -119,9 +119,9 @@ func (s *Store) TokenByDigest(ctx context.Context, d token.Digest) (token.TokenW
 // concurrent callers exactly one changes the row.
 func (s *Store) TouchToken(ctx context.Context, id string, at, ifBefore time.Time) (bool, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = s.exec(ctx, "touch token", `UPDATE tokens SET last_used_at = ?
+		n, err = s.exec(ctx, "touch token", `UPDATE us_tokens SET last_used_at = ?
 			WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)`,
 			s.d.timeArg(at), id, s.d.timeArg(ifBefore))
 		return err
@@ -132,9 +132,9 @@ func (s *Store) TouchToken(ctx context.Context, id string, at, ifBefore time.Tim
 // DeleteTokensOfAccount implements token.Store.
 func (s *Store) DeleteTokensOfAccount(ctx context.Context, accountID string) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = s.exec(ctx, "delete tokens of account", `DELETE FROM tokens WHERE account_id = ?`, accountID)
+		n, err = s.exec(ctx, "delete tokens of account", `DELETE FROM us_tokens WHERE account_id = ?`, accountID)
 		return err
 	})
 	return int(n), err
@@ -145,8 +145,8 @@ const apiKeyColumns = `id, account_id, description, last4, created_at`
 // CreateAPIKey implements token.Store. A key whose account does not exist
 // is refused with storage.ErrConflict (foreign key).
 func (s *Store) CreateAPIKey(ctx context.Context, k token.APIKey, d token.Digest) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "create api key", `INSERT INTO api_keys (`+apiKeyColumns+`, digest)
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "create api key", `INSERT INTO us_api_keys (`+apiKeyColumns+`, digest)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			k.ID, k.AccountID, k.Description, k.Last4, s.d.timeArg(k.CreatedAt), d[:])
 		if err == nil && n == 0 {
@@ -159,7 +159,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k token.APIKey, d token.Digest
 // APIKeysOfAccount implements token.Store.
 func (s *Store) APIKeysOfAccount(ctx context.Context, accountID string) ([]token.APIKey, error) {
 	var out []token.APIKey
-	err := s.query(ctx, "api keys of account", `SELECT `+apiKeyColumns+` FROM api_keys
+	err := s.query(ctx, "api keys of account", `SELECT `+apiKeyColumns+` FROM us_api_keys
 		WHERE account_id = ? ORDER BY created_at, id`, []any{accountID}, func(r *sql.Rows) error {
 		var k token.APIKey
 		err := r.Scan(&k.ID, &k.AccountID, &k.Description, &k.Last4, dbTime{&k.CreatedAt})
@@ -171,8 +171,8 @@ func (s *Store) APIKeysOfAccount(ctx context.Context, accountID string) ([]token
 
 // DeleteAPIKey implements token.Store.
 func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "delete api key", `DELETE FROM api_keys WHERE id = ? AND account_id = ?`, id, accountID)
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "delete api key", `DELETE FROM us_api_keys WHERE id = ? AND account_id = ?`, id, accountID)
 		if err == nil && n == 0 {
 			err = notFound("delete api key")
 		}
@@ -199,9 +199,9 @@ func (s *Store) APIKeyByDigest(ctx context.Context, d token.Digest) (token.APIKe
 // DeleteAPIKeysOfAccount implements token.Store.
 func (s *Store) DeleteAPIKeysOfAccount(ctx context.Context, accountID string) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = s.exec(ctx, "delete api keys of account", `DELETE FROM api_keys WHERE account_id = ?`, accountID)
+		n, err = s.exec(ctx, "delete api keys of account", `DELETE FROM us_api_keys WHERE account_id = ?`, accountID)
 		return err
 	})
 	return int(n), err

@@ -57,17 +57,17 @@ func newTokenDB(b *testing.B, dir string, n, sample int) *tokenDB {
 		}
 	}
 	exec(`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < ?)
-		INSERT INTO profiles SELECT printf('prf_%04d', i), '', '', '', '', '', '[]', '[]', '', '', '', 0, 0, 0 FROM c`, accounts)
+		INSERT INTO us_profiles SELECT printf('prf_%04d', i), '', '', '', '', '', '[]', '[]', '', '', '', 0, 0, 0 FROM c`, accounts)
 	exec(`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < ?)
-		INSERT INTO accounts (id, profile_id, email, password_hash, password_changed_at, status, marketing, credits, created_at)
+		INSERT INTO us_accounts (id, profile_id, email, password_hash, password_changed_at, status, marketing, credits, created_at)
 		SELECT printf('acc_%04d', i), printf('prf_%04d', i), printf('a%04d@example.com', i),
 		'', 0, 'active', 0, 0, 0 FROM c`, accounts)
 	exec(`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < ?)
-		INSERT INTO tokens (lookup, id, account_id, name, scopes, digest, last4, created_at)
+		INSERT INTO us_tokens (lookup, id, account_id, name, scopes, digest, last4, created_at)
 		SELECT random(), printf('tok_%07d', i), printf('acc_%04d', i % ?), 'bulk ' || i, '["catalog"]',
 		randomblob(32), 'abcd', 0 FROM c`,
 		n-sample, accounts)
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO tokens (lookup, id, account_id, name, scopes, digest, last4, created_at)
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO us_tokens (lookup, id, account_id, name, scopes, digest, last4, created_at)
 		VALUES (?, ?, ?, ?, '["catalog","projects:read"]', ?, 'abcd', 0)`)
 	if err != nil {
 		b.Fatal(err)
@@ -156,8 +156,8 @@ func BenchmarkValidateSQLite(b *testing.B) {
 		}
 	}
 	b.Run("vs=raw", func(b *testing.B) {
-		raw, err := small.db.PrepareContext(ctx, `SELECT a.status FROM tokens t
-			JOIN accounts a ON a.id = t.account_id WHERE t.lookup = ? AND t.digest = ?`)
+		raw, err := small.db.PrepareContext(ctx, `SELECT a.status FROM us_tokens t
+			JOIN us_accounts a ON a.id = t.account_id WHERE t.lookup = ? AND t.digest = ?`)
 		if err != nil {
 			b.Fatal(err)
 		}

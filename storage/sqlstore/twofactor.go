@@ -27,7 +27,7 @@ func (s *Store) TwoFactor(ctx context.Context, accountID string) (twofactor.Reco
 	var r twofactor.Record
 	var method, pending string
 	err := s.queryRow(ctx, "two-factor record", `SELECT `+twoFactorColumns+`
-		FROM two_factor WHERE account_id = ?`, []any{accountID},
+		FROM us_two_factor WHERE account_id = ?`, []any{accountID},
 		&r.AccountID, &method, dbTime{&r.EnabledAt}, &r.Secret, &r.Phone,
 		&pending, &r.PendingSecret, &r.PendingPhone, dbTime{&r.PendingAt},
 		&r.LastStep, &r.Attempts, dbTime{&r.LockedUntil},
@@ -40,9 +40,9 @@ func (s *Store) TwoFactor(ctx context.Context, accountID string) (twofactor.Reco
 // of an existing row are left alone; a new row starts with zero ones.
 func (s *Store) SaveTwoFactor(ctx context.Context, r twofactor.Record) error {
 	zero := s.d.timeArg(time.Time{})
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "save two-factor record", `INSERT INTO two_factor (`+twoFactorColumns+`)
-			SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, NULL, ?, ? FROM accounts WHERE id = ?
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "save two-factor record", `INSERT INTO us_two_factor (`+twoFactorColumns+`)
+			SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, NULL, ?, ? FROM us_accounts WHERE id = ?
 			ON CONFLICT (account_id) DO UPDATE SET method = excluded.method,
 			enabled_at = excluded.enabled_at, secret = excluded.secret, phone = excluded.phone,
 			pending_method = excluded.pending_method, pending_secret = excluded.pending_secret,
@@ -59,12 +59,12 @@ func (s *Store) SaveTwoFactor(ctx context.Context, r twofactor.Record) error {
 
 // DeleteTwoFactor implements twofactor.Store.
 func (s *Store) DeleteTwoFactor(ctx context.Context, accountID string) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
-		if _, err := s.exec(ctx, "delete recovery codes", `DELETE FROM two_factor_recovery_codes
+	return s.writeTx(ctx, func(ctx context.Context) error {
+		if _, err := s.exec(ctx, "delete recovery codes", `DELETE FROM us_two_factor_recovery_codes
 			WHERE account_id = ?`, accountID); err != nil {
 			return err
 		}
-		n, err := s.exec(ctx, "delete two-factor record", `DELETE FROM two_factor WHERE account_id = ?`, accountID)
+		n, err := s.exec(ctx, "delete two-factor record", `DELETE FROM us_two_factor WHERE account_id = ?`, accountID)
 		if err == nil && n == 0 {
 			err = notFound("delete two-factor record")
 		}
@@ -76,14 +76,14 @@ func (s *Store) DeleteTwoFactor(ctx context.Context, accountID string) error {
 // two-factor record.
 func (s *Store) twoFactorExists(ctx context.Context, what, accountID string) error {
 	var one int
-	return s.queryRow(ctx, what, `SELECT 1 FROM two_factor WHERE account_id = ?`, []any{accountID}, &one)
+	return s.queryRow(ctx, what, `SELECT 1 FROM us_two_factor WHERE account_id = ?`, []any{accountID}, &one)
 }
 
 // updateTwoFactor runs one conditional UPDATE of the account's row. When
 // it changes nothing, the result is storage.ErrNotFound for a missing row
 // and orElse otherwise.
 func (s *Store) updateTwoFactor(ctx context.Context, what string, orElse error, query string, args ...any) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, what, query, args...)
 		if err != nil || n > 0 {
 			return err
@@ -98,13 +98,13 @@ func (s *Store) updateTwoFactor(ctx context.Context, what string, orElse error, 
 // UseTOTPStep implements twofactor.Store with one compare-and-set UPDATE.
 func (s *Store) UseTOTPStep(ctx context.Context, accountID string, step int64) error {
 	return s.updateTwoFactor(ctx, "use time step", conflict("use time step: already used"),
-		`UPDATE two_factor SET last_step = ? WHERE last_step < ? AND account_id = ?`, step, step, accountID)
+		`UPDATE us_two_factor SET last_step = ? WHERE last_step < ? AND account_id = ?`, step, step, accountID)
 }
 
 // AddTwoFactorAttempt implements twofactor.Store with one UPDATE: the
 // lock check, the increment and the lock itself are a single statement.
 func (s *Store) AddTwoFactorAttempt(ctx context.Context, accountID string, at time.Time, limit int, lockUntil time.Time) (bool, error) {
-	err := s.updateTwoFactor(ctx, "add two-factor attempt", errLocked, `UPDATE two_factor SET
+	err := s.updateTwoFactor(ctx, "add two-factor attempt", errLocked, `UPDATE us_two_factor SET
 		attempts = CASE WHEN attempts + 1 >= ? THEN 0 ELSE attempts + 1 END,
 		locked_until = CASE WHEN attempts + 1 >= ? THEN ? ELSE locked_until END
 		WHERE locked_until <= ? AND account_id = ?`,
@@ -121,14 +121,14 @@ var errLocked = errf("two-factor record locked")
 // ResetTwoFactorAttempts implements twofactor.Store.
 func (s *Store) ResetTwoFactorAttempts(ctx context.Context, accountID string) error {
 	return s.updateTwoFactor(ctx, "reset two-factor attempts", nil,
-		`UPDATE two_factor SET attempts = 0, locked_until = ? WHERE account_id = ?`,
+		`UPDATE us_two_factor SET attempts = 0, locked_until = ? WHERE account_id = ?`,
 		s.d.timeArg(time.Time{}), accountID)
 }
 
 // PutSMSCode implements twofactor.Store.
 func (s *Store) PutSMSCode(ctx context.Context, accountID string, c twofactor.SMSCode) error {
 	return s.updateTwoFactor(ctx, "put sms code", nil,
-		`UPDATE two_factor SET sms_digest = ?, sms_sent_at = ?, sms_expires_at = ? WHERE account_id = ?`,
+		`UPDATE us_two_factor SET sms_digest = ?, sms_sent_at = ?, sms_expires_at = ? WHERE account_id = ?`,
 		nullBytes(c.Digest), s.d.timeArg(c.SentAt), s.d.timeArg(c.ExpiresAt), accountID)
 }
 
@@ -136,7 +136,7 @@ func (s *Store) PutSMSCode(ctx context.Context, accountID string, c twofactor.SM
 func (s *Store) ConsumeSMSCode(ctx context.Context, accountID string, digest []byte, at time.Time) error {
 	zero := s.d.timeArg(time.Time{})
 	return s.updateTwoFactor(ctx, "consume sms code", conflict("consume sms code: no such code"),
-		`UPDATE two_factor SET sms_digest = NULL, sms_sent_at = ?, sms_expires_at = ?
+		`UPDATE us_two_factor SET sms_digest = NULL, sms_sent_at = ?, sms_expires_at = ?
 		WHERE sms_digest = ? AND sms_expires_at > ? AND account_id = ?`,
 		zero, zero, nullBytes(digest), s.d.timeArg(at), accountID)
 }
@@ -150,16 +150,16 @@ func (s *Store) PutRecoveryCodes(ctx context.Context, accountID string, digests 
 		}
 		seen[string(d)] = true
 	}
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		if err := s.twoFactorExists(ctx, "put recovery codes: record", accountID); err != nil {
 			return err
 		}
-		if _, err := s.exec(ctx, "put recovery codes: delete", `DELETE FROM two_factor_recovery_codes
+		if _, err := s.exec(ctx, "put recovery codes: delete", `DELETE FROM us_two_factor_recovery_codes
 			WHERE account_id = ?`, accountID); err != nil {
 			return err
 		}
 		for _, d := range digests {
-			if _, err := s.exec(ctx, "put recovery codes", `INSERT INTO two_factor_recovery_codes
+			if _, err := s.exec(ctx, "put recovery codes", `INSERT INTO us_two_factor_recovery_codes
 				(account_id, digest, used_at) VALUES (?, ?, NULL)`, accountID, d); err != nil {
 				return err
 			}
@@ -170,14 +170,14 @@ func (s *Store) PutRecoveryCodes(ctx context.Context, accountID string, digests 
 
 // UseRecoveryCode implements twofactor.Store with one conditional UPDATE.
 func (s *Store) UseRecoveryCode(ctx context.Context, accountID string, digest []byte, at time.Time) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "use recovery code", `UPDATE two_factor_recovery_codes SET used_at = ?
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "use recovery code", `UPDATE us_two_factor_recovery_codes SET used_at = ?
 			WHERE account_id = ? AND digest = ? AND used_at IS NULL`, s.d.timeArg(at), accountID, digest)
 		if err != nil || n > 0 {
 			return err
 		}
 		var one int
-		err = s.queryRow(ctx, "use recovery code", `SELECT 1 FROM two_factor_recovery_codes
+		err = s.queryRow(ctx, "use recovery code", `SELECT 1 FROM us_two_factor_recovery_codes
 			WHERE account_id = ? AND digest = ?`, []any{accountID, digest}, &one)
 		if err != nil {
 			return err
@@ -189,7 +189,7 @@ func (s *Store) UseRecoveryCode(ctx context.Context, accountID string, digest []
 // RecoveryCodesLeft implements twofactor.Store.
 func (s *Store) RecoveryCodesLeft(ctx context.Context, accountID string) (int, error) {
 	var n sql.NullInt64
-	err := s.queryRow(ctx, "recovery codes left", `SELECT count(*) FROM two_factor_recovery_codes
+	err := s.queryRow(ctx, "recovery codes left", `SELECT count(*) FROM us_two_factor_recovery_codes
 		WHERE account_id = ? AND used_at IS NULL`, []any{accountID}, &n)
 	return int(n.Int64), err
 }

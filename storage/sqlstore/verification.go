@@ -14,10 +14,10 @@ const codeColumns = `id, purpose, flow_id, address, digest, attempts, created_at
 
 // queryCodeOfFlow is the hot lookup of a code; the benchmarks and the
 // EXPLAIN tests use the same text.
-const queryCodeOfFlow = `SELECT ` + codeColumns + ` FROM verification_codes WHERE purpose = ? AND flow_id = ?`
+const queryCodeOfFlow = `SELECT ` + codeColumns + ` FROM us_verification_codes WHERE purpose = ? AND flow_id = ?`
 
 // querySendsSince reads the send log of an address for the throttle.
-const querySendsSince = `SELECT sent_at FROM code_sends
+const querySendsSince = `SELECT sent_at FROM us_code_sends
 	WHERE address = lower(?) AND sent_at >= ? ORDER BY sent_at`
 
 func scanCode(row interface{ Scan(...any) error }, c *verification.Code) error {
@@ -32,9 +32,9 @@ func scanCode(row interface{ Scan(...any) error }, c *verification.Code) error {
 // digest before it deletes the code it replaces, so a refused code
 // changes nothing even inside a caller's transaction.
 func (s *Store) PutCode(ctx context.Context, c verification.Code) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
+	return s.writeTx(ctx, func(ctx context.Context) error {
 		var taken int
-		err := s.queryRow(ctx, "put code", `SELECT count(*) FROM verification_codes
+		err := s.queryRow(ctx, "put code", `SELECT count(*) FROM us_verification_codes
 			WHERE id = ? OR (digest = ? AND NOT (purpose = ? AND flow_id = ?))`,
 			[]any{c.ID, c.Digest, string(c.Purpose), c.FlowID}, &taken)
 		if err != nil {
@@ -43,7 +43,7 @@ func (s *Store) PutCode(ctx context.Context, c verification.Code) error {
 		if taken > 0 {
 			return conflict("put code: id or digest taken")
 		}
-		if _, err := s.exec(ctx, "put code: replace", `DELETE FROM verification_codes
+		if _, err := s.exec(ctx, "put code: replace", `DELETE FROM us_verification_codes
 			WHERE purpose = ? AND flow_id = ?`, string(c.Purpose), c.FlowID); err != nil {
 			return err
 		}
@@ -51,7 +51,7 @@ func (s *Store) PutCode(ctx context.Context, c verification.Code) error {
 		if digest == nil {
 			digest = []byte{}
 		}
-		_, err = s.exec(ctx, "put code", `INSERT INTO verification_codes (`+codeColumns+`)
+		_, err = s.exec(ctx, "put code", `INSERT INTO us_verification_codes (`+codeColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, string(c.Purpose), c.FlowID, c.Address, digest, c.Attempts,
 			s.d.timeArg(c.CreatedAt), s.d.timeArg(c.ExpiresAt), s.d.nullTimeArg(c.UsedAt))
@@ -74,8 +74,8 @@ func (s *Store) CodeOfFlow(ctx context.Context, purpose verification.Purpose, fl
 // RETURNING, so concurrent calls each see their own count.
 func (s *Store) AddCodeAttempt(ctx context.Context, id string) (int, error) {
 	var n int
-	err := s.write(ctx, true, func(ctx context.Context) error {
-		return s.queryRow(ctx, "add code attempt", `UPDATE verification_codes
+	err := s.writeOne(ctx, func(ctx context.Context) error {
+		return s.queryRow(ctx, "add code attempt", `UPDATE us_verification_codes
 			SET attempts = attempts + 1 WHERE id = ? RETURNING attempts`, []any{id}, &n)
 	})
 	return n, err
@@ -85,14 +85,14 @@ func (s *Store) AddCodeAttempt(ctx context.Context, id string) (int, error) {
 // (… WHERE used_at IS NULL): of concurrent calls, only the one whose
 // update changed the row succeeds.
 func (s *Store) ConsumeCode(ctx context.Context, id string, t time.Time) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		n, err := s.exec(ctx, "consume code", `UPDATE verification_codes SET used_at = ?
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "consume code", `UPDATE us_verification_codes SET used_at = ?
 			WHERE id = ? AND used_at IS NULL`, s.d.timeArg(t), id)
 		if err != nil || n > 0 {
 			return err
 		}
 		var one int
-		if err := s.queryRow(ctx, "consume code", `SELECT 1 FROM verification_codes WHERE id = ?`, []any{id}, &one); err != nil {
+		if err := s.queryRow(ctx, "consume code", `SELECT 1 FROM us_verification_codes WHERE id = ?`, []any{id}, &one); err != nil {
 			return err
 		}
 		return conflict("consume code: already used")
@@ -101,8 +101,8 @@ func (s *Store) ConsumeCode(ctx context.Context, id string, t time.Time) error {
 
 // DeleteCodesOfFlow implements verification.Store.
 func (s *Store) DeleteCodesOfFlow(ctx context.Context, purpose verification.Purpose, flowID string) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		_, err := s.exec(ctx, "delete codes of flow", `DELETE FROM verification_codes
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		_, err := s.exec(ctx, "delete codes of flow", `DELETE FROM us_verification_codes
 			WHERE purpose = ? AND flow_id = ?`, string(purpose), flowID)
 		return err
 	})
@@ -111,10 +111,10 @@ func (s *Store) DeleteCodesOfFlow(ctx context.Context, purpose verification.Purp
 // DeleteCodesBefore implements verification.Store.
 func (s *Store) DeleteCodesBefore(ctx context.Context, t time.Time) (int, error) {
 	var n int64
-	err := s.write(ctx, true, func(ctx context.Context) error {
+	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
 		n, err = s.exec(ctx, "delete expired codes",
-			`DELETE FROM verification_codes WHERE expires_at < ?`, s.d.timeArg(t))
+			`DELETE FROM us_verification_codes WHERE expires_at < ?`, s.d.timeArg(t))
 		return err
 	})
 	return int(n), err
@@ -123,8 +123,8 @@ func (s *Store) DeleteCodesBefore(ctx context.Context, t time.Time) (int, error)
 // RecordSend implements verification.Store. Addresses are stored in lower
 // case.
 func (s *Store) RecordSend(ctx context.Context, address string, t time.Time) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		_, err := s.exec(ctx, "record send", `INSERT INTO code_sends (address, sent_at)
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		_, err := s.exec(ctx, "record send", `INSERT INTO us_code_sends (address, sent_at)
 			VALUES (lower(?), ?)`, address, s.d.timeArg(t))
 		return err
 	})
@@ -145,20 +145,20 @@ func (s *Store) SendsSince(ctx context.Context, address string, since time.Time)
 
 // DeleteSendsBefore implements verification.Store.
 func (s *Store) DeleteSendsBefore(ctx context.Context, t time.Time) error {
-	return s.write(ctx, true, func(ctx context.Context) error {
-		_, err := s.exec(ctx, "delete old sends", `DELETE FROM code_sends WHERE sent_at < ?`, s.d.timeArg(t))
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		_, err := s.exec(ctx, "delete old sends", `DELETE FROM us_code_sends WHERE sent_at < ?`, s.d.timeArg(t))
 		return err
 	})
 }
 
 // ForgetAddress implements verification.Store.
 func (s *Store) ForgetAddress(ctx context.Context, address string) error {
-	return s.write(ctx, false, func(ctx context.Context) error {
-		if _, err := s.exec(ctx, "forget address: codes", `DELETE FROM verification_codes
+	return s.writeTx(ctx, func(ctx context.Context) error {
+		if _, err := s.exec(ctx, "forget address: codes", `DELETE FROM us_verification_codes
 			WHERE lower(address) = lower(?)`, address); err != nil {
 			return err
 		}
-		_, err := s.exec(ctx, "forget address: sends", `DELETE FROM code_sends WHERE address = lower(?)`, address)
+		_, err := s.exec(ctx, "forget address: sends", `DELETE FROM us_code_sends WHERE address = lower(?)`, address)
 		return err
 	})
 }

@@ -88,10 +88,17 @@ func TestReauthentication(t *testing.T) {
 		{"DELETE", "/v1/me/2fa", map[string]string{"password": pw}},
 		{"DELETE", "/v1/me/accounts/current", nil},
 		{"POST", "/v1/me/merges", map[string]string{"email": "other@example.com"}},
+		// The recovery email can receive merge codes and resets: the SDK
+		// itself refuses to set it from an old session.
+		{"PATCH", "/v1/me/profile", map[string]string{"recovery_email": "attacker@example.net"}},
 	} {
 		want(t, c.method+" "+c.path, e.do(c.method, c.path, c.body, u.auth()...), 403, "reauthentication_required")
 	}
 	want(t, "ordinary route", e.do("GET", "/v1/me/accounts", nil, u.auth()...), 200, "")
+	want(t, "a profile field that is not sensitive", e.do("PATCH", "/v1/me/profile", map[string]string{"job_title": "Engineer"}, u.auth()...), 200, "")
+	if p := e.do("GET", "/v1/me/profile", nil, u.auth()...).obj(t); p["recovery_email"] != "" {
+		t.Errorf("recovery email after a refused PATCH = %v, want empty", p["recovery_email"])
+	}
 	u = e.login("ada@example.com", pw)
 	want(t, "token after signing in again", e.do("POST", "/v1/me/tokens",
 		map[string]any{"name": "ci", "scopes": []string{"mx:app:read"}}, u.auth()...), 201, "")

@@ -9,6 +9,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -47,6 +48,8 @@ var simpleErrors = []struct {
 	{twofactor.ErrSMSUnavailable, http.StatusConflict, "sms_unavailable"},
 	{twofactor.ErrTooSoon, http.StatusTooManyRequests, "too_soon"},
 	{profile.ErrChanged, http.StatusPreconditionFailed, "precondition_failed"},
+	{auth.ErrReauthenticationRequired, http.StatusForbidden, "reauthentication_required"},
+	{auth.ErrForbidden, http.StatusForbidden, "forbidden"},
 	{storage.ErrNotFound, http.StatusNotFound, "not_found"},
 }
 

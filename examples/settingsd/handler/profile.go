@@ -104,7 +104,7 @@ func (h *Handler) writeProfile(w http.ResponseWriter, r *http.Request, p profile
 }
 
 func (h *Handler) getProfile(w http.ResponseWriter, r *http.Request, c *caller) {
-	p, err := h.s.Profiles.Get(r.Context(), c.profileID)
+	p, err := h.s.Profiles.Get(r.Context(), c.ses.Caller())
 	h.writeProfile(w, r, p, err)
 }
 
@@ -136,11 +136,11 @@ func (h *Handler) patchProfile(w http.ResponseWriter, r *http.Request, c *caller
 	}
 	ifMatch := r.Header.Get("If-Match")
 	if ifMatch == "" {
-		p, err := h.s.Profiles.Update(r.Context(), c.accountID, c.profileID, u)
+		p, err := h.s.Profiles.Update(r.Context(), c.ses.Caller(), u)
 		h.writeProfile(w, r, p, err)
 		return
 	}
-	cur, err := h.s.Profiles.Get(r.Context(), c.profileID)
+	cur, err := h.s.Profiles.Get(r.Context(), c.ses.Caller())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -150,7 +150,7 @@ func (h *Handler) patchProfile(w http.ResponseWriter, r *http.Request, c *caller
 		return
 	}
 	// The version is checked again in the transaction of the change.
-	p, err := h.s.Profiles.UpdateIfVersion(r.Context(), c.accountID, c.profileID, profile.Version(cur), u)
+	p, err := h.s.Profiles.UpdateIfVersion(r.Context(), c.ses.Caller(), profile.Version(cur), u)
 	h.writeProfile(w, r, p, err)
 }
 
@@ -177,19 +177,19 @@ func (h *Handler) putAvatar(w http.ResponseWriter, r *http.Request, c *caller) {
 		writeError(w, http.StatusBadRequest, "invalid_body")
 		return
 	}
-	p, err := h.s.Profiles.SetAvatar(r.Context(), c.accountID, c.profileID, data)
+	p, err := h.s.Profiles.SetAvatar(r.Context(), c.ses.Caller(), data)
 	h.writeProfile(w, r, p, err)
 }
 
 func (h *Handler) deleteAvatar(w http.ResponseWriter, r *http.Request, c *caller) {
-	p, err := h.s.Profiles.DeleteAvatar(r.Context(), c.accountID, c.profileID)
+	p, err := h.s.Profiles.DeleteAvatar(r.Context(), c.ses.Caller())
 	h.writeProfile(w, r, p, err)
 }
 
 // getAvatar is GET /v1/me/profile/avatar: the owner's avatar, which a
 // browser may keep but must revalidate (If-None-Match → 304).
 func (h *Handler) getAvatar(w http.ResponseWriter, r *http.Request, c *caller) {
-	a, err := h.s.Profiles.Avatar(r.Context(), c.profileID)
+	a, err := h.s.Profiles.Avatar(r.Context(), c.ses.Caller())
 	h.writeImage(w, r, a, "private, no-cache", err)
 }
 
@@ -225,12 +225,12 @@ func (h *Handler) writeImage(w http.ResponseWriter, r *http.Request, a profile.A
 }
 
 func (h *Handler) makePublic(w http.ResponseWriter, r *http.Request, c *caller) {
-	p, err := h.s.Profiles.MakePublic(r.Context(), c.accountID, c.profileID)
+	p, err := h.s.Profiles.MakePublic(r.Context(), c.ses.Caller())
 	h.writeProfile(w, r, p, err)
 }
 
 func (h *Handler) makePrivate(w http.ResponseWriter, r *http.Request, c *caller) {
-	p, err := h.s.Profiles.MakePrivate(r.Context(), c.accountID, c.profileID)
+	p, err := h.s.Profiles.MakePrivate(r.Context(), c.ses.Caller())
 	h.writeProfile(w, r, p, err)
 }
 

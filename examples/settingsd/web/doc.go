@@ -40,9 +40,17 @@
 // only change it. Sign-in and the forms that send or check codes are rate
 // limited (WithLimiter shares the JSON API's buckets).
 //
+// # Single sign-on
+//
+// The sign-in page's company form (GET /signin/sso) starts a sign-in
+// through the address's identity provider (package account/sso); the JSON
+// API's callback starts the session and sends the browser to
+// /signin/sso/done, a page that moves on by itself so that the
+// SameSite=Strict cookie goes with a navigation that starts on this site.
+// It needs the JSON API mounted at /v1/ on the same origin.
+//
 // # Seams
 //
-// Single sign-on (package account/sso) and the sessions list and security
-// log (the trust-boundary work) are not built yet; routes.go and the
-// sign-in and Developer Settings templates mark where they go.
+// The sessions list and the security log (the trust-boundary work) are
+// not built yet; the Developer Settings template marks where they go.
 package web

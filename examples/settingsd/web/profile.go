@@ -6,9 +6,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/profile"
 )
 
@@ -68,7 +70,7 @@ func profileForm(p profile.Profile) *form {
 }
 
 func (w *Web) profilePage(rw http.ResponseWriter, r *http.Request, c *caller) {
-	p, err := w.s.Profiles.Get(r.Context(), c.acct.ProfileID)
+	p, err := w.s.Profiles.Get(r.Context(), c.ses.Caller())
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -109,7 +111,7 @@ func (w *Web) saveProfile(rw http.ResponseWriter, r *http.Request, c *caller) {
 		TwitterURL: ptr(v[profile.FieldTwitterURL]), LinkedInURL: ptr(v[profile.FieldLinkedInURL]),
 		RecoveryEmail: ptr(v[profile.FieldRecoveryEmail]),
 	}
-	_, err := w.s.Profiles.Update(r.Context(), c.acct.ID, c.acct.ProfileID, u)
+	_, err := w.s.Profiles.Update(r.Context(), c.ses.Caller(), u)
 	if err == nil {
 		w.setFlash(rw, r, "profile_saved")
 		seeOther(rw, r, "/profile")
@@ -138,11 +140,16 @@ func (w *Web) profileError(rw http.ResponseWriter, r *http.Request, c *caller, f
 		for _, m := range ie.Missing {
 			f.add(requirementField(m), "A public profile needs "+requirementLabel(m)+".")
 		}
+	case errors.Is(err, auth.ErrReauthenticationRequired):
+		// The recovery email needs a fresh sign-in: sign in again, then
+		// come back to the form.
+		seeOther(rw, r, "/reauth?next="+url.QueryEscape("/profile"))
+		return
 	default:
 		w.fail(rw, r, err)
 		return
 	}
-	p, err := w.s.Profiles.Get(r.Context(), c.acct.ProfileID)
+	p, err := w.s.Profiles.Get(r.Context(), c.ses.Caller())
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -164,7 +171,7 @@ func (w *Web) uploadAvatar(rw http.ResponseWriter, r *http.Request, c *caller) {
 			return
 		}
 	}
-	if _, err := w.s.Profiles.SetAvatar(r.Context(), c.acct.ID, c.acct.ProfileID, data); err != nil {
+	if _, err := w.s.Profiles.SetAvatar(r.Context(), c.ses.Caller(), data); err != nil {
 		w.profileError(rw, r, c, newForm(), err)
 		return
 	}
@@ -188,8 +195,8 @@ func (w *Web) makePrivate(rw http.ResponseWriter, r *http.Request, c *caller) {
 // profileAction runs a change of the caller's profile that needs no
 // input, then shows the Profile page with the flash, or with the errors.
 func (w *Web) profileAction(rw http.ResponseWriter, r *http.Request, c *caller,
-	do func(ctx context.Context, accountID, profileID string) (profile.Profile, error), flash string) {
-	if _, err := do(r.Context(), c.acct.ID, c.acct.ProfileID); err != nil {
+	do func(ctx context.Context, c auth.Caller) (profile.Profile, error), flash string) {
+	if _, err := do(r.Context(), c.ses.Caller()); err != nil {
 		w.profileError(rw, r, c, newForm(), err)
 		return
 	}
@@ -199,7 +206,7 @@ func (w *Web) profileAction(rw http.ResponseWriter, r *http.Request, c *caller,
 
 // avatar serves the signed-in person's own avatar.
 func (w *Web) avatar(rw http.ResponseWriter, r *http.Request, c *caller) {
-	a, err := w.s.Profiles.Avatar(r.Context(), c.acct.ProfileID)
+	a, err := w.s.Profiles.Avatar(r.Context(), c.ses.Caller())
 	w.writeImage(rw, r, a, err, "private, no-cache")
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
@@ -218,7 +219,7 @@ func (ce *countingEnv) addItems(t testing.TB, a account.Account, n int) {
 			t.Fatal(err)
 		}
 		name := "Name " + suffix
-		if _, err := ce.s.Profiles.Update(ctx, a.ID, a.ProfileID, profile.Update{Name: &name}); err != nil {
+		if _, err := ce.s.Profiles.Update(ctx, auth.New(a.ID, auth.MethodPassword, ce.s.Now()), profile.Update{Name: &name}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -253,7 +254,7 @@ func TestQueriesPerPage(t *testing.T) {
 	ce := newCountingEnv(t)
 	a := ce.account(t, ada)
 	ctx := context.Background()
-	if _, err := ce.s.Profiles.MakePrivate(ctx, a.ID, a.ProfileID); err != nil {
+	if _, err := ce.s.Profiles.MakePrivate(ctx, auth.New(a.ID, auth.MethodPassword, ce.s.Now())); err != nil {
 		t.Fatal(err)
 	}
 	c := newClient(t, ce.srv.URL)

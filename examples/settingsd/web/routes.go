@@ -14,10 +14,11 @@ func (w *Web) routes() {
 	m.HandleFunc("GET /{$}", w.home)
 	m.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) { w.renderError(rw, r, http.StatusNotFound) })
 
-	// Sign-in and sign-up. SSO sign-in slots in here when package
-	// account/sso lands: a "Sign in with your company" form on the sign-in
-	// page posting to /signin/sso, and its callback route.
+	// Sign-in and sign-up. Single sign-on starts here and ends at the
+	// JSON API's callback, which sends the browser to ssoReturn.
 	m.HandleFunc("GET /signin", w.signInPage)
+	m.HandleFunc("GET /signin/sso", w.ssoStart)
+	m.HandleFunc("GET "+ssoReturn, w.ssoDone)
 	m.HandleFunc("POST /signin", w.anonymous(w.signIn))
 	m.HandleFunc("GET /signin/code", w.codePage)
 	m.HandleFunc("POST /signin/code", w.anonymous(w.signInCode))

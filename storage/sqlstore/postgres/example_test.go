@@ -9,8 +9,8 @@ import (
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
 )
 
-// A host connects with its DSN (search_path keeps the SDK's tables in
-// their own schema), creates the Store and migrates at start-up. This
+// A host connects with its DSN, creates the Store and migrates at
+// start-up; the SDK's tables (us_accounts, …) go next to the host's. This
 // example needs a server, so it is compiled but not run.
 func ExampleOpen() {
 	ctx := context.Background()

@@ -5,9 +5,13 @@
 //	st := sqlstore.New(db, sqlstore.Postgres)
 //	err = st.Migrate(ctx)
 //
-// The Store uses the schema first on the connection's search_path; to keep
-// the SDK's tables apart from the host's, put search_path in the DSN
-// (for example "…/settings?search_path=usersettings").
+// The Store uses the schema first on the connection's search_path, which
+// may be the host's own: the SDK's tables and indexes carry the us_
+// prefix (sqlstore.WithTablePrefix sets another) and its version is
+// recorded in usersettings_schema_migrations, so they sit next to the
+// host's tables and migrations without a collision. A host that wants
+// them in a schema of their own puts search_path in the DSN (for example
+// "…/settings?search_path=usersettings").
 package postgres
 
 import (
@@ -37,7 +41,7 @@ func Open(ctx context.Context, dsn string) (*sql.DB, error) {
 }
 
 // OpenStore connects to the database, migrates it and returns a Store on
-// it. Closing the Store does not close the database; call Close on the
+// it, configured by opts (sqlstore.WithTablePrefix, …). Closing the Store does not close the database; call Close on the
 // returned *sql.DB when done.
 func OpenStore(ctx context.Context, dsn string, opts ...sqlstore.Option) (*sqlstore.Store, *sql.DB, error) {
 	db, err := Open(ctx, dsn)

@@ -82,7 +82,7 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 }
 
 // OpenStore opens the database file at path, migrates it and returns a
-// Store on it. Closing the Store does not close the database; call
+// Store on it, configured by opts (sqlstore.WithTablePrefix, …). Closing the Store does not close the database; call
 // Close on the returned *sql.DB when done.
 func OpenStore(ctx context.Context, path string, opts ...sqlstore.Option) (*sqlstore.Store, *sql.DB, error) {
 	db, err := Open(ctx, path)

@@ -1,3 +1,3 @@
 -- Reverts schema 2 (PostgreSQL): drops the token and API key tables.
-DROP TABLE api_keys;
-DROP TABLE tokens;
+DROP TABLE us_api_keys;
+DROP TABLE us_tokens;

@@ -4,9 +4,9 @@
 -- validation is one indexed lookup joined to the account. Deleting an
 -- account deletes its tokens and keys (ON DELETE CASCADE).
 
-CREATE TABLE tokens (
+CREATE TABLE us_tokens (
     id           text COLLATE "C" NOT NULL PRIMARY KEY,
-    account_id   text COLLATE "C" NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    account_id   text COLLATE "C" NOT NULL REFERENCES us_accounts (id) ON DELETE CASCADE,
     name         text        NOT NULL,
     scopes       text        NOT NULL, -- JSON array of strings, sorted
     digest       bytea       NOT NULL,
@@ -15,17 +15,17 @@ CREATE TABLE tokens (
     last_used_at timestamptz, -- NULL until first used
     expires_at   timestamptz  -- NULL: never expires
 );
-CREATE UNIQUE INDEX tokens_digest_key ON tokens (digest);
-CREATE UNIQUE INDEX tokens_account_name_key ON tokens (account_id, name);
-CREATE INDEX tokens_account_idx ON tokens (account_id, created_at, id);
+CREATE UNIQUE INDEX us_tokens_digest_key ON us_tokens (digest);
+CREATE UNIQUE INDEX us_tokens_account_name_key ON us_tokens (account_id, name);
+CREATE INDEX us_tokens_account_idx ON us_tokens (account_id, created_at, id);
 
-CREATE TABLE api_keys (
+CREATE TABLE us_api_keys (
     id          text COLLATE "C" NOT NULL PRIMARY KEY,
-    account_id  text COLLATE "C" NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    account_id  text COLLATE "C" NOT NULL REFERENCES us_accounts (id) ON DELETE CASCADE,
     description text        NOT NULL,
     digest      bytea       NOT NULL,
     last4       text        NOT NULL,
     created_at  timestamptz NOT NULL
 );
-CREATE UNIQUE INDEX api_keys_digest_key ON api_keys (digest);
-CREATE INDEX api_keys_account_idx ON api_keys (account_id, created_at, id);
+CREATE UNIQUE INDEX us_api_keys_digest_key ON us_api_keys (digest);
+CREATE INDEX us_api_keys_account_idx ON us_api_keys (account_id, created_at, id);

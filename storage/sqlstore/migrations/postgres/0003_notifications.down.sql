@@ -1,3 +1,3 @@
 -- Reverts schema 3 (PostgreSQL).
-DROP TABLE watched_apps;
-DROP TABLE notification_settings;
+DROP TABLE us_watched_apps;
+DROP TABLE us_notification_settings;

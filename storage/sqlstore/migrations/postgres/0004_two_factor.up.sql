@@ -4,8 +4,8 @@
 -- with the account (ON DELETE CASCADE). TOTP secrets are stored sealed
 -- (AES-256-GCM with the host's key, by package twofactor), codes only as
 -- HMAC digests. The zero Go time (0001-01-01 00:00:00+00) means "none".
-CREATE TABLE two_factor (
-    account_id     text COLLATE "C" NOT NULL PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+CREATE TABLE us_two_factor (
+    account_id     text COLLATE "C" NOT NULL PRIMARY KEY REFERENCES us_accounts (id) ON DELETE CASCADE,
     method         text        NOT NULL,
     enabled_at     timestamptz NOT NULL,
     secret         bytea,                -- sealed TOTP secret; NULL for none
@@ -23,8 +23,8 @@ CREATE TABLE two_factor (
 );
 
 -- One-time recovery codes, as digests; used_at is NULL while unused.
-CREATE TABLE two_factor_recovery_codes (
-    account_id text COLLATE "C" NOT NULL REFERENCES two_factor (account_id) ON DELETE CASCADE,
+CREATE TABLE us_two_factor_recovery_codes (
+    account_id text COLLATE "C" NOT NULL REFERENCES us_two_factor (account_id) ON DELETE CASCADE,
     digest     bytea       NOT NULL,
     used_at    timestamptz,
     PRIMARY KEY (account_id, digest)

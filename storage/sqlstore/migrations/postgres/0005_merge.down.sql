@@ -1,3 +1,3 @@
 -- Reverts schema 5 (PostgreSQL).
-DROP TABLE merge_flow_addresses;
-DROP TABLE merge_flows;
+DROP TABLE us_merge_flow_addresses;
+DROP TABLE us_merge_flows;

@@ -1,2 +1,2 @@
 -- Reverts schema 6 (PostgreSQL).
-DROP TABLE sessions;
+DROP TABLE us_sessions;

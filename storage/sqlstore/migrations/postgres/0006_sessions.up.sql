@@ -4,15 +4,15 @@
 -- Only the SHA-256 digest of a session secret is stored, never the
 -- secret. Deleting an account deletes its sessions (ON DELETE CASCADE).
 
-CREATE TABLE sessions (
+CREATE TABLE us_sessions (
     id               text COLLATE "C" NOT NULL PRIMARY KEY,
-    account_id       text COLLATE "C" NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    account_id       text COLLATE "C" NOT NULL REFERENCES us_accounts (id) ON DELETE CASCADE,
     digest           bytea       NOT NULL,
     created_at       timestamptz NOT NULL,
     last_seen_at     timestamptz NOT NULL,
     password_expired boolean     NOT NULL
 );
-CREATE UNIQUE INDEX sessions_digest_key ON sessions (digest);
-CREATE INDEX sessions_account_idx ON sessions (account_id, created_at, id);
-CREATE INDEX sessions_last_seen_idx ON sessions (last_seen_at);
-CREATE INDEX sessions_created_idx ON sessions (created_at);
+CREATE UNIQUE INDEX us_sessions_digest_key ON us_sessions (digest);
+CREATE INDEX us_sessions_account_idx ON us_sessions (account_id, created_at, id);
+CREATE INDEX us_sessions_last_seen_idx ON us_sessions (last_seen_at);
+CREATE INDEX us_sessions_created_idx ON us_sessions (created_at);

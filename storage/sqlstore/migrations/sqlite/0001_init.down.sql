@@ -1,12 +1,12 @@
 -- Reverts schema 1 (SQLite): drops every table it created.
-DROP TABLE history;
-DROP TABLE code_sends;
-DROP TABLE verification_codes;
-DROP TABLE pending_accounts;
-DROP TABLE accounts;
-DROP TABLE academy_progress;
-DROP TABLE certifications;
-DROP TABLE achievements;
-DROP TABLE progress;
-DROP TABLE avatars;
-DROP TABLE profiles;
+DROP TABLE us_history;
+DROP TABLE us_code_sends;
+DROP TABLE us_verification_codes;
+DROP TABLE us_pending_accounts;
+DROP TABLE us_accounts;
+DROP TABLE us_academy_progress;
+DROP TABLE us_certifications;
+DROP TABLE us_achievements;
+DROP TABLE us_progress;
+DROP TABLE us_avatars;
+DROP TABLE us_profiles;

@@ -6,7 +6,7 @@
 -- time is stored as -62135596800000000. Booleans are INTEGER 0 or 1. Ids
 -- are TEXT compared byte by byte (SQLite's BINARY collation).
 
-CREATE TABLE profiles (
+CREATE TABLE us_profiles (
     id             TEXT    NOT NULL PRIMARY KEY,
     name           TEXT    NOT NULL,
     job_title      TEXT    NOT NULL,
@@ -24,8 +24,8 @@ CREATE TABLE profiles (
 ) STRICT;
 
 -- The avatar image of a profile; deleting the profile deletes it.
-CREATE TABLE avatars (
-    profile_id   TEXT    NOT NULL PRIMARY KEY REFERENCES profiles (id) ON DELETE CASCADE,
+CREATE TABLE us_avatars (
+    profile_id   TEXT    NOT NULL PRIMARY KEY REFERENCES us_profiles (id) ON DELETE CASCADE,
     content_type TEXT    NOT NULL,
     size         INTEGER NOT NULL,
     width        INTEGER NOT NULL,
@@ -35,29 +35,29 @@ CREATE TABLE avatars (
 ) STRICT;
 
 -- Community progress: points, achievements, certifications, Academy.
-CREATE TABLE progress (
-    profile_id TEXT    NOT NULL PRIMARY KEY REFERENCES profiles (id) ON DELETE CASCADE,
+CREATE TABLE us_progress (
+    profile_id TEXT    NOT NULL PRIMARY KEY REFERENCES us_profiles (id) ON DELETE CASCADE,
     points     INTEGER NOT NULL
 ) STRICT;
 
-CREATE TABLE achievements (
-    profile_id TEXT    NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+CREATE TABLE us_achievements (
+    profile_id TEXT    NOT NULL REFERENCES us_profiles (id) ON DELETE CASCADE,
     id         TEXT    NOT NULL,
     name       TEXT    NOT NULL,
     awarded_at INTEGER NOT NULL,
     PRIMARY KEY (profile_id, id)
 ) STRICT, WITHOUT ROWID;
 
-CREATE TABLE certifications (
-    profile_id  TEXT    NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+CREATE TABLE us_certifications (
+    profile_id  TEXT    NOT NULL REFERENCES us_profiles (id) ON DELETE CASCADE,
     id          TEXT    NOT NULL,
     name        TEXT    NOT NULL,
     valid_until INTEGER NOT NULL,
     PRIMARY KEY (profile_id, id)
 ) STRICT, WITHOUT ROWID;
 
-CREATE TABLE academy_progress (
-    profile_id TEXT    NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+CREATE TABLE us_academy_progress (
+    profile_id TEXT    NOT NULL REFERENCES us_profiles (id) ON DELETE CASCADE,
     course_id  TEXT    NOT NULL,
     title      TEXT    NOT NULL,
     percent    INTEGER NOT NULL,
@@ -67,9 +67,9 @@ CREATE TABLE academy_progress (
 
 -- Login accounts. A profile with accounts cannot be deleted (RESTRICT):
 -- accounts are deleted or moved to another profile first, on purpose.
-CREATE TABLE accounts (
+CREATE TABLE us_accounts (
     id                  TEXT    NOT NULL PRIMARY KEY,
-    profile_id          TEXT    NOT NULL REFERENCES profiles (id) ON DELETE RESTRICT,
+    profile_id          TEXT    NOT NULL REFERENCES us_profiles (id) ON DELETE RESTRICT,
     email               TEXT    NOT NULL,
     password_hash       TEXT    NOT NULL,
     password_changed_at INTEGER NOT NULL,
@@ -79,28 +79,28 @@ CREATE TABLE accounts (
     created_at          INTEGER NOT NULL
 ) STRICT;
 -- One account per email address, compared case-insensitively.
-CREATE UNIQUE INDEX accounts_email_key ON accounts (lower(email));
-CREATE INDEX accounts_profile_idx ON accounts (profile_id, created_at, id);
+CREATE UNIQUE INDEX us_accounts_email_key ON us_accounts (lower(email));
+CREATE INDEX us_accounts_profile_idx ON us_accounts (profile_id, created_at, id);
 
 -- Sign-up and add-account requests waiting for their code. An add-account
 -- request goes away with the profile it joins or the account that asked.
-CREATE TABLE pending_accounts (
+CREATE TABLE us_pending_accounts (
     id            TEXT    NOT NULL PRIMARY KEY,
     kind          TEXT    NOT NULL,
     email         TEXT    NOT NULL,
     password_hash TEXT    NOT NULL,
     marketing     INTEGER NOT NULL CHECK (marketing IN (0, 1)),
-    profile_id    TEXT    REFERENCES profiles (id) ON DELETE CASCADE,
-    requested_by  TEXT    REFERENCES accounts (id) ON DELETE CASCADE,
+    profile_id    TEXT    REFERENCES us_profiles (id) ON DELETE CASCADE,
+    requested_by  TEXT    REFERENCES us_accounts (id) ON DELETE CASCADE,
     created_at    INTEGER NOT NULL,
     expires_at    INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX pending_accounts_expires_idx ON pending_accounts (expires_at);
-CREATE INDEX pending_accounts_profile_idx ON pending_accounts (profile_id);
-CREATE INDEX pending_accounts_requested_by_idx ON pending_accounts (requested_by);
+CREATE INDEX us_pending_accounts_expires_idx ON us_pending_accounts (expires_at);
+CREATE INDEX us_pending_accounts_profile_idx ON us_pending_accounts (profile_id);
+CREATE INDEX us_pending_accounts_requested_by_idx ON us_pending_accounts (requested_by);
 
 -- One-time codes, stored as digests; one live code per purpose and flow.
-CREATE TABLE verification_codes (
+CREATE TABLE us_verification_codes (
     id         TEXT    NOT NULL PRIMARY KEY,
     purpose    TEXT    NOT NULL,
     flow_id    TEXT    NOT NULL,
@@ -111,30 +111,30 @@ CREATE TABLE verification_codes (
     expires_at INTEGER NOT NULL,
     used_at    INTEGER -- NULL while unused
 ) STRICT;
-CREATE UNIQUE INDEX verification_codes_digest_key ON verification_codes (digest);
-CREATE UNIQUE INDEX verification_codes_flow_key ON verification_codes (purpose, flow_id);
-CREATE INDEX verification_codes_expires_idx ON verification_codes (expires_at);
-CREATE INDEX verification_codes_address_idx ON verification_codes (lower(address));
+CREATE UNIQUE INDEX us_verification_codes_digest_key ON us_verification_codes (digest);
+CREATE UNIQUE INDEX us_verification_codes_flow_key ON us_verification_codes (purpose, flow_id);
+CREATE INDEX us_verification_codes_expires_idx ON us_verification_codes (expires_at);
+CREATE INDEX us_verification_codes_address_idx ON us_verification_codes (lower(address));
 
 -- When a code was sent to an address, to throttle sending.
-CREATE TABLE code_sends (
+CREATE TABLE us_code_sends (
     id      INTEGER NOT NULL PRIMARY KEY,
     address TEXT    NOT NULL, -- lower case
     sent_at INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX code_sends_address_idx ON code_sends (address, sent_at);
-CREATE INDEX code_sends_sent_at_idx ON code_sends (sent_at);
+CREATE INDEX us_code_sends_address_idx ON us_code_sends (address, sent_at);
+CREATE INDEX us_code_sends_sent_at_idx ON us_code_sends (sent_at);
 
 -- The change history of a profile's personal data; values are never
 -- recorded. account_id is not a foreign key: the history of a deleted
 -- account stays with its profile until the profile is erased.
-CREATE TABLE history (
+CREATE TABLE us_history (
     id         TEXT    NOT NULL PRIMARY KEY,
-    profile_id TEXT    NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+    profile_id TEXT    NOT NULL REFERENCES us_profiles (id) ON DELETE CASCADE,
     account_id TEXT    NOT NULL,
     item       TEXT    NOT NULL,
     action     TEXT    NOT NULL,
     detail     TEXT    NOT NULL,
     at         INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX history_profile_idx ON history (profile_id, at, id);
+CREATE INDEX us_history_profile_idx ON us_history (profile_id, at, id);

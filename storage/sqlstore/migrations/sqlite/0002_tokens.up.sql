@@ -9,11 +9,11 @@
 -- secret). Deleting an account deletes its tokens and keys (ON DELETE
 -- CASCADE).
 
-CREATE TABLE tokens (
+CREATE TABLE us_tokens (
     lookup       INTEGER NOT NULL PRIMARY KEY,
     digest       BLOB    NOT NULL,
     id           TEXT    NOT NULL,
-    account_id   TEXT    NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    account_id   TEXT    NOT NULL REFERENCES us_accounts (id) ON DELETE CASCADE,
     name         TEXT    NOT NULL,
     scopes       TEXT    NOT NULL, -- JSON array of strings, sorted
     last4        TEXT    NOT NULL,
@@ -21,17 +21,17 @@ CREATE TABLE tokens (
     last_used_at INTEGER, -- NULL until first used
     expires_at   INTEGER  -- NULL: never expires
 ) STRICT;
-CREATE UNIQUE INDEX tokens_id_key ON tokens (id);
-CREATE UNIQUE INDEX tokens_account_name_key ON tokens (account_id, name);
-CREATE INDEX tokens_account_idx ON tokens (account_id, created_at, id);
+CREATE UNIQUE INDEX us_tokens_id_key ON us_tokens (id);
+CREATE UNIQUE INDEX us_tokens_account_name_key ON us_tokens (account_id, name);
+CREATE INDEX us_tokens_account_idx ON us_tokens (account_id, created_at, id);
 
-CREATE TABLE api_keys (
+CREATE TABLE us_api_keys (
     id          TEXT    NOT NULL PRIMARY KEY,
-    account_id  TEXT    NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    account_id  TEXT    NOT NULL REFERENCES us_accounts (id) ON DELETE CASCADE,
     description TEXT    NOT NULL,
     digest      BLOB    NOT NULL,
     last4       TEXT    NOT NULL,
     created_at  INTEGER NOT NULL
 ) STRICT;
-CREATE UNIQUE INDEX api_keys_digest_key ON api_keys (digest);
-CREATE INDEX api_keys_account_idx ON api_keys (account_id, created_at, id);
+CREATE UNIQUE INDEX us_api_keys_digest_key ON us_api_keys (digest);
+CREATE INDEX us_api_keys_account_idx ON us_api_keys (account_id, created_at, id);

@@ -1,3 +1,3 @@
 -- Reverts schema 4 (SQLite): drops the two-factor tables.
-DROP TABLE two_factor_recovery_codes;
-DROP TABLE two_factor;
+DROP TABLE us_two_factor_recovery_codes;
+DROP TABLE us_two_factor;

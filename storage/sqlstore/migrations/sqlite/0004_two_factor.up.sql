@@ -5,8 +5,8 @@
 -- (AES-256-GCM with the host's key, by package twofactor), codes only as
 -- HMAC digests. Times are INTEGER microseconds since the Unix epoch, UTC;
 -- the zero Go time (-62135596800000000) means "none".
-CREATE TABLE two_factor (
-    account_id     TEXT    NOT NULL PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+CREATE TABLE us_two_factor (
+    account_id     TEXT    NOT NULL PRIMARY KEY REFERENCES us_accounts (id) ON DELETE CASCADE,
     method         TEXT    NOT NULL,
     enabled_at     INTEGER NOT NULL,
     secret         BLOB,             -- sealed TOTP secret; NULL for none
@@ -24,8 +24,8 @@ CREATE TABLE two_factor (
 ) STRICT;
 
 -- One-time recovery codes, as digests; used_at is NULL while unused.
-CREATE TABLE two_factor_recovery_codes (
-    account_id TEXT    NOT NULL REFERENCES two_factor (account_id) ON DELETE CASCADE,
+CREATE TABLE us_two_factor_recovery_codes (
+    account_id TEXT    NOT NULL REFERENCES us_two_factor (account_id) ON DELETE CASCADE,
     digest     BLOB    NOT NULL,
     used_at    INTEGER,
     PRIMARY KEY (account_id, digest)

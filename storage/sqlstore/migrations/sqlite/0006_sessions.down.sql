@@ -1,2 +1,2 @@
 -- Reverts schema 6 (SQLite).
-DROP TABLE sessions;
+DROP TABLE us_sessions;

@@ -1,7 +1,7 @@
 -- Reverts schema 7 (SQLite).
 DROP INDEX us_accounts_sso_subject_key;
-ALTER TABLE accounts DROP COLUMN sso_subject;
-ALTER TABLE accounts DROP COLUMN sso_connection;
+ALTER TABLE us_accounts DROP COLUMN sso_subject;
+ALTER TABLE us_accounts DROP COLUMN sso_connection;
 DROP TABLE us_sso_flows;
 DROP TABLE us_sso_domains;
 DROP TABLE us_sso_connections;

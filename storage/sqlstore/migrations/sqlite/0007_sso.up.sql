@@ -43,7 +43,7 @@ CREATE TABLE us_sso_flows (
 CREATE INDEX us_sso_flows_expires_idx ON us_sso_flows (expires_at);
 CREATE INDEX us_sso_flows_connection_idx ON us_sso_flows (connection_id);
 
-ALTER TABLE accounts ADD COLUMN sso_connection TEXT; -- NULL for a password account
-ALTER TABLE accounts ADD COLUMN sso_subject TEXT NOT NULL DEFAULT '';
-CREATE UNIQUE INDEX us_accounts_sso_subject_key ON accounts (sso_connection, sso_subject)
+ALTER TABLE us_accounts ADD COLUMN sso_connection TEXT; -- NULL for a password account
+ALTER TABLE us_accounts ADD COLUMN sso_subject TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX us_accounts_sso_subject_key ON us_accounts (sso_connection, sso_subject)
     WHERE sso_connection IS NOT NULL;

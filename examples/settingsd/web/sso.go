@@ -1,0 +1,52 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/seed-a97ca23f/usersettings/account/sso"
+)
+
+// ssoReturn is where the identity provider's round trip ends on the
+// pages: the JSON API's callback (GET /v1/sso/callback) starts the
+// session, sets the cookie and sends the browser here.
+const ssoReturn = "/signin/sso/done"
+
+// ssoStart is GET /signin/sso?sso_email=&next=: it starts a single sign-on
+// for the address's company and sends the browser to its identity
+// provider. An address whose company has no connection is shown the
+// password form again, with the reason next to the field.
+func (w *Web) ssoStart(rw http.ResponseWriter, r *http.Request) {
+	email, next := r.URL.Query().Get("sso_email"), nextOf(r)
+	if !w.allow(rw, r, "sso", addressKey(email)) {
+		return
+	}
+	back := ssoReturn + "?" + url.Values{"next": {next}}.Encode()
+	u, err := w.s.SSO.Start(r.Context(), sso.StartRequest{Email: email, ReturnTo: back})
+	switch {
+	case err == nil:
+		http.Redirect(rw, r, u, http.StatusFound)
+	case errors.Is(err, sso.ErrUnknownConnection), errors.Is(err, sso.ErrInvalidEmail), errors.Is(err, sso.ErrNotConfigured):
+		f := newForm()
+		f.Values["sso_email"] = email
+		f.add("sso_email", "Your company does not sign in through its own identity provider here: use your password above.")
+		p := w.anonymousPage(rw, r, "Sign in")
+		p.Form, p.Data = f, signInData{Next: next}
+		w.render(rw, r, http.StatusUnprocessableEntity, "signin", p)
+	default:
+		w.fail(rw, r, err)
+	}
+}
+
+// ssoDone is GET /signin/sso/done?next=: the browser arrives here at the
+// end of a redirect chain that began at the identity provider, so it does
+// not send the SameSite=Strict session cookie yet. The page moves on to
+// next by itself (a meta refresh, which is not script and so allowed by
+// the Content-Security-Policy): that navigation starts on this site, and
+// the cookie goes with it.
+func (w *Web) ssoDone(rw http.ResponseWriter, r *http.Request) {
+	p := w.anonymousPage(rw, r, "Signing you in")
+	p.Data = signInData{Next: nextOf(r)}
+	w.render(rw, r, http.StatusOK, "sso_done", p)
+}
