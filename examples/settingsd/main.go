@@ -69,6 +69,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
@@ -238,7 +239,7 @@ func run(c config, log *slog.Logger) error {
 	}
 	srv := &http.Server{
 		Addr:              c.addr,
-		Handler:           newMux(c, settings, dev, readiness(st), log),
+		Handler:           newMux(c, settings, st, dev, readiness(st), log),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -246,7 +247,7 @@ func run(c config, log *slog.Logger) error {
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	go cleanup(ctx, settings, log)
+	go cleanup(ctx, settings, st, log)
 	go runCourier(ctx, settings, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
@@ -286,9 +287,10 @@ type devBoxes struct {
 }
 
 // newMux serves the API (/v1/ and the health routes) and the settings
-// pages (everything else), sharing one rate limiter.
-func newMux(c config, settings *usersettings.Settings, dev devBoxes, ready func(context.Context) error, log *slog.Logger) *http.ServeMux {
-	limiter := handler.NewLimiter(settings.Now)
+// pages (everything else), sharing one rate limiter on the buckets of
+// the database, so that every replica on it draws on the same budget.
+func newMux(c config, settings *usersettings.Settings, buckets ratelimit.Limiter, dev devBoxes, ready func(context.Context) error, log *slog.Logger) *http.ServeMux {
+	limiter := handler.NewStoreLimiter(buckets, settings.Now)
 	hopts := []handler.Option{handler.WithLogger(log), handler.WithReadiness(ready), handler.WithLimiter(limiter)}
 	wopts := []web.Option{web.WithLogger(log), web.WithLimiter(limiter)}
 	if c.webKey != nil {
@@ -405,9 +407,10 @@ func keys(dev bool) (code, totp usersettings.KeyRing, err error) {
 	return code, totp, nil
 }
 
-// cleanup deletes expired sessions, codes, pending sign-ups and merge
-// flows every quarter of an hour.
-func cleanup(ctx context.Context, s *usersettings.Settings, log *slog.Logger) {
+// cleanup deletes expired sessions, codes, pending sign-ups, merge and
+// sign-in flows, and the rate-limit buckets full again, every quarter of
+// an hour.
+func cleanup(ctx context.Context, s *usersettings.Settings, buckets ratelimit.Store, log *slog.Logger) {
 	t := time.NewTicker(15 * time.Minute)
 	defer t.Stop()
 	for {
@@ -421,7 +424,8 @@ func cleanup(ctx context.Context, s *usersettings.Settings, log *slog.Logger) {
 		_, err3 := s.Accounts.DeleteExpiredPending(ctx)
 		_, err4 := s.Merges.DeleteExpired(ctx)
 		_, err5 := s.SSO.DeleteExpiredFlows(ctx)
-		if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
+		_, err6 := buckets.DeleteFullRateBuckets(ctx, s.Now())
+		if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
 			log.Warn("cleanup failed", "err", err.Error())
 		}
 	}

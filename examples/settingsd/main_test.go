@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -142,20 +140,8 @@ func TestReadiness(t *testing.T) {
 		t.Error("closed database: ready")
 	}
 
-	t.Setenv("SETTINGSD_CODE_KEY", "")
-	t.Setenv("SETTINGSD_TWOFACTOR_KEY", "")
-	c, _ := parseConfig([]string{"-dev"}, env())
-	o, dev, err := options(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := usersettings.New(st, o)
-	if err != nil {
-		t.Fatal(err)
-	}
 	down := errors.New("down")
-	srv := httptest.NewServer(newMux(c, s, dev, func(context.Context) error { return down }, slog.New(slog.DiscardHandler)))
-	defer srv.Close()
+	srv := devServer(t, st, func(context.Context) error { return down })
 	for path, want := range map[string]int{"/healthz": 200, "/readyz": 503, "/v1/dev/sms": 200, "/v1/dev/outbox": 200, "/nope": 404} {
 		res, err := http.Get(srv.URL + path)
 		if err != nil {

@@ -5,7 +5,8 @@
 // data through a shared slice. Transactions (storage.Transactor) hold the
 // write lock for their whole duration and undo their writes when the
 // function fails. It is meant for tests, examples and single-process hosts
-// that need no durability.
+// that need no durability. Rate-limit buckets (Limiter) sit apart, in
+// a bounded, sharded LRU with locks of their own.
 //
 //	st := memory.New()
 //	err := st.InTx(ctx, func(ctx context.Context) error { … })
@@ -34,13 +35,28 @@ type Store struct {
 	merges   mergeTables
 	sso      ssoTables
 	mail     mailTables
+
+	// Limiter keeps the rate-limit buckets, under locks of its own.
+	*Limiter
 }
 
 var _ storage.Transactor = (*Store)(nil)
 
+// Option configures a Store.
+type Option func(*Store)
+
+// WithRateBuckets bounds the number of rate-limit buckets the Store keeps
+// (see Limiter); the default is DefaultRateBuckets.
+func WithRateBuckets(n int) Option {
+	return func(s *Store) { s.Limiter = NewLimiter(n) }
+}
+
 // New returns an empty store.
-func New() *Store {
-	s := &Store{}
+func New(opts ...Option) *Store {
+	s := &Store{Limiter: NewLimiter(0)}
+	for _, o := range opts {
+		o(s)
+	}
 	s.profiles.init()
 	s.accounts.init()
 	s.codes.init()

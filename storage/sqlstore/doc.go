@@ -96,7 +96,7 @@
 // Numbers are reserved per concern: 0001 profiles, progress, accounts,
 // pending accounts, verification codes, send log and history; 0002 tokens
 // and API keys; 0003 notification settings; 0004 two-factor; 0005 merge;
-// 0006 sessions; 0007 single sign-on.
+// 0006 sessions; 0007 single sign-on; 0008 rate-limit buckets.
 //
 // The schema holds the rules, not only the Go code: a unique index on
 // lower(email) for accounts, unique digests for codes, tokens and keys,

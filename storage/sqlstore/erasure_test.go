@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"testing"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 )
 
@@ -110,4 +112,14 @@ func dumpTable(ctx context.Context, buf *bytes.Buffer, db *sql.DB, table string)
 		buf.WriteByte('\n')
 	}
 	return rows.Err()
+}
+
+// Replica implements storagetest.Replicated: a second Store on the same
+// database through a pool of its own, as another process would open it.
+func (s *dumpStore) Replica(t *testing.T) ratelimit.Limiter {
+	t.Helper()
+	if s.path != "" {
+		return sqlstore.New(openSQLiteFile(t, s.path), s.d)
+	}
+	return sqlstore.New(openPostgresSchema(t, s.schema), s.d)
 }

@@ -81,7 +81,7 @@ func openSQLiteFile(t testing.TB, path string) *sql.DB {
 
 // postgresDSN returns the DSN of the test server, or skips the test (fails
 // it when USERSETTINGS_REQUIRE_POSTGRES=1) when none is configured.
-func postgresDSN(t *testing.T) string {
+func postgresDSN(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv(envPostgresDSN)
 	if dsn == "" {
@@ -102,7 +102,7 @@ var (
 
 // postgresAdmin returns the shared connection used to create and drop
 // test schemas.
-func postgresAdmin(t *testing.T) *sql.DB {
+func postgresAdmin(t testing.TB) *sql.DB {
 	t.Helper()
 	dsn := postgresDSN(t)
 	adminOnce.Do(func() { adminDB, adminErr = postgres.Open(context.Background(), dsn) })
@@ -121,7 +121,7 @@ func openPostgres(t *testing.T) (*sql.DB, sqlstore.Dialect) {
 
 // newSchema creates an empty schema with a random name, dropped when the
 // test ends.
-func newSchema(t *testing.T) string {
+func newSchema(t testing.TB) string {
 	t.Helper()
 	admin := postgresAdmin(t)
 	b := make([]byte, 8)
@@ -141,7 +141,7 @@ func newSchema(t *testing.T) string {
 
 // openPostgresSchema opens a pool on the test server with search_path set
 // to schema, closed when the test ends (before the schema is dropped).
-func openPostgresSchema(t *testing.T, schema string) *sql.DB {
+func openPostgresSchema(t testing.TB, schema string) *sql.DB {
 	t.Helper()
 	db, err := postgres.Open(context.Background(), withSearchPath(postgresDSN(t), schema))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/seed-a97ca23f/usersettings/account/sso"
+	"github.com/seed-a97ca23f/usersettings/ratelimit"
 )
 
 // Store is an adapter that implements every Store of the SDK: what
@@ -11,13 +12,15 @@ import (
 type Store interface {
 	ErasureStore
 	sso.Store
+	ratelimit.Store
 }
 
 // TestAll runs every conformance suite of the package against an adapter
 // that implements everything, in the manner of testing/fstest.TestFS: a
 // host with its own database calls it once from a test of its adapter.
 // newStore returns a new, empty store for each subtest. When the store
-// also implements Dumper, TestErasure searches its dump as well.
+// also implements Dumper, TestErasure searches its dump as well; when it
+// implements Replicated, TestLimiter checks two Limiters on its database.
 //
 // Each suite also runs on its own against only the roles it needs (for
 // example TestTokenStore against a token.Store plus a Fixture), so a host
@@ -52,6 +55,9 @@ func TestAll(t *testing.T, newStore func(t *testing.T) Store) {
 	})
 	t.Run("SSO", func(t *testing.T) {
 		TestSSOStore(t, func(t *testing.T) SSOStore { return newStore(t) })
+	})
+	t.Run("Limiter", func(t *testing.T) {
+		TestLimiter(t, func(t *testing.T) LimiterStore { return newStore(t) })
 	})
 	t.Run("Merge", func(t *testing.T) {
 		TestMerge(t, func(t *testing.T) MergeStore { return newStore(t) })

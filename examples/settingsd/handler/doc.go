@@ -92,10 +92,12 @@
 // with POST /v1/sessions/sms and the same email and password.
 //
 // Login and the routes that send or check codes are rate limited per
-// address (or flow) and per client IP, with in-memory token buckets
-// (WithRateLimits, WithLimiter); verification codes are also throttled by
-// the SDK per address across processes. Behind proxies, ClientIPBehind
-// reads X-Forwarded-For from trusted ones only.
+// address (or flow) and per client IP, with token buckets (WithRateLimits,
+// WithLimiter): in memory by default, in the database when settingsd
+// builds the Limiter on its store (NewStoreLimiter), so that every
+// replica on the database shares them; verification codes are also
+// throttled by the SDK per address across processes. Behind proxies,
+// ClientIPBehind reads X-Forwarded-For from trusted ones only.
 //
 // # Routes
 //

@@ -1,113 +1,83 @@
 package handler
 
 import (
+	"context"
 	"math"
 	"net/http"
-	"sync"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/ratelimit"
+	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
 
 // Limit is a token bucket: Burst requests at once, then one more every
 // Every. The zero Limit allows everything.
-type Limit struct {
-	Burst int
-	Every time.Duration
-}
+type Limit = ratelimit.Limit
 
-func (l Limit) off() bool { return l.Burst <= 0 || l.Every <= 0 }
-
-// maxBuckets bounds the limiter's memory: beyond it, buckets that have
-// refilled completely are dropped (they hold no information).
-const maxBuckets = 100_000
-
-// Limiter holds one token bucket per key, in memory. It is safe for
-// concurrent use. Give one Limiter to several front ends of one server
-// (WithLimiter here, the web pages' own option there) so that they draw
-// on the same buckets.
+// Limiter takes the rate-limit tokens of the front ends of one server
+// from the buckets of a ratelimit.Limiter, on the server's clock. It is
+// safe for concurrent use. Give one Limiter to every front end of a
+// server (WithLimiter here, the web pages' own option there) so that
+// they draw on the same buckets; build it on the server's sqlstore.Store
+// (NewStoreLimiter) so that every replica on the database does too.
 type Limiter struct {
-	mu      sync.Mutex
+	buckets ratelimit.Limiter
 	now     func() time.Time
-	buckets map[string]*bucket
 }
 
-type bucket struct {
-	tokens float64
-	at     time.Time
-	limit  Limit
-}
-
-// NewLimiter returns an empty Limiter on the clock now (time.Now when
-// nil).
+// NewLimiter returns a Limiter whose buckets live in this process (a
+// memory.Limiter of the default size), on the clock now (time.Now when
+// nil): the default of a front end, and enough for one replica.
 func NewLimiter(now func() time.Time) *Limiter {
+	return NewStoreLimiter(memory.NewLimiter(0), now)
+}
+
+// NewStoreLimiter returns a Limiter on the buckets of l, on the clock
+// now (time.Now when nil).
+func NewStoreLimiter(l ratelimit.Limiter, now func() time.Time) *Limiter {
 	if now == nil {
 		now = time.Now
 	}
-	return &Limiter{now: now, buckets: map[string]*bucket{}}
+	return &Limiter{buckets: l, now: now}
 }
 
-// Take takes one token from the bucket of key under l and reports whether
-// there was one, or how long until there is.
-func (lm *Limiter) Take(key string, l Limit) (bool, time.Duration) {
-	if l.off() {
-		return true, 0
-	}
-	lm.mu.Lock()
-	defer lm.mu.Unlock()
+// Allow takes a token of the route kind for the client under clientLimit
+// and one for each of the addresses (emails or flow ids, the empty string
+// skipped) under addrLimit. It reports whether every take succeeded and,
+// when one did not, the longest time until all would. An error of the
+// buckets' store stops it and is returned.
+func (lm *Limiter) Allow(ctx context.Context, kind, client string, clientLimit, addrLimit Limit, addresses ...string) (bool, time.Duration, error) {
 	now := lm.now()
-	b := lm.buckets[key]
-	if b == nil {
-		if len(lm.buckets) >= maxBuckets {
-			lm.sweep(now)
-		}
-		b = &bucket{tokens: float64(l.Burst), at: now, limit: l}
-		lm.buckets[key] = b
-	}
-	b.refill(now)
-	if b.tokens >= 1 {
-		b.tokens--
-		return true, 0
-	}
-	wait := time.Duration((1 - b.tokens) * float64(l.Every))
-	return false, wait
-}
-
-func (b *bucket) refill(now time.Time) {
-	if el := now.Sub(b.at); el > 0 {
-		b.tokens = math.Min(float64(b.limit.Burst), b.tokens+float64(el)/float64(b.limit.Every))
-		b.at = now
-	}
-}
-
-// sweep drops the buckets that are full again. It runs with mu held.
-func (lm *Limiter) sweep(now time.Time) {
-	for k, b := range lm.buckets {
-		b.refill(now)
-		if b.tokens >= float64(b.limit.Burst) {
-			delete(lm.buckets, k)
-		}
-	}
-}
-
-// allow takes a token for the client of r and for each of the addresses
-// (emails or flow ids, the empty string skipped) of the route kind. When a
-// bucket is empty it answers 429 {"error":"rate_limited"} and reports
-// false.
-func (h *Handler) allow(w http.ResponseWriter, r *http.Request, kind string, addresses ...string) bool {
-	var wait time.Duration
-	ok, d := h.limiter.Take(kind+"|ip|"+h.clientIP(r), h.clientLimit)
-	if !ok {
-		wait = d
+	ok, wait, err := lm.buckets.TakeRateToken(ctx, ratelimit.KeyOf(kind+"|ip|"+client), clientLimit, now)
+	if err != nil {
+		return false, 0, err
 	}
 	for _, a := range addresses {
 		if a == "" {
 			continue
 		}
-		if ok2, d := h.limiter.Take(kind+"|addr|"+a, h.addrLimit); !ok2 {
+		ok2, d, err := lm.buckets.TakeRateToken(ctx, ratelimit.KeyOf(kind+"|addr|"+a), addrLimit, now)
+		if err != nil {
+			return false, 0, err
+		}
+		if !ok2 {
 			ok, wait = false, max(wait, d)
 		}
 	}
-	if !ok {
+	return ok, wait, nil
+}
+
+// allow takes a token for the client of r and for each of the addresses
+// of the route kind (see Limiter.Allow). When a bucket is empty it
+// answers 429 {"error":"rate_limited"} and reports false; when the
+// buckets cannot be read it answers 500 and reports false.
+func (h *Handler) allow(w http.ResponseWriter, r *http.Request, kind string, addresses ...string) bool {
+	ok, wait, err := h.limiter.Allow(r.Context(), kind, h.clientIP(r), h.clientLimit, h.addrLimit, addresses...)
+	switch {
+	case err != nil:
+		h.fail(w, r, err)
+	case !ok:
 		rateLimited(w, int(math.Ceil(wait.Seconds())))
 	}
-	return ok
+	return ok && err == nil
 }

@@ -268,21 +268,17 @@ func (w *Web) mac(payload string) string {
 
 // allow takes a rate-limit token for the client and for each address
 // (emails or flow ids) of the kind; when one is missing it answers 429
-// with the page and reports false.
+// with the page and reports false, and when the buckets cannot be read,
+// 500.
 func (w *Web) allow(rw http.ResponseWriter, r *http.Request, kind string, addresses ...string) bool {
-	ok, _ := w.limiter.Take(kind+"|ip|"+w.clientIP(r), w.clientLimit)
-	for _, a := range addresses {
-		if a == "" {
-			continue
-		}
-		if ok2, _ := w.limiter.Take(kind+"|addr|"+a, w.addrLimit); !ok2 {
-			ok = false
-		}
-	}
-	if !ok {
+	ok, _, err := w.limiter.Allow(r.Context(), kind, w.clientIP(r), w.clientLimit, w.addrLimit, addresses...)
+	switch {
+	case err != nil:
+		w.fail(rw, r, err)
+	case !ok:
 		w.renderError(rw, r, http.StatusTooManyRequests)
 	}
-	return ok
+	return ok && err == nil
 }
 
 // addressKey is the rate-limit key of an email address: its normal form,
