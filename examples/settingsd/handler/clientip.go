@@ -22,7 +22,7 @@ func ClientIPBehind(trusted []netip.Prefix) func(*http.Request) string {
 		return false
 	}
 	return func(r *http.Request) string {
-		peer := remoteHost(r)
+		peer := RemoteHost(r)
 		addr, err := netip.ParseAddr(peer)
 		if err != nil || !isTrusted(addr) {
 			return peer

@@ -129,7 +129,7 @@ func New(settings *usersettings.Settings, opts ...Option) http.Handler {
 	h := &Handler{
 		s: settings, mux: http.NewServeMux(), log: slog.New(slog.DiscardHandler),
 		addrLimit: DefaultAddressLimit, clientLimit: DefaultClientLimit,
-		reauthAfter: DefaultReauthAfter, clientIP: remoteHost, now: settings.Now,
+		reauthAfter: DefaultReauthAfter, clientIP: RemoteHost, now: settings.Now,
 	}
 	if h.now == nil {
 		h.now = time.Now
@@ -153,7 +153,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rid := requestID(r.Header.Get(RequestIDHeader))
 	log := h.log.With("request_id", rid)
 	r = r.WithContext(context.WithValue(r.Context(), logKey{}, log))
-	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	rec := NewStatusRecorder(w)
 	hd := rec.Header()
 	hd.Set(RequestIDHeader, rid)
 	hd.Set("Cache-Control", "no-store")
@@ -166,11 +166,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				panic(p)
 			}
 			log.Error("panic serving request", "route", r.Pattern, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			if !rec.wrote {
+			if !rec.Wrote() {
 				writeError(rec, http.StatusInternalServerError, "internal")
 			}
 		}
-		log.Info("request", "method", r.Method, "route", r.Pattern, "status", rec.status,
+		log.Info("request", "method", r.Method, "route", r.Pattern, "status", rec.Status(),
 			"duration_ms", float64(time.Since(start).Microseconds())/1000)
 	}()
 	if _, pattern := h.mux.Handler(r); pattern == "" {
@@ -240,29 +240,45 @@ func requestID(in string) string {
 
 const requestIDChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:=+/"
 
-// statusRecorder remembers the status written, for the access log.
-type statusRecorder struct {
+// StatusRecorder is an http.ResponseWriter that remembers the status
+// written, for an access log; the web pages use it too.
+type StatusRecorder struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
 }
 
-func (s *statusRecorder) WriteHeader(code int) {
+// NewStatusRecorder wraps w; the status is 200 until one is written.
+func NewStatusRecorder(w http.ResponseWriter) *StatusRecorder {
+	return &StatusRecorder{ResponseWriter: w, status: http.StatusOK}
+}
+
+// Status returns the status written (200 when none was).
+func (s *StatusRecorder) Status() int { return s.status }
+
+// Wrote reports whether a header or body was written.
+func (s *StatusRecorder) Wrote() bool { return s.wrote }
+
+// WriteHeader records the first status and writes it.
+func (s *StatusRecorder) WriteHeader(code int) {
 	if !s.wrote {
 		s.status, s.wrote = code, true
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
 
-func (s *statusRecorder) Write(b []byte) (int, error) {
+// Write records that the answer started and writes b.
+func (s *StatusRecorder) Write(b []byte) (int, error) {
 	s.wrote = true
 	return s.ResponseWriter.Write(b)
 }
 
 // Unwrap lets http.ResponseController reach the connection.
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+func (s *StatusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-func remoteHost(r *http.Request) string {
+// RemoteHost is the default client address of the rate limits: the host
+// of the request's RemoteAddr.
+func RemoteHost(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

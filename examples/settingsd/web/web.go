@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
@@ -117,7 +116,7 @@ func New(settings *usersettings.Settings, opts ...Option) *Web {
 	w := &Web{
 		s: settings, mux: http.NewServeMux(), log: slog.New(slog.DiscardHandler), policy: password.Mendix(),
 		reauthAfter: handler.DefaultReauthAfter, addrLimit: handler.DefaultAddressLimit,
-		clientLimit: handler.DefaultClientLimit, clientIP: remoteHost, now: settings.Now,
+		clientLimit: handler.DefaultClientLimit, clientIP: handler.RemoteHost, now: settings.Now,
 		cop: http.NewCrossOriginProtection(),
 	}
 	if w.now == nil {
@@ -145,7 +144,7 @@ func New(settings *usersettings.Settings, opts ...Option) *Web {
 // around the router.
 func (w *Web) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rec := &statusRecorder{ResponseWriter: rw, status: http.StatusOK}
+	rec := handler.NewStatusRecorder(rw)
 	hd := rec.Header()
 	hd.Set("Content-Security-Policy", CSP)
 	hd.Set("X-Content-Type-Options", "nosniff")
@@ -159,11 +158,11 @@ func (w *Web) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 				panic(p)
 			}
 			w.log.Error("panic serving page", "route", r.Pattern, "panic", p)
-			if !rec.wrote {
+			if !rec.Wrote() {
 				w.renderError(rec, r, http.StatusInternalServerError)
 			}
 		}
-		w.log.Info("page", "method", r.Method, "route", r.Pattern, "status", rec.status,
+		w.log.Info("page", "method", r.Method, "route", r.Pattern, "status", rec.Status(),
 			"duration_ms", float64(time.Since(start).Microseconds())/1000)
 	}()
 	if err := w.cop.Check(r); err != nil {
@@ -171,38 +170,4 @@ func (w *Web) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.mux.ServeHTTP(rec, r)
-}
-
-// statusRecorder remembers the status written, for the access log. (The
-// JSON API has the same small type; it is not exported from there so the
-// two packages stay independent.)
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-	wrote  bool
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if !s.wrote {
-		s.status, s.wrote = code, true
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	s.wrote = true
-	return s.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
-// remoteHost is the default client address of the rate limits: the host
-// of the request's RemoteAddr.
-func remoteHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
