@@ -29,6 +29,7 @@
 //	-pg-max-idle-conns n       PostgreSQL pool: idle connections kept (default 10)
 //	-pg-conn-max-lifetime d    PostgreSQL pool: a connection's longest life (default 30m)
 //	-dev                       keep mail and text messages in memory, served at /v1/dev/outbox and /v1/dev/sms
+//	-fresh-for d               how recent a sign-in must be for a sensitive operation (default 1h)
 //	-sso FILE                  single-sign-on connections (JSON; see the README)
 //	-public-url URL            the server's URL as browsers reach it (default http://<addr>),
 //	                           for the single-sign-on callback <URL>/v1/sso/callback
@@ -66,6 +67,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
 	"github.com/seed-a97ca23f/usersettings/notify"
@@ -100,6 +102,7 @@ type config struct {
 	trustedProxies        []netip.Prefix
 	pgMaxOpen, pgMaxIdle  int
 	pgConnMaxLifetime     time.Duration
+	freshFor              time.Duration
 	webKey                []byte // from the environment only; nil: random per process
 	sso, publicURL        string
 }
@@ -122,6 +125,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.IntVar(&c.pgMaxOpen, "pg-max-open-conns", 20, "PostgreSQL: open connections at most")
 	fs.IntVar(&c.pgMaxIdle, "pg-max-idle-conns", 10, "PostgreSQL: idle connections kept")
 	fs.DurationVar(&c.pgConnMaxLifetime, "pg-conn-max-lifetime", 30*time.Minute, "PostgreSQL: a connection's longest life")
+	fs.DurationVar(&c.freshFor, "fresh-for", auth.DefaultFreshFor, "how recent a sign-in must be for a sensitive operation")
 	fs.BoolVar(&c.dev, "dev", false, "keep mail and text messages in memory, served at /v1/dev/outbox and /v1/dev/sms")
 	fs.StringVar(&c.sso, "sso", "", "JSON file of single-sign-on connections")
 	fs.StringVar(&c.publicURL, "public-url", "", "the server's URL as browsers reach it (default http://<addr>)")
@@ -153,6 +157,8 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return c, errors.New(envSMTPPassword + " is set without -smtp-username")
 	case c.pgMaxOpen < 0 || c.pgMaxIdle < 0 || c.pgConnMaxLifetime < 0:
 		return c, errors.New("PostgreSQL pool limits must not be negative")
+	case c.freshFor <= 0:
+		return c, errors.New("-fresh-for must be positive")
 	}
 	return c, nil
 }
@@ -291,8 +297,9 @@ type devBoxes struct {
 // the database, so that every replica on it draws on the same budget.
 func newMux(c config, settings *usersettings.Settings, buckets ratelimit.Limiter, dev devBoxes, ready func(context.Context) error, log *slog.Logger) *http.ServeMux {
 	limiter := handler.NewStoreLimiter(buckets, settings.Now)
-	hopts := []handler.Option{handler.WithLogger(log), handler.WithReadiness(ready), handler.WithLimiter(limiter)}
-	wopts := []web.Option{web.WithLogger(log), web.WithLimiter(limiter)}
+	hopts := []handler.Option{handler.WithLogger(log), handler.WithReadiness(ready), handler.WithLimiter(limiter),
+		handler.WithReauthAfter(c.freshFor)}
+	wopts := []web.Option{web.WithLogger(log), web.WithLimiter(limiter), web.WithReauthAfter(c.freshFor)}
 	if c.webKey != nil {
 		wopts = append(wopts, web.WithKey(c.webKey))
 	}
@@ -373,7 +380,7 @@ func smtpConfig(c config) notify.SMTPConfig {
 // options builds the SDK options: the mailer, the SMS sender, the keys
 // and the sample scopes. In -dev mode it returns the outboxes.
 func options(c config) (usersettings.Options, devBoxes, error) {
-	o := usersettings.Options{Scopes: handler.SampleScopes, Issuer: "settingsd", SSORedirectURL: redirectURL(c)}
+	o := usersettings.Options{Scopes: handler.SampleScopes, Issuer: "settingsd", SSORedirectURL: redirectURL(c), FreshFor: c.freshFor}
 	var dev devBoxes
 	switch {
 	case c.dev:

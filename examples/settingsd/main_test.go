@@ -219,3 +219,30 @@ func TestApplySSO(t *testing.T) {
 		t.Errorf("applySSO(taken domain) = %v, want ErrDomainTaken", err)
 	}
 }
+
+// TestFreshFor checks -fresh-for: one hour by default, a duration from
+// the flag or SETTINGSD_FRESH_FOR reaches the SDK's Options.FreshFor, and
+// a zero or negative one is refused.
+func TestFreshFor(t *testing.T) {
+	c, err := parseConfig([]string{"-dev"}, env())
+	if err != nil || c.freshFor != time.Hour {
+		t.Fatalf("default -fresh-for = %v, %v; want 1h", c.freshFor, err)
+	}
+	c, err = parseConfig([]string{"-dev", "-fresh-for", "2s"}, env())
+	if err != nil || c.freshFor != 2*time.Second {
+		t.Fatalf("-fresh-for 2s = %v, %v", c.freshFor, err)
+	}
+	t.Setenv("SETTINGSD_CODE_KEY", "")
+	t.Setenv("SETTINGSD_TWOFACTOR_KEY", "")
+	if o, _, err := options(c); err != nil || o.FreshFor != 2*time.Second {
+		t.Fatalf("options FreshFor = %v, %v; want 2s", o.FreshFor, err)
+	}
+	if c, err := parseConfig(nil, env("SETTINGSD_FRESH_FOR", "90s")); err != nil || c.freshFor != 90*time.Second {
+		t.Errorf("SETTINGSD_FRESH_FOR=90s = %v, %v", c.freshFor, err)
+	}
+	for _, bad := range []string{"0s", "-1m"} {
+		if _, err := parseConfig([]string{"-fresh-for", bad}, env()); err == nil {
+			t.Errorf("-fresh-for %s accepted", bad)
+		}
+	}
+}
