@@ -12,7 +12,6 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
-
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 

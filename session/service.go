@@ -11,11 +11,10 @@ import (
 	"io"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/internal/clock"
-	"github.com/seed-a97ca23f/usersettings/internal/secret"
-
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/internal/secret"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 

@@ -8,10 +8,9 @@ import (
 	"io"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/internal/clock"
-
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )

@@ -10,7 +10,6 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage"
-
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 )
 

@@ -11,9 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/internal/id"
-
 	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/notify"
 )
 
