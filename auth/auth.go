@@ -74,7 +74,24 @@ type Caller struct {
 	Scopes []string
 	// Connection is the single-sign-on connection of an SSO caller.
 	Connection string
+	// Client is where the request comes from, for the security log and
+	// the session list; the zero Client is allowed.
+	Client Client
 }
+
+// Client is where a request comes from: the client's IP address and its
+// User-Agent header, as the host's HTTP layer saw them. Neither is
+// trusted for any decision of the trust boundary; they are shown to the
+// person (the security log, the list of sessions).
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+// Device returns a short label of the client's device for people to read,
+// such as "Firefox on Linux", parsed from its User-Agent; "Unknown device"
+// when nothing is recognised.
+func (c Client) Device() string { return DeviceLabel(c.UserAgent) }
 
 // New returns the Caller of an account that authenticated by method at
 // the given time, for a host that signs people in itself.

@@ -67,3 +67,21 @@ func ExampleCaller_Fresh() {
 	// auth: reauthentication required
 	// auth: forbidden: a token does not reach the settings
 }
+
+func TestDeviceLabel(t *testing.T) {
+	for ua, want := range map[string]string{
+		"": "Unknown device",
+		"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0":                                                                  "Firefox on Linux",
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36":                         "Chrome on Windows",
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131":                 "Edge on Windows",
+		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1": "Safari on iPhone",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15":                      "Safari on macOS",
+		"curl/8.5.0":         "curl",
+		"Go-http-client/1.1": "Go HTTP client",
+		"something-else/1.0": "Unknown device",
+	} {
+		if got := auth.DeviceLabel(ua); got != want {
+			t.Errorf("DeviceLabel(%q) = %q, want %q", ua, got, want)
+		}
+	}
+}
