@@ -20,6 +20,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/token"
@@ -68,6 +69,11 @@ type Settings struct {
 	// through Mailer (see Options.Courier).
 	Courier *notify.Courier
 
+	// SecurityLog records the security log every service writes to, in
+	// the transaction of the action; nil when the store keeps no
+	// security log (it does not implement securitylog.Appender).
+	SecurityLog *securitylog.Log
+
 	// Scopes is the registry of token scopes.
 	Scopes *token.Registry
 	// Mailer is the mailer the Courier delivers through (Options.Mailer).
@@ -102,6 +108,9 @@ func New(store Store, opts Options) (*Settings, error) {
 		if opts.Mailer == nil {
 			s.Outbox = box
 		}
+	}
+	if app, ok := store.(securitylog.Appender); ok {
+		s.SecurityLog = securitylog.New(app, o.Rand, o.Now, nil)
 	}
 	notices := &notify.Notifier{Mailer: s.Courier, Failed: o.NoticeFailed}
 	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits, Owners: account.NewOwners(store), FreshFor: o.FreshFor,

@@ -35,6 +35,7 @@ type Store struct {
 	merges   mergeTables
 	sso      ssoTables
 	mail     mailTables
+	security securityTables
 
 	// Limiter keeps the rate-limit buckets, under locks of its own.
 	*Limiter
@@ -68,6 +69,7 @@ func New(opts ...Option) *Store {
 	s.merges.init()
 	s.sso.init()
 	s.mail.init()
+	s.security.init()
 	return s
 }
 
