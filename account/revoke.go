@@ -22,31 +22,57 @@ const (
 	// opened with that password may not be the person's.
 	ChangeLinked Change = "sso_linked"
 	// ChangePasswordChanged: the signed-in person changed the password;
-	// cached credentials go, while ending the other sessions is the
-	// caller's (it knows which session is its own).
+	// cached credentials go and every session but Revocation.KeepSession
+	// ends.
 	ChangePasswordChanged Change = "password_changed"
+	// ChangeSecondFactor: the second factor was enrolled or deactivated;
+	// every session but Revocation.KeepSession ends.
+	ChangeSecondFactor Change = "second_factor"
+	// ChangeAccountAdded: another login account joined the profile;
+	// every session but Revocation.KeepSession ends.
+	ChangeAccountAdded Change = "account_added"
 )
+
+// Revocation is what a Revoker is told: which account's credentials
+// changed, how, and which session made the change (kept, when the change
+// keeps the caller's own session; empty otherwise).
+type Revocation struct {
+	AccountID   string
+	Change      Change
+	KeepSession string
+}
 
 // Revoker stops at once what an account's credentials started elsewhere
 // when they change or end: the token service forgets its cached API key
 // validations, the session service ends sessions. The account service
 // calls every Config.Revokers after the change committed.
 type Revoker interface {
-	RevokeAccount(ctx context.Context, accountID string, c Change) error
+	RevokeAccount(ctx context.Context, r Revocation) error
 }
 
 // revoke tells every Revoker about the change. The change is committed
 // already, so every Revoker runs even when one fails, and the failures
 // are returned together.
 func (s *Service) revoke(ctx context.Context, accountID string, c Change) error {
+	return Revokers(s.revokers).RevokeAccount(ctx, Revocation{AccountID: accountID, Change: c})
+}
+
+// Revokers is a list of Revokers that is one itself: it tells each about
+// a change, every one even when one fails, and returns the failures
+// together. Services other than this one (two-factor) report their
+// changes through it.
+type Revokers []Revoker
+
+// RevokeAccount implements Revoker.
+func (rs Revokers) RevokeAccount(ctx context.Context, r Revocation) error {
 	var errs []error
-	for _, r := range s.revokers {
-		if err := r.RevokeAccount(ctx, accountID, c); err != nil {
+	for _, v := range rs {
+		if err := v.RevokeAccount(ctx, r); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("account: revoking after %s: %w", c, err)
+		return fmt.Errorf("account: revoking after %s: %w", r.Change, err)
 	}
 	return nil
 }

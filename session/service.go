@@ -199,15 +199,20 @@ func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// RevokeAccount ends every session of the account when it was deactivated
-// or its password was reset (account.Revoker). After a password change by
-// the signed-in person it ends nothing: the caller ends the other
-// sessions with EndOthers, keeping its own.
-func (s *Service) RevokeAccount(ctx context.Context, accountID string, c account.Change) error {
-	if c == account.ChangePasswordChanged {
+// RevokeAccount ends every session of the account but r.KeepSession
+// (account.Revoker): all of them when it was deactivated or its password
+// was reset, since those changes keep no session. A change made without
+// a session to keep (KeepSession empty) that is not one of those ends
+// nothing: the host ends the others itself with EndOthers.
+func (s *Service) RevokeAccount(ctx context.Context, r account.Revocation) error {
+	keep := r.KeepSession
+	if keep == "" && (r.Change == account.ChangePasswordChanged || r.Change == account.ChangeSecondFactor || r.Change == account.ChangeAccountAdded) {
 		return nil
 	}
-	_, err := s.EndOthers(ctx, accountID, "")
+	if r.Change == account.ChangeDeactivated || r.Change == account.ChangePasswordReset || r.Change == account.ChangeLinked {
+		keep = ""
+	}
+	_, err := s.EndOthers(ctx, r.AccountID, keep)
 	return err
 }
 

@@ -213,7 +213,8 @@ func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
 // process's cache, whatever the change (account.Revoker): a deactivated
 // account's key is refused at once, and a key validated before a password
 // change is checked again.
-func (s *Service) RevokeAccount(_ context.Context, accountID string, _ account.Change) error {
+func (s *Service) RevokeAccount(_ context.Context, r account.Revocation) error {
+	accountID := r.AccountID
 	if s.cache != nil {
 		s.cache.purgeAccount(accountID)
 	}
