@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -35,7 +36,7 @@ func ExampleNew() {
 	acct, err := s.Accounts.ConfirmSignUp(ctx, pending, code)
 	fmt.Println("signed up:", err == nil)
 
-	res, err := s.Accounts.Authenticate(ctx, "ada@example.com", "Correct-Horse-9-Battery")
+	res, err := s.Accounts.Authenticate(ctx, account.Login{Email: "ada@example.com", Password: "Correct-Horse-9-Battery"})
 	fmt.Println("signed in:", err == nil, "second factor:", res.SecondFactorRequired)
 
 	// Who acts: the signed-in account. The SDK finds its profile itself.

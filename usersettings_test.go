@@ -139,7 +139,7 @@ func TestWiring(t *testing.T) {
 	if _, err := s.TwoFactor.BeginAuthenticator(ctx, a.ID, s.Issuer, a.Email); err != nil {
 		t.Fatalf("BeginAuthenticator: %v", err)
 	}
-	res, err := s.Accounts.Authenticate(ctx, "ada@example.com", pw)
+	res, err := s.Accounts.Authenticate(ctx, account.Login{Email: "ada@example.com", Password: pw})
 	if err != nil || res.SecondFactorRequired {
 		t.Errorf("Authenticate with a pending enrolment = %+v, %v; want no second factor yet", res, err)
 	}
@@ -171,7 +171,7 @@ func TestSecondFactorAndDeactivation(t *testing.T) {
 	if _, err := s.TwoFactor.ConfirmAuthenticator(ctx, a.ID, code); err != nil {
 		t.Fatalf("ConfirmAuthenticator: %v", err)
 	}
-	res, err := s.Accounts.Authenticate(ctx, "bob@example.com", pw)
+	res, err := s.Accounts.Authenticate(ctx, account.Login{Email: "bob@example.com", Password: pw})
 	if err != nil || !res.SecondFactorRequired {
 		t.Errorf("Authenticate = %+v, %v; want SecondFactorRequired", res, err)
 	}

@@ -6,10 +6,24 @@ import (
 	"fmt"
 
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
+
+// Login is one password sign-in attempt.
+type Login struct {
+	Email    string
+	Password string
+	// Client is where the attempt comes from: its IP address is
+	// throttled (for devices the account does not know) and both go to
+	// the security log. The zero Client is allowed.
+	Client auth.Client
+	// Device is the device token the client presented (the host keeps
+	// AuthResult.Device in a long-lived cookie); empty when it has none.
+	Device string
+}
 
 // AuthResult is the outcome of a successful password check.
 type AuthResult struct {
@@ -23,53 +37,113 @@ type AuthResult struct {
 	// authentication on: the host must not start a session before the
 	// second factor is verified (package twofactor's Verify).
 	SecondFactorRequired bool
+	// Device is a new device token of the account: the host gives it to
+	// the client to keep (an HttpOnly cookie that lives LoginLimits.
+	// DeviceTTL) and passes it back in Login.Device. It is not a
+	// credential: it only keeps failures from elsewhere from slowing
+	// this device down.
+	Device string
 }
 
 // Authenticate checks an email and a password. Every failure that depends
 // on the account (unknown or malformed email, wrong password, deactivated
 // account) returns ErrInvalidCredentials and nothing else, after about the
-// same work: an unknown address is checked against a dummy hash. An
-// address of a single-sign-on company, or an account linked to an
-// identity provider, gets an error that matches ErrInvalidCredentials and
-// ErrSSOManaged after the same work; it depends on the address's domain,
-// not on whether an account exists. Other errors come from the store or
-// the context.
+// same work: an unknown address is checked against a dummy hash and
+// counted like a known one. An address of a single-sign-on company, or
+// an account linked to an identity provider, gets an error that matches
+// ErrInvalidCredentials and ErrSSOManaged after the same work; it
+// depends on the address's domain, not on whether an account exists.
+// Other errors come from the store or the context.
+//
+// Failures are counted in the store (Config.Failures) with an
+// exponential back-off (OWASP's device cookies). A client that presents
+// a valid device token of the account (a known device) is counted on
+// that device's own counter (LoginLimits.Device) and nothing else slows
+// it: the right password from a known device works however many
+// failures come from elsewhere. Any other attempt is counted on the
+// address (LoginLimits.Address, for unknown addresses alike) and on the
+// client's IP address (LoginLimits.Client). An attempt whose counters
+// ask to wait is refused before the password is looked at with a
+// *ThrottledError (ErrThrottled): the same for a known and an unknown
+// address. Each attempt is counted before its password is checked, so
+// guesses made at the same time are each counted, and a right password
+// takes its count back.
+//
+// For an existing account the security log (Config.SecurityLog) gets
+// securitylog.SignedIn, or securitylog.SignInFailed and, for the
+// failure that uses up the free failures, securitylog.LockedOut, with
+// the client's IP address and device; an unknown address records
+// nothing.
 //
 // A password whose hash uses old parameters (or bcrypt) is re-hashed and
 // stored. When Config.SecondFactor is set and says so, the result asks
 // for a second factor; the password step alone then does not sign in.
-func (s *Service) Authenticate(ctx context.Context, email, pw string) (AuthResult, error) {
-	a, found, err := s.byEmail(ctx, email)
+func (s *Service) Authenticate(ctx context.Context, l Login) (AuthResult, error) {
+	a, found, err := s.byEmail(ctx, l.Email)
 	if err != nil {
 		return AuthResult{}, err
 	}
 	managed := false
 	if found {
 		managed, err = s.managed(ctx, a)
-	} else if n, nerr := NormalizeEmail(email); nerr == nil {
+	} else if n, nerr := NormalizeEmail(l.Email); nerr == nil {
 		managed, err = s.sso(ctx, n)
 	}
 	if err != nil {
 		return AuthResult{}, err
 	}
-	if managed {
-		s.hasher.VerifyDummy(ctx, pw)
-		return AuthResult{}, ssoSignInError{}
-	}
-	if !found || a.PasswordHash == "" {
-		s.hasher.VerifyDummy(ctx, pw)
-		return AuthResult{}, ErrInvalidCredentials
-	}
-	ok, rehash, err := s.hasher.Verify(ctx, pw, a.PasswordHash)
+	g := s.passwords.guard
+	counters := s.counters(a, found, l)
+	lockout, err := g.begin(ctx, counters)
 	if err != nil {
-		return AuthResult{}, fmt.Errorf("account: verifying password: %w", err)
+		return AuthResult{}, err
 	}
-	if !ok || a.Status != StatusActive {
+	ok := false
+	switch {
+	case managed || !found || a.PasswordHash == "":
+		s.hasher.VerifyDummy(ctx, l.Password)
+	default:
+		var rehash bool
+		ok, rehash, err = s.hasher.Verify(ctx, l.Password, a.PasswordHash)
+		if err != nil {
+			return AuthResult{}, fmt.Errorf("account: verifying password: %w", err)
+		}
+		ok = ok && a.Status == StatusActive
+		if ok && rehash {
+			s.upgrade(ctx, a, l.Password)
+		}
+	}
+	if err := g.end(ctx, counters, ok, g.events(a, found, ok, lockout, l.Client, "password")...); err != nil {
+		return AuthResult{}, err
+	}
+	switch {
+	case managed:
+		return AuthResult{}, ssoSignInError{}
+	case !ok:
 		return AuthResult{}, ErrInvalidCredentials
 	}
-	if rehash {
-		s.upgrade(ctx, a, pw)
+	return s.signedIn(ctx, a)
+}
+
+// counters returns the counters of a sign-in attempt on a (found when
+// the address has an account): the device's own when the client holds a
+// valid device token of the account, else the address's and the
+// client's.
+func (s *Service) counters(a Account, found bool, l Login) []counter {
+	lim := s.passwords.guard.limits
+	if id, nonce, ok := s.devices.open(l.Device, s.now()); ok && found && id == a.ID {
+		return []counter{deviceCounter(lim, id, nonce)}
 	}
+	out := []counter{addressCounter(lim, l.Email)}
+	if l.Client.IP != "" {
+		out = append(out, clientCounter(lim, l.Client.IP))
+	}
+	return out
+}
+
+// signedIn returns the result of the right password of the active
+// account a.
+func (s *Service) signedIn(ctx context.Context, a Account) (AuthResult, error) {
 	res := AuthResult{Account: public(a)}
 	maxAge, err := s.maxAge(ctx, a.Email)
 	if err != nil {
@@ -80,6 +154,9 @@ func (s *Service) Authenticate(ctx context.Context, email, pw string) (AuthResul
 		if res.SecondFactorRequired, err = s.second.Required(ctx, a.ID); err != nil {
 			return AuthResult{}, fmt.Errorf("account: checking second factor: %w", err)
 		}
+	}
+	if res.Device, err = s.devices.issue(a.ID, s.now()); err != nil {
+		return AuthResult{}, err
 	}
 	return res, nil
 }
@@ -120,15 +197,17 @@ func (s *Service) upgrade(ctx context.Context, a Account, pw string) {
 }
 
 // CheckPassword returns nil when pw is the password of the active,
-// password-using account, and ErrInvalidCredentials otherwise; see
-// Passwords.
+// password-using account, and ErrInvalidCredentials otherwise; a
+// failure is counted and throttled as a failed sign-in. See
+// Passwords.CheckCallerPassword.
 func (s *Service) CheckPassword(ctx context.Context, accountID, pw string) error {
 	return s.passwords.CheckPassword(ctx, accountID, pw)
 }
 
-// verify checks pw against a's hash; see Passwords.verify.
-func (s *Service) verify(ctx context.Context, a Account, pw string) (bool, error) {
-	return s.passwords.verify(ctx, a, pw)
+// CheckCallerPassword is CheckPassword for the caller's account, with
+// its client in the security log; see Passwords.CheckCallerPassword.
+func (s *Service) CheckCallerPassword(ctx context.Context, c auth.Caller, pw string) error {
+	return s.passwords.CheckCallerPassword(ctx, c, pw)
 }
 
 // ChangePassword replaces the password of the signed-in account. It needs
@@ -148,9 +227,9 @@ func (s *Service) ChangePassword(ctx context.Context, accountID, current, next s
 	} else if managed {
 		return ErrSSOManaged
 	}
-	if ok, err := s.verify(ctx, a, current); err != nil {
+	if ok, err := s.passwords.check(ctx, a.ID, a, true, auth.Client{}, current); err != nil {
 		return err
-	} else if !ok || a.Status != StatusActive {
+	} else if !ok {
 		return ErrInvalidCredentials
 	}
 	if err := s.policy.CheckFor(next, a.Email); err != nil {

@@ -36,7 +36,7 @@ func TestAuthenticateNoEnumeration(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			before := e.hasher.verify.Load() + e.hasher.dummy.Load()
-			res, err := e.svc.Authenticate(e.ctx, tc.email, tc.pw)
+			res, err := e.svc.Authenticate(e.ctx, account.Login{Email: tc.email, Password: tc.pw})
 			if err != account.ErrInvalidCredentials {
 				t.Errorf("got %v, want exactly ErrInvalidCredentials", err)
 			}
@@ -52,7 +52,7 @@ func TestAuthenticateNoEnumeration(t *testing.T) {
 	// domain alone: whether it has an account or not makes no difference.
 	for _, email := range []string{"fed@sso.example", "nobody@sso.example"} {
 		before := e.hasher.verify.Load() + e.hasher.dummy.Load()
-		res, err := e.svc.Authenticate(e.ctx, email, goodPW)
+		res, err := e.svc.Authenticate(e.ctx, account.Login{Email: email, Password: goodPW})
 		if !errors.Is(err, account.ErrInvalidCredentials) || !errors.Is(err, account.ErrSSOManaged) {
 			t.Errorf("Authenticate(%s) = %v, want ErrInvalidCredentials and ErrSSOManaged", email, err)
 		}
@@ -88,7 +88,7 @@ func TestPasswordExpiry(t *testing.T) {
 		e := newEnv(t)
 		e.signUp(tc.email)
 		e.clock.Advance(tc.age - time.Minute) // signUp advanced a minute
-		res, err := e.svc.Authenticate(e.ctx, tc.email, goodPW)
+		res, err := e.svc.Authenticate(e.ctx, account.Login{Email: tc.email, Password: goodPW})
 		if err != nil || res.PasswordExpired != tc.want {
 			t.Errorf("%s after %v: PasswordExpired = %v, %v; want %v", tc.email, tc.age, res.PasswordExpired, err, tc.want)
 		}
@@ -109,7 +109,7 @@ func TestPasswordExpiryNISTNeverExpires(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(5 * 365 * 24 * time.Hour)
-	res, err := svc.Authenticate(e.ctx, "ada@example.com", "a long enough passphrase")
+	res, err := svc.Authenticate(e.ctx, account.Login{Email: "ada@example.com", Password: "a long enough passphrase"})
 	if err != nil || res.PasswordExpired {
 		t.Errorf("NIST policy after 5 years: PasswordExpired = %v, %v; want false", res.PasswordExpired, err)
 	}
@@ -128,7 +128,7 @@ func TestAuthenticateRehash(t *testing.T) {
 	if err := e.st.UpdateAccount(e.ctx, stored); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.Authenticate(e.ctx, "ada@example.com", goodPW); err != nil {
+	if _, err := e.svc.Authenticate(e.ctx, account.Login{Email: "ada@example.com", Password: goodPW}); err != nil {
 		t.Fatalf("Authenticate with an old hash: %v", err)
 	}
 	upgraded, _ := e.st.Account(e.ctx, a.ID)
@@ -138,7 +138,7 @@ func TestAuthenticateRehash(t *testing.T) {
 	if !upgraded.PasswordChangedAt.Equal(stored.PasswordChangedAt) {
 		t.Errorf("rehash moved PasswordChangedAt")
 	}
-	if _, err := e.svc.Authenticate(e.ctx, "ada@example.com", goodPW); err != nil {
+	if _, err := e.svc.Authenticate(e.ctx, account.Login{Email: "ada@example.com", Password: goodPW}); err != nil {
 		t.Errorf("Authenticate after the upgrade: %v", err)
 	}
 }
@@ -146,12 +146,12 @@ func TestAuthenticateRehash(t *testing.T) {
 func TestAuthenticateSecondFactor(t *testing.T) {
 	e := newEnv(t)
 	a := e.signUp("ada@example.com")
-	res, _ := e.svc.Authenticate(e.ctx, "ada@example.com", goodPW)
+	res, _ := e.svc.Authenticate(e.ctx, account.Login{Email: "ada@example.com", Password: goodPW})
 	if res.SecondFactorRequired {
 		t.Error("SecondFactorRequired without a second factor")
 	}
 	e.second[a.ID] = true
-	res, err := e.svc.Authenticate(e.ctx, "ada@example.com", goodPW)
+	res, err := e.svc.Authenticate(e.ctx, account.Login{Email: "ada@example.com", Password: goodPW})
 	if err != nil || !res.SecondFactorRequired {
 		t.Errorf("SecondFactorRequired = %v, %v; want true", res.SecondFactorRequired, err)
 	}
@@ -173,10 +173,10 @@ func TestChangePassword(t *testing.T) {
 	if err := e.svc.ChangePassword(e.ctx, a.ID, goodPW, otherPW); err != nil {
 		t.Fatalf("ChangePassword: %v", err)
 	}
-	if _, err := e.svc.Authenticate(e.ctx, "ada@example.com", goodPW); err != account.ErrInvalidCredentials {
+	if _, err := e.svc.Authenticate(e.ctx, account.Login{Email: "ada@example.com", Password: goodPW}); err != account.ErrInvalidCredentials {
 		t.Errorf("old password after change: got %v", err)
 	}
-	res, err := e.svc.Authenticate(e.ctx, "ada@example.com", otherPW)
+	res, err := e.svc.Authenticate(e.ctx, account.Login{Email: "ada@example.com", Password: otherPW})
 	if err != nil || !res.Account.PasswordChangedAt.Equal(e.clock.Now()) {
 		t.Errorf("new password: %v, changed at %v, want %v", err, res.Account.PasswordChangedAt, e.clock.Now())
 	}
@@ -250,7 +250,7 @@ func TestPasswordReset(t *testing.T) {
 	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, "Third-Password-3"); err != account.ErrInvalidCode {
 		t.Errorf("ResetPassword with a used code: got %v, want ErrInvalidCode", err)
 	}
-	if _, err := e.svc.Authenticate(e.ctx, "ada@example.com", otherPW); err != nil {
+	if _, err := e.svc.Authenticate(e.ctx, account.Login{Email: "ada@example.com", Password: otherPW}); err != nil {
 		t.Errorf("Authenticate with the reset password: %v", err)
 	}
 	h, _ := e.st.History(e.ctx, a.ProfileID, 0, 1)

@@ -45,9 +45,9 @@ func Example() {
 	}
 	fmt.Println("account:", acct.Email, acct.Status)
 
-	res, err := accounts.Authenticate(ctx, "ada@example.com", "Analytical-Engine-1843")
+	res, err := accounts.Authenticate(ctx, account.Login{Email: "ada@example.com", Password: "Analytical-Engine-1843"})
 	fmt.Println("signed in:", err == nil, "expired:", res.PasswordExpired)
-	_, err = accounts.Authenticate(ctx, "nobody@example.com", "Analytical-Engine-1843")
+	_, err = accounts.Authenticate(ctx, account.Login{Email: "nobody@example.com", Password: "Analytical-Engine-1843"})
 	fmt.Println("unknown:", err)
 	// Output:
 	// refused: [too_short no_upper no_digit no_special]

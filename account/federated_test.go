@@ -43,7 +43,7 @@ func TestCreateFederated(t *testing.T) {
 	}
 	// A federated account uses no password anywhere.
 	wantErr(t, "ChangePassword", e.svc.ChangePassword(e.ctx, a.ID, goodPW, otherPW), account.ErrSSOManaged)
-	if _, err := e.svc.Authenticate(e.ctx, a.Email, ""); !errors.Is(err, account.ErrInvalidCredentials) {
+	if _, err := e.svc.Authenticate(e.ctx, account.Login{Email: a.Email, Password: ""}); !errors.Is(err, account.ErrInvalidCredentials) {
 		t.Errorf("Authenticate = %v, want ErrInvalidCredentials", err)
 	}
 	if _, err := e.svc.AddAccount(e.ctx, a.ID, "new@example.com", goodPW, false); !errors.Is(err, account.ErrSSORequired) {
@@ -68,7 +68,7 @@ func TestLinkFederated(t *testing.T) {
 	if stored.PasswordHash != "" || stored.SSOConnection != "acme" || stored.SSOSubject != "sub-ann" || got.PasswordHash != "" {
 		t.Errorf("linked account = %v, want its password retired and the identity bound", stored)
 	}
-	if _, err := e.svc.Authenticate(e.ctx, old.Email, goodPW); !errors.Is(err, account.ErrInvalidCredentials) {
+	if _, err := e.svc.Authenticate(e.ctx, account.Login{Email: old.Email, Password: goodPW}); !errors.Is(err, account.ErrInvalidCredentials) {
 		t.Errorf("Authenticate with the retired password = %v, want ErrInvalidCredentials", err)
 	}
 	h, _ := e.st.History(e.ctx, old.ProfileID, 0, 10)

@@ -2,6 +2,7 @@ package account_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"regexp"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
 
@@ -105,6 +107,7 @@ type env struct {
 	eraser *eraser
 	second secondFactor
 	codes  *verification.Service
+	log    *securitylog.Log
 	svc    *account.Service
 }
 
@@ -122,10 +125,12 @@ func newEnv(t *testing.T) *env {
 	e.codes = verification.NewService(verification.Config{
 		Store: e.st, Tx: e.st, Mailer: e.out, Key: []byte("test key"), Now: e.clock.Now,
 	})
+	e.log = securitylog.New(e.st, rand.Reader, e.clock.Now, nil)
 	e.svc = account.NewService(account.Config{
 		Accounts: e.st, Profiles: e.st, History: e.st, Tx: e.st, Codes: e.codes,
 		Notices: &notify.Notifier{Mailer: e.out}, Hasher: e.hasher, Companies: testCompanies,
 		Erasers: []account.Eraser{e.eraser}, SecondFactor: e.second, Now: e.clock.Now,
+		Failures: e.st, SecurityLog: e.log, DeviceKeys: [][]byte{[]byte("device key of the tests, 32 bytes")},
 	})
 	return e
 }

@@ -67,7 +67,7 @@ func TestDeleteKeepsProfileWithOtherAccounts(t *testing.T) {
 	if got := e.mails("ada@example.com"); !slices.Contains(got, "An account was deleted from your profile") {
 		t.Errorf("mails to ada = %q, want the account-deleted notice", got)
 	}
-	if _, err := e.svc.Authenticate(e.ctx, "bob@example.com", goodPW); err != account.ErrInvalidCredentials {
+	if _, err := e.svc.Authenticate(e.ctx, account.Login{Email: "bob@example.com", Password: goodPW}); err != account.ErrInvalidCredentials {
 		t.Errorf("Authenticate(deleted): got %v", err)
 	}
 }
@@ -113,7 +113,7 @@ func TestDeleteRollsBackWhenAnEraserFails(t *testing.T) {
 	if _, err := e.st.Pending(e.ctx, "pnd_by_eraser_"+ada.ID); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("eraser's write after rollback: %v, want ErrNotFound", err)
 	}
-	if _, err := e.svc.Authenticate(e.ctx, "ada@example.com", goodPW); err != nil {
+	if _, err := e.svc.Authenticate(e.ctx, account.Login{Email: "ada@example.com", Password: goodPW}); err != nil {
 		t.Errorf("Authenticate after a failed delete: %v", err)
 	}
 }
@@ -127,7 +127,7 @@ func TestDeactivateReactivate(t *testing.T) {
 	if err := e.svc.Deactivate(e.ctx, ada.ID); err != nil {
 		t.Errorf("Deactivate twice: %v", err)
 	}
-	if _, err := e.svc.Authenticate(e.ctx, "ada@example.com", goodPW); err != account.ErrInvalidCredentials {
+	if _, err := e.svc.Authenticate(e.ctx, account.Login{Email: "ada@example.com", Password: goodPW}); err != account.ErrInvalidCredentials {
 		t.Errorf("Authenticate(deactivated): got %v", err)
 	}
 	views, err := e.svc.Accounts(e.ctx, ada.ID)
@@ -138,7 +138,7 @@ func TestDeactivateReactivate(t *testing.T) {
 	if err := e.svc.Reactivate(e.ctx, ada.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.Authenticate(e.ctx, "ada@example.com", goodPW); err != nil {
+	if _, err := e.svc.Authenticate(e.ctx, account.Login{Email: "ada@example.com", Password: goodPW}); err != nil {
 		t.Errorf("Authenticate(reactivated): %v", err)
 	}
 	h, _ := e.st.History(e.ctx, ada.ProfileID, 0, 10)

@@ -13,6 +13,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -146,8 +147,26 @@ type Config struct {
 	// PendingTTL is how long a sign-up or add-account request lives; 0
 	// means DefaultPendingTTL.
 	PendingTTL time.Duration
-	Now        func() time.Time // the clock; nil means time.Now
-	Rand       io.Reader        // source of ids; nil means crypto/rand.Reader
+	// Failures keeps the counters of failed password checks, which
+	// throttle sign-ins and current-password checks (see Authenticate);
+	// nil counts nothing and throttles nothing. usersettings.New passes
+	// its store.
+	Failures LoginFailures
+	// Limits are the rules of those counters and how long a device stays
+	// known; each zero field takes the default named in LoginLimits.
+	Limits LoginLimits
+	// DeviceKeys sign the device tokens of browsers that signed in,
+	// newest first: the first signs, every one is accepted. Nil means
+	// one random key of this Service (device tokens then die with the
+	// process and are not shared by replicas); usersettings.New derives
+	// them from Options.CodeKeys.
+	DeviceKeys [][]byte
+	// SecurityLog records sign-ins, failed sign-ins of existing accounts
+	// and lockouts, in the transaction that settles the attempt; nil
+	// records nothing.
+	SecurityLog *securitylog.Log
+	Now         func() time.Time // the clock; nil means time.Now
+	Rand        io.Reader        // source of ids; nil means crypto/rand.Reader
 }
 
 // Service runs the lifecycle of login accounts. It is safe for concurrent
@@ -167,6 +186,7 @@ type Service struct {
 	revokers   []Revoker
 	second     SecondFactor
 	pendingTTL time.Duration
+	devices    *devices
 	now        clock.Clock
 	rand       io.Reader
 }
@@ -187,15 +207,25 @@ func NewService(c Config) *Service {
 	if s.hasher == nil {
 		s.hasher = password.DefaultHasher()
 	}
-	s.passwords = NewPasswords(s.accounts, s.hasher)
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	s.passwords = NewPasswords(s.accounts, s.hasher, CountFailures(Throttling{
+		Failures: c.Failures, Tx: c.Tx, SecurityLog: c.SecurityLog, Limits: c.Limits, Now: c.Now,
+	}))
+	s.devices = &devices{keys: append([][]byte(nil), c.DeviceKeys...), ttl: s.passwords.guard.limits.DeviceTTL, rand: s.rand}
+	if len(s.devices.keys) == 0 {
+		k := make([]byte, 32)
+		if _, err := io.ReadFull(s.rand, k); err != nil {
+			panic("account: NewService: making a device key: " + err.Error())
+		}
+		s.devices.keys = [][]byte{k}
+	}
 	if s.policy == (password.Policy{}) {
 		s.policy = password.Mendix()
 	}
 	if s.pendingTTL <= 0 {
 		s.pendingTTL = DefaultPendingTTL
-	}
-	if s.rand == nil {
-		s.rand = rand.Reader
 	}
 	return s
 }

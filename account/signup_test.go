@@ -60,7 +60,7 @@ func TestSignUpEndToEnd(t *testing.T) {
 	if _, err := e.svc.ConfirmSignUp(e.ctx, pid, e.code("ada@example.com")); !errors.Is(err, account.ErrInvalidCode) {
 		t.Errorf("ConfirmSignUp again: got %v, want ErrInvalidCode", err)
 	}
-	res, err := e.svc.Authenticate(e.ctx, "ADA@example.com", goodPW)
+	res, err := e.svc.Authenticate(e.ctx, account.Login{Email: "ADA@example.com", Password: goodPW})
 	if err != nil || res.Account.ID != a.ID || res.Account.PasswordHash != "" {
 		t.Errorf("Authenticate after sign-up = %v, %v", res.Account, err)
 	}

@@ -67,7 +67,7 @@ func Example() {
 			panic(err)
 		}
 	}
-	_, err = accounts.Authenticate(ctx, "ann@acme.example", "any password")
+	_, err = accounts.Authenticate(ctx, account.Login{Email: "ann@acme.example", Password: "any password"})
 	fmt.Println(err)
 	// Output:
 	// ann@acme.example sso acme created: true back to /settings

@@ -120,7 +120,7 @@ func TestLinkPolicies(t *testing.T) {
 			if len(h) != 1 || h[0].Item != "account_sso" || h[0].Detail != "acme" {
 				t.Errorf("newest history entry = %+v, want the link", h)
 			}
-			_, err = e.accounts.Authenticate(e.ctx, "ann@acme.example", goodPW)
+			_, err = e.accounts.Authenticate(e.ctx, account.Login{Email: "ann@acme.example", Password: goodPW})
 			if !errors.Is(err, account.ErrInvalidCredentials) || !errors.Is(err, account.ErrSSOManaged) {
 				t.Errorf("password sign-in after the link = %v, want ErrInvalidCredentials and ErrSSOManaged", err)
 			}
@@ -136,7 +136,7 @@ func TestPasswordFlowsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.accounts.Authenticate(e.ctx, "ann@acme.example", goodPW)
+	_, err = e.accounts.Authenticate(e.ctx, account.Login{Email: "ann@acme.example", Password: goodPW})
 	wantErr(t, "Authenticate", err, account.ErrSSOManaged)
 	wantErr(t, "Authenticate", err, account.ErrInvalidCredentials)
 	wantErr(t, "ChangePassword", e.accounts.ChangePassword(e.ctx, res.Account.ID, "", goodPW), account.ErrSSOManaged)

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	usersettings "github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
@@ -172,7 +173,7 @@ func (j *journey) signUpAndProfile() error {
 		return err
 	}
 	j.say("account %s, profile %s", adaAccount, adaProfile)
-	if _, err := j.s.Accounts.Authenticate(j.ctx, ada, "Wrong-password-1"); err != nil {
+	if _, err := j.s.Accounts.Authenticate(j.ctx, account.Login{Email: ada, Password: "Wrong-password-1"}); err != nil {
 		j.say("wrong password: %v", err)
 	}
 
@@ -419,7 +420,7 @@ func (j *journey) sso() error {
 
 func (j *journey) deleteAccount() error {
 	j.step("delete the account %s (signed in with it)", work)
-	a, err := j.s.Accounts.Authenticate(j.ctx, work, pw)
+	a, err := j.s.Accounts.Authenticate(j.ctx, account.Login{Email: work, Password: pw})
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,7 @@ type Store struct {
 	sso      ssoTables
 	mail     mailTables
 	security securityTables
+	logins   loginTables
 
 	// Limiter keeps the rate-limit buckets, under locks of its own.
 	*Limiter
@@ -70,6 +71,7 @@ func New(opts ...Option) *Store {
 	s.sso.init()
 	s.mail.init()
 	s.security.init()
+	s.logins.init()
 	return s
 }
 

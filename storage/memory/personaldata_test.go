@@ -25,6 +25,7 @@ var coveragePolicy = storagetest.CoveragePolicy{
 		"sso.conns":          "single-sign-on connections: company configuration, no personal data",
 		"sso.domains":        "the email domains of the connections: company configuration",
 		"sso.flows":          "sign-in flows of single sign-on: digests of state and nonce for ten minutes, no person yet",
+		"logins.failures":    "counters of failed sign-ins: digests of names and a count, forgotten after a day",
 	},
 }
 

@@ -151,7 +151,7 @@ func (h *Handler) sendLoginSMS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	res, err := h.s.Accounts.Authenticate(ctx, req.Email, req.Password)
+	res, err := h.s.Accounts.Authenticate(ctx, account.Login{Email: req.Email, Password: req.Password})
 	if errors.Is(err, account.ErrInvalidCredentials) {
 		writeError(w, http.StatusUnauthorized, "invalid_credentials")
 		return

@@ -229,7 +229,7 @@ func (e *env) signUp(email string) {
 // account returns the account of the address (signed up with pw).
 func (e *env) account(email string) account.Account {
 	e.t.Helper()
-	res, err := e.settings.Accounts.Authenticate(context.Background(), email, pw)
+	res, err := e.settings.Accounts.Authenticate(context.Background(), account.Login{Email: email, Password: pw})
 	if err != nil {
 		e.t.Fatalf("Authenticate(%s): %v", email, err)
 	}

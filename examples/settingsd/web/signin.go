@@ -47,7 +47,7 @@ func (w *Web) signIn(rw http.ResponseWriter, r *http.Request) {
 	if !w.allow(rw, r, "login", addressKey(email)) {
 		return
 	}
-	res, err := w.s.Accounts.Authenticate(r.Context(), email, r.PostFormValue("password"))
+	res, err := w.s.Accounts.Authenticate(r.Context(), account.Login{Email: email, Password: r.PostFormValue("password")})
 	if errors.Is(err, account.ErrInvalidCredentials) {
 		f := newForm()
 		f.Values["email"] = email
@@ -171,7 +171,7 @@ func (w *Web) reauth(rw http.ResponseWriter, r *http.Request, c *caller) {
 		return
 	}
 	f := newForm()
-	res, err := w.s.Accounts.Authenticate(ctx, c.acct.Email, r.PostFormValue("password"))
+	res, err := w.s.Accounts.Authenticate(ctx, account.Login{Email: c.acct.Email, Password: r.PostFormValue("password")})
 	switch {
 	case errors.Is(err, account.ErrInvalidCredentials) || (err == nil && res.Account.ID != c.acct.ID):
 		f.add("password", "The password is not right.")
