@@ -114,7 +114,7 @@ func TestNoEnumerationThroughMailTiming(t *testing.T) {
 	}
 	r := &relay{box: notify.NewOutbox()}
 	s, err := usersettings.New(memory.New(), usersettings.Options{
-		Dev: true, Mailer: r, Hasher: fastHasher(), CodeMinInterval: -1, CodeMaxPerHour: -1,
+		Dev: true, Mailer: r, Hasher: fastHasher(), CodeBurst: -1, CodeMaxPerHour: -1,
 		Courier: notify.CourierTuning{Poll: time.Millisecond, RetryBase: time.Hour,
 			Failed: func(context.Context, *notify.DeliveryError) {}},
 	})

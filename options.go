@@ -102,6 +102,15 @@ type Options struct {
 	// PendingTTL is how long a sign-up or add-account request waits for
 	// its code; 0 means account.DefaultPendingTTL (1 hour).
 	PendingTTL time.Duration
+	// LoginLimits are the counters of failed password checks that slow
+	// sign-ins (per address and per client IP for devices that never
+	// signed in to the account, per device for those that did) and
+	// current-password checks, and how long a device stays known; each
+	// zero field takes the default of package account: 5 failures free,
+	// then 1 s doubling up to 15 minutes, forgotten after a day (20 free
+	// per client IP), devices known for a year (account.LoginLimits).
+	// The device tokens are signed with keys derived from CodeKeys.
+	LoginLimits account.LoginLimits
 
 	// CodeTTL is how long an emailed code stays valid; 0 means
 	// verification.DefaultTTL (10 minutes).
@@ -109,9 +118,14 @@ type Options struct {
 	// CodeMaxAttempts is how many tries a code allows; 0 means
 	// verification.DefaultMaxAttempts (5).
 	CodeMaxAttempts int
-	// CodeMinInterval is the least time between two codes to one address;
-	// 0 means verification.DefaultMinInterval (60 s), negative none.
-	CodeMinInterval time.Duration
+	// CodeBurst is how many codes of one purpose (sign-up, merge, …) may
+	// go to one address within CodeWindow; 0 means
+	// verification.DefaultBurst (3), negative no limit per purpose. Each
+	// purpose counts on its own.
+	CodeBurst int
+	// CodeWindow is the time CodeBurst counts over; 0 means
+	// verification.DefaultWindow (10 minutes).
+	CodeWindow time.Duration
 	// CodeMaxPerHour caps the codes sent to one address in any hour; 0
 	// means verification.DefaultMaxPerHour (5), negative no cap.
 	CodeMaxPerHour int

@@ -20,6 +20,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -34,6 +35,8 @@ type Store interface {
 	storage.Transactor
 	profile.Store
 	account.Store
+	account.LoginFailures
+	ratelimit.Store
 	verification.Store
 	history.Store
 	twofactor.Store
@@ -118,7 +121,7 @@ func New(store Store, opts Options) (*Settings, error) {
 	})
 	s.Codes = verification.NewService(verification.Config{
 		Store: store, Tx: store, Mailer: s.Courier, Key: o.CodeKeys[0], OldKeys: o.CodeKeys[1:],
-		TTL: o.CodeTTL, MaxAttempts: o.CodeMaxAttempts, MinInterval: o.CodeMinInterval, MaxPerHour: o.CodeMaxPerHour,
+		TTL: o.CodeTTL, MaxAttempts: o.CodeMaxAttempts, Burst: o.CodeBurst, Window: o.CodeWindow, MaxPerHour: o.CodeMaxPerHour,
 		Now: o.Now, Rand: o.Rand,
 	})
 	s.Tokens = token.NewService(token.Config{
@@ -129,7 +132,8 @@ func New(store Store, opts Options) (*Settings, error) {
 	// The two-factor service checks passwords with a checker of its own,
 	// so it is built before the account service, whose second factor it
 	// is.
-	passwords := account.NewPasswords(store, o.Hasher)
+	throttling := account.Throttling{Failures: store, Tx: store, SecurityLog: s.SecurityLog, Limits: o.LoginLimits, Now: o.Now}
+	passwords := account.NewPasswords(store, o.Hasher, account.CountFailures(throttling))
 	s.TwoFactor = twofactor.NewService(twofactor.Config{
 		Store: store, Accounts: store, Tx: store, History: store, Key: o.TwoFactorKeys[0], OldKeys: o.TwoFactorKeys[1:],
 		Notices: notices, SMS: o.SMS, Passwords: passwords, MaxAttempts: o.TwoFactorMaxAttempts, LockFor: o.TwoFactorLockFor,
@@ -153,6 +157,7 @@ func New(store Store, opts Options) (*Settings, error) {
 		Hasher: o.Hasher, Policy: o.Policy, Companies: companies(store, o), Erasers: s.PersonalData.Erasers(),
 		Revokers:     []account.Revoker{s.Tokens, s.Sessions},
 		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, Now: o.Now, Rand: o.Rand,
+		Limiter: store, Failures: store, Limits: o.LoginLimits, SecurityLog: s.SecurityLog, DeviceKeys: deriveKeys(o.CodeKeys, "usersettings/account/device/v1"),
 	})
 	if s.SSO, err = newSSO(store, o, s.Accounts, s.Sessions); err != nil {
 		return nil, err
@@ -168,15 +173,21 @@ func New(store Store, opts Options) (*Settings, error) {
 // newCourier returns the courier over store's outbox, delivering through
 // o.Mailer, with keys derived from the code keys.
 func newCourier(store Store, o Options) *notify.Courier {
-	keys := make([][]byte, len(o.CodeKeys))
-	for i, k := range o.CodeKeys {
+	return notify.NewCourier(notify.CourierConfig{
+		Store: store, Mailer: o.Mailer, Keys: deriveKeys(o.CodeKeys, "usersettings/notify/outbox/v1"), CourierTuning: o.Courier, Now: o.Now, Rand: o.Rand,
+	})
+}
+
+// deriveKeys returns HMAC-SHA-256(k, purpose) for each key of the ring,
+// in order: keys of their own for one use, rotating with the ring.
+func deriveKeys(ring KeyRing, purpose string) [][]byte {
+	keys := make([][]byte, len(ring))
+	for i, k := range ring {
 		m := hmac.New(sha256.New, k)
-		m.Write([]byte("usersettings/notify/outbox/v1"))
+		m.Write([]byte(purpose))
 		keys[i] = m.Sum(nil)
 	}
-	return notify.NewCourier(notify.CourierConfig{
-		Store: store, Mailer: o.Mailer, Keys: keys, CourierTuning: o.Courier, Now: o.Now, Rand: o.Rand,
-	})
+	return keys
 }
 
 // withDefaults fills the zero fields of o that New shares between

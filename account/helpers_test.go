@@ -130,7 +130,7 @@ func newEnv(t *testing.T) *env {
 		Accounts: e.st, Profiles: e.st, History: e.st, Tx: e.st, Codes: e.codes,
 		Notices: &notify.Notifier{Mailer: e.out}, Hasher: e.hasher, Companies: testCompanies,
 		Erasers: []account.Eraser{e.eraser}, SecondFactor: e.second, Now: e.clock.Now,
-		Failures: e.st, SecurityLog: e.log, DeviceKeys: [][]byte{[]byte("device key of the tests, 32 bytes")},
+		Limiter: e.st, Failures: e.st, SecurityLog: e.log, DeviceKeys: [][]byte{[]byte("device key of the tests, 32 bytes")},
 	})
 	return e
 }

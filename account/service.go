@@ -13,6 +13,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
@@ -71,6 +72,11 @@ var ErrNotFound = storage.NotFound("account: not found")
 // DefaultPendingTTL is how long a sign-up or add-account request waits for
 // its code by default.
 const DefaultPendingTTL = time.Hour
+
+// DefaultAttemptNoticeEvery is how often, at most, the owner of a
+// registered address is told that someone tried to sign up or add an
+// account with it.
+const DefaultAttemptNoticeEvery = time.Hour
 
 // Company is what the host knows about the company of an address.
 type Company struct {
@@ -147,6 +153,12 @@ type Config struct {
 	// PendingTTL is how long a sign-up or add-account request lives; 0
 	// means DefaultPendingTTL.
 	PendingTTL time.Duration
+	// Limiter throttles the notices to the owner of a registered address
+	// that someone tried to sign up or add an account with it: at most
+	// one per address per DefaultAttemptNoticeEvery. Nil sends one at
+	// every attempt the code throttle lets through. usersettings.New
+	// passes its store.
+	Limiter ratelimit.Limiter
 	// Failures keeps the counters of failed password checks, which
 	// throttle sign-ins and current-password checks (see Authenticate);
 	// nil counts nothing and throttles nothing. usersettings.New passes
@@ -187,6 +199,7 @@ type Service struct {
 	second     SecondFactor
 	pendingTTL time.Duration
 	devices    *devices
+	limiter    ratelimit.Limiter
 	now        clock.Clock
 	rand       io.Reader
 }
@@ -202,7 +215,7 @@ func NewService(c Config) *Service {
 		codes: c.Codes, notices: c.Notices, hasher: c.Hasher, policy: c.Policy,
 		companies: c.Companies, erasers: append([]Eraser(nil), c.Erasers...),
 		revokers: append([]Revoker(nil), c.Revokers...),
-		second:   c.SecondFactor, pendingTTL: c.PendingTTL, now: clock.New(c.Now), rand: c.Rand,
+		second:   c.SecondFactor, pendingTTL: c.PendingTTL, limiter: c.Limiter, now: clock.New(c.Now), rand: c.Rand,
 	}
 	if s.hasher == nil {
 		s.hasher = password.DefaultHasher()

@@ -10,6 +10,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -76,7 +77,7 @@ func (s *Service) start(ctx context.Context, p Pending, email, pw string, purpos
 		return "", fmt.Errorf("account: hashing password: %w", err)
 	}
 	if _, err := s.accounts.AccountByEmail(ctx, email); err == nil {
-		if err := s.taken(ctx, email); err != nil {
+		if err := s.taken(ctx, purpose, email); err != nil {
 			return "", err
 		}
 		return pid, nil
@@ -95,14 +96,25 @@ func (s *Service) start(ctx context.Context, p Pending, email, pw string, purpos
 	return pid, nil
 }
 
-// taken handles a sign-up for an address that is already registered: the
-// address goes through the same throttle as a code would, so throttling
-// reveals nothing, and gets no code, so the flow can never complete. Its
-// owner gets a notice instead ("someone tried to create an account with
-// your address"), as often as the throttle lets a code through.
-func (s *Service) taken(ctx context.Context, email string) error {
-	if err := s.codes.Allow(ctx, email); err != nil {
+// taken handles a sign-up or an added account for an address that is
+// already registered: the address goes through the same throttle as a
+// code of the purpose would, so throttling reveals nothing, and gets no
+// code, so the flow can never complete. Its owner gets a notice instead
+// ("someone tried to create an account with your address"), at most one
+// an hour (DefaultAttemptNoticeEvery) when Config.Limiter is set.
+func (s *Service) taken(ctx context.Context, purpose verification.Purpose, email string) error {
+	if err := s.codes.Allow(ctx, purpose, email); err != nil {
 		return err
+	}
+	if s.limiter != nil {
+		l := ratelimit.Limit{Burst: 1, Every: DefaultAttemptNoticeEvery}
+		ok, _, err := s.limiter.TakeRateToken(ctx, ratelimit.KeyOf("account/attempt-notice|"+email), l, s.now())
+		if err != nil {
+			return fmt.Errorf("account: throttling the attempt notice: %w", err)
+		}
+		if !ok {
+			return nil
+		}
 	}
 	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeSignUpAttempt, At: s.now()}, email)
 	return nil

@@ -105,6 +105,7 @@ func TestSignUpRefusals(t *testing.T) {
 func TestSignUpRegisteredAddressIsHidden(t *testing.T) {
 	e := newEnv(t)
 	e.signUp("ada@example.com")
+	e.clock.Advance(verification.DefaultWindow) // Ada's sign-up code no longer counts
 	before := len(e.out.Messages())
 	hashes := e.hasher.hash.Load()
 
@@ -130,11 +131,20 @@ func TestSignUpRegisteredAddressIsHidden(t *testing.T) {
 			t.Errorf("mail to the owner = %q / %q, want the sign-up attempt notice without a code", m.Subject, m.Body)
 		}
 	}
-	// Both addresses are now throttled alike.
-	_, errTaken = e.svc.SignUp(e.ctx, "ada@example.com", otherPW, false)
-	_, errNew = e.svc.SignUp(e.ctx, "bob@example.com", otherPW, false)
+	// Both addresses are throttled alike: the burst, then ErrThrottled.
+	for i := range verification.DefaultBurst {
+		_, errTaken = e.svc.SignUp(e.ctx, "ada@example.com", otherPW, false)
+		_, errNew = e.svc.SignUp(e.ctx, "bob@example.com", otherPW, false)
+		if want := i < verification.DefaultBurst-1; (errTaken == nil) != want || (errNew == nil) != want {
+			t.Errorf("sign-up %d at once: taken %v, new %v; want both to succeed: %v", i+2, errTaken, errNew, want)
+		}
+	}
 	if !errors.Is(errTaken, verification.ErrThrottled) || !errors.Is(errNew, verification.ErrThrottled) {
-		t.Errorf("second sign-up within a minute: taken %v, new %v; want ErrThrottled for both", errTaken, errNew)
+		t.Errorf("sign-up past the burst: taken %v, new %v; want ErrThrottled for both", errTaken, errNew)
+	}
+	// The owner heard of the attempts once: at most one notice an hour.
+	if got := e.mails("ada@example.com"); len(got) != 2 { // the code of the sign-up, one notice
+		t.Errorf("mails to the owner = %q, want the sign-up code and one notice", got)
 	}
 	for _, code := range []string{"000000", "123456", e.code("bob@example.com")} {
 		if _, err := e.svc.ConfirmSignUp(e.ctx, pidTaken, code); err != account.ErrInvalidCode {
@@ -287,4 +297,48 @@ func TestAddAccountDeactivated(t *testing.T) {
 	}
 	_, err := e.svc.AddAccount(e.ctx, ada.ID, "bob@example.com", goodPW, false)
 	wantErr(t, "AddAccount(deactivated)", err, account.ErrForbidden)
+}
+
+// Adding an account with a registered address answers like a new address,
+// sends no code and tells the address's owner, at most once an hour.
+func TestAddAccountRegisteredAddressNotifiesOwner(t *testing.T) {
+	e := newEnv(t)
+	me := e.signUp("me@example.com")
+	e.signUp("ada@example.com")
+	before := len(e.mails("ada@example.com"))
+	hashes := e.hasher.hash.Load()
+	pidTaken, errTaken := e.svc.AddAccount(e.ctx, me.ID, "Ada@example.com", otherPW, false)
+	pidNew, errNew := e.svc.AddAccount(e.ctx, me.ID, "new@example.com", otherPW, false)
+	if errTaken != nil || errNew != nil || len(pidTaken) != len(pidNew) || pidTaken[:4] != pidNew[:4] {
+		t.Fatalf("AddAccount: taken %q, %v; new %q, %v; want the same shape", pidTaken, errTaken, pidNew, errNew)
+	}
+	if got := e.hasher.hash.Load() - hashes; got != 2 {
+		t.Errorf("hashes for the two requests = %d, want 2 (one each)", got)
+	}
+	got := e.mails("ada@example.com")[before:]
+	if len(got) != 1 || !strings.Contains(got[0], "tried to create an account") {
+		t.Fatalf("mails to the owner = %q, want one attempt notice", got)
+	}
+	if m, _ := e.out.Last("ada@example.com"); regexp.MustCompile(`\b\d{6}\b`).MatchString(m.Body) {
+		t.Errorf("the notice carries a code: %q", m.Body)
+	}
+	if _, err := e.svc.ConfirmAddAccount(e.ctx, me.ID, pidTaken, e.code("new@example.com")); err != account.ErrInvalidCode {
+		t.Errorf("ConfirmAddAccount(registered address): %v, want ErrInvalidCode", err)
+	}
+	// A second attempt within the hour tells the owner nothing more; an
+	// attempt an hour later does.
+	e.clock.Advance(30 * time.Minute)
+	if _, err := e.svc.AddAccount(e.ctx, me.ID, "ada@example.com", otherPW, false); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.mails("ada@example.com")) - before; n != 1 {
+		t.Errorf("notices within an hour = %d, want 1", n)
+	}
+	e.clock.Advance(30 * time.Minute)
+	if _, err := e.svc.AddAccount(e.ctx, me.ID, "ada@example.com", otherPW, false); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.mails("ada@example.com")) - before; n != 2 {
+		t.Errorf("notices after an hour = %d, want 2", n)
+	}
 }

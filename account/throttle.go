@@ -48,7 +48,8 @@ type Failures struct {
 // storagetest.TestLoginFailures.
 type LoginFailures interface {
 	// AddLoginFailure counts one failure on the counter of key at at,
-	// atomically, and returns the counter as it was before. A counter
+	// atomically, and returns the counter as it was before (the zero
+	// Failures when it held none). A counter
 	// whose latest failure is before since starts again: it is returned
 	// as the zero Failures and holds one failure after. A counter that
 	// does not exist is made. Inside a transaction of the store the

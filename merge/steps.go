@@ -107,7 +107,7 @@ func (s *Service) SendCode(ctx context.Context, signedInAccountID, flowID string
 	if r.OtherProfileID == "" {
 		// No profile owns the address: apply the same throttle as a real
 		// send, so throttling tells nothing either, and send nothing.
-		err = s.codes.Allow(ctx, addr)
+		err = s.codes.Allow(ctx, verification.PurposeMerge, addr)
 	} else {
 		err = s.codes.Issue(ctx, verification.PurposeMerge, r.ID, addr)
 	}

@@ -184,7 +184,7 @@ func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
 	if err != nil {
 		return n, fmt.Errorf("verification: deleting expired codes: %w", err)
 	}
-	window := max(time.Hour, s.minInterval)
+	window := max(time.Hour, s.window)
 	if err := s.store.DeleteSendsBefore(ctx, now.Add(-window)); err != nil {
 		return n, fmt.Errorf("verification: deleting old sends: %w", err)
 	}

@@ -61,11 +61,15 @@ type Store interface {
 	// how many it deleted.
 	DeleteCodesBefore(ctx context.Context, t time.Time) (int, error)
 
-	// RecordSend logs that a code was sent to the normalised address at t.
-	RecordSend(ctx context.Context, address string, t time.Time) error
+	// RecordSend logs that a code (or a notice that stands for one) of
+	// the purpose was sent to the normalised address at t.
+	RecordSend(ctx context.Context, address string, purpose Purpose, t time.Time) error
 	// SendsSince returns the times of the sends to the address at or after
-	// since, oldest first.
+	// since, of every purpose, oldest first.
 	SendsSince(ctx context.Context, address string, since time.Time) ([]time.Time, error)
+	// PurposeSendsSince returns the times of the sends of the purpose to
+	// the address at or after since, oldest first.
+	PurposeSendsSince(ctx context.Context, address string, purpose Purpose, since time.Time) ([]time.Time, error)
 	// DeleteSendsBefore forgets sends older than t.
 	DeleteSendsBefore(ctx context.Context, t time.Time) error
 	// ForgetAddress deletes every code sent to the normalised address

@@ -43,14 +43,19 @@ func TestIssueQueuesInTheCodesTransaction(t *testing.T) {
 		if q, _ := st.MailTo(ctx, "ann@example.com"); len(q) != 1 || q[0].State != notify.MailQueued {
 			t.Fatalf("outbox = %+v, want one queued message", q)
 		}
+		for range verification.DefaultBurst - 1 {
+			if err := svc.Issue(ctx, verification.PurposeSignUp, "flow1", "ann@example.com"); err != nil {
+				t.Fatalf("Issue within the burst: %v", err)
+			}
+		}
 		if err := svc.Issue(ctx, verification.PurposeSignUp, "flow2", "ann@example.com"); !errors.Is(err, verification.ErrThrottled) {
-			t.Fatalf("second Issue: err = %v, want ErrThrottled", err)
+			t.Fatalf("Issue past the burst: err = %v, want ErrThrottled", err)
 		}
 		if err := c.Drain(ctx); err != nil {
 			t.Fatalf("Drain: %v", err)
 		}
-		if got := box.Messages(); len(got) != 1 || got[0].To != "ann@example.com" {
-			t.Errorf("delivered %+v, want the one code mail", got)
+		if got := box.Messages(); len(got) != verification.DefaultBurst || got[0].To != "ann@example.com" {
+			t.Errorf("delivered %+v, want the %d code mails", got, verification.DefaultBurst)
 		}
 	})
 	t.Run("EnqueueFails", func(t *testing.T) {

@@ -14,8 +14,10 @@
 //     concurrent consumers exactly one wins;
 //   - dies when a new code is issued for the same purpose and flow.
 //
-// Sending is throttled per address: at least Config.MinInterval (60 s)
-// between two codes and at most Config.MaxPerHour (5) in any hour. The
+// Sending is throttled per address: at most Config.Burst (3) codes of one
+// purpose within Config.Window (10 minutes), each purpose on its own, so
+// a merge code right after a sign-up code goes out at once; and at most
+// Config.MaxPerHour (5) codes of every purpose in any hour. The
 // send log and the attempt counters live in the store, so the limits hold
 // across every process that shares the database.
 //

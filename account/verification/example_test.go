@@ -28,8 +28,13 @@ func Example() {
 	code := regexp.MustCompile(`\d{6}`).FindString(m.Body)
 	fmt.Println("subject:", m.Subject)
 
-	// A second code within a minute is throttled.
-	err := codes.Issue(ctx, verification.PurposeSignUp, "pnd_1", "ada@example.com")
+	// A merge code right after it goes out at once: each purpose has a
+	// burst of its own (3 codes in 10 minutes).
+	err := codes.Issue(ctx, verification.PurposeMerge, "mrg_1", "ada@example.com")
+	fmt.Println("merge code:", err)
+	for range 3 { // two more merge codes fit the burst, a third does not
+		err = codes.Issue(ctx, verification.PurposeMerge, "mrg_1", "ada@example.com")
+	}
 	fmt.Println("throttled:", errors.Is(err, verification.ErrThrottled))
 
 	// The code of a sign-up does not reset a password.
@@ -46,6 +51,7 @@ func Example() {
 	fmt.Println("again:", errors.Is(err, verification.ErrInvalidCode))
 	// Output:
 	// subject: Confirm your email address
+	// merge code: <nil>
 	// throttled: true
 	// other purpose: verification: invalid code
 	// creating the account

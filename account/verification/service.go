@@ -21,8 +21,13 @@ import (
 const (
 	DefaultTTL         = 10 * time.Minute
 	DefaultMaxAttempts = 5
-	DefaultMinInterval = 60 * time.Second
-	DefaultMaxPerHour  = 5
+	// DefaultBurst codes of one purpose may go to one address within
+	// DefaultWindow.
+	DefaultBurst  = 3
+	DefaultWindow = 10 * time.Minute
+	// DefaultMaxPerHour caps the codes of every purpose to one address
+	// in any hour.
+	DefaultMaxPerHour = 5
 )
 
 // CodeLen is the number of decimal digits of a code.
@@ -58,9 +63,13 @@ type Config struct {
 	// MaxAttempts is how many tries a code allows; 0 means
 	// DefaultMaxAttempts.
 	MaxAttempts int
-	// MinInterval is the least time between two codes sent to one
-	// address; 0 means DefaultMinInterval, negative means no minimum.
-	MinInterval time.Duration
+	// Burst is how many codes of one purpose may go to one address
+	// within Window; 0 means DefaultBurst, negative means no limit per
+	// purpose. Each purpose has its own: a merge code right after a
+	// sign-up code goes out at once.
+	Burst int
+	// Window is the time Burst counts over; 0 means DefaultWindow.
+	Window time.Duration
 	// MaxPerHour caps the codes sent to one address in any hour; 0 means
 	// DefaultMaxPerHour, negative means no cap.
 	MaxPerHour int
@@ -80,7 +89,8 @@ type Service struct {
 	oldKeys     [][]byte
 	ttl         time.Duration
 	maxAttempts int
-	minInterval time.Duration
+	burst       int
+	window      time.Duration
 	maxPerHour  int
 	now         clock.Clock
 	rand        io.Reader
@@ -94,7 +104,7 @@ func NewService(c Config) *Service {
 	}
 	s := &Service{
 		store: c.Store, tx: c.Tx, mailer: c.Mailer, key: c.Key, oldKeys: c.OldKeys,
-		ttl: c.TTL, maxAttempts: c.MaxAttempts, minInterval: c.MinInterval,
+		ttl: c.TTL, maxAttempts: c.MaxAttempts, burst: c.Burst, window: c.Window,
 		maxPerHour: c.MaxPerHour, now: clock.New(c.Now), rand: c.Rand,
 	}
 	if len(s.key) == 0 {
@@ -107,8 +117,11 @@ func NewService(c Config) *Service {
 	if s.maxAttempts <= 0 {
 		s.maxAttempts = DefaultMaxAttempts
 	}
-	if s.minInterval == 0 {
-		s.minInterval = DefaultMinInterval
+	if s.burst == 0 {
+		s.burst = DefaultBurst
+	}
+	if s.window <= 0 {
+		s.window = DefaultWindow
 	}
 	if s.maxPerHour == 0 {
 		s.maxPerHour = DefaultMaxPerHour
@@ -155,7 +168,7 @@ func (s *Service) Issue(ctx context.Context, purpose Purpose, flowID, address st
 	}
 	queue, durable := s.mailer.(notify.Enqueuer)
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.throttle(ctx, address, now); err != nil {
+		if err := s.throttle(ctx, purpose, address, now); err != nil {
 			return err
 		}
 		if err := s.store.PutCode(ctx, c); err != nil {
@@ -192,39 +205,57 @@ type mailError struct{ err error }
 func (e *mailError) Error() string { return e.err.Error() }
 func (e *mailError) Unwrap() error { return e.err }
 
-// Allow applies the send throttle of the address and records a send, as
-// Issue does, for a mail that carries no code (for instance a notice that
-// someone tried to sign up with an address that is already registered).
-// Using it keeps the throttling of such addresses identical to that of
-// addresses that get a code, so throttling reveals nothing. It returns a
-// *ThrottledError when the address is throttled.
-func (s *Service) Allow(ctx context.Context, address string) error {
+// Allow applies the send throttle of the purpose and address and
+// records a send, as Issue does, for a mail that carries no code (for
+// instance a notice that someone tried to sign up with an address that
+// is already registered). Using it keeps the throttling of such
+// addresses identical to that of addresses that get a code, so
+// throttling reveals nothing. It returns a *ThrottledError when the
+// address is throttled.
+func (s *Service) Allow(ctx context.Context, purpose Purpose, address string) error {
+	if purpose == "" || address == "" {
+		return fmt.Errorf("verification: allow: %w", ErrMissingArgument)
+	}
 	now := s.now()
 	return s.tx.InTx(ctx, func(ctx context.Context) error {
-		return s.throttle(ctx, address, now)
+		return s.throttle(ctx, purpose, address, now)
 	})
 }
 
 // throttle checks the send log of the address in ctx's transaction and
-// records a send at now when the limits allow it.
-func (s *Service) throttle(ctx context.Context, address string, now time.Time) error {
-	sends, err := s.store.SendsSince(ctx, address, now.Add(-time.Hour))
-	if err != nil {
-		return err
+// records a send of the purpose at now when the limits allow it: at most
+// burst sends of the purpose within the window, and maxPerHour of every
+// purpose in any hour.
+func (s *Service) throttle(ctx context.Context, purpose Purpose, address string, now time.Time) error {
+	var wait time.Duration
+	if s.maxPerHour > 0 {
+		sends, err := s.store.SendsSince(ctx, address, now.Add(-time.Hour))
+		if err != nil {
+			return err
+		}
+		wait = waitFor(sends, s.maxPerHour, time.Hour, now)
 	}
-	if n := len(sends); n > 0 {
-		var wait time.Duration
-		if s.minInterval > 0 {
-			wait = sends[n-1].Add(s.minInterval).Sub(now)
+	if s.burst > 0 {
+		sends, err := s.store.PurposeSendsSince(ctx, address, purpose, now.Add(-s.window))
+		if err != nil {
+			return err
 		}
-		if s.maxPerHour > 0 && n >= s.maxPerHour {
-			wait = max(wait, sends[n-s.maxPerHour].Add(time.Hour).Sub(now))
-		}
-		if wait > 0 {
-			return &ThrottledError{RetryAfter: wait}
-		}
+		wait = max(wait, waitFor(sends, s.burst, s.window, now))
 	}
-	return s.store.RecordSend(ctx, address, now)
+	if wait > 0 {
+		return &ThrottledError{RetryAfter: wait}
+	}
+	return s.store.RecordSend(ctx, address, purpose, now)
+}
+
+// waitFor returns how long after now one more send fits when at most n
+// may fall within any window: sends are those within the last window,
+// oldest first.
+func waitFor(sends []time.Time, n int, window time.Duration, now time.Time) time.Duration {
+	if len(sends) < n {
+		return 0
+	}
+	return max(sends[len(sends)-n].Add(window).Sub(now), 0)
 }
 
 // newCode returns CodeLen decimal digits drawn uniformly from r: a 32-bit

@@ -141,67 +141,101 @@ func TestAttemptsCountedBeforeComparing(t *testing.T) {
 func TestThrottle(t *testing.T) {
 	e := newEnv(t)
 	start := e.clock.Now()
-	first := e.issue(verification.PurposeSignUp, flow, ada)
+	e.issue(verification.PurposeSignUp, flow, ada)
 
-	e.clock.Advance(59 * time.Second)
-	wantThrottled(t, e, time.Second)
-	if got := len(e.out.Messages()); got != 1 {
-		t.Errorf("throttled Issue sent mail: %d messages, want 1", got)
-	}
-	if err := check(e, first); err != nil {
-		t.Errorf("throttled Issue killed the previous code: %v", err)
+	// A burst of three codes of one purpose goes out at once; the fourth
+	// waits until the first is ten minutes old.
+	e.clock.Advance(time.Second)
+	e.issue(verification.PurposeSignUp, flow, ada)
+	e.issue(verification.PurposeSignUp, flow, ada)
+	wantThrottled(t, e, verification.PurposeSignUp, 10*time.Minute-time.Second)
+	if got := len(e.out.Messages()); got != 3 {
+		t.Errorf("throttled Issue sent mail: %d messages, want 3", got)
 	}
 	if err := e.svc.Issue(e.ctx, verification.PurposeSignUp, "pnd_2", "bob@example.com"); err != nil {
 		t.Errorf("another address is throttled too: %v", err)
 	}
 
-	// Sends at 0, 1, 2, 3 and 4 minutes pass; the sixth within the hour
-	// waits until the first send is an hour old.
-	e.clock.Advance(time.Second)
-	for i := 2; i <= 5; i++ {
-		e.issue(verification.PurposeSignUp, flow, ada)
-		e.clock.Advance(time.Minute)
-	}
+	// Another purpose has a burst of its own: a merge code right after
+	// the sign-up codes goes out at once, and a fifth code of any purpose
+	// too; the hourly cap of five across purposes then holds.
+	e.issue(verification.PurposeMerge, "mrg_1", ada)
+	e.issue(verification.PurposePasswordReset, "acc_1", ada)
+	e.clock.Advance(10 * time.Minute)
 	elapsed := e.clock.Now().Sub(start)
-	wantThrottled(t, e, time.Hour-elapsed)
+	wantThrottled(t, e, verification.PurposeSignUp, time.Hour-elapsed)
+	wantThrottled(t, e, verification.PurposeMerge, time.Hour-elapsed)
 	e.clock.Advance(time.Hour - elapsed - time.Microsecond)
-	wantThrottled(t, e, time.Microsecond)
+	wantThrottled(t, e, verification.PurposeSignUp, time.Microsecond)
 	e.clock.Advance(time.Microsecond)
 	e.issue(verification.PurposeSignUp, flow, ada)
 }
 
-func wantThrottled(t *testing.T, e *env, retry time.Duration) {
+func wantThrottled(t *testing.T, e *env, purpose verification.Purpose, retry time.Duration) {
 	t.Helper()
-	err := e.svc.Issue(e.ctx, verification.PurposeSignUp, flow, ada)
+	err := e.svc.Issue(e.ctx, purpose, flow, ada)
 	var te *verification.ThrottledError
 	if !errors.As(err, &te) || !errors.Is(err, verification.ErrThrottled) || te.RetryAfter != retry {
-		t.Fatalf("Issue: got %v, want ThrottledError with RetryAfter %v", err, retry)
+		t.Fatalf("Issue(%s): got %v, want ThrottledError with RetryAfter %v", purpose, err, retry)
+	}
+}
+
+// A code that failed its throttle leaves the code before it alive.
+func TestThrottledIssueKeepsTheCode(t *testing.T) {
+	e := newEnv(t)
+	var code string
+	for range verification.DefaultBurst {
+		code = e.issue(verification.PurposeSignUp, flow, ada)
+	}
+	if err := e.svc.Issue(e.ctx, verification.PurposeSignUp, flow, ada); !errors.Is(err, verification.ErrThrottled) {
+		t.Fatalf("Issue past the burst: %v, want ErrThrottled", err)
+	}
+	if err := check(e, code); err != nil {
+		t.Errorf("throttled Issue killed the previous code: %v", err)
 	}
 }
 
 func TestThrottleConfig(t *testing.T) {
 	e := newEnv(t)
 	svc := verification.NewService(verification.Config{
-		Store: e.st, Tx: e.st, Mailer: e.out, Now: e.clock.Now, MinInterval: -1, MaxPerHour: 2,
+		Store: e.st, Tx: e.st, Mailer: e.out, Now: e.clock.Now, Burst: -1, MaxPerHour: 2,
 	})
 	for i, want := range []bool{true, true, false} {
 		err := svc.Issue(e.ctx, verification.PurposeSignUp, flow, ada)
 		if got := err == nil; got != want {
-			t.Errorf("send %d without interval, 2 per hour: err %v, want success %v", i+1, err, want)
+			t.Errorf("send %d with no burst, 2 per hour: err %v, want success %v", i+1, err, want)
 		}
+	}
+	svc = verification.NewService(verification.Config{
+		Store: e.st, Tx: e.st, Mailer: e.out, Now: e.clock.Now, Burst: 1, Window: time.Minute, MaxPerHour: -1,
+	})
+	for i, want := range []bool{true, false} {
+		err := svc.Issue(e.ctx, verification.PurposeMerge, flow, "bob@example.com")
+		if got := err == nil; got != want {
+			t.Errorf("send %d with a burst of 1: err %v, want success %v", i+1, err, want)
+		}
+	}
+	e.clock.Advance(time.Minute)
+	if err := svc.Issue(e.ctx, verification.PurposeMerge, flow, "bob@example.com"); err != nil {
+		t.Errorf("send after the window: %v", err)
 	}
 }
 
 func TestAllowSharesThrottle(t *testing.T) {
 	e := newEnv(t)
-	if err := e.svc.Allow(e.ctx, ada); err != nil {
-		t.Fatalf("Allow: %v", err)
+	for range verification.DefaultBurst {
+		if err := e.svc.Allow(e.ctx, verification.PurposeSignUp, ada); err != nil {
+			t.Fatalf("Allow: %v", err)
+		}
 	}
 	if err := e.svc.Issue(e.ctx, verification.PurposeSignUp, flow, ada); !errors.Is(err, verification.ErrThrottled) {
-		t.Errorf("Issue right after Allow: got %v, want ErrThrottled", err)
+		t.Errorf("Issue right after a burst of Allow: got %v, want ErrThrottled", err)
 	}
-	if err := e.svc.Allow(e.ctx, ada); !errors.Is(err, verification.ErrThrottled) {
-		t.Errorf("Allow right after Allow: got %v, want ErrThrottled", err)
+	if err := e.svc.Allow(e.ctx, verification.PurposeSignUp, ada); !errors.Is(err, verification.ErrThrottled) {
+		t.Errorf("Allow right after a burst of Allow: got %v, want ErrThrottled", err)
+	}
+	if err := e.svc.Allow(e.ctx, "", ada); !errors.Is(err, verification.ErrMissingArgument) {
+		t.Errorf("Allow without a purpose: got %v, want ErrMissingArgument", err)
 	}
 	if n := len(e.out.Messages()); n != 0 {
 		t.Errorf("Allow sent %d messages", n)

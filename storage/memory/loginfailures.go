@@ -22,10 +22,11 @@ func (s *Store) AddLoginFailure(ctx context.Context, key ratelimit.Key, at, sinc
 	var before account.Failures
 	err := s.write(ctx, func(t *tx) error {
 		f, ok := s.logins.failures[key]
-		if ok && !f.Last.Before(since) {
-			before = f
-		} else {
+		if !ok || f.Last.Before(since) {
 			f = account.Failures{}
+		}
+		if f.Count > 0 {
+			before = f
 		}
 		put(t, s.logins.failures, key, account.Failures{Count: f.Count + 1, Last: at})
 		return nil

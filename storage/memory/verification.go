@@ -19,13 +19,19 @@ type flowKey struct {
 type codeTables struct {
 	byID   map[string]verification.Code
 	byFlow map[flowKey]string
-	sends  map[string][]time.Time // address → send times, oldest first
+	sends  map[string][]codeSend // address → sends, oldest first
 }
 
 func (c *codeTables) init() {
 	c.byID = map[string]verification.Code{}
 	c.byFlow = map[flowKey]string{}
-	c.sends = map[string][]time.Time{}
+	c.sends = map[string][]codeSend{}
+}
+
+// codeSend is one entry of the send log.
+type codeSend struct {
+	at      time.Time
+	purpose verification.Purpose
 }
 
 func copyCode(c verification.Code) verification.Code {
@@ -130,23 +136,32 @@ func (s *Store) DeleteCodesBefore(ctx context.Context, before time.Time) (int, e
 }
 
 // RecordSend implements verification.Store.
-func (s *Store) RecordSend(ctx context.Context, address string, at time.Time) error {
+func (s *Store) RecordSend(ctx context.Context, address string, purpose verification.Purpose, at time.Time) error {
 	return s.write(ctx, func(t *tx) error {
-		times := slices.Clone(s.codes.sends[emailKey(address)])
-		i, _ := slices.BinarySearchFunc(times, at, time.Time.Compare)
-		times = slices.Insert(times, i, at)
-		put(t, s.codes.sends, emailKey(address), times)
+		sends := slices.Clone(s.codes.sends[emailKey(address)])
+		i, _ := slices.BinarySearchFunc(sends, at, func(c codeSend, at time.Time) int { return c.at.Compare(at) })
+		sends = slices.Insert(sends, i, codeSend{at: at, purpose: purpose})
+		put(t, s.codes.sends, emailKey(address), sends)
 		return nil
 	})
 }
 
 // SendsSince implements verification.Store.
 func (s *Store) SendsSince(ctx context.Context, address string, since time.Time) ([]time.Time, error) {
+	return s.sendsSince(ctx, address, since, func(verification.Purpose) bool { return true })
+}
+
+// PurposeSendsSince implements verification.Store.
+func (s *Store) PurposeSendsSince(ctx context.Context, address string, purpose verification.Purpose, since time.Time) ([]time.Time, error) {
+	return s.sendsSince(ctx, address, since, func(p verification.Purpose) bool { return p == purpose })
+}
+
+func (s *Store) sendsSince(ctx context.Context, address string, since time.Time, match func(verification.Purpose) bool) ([]time.Time, error) {
 	var out []time.Time
 	err := s.read(ctx, func() error {
-		for _, at := range s.codes.sends[emailKey(address)] {
-			if !at.Before(since) {
-				out = append(out, at)
+		for _, c := range s.codes.sends[emailKey(address)] {
+			if !c.at.Before(since) && match(c.purpose) {
+				out = append(out, c.at)
 			}
 		}
 		return nil
@@ -157,11 +172,11 @@ func (s *Store) SendsSince(ctx context.Context, address string, since time.Time)
 // DeleteSendsBefore implements verification.Store.
 func (s *Store) DeleteSendsBefore(ctx context.Context, before time.Time) error {
 	return s.write(ctx, func(t *tx) error {
-		for addr, times := range s.codes.sends {
-			keep := slices.DeleteFunc(slices.Clone(times), func(at time.Time) bool { return at.Before(before) })
+		for addr, sends := range s.codes.sends {
+			keep := slices.DeleteFunc(slices.Clone(sends), func(c codeSend) bool { return c.at.Before(before) })
 			if len(keep) == 0 {
 				del(t, s.codes.sends, addr)
-			} else if len(keep) != len(times) {
+			} else if len(keep) != len(sends) {
 				put(t, s.codes.sends, addr, keep)
 			}
 		}

@@ -44,7 +44,7 @@ func BenchmarkMergeCommit(b *testing.B) {
 	outbox := notify.NewOutbox()
 	now := func() time.Time { return benchMergeNow }
 	codes := verification.NewService(verification.Config{
-		Store: st, Tx: st, Mailer: outbox, MinInterval: -1, MaxPerHour: -1, Now: now,
+		Store: st, Tx: st, Mailer: outbox, Burst: -1, MaxPerHour: -1, Now: now,
 	})
 	svc := merge.NewService(merge.Config{
 		Accounts: st, Profiles: st, ProfileData: st, History: st, Notify: st, Flows: st, Expired: st,

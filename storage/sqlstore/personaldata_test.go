@@ -20,6 +20,7 @@ var coveragePolicy = storagetest.CoveragePolicy{
 		"us_sso_domains":                "the email domains of the connections: company configuration",
 		"us_sso_flows":                  "sign-in flows of single sign-on: digests of state and nonce for ten minutes, no person yet",
 		"us_rate_buckets":               "rate-limit buckets: digests of names and a time, kept while they refill",
+		"us_login_failures":             "counters of failed sign-ins: digests of names, a count and times, forgotten after a day",
 		sqlstore.DefaultMigrationsTable: "migration bookkeeping, no personal data",
 	},
 	NotExported: map[string]string{

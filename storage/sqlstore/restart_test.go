@@ -89,7 +89,7 @@ func rsWrite(t *testing.T, st *sqlstore.Store) {
 		st.CreateAccount(ctx, in.Account),
 		st.CreatePending(ctx, in.Pending),
 		st.PutCode(ctx, in.Code),
-		st.RecordSend(ctx, "ada@example.com", rsNow),
+		st.RecordSend(ctx, "ada@example.com", verification.PurposeSignUp, rsNow),
 		st.AppendHistory(ctx, in.History...),
 		st.SaveNotificationSettings(ctx, in.Settings),
 	}

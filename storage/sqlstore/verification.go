@@ -20,6 +20,11 @@ const queryCodeOfFlow = `SELECT ` + codeColumns + ` FROM us_verification_codes W
 const querySendsSince = `SELECT sent_at FROM us_code_sends
 	WHERE address = lower(?) AND sent_at >= ? ORDER BY sent_at`
 
+// queryPurposeSendsSince reads the send log of an address and a purpose
+// for the throttle.
+const queryPurposeSendsSince = `SELECT sent_at FROM us_code_sends
+	WHERE address = lower(?) AND purpose = ? AND sent_at >= ? ORDER BY sent_at`
+
 func scanCode(row interface{ Scan(...any) error }, c *verification.Code) error {
 	var purpose string
 	err := row.Scan(&c.ID, &purpose, &c.FlowID, &c.Address, &c.Digest, &c.Attempts,
@@ -122,12 +127,25 @@ func (s *Store) DeleteCodesBefore(ctx context.Context, t time.Time) (int, error)
 
 // RecordSend implements verification.Store. Addresses are stored in lower
 // case.
-func (s *Store) RecordSend(ctx context.Context, address string, t time.Time) error {
+func (s *Store) RecordSend(ctx context.Context, address string, purpose verification.Purpose, t time.Time) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
-		_, err := s.exec(ctx, "record send", `INSERT INTO us_code_sends (address, sent_at)
-			VALUES (lower(?), ?)`, address, s.d.timeArg(t))
+		_, err := s.exec(ctx, "record send", `INSERT INTO us_code_sends (address, purpose, sent_at)
+			VALUES (lower(?), ?, ?)`, address, string(purpose), s.d.timeArg(t))
 		return err
 	})
+}
+
+// PurposeSendsSince implements verification.Store.
+func (s *Store) PurposeSendsSince(ctx context.Context, address string, purpose verification.Purpose, since time.Time) ([]time.Time, error) {
+	var out []time.Time
+	err := s.query(ctx, "purpose sends since", queryPurposeSendsSince,
+		[]any{address, string(purpose), s.d.timeArg(since)}, func(r *sql.Rows) error {
+			var t time.Time
+			err := r.Scan(dbTime{&t})
+			out = append(out, t)
+			return err
+		})
+	return out, err
 }
 
 // SendsSince implements verification.Store.

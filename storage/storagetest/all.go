@@ -3,6 +3,7 @@ package storagetest
 import (
 	"testing"
 
+	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
 )
@@ -13,6 +14,7 @@ type Store interface {
 	ErasureStore
 	sso.Store
 	ratelimit.Store
+	account.LoginFailures
 }
 
 // TestAll runs every conformance suite of the package against an adapter
@@ -58,6 +60,9 @@ func TestAll(t *testing.T, newStore func(t *testing.T) Store) {
 	})
 	t.Run("Limiter", func(t *testing.T) {
 		TestLimiter(t, func(t *testing.T) LimiterStore { return newStore(t) })
+	})
+	t.Run("LoginFailures", func(t *testing.T) {
+		TestLoginFailures(t, func(t *testing.T) LoginFailuresStore { return newStore(t) })
 	})
 	t.Run("Merge", func(t *testing.T) {
 		TestMerge(t, func(t *testing.T) MergeStore { return newStore(t) })

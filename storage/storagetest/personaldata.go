@@ -166,7 +166,7 @@ func fillAccounts(t testing.TB, st ErasureStore, p *Person, must func(string, er
 			Address: addr, Digest: randomBytes(t, 32), CreatedAt: pdNow, ExpiresAt: pdNow.Add(time.Hour),
 		}
 		must("PutCode", st.PutCode(ctx, c))
-		must("RecordSend", st.RecordSend(ctx, addr, pdNow.Add(time.Duration(i)*time.Second)))
+		must("RecordSend", st.RecordSend(ctx, addr, verification.PurposeMerge, pdNow.Add(time.Duration(i)*time.Second)))
 		p.IDs = append(p.IDs, c.ID, c.FlowID)
 		p.Secrets = append(p.Secrets, c.Digest)
 	}

@@ -220,17 +220,35 @@ func testCodeDelete(t *testing.T, st VerificationStore) {
 func testCodeSends(t *testing.T, st VerificationStore) {
 	ctx := context.Background()
 	for _, d := range []time.Duration{30, 0, 10, 20} { // out of order on purpose
-		if err := st.RecordSend(ctx, "ada@example.com", vfNow.Add(d*time.Minute)); err != nil {
+		purpose := verification.PurposeSignUp
+		if d == 20 {
+			purpose = verification.PurposeMerge
+		}
+		if err := st.RecordSend(ctx, "ada@example.com", purpose, vfNow.Add(d*time.Minute)); err != nil {
 			t.Fatalf("RecordSend: %v", err)
 		}
 	}
-	if err := st.RecordSend(ctx, "bob@example.com", vfNow.Add(15*time.Minute)); err != nil {
+	if err := st.RecordSend(ctx, "bob@example.com", verification.PurposeSignUp, vfNow.Add(15*time.Minute)); err != nil {
 		t.Fatalf("RecordSend: %v", err)
 	}
 	got, err := st.SendsSince(ctx, "ada@example.com", vfNow.Add(10*time.Minute))
 	want := []time.Time{vfNow.Add(10 * time.Minute), vfNow.Add(20 * time.Minute), vfNow.Add(30 * time.Minute)}
 	if diff := cmp.Diff(want, got); err != nil || diff != "" {
 		t.Errorf("SendsSince (%v) (-want +got):\n%s", err, diff)
+	}
+	got, err = st.PurposeSendsSince(ctx, "ADA@example.com", verification.PurposeSignUp, vfNow.Add(10*time.Minute))
+	want = []time.Time{vfNow.Add(10 * time.Minute), vfNow.Add(30 * time.Minute)}
+	if diff := cmp.Diff(want, got); err != nil || diff != "" {
+		t.Errorf("PurposeSendsSince(signup) (%v) (-want +got):\n%s", err, diff)
+	}
+	got, err = st.PurposeSendsSince(ctx, "ada@example.com", verification.PurposeMerge, vfNow)
+	want = []time.Time{vfNow.Add(20 * time.Minute)}
+	if diff := cmp.Diff(want, got); err != nil || diff != "" {
+		t.Errorf("PurposeSendsSince(merge) (%v) (-want +got):\n%s", err, diff)
+	}
+	got, err = st.PurposeSendsSince(ctx, "bob@example.com", verification.PurposeMerge, vfNow)
+	if err != nil || len(got) != 0 {
+		t.Errorf("PurposeSendsSince(bob, merge) = %v, %v; want none", got, err)
 	}
 	if err := st.DeleteSendsBefore(ctx, vfNow.Add(20*time.Minute)); err != nil {
 		t.Fatalf("DeleteSendsBefore: %v", err)
@@ -257,7 +275,7 @@ func testCodeForget(t *testing.T, st VerificationStore) {
 	other.Address = "bob@example.com"
 	vfPut(t, st, other)
 	for _, addr := range []string{"ada@example.com", "bob@example.com"} {
-		if err := st.RecordSend(ctx, addr, vfNow); err != nil {
+		if err := st.RecordSend(ctx, addr, verification.PurposeSignUp, vfNow); err != nil {
 			t.Fatalf("RecordSend: %v", err)
 		}
 	}
@@ -289,7 +307,7 @@ func testCodeRollback(t *testing.T, st VerificationStore) {
 		if err := st.PutCode(ctx, vfCode("vc_3", verification.PurposeSignUp, "flow_1")); err != nil {
 			return err
 		}
-		if err := st.RecordSend(ctx, "ada@example.com", vfNow); err != nil {
+		if err := st.RecordSend(ctx, "ada@example.com", verification.PurposeSignUp, vfNow); err != nil {
 			return err
 		}
 		return boom
