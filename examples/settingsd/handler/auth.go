@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/session"
 )
 
@@ -96,23 +97,22 @@ type loginRequest struct {
 // login is POST /v1/sessions. Every failure of the password or of the
 // second factor answers 401 invalid_credentials; a right password of an
 // account with two-factor authentication and no otp answers 401
-// second_factor_required, so the client asks for the code.
+// second_factor_required, so the client asks for the code. The SDK
+// throttles failed passwords (per address and client IP for a browser
+// that never signed in to the account, per device for one that did): a
+// throttled attempt answers 429 rate_limited with Retry-After, the same
+// for every address. Only the client's overall budget is taken here,
+// never the address's, so failures from elsewhere cannot lock the owner
+// out. A sign-in sets the device cookie (see DeviceCookieName) next to
+// the session cookie.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	var req loginRequest
-	if decode(w, r, &req, bodyRequired) != nil {
-		return
-	}
-	if !h.allow(w, r, "login", addressKey(req.Email)) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "login") {
 		return
 	}
 	ctx := r.Context()
-	res, err := h.s.Accounts.Authenticate(ctx, account.Login{Email: req.Email, Password: req.Password})
-	if errors.Is(err, account.ErrInvalidCredentials) {
-		writeError(w, http.StatusUnauthorized, "invalid_credentials")
-		return
-	}
-	if err != nil {
-		h.fail(w, r, err)
+	res, ok := h.authenticate(w, r, req.Email, req.Password)
+	if !ok {
 		return
 	}
 	if res.SecondFactorRequired {
@@ -131,6 +131,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, h.cookie(r, secret.Reveal(), 0))
+	http.SetCookie(w, h.deviceCookie(r, res.Device))
 	created(w, "/v1/me/sessions/"+url.PathEscape(ses.ID), map[string]any{
 		"session_id":       ses.ID,
 		"session":          secret.Reveal(),
@@ -139,6 +140,43 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		"account_id":       res.Account.ID,
 		"profile_id":       res.Account.ProfileID,
 	})
+}
+
+// authenticate runs the password step of a sign-in with the client and
+// the device cookie of r and reports whether the password was right;
+// anything else is answered (401 invalid_credentials, 429 rate_limited).
+func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, email, pw string) (account.AuthResult, bool) {
+	res, err := h.s.Accounts.Authenticate(r.Context(), h.loginOf(r, email, pw))
+	switch {
+	case errors.Is(err, account.ErrInvalidCredentials):
+		writeError(w, http.StatusUnauthorized, "invalid_credentials")
+		return res, false
+	case err != nil:
+		h.fail(w, r, err)
+		return res, false
+	}
+	return res, true
+}
+
+// loginOf returns the sign-in attempt of r: the email and password, the
+// client (its IP address as WithClientIP finds it, its User-Agent) and
+// the device token of its device cookie.
+func (h *Handler) loginOf(r *http.Request, email, pw string) account.Login {
+	l := account.Login{Email: email, Password: pw, Client: auth.Client{IP: h.clientIP(r), UserAgent: r.UserAgent()}}
+	if c, err := r.Cookie(DeviceCookieName); err == nil {
+		l.Device = c.Value
+	}
+	return l
+}
+
+// deviceCookie returns the device cookie that keeps token, the device
+// token of a successful sign-in: HttpOnly, SameSite=Strict, Secure on
+// TLS (or always, with WithSecureCookies), for DeviceCookieMaxAge.
+func (h *Handler) deviceCookie(r *http.Request, token string) *http.Cookie {
+	return &http.Cookie{
+		Name: DeviceCookieName, Value: token, Path: "/", MaxAge: int(DeviceCookieMaxAge.Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || h.secureCookies,
+	}
 }
 
 // logout is DELETE /v1/sessions/current.

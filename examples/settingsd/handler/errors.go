@@ -79,6 +79,7 @@ func (h *Handler) failTyped(w http.ResponseWriter, err error) bool {
 		ie  *profile.IncompleteError
 		use *token.UnknownScopeError
 		te  *verification.ThrottledError
+		ae  *account.ThrottledError
 		ne  *notify.InputError
 	)
 	switch {
@@ -100,6 +101,8 @@ func (h *Handler) failTyped(w http.ResponseWriter, err error) bool {
 		writeErrorWith(w, http.StatusUnprocessableEntity, "unknown_scopes", map[string]any{"scopes": use.Scopes})
 	case errors.As(err, &te):
 		rateLimited(w, int(math.Ceil(te.RetryAfter.Seconds())))
+	case errors.As(err, &ae):
+		rateLimited(w, int(math.Ceil(ae.RetryAfter.Seconds())))
 	case errors.As(err, &ne):
 		writeErrorWith(w, http.StatusUnprocessableEntity, "invalid_input",
 			map[string]any{"field": ne.Field, "reason": ne.Reason})

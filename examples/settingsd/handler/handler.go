@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/notify"
 )
@@ -34,6 +35,13 @@ const (
 	PublicAvatarMaxAge = 5 * time.Minute
 	// CookieName is the name of the session cookie.
 	CookieName = "settingsd_session"
+	// DeviceCookieName is the name of the device cookie: the device
+	// token of the browser's latest sign-in (account.AuthResult.Device),
+	// which keeps failed sign-ins from elsewhere from slowing it down.
+	DeviceCookieName = "settingsd_device"
+	// DeviceCookieMaxAge is how long the device cookie lives: as long as
+	// the SDK's device tokens do by default (account.DefaultDeviceTTL).
+	DeviceCookieMaxAge = account.DefaultDeviceTTL
 	// CSRFHeader carries the anti-CSRF token of cookie-authenticated
 	// state-changing requests.
 	CSRFHeader = "X-CSRF-Token"

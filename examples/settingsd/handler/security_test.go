@@ -3,9 +3,12 @@ package handler_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -34,28 +37,100 @@ func TestCSRF(t *testing.T) {
 
 func TestRateLimits(t *testing.T) {
 	e := newEnv(t, handler.WithRateLimits(handler.Limit{Burst: 3, Every: time.Minute}, handler.Limit{Burst: 5, Every: time.Minute}))
-	e.signUp("ada@example.com") // one login
-	bad := map[string]string{"email": "ada@example.com", "password": "Wrong-Password-1!"}
-	for range 2 {
-		want(t, "wrong password", e.do("POST", "/v1/sessions", bad), 401, "invalid_credentials")
-	}
-	r := e.do("POST", "/v1/sessions", bad)
-	want(t, "fourth login of the address", r, 429, "rate_limited")
-	if r.header.Get("Retry-After") == "" {
-		t.Error("429 without Retry-After")
-	}
-	want(t, "another address", e.do("POST", "/v1/sessions", map[string]string{"email": "bob@example.com", "password": pw}), 401, "invalid_credentials")
-	want(t, "case and spaces do not help", e.do("POST", "/v1/sessions", map[string]string{"email": " ADA@example.com", "password": pw}), 429, "rate_limited")
-	e.clock.Advance(time.Minute)
-	want(t, "a minute later", e.do("POST", "/v1/sessions", map[string]string{"email": "ada@example.com", "password": pw}), 201, "")
-
 	// Per client: the code routes of one client, whatever the address.
-	e.clock.Advance(10 * time.Minute)
 	for i := range 5 {
 		r := e.do("POST", "/v1/password-resets", map[string]string{"email": "p" + strings.Repeat("x", i) + "@example.com"})
 		want(t, "reset request", r, 202, "")
 	}
 	want(t, "sixth code request of the client", e.do("POST", "/v1/password-resets", map[string]string{"email": "q@example.com"}), 429, "rate_limited")
+	// Per address: three code requests of one address, whichever client.
+	e.clock.Advance(time.Hour)
+	for range 3 {
+		want(t, "reset request of one address", e.do("POST", "/v1/password-resets", map[string]string{"email": "r@example.com"}), 202, "")
+	}
+	want(t, "fourth code request of the address", e.do("POST", "/v1/password-resets", map[string]string{"email": " R@example.com"}), 429, "rate_limited")
+}
+
+// deviceCookie returns the device cookie a sign-in answer set.
+func deviceCookie(t *testing.T, r resp) string {
+	t.Helper()
+	for _, c := range (&http.Response{Header: r.header}).Cookies() {
+		if c.Name == handler.DeviceCookieName {
+			if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.MaxAge < 300*24*3600 || c.Value == "" {
+				t.Errorf("device cookie %+v: want HttpOnly, SameSite=Strict and a long life", c)
+			}
+			return c.Name + "=" + c.Value
+		}
+	}
+	t.Fatalf("no device cookie in %v", r.header.Values("Set-Cookie"))
+	return ""
+}
+
+// Ten failed sign-ins from a new device do not stop the owner's known
+// device, while ten more from the new device are slowed.
+func TestLoginThrottleSparesTheKnownDevice(t *testing.T) {
+	e := newEnv(t)
+	e.signUp("ada@example.com")
+	good := map[string]string{"email": "ada@example.com", "password": pw}
+	bad := map[string]string{"email": "ada@example.com", "password": "Wrong-Password-1!"}
+	r := e.do("POST", "/v1/sessions", good)
+	want(t, "owner's sign-in", r, 201, "")
+	known := deviceCookie(t, r)
+
+	// A patient attacker on a new device (no cookie) gets ten failures
+	// checked, waiting whenever told to.
+	for counted := 0; counted < 10; {
+		r := e.do("POST", "/v1/sessions", bad)
+		switch r.status {
+		case 401:
+			want(t, "wrong password", r, 401, "invalid_credentials")
+			counted++
+		case 429:
+			want(t, "throttled", r, 429, "rate_limited")
+			secs, err := strconv.Atoi(r.header.Get("Retry-After"))
+			if err != nil || secs < 1 {
+				t.Fatalf("429 with Retry-After %q", r.header.Get("Retry-After"))
+			}
+			e.clock.Advance(time.Duration(secs) * time.Second)
+		default:
+			t.Fatalf("wrong password: status %d (body %s)", r.status, r.body)
+		}
+	}
+	// The owner's browser still signs in at once.
+	r = e.do("POST", "/v1/sessions", good, "Cookie", known)
+	want(t, "known device after ten failures elsewhere", r, 201, "")
+	// Ten more from the new device are all slowed, the right password too.
+	for i := range 10 {
+		r := e.do("POST", "/v1/sessions", bad)
+		want(t, fmt.Sprintf("attempt %d from the new device", 11+i), r, 429, "rate_limited")
+		if r.header.Get("Retry-After") == "" {
+			t.Fatal("429 without Retry-After")
+		}
+	}
+	want(t, "right password from the new device", e.do("POST", "/v1/sessions", good), 429, "rate_limited")
+	want(t, "known device again", e.do("POST", "/v1/sessions", good, "Cookie", known), 201, "")
+	// A forged cookie is just a new device.
+	want(t, "forged device cookie", e.do("POST", "/v1/sessions", good, "Cookie", handler.DeviceCookieName+"=forged.token"), 429, "rate_limited")
+}
+
+// An unknown address, a wrong password and a throttled one answer alike.
+func TestLoginAnswersRevealNoAccount(t *testing.T) {
+	e := newEnv(t)
+	e.signUp("ada@example.com")
+	var got [2][]string
+	for i, email := range []string{"ada@example.com", "nobody@example.com"} {
+		for range 7 {
+			r := e.do("POST", "/v1/sessions", map[string]string{"email": email, "password": "Wrong-Password-1!"})
+			m := r.obj(t)
+			got[i] = append(got[i], fmt.Sprint(r.status, " ", m["error"], " ", r.header.Get("Retry-After"), " ", len(r.header.Values("Set-Cookie"))))
+		}
+	}
+	if !slices.Equal(got[0], got[1]) {
+		t.Errorf("answers for a registered address %v, for an unknown one %v; want the same", got[0], got[1])
+	}
+	if !slices.Contains(got[0], "429 rate_limited 1 0") {
+		t.Errorf("seven wrong passwords at once were not throttled: %v", got[0])
+	}
 }
 
 func TestLimitsAndRoutes(t *testing.T) {

@@ -3,11 +3,9 @@ package handler
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 )
 
@@ -147,20 +145,14 @@ func (h *Handler) sendLoginSMS(w http.ResponseWriter, r *http.Request) {
 		Email    string `json:"email"`
 		Password string `json:"password"`
 	}
-	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "login", addressKey(req.Email)) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "login") {
 		return
 	}
-	ctx := r.Context()
-	res, err := h.s.Accounts.Authenticate(ctx, account.Login{Email: req.Email, Password: req.Password})
-	if errors.Is(err, account.ErrInvalidCredentials) {
-		writeError(w, http.StatusUnauthorized, "invalid_credentials")
+	res, ok := h.authenticate(w, r, req.Email, req.Password)
+	if !ok {
 		return
 	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := h.s.TwoFactor.SendLoginSMS(ctx, res.Account.ID); err != nil {
+	if err := h.s.TwoFactor.SendLoginSMS(r.Context(), res.Account.ID); err != nil {
 		h.fail(w, r, err)
 		return
 	}

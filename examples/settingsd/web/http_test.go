@@ -273,16 +273,43 @@ func TestAccountsUnderSSO(t *testing.T) {
 	}
 }
 
-func TestSignInRateLimited(t *testing.T) {
-	_, base := pagesOver(t, usersettings.Options{},
-		web.WithRateLimits(handler.Limit{Burst: 2, Every: time.Hour}, handler.Limit{Burst: 100, Every: time.Second}))
-	c := newClient(t, base)
-	var codes []int
-	for range 3 {
-		codes = append(codes, c.signIn("ada@example.com", "Wrong-Horse-9-Battery", "").StatusCode)
+// Failed sign-ins are slowed by the SDK, for registered and unknown
+// addresses alike, and never the browser that signed in before.
+func TestSignInThrottled(t *testing.T) {
+	s, base := pagesOver(t, usersettings.Options{})
+	confirmedAccount(t, s, "ada@example.com")
+	owner := newClient(t, base)
+	if res := owner.signIn("ada@example.com", pw, ""); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("owner's sign-in: %d", res.StatusCode)
 	}
-	if want := []int{401, 401, 429}; !slices.Equal(codes, want) {
-		t.Fatalf("sign-in statuses %v, want %v", codes, want)
+	for _, email := range []string{"ada@example.com", "nobody@example.com"} {
+		attacker := newClient(t, base)
+		var codes []int
+		var last *http.Response
+		for range account.DefaultAddressBackoff.Free + 1 {
+			last = attacker.signIn(email, "Wrong-Horse-9-Battery", "")
+			codes = append(codes, last.StatusCode)
+		}
+		want := slices.Repeat([]int{401}, account.DefaultAddressBackoff.Free)
+		if want = append(want, 429); !slices.Equal(codes, want) {
+			t.Fatalf("%s: sign-in statuses %v, want %v", email, codes, want)
+		}
+		if last.Header.Get("Retry-After") == "" {
+			t.Errorf("%s: 429 without Retry-After", email)
+		}
+		if res := attacker.signIn(email, pw, ""); res.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("%s: right password from the attacker's browser: %d, want 429", email, res.StatusCode)
+		}
+	}
+	c := newClient(t, base)
+	res, body := c.do(http.MethodPost, "/signin", url.Values{
+		"csrf": {c.token("/signin")}, "email": {"nobody@example.com"}, "password": {pw},
+	})
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed sign-ins") {
+		t.Errorf("throttled sign-in page: %d, want 429 saying to wait", res.StatusCode)
+	}
+	if res := owner.signIn("ada@example.com", pw, ""); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("owner's browser after failures elsewhere: %d, want 303", res.StatusCode)
 	}
 }
 

@@ -6,11 +6,13 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 )
 
@@ -44,23 +46,32 @@ func (w *Web) signInPage(rw http.ResponseWriter, r *http.Request) {
 // the code step with a signed, short-lived cookie that names the account.
 func (w *Web) signIn(rw http.ResponseWriter, r *http.Request) {
 	email, next := r.PostFormValue("email"), nextOf(r)
-	if !w.allow(rw, r, "login", addressKey(email)) {
+	if !w.allow(rw, r, "login") {
 		return
 	}
-	res, err := w.s.Accounts.Authenticate(r.Context(), account.Login{Email: email, Password: r.PostFormValue("password")})
-	if errors.Is(err, account.ErrInvalidCredentials) {
+	res, err := w.s.Accounts.Authenticate(r.Context(), w.loginOf(r, email, r.PostFormValue("password")))
+	var te *account.ThrottledError
+	if errors.Is(err, account.ErrInvalidCredentials) || errors.As(err, &te) {
 		f := newForm()
 		f.Values["email"] = email
-		f.add("password", msgBadCredentials)
+		status := http.StatusUnauthorized
+		if te != nil {
+			status = http.StatusTooManyRequests
+			rw.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(te.RetryAfter.Seconds())))))
+			f.add("password", signInThrottleMessage(te))
+		} else {
+			f.add("password", msgBadCredentials)
+		}
 		p := w.anonymousPage(rw, r, "Sign in")
 		p.Form, p.Data = f, signInData{Next: next}
-		w.render(rw, r, http.StatusUnauthorized, "signin", p)
+		w.render(rw, r, status, "signin", p)
 		return
 	}
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
+	http.SetCookie(rw, w.cookie(r, handler.DeviceCookieName, res.Device, "/", int(handler.DeviceCookieMaxAge.Seconds())))
 	if res.SecondFactorRequired {
 		t := factorTicket{accountID: res.Account.ID, expires: w.now().Add(secondFactorTTL), passwordExpired: res.PasswordExpired}
 		http.SetCookie(rw, w.cookie(r, factorCookie, w.sealTicket(t), "/signin", int(secondFactorTTL.Seconds())))
@@ -68,6 +79,25 @@ func (w *Web) signIn(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.signedIn(rw, r, res.Account.ID, res.PasswordExpired, next)
+}
+
+// loginOf returns the sign-in attempt of r: the email and password, the
+// client and the device token of its device cookie.
+func (w *Web) loginOf(r *http.Request, email, pw string) account.Login {
+	l := account.Login{Email: email, Password: pw, Client: auth.Client{IP: w.clientIP(r), UserAgent: r.UserAgent()}}
+	if c, err := r.Cookie(handler.DeviceCookieName); err == nil {
+		l.Device = c.Value
+	}
+	return l
+}
+
+// signInThrottleMessage says how long to wait before the next sign-in
+// attempt is checked.
+func signInThrottleMessage(te *account.ThrottledError) string {
+	if s := int(math.Ceil(te.RetryAfter.Seconds())); s < 120 {
+		return fmt.Sprintf("Too many failed sign-ins. Wait %d seconds, then try again.", max(s, 1))
+	}
+	return fmt.Sprintf("Too many failed sign-ins. Wait %d minutes, then try again.", int(math.Ceil(te.RetryAfter.Minutes())))
 }
 
 // signedIn starts the session and goes on to next (or to the password
@@ -167,14 +197,17 @@ func (w *Web) renderReauth(rw http.ResponseWriter, r *http.Request, c *caller, s
 // fresh one, then goes back to the page of the action.
 func (w *Web) reauth(rw http.ResponseWriter, r *http.Request, c *caller) {
 	ctx, next := r.Context(), nextOf(r)
-	if !w.allow(rw, r, "login", addressKey(c.acct.Email)) {
+	if !w.allow(rw, r, "login") {
 		return
 	}
 	f := newForm()
-	res, err := w.s.Accounts.Authenticate(ctx, account.Login{Email: c.acct.Email, Password: r.PostFormValue("password")})
+	res, err := w.s.Accounts.Authenticate(ctx, w.loginOf(r, c.acct.Email, r.PostFormValue("password")))
+	var te *account.ThrottledError
 	switch {
 	case errors.Is(err, account.ErrInvalidCredentials) || (err == nil && res.Account.ID != c.acct.ID):
 		f.add("password", "The password is not right.")
+	case errors.As(err, &te):
+		f.add("password", signInThrottleMessage(te))
 	case err != nil:
 		w.fail(rw, r, err)
 		return
