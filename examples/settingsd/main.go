@@ -415,8 +415,8 @@ func keys(dev bool) (code, totp usersettings.KeyRing, err error) {
 }
 
 // cleanup deletes expired sessions, codes, pending sign-ups, merge and
-// sign-in flows, and the rate-limit buckets full again, every quarter of
-// an hour.
+// sign-in flows, the rate-limit buckets full again and the counters of
+// failed sign-ins every limit has forgotten, every quarter of an hour.
 func cleanup(ctx context.Context, s *usersettings.Settings, buckets ratelimit.Store, log *slog.Logger) {
 	t := time.NewTicker(15 * time.Minute)
 	defer t.Stop()
@@ -432,7 +432,8 @@ func cleanup(ctx context.Context, s *usersettings.Settings, buckets ratelimit.St
 		_, err4 := s.Merges.DeleteExpired(ctx)
 		_, err5 := s.SSO.DeleteExpiredFlows(ctx)
 		_, err6 := buckets.DeleteFullRateBuckets(ctx, s.Now())
-		if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
+		_, err7 := s.Accounts.DeleteOldLoginFailures(ctx)
+		if err := errors.Join(err1, err2, err3, err4, err5, err6, err7); err != nil {
 			log.Warn("cleanup failed", "err", err.Error())
 		}
 	}
