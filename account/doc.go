@@ -29,6 +29,26 @@
 // always returns nil; ResetPassword answers ErrInvalidCode for an unknown
 // address as for a wrong code.
 //
+// # Sign-in throttling
+//
+// Failed password checks are counted in the store (Config.Failures, an
+// adapter's LoginFailures), so every replica on one database throttles
+// alike, with an exponential back-off (Backoff, LoginLimits): a few
+// failures are free, then each attempt waits twice as long as the one
+// before, up to a cap. This is OWASP's "device cookie" scheme: a
+// successful Authenticate returns a device token (AuthResult.Device),
+// signed with Config.DeviceKeys, which the host keeps in a long-lived
+// HttpOnly cookie and passes back in Login.Device. An attempt with a
+// valid device token of the account is counted on that device alone, so
+// the right password from a device that signed in before always works,
+// however many failures come from elsewhere. Any other attempt is
+// counted per address (known or not, so a throttled answer tells nothing
+// about the address) and per client IP address. A throttled attempt is
+// refused before its password is looked at with a *ThrottledError.
+// Current-password checks (CheckPassword, ChangePassword, Passwords) are
+// counted per account the same way. Sign-ins, failures of existing
+// accounts and lockouts go to the security log (Config.SecurityLog).
+//
 // # Second factor
 //
 // Authenticate checks the password only. When Config.SecondFactor (package

@@ -91,13 +91,19 @@
 // like a wrong password. An account with the SMS method asks for its code
 // with POST /v1/sessions/sms and the same email and password.
 //
-// Login and the routes that send or check codes are rate limited per
-// address (or flow) and per client IP, with token buckets (WithRateLimits,
-// WithLimiter): in memory by default, in the database when settingsd
-// builds the Limiter on its store (NewStoreLimiter), so that every
-// replica on the database shares them; verification codes are also
-// throttled by the SDK per address across processes. Behind proxies,
-// ClientIPBehind reads X-Forwarded-For from trusted ones only.
+// The routes that send or check codes are rate limited per address (or
+// flow) and per client IP, login per client IP only, with token buckets
+// (WithRateLimits, WithLimiter): in memory by default, in the database
+// when settingsd builds the Limiter on its store (NewStoreLimiter), so
+// that every replica on the database shares them; verification codes are
+// also throttled by the SDK per address and purpose across processes.
+// Failed passwords are throttled by the SDK (account.Service.Authenticate)
+// and answered 429 rate_limited with Retry-After: per address and client
+// IP for a browser that never signed in to the account, and only per
+// device for one that sends the device cookie (DeviceCookieName) of an
+// earlier sign-in, which the login sets; so failures from elsewhere never
+// lock the owner out. Behind proxies, ClientIPBehind reads
+// X-Forwarded-For from trusted ones only.
 //
 // # Routes
 //

@@ -38,7 +38,10 @@
 // password. As in the JSON API, sensitive actions need a session younger
 // than an hour (WithReauthAfter) and a session whose password expired may
 // only change it. Sign-in and the forms that send or check codes are rate
-// limited (WithLimiter shares the JSON API's buckets).
+// limited (WithLimiter shares the JSON API's buckets); failed passwords
+// are throttled by the SDK, never for the browser that keeps the device
+// cookie of an earlier sign-in (handler.DeviceCookieName), which the
+// sign-in sets.
 //
 // # Single sign-on
 //
