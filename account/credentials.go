@@ -25,6 +25,14 @@ type Login struct {
 	Device string
 }
 
+// String describes the attempt without its password or device token.
+func (l Login) String() string {
+	return fmt.Sprintf("login{email=%s ip=%s device=%q known=%t}", l.Email, l.Client.IP, l.Client.Device(), l.Device != "")
+}
+
+// GoString is String, so %#v does not print the password either.
+func (l Login) GoString() string { return l.String() }
+
 // AuthResult is the outcome of a successful password check.
 type AuthResult struct {
 	// Account is the signed-in account, without its password hash.
@@ -160,6 +168,14 @@ func (s *Service) signedIn(ctx context.Context, a Account) (AuthResult, error) {
 	}
 	return res, nil
 }
+
+// String describes the result without the device token.
+func (r AuthResult) String() string {
+	return fmt.Sprintf("auth{%s expired=%t second_factor=%t}", r.Account, r.PasswordExpired, r.SecondFactorRequired)
+}
+
+// GoString is String, so %#v does not print the device token either.
+func (r AuthResult) GoString() string { return r.String() }
 
 // byEmail normalises email and loads its account. found is false for a
 // malformed or unknown address.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -437,5 +438,22 @@ func TestDeleteOldLoginFailures(t *testing.T) {
 	e.clock.Advance(24*time.Hour + time.Second)
 	if n, err := e.svc.DeleteOldLoginFailures(e.ctx); n != 2 || err != nil {
 		t.Errorf("DeleteOldLoginFailures a day later = %d, %v; want 2 (the address and the client)", n, err)
+	}
+}
+
+func TestLoginAndResultPrintNoSecret(t *testing.T) {
+	e := newEnv(t)
+	e.signUp("ada@example.com")
+	res, err := e.login("ada@example.com", goodPW, owner, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := account.Login{Email: "ada@example.com", Password: goodPW, Client: owner, Device: res.Device}
+	for _, v := range []any{l, res} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+			if out := fmt.Sprintf(verb, v); strings.Contains(out, goodPW) || strings.Contains(out, res.Device) {
+				t.Errorf("%s of %T prints a secret: %s", verb, v, out)
+			}
+		}
 	}
 }
