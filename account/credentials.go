@@ -78,10 +78,10 @@ type AuthResult struct {
 // takes its count back.
 //
 // For an existing account the security log (Config.SecurityLog) gets
-// securitylog.SignedIn, or securitylog.SignInFailed and, for the
-// failure that uses up the free failures, securitylog.LockedOut, with
-// the client's IP address and device; an unknown address records
-// nothing.
+// securitylog.SignedIn (its Detail says when a second factor is still
+// pending), or securitylog.SignInFailed and, for the failure that uses
+// up the free failures, securitylog.LockedOut, with the client's IP
+// address and device; an unknown address records nothing.
 //
 // A password whose hash uses old parameters (or bcrypt) is re-hashed and
 // stored. When Config.SecondFactor is set and says so, the result asks
@@ -121,7 +121,17 @@ func (s *Service) Authenticate(ctx context.Context, l Login) (AuthResult, error)
 			s.upgrade(ctx, a, l.Password)
 		}
 	}
-	if err := g.end(ctx, counters, ok, g.events(a, found, ok, lockout, l.Client, "password")...); err != nil {
+	var res AuthResult
+	detail := "password"
+	if ok {
+		if res, err = s.signedIn(ctx, a); err != nil {
+			return AuthResult{}, err
+		}
+		if res.SecondFactorRequired {
+			detail = "password; second factor pending"
+		}
+	}
+	if err := g.end(ctx, counters, ok, g.events(a, found, ok, lockout, l.Client, detail)...); err != nil {
 		return AuthResult{}, err
 	}
 	switch {
@@ -130,7 +140,7 @@ func (s *Service) Authenticate(ctx context.Context, l Login) (AuthResult, error)
 	case !ok:
 		return AuthResult{}, ErrInvalidCredentials
 	}
-	return s.signedIn(ctx, a)
+	return res, nil
 }
 
 // counters returns the counters of a sign-in attempt on a (found when

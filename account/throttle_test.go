@@ -457,3 +457,19 @@ func TestLoginAndResultPrintNoSecret(t *testing.T) {
 		}
 	}
 }
+
+// A right password of an account with a second factor is in the security
+// log as a sign-in whose second factor is pending.
+func TestSignInWithSecondFactorPendingIsLogged(t *testing.T) {
+	e := newEnv(t)
+	a := e.signUp("ada@example.com")
+	e.second[a.ID] = true
+	res, err := e.login("ada@example.com", goodPW, owner, "")
+	if err != nil || !res.SecondFactorRequired {
+		t.Fatalf("Authenticate = %v, %v; want a second factor required", res, err)
+	}
+	evs, err := e.st.SecurityEvents(e.ctx, a.ProfileID, securitylog.Position{}, 10)
+	if err != nil || len(evs) != 1 || evs[0].Kind != securitylog.SignedIn || !strings.Contains(evs[0].Detail, "second factor pending") {
+		t.Errorf("security log = %+v, %v; want one sign-in with its second factor pending", evs, err)
+	}
+}
