@@ -58,9 +58,12 @@ func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request, c *caller)
 	}
 	if f.ok() {
 		err := w.s.Accounts.ChangePassword(ctx, c.acct.ID, r.PostFormValue("current"), next)
+		var te *account.ThrottledError
 		switch {
 		case err == nil:
 		case passwordErrors(f, "password", err, w.policy):
+		case errors.As(err, &te):
+			f.add("current", signInThrottleMessage(te))
 		case errors.Is(err, account.ErrInvalidCredentials):
 			f.add("current", "The current password is not right.")
 		case errors.Is(err, account.ErrPasswordReused):

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
@@ -129,8 +130,11 @@ func (w *Web) confirmAuthenticator(rw http.ResponseWriter, r *http.Request, c *c
 func (w *Web) deactivateTwoFactor(rw http.ResponseWriter, r *http.Request, c *caller) {
 	err := w.s.TwoFactor.Deactivate(r.Context(), c.acct.ID, twofactor.Proof{Password: r.PostFormValue("password")})
 	f := newForm()
+	var te *account.ThrottledError
 	switch {
 	case err == nil:
+	case errors.As(err, &te):
+		f.add("password", signInThrottleMessage(te))
 	case errors.Is(err, twofactor.ErrInvalidPassword):
 		f.add("password", "The password is not right.")
 	case errors.Is(err, twofactor.ErrLocked):

@@ -305,11 +305,27 @@ func TestSignInThrottled(t *testing.T) {
 	res, body := c.do(http.MethodPost, "/signin", url.Values{
 		"csrf": {c.token("/signin")}, "email": {"nobody@example.com"}, "password": {pw},
 	})
-	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed sign-ins") {
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many wrong passwords") {
 		t.Errorf("throttled sign-in page: %d, want 429 saying to wait", res.StatusCode)
 	}
 	if res := owner.signIn("ada@example.com", pw, ""); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("owner's browser after failures elsewhere: %d, want 303", res.StatusCode)
+	}
+	// Wrong current passwords are counted too: the password form says to
+	// wait.
+	change := func(current string) string {
+		_, body := owner.do(http.MethodPost, "/accounts/password", url.Values{
+			"csrf": {owner.token("/accounts")}, "current": {current}, "password": {"Brand-New-Horse-7"}, "confirm": {"Brand-New-Horse-7"},
+		})
+		return body
+	}
+	for range account.DefaultPasswordBackoff.Free {
+		if body := change("Wrong-Horse-9-Battery"); !strings.Contains(body, "The current password is not right.") {
+			t.Fatal("a wrong current password was not refused as such")
+		}
+	}
+	if body := change(pw); !strings.Contains(body, "Too many wrong passwords") {
+		t.Error("the right current password after five wrong ones was not slowed")
 	}
 }
 

@@ -91,13 +91,13 @@ func (w *Web) loginOf(r *http.Request, email, pw string) account.Login {
 	return l
 }
 
-// signInThrottleMessage says how long to wait before the next sign-in
-// attempt is checked.
+// signInThrottleMessage says how long to wait before the next password
+// (of a sign-in or a current-password check) is checked.
 func signInThrottleMessage(te *account.ThrottledError) string {
 	if s := int(math.Ceil(te.RetryAfter.Seconds())); s < 120 {
-		return fmt.Sprintf("Too many failed sign-ins. Wait %d seconds, then try again.", max(s, 1))
+		return fmt.Sprintf("Too many wrong passwords. Wait %d seconds, then try again.", max(s, 1))
 	}
-	return fmt.Sprintf("Too many failed sign-ins. Wait %d minutes, then try again.", int(math.Ceil(te.RetryAfter.Minutes())))
+	return fmt.Sprintf("Too many wrong passwords. Wait %d minutes, then try again.", int(math.Ceil(te.RetryAfter.Minutes())))
 }
 
 // signedIn starts the session and goes on to next (or to the password
