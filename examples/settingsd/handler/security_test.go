@@ -214,3 +214,22 @@ func TestSecureCookieOverTLS(t *testing.T) {
 		t.Errorf("cookie over TLS = %+v, %v; want Secure, HttpOnly, SameSite=Strict", c, err)
 	}
 }
+
+// Wrong current passwords count as failed sign-ins: the password change
+// is slowed after five, with 429 and Retry-After.
+func TestCurrentPasswordThrottled(t *testing.T) {
+	e := newEnv(t)
+	u := e.signUp("ada@example.com")
+	next := "Second-Secret-Pass-8"
+	for range 5 {
+		r := e.do("PUT", "/v1/me/password", map[string]string{"current": "Wrong-Current-1!", "new": next}, u.auth()...)
+		want(t, "wrong current password", r, 422, "invalid_credentials")
+	}
+	r := e.do("PUT", "/v1/me/password", map[string]string{"current": pw, "new": next}, u.auth()...)
+	want(t, "right current password after five wrong ones", r, 429, "rate_limited")
+	if r.header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	e.clock.Advance(time.Second)
+	want(t, "after the wait", e.do("PUT", "/v1/me/password", map[string]string{"current": pw, "new": next}, u.auth()...), 204, "")
+}
