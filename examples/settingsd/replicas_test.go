@@ -10,14 +10,15 @@ import (
 	"testing"
 
 	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
 )
 
 // TestReplicasShareLimits runs two settingsd replicas on one database
-// (two pools on one SQLite file, as two processes would have): after ten
-// wrong passwords for an address on replica A, the eleventh is refused on
-// replica B.
+// (two pools on one SQLite file, as two processes would have): after the
+// free wrong passwords for an address on replica A (the SDK counts them
+// in the database), the next is refused on replica B.
 func TestReplicasShareLimits(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "shared.db")
 	replica := func() *httptest.Server {
@@ -39,14 +40,14 @@ func TestReplicasShareLimits(t *testing.T) {
 		res.Body.Close()
 		return res
 	}
-	for i := range 10 {
+	for i := range account.DefaultAddressBackoff.Free {
 		if res := signIn(a); res.StatusCode == http.StatusTooManyRequests {
 			t.Fatalf("wrong password %d on replica A refused as rate limited", i+1)
 		}
 	}
 	res := signIn(b)
 	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
-		t.Errorf("11th wrong password, on replica B: %d (Retry-After %q), want 429 with Retry-After",
+		t.Errorf("next wrong password, on replica B: %d (Retry-After %q), want 429 with Retry-After",
 			res.StatusCode, res.Header.Get("Retry-After"))
 	}
 }
