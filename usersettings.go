@@ -1,6 +1,7 @@
 package usersettings
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -137,7 +138,8 @@ func New(store Store, opts Options) (*Settings, error) {
 	})
 	s.Notifications = notify.NewService(notify.Config{Store: store, Tx: store, History: store, Now: o.Now, Rand: o.Rand})
 	s.Sessions = session.NewService(session.Config{
-		Store: store, Accounts: store, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
+		Store: store, Accounts: store, Tx: store, Passwords: accountPasswords{s}, SecondFactor: s.TwoFactor,
+		SecurityLog: s.SecurityLog, FreshFor: o.FreshFor, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
 		TouchInterval: o.SessionTouchInterval, Now: o.Now, Rand: o.Rand,
 	})
 	s.PersonalData = personaldata.NewService(personaldata.Config{
@@ -163,6 +165,15 @@ func New(store Store, opts Options) (*Settings, error) {
 		Now: o.Now, Rand: o.Rand,
 	})
 	return s, nil
+}
+
+// accountPasswords checks the passwords of session re-authentication
+// through the account service of s, which New builds after the session
+// service, so that a failed check counts as a failed sign-in.
+type accountPasswords struct{ s *Settings }
+
+func (p accountPasswords) CheckPassword(ctx context.Context, accountID, pw string) error {
+	return p.s.Accounts.CheckPassword(ctx, accountID, pw)
 }
 
 // newCourier returns the courier over store's outbox, delivering through

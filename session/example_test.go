@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -19,13 +20,13 @@ func Example() {
 	_ = st.CreateAccount(ctx, account.Account{ID: "acc_1", ProfileID: "prf_1", Email: "ada@example.com", Status: account.StatusActive})
 
 	sessions := session.NewService(session.Config{Store: st, Accounts: st})
-	ses, secret, _ := sessions.Start(ctx, "acc_1", false)
+	ses, secret, _ := sessions.Start(ctx, session.Begin{AccountID: "acc_1", Method: auth.MethodPassword})
 	fmt.Println("printed secret:", secret)
 
 	got, err := sessions.Validate(ctx, secret.Reveal())
 	fmt.Println(got.ID == ses.ID, got.AccountID, err)
 
-	_ = sessions.End(ctx, ses.ID)
+	_ = sessions.End(ctx, got.Caller(), ses.ID) // sign out
 	_, err = sessions.Validate(ctx, secret.Reveal())
 	fmt.Println(err)
 	// Output:

@@ -120,7 +120,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, c *call
 		h.fail(w, r, err)
 		return
 	}
-	if _, err := h.s.Sessions.EndOthers(ctx, c.accountID, c.ses.ID); err != nil {
+	if _, err := h.s.Sessions.EndAccount(ctx, c.accountID, c.ses.ID); err != nil {
 		h.fail(w, r, err)
 		return
 	}

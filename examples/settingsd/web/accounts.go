@@ -76,7 +76,7 @@ func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request, c *caller)
 		w.renderAccounts(rw, r, c, http.StatusUnprocessableEntity, f)
 		return
 	}
-	if _, err := w.s.Sessions.EndOthers(ctx, c.acct.ID, c.ses.ID); err != nil {
+	if _, err := w.s.Sessions.EndAccount(ctx, c.acct.ID, c.ses.ID); err != nil {
 		w.fail(rw, r, err)
 		return
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/session"
 )
@@ -42,7 +43,10 @@ const (
 
 // caller is the signed-in person of a page request.
 type caller struct {
-	ses    session.Session
+	ses session.Session
+	// who is the SDK's caller of the session, acting from the client of
+	// this request.
+	who    auth.Caller
 	secret string
 	acct   account.Account
 }
@@ -69,12 +73,24 @@ func (w *Web) me(a access, fn func(http.ResponseWriter, *http.Request, *caller))
 			seeOther(rw, r, "/accounts#password")
 			return
 		}
-		if (a == fresh || a == freshExpiredOK) && w.s.Sessions.Age(c.ses) > w.reauthAfter {
-			seeOther(rw, r, "/reauth?next="+url.QueryEscape(returnPath(r)))
+		if (a == fresh || a == freshExpiredOK) && c.who.Fresh(w.now(), w.reauthAfter) != nil {
+			w.toReauth(rw, r)
 			return
 		}
 		fn(rw, r, c)
 	}
+}
+
+// toReauth sends the person to the password prompt, coming back to the
+// page of the action afterwards.
+func (w *Web) toReauth(rw http.ResponseWriter, r *http.Request) {
+	seeOther(rw, r, "/reauth?next="+url.QueryEscape(returnPath(r)))
+}
+
+// client returns the client of the request: its address as WithClientIP
+// finds it, and its User-Agent.
+func (w *Web) client(r *http.Request) auth.Client {
+	return auth.Client{IP: w.clientIP(r), UserAgent: r.UserAgent()}
 }
 
 // caller returns the signed-in person, or redirects to the sign-in page
@@ -87,7 +103,9 @@ func (w *Web) caller(rw http.ResponseWriter, r *http.Request) (*caller, bool) {
 		if err == nil {
 			acct, err := w.s.Accounts.Get(ctx, ses.AccountID)
 			if err == nil {
-				return &caller{ses: ses, secret: ck.Value, acct: acct}, true
+				who := ses.Caller()
+				who.Client = w.client(r)
+				return &caller{ses: ses, who: who, secret: ck.Value, acct: acct}, true
 			}
 			if !errors.Is(err, account.ErrNotFound) {
 				w.fail(rw, r, err)
@@ -126,6 +144,8 @@ func formPage(p string) string {
 		return "/accounts/delete"
 	case strings.HasPrefix(p, "/accounts"):
 		return "/accounts"
+	case strings.HasPrefix(p, "/sessions"):
+		return "/sessions"
 	case strings.HasPrefix(p, "/developer"):
 		return "/developer"
 	case strings.HasPrefix(p, "/notifications"):
@@ -157,10 +177,11 @@ func (w *Web) cookie(r *http.Request, name, value, path string, maxAge int) *htt
 	}
 }
 
-// startSession signs the account in: a new session whose secret goes only
-// into the HttpOnly cookie.
-func (w *Web) startSession(rw http.ResponseWriter, r *http.Request, accountID string, passwordExpired bool) error {
-	_, secret, err := w.s.Sessions.Start(r.Context(), accountID, passwordExpired)
+// startSession signs the account in: a new session, from the client of
+// the request, whose secret goes only into the HttpOnly cookie.
+func (w *Web) startSession(rw http.ResponseWriter, r *http.Request, b session.Begin) error {
+	b.Client = w.client(r)
+	_, secret, err := w.s.Sessions.Start(r.Context(), b)
 	if err != nil {
 		return err
 	}
