@@ -385,4 +385,3 @@ func TestRevokeAccount(t *testing.T) {
 		})
 	}
 }
-

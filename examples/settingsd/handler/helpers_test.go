@@ -224,10 +224,11 @@ func (e *env) signUp(email string) user {
 	return e.login(email, pw)
 }
 
-// login signs in and returns the session.
+// login signs in as an API client (a header-style session, its secret
+// in the body) and returns the session.
 func (e *env) login(email, password string) user {
 	e.t.Helper()
-	r := e.do("POST", "/v1/sessions", map[string]string{"email": email, "password": password})
+	r := e.do("POST", "/v1/sessions", map[string]any{"email": email, "password": password, "session_in_body": true})
 	want(e.t, "login "+email, r, 201, "")
 	m := r.obj(e.t)
 	return user{email: email, session: m["session"].(string), sessionID: m["session_id"].(string), csrf: m["csrf_token"].(string),
