@@ -127,7 +127,8 @@ func TestSessionSource(t *testing.T) {
 	sessions := session.NewService(session.Config{Store: st, Accounts: st, Now: func() time.Time { return now }})
 	var started []session.Session
 	for _, acct := range []string{"acc_b1", "acc_b2", "acc_b1"} {
-		ses, _, err := sessions.Start(ctx, session.Begin{AccountID: acct, Method: auth.MethodPassword})
+		ses, _, err := sessions.Start(ctx, session.Begin{AccountID: acct, Method: auth.MethodPassword,
+			Client: auth.Client{IP: "192.0.2.9", UserAgent: "curl/8.0"}})
 		if err != nil {
 			t.Fatalf("Start: %v", err)
 		}
@@ -143,7 +144,8 @@ func TestSessionSource(t *testing.T) {
 	var want []personaldata.SessionData
 	for _, i := range []int{0, 2, 1} { // account by account, oldest first
 		s := started[i]
-		want = append(want, personaldata.SessionData{ID: s.ID, AccountID: s.AccountID, CreatedAt: s.CreatedAt, LastSeenAt: s.LastSeenAt})
+		want = append(want, personaldata.SessionData{ID: s.ID, AccountID: s.AccountID, Method: "password", CreatedAt: s.CreatedAt,
+			AuthenticatedAt: s.CreatedAt, LastSeenAt: s.LastSeenAt, IP: "192.0.2.9", UserAgent: "curl/8.0", Device: "curl"})
 	}
 	if diff := cmp.Diff(want, v.Sessions); diff != "" {
 		t.Errorf("Collect sessions (-want +got):\n%s", diff)
