@@ -127,6 +127,13 @@ func New(store Store, opts Options) (*Settings, error) {
 		LastUsedInterval: o.TokenLastUsedInterval, APIKeyCacheTTL: o.APIKeyCacheTTL, APIKeyCacheSize: o.APIKeyCacheSize,
 		Now: o.Now, Rand: o.Rand,
 	})
+	// Sessions re-authenticate through the account and two-factor
+	// services, built below (credentials reads them when called).
+	s.Sessions = session.NewService(session.Config{
+		Store: store, Accounts: store, Tx: store, Passwords: credentials{s}, SecondFactor: credentials{s},
+		SecurityLog: s.SecurityLog, FreshFor: o.FreshFor, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
+		TouchInterval: o.SessionTouchInterval, Now: o.Now, Rand: o.Rand,
+	})
 	// The two-factor service checks passwords with a checker of its own,
 	// so it is built before the account service, whose second factor it
 	// is.
@@ -137,11 +144,6 @@ func New(store Store, opts Options) (*Settings, error) {
 		SMSCodeTTL: o.SMSCodeTTL, SMSInterval: o.SMSInterval, EnrollTTL: o.TwoFactorEnrollTTL, Now: o.Now, Rand: o.Rand,
 	})
 	s.Notifications = notify.NewService(notify.Config{Store: store, Tx: store, History: store, Now: o.Now, Rand: o.Rand})
-	s.Sessions = session.NewService(session.Config{
-		Store: store, Accounts: store, Tx: store, Passwords: accountPasswords{s}, SecondFactor: s.TwoFactor,
-		SecurityLog: s.SecurityLog, FreshFor: o.FreshFor, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
-		TouchInterval: o.SessionTouchInterval, Now: o.Now, Rand: o.Rand,
-	})
 	s.PersonalData = personaldata.NewService(personaldata.Config{
 		Tx: store, Profiles: store, Accounts: store, History: store, TrackingSince: o.TrackingSince, Now: o.Now,
 		Sources: personaldata.DefaultSources(personaldata.Deps{
@@ -167,13 +169,22 @@ func New(store Store, opts Options) (*Settings, error) {
 	return s, nil
 }
 
-// accountPasswords checks the passwords of session re-authentication
-// through the account service of s, which New builds after the session
-// service, so that a failed check counts as a failed sign-in.
-type accountPasswords struct{ s *Settings }
+// credentials checks the password and the second factor of a session's
+// re-authentication through the account and two-factor services of s,
+// which New builds after the session service (they end sessions through
+// it); a failed password check counts as a failed sign-in.
+type credentials struct{ s *Settings }
 
-func (p accountPasswords) CheckPassword(ctx context.Context, accountID, pw string) error {
-	return p.s.Accounts.CheckPassword(ctx, accountID, pw)
+func (c credentials) CheckPassword(ctx context.Context, accountID, pw string) error {
+	return c.s.Accounts.CheckPassword(ctx, accountID, pw)
+}
+
+func (c credentials) Required(ctx context.Context, accountID string) (bool, error) {
+	return c.s.TwoFactor.Required(ctx, accountID)
+}
+
+func (c credentials) Verify(ctx context.Context, accountID, code string) error {
+	return c.s.TwoFactor.Verify(ctx, accountID, code)
 }
 
 // newCourier returns the courier over store's outbox, delivering through

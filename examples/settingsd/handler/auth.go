@@ -14,9 +14,6 @@ import (
 // caller is the signed-in person of a /v1/me request.
 type caller struct {
 	ses session.Session
-	// who is the SDK's caller of the session, acting from the client of
-	// this request (its IP address and User-Agent).
-	who       auth.Caller
 	accountID string
 	profileID string
 	email     string
@@ -81,10 +78,8 @@ func (h *Handler) me(a access, fn func(http.ResponseWriter, *http.Request, *call
 			writeError(w, http.StatusForbidden, "password_expired")
 			return
 		}
-		who := ses.Caller()
-		who.Client = h.client(r)
 		if a == fresh || a == freshExpiredOK {
-			if err := who.Fresh(h.now(), h.reauthAfter); err != nil {
+			if err := ses.Caller().Fresh(h.now(), h.reauthAfter); err != nil {
 				h.fail(w, r, err)
 				return
 			}
@@ -98,7 +93,7 @@ func (h *Handler) me(a access, fn func(http.ResponseWriter, *http.Request, *call
 			h.fail(w, r, err)
 			return
 		}
-		fn(w, r, &caller{ses: ses, who: who, accountID: acct.ID, profileID: acct.ProfileID, email: acct.Email})
+		fn(w, r, &caller{ses: ses, accountID: acct.ID, profileID: acct.ProfileID, email: acct.Email})
 	}
 }
 
@@ -173,7 +168,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 
 // logout is DELETE /v1/sessions/current.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, c *caller) {
-	if err := h.s.Sessions.End(r.Context(), c.who, c.ses.ID); err != nil {
+	if err := h.s.Sessions.End(r.Context(), h.as(r, c), c.ses.ID); err != nil {
 		h.fail(w, r, err)
 		return
 	}

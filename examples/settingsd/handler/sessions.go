@@ -32,7 +32,7 @@ func sessionOut(s session.Session) sessionJSON {
 // account, the most recently seen first, the one of the request marked
 // current.
 func (h *Handler) listSessions(w http.ResponseWriter, r *http.Request, c *caller) {
-	list, err := h.s.Sessions.List(r.Context(), c.who)
+	list, err := h.s.Sessions.List(r.Context(), h.as(r, c))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -49,7 +49,7 @@ func (h *Handler) listSessions(w http.ResponseWriter, r *http.Request, c *caller
 // session of another account answers 404 like a missing one.
 func (h *Handler) deleteSession(w http.ResponseWriter, r *http.Request, c *caller) {
 	id := r.PathValue("id")
-	if err := h.s.Sessions.End(r.Context(), c.who, id); err != nil {
+	if err := h.s.Sessions.End(r.Context(), h.as(r, c), id); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -63,7 +63,7 @@ func (h *Handler) deleteSession(w http.ResponseWriter, r *http.Request, c *calle
 // of the account but the current one ends. The SDK asks for a fresh
 // session (403 reauthentication_required).
 func (h *Handler) endOtherSessions(w http.ResponseWriter, r *http.Request, c *caller) {
-	if _, err := h.s.Sessions.EndOthers(r.Context(), c.who); err != nil {
+	if _, err := h.s.Sessions.EndOthers(r.Context(), h.as(r, c)); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -87,7 +87,7 @@ func (h *Handler) reauthenticate(w http.ResponseWriter, r *http.Request, c *call
 	if !h.allow(w, r, "login", addressKey(c.email)) {
 		return
 	}
-	ses, err := h.s.Sessions.Reauthenticate(r.Context(), c.who, req.Password, req.OTP)
+	ses, err := h.s.Sessions.Reauthenticate(r.Context(), h.as(r, c), req.Password, req.OTP)
 	switch {
 	case errors.Is(err, account.ErrInvalidCredentials):
 		writeError(w, http.StatusUnauthorized, "invalid_credentials")

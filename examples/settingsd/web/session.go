@@ -44,9 +44,6 @@ const (
 // caller is the signed-in person of a page request.
 type caller struct {
 	ses session.Session
-	// who is the SDK's caller of the session, acting from the client of
-	// this request.
-	who    auth.Caller
 	secret string
 	acct   account.Account
 }
@@ -73,7 +70,7 @@ func (w *Web) me(a access, fn func(http.ResponseWriter, *http.Request, *caller))
 			seeOther(rw, r, "/accounts#password")
 			return
 		}
-		if (a == fresh || a == freshExpiredOK) && c.who.Fresh(w.now(), w.reauthAfter) != nil {
+		if (a == fresh || a == freshExpiredOK) && c.ses.Caller().Fresh(w.now(), w.reauthAfter) != nil {
 			w.toReauth(rw, r)
 			return
 		}
@@ -103,9 +100,7 @@ func (w *Web) caller(rw http.ResponseWriter, r *http.Request) (*caller, bool) {
 		if err == nil {
 			acct, err := w.s.Accounts.Get(ctx, ses.AccountID)
 			if err == nil {
-				who := ses.Caller()
-				who.Client = w.client(r)
-				return &caller{ses: ses, who: who, secret: ck.Value, acct: acct}, true
+				return &caller{ses: ses, secret: ck.Value, acct: acct}, true
 			}
 			if !errors.Is(err, account.ErrNotFound) {
 				w.fail(rw, r, err)

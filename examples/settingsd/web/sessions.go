@@ -20,7 +20,7 @@ type sessionsData struct {
 // when they signed in, when they were last seen, with a sign-out button
 // for each and one for all the others.
 func (w *Web) sessionsPage(rw http.ResponseWriter, r *http.Request, c *caller) {
-	list, err := w.s.Sessions.List(r.Context(), c.who)
+	list, err := w.s.Sessions.List(r.Context(), w.as(r, c))
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -41,7 +41,7 @@ func (w *Web) sessionsPage(rw http.ResponseWriter, r *http.Request, c *caller) {
 // page, like an unknown one.
 func (w *Web) endSession(rw http.ResponseWriter, r *http.Request, c *caller) {
 	id := r.PathValue("id")
-	err := w.s.Sessions.End(r.Context(), c.who, id)
+	err := w.s.Sessions.End(r.Context(), w.as(r, c), id)
 	switch {
 	case errors.Is(err, session.ErrNotFound):
 		w.renderError(rw, r, http.StatusNotFound)
@@ -62,7 +62,7 @@ func (w *Web) endSession(rw http.ResponseWriter, r *http.Request, c *caller) {
 // endOtherSessions signs every other session out. The SDK wants a fresh
 // sign-in for it; a stale one goes to the password prompt first.
 func (w *Web) endOtherSessions(rw http.ResponseWriter, r *http.Request, c *caller) {
-	_, err := w.s.Sessions.EndOthers(r.Context(), c.who)
+	_, err := w.s.Sessions.EndOthers(r.Context(), w.as(r, c))
 	switch {
 	case errors.Is(err, auth.ErrReauthenticationRequired):
 		w.toReauth(rw, r)

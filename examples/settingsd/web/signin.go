@@ -139,7 +139,7 @@ func codeMessage(err error) string {
 }
 
 func (w *Web) signOut(rw http.ResponseWriter, r *http.Request, c *caller) {
-	if err := w.s.Sessions.End(r.Context(), c.who, c.ses.ID); err != nil && !errors.Is(err, session.ErrNotFound) {
+	if err := w.s.Sessions.End(r.Context(), w.as(r, c), c.ses.ID); err != nil && !errors.Is(err, session.ErrNotFound) {
 		w.fail(rw, r, err)
 		return
 	}
@@ -174,7 +174,7 @@ func (w *Web) reauth(rw http.ResponseWriter, r *http.Request, c *caller) {
 		return
 	}
 	f := newForm()
-	_, err := w.s.Sessions.Reauthenticate(r.Context(), c.who, r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")))
+	_, err := w.s.Sessions.Reauthenticate(r.Context(), w.as(r, c), r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")))
 	switch {
 	case err == nil:
 		seeOther(rw, r, next)
