@@ -13,7 +13,7 @@ import (
 
 // caller is the signed-in person of a /v1/me request.
 type caller struct {
-	ses session.Session
+	ses       session.Session
 	accountID string
 	profileID string
 	email     string

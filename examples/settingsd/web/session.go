@@ -43,7 +43,7 @@ const (
 
 // caller is the signed-in person of a page request.
 type caller struct {
-	ses session.Session
+	ses    session.Session
 	secret string
 	acct   account.Account
 }
