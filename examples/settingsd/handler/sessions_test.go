@@ -326,3 +326,19 @@ func TestClientIPBehind(t *testing.T) {
 		}
 	}
 }
+
+// TestReauthAfterSeconds ages a session in seconds with a short
+// reauthentication age (settingsd -fresh-for 2s): a sensitive route is
+// refused three seconds after sign-in and allowed again right after
+// re-authenticating.
+func TestReauthAfterSeconds(t *testing.T) {
+	e := newEnv(t, handler.WithReauthAfter(2*time.Second))
+	u := e.signUp("ada@example.com")
+	key := map[string]string{"description": "bot"}
+	want(t, "fresh after sign-in", e.do("POST", "/v1/me/api-keys", key, u.auth()...), 201, "")
+	e.clock.Advance(3 * time.Second)
+	want(t, "three seconds later", e.do("POST", "/v1/me/api-keys", map[string]string{"description": "bot 2"}, u.auth()...), 403, "reauthentication_required")
+	want(t, "not sensitive", e.do("GET", "/v1/me/api-keys", nil, u.auth()...), 200, "")
+	want(t, "reauthenticate", e.do("POST", "/v1/me/reauthenticate", map[string]string{"password": pw}, u.auth()...), 200, "")
+	want(t, "fresh again", e.do("POST", "/v1/me/api-keys", map[string]string{"description": "bot 2"}, u.auth()...), 201, "")
+}
