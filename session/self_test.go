@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
@@ -104,7 +105,7 @@ func (f selfFixture) events(t *testing.T) []securitylog.Event {
 func TestStartRecordsMethodAndClient(t *testing.T) {
 	svc, _, c := fixture(t)
 	ctx := context.Background()
-	long := strings.Repeat("x", session.MaxUserAgent+10)
+	long := "\x00curl\x1b/" + strings.Repeat("é", session.MaxUserAgent) + "\xff"
 	ses, secret, err := svc.Start(ctx, session.Begin{
 		AccountID: "acc_a", Method: auth.MethodSecondFactor, Client: auth.Client{IP: " 2001:db8::1 ", UserAgent: long},
 	})
@@ -116,7 +117,8 @@ func TestStartRecordsMethodAndClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Method != auth.MethodSecondFactor || !got.AuthenticatedAt.Equal(c.Now()) || !got.CreatedAt.Equal(c.Now()) ||
-		got.IP != "2001:db8::1" || len(got.UserAgent) != session.MaxUserAgent || got.ID != ses.ID {
+		got.IP != "2001:db8::1" || len(got.UserAgent) != session.MaxUserAgent-1 || !strings.HasPrefix(got.UserAgent, "curl/é") ||
+		!utf8.ValidString(got.UserAgent) || got.ID != ses.ID {
 		t.Errorf("stored session = %+v", got)
 	}
 	caller := got.Caller()

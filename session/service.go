@@ -172,16 +172,23 @@ func signInMethod(m auth.Method) bool {
 	return m == auth.MethodPassword || m == auth.MethodSecondFactor || m == auth.MethodSSO
 }
 
-// trimClient cuts the client's fields to MaxIP and MaxUserAgent bytes,
-// keeping them valid UTF-8.
+// trimClient drops control characters (which no header holds, and some
+// databases refuse) from the client's fields and cuts them to MaxIP and
+// MaxUserAgent bytes, keeping them valid UTF-8.
 func trimClient(c auth.Client) auth.Client {
-	cut := func(v string, n int) string {
+	clean := func(v string, n int) string {
+		v = strings.TrimSpace(strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f {
+				return -1
+			}
+			return r
+		}, v))
 		if len(v) > n {
-			v = strings.ToValidUTF8(v[:n], "")
+			v = v[:n]
 		}
-		return v
+		return strings.ToValidUTF8(v, "")
 	}
-	return auth.Client{IP: cut(strings.TrimSpace(c.IP), MaxIP), UserAgent: cut(strings.TrimSpace(c.UserAgent), MaxUserAgent)}
+	return auth.Client{IP: clean(c.IP, MaxIP), UserAgent: clean(c.UserAgent, MaxUserAgent)}
 }
 
 // Validate returns the session of the secret. A malformed, unknown or
