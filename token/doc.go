@@ -6,7 +6,7 @@
 //
 //	reg := token.NewRegistry(token.Scope{Name: "projects:read", Description: "Read projects"})
 //	svc := token.NewService(token.Config{Store: st, Accounts: st, Tx: st, History: st, Scopes: reg})
-//	tok, secret, err := svc.Create(ctx, accountID, "CI pipeline", []string{"projects:read"})
+//	tok, secret, err := svc.Create(ctx, caller, "CI pipeline", []string{"projects:read"}) // caller: an auth.Caller signed in within the hour
 //	// show secret.Reveal() once; tok holds only metadata
 //	api := token.Middleware(svc, token.RequireScopes("projects:read")(handler))
 //

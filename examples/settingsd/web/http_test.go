@@ -322,13 +322,13 @@ func TestDeveloperShowsSMS(t *testing.T) {
 	s, base := pagesOver(t, usersettings.Options{SMS: sms})
 	a := confirmedAccount(t, s, ada)
 	ctx := context.Background()
-	if err := s.TwoFactor.BeginSMS(ctx, a.ID, "+31612345678"); err != nil {
+	if err := s.TwoFactor.BeginSMS(ctx, signedIn(s, a.ID), "+31612345678"); err != nil {
 		t.Fatal(err)
 	}
 	sms.mu.Lock()
 	code := smsCodeRE.FindString(sms.last)
 	sms.mu.Unlock()
-	if _, err := s.TwoFactor.ConfirmSMS(ctx, a.ID, code); err != nil {
+	if _, err := s.TwoFactor.ConfirmSMS(ctx, signedIn(s, a.ID), code); err != nil {
 		t.Fatal(err)
 	}
 	c := newClient(t, base)
@@ -357,12 +357,12 @@ func TestSecondFactorStepExpires(t *testing.T) {
 	s, base := pagesOver(t, usersettings.Options{Now: clock.Now})
 	a := confirmedAccount(t, s, ada)
 	ctx := context.Background()
-	enr, err := s.TwoFactor.BeginAuthenticator(ctx, a.ID, "test", ada)
+	enr, err := s.TwoFactor.BeginAuthenticator(ctx, signedIn(s, a.ID), "test", ada)
 	if err != nil {
 		t.Fatal(err)
 	}
 	code, _ := totp.GenerateCode(enr.Secret.Reveal(), clock.Now())
-	if _, err := s.TwoFactor.ConfirmAuthenticator(ctx, a.ID, code); err != nil {
+	if _, err := s.TwoFactor.ConfirmAuthenticator(ctx, signedIn(s, a.ID), code); err != nil {
 		t.Fatal(err)
 	}
 	c := newClient(t, base)
