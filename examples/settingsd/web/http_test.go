@@ -401,3 +401,35 @@ func TestMergeCancel(t *testing.T) {
 		t.Errorf("preview of a cancelled merge: %d", res.StatusCode)
 	}
 }
+
+// TestStalePagesReauthenticate repeats the stale-session attacks through
+// the pages: adding an account and enrolling an authenticator from a
+// sign-in older than the freshness limit lead to the password prompt,
+// coming back to the page of the form, and change nothing.
+func TestStalePagesReauthenticate(t *testing.T) {
+	clock := fakeclock.New(time.Now().UTC().Truncate(time.Second))
+	s, base := pagesOver(t, usersettings.Options{Now: clock.Now})
+	a := confirmedAccount(t, s, ada)
+	c := newClient(t, base)
+	c.signIn(ada, pw, "")
+	csrf := c.token("/accounts/new")
+	clock.Advance(time.Hour + time.Second)
+	for _, tc := range []struct{ path, back string }{
+		{"/accounts/new", "/accounts"},
+		{"/developer/2fa/authenticator", "/developer"},
+	} {
+		form := url.Values{"csrf": {csrf}, "email": {"attacker@example.net"}, "password": {pw}}
+		res, _ := c.do(http.MethodPost, tc.path, form)
+		if want := "/reauth?next=" + url.QueryEscape(tc.back); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != want {
+			t.Errorf("POST %s on a stale session: %d to %q, want 303 to %q", tc.path, res.StatusCode, res.Header.Get("Location"), want)
+		}
+	}
+	list, err := s.Accounts.Accounts(context.Background(), signedIn(s, a.ID))
+	if err != nil || len(list) != 1 {
+		t.Errorf("accounts after the refused add = %v, %v; want one", list, err)
+	}
+	st, err := s.TwoFactor.Status(context.Background(), signedIn(s, a.ID))
+	if err != nil || st.Pending != "none" {
+		t.Errorf("two-factor after the refused enrolment = %+v, %v; want nothing pending", st, err)
+	}
+}
