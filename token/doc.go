@@ -28,6 +28,17 @@
 // ErrInvalidToken, and every refused request the same 403 {"error":""}.
 // LastUsedAt is written at most once per LastUsedInterval per token.
 //
+// # Callers
+//
+// The management methods (Create, List, Delete, the API-key ones) act for
+// an auth.Caller on the caller's own account; another account's token or
+// key answers storage.ErrNotFound like an unknown one. Creating a token
+// or key is sensitive: it needs a recent sign-in. Principal.Caller turns a
+// validated token or API key into a caller for the SDK's services, which
+// refuse it every settings, credential and personal-data operation with
+// auth.ErrForbidden, whatever its scopes: scopes are for the host's own
+// API, never a way into the person's settings.
+//
 // API keys (Service.ValidateAPIKey, APIKeyMiddleware) are presented with
 // the login email of their account; successful validations are cached for
 // a bounded TTL, see ValidateAPIKey for the consistency this gives.

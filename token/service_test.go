@@ -158,8 +158,7 @@ func TestCallersRefused(t *testing.T) {
 }
 
 func TestSecurityLog(t *testing.T) {
-	var f *fixture
-	f = newFixture(t, func(c *token.Config) {
+	f := newFixture(t, func(c *token.Config) {
 		c.SecurityLog = securitylog.New(c.Accounts.(*memory.Store), rand.NewChaCha8([32]byte{2}), func() time.Time { return t0 }, nil)
 	})
 	c := f.as(f.acct.ID)
