@@ -245,8 +245,11 @@ func (w *Web) renderError(rw http.ResponseWriter, r *http.Request, status int) {
 	w.render(rw, r, status, "error", &page{Title: e[0], Data: errorData{Message: e[1]}})
 }
 
-// fail answers an error no form field explains: 404 for what does not
-// exist (or is not the caller's), 500 for anything else, which is logged.
+// fail answers an error no form field explains: the password prompt for
+// a sensitive action from a stale sign-in (the SDK's
+// auth.ErrReauthenticationRequired), 403 for what the SDK refuses the
+// caller outright, 404 for what does not exist (or is not the caller's),
+// 500 for anything else, which is logged.
 // Domain errors never hold a secret, so logging them is safe.
 func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 	switch {
