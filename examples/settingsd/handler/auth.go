@@ -74,11 +74,11 @@ func (h *Handler) me(a access, fn func(http.ResponseWriter, *http.Request, *call
 			writeError(w, http.StatusForbidden, "csrf_token_invalid")
 			return
 		}
-		if ses.PasswordExpired && a != expiredOK && a != freshExpiredOK {
+		if ses.PasswordExpired && a != expiredOK {
 			writeError(w, http.StatusForbidden, "password_expired")
 			return
 		}
-		if a == fresh || a == freshExpiredOK {
+		if a == fresh {
 			if err := ses.Caller().Fresh(h.now(), h.reauthAfter); err != nil {
 				h.fail(w, r, err)
 				return

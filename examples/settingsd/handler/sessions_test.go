@@ -328,17 +328,22 @@ func TestClientIPBehind(t *testing.T) {
 }
 
 // TestReauthAfterSeconds ages a session in seconds with a short
-// reauthentication age (settingsd -fresh-for 2s): a sensitive route is
-// refused three seconds after sign-in and allowed again right after
-// re-authenticating.
+// reauthentication age (settingsd -fresh-for 2s): sensitive operations
+// are refused three seconds after sign-in, by the SDK (an API key, ending
+// the other sessions) and by the handler (a merge), and allowed again
+// right after re-authenticating.
 func TestReauthAfterSeconds(t *testing.T) {
-	e := newEnv(t, handler.WithReauthAfter(2*time.Second))
+	e := newEnvFreshFor(t, 2*time.Second)
 	u := e.signUp("ada@example.com")
-	key := map[string]string{"description": "bot"}
-	want(t, "fresh after sign-in", e.do("POST", "/v1/me/api-keys", key, u.auth()...), 201, "")
+	other := e.login("ada@example.com", pw)
+	want(t, "fresh after sign-in", e.do("POST", "/v1/me/api-keys", map[string]string{"description": "bot"}, u.auth()...), 201, "")
 	e.clock.Advance(3 * time.Second)
-	want(t, "three seconds later", e.do("POST", "/v1/me/api-keys", map[string]string{"description": "bot 2"}, u.auth()...), 403, "reauthentication_required")
+	want(t, "an API key three seconds later", e.do("POST", "/v1/me/api-keys", map[string]string{"description": "bot 2"}, u.auth()...), 403, "reauthentication_required")
+	want(t, "end others three seconds later", e.do("DELETE", "/v1/me/sessions/others", nil, u.auth()...), 403, "reauthentication_required")
+	want(t, "a merge three seconds later", e.do("POST", "/v1/me/merges", map[string]string{"email": "bob@example.com"}, u.auth()...), 403, "reauthentication_required")
 	want(t, "not sensitive", e.do("GET", "/v1/me/api-keys", nil, u.auth()...), 200, "")
 	want(t, "reauthenticate", e.do("POST", "/v1/me/reauthenticate", map[string]string{"password": pw}, u.auth()...), 200, "")
-	want(t, "fresh again", e.do("POST", "/v1/me/api-keys", map[string]string{"description": "bot 2"}, u.auth()...), 201, "")
+	want(t, "an API key, fresh again", e.do("POST", "/v1/me/api-keys", map[string]string{"description": "bot 2"}, u.auth()...), 201, "")
+	want(t, "end others, fresh again", e.do("DELETE", "/v1/me/sessions/others", nil, u.auth()...), 204, "")
+	want(t, "the other session ended", e.do("GET", "/v1/me/profile", nil, other.auth()...), 401, "unauthenticated")
 }

@@ -37,8 +37,6 @@ const (
 	fresh
 	// expiredOK lets a session with an expired password through.
 	expiredOK
-	// freshExpiredOK is fresh and expiredOK.
-	freshExpiredOK
 )
 
 // caller is the signed-in person of a page request.
@@ -66,11 +64,11 @@ func (w *Web) me(a access, fn func(http.ResponseWriter, *http.Request, *caller))
 		if r.Method == http.MethodPost && !w.checkForm(rw, r, c.secret) {
 			return
 		}
-		if c.ses.PasswordExpired && a != expiredOK && a != freshExpiredOK {
+		if c.ses.PasswordExpired && a != expiredOK {
 			seeOther(rw, r, "/accounts#password")
 			return
 		}
-		if (a == fresh || a == freshExpiredOK) && c.ses.Caller().Fresh(w.now(), w.reauthAfter) != nil {
+		if a == fresh && c.ses.Caller().Fresh(w.now(), w.reauthAfter) != nil {
 			w.toReauth(rw, r)
 			return
 		}
