@@ -14,6 +14,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
@@ -234,7 +235,7 @@ func TestAddAccount(t *testing.T) {
 	if got := e.mails("ada@example.com"); !slices.Contains(got, "An account was added to your profile") {
 		t.Errorf("mails to ada = %q, want the account-added notice", got)
 	}
-	views, err := e.svc.Accounts(e.ctx, bob.ID)
+	views, err := e.svc.Accounts(e.ctx, e.as(bob.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,18 +256,18 @@ func TestAddAccountBoundToRequester(t *testing.T) {
 	e := newEnv(t)
 	ada := e.signUp("ada@example.com")
 	eve := e.signUp("eve@example.com")
-	pid, err := e.svc.AddAccount(e.ctx, ada.ID, "bob@example.com", goodPW, false)
+	pid, err := e.svc.AddAccount(e.ctx, e.as(ada.ID), "bob@example.com", goodPW, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	code := e.code("bob@example.com")
-	if _, err := e.svc.ConfirmAddAccount(e.ctx, eve.ID, pid, code); err != account.ErrInvalidCode {
+	if _, err := e.svc.ConfirmAddAccount(e.ctx, e.as(eve.ID), pid, code); err != account.ErrInvalidCode {
 		t.Errorf("ConfirmAddAccount by another account: got %v, want ErrInvalidCode", err)
 	}
 	if _, err := e.svc.ConfirmSignUp(e.ctx, pid, code); err != account.ErrInvalidCode {
 		t.Errorf("ConfirmSignUp with an add-account request: got %v, want ErrInvalidCode", err)
 	}
-	if _, err := e.svc.ConfirmAddAccount(e.ctx, ada.ID, pid, code); err != nil {
+	if _, err := e.svc.ConfirmAddAccount(e.ctx, e.as(ada.ID), pid, code); err != nil {
 		t.Errorf("ConfirmAddAccount by the requester: %v", err)
 	}
 }
@@ -274,7 +275,7 @@ func TestAddAccountBoundToRequester(t *testing.T) {
 func TestAddAccountSSO(t *testing.T) {
 	e := newEnv(t)
 	ada := e.signUp("ada@example.com")
-	_, err := e.svc.AddAccount(e.ctx, ada.ID, "bob@sso.example", goodPW, false)
+	_, err := e.svc.AddAccount(e.ctx, e.as(ada.ID), "bob@sso.example", goodPW, false)
 	wantErr(t, "AddAccount(SSO address)", err, account.ErrSSORequired)
 
 	// An account of an SSO company (created by the host's federation).
@@ -282,7 +283,7 @@ func TestAddAccountSSO(t *testing.T) {
 	if err := e.st.CreateAccount(e.ctx, fed); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.svc.AddAccount(e.ctx, fed.ID, "carol@example.com", goodPW, false)
+	_, err = e.svc.AddAccount(e.ctx, e.as(fed.ID), "carol@example.com", goodPW, false)
 	wantErr(t, "AddAccount(signed in with SSO)", err, account.ErrSSORequired)
 	if n := len(e.mails("bob@sso.example")) + len(e.mails("carol@example.com")); n != 0 {
 		t.Errorf("refused add-account sent %d mails", n)
@@ -292,11 +293,11 @@ func TestAddAccountSSO(t *testing.T) {
 func TestAddAccountDeactivated(t *testing.T) {
 	e := newEnv(t)
 	ada := e.signUp("ada@example.com")
-	if err := e.svc.Deactivate(e.ctx, ada.ID); err != nil {
+	if err := e.svc.AdminDeactivate(e.ctx, support, ada.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err := e.svc.AddAccount(e.ctx, ada.ID, "bob@example.com", goodPW, false)
-	wantErr(t, "AddAccount(deactivated)", err, account.ErrForbidden)
+	_, err := e.svc.AddAccount(e.ctx, e.as(ada.ID), "bob@example.com", goodPW, false)
+	wantErr(t, "AddAccount(deactivated)", err, auth.ErrForbidden)
 }
 
 // Adding an account with a registered address answers like a new address,
@@ -307,8 +308,8 @@ func TestAddAccountRegisteredAddressNotifiesOwner(t *testing.T) {
 	e.signUp("ada@example.com")
 	before := len(e.mails("ada@example.com"))
 	hashes := e.hasher.hash.Load()
-	pidTaken, errTaken := e.svc.AddAccount(e.ctx, me.ID, "Ada@example.com", otherPW, false)
-	pidNew, errNew := e.svc.AddAccount(e.ctx, me.ID, "new@example.com", otherPW, false)
+	pidTaken, errTaken := e.svc.AddAccount(e.ctx, e.as(me.ID), "Ada@example.com", otherPW, false)
+	pidNew, errNew := e.svc.AddAccount(e.ctx, e.as(me.ID), "new@example.com", otherPW, false)
 	if errTaken != nil || errNew != nil || len(pidTaken) != len(pidNew) || pidTaken[:4] != pidNew[:4] {
 		t.Fatalf("AddAccount: taken %q, %v; new %q, %v; want the same shape", pidTaken, errTaken, pidNew, errNew)
 	}
@@ -322,20 +323,20 @@ func TestAddAccountRegisteredAddressNotifiesOwner(t *testing.T) {
 	if m, _ := e.out.Last("ada@example.com"); regexp.MustCompile(`\b\d{6}\b`).MatchString(m.Body) {
 		t.Errorf("the notice carries a code: %q", m.Body)
 	}
-	if _, err := e.svc.ConfirmAddAccount(e.ctx, me.ID, pidTaken, e.code("new@example.com")); err != account.ErrInvalidCode {
+	if _, err := e.svc.ConfirmAddAccount(e.ctx, e.as(me.ID), pidTaken, e.code("new@example.com")); err != account.ErrInvalidCode {
 		t.Errorf("ConfirmAddAccount(registered address): %v, want ErrInvalidCode", err)
 	}
 	// A second attempt within the hour tells the owner nothing more; an
 	// attempt an hour later does.
 	e.clock.Advance(30 * time.Minute)
-	if _, err := e.svc.AddAccount(e.ctx, me.ID, "ada@example.com", otherPW, false); err != nil {
+	if _, err := e.svc.AddAccount(e.ctx, e.as(me.ID), "ada@example.com", otherPW, false); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(e.mails("ada@example.com")) - before; n != 1 {
 		t.Errorf("notices within an hour = %d, want 1", n)
 	}
 	e.clock.Advance(30 * time.Minute)
-	if _, err := e.svc.AddAccount(e.ctx, me.ID, "ada@example.com", otherPW, false); err != nil {
+	if _, err := e.svc.AddAccount(e.ctx, e.as(me.ID), "ada@example.com", otherPW, false); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(e.mails("ada@example.com")) - before; n != 2 {

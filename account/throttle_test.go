@@ -177,7 +177,7 @@ func TestThrottleRevealsNoAccount(t *testing.T) {
 	e := newEnv(t)
 	e.signUp("ada@example.com")
 	off := e.signUp("off@example.com")
-	if err := e.svc.Deactivate(e.ctx, off.ID); err != nil {
+	if err := e.svc.AdminDeactivate(e.ctx, support, off.ID); err != nil {
 		t.Fatal(err)
 	}
 	type answer struct {
@@ -326,7 +326,8 @@ func (e *env) eventCount(profileID string) int {
 func TestCurrentPasswordChecksCountAsFailedSignIns(t *testing.T) {
 	e := newEnv(t)
 	a := e.signUp("ada@example.com")
-	c := auth.Caller{AccountID: a.ID, Method: auth.MethodPassword, Client: owner}
+	c := e.as(a.ID)
+	c.Client = owner
 	free := account.DefaultPasswordBackoff.Free
 	for i := range free - 1 {
 		if err := e.svc.CheckCallerPassword(e.ctx, c, otherPW); !errors.Is(err, account.ErrInvalidCredentials) {
@@ -334,7 +335,7 @@ func TestCurrentPasswordChecksCountAsFailedSignIns(t *testing.T) {
 		}
 	}
 	// A password change with a wrong current password counts too.
-	if err := e.svc.ChangePassword(e.ctx, a.ID, otherPW, "New-Password-42!"); !errors.Is(err, account.ErrInvalidCredentials) {
+	if err := e.svc.ChangePassword(e.ctx, c, otherPW, "New-Password-42!"); !errors.Is(err, account.ErrInvalidCredentials) {
 		t.Fatalf("ChangePassword with a wrong current password: %v", err)
 	}
 	// So does the checker a two-factor service gets.
@@ -342,7 +343,7 @@ func TestCurrentPasswordChecksCountAsFailedSignIns(t *testing.T) {
 	for _, check := range []func() error{
 		func() error { return e.svc.CheckPassword(e.ctx, a.ID, goodPW) },
 		func() error { return pw.CheckPassword(e.ctx, a.ID, goodPW) },
-		func() error { return e.svc.ChangePassword(e.ctx, a.ID, goodPW, "New-Password-42!") },
+		func() error { return e.svc.ChangePassword(e.ctx, c, goodPW, "New-Password-42!") },
 	} {
 		if err := check(); !errors.Is(err, account.ErrThrottled) {
 			t.Errorf("right current password after %d failures: %v, want ErrThrottled", free, err)
