@@ -113,13 +113,13 @@ func New(store Store, opts Options) (*Settings, error) {
 		s.SecurityLog = securitylog.New(app, o.Rand, o.Now, nil)
 	}
 	notices := &notify.Notifier{Mailer: s.Courier, Failed: o.NoticeFailed}
-	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits, Owners: account.NewOwners(store), FreshFor: o.FreshFor,
-		Now: o.Now, Rand: o.Rand,
-	})
 	s.Codes = verification.NewService(verification.Config{
 		Store: store, Tx: store, Mailer: s.Courier, Key: o.CodeKeys[0], OldKeys: o.CodeKeys[1:],
 		TTL: o.CodeTTL, MaxAttempts: o.CodeMaxAttempts, MinInterval: o.CodeMinInterval, MaxPerHour: o.CodeMaxPerHour,
 		Now: o.Now, Rand: o.Rand,
+	})
+	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits, Owners: account.NewOwners(store), FreshFor: o.FreshFor,
+		Codes: s.Codes, Notices: notices, SecurityLog: s.SecurityLog, Now: o.Now, Rand: o.Rand,
 	})
 	s.Tokens = token.NewService(token.Config{
 		Store: store, Accounts: store, Tx: store, History: store, Notices: notices, Scopes: o.Registry,

@@ -37,6 +37,8 @@ const (
 	PurposeAddAccount    = "add_account"
 	PurposePasswordReset = "password_reset"
 	PurposeMerge         = "merge"
+	PurposeRecoveryEmail = "recovery_email"
+	PurposeRecoveryReset = "recovery_reset"
 )
 
 // codeTexts holds the subject and what the code confirms, per purpose.
@@ -45,6 +47,8 @@ var codeTexts = map[string]struct{ subject, action string }{
 	PurposeAddAccount:    {"Confirm the account you are adding", "add this email address as a login account to your profile"},
 	PurposePasswordReset: {"Reset your password", "choose a new password for your account"},
 	PurposeMerge:         {"Confirm merging your profiles", "confirm that you want to merge two profiles into one"},
+	PurposeRecoveryEmail: {"Confirm your recovery email", "make this address the recovery email of your profile"},
+	PurposeRecoveryReset: {"Reset a password through your recovery email", "choose a new password for the account named below"},
 }
 
 // maxCodeLen bounds a code placed in a message.
