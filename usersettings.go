@@ -20,6 +20,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -160,9 +161,19 @@ func New(store Store, opts Options) (*Settings, error) {
 	s.Merges = merge.NewService(merge.Config{
 		Accounts: store, Profiles: store, ProfileData: store, History: store, Notify: store,
 		Flows: store, Expired: store, Tx: store, Codes: s.Codes, Notices: notices, FlowTTL: o.MergeFlowTTL,
+		FreshFor: o.FreshFor, Limiter: limiterOf(store), StartLimit: o.MergeStartLimit, SecurityLog: s.SecurityLog,
 		Now: o.Now, Rand: o.Rand,
 	})
 	return s, nil
+}
+
+// limiterOf returns the store's rate-limit buckets, or nil when it keeps
+// none.
+func limiterOf(store Store) ratelimit.Limiter {
+	if l, ok := store.(ratelimit.Limiter); ok {
+		return l
+	}
+	return nil
 }
 
 // newCourier returns the courier over store's outbox, delivering through

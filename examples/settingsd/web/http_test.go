@@ -23,6 +23,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
@@ -382,7 +383,7 @@ func TestMergeCancel(t *testing.T) {
 	s, base := pagesOver(t, usersettings.Options{})
 	a := confirmedAccount(t, s, ada)
 	confirmedAccount(t, s, bob)
-	fl, err := s.Merges.Start(context.Background(), a.ID, bob)
+	fl, err := s.Merges.Start(context.Background(), auth.New(a.ID, auth.MethodPassword, s.Now()), bob)
 	if err != nil {
 		t.Fatal(err)
 	}

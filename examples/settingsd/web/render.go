@@ -263,6 +263,8 @@ var flashes = map[string]string{
 	"welcome":          "Your account is ready. Welcome!",
 	"signed_out":       "You are signed out.",
 	"profile_saved":    "Your profile is saved.",
+	"recovery_pending": "Your profile is saved. We sent a code to your new recovery email: enter it below to confirm the address.",
+	"recovery_done":    "Your recovery email is confirmed.",
 	"avatar_saved":     "Your avatar is saved.",
 	"avatar_removed":   "Your avatar is removed.",
 	"public":           "Your profile is public.",

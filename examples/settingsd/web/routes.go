@@ -36,6 +36,8 @@ func (w *Web) routes() {
 
 	m.HandleFunc("GET /profile", w.me(signedIn, w.profilePage))
 	m.HandleFunc("POST /profile", w.me(signedIn, w.saveProfile))
+	m.HandleFunc("POST /profile/recovery-email/confirm", w.me(signedIn, w.confirmRecovery))
+	m.HandleFunc("POST /profile/recovery-email/resend", w.me(signedIn, w.resendRecovery))
 	m.HandleFunc("GET /profile/avatar", w.me(signedIn, w.avatar))
 	m.HandleFunc("POST /profile/avatar", w.me(signedIn, w.uploadAvatar))
 	m.HandleFunc("POST /profile/avatar/delete", w.me(signedIn, w.removeAvatar))
