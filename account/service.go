@@ -146,8 +146,12 @@ type Config struct {
 	// PendingTTL is how long a sign-up or add-account request lives; 0
 	// means DefaultPendingTTL.
 	PendingTTL time.Duration
-	Now        func() time.Time // the clock; nil means time.Now
-	Rand       io.Reader        // source of ids; nil means crypto/rand.Reader
+	// Recovery finds profiles by their verified recovery email, for
+	// password resets through it (RequestRecoveryReset); nil turns them
+	// off (ErrRecoveryUnavailable).
+	Recovery RecoveryProfiles
+	Now      func() time.Time // the clock; nil means time.Now
+	Rand     io.Reader        // source of ids; nil means crypto/rand.Reader
 }
 
 // Service runs the lifecycle of login accounts. It is safe for concurrent
@@ -167,6 +171,7 @@ type Service struct {
 	revokers   []Revoker
 	second     SecondFactor
 	pendingTTL time.Duration
+	recovery   RecoveryProfiles
 	now        clock.Clock
 	rand       io.Reader
 }
@@ -182,7 +187,7 @@ func NewService(c Config) *Service {
 		codes: c.Codes, notices: c.Notices, hasher: c.Hasher, policy: c.Policy,
 		companies: c.Companies, erasers: append([]Eraser(nil), c.Erasers...),
 		revokers: append([]Revoker(nil), c.Revokers...),
-		second:   c.SecondFactor, pendingTTL: c.PendingTTL, now: clock.New(c.Now), rand: c.Rand,
+		second:   c.SecondFactor, pendingTTL: c.PendingTTL, recovery: c.Recovery, now: clock.New(c.Now), rand: c.Rand,
 	}
 	if s.hasher == nil {
 		s.hasher = password.DefaultHasher()

@@ -61,6 +61,17 @@ const maxCodeLen = 64
 // appears only in the body. It returns ErrInvalidAddress,
 // ErrHeaderInjection, ErrUnknownPurpose or ErrInvalidCode.
 func CodeMessage(to string, purpose string, code string, ttl time.Duration) (Message, error) {
+	return CodeNote(to, purpose, code, ttl, "")
+}
+
+// maxNote bounds the note of CodeNote in characters.
+const maxNote = 1000
+
+// CodeNote is CodeMessage with a note after what the code confirms, such
+// as the accounts a password reset is for. The note must hold no secret:
+// control characters other than line breaks become spaces, and it is cut
+// to 1000 characters. An empty note is CodeMessage.
+func CodeNote(to string, purpose string, code string, ttl time.Duration, note string) (Message, error) {
 	if _, err := parseAddress(to); err != nil {
 		return Message{}, err
 	}
@@ -72,12 +83,28 @@ func CodeMessage(to string, purpose string, code string, ttl time.Duration) (Mes
 		return Message{}, ErrInvalidCode
 	}
 	body, err := render("code.txt", map[string]string{
-		"Code": code, "Action": text.action, "TTL": humanDuration(ttl),
+		"Code": code, "Action": text.action, "TTL": humanDuration(ttl), "Note": cleanNote(note),
 	})
 	if err != nil {
 		return Message{}, err
 	}
 	return Message{To: to, Subject: text.subject, Body: body}, nil
+}
+
+// cleanNote replaces control characters but line breaks, and invalid
+// UTF-8, by spaces, trims, and cuts to maxNote characters.
+func cleanNote(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r != '\n' && (unicode.IsControl(r) || r == unicode.ReplacementChar) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, " "))
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > maxNote {
+		s = string(r[:maxNote-1]) + "…"
+	}
+	return s
 }
 
 func validCode(code string) bool {

@@ -85,3 +85,39 @@ func TestRecoveryEmailFlow(t *testing.T) {
 		t.Errorf("last mail = %+v, want a notice without code to the old recovery email", last)
 	}
 }
+
+// TestRecoveryPasswordReset checks the reset through the verified
+// recovery email: the same 202 for an address that is none, a mail that
+// names the account, the reset by the account's address, and the end of
+// the account's sessions.
+func TestRecoveryPasswordReset(t *testing.T) {
+	e := newEnv(t)
+	bob := e.signUp("bob@example.com")
+	want(t, "set", e.do("PATCH", "/v1/me/profile", map[string]string{"recovery_email": "bob@home.example"}, bob.auth()...), 200, "")
+	pending := e.code("bob@home.example")
+	want(t, "request through a pending address", e.do("POST", "/v1/password-resets/recovery", map[string]string{"email": "bob@home.example"}), 202, "")
+	want(t, "request through nobody's address", e.do("POST", "/v1/password-resets/recovery", map[string]string{"email": "nobody@home.example"}), 202, "")
+	if got := e.code("bob@home.example"); got != pending {
+		t.Fatal("a reset code went to a pending recovery email")
+	}
+	want(t, "confirm", e.do("POST", "/v1/me/recovery-email/confirm", map[string]string{"code": pending}, bob.auth()...), 200, "")
+
+	e.clock.Advance(2 * time.Minute)
+	want(t, "request", e.do("POST", "/v1/password-resets/recovery", map[string]string{"email": "bob@home.example"}), 202, "")
+	var outbox struct {
+		Items []struct{ To, Subject, Body string }
+	}
+	e.do("GET", "/v1/dev/outbox", nil).into(t, &outbox)
+	last := outbox.Items[len(outbox.Items)-1]
+	if last.To != "bob@home.example" || !strings.Contains(last.Body, "bob@example.com") {
+		t.Fatalf("reset mail = %+v, want one to the recovery email naming the account", last)
+	}
+	code := e.code("bob@home.example")
+	const next = "Brand-New-Secret-42"
+	body := map[string]string{"email": "bob@home.example", "account": "other@example.com", "code": code, "new": next}
+	want(t, "another account", e.do("POST", "/v1/password-resets/recovery/verify", body), 422, "invalid_code")
+	body["account"] = "bob@example.com"
+	want(t, "reset", e.do("POST", "/v1/password-resets/recovery/verify", body), 204, "")
+	want(t, "a session from before the reset", e.do("GET", "/v1/me/profile", nil, bob.auth()...), 401, "unauthenticated")
+	e.login("bob@example.com", next)
+}

@@ -49,6 +49,8 @@ func (h *Handler) routes() {
 	h.handle("DELETE /v1/sessions/current", h.me(expiredOK, h.logout))
 	h.handle("POST /v1/password-resets", h.requestReset)
 	h.handle("POST /v1/password-resets/verify", h.resetPassword)
+	h.handle("POST /v1/password-resets/recovery", h.requestRecoveryReset)
+	h.handle("POST /v1/password-resets/recovery/verify", h.recoveryReset)
 
 	h.handle("GET /v1/me/profile", h.me(signedIn, h.getProfile))
 	h.handle("PATCH /v1/me/profile", h.me(signedIn, h.patchProfile))
