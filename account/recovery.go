@@ -40,8 +40,8 @@ func recoveryFlow(email string) string {
 // reset: active accounts that use a password. The answer is nil for
 // every well-formed address, whether or not a profile has it, and when
 // the address is throttled; an address that is no verified recovery email
-// is throttled like one that is (verification.Service.Allow) and gets
-// nothing, after the same reads. Only a malformed address
+// gets nothing, after the same reads and the same work and throttle as
+// one that is (verification.Service.IssueVoid). Only a malformed address
 // (ErrInvalidEmail) or a failure of the store or mailer gives an error.
 func (s *Service) RequestRecoveryReset(ctx context.Context, recoveryEmail string) error {
 	if s.recovery == nil {
@@ -56,7 +56,7 @@ func (s *Service) RequestRecoveryReset(ctx context.Context, recoveryEmail string
 		return err
 	}
 	if len(accts) == 0 {
-		err = s.codes.Allow(ctx, email)
+		err = s.codes.IssueVoid(ctx, verification.PurposeRecoveryReset, recoveryFlow(email), email)
 	} else {
 		err = s.codes.IssueNote(ctx, verification.PurposeRecoveryReset, recoveryFlow(email), email, resetNote(accts))
 	}

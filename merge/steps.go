@@ -138,10 +138,10 @@ func (s *Service) fillOther(ctx context.Context, r *Record, email string) error 
 // goes to the address typed, when it belongs to the other profile, or to
 // that profile's verified recovery email, when it has one. When the
 // choice is neither, nothing is sent, though the answer, the work done
-// and the send throttle are those of a real send: the earlier code of
-// the flow is voided and a send is counted against a stand-in address
-// (an address of nobody itself; for a missing recovery email a digest of
-// the address typed). The send throttle of package verification applies
+// and the send throttle are those of a real send: a code that nothing
+// matches replaces the flow's earlier code, and the send is counted
+// against a stand-in address (an address of nobody itself; for a missing
+// recovery email a digest of the address typed). The send throttle of package verification applies
 // (a *verification.ThrottledError, matching verification.ErrThrottled).
 func (s *Service) SendCode(ctx context.Context, c auth.Caller, flowID string, choice int) error {
 	r, err := s.flow(ctx, c, flowID, StateStarted, StateCodeSent)
@@ -165,20 +165,16 @@ func (s *Service) SendCode(ctx context.Context, c auth.Caller, flowID string, ch
 	return s.advance(ctx, r, from)
 }
 
-// sendNowhere does what a send does, throttle, record and the earlier
-// code voided, for a choice that has no address of the other profile,
-// and mails nothing.
+// sendNowhere does what a send does for a choice that has no address of
+// the other profile, and mails nothing: the throttle of the stand-in
+// address is checked and recorded, and a code that nothing matches
+// replaces the flow's earlier code (verification.Service.IssueVoid).
 func (s *Service) sendNowhere(ctx context.Context, r Record, choice int) error {
 	key := r.Candidates[choice].Address
 	if key == "" {
 		key = standIn(r.Candidates[ChoiceTyped].Address)
 	}
-	return s.tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.codes.Allow(ctx, key); err != nil {
-			return err
-		}
-		return s.codes.Cancel(ctx, verification.PurposeMerge, r.ID)
-	})
+	return s.codes.IssueVoid(ctx, verification.PurposeMerge, r.ID, key)
 }
 
 // Verify checks the code sent for this flow and returns the preview of the
