@@ -8,6 +8,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/profile"
 )
 
 // TestRecoveryEmailPage checks the profile page's recovery email: a new
@@ -69,5 +70,48 @@ func TestRecoveryEmailPage(t *testing.T) {
 	p, err := s.Profiles.Get(t.Context(), auth.New(a.ID, auth.MethodPassword, s.Now()))
 	if err != nil || p.RecoveryEmail != "ada@home.example" || p.PendingRecoveryEmail != "" || p.JobTitle != "Engineer" {
 		t.Errorf("stored profile = %+v, %v", p, err)
+	}
+}
+
+// TestRecoveryResetPages checks the reset through the recovery email in
+// the pages: the request page answers the same for any address, and the
+// reset names the account.
+func TestRecoveryResetPages(t *testing.T) {
+	s, base := pagesOver(t, usersettings.Options{CodeMinInterval: -1}) // the reset code follows the confirmation code
+	a := confirmedAccount(t, s, ada)
+	ctx := t.Context()
+	me := auth.New(a.ID, auth.MethodPassword, s.Now())
+	if _, err := s.Profiles.Update(ctx, me, profile.Update{RecoveryEmail: new("ada@home.example")}); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := s.Outbox.Last("ada@home.example")
+	if _, err := s.Profiles.ConfirmRecoveryEmail(ctx, me, codeRE.FindStringSubmatch(m.Body)[1]); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, base)
+	for _, addr := range []string{"nobody@home.example", "ada@home.example"} {
+		res, _ := c.do(http.MethodPost, "/forgot/recovery", url.Values{"csrf": {c.token("/forgot/recovery")}, "email": {addr}})
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/forgot/recovery/reset" {
+			t.Fatalf("request for %s: %d to %q", addr, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	m, _ = s.Outbox.Last("ada@home.example")
+	if !strings.Contains(m.Body, ada) {
+		t.Fatalf("reset mail does not name the account: %q", m.Body)
+	}
+	code := codeRE.FindStringSubmatch(m.Body)[1]
+	const next = "Brand-New-Secret-42"
+	form := url.Values{"email": {"ada@home.example"}, "account": {"bob@example.com"}, "code": {code}, "password": {next}}
+	form.Set("csrf", c.token("/forgot/recovery/reset"))
+	if res, _ := c.do(http.MethodPost, "/forgot/recovery/reset", form); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("another account: %d, want 422", res.StatusCode)
+	}
+	form.Set("account", ada)
+	form.Set("csrf", c.token("/forgot/recovery/reset"))
+	if res, _ := c.do(http.MethodPost, "/forgot/recovery/reset", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reset: %d", res.StatusCode)
+	}
+	if res := c.signIn(ada, next, ""); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("sign-in with the new password: %d", res.StatusCode)
 	}
 }

@@ -281,6 +281,7 @@ var flashes = map[string]string{
 	"key_revoked":      "The API key is revoked.",
 	"2fa_off":          "Two-factor authentication is off.",
 	"reset_sent":       "If the address has an account, we sent it a code. Enter it below with a new password.",
+	"recovery_sent":    "If the address is the verified recovery email of a profile, we sent it a code and the accounts it can reset. Enter them below with a new password.",
 }
 
 // setFlash shows a notice on the next page.

@@ -33,6 +33,10 @@ func (w *Web) routes() {
 	m.HandleFunc("POST /forgot", w.anonymous(w.forgot))
 	m.HandleFunc("GET /forgot/reset", w.resetPage)
 	m.HandleFunc("POST /forgot/reset", w.anonymous(w.reset))
+	m.HandleFunc("GET /forgot/recovery", w.forgotRecoveryPage)
+	m.HandleFunc("POST /forgot/recovery", w.anonymous(w.forgotRecovery))
+	m.HandleFunc("GET /forgot/recovery/reset", w.resetRecoveryPage)
+	m.HandleFunc("POST /forgot/recovery/reset", w.anonymous(w.resetRecovery))
 
 	m.HandleFunc("GET /profile", w.me(signedIn, w.profilePage))
 	m.HandleFunc("POST /profile", w.me(signedIn, w.saveProfile))
