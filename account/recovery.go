@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -111,8 +112,9 @@ func (s *Service) recoverable(ctx context.Context, email string) ([]Account, err
 // account, one that is not active, has no password, or whose profile's
 // verified recovery email is not recoveryEmail, and a wrong, expired or
 // used code all give ErrInvalidCode, and each counts as an attempt on
-// the code. As ResetPassword, the change is recorded in the history, the
-// account gets a notice, and every session of the account ends. It
+// the code. As ResetPassword, the change is recorded in the history and,
+// in the same transaction, the security log (securitylog.PasswordReset),
+// the account gets a notice, and every session of the account ends. It
 // returns the account that was reset. Call it with a context that
 // carries no transaction.
 func (s *Service) ResetPasswordByRecovery(ctx context.Context, recoveryEmail, accountRef, code, next string) (Account, error) {
@@ -142,11 +144,12 @@ func (s *Service) ResetPasswordByRecovery(ctx context.Context, recoveryEmail, ac
 		s.hasher.VerifyDummy(ctx, next) // the cost of the hash of setPassword
 		return Account{}, flatten(redeem(ctx, nil))
 	}
-	err = s.setPassword(ctx, a, next, func(cur Account) error {
+	err = s.setPassword(ctx, a, next, func(ctx context.Context, cur Account) error {
 		if cur.Status != StatusActive || cur.SSO() || cur.PasswordHash == "" || cur.ProfileID != a.ProfileID {
 			return ErrInvalidCode
 		}
-		return nil
+		return s.logEvents(ctx, securitylog.Event{Kind: securitylog.PasswordReset, ProfileID: cur.ProfileID,
+			AccountID: cur.ID, Detail: "through the recovery email"})
 	}, redeem)
 	if err := flatten(err); err != nil {
 		return Account{}, err
