@@ -1,6 +1,7 @@
 package account_test
 
 import (
+	"crypto/rand"
 	"errors"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 )
 
 // recoveryEnv is newEnv with password resets through the recovery email.
@@ -18,7 +20,7 @@ func recoveryEnv(t *testing.T) *env {
 	e.svc = account.NewService(account.Config{
 		Accounts: e.st, Profiles: e.st, History: e.st, Tx: e.st, Codes: e.codes,
 		Notices: &notify.Notifier{Mailer: e.out}, Hasher: e.hasher, Companies: testCompanies,
-		Recovery: e.st, Now: e.clock.Now,
+		Recovery: e.st, SecurityLog: securitylog.New(e.st, rand.Reader, e.clock.Now, nil), Now: e.clock.Now,
 	})
 	return e
 }
@@ -70,6 +72,10 @@ func TestResetPasswordByRecovery(t *testing.T) {
 	}
 	if _, err := e.svc.Authenticate(e.ctx, "ada@lost.example", next); err != nil {
 		t.Errorf("sign-in with the new password: %v", err)
+	}
+	ev, err := e.st.SecurityEvents(e.ctx, ada.ProfileID, securitylog.Position{}, 10)
+	if err != nil || len(ev) != 1 || ev[0].Kind != securitylog.PasswordReset || ev[0].AccountID != ada.ID {
+		t.Errorf("security log = %+v, %v; want one password_reset of Ada's account", ev, err)
 	}
 	_, err = e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", ada.ID, code, "Another-Secret-43")
 	wantErr(t, "the code twice", err, account.ErrInvalidCode)
