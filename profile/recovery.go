@@ -102,7 +102,7 @@ func (s *Service) ConfirmRecoveryEmail(ctx context.Context, c auth.Caller, code 
 		p.RecoveryEmail, p.PendingRecoveryEmail = old.PendingRecoveryEmail, ""
 		ev := securitylog.FromCaller(securitylog.RecoveryEmailChanged, profileID, c)
 		ev.Detail = "recovery email verified"
-		out, err = s.replaceRecovery(ctx, c.AccountID, old, p, ev)
+		out, err = s.replaceRecovery(ctx, c.AccountID, old, p, ev, "")
 		return err
 	})
 	if err != nil {
@@ -113,19 +113,16 @@ func (s *Service) ConfirmRecoveryEmail(ctx context.Context, c auth.Caller, code 
 }
 
 // replaceRecovery writes p, whose recovery email changed from old's,
-// with its history entries and the security event, in the transaction
-// ctx carries. The history entries of an Admin event name the support
-// person (never the address).
-func (s *Service) replaceRecovery(ctx context.Context, accountID string, old, p Profile, ev securitylog.Event) (Profile, error) {
+// with its history entries (each with detail, which never holds the
+// address) and the security event, in the transaction ctx carries.
+func (s *Service) replaceRecovery(ctx context.Context, accountID string, old, p Profile, ev securitylog.Event, detail string) (Profile, error) {
 	p.UpdatedAt = s.now()
 	if err := s.store.UpdateProfile(ctx, p); err != nil {
 		return Profile{}, wrap(err)
 	}
 	changes := diff(old, p)
-	if ev.Kind == securitylog.Admin {
-		for i := range changes {
-			changes[i].detail = "by support " + ev.Admin
-		}
+	for i := range changes {
+		changes[i].detail = detail
 	}
 	if err := s.record(ctx, accountID, p.ID, p.UpdatedAt, changes); err != nil {
 		return Profile{}, err
@@ -178,7 +175,7 @@ func (s *Service) SetRecoveryEmail(ctx context.Context, admin auth.Admin, profil
 			detail = "recovery email removed by support: " + admin.Reason
 		}
 		ev := securitylog.Event{Kind: securitylog.Admin, ProfileID: profileID, Admin: admin.ID, Detail: detail}
-		if out, err = s.replaceRecovery(ctx, "", old, p, ev); err != nil {
+		if out, err = s.replaceRecovery(ctx, "", old, p, ev, "by "+admin.String()); err != nil {
 			return err
 		}
 		if old.PendingRecoveryEmail == "" || s.codes == nil {
