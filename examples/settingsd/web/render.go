@@ -273,6 +273,8 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 var flashes = map[string]string{
 	"welcome":          "Your account is ready. Welcome!",
 	"signed_out":       "You are signed out.",
+	"session_ended":    "That session is signed out.",
+	"others_ended":     "Your other sessions are signed out.",
 	"profile_saved":    "Your profile is saved.",
 	"recovery_pending": "Your profile is saved. We sent a code to your new recovery email: enter it below to confirm the address.",
 	"recovery_done":    "Your recovery email is confirmed.",
