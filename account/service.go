@@ -183,8 +183,12 @@ type Config struct {
 	// password changes, accounts added and deleted and admin operations
 	// (in the transaction of each); nil records nothing.
 	SecurityLog *securitylog.Log
-	Now         func() time.Time // the clock; nil means time.Now
-	Rand        io.Reader        // source of ids; nil means crypto/rand.Reader
+	// Recovery finds profiles by their verified recovery email, for
+	// password resets through it (RequestRecoveryReset); nil turns them
+	// off (ErrRecoveryUnavailable).
+	Recovery RecoveryProfiles
+	Now      func() time.Time // the clock; nil means time.Now
+	Rand     io.Reader        // source of ids; nil means crypto/rand.Reader
 }
 
 // Service runs the lifecycle of login accounts. It is safe for concurrent
@@ -208,6 +212,7 @@ type Service struct {
 	limiter    ratelimit.Limiter
 	freshFor   time.Duration
 	seclog     *securitylog.Log
+	recovery   RecoveryProfiles
 	now        clock.Clock
 	rand       io.Reader
 }
@@ -224,7 +229,7 @@ func NewService(c Config) *Service {
 		companies: c.Companies, erasers: append([]Eraser(nil), c.Erasers...),
 		revokers: append([]Revoker(nil), c.Revokers...),
 		second:   c.SecondFactor, pendingTTL: c.PendingTTL, limiter: c.Limiter, now: clock.New(c.Now), rand: c.Rand,
-		freshFor: c.FreshFor, seclog: c.SecurityLog,
+		freshFor: c.FreshFor, seclog: c.SecurityLog, recovery: c.Recovery,
 	}
 	if s.hasher == nil {
 		s.hasher = password.DefaultHasher()
