@@ -146,7 +146,11 @@ type Options struct {
 	TokenLastUsedInterval time.Duration
 	// APIKeyCacheTTL is how long a successful API key validation is
 	// cached in this process; 0 means token.DefaultAPIKeyCacheTTL (60 s),
-	// negative disables the cache.
+	// negative disables the cache. When the store keeps a revocation
+	// sequence (token.Revocations: storage/memory and storage/sqlstore
+	// do), a revocation on any replica empties every replica's cache
+	// within token.DefaultRevocationCheck (250 ms) and the TTL only bounds
+	// the time while the sequence cannot be read.
 	APIKeyCacheTTL time.Duration
 	// APIKeyCacheSize is the most cached API key validations; 0 means
 	// token.DefaultAPIKeyCacheSize (10,000).

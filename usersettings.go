@@ -121,10 +121,11 @@ func New(store Store, opts Options) (*Settings, error) {
 		TTL: o.CodeTTL, MaxAttempts: o.CodeMaxAttempts, MinInterval: o.CodeMinInterval, MaxPerHour: o.CodeMaxPerHour,
 		Now: o.Now, Rand: o.Rand,
 	})
+	revocations, _ := store.(token.Revocations)
 	s.Tokens = token.NewService(token.Config{
 		Store: store, Accounts: store, Tx: store, History: store, Notices: notices, Scopes: o.Registry,
 		LastUsedInterval: o.TokenLastUsedInterval, APIKeyCacheTTL: o.APIKeyCacheTTL, APIKeyCacheSize: o.APIKeyCacheSize,
-		Now: o.Now, Rand: o.Rand,
+		Revocations: revocations, Now: o.Now, Rand: o.Rand,
 	})
 	// The two-factor service checks passwords with a checker of its own,
 	// so it is built before the account service, whose second factor it

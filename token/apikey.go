@@ -59,7 +59,9 @@ func (s *Service) ListAPIKeys(ctx context.Context, accountID string) ([]APIKey, 
 
 // RevokeAPIKey deletes an API key of the account. This process stops
 // accepting it at once (its cache entry is purged); other processes that
-// cached it stop within their cache TTL. It returns an error wrapping
+// cached it stop within Config.RevocationCheck when the store keeps a
+// revocation sequence (Config.Revocations, advanced in the same
+// transaction), and within their cache TTL otherwise. It returns an error wrapping
 // storage.ErrNotFound for an unknown key.
 func (s *Service) RevokeAPIKey(ctx context.Context, accountID, keyID string) error {
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
@@ -80,6 +82,9 @@ func (s *Service) RevokeAPIKey(ctx context.Context, accountID, keyID string) err
 		if err := s.store.DeleteAPIKey(ctx, accountID, keyID); err != nil {
 			return err
 		}
+		if err := s.bumpRevocations(ctx); err != nil {
+			return err
+		}
 		return s.record(ctx, a, "api_key", history.ActionRemoved, desc, s.now())
 	})
 	if s.cache != nil {
@@ -96,17 +101,24 @@ func (s *Service) RevokeAPIKey(ctx context.Context, accountID, keyID string) err
 //
 // Successful validations are cached for Config.APIKeyCacheTTL (default
 // 60 s) in a bounded least-recently-used cache of this process. Revoking
-// a key through this Service purges it from this process's cache at once;
-// other processes sharing the store keep accepting it until their cached
-// entry expires, so they converge within the TTL. Likewise deactivating or
-// deleting the account blocks its keys within the TTL. A negative TTL
-// disables the cache: every call then reads the store.
+// a key through this Service purges it from this process's cache at once.
+// Other processes sharing the store see the revocation through the shared
+// revocation sequence (Config.Revocations): a validation reads it when
+// the last read is older than Config.RevocationCheck (250 ms) and
+// empties the cache when it moved, so every replica refuses a revoked key,
+// or a key of a deactivated or deleted account or one whose password
+// changed, within about that interval. Without a sequence, or while
+// reading it fails, they converge within the TTL. A negative TTL disables
+// the cache: every call then reads the store.
 func (s *Service) ValidateAPIKey(ctx context.Context, username, key string) (Principal, error) {
 	if k, ok := Parse(key); !ok || k != KindAPIKey {
 		return Principal{}, ErrInvalidToken
 	}
 	d := DigestOf(key)
 	now := s.now()
+	if s.revs != nil {
+		s.revs.sync(ctx, s.cache, now)
+	}
 	if s.cache != nil {
 		if e, ok := s.cache.get(d, now); ok {
 			if !sameEmail(username, e.email) {

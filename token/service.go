@@ -55,6 +55,16 @@ type Config struct {
 	// APIKeyCacheSize is the most cached API key validations (default
 	// 10,000); the least recently used one is evicted first.
 	APIKeyCacheSize int
+	// Revocations is the revocation sequence shared by the replicas on
+	// the store; nil means none, and other replicas then see a revoked
+	// key only when their cached validation expires (APIKeyCacheTTL).
+	// With it, every revocation (RevokeAPIKey, RevokeAccount,
+	// EraseAccount) advances the sequence, and every replica empties its
+	// cache within RevocationCheck of the change.
+	Revocations Revocations
+	// RevocationCheck is how often, at most, a validation reads the
+	// sequence (default DefaultRevocationCheck, 250 ms).
+	RevocationCheck time.Duration
 }
 
 var _ account.Eraser = (*Service)(nil)
@@ -72,7 +82,9 @@ type Service struct {
 	rand     io.Reader
 	lastUsed time.Duration
 	touches  touchThrottle
-	cache    *keyCache // nil when disabled
+	cache    *keyCache       // nil when disabled
+	revs     *revocationSync // nil without Config.Revocations or a cache
+	bumps    Revocations     // Config.Revocations
 }
 
 // NewService returns a service. It panics if a required field of c is nil.
@@ -102,6 +114,14 @@ func NewService(c Config) *Service {
 	}
 	if ttl > 0 {
 		s.cache = newKeyCache(ttl, size)
+	}
+	s.bumps = c.Revocations
+	if s.cache != nil && c.Revocations != nil {
+		every := c.RevocationCheck
+		if every <= 0 {
+			every = DefaultRevocationCheck
+		}
+		s.revs = newRevocationSync(c.Revocations, every)
 	}
 	return s
 }
@@ -203,6 +223,9 @@ func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
 	if _, err := s.store.DeleteAPIKeysOfAccount(ctx, accountID); err != nil {
 		return wrap("erasing api keys", err)
 	}
+	if err := s.bumpRevocations(ctx); err != nil {
+		return wrap("erasing api keys", err)
+	}
 	if s.cache != nil {
 		s.cache.purgeAccount(accountID)
 	}
@@ -212,13 +235,14 @@ func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
 // RevokeAccount drops the account's cached API key validations from this
 // process's cache, whatever the change (account.Revoker): a deactivated
 // account's key is refused at once, and a key validated before a password
-// change is checked again.
-func (s *Service) RevokeAccount(_ context.Context, r account.Revocation) error {
-	accountID := r.AccountID
+// change is checked again. It advances the shared revocation sequence
+// (Config.Revocations), so that every other replica empties its cache
+// too; the error is that of the sequence.
+func (s *Service) RevokeAccount(ctx context.Context, r account.Revocation) error {
 	if s.cache != nil {
-		s.cache.purgeAccount(accountID)
+		s.cache.purgeAccount(r.AccountID)
 	}
-	return nil
+	return wrap("revoking account keys", s.bumpRevocations(ctx))
 }
 
 // EraseProfile erases the tokens and API keys of every account of the

@@ -36,6 +36,7 @@ type Store struct {
 	sso      ssoTables
 	mail     mailTables
 	security securityTables
+	revSeq   int64 // the revocation sequence (token.Revocations)
 
 	// Limiter keeps the rate-limit buckets, under locks of its own.
 	*Limiter

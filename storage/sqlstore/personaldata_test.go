@@ -19,6 +19,7 @@ var coveragePolicy = storagetest.CoveragePolicy{
 		"us_sso_connections":            "single-sign-on connections: company configuration, no personal data",
 		"us_sso_domains":                "the email domains of the connections: company configuration",
 		"us_sso_flows":                  "sign-in flows of single sign-on: digests of state and nonce for ten minutes, no person yet",
+		"us_revocations":                "one counter of revocations, no personal data",
 		"us_rate_buckets":               "rate-limit buckets: digests of names and a time, kept while they refill",
 		sqlstore.DefaultMigrationsTable: "migration bookkeeping, no personal data",
 	},

@@ -5,6 +5,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
+	"github.com/seed-a97ca23f/usersettings/token"
 )
 
 // Store is an adapter that implements every Store of the SDK: what
@@ -13,6 +14,7 @@ type Store interface {
 	ErasureStore
 	sso.Store
 	ratelimit.Store
+	token.Revocations
 }
 
 // TestAll runs every conformance suite of the package against an adapter
@@ -58,6 +60,9 @@ func TestAll(t *testing.T, newStore func(t *testing.T) Store) {
 	})
 	t.Run("Limiter", func(t *testing.T) {
 		TestLimiter(t, func(t *testing.T) LimiterStore { return newStore(t) })
+	})
+	t.Run("Revocations", func(t *testing.T) {
+		TestRevocations(t, func(t *testing.T) RevocationStore { return newStore(t) })
 	})
 	t.Run("Merge", func(t *testing.T) {
 		TestMerge(t, func(t *testing.T) MergeStore { return newStore(t) })

@@ -1,0 +1,2 @@
+-- Reverts schema 15 (SQLite).
+DROP TABLE us_revocations;
