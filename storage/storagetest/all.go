@@ -5,6 +5,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
+	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
 
@@ -15,6 +16,7 @@ type Store interface {
 	sso.Store
 	ratelimit.Store
 	token.Revocations
+	storage.JobLocker
 }
 
 // TestAll runs every conformance suite of the package against an adapter
@@ -63,6 +65,9 @@ func TestAll(t *testing.T, newStore func(t *testing.T) Store) {
 	})
 	t.Run("Revocations", func(t *testing.T) {
 		TestRevocations(t, func(t *testing.T) RevocationStore { return newStore(t) })
+	})
+	t.Run("JobLocker", func(t *testing.T) {
+		TestJobLocker(t, func(t *testing.T) storage.JobLocker { return newStore(t) })
 	})
 	t.Run("Merge", func(t *testing.T) {
 		TestMerge(t, func(t *testing.T) MergeStore { return newStore(t) })
