@@ -33,8 +33,10 @@ type Options struct {
 	// Courier tunes the durable mail courier (batch, poll interval,
 	// lease, send timeout, attempts, back-off, how long sent mail is
 	// kept, failure hook); each zero field takes the default of package
-	// notify named beside it. The bodies in the outbox are sealed with
-	// keys derived from CodeKeys.
+	// notify named beside it, except CleanupEvery: when zero, the
+	// courier's Run deletes no mail, and Settings.Cleanup deletes the mail
+	// older than Keep instead, in one replica at a time. The bodies in
+	// the outbox are sealed with keys derived from CodeKeys.
 	Courier notify.CourierTuning
 	// NoticeFailed is called for each security notice (password changed,
 	// token created, …) that could not be queued for sending. The change it reports is
@@ -165,6 +167,11 @@ type Options struct {
 	// get before a validation writes it again; 0 means
 	// session.DefaultTouchInterval (1 minute).
 	SessionTouchInterval time.Duration
+
+	// SecurityLogRetention is how long security-log events are kept
+	// before Settings.Cleanup deletes them; 0 means
+	// securitylog.DefaultRetention (400 days).
+	SecurityLogRetention time.Duration
 
 	// TrackingSince is when the host started to record the change
 	// history; zero means personaldata.DefaultTrackingSince.

@@ -20,6 +20,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -86,6 +87,12 @@ type Settings struct {
 	Issuer string
 	// Now is the clock every service uses.
 	Now func() time.Time
+
+	// The roles of the store Cleanup uses (cleanup.go).
+	jobs              storage.JobLocker
+	buckets           ratelimit.Store
+	securityEvents    securitylog.Store
+	securityRetention time.Duration
 }
 
 // New wires every service of the SDK over store, with every setting of
@@ -102,6 +109,7 @@ func New(store Store, opts Options) (*Settings, error) {
 		return nil, err
 	}
 	s := &Settings{Scopes: o.Registry, Mailer: o.Mailer, Issuer: o.Issuer, Now: o.Now}
+	s.cleanupRoles(store, o)
 	s.Courier = newCourier(store, o)
 	if box, ok := o.Mailer.(*notify.Outbox); ok {
 		box.DeliverFrom(s.Courier)
@@ -175,8 +183,13 @@ func newCourier(store Store, o Options) *notify.Courier {
 		m.Write([]byte("usersettings/notify/outbox/v1"))
 		keys[i] = m.Sum(nil)
 	}
+	tuning := o.Courier
+	if tuning.CleanupEvery == 0 {
+		// Settings.Cleanup deletes old mail, in one replica at a time.
+		tuning.CleanupEvery = -1
+	}
 	return notify.NewCourier(notify.CourierConfig{
-		Store: store, Mailer: o.Mailer, Keys: keys, CourierTuning: o.Courier, Now: o.Now, Rand: o.Rand,
+		Store: store, Mailer: o.Mailer, Keys: keys, CourierTuning: tuning, Now: o.Now, Rand: o.Rand,
 	})
 }
 

@@ -30,6 +30,7 @@
 //	-pg-conn-max-lifetime d    PostgreSQL pool: a connection's longest life (default 30m)
 //	-dev                       keep mail and text messages in memory, served at /v1/dev/outbox and /v1/dev/sms
 //	-fresh-for d               how recent a sign-in must be for a sensitive operation (default 1h)
+//	-cleanup-every d           how often the cleanup and retention jobs run, in one replica at a time (default 15m)
 //	-sso FILE                  single-sign-on connections (JSON; see the README)
 //	-public-url URL            the server's URL as browsers reach it (default http://<addr>),
 //	                           for the single-sign-on callback <URL>/v1/sso/callback
@@ -103,6 +104,7 @@ type config struct {
 	pgMaxOpen, pgMaxIdle  int
 	pgConnMaxLifetime     time.Duration
 	freshFor              time.Duration
+	cleanupEvery          time.Duration
 	webKey                []byte // from the environment only; nil: random per process
 	sso, publicURL        string
 }
@@ -126,6 +128,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.IntVar(&c.pgMaxIdle, "pg-max-idle-conns", 10, "PostgreSQL: idle connections kept")
 	fs.DurationVar(&c.pgConnMaxLifetime, "pg-conn-max-lifetime", 30*time.Minute, "PostgreSQL: a connection's longest life")
 	fs.DurationVar(&c.freshFor, "fresh-for", auth.DefaultFreshFor, "how recent a sign-in must be for a sensitive operation")
+	fs.DurationVar(&c.cleanupEvery, "cleanup-every", usersettings.DefaultCleanupEvery, "how often the cleanup jobs run (in one replica at a time)")
 	fs.BoolVar(&c.dev, "dev", false, "keep mail and text messages in memory, served at /v1/dev/outbox and /v1/dev/sms")
 	fs.StringVar(&c.sso, "sso", "", "JSON file of single-sign-on connections")
 	fs.StringVar(&c.publicURL, "public-url", "", "the server's URL as browsers reach it (default http://<addr>)")
@@ -159,6 +162,8 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return c, errors.New("PostgreSQL pool limits must not be negative")
 	case c.freshFor <= 0:
 		return c, errors.New("-fresh-for must be positive")
+	case c.cleanupEvery <= 0:
+		return c, errors.New("-cleanup-every must be positive")
 	}
 	return c, nil
 }
@@ -253,7 +258,7 @@ func run(c config, log *slog.Logger) error {
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	go cleanup(ctx, settings, st, log)
+	go runCleanup(ctx, settings, c.cleanupEvery, log)
 	go runCourier(ctx, settings, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
@@ -414,26 +419,11 @@ func keys(dev bool) (code, totp usersettings.KeyRing, err error) {
 	return code, totp, nil
 }
 
-// cleanup deletes expired sessions, codes, pending sign-ups, merge and
-// sign-in flows, and the rate-limit buckets full again, every quarter of
-// an hour.
-func cleanup(ctx context.Context, s *usersettings.Settings, buckets ratelimit.Store, log *slog.Logger) {
-	t := time.NewTicker(15 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		_, err1 := s.Sessions.DeleteExpired(ctx)
-		_, err2 := s.Codes.DeleteExpired(ctx)
-		_, err3 := s.Accounts.DeleteExpiredPending(ctx)
-		_, err4 := s.Merges.DeleteExpired(ctx)
-		_, err5 := s.SSO.DeleteExpiredFlows(ctx)
-		_, err6 := buckets.DeleteFullRateBuckets(ctx, s.Now())
-		if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
-			log.Warn("cleanup failed", "err", err.Error())
-		}
+// runCleanup runs the SDK's cleanup and retention jobs until ctx ends.
+// Every replica runs it; the job lock in the database lets one of them
+// do each round's work.
+func runCleanup(ctx context.Context, settings *usersettings.Settings, every time.Duration, log *slog.Logger) {
+	if err := settings.RunCleanup(ctx, every); err != nil && ctx.Err() == nil {
+		log.Error("cleanup stopped", "err", err.Error())
 	}
 }

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql/driver"
+	"encoding/hex"
 	"hash/fnv"
 	"sync"
 	"time"
@@ -30,32 +32,42 @@ func WithDeleteBatch(n int) Option {
 }
 
 // jobLockKey is the PostgreSQL advisory lock key of a job: an FNV-1a hash
-// of the table prefix and the name, so that two installations of the SDK
-// with different prefixes on one database do not block each other.
-func (s *Store) jobLockKey(name string) int64 {
+// of the schema, the table prefix and the name, so that two installations
+// of the SDK on one database (in other schemas, or with other prefixes) do
+// not block each other.
+func (s *Store) jobLockKey(schema, name string) int64 {
 	h := fnv.New64a()
-	h.Write([]byte("usersettings/job/" + s.prefix + "/" + name))
+	h.Write([]byte("usersettings/job/" + schema + "/" + s.prefix + "/" + name))
 	return int64(h.Sum64())
 }
+
+// jobLease is how long a job lock lasts on SQLite when its holder dies
+// without releasing it.
+const jobLease = 10 * time.Minute
 
 // TryJobLock implements storage.JobLocker. On PostgreSQL it takes a
 // session-level advisory lock (pg_try_advisory_lock) on a connection of
 // its own, held until release, which unlocks it and returns the
 // connection; a connection whose unlock fails is discarded, which ends
 // its session and so the lock. A replica that dies loses its session and
-// the lock with it. On SQLite it takes a lock of this process: the
-// batches of a job each run as a write transaction, which SQLite runs one
-// at a time across processes, so two processes on one file interleave
-// their batches without deleting a row twice.
+// the lock with it. On SQLite, which has no advisory locks, it takes a
+// lease row of us_job_leases in one write (SQLite's writer lock orders the
+// takers of every process) that lasts until release, or 10 minutes after
+// a holder that died.
 func (s *Store) TryJobLock(ctx context.Context, name string) (func(), bool, error) {
 	if s.d != Postgres {
-		return s.jobs.TryJobLock(ctx, name)
+		return s.tryJobLease(ctx, name)
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, false, translate(ctx, "job lock: connect", err)
 	}
-	key := s.jobLockKey(name)
+	var schema string
+	if err := conn.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		_ = conn.Close()
+		return nil, false, translate(ctx, "job lock: schema", err)
+	}
+	key := s.jobLockKey(schema, name)
 	var ok bool
 	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&ok); err != nil {
 		_ = conn.Close()
@@ -112,4 +124,38 @@ func (s *Store) deleteBatched(ctx context.Context, what, table, key, where strin
 			return total, nil
 		}
 	}
+}
+
+// tryJobLease takes the SQLite lease of the job, after a lock of this
+// process (so that the Stores of one process do not race for the row).
+func (s *Store) tryJobLease(ctx context.Context, name string) (func(), bool, error) {
+	unlock, ok, err := s.jobs.TryJobLock(ctx, name)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	holder := hex.EncodeToString(b[:])
+	now := time.Now()
+	var n int64
+	err = s.writeOne(ctx, func(ctx context.Context) error {
+		var err error
+		n, err = s.exec(ctx, "job lease", `INSERT INTO us_job_leases (name, holder, lease_until) VALUES (?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until
+			WHERE us_job_leases.lease_until <= ?`, name, holder, s.d.timeArg(now.Add(jobLease)), s.d.timeArg(now))
+		return err
+	})
+	if err != nil || n == 0 {
+		unlock()
+		return nil, false, err
+	}
+	return sync.OnceFunc(func() {
+		defer unlock()
+		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = s.writeOne(rctx, func(ctx context.Context) error {
+			_, err := s.exec(ctx, "job lease release", `DELETE FROM us_job_leases WHERE name = ? AND holder = ?`, name, holder)
+			return err
+		})
+	}), true, nil
 }

@@ -13,3 +13,12 @@ CREATE TABLE us_revocations (
     seq INTEGER NOT NULL
 ) STRICT;
 INSERT INTO us_revocations (id, seq) VALUES (1, 0);
+
+-- The job locks of SQLite (storage.JobLocker; PostgreSQL uses advisory
+-- locks): a row per job held by one process until its lease ends or the
+-- holder releases it, so that one process at a time runs a cleanup.
+CREATE TABLE us_job_leases (
+    name        TEXT    NOT NULL PRIMARY KEY,
+    holder      TEXT    NOT NULL,
+    lease_until INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
