@@ -1,5 +1,5 @@
--- usersettings schema 15 (SQLite): the revocation sequence
--- (token.Revocations).
+-- usersettings schema 15 (SQLite): the revocation sequence and job leases
+-- of several replicas (token.Revocations, storage.JobLocker).
 --
 -- One row holding a counter. Every change that revokes API keys (a key
 -- revoked or deleted, an account deactivated or deleted, a password
