@@ -125,3 +125,25 @@ func testCleanupRunsOnce(t *testing.T, stores ...*sqlstore.Store) {
 		t.Errorf("%d full batches, want %d (%v)", full, want, batches)
 	}
 }
+
+// TestApplyMigrationsOnce runs ApplyMigrations from two pools on one
+// empty PostgreSQL schema at once, as two replicas starting together do:
+// one applies every migration and the other none.
+func TestApplyMigrationsOnce(t *testing.T) {
+	schema := newSchema(t)
+	ctx := context.Background()
+	var applied [2]int
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i := range applied {
+		st := sqlstore.New(openPostgresSchema(t, schema), sqlstore.Postgres)
+		wg.Go(func() { applied[i], errs[i] = st.ApplyMigrations(ctx) })
+	}
+	wg.Wait()
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatalf("ApplyMigrations: %v, %v", errs[0], errs[1])
+	}
+	if min(applied[0], applied[1]) != 0 || max(applied[0], applied[1]) < 1 {
+		t.Errorf("applied %d and %d migrations; want all by one and none by the other", applied[0], applied[1])
+	}
+}
