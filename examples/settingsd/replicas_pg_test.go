@@ -190,7 +190,7 @@ func buildSettingsd(t *testing.T) string {
 
 // withSchema creates an empty schema, dropped when the test ends, and
 // returns dsn with its search_path.
-func withSchema(t *testing.T, dsn string) string {
+func withSchema(t testing.TB, dsn string) string {
 	t.Helper()
 	ctx := context.Background()
 	admin, err := postgres.Open(ctx, dsn)
