@@ -47,7 +47,7 @@ func compare(b *testing.B, unit string, subject, floor func(i int)) {
 type benchStore struct {
 	st      *memory.Store
 	svc     *token.Service
-	secrets []string // secrets of a sample of the stored tokens
+	secrets []string                  // secrets of a sample of the stored tokens
 	digests map[token.Digest]struct{} // of every stored token: the floor's map, of the same size
 }
 

@@ -86,13 +86,11 @@ func newPostgresTokenDB(b *testing.B, n, sample int) *tokenDB {
 }
 
 // BenchmarkValidatePostgres is BenchmarkValidateSQLite on PostgreSQL:
-//
-//   - vs=raw compares token.Service.Validate (1,000 tokens stored) with
-//     a raw prepared SELECT by digest joined to the account status.
-//     Target: x-raw ≤ 1.5.
-//   - size=1M compares Validate with 1,000,000 tokens stored against
-//     1,000. Target: x-1k ≤ 1.25. Building the million rows takes about
-//     half a minute; -short skips it.
+// vs=raw compares token.Service.Validate (1,000 tokens stored) with a raw
+// prepared SELECT by digest joined to the account status (target: x-raw
+// ≤ 1.5); size=1M compares Validate with 1,000,000 tokens stored against
+// 1,000 (target: x-1k ≤ 1.25). Building the million rows takes about half
+// a minute; -short skips it.
 //
 //	go test -run '^$' -bench BenchmarkValidatePostgres ./storage/sqlstore/
 func BenchmarkValidatePostgres(b *testing.B) {
