@@ -17,8 +17,8 @@ import (
 // and the key, shown once: only its SHA-256 digest and last four
 // characters are stored. An API key acts with every privilege of its
 // account. The description (trimmed, 1–100 characters) is required and
-// the account must be active. A security notice is mailed after the key
-// was stored.
+// the account must be active. A security notice is queued in the same
+// transaction (Config.Notices).
 func (s *Service) CreateAPIKey(ctx context.Context, accountID, description string) (APIKey, Secret, error) {
 	desc, err := checkText(description, ErrInvalidDescription)
 	if err != nil {
@@ -42,12 +42,14 @@ func (s *Service) CreateAPIKey(ctx context.Context, accountID, description strin
 		if err := s.store.CreateAPIKey(ctx, k, DigestOf(secret.Reveal())); err != nil {
 			return err
 		}
-		return s.record(ctx, a, "api_key", history.ActionAdded, desc, now)
+		if err := s.record(ctx, a, "api_key", history.ActionAdded, desc, now); err != nil {
+			return err
+		}
+		return s.notices.Queue(ctx, notify.Notice{Kind: notify.NoticeAPIKeyCreated, Detail: desc, At: now}, a.Email)
 	})
 	if err != nil {
 		return APIKey{}, Secret{}, wrap("creating api key", err)
 	}
-	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeAPIKeyCreated, Detail: desc, At: now}, a.Email)
 	return k, secret, nil
 }
 

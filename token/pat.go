@@ -31,7 +31,7 @@ func WithExpiry(t time.Time) CreateOption {
 // digest and last four characters are stored. The name (trimmed, 1–100
 // characters) must be unique for the account; the scopes must be
 // registered and at least one. The account must be active. A security
-// notice is mailed after the token was stored.
+// notice is queued in the same transaction (Config.Notices).
 func (s *Service) Create(ctx context.Context, accountID, name string, scopes []string, opts ...CreateOption) (Token, Secret, error) {
 	name, err := checkText(name, ErrInvalidName)
 	if err != nil {
@@ -69,12 +69,14 @@ func (s *Service) Create(ctx context.Context, accountID, name string, scopes []s
 		if created, secret, err = s.insertToken(ctx, t); err != nil {
 			return err
 		}
-		return s.record(ctx, a, "token", history.ActionAdded, name, now)
+		if err := s.record(ctx, a, "token", history.ActionAdded, name, now); err != nil {
+			return err
+		}
+		return s.notices.Queue(ctx, notify.Notice{Kind: notify.NoticeTokenCreated, Detail: name, At: now}, a.Email)
 	})
 	if err != nil {
 		return Token{}, Secret{}, wrap("creating token", err)
 	}
-	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeTokenCreated, Detail: name, At: now}, a.Email)
 	return created, secret, nil
 }
 

@@ -40,8 +40,9 @@ type Config struct {
 	// usually the same adapter as Store.
 	Tx      storage.Transactor
 	History history.Appender
-	// Notices sends the security notice after a token or key was
-	// created; nil sends none. A failed notice does not undo the creation.
+	// Notices queues the security notice of a new token or key in the
+	// transaction that creates it (notify.Notifier.Queue); nil sends none.
+	// A notice that cannot be built does not undo the creation.
 	Notices *notify.Notifier
 	Scopes  *Registry
 	Now     func() time.Time // default time.Now
