@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"slices"
 	"strings"
@@ -171,7 +172,8 @@ const burstSignIns = 64
 // hasher, and checks that none gets a 5xx. It samples the Go heap
 // (runtime/metrics, bytes of heap objects) every 200 µs and reports the
 // peak, the bound (hashing slots × argon2 memory + 64 MiB) and their
-// ratio (target < 1), and the p50 and p99 latency of a sign-in.
+// ratio (target < 1), and the p50 and p99 latency of a sign-in, without
+// a memory limit and with GOMEMLIMIT at the bound.
 //
 //	go test -run '^$' -bench BenchmarkSignInBurst -benchtime 5x ./examples/settingsd/
 func BenchmarkSignInBurst(b *testing.B) {
@@ -207,67 +209,82 @@ func BenchmarkSignInBurst(b *testing.B) {
 	b.Cleanup(srv.Close)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: burstSignIns}}
 
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		t := time.NewTicker(200 * time.Microsecond)
-		defer t.Stop()
-		for {
-			metrics.Read(sample)
-			if v := sample[0].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	var latencies []time.Duration
-	var mu sync.Mutex
-	runtime.GC()
-	b.ResetTimer()
-	for range b.N {
-		var wg sync.WaitGroup
-		for i := range burstSignIns {
-			wg.Go(func() {
-				body := fmt.Sprintf(`{"email":"user%02d@example.com","password":%q}`, i, pw)
-				req, _ := http.NewRequest("POST", srv.URL+"/v1/sessions", strings.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.0.%d.%d", i/250, i%250+1))
-				start := time.Now()
-				res, err := client.Do(req)
-				d := time.Since(start)
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				_, _ = io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode >= 500 || res.StatusCode != http.StatusCreated {
-					b.Errorf("sign-in %d: %d, want 201", i, res.StatusCode)
-				}
-				mu.Lock()
-				latencies = append(latencies, d)
-				mu.Unlock()
-			})
-		}
-		wg.Wait()
-	}
-	b.StopTimer()
-	close(stop)
-	<-sampled
-	slices.Sort(latencies)
-	pct := func(p float64) time.Duration { return latencies[int(p*float64(len(latencies)-1))] }
 	slots := float64(runtime.GOMAXPROCS(0)) // the hasher's default MaxConcurrent
 	bound := slots*float64(hasher.Params().Memory)*1024 + 64<<20
-	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-MiB")
-	b.ReportMetric(bound/(1<<20), "bound-MiB")
-	b.ReportMetric(float64(peak.Load())/bound, "peak/bound")
-	b.ReportMetric(float64(pct(0.50).Milliseconds()), "p50-ms")
-	b.ReportMetric(float64(pct(0.99).Milliseconds()), "p99-ms")
+	// limit=none runs with the collector's defaults; limit=bound sets the
+	// soft memory limit (GOMEMLIMIT) to the bound, as a host that sizes
+	// its replicas by it would.
+	for _, limited := range []bool{false, true} {
+		name := "limit=none"
+		if limited {
+			name = "limit=bound"
+		}
+		b.Run(name, func(b *testing.B) {
+			if limited {
+				old := debug.SetMemoryLimit(int64(bound))
+				defer debug.SetMemoryLimit(old)
+			}
+			sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+			var peak atomic.Uint64
+			stop := make(chan struct{})
+			sampled := make(chan struct{})
+			go func() {
+				defer close(sampled)
+				t := time.NewTicker(200 * time.Microsecond)
+				defer t.Stop()
+				for {
+					metrics.Read(sample)
+					if v := sample[0].Value.Uint64(); v > peak.Load() {
+						peak.Store(v)
+					}
+					select {
+					case <-stop:
+						return
+					case <-t.C:
+					}
+				}
+			}()
+			var latencies []time.Duration
+			var mu sync.Mutex
+			runtime.GC()
+			b.ResetTimer()
+			for range b.N {
+				var wg sync.WaitGroup
+				for i := range burstSignIns {
+					wg.Go(func() {
+						body := fmt.Sprintf(`{"email":"user%02d@example.com","password":%q}`, i, pw)
+						req, _ := http.NewRequest("POST", srv.URL+"/v1/sessions", strings.NewReader(body))
+						req.Header.Set("Content-Type", "application/json")
+						req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.0.%d.%d", i/250, i%250+1))
+						start := time.Now()
+						res, err := client.Do(req)
+						d := time.Since(start)
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						_, _ = io.Copy(io.Discard, res.Body)
+						res.Body.Close()
+						if res.StatusCode >= 500 || res.StatusCode != http.StatusCreated {
+							b.Errorf("sign-in %d: %d, want 201", i, res.StatusCode)
+						}
+						mu.Lock()
+						latencies = append(latencies, d)
+						mu.Unlock()
+					})
+				}
+				wg.Wait()
+			}
+			b.StopTimer()
+			close(stop)
+			<-sampled
+			slices.Sort(latencies)
+			pct := func(p float64) time.Duration { return latencies[int(p*float64(len(latencies)-1))] }
+			b.ReportMetric(float64(peak.Load())/(1<<20), "peak-MiB")
+			b.ReportMetric(bound/(1<<20), "bound-MiB")
+			b.ReportMetric(float64(peak.Load())/bound, "peak/bound")
+			b.ReportMetric(float64(pct(0.50).Milliseconds()), "p50-ms")
+			b.ReportMetric(float64(pct(0.99).Milliseconds()), "p99-ms")
+		})
+	}
 }
