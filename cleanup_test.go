@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
+	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
 
@@ -26,7 +28,7 @@ func TestCleanup(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := signUp(t, s, "ada@example.com") // one code, one sign-up mail
-	if _, _, err := s.Sessions.Start(ctx, a.ID, false); err != nil {
+	if _, _, err := s.Sessions.Start(ctx, session.Begin{AccountID: a.ID, Method: auth.MethodPassword}); err != nil {
 		t.Fatal(err)
 	}
 	if ok, _, err := st.TakeRateToken(ctx, ratelimit.KeyOf("k"), ratelimit.Limit{Burst: 5, Every: time.Minute}, now); !ok || err != nil {

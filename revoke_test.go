@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
 
@@ -24,7 +26,7 @@ func TestRevocation(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := signUp(t, s, "ada@example.com")
-	_, before, err := s.Sessions.Start(ctx, a.ID, false)
+	_, before, err := s.Sessions.Start(ctx, session.Begin{AccountID: a.ID, Method: auth.MethodPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,18 +43,18 @@ func TestRevocation(t *testing.T) {
 		t.Error("a session from before the password reset is still valid")
 	}
 
-	_, key, err := s.Tokens.CreateAPIKey(ctx, a.ID, "ci")
+	_, key, err := s.Tokens.CreateAPIKey(ctx, auth.New(a.ID, auth.MethodPassword, now), "ci")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Tokens.ValidateAPIKey(ctx, a.Email, key.Reveal()); err != nil {
 		t.Fatalf("ValidateAPIKey: %v", err) // now cached for an hour
 	}
-	_, after, err := s.Sessions.Start(ctx, a.ID, false)
+	_, after, err := s.Sessions.Start(ctx, session.Begin{AccountID: a.ID, Method: auth.MethodPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Accounts.Deactivate(ctx, a.ID); err != nil {
+	if err := s.Accounts.AdminDeactivate(ctx, auth.Admin{ID: "support", Reason: "test"}, a.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Tokens.ValidateAPIKey(ctx, a.Email, key.Reveal()); err == nil {

@@ -11,6 +11,8 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
+	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
@@ -55,18 +57,18 @@ func TestNewWiresSSO(t *testing.T) {
 	if err != nil || !in.Created {
 		t.Fatalf("Callback = %+v, %v", in, err)
 	}
-	_, secret, err := s.Sessions.Start(ctx, in.Account.ID, false)
+	_, secret, err := s.Sessions.Start(ctx, session.Begin{AccountID: in.Account.ID, Method: auth.MethodSSO})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, pat, err := s.Tokens.Create(ctx, in.Account.ID, "ci", []string{"read"})
+	_, pat, err := s.Tokens.Create(ctx, auth.New(in.Account.ID, auth.MethodSSO, s.Now()), "ci", []string{"read"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Tokens.Validate(ctx, pat.Reveal()); err != nil {
 		t.Fatalf("the PAT of an SSO account: %v", err)
 	}
-	if err := s.Accounts.Deactivate(ctx, in.Account.ID); err != nil {
+	if err := s.Accounts.AdminDeactivate(ctx, auth.Admin{ID: "support", Reason: "test"}, in.Account.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Sessions.Validate(ctx, secret.Reveal()); err == nil {

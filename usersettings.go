@@ -1,6 +1,7 @@
 package usersettings
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -121,7 +122,8 @@ func New(store Store, opts Options) (*Settings, error) {
 		s.SecurityLog = securitylog.New(app, o.Rand, o.Now, nil)
 	}
 	notices := &notify.Notifier{Mailer: s.Courier, Failed: o.NoticeFailed}
-	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits, Owners: account.NewOwners(store), FreshFor: o.FreshFor,
+	owners := account.NewOwners(store)
+	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits, Owners: owners, FreshFor: o.FreshFor,
 		Now: o.Now, Rand: o.Rand,
 	})
 	s.Codes = verification.NewService(verification.Config{
@@ -133,7 +135,14 @@ func New(store Store, opts Options) (*Settings, error) {
 	s.Tokens = token.NewService(token.Config{
 		Store: store, Accounts: store, Tx: store, History: store, Notices: notices, Scopes: o.Registry,
 		LastUsedInterval: o.TokenLastUsedInterval, APIKeyCacheTTL: o.APIKeyCacheTTL, APIKeyCacheSize: o.APIKeyCacheSize,
-		Revocations: revocations, Now: o.Now, Rand: o.Rand,
+		Revocations: revocations, FreshFor: o.FreshFor, SecurityLog: s.SecurityLog, Now: o.Now, Rand: o.Rand,
+	})
+	// Sessions re-authenticate through the account and two-factor
+	// services, built below (credentials reads them when called).
+	s.Sessions = session.NewService(session.Config{
+		Store: store, Accounts: store, Tx: store, Passwords: credentials{s}, SecondFactor: credentials{s},
+		SecurityLog: s.SecurityLog, FreshFor: o.FreshFor, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
+		TouchInterval: o.SessionTouchInterval, Now: o.Now, Rand: o.Rand,
 	})
 	// The two-factor service checks passwords with a checker of its own,
 	// so it is built before the account service, whose second factor it
@@ -143,14 +152,15 @@ func New(store Store, opts Options) (*Settings, error) {
 		Store: store, Accounts: store, Tx: store, History: store, Key: o.TwoFactorKeys[0], OldKeys: o.TwoFactorKeys[1:],
 		Notices: notices, SMS: o.SMS, Passwords: passwords, MaxAttempts: o.TwoFactorMaxAttempts, LockFor: o.TwoFactorLockFor,
 		SMSCodeTTL: o.SMSCodeTTL, SMSInterval: o.SMSInterval, EnrollTTL: o.TwoFactorEnrollTTL, Now: o.Now, Rand: o.Rand,
+		FreshFor: o.FreshFor, SecurityLog: s.SecurityLog,
+		// Enrolling or deactivating the second factor ends the account's
+		// other sessions and empties this process's API-key cache for it.
+		Revokers: account.Revokers{s.Tokens, s.Sessions},
 	})
-	s.Notifications = notify.NewService(notify.Config{Store: store, Tx: store, History: store, Now: o.Now, Rand: o.Rand})
-	s.Sessions = session.NewService(session.Config{
-		Store: store, Accounts: store, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
-		TouchInterval: o.SessionTouchInterval, Now: o.Now, Rand: o.Rand,
-	})
+	s.Notifications = notify.NewService(notify.Config{Store: store, Tx: store, History: store, Owners: owners, Now: o.Now, Rand: o.Rand})
 	s.PersonalData = personaldata.NewService(personaldata.Config{
 		Tx: store, Profiles: store, Accounts: store, History: store, TrackingSince: o.TrackingSince, Now: o.Now,
+		Owners: owners, FreshFor: o.FreshFor, SecurityLog: s.SecurityLog,
 		Sources: personaldata.DefaultSources(personaldata.Deps{
 			Profiles: store, Accounts: store, Codes: store, History: store, Notify: store,
 			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Sessions: s.Sessions, Merges: store, Mail: store,
@@ -161,7 +171,8 @@ func New(store Store, opts Options) (*Settings, error) {
 		Accounts: store, Profiles: store, History: store, Tx: store, Codes: s.Codes, Notices: notices,
 		Hasher: o.Hasher, Policy: o.Policy, Companies: companies(store, o), Erasers: s.PersonalData.Erasers(),
 		Revokers:     []account.Revoker{s.Tokens, s.Sessions},
-		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, Now: o.Now, Rand: o.Rand,
+		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, FreshFor: o.FreshFor, SecurityLog: s.SecurityLog,
+		Now: o.Now, Rand: o.Rand,
 	})
 	if s.SSO, err = newSSO(store, o, s.Accounts, s.Sessions); err != nil {
 		return nil, err
@@ -172,6 +183,24 @@ func New(store Store, opts Options) (*Settings, error) {
 		Now: o.Now, Rand: o.Rand,
 	})
 	return s, nil
+}
+
+// credentials checks the password and the second factor of a session's
+// re-authentication through the account and two-factor services of s,
+// which New builds after the session service (they end sessions through
+// it); a failed password check counts as a failed sign-in.
+type credentials struct{ s *Settings }
+
+func (c credentials) CheckPassword(ctx context.Context, accountID, pw string) error {
+	return c.s.Accounts.CheckPassword(ctx, accountID, pw)
+}
+
+func (c credentials) Required(ctx context.Context, accountID string) (bool, error) {
+	return c.s.TwoFactor.Required(ctx, accountID)
+}
+
+func (c credentials) Verify(ctx context.Context, accountID, code string) error {
+	return c.s.TwoFactor.Verify(ctx, accountID, code)
 }
 
 // newCourier returns the courier over store's outbox, delivering through

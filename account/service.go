@@ -10,9 +10,11 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -146,8 +148,16 @@ type Config struct {
 	// PendingTTL is how long a sign-up or add-account request lives; 0
 	// means DefaultPendingTTL.
 	PendingTTL time.Duration
-	Now        func() time.Time // the clock; nil means time.Now
-	Rand       io.Reader        // source of ids; nil means crypto/rand.Reader
+	// FreshFor is how recent a caller's sign-in must be for the
+	// sensitive operations (adding an account, changing the password,
+	// deleting an account); 0 means auth.DefaultFreshFor (one hour).
+	FreshFor time.Duration
+	// SecurityLog records password changes, accounts added and deleted
+	// and admin operations in the transaction of each; nil records
+	// nothing.
+	SecurityLog *securitylog.Log
+	Now         func() time.Time // the clock; nil means time.Now
+	Rand        io.Reader        // source of ids; nil means crypto/rand.Reader
 }
 
 // Service runs the lifecycle of login accounts. It is safe for concurrent
@@ -167,6 +177,8 @@ type Service struct {
 	revokers   []Revoker
 	second     SecondFactor
 	pendingTTL time.Duration
+	freshFor   time.Duration
+	seclog     *securitylog.Log
 	now        clock.Clock
 	rand       io.Reader
 }
@@ -183,6 +195,7 @@ func NewService(c Config) *Service {
 		companies: c.Companies, erasers: append([]Eraser(nil), c.Erasers...),
 		revokers: append([]Revoker(nil), c.Revokers...),
 		second:   c.SecondFactor, pendingTTL: c.PendingTTL, now: clock.New(c.Now), rand: c.Rand,
+		freshFor: c.FreshFor, seclog: c.SecurityLog,
 	}
 	if s.hasher == nil {
 		s.hasher = password.DefaultHasher()
@@ -250,6 +263,43 @@ func (s *Service) get(ctx context.Context, accountID string) (Account, error) {
 		return Account{}, fmt.Errorf("account: loading account: %w", err)
 	}
 	return a, nil
+}
+
+// caller returns the caller's own account: the caller must be a person
+// (auth.Caller.Person) whose account exists and is active, else
+// auth.ErrForbidden.
+func (s *Service) caller(ctx context.Context, c auth.Caller) (Account, error) {
+	if err := c.Person(); err != nil {
+		return Account{}, err
+	}
+	a, err := s.get(ctx, c.AccountID)
+	if errors.Is(err, ErrNotFound) {
+		return Account{}, fmt.Errorf("%w: unknown account", auth.ErrForbidden)
+	}
+	if err != nil {
+		return Account{}, err
+	}
+	if a.Status != StatusActive {
+		return Account{}, fmt.Errorf("%w: account not active", auth.ErrForbidden)
+	}
+	return a, nil
+}
+
+// freshCaller is caller for a sensitive operation: the caller must also
+// have signed in within Config.FreshFor (auth.ErrReauthenticationRequired).
+func (s *Service) freshCaller(ctx context.Context, c auth.Caller) (Account, error) {
+	if err := c.Fresh(s.now(), s.freshFor); err != nil {
+		return Account{}, err
+	}
+	return s.caller(ctx, c)
+}
+
+// logEvents records security-log events in ctx's transaction.
+func (s *Service) logEvents(ctx context.Context, events ...securitylog.Event) error {
+	if err := s.seclog.Record(ctx, events...); err != nil {
+		return fmt.Errorf("account: %w", err)
+	}
+	return nil
 }
 
 // record appends one history entry in ctx's transaction.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/token"
@@ -254,7 +255,7 @@ func BenchmarkValidateAPIKeyRevocations(b *testing.B) {
 	withSeq := token.NewService(cfg)
 	keys := make([]string, 100)
 	for i := range keys {
-		_, s, err := plain.CreateAPIKey(ctx, a.ID, fmt.Sprint("k", i))
+		_, s, err := plain.CreateAPIKey(ctx, auth.New(a.ID, auth.MethodPassword, time.Now()), fmt.Sprint("k", i))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
 
@@ -36,7 +37,7 @@ func TestRevocationReachesEveryReplica(t *testing.T) {
 	const interval = 5 * time.Millisecond
 	revoke := map[string]func(f *fixture, a *token.Service, k token.APIKey) error{
 		"RevokeAPIKey": func(f *fixture, a *token.Service, k token.APIKey) error {
-			return a.RevokeAPIKey(f.ctx, f.acct.ID, k.ID)
+			return a.RevokeAPIKey(f.ctx, f.as(f.acct.ID), k.ID)
 		},
 		"Deactivated": func(f *fixture, a *token.Service, _ token.APIKey) error {
 			f.setStatus(t, account.StatusDeactivated)
@@ -52,7 +53,7 @@ func TestRevocationReachesEveryReplica(t *testing.T) {
 			f := newFixture(t, func(c *token.Config) { c.RevocationCheck = interval })
 			f.cfg.Revocations = f.st
 			a, b := token.NewService(f.cfg), token.NewService(f.cfg)
-			k, key, err := a.CreateAPIKey(f.ctx, f.acct.ID, "k")
+			k, key, err := a.CreateAPIKey(f.ctx, f.as(f.acct.ID), "k")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,11 +87,11 @@ func TestRevocationReadFailureFallsBackToTTL(t *testing.T) {
 	flaky := &flakyRevocations{Revocations: f.st}
 	f.cfg.Revocations, f.cfg.RevocationCheck = flaky, interval
 	a, b := token.NewService(f.cfg), token.NewService(f.cfg)
-	k1, key1, err := a.CreateAPIKey(f.ctx, f.acct.ID, "k1")
+	k1, key1, err := a.CreateAPIKey(f.ctx, f.as(f.acct.ID), "k1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, key2, err := a.CreateAPIKey(f.ctx, f.acct.ID, "k2")
+	_, key2, err := a.CreateAPIKey(f.ctx, f.as(f.acct.ID), "k2")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func TestRevocationReadFailureFallsBackToTTL(t *testing.T) {
 		}
 	}
 	flaky.fail.Store(true)
-	if err := a.RevokeAPIKey(f.ctx, f.acct.ID, k1.ID); err != nil {
+	if err := a.RevokeAPIKey(f.ctx, f.as(f.acct.ID), k1.ID); err != nil {
 		t.Fatal(err)
 	}
 	f.clock.Advance(2 * interval)
@@ -119,8 +120,8 @@ func TestRevocationReadFailureFallsBackToTTL(t *testing.T) {
 	if _, err := b.ValidateAPIKey(f.ctx, f.acct.Email, key2.Reveal()); err != nil {
 		t.Fatal(err)
 	}
-	ks, _ := a.ListAPIKeys(f.ctx, f.acct.ID)
-	if err := a.RevokeAPIKey(f.ctx, f.acct.ID, ks[0].ID); err != nil {
+	ks, _ := a.ListAPIKeys(f.ctx, f.as(f.acct.ID))
+	if err := a.RevokeAPIKey(f.ctx, f.as(f.acct.ID), ks[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	flaky.fail.Store(false)
@@ -139,7 +140,7 @@ func TestRevocationReadsAreBounded(t *testing.T) {
 	flaky := &flakyRevocations{Revocations: f.st}
 	f.cfg.Revocations, f.cfg.RevocationCheck = flaky, interval
 	svc := token.NewService(f.cfg)
-	_, key, err := svc.CreateAPIKey(f.ctx, f.acct.ID, "k")
+	_, key, err := svc.CreateAPIKey(f.ctx, auth.New(f.acct.ID, auth.MethodPassword, time.Now()), "k")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -63,7 +64,7 @@ func Example() {
 			panic(err)
 		}
 		fmt.Println(in.Account.Email, in.Method, in.ConnectionID, "created:", in.Created, "back to", in.ReturnTo)
-		if _, _, err := sessions.Start(ctx, in.Account.ID, false); err != nil {
+		if _, _, err := sessions.Start(ctx, session.Begin{AccountID: in.Account.ID, Method: auth.MethodSSO}); err != nil {
 			panic(err)
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
+	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -48,12 +50,12 @@ func TestFirstSignInCreatesAccount(t *testing.T) {
 	if second.Created || second.Linked || second.Account.ID != a.ID {
 		t.Errorf("second sign-in = %+v, want the same account, neither created nor linked", second)
 	}
-	views, err := e.accounts.Accounts(e.ctx, a.ID)
+	views, err := e.accounts.Accounts(e.ctx, auth.New(a.ID, auth.MethodSSO, time.Now()))
 	if err != nil || len(views) != 1 || !views[0].SSO || views[0].Company != "Acme" {
 		t.Errorf("accounts overview = %+v, %v; want one SSO account of Acme", views, err)
 	}
 	// The session the host starts is an ordinary one.
-	ses, secret, err := e.sessions.Start(e.ctx, a.ID, false)
+	ses, secret, err := e.sessions.Start(e.ctx, session.Begin{AccountID: a.ID, Method: auth.MethodSSO})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,13 +141,13 @@ func TestPasswordFlowsRefused(t *testing.T) {
 	_, err = e.accounts.Authenticate(e.ctx, "ann@acme.example", goodPW)
 	wantErr(t, "Authenticate", err, account.ErrSSOManaged)
 	wantErr(t, "Authenticate", err, account.ErrInvalidCredentials)
-	wantErr(t, "ChangePassword", e.accounts.ChangePassword(e.ctx, res.Account.ID, "", goodPW), account.ErrSSOManaged)
+	wantErr(t, "ChangePassword", e.accounts.ChangePassword(e.ctx, auth.New(res.Account.ID, auth.MethodSSO, e.now()), "", goodPW), account.ErrSSOManaged)
 	wantErr(t, "RequestPasswordReset", e.accounts.RequestPasswordReset(e.ctx, "ann@acme.example"), account.ErrSSOManaged)
 	_, err = e.accounts.ResetPassword(e.ctx, "ann@acme.example", "123456", goodPW)
 	wantErr(t, "ResetPassword", err, account.ErrSSOManaged)
 	_, err = e.accounts.SignUp(e.ctx, "bob@acme.example", goodPW, false)
 	wantErr(t, "SignUp", err, account.ErrSSORequired)
-	_, err = e.accounts.AddAccount(e.ctx, res.Account.ID, "ann@other.example", goodPW, false)
+	_, err = e.accounts.AddAccount(e.ctx, auth.New(res.Account.ID, auth.MethodSSO, e.now()), "ann@other.example", goodPW, false)
 	wantErr(t, "AddAccount", err, account.ErrSSORequired)
 }
 
@@ -243,7 +245,7 @@ func TestSignInRefusals(t *testing.T) {
 	if _, err := e.signIn("ann@acme.example", annPassword); err != nil {
 		t.Fatalf("the bound identity signs in: %v", err)
 	}
-	if err := e.accounts.Deactivate(e.ctx, bound.ID); err != nil {
+	if err := e.accounts.AdminDeactivate(e.ctx, auth.Admin{ID: "support", Reason: "test"}, bound.ID); err != nil {
 		t.Fatal(err)
 	}
 	_, err = e.signIn("ann@acme.example", annPassword)
@@ -260,7 +262,7 @@ func TestBackChannelLogout(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if _, _, err := e.sessions.Start(e.ctx, res.Account.ID, false); err != nil {
+		if _, _, err := e.sessions.Start(e.ctx, session.Begin{AccountID: res.Account.ID, Method: auth.MethodSSO}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -274,7 +276,7 @@ func TestBackChannelLogout(t *testing.T) {
 	wantErr(t, "garbage logout token", err, sso.ErrInvalidLogoutToken)
 	_, err = e.svc.BackChannelLogout(e.ctx, "nope", wrongAud)
 	wantErr(t, "unknown connection", err, sso.ErrUnknownConnection)
-	if list, _ := e.sessions.List(e.ctx, res.Account.ID); len(list) != 2 {
+	if list, _ := e.sessions.OfAccount(e.ctx, res.Account.ID); len(list) != 2 {
 		t.Fatalf("sessions after refused logouts = %d, want 2", len(list))
 	}
 
@@ -291,11 +293,11 @@ func TestBackChannelLogout(t *testing.T) {
 		t.Errorf("BackChannelLogout(unknown subject) = %d, %v; want 0, nil", n, err)
 	}
 
-	_, secret, err := e.sessions.Start(e.ctx, res.Account.ID, false)
+	_, secret, err := e.sessions.Start(e.ctx, session.Begin{AccountID: res.Account.ID, Method: auth.MethodSSO})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.accounts.Deactivate(e.ctx, res.Account.ID); err != nil {
+	if err := e.accounts.AdminDeactivate(e.ctx, auth.Admin{ID: "support", Reason: "test"}, res.Account.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.sessions.Validate(e.ctx, secret.Reveal()); err == nil {

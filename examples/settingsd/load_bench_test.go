@@ -24,6 +24,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -77,7 +78,7 @@ func BenchmarkWhoamiPostgres(b *testing.B) {
 	if err := st.CreateAccount(ctx, a); err != nil {
 		b.Fatal(err)
 	}
-	_, secret, err := s.Tokens.Create(ctx, a.ID, "load", []string{"mx:app:read"})
+	_, secret, err := s.Tokens.Create(ctx, auth.New(a.ID, auth.MethodPassword, time.Now()), "load", []string{"mx:app:read"})
 	if err != nil {
 		b.Fatal(err)
 	}

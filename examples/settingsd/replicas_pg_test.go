@@ -85,7 +85,7 @@ func TestTwoReplicasOnPostgres(t *testing.T) {
 		var login struct {
 			Session string `json:"session"`
 		}
-		a.call(t, "POST", "/v1/sessions", "", map[string]any{"email": email, "password": password}, 201, &login)
+		a.call(t, "POST", "/v1/sessions", "", map[string]any{"email": email, "password": password, "session_in_body": true}, 201, &login)
 		session = login.Session
 		b.call(t, "GET", "/v1/me/profile", "Session "+session, nil, 200, nil)
 	})

@@ -55,28 +55,34 @@ func (w *Web) routes() {
 	m.HandleFunc("POST /profile/merge/{id}/cancel", w.me(signedIn, w.mergeCancel))
 
 	m.HandleFunc("GET /accounts", w.me(expiredOK, w.accountsPage))
-	m.HandleFunc("POST /accounts/password", w.me(freshExpiredOK, w.changePassword))
+	m.HandleFunc("POST /accounts/password", w.me(expiredOK, w.changePassword))
 	m.HandleFunc("GET /accounts/new", w.me(signedIn, w.newAccountPage))
 	m.HandleFunc("POST /accounts/new", w.me(signedIn, w.newAccount))
 	m.HandleFunc("GET /accounts/new/verify", w.me(signedIn, w.newAccountVerifyPage))
 	m.HandleFunc("POST /accounts/new/verify", w.me(signedIn, w.newAccountVerify))
 	m.HandleFunc("GET /accounts/delete", w.me(signedIn, w.deletePage))
-	m.HandleFunc("POST /accounts/delete", w.me(fresh, w.deleteAccount))
+	m.HandleFunc("POST /accounts/delete", w.me(signedIn, w.deleteAccount))
 
 	m.HandleFunc("GET /notifications", w.me(signedIn, w.notificationsPage))
 	m.HandleFunc("POST /notifications", w.me(signedIn, w.saveNotifications))
 	m.HandleFunc("POST /notifications/apps/{app}/stop", w.me(signedIn, w.stopWatching))
 
-	// Developer Settings. The sessions list and the security log slot in
-	// here when the trust-boundary work lands (session devices, "end
-	// others"): a section on this page and routes under /developer/sessions.
+	// Sessions: where the person is signed in, one sign-out each and one
+	// for all the others (a sensitive action: a stale sign-in confirms
+	// the password first).
+	m.HandleFunc("GET /sessions", w.me(signedIn, w.sessionsPage))
+	m.HandleFunc("POST /sessions/{id}/end", w.me(signedIn, w.endSession))
+	m.HandleFunc("POST /sessions/others", w.me(fresh, w.endOtherSessions))
+
+	// Developer Settings. The security log slots in here when the
+	// trust-boundary work lands: a section on this page.
 	m.HandleFunc("GET /developer", w.me(signedIn, w.developerPage))
 	m.HandleFunc("POST /developer/2fa/authenticator", w.me(signedIn, w.beginAuthenticator))
 	m.HandleFunc("POST /developer/2fa/authenticator/confirm", w.me(signedIn, w.confirmAuthenticator))
-	m.HandleFunc("POST /developer/2fa/deactivate", w.me(fresh, w.deactivateTwoFactor))
-	m.HandleFunc("POST /developer/api-keys", w.me(fresh, w.createAPIKey))
+	m.HandleFunc("POST /developer/2fa/deactivate", w.me(signedIn, w.deactivateTwoFactor))
+	m.HandleFunc("POST /developer/api-keys", w.me(signedIn, w.createAPIKey))
 	m.HandleFunc("POST /developer/api-keys/{id}/revoke", w.me(signedIn, w.revokeAPIKey))
-	m.HandleFunc("POST /developer/tokens", w.me(fresh, w.createToken))
+	m.HandleFunc("POST /developer/tokens", w.me(signedIn, w.createToken))
 	m.HandleFunc("POST /developer/tokens/{id}/delete", w.me(signedIn, w.deleteToken))
 
 	m.HandleFunc("GET /personal-data", w.me(signedIn, w.personalDataPage))
