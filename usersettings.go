@@ -123,13 +123,13 @@ func New(store Store, opts Options) (*Settings, error) {
 	}
 	notices := &notify.Notifier{Mailer: s.Courier, Failed: o.NoticeFailed}
 	owners := account.NewOwners(store)
-	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits, Owners: owners, FreshFor: o.FreshFor,
-		Now: o.Now, Rand: o.Rand,
-	})
 	s.Codes = verification.NewService(verification.Config{
 		Store: store, Tx: store, Mailer: s.Courier, Key: o.CodeKeys[0], OldKeys: o.CodeKeys[1:],
 		TTL: o.CodeTTL, MaxAttempts: o.CodeMaxAttempts, MinInterval: o.CodeMinInterval, MaxPerHour: o.CodeMaxPerHour,
 		Now: o.Now, Rand: o.Rand,
+	})
+	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits, Owners: owners, FreshFor: o.FreshFor,
+		Codes: s.Codes, Notices: notices, SecurityLog: s.SecurityLog, Now: o.Now, Rand: o.Rand,
 	})
 	revocations, _ := store.(token.Revocations)
 	s.Tokens = token.NewService(token.Config{
@@ -172,7 +172,7 @@ func New(store Store, opts Options) (*Settings, error) {
 		Hasher: o.Hasher, Policy: o.Policy, Companies: companies(store, o), Erasers: s.PersonalData.Erasers(),
 		Revokers:     []account.Revoker{s.Tokens, s.Sessions},
 		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, FreshFor: o.FreshFor, SecurityLog: s.SecurityLog,
-		Now: o.Now, Rand: o.Rand,
+		Recovery: store, Now: o.Now, Rand: o.Rand,
 	})
 	if s.SSO, err = newSSO(store, o, s.Accounts, s.Sessions); err != nil {
 		return nil, err
@@ -180,9 +180,19 @@ func New(store Store, opts Options) (*Settings, error) {
 	s.Merges = merge.NewService(merge.Config{
 		Accounts: store, Profiles: store, ProfileData: store, History: store, Notify: store,
 		Flows: store, Expired: store, Tx: store, Codes: s.Codes, Notices: notices, FlowTTL: o.MergeFlowTTL,
+		FreshFor: o.FreshFor, Limiter: limiterOf(store), StartLimit: o.MergeStartLimit, SecurityLog: s.SecurityLog,
 		Now: o.Now, Rand: o.Rand,
 	})
 	return s, nil
+}
+
+// limiterOf returns the store's rate-limit buckets, or nil when it keeps
+// none.
+func limiterOf(store Store) ratelimit.Limiter {
+	if l, ok := store.(ratelimit.Limiter); ok {
+		return l
+	}
+	return nil
 }
 
 // credentials checks the password and the second factor of a session's

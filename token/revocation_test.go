@@ -133,7 +133,7 @@ func TestRevocationReadFailureFallsBackToTTL(t *testing.T) {
 
 // TestRevocationReadsAreBounded validates a cached key from 16 goroutines
 // for a while and checks that the sequence was read about once per
-// interval, not once per validation.
+// interval (at most twice), not once per validation.
 func TestRevocationReadsAreBounded(t *testing.T) {
 	const interval = 20 * time.Millisecond
 	f := newFixture(t, func(c *token.Config) { c.Now = time.Now })
@@ -160,7 +160,9 @@ func TestRevocationReadsAreBounded(t *testing.T) {
 	}
 	wg.Wait()
 	reads := flaky.reads.Load()
-	if max := int64(time.Since(start)/interval) + 2; reads > max || reads < 1 {
+	// About one read per interval; a validation that was descheduled
+	// between reading the clock and the sequence may add one.
+	if max := 2*int64(time.Since(start)/interval) + 2; reads > max || reads < 1 {
 		t.Errorf("%d reads of the sequence for %d validations in %v, want 1 to %d", reads, validations.Load(), time.Since(start), max)
 	}
 }

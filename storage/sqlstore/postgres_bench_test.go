@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -163,7 +164,7 @@ func BenchmarkMergeCommitPostgres(b *testing.B) {
 		seed(tag)
 		flowID := benchFlow(b, svc, outbox, tag)
 		b.StartTimer()
-		if _, err := svc.Commit(ctx, "acc_"+tag+"a", flowID); err != nil {
+		if _, err := svc.Commit(ctx, auth.New("acc_"+tag+"a", auth.MethodPassword, benchMergeNow), flowID); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
@@ -220,7 +221,7 @@ func pgSeedPair(b *testing.B, st *sqlstore.Store, db *sql.DB, tag string) {
 func benchFlow(b *testing.B, svc *merge.Service, outbox *notify.Outbox, tag string) string {
 	b.Helper()
 	ctx := context.Background()
-	me := "acc_" + tag + "a"
+	me := auth.New("acc_"+tag+"a", auth.MethodPassword, benchMergeNow)
 	f, err := svc.Start(ctx, me, tag+"b@example.com")
 	if err != nil {
 		b.Fatal(err)
