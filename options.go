@@ -34,8 +34,10 @@ type Options struct {
 	// Courier tunes the durable mail courier (batch, poll interval,
 	// lease, send timeout, attempts, back-off, how long sent mail is
 	// kept, failure hook); each zero field takes the default of package
-	// notify named beside it. The bodies in the outbox are sealed with
-	// keys derived from CodeKeys.
+	// notify named beside it, except CleanupEvery: when zero, the
+	// courier's Run deletes no mail, and Settings.Cleanup deletes the mail
+	// older than Keep instead, in one replica at a time. The bodies in
+	// the outbox are sealed with keys derived from CodeKeys.
 	Courier notify.CourierTuning
 	// NoticeFailed is called for each security notice (password changed,
 	// token created, …) that could not be queued for sending. The change it reports is
@@ -171,7 +173,11 @@ type Options struct {
 	TokenLastUsedInterval time.Duration
 	// APIKeyCacheTTL is how long a successful API key validation is
 	// cached in this process; 0 means token.DefaultAPIKeyCacheTTL (60 s),
-	// negative disables the cache.
+	// negative disables the cache. When the store keeps a revocation
+	// sequence (token.Revocations: storage/memory and storage/sqlstore
+	// do), a revocation on any replica empties every replica's cache
+	// within token.DefaultRevocationCheck (250 ms) and the TTL only bounds
+	// the time while the sequence cannot be read.
 	APIKeyCacheTTL time.Duration
 	// APIKeyCacheSize is the most cached API key validations; 0 means
 	// token.DefaultAPIKeyCacheSize (10,000).
@@ -186,6 +192,11 @@ type Options struct {
 	// get before a validation writes it again; 0 means
 	// session.DefaultTouchInterval (1 minute).
 	SessionTouchInterval time.Duration
+
+	// SecurityLogRetention is how long security-log events are kept
+	// before Settings.Cleanup deletes them; 0 means
+	// securitylog.DefaultRetention (400 days).
+	SecurityLogRetention time.Duration
 
 	// TrackingSince is when the host started to record the change
 	// history; zero means personaldata.DefaultTrackingSince.

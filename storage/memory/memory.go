@@ -37,6 +37,8 @@ type Store struct {
 	mail     mailTables
 	security securityTables
 	logins   loginTables
+	revSeq   int64 // the revocation sequence (token.Revocations)
+	jobs     storage.Mutexes
 
 	// Limiter keeps the rate-limit buckets, under locks of its own.
 	*Limiter

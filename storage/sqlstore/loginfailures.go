@@ -67,15 +67,9 @@ func (s *Store) ForgetLoginFailures(ctx context.Context, key ratelimit.Key) erro
 	})
 }
 
-// DeleteLoginFailuresBefore implements account.LoginFailures with one
-// DELETE that scans the table.
+// DeleteLoginFailuresBefore implements account.LoginFailures in batches
+// (see deleteBatched); last_at has no index, so each batch scans.
 func (s *Store) DeleteLoginFailuresBefore(ctx context.Context, before time.Time) (int, error) {
-	var n int64
-	err := s.writeOne(ctx, func(ctx context.Context) error {
-		var err error
-		n, err = s.exec(ctx, "delete old login failures", `DELETE FROM us_login_failures WHERE last_at < ?`,
-			s.d.timeArg(before))
-		return err
-	})
-	return int(n), err
+	return s.deleteBatched(ctx, "delete old login failures", "us_login_failures", "digest", `last_at < ?`,
+		s.d.timeArg(before))
 }

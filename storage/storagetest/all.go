@@ -6,6 +6,8 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
+	"github.com/seed-a97ca23f/usersettings/storage"
+	"github.com/seed-a97ca23f/usersettings/token"
 )
 
 // Store is an adapter that implements every Store of the SDK: what
@@ -15,6 +17,8 @@ type Store interface {
 	sso.Store
 	ratelimit.Store
 	account.LoginFailures
+	token.Revocations
+	storage.JobLocker
 }
 
 // TestAll runs every conformance suite of the package against an adapter
@@ -63,6 +67,12 @@ func TestAll(t *testing.T, newStore func(t *testing.T) Store) {
 	})
 	t.Run("LoginFailures", func(t *testing.T) {
 		TestLoginFailures(t, func(t *testing.T) LoginFailuresStore { return newStore(t) })
+	})
+	t.Run("Revocations", func(t *testing.T) {
+		TestRevocations(t, func(t *testing.T) RevocationStore { return newStore(t) })
+	})
+	t.Run("JobLocker", func(t *testing.T) {
+		TestJobLocker(t, func(t *testing.T) storage.JobLocker { return newStore(t) })
 	})
 	t.Run("Merge", func(t *testing.T) {
 		TestMerge(t, func(t *testing.T) MergeStore { return newStore(t) })
