@@ -43,6 +43,7 @@ type Store interface {
 	session.Store
 	merge.Store
 	sso.Store
+	securitylog.Store
 }
 
 // Settings is the SDK wired over one store: one mailer, one clock, one

@@ -21,6 +21,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
 // DefaultRetention is how long events are kept when the host sets no
@@ -143,8 +144,10 @@ func New(app Appender, rand io.Reader, now func() time.Time, hook func(context.C
 }
 
 // Record gives each event an id ("sev_…") and, when it has none, the
-// current time, stores them in the transaction ctx carries and then gives
-// them to the hook.
+// current time, and stores them in the transaction ctx carries. The hook
+// gets them once that transaction has committed (storage.AfterCommit), or
+// at once when ctx carries none; it never sees an event that was rolled
+// back.
 func (l *Log) Record(ctx context.Context, events ...Event) error {
 	if l == nil || len(events) == 0 {
 		return nil
@@ -163,9 +166,11 @@ func (l *Log) Record(ctx context.Context, events ...Event) error {
 		return fmt.Errorf("securitylog: appending: %w", err)
 	}
 	if l.hook != nil {
-		for _, e := range events {
-			l.hook(ctx, e)
-		}
+		storage.AfterCommit(ctx, func(ctx context.Context) {
+			for _, e := range events {
+				l.hook(ctx, e)
+			}
+		})
 	}
 	return nil
 }

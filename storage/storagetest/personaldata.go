@@ -26,6 +26,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/token"
@@ -45,6 +46,7 @@ type ErasureStore interface {
 	notify.OutboxStore
 	session.Store
 	merge.Store
+	securitylog.Store
 }
 
 // Person is what FillPerson stored about one person.
