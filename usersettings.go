@@ -145,7 +145,7 @@ func New(store Store, opts Options) (*Settings, error) {
 		Tx: store, Profiles: store, Accounts: store, History: store, TrackingSince: o.TrackingSince, Now: o.Now,
 		Sources: personaldata.DefaultSources(personaldata.Deps{
 			Profiles: store, Accounts: store, Codes: store, History: store, Notify: store,
-			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Sessions: s.Sessions, Merges: store, Mail: store,
+			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Sessions: s.Sessions, Merges: store, Mail: store, SecurityLog: store,
 			Companies: companies(store, o), Extra: o.ExtraSources,
 		}),
 	})
