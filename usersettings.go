@@ -160,7 +160,7 @@ func New(store Store, opts Options) (*Settings, error) {
 	}
 	s.Merges = merge.NewService(merge.Config{
 		Accounts: store, Profiles: store, ProfileData: store, History: store, Notify: store,
-		Flows: store, Expired: store, Tx: store, Codes: s.Codes, Notices: notices, FlowTTL: o.MergeFlowTTL,
+		Flows: store, Expired: store, Tx: store, Codes: s.Codes, Notices: notices, FlowTTL: o.MergeFlowTTL, SecurityEvents: store,
 		Now: o.Now, Rand: o.Rand,
 	})
 	return s, nil

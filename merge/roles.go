@@ -8,6 +8,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 )
 
 // The roles below are the parts of the stores that the Service calls, each
@@ -19,13 +20,14 @@ import (
 
 // Every full Store satisfies the roles taken from it.
 var (
-	_ Accounts      = account.Store(nil)
-	_ Profiles      = profile.Store(nil)
-	_ ProfileData   = profile.Store(nil)
-	_ History       = history.Store(nil)
-	_ Notifications = notify.Store(nil)
-	_ Flows         = Store(nil)
-	_ ExpiredFlows  = Store(nil)
+	_ Accounts       = account.Store(nil)
+	_ Profiles       = profile.Store(nil)
+	_ ProfileData    = profile.Store(nil)
+	_ History        = history.Store(nil)
+	_ SecurityEvents = securitylog.Store(nil)
+	_ Notifications  = notify.Store(nil)
+	_ Flows          = Store(nil)
+	_ ExpiredFlows   = Store(nil)
 )
 
 // Accounts is the part of account.Store the Service uses: it looks up the
@@ -77,6 +79,14 @@ type History interface {
 	AppendHistory(ctx context.Context, entries ...history.Entry) error
 	// MoveHistory re-assigns every entry of profile from to profile to.
 	MoveHistory(ctx context.Context, from, to string) error
+}
+
+// SecurityEvents is the part of securitylog.Store the Service uses: the
+// other profile's security log moves to the survivor.
+type SecurityEvents interface {
+	// MoveSecurityEvents re-assigns every event of profile from to
+	// profile to.
+	MoveSecurityEvents(ctx context.Context, from, to string) error
 }
 
 // Notifications is the part of notify.Store the Service uses: watched
