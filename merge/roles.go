@@ -20,14 +20,13 @@ import (
 
 // Every full Store satisfies the roles taken from it.
 var (
-	_ Accounts       = account.Store(nil)
-	_ Profiles       = profile.Store(nil)
-	_ ProfileData    = profile.Store(nil)
-	_ History        = history.Store(nil)
-	_ SecurityEvents = securitylog.Store(nil)
-	_ Notifications  = notify.Store(nil)
-	_ Flows          = Store(nil)
-	_ ExpiredFlows   = Store(nil)
+	_ Accounts      = account.Store(nil)
+	_ Profiles      = profile.Store(nil)
+	_ ProfileData   = profile.Store(nil)
+	_ History       = history.Store(nil)
+	_ Notifications = notify.Store(nil)
+	_ Flows         = Store(nil)
+	_ ExpiredFlows  = Store(nil)
 )
 
 // Accounts is the part of account.Store the Service uses: it looks up the
@@ -88,6 +87,8 @@ type SecurityEvents interface {
 	// profile to.
 	MoveSecurityEvents(ctx context.Context, from, to string) error
 }
+
+var _ SecurityEvents = securitylog.Store(nil)
 
 // Notifications is the part of notify.Store the Service uses: watched
 // apps are counted for the preview and moved at commit, and the other
