@@ -1,6 +1,7 @@
 package usersettings
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -71,9 +72,17 @@ type Settings struct {
 	Courier *notify.Courier
 
 	// SecurityLog records the security log every service writes to, in
-	// the transaction of the action; nil when the store keeps no
-	// security log (it does not implement securitylog.Appender).
+	// the transaction of the action, and gives each event to
+	// Options.OnEvent after the commit.
 	SecurityLog *securitylog.Log
+	// SecurityEvents shows people their own security log, newest first,
+	// a page at a time.
+	SecurityEvents *securitylog.Reader
+	// SecurityLogRetention is how long security events are kept
+	// (Options.SecurityLogRetention, securitylog.DefaultRetention by
+	// default): the host's cleanup job deletes older ones with
+	// DeleteSecurityEventsBefore.
+	SecurityLogRetention time.Duration
 
 	// Scopes is the registry of token scopes.
 	Scopes *token.Registry
@@ -110,10 +119,10 @@ func New(store Store, opts Options) (*Settings, error) {
 			s.Outbox = box
 		}
 	}
-	if app, ok := store.(securitylog.Appender); ok {
-		s.SecurityLog = securitylog.New(app, o.Rand, o.Now, nil)
-	}
-	notices := &notify.Notifier{Mailer: s.Courier, Failed: o.NoticeFailed}
+	s.SecurityLog = securitylog.New(store, o.Rand, o.Now, o.OnEvent)
+	s.SecurityEvents = securitylog.NewReader(store, account.NewOwners(store))
+	s.SecurityLogRetention = o.SecurityLogRetention
+	notices := &notify.Notifier{Mailer: s.Courier, Failed: noticeFailed(o)}
 	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits, Owners: account.NewOwners(store), FreshFor: o.FreshFor,
 		Now: o.Now, Rand: o.Rand,
 	})
@@ -166,6 +175,18 @@ func New(store Store, opts Options) (*Settings, error) {
 	return s, nil
 }
 
+// noticeFailed returns the Notifier's report of a failed notice: an event
+// of kind securitylog.NoticeFailed for Options.OnEvent, or nil (a warning
+// through slog.Default) without it.
+func noticeFailed(o Options) func(context.Context, *notify.NoticeError) {
+	if o.OnEvent == nil {
+		return nil
+	}
+	return func(ctx context.Context, err *notify.NoticeError) {
+		o.OnEvent(ctx, securitylog.Event{Kind: securitylog.NoticeFailed, At: o.Now(), Detail: string(err.Kind)})
+	}
+}
+
 // newCourier returns the courier over store's outbox, delivering through
 // o.Mailer, with keys derived from the code keys.
 func newCourier(store Store, o Options) *notify.Courier {
@@ -191,6 +212,9 @@ func withDefaults(o Options) (Options, error) {
 	}
 	if o.Mailer == nil {
 		o.Mailer = &notify.Outbox{Now: o.Now}
+	}
+	if o.SecurityLogRetention <= 0 {
+		o.SecurityLogRetention = securitylog.DefaultRetention
 	}
 	if o.Issuer == "" {
 		o.Issuer = DefaultIssuer

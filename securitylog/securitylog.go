@@ -15,6 +15,7 @@ package securitylog
 
 import (
 	"context"
+	cryptorand "crypto/rand"
 	"fmt"
 	"io"
 	"time"
@@ -136,10 +137,16 @@ type Log struct {
 	hook func(context.Context, Event)
 }
 
-// New returns a Log that appends through app, with ids read from rand,
-// times from now and every recorded event also given to hook (which may
-// be nil).
+// New returns a Log that appends through app, with ids read from rand
+// (nil means crypto/rand.Reader), times from now (nil means time.Now) and
+// every recorded event also given to hook (which may be nil).
 func New(app Appender, rand io.Reader, now func() time.Time, hook func(context.Context, Event)) *Log {
+	if rand == nil {
+		rand = cryptorand.Reader
+	}
+	if now == nil {
+		now = time.Now
+	}
 	return &Log{app: app, rand: rand, now: now, hook: hook}
 }
 
