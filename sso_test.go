@@ -11,6 +11,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
@@ -51,7 +52,7 @@ func TestNewWiresSSO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := s.SSO.Callback(ctx, back.Query())
+	in, err := s.SSO.Callback(ctx, back.Query(), auth.Client{})
 	if err != nil || !in.Created {
 		t.Fatalf("Callback = %+v, %v", in, err)
 	}

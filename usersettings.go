@@ -163,8 +163,9 @@ func New(store Store, opts Options) (*Settings, error) {
 		Hasher: o.Hasher, Policy: o.Policy, Companies: companies(store, o), Erasers: s.PersonalData.Erasers(),
 		Revokers:     []account.Revoker{s.Tokens, s.Sessions},
 		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, Now: o.Now, Rand: o.Rand,
+		SecurityLog: s.SecurityLog,
 	})
-	if s.SSO, err = newSSO(store, o, s.Accounts, s.Sessions); err != nil {
+	if s.SSO, err = newSSO(store, o, s.Accounts, s.Sessions, s.SecurityLog); err != nil {
 		return nil, err
 	}
 	s.Merges = merge.NewService(merge.Config{

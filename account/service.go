@@ -13,6 +13,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -146,8 +147,11 @@ type Config struct {
 	// PendingTTL is how long a sign-up or add-account request lives; 0
 	// means DefaultPendingTTL.
 	PendingTTL time.Duration
-	Now        func() time.Time // the clock; nil means time.Now
-	Rand       io.Reader        // source of ids; nil means crypto/rand.Reader
+	// SecurityLog records security events (an account linked to single
+	// sign-on, …) in the transaction of the action; nil records none.
+	SecurityLog *securitylog.Log
+	Now         func() time.Time // the clock; nil means time.Now
+	Rand        io.Reader        // source of ids; nil means crypto/rand.Reader
 }
 
 // Service runs the lifecycle of login accounts. It is safe for concurrent
@@ -167,6 +171,7 @@ type Service struct {
 	revokers   []Revoker
 	second     SecondFactor
 	pendingTTL time.Duration
+	seclog     *securitylog.Log
 	now        clock.Clock
 	rand       io.Reader
 }
@@ -183,6 +188,7 @@ func NewService(c Config) *Service {
 		companies: c.Companies, erasers: append([]Eraser(nil), c.Erasers...),
 		revokers: append([]Revoker(nil), c.Revokers...),
 		second:   c.SecondFactor, pendingTTL: c.PendingTTL, now: clock.New(c.Now), rand: c.Rand,
+		seclog: c.SecurityLog,
 	}
 	if s.hasher == nil {
 		s.hasher = password.DefaultHasher()

@@ -10,6 +10,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -58,7 +59,7 @@ func Example() {
 		if err != nil {
 			panic(err)
 		}
-		in, err := svc.Callback(ctx, back.Query())
+		in, err := svc.Callback(ctx, back.Query(), auth.Client{IP: "192.0.2.7", UserAgent: "Mozilla/5.0 Firefox/140.0"})
 		if err != nil {
 			panic(err)
 		}

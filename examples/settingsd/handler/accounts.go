@@ -3,9 +3,10 @@ package handler
 import (
 	"net/http"
 
-	"github.com/seed-a97ca23f/usersettings/account"
 	"net/url"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/account"
 )
 
 type accountJSON struct {

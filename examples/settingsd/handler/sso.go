@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/seed-a97ca23f/usersettings/account/sso"
+	"github.com/seed-a97ca23f/usersettings/auth"
 )
 
 // MaxLogoutTokenBytes bounds the form body of a back-channel logout.
@@ -82,7 +83,7 @@ func (h *Handler) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	in, err := h.s.SSO.Callback(ctx, r.URL.Query())
+	in, err := h.s.SSO.Callback(ctx, r.URL.Query(), auth.Client{IP: h.clientIP(r), UserAgent: r.UserAgent()})
 	if err != nil {
 		h.failSSO(w, r, err)
 		return
