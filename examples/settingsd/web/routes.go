@@ -63,6 +63,8 @@ func (w *Web) routes() {
 	m.HandleFunc("GET /accounts/delete", w.me(signedIn, w.deletePage))
 	m.HandleFunc("POST /accounts/delete", w.me(fresh, w.deleteAccount))
 
+	m.HandleFunc("GET /security-log", w.me(signedIn, w.securityLogPage))
+
 	m.HandleFunc("GET /notifications", w.me(signedIn, w.notificationsPage))
 	m.HandleFunc("POST /notifications", w.me(signedIn, w.saveNotifications))
 	m.HandleFunc("POST /notifications/apps/{app}/stop", w.me(signedIn, w.stopWatching))
