@@ -8,9 +8,13 @@
 // Services record events with Log.Record inside the transaction of the
 // action they describe, so an event exists exactly when its action
 // happened. A host subscribes to the same events through one hook
-// (Options.OnEvent in package usersettings). The log is personal data:
-// it is exported with the rest, moved by a merge, erased with the profile
-// and kept only for a retention period (DefaultRetention).
+// (Options.OnEvent in package usersettings), which gets each event once
+// its transaction committed. People read their own log through a Reader,
+// a page at a time, newest first, with an opaque cursor. The log is
+// personal data: it is exported with the rest, moved by a merge, erased
+// with the profile and kept only for a retention period
+// (DefaultRetention), which the host's cleanup job enforces with
+// Store.DeleteSecurityEventsBefore.
 package securitylog
 
 import (

@@ -27,6 +27,10 @@ const (
 	ORDER BY at, id LIMIT ?`
 	querySecurityAfter = `SELECT ` + securityColumns + ` FROM us_security_events WHERE profile_id = ?
 	AND (at, id) > (?, ?) ORDER BY at, id LIMIT ?`
+	// querySecurityRetention deletes the oldest events, up to a limit,
+	// through the index on at.
+	querySecurityRetention = `DELETE FROM us_security_events WHERE id IN
+	(SELECT id FROM us_security_events WHERE at < ? ORDER BY at LIMIT ?)`
 )
 
 func scanSecurityEvent(row interface{ Scan(...any) error }, e *securitylog.Event) error {
@@ -150,8 +154,7 @@ func (s *Store) DeleteSecurityEventsBefore(ctx context.Context, before time.Time
 	var n int64
 	err := s.writeOne(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = s.exec(ctx, "delete old security events", `DELETE FROM us_security_events WHERE id IN
-			(SELECT id FROM us_security_events WHERE at < ? ORDER BY at, id LIMIT ?)`, s.d.timeArg(before), limit)
+		n, err = s.exec(ctx, "delete old security events", querySecurityRetention, s.d.timeArg(before), limit)
 		return err
 	})
 	return int(n), err

@@ -69,9 +69,9 @@ func (w *Web) routes() {
 	m.HandleFunc("POST /notifications", w.me(signedIn, w.saveNotifications))
 	m.HandleFunc("POST /notifications/apps/{app}/stop", w.me(signedIn, w.stopWatching))
 
-	// Developer Settings. The sessions list and the security log slot in
-	// here when the trust-boundary work lands (session devices, "end
-	// others"): a section on this page and routes under /developer/sessions.
+	// Developer Settings. The sessions list slots in here when the
+	// trust-boundary work lands (session devices, "end others"): a
+	// section on this page and routes under /developer/sessions.
 	m.HandleFunc("GET /developer", w.me(signedIn, w.developerPage))
 	m.HandleFunc("POST /developer/2fa/authenticator", w.me(signedIn, w.beginAuthenticator))
 	m.HandleFunc("POST /developer/2fa/authenticator/confirm", w.me(signedIn, w.confirmAuthenticator))
