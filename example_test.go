@@ -32,7 +32,7 @@ func ExampleNew() {
 
 	pending, _ := s.Accounts.SignUp(ctx, "ada@example.com", "Correct-Horse-9-Battery", false)
 	code := regexp.MustCompile(`\b\d{6}\b`).FindString(s.Outbox.Messages()[0].Body)
-	acct, err := s.Accounts.ConfirmSignUp(ctx, pending, code)
+	_, err = s.Accounts.ConfirmSignUp(ctx, pending, code)
 	fmt.Println("signed up:", err == nil)
 
 	res, err := s.Accounts.Authenticate(ctx, "ada@example.com", "Correct-Horse-9-Battery")
@@ -44,14 +44,20 @@ func ExampleNew() {
 	p, _ := s.Profiles.Update(ctx, me, profile.Update{JobTitle: &job})
 	fmt.Println("job title:", p.JobTitle)
 
-	_, secret, _ := s.Tokens.Create(ctx, acct.ID, "CI", []string{"mx:app:read"})
+	_, secret, _ := s.Tokens.Create(ctx, me, "CI", []string{"mx:app:read"})
 	principal, _ := s.Tokens.Validate(ctx, secret.Reveal())
 	fmt.Println("token scopes:", principal.Scopes)
+
+	// A token acts in the host's API, never on the settings: the SDK
+	// refuses its caller, whatever its scopes.
+	_, err = s.Profiles.Get(ctx, principal.Caller())
+	fmt.Println("token reads the profile:", !errors.Is(err, auth.ErrForbidden))
 	// Output:
 	// signed up: true
 	// signed in: true second factor: false
 	// job title: Engineer
 	// token scopes: [mx:app:read]
+	// token reads the profile: false
 }
 
 // Deleting the last account of a profile erases everything of it through
@@ -64,7 +70,8 @@ func ExampleSettings_deletion() {
 	acct, _ := s.Accounts.ConfirmSignUp(ctx, pending, code)
 	_, secret, _ := s.Sessions.Start(ctx, acct.ID, false)
 
-	err := s.Accounts.Delete(ctx, acct.ID, acct.ID)
+	// Deleting is sensitive: the caller signed in moments ago.
+	err := s.Accounts.Delete(ctx, auth.New(acct.ID, auth.MethodPassword, time.Now()), acct.ID)
 	fmt.Println("deleted:", err == nil)
 	_, err = s.Sessions.Validate(ctx, secret.Reveal())
 	fmt.Println("session:", err)

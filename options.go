@@ -110,8 +110,12 @@ type Options struct {
 	// (48 MiB) and profile.DefaultAvatarConcurrency (2).
 	AvatarLimits profile.AvatarLimits
 	// FreshFor is how recent a sign-in must be for a sensitive operation
-	// (setting the recovery email, …); 0 means auth.DefaultFreshFor (one
-	// hour). Older callers get auth.ErrReauthenticationRequired.
+	// (adding an account, changing the password, setting the recovery
+	// email, enrolling or turning off two-factor authentication,
+	// regenerating recovery codes, creating a token or API key, deleting
+	// an account, erasing the personal data); 0 means
+	// auth.DefaultFreshFor (one hour). Older callers get
+	// auth.ErrReauthenticationRequired.
 	FreshFor time.Duration
 	// PendingTTL is how long a sign-up or add-account request waits for
 	// its code; 0 means account.DefaultPendingTTL (1 hour).

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
 
@@ -41,7 +42,7 @@ func TestRevocation(t *testing.T) {
 		t.Error("a session from before the password reset is still valid")
 	}
 
-	_, key, err := s.Tokens.CreateAPIKey(ctx, a.ID, "ci")
+	_, key, err := s.Tokens.CreateAPIKey(ctx, auth.New(a.ID, auth.MethodPassword, now), "ci")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func TestRevocation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Accounts.Deactivate(ctx, a.ID); err != nil {
+	if err := s.Accounts.AdminDeactivate(ctx, auth.Admin{ID: "support", Reason: "test"}, a.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Tokens.ValidateAPIKey(ctx, a.Email, key.Reveal()); err == nil {

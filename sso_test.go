@@ -60,14 +60,14 @@ func TestNewWiresSSO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, pat, err := s.Tokens.Create(ctx, in.Account.ID, "ci", []string{"read"})
+	_, pat, err := s.Tokens.Create(ctx, auth.New(in.Account.ID, auth.MethodSSO, s.Now()), "ci", []string{"read"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Tokens.Validate(ctx, pat.Reveal()); err != nil {
 		t.Fatalf("the PAT of an SSO account: %v", err)
 	}
-	if err := s.Accounts.Deactivate(ctx, in.Account.ID); err != nil {
+	if err := s.Accounts.AdminDeactivate(ctx, auth.Admin{ID: "support", Reason: "test"}, in.Account.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Sessions.Validate(ctx, secret.Reveal()); err == nil {

@@ -120,10 +120,11 @@ func New(store Store, opts Options) (*Settings, error) {
 		}
 	}
 	s.SecurityLog = securitylog.New(store, o.Rand, o.Now, o.OnEvent)
-	s.SecurityEvents = securitylog.NewReader(store, account.NewOwners(store))
-	s.SecurityLogRetention = o.SecurityLogRetention
 	notices := &notify.Notifier{Mailer: s.Courier, Failed: noticeFailed(o)}
-	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits, Owners: account.NewOwners(store), FreshFor: o.FreshFor,
+	owners := account.NewOwners(store)
+	s.SecurityEvents = securitylog.NewReader(store, owners)
+	s.SecurityLogRetention = o.SecurityLogRetention
+	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits, Owners: owners, FreshFor: o.FreshFor,
 		Now: o.Now, Rand: o.Rand,
 	})
 	s.Codes = verification.NewService(verification.Config{
@@ -134,7 +135,11 @@ func New(store Store, opts Options) (*Settings, error) {
 	s.Tokens = token.NewService(token.Config{
 		Store: store, Accounts: store, Tx: store, History: store, Notices: notices, Scopes: o.Registry,
 		LastUsedInterval: o.TokenLastUsedInterval, APIKeyCacheTTL: o.APIKeyCacheTTL, APIKeyCacheSize: o.APIKeyCacheSize,
-		Now: o.Now, Rand: o.Rand,
+		FreshFor: o.FreshFor, SecurityLog: s.SecurityLog, Now: o.Now, Rand: o.Rand,
+	})
+	s.Sessions = session.NewService(session.Config{
+		Store: store, Accounts: store, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
+		TouchInterval: o.SessionTouchInterval, Now: o.Now, Rand: o.Rand,
 	})
 	// The two-factor service checks passwords with a checker of its own,
 	// so it is built before the account service, whose second factor it
@@ -144,14 +149,15 @@ func New(store Store, opts Options) (*Settings, error) {
 		Store: store, Accounts: store, Tx: store, History: store, Key: o.TwoFactorKeys[0], OldKeys: o.TwoFactorKeys[1:],
 		Notices: notices, SMS: o.SMS, Passwords: passwords, MaxAttempts: o.TwoFactorMaxAttempts, LockFor: o.TwoFactorLockFor,
 		SMSCodeTTL: o.SMSCodeTTL, SMSInterval: o.SMSInterval, EnrollTTL: o.TwoFactorEnrollTTL, Now: o.Now, Rand: o.Rand,
+		FreshFor: o.FreshFor, SecurityLog: s.SecurityLog,
+		// Enrolling or deactivating the second factor ends the account's
+		// other sessions and empties this process's API-key cache for it.
+		Revokers: account.Revokers{s.Tokens, s.Sessions},
 	})
-	s.Notifications = notify.NewService(notify.Config{Store: store, Tx: store, History: store, Now: o.Now, Rand: o.Rand})
-	s.Sessions = session.NewService(session.Config{
-		Store: store, Accounts: store, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
-		TouchInterval: o.SessionTouchInterval, Now: o.Now, Rand: o.Rand,
-	})
+	s.Notifications = notify.NewService(notify.Config{Store: store, Tx: store, History: store, Owners: owners, Now: o.Now, Rand: o.Rand})
 	s.PersonalData = personaldata.NewService(personaldata.Config{
 		Tx: store, Profiles: store, Accounts: store, History: store, TrackingSince: o.TrackingSince, Now: o.Now,
+		Owners: owners, FreshFor: o.FreshFor, SecurityLog: s.SecurityLog,
 		Sources: personaldata.DefaultSources(personaldata.Deps{
 			Profiles: store, Accounts: store, Codes: store, History: store, Notify: store,
 			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Sessions: s.Sessions, Merges: store, Mail: store, SecurityLog: store,
@@ -162,8 +168,8 @@ func New(store Store, opts Options) (*Settings, error) {
 		Accounts: store, Profiles: store, History: store, Tx: store, Codes: s.Codes, Notices: notices,
 		Hasher: o.Hasher, Policy: o.Policy, Companies: companies(store, o), Erasers: s.PersonalData.Erasers(),
 		Revokers:     []account.Revoker{s.Tokens, s.Sessions},
-		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, Now: o.Now, Rand: o.Rand,
-		SecurityLog: s.SecurityLog,
+		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, FreshFor: o.FreshFor, SecurityLog: s.SecurityLog,
+		Now: o.Now, Rand: o.Rand,
 	})
 	if s.SSO, err = newSSO(store, o, s.Accounts, s.Sessions, s.SecurityLog); err != nil {
 		return nil, err

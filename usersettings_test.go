@@ -16,6 +16,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
@@ -129,27 +130,27 @@ func TestWiring(t *testing.T) {
 	if got := s.Scopes.Scopes(); len(got) != 1 || got[0].Name != "mx:app:read" {
 		t.Errorf("Scopes = %v, want mx:app:read", got)
 	}
-	if _, _, err := s.Tokens.Create(ctx, a.ID, "ci", []string{"mx:app:read"}); err != nil {
+	if _, _, err := s.Tokens.Create(ctx, auth.New(a.ID, auth.MethodPassword, now), "ci", []string{"mx:app:read"}); err != nil {
 		t.Fatalf("token Create: %v", err)
 	}
 	_, secret, err := s.Sessions.Start(ctx, a.ID, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.TwoFactor.BeginAuthenticator(ctx, a.ID, s.Issuer, a.Email); err != nil {
+	if _, err := s.TwoFactor.BeginAuthenticator(ctx, auth.New(a.ID, auth.MethodPassword, now), s.Issuer, a.Email); err != nil {
 		t.Fatalf("BeginAuthenticator: %v", err)
 	}
 	res, err := s.Accounts.Authenticate(ctx, "ada@example.com", pw)
 	if err != nil || res.SecondFactorRequired {
 		t.Errorf("Authenticate with a pending enrolment = %+v, %v; want no second factor yet", res, err)
 	}
-	if err := s.Accounts.Delete(ctx, a.ID, a.ID); err != nil {
+	if err := s.Accounts.Delete(ctx, auth.New(a.ID, auth.MethodPassword, now), a.ID); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 	if _, err := s.Sessions.Validate(ctx, secret.Reveal()); err == nil {
 		t.Error("session still valid after the account was deleted")
 	}
-	if list, err := s.Tokens.List(ctx, a.ID); err != nil || len(list) != 0 {
+	if list, err := st.TokensOfAccount(ctx, a.ID); err != nil || len(list) != 0 {
 		t.Errorf("tokens after deletion = %v, %v; want none", list, err)
 	}
 }
@@ -163,22 +164,23 @@ func TestSecondFactorAndDeactivation(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := signUp(t, s, "bob@example.com")
-	enr, err := s.TwoFactor.BeginAuthenticator(ctx, a.ID, s.Issuer, a.Email)
+	now := s.Now()
+	enr, err := s.TwoFactor.BeginAuthenticator(ctx, auth.New(a.ID, auth.MethodPassword, now), s.Issuer, a.Email)
 	if err != nil {
 		t.Fatal(err)
 	}
 	code := totpNow(t, enr.Secret.Reveal(), s.Now())
-	if _, err := s.TwoFactor.ConfirmAuthenticator(ctx, a.ID, code); err != nil {
+	if _, err := s.TwoFactor.ConfirmAuthenticator(ctx, auth.New(a.ID, auth.MethodPassword, now), code); err != nil {
 		t.Fatalf("ConfirmAuthenticator: %v", err)
 	}
 	res, err := s.Accounts.Authenticate(ctx, "bob@example.com", pw)
 	if err != nil || !res.SecondFactorRequired {
 		t.Errorf("Authenticate = %+v, %v; want SecondFactorRequired", res, err)
 	}
-	if err := s.TwoFactor.Deactivate(ctx, a.ID, twofactorProof("wrong password")); err == nil {
+	if err := s.TwoFactor.Deactivate(ctx, auth.New(a.ID, auth.MethodPassword, now), twofactorProof("wrong password")); err == nil {
 		t.Error("Deactivate with a wrong password succeeded")
 	}
-	if err := s.TwoFactor.Deactivate(ctx, a.ID, twofactorProof(pw)); err != nil {
+	if err := s.TwoFactor.Deactivate(ctx, auth.New(a.ID, auth.MethodPassword, now), twofactorProof(pw)); err != nil {
 		t.Errorf("Deactivate with the password: %v", err)
 	}
 }

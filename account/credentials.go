@@ -6,8 +6,10 @@ import (
 	"fmt"
 
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -131,15 +133,20 @@ func (s *Service) verify(ctx context.Context, a Account, pw string) (bool, error
 	return s.passwords.verify(ctx, a, pw)
 }
 
-// ChangePassword replaces the password of the signed-in account. It needs
-// the current password (else ErrInvalidCredentials), a new password that
-// meets the policy (else a *password.PolicyError) and differs from the
-// current one (else ErrPasswordReused). Accounts of single-sign-on
-// companies and accounts linked to an identity provider get
-// ErrSSOManaged. The change is recorded in the history
-// (the fact, never the value) and the account gets a notice.
-func (s *Service) ChangePassword(ctx context.Context, accountID, current, next string) error {
-	a, err := s.get(ctx, accountID)
+// ChangePassword replaces the password of the caller's own account. It
+// is a sensitive operation: the caller must have signed in within
+// Config.FreshFor (auth.ErrReauthenticationRequired); a token or API key
+// gets auth.ErrForbidden. It needs the current password (else
+// ErrInvalidCredentials), a new password that meets the policy (else a
+// *password.PolicyError) and differs from the current one (else
+// ErrPasswordReused). Accounts of single-sign-on companies and accounts
+// linked to an identity provider get ErrSSOManaged. The change is
+// recorded in the history (the fact, never the value) and the security
+// log, and the account gets a notice; then every Revoker is told
+// (ChangePasswordChanged, keeping the caller's session), which ends
+// every other session of the account.
+func (s *Service) ChangePassword(ctx context.Context, c auth.Caller, current, next string) error {
+	a, err := s.freshCaller(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -159,22 +166,22 @@ func (s *Service) ChangePassword(ctx context.Context, accountID, current, next s
 	if next == current {
 		return ErrPasswordReused
 	}
-	err = s.setPassword(ctx, a, next, func(cur Account) error {
+	err = s.setPassword(ctx, a, next, func(ctx context.Context, cur Account) error {
 		if cur.PasswordHash != a.PasswordHash {
 			return ErrInvalidCredentials // changed meanwhile: current is no longer current
 		}
-		return nil
+		return s.logEvents(ctx, securitylog.FromCaller(securitylog.PasswordChanged, cur.ProfileID, c))
 	}, nil)
 	if err != nil {
 		return err
 	}
-	return s.revoke(ctx, a.ID, ChangePasswordChanged)
+	return s.revokeKeeping(ctx, a.ID, ChangePasswordChanged, c.SessionID)
 }
 
 // setPassword hashes pw and, in one transaction (inside redeem when it is
 // not nil), re-reads the account, runs check on it, stores the hash and
 // records the history; then it mails a notice.
-func (s *Service) setPassword(ctx context.Context, a Account, pw string, check func(Account) error,
+func (s *Service) setPassword(ctx context.Context, a Account, pw string, check func(context.Context, Account) error,
 	redeem func(ctx context.Context, fn func(ctx context.Context) error) error) error {
 	h, err := s.hasher.Hash(ctx, pw)
 	if err != nil {
@@ -188,7 +195,7 @@ func (s *Service) setPassword(ctx context.Context, a Account, pw string, check f
 		if err != nil {
 			return err
 		}
-		if err := check(cur); err != nil {
+		if err := check(ctx, cur); err != nil {
 			return err
 		}
 		now := s.now()
@@ -266,7 +273,7 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, next string) (
 	redeem := func(ctx context.Context, fn func(ctx context.Context) error) error {
 		return s.codes.Redeem(ctx, verification.PurposePasswordReset, a.ID, code, fn)
 	}
-	err = s.setPassword(ctx, a, next, func(cur Account) error {
+	err = s.setPassword(ctx, a, next, func(_ context.Context, cur Account) error {
 		if cur.Status != StatusActive || cur.SSO() {
 			return ErrInvalidCode
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 )
 
@@ -18,7 +19,7 @@ func TestAuthenticateNoEnumeration(t *testing.T) {
 	e := newEnv(t)
 	e.signUp("ada@example.com")
 	off := e.signUp("off@example.com")
-	if err := e.svc.Deactivate(e.ctx, off.ID); err != nil {
+	if err := e.svc.AdminDeactivate(e.ctx, support, off.ID); err != nil {
 		t.Fatal(err)
 	}
 	fed := account.Account{ID: "acc_fed", ProfileID: off.ProfileID, Email: "fed@sso.example", Status: account.StatusActive}
@@ -162,15 +163,15 @@ func TestChangePassword(t *testing.T) {
 	a := e.signUp("ada@example.com")
 	e.clock.Advance(time.Hour)
 
-	wantErr(t, "wrong current", e.svc.ChangePassword(e.ctx, a.ID, otherPW, "Brand-New-Pass-1"), account.ErrInvalidCredentials)
+	wantErr(t, "wrong current", e.svc.ChangePassword(e.ctx, e.as(a.ID), otherPW, "Brand-New-Pass-1"), account.ErrInvalidCredentials)
 	var pe *password.PolicyError
-	if err := e.svc.ChangePassword(e.ctx, a.ID, goodPW, "weak"); !errors.As(err, &pe) {
+	if err := e.svc.ChangePassword(e.ctx, e.as(a.ID), goodPW, "weak"); !errors.As(err, &pe) {
 		t.Errorf("weak new password: got %v, want *password.PolicyError", err)
 	}
-	wantErr(t, "same password", e.svc.ChangePassword(e.ctx, a.ID, goodPW, goodPW), account.ErrPasswordReused)
-	wantErr(t, "unknown account", e.svc.ChangePassword(e.ctx, "acc_nope", goodPW, otherPW), account.ErrNotFound)
+	wantErr(t, "same password", e.svc.ChangePassword(e.ctx, e.as(a.ID), goodPW, goodPW), account.ErrPasswordReused)
+	wantErr(t, "unknown account", e.svc.ChangePassword(e.ctx, e.as("acc_nope"), goodPW, otherPW), auth.ErrForbidden)
 
-	if err := e.svc.ChangePassword(e.ctx, a.ID, goodPW, otherPW); err != nil {
+	if err := e.svc.ChangePassword(e.ctx, e.as(a.ID), goodPW, otherPW); err != nil {
 		t.Fatalf("ChangePassword: %v", err)
 	}
 	if _, err := e.svc.Authenticate(e.ctx, "ada@example.com", goodPW); err != account.ErrInvalidCredentials {
@@ -201,7 +202,7 @@ func TestChangePasswordSSO(t *testing.T) {
 	if err := e.st.CreateAccount(e.ctx, fed); err != nil {
 		t.Fatal(err)
 	}
-	wantErr(t, "ChangePassword(SSO)", e.svc.ChangePassword(e.ctx, fed.ID, goodPW, otherPW), account.ErrSSORequired)
+	wantErr(t, "ChangePassword(SSO)", e.svc.ChangePassword(e.ctx, e.as(fed.ID), goodPW, otherPW), account.ErrSSORequired)
 }
 
 func TestPasswordReset(t *testing.T) {
@@ -278,7 +279,7 @@ func TestPasswordResetDeactivated(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := e.code("ada@example.com")
-	if err := e.svc.Deactivate(e.ctx, a.ID); err != nil {
+	if err := e.svc.AdminDeactivate(e.ctx, support, a.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, otherPW); err != account.ErrInvalidCode {

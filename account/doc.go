@@ -1,6 +1,6 @@
 // Package account manages the login accounts of a Mendix Profile: sign
 // up, add an account to one's profile, authenticate, change and reset
-// the password, list, deactivate and delete.
+// the password, list and delete, and the support staff's deactivation.
 //
 // An Account has a normalised, case-insensitively unique email
 // (NormalizeEmail), a password hash (package account/password), a status
@@ -18,6 +18,19 @@
 //	pendingID, err := accounts.SignUp(ctx, "ada@example.com", pw, false)
 //	// the person reads the code from their mail
 //	acct, err := accounts.ConfirmSignUp(ctx, pendingID, code)
+//
+// # Callers
+//
+// The self-service methods (Accounts, AddAccount, ConfirmAddAccount,
+// ChangePassword, Delete) take the caller, an auth.Caller, and act on the
+// caller's own account and profile: an account of another profile
+// answers ErrNotFound like an unknown one, a token or API key caller gets
+// auth.ErrForbidden. Adding an account, changing the password and
+// deleting an account are sensitive: they need a sign-in younger than
+// Config.FreshFor (auth.ErrReauthenticationRequired). Support staff use
+// the Admin methods (AdminDeactivate, AdminReactivate, AdminDelete) with
+// an auth.Admin; each is recorded in the change history and the security
+// log.
 //
 // # No enumeration
 //
@@ -41,8 +54,8 @@
 //
 // # Deletion
 //
-// Delete removes the signed-in account and, with the last account of a
-// profile, the profile. Every package that keeps data about an account or
+// Delete removes one account of the caller's profile and, with the last
+// account of a profile, the profile. Every package that keeps data about an account or
 // a profile (tokens and API keys, two-factor records, notification
 // settings, personal data, …) implements Eraser and is listed in
 // Config.Erasers; Delete runs them all in its one transaction, before it

@@ -42,11 +42,11 @@ func TestCreateFederated(t *testing.T) {
 		t.Error("CreateFederated without a subject: got nil error")
 	}
 	// A federated account uses no password anywhere.
-	wantErr(t, "ChangePassword", e.svc.ChangePassword(e.ctx, a.ID, goodPW, otherPW), account.ErrSSOManaged)
+	wantErr(t, "ChangePassword", e.svc.ChangePassword(e.ctx, e.as(a.ID), goodPW, otherPW), account.ErrSSOManaged)
 	if _, err := e.svc.Authenticate(e.ctx, a.Email, ""); !errors.Is(err, account.ErrInvalidCredentials) {
 		t.Errorf("Authenticate = %v, want ErrInvalidCredentials", err)
 	}
-	if _, err := e.svc.AddAccount(e.ctx, a.ID, "new@example.com", goodPW, false); !errors.Is(err, account.ErrSSORequired) {
+	if _, err := e.svc.AddAccount(e.ctx, e.as(a.ID), "new@example.com", goodPW, false); !errors.Is(err, account.ErrSSORequired) {
 		t.Errorf("AddAccount from a federated account = %v, want ErrSSORequired", err)
 	}
 	if _, err := e.svc.ResetPassword(e.ctx, a.Email, "123456", goodPW); !errors.Is(err, account.ErrInvalidCode) {
@@ -87,7 +87,7 @@ func TestLinkFederated(t *testing.T) {
 	if a, _ := e.st.Account(e.ctx, other.ID); a.PasswordHash == "" {
 		t.Error("a refused link retired the password")
 	}
-	if err := e.svc.Deactivate(e.ctx, other.ID); err != nil {
+	if err := e.svc.AdminDeactivate(e.ctx, support, other.ID); err != nil {
 		t.Fatal(err)
 	}
 	_, err = e.svc.LinkFederated(e.ctx, other.ID, account.SSOIdentity{Connection: "acme", Subject: "sub-bob", Email: other.Email})

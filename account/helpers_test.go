@@ -13,6 +13,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -164,11 +165,11 @@ func (e *env) signUp(addr string) account.Account {
 // addAccount adds addr to the profile of the signed-in account.
 func (e *env) addAccount(signedIn, addr string) account.Account {
 	e.t.Helper()
-	pid, err := e.svc.AddAccount(e.ctx, signedIn, addr, goodPW, true)
+	pid, err := e.svc.AddAccount(e.ctx, e.as(signedIn), addr, goodPW, true)
 	if err != nil {
 		e.t.Fatalf("AddAccount(%s): %v", addr, err)
 	}
-	a, err := e.svc.ConfirmAddAccount(e.ctx, signedIn, pid, e.code(strings.ToLower(addr)))
+	a, err := e.svc.ConfirmAddAccount(e.ctx, e.as(signedIn), pid, e.code(strings.ToLower(addr)))
 	if err != nil {
 		e.t.Fatalf("ConfirmAddAccount(%s): %v", addr, err)
 	}
@@ -186,6 +187,15 @@ func (e *env) mails(addr string) []string {
 	}
 	return out
 }
+
+// as returns the caller of the account, signed in with its password just
+// now.
+func (e *env) as(accountID string) auth.Caller {
+	return auth.Caller{AccountID: accountID, Method: auth.MethodPassword, AuthenticatedAt: e.clock.Now(), SessionID: "ses_" + accountID}
+}
+
+// support is the admin of the tests' admin operations.
+var support = auth.Admin{ID: "support@example.com", Reason: "ticket 42"}
 
 func wantErr(t *testing.T, what string, got, want error) {
 	t.Helper()

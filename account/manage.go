@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 )
 
 // AccountView is one line of the accounts overview of a profile.
@@ -23,17 +25,20 @@ type AccountView struct {
 	SignedIn bool
 }
 
-// Get returns the account without its password hash, or ErrNotFound.
+// Get returns the account without its password hash, or ErrNotFound. It
+// is a lookup for the host (finding the account of a session it
+// validated), not a self-service operation: it checks no caller.
 func (s *Service) Get(ctx context.Context, accountID string) (Account, error) {
 	a, err := s.get(ctx, accountID)
 	return public(a), err
 }
 
-// Accounts lists every account of the signed-in account's profile, oldest
-// first, with its company, single-sign-on flag and status, marking the
-// signed-in one. It returns ErrNotFound for an unknown account.
-func (s *Service) Accounts(ctx context.Context, signedInAccountID string) ([]AccountView, error) {
-	me, err := s.get(ctx, signedInAccountID)
+// Accounts lists every account of the caller's profile, oldest first,
+// with its company, single-sign-on flag and status, marking the caller's
+// own. It returns an error matching auth.ErrForbidden for a token or API
+// key caller or an account that is unknown or not active.
+func (s *Service) Accounts(ctx context.Context, c auth.Caller) ([]AccountView, error) {
+	me, err := s.caller(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -43,37 +48,45 @@ func (s *Service) Accounts(ctx context.Context, signedInAccountID string) ([]Acc
 	}
 	out := make([]AccountView, 0, len(all))
 	for _, a := range all {
-		c, _, err := s.company(ctx, a.Email)
+		co, _, err := s.company(ctx, a.Email)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, AccountView{
-			ID: a.ID, Email: a.Email, Company: c.Name, SSO: c.SSO || a.SSO(), Status: a.Status,
+			ID: a.ID, Email: a.Email, Company: co.Name, SSO: co.SSO || a.SSO(), Status: a.Status,
 			CreatedAt: a.CreatedAt, PasswordChangedAt: a.PasswordChangedAt, SignedIn: a.ID == me.ID,
 		})
 	}
 	return out, nil
 }
 
-// Deactivate blocks the account: it can no longer sign in (Authenticate
-// answers ErrInvalidCredentials, single sign-on refuses it) and packages
-// that check the status, such as token validation, refuse it at once.
-// It is an admin action the host calls (for a leaver, say); it is
-// recorded in the history without an acting account. Deactivating a
-// deactivated account changes nothing. It returns ErrNotFound.
-func (s *Service) Deactivate(ctx context.Context, accountID string) error {
-	if err := s.setStatus(ctx, accountID, StatusDeactivated); err != nil {
+// AdminDeactivate blocks the account on behalf of support staff (for a
+// leaver, say): it can no longer sign in (Authenticate answers
+// ErrInvalidCredentials, single sign-on refuses it), packages that check
+// the status, such as token validation, refuse it at once, and every
+// Revoker is told (ChangeDeactivated), which ends all its sessions and
+// empties this process's API-key cache for it. The operation is recorded
+// in the profile's history and security log with the admin and the
+// reason. Deactivating a deactivated account changes nothing. It returns
+// auth.ErrInvalidCaller for an invalid admin and ErrNotFound.
+func (s *Service) AdminDeactivate(ctx context.Context, admin auth.Admin, accountID string) error {
+	if err := s.setStatus(ctx, admin, accountID, StatusDeactivated); err != nil {
 		return err
 	}
 	return s.revoke(ctx, accountID, ChangeDeactivated)
 }
 
-// Reactivate lifts a deactivation. It returns ErrNotFound.
-func (s *Service) Reactivate(ctx context.Context, accountID string) error {
-	return s.setStatus(ctx, accountID, StatusActive)
+// AdminReactivate lifts a deactivation on behalf of support staff,
+// recorded like AdminDeactivate. It returns auth.ErrInvalidCaller and
+// ErrNotFound.
+func (s *Service) AdminReactivate(ctx context.Context, admin auth.Admin, accountID string) error {
+	return s.setStatus(ctx, admin, accountID, StatusActive)
 }
 
-func (s *Service) setStatus(ctx context.Context, accountID string, st Status) error {
+func (s *Service) setStatus(ctx context.Context, admin auth.Admin, accountID string, st Status) error {
+	if err := admin.Valid(); err != nil {
+		return err
+	}
 	return s.tx.InTx(ctx, func(ctx context.Context) error {
 		a, err := s.get(ctx, accountID)
 		if err != nil || a.Status == st {
@@ -83,27 +96,82 @@ func (s *Service) setStatus(ctx context.Context, accountID string, st Status) er
 		if err := s.accounts.UpdateAccount(ctx, a); err != nil {
 			return fmt.Errorf("account: storing status: %w", err)
 		}
-		return s.record(ctx, a.ProfileID, "", "account_status", history.ActionSet, string(st)+" "+a.ID, s.now())
+		return s.recordAdmin(ctx, admin, a, "account_status", history.ActionSet, string(st))
 	})
 }
 
-// Delete deletes the signed-in account and everything stored about it.
-// Only the signed-in account can delete itself: any other accountID gives
-// ErrForbidden. In one transaction every Config.Erasers' EraseAccount
-// runs, the account's pending requests, codes and send log go, and the
-// account is deleted. When it was the last account of its profile, every
-// Eraser's EraseProfile runs and the profile with its history is deleted
-// too; otherwise the deletion is recorded in the profile's history and the
-// remaining accounts get a notice. Any failure rolls everything back.
-func (s *Service) Delete(ctx context.Context, signedInAccountID, accountID string) error {
-	if signedInAccountID != accountID {
-		return ErrForbidden
+// recordAdmin records an admin operation on the account a in the
+// profile's history (with no acting account; the detail names the admin
+// and the reason) and security log (securitylog.Admin), in ctx's
+// transaction.
+func (s *Service) recordAdmin(ctx context.Context, admin auth.Admin, a Account, item string, action history.Action, what string) error {
+	now := s.now()
+	if err := s.record(ctx, a.ProfileID, "", item, action, what+" "+a.ID+" by "+admin.String(), now); err != nil {
+		return err
 	}
+	return s.logEvents(ctx, securitylog.Event{
+		Kind: securitylog.Admin, ProfileID: a.ProfileID, AccountID: a.ID, At: now,
+		Admin: admin.ID, Detail: item + " " + what + ": " + admin.Reason,
+	})
+}
+
+// Delete deletes one account of the caller's profile (the caller's own
+// or another of its login accounts) and everything stored about it. It
+// is a sensitive operation: the caller must have signed in within
+// Config.FreshFor (auth.ErrReauthenticationRequired); a token or API key
+// gets auth.ErrForbidden. An account of another profile answers
+// ErrNotFound, exactly as an unknown one.
+//
+// In one transaction every Config.Erasers' EraseAccount runs, the
+// account's pending requests, codes and send log go, and the account is
+// deleted. When it was the last account of its profile, every Eraser's
+// EraseProfile runs and the profile with its history is deleted too;
+// otherwise the deletion is recorded in the profile's history and
+// security log and the remaining accounts get a notice. Any failure rolls
+// everything back.
+func (s *Service) Delete(ctx context.Context, c auth.Caller, accountID string) error {
+	me, err := s.freshCaller(ctx, c)
+	if err != nil {
+		return err
+	}
+	return s.deleteAccount(ctx, me.ProfileID, accountID, func(ctx context.Context, a Account) error {
+		now := s.now()
+		if err := s.record(ctx, a.ProfileID, me.ID, "account", history.ActionRemoved, a.ID, now); err != nil {
+			return err
+		}
+		e := securitylog.FromCaller(securitylog.AccountDeleted, a.ProfileID, c)
+		e.AccountID, e.Detail, e.At = a.ID, a.Email, now
+		return s.logEvents(ctx, e)
+	})
+}
+
+// AdminDelete deletes, on behalf of support staff, one account that its
+// person can no longer reach (a former employer's address, say), as
+// Delete does, recording the admin and the reason in the profile's
+// history and security log. Deleting the last account of a profile
+// erases the profile. It returns auth.ErrInvalidCaller for an invalid
+// admin and ErrNotFound.
+func (s *Service) AdminDelete(ctx context.Context, admin auth.Admin, accountID string) error {
+	if err := admin.Valid(); err != nil {
+		return err
+	}
+	return s.deleteAccount(ctx, "", accountID, func(ctx context.Context, a Account) error {
+		return s.recordAdmin(ctx, admin, a, "account", history.ActionRemoved, "deleted")
+	})
+}
+
+// deleteAccount deletes the account in one transaction; profileID, when
+// set, is the only profile it may belong to (else ErrNotFound). recorded
+// runs in the transaction when accounts remain on the profile.
+func (s *Service) deleteAccount(ctx context.Context, profileID, accountID string, recorded func(context.Context, Account) error) error {
 	var remaining []Account
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		a, err := s.get(ctx, accountID)
 		if err != nil {
 			return err
+		}
+		if profileID != "" && a.ProfileID != profileID {
+			return ErrNotFound
 		}
 		if err := s.eraseAccount(ctx, a); err != nil {
 			return err
@@ -112,7 +180,7 @@ func (s *Service) Delete(ctx context.Context, signedInAccountID, accountID strin
 			return fmt.Errorf("account: listing accounts: %w", err)
 		}
 		if len(remaining) > 0 {
-			return s.record(ctx, a.ProfileID, "", "account", history.ActionRemoved, a.ID, s.now())
+			return recorded(ctx, a)
 		}
 		return s.eraseProfile(ctx, a.ProfileID)
 	})

@@ -10,21 +10,66 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
-func TestDeleteOnlySelf(t *testing.T) {
+func TestDeleteRefusals(t *testing.T) {
 	e := newEnv(t)
 	ada := e.signUp("ada@example.com")
 	bob := e.addAccount(ada.ID, "bob@example.com")
-	wantErr(t, "Delete(sibling)", e.svc.Delete(e.ctx, ada.ID, bob.ID), account.ErrForbidden)
-	wantErr(t, "Delete(unknown)", e.svc.Delete(e.ctx, "acc_nope", "acc_nope"), account.ErrNotFound)
-	if _, err := e.st.Account(e.ctx, bob.ID); err != nil {
-		t.Errorf("sibling after a forbidden delete: %v", err)
+	eve := e.signUp("eve@example.com")
+	stale := e.as(eve.ID)
+	stale.AuthenticatedAt = e.clock.Now().Add(-auth.DefaultFreshFor)
+	tok := e.as(eve.ID)
+	tok.Method = auth.MethodToken
+	wantErr(t, "Delete(another person's account)", e.svc.Delete(e.ctx, e.as(eve.ID), bob.ID), account.ErrNotFound)
+	wantErr(t, "Delete(unknown)", e.svc.Delete(e.ctx, e.as(eve.ID), "acc_nope"), account.ErrNotFound)
+	wantErr(t, "Delete(unknown caller)", e.svc.Delete(e.ctx, e.as("acc_nope"), "acc_nope"), auth.ErrForbidden)
+	wantErr(t, "Delete(stale)", e.svc.Delete(e.ctx, stale, eve.ID), auth.ErrReauthenticationRequired)
+	wantErr(t, "Delete(token)", e.svc.Delete(e.ctx, tok, eve.ID), auth.ErrForbidden)
+	wantErr(t, "AdminDelete(no reason)", e.svc.AdminDelete(e.ctx, auth.Admin{ID: "x"}, bob.ID), auth.ErrInvalidCaller)
+	for _, id := range []string{bob.ID, eve.ID} {
+		if _, err := e.st.Account(e.ctx, id); err != nil {
+			t.Errorf("account after a refused delete: %v", err)
+		}
 	}
 	if len(e.eraser.calls) != 0 {
 		t.Errorf("erasers ran for a refused delete: %v", e.eraser.calls)
+	}
+}
+
+func TestDeleteSibling(t *testing.T) {
+	e := newEnv(t)
+	ada := e.signUp("ada@example.com")
+	bob := e.addAccount(ada.ID, "bob@example.com")
+	if err := e.svc.Delete(e.ctx, e.as(ada.ID), bob.ID); err != nil {
+		t.Fatalf("Delete(sibling): %v", err)
+	}
+	if _, err := e.st.Account(e.ctx, bob.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("sibling after delete: %v, want ErrNotFound", err)
+	}
+	h, _ := e.st.History(e.ctx, ada.ProfileID, 0, 1)
+	if len(h) != 1 || h[0].AccountID != ada.ID || h[0].Detail != bob.ID {
+		t.Errorf("newest history = %+v, want bob removed by ada", h)
+	}
+}
+
+func TestAdminDelete(t *testing.T) {
+	e := newEnv(t)
+	ada := e.signUp("ada@example.com")
+	bob := e.addAccount(ada.ID, "bob@example.com")
+	e.clock.Advance(time.Minute)
+	if err := e.svc.AdminDelete(e.ctx, support, bob.ID); err != nil {
+		t.Fatalf("AdminDelete: %v", err)
+	}
+	if _, err := e.st.Account(e.ctx, bob.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("account after AdminDelete: %v, want ErrNotFound", err)
+	}
+	h, _ := e.st.History(e.ctx, ada.ProfileID, 0, 1)
+	if len(h) != 1 || h[0].AccountID != "" || h[0].Detail != "deleted "+bob.ID+" by "+support.String() {
+		t.Errorf("newest history = %+v, want the admin deletion", h)
 	}
 }
 
@@ -33,13 +78,13 @@ func TestDeleteKeepsProfileWithOtherAccounts(t *testing.T) {
 	ada := e.signUp("ada@example.com")
 	bob := e.addAccount(ada.ID, "bob@example.com")
 	// A pending add-account request of bob, and a live code to bob.
-	if _, err := e.svc.AddAccount(e.ctx, bob.ID, "carol@example.com", goodPW, false); err != nil {
+	if _, err := e.svc.AddAccount(e.ctx, e.as(bob.ID), "carol@example.com", goodPW, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.svc.RequestPasswordReset(e.ctx, "bob@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Delete(e.ctx, bob.ID, bob.ID); err != nil {
+	if err := e.svc.Delete(e.ctx, e.as(bob.ID), bob.ID); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 	if diff := cmp.Diff([]string{"account " + bob.ID}, e.eraser.calls); diff != "" {
@@ -75,7 +120,7 @@ func TestDeleteKeepsProfileWithOtherAccounts(t *testing.T) {
 func TestDeleteLastAccountErasesProfile(t *testing.T) {
 	e := newEnv(t)
 	ada := e.signUp("ada@example.com")
-	if err := e.svc.Delete(e.ctx, ada.ID, ada.ID); err != nil {
+	if err := e.svc.Delete(e.ctx, e.as(ada.ID), ada.ID); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 	want := []string{"account " + ada.ID, "profile " + ada.ProfileID}
@@ -97,7 +142,7 @@ func TestDeleteRollsBackWhenAnEraserFails(t *testing.T) {
 	ada := e.signUp("ada@example.com")
 	boom := errors.New("boom")
 	e.eraser.failWith = boom
-	if err := e.svc.Delete(e.ctx, ada.ID, ada.ID); !errors.Is(err, boom) {
+	if err := e.svc.Delete(e.ctx, e.as(ada.ID), ada.ID); !errors.Is(err, boom) {
 		t.Fatalf("Delete: got %v, want the eraser's error", err)
 	}
 	if _, err := e.st.Account(e.ctx, ada.ID); err != nil {
@@ -121,21 +166,20 @@ func TestDeleteRollsBackWhenAnEraserFails(t *testing.T) {
 func TestDeactivateReactivate(t *testing.T) {
 	e := newEnv(t)
 	ada := e.signUp("ada@example.com")
-	if err := e.svc.Deactivate(e.ctx, ada.ID); err != nil {
+	if err := e.svc.AdminDeactivate(e.ctx, support, ada.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Deactivate(e.ctx, ada.ID); err != nil {
+	if err := e.svc.AdminDeactivate(e.ctx, support, ada.ID); err != nil {
 		t.Errorf("Deactivate twice: %v", err)
 	}
 	if _, err := e.svc.Authenticate(e.ctx, "ada@example.com", goodPW); err != account.ErrInvalidCredentials {
 		t.Errorf("Authenticate(deactivated): got %v", err)
 	}
-	views, err := e.svc.Accounts(e.ctx, ada.ID)
-	if err != nil || len(views) != 1 || views[0].Status != account.StatusDeactivated || !views[0].SignedIn {
-		t.Errorf("Accounts = %+v, %v; want one deactivated, signed-in view", views, err)
+	if _, err := e.svc.Accounts(e.ctx, e.as(ada.ID)); !errors.Is(err, auth.ErrForbidden) {
+		t.Errorf("Accounts(deactivated caller) = %v, want auth.ErrForbidden", err)
 	}
 	e.clock.Advance(time.Minute) // history lists newest first; ties are by random id
-	if err := e.svc.Reactivate(e.ctx, ada.ID); err != nil {
+	if err := e.svc.AdminReactivate(e.ctx, support, ada.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.svc.Authenticate(e.ctx, "ada@example.com", goodPW); err != nil {
@@ -146,13 +190,14 @@ func TestDeactivateReactivate(t *testing.T) {
 	for _, x := range h {
 		got = append(got, x.Item+" "+x.Detail+" by "+x.AccountID)
 	}
-	want := []string{"account_status active " + ada.ID + " by ", "account_status deactivated " + ada.ID + " by ", "account " + ada.ID + " by " + ada.ID}
+	by := " by " + support.String() + " by "
+	want := []string{"account_status active " + ada.ID + by, "account_status deactivated " + ada.ID + by, "account " + ada.ID + " by " + ada.ID}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("history (-want +got):\n%s", diff)
 	}
-	wantErr(t, "Deactivate(unknown)", e.svc.Deactivate(e.ctx, "acc_nope"), account.ErrNotFound)
-	_, err = e.svc.Accounts(e.ctx, "acc_nope")
-	wantErr(t, "Accounts(unknown)", err, account.ErrNotFound)
+	wantErr(t, "Deactivate(unknown)", e.svc.AdminDeactivate(e.ctx, support, "acc_nope"), account.ErrNotFound)
+	_, err := e.svc.Accounts(e.ctx, e.as("acc_nope"))
+	wantErr(t, "Accounts(unknown)", err, auth.ErrForbidden)
 }
 
 func TestGetHidesHash(t *testing.T) {

@@ -54,7 +54,13 @@ type Revoker interface {
 // already, so every Revoker runs even when one fails, and the failures
 // are returned together.
 func (s *Service) revoke(ctx context.Context, accountID string, c Change) error {
-	return Revokers(s.revokers).RevokeAccount(ctx, Revocation{AccountID: accountID, Change: c})
+	return s.revokeKeeping(ctx, accountID, c, "")
+}
+
+// revokeKeeping is revoke for a change made through the session keep,
+// which stays signed in.
+func (s *Service) revokeKeeping(ctx context.Context, accountID string, c Change, keep string) error {
+	return Revokers(s.revokers).RevokeAccount(ctx, Revocation{AccountID: accountID, Change: c, KeepSession: keep})
 }
 
 // Revokers is a list of Revokers that is one itself: it tells each about

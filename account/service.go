@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/notify"
@@ -147,8 +148,13 @@ type Config struct {
 	// PendingTTL is how long a sign-up or add-account request lives; 0
 	// means DefaultPendingTTL.
 	PendingTTL time.Duration
-	// SecurityLog records security events (an account linked to single
-	// sign-on, …) in the transaction of the action; nil records none.
+	// FreshFor is how recent a caller's sign-in must be for the
+	// sensitive operations (adding an account, changing the password,
+	// deleting an account); 0 means auth.DefaultFreshFor (one hour).
+	FreshFor time.Duration
+	// SecurityLog records password changes, accounts added and deleted,
+	// admin operations and links to single sign-on in the transaction of
+	// each; nil records nothing.
 	SecurityLog *securitylog.Log
 	Now         func() time.Time // the clock; nil means time.Now
 	Rand        io.Reader        // source of ids; nil means crypto/rand.Reader
@@ -171,6 +177,7 @@ type Service struct {
 	revokers   []Revoker
 	second     SecondFactor
 	pendingTTL time.Duration
+	freshFor   time.Duration
 	seclog     *securitylog.Log
 	now        clock.Clock
 	rand       io.Reader
@@ -188,7 +195,7 @@ func NewService(c Config) *Service {
 		companies: c.Companies, erasers: append([]Eraser(nil), c.Erasers...),
 		revokers: append([]Revoker(nil), c.Revokers...),
 		second:   c.SecondFactor, pendingTTL: c.PendingTTL, now: clock.New(c.Now), rand: c.Rand,
-		seclog: c.SecurityLog,
+		freshFor: c.FreshFor, seclog: c.SecurityLog,
 	}
 	if s.hasher == nil {
 		s.hasher = password.DefaultHasher()
@@ -256,6 +263,43 @@ func (s *Service) get(ctx context.Context, accountID string) (Account, error) {
 		return Account{}, fmt.Errorf("account: loading account: %w", err)
 	}
 	return a, nil
+}
+
+// caller returns the caller's own account: the caller must be a person
+// (auth.Caller.Person) whose account exists and is active, else
+// auth.ErrForbidden.
+func (s *Service) caller(ctx context.Context, c auth.Caller) (Account, error) {
+	if err := c.Person(); err != nil {
+		return Account{}, err
+	}
+	a, err := s.get(ctx, c.AccountID)
+	if errors.Is(err, ErrNotFound) {
+		return Account{}, fmt.Errorf("%w: unknown account", auth.ErrForbidden)
+	}
+	if err != nil {
+		return Account{}, err
+	}
+	if a.Status != StatusActive {
+		return Account{}, fmt.Errorf("%w: account not active", auth.ErrForbidden)
+	}
+	return a, nil
+}
+
+// freshCaller is caller for a sensitive operation: the caller must also
+// have signed in within Config.FreshFor (auth.ErrReauthenticationRequired).
+func (s *Service) freshCaller(ctx context.Context, c auth.Caller) (Account, error) {
+	if err := c.Fresh(s.now(), s.freshFor); err != nil {
+		return Account{}, err
+	}
+	return s.caller(ctx, c)
+}
+
+// logEvents records security-log events in ctx's transaction.
+func (s *Service) logEvents(ctx context.Context, events ...securitylog.Event) error {
+	if err := s.seclog.Record(ctx, events...); err != nil {
+		return fmt.Errorf("account: %w", err)
+	}
+	return nil
 }
 
 // record appends one history entry in ctx's transaction.

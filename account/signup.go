@@ -6,10 +6,12 @@ import (
 	"fmt"
 
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -29,19 +31,18 @@ func (s *Service) SignUp(ctx context.Context, email, pw string, marketing bool) 
 	return s.start(ctx, p, email, pw, verification.PurposeSignUp)
 }
 
-// AddAccount starts adding a new account to the profile of the signed-in
-// account ("Create Account"). It works like SignUp, and is refused with
-// ErrSSORequired when the company of the signed-in account or of the new
+// AddAccount starts adding a new account to the caller's profile
+// ("Create Account"). It is a sensitive operation: the caller must have
+// signed in within Config.FreshFor (auth.ErrReauthenticationRequired); a
+// token or API key, or an account that is not active, gets
+// auth.ErrForbidden. It works like SignUp, and is refused with
+// ErrSSORequired when the company of the caller's account or of the new
 // address enforces single sign-on (such people sign up normally and then
-// merge profiles), and with ErrForbidden when the signed-in account is not
-// active. The pending request is bound to the signed-in account.
-func (s *Service) AddAccount(ctx context.Context, signedInAccountID, email, pw string, marketing bool) (pendingID string, err error) {
-	me, err := s.get(ctx, signedInAccountID)
+// merge profiles). The pending request is bound to the caller's account.
+func (s *Service) AddAccount(ctx context.Context, c auth.Caller, email, pw string, marketing bool) (pendingID string, err error) {
+	me, err := s.freshCaller(ctx, c)
 	if err != nil {
 		return "", err
-	}
-	if me.Status != StatusActive {
-		return "", ErrForbidden
 	}
 	if managed, err := s.managed(ctx, me); err != nil {
 		return "", err
@@ -138,40 +139,47 @@ func (s *Service) ConfirmSignUp(ctx context.Context, pendingID, code string) (Ac
 }
 
 // ConfirmAddAccount completes an add-account request with the emailed
-// code: in one transaction the new account joins the current profile of
-// the signed-in account. The request must have been made by the same
-// signed-in account; otherwise, and for a wrong code, it returns
-// ErrInvalidCode. The profile's other accounts get a notice. Call it with
-// a context that carries no transaction.
-func (s *Service) ConfirmAddAccount(ctx context.Context, signedInAccountID, pendingID, code string) (Account, error) {
+// code: in one transaction the new account joins the caller's current
+// profile, and the addition is recorded in the history and the security
+// log. It is a sensitive operation, like AddAccount. The request must
+// have been made by the caller's account; otherwise, and for a wrong
+// code, it returns ErrInvalidCode. The profile's other accounts get a
+// notice, and every Revoker is told (ChangeAccountAdded, keeping the
+// caller's session), which ends the caller's account's other sessions.
+// Call it with a context that carries no transaction.
+func (s *Service) ConfirmAddAccount(ctx context.Context, c auth.Caller, pendingID, code string) (Account, error) {
+	if _, err := s.freshCaller(ctx, c); err != nil {
+		return Account{}, err
+	}
 	p, err := s.pending(ctx, pendingID, PendingAddAccount)
 	if err != nil {
 		return Account{}, err
 	}
-	if p.RequestedBy != signedInAccountID {
+	if p.RequestedBy != c.AccountID {
 		return Account{}, ErrInvalidCode
 	}
 	var out Account
 	var others []Account
 	err = s.codes.Redeem(ctx, verification.PurposeAddAccount, pendingID, code, func(ctx context.Context) error {
-		me, err := s.get(ctx, signedInAccountID)
+		me, err := s.caller(ctx, c)
 		if err != nil {
 			return err
-		}
-		if me.Status != StatusActive {
-			return ErrForbidden
 		}
 		if others, err = s.accounts.AccountsOfProfile(ctx, me.ProfileID); err != nil {
 			return fmt.Errorf("account: listing accounts: %w", err)
 		}
-		out, err = s.create(ctx, p, me.ProfileID, me.ID)
-		return err
+		if out, err = s.create(ctx, p, me.ProfileID, me.ID); err != nil {
+			return err
+		}
+		e := securitylog.FromCaller(securitylog.AccountAdded, me.ProfileID, c)
+		e.AccountID, e.Detail = out.ID, out.Email
+		return s.logEvents(ctx, e)
 	})
 	if err != nil {
 		return Account{}, flatten(err)
 	}
 	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeAccountAdded, Detail: out.Email, At: s.now()}, emails(others)...)
-	return public(out), nil
+	return public(out), s.revokeKeeping(ctx, c.AccountID, ChangeAccountAdded, c.SessionID)
 }
 
 // pending loads a live pending request of the kind; anything else is

@@ -14,6 +14,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
@@ -224,7 +225,7 @@ func TestAddAccount(t *testing.T) {
 	if got := e.mails("ada@example.com"); !slices.Contains(got, "An account was added to your profile") {
 		t.Errorf("mails to ada = %q, want the account-added notice", got)
 	}
-	views, err := e.svc.Accounts(e.ctx, bob.ID)
+	views, err := e.svc.Accounts(e.ctx, e.as(bob.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,18 +246,18 @@ func TestAddAccountBoundToRequester(t *testing.T) {
 	e := newEnv(t)
 	ada := e.signUp("ada@example.com")
 	eve := e.signUp("eve@example.com")
-	pid, err := e.svc.AddAccount(e.ctx, ada.ID, "bob@example.com", goodPW, false)
+	pid, err := e.svc.AddAccount(e.ctx, e.as(ada.ID), "bob@example.com", goodPW, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	code := e.code("bob@example.com")
-	if _, err := e.svc.ConfirmAddAccount(e.ctx, eve.ID, pid, code); err != account.ErrInvalidCode {
+	if _, err := e.svc.ConfirmAddAccount(e.ctx, e.as(eve.ID), pid, code); err != account.ErrInvalidCode {
 		t.Errorf("ConfirmAddAccount by another account: got %v, want ErrInvalidCode", err)
 	}
 	if _, err := e.svc.ConfirmSignUp(e.ctx, pid, code); err != account.ErrInvalidCode {
 		t.Errorf("ConfirmSignUp with an add-account request: got %v, want ErrInvalidCode", err)
 	}
-	if _, err := e.svc.ConfirmAddAccount(e.ctx, ada.ID, pid, code); err != nil {
+	if _, err := e.svc.ConfirmAddAccount(e.ctx, e.as(ada.ID), pid, code); err != nil {
 		t.Errorf("ConfirmAddAccount by the requester: %v", err)
 	}
 }
@@ -264,7 +265,7 @@ func TestAddAccountBoundToRequester(t *testing.T) {
 func TestAddAccountSSO(t *testing.T) {
 	e := newEnv(t)
 	ada := e.signUp("ada@example.com")
-	_, err := e.svc.AddAccount(e.ctx, ada.ID, "bob@sso.example", goodPW, false)
+	_, err := e.svc.AddAccount(e.ctx, e.as(ada.ID), "bob@sso.example", goodPW, false)
 	wantErr(t, "AddAccount(SSO address)", err, account.ErrSSORequired)
 
 	// An account of an SSO company (created by the host's federation).
@@ -272,7 +273,7 @@ func TestAddAccountSSO(t *testing.T) {
 	if err := e.st.CreateAccount(e.ctx, fed); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.svc.AddAccount(e.ctx, fed.ID, "carol@example.com", goodPW, false)
+	_, err = e.svc.AddAccount(e.ctx, e.as(fed.ID), "carol@example.com", goodPW, false)
 	wantErr(t, "AddAccount(signed in with SSO)", err, account.ErrSSORequired)
 	if n := len(e.mails("bob@sso.example")) + len(e.mails("carol@example.com")); n != 0 {
 		t.Errorf("refused add-account sent %d mails", n)
@@ -282,9 +283,9 @@ func TestAddAccountSSO(t *testing.T) {
 func TestAddAccountDeactivated(t *testing.T) {
 	e := newEnv(t)
 	ada := e.signUp("ada@example.com")
-	if err := e.svc.Deactivate(e.ctx, ada.ID); err != nil {
+	if err := e.svc.AdminDeactivate(e.ctx, support, ada.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err := e.svc.AddAccount(e.ctx, ada.ID, "bob@example.com", goodPW, false)
-	wantErr(t, "AddAccount(deactivated)", err, account.ErrForbidden)
+	_, err := e.svc.AddAccount(e.ctx, e.as(ada.ID), "bob@example.com", goodPW, false)
+	wantErr(t, "AddAccount(deactivated)", err, auth.ErrForbidden)
 }

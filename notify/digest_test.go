@@ -29,11 +29,11 @@ func (c *countingStore) EachDigestSubscriber(ctx context.Context, fn func(string
 func TestDigestSubscribers(t *testing.T) {
 	f := newFixture(t, "prf_a", "prf_b", "prf_c", "prf_d", "prf_e")
 	for _, id := range []string{"prf_d", "prf_b", "prf_e", "prf_a"} {
-		if _, err := f.svc.Update(f.ctx, id, notify.Update{DailyDigest: ptr(true)}); err != nil {
+		if _, err := f.svc.Update(f.ctx, as(id), notify.Update{DailyDigest: ptr(true)}); err != nil {
 			t.Fatalf("Update: %v", err)
 		}
 	}
-	if _, err := f.svc.Update(f.ctx, "prf_e", notify.Update{DailyDigest: ptr(false)}); err != nil {
+	if _, err := f.svc.Update(f.ctx, as("prf_e"), notify.Update{DailyDigest: ptr(false)}); err != nil {
 		t.Fatalf("Update: %v", err)
 	}
 	// prf_c never saved settings: the default is off.

@@ -45,13 +45,17 @@
 //
 // [Service] manages the Buzz notification settings of a profile — the
 // daily digest (off by default) and updates for threads the person is
-// active in (on by default) — and the apps it watches:
+// active in (on by default) — and the apps it watches. Its self-service
+// methods take the caller (an auth.Caller) and act on the caller's own
+// profile, which it resolves through Config.Owners; a token or API key is
+// refused. Each change is recorded in the change history with the
+// acting account:
 //
-//	svc := notify.NewService(notify.Config{Store: st, Tx: st})
-//	s, err := svc.Settings(ctx, profileID) // the defaults until saved
+//	svc := notify.NewService(notify.Config{Store: st, Tx: st, History: st, Owners: account.NewOwners(st)})
+//	s, err := svc.Settings(ctx, me) // me: the auth.Caller; the defaults until saved
 //	on := true
-//	s, err = svc.Update(ctx, profileID, notify.Update{DailyDigest: &on})
-//	for id, err := range svc.DigestSubscribers(ctx) { … }
+//	s, err = svc.Update(ctx, me, notify.Update{DailyDigest: &on})
+//	for id, err := range svc.DigestSubscribers(ctx) { … } // the host's mail job
 //
 // Settings and watches are persisted through [Store], implemented by
 // storage/memory and storage/sqlstore and checked by

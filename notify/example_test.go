@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -63,13 +65,15 @@ func ExampleService_Settings() {
 	ctx := context.Background()
 	st := memory.New()
 	_ = st.CreateProfile(ctx, profile.Profile{ID: "prf_ann"})
-	svc := notify.NewService(notify.Config{Store: st, Tx: st})
+	_ = st.CreateAccount(ctx, account.Account{ID: "acc_ann", ProfileID: "prf_ann", Email: "ann@example.com", Status: account.StatusActive})
+	svc := notify.NewService(notify.Config{Store: st, Tx: st, History: st, Owners: account.NewOwners(st)})
+	ann := auth.New("acc_ann", auth.MethodPassword, time.Now()) // from the host's sign-in
 
-	s, _ := svc.Settings(ctx, "prf_ann")
+	s, _ := svc.Settings(ctx, ann)
 	fmt.Printf("digest %v, thread updates %v\n", s.DailyDigest, s.ThreadUpdates)
 
 	on := true
-	s, _ = svc.Update(ctx, "prf_ann", notify.Update{DailyDigest: &on})
+	s, _ = svc.Update(ctx, ann, notify.Update{DailyDigest: &on})
 	fmt.Printf("digest %v, thread updates %v\n", s.DailyDigest, s.ThreadUpdates)
 	// Output:
 	// digest false, thread updates true
@@ -81,12 +85,13 @@ func ExampleService_Settings() {
 func ExampleService_DigestSubscribers() {
 	ctx := context.Background()
 	st := memory.New()
-	svc := notify.NewService(notify.Config{Store: st, Tx: st})
+	svc := notify.NewService(notify.Config{Store: st, Tx: st, Owners: account.NewOwners(st)})
 	on := true
 	for _, id := range []string{"prf_b", "prf_a", "prf_c"} {
 		_ = st.CreateProfile(ctx, profile.Profile{ID: id})
+		_ = st.CreateAccount(ctx, account.Account{ID: "acc_" + id, ProfileID: id, Email: id + "@example.com", Status: account.StatusActive})
 		if id != "prf_c" {
-			_, _ = svc.Update(ctx, id, notify.Update{DailyDigest: &on})
+			_, _ = svc.Update(ctx, auth.New("acc_"+id, auth.MethodPassword, time.Now()), notify.Update{DailyDigest: &on})
 		}
 	}
 	for id, err := range svc.DigestSubscribers(ctx) {
@@ -106,16 +111,18 @@ func ExampleService_Watch() {
 	ctx := context.Background()
 	st := memory.New()
 	_ = st.CreateProfile(ctx, profile.Profile{ID: "prf_ann"})
-	svc := notify.NewService(notify.Config{Store: st, Tx: st})
+	_ = st.CreateAccount(ctx, account.Account{ID: "acc_ann", ProfileID: "prf_ann", Email: "ann@example.com", Status: account.StatusActive})
+	svc := notify.NewService(notify.Config{Store: st, Tx: st, History: st, Owners: account.NewOwners(st)})
+	ann := auth.New("acc_ann", auth.MethodPassword, time.Now()) // from the host's sign-in
 
-	_ = svc.Watch(ctx, "prf_ann", "app_1", "Expense Tracker")
-	_ = svc.Watch(ctx, "prf_ann", "app_1", "Expense Tracker")
-	apps, _ := svc.WatchedApps(ctx, "prf_ann")
+	_ = svc.Watch(ctx, ann, "app_1", "Expense Tracker")
+	_ = svc.Watch(ctx, ann, "app_1", "Expense Tracker")
+	apps, _ := svc.WatchedApps(ctx, ann)
 	fmt.Println(len(apps), apps[0].AppName)
 
-	_ = svc.StopWatching(ctx, "prf_ann", "app_1")
-	_ = svc.StopWatching(ctx, "prf_ann", "app_1")
-	apps, _ = svc.WatchedApps(ctx, "prf_ann")
+	_ = svc.StopWatching(ctx, ann, "app_1")
+	_ = svc.StopWatching(ctx, ann, "app_1")
+	apps, _ = svc.WatchedApps(ctx, ann)
 	fmt.Println(len(apps))
 	// Output:
 	// 1 Expense Tracker

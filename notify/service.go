@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -25,18 +26,24 @@ type Config struct {
 	History history.Appender
 	Now     func() time.Time // stamps WatchedApp.Since; defaults to time.Now
 	Rand    io.Reader        // history ids; defaults to crypto/rand.Reader
+	// Owners resolves the profile of a caller's account (see
+	// account.NewOwners); the self-service methods refuse every caller
+	// without it.
+	Owners auth.Owners
 }
 
-// Service manages notification settings and watched apps. It does not
-// check who may change a profile's settings: the caller has authenticated
-// an account linked to the profile. Security notices (NoticeMessage) are
-// not settings: they are always sent.
+// Service manages notification settings and watched apps. Its
+// self-service methods act on the caller's own profile, resolved through
+// Config.Owners; a token or API key caller gets auth.ErrForbidden.
+// Security notices (NoticeMessage) are not settings: they are always
+// sent.
 type Service struct {
-	store Store
-	tx    storage.Transactor
-	hist  history.Appender
-	now   clock.Clock
-	rand  io.Reader
+	store  Store
+	tx     storage.Transactor
+	hist   history.Appender
+	now    clock.Clock
+	rand   io.Reader
+	owners auth.Owners
 }
 
 // NewService returns a Service. It panics when Store or Tx is nil, a
@@ -48,7 +55,15 @@ func NewService(c Config) *Service {
 	if c.Rand == nil {
 		c.Rand = rand.Reader
 	}
-	return &Service{store: c.Store, tx: c.Tx, hist: c.History, now: clock.New(c.Now), rand: c.Rand}
+	return &Service{store: c.Store, tx: c.Tx, hist: c.History, now: clock.New(c.Now), rand: c.Rand, owners: c.Owners}
+}
+
+// owner resolves the profile the caller acts on (auth.Profile).
+func (s *Service) owner(ctx context.Context, c auth.Caller) (string, error) {
+	if s.owners == nil {
+		return "", fmt.Errorf("%w: notify.Config.Owners is not set", auth.ErrForbidden)
+	}
+	return auth.Profile(ctx, s.owners, c)
 }
 
 // record appends the entries to the history in ctx's transaction, when
@@ -73,10 +88,11 @@ func checkID(field, v string) error {
 	return nil
 }
 
-// Settings returns the profile's settings, or Defaults for a profile that
-// never saved any. It returns an *InputError for an invalid profile ID.
-func (s *Service) Settings(ctx context.Context, profileID string) (Settings, error) {
-	if err := checkID("profile_id", profileID); err != nil {
+// Settings returns the caller's notification settings, or Defaults when
+// the profile never saved any.
+func (s *Service) Settings(ctx context.Context, c auth.Caller) (Settings, error) {
+	profileID, err := s.owner(ctx, c)
+	if err != nil {
 		return Settings{}, err
 	}
 	return s.settings(ctx, profileID)
@@ -94,18 +110,19 @@ func (s *Service) settings(ctx context.Context, profileID string) (Settings, err
 }
 
 // Update changes the settings named by u, leaves the others as they were,
-// and returns the result. An Update with no field set changes nothing. It
-// returns an *InputError, or an error wrapping storage.ErrNotFound when
-// the profile does not exist.
-func (s *Service) Update(ctx context.Context, profileID string, u Update) (Settings, error) {
-	if err := checkID("profile_id", profileID); err != nil {
+// of the caller's profile and returns the result; each changed setting
+// is recorded in the history with the caller's account, in the same
+// transaction. An Update with no field set changes nothing.
+func (s *Service) Update(ctx context.Context, c auth.Caller, u Update) (Settings, error) {
+	profileID, err := s.owner(ctx, c)
+	if err != nil {
 		return Settings{}, err
 	}
 	if u.DailyDigest == nil && u.ThreadUpdates == nil {
 		return s.settings(ctx, profileID)
 	}
 	var out Settings
-	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		cur, err := s.settings(ctx, profileID)
 		if err != nil {
 			return err
@@ -114,7 +131,7 @@ func (s *Service) Update(ctx context.Context, profileID string, u Update) (Setti
 		if err := s.store.SaveNotificationSettings(ctx, out); err != nil {
 			return fmt.Errorf("notify: saving settings: %w", err)
 		}
-		return s.record(ctx, settingChanges(profileID, cur, out, s.now())...)
+		return s.record(ctx, settingChanges(profileID, c.AccountID, cur, out, s.now())...)
 	})
 	if err != nil {
 		return Settings{}, err
@@ -122,15 +139,18 @@ func (s *Service) Update(ctx context.Context, profileID string, u Update) (Setti
 	return out, nil
 }
 
-// Watch makes the profile watch the app, as the host's "My Apps" does.
-// Watching an app already watched changes nothing (its Since stays).
-// appName is trimmed. It returns an *InputError, or an error wrapping
-// storage.ErrNotFound when the profile does not exist.
-func (s *Service) Watch(ctx context.Context, profileID, appID, appName string) error {
+// Watch makes the caller's profile watch the app, as the host's "My
+// Apps" does, and records it in the history. Watching an app already
+// watched changes nothing (its Since stays). appName is trimmed. It
+// returns an *InputError.
+func (s *Service) Watch(ctx context.Context, c auth.Caller, appID, appName string) error {
 	appName = strings.TrimSpace(appName)
-	if err := errors.Join(checkID("profile_id", profileID), checkID("app_id", appID),
-		checkText("app_name", appName, MaxAppNameLen)); err != nil {
+	if err := errors.Join(checkID("app_id", appID), checkText("app_name", appName, MaxAppNameLen)); err != nil {
 		return firstInputError(err)
+	}
+	profileID, err := s.owner(ctx, c)
+	if err != nil {
+		return err
 	}
 	w := WatchedApp{ProfileID: profileID, AppID: appID, AppName: appName, Since: s.now()}
 	return s.tx.InTx(ctx, func(ctx context.Context) error {
@@ -141,13 +161,13 @@ func (s *Service) Watch(ctx context.Context, profileID, appID, appName string) e
 		if !added {
 			return nil
 		}
-		return s.record(ctx, history.Entry{ProfileID: profileID, Item: "watched_app", Action: history.ActionAdded, Detail: appID, At: w.Since})
+		return s.record(ctx, history.Entry{ProfileID: profileID, AccountID: c.AccountID, Item: "watched_app", Action: history.ActionAdded, Detail: appID, At: w.Since})
 	})
 }
 
 // settingChanges returns one history entry per setting that differs
 // between before and after.
-func settingChanges(profileID string, before, after Settings, at time.Time) []history.Entry {
+func settingChanges(profileID, accountID string, before, after Settings, at time.Time) []history.Entry {
 	var out []history.Entry
 	for _, c := range []struct {
 		item   string
@@ -158,7 +178,7 @@ func settingChanges(profileID string, before, after Settings, at time.Time) []hi
 		{"buzz_thread_updates", before.ThreadUpdates, after.ThreadUpdates},
 	} {
 		if c.before != c.after {
-			out = append(out, history.Entry{ProfileID: profileID, Item: c.item, Action: history.ActionSet, Detail: fmt.Sprint(c.after), At: at})
+			out = append(out, history.Entry{ProfileID: profileID, AccountID: accountID, Item: c.item, Action: history.ActionSet, Detail: fmt.Sprint(c.after), At: at})
 		}
 	}
 	return out
@@ -172,12 +192,17 @@ func firstInputError(err error) error {
 	return err
 }
 
-// StopWatching ends the profile's watch of the app ("Stop Watching").
-// Stopping an app that is not watched is not an error. It returns an
-// *InputError for invalid IDs.
-func (s *Service) StopWatching(ctx context.Context, profileID, appID string) error {
-	if err := errors.Join(checkID("profile_id", profileID), checkID("app_id", appID)); err != nil {
-		return firstInputError(err)
+// StopWatching ends the caller's profile's watch of the app ("Stop
+// Watching") and records it in the history. Stopping an app that is not
+// watched is not an error. It returns an *InputError for an invalid app
+// ID.
+func (s *Service) StopWatching(ctx context.Context, c auth.Caller, appID string) error {
+	if err := checkID("app_id", appID); err != nil {
+		return err
+	}
+	profileID, err := s.owner(ctx, c)
+	if err != nil {
+		return err
 	}
 	return s.tx.InTx(ctx, func(ctx context.Context) error {
 		removed, err := s.store.UnwatchApp(ctx, profileID, appID)
@@ -187,13 +212,31 @@ func (s *Service) StopWatching(ctx context.Context, profileID, appID string) err
 		if !removed {
 			return nil
 		}
-		return s.record(ctx, history.Entry{ProfileID: profileID, Item: "watched_app", Action: history.ActionRemoved, Detail: appID, At: s.now()})
+		return s.record(ctx, history.Entry{ProfileID: profileID, AccountID: c.AccountID, Item: "watched_app", Action: history.ActionRemoved, Detail: appID, At: s.now()})
 	})
 }
 
-// WatchedApps lists the apps the profile watches, oldest watch first. It
-// returns an *InputError for an invalid profile ID.
-func (s *Service) WatchedApps(ctx context.Context, profileID string) ([]WatchedApp, error) {
+// WatchedApps lists the apps the caller's profile watches, oldest watch
+// first.
+func (s *Service) WatchedApps(ctx context.Context, c auth.Caller) ([]WatchedApp, error) {
+	profileID, err := s.owner(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	apps, err := s.store.WatchedApps(ctx, profileID)
+	if err != nil {
+		return nil, fmt.Errorf("notify: listing watched apps: %w", err)
+	}
+	return apps, nil
+}
+
+// WatchedAppsOf lists the apps the profile watches, oldest watch first,
+// for the host's own code: its API behind a token (the apps a token's
+// principal works on, decided by the host's own scopes) and its jobs. It
+// checks no caller and is not a self-service operation; a person's
+// settings page uses WatchedApps. It returns an *InputError for an
+// invalid profile ID.
+func (s *Service) WatchedAppsOf(ctx context.Context, profileID string) ([]WatchedApp, error) {
 	if err := checkID("profile_id", profileID); err != nil {
 		return nil, err
 	}
@@ -206,9 +249,13 @@ func (s *Service) WatchedApps(ctx context.Context, profileID string) ([]WatchedA
 
 // WantsThreadUpdates reports whether the profile wants updates for the
 // Buzz threads it is active in (true unless it switched them off). It
-// returns an *InputError for an invalid profile ID.
+// returns an *InputError for an invalid profile ID. It is for the host's
+// mail job, not a self-service operation: it checks no caller.
 func (s *Service) WantsThreadUpdates(ctx context.Context, profileID string) (bool, error) {
-	st, err := s.Settings(ctx, profileID)
+	if err := checkID("profile_id", profileID); err != nil {
+		return false, err
+	}
+	st, err := s.settings(ctx, profileID)
 	if err != nil {
 		return false, err
 	}

@@ -9,9 +9,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
-	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
 
@@ -35,8 +35,28 @@ func newFixture(t *testing.T, profiles ...string) *fixture {
 			t.Fatalf("CreateProfile: %v", err)
 		}
 	}
-	f.svc = notify.NewService(notify.Config{Store: f, Tx: f.st, Now: func() time.Time { return f.now }})
+	f.svc = notify.NewService(notify.Config{Store: f, Tx: f.st, History: f.st, Owners: owners{f.st}, Now: func() time.Time { return f.now }})
 	return f
+}
+
+// owners resolves the caller "acc:<profile id>" to its profile when the
+// profile exists; every other caller is forbidden.
+type owners struct{ st *memory.Store }
+
+func (o owners) OwnerProfile(ctx context.Context, accountID string) (string, error) {
+	id, ok := strings.CutPrefix(accountID, "acc:")
+	if !ok {
+		return "", auth.ErrForbidden
+	}
+	if _, err := o.st.Profile(ctx, id); err != nil {
+		return "", auth.ErrForbidden
+	}
+	return id, nil
+}
+
+// as returns the caller of the profile's account.
+func as(profileID string) auth.Caller {
+	return auth.New("acc:"+profileID, auth.MethodPassword, t0)
 }
 
 // The fixture forwards notify.Store to f.store, so a test can swap in a
@@ -70,7 +90,7 @@ func ptr[T any](v T) *T { return &v }
 
 func (f *fixture) settings(t *testing.T, id string) notify.Settings {
 	t.Helper()
-	s, err := f.svc.Settings(f.ctx, id)
+	s, err := f.svc.Settings(f.ctx, as(id))
 	if err != nil {
 		t.Fatalf("Settings(%s): %v", id, err)
 	}
@@ -79,7 +99,7 @@ func (f *fixture) settings(t *testing.T, id string) notify.Settings {
 
 func (f *fixture) apps(t *testing.T, id string) []notify.WatchedApp {
 	t.Helper()
-	apps, err := f.svc.WatchedApps(f.ctx, id)
+	apps, err := f.svc.WatchedApps(f.ctx, as(id))
 	if err != nil {
 		t.Fatalf("WatchedApps(%s): %v", id, err)
 	}
@@ -107,7 +127,7 @@ func TestSettingsDefaults(t *testing.T) {
 
 func TestUpdateKeepsOtherToggle(t *testing.T) {
 	f := newFixture(t, "prf_a")
-	got, err := f.svc.Update(f.ctx, "prf_a", notify.Update{DailyDigest: ptr(true)})
+	got, err := f.svc.Update(f.ctx, as("prf_a"), notify.Update{DailyDigest: ptr(true)})
 	if err != nil {
 		t.Fatalf("Update: %v", err)
 	}
@@ -115,7 +135,7 @@ func TestUpdateKeepsOtherToggle(t *testing.T) {
 	diff(t, "after digest on", got, want)
 	diff(t, "read back", f.settings(t, "prf_a"), want)
 
-	got, err = f.svc.Update(f.ctx, "prf_a", notify.Update{ThreadUpdates: ptr(false)})
+	got, err = f.svc.Update(f.ctx, as("prf_a"), notify.Update{ThreadUpdates: ptr(false)})
 	if err != nil {
 		t.Fatalf("Update: %v", err)
 	}
@@ -126,7 +146,7 @@ func TestUpdateKeepsOtherToggle(t *testing.T) {
 		t.Errorf("WantsThreadUpdates = %v, %v; want false", wants, err)
 	}
 
-	got, err = f.svc.Update(f.ctx, "prf_a", notify.Update{})
+	got, err = f.svc.Update(f.ctx, as("prf_a"), notify.Update{})
 	if err != nil {
 		t.Fatalf("empty Update: %v", err)
 	}
@@ -135,21 +155,17 @@ func TestUpdateKeepsOtherToggle(t *testing.T) {
 
 func TestUpdateUnknownProfile(t *testing.T) {
 	f := newFixture(t)
-	_, err := f.svc.Update(f.ctx, "prf_none", notify.Update{DailyDigest: ptr(true)})
-	if !errors.Is(err, storage.ErrNotFound) {
-		t.Errorf("Update = %v, want storage.ErrNotFound", err)
-	}
-	// An empty update only reads, so it answers with the defaults.
-	got, err := f.svc.Update(f.ctx, "prf_none", notify.Update{})
-	if err != nil || got != notify.Defaults("prf_none") {
-		t.Errorf("empty Update = %+v, %v; want the defaults", got, err)
+	for _, u := range []notify.Update{{DailyDigest: ptr(true)}, {}} {
+		if _, err := f.svc.Update(f.ctx, as("prf_none"), u); !errors.Is(err, auth.ErrForbidden) {
+			t.Errorf("Update(%+v) = %v, want auth.ErrForbidden", u, err)
+		}
 	}
 }
 
 func TestWatchIdempotent(t *testing.T) {
 	f := newFixture(t, "prf_a")
 	for range 2 {
-		if err := f.svc.Watch(f.ctx, "prf_a", "app_1", "  Expense Tracker "); err != nil {
+		if err := f.svc.Watch(f.ctx, as("prf_a"), "app_1", "  Expense Tracker "); err != nil {
 			t.Fatalf("Watch: %v", err)
 		}
 		f.now = f.now.Add(time.Minute)
@@ -158,21 +174,21 @@ func TestWatchIdempotent(t *testing.T) {
 	diff(t, "watched once", f.apps(t, "prf_a"), []notify.WatchedApp{first})
 
 	for range 2 {
-		if err := f.svc.StopWatching(f.ctx, "prf_a", "app_1"); err != nil {
+		if err := f.svc.StopWatching(f.ctx, as("prf_a"), "app_1"); err != nil {
 			t.Fatalf("StopWatching: %v", err)
 		}
 	}
 	diff(t, "after stop", f.apps(t, "prf_a"), []notify.WatchedApp(nil))
 
-	if err := f.svc.Watch(f.ctx, "prf_a", "app_1", "Expense Tracker"); err != nil {
+	if err := f.svc.Watch(f.ctx, as("prf_a"), "app_1", "Expense Tracker"); err != nil {
 		t.Fatalf("Watch again: %v", err)
 	}
 	again := first
 	again.Since = f.now.Truncate(time.Microsecond)
 	diff(t, "a new watch", f.apps(t, "prf_a"), []notify.WatchedApp{again})
 
-	if err := f.svc.Watch(f.ctx, "prf_none", "app_1", "X"); !errors.Is(err, storage.ErrNotFound) {
-		t.Errorf("Watch for unknown profile = %v, want storage.ErrNotFound", err)
+	if err := f.svc.Watch(f.ctx, as("prf_none"), "app_1", "X"); !errors.Is(err, auth.ErrForbidden) {
+		t.Errorf("Watch for unknown profile = %v, want auth.ErrForbidden", err)
 	}
 }
 
@@ -182,7 +198,6 @@ func TestWatchValidates(t *testing.T) {
 		name, profileID, appID, appName string
 		field, reason                   string
 	}{
-		{"empty profile", "", "app_1", "A", "profile_id", "empty"},
 		{"empty app id", "prf_a", "", "A", "app_id", "empty"},
 		{"blank app id", "prf_a", "  ", "A", "app_id", "empty"},
 		{"padded app id", "prf_a", " app_1", "A", "app_id", "invalid_characters"},
@@ -197,7 +212,7 @@ func TestWatchValidates(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, "prf_a")
-			err := f.svc.Watch(f.ctx, tt.profileID, tt.appID, tt.appName)
+			err := f.svc.Watch(f.ctx, as(tt.profileID), tt.appID, tt.appName)
 			var ie *notify.InputError
 			if !errors.As(err, &ie) || !errors.Is(err, notify.ErrInvalidInput) {
 				t.Fatalf("Watch = %v, want *InputError", err)
@@ -207,22 +222,68 @@ func TestWatchValidates(t *testing.T) {
 		})
 	}
 	f := newFixture(t, "prf_a")
-	if err := f.svc.Watch(f.ctx, "prf_a", "app_1", long); err != nil {
+	if err := f.svc.Watch(f.ctx, as("prf_a"), "app_1", long); err != nil {
 		t.Errorf("Watch with a %d-character name: %v", notify.MaxAppNameLen, err)
 	}
-	if err := f.svc.StopWatching(f.ctx, "prf_a", ""); !errors.Is(err, notify.ErrInvalidInput) {
+	if err := f.svc.StopWatching(f.ctx, as("prf_a"), ""); !errors.Is(err, notify.ErrInvalidInput) {
 		t.Errorf("StopWatching with empty app id = %v, want ErrInvalidInput", err)
 	}
-	for name, err := range map[string]error{
-		"Settings":    second(f.svc.Settings(f.ctx, "")),
-		"Update":      second(f.svc.Update(f.ctx, "", notify.Update{DailyDigest: ptr(true)})),
-		"WatchedApps": second(f.svc.WatchedApps(f.ctx, "")),
-		"Wants":       second(f.svc.WantsThreadUpdates(f.ctx, "")),
-	} {
-		if !errors.Is(err, notify.ErrInvalidInput) {
-			t.Errorf("%s with empty profile id = %v, want ErrInvalidInput", name, err)
+	if _, err := f.svc.WantsThreadUpdates(f.ctx, ""); !errors.Is(err, notify.ErrInvalidInput) {
+		t.Errorf("WantsThreadUpdates with empty profile id = %v, want ErrInvalidInput", err)
+	}
+}
+
+func TestCallers(t *testing.T) {
+	f := newFixture(t, "prf_a", "prf_b")
+	tok := as("prf_a")
+	tok.Method = auth.MethodToken
+	for name, c := range map[string]auth.Caller{"token": tok, "unknown": as("prf_none"), "invalid": {}} {
+		for op, err := range map[string]error{
+			"Settings":     second(f.svc.Settings(f.ctx, c)),
+			"Update":       second(f.svc.Update(f.ctx, c, notify.Update{DailyDigest: ptr(true)})),
+			"WatchedApps":  second(f.svc.WatchedApps(f.ctx, c)),
+			"Watch":        f.svc.Watch(f.ctx, c, "app_1", "A"),
+			"StopWatching": f.svc.StopWatching(f.ctx, c, "app_1"),
+		} {
+			if !errors.Is(err, auth.ErrForbidden) && !errors.Is(err, auth.ErrInvalidCaller) {
+				t.Errorf("%s: %s = %v, want refused", name, op, err)
+			}
 		}
 	}
+	if _, ok, _ := f.st.NotificationSettings(f.ctx, "prf_a"); ok {
+		t.Error("a refused caller saved settings")
+	}
+	diff(t, "nothing watched", f.apps(t, "prf_a"), []notify.WatchedApp(nil))
+	unowned := notify.NewService(notify.Config{Store: f.st, Tx: f.st})
+	if _, err := unowned.Settings(f.ctx, as("prf_a")); !errors.Is(err, auth.ErrForbidden) {
+		t.Errorf("Settings without Owners = %v, want auth.ErrForbidden", err)
+	}
+}
+
+func TestHistory(t *testing.T) {
+	f := newFixture(t, "prf_a")
+	if _, err := f.svc.Update(f.ctx, as("prf_a"), notify.Update{DailyDigest: ptr(true), ThreadUpdates: ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(time.Minute)
+	if err := f.svc.Watch(f.ctx, as("prf_a"), "app_1", "A"); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(time.Minute)
+	if err := f.svc.StopWatching(f.ctx, as("prf_a"), "app_1"); err != nil {
+		t.Fatal(err)
+	}
+	h, err := f.st.History(f.ctx, "prf_a", 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range h {
+		got = append(got, e.Item+" "+string(e.Action)+" "+e.Detail+" by "+e.AccountID)
+	}
+	diff(t, "history", got, []string{
+		"watched_app removed app_1 by acc:prf_a", "watched_app added app_1 by acc:prf_a", "buzz_daily_digest set true by acc:prf_a",
+	})
 }
 
 func second[T any](_ T, err error) error { return err }

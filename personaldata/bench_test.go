@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -34,6 +36,10 @@ func benchStore(b *testing.B) *sqlstore.Store {
 	now := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	if err := st.CreateProfile(ctx, profile.Profile{ID: "prf_bench", CreatedAt: now, UpdatedAt: now}); err != nil {
 		b.Fatalf("CreateProfile: %v", err)
+	}
+	if err := st.CreateAccount(ctx, account.Account{ID: "acc_bench", ProfileID: "prf_bench", Email: "bench@example.com",
+		Status: account.StatusActive, CreatedAt: now}); err != nil {
+		b.Fatalf("CreateAccount: %v", err)
 	}
 	batch := make([]history.Entry, 0, 1000)
 	for i := range benchEntries {
@@ -92,7 +98,7 @@ func (w *heapWriter) heap() uint64 {
 func BenchmarkExport(b *testing.B) {
 	st := benchStore(b)
 	pd := personaldata.NewService(personaldata.Config{
-		Tx: st, Profiles: st, Accounts: st, History: st,
+		Tx: st, Profiles: st, Accounts: st, History: st, Owners: account.NewOwners(st),
 		Sources: personaldata.DefaultSources(personaldata.Deps{Profiles: st, Accounts: st, Codes: st, History: st, Notify: st}),
 	})
 	ctx := context.Background()
@@ -112,7 +118,7 @@ func BenchmarkExport(b *testing.B) {
 				w := newHeapWriter()
 				base := w.heap()
 				start := time.Now()
-				if err := export(ctx, "prf_bench", w); err != nil {
+				if err := export(ctx, auth.New("acc_bench", auth.MethodPassword, time.Now()), w); err != nil {
 					b.Fatalf("export: %v", err)
 				}
 				d := time.Since(start)

@@ -13,7 +13,7 @@
 //
 //	st := memory.New() // or an *sqlstore.Store
 //	pd := personaldata.NewService(personaldata.Config{
-//		Tx: st, Profiles: st, Accounts: st, History: st,
+//		Tx: st, Profiles: st, Accounts: st, History: st, Owners: account.NewOwners(st),
 //		Sources: personaldata.DefaultSources(personaldata.Deps{
 //			Profiles: st, Accounts: st, Codes: st, History: st, Notify: st, Merges: st,
 //			Tokens: tokens, TwoFactor: twoFA, Sessions: sessions, // the services
@@ -21,12 +21,14 @@
 //	})
 //	accounts := account.NewService(account.Config{..., Erasers: pd.Erasers()})
 //
-// [Service.Collect] returns a typed [View]; [Service.ExportZIP] and
-// [Service.ExportJSON] write the download, streaming the history so memory
-// stays flat however long it is; [Service.History] pages the history,
-// newest first; [Service.Erase] deletes the profile, its accounts and
-// everything of theirs in one transaction, then scrubs the database
-// files. account.Service.Delete runs the same sources through
+// Each takes the caller (an auth.Caller) and acts on the caller's own
+// profile. [Service.Collect] returns a typed [View]; [Service.ExportZIP]
+// and [Service.ExportJSON] write the download, streaming the history so
+// memory stays flat however long it is; [Service.History] pages the
+// history, newest first; [Service.Erase] (sensitive: a recent sign-in)
+// deletes the profile, its accounts and everything of theirs in one
+// transaction, then scrubs the database files; [Service.AdminErase] does
+// the same for support staff. account.Service.Delete runs the same sources through
 // [Service.Erasers], so deleting an account removes everything of the
 // account and deleting the last account everything of the profile.
 //

@@ -3,28 +3,68 @@ package personaldata
 import (
 	"context"
 	"fmt"
+
+	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 )
 
-// Erase deletes everything stored about the person of the profile, in
-// one transaction: every source's EraseAccount for each account of the
-// profile, every source's EraseProfile, then the accounts and the profile
-// itself. Any failure rolls everything back. After the commit it runs the
-// Scrubber (on SQLite: the write-ahead log is checkpointed and truncated,
-// so no erased value stays in the database files). It returns ErrNotFound
-// for an unknown profile; a Scrub failure is returned after a successful
-// erasure wrapped with "personaldata: scrub".
+// Erase deletes everything stored about the caller's person (the
+// caller's profile, with every one of its accounts), in one transaction:
+// every source's EraseAccount for each account of the profile, every
+// source's EraseProfile, then the accounts and the profile itself. Any
+// failure rolls everything back. After the commit it runs the Scrubber
+// (on SQLite: the write-ahead log is checkpointed and truncated, so no
+// erased value stays in the database files); a Scrub failure is returned
+// after a successful erasure wrapped with "personaldata: scrub".
+//
+// Erase is the right to erasure, a sensitive operation: the caller must
+// have signed in within Config.FreshFor
+// (auth.ErrReauthenticationRequired); a token or API key gets
+// auth.ErrForbidden. A person deletes one of their accounts with
+// account.Service.Delete, which runs the same sources (see Erasers).
 //
 // Call Erase with a context that carries no transaction: the scrub needs
 // the commit (storage/sqlstore's Scrub refuses to run inside one).
-//
-// Erase is the admin path ("please delete me" through support) and the
-// right to erasure; a person deletes their own accounts with
-// account.Service.Delete, which runs the same sources (see Erasers).
-func (s *Service) Erase(ctx context.Context, profileID string) error {
+func (s *Service) Erase(ctx context.Context, c auth.Caller) error {
+	if err := c.Fresh(s.now(), s.freshFor); err != nil {
+		return err
+	}
+	profileID, err := s.owner(ctx, c)
+	if err != nil {
+		return err
+	}
+	return s.erase(ctx, profileID, nil)
+}
+
+// AdminErase erases the person of the profile on behalf of support staff
+// ("please delete me" through support), as Erase does. The history and
+// security log are erased with the rest, so the operation is given to
+// the security log's hook (securitylog.Admin) before it is erased. It
+// returns auth.ErrInvalidCaller for an invalid admin and ErrNotFound for
+// an unknown profile.
+func (s *Service) AdminErase(ctx context.Context, admin auth.Admin, profileID string) error {
+	if err := admin.Valid(); err != nil {
+		return err
+	}
+	return s.erase(ctx, profileID, func(ctx context.Context) error {
+		return s.seclog.Record(ctx, securitylog.Event{
+			Kind: securitylog.Admin, ProfileID: profileID, Admin: admin.ID, Detail: "personal data erased: " + admin.Reason,
+		})
+	})
+}
+
+// erase runs the erasure of the profile; first, when set, runs in its
+// transaction before anything is deleted.
+func (s *Service) erase(ctx context.Context, profileID string, first func(context.Context) error) error {
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		p, err := s.person(ctx, profileID)
 		if err != nil {
 			return err
+		}
+		if first != nil {
+			if err := first(ctx); err != nil {
+				return err
+			}
 		}
 		for _, a := range p.Accounts {
 			for _, src := range s.sources {

@@ -9,11 +9,15 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
+
+// ada is the person of acc_1, signed in with a password just now.
+var ada = auth.New("acc_1", auth.MethodPassword, time.Now())
 
 // newExampleService returns a Service over a memory store holding one
 // profile with an account, a skill and two history entries.
@@ -31,7 +35,7 @@ func newExampleService() (*personaldata.Service, *memory.Store) {
 		history.Entry{ID: "his_2", ProfileID: "prf_1", AccountID: "acc_1", Item: "skills", Action: history.ActionAdded, Detail: "Go", At: at.Add(time.Minute)},
 	)
 	pd := personaldata.NewService(personaldata.Config{
-		Tx: st, Profiles: st, Accounts: st, History: st,
+		Tx: st, Profiles: st, Accounts: st, History: st, Owners: account.NewOwners(st),
 		Sources: personaldata.DefaultSources(personaldata.Deps{
 			Profiles: st, Accounts: st, Codes: st, History: st, Notify: st,
 			// Tokens and TwoFactor take the token and twofactor services.
@@ -42,7 +46,7 @@ func newExampleService() (*personaldata.Service, *memory.Store) {
 
 func ExampleService_Collect() {
 	pd, _ := newExampleService()
-	v, err := pd.Collect(context.Background(), "prf_1")
+	v, err := pd.Collect(context.Background(), ada)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -66,7 +70,7 @@ func ExampleService_Collect() {
 func ExampleService_ExportZIP() {
 	pd, _ := newExampleService()
 	var buf bytes.Buffer
-	if err := pd.ExportZIP(context.Background(), "prf_1", &buf); err != nil {
+	if err := pd.ExportZIP(context.Background(), ada, &buf); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -80,7 +84,7 @@ func ExampleService_ExportZIP() {
 
 func ExampleService_History() {
 	pd, _ := newExampleService()
-	page, _ := pd.History(context.Background(), "prf_1", 1, 1)
+	page, _ := pd.History(context.Background(), ada, 1, 1)
 	fmt.Println(page.Entries[0].Item, page.Entries[0].Action, "more:", page.More)
 	// Output:
 	// skills added more: true
@@ -89,13 +93,13 @@ func ExampleService_History() {
 func ExampleService_Erase() {
 	pd, st := newExampleService()
 	ctx := context.Background()
-	fmt.Println(pd.Erase(ctx, "prf_1"))
+	fmt.Println(pd.Erase(ctx, ada))
 	_, err := st.AccountByEmail(ctx, "ada@example.com")
 	fmt.Println(err != nil)
-	_, err = pd.Collect(ctx, "prf_1")
+	_, err = pd.Collect(ctx, ada)
 	fmt.Println(err)
 	// Output:
 	// <nil>
 	// true
-	// personaldata: not found
+	// auth: forbidden: unknown account
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -23,9 +24,14 @@ const JSONFileName = "personal-data.json"
 // personal-data.json (see the package documentation for its schema). The
 // sections other than the history are read in one transaction; the
 // history is then streamed from the store, oldest first, entry by entry,
-// so memory use does not grow with its length. It returns ErrNotFound for
-// an unknown profile, before writing anything.
-func (s *Service) ExportJSON(ctx context.Context, profileID string, w io.Writer) error {
+// so memory use does not grow with its length. It exports the caller's
+// own profile; a refused caller gets an error before anything is
+// written.
+func (s *Service) ExportJSON(ctx context.Context, c auth.Caller, w io.Writer) error {
+	profileID, err := s.owner(ctx, c)
+	if err != nil {
+		return err
+	}
 	v, err := s.collect(ctx, profileID, false)
 	if err != nil {
 		return err
@@ -36,9 +42,13 @@ func (s *Service) ExportJSON(ctx context.Context, profileID string, w io.Writer)
 // ExportZIP writes a ZIP archive to w holding personal-data.json (as
 // ExportJSON writes it) and, when the profile has an avatar, the image as
 // the file named in profile.avatar.file ("avatar.png", …). It streams like
-// ExportJSON. It returns ErrNotFound for an unknown profile, before
-// writing anything.
-func (s *Service) ExportZIP(ctx context.Context, profileID string, w io.Writer) error {
+// ExportJSON, for the caller's own profile; a refused caller gets an
+// error before anything is written.
+func (s *Service) ExportZIP(ctx context.Context, c auth.Caller, w io.Writer) error {
+	profileID, err := s.owner(ctx, c)
+	if err != nil {
+		return err
+	}
 	v, err := s.collect(ctx, profileID, false)
 	if err != nil {
 		return err

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -52,11 +54,23 @@ type Config struct {
 	// implements Scrubber, else nothing.
 	Scrubber Scrubber
 	Now      func() time.Time // the clock; nil means time.Now
+	// Owners resolves the profile of a caller's account (see
+	// account.NewOwners); the self-service methods refuse every caller
+	// without it.
+	Owners auth.Owners
+	// FreshFor is how recent a caller's sign-in must be to erase the
+	// personal data; 0 means auth.DefaultFreshFor (one hour).
+	FreshFor time.Duration
+	// SecurityLog receives the admin event of AdminErase (given to its
+	// hook; the stored copy is erased with the rest); nil records
+	// nothing.
+	SecurityLog *securitylog.Log
 }
 
-// Service shows, exports and erases the personal data of a person. It
-// does not check who asks: the caller has authenticated an account of the
-// profile. It is safe for concurrent use.
+// Service shows, exports and erases the personal data of a person. Its
+// self-service methods act on the caller's own profile, resolved through
+// Config.Owners; a token or API key caller gets auth.ErrForbidden. It is
+// safe for concurrent use.
 type Service struct {
 	tx       storage.Transactor
 	profiles Profiles
@@ -66,6 +80,9 @@ type Service struct {
 	since    time.Time
 	scrubber Scrubber
 	now      clock.Clock
+	owners   auth.Owners
+	freshFor time.Duration
+	seclog   *securitylog.Log
 }
 
 // NewService returns a Service for c. It panics when a required field is
@@ -78,6 +95,7 @@ func NewService(c Config) *Service {
 		tx: c.Tx, profiles: c.Profiles, accounts: c.Accounts, history: c.History,
 		sources: append([]Source(nil), c.Sources...), since: c.TrackingSince,
 		scrubber: c.Scrubber, now: clock.New(c.Now),
+		owners: c.Owners, freshFor: c.FreshFor, seclog: c.SecurityLog,
 	}
 	if s.since.IsZero() {
 		s.since = DefaultTrackingSince
@@ -165,6 +183,14 @@ func (s *Service) Erasers() []account.Eraser {
 // TrackingSince returns when the change history started.
 func (s *Service) TrackingSince() time.Time { return s.since }
 
+// owner resolves the profile the caller acts on (auth.Profile).
+func (s *Service) owner(ctx context.Context, c auth.Caller) (string, error) {
+	if s.owners == nil {
+		return "", fmt.Errorf("%w: personaldata.Config.Owners is not set", auth.ErrForbidden)
+	}
+	return auth.Profile(ctx, s.owners, c)
+}
+
 // person reads the profile's accounts; it returns ErrNotFound for an
 // unknown profile.
 func (s *Service) person(ctx context.Context, profileID string) (Person, error) {
@@ -192,11 +218,15 @@ func notFound(err error) error {
 	return fmt.Errorf("personaldata: reading profile: %w", err)
 }
 
-// Collect returns everything stored about the person of the profile,
-// read in one transaction, history included (oldest first). For a long
-// history prefer ExportJSON or ExportZIP, which stream it, or History,
-// which pages it. It returns ErrNotFound.
-func (s *Service) Collect(ctx context.Context, profileID string) (View, error) {
+// Collect returns everything stored about the caller's person (the
+// caller's profile), read in one transaction, history included (oldest
+// first). For a long history prefer ExportJSON or ExportZIP, which
+// stream it, or History, which pages it.
+func (s *Service) Collect(ctx context.Context, c auth.Caller) (View, error) {
+	profileID, err := s.owner(ctx, c)
+	if err != nil {
+		return View{}, err
+	}
 	return s.collect(ctx, profileID, true)
 }
 
@@ -251,11 +281,14 @@ func nonNilKeep[T any](list []T) []T {
 	return list
 }
 
-// History returns one page of the profile's change history, newest first.
-// page counts from 1 (smaller means 1); pageSize ≤ 0 means
-// DefaultPageSize and is capped at MaxPageSize. It returns ErrNotFound for
-// an unknown profile.
-func (s *Service) History(ctx context.Context, profileID string, page, pageSize int) (HistoryPage, error) {
+// History returns one page of the change history of the caller's
+// profile, newest first. page counts from 1 (smaller means 1); pageSize
+// ≤ 0 means DefaultPageSize and is capped at MaxPageSize.
+func (s *Service) History(ctx context.Context, c auth.Caller, page, pageSize int) (HistoryPage, error) {
+	profileID, err := s.owner(ctx, c)
+	if err != nil {
+		return HistoryPage{}, err
+	}
 	page = max(page, 1)
 	if pageSize <= 0 {
 		pageSize = DefaultPageSize

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -42,7 +43,7 @@ func TestHistoryPaging(t *testing.T) {
 		{page: 9, size: 50, wantLen: 0, wantSize: 50, wantMore: false, wantPage: 9},
 	}
 	for _, tt := range tests {
-		got, err := pd.History(ctx, "prf_1", tt.page, tt.size)
+		got, err := pd.History(ctx, ada, tt.page, tt.size)
 		if err != nil {
 			t.Fatalf("History(%d, %d): %v", tt.page, tt.size, err)
 		}
@@ -65,7 +66,7 @@ func TestExportJSONDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := pd.ExportJSON(ctx, "prf_1", &buf); err != nil {
+	if err := pd.ExportJSON(ctx, ada, &buf); err != nil {
 		t.Fatalf("ExportJSON: %v", err)
 	}
 	var doc map[string]json.RawMessage
@@ -102,11 +103,11 @@ func (failWriter) Write([]byte) (int, error) { return 0, errWrite }
 
 func TestExportWriteError(t *testing.T) {
 	pd, _ := newExampleService()
-	for name, export := range map[string]func(context.Context, string, io.Writer) error{
+	for name, export := range map[string]func(context.Context, auth.Caller, io.Writer) error{
 		"json": pd.ExportJSON,
 		"zip":  pd.ExportZIP,
 	} {
-		if err := export(context.Background(), "prf_1", failWriter{}); !errors.Is(err, errWrite) {
+		if err := export(context.Background(), ada, failWriter{}); !errors.Is(err, errWrite) {
 			t.Errorf("%s export to a failing writer = %v, want the write error", name, err)
 		}
 	}

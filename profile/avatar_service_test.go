@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/profile"
 )
 
@@ -70,7 +71,7 @@ func TestDeleteAvatarOfPublicProfile(t *testing.T) {
 }
 
 func TestSaveProgress(t *testing.T) {
-	svc, _ := newService(t)
+	svc, st := newService(t)
 	ctx := context.Background()
 	p := create(t, svc)
 	bad := profile.Progress{
@@ -94,6 +95,18 @@ func TestSaveProgress(t *testing.T) {
 	got, err := svc.Progress(ctx, p.ID)
 	if err != nil || got.Points != 3 || got.Academy[0].CourseID != "a" {
 		t.Errorf("Progress: got %+v, %v", got, err)
+	}
+	// The change history records the saved progress (and not the refused
+	// one), as reported by the host: no acting account.
+	var progress []history.Entry
+	for _, e := range entries(t, st, p.ID) {
+		if e.Item == "progress" {
+			progress = append(progress, e)
+		}
+	}
+	if len(progress) != 1 || progress[0].Action != history.ActionSet || progress[0].AccountID != "" ||
+		progress[0].Detail != "points 3, 0 achievements, 0 certifications, 2 academy courses" {
+		t.Errorf("progress history = %+v, want one entry of the saved progress", progress)
 	}
 }
 

@@ -4,22 +4,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
-// CreateAPIKey makes an API key for the account and returns its details
-// and the key, shown once: only its SHA-256 digest and last four
-// characters are stored. An API key acts with every privilege of its
-// account. The description (trimmed, 1–100 characters) is required and
-// the account must be active. A security notice is mailed after the key
-// was stored.
-func (s *Service) CreateAPIKey(ctx context.Context, accountID, description string) (APIKey, Secret, error) {
+// CreateAPIKey makes an API key for the caller's account and returns its
+// details and the key, shown once: only its SHA-256 digest and last four
+// characters are stored. It is a sensitive operation, like Create. An API
+// key acts with every privilege of its account in the host's API, never
+// in the settings. The description (trimmed, 1–100 characters) is
+// required. The creation is recorded in the history and the security
+// log, and a security notice is mailed after the key was stored.
+func (s *Service) CreateAPIKey(ctx context.Context, c auth.Caller, description string) (APIKey, Secret, error) {
+	if err := c.Fresh(s.now(), s.freshFor); err != nil {
+		return APIKey{}, Secret{}, err
+	}
 	desc, err := checkText(description, ErrInvalidDescription)
 	if err != nil {
 		return APIKey{}, Secret{}, err
@@ -33,16 +40,19 @@ func (s *Service) CreateAPIKey(ctx context.Context, accountID, description strin
 		return APIKey{}, Secret{}, err
 	}
 	now := s.now()
-	k := APIKey{ID: kid, AccountID: accountID, Description: desc, Last4: last4(secret.Reveal()), CreatedAt: now}
+	k := APIKey{ID: kid, AccountID: c.AccountID, Description: desc, Last4: last4(secret.Reveal()), CreatedAt: now}
 	var a account.Account
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
-		if a, err = s.activeAccount(ctx, accountID); err != nil {
+		if a, err = s.caller(ctx, c); err != nil {
 			return err
 		}
 		if err := s.store.CreateAPIKey(ctx, k, DigestOf(secret.Reveal())); err != nil {
 			return err
 		}
-		return s.record(ctx, a, "api_key", history.ActionAdded, desc, now)
+		if err := s.record(ctx, a, "api_key", history.ActionAdded, desc, now); err != nil {
+			return err
+		}
+		return s.logEvent(ctx, securitylog.APIKeyCreated, a, c, desc)
 	})
 	if err != nil {
 		return APIKey{}, Secret{}, wrap("creating api key", err)
@@ -51,38 +61,45 @@ func (s *Service) CreateAPIKey(ctx context.Context, accountID, description strin
 	return k, secret, nil
 }
 
-// ListAPIKeys returns the API keys of the account, oldest first.
-func (s *Service) ListAPIKeys(ctx context.Context, accountID string) ([]APIKey, error) {
-	ks, err := s.store.APIKeysOfAccount(ctx, accountID)
+// ListAPIKeys returns the API keys of the caller's account, oldest
+// first. A token or API key caller gets auth.ErrForbidden.
+func (s *Service) ListAPIKeys(ctx context.Context, c auth.Caller) ([]APIKey, error) {
+	if _, err := s.caller(ctx, c); err != nil {
+		return nil, err
+	}
+	ks, err := s.store.APIKeysOfAccount(ctx, c.AccountID)
 	return ks, wrap("listing api keys", err)
 }
 
-// RevokeAPIKey deletes an API key of the account. This process stops
-// accepting it at once (its cache entry is purged); other processes that
-// cached it stop within their cache TTL. It returns an error wrapping
-// storage.ErrNotFound for an unknown key.
-func (s *Service) RevokeAPIKey(ctx context.Context, accountID, keyID string) error {
+// RevokeAPIKey deletes an API key of the caller's account. This process
+// stops accepting it at once (its cache entry is purged); other
+// processes that cached it stop within their cache TTL. The deletion is
+// recorded in the history and the security log. It returns an error
+// wrapping storage.ErrNotFound for an unknown key and for a key of
+// another account, and auth.ErrForbidden for a token or API key caller.
+func (s *Service) RevokeAPIKey(ctx context.Context, c auth.Caller, keyID string) error {
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
-		a, err := s.accounts.Account(ctx, accountID)
+		a, err := s.caller(ctx, c)
 		if err != nil {
 			return err
 		}
-		var desc string
-		ks, err := s.store.APIKeysOfAccount(ctx, accountID)
+		ks, err := s.store.APIKeysOfAccount(ctx, a.ID)
 		if err != nil {
 			return err
 		}
-		for _, k := range ks {
-			if k.ID == keyID {
-				desc = k.Description
-			}
+		i := slices.IndexFunc(ks, func(k APIKey) bool { return k.ID == keyID })
+		if i < 0 {
+			return storage.ErrNotFound
 		}
-		if err := s.store.DeleteAPIKey(ctx, accountID, keyID); err != nil {
+		if err := s.store.DeleteAPIKey(ctx, a.ID, keyID); err != nil {
 			return err
 		}
-		return s.record(ctx, a, "api_key", history.ActionRemoved, desc, s.now())
+		if err := s.record(ctx, a, "api_key", history.ActionRemoved, ks[i].Description, s.now()); err != nil {
+			return err
+		}
+		return s.logEvent(ctx, securitylog.APIKeyDeleted, a, c, ks[i].Description)
 	})
-	if s.cache != nil {
+	if err == nil && s.cache != nil {
 		s.cache.purgeKey(keyID)
 	}
 	return wrap("revoking api key", err)

@@ -28,7 +28,7 @@ func TestAPIKeyCreateValidate(t *testing.T) {
 			t.Error("an API key principal lacks a scope")
 		}
 	}
-	ks, err := f.svc.ListAPIKeys(f.ctx, f.acct.ID)
+	ks, err := f.svc.ListAPIKeys(f.ctx, f.as(f.acct.ID))
 	if err != nil || len(ks) != 1 || ks[0] != k {
 		t.Errorf("ListAPIKeys = %+v, %v; want [%+v]", ks, err, k)
 	}
@@ -36,7 +36,7 @@ func TestAPIKeyCreateValidate(t *testing.T) {
 		t.Errorf("notices = %+v, want one without the key", msgs)
 	}
 	for _, d := range []string{"", strings.Repeat("x", 101), "a\tb"} {
-		if _, _, err := f.svc.CreateAPIKey(f.ctx, f.acct.ID, d); !errors.Is(err, token.ErrInvalidDescription) {
+		if _, _, err := f.svc.CreateAPIKey(f.ctx, f.as(f.acct.ID), d); !errors.Is(err, token.ErrInvalidDescription) {
 			t.Errorf("CreateAPIKey(%q) = %v, want ErrInvalidDescription", d, err)
 		}
 	}
@@ -103,7 +103,7 @@ func TestAPIKeyRevokePurgesCache(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := f.svc.RevokeAPIKey(f.ctx, f.acct.ID, k.ID); err != nil {
+	if err := f.svc.RevokeAPIKey(f.ctx, f.as(f.acct.ID), k.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.ValidateAPIKey(f.ctx, f.acct.Email, key); err != token.ErrInvalidToken {
@@ -116,7 +116,7 @@ func TestAPIKeyRevokePurgesCache(t *testing.T) {
 	if _, err := other.ValidateAPIKey(f.ctx, f.acct.Email, key); err != token.ErrInvalidToken {
 		t.Errorf("other process after TTL = %v, want ErrInvalidToken", err)
 	}
-	if err := f.svc.RevokeAPIKey(f.ctx, f.acct.ID, k.ID); !errors.Is(err, storage.ErrNotFound) {
+	if err := f.svc.RevokeAPIKey(f.ctx, f.as(f.acct.ID), k.ID); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("second revoke = %v, want ErrNotFound", err)
 	}
 	hist, _ := f.st.History(f.ctx, f.acct.ProfileID, 0, 1)

@@ -6,7 +6,7 @@
 //
 //	reg := token.NewRegistry(token.Scope{Name: "projects:read", Description: "Read projects"})
 //	svc := token.NewService(token.Config{Store: st, Accounts: st, Tx: st, History: st, Scopes: reg})
-//	tok, secret, err := svc.Create(ctx, accountID, "CI pipeline", []string{"projects:read"})
+//	tok, secret, err := svc.Create(ctx, caller, "CI pipeline", []string{"projects:read"}) // caller: an auth.Caller signed in within the hour
 //	// show secret.Reveal() once; tok holds only metadata
 //	api := token.Middleware(svc, token.RequireScopes("projects:read")(handler))
 //
@@ -27,6 +27,17 @@
 // tokens on the next request. Every refused token gets the same
 // ErrInvalidToken, and every refused request the same 403 {"error":""}.
 // LastUsedAt is written at most once per LastUsedInterval per token.
+//
+// # Callers
+//
+// The management methods (Create, List, Delete, the API-key ones) act for
+// an auth.Caller on the caller's own account; another account's token or
+// key answers storage.ErrNotFound like an unknown one. Creating a token
+// or key is sensitive: it needs a recent sign-in. Principal.Caller turns a
+// validated token or API key into a caller for the SDK's services, which
+// refuse it every settings, credential and personal-data operation with
+// auth.ErrForbidden, whatever its scopes: scopes are for the host's own
+// API, never a way into the person's settings.
 //
 // API keys (Service.ValidateAPIKey, APIKeyMiddleware) are presented with
 // the login email of their account; successful validations are cached for

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/token"
@@ -60,6 +61,10 @@ func ExampleRegistry_Normalize() {
 	// token: no scope
 }
 
+// signedIn is acc_1's person, who signed in with a password at the
+// examples' clock time: fresh enough to create tokens.
+var signedIn = auth.New("acc_1", auth.MethodPassword, time.Date(2025, 1, 2, 3, 0, 0, 0, time.UTC))
+
 // exampleService returns a token service over a memory store holding one
 // active account, acc_1.
 func exampleService() (*token.Service, *memory.Store) {
@@ -78,26 +83,30 @@ func exampleService() (*token.Service, *memory.Store) {
 func ExampleService_Create() {
 	ctx := context.Background()
 	svc, _ := exampleService()
-	tok, secret, err := svc.Create(ctx, "acc_1", "CI pipeline", []string{"projects:read"})
+	tok, secret, err := svc.Create(ctx, signedIn, "CI pipeline", []string{"projects:read"})
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(tok.Name, tok.Scopes, secret) // the secret never prints by accident
 	p, err := svc.Validate(ctx, secret.Reveal())
 	fmt.Println(p.AccountID, p.ProfileID, p.Scopes, err)
-	_ = svc.Delete(ctx, "acc_1", tok.ID)
+	// The token's own caller reaches no settings, whatever its scopes.
+	_, err = svc.List(ctx, p.Caller())
+	fmt.Println(err)
+	_ = svc.Delete(ctx, signedIn, tok.ID)
 	_, err = svc.Validate(ctx, secret.Reveal())
 	fmt.Println(err)
 	// Output:
 	// CI pipeline [projects:read] [REDACTED]
 	// acc_1 prf_1 [projects:read] <nil>
+	// auth: forbidden: a token does not reach the settings
 	// token: invalid token
 }
 
 func ExampleMiddleware() {
 	ctx := context.Background()
 	svc, _ := exampleService()
-	_, secret, _ := svc.Create(ctx, "acc_1", "CLI", []string{"projects:read"})
+	_, secret, _ := svc.Create(ctx, signedIn, "CLI", []string{"projects:read"})
 	hello := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, _ := token.PrincipalFrom(r.Context())
 		fmt.Fprintf(w, "hello %s", p.AccountID)
@@ -122,7 +131,7 @@ func ExampleMiddleware() {
 func ExampleAPIKeyMiddleware() {
 	ctx := context.Background()
 	svc, _ := exampleService()
-	_, key, _ := svc.CreateAPIKey(ctx, "acc_1", "deploy script")
+	_, key, _ := svc.CreateAPIKey(ctx, signedIn, "deploy script")
 	h := token.APIKeyMiddleware(svc, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, _ := token.PrincipalFrom(r.Context())
 		fmt.Fprint(w, p.AccountID, " ", p.Kind)

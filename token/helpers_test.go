@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -61,6 +62,12 @@ func registry() *token.Registry {
 	)
 }
 
+// as returns the caller of the account, signed in with its password just
+// now.
+func (f *fixture) as(accountID string) auth.Caller {
+	return auth.New(accountID, auth.MethodPassword, f.clock.Now())
+}
+
 // newFixture returns a service over a memory store holding one active
 // account, ann@example.com.
 func newFixture(t testing.TB, edit ...func(*token.Config)) *fixture {
@@ -104,7 +111,7 @@ func (f *fixture) setStatus(t testing.TB, s account.Status) {
 // create makes a token for ann with the projects:read scope.
 func (f *fixture) create(t testing.TB, name string, opts ...token.CreateOption) (token.Token, string) {
 	t.Helper()
-	tok, s, err := f.svc.Create(f.ctx, f.acct.ID, name, []string{"projects:read"}, opts...)
+	tok, s, err := f.svc.Create(f.ctx, f.as(f.acct.ID), name, []string{"projects:read"}, opts...)
 	if err != nil {
 		t.Fatalf("Create(%q): %v", name, err)
 	}
@@ -113,7 +120,7 @@ func (f *fixture) create(t testing.TB, name string, opts ...token.CreateOption) 
 
 func (f *fixture) createKey(t testing.TB, desc string) (token.APIKey, string) {
 	t.Helper()
-	k, s, err := f.svc.CreateAPIKey(f.ctx, f.acct.ID, desc)
+	k, s, err := f.svc.CreateAPIKey(f.ctx, f.as(f.acct.ID), desc)
 	if err != nil {
 		t.Fatalf("CreateAPIKey(%q): %v", desc, err)
 	}

@@ -59,7 +59,7 @@ func TestMiddleware(t *testing.T) {
 	_, pat := f.create(t, "t")
 	delTok, deleted := f.create(t, "deleted")
 	_, key := f.createKey(t, "k")
-	if err := f.svc.Delete(f.ctx, f.acct.ID, delTok.ID); err != nil {
+	if err := f.svc.Delete(f.ctx, f.as(f.acct.ID), delTok.ID); err != nil {
 		t.Fatal(err)
 	}
 	h := token.Middleware(f.svc, whoami)
@@ -171,11 +171,11 @@ func TestFailuresAreIdentical(t *testing.T) {
 	f := newFixture(t)
 	tok, revoked := f.create(t, "revoked")
 	_, live := f.create(t, "live")
-	if err := f.svc.Delete(f.ctx, f.acct.ID, tok.ID); err != nil {
+	if err := f.svc.Delete(f.ctx, f.as(f.acct.ID), tok.ID); err != nil {
 		t.Fatal(err)
 	}
 	bob := f.addAccount(t, "acc_bob", "bob@example.com")
-	_, bobs, err := f.svc.Create(f.ctx, bob.ID, "b", []string{"catalog"})
+	_, bobs, err := f.svc.Create(f.ctx, f.as(bob.ID), "b", []string{"catalog"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -26,13 +28,20 @@ func WithExpiry(t time.Time) CreateOption {
 	return func(o *createOptions) { o.expiresAt = t }
 }
 
-// Create makes a personal access token for the account and returns its
-// details and its secret. The secret is shown once: only its SHA-256
-// digest and last four characters are stored. The name (trimmed, 1–100
-// characters) must be unique for the account; the scopes must be
-// registered and at least one. The account must be active. A security
-// notice is mailed after the token was stored.
-func (s *Service) Create(ctx context.Context, accountID, name string, scopes []string, opts ...CreateOption) (Token, Secret, error) {
+// Create makes a personal access token for the caller's account and
+// returns its details and its secret. It is a sensitive operation: the
+// caller must be a person who signed in within Config.FreshFor
+// (auth.ErrReauthenticationRequired); a token or API key gets
+// auth.ErrForbidden, and so does an account that is not active. The
+// secret is shown once: only its SHA-256 digest and last four characters
+// are stored. The name (trimmed, 1–100 characters) must be unique for
+// the account; the scopes must be registered and at least one. The
+// creation is recorded in the history and the security log, and a
+// security notice is mailed after the token was stored.
+func (s *Service) Create(ctx context.Context, c auth.Caller, name string, scopes []string, opts ...CreateOption) (Token, Secret, error) {
+	if err := c.Fresh(s.now(), s.freshFor); err != nil {
+		return Token{}, Secret{}, err
+	}
 	name, err := checkText(name, ErrInvalidName)
 	if err != nil {
 		return Token{}, Secret{}, err
@@ -49,6 +58,7 @@ func (s *Service) Create(ctx context.Context, accountID, name string, scopes []s
 	if !o.expiresAt.IsZero() && !o.expiresAt.After(now) {
 		return Token{}, Secret{}, ErrInvalidExpiry
 	}
+	accountID := c.AccountID
 	t := Token{AccountID: accountID, Name: name, Scopes: sc, CreatedAt: now, ExpiresAt: o.expiresAt}
 	var (
 		a       account.Account
@@ -56,7 +66,7 @@ func (s *Service) Create(ctx context.Context, accountID, name string, scopes []s
 		secret  Secret
 	)
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
-		if a, err = s.activeAccount(ctx, accountID); err != nil {
+		if a, err = s.caller(ctx, c); err != nil {
 			return err
 		}
 		existing, err := s.store.TokensOfAccount(ctx, accountID)
@@ -69,7 +79,10 @@ func (s *Service) Create(ctx context.Context, accountID, name string, scopes []s
 		if created, secret, err = s.insertToken(ctx, t); err != nil {
 			return err
 		}
-		return s.record(ctx, a, "token", history.ActionAdded, name, now)
+		if err := s.record(ctx, a, "token", history.ActionAdded, name, now); err != nil {
+			return err
+		}
+		return s.logEvent(ctx, securitylog.TokenCreated, a, c, name)
 	})
 	if err != nil {
 		return Token{}, Secret{}, wrap("creating token", err)
@@ -102,35 +115,50 @@ func (s *Service) insertToken(ctx context.Context, t Token) (Token, Secret, erro
 	}
 }
 
-// List returns the tokens of the account, oldest first.
-func (s *Service) List(ctx context.Context, accountID string) ([]Token, error) {
-	ts, err := s.store.TokensOfAccount(ctx, accountID)
+// List returns the tokens of the caller's account, oldest first. A
+// token or API key caller gets auth.ErrForbidden: no scope reaches the
+// list of credentials.
+func (s *Service) List(ctx context.Context, c auth.Caller) ([]Token, error) {
+	if _, err := s.caller(ctx, c); err != nil {
+		return nil, err
+	}
+	ts, err := s.store.TokensOfAccount(ctx, c.AccountID)
 	return ts, wrap("listing tokens", err)
 }
 
-// Get returns one token of the account, or an error wrapping
-// storage.ErrNotFound.
-func (s *Service) Get(ctx context.Context, accountID, tokenID string) (Token, error) {
-	t, err := s.store.Token(ctx, accountID, tokenID)
+// Get returns one token of the caller's account, or an error wrapping
+// storage.ErrNotFound, also for a token of another account. A token or
+// API key caller gets auth.ErrForbidden.
+func (s *Service) Get(ctx context.Context, c auth.Caller, tokenID string) (Token, error) {
+	if _, err := s.caller(ctx, c); err != nil {
+		return Token{}, err
+	}
+	t, err := s.store.Token(ctx, c.AccountID, tokenID)
 	return t, wrap("reading token", err)
 }
 
-// Delete deletes a token of the account; it stops working at once. It
-// returns an error wrapping storage.ErrNotFound for an unknown token.
-func (s *Service) Delete(ctx context.Context, accountID, tokenID string) error {
+// Delete deletes a token of the caller's account; it stops working at
+// once. The deletion is recorded in the history and the security log. It
+// returns an error wrapping storage.ErrNotFound for an unknown token and
+// for a token of another account, and auth.ErrForbidden for a token or
+// API key caller.
+func (s *Service) Delete(ctx context.Context, c auth.Caller, tokenID string) error {
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
-		t, err := s.store.Token(ctx, accountID, tokenID)
+		a, err := s.caller(ctx, c)
 		if err != nil {
 			return err
 		}
-		a, err := s.accounts.Account(ctx, accountID)
+		t, err := s.store.Token(ctx, a.ID, tokenID)
 		if err != nil {
 			return err
 		}
-		if err := s.store.DeleteToken(ctx, accountID, tokenID); err != nil {
+		if err := s.store.DeleteToken(ctx, a.ID, tokenID); err != nil {
 			return err
 		}
-		return s.record(ctx, a, "token", history.ActionRemoved, t.Name, s.now())
+		if err := s.record(ctx, a, "token", history.ActionRemoved, t.Name, s.now()); err != nil {
+			return err
+		}
+		return s.logEvent(ctx, securitylog.TokenDeleted, a, c, t.Name)
 	})
 	if err != nil {
 		return wrap("deleting token", err)
@@ -163,11 +191,38 @@ func (s *Service) Validate(ctx context.Context, secret string) (Principal, error
 	if tw.AccountStatus != account.StatusActive || (!tw.ExpiresAt.IsZero() && !now.Before(tw.ExpiresAt)) {
 		return Principal{}, ErrInvalidToken
 	}
-	if tw.LastUsedAt.IsZero() || now.UnixNano()-tw.LastUsedAt.UnixNano() >= int64(s.lastUsed) {
+	switch {
+	case tw.LastUsedAt.IsZero():
+		if err := s.firstUse(ctx, tw, now); err != nil {
+			return Principal{}, err
+		}
+	case now.UnixNano()-tw.LastUsedAt.UnixNano() >= int64(s.lastUsed):
 		s.touch(ctx, tw.TokenID, now)
 	}
 	return Principal{AccountID: tw.AccountID, ProfileID: tw.ProfileID, TokenID: tw.TokenID,
 		Kind: KindToken, Scopes: tw.Scopes}, nil
+}
+
+// firstUse writes LastUsedAt of a token never used before and, when this
+// call is the one that wrote it, records securitylog.TokenFirstUsed in
+// the same transaction, so the event appears once however many requests
+// race. Unlike a later touch, a failure here is returned: the event must
+// not be lost.
+func (s *Service) firstUse(ctx context.Context, tw TokenWithAccount, now time.Time) error {
+	s.touches.claim(tw.TokenID, now, s.lastUsed)
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		changed, err := s.store.TouchToken(ctx, tw.TokenID, now, now.Add(-s.lastUsed))
+		if err != nil || !changed {
+			return err
+		}
+		return s.seclog.Record(ctx, securitylog.Event{
+			Kind: securitylog.TokenFirstUsed, ProfileID: tw.ProfileID, AccountID: tw.AccountID, At: now, Detail: tw.TokenID,
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("token: recording first use: %w", err)
+	}
+	return nil
 }
 
 // touch writes LastUsedAt unless this process did so for the token within

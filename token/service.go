@@ -13,9 +13,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -55,6 +57,13 @@ type Config struct {
 	// APIKeyCacheSize is the most cached API key validations (default
 	// 10,000); the least recently used one is evicted first.
 	APIKeyCacheSize int
+	// FreshFor is how recent a caller's sign-in must be to create a
+	// token or an API key; 0 means auth.DefaultFreshFor (one hour).
+	FreshFor time.Duration
+	// SecurityLog records tokens and API keys created and deleted and a
+	// token's first use, in the transaction of each; nil records
+	// nothing.
+	SecurityLog *securitylog.Log
 }
 
 var _ account.Eraser = (*Service)(nil)
@@ -73,6 +82,8 @@ type Service struct {
 	lastUsed time.Duration
 	touches  touchThrottle
 	cache    *keyCache // nil when disabled
+	freshFor time.Duration
+	seclog   *securitylog.Log
 }
 
 // NewService returns a service. It panics if a required field of c is nil.
@@ -84,6 +95,7 @@ func NewService(c Config) *Service {
 		store: c.Store, accounts: c.Accounts, tx: c.Tx, history: c.History,
 		notices: c.Notices, scopes: c.Scopes,
 		now: clock.New(c.Now), lastUsed: c.LastUsedInterval,
+		freshFor: c.FreshFor, seclog: c.SecurityLog,
 	}
 	s.rand = &lockedReader{r: c.Rand}
 	if c.Rand == nil {
@@ -135,16 +147,36 @@ func checkText(s string, err error) (string, error) {
 	return s, nil
 }
 
-// activeAccount reads the account and checks it is active.
-func (s *Service) activeAccount(ctx context.Context, accountID string) (account.Account, error) {
-	a, err := s.accounts.Account(ctx, accountID)
+// caller returns the caller's account: the caller must be a person
+// (auth.Caller.Person; a token or API key never manages credentials)
+// whose account exists and is active, else an error matching
+// auth.ErrForbidden (and ErrAccountInactive for an inactive account).
+func (s *Service) caller(ctx context.Context, c auth.Caller) (account.Account, error) {
+	if err := c.Person(); err != nil {
+		return account.Account{}, err
+	}
+	a, err := s.accounts.Account(ctx, c.AccountID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return account.Account{}, fmt.Errorf("%w: unknown account", auth.ErrForbidden)
+	}
 	if err != nil {
-		return a, fmt.Errorf("token: reading account: %w", err)
+		return account.Account{}, fmt.Errorf("token: reading account: %w", err)
 	}
 	if a.Status != account.StatusActive {
-		return a, ErrAccountInactive
+		return account.Account{}, fmt.Errorf("%w: %w", auth.ErrForbidden, ErrAccountInactive)
 	}
 	return a, nil
+}
+
+// logEvent records a security-log event about the caller's credential
+// in ctx's transaction.
+func (s *Service) logEvent(ctx context.Context, kind securitylog.Kind, a account.Account, c auth.Caller, detail string) error {
+	e := securitylog.FromCaller(kind, a.ProfileID, c)
+	e.Detail = detail
+	if err := s.seclog.Record(ctx, e); err != nil {
+		return fmt.Errorf("token: %w", err)
+	}
+	return nil
 }
 
 // record appends one history entry in ctx's transaction.
@@ -160,7 +192,8 @@ func wrap(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, ErrAccountInactive) || errors.Is(err, ErrNameTaken) {
+	if errors.Is(err, ErrAccountInactive) || errors.Is(err, ErrNameTaken) || errors.Is(err, auth.ErrForbidden) ||
+		errors.Is(err, auth.ErrReauthenticationRequired) || errors.Is(err, auth.ErrInvalidCaller) {
 		return err
 	}
 	return fmt.Errorf("token: %s: %w", op, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -11,14 +12,17 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
+	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
 
 func TestCreateAndValidate(t *testing.T) {
 	f := newFixture(t)
-	tok, secret, err := f.svc.Create(f.ctx, f.acct.ID, "  CI pipeline ", []string{"Projects:Write ", "projects:read", "projects:read"})
+	tok, secret, err := f.svc.Create(f.ctx, f.as(f.acct.ID), "  CI pipeline ", []string{"Projects:Write ", "projects:read", "projects:read"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +40,7 @@ func TestCreateAndValidate(t *testing.T) {
 	if diff := cmp.Diff(wantP, p); diff != "" {
 		t.Errorf("Validate principal (-want +got):\n%s", diff)
 	}
-	got, err := f.svc.Get(f.ctx, f.acct.ID, tok.ID)
+	got, err := f.svc.Get(f.ctx, f.as(f.acct.ID), tok.ID)
 	if err != nil || !got.LastUsedAt.Equal(t0) {
 		t.Errorf("Get after use = %+v, %v; want LastUsedAt %v", got, err, t0)
 	}
@@ -80,27 +84,120 @@ func TestCreateRefuses(t *testing.T) {
 		{"blank scope", f.acct.ID, "x", []string{" "}, nil, token.ErrNoScope},
 		{"name taken", f.acct.ID, "taken", read, nil, token.ErrNameTaken},
 		{"deactivated", off.ID, "x", read, nil, token.ErrAccountInactive},
-		{"unknown account", "acc_nobody", "x", read, nil, storage.ErrNotFound},
+		{"deactivated is forbidden", off.ID, "x", read, nil, auth.ErrForbidden},
+		{"unknown account", "acc_nobody", "x", read, nil, auth.ErrForbidden},
 		{"past expiry", f.acct.ID, "x", read, []token.CreateOption{token.WithExpiry(t0)}, token.ErrInvalidExpiry},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, s, err := f.svc.Create(f.ctx, tt.account, tt.tname, tt.scopes, tt.opts...)
+			_, s, err := f.svc.Create(f.ctx, f.as(tt.account), tt.tname, tt.scopes, tt.opts...)
 			if !errors.Is(err, tt.want) || !s.IsZero() {
 				t.Errorf("Create = %v, %v; want %v and no secret", s, err, tt.want)
 			}
 		})
 	}
-	_, _, err := f.svc.Create(f.ctx, f.acct.ID, "x", []string{"projects:read", "admin", "Root"})
+	_, _, err := f.svc.Create(f.ctx, f.as(f.acct.ID), "x", []string{"projects:read", "admin", "Root"})
 	var u *token.UnknownScopeError
 	if !errors.As(err, &u) || !cmp.Equal(u.Scopes, []string{"admin", "root"}) {
 		t.Errorf("Create with unknown scopes = %v, want UnknownScopeError{admin root}", err)
 	}
-	if _, _, err := f.svc.Create(f.ctx, other.ID, "taken", read); err != nil {
+	if _, _, err := f.svc.Create(f.ctx, f.as(other.ID), "taken", read); err != nil {
 		t.Errorf("another account reusing a name: %v", err)
 	}
-	if ts, _ := f.svc.List(f.ctx, f.acct.ID); len(ts) != 1 {
+	if ts, _ := f.svc.List(f.ctx, f.as(f.acct.ID)); len(ts) != 1 {
 		t.Errorf("ann has %d tokens after refusals, want 1", len(ts))
+	}
+}
+
+func TestCallersRefused(t *testing.T) {
+	f := newFixture(t)
+	tok, s := f.create(t, "mine")
+	key, _ := f.createKey(t, "my key")
+	p, err := f.svc.Validate(f.ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := auth.New(f.acct.ID, auth.MethodPassword, f.clock.Now().Add(-auth.DefaultFreshFor))
+	for _, c := range []struct {
+		name   string
+		caller auth.Caller
+		want   error
+	}{
+		{"stale", stale, auth.ErrReauthenticationRequired},
+		{"token", p.Caller(), auth.ErrForbidden},
+		{"api key", auth.Caller{AccountID: f.acct.ID, Method: auth.MethodAPIKey}, auth.ErrForbidden},
+	} {
+		if _, _, err := f.svc.Create(f.ctx, c.caller, "new", []string{"catalog"}); !errors.Is(err, c.want) {
+			t.Errorf("%s: Create = %v, want %v", c.name, err, c.want)
+		}
+		if _, _, err := f.svc.CreateAPIKey(f.ctx, c.caller, "new"); !errors.Is(err, c.want) {
+			t.Errorf("%s: CreateAPIKey = %v, want %v", c.name, err, c.want)
+		}
+	}
+	for name, err := range map[string]error{
+		"List":         func() error { _, err := f.svc.List(f.ctx, p.Caller()); return err }(),
+		"ListAPIKeys":  func() error { _, err := f.svc.ListAPIKeys(f.ctx, p.Caller()); return err }(),
+		"Get":          func() error { _, err := f.svc.Get(f.ctx, p.Caller(), tok.ID); return err }(),
+		"Delete":       f.svc.Delete(f.ctx, p.Caller(), tok.ID),
+		"RevokeAPIKey": f.svc.RevokeAPIKey(f.ctx, p.Caller(), key.ID),
+	} {
+		if !errors.Is(err, auth.ErrForbidden) {
+			t.Errorf("token caller: %s = %v, want auth.ErrForbidden", name, err)
+		}
+	}
+	bob := f.addAccount(t, "acc_bob", "bob@example.com")
+	if err := f.svc.RevokeAPIKey(f.ctx, f.as(bob.ID), key.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("RevokeAPIKey of another account = %v, want ErrNotFound", err)
+	}
+	if ks, _ := f.svc.ListAPIKeys(f.ctx, f.as(f.acct.ID)); len(ks) != 1 {
+		t.Errorf("keys after refusals = %d, want 1", len(ks))
+	}
+	if ts, _ := f.svc.List(f.ctx, f.as(f.acct.ID)); len(ts) != 1 {
+		t.Errorf("tokens after refusals = %d, want 1", len(ts))
+	}
+}
+
+func TestSecurityLog(t *testing.T) {
+	f := newFixture(t, func(c *token.Config) {
+		c.SecurityLog = securitylog.New(c.Accounts.(*memory.Store), rand.NewChaCha8([32]byte{2}), func() time.Time { return t0 }, nil)
+	})
+	c := f.as(f.acct.ID)
+	c.Client = auth.Client{IP: "192.0.2.7", UserAgent: "curl/8.5.0"}
+	tok, s, err := f.svc.Create(f.ctx, c, "ci", []string{"catalog"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := f.svc.Validate(f.ctx, s.Reveal()); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(2 * token.DefaultLastUsedInterval)
+	}
+	if err := f.svc.Delete(f.ctx, c, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	k, _, err := f.svc.CreateAPIKey(f.ctx, c, "deploy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.RevokeAPIKey(f.ctx, c, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := f.st.SecurityEvents(f.ctx, f.acct.ProfileID, securitylog.Position{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[securitylog.Kind]int{}
+	for _, e := range evs {
+		got[e.Kind]++
+		if e.Kind != securitylog.TokenFirstUsed && (e.IP != "192.0.2.7" || e.Device != "curl") {
+			t.Errorf("event %s from %q %q, want the caller's client", e.Kind, e.IP, e.Device)
+		}
+	}
+	want := map[securitylog.Kind]int{securitylog.TokenCreated: 1, securitylog.TokenFirstUsed: 1, securitylog.TokenDeleted: 1,
+		securitylog.APIKeyCreated: 1, securitylog.APIKeyDeleted: 1}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("security events (-want +got):\n%s", diff)
 	}
 }
 
@@ -110,7 +207,7 @@ func TestValidateRejects(t *testing.T) {
 	delTok, deleted := f.create(t, "deleted")
 	_, expiring := f.create(t, "expiring", token.WithExpiry(t0.Add(time.Hour)))
 	_, apiKey := f.createKey(t, "a key")
-	if err := f.svc.Delete(f.ctx, f.acct.ID, delTok.ID); err != nil {
+	if err := f.svc.Delete(f.ctx, f.as(f.acct.ID), delTok.ID); err != nil {
 		t.Fatal(err)
 	}
 	badSum := good[:len(good)-1] + string(rune('0'+(good[len(good)-1]-'0'+1)%10))
@@ -188,7 +285,7 @@ func TestLastUsedThrottle(t *testing.T) {
 	tok, s := f.create(t, "t")
 	lastUsed := func() time.Time {
 		t.Helper()
-		got, err := f.svc.Get(f.ctx, f.acct.ID, tok.ID)
+		got, err := f.svc.Get(f.ctx, f.as(f.acct.ID), tok.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,19 +326,19 @@ func TestDelete(t *testing.T) {
 	f := newFixture(t)
 	tok, s := f.create(t, "t")
 	other := f.addAccount(t, "acc_bob", "bob@example.com")
-	if err := f.svc.Delete(f.ctx, other.ID, tok.ID); !errors.Is(err, storage.ErrNotFound) {
+	if err := f.svc.Delete(f.ctx, f.as(other.ID), tok.ID); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("Delete by another account = %v, want ErrNotFound", err)
 	}
-	if err := f.svc.Delete(f.ctx, f.acct.ID, tok.ID); err != nil {
+	if err := f.svc.Delete(f.ctx, f.as(f.acct.ID), tok.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.Validate(f.ctx, s); err != token.ErrInvalidToken {
 		t.Errorf("Validate after Delete = %v, want ErrInvalidToken", err)
 	}
-	if _, err := f.svc.Get(f.ctx, f.acct.ID, tok.ID); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := f.svc.Get(f.ctx, f.as(f.acct.ID), tok.ID); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("Get after Delete = %v, want ErrNotFound", err)
 	}
-	if err := f.svc.Delete(f.ctx, f.acct.ID, tok.ID); !errors.Is(err, storage.ErrNotFound) {
+	if err := f.svc.Delete(f.ctx, f.as(f.acct.ID), tok.ID); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("second Delete = %v, want ErrNotFound", err)
 	}
 	hist, _ := f.st.History(f.ctx, f.acct.ProfileID, 0, 10)
@@ -258,7 +355,7 @@ func TestEraseAndCollect(t *testing.T) {
 	f.create(t, "two")
 	_, key := f.createKey(t, "k")
 	bob := f.addAccount(t, "acc_bob", "bob@example.com")
-	if _, _, err := f.svc.Create(f.ctx, bob.ID, "bob's", []string{"catalog"}); err != nil {
+	if _, _, err := f.svc.Create(f.ctx, f.as(bob.ID), "bob's", []string{"catalog"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.ValidateAPIKey(f.ctx, f.acct.Email, key); err != nil {
@@ -300,7 +397,7 @@ func TestCreateRetriesKeyCollision(t *testing.T) {
 		cs = &collidingStore{countingStore: c.Store.(*countingStore)}
 		c.Store = cs
 	})
-	tok, s, err := f.svc.Create(f.ctx, f.acct.ID, "t", []string{"catalog"})
+	tok, s, err := f.svc.Create(f.ctx, f.as(f.acct.ID), "t", []string{"catalog"})
 	if err != nil || cs.refused != 2 {
 		t.Fatalf("Create = %v after %d refusals, want success after 2", err, cs.refused)
 	}
@@ -308,7 +405,7 @@ func TestCreateRetriesKeyCollision(t *testing.T) {
 		t.Errorf("Validate = %+v, %v; want the created token %s", p, err, tok.ID)
 	}
 	cs.refused = -5
-	if _, _, err := f.svc.Create(f.ctx, f.acct.ID, "u", []string{"catalog"}); !errors.Is(err, storage.ErrConflict) {
+	if _, _, err := f.svc.Create(f.ctx, f.as(f.acct.ID), "u", []string{"catalog"}); !errors.Is(err, storage.ErrConflict) {
 		t.Errorf("Create after 3 collisions = %v, want ErrConflict", err)
 	}
 }

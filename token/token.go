@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 )
 
 // Sentinel errors of the package. Check them with errors.Is.
@@ -129,6 +130,20 @@ type Principal struct {
 	// Scopes are the token's scopes, sorted; nil for an API key, which
 	// acts with every privilege of its account.
 	Scopes []string
+}
+
+// Caller returns the principal as an auth.Caller (method auth.MethodToken
+// or auth.MethodAPIKey, with the token's scopes), for a host that passes
+// it to the SDK's services. The services refuse such a caller every
+// settings operation and every sensitive one with auth.ErrForbidden, and
+// no scope changes that: a token or API key acts in the host's own API,
+// never on the person's settings, credentials or personal data.
+func (p Principal) Caller() auth.Caller {
+	m := auth.MethodToken
+	if p.Kind == KindAPIKey {
+		m = auth.MethodAPIKey
+	}
+	return auth.Caller{AccountID: p.AccountID, Method: m, Scopes: slices.Clone(p.Scopes)}
 }
 
 // HasScopes reports whether the principal may act within every one of the

@@ -49,7 +49,7 @@ func TestFirstSignInCreatesAccount(t *testing.T) {
 	if second.Created || second.Linked || second.Account.ID != a.ID {
 		t.Errorf("second sign-in = %+v, want the same account, neither created nor linked", second)
 	}
-	views, err := e.accounts.Accounts(e.ctx, a.ID)
+	views, err := e.accounts.Accounts(e.ctx, auth.New(a.ID, auth.MethodSSO, time.Now()))
 	if err != nil || len(views) != 1 || !views[0].SSO || views[0].Company != "Acme" {
 		t.Errorf("accounts overview = %+v, %v; want one SSO account of Acme", views, err)
 	}
@@ -140,13 +140,13 @@ func TestPasswordFlowsRefused(t *testing.T) {
 	_, err = e.accounts.Authenticate(e.ctx, "ann@acme.example", goodPW)
 	wantErr(t, "Authenticate", err, account.ErrSSOManaged)
 	wantErr(t, "Authenticate", err, account.ErrInvalidCredentials)
-	wantErr(t, "ChangePassword", e.accounts.ChangePassword(e.ctx, res.Account.ID, "", goodPW), account.ErrSSOManaged)
+	wantErr(t, "ChangePassword", e.accounts.ChangePassword(e.ctx, auth.New(res.Account.ID, auth.MethodSSO, e.now()), "", goodPW), account.ErrSSOManaged)
 	wantErr(t, "RequestPasswordReset", e.accounts.RequestPasswordReset(e.ctx, "ann@acme.example"), account.ErrSSOManaged)
 	_, err = e.accounts.ResetPassword(e.ctx, "ann@acme.example", "123456", goodPW)
 	wantErr(t, "ResetPassword", err, account.ErrSSOManaged)
 	_, err = e.accounts.SignUp(e.ctx, "bob@acme.example", goodPW, false)
 	wantErr(t, "SignUp", err, account.ErrSSORequired)
-	_, err = e.accounts.AddAccount(e.ctx, res.Account.ID, "ann@other.example", goodPW, false)
+	_, err = e.accounts.AddAccount(e.ctx, auth.New(res.Account.ID, auth.MethodSSO, e.now()), "ann@other.example", goodPW, false)
 	wantErr(t, "AddAccount", err, account.ErrSSORequired)
 }
 
@@ -244,7 +244,7 @@ func TestSignInRefusals(t *testing.T) {
 	if _, err := e.signIn("ann@acme.example", annPassword); err != nil {
 		t.Fatalf("the bound identity signs in: %v", err)
 	}
-	if err := e.accounts.Deactivate(e.ctx, bound.ID); err != nil {
+	if err := e.accounts.AdminDeactivate(e.ctx, auth.Admin{ID: "support", Reason: "test"}, bound.ID); err != nil {
 		t.Fatal(err)
 	}
 	_, err = e.signIn("ann@acme.example", annPassword)
@@ -296,7 +296,7 @@ func TestBackChannelLogout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.accounts.Deactivate(e.ctx, res.Account.ID); err != nil {
+	if err := e.accounts.AdminDeactivate(e.ctx, auth.Admin{ID: "support", Reason: "test"}, res.Account.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.sessions.Validate(e.ctx, secret.Reveal()); err == nil {

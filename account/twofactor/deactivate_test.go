@@ -34,7 +34,7 @@ func wantOff(t *testing.T, e *env) {
 func TestDeactivateWithPassword(t *testing.T) {
 	e := newEnv(t)
 	secret, _ := e.enrolApp()
-	err := e.svc.Deactivate(e.ctx, testAccount, twofactor.Proof{Password: "Wrong-Password-1"})
+	err := e.svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{Password: "Wrong-Password-1"})
 	wantErr(t, "Deactivate with a wrong password", err, twofactor.ErrInvalidPassword)
 	if got := e.status().Method; got != twofactor.MethodAuthenticator {
 		t.Errorf("method after refused deactivation: got %s, want authenticator", got)
@@ -42,10 +42,10 @@ func TestDeactivateWithPassword(t *testing.T) {
 	if len(e.outbox.Messages()) != 0 {
 		t.Errorf("mail after refused deactivation: got %d messages, want none", len(e.outbox.Messages()))
 	}
-	wantErr(t, "Deactivate with the password", e.svc.Deactivate(e.ctx, testAccount, twofactor.Proof{Password: testPassword}), nil)
+	wantErr(t, "Deactivate with the password", e.svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{Password: testPassword}), nil)
 	wantOff(t, e)
 	wantErr(t, "Verify after deactivation", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), twofactor.ErrNotEnabled)
-	wantErr(t, "Deactivate again", e.svc.Deactivate(e.ctx, testAccount, twofactor.Proof{Password: testPassword}), twofactor.ErrNotEnabled)
+	wantErr(t, "Deactivate again", e.svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{Password: testPassword}), twofactor.ErrNotEnabled)
 	// Enrolling again works and starts afresh.
 	e.enrolApp()
 }
@@ -54,24 +54,24 @@ func TestDeactivateWithCode(t *testing.T) {
 	e := newEnv(t)
 	secret, _ := e.enrolApp()
 	wantErr(t, "Deactivate with a wrong code",
-		e.svc.Deactivate(e.ctx, testAccount, twofactor.Proof{Code: e.code(secret, time.Hour)}), twofactor.ErrInvalidCode)
-	wantErr(t, "Deactivate with no proof", e.svc.Deactivate(e.ctx, testAccount, twofactor.Proof{}), twofactor.ErrInvalidCode)
-	wantErr(t, "Deactivate with the code", e.svc.Deactivate(e.ctx, testAccount, twofactor.Proof{Code: e.code(secret, 0)}), nil)
+		e.svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{Code: e.code(secret, time.Hour)}), twofactor.ErrInvalidCode)
+	wantErr(t, "Deactivate with no proof", e.svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{}), twofactor.ErrInvalidCode)
+	wantErr(t, "Deactivate with the code", e.svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{Code: e.code(secret, 0)}), nil)
 	wantOff(t, e)
 
 	e2 := newEnv(t)
 	_, recovery := e2.enrolApp()
-	wantErr(t, "Deactivate with a recovery code", e2.svc.Deactivate(e2.ctx, testAccount, twofactor.Proof{Code: recovery[3]}), nil)
+	wantErr(t, "Deactivate with a recovery code", e2.svc.Deactivate(e2.ctx, e2.as(testAccount), twofactor.Proof{Code: recovery[3]}), nil)
 }
 
 func TestDeactivateLocked(t *testing.T) {
 	e := newEnv(t)
 	e.enrolApp()
 	for range 5 {
-		e.svc.Deactivate(e.ctx, testAccount, twofactor.Proof{Password: "guess"})
+		e.svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{Password: "guess"})
 	}
 	wantErr(t, "Deactivate with the password when locked",
-		e.svc.Deactivate(e.ctx, testAccount, twofactor.Proof{Password: testPassword}), twofactor.ErrLocked)
+		e.svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{Password: testPassword}), twofactor.ErrLocked)
 }
 
 func TestDeactivateWithoutPasswordChecker(t *testing.T) {
@@ -79,7 +79,7 @@ func TestDeactivateWithoutPasswordChecker(t *testing.T) {
 	e.enrolApp()
 	svc := twofactor.NewService(twofactor.Config{Store: e.store, Accounts: e.store, Tx: e.store, History: e.store, Key: testKey, Now: e.clock.Now})
 	wantErr(t, "Deactivate by password without a checker",
-		svc.Deactivate(e.ctx, testAccount, twofactor.Proof{Password: testPassword}), twofactor.ErrInvalidPassword)
+		svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{Password: testPassword}), twofactor.ErrInvalidPassword)
 }
 
 type failingMailer struct{}
@@ -94,7 +94,7 @@ func TestDeactivateNoticeFails(t *testing.T) {
 	var failed []*notify.NoticeError
 	notices := &notify.Notifier{Mailer: failingMailer{}, Failed: func(_ context.Context, err *notify.NoticeError) { failed = append(failed, err) }}
 	svc := twofactor.NewService(twofactor.Config{Store: e.store, Accounts: e.store, Tx: e.store, History: e.store, Key: testKey, Now: e.clock.Now, Notices: notices, Passwords: fakePasswords{testPassword}})
-	if err := svc.Deactivate(e.ctx, testAccount, twofactor.Proof{Password: testPassword}); err != nil {
+	if err := svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{Password: testPassword}); err != nil {
 		t.Errorf("Deactivate with a failing mailer: got %v, want nil (a notice never fails the change)", err)
 	}
 	if len(failed) != 1 || failed[0].Kind != notify.NoticeTwoFactorDisabled || !errors.Is(failed[0], errMailDown) {
@@ -150,7 +150,7 @@ func addAccount(t *testing.T, e *env, accountID, profileID, email string) {
 
 func TestNoSecretInOutput(t *testing.T) {
 	e := newEnv(t)
-	enr, err := e.svc.BeginAuthenticator(e.ctx, testAccount, "Example", testEmail)
+	enr, err := e.svc.BeginAuthenticator(e.ctx, e.as(testAccount), "Example", testEmail)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,11 +7,17 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 )
 
 // confirm completes the pending enrolment of method m with its first code.
-func (s *Service) confirm(ctx context.Context, accountID string, m Method, code string) ([]string, error) {
+func (s *Service) confirm(ctx context.Context, c auth.Caller, m Method, code string) ([]string, error) {
+	if _, err := s.freshCaller(ctx, c); err != nil {
+		return nil, err
+	}
+	accountID := c.AccountID
 	r, found, err := s.record(ctx, accountID)
 	if err != nil {
 		return nil, err
@@ -34,12 +40,17 @@ func (s *Service) confirm(ctx context.Context, accountID string, m Method, code 
 		return nil, err
 	}
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
-		return s.enable(ctx, r, codes, acct.ProfileID)
+		if err := s.enable(ctx, r, codes, acct.ProfileID); err != nil {
+			return err
+		}
+		e := securitylog.FromCaller(securitylog.TwoFactorEnrolled, acct.ProfileID, c)
+		e.Detail = string(m)
+		return s.logEvent(ctx, e)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return codes, nil
+	return codes, s.revoke(ctx, c)
 }
 
 // enable turns the enrolment that was pending in r on, unless it changed
@@ -81,10 +92,16 @@ func (s *Service) putRecoveryCodes(ctx context.Context, accountID string, codes 
 // RegenerateRecoveryCodes replaces every recovery code of the account,
 // used or not, with RecoveryCodeCount new ones, shown once, after checking
 // the proof (the password or a current code, as for Deactivate; a refused
-// proof counts towards the lock). It records the change in the history.
-// It returns ErrInvalidPassword, ErrInvalidCode, ErrLocked or
-// ErrNotEnabled.
-func (s *Service) RegenerateRecoveryCodes(ctx context.Context, accountID string, p Proof) ([]string, error) {
+// proof counts towards the lock). It records the change in the history
+// and the security log. It is a sensitive operation: the caller must have
+// signed in within Config.FreshFor (auth.ErrReauthenticationRequired); a
+// token or API key gets auth.ErrForbidden. It returns
+// ErrInvalidPassword, ErrInvalidCode, ErrLocked or ErrNotEnabled.
+func (s *Service) RegenerateRecoveryCodes(ctx context.Context, c auth.Caller, p Proof) ([]string, error) {
+	if _, err := s.freshCaller(ctx, c); err != nil {
+		return nil, err
+	}
+	accountID := c.AccountID
 	r, _, err := s.record(ctx, accountID)
 	if err != nil {
 		return nil, err
@@ -110,7 +127,10 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, accountID string,
 		if err := s.putRecoveryCodes(ctx, accountID, codes); err != nil {
 			return err
 		}
-		return s.appendHistory(ctx, acct.ProfileID, accountID, itemRecoveryCodes, history.ActionSet, r.Method)
+		if err := s.appendHistory(ctx, acct.ProfileID, accountID, itemRecoveryCodes, history.ActionSet, r.Method); err != nil {
+			return err
+		}
+		return s.logEvent(ctx, securitylog.FromCaller(securitylog.RecoveryCodesRegenerated, acct.ProfileID, c))
 	})
 	if err != nil {
 		return nil, err

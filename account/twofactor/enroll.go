@@ -11,6 +11,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/internal/secret"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
@@ -40,9 +41,16 @@ func (e Enrollment) GoString() string { return e.String() }
 // accountName, stores it sealed as the pending enrolment (replacing any
 // other pending one) and returns it with its otpauth URL and QR code.
 // Nothing changes at sign-in until ConfirmAuthenticator succeeds. It
-// returns ErrUnknownAccount, ErrAlreadyEnabled or, for an account that
-// signs in through single sign-on, ErrSSOManaged.
-func (s *Service) BeginAuthenticator(ctx context.Context, accountID, issuer, accountName string) (Enrollment, error) {
+// returns ErrAlreadyEnabled or, for an account that signs in through
+// single sign-on, ErrSSOManaged. Enrolling is a sensitive operation: the
+// caller must have signed in within Config.FreshFor
+// (auth.ErrReauthenticationRequired); a token or API key gets
+// auth.ErrForbidden.
+func (s *Service) BeginAuthenticator(ctx context.Context, c auth.Caller, issuer, accountName string) (Enrollment, error) {
+	if _, err := s.freshCaller(ctx, c); err != nil {
+		return Enrollment{}, err
+	}
+	accountID := c.AccountID
 	r, err := s.beginnable(ctx, accountID)
 	if err != nil {
 		return Enrollment{}, err
@@ -76,23 +84,31 @@ func (s *Service) BeginAuthenticator(ctx context.Context, accountID, issuer, acc
 // ConfirmAuthenticator completes the pending authenticator enrolment with
 // the first code the app shows. It turns the second factor on and returns
 // RecoveryCodeCount new recovery codes, shown once (each works once in
-// place of a code). Wrong codes count towards the lock. It returns
-// ErrNoEnrollment, ErrAlreadyEnabled, ErrInvalidCode or ErrLocked.
-func (s *Service) ConfirmAuthenticator(ctx context.Context, accountID, code string) ([]string, error) {
-	return s.confirm(ctx, accountID, MethodAuthenticator, code)
+// place of a code). Wrong codes count towards the lock. The enrolment is
+// recorded in the history and the security log, and every other session
+// of the account ends (Config.Revokers). It is a sensitive operation,
+// like BeginAuthenticator. It returns ErrNoEnrollment, ErrAlreadyEnabled,
+// ErrInvalidCode or ErrLocked.
+func (s *Service) ConfirmAuthenticator(ctx context.Context, c auth.Caller, code string) ([]string, error) {
+	return s.confirm(ctx, c, MethodAuthenticator, code)
 }
 
 // BeginSMS starts enrolling SMS codes for the phone number (E.164, such as
 // "+31612345678"): it stores the number as the pending enrolment and
-// sends a code to it. It returns ErrInvalidPhone, ErrSMSUnavailable,
-// ErrUnknownAccount, ErrAlreadyEnabled or ErrTooSoon.
-func (s *Service) BeginSMS(ctx context.Context, accountID, phone string) error {
+// sends a code to it. It is a sensitive operation, like
+// BeginAuthenticator. It returns ErrInvalidPhone, ErrSMSUnavailable,
+// ErrAlreadyEnabled or ErrTooSoon.
+func (s *Service) BeginSMS(ctx context.Context, c auth.Caller, phone string) error {
+	if _, err := s.freshCaller(ctx, c); err != nil {
+		return err
+	}
 	if err := ValidatePhone(phone); err != nil {
 		return err
 	}
 	if s.sms == nil {
 		return ErrSMSUnavailable
 	}
+	accountID := c.AccountID
 	r, err := s.beginnable(ctx, accountID)
 	if err != nil {
 		return err
@@ -109,8 +125,8 @@ func (s *Service) BeginSMS(ctx context.Context, accountID, phone string) error {
 
 // ConfirmSMS completes the pending SMS enrolment with the code sent by
 // BeginSMS, like ConfirmAuthenticator.
-func (s *Service) ConfirmSMS(ctx context.Context, accountID, code string) ([]string, error) {
-	return s.confirm(ctx, accountID, MethodSMS, code)
+func (s *Service) ConfirmSMS(ctx context.Context, c auth.Caller, code string) ([]string, error) {
+	return s.confirm(ctx, c, MethodSMS, code)
 }
 
 // SendLoginSMS sends a sign-in code to the phone of an account whose

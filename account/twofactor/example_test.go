@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
@@ -44,6 +45,10 @@ func exampleStore(ctx context.Context, now time.Time) *memory.Store {
 	return st
 }
 
+// ada is the person of acc_ada, signed in with a password a minute
+// before the examples' clock time: fresh enough to enrol.
+var ada = auth.New("acc_ada", auth.MethodPassword, time.Date(2024, 3, 1, 11, 59, 0, 0, time.UTC))
+
 // Enrol an authenticator app, then sign in with its codes. The example
 // computes the app's code itself.
 func ExampleService_BeginAuthenticator() {
@@ -56,14 +61,14 @@ func ExampleService_BeginAuthenticator() {
 		Now: func() time.Time { return now },
 	})
 
-	enr, err := tf.BeginAuthenticator(ctx, "acc_ada", "Example", "ada@example.com")
+	enr, err := tf.BeginAuthenticator(ctx, ada, "Example", "ada@example.com")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	// The person scans enr.QRPNG; the app shows a code.
 	code, _ := totp.GenerateCode(enr.Secret.Reveal(), now)
-	recovery, err := tf.ConfirmAuthenticator(ctx, "acc_ada", code)
+	recovery, err := tf.ConfirmAuthenticator(ctx, ada, code)
 	fmt.Println(len(recovery), "recovery codes,", err)
 
 	required, _ := tf.Required(ctx, "acc_ada")
@@ -95,19 +100,19 @@ func ExampleService_Deactivate() {
 		Key: []byte("an example key of 32 bytes......"),
 		Now: func() time.Time { return now },
 	})
-	enr, _ := tf.BeginAuthenticator(ctx, "acc_ada", "Example", "ada@example.com")
+	enr, _ := tf.BeginAuthenticator(ctx, ada, "Example", "ada@example.com")
 	code, _ := totp.GenerateCode(enr.Secret.Reveal(), now)
-	if _, err := tf.ConfirmAuthenticator(ctx, "acc_ada", code); err != nil {
+	if _, err := tf.ConfirmAuthenticator(ctx, ada, code); err != nil {
 		fmt.Println(err)
 		return
 	}
 
-	err := tf.Deactivate(ctx, "acc_ada", twofactor.Proof{Code: "000000"})
+	err := tf.Deactivate(ctx, ada, twofactor.Proof{Code: "000000"})
 	fmt.Println(errors.Is(err, twofactor.ErrInvalidCode))
 	now = now.Add(30 * time.Second)
 	code, _ = totp.GenerateCode(enr.Secret.Reveal(), now)
-	fmt.Println(tf.Deactivate(ctx, "acc_ada", twofactor.Proof{Code: code}))
-	status, _ := tf.Status(ctx, "acc_ada")
+	fmt.Println(tf.Deactivate(ctx, ada, twofactor.Proof{Code: code}))
+	status, _ := tf.Status(ctx, ada)
 	fmt.Println(status.Method)
 	// Output:
 	// true

@@ -18,6 +18,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -99,6 +100,12 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
+// as returns the caller of the account, signed in with its password just
+// now, through a session of its own.
+func (e *env) as(accountID string) auth.Caller {
+	return auth.Caller{AccountID: accountID, Method: auth.MethodPassword, AuthenticatedAt: e.clock.Now(), SessionID: "ses_" + accountID}
+}
+
 // service returns another service over the same store and clock, as a
 // second process would have.
 func (e *env) service(key []byte) *twofactor.Service {
@@ -123,12 +130,12 @@ func (e *env) code(secret string, offset time.Duration) string {
 // recovery codes.
 func (e *env) enrolApp() (secret string, recovery []string) {
 	e.t.Helper()
-	enr, err := e.svc.BeginAuthenticator(e.ctx, testAccount, "Example", testEmail)
+	enr, err := e.svc.BeginAuthenticator(e.ctx, e.as(testAccount), "Example", testEmail)
 	if err != nil {
 		e.t.Fatalf("BeginAuthenticator: %v", err)
 	}
 	secret = enr.Secret.Reveal()
-	recovery, err = e.svc.ConfirmAuthenticator(e.ctx, testAccount, e.code(secret, 0))
+	recovery, err = e.svc.ConfirmAuthenticator(e.ctx, e.as(testAccount), e.code(secret, 0))
 	if err != nil {
 		e.t.Fatalf("ConfirmAuthenticator: %v", err)
 	}
@@ -138,7 +145,7 @@ func (e *env) enrolApp() (secret string, recovery []string) {
 
 func (e *env) status() twofactor.Status {
 	e.t.Helper()
-	st, err := e.svc.Status(e.ctx, testAccount)
+	st, err := e.svc.Status(e.ctx, e.as(testAccount))
 	if err != nil {
 		e.t.Fatalf("Status: %v", err)
 	}

@@ -10,22 +10,22 @@ import (
 
 func TestRegenerateRecoveryCodes(t *testing.T) {
 	e := newEnv(t)
-	_, err := e.svc.RegenerateRecoveryCodes(e.ctx, testAccount, twofactor.Proof{Password: testPassword})
+	_, err := e.svc.RegenerateRecoveryCodes(e.ctx, e.as(testAccount), twofactor.Proof{Password: testPassword})
 	wantErr(t, "RegenerateRecoveryCodes without 2FA", err, twofactor.ErrNotEnabled)
 
 	secret, old := e.enrolApp()
 	if err := e.svc.Verify(e.ctx, testAccount, old[0]); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.svc.RegenerateRecoveryCodes(e.ctx, testAccount, twofactor.Proof{Password: "Wrong-Password-1"})
+	_, err = e.svc.RegenerateRecoveryCodes(e.ctx, e.as(testAccount), twofactor.Proof{Password: "Wrong-Password-1"})
 	wantErr(t, "RegenerateRecoveryCodes with a wrong password", err, twofactor.ErrInvalidPassword)
-	_, err = e.svc.RegenerateRecoveryCodes(e.ctx, testAccount, twofactor.Proof{})
+	_, err = e.svc.RegenerateRecoveryCodes(e.ctx, e.as(testAccount), twofactor.Proof{})
 	wantErr(t, "RegenerateRecoveryCodes without proof", err, twofactor.ErrInvalidCode)
 	if left := e.status().RecoveryCodesLeft; left != twofactor.RecoveryCodeCount-1 {
 		t.Fatalf("codes left after refused regenerations: got %d, want %d", left, twofactor.RecoveryCodeCount-1)
 	}
 
-	fresh, err := e.svc.RegenerateRecoveryCodes(e.ctx, testAccount, twofactor.Proof{Code: e.code(secret, 0)})
+	fresh, err := e.svc.RegenerateRecoveryCodes(e.ctx, e.as(testAccount), twofactor.Proof{Code: e.code(secret, 0)})
 	if err != nil {
 		t.Fatalf("RegenerateRecoveryCodes with a current code: %v", err)
 	}
@@ -46,7 +46,7 @@ func TestRegenerateRecoveryCodes(t *testing.T) {
 		entries[0].Detail != string(twofactor.MethodAuthenticator) {
 		t.Errorf("newest history entry: got %+v, want two_factor_recovery_codes set (authenticator)", entries[0])
 	}
-	if _, err := e.svc.RegenerateRecoveryCodes(e.ctx, testAccount, twofactor.Proof{Password: testPassword}); err != nil {
+	if _, err := e.svc.RegenerateRecoveryCodes(e.ctx, e.as(testAccount), twofactor.Proof{Password: testPassword}); err != nil {
 		t.Errorf("RegenerateRecoveryCodes with the password: %v", err)
 	}
 }

@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -70,6 +72,19 @@ type Config struct {
 	// EnrollTTL is how long an enrolment waits for its first code;
 	// 0 means 30 minutes.
 	EnrollTTL time.Duration
+	// FreshFor is how recent a caller's sign-in must be to enrol or
+	// deactivate the second factor or regenerate recovery codes; 0 means
+	// auth.DefaultFreshFor (one hour).
+	FreshFor time.Duration
+	// Revokers are told when the second factor is enrolled or
+	// deactivated (account.ChangeSecondFactor, keeping the caller's
+	// session), so every other session of the account ends; nil tells
+	// no one.
+	Revokers account.Revokers
+	// SecurityLog records enrolments, deactivations, regenerated
+	// recovery codes and recovery codes used, in the transaction of
+	// each; nil records nothing.
+	SecurityLog *securitylog.Log
 }
 
 // Service manages the second factor of accounts: enrolment, verification
@@ -90,6 +105,9 @@ type Service struct {
 	smsTTL      time.Duration
 	smsInterval time.Duration
 	enrollTTL   time.Duration
+	freshFor    time.Duration
+	revokers    account.Revokers
+	seclog      *securitylog.Log
 }
 
 // NewService returns a service. It panics when Store, Accounts, Tx or
@@ -106,6 +124,7 @@ func NewService(c Config) *Service {
 		store: c.Store, accounts: c.Accounts, tx: c.Tx, hist: c.History, keys: k, notices: c.Notices, sms: c.SMS, passwords: c.Passwords,
 		now: clock.New(c.Now), rand: c.Rand, maxAttempts: c.MaxAttempts, lockFor: c.LockFor,
 		smsTTL: c.SMSCodeTTL, smsInterval: c.SMSInterval, enrollTTL: c.EnrollTTL,
+		freshFor: c.FreshFor, revokers: c.Revokers, seclog: c.SecurityLog,
 	}
 	if s.rand == nil {
 		s.rand = rand.Reader
@@ -153,9 +172,57 @@ func (s *Service) Required(ctx context.Context, accountID string) (bool, error) 
 	return active(r), nil
 }
 
-// Status returns what the settings page shows about the account's second
-// factor.
-func (s *Service) Status(ctx context.Context, accountID string) (Status, error) {
+// caller returns the caller's own account: the caller must be a person
+// (a token or API key never reaches the second factor) whose account
+// exists and is active, else an error matching auth.ErrForbidden.
+func (s *Service) caller(ctx context.Context, c auth.Caller) (account.Account, error) {
+	if err := c.Person(); err != nil {
+		return account.Account{}, err
+	}
+	a, err := s.account(ctx, c.AccountID)
+	if errors.Is(err, ErrUnknownAccount) {
+		return account.Account{}, fmt.Errorf("%w: unknown account", auth.ErrForbidden)
+	}
+	if err != nil {
+		return account.Account{}, err
+	}
+	if a.Status != account.StatusActive {
+		return account.Account{}, fmt.Errorf("%w: account not active", auth.ErrForbidden)
+	}
+	return a, nil
+}
+
+// freshCaller is caller for a sensitive operation: the caller must also
+// have signed in within Config.FreshFor (auth.ErrReauthenticationRequired).
+func (s *Service) freshCaller(ctx context.Context, c auth.Caller) (account.Account, error) {
+	if err := c.Fresh(s.now(), s.freshFor); err != nil {
+		return account.Account{}, err
+	}
+	return s.caller(ctx, c)
+}
+
+// logEvent records a security-log event in ctx's transaction.
+func (s *Service) logEvent(ctx context.Context, e securitylog.Event) error {
+	if err := s.seclog.Record(ctx, e); err != nil {
+		return fmt.Errorf("twofactor: %w", err)
+	}
+	return nil
+}
+
+// revoke tells the Revokers that the caller's second factor changed; the
+// caller's session stays.
+func (s *Service) revoke(ctx context.Context, c auth.Caller) error {
+	return s.revokers.RevokeAccount(ctx, account.Revocation{AccountID: c.AccountID, Change: account.ChangeSecondFactor, KeepSession: c.SessionID})
+}
+
+// Status returns what the settings page shows about the caller's second
+// factor. A token or API key caller gets auth.ErrForbidden.
+func (s *Service) Status(ctx context.Context, c auth.Caller) (Status, error) {
+	a, err := s.caller(ctx, c)
+	if err != nil {
+		return Status{}, err
+	}
+	accountID := a.ID
 	r, _, err := s.record(ctx, accountID)
 	if err != nil {
 		return Status{}, err
@@ -180,7 +247,10 @@ func (s *Service) Status(ctx context.Context, accountID string) (Status, error) 
 }
 
 // Metadata returns the personal-data view of the account's second factor:
-// its method and the date it was enabled, nothing secret.
+// its method and the date it was enabled, nothing secret. It checks no
+// caller: it is the source package personaldata reads for each account
+// of a profile whose person it has already checked, not a self-service
+// operation.
 func (s *Service) Metadata(ctx context.Context, accountID string) (Metadata, error) {
 	r, _, err := s.record(ctx, accountID)
 	if err != nil || !active(r) {

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 )
 
@@ -20,7 +21,7 @@ func TestAuthenticatorEnrolment(t *testing.T) {
 	if got := e.status(); got.Method != twofactor.MethodNone || got.Pending != twofactor.MethodNone {
 		t.Fatalf("status before enrolment: got %+v, want method and pending none", got)
 	}
-	enr, err := e.svc.BeginAuthenticator(e.ctx, testAccount, "Example", testEmail)
+	enr, err := e.svc.BeginAuthenticator(e.ctx, e.as(testAccount), "Example", testEmail)
 	if err != nil {
 		t.Fatalf("BeginAuthenticator: %v", err)
 	}
@@ -41,10 +42,10 @@ func TestAuthenticatorEnrolment(t *testing.T) {
 	if req, _ := e.svc.Required(e.ctx, testAccount); req {
 		t.Errorf("Required while pending: got true, want false")
 	}
-	_, err = e.svc.ConfirmAuthenticator(e.ctx, testAccount, e.code(secret, 5*time.Minute))
+	_, err = e.svc.ConfirmAuthenticator(e.ctx, e.as(testAccount), e.code(secret, 5*time.Minute))
 	wantErr(t, "ConfirmAuthenticator with a wrong code", err, twofactor.ErrInvalidCode)
 
-	codes, err := e.svc.ConfirmAuthenticator(e.ctx, testAccount, e.code(secret, 0))
+	codes, err := e.svc.ConfirmAuthenticator(e.ctx, e.as(testAccount), e.code(secret, 0))
 	if err != nil {
 		t.Fatalf("ConfirmAuthenticator: %v", err)
 	}
@@ -66,7 +67,7 @@ func TestAuthenticatorEnrolment(t *testing.T) {
 	if req, err := e.svc.Required(e.ctx, testAccount); !req || err != nil {
 		t.Errorf("Required: got %v, %v; want true, nil", req, err)
 	}
-	_, err = e.svc.BeginAuthenticator(e.ctx, testAccount, "Example", testEmail)
+	_, err = e.svc.BeginAuthenticator(e.ctx, e.as(testAccount), "Example", testEmail)
 	wantErr(t, "BeginAuthenticator when enabled", err, twofactor.ErrAlreadyEnabled)
 	wantHistory(t, e, history.ActionSet)
 }
@@ -91,19 +92,19 @@ func wantHistory(t *testing.T, e *env, actions ...history.Action) {
 
 func TestConfirmWithoutEnrolment(t *testing.T) {
 	e := newEnv(t)
-	_, err := e.svc.ConfirmAuthenticator(e.ctx, testAccount, "123456")
+	_, err := e.svc.ConfirmAuthenticator(e.ctx, e.as(testAccount), "123456")
 	wantErr(t, "ConfirmAuthenticator without Begin", err, twofactor.ErrNoEnrollment)
-	enr, err := e.svc.BeginAuthenticator(e.ctx, testAccount, "Example", testEmail)
+	enr, err := e.svc.BeginAuthenticator(e.ctx, e.as(testAccount), "Example", testEmail)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.svc.ConfirmSMS(e.ctx, testAccount, "123456")
+	_, err = e.svc.ConfirmSMS(e.ctx, e.as(testAccount), "123456")
 	wantErr(t, "ConfirmSMS of an authenticator enrolment", err, twofactor.ErrNoEnrollment)
 	e.clock.Advance(31 * time.Minute)
-	_, err = e.svc.ConfirmAuthenticator(e.ctx, testAccount, e.code(enr.Secret.Reveal(), 0))
+	_, err = e.svc.ConfirmAuthenticator(e.ctx, e.as(testAccount), e.code(enr.Secret.Reveal(), 0))
 	wantErr(t, "ConfirmAuthenticator after EnrollTTL", err, twofactor.ErrNoEnrollment)
-	_, err = e.svc.BeginAuthenticator(e.ctx, "acc_nobody", "Example", testEmail)
-	wantErr(t, "BeginAuthenticator for an unknown account", err, twofactor.ErrUnknownAccount)
+	_, err = e.svc.BeginAuthenticator(e.ctx, e.as("acc_nobody"), "Example", testEmail)
+	wantErr(t, "BeginAuthenticator for an unknown account", err, auth.ErrForbidden)
 }
 
 func TestVerifyTOTP(t *testing.T) {
@@ -184,21 +185,21 @@ func TestRecoveryCodes(t *testing.T) {
 	if got := e.status().RecoveryCodesLeft; got != 8 {
 		t.Errorf("RecoveryCodesLeft: got %d, want 8", got)
 	}
-	_, err := e.svc.ConfirmAuthenticator(e.ctx, testAccount, recovery[2])
+	_, err := e.svc.ConfirmAuthenticator(e.ctx, e.as(testAccount), recovery[2])
 	wantErr(t, "ConfirmAuthenticator when enabled", err, twofactor.ErrAlreadyEnabled)
 }
 
 func TestSMS(t *testing.T) {
 	e := newEnv(t)
-	wantErr(t, "BeginSMS with a bad number", e.svc.BeginSMS(e.ctx, testAccount, "0612345678"), twofactor.ErrInvalidPhone)
+	wantErr(t, "BeginSMS with a bad number", e.svc.BeginSMS(e.ctx, e.as(testAccount), "0612345678"), twofactor.ErrInvalidPhone)
 	const phone = "+31612345678"
-	wantErr(t, "BeginSMS", e.svc.BeginSMS(e.ctx, testAccount, phone), nil)
+	wantErr(t, "BeginSMS", e.svc.BeginSMS(e.ctx, e.as(testAccount), phone), nil)
 	gotPhone, code := e.sms.last()
 	if gotPhone != phone || len(code) != 6 {
 		t.Fatalf("SMS sent: got %q to %q, want a 6-digit code to %q", code, gotPhone, phone)
 	}
-	wantErr(t, "BeginSMS again at once", e.svc.BeginSMS(e.ctx, testAccount, phone), twofactor.ErrTooSoon)
-	if _, err := e.svc.ConfirmSMS(e.ctx, testAccount, code); err != nil {
+	wantErr(t, "BeginSMS again at once", e.svc.BeginSMS(e.ctx, e.as(testAccount), phone), twofactor.ErrTooSoon)
+	if _, err := e.svc.ConfirmSMS(e.ctx, e.as(testAccount), code); err != nil {
 		t.Fatalf("ConfirmSMS: %v", err)
 	}
 	st := e.status()
@@ -230,24 +231,24 @@ func TestSMS(t *testing.T) {
 
 func TestSMSLockout(t *testing.T) {
 	e := newEnv(t)
-	wantErr(t, "BeginSMS", e.svc.BeginSMS(e.ctx, testAccount, "+4915112345678"), nil)
+	wantErr(t, "BeginSMS", e.svc.BeginSMS(e.ctx, e.as(testAccount), "+4915112345678"), nil)
 	_, code := e.sms.last()
 	wrong := "000000"
 	if code == wrong {
 		wrong = "111111"
 	}
 	for range 5 {
-		_, err := e.svc.ConfirmSMS(e.ctx, testAccount, wrong)
+		_, err := e.svc.ConfirmSMS(e.ctx, e.as(testAccount), wrong)
 		wantErr(t, "ConfirmSMS with a wrong code", err, twofactor.ErrInvalidCode)
 	}
-	_, err := e.svc.ConfirmSMS(e.ctx, testAccount, code)
+	_, err := e.svc.ConfirmSMS(e.ctx, e.as(testAccount), code)
 	wantErr(t, "ConfirmSMS with the right code when locked", err, twofactor.ErrLocked)
 }
 
 func TestSMSUnavailable(t *testing.T) {
 	e := newEnv(t)
 	svc := twofactor.NewService(twofactor.Config{Store: e.store, Accounts: e.store, Tx: e.store, History: e.store, Key: testKey, Now: e.clock.Now})
-	wantErr(t, "BeginSMS without sender", svc.BeginSMS(e.ctx, testAccount, "+31612345678"), twofactor.ErrSMSUnavailable)
+	wantErr(t, "BeginSMS without sender", svc.BeginSMS(e.ctx, e.as(testAccount), "+31612345678"), twofactor.ErrSMSUnavailable)
 	wantErr(t, "SendLoginSMS without sender", svc.SendLoginSMS(e.ctx, testAccount), twofactor.ErrSMSUnavailable)
 	wantErr(t, "SendLoginSMS without SMS method", e.svc.SendLoginSMS(e.ctx, testAccount), twofactor.ErrNotEnabled)
 }

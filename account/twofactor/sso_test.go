@@ -17,10 +17,10 @@ func TestEnrolmentRefusedForSSOAccount(t *testing.T) {
 	if err := e.store.CreateAccount(e.ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.BeginAuthenticator(e.ctx, a.ID, "Example", a.Email); !errors.Is(err, twofactor.ErrSSOManaged) {
+	if _, err := e.svc.BeginAuthenticator(e.ctx, e.as(a.ID), "Example", a.Email); !errors.Is(err, twofactor.ErrSSOManaged) {
 		t.Errorf("BeginAuthenticator = %v, want ErrSSOManaged", err)
 	}
-	if err := e.svc.BeginSMS(e.ctx, a.ID, "+31612345678"); !errors.Is(err, twofactor.ErrSSOManaged) {
+	if err := e.svc.BeginSMS(e.ctx, e.as(a.ID), "+31612345678"); !errors.Is(err, twofactor.ErrSSOManaged) {
 		t.Errorf("BeginSMS = %v, want ErrSSOManaged", err)
 	}
 	if _, err := e.store.TwoFactor(e.ctx, a.ID); err == nil {

@@ -10,9 +10,11 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/hotp"
 
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/secret"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -139,9 +141,23 @@ func (s *Service) checkSMS(ctx context.Context, accountID, code string) error {
 	})
 }
 
+// checkRecovery uses up the recovery code and records
+// securitylog.RecoveryCodeUsed in the same transaction.
 func (s *Service) checkRecovery(ctx context.Context, accountID, code string) error {
 	return s.firstDigest("recovery", accountID, code, func(d []byte) error {
-		return codeResult(s.store.UseRecoveryCode(ctx, accountID, d, s.now()), "using recovery code")
+		return s.tx.InTx(ctx, func(ctx context.Context) error {
+			if err := codeResult(s.store.UseRecoveryCode(ctx, accountID, d, s.now()), "using recovery code"); err != nil {
+				return err
+			}
+			if s.seclog == nil {
+				return nil
+			}
+			a, err := s.account(ctx, accountID)
+			if err != nil {
+				return err
+			}
+			return s.logEvent(ctx, securitylog.Event{Kind: securitylog.RecoveryCodeUsed, ProfileID: a.ProfileID, AccountID: accountID})
+		})
 	})
 }
 
@@ -186,11 +202,19 @@ func (p Proof) GoString() string { return p.String() }
 // Deactivate turns the account's second factor off after checking the
 // proof: the password (through Config.Passwords) or a current code. It
 // deletes the TOTP secret, phone number and recovery codes, records the
-// change in the history and then mails a notice to the account (a failed
-// notice is reported by Config.Notices' policy and does not fail the
-// call). A refused proof counts as a wrong code towards the lock. It
-// returns ErrInvalidPassword, ErrInvalidCode, ErrLocked or ErrNotEnabled.
-func (s *Service) Deactivate(ctx context.Context, accountID string, p Proof) error {
+// change in the history and the security log, ends every other session
+// of the account (Config.Revokers) and then mails a notice to the account
+// (a failed notice is reported by Config.Notices' policy and does not
+// fail the call). A refused proof counts as a wrong code towards the
+// lock. It is a sensitive operation: the caller must have signed in
+// within Config.FreshFor (auth.ErrReauthenticationRequired); a token or
+// API key gets auth.ErrForbidden. It returns ErrInvalidPassword,
+// ErrInvalidCode, ErrLocked or ErrNotEnabled.
+func (s *Service) Deactivate(ctx context.Context, c auth.Caller, p Proof) error {
+	if _, err := s.freshCaller(ctx, c); err != nil {
+		return err
+	}
+	accountID := c.AccountID
 	r, _, err := s.record(ctx, accountID)
 	if err != nil {
 		return err
@@ -209,13 +233,18 @@ func (s *Service) Deactivate(ctx context.Context, accountID string, p Proof) err
 		if err := s.store.DeleteTwoFactor(ctx, accountID); err != nil {
 			return fmt.Errorf("twofactor: deleting record: %w", err)
 		}
-		return s.appendHistory(ctx, acct.ProfileID, accountID, itemTwoFactor, history.ActionCleared, r.Method)
+		if err := s.appendHistory(ctx, acct.ProfileID, accountID, itemTwoFactor, history.ActionCleared, r.Method); err != nil {
+			return err
+		}
+		e := securitylog.FromCaller(securitylog.TwoFactorDeactivated, acct.ProfileID, c)
+		e.Detail = string(r.Method)
+		return s.logEvent(ctx, e)
 	})
 	if err != nil {
 		return err
 	}
 	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeTwoFactorDisabled, Detail: string(r.Method), At: s.now()}, acct.Email)
-	return nil
+	return s.revoke(ctx, c)
 }
 
 func (s *Service) checkProof(ctx context.Context, r Record, p Proof) error {

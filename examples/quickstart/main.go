@@ -222,7 +222,7 @@ func avatarPNG() []byte {
 
 func (j *journey) accounts() error {
 	j.step("add a second account %s to the profile", work)
-	pending, err := j.s.Accounts.AddAccount(j.ctx, adaAccount, work, pw, true)
+	pending, err := j.s.Accounts.AddAccount(j.ctx, j.caller(adaAccount), work, pw, true)
 	if err != nil {
 		return err
 	}
@@ -230,14 +230,14 @@ func (j *journey) accounts() error {
 	if err != nil {
 		return err
 	}
-	if _, err := j.s.Accounts.ConfirmAddAccount(j.ctx, adaAccount, pending, c); err != nil {
+	if _, err := j.s.Accounts.ConfirmAddAccount(j.ctx, j.caller(adaAccount), pending, c); err != nil {
 		return err
 	}
 	return j.listAccounts()
 }
 
 func (j *journey) listAccounts() error {
-	views, err := j.s.Accounts.Accounts(j.ctx, adaAccount)
+	views, err := j.s.Accounts.Accounts(j.ctx, j.caller(adaAccount))
 	if err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func (j *journey) listAccounts() error {
 
 func (j *journey) tokens() error {
 	j.step("personal access token behind token.Middleware")
-	tok, secret, err := j.s.Tokens.Create(j.ctx, adaAccount, "ci", []string{"mx:app:read"})
+	tok, secret, err := j.s.Tokens.Create(j.ctx, j.caller(adaAccount), "ci", []string{"mx:app:read"})
 	if err != nil {
 		return err
 	}
@@ -269,7 +269,7 @@ func (j *journey) tokens() error {
 	mangled := []byte(secret.Reveal())
 	mangled[len(mangled)-1] ^= 1
 	call("mangled token", string(mangled))
-	if err := j.s.Tokens.Delete(j.ctx, adaAccount, tok.ID); err != nil {
+	if err := j.s.Tokens.Delete(j.ctx, j.caller(adaAccount), tok.ID); err != nil {
 		return err
 	}
 	call("deleted token", secret.Reveal())
@@ -278,25 +278,25 @@ func (j *journey) tokens() error {
 
 func (j *journey) notifications() error {
 	j.step("notification settings")
-	st, err := j.s.Notifications.Settings(j.ctx, adaProfile)
+	st, err := j.s.Notifications.Settings(j.ctx, j.caller(adaAccount))
 	if err != nil {
 		return err
 	}
 	j.say("defaults: daily digest=%v, thread updates=%v", st.DailyDigest, st.ThreadUpdates)
 	on := true
-	if st, err = j.s.Notifications.Update(j.ctx, adaProfile, notify.Update{DailyDigest: &on}); err != nil {
+	if st, err = j.s.Notifications.Update(j.ctx, j.caller(adaAccount), notify.Update{DailyDigest: &on}); err != nil {
 		return err
 	}
 	j.say("after toggling the digest: daily digest=%v, thread updates=%v", st.DailyDigest, st.ThreadUpdates)
 	for _, app := range []string{"crm", "portal"} {
-		if err := j.s.Notifications.Watch(j.ctx, adaProfile, app, "App "+app); err != nil {
+		if err := j.s.Notifications.Watch(j.ctx, j.caller(adaAccount), app, "App "+app); err != nil {
 			return err
 		}
 	}
-	if err := j.s.Notifications.StopWatching(j.ctx, adaProfile, "crm"); err != nil {
+	if err := j.s.Notifications.StopWatching(j.ctx, j.caller(adaAccount), "crm"); err != nil {
 		return err
 	}
-	apps, err := j.s.Notifications.WatchedApps(j.ctx, adaProfile)
+	apps, err := j.s.Notifications.WatchedApps(j.ctx, j.caller(adaAccount))
 	if err != nil {
 		return err
 	}
@@ -357,7 +357,7 @@ func (j *journey) personalData() error {
 	if err != nil {
 		return err
 	}
-	if err := j.s.PersonalData.ExportZIP(j.ctx, adaProfile, f); err != nil {
+	if err := j.s.PersonalData.ExportZIP(j.ctx, j.caller(adaAccount), f); err != nil {
 		f.Close()
 		return err
 	}
@@ -369,7 +369,7 @@ func (j *journey) personalData() error {
 		return err
 	}
 	j.say("wrote %s (%d bytes)", filepath.Base(path), fi.Size())
-	page, err := j.s.PersonalData.History(j.ctx, adaProfile, 1, 8)
+	page, err := j.s.PersonalData.History(j.ctx, j.caller(adaAccount), 1, 8)
 	if err != nil {
 		return err
 	}
@@ -409,7 +409,7 @@ func (j *journey) sso() error {
 		return err
 	}
 	j.say("signed in through the provider: method=%s connection=%s created=%v", in.Method, in.ConnectionID, in.Created)
-	views, err := j.s.Accounts.Accounts(j.ctx, in.Account.ID)
+	views, err := j.s.Accounts.Accounts(j.ctx, j.caller(in.Account.ID))
 	if err != nil {
 		return err
 	}
@@ -423,7 +423,7 @@ func (j *journey) deleteAccount() error {
 	if err != nil {
 		return err
 	}
-	if err := j.s.Accounts.Delete(j.ctx, a.Account.ID, a.Account.ID); err != nil {
+	if err := j.s.Accounts.Delete(j.ctx, j.caller(a.Account.ID), a.Account.ID); err != nil {
 		return err
 	}
 	return j.listAccounts()

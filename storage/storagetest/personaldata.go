@@ -21,6 +21,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
@@ -47,6 +48,15 @@ type ErasureStore interface {
 	session.Store
 	merge.Store
 	securitylog.Store
+}
+
+// Admin is the support person of the suites' admin operations.
+var Admin = auth.Admin{ID: "support@example.com", Reason: "storagetest"}
+
+// Caller returns the person's first account as a caller that signed in
+// with its password just now.
+func (p Person) Caller() auth.Caller {
+	return auth.Caller{AccountID: p.AccountIDs[0], Method: auth.MethodPassword, AuthenticatedAt: time.Now()}
 }
 
 // Person is what FillPerson stored about one person.
@@ -348,14 +358,14 @@ func TestPersonalData(t *testing.T, newStore func(t *testing.T) ErasureStore) {
 	ctx := context.Background()
 	t.Run("ExportJSON", func(t *testing.T) {
 		var buf bytes.Buffer
-		if err := w.PersonalData.ExportJSON(ctx, alice.ProfileID, &buf); err != nil {
+		if err := w.PersonalData.ExportJSON(ctx, alice.Caller(), &buf); err != nil {
 			t.Fatalf("ExportJSON: %v", err)
 		}
 		checkExport(t, buf.Bytes(), alice, bob)
 	})
 	t.Run("ExportZIP", func(t *testing.T) {
 		var buf bytes.Buffer
-		if err := w.PersonalData.ExportZIP(ctx, alice.ProfileID, &buf); err != nil {
+		if err := w.PersonalData.ExportZIP(ctx, alice.Caller(), &buf); err != nil {
 			t.Fatalf("ExportZIP: %v", err)
 		}
 		files := unzip(t, buf.Bytes())
@@ -370,12 +380,13 @@ func TestPersonalData(t *testing.T, newStore func(t *testing.T) ErasureStore) {
 	t.Run("Collect", func(t *testing.T) { testCollect(t, w, alice) })
 	t.Run("History", func(t *testing.T) { testHistoryPages(t, w, alice) })
 	t.Run("ErrNotFound", func(t *testing.T) {
-		_, err := w.PersonalData.Collect(ctx, "prf_nobody")
-		_, err2 := w.PersonalData.History(ctx, "prf_nobody", 1, 10)
-		err3 := w.PersonalData.ExportZIP(ctx, "prf_nobody", io.Discard)
+		nobody := auth.New("acc_nobody", auth.MethodPassword, time.Now())
+		_, err := w.PersonalData.Collect(ctx, nobody)
+		_, err2 := w.PersonalData.History(ctx, nobody, 1, 10)
+		err3 := w.PersonalData.ExportZIP(ctx, nobody, io.Discard)
 		for _, err := range []error{err, err2, err3} {
-			if !errors.Is(err, personaldata.ErrNotFound) {
-				t.Errorf("unknown profile: err = %v, want ErrNotFound", err)
+			if !errors.Is(err, auth.ErrForbidden) {
+				t.Errorf("unknown account: err = %v, want auth.ErrForbidden", err)
 			}
 		}
 	})
@@ -413,7 +424,7 @@ func checkExport(t *testing.T, doc []byte, p, other Person) {
 }
 
 func testCollect(t *testing.T, w *World, p Person) {
-	v, err := w.PersonalData.Collect(context.Background(), p.ProfileID)
+	v, err := w.PersonalData.Collect(context.Background(), p.Caller())
 	if err != nil {
 		t.Fatalf("Collect: %v", err)
 	}
@@ -447,7 +458,7 @@ func testHistoryPages(t *testing.T, w *World, p Person) {
 	ctx := context.Background()
 	var ids []string
 	for page := 1; ; page++ {
-		hp, err := w.PersonalData.History(ctx, p.ProfileID, page, 3)
+		hp, err := w.PersonalData.History(ctx, p.Caller(), page, 3)
 		if err != nil {
 			t.Fatalf("History(page %d): %v", page, err)
 		}

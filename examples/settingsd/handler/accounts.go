@@ -30,7 +30,7 @@ func newAccountJSON(a account.AccountView) accountJSON {
 // listAccounts is GET /v1/me/accounts: every account of the profile,
 // oldest first, the signed-in one marked.
 func (h *Handler) listAccounts(w http.ResponseWriter, r *http.Request, c *caller) {
-	list, err := h.s.Accounts.Accounts(r.Context(), c.accountID)
+	list, err := h.s.Accounts.Accounts(r.Context(), h.as(r, c))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -45,7 +45,7 @@ func (h *Handler) listAccounts(w http.ResponseWriter, r *http.Request, c *caller
 // getAccount is GET /v1/me/accounts/{id}: one account of the profile; an
 // account of another profile answers 404 like a missing one.
 func (h *Handler) getAccount(w http.ResponseWriter, r *http.Request, c *caller) {
-	list, err := h.s.Accounts.Accounts(r.Context(), c.accountID)
+	list, err := h.s.Accounts.Accounts(r.Context(), h.as(r, c))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -65,7 +65,7 @@ func (h *Handler) addAccount(w http.ResponseWriter, r *http.Request, c *caller) 
 	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
 		return
 	}
-	id, err := h.s.Accounts.AddAccount(r.Context(), c.accountID, req.Email, req.Password, req.Marketing)
+	id, err := h.s.Accounts.AddAccount(r.Context(), h.as(r, c), req.Email, req.Password, req.Marketing)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -81,7 +81,7 @@ func (h *Handler) confirmAddAccount(w http.ResponseWriter, r *http.Request, c *c
 	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", "flow:"+id) {
 		return
 	}
-	a, err := h.s.Accounts.ConfirmAddAccount(r.Context(), c.accountID, id, req.Code)
+	a, err := h.s.Accounts.ConfirmAddAccount(r.Context(), h.as(r, c), id, req.Code)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -94,7 +94,7 @@ func (h *Handler) confirmAddAccount(w http.ResponseWriter, r *http.Request, c *c
 // account, the profile). Its sessions end with it.
 func (h *Handler) deleteAccount(w http.ResponseWriter, r *http.Request, c *caller) {
 	ctx := r.Context()
-	if err := h.s.Accounts.Delete(ctx, c.accountID, c.accountID); err != nil {
+	if err := h.s.Accounts.Delete(ctx, h.as(r, c), c.accountID); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -117,11 +117,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, c *call
 		return
 	}
 	ctx := r.Context()
-	if err := h.s.Accounts.ChangePassword(ctx, c.accountID, req.Current, req.New); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if _, err := h.s.Sessions.EndOthers(ctx, c.accountID, c.ses.ID); err != nil {
+	if err := h.s.Accounts.ChangePassword(ctx, h.as(r, c), req.Current, req.New); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -3,6 +3,8 @@ package handler_test
 import (
 	"testing"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/notify"
 )
 
 type accountBody struct {
@@ -88,6 +90,11 @@ func TestReauthentication(t *testing.T) {
 		{"DELETE", "/v1/me/2fa", map[string]string{"password": pw}},
 		{"DELETE", "/v1/me/accounts/current", nil},
 		{"POST", "/v1/me/merges", map[string]string{"email": "other@example.com"}},
+		// The SDK itself refuses these from an old session.
+		{"POST", "/v1/me/accounts", map[string]any{"email": "attacker@example.net", "password": pw, "marketing": false}},
+		{"POST", "/v1/me/2fa/authenticator", nil},
+		{"POST", "/v1/me/2fa/sms", map[string]string{"phone": "+31612345678"}},
+		{"POST", "/v1/me/2fa/recovery-codes", map[string]string{"password": pw}},
 		// The recovery email can receive merge codes and resets: the SDK
 		// itself refuses to set it from an old session.
 		{"PATCH", "/v1/me/profile", map[string]string{"recovery_email": "attacker@example.net"}},
@@ -103,4 +110,34 @@ func TestReauthentication(t *testing.T) {
 	want(t, "token after signing in again", e.do("POST", "/v1/me/tokens",
 		map[string]any{"name": "ci", "scopes": []string{"mx:app:read"}}, u.auth()...), 201, "")
 	want(t, "delete after signing in again", e.do("DELETE", "/v1/me/accounts/current", nil, u.auth()...), 204, "")
+}
+
+// TestStaleSessionAttacks repeats the attacks of a stolen old session:
+// adding the attacker's login account to the profile and enrolling the
+// attacker's authenticator app. Both answer 403 reauthentication_required
+// and change nothing; with a fresh sign-in both work.
+func TestStaleSessionAttacks(t *testing.T) {
+	e := newEnv(t)
+	u := e.signUp("ada@example.com")
+	e.clock.Advance(time.Hour + time.Second) // -fresh-for defaults to an hour
+	want(t, "add an account", e.do("POST", "/v1/me/accounts",
+		map[string]any{"email": "attacker@example.net", "password": pw, "marketing": false}, u.auth()...), 403, "reauthentication_required")
+	if _, ok := e.settings.Mailer.(*notify.Outbox).Last("attacker@example.net"); ok {
+		t.Error("a code went to the attacker's address")
+	}
+	want(t, "enrol an authenticator", e.do("POST", "/v1/me/2fa/authenticator", nil, u.auth()...), 403, "reauthentication_required")
+	var accounts struct {
+		Items []map[string]any `json:"items"`
+	}
+	e.do("GET", "/v1/me/accounts", nil, u.auth()...).into(t, &accounts)
+	if len(accounts.Items) != 1 {
+		t.Errorf("accounts after the refused add = %d, want 1", len(accounts.Items))
+	}
+	if st := e.do("GET", "/v1/me/2fa", nil, u.auth()...).obj(t); st["method"] != "none" || st["pending"] != "none" {
+		t.Errorf("two-factor after the refused enrolment = %v, want none and nothing pending", st)
+	}
+	u = e.login("ada@example.com", pw)
+	want(t, "enrol after signing in again", e.do("POST", "/v1/me/2fa/authenticator", nil, u.auth()...), 201, "")
+	want(t, "add after signing in again", e.do("POST", "/v1/me/accounts",
+		map[string]any{"email": "ada.work@example.com", "password": pw, "marketing": false}, u.auth()...), 202, "")
 }

@@ -66,11 +66,11 @@ func (h *Handler) me(a access, fn func(http.ResponseWriter, *http.Request, *call
 			writeError(w, http.StatusForbidden, "csrf_token_invalid")
 			return
 		}
-		if ses.PasswordExpired && a != expiredOK && a != freshExpiredOK {
+		if ses.PasswordExpired && a != expiredOK {
 			writeError(w, http.StatusForbidden, "password_expired")
 			return
 		}
-		if (a == fresh || a == freshExpiredOK) && h.s.Sessions.Age(ses) > h.reauthAfter {
+		if a == fresh && h.s.Sessions.Age(ses) > h.reauthAfter {
 			writeError(w, http.StatusForbidden, "reauthentication_required")
 			return
 		}

@@ -14,8 +14,8 @@ type watchedAppJSON struct {
 }
 
 // writeNotifications answers with the settings and the watched apps.
-func (h *Handler) writeNotifications(w http.ResponseWriter, r *http.Request, profileID string, s notify.Settings) {
-	apps, err := h.s.Notifications.WatchedApps(r.Context(), profileID)
+func (h *Handler) writeNotifications(w http.ResponseWriter, r *http.Request, c *caller, s notify.Settings) {
+	apps, err := h.s.Notifications.WatchedApps(r.Context(), h.as(r, c))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -31,12 +31,12 @@ func (h *Handler) writeNotifications(w http.ResponseWriter, r *http.Request, pro
 
 // getNotifications is GET /v1/me/notifications.
 func (h *Handler) getNotifications(w http.ResponseWriter, r *http.Request, c *caller) {
-	s, err := h.s.Notifications.Settings(r.Context(), c.profileID)
+	s, err := h.s.Notifications.Settings(r.Context(), h.as(r, c))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeNotifications(w, r, c.profileID, s)
+	h.writeNotifications(w, r, c, s)
 }
 
 // patchNotifications is PATCH /v1/me/notifications {daily_digest?,
@@ -49,13 +49,13 @@ func (h *Handler) patchNotifications(w http.ResponseWriter, r *http.Request, c *
 	if decode(w, r, &req, bodyRequired) != nil {
 		return
 	}
-	s, err := h.s.Notifications.Update(r.Context(), c.profileID,
+	s, err := h.s.Notifications.Update(r.Context(), h.as(r, c),
 		notify.Update{DailyDigest: req.DailyDigest, ThreadUpdates: req.ThreadUpdates})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeNotifications(w, r, c.profileID, s)
+	h.writeNotifications(w, r, c, s)
 }
 
 // watchApp is PUT /v1/me/notifications/watched-apps/{app} with an optional
@@ -72,7 +72,7 @@ func (h *Handler) watchApp(w http.ResponseWriter, r *http.Request, c *caller) {
 	if req.Name == "" {
 		req.Name = app
 	}
-	if err := h.s.Notifications.Watch(r.Context(), c.profileID, app, req.Name); err != nil {
+	if err := h.s.Notifications.Watch(r.Context(), h.as(r, c), app, req.Name); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -81,7 +81,7 @@ func (h *Handler) watchApp(w http.ResponseWriter, r *http.Request, c *caller) {
 
 // unwatchApp is DELETE /v1/me/notifications/watched-apps/{app} → 204.
 func (h *Handler) unwatchApp(w http.ResponseWriter, r *http.Request, c *caller) {
-	if err := h.s.Notifications.StopWatching(r.Context(), c.profileID, r.PathValue("app")); err != nil {
+	if err := h.s.Notifications.StopWatching(r.Context(), h.as(r, c), r.PathValue("app")); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -9,7 +9,7 @@ import (
 
 // personalData is GET /v1/me/personal-data: the view (personal-data.json).
 func (h *Handler) personalData(w http.ResponseWriter, r *http.Request, c *caller) {
-	v, err := h.s.PersonalData.Collect(r.Context(), c.profileID)
+	v, err := h.s.PersonalData.Collect(r.Context(), h.as(r, c))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -24,7 +24,7 @@ func (h *Handler) downloadPersonalData(w http.ResponseWriter, r *http.Request, c
 	hd.Set("Content-Type", "application/zip")
 	hd.Set("Content-Disposition", `attachment; filename="personal-data.zip"`)
 	rec := &countingWriter{w: w}
-	err := h.s.PersonalData.ExportZIP(r.Context(), c.profileID, rec)
+	err := h.s.PersonalData.ExportZIP(r.Context(), h.as(r, c), rec)
 	if err == nil {
 		return
 	}
@@ -77,7 +77,7 @@ func (h *Handler) personalDataHistory(w http.ResponseWriter, r *http.Request, c 
 		writeErrorWith(w, http.StatusBadRequest, "invalid_query", map[string]any{"field": "page_size"})
 		return
 	}
-	hp, err := h.s.PersonalData.History(r.Context(), c.profileID, max(page, 1), size)
+	hp, err := h.s.PersonalData.History(r.Context(), h.as(r, c), max(page, 1), size)
 	if err != nil {
 		h.fail(w, r, err)
 		return

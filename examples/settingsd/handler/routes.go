@@ -17,8 +17,6 @@ const (
 	// expiredOK lets a session with an expired password through (to
 	// change it, or to sign out).
 	expiredOK
-	// freshExpiredOK is fresh and expiredOK.
-	freshExpiredOK
 )
 
 // SampleScopes are the scopes the example server registers; the sample API
@@ -64,18 +62,18 @@ func (h *Handler) routes() {
 	h.handle("POST /v1/me/accounts", h.me(signedIn, h.addAccount))
 	h.handle("GET /v1/me/accounts/{id}", h.me(signedIn, h.getAccount))
 	h.handle("POST /v1/me/accounts/pending/{id}/verify", h.me(signedIn, h.confirmAddAccount))
-	h.handle("DELETE /v1/me/accounts/current", h.me(fresh, h.deleteAccount))
-	h.handle("PUT /v1/me/password", h.me(freshExpiredOK, h.changePassword))
+	h.handle("DELETE /v1/me/accounts/current", h.me(signedIn, h.deleteAccount))
+	h.handle("PUT /v1/me/password", h.me(expiredOK, h.changePassword))
 	h.handle("GET /v1/me/sessions", h.me(expiredOK, h.listSessions))
 	h.handle("DELETE /v1/me/sessions/{id}", h.me(expiredOK, h.deleteSession))
 
 	h.handle("GET /v1/scopes", h.listScopes)
 	h.handle("GET /v1/me/tokens", h.me(signedIn, h.listTokens))
-	h.handle("POST /v1/me/tokens", h.me(fresh, h.createToken))
+	h.handle("POST /v1/me/tokens", h.me(signedIn, h.createToken))
 	h.handle("GET /v1/me/tokens/{id}", h.me(signedIn, h.getToken))
 	h.handle("DELETE /v1/me/tokens/{id}", h.me(signedIn, h.deleteToken))
 	h.handle("GET /v1/me/api-keys", h.me(signedIn, h.listAPIKeys))
-	h.handle("POST /v1/me/api-keys", h.me(fresh, h.createAPIKey))
+	h.handle("POST /v1/me/api-keys", h.me(signedIn, h.createAPIKey))
 	h.handle("DELETE /v1/me/api-keys/{id}", h.me(signedIn, h.revokeAPIKey))
 
 	h.handle("GET /v1/me/2fa", h.me(signedIn, h.twoFactorStatus))
@@ -84,7 +82,7 @@ func (h *Handler) routes() {
 	h.handle("POST /v1/me/2fa/sms", h.me(signedIn, h.beginSMS))
 	h.handle("POST /v1/me/2fa/sms/confirm", h.me(signedIn, h.confirmSMS))
 	h.handle("POST /v1/me/2fa/recovery-codes", h.me(signedIn, h.regenerateRecoveryCodes))
-	h.handle("DELETE /v1/me/2fa", h.me(fresh, h.deactivateTwoFactor))
+	h.handle("DELETE /v1/me/2fa", h.me(signedIn, h.deactivateTwoFactor))
 
 	h.handle("GET /v1/me/notifications", h.me(signedIn, h.getNotifications))
 	h.handle("PATCH /v1/me/notifications", h.me(signedIn, h.patchNotifications))

@@ -36,7 +36,7 @@ func (h *Handler) securityLog(w http.ResponseWriter, r *http.Request, c *caller)
 		writeErrorWith(w, http.StatusBadRequest, "invalid_query", map[string]any{"field": "limit"})
 		return
 	}
-	p, err := h.s.SecurityEvents.Page(r.Context(), c.ses.Caller(), q.Get("cursor"), limit)
+	p, err := h.s.SecurityEvents.Page(r.Context(), h.as(r, c), q.Get("cursor"), limit)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -16,6 +16,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/notify"
@@ -268,7 +269,7 @@ func TestSSODeactivatedPAT(t *testing.T) {
 	want(t, "PAT before deactivation", e.do("GET", "/v1/api/apps", nil, "Authorization", "mxtoken "+pat), 200, "")
 	var list []ssoAccountBody
 	e.do("GET", "/v1/me/accounts", nil, ann.auth()...).items(t, &list)
-	if err := e.settings.Accounts.Deactivate(context.Background(), list[0].ID); err != nil {
+	if err := e.settings.Accounts.AdminDeactivate(context.Background(), auth.Admin{ID: "support", Reason: "test"}, list[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	r = e.do("GET", "/v1/api/apps", nil, "Authorization", "mxtoken "+pat)

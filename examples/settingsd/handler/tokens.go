@@ -48,7 +48,7 @@ func (h *Handler) listScopes(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (h *Handler) listTokens(w http.ResponseWriter, r *http.Request, c *caller) {
-	list, err := h.s.Tokens.List(r.Context(), c.accountID)
+	list, err := h.s.Tokens.List(r.Context(), h.as(r, c))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -75,7 +75,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request, c *caller)
 	if !req.ExpiresAt.IsZero() {
 		opts = append(opts, token.WithExpiry(req.ExpiresAt))
 	}
-	t, secret, err := h.s.Tokens.Create(r.Context(), c.accountID, req.Name, req.Scopes, opts...)
+	t, secret, err := h.s.Tokens.Create(r.Context(), h.as(r, c), req.Name, req.Scopes, opts...)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -86,7 +86,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request, c *caller)
 }
 
 func (h *Handler) getToken(w http.ResponseWriter, r *http.Request, c *caller) {
-	t, err := h.s.Tokens.Get(r.Context(), c.accountID, r.PathValue("id"))
+	t, err := h.s.Tokens.Get(r.Context(), h.as(r, c), r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -95,7 +95,7 @@ func (h *Handler) getToken(w http.ResponseWriter, r *http.Request, c *caller) {
 }
 
 func (h *Handler) deleteToken(w http.ResponseWriter, r *http.Request, c *caller) {
-	if err := h.s.Tokens.Delete(r.Context(), c.accountID, r.PathValue("id")); err != nil {
+	if err := h.s.Tokens.Delete(r.Context(), h.as(r, c), r.PathValue("id")); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -103,7 +103,7 @@ func (h *Handler) deleteToken(w http.ResponseWriter, r *http.Request, c *caller)
 }
 
 func (h *Handler) listAPIKeys(w http.ResponseWriter, r *http.Request, c *caller) {
-	list, err := h.s.Tokens.ListAPIKeys(r.Context(), c.accountID)
+	list, err := h.s.Tokens.ListAPIKeys(r.Context(), h.as(r, c))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -124,7 +124,7 @@ func (h *Handler) createAPIKey(w http.ResponseWriter, r *http.Request, c *caller
 	if decode(w, r, &req, bodyRequired) != nil {
 		return
 	}
-	k, secret, err := h.s.Tokens.CreateAPIKey(r.Context(), c.accountID, req.Description)
+	k, secret, err := h.s.Tokens.CreateAPIKey(r.Context(), h.as(r, c), req.Description)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -134,7 +134,7 @@ func (h *Handler) createAPIKey(w http.ResponseWriter, r *http.Request, c *caller
 }
 
 func (h *Handler) revokeAPIKey(w http.ResponseWriter, r *http.Request, c *caller) {
-	if err := h.s.Tokens.RevokeAPIKey(r.Context(), c.accountID, r.PathValue("id")); err != nil {
+	if err := h.s.Tokens.RevokeAPIKey(r.Context(), h.as(r, c), r.PathValue("id")); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -153,7 +153,7 @@ func (h *Handler) whoami(w http.ResponseWriter, r *http.Request) {
 // the principal's profile watches.
 func (h *Handler) apps(w http.ResponseWriter, r *http.Request) {
 	p, _ := token.PrincipalFrom(r.Context())
-	list, err := h.s.Notifications.WatchedApps(r.Context(), p.ProfileID)
+	list, err := h.s.Notifications.WatchedAppsOf(r.Context(), p.ProfileID)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -9,11 +9,12 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
+	"github.com/seed-a97ca23f/usersettings/auth"
 )
 
 // twoFactorStatus is GET /v1/me/2fa.
 func (h *Handler) twoFactorStatus(w http.ResponseWriter, r *http.Request, c *caller) {
-	st, err := h.s.TwoFactor.Status(r.Context(), c.accountID)
+	st, err := h.s.TwoFactor.Status(r.Context(), h.as(r, c))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -33,7 +34,7 @@ func (h *Handler) twoFactorStatus(w http.ResponseWriter, r *http.Request, c *cal
 // beginAuthenticator is POST /v1/me/2fa/authenticator → 201 {"secret",
 // "otpauth_url","qr_png"} (the PNG in standard base64), shown once.
 func (h *Handler) beginAuthenticator(w http.ResponseWriter, r *http.Request, c *caller) {
-	enr, err := h.s.TwoFactor.BeginAuthenticator(r.Context(), c.accountID, h.s.Issuer, c.email)
+	enr, err := h.s.TwoFactor.BeginAuthenticator(r.Context(), h.as(r, c), h.s.Issuer, c.email)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -60,7 +61,7 @@ func (h *Handler) beginSMS(w http.ResponseWriter, r *http.Request, c *caller) {
 	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", "2fa:"+c.accountID) {
 		return
 	}
-	if err := h.s.TwoFactor.BeginSMS(r.Context(), c.accountID, req.Phone); err != nil {
+	if err := h.s.TwoFactor.BeginSMS(r.Context(), h.as(r, c), req.Phone); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -75,12 +76,12 @@ func (h *Handler) confirmSMS(w http.ResponseWriter, r *http.Request, c *caller) 
 
 // confirmEnrolment completes a pending enrolment with confirm.
 func (h *Handler) confirmEnrolment(w http.ResponseWriter, r *http.Request, c *caller,
-	confirm func(ctx context.Context, accountID, code string) ([]string, error)) {
+	confirm func(ctx context.Context, c auth.Caller, code string) ([]string, error)) {
 	var req codeRequest
 	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", "2fa:"+c.accountID) {
 		return
 	}
-	codes, err := confirm(r.Context(), c.accountID, req.Code)
+	codes, err := confirm(r.Context(), h.as(r, c), req.Code)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -115,7 +116,7 @@ func (h *Handler) deactivateTwoFactor(w http.ResponseWriter, r *http.Request, c 
 	if !ok {
 		return
 	}
-	if err := h.s.TwoFactor.Deactivate(r.Context(), c.accountID, p); err != nil {
+	if err := h.s.TwoFactor.Deactivate(r.Context(), h.as(r, c), p); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -130,7 +131,7 @@ func (h *Handler) regenerateRecoveryCodes(w http.ResponseWriter, r *http.Request
 	if !ok {
 		return
 	}
-	codes, err := h.s.TwoFactor.RegenerateRecoveryCodes(r.Context(), c.accountID, p)
+	codes, err := h.s.TwoFactor.RegenerateRecoveryCodes(r.Context(), h.as(r, c), p)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/base64"
 	"image/png"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pquerna/otp/totp"
+
+	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 )
 
 func TestTwoFactor(t *testing.T) {
@@ -76,4 +79,48 @@ func TestTwoFactor(t *testing.T) {
 	want(t, "deactivate", e.do("DELETE", "/v1/me/2fa", map[string]string{"password": pw}, u.auth()...), 204, "")
 	want(t, "deactivate again", e.do("DELETE", "/v1/me/2fa", map[string]string{"password": pw}, u.auth()...), 409, "not_enabled")
 	want(t, "login after deactivation", login(""), 201, "")
+}
+
+// TestSecondFactorEndsOtherSessions checks that enrolling and turning off
+// the second factor end every other session of the account (the SDK
+// tells its Revokers), and adding an account does too; the session that
+// made the change stays.
+func TestSecondFactorEndsOtherSessions(t *testing.T) {
+	e := newEnv(t)
+	u := e.signUp("ada@example.com")
+	other := e.login("ada@example.com", pw)
+	want(t, "other session before enrolling", e.do("GET", "/v1/me/2fa", nil, other.auth()...), 200, "")
+	r := e.do("POST", "/v1/me/2fa/authenticator", nil, u.auth()...)
+	want(t, "begin", r, 201, "")
+	code, err := totp.GenerateCode(r.obj(t)["secret"].(string), e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(t, "confirm", e.do("POST", "/v1/me/2fa/authenticator/confirm", map[string]string{"code": code}, u.auth()...), 200, "")
+	want(t, "this session after enrolling", e.do("GET", "/v1/me/2fa", nil, u.auth()...), 200, "")
+	want(t, "other session after enrolling", e.do("GET", "/v1/me/2fa", nil, other.auth()...), 401, "unauthenticated")
+
+	e.clock.Advance(30 * time.Second) // a new TOTP step for the next sign-in
+	code, _ = totp.GenerateCode(r.obj(t)["secret"].(string), e.clock.Now())
+	lr := e.do("POST", "/v1/sessions", map[string]string{"email": "ada@example.com", "password": pw, "otp": code})
+	want(t, "sign in with the second factor", lr, 201, "")
+	var other2 string
+	for _, ck := range (&http.Response{Header: lr.header}).Cookies() {
+		if ck.Name == handler.CookieName {
+			other2 = ck.Value
+		}
+	}
+	want(t, "other session before deactivating", e.do("GET", "/v1/me/2fa", nil, "Authorization", "Session "+other2), 200, "")
+	want(t, "other session before deactivating", e.do("GET", "/v1/me/2fa", nil, "Authorization", "Session "+other2), 200, "")
+	want(t, "deactivate", e.do("DELETE", "/v1/me/2fa", map[string]string{"password": pw}, u.auth()...), 204, "")
+	want(t, "other session after deactivating", e.do("GET", "/v1/me/2fa", nil, "Authorization", "Session "+other2), 401, "unauthenticated")
+
+	other = e.login("ada@example.com", pw)
+	want(t, "other session before adding", e.do("GET", "/v1/me/accounts", nil, other.auth()...), 200, "")
+	r = e.do("POST", "/v1/me/accounts", map[string]any{"email": "ada.work@example.com", "password": pw, "marketing": false}, u.auth()...)
+	want(t, "add", r, 202, "")
+	want(t, "confirm the new account", e.do("POST", "/v1/me/accounts/pending/"+r.obj(t)["pending_id"].(string)+"/verify",
+		map[string]string{"code": e.code("ada.work@example.com")}, u.auth()...), 201, "")
+	want(t, "this session after adding", e.do("GET", "/v1/me/accounts", nil, u.auth()...), 200, "")
+	want(t, "other session after adding", e.do("GET", "/v1/me/accounts", nil, other.auth()...), 401, "unauthenticated")
 }

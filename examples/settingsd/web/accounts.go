@@ -31,7 +31,7 @@ func (w *Web) accountsPage(rw http.ResponseWriter, r *http.Request, c *caller) {
 func (w *Web) renderAccounts(rw http.ResponseWriter, r *http.Request, c *caller, status int, f *form) {
 	d := accountsData{Expired: c.ses.PasswordExpired, Rules: policyRules(w.policy), Email: c.acct.Email}
 	if !d.Expired {
-		list, err := w.s.Accounts.Accounts(r.Context(), c.acct.ID)
+		list, err := w.s.Accounts.Accounts(r.Context(), w.as(r, c))
 		if err != nil {
 			w.fail(rw, r, err)
 			return
@@ -57,7 +57,7 @@ func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request, c *caller)
 		f.add("confirm", "The two new passwords differ.")
 	}
 	if f.ok() {
-		err := w.s.Accounts.ChangePassword(ctx, c.acct.ID, r.PostFormValue("current"), next)
+		err := w.s.Accounts.ChangePassword(ctx, w.as(r, c), r.PostFormValue("current"), next)
 		switch {
 		case err == nil:
 		case passwordErrors(f, "password", err, w.policy):
@@ -76,10 +76,7 @@ func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request, c *caller)
 		w.renderAccounts(rw, r, c, http.StatusUnprocessableEntity, f)
 		return
 	}
-	if _, err := w.s.Sessions.EndOthers(ctx, c.acct.ID, c.ses.ID); err != nil {
-		w.fail(rw, r, err)
-		return
-	}
+	// The SDK ended the account's other sessions with the change.
 	if c.ses.PasswordExpired {
 		if err := w.s.Sessions.ClearPasswordExpired(ctx, c.ses.ID); err != nil {
 			w.fail(rw, r, err)
@@ -103,7 +100,7 @@ func (w *Web) newAccount(rw http.ResponseWriter, r *http.Request, c *caller) {
 		return
 	}
 	marketing := r.PostFormValue("marketing") == "yes"
-	id, err := w.s.Accounts.AddAccount(r.Context(), c.acct.ID, email, r.PostFormValue("password"), marketing)
+	id, err := w.s.Accounts.AddAccount(r.Context(), w.as(r, c), email, r.PostFormValue("password"), marketing)
 	if err != nil {
 		f, ok := w.accountFormErrors(r, err)
 		if !ok {
@@ -129,7 +126,7 @@ func (w *Web) newAccountVerify(rw http.ResponseWriter, r *http.Request, c *calle
 	if !w.allow(rw, r, "code", "flow:"+id) {
 		return
 	}
-	_, err := w.s.Accounts.ConfirmAddAccount(r.Context(), c.acct.ID, id, strings.TrimSpace(r.PostFormValue("code")))
+	_, err := w.s.Accounts.ConfirmAddAccount(r.Context(), w.as(r, c), id, strings.TrimSpace(r.PostFormValue("code")))
 	if errors.Is(err, account.ErrInvalidCode) {
 		f := newForm()
 		f.add("code", msgBadCode)
@@ -166,7 +163,7 @@ func (w *Web) deleteAccount(rw http.ResponseWriter, r *http.Request, c *caller) 
 		w.render(rw, r, http.StatusUnprocessableEntity, "account_delete", p)
 		return
 	}
-	if err := w.s.Accounts.Delete(ctx, c.acct.ID, c.acct.ID); err != nil {
+	if err := w.s.Accounts.Delete(ctx, w.as(r, c), c.acct.ID); err != nil {
 		w.fail(rw, r, err)
 		return
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
@@ -227,6 +228,12 @@ func (e *env) signUp(email string) {
 }
 
 // account returns the account of the address (signed up with pw).
+// signedIn returns the caller of the account, signed in with its
+// password at the settings' current time.
+func signedIn(s *usersettings.Settings, accountID string) auth.Caller {
+	return auth.New(accountID, auth.MethodPassword, s.Now())
+}
+
 func (e *env) account(email string) account.Account {
 	e.t.Helper()
 	res, err := e.settings.Accounts.Authenticate(context.Background(), email, pw)

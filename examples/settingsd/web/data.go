@@ -18,12 +18,12 @@ type notificationsData struct {
 
 func (w *Web) notificationsPage(rw http.ResponseWriter, r *http.Request, c *caller) {
 	ctx := r.Context()
-	st, err := w.s.Notifications.Settings(ctx, c.acct.ProfileID)
+	st, err := w.s.Notifications.Settings(ctx, w.as(r, c))
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
-	apps, err := w.s.Notifications.WatchedApps(ctx, c.acct.ProfileID)
+	apps, err := w.s.Notifications.WatchedApps(ctx, w.as(r, c))
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -36,7 +36,7 @@ func (w *Web) notificationsPage(rw http.ResponseWriter, r *http.Request, c *call
 // saveNotifications saves both Buzz toggles: an unchecked box is off.
 func (w *Web) saveNotifications(rw http.ResponseWriter, r *http.Request, c *caller) {
 	digest, threads := r.PostFormValue("daily_digest") == "on", r.PostFormValue("thread_updates") == "on"
-	_, err := w.s.Notifications.Update(r.Context(), c.acct.ProfileID, notify.Update{DailyDigest: &digest, ThreadUpdates: &threads})
+	_, err := w.s.Notifications.Update(r.Context(), w.as(r, c), notify.Update{DailyDigest: &digest, ThreadUpdates: &threads})
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -47,7 +47,7 @@ func (w *Web) saveNotifications(rw http.ResponseWriter, r *http.Request, c *call
 
 // stopWatching is Stop Watching of one app.
 func (w *Web) stopWatching(rw http.ResponseWriter, r *http.Request, c *caller) {
-	if err := w.s.Notifications.StopWatching(r.Context(), c.acct.ProfileID, r.PathValue("app")); err != nil {
+	if err := w.s.Notifications.StopWatching(r.Context(), w.as(r, c), r.PathValue("app")); err != nil {
 		w.fail(rw, r, err)
 		return
 	}
@@ -74,7 +74,7 @@ func (w *Web) personalDataPage(rw http.ResponseWriter, r *http.Request, c *calle
 	if err != nil || pageNo < 1 {
 		pageNo = 1
 	}
-	v, err := w.s.PersonalData.Collect(r.Context(), c.acct.ProfileID)
+	v, err := w.s.PersonalData.Collect(r.Context(), w.as(r, c))
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -102,7 +102,7 @@ func (w *Web) download(rw http.ResponseWriter, r *http.Request, c *caller) {
 	hd.Set("Content-Type", "application/zip")
 	hd.Set("Content-Disposition", `attachment; filename="personal-data.zip"`)
 	hd.Set("Cache-Control", "no-store")
-	err := w.s.PersonalData.ExportZIP(r.Context(), c.acct.ProfileID, rw)
+	err := w.s.PersonalData.ExportZIP(r.Context(), w.as(r, c), rw)
 	switch {
 	case err == nil:
 	case errors.Is(err, personaldata.ErrNotFound):

@@ -50,9 +50,9 @@ func (w *Web) developerPage(rw http.ResponseWriter, r *http.Request, c *caller) 
 func (w *Web) renderDeveloper(rw http.ResponseWriter, r *http.Request, c *caller, status int, f *form, d developerData) {
 	ctx := r.Context()
 	var err1, err2, err3 error
-	d.TwoFactor, err1 = w.s.TwoFactor.Status(ctx, c.acct.ID)
-	d.Tokens, err2 = w.s.Tokens.List(ctx, c.acct.ID)
-	d.APIKeys, err3 = w.s.Tokens.ListAPIKeys(ctx, c.acct.ID)
+	d.TwoFactor, err1 = w.s.TwoFactor.Status(ctx, w.as(r, c))
+	d.Tokens, err2 = w.s.Tokens.List(ctx, w.as(r, c))
+	d.APIKeys, err3 = w.s.Tokens.ListAPIKeys(ctx, w.as(r, c))
 	if err := errors.Join(err1, err2, err3); err != nil {
 		w.fail(rw, r, err)
 		return
@@ -70,7 +70,7 @@ func (w *Web) renderDeveloper(rw http.ResponseWriter, r *http.Request, c *caller
 // beginAuthenticator starts an enrolment and shows its QR code and key,
 // once.
 func (w *Web) beginAuthenticator(rw http.ResponseWriter, r *http.Request, c *caller) {
-	enr, err := w.s.TwoFactor.BeginAuthenticator(r.Context(), c.acct.ID, w.s.Issuer, c.acct.Email)
+	enr, err := w.s.TwoFactor.BeginAuthenticator(r.Context(), w.as(r, c), w.s.Issuer, c.acct.Email)
 	if errors.Is(err, twofactor.ErrAlreadyEnabled) {
 		seeOther(rw, r, "/developer#two-factor")
 		return
@@ -104,7 +104,7 @@ func (w *Web) confirmAuthenticator(rw http.ResponseWriter, r *http.Request, c *c
 	if !w.allow(rw, r, "code", "2fa:"+c.acct.ID) {
 		return
 	}
-	codes, err := w.s.TwoFactor.ConfirmAuthenticator(r.Context(), c.acct.ID, strings.TrimSpace(r.PostFormValue("code")))
+	codes, err := w.s.TwoFactor.ConfirmAuthenticator(r.Context(), w.as(r, c), strings.TrimSpace(r.PostFormValue("code")))
 	if err == nil {
 		w.renderDeveloper(rw, r, c, http.StatusOK, nil, developerData{RecoveryCodes: codes})
 		return
@@ -127,7 +127,7 @@ func (w *Web) confirmAuthenticator(rw http.ResponseWriter, r *http.Request, c *c
 
 // deactivateTwoFactor turns the second factor off with the password.
 func (w *Web) deactivateTwoFactor(rw http.ResponseWriter, r *http.Request, c *caller) {
-	err := w.s.TwoFactor.Deactivate(r.Context(), c.acct.ID, twofactor.Proof{Password: r.PostFormValue("password")})
+	err := w.s.TwoFactor.Deactivate(r.Context(), w.as(r, c), twofactor.Proof{Password: r.PostFormValue("password")})
 	f := newForm()
 	switch {
 	case err == nil:
@@ -151,7 +151,7 @@ func (w *Web) deactivateTwoFactor(rw http.ResponseWriter, r *http.Request, c *ca
 // createAPIKey makes an API key and shows it, once.
 func (w *Web) createAPIKey(rw http.ResponseWriter, r *http.Request, c *caller) {
 	desc := r.PostFormValue("description")
-	k, secret, err := w.s.Tokens.CreateAPIKey(r.Context(), c.acct.ID, desc)
+	k, secret, err := w.s.Tokens.CreateAPIKey(r.Context(), w.as(r, c), desc)
 	if errors.Is(err, token.ErrInvalidDescription) {
 		f := newForm()
 		f.Values["description"] = desc
@@ -167,7 +167,7 @@ func (w *Web) createAPIKey(rw http.ResponseWriter, r *http.Request, c *caller) {
 }
 
 func (w *Web) revokeAPIKey(rw http.ResponseWriter, r *http.Request, c *caller) {
-	if err := w.s.Tokens.RevokeAPIKey(r.Context(), c.acct.ID, r.PathValue("id")); err != nil {
+	if err := w.s.Tokens.RevokeAPIKey(r.Context(), w.as(r, c), r.PathValue("id")); err != nil {
 		w.fail(rw, r, err)
 		return
 	}
@@ -179,7 +179,7 @@ func (w *Web) revokeAPIKey(rw http.ResponseWriter, r *http.Request, c *caller) {
 // shows its secret, once.
 func (w *Web) createToken(rw http.ResponseWriter, r *http.Request, c *caller) {
 	name, scopes := r.PostFormValue("token_name"), r.PostForm["scope"]
-	t, secret, err := w.s.Tokens.Create(r.Context(), c.acct.ID, name, scopes)
+	t, secret, err := w.s.Tokens.Create(r.Context(), w.as(r, c), name, scopes)
 	if err == nil {
 		w.renderDeveloper(rw, r, c, http.StatusCreated, nil, developerData{NewToken: &newSecret{t.Name, secret.Reveal()}})
 		return
@@ -207,7 +207,7 @@ func (w *Web) createToken(rw http.ResponseWriter, r *http.Request, c *caller) {
 }
 
 func (w *Web) deleteToken(rw http.ResponseWriter, r *http.Request, c *caller) {
-	if err := w.s.Tokens.Delete(r.Context(), c.acct.ID, r.PathValue("id")); err != nil {
+	if err := w.s.Tokens.Delete(r.Context(), w.as(r, c), r.PathValue("id")); err != nil {
 		w.fail(rw, r, err)
 		return
 	}

@@ -78,7 +78,7 @@ func TestBrowserSignUp(t *testing.T) {
 // address's profile.
 func personalDataOf(t *testing.T, e *env, email string) []bool {
 	t.Helper()
-	v, err := e.settings.PersonalData.Collect(context.Background(), e.account(email).ProfileID)
+	v, err := e.settings.PersonalData.Collect(context.Background(), signedIn(e.settings, e.account(email).ID))
 	if err != nil {
 		t.Fatalf("Collect: %v", err)
 	}
@@ -454,9 +454,8 @@ func TestBrowserNotifications(t *testing.T) {
 	e := newEnv(t)
 	e.signUp(ada)
 	ctx := context.Background()
-	pid := e.account(ada).ProfileID
 	for _, app := range []string{"Expenses", "Inventory"} {
-		if err := e.settings.Notifications.Watch(ctx, pid, strings.ToLower(app), app); err != nil {
+		if err := e.settings.Notifications.Watch(ctx, signedIn(e.settings, e.account(ada).ID), strings.ToLower(app), app); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -472,7 +471,7 @@ func TestBrowserNotifications(t *testing.T) {
 	res := b.load("save", chromedp.Click(chromedp.CSS("form[action='/notifications'] button[type=submit]")))
 	b.wantPage(res, 200, "Notification Settings")
 	b.wantText(".notice", "Your notification settings are saved.")
-	st, err := e.settings.Notifications.Settings(ctx, pid)
+	st, err := e.settings.Notifications.Settings(ctx, signedIn(e.settings, e.account(ada).ID))
 	if err != nil || !st.DailyDigest || st.ThreadUpdates {
 		t.Fatalf("settings %+v, %v; want digest on, thread updates off", st, err)
 	}
@@ -670,11 +669,11 @@ func TestBrowserMorePages(t *testing.T) {
 
 	a := e.account(ada)
 	ctx := context.Background()
-	enr, err := e.settings.TwoFactor.BeginAuthenticator(ctx, a.ID, "test", ada)
+	enr, err := e.settings.TwoFactor.BeginAuthenticator(ctx, signedIn(e.settings, a.ID), "test", ada)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.settings.TwoFactor.ConfirmAuthenticator(ctx, a.ID, totpCode(t, e, enr.Secret.Reveal())); err != nil {
+	if _, err := e.settings.TwoFactor.ConfirmAuthenticator(ctx, signedIn(e.settings, a.ID), totpCode(t, e, enr.Secret.Reveal())); err != nil {
 		t.Fatal(err)
 	}
 	b.wantPage(b.visit("/developer"), 200, "Developer Settings")

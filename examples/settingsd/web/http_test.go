@@ -322,13 +322,13 @@ func TestDeveloperShowsSMS(t *testing.T) {
 	s, base := pagesOver(t, usersettings.Options{SMS: sms})
 	a := confirmedAccount(t, s, ada)
 	ctx := context.Background()
-	if err := s.TwoFactor.BeginSMS(ctx, a.ID, "+31612345678"); err != nil {
+	if err := s.TwoFactor.BeginSMS(ctx, signedIn(s, a.ID), "+31612345678"); err != nil {
 		t.Fatal(err)
 	}
 	sms.mu.Lock()
 	code := smsCodeRE.FindString(sms.last)
 	sms.mu.Unlock()
-	if _, err := s.TwoFactor.ConfirmSMS(ctx, a.ID, code); err != nil {
+	if _, err := s.TwoFactor.ConfirmSMS(ctx, signedIn(s, a.ID), code); err != nil {
 		t.Fatal(err)
 	}
 	c := newClient(t, base)
@@ -357,12 +357,12 @@ func TestSecondFactorStepExpires(t *testing.T) {
 	s, base := pagesOver(t, usersettings.Options{Now: clock.Now})
 	a := confirmedAccount(t, s, ada)
 	ctx := context.Background()
-	enr, err := s.TwoFactor.BeginAuthenticator(ctx, a.ID, "test", ada)
+	enr, err := s.TwoFactor.BeginAuthenticator(ctx, signedIn(s, a.ID), "test", ada)
 	if err != nil {
 		t.Fatal(err)
 	}
 	code, _ := totp.GenerateCode(enr.Secret.Reveal(), clock.Now())
-	if _, err := s.TwoFactor.ConfirmAuthenticator(ctx, a.ID, code); err != nil {
+	if _, err := s.TwoFactor.ConfirmAuthenticator(ctx, signedIn(s, a.ID), code); err != nil {
 		t.Fatal(err)
 	}
 	c := newClient(t, base)
@@ -399,5 +399,37 @@ func TestMergeCancel(t *testing.T) {
 	res, body = c.do(http.MethodGet, "/profile/merge/"+fl.ID+"/preview", nil)
 	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "Start a new merge") {
 		t.Errorf("preview of a cancelled merge: %d", res.StatusCode)
+	}
+}
+
+// TestStalePagesReauthenticate repeats the stale-session attacks through
+// the pages: adding an account and enrolling an authenticator from a
+// sign-in older than the freshness limit lead to the password prompt,
+// coming back to the page of the form, and change nothing.
+func TestStalePagesReauthenticate(t *testing.T) {
+	clock := fakeclock.New(time.Now().UTC().Truncate(time.Second))
+	s, base := pagesOver(t, usersettings.Options{Now: clock.Now})
+	a := confirmedAccount(t, s, ada)
+	c := newClient(t, base)
+	c.signIn(ada, pw, "")
+	csrf := c.token("/accounts/new")
+	clock.Advance(time.Hour + time.Second)
+	for _, tc := range []struct{ path, back string }{
+		{"/accounts/new", "/accounts"},
+		{"/developer/2fa/authenticator", "/developer"},
+	} {
+		form := url.Values{"csrf": {csrf}, "email": {"attacker@example.net"}, "password": {pw}}
+		res, _ := c.do(http.MethodPost, tc.path, form)
+		if want := "/reauth?next=" + url.QueryEscape(tc.back); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != want {
+			t.Errorf("POST %s on a stale session: %d to %q, want 303 to %q", tc.path, res.StatusCode, res.Header.Get("Location"), want)
+		}
+	}
+	list, err := s.Accounts.Accounts(context.Background(), signedIn(s, a.ID))
+	if err != nil || len(list) != 1 {
+		t.Errorf("accounts after the refused add = %v, %v; want one", list, err)
+	}
+	st, err := s.TwoFactor.Status(context.Background(), signedIn(s, a.ID))
+	if err != nil || st.Pending != "none" {
+		t.Errorf("two-factor after the refused enrolment = %+v, %v; want nothing pending", st, err)
 	}
 }

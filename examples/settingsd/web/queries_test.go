@@ -170,8 +170,14 @@ var signInCost = map[string]int{"session.SessionByDigest": 1, "account.Account":
 // cannot avoid: personaldata.Service.Collect reads the profile to find the
 // person and again in its profile source. (Its per-account sources also
 // read once per account of the profile; the test keeps one account there.)
+// Every self-service call also reads the caller's account once, to check
+// that it is active and find its profile (the SDK's trust boundary): the
+// notifications page makes two such calls (settings, watched apps) and
+// the developer page three (two-factor status, tokens, API keys).
 var sdkRepeats = map[string]map[string]int{
 	"/personal-data": {"profile.Profile": 2},
+	"/notifications": {"account.Account": 2},
+	"/developer":     {"account.Account": 3},
 	// The security log's Reader resolves the caller's profile from the
 	// account (auth.Profile), and the page lists the accounts of the
 	// profile to name them, which reads the account once more.
@@ -219,13 +225,13 @@ func (ce *countingEnv) addItems(t testing.TB, a account.Account, n int) {
 	ctx := context.Background()
 	for k := range n {
 		suffix := fmt.Sprintf("%d-%d", time.Now().UnixNano(), k)
-		if _, _, err := ce.s.Tokens.Create(ctx, a.ID, "token "+suffix, []string{"mx:app:read"}); err != nil {
+		if _, _, err := ce.s.Tokens.Create(ctx, signedIn(ce.s, a.ID), "token "+suffix, []string{"mx:app:read"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := ce.s.Tokens.CreateAPIKey(ctx, a.ID, "key "+suffix); err != nil {
+		if _, _, err := ce.s.Tokens.CreateAPIKey(ctx, signedIn(ce.s, a.ID), "key "+suffix); err != nil {
 			t.Fatal(err)
 		}
-		if err := ce.s.Notifications.Watch(ctx, a.ProfileID, "app-"+suffix, "App "+suffix); err != nil {
+		if err := ce.s.Notifications.Watch(ctx, signedIn(ce.s, a.ID), "app-"+suffix, "App "+suffix); err != nil {
 			t.Fatal(err)
 		}
 		ev := securitylog.Event{ProfileID: a.ProfileID, AccountID: a.ID, Kind: securitylog.SignedIn, IP: "192.0.2.1"}
@@ -298,12 +304,12 @@ func TestQueriesPerPage(t *testing.T) {
 	// The accounts overview reads the accounts once, however many.
 	before := small["/accounts"]
 	for _, email := range []string{"ada.2@example.com", "ada.3@example.com"} {
-		id, err := ce.s.Accounts.AddAccount(ctx, a.ID, email, pw, false)
+		id, err := ce.s.Accounts.AddAccount(ctx, signedIn(ce.s, a.ID), email, pw, false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		m, _ := ce.box.Last(email)
-		if _, err := ce.s.Accounts.ConfirmAddAccount(ctx, a.ID, id, codeRE.FindStringSubmatch(m.Body)[1]); err != nil {
+		if _, err := ce.s.Accounts.ConfirmAddAccount(ctx, signedIn(ce.s, a.ID), id, codeRE.FindStringSubmatch(m.Body)[1]); err != nil {
 			t.Fatal(err)
 		}
 	}

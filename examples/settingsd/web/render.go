@@ -7,11 +7,13 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -245,11 +247,20 @@ func (w *Web) renderError(rw http.ResponseWriter, r *http.Request, status int) {
 	w.render(rw, r, status, "error", &page{Title: e[0], Data: errorData{Message: e[1]}})
 }
 
-// fail answers an error no form field explains: 404 for what does not
-// exist (or is not the caller's), 500 for anything else, which is logged.
+// fail answers an error no form field explains: the password prompt for
+// a sensitive action from a stale sign-in (the SDK's
+// auth.ErrReauthenticationRequired), 403 for what the SDK refuses the
+// caller outright, 404 for what does not exist (or is not the caller's),
+// 500 for anything else, which is logged.
 // Domain errors never hold a secret, so logging them is safe.
 func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 	switch {
+	case errors.Is(err, auth.ErrReauthenticationRequired):
+		// A sensitive action with a stale sign-in: sign in again, then
+		// come back to the page of the form.
+		seeOther(rw, r, "/reauth?next="+url.QueryEscape(returnPath(r)))
+	case errors.Is(err, auth.ErrForbidden):
+		w.renderError(rw, r, http.StatusForbidden)
 	case errors.Is(err, storage.ErrNotFound), errors.Is(err, profile.ErrNotFound), errors.Is(err, account.ErrNotFound),
 		errors.Is(err, personaldata.ErrNotFound), errors.Is(err, merge.ErrFlowNotFound):
 		w.renderError(rw, r, http.StatusNotFound)

@@ -55,13 +55,13 @@ func (w *Web) routes() {
 	m.HandleFunc("POST /profile/merge/{id}/cancel", w.me(signedIn, w.mergeCancel))
 
 	m.HandleFunc("GET /accounts", w.me(expiredOK, w.accountsPage))
-	m.HandleFunc("POST /accounts/password", w.me(freshExpiredOK, w.changePassword))
+	m.HandleFunc("POST /accounts/password", w.me(expiredOK, w.changePassword))
 	m.HandleFunc("GET /accounts/new", w.me(signedIn, w.newAccountPage))
 	m.HandleFunc("POST /accounts/new", w.me(signedIn, w.newAccount))
 	m.HandleFunc("GET /accounts/new/verify", w.me(signedIn, w.newAccountVerifyPage))
 	m.HandleFunc("POST /accounts/new/verify", w.me(signedIn, w.newAccountVerify))
 	m.HandleFunc("GET /accounts/delete", w.me(signedIn, w.deletePage))
-	m.HandleFunc("POST /accounts/delete", w.me(fresh, w.deleteAccount))
+	m.HandleFunc("POST /accounts/delete", w.me(signedIn, w.deleteAccount))
 
 	m.HandleFunc("GET /security-log", w.me(signedIn, w.securityLogPage))
 
@@ -75,10 +75,10 @@ func (w *Web) routes() {
 	m.HandleFunc("GET /developer", w.me(signedIn, w.developerPage))
 	m.HandleFunc("POST /developer/2fa/authenticator", w.me(signedIn, w.beginAuthenticator))
 	m.HandleFunc("POST /developer/2fa/authenticator/confirm", w.me(signedIn, w.confirmAuthenticator))
-	m.HandleFunc("POST /developer/2fa/deactivate", w.me(fresh, w.deactivateTwoFactor))
-	m.HandleFunc("POST /developer/api-keys", w.me(fresh, w.createAPIKey))
+	m.HandleFunc("POST /developer/2fa/deactivate", w.me(signedIn, w.deactivateTwoFactor))
+	m.HandleFunc("POST /developer/api-keys", w.me(signedIn, w.createAPIKey))
 	m.HandleFunc("POST /developer/api-keys/{id}/revoke", w.me(signedIn, w.revokeAPIKey))
-	m.HandleFunc("POST /developer/tokens", w.me(fresh, w.createToken))
+	m.HandleFunc("POST /developer/tokens", w.me(signedIn, w.createToken))
 	m.HandleFunc("POST /developer/tokens/{id}/delete", w.me(signedIn, w.deleteToken))
 
 	m.HandleFunc("GET /personal-data", w.me(signedIn, w.personalDataPage))

@@ -71,7 +71,7 @@ func eventLabel(k securitylog.Kind) string {
 func (w *Web) securityLogPage(rw http.ResponseWriter, r *http.Request, c *caller) {
 	ctx := r.Context()
 	cursor := r.URL.Query().Get("before")
-	pg, err := w.s.SecurityEvents.Page(ctx, c.ses.Caller(), cursor, SecurityLogPageSize)
+	pg, err := w.s.SecurityEvents.Page(ctx, w.as(r, c), cursor, SecurityLogPageSize)
 	if errors.Is(err, securitylog.ErrInvalidCursor) {
 		w.renderError(rw, r, http.StatusBadRequest)
 		return
@@ -80,7 +80,7 @@ func (w *Web) securityLogPage(rw http.ResponseWriter, r *http.Request, c *caller
 		w.fail(rw, r, err)
 		return
 	}
-	accounts, err := w.s.Accounts.Accounts(ctx, c.acct.ID)
+	accounts, err := w.s.Accounts.Accounts(ctx, w.as(r, c))
 	if err != nil {
 		w.fail(rw, r, err)
 		return

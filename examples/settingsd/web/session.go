@@ -36,8 +36,6 @@ const (
 	fresh
 	// expiredOK lets a session with an expired password through.
 	expiredOK
-	// freshExpiredOK is fresh and expiredOK.
-	freshExpiredOK
 )
 
 // caller is the signed-in person of a page request.
@@ -65,11 +63,11 @@ func (w *Web) me(a access, fn func(http.ResponseWriter, *http.Request, *caller))
 		if r.Method == http.MethodPost && !w.checkForm(rw, r, c.secret) {
 			return
 		}
-		if c.ses.PasswordExpired && a != expiredOK && a != freshExpiredOK {
+		if c.ses.PasswordExpired && a != expiredOK {
 			seeOther(rw, r, "/accounts#password")
 			return
 		}
-		if (a == fresh || a == freshExpiredOK) && w.s.Sessions.Age(c.ses) > w.reauthAfter {
+		if a == fresh && w.s.Sessions.Age(c.ses) > w.reauthAfter {
 			seeOther(rw, r, "/reauth?next="+url.QueryEscape(returnPath(r)))
 			return
 		}
