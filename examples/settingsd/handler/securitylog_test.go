@@ -155,3 +155,23 @@ func TestSecurityLogInExport(t *testing.T) {
 		t.Errorf("ada's export holds bob's event %s", bobIDs[0])
 	}
 }
+
+// TestSecurityLogOfARequest checks that an action taken over HTTP shows
+// in the log with the client's address and device.
+func TestSecurityLogOfARequest(t *testing.T) {
+	e := newEnv(t)
+	ada := e.signUp("ada@example.com")
+	firefox := "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"
+	r := e.do("POST", "/v1/me/tokens", map[string]any{"name": "ci", "scopes": []string{"mx:app:read"}},
+		append(ada.auth(), "User-Agent", firefox)...)
+	want(t, "create token", r, 201, "")
+	var page securityPage
+	e.do("GET", "/v1/me/security-log?limit=1", nil, ada.auth()...).into(t, &page)
+	if len(page.Events) != 1 {
+		t.Fatalf("security log = %+v, want the token's event", page)
+	}
+	ev := page.Events[0]
+	if ev.Kind != "token_created" || ev.Detail != "ci" || ev.IP != "127.0.0.1" || ev.Device != "Firefox on Linux" || ev.AccountID != ada.accountID {
+		t.Errorf("newest event = %+v, want token_created \"ci\" from 127.0.0.1, Firefox on Linux, by ada", ev)
+	}
+}
