@@ -10,6 +10,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
@@ -68,7 +69,7 @@ func ExampleSettings_deletion() {
 	pending, _ := s.Accounts.SignUp(ctx, "bo@example.com", "Correct-Horse-9-Battery", false)
 	code := regexp.MustCompile(`\b\d{6}\b`).FindString(s.Outbox.Messages()[0].Body)
 	acct, _ := s.Accounts.ConfirmSignUp(ctx, pending, code)
-	_, secret, _ := s.Sessions.Start(ctx, acct.ID, false)
+	_, secret, _ := s.Sessions.Start(ctx, session.Begin{AccountID: acct.ID, Method: auth.MethodPassword})
 
 	// Deleting is sensitive: the caller signed in moments ago.
 	err := s.Accounts.Delete(ctx, auth.New(acct.ID, auth.MethodPassword, time.Now()), acct.ID)

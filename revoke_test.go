@@ -7,6 +7,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
 
@@ -25,7 +26,7 @@ func TestRevocation(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := signUp(t, s, "ada@example.com")
-	_, before, err := s.Sessions.Start(ctx, a.ID, false)
+	_, before, err := s.Sessions.Start(ctx, session.Begin{AccountID: a.ID, Method: auth.MethodPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +50,7 @@ func TestRevocation(t *testing.T) {
 	if _, err := s.Tokens.ValidateAPIKey(ctx, a.Email, key.Reveal()); err != nil {
 		t.Fatalf("ValidateAPIKey: %v", err) // now cached for an hour
 	}
-	_, after, err := s.Sessions.Start(ctx, a.ID, false)
+	_, after, err := s.Sessions.Start(ctx, session.Begin{AccountID: a.ID, Method: auth.MethodPassword})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
@@ -56,7 +57,7 @@ func TestNewWiresSSO(t *testing.T) {
 	if err != nil || !in.Created {
 		t.Fatalf("Callback = %+v, %v", in, err)
 	}
-	_, secret, err := s.Sessions.Start(ctx, in.Account.ID, false)
+	_, secret, err := s.Sessions.Start(ctx, session.Begin{AccountID: in.Account.ID, Method: auth.MethodSSO})
 	if err != nil {
 		t.Fatal(err)
 	}

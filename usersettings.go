@@ -137,8 +137,11 @@ func New(store Store, opts Options) (*Settings, error) {
 		LastUsedInterval: o.TokenLastUsedInterval, APIKeyCacheTTL: o.APIKeyCacheTTL, APIKeyCacheSize: o.APIKeyCacheSize,
 		FreshFor: o.FreshFor, SecurityLog: s.SecurityLog, Now: o.Now, Rand: o.Rand,
 	})
+	// Sessions re-authenticate through the account and two-factor
+	// services, built below (credentials reads them when called).
 	s.Sessions = session.NewService(session.Config{
-		Store: store, Accounts: store, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
+		Store: store, Accounts: store, Tx: store, Passwords: credentials{s}, SecondFactor: credentials{s},
+		SecurityLog: s.SecurityLog, FreshFor: o.FreshFor, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
 		TouchInterval: o.SessionTouchInterval, Now: o.Now, Rand: o.Rand,
 	})
 	// The two-factor service checks passwords with a checker of its own,
@@ -192,6 +195,24 @@ func noticeFailed(o Options) func(context.Context, *notify.NoticeError) {
 	return func(ctx context.Context, err *notify.NoticeError) {
 		o.OnEvent(ctx, securitylog.Event{Kind: securitylog.NoticeFailed, At: o.Now(), Detail: string(err.Kind)})
 	}
+}
+
+// credentials checks the password and the second factor of a session's
+// re-authentication through the account and two-factor services of s,
+// which New builds after the session service (they end sessions through
+// it); a failed password check counts as a failed sign-in.
+type credentials struct{ s *Settings }
+
+func (c credentials) CheckPassword(ctx context.Context, accountID, pw string) error {
+	return c.s.Accounts.CheckPassword(ctx, accountID, pw)
+}
+
+func (c credentials) Required(ctx context.Context, accountID string) (bool, error) {
+	return c.s.TwoFactor.Required(ctx, accountID)
+}
+
+func (c credentials) Verify(ctx context.Context, accountID, code string) error {
+	return c.s.TwoFactor.Verify(ctx, accountID, code)
 }
 
 // newCourier returns the courier over store's outbox, delivering through

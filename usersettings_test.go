@@ -18,6 +18,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
@@ -133,7 +134,7 @@ func TestWiring(t *testing.T) {
 	if _, _, err := s.Tokens.Create(ctx, auth.New(a.ID, auth.MethodPassword, now), "ci", []string{"mx:app:read"}); err != nil {
 		t.Fatalf("token Create: %v", err)
 	}
-	_, secret, err := s.Sessions.Start(ctx, a.ID, false)
+	_, secret, err := s.Sessions.Start(ctx, session.Begin{AccountID: a.ID, Method: auth.MethodPassword})
 	if err != nil {
 		t.Fatal(err)
 	}

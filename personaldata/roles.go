@@ -113,8 +113,8 @@ type TwoFactors interface {
 // Sessions lists and erases sign-in sessions. *session.Service implements
 // it.
 type Sessions interface {
-	// List returns the sessions of the account, oldest first.
-	List(ctx context.Context, accountID string) ([]session.Session, error)
+	// OfAccount returns the sessions of the account, oldest first.
+	OfAccount(ctx context.Context, accountID string) ([]session.Session, error)
 	account.Eraser
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -126,7 +127,8 @@ func TestSessionSource(t *testing.T) {
 	sessions := session.NewService(session.Config{Store: st, Accounts: st, Now: func() time.Time { return now }})
 	var started []session.Session
 	for _, acct := range []string{"acc_b1", "acc_b2", "acc_b1"} {
-		ses, _, err := sessions.Start(ctx, acct, false)
+		ses, _, err := sessions.Start(ctx, session.Begin{AccountID: acct, Method: auth.MethodPassword,
+			Client: auth.Client{IP: "192.0.2.9", UserAgent: "curl/8.0"}})
 		if err != nil {
 			t.Fatalf("Start: %v", err)
 		}
@@ -142,7 +144,8 @@ func TestSessionSource(t *testing.T) {
 	var want []personaldata.SessionData
 	for _, i := range []int{0, 2, 1} { // account by account, oldest first
 		s := started[i]
-		want = append(want, personaldata.SessionData{ID: s.ID, AccountID: s.AccountID, CreatedAt: s.CreatedAt, LastSeenAt: s.LastSeenAt})
+		want = append(want, personaldata.SessionData{ID: s.ID, AccountID: s.AccountID, Method: "password", CreatedAt: s.CreatedAt,
+			AuthenticatedAt: s.CreatedAt, LastSeenAt: s.LastSeenAt, IP: "192.0.2.9", UserAgent: "curl/8.0", Device: "curl"})
 	}
 	if diff := cmp.Diff(want, v.Sessions); diff != "" {
 		t.Errorf("Collect sessions (-want +got):\n%s", diff)
@@ -159,17 +162,17 @@ func TestSessionSource(t *testing.T) {
 	if err := src.EraseAccount(ctx, "acc_b1"); err != nil {
 		t.Fatalf("EraseAccount: %v", err)
 	}
-	if list, err := sessions.List(ctx, "acc_b1"); len(list) > 0 || err != nil {
-		t.Errorf("List(acc_b1) after EraseAccount = %d sessions, %v", len(list), err)
+	if list, err := sessions.OfAccount(ctx, "acc_b1"); len(list) > 0 || err != nil {
+		t.Errorf("OfAccount(acc_b1) after EraseAccount = %d sessions, %v", len(list), err)
 	}
-	if list, _ := sessions.List(ctx, "acc_b2"); len(list) != 1 {
+	if list, _ := sessions.OfAccount(ctx, "acc_b2"); len(list) != 1 {
 		t.Errorf("EraseAccount(acc_b1) left acc_b2 %d sessions, want 1", len(list))
 	}
 	if err := src.EraseProfile(ctx, "prf_b"); err != nil {
 		t.Fatalf("EraseProfile: %v", err)
 	}
 	for _, acct := range []string{"acc_b1", "acc_b2"} {
-		if list, err := sessions.List(ctx, acct); len(list) > 0 || err != nil {
+		if list, err := sessions.OfAccount(ctx, acct); len(list) > 0 || err != nil {
 			t.Errorf("List(%s) after the erasure = %d sessions, %v", acct, len(list), err)
 		}
 	}

@@ -7,7 +7,8 @@ import (
 
 // SessionSource covers the sign-in sessions of the accounts through the
 // session service (*session.Service): Collect lists which account signed
-// in when and was last seen when (never the secret or its digest), in
+// in when, how and from which client, and was last seen when (never the
+// secret or its digest), in
 // View.Sessions; erasure ends the sessions.
 func SessionSource(sessions Sessions) Source {
 	if sessions == nil {
@@ -23,13 +24,15 @@ func (sessionSource) Name() string { return "sessions" }
 func (s sessionSource) Collect(ctx context.Context, p Person, v *View) error {
 	v.Sessions = []SessionData{}
 	for _, accountID := range p.AccountIDs() {
-		list, err := s.svc.List(ctx, accountID)
+		list, err := s.svc.OfAccount(ctx, accountID)
 		if err != nil {
 			return fmt.Errorf("listing sessions: %w", err)
 		}
 		for _, ses := range list {
 			v.Sessions = append(v.Sessions, SessionData{
-				ID: ses.ID, AccountID: ses.AccountID, CreatedAt: ses.CreatedAt, LastSeenAt: ses.LastSeenAt,
+				ID: ses.ID, AccountID: ses.AccountID, Method: string(ses.Method), CreatedAt: ses.CreatedAt,
+				AuthenticatedAt: ses.AuthenticatedAt, LastSeenAt: ses.LastSeenAt,
+				IP: ses.IP, UserAgent: ses.UserAgent, Device: ses.Device(),
 			})
 		}
 	}

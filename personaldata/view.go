@@ -157,12 +157,19 @@ type MergeData struct {
 }
 
 // SessionData is one sign-in session of an account: which account signed
-// in when and was last seen when, never the secret or its digest.
+// in when and how, last proved who it was when, was last seen when, and
+// from which client (IP address, User-Agent and the device label made of
+// it); never the secret or its digest.
 type SessionData struct {
-	ID         string    `json:"id"`
-	AccountID  string    `json:"account_id"`
-	CreatedAt  time.Time `json:"created_at"`
-	LastSeenAt time.Time `json:"last_seen_at"`
+	ID              string    `json:"id"`
+	AccountID       string    `json:"account_id"`
+	Method          string    `json:"method"`
+	CreatedAt       time.Time `json:"created_at"`
+	AuthenticatedAt time.Time `json:"authenticated_at"`
+	LastSeenAt      time.Time `json:"last_seen_at"`
+	IP              string    `json:"ip"`
+	UserAgent       string    `json:"user_agent"`
+	Device          string    `json:"device"`
 }
 
 // HistoryEntry is one recorded change of personal data: which item, how,

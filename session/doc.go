@@ -4,18 +4,35 @@
 // ending after an idle timeout (12 hours by default) or a maximum age
 // (24 hours), whichever comes first.
 //
-//	sessions := session.NewService(session.Config{Store: st, Accounts: st})
-//	ses, secret, err := sessions.Start(ctx, accountID, res.PasswordExpired)
+// Each session records how the person signed in (password, password and
+// second factor, or single sign-on), when they last proved who they are
+// (AuthenticatedAt: the sign-in or the latest Reauthenticate), when it
+// was created and last seen, and the client's IP address and User-Agent,
+// shown as a device label ("Firefox on Linux").
+//
+//	sessions := session.NewService(session.Config{Store: st, Accounts: st, Passwords: accounts})
+//	ses, secret, err := sessions.Start(ctx, session.Begin{
+//		AccountID: res.Account.ID, Method: auth.MethodPassword,
+//		Client: auth.Client{IP: ip, UserAgent: ua}, PasswordExpired: res.PasswordExpired,
+//	})
 //	// hand secret.Reveal() to the client; on every request:
 //	ses, err = sessions.Validate(ctx, presented)
-//	if sessions.Age(ses) > time.Hour { /* ask for the password again */ }
+//	me := ses.Caller() // for every self-service operation of the SDK
 //
 // Validate answers ErrInvalidSession for every secret it refuses:
 // malformed, unknown, ended, expired, or of an account that was deleted or
 // deactivated. CSRFToken derives the anti-CSRF token of a session from its
 // secret, for browser clients that authenticate with a cookie.
 //
-// Sessions are personal data (which account signed in when):
-// personaldata.SessionSource collects and erases them through the
+// A person manages their own sessions through their caller: List (the
+// current one marked), End (one of theirs; any other id is ErrNotFound),
+// EndOthers (a sensitive operation: the caller must be fresh, else
+// auth.ErrReauthenticationRequired) and Reauthenticate (the password and,
+// when the account has one, the second factor), which makes the session
+// fresh again. Changes of an account's credentials end sessions through
+// RevokeAccount (an account.Revoker).
+//
+// Sessions are personal data (which account signed in when, and from
+// where): personaldata.SessionSource collects and erases them through the
 // Service, which is also an account.Eraser.
 package session

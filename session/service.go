@@ -9,12 +9,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/internal/secret"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -36,9 +39,27 @@ const (
 // of the other fields take the defaults named.
 type Config struct {
 	Store Store
-	// Accounts finds the accounts of a profile for EraseProfile and
-	// checks that a session's account is still active.
+	// Accounts finds the accounts of a profile for EraseProfile, the
+	// profile of a caller for the security log, and checks that a
+	// session's account is still active.
 	Accounts account.Reader
+	// Tx runs Reauthenticate, End and EndOthers atomically with their
+	// security-log events; nil means Store, when it is a
+	// storage.Transactor (every adapter of the SDK is).
+	Tx storage.Transactor
+	// Passwords checks the password of Reauthenticate; nil makes
+	// Reauthenticate answer ErrNotConfigured. usersettings.New passes
+	// the account service, whose failed checks count as failed sign-ins.
+	Passwords Passwords
+	// SecondFactor checks the second factor of Reauthenticate when the
+	// account has one; nil means no account has one.
+	SecondFactor SecondFactor
+	// SecurityLog records re-authentications and ended sessions, in the
+	// transaction of the change; nil records nothing.
+	SecurityLog *securitylog.Log
+	// FreshFor is how recent the caller's sign-in must be for EndOthers;
+	// 0 means auth.DefaultFreshFor (one hour).
+	FreshFor time.Duration
 	// IdleTimeout ends a session not used for that long; 0 means
 	// DefaultIdleTimeout.
 	IdleTimeout time.Duration
@@ -56,6 +77,11 @@ type Config struct {
 type Service struct {
 	st                   Store
 	accounts             account.Reader
+	tx                   storage.Transactor
+	passwords            Passwords
+	second               SecondFactor
+	log                  *securitylog.Log
+	freshFor             time.Duration
 	idle, maxAge, touchI time.Duration
 	now                  clock.Clock
 	rand                 io.Reader
@@ -67,8 +93,15 @@ func NewService(c Config) *Service {
 	if c.Store == nil || c.Accounts == nil {
 		panic("session: NewService needs Store and Accounts")
 	}
-	s := &Service{st: c.Store, accounts: c.Accounts, idle: c.IdleTimeout, maxAge: c.MaxAge,
+	s := &Service{st: c.Store, accounts: c.Accounts, tx: c.Tx, passwords: c.Passwords, second: c.SecondFactor,
+		log: c.SecurityLog, freshFor: c.FreshFor, idle: c.IdleTimeout, maxAge: c.MaxAge,
 		touchI: c.TouchInterval, now: clock.New(c.Now), rand: c.Rand}
+	if s.tx == nil {
+		s.tx, _ = c.Store.(storage.Transactor)
+	}
+	if s.tx == nil {
+		s.tx = noTx{}
+	}
 	if s.idle <= 0 {
 		s.idle = DefaultIdleTimeout
 	}
@@ -84,10 +117,37 @@ func NewService(c Config) *Service {
 	return s
 }
 
+// Begin is what Start needs to know of a sign-in that just succeeded.
+type Begin struct {
+	// AccountID is the account that signed in.
+	AccountID string
+	// Method is how: auth.MethodPassword, auth.MethodSecondFactor or
+	// auth.MethodSSO. Any other value (tokens and API keys never open a
+	// session) is ErrInvalidMethod.
+	Method auth.Method
+	// Client is where the sign-in came from, shown in the list of
+	// sessions; the User-Agent is kept up to MaxUserAgent bytes.
+	Client auth.Client
+	// PasswordExpired restricts the session until the password changes
+	// (account.AuthResult.PasswordExpired).
+	PasswordExpired bool
+}
+
+// MaxUserAgent and MaxIP bound what a session keeps of its client's
+// User-Agent and IP address; longer values are cut.
+const (
+	MaxUserAgent = 512
+	MaxIP        = 64
+)
+
 // Start stores a new session for the account, which the caller has just
 // authenticated, and returns it with its secret. Only the secret's SHA-256
-// digest is stored; the secret is returned once.
-func (s *Service) Start(ctx context.Context, accountID string, passwordExpired bool) (Session, Secret, error) {
+// digest is stored; the secret is returned once. CreatedAt,
+// AuthenticatedAt and LastSeenAt are the current time.
+func (s *Service) Start(ctx context.Context, b Begin) (Session, Secret, error) {
+	if !signInMethod(b.Method) {
+		return Session{}, Secret{}, fmt.Errorf("%w: %q", ErrInvalidMethod, b.Method)
+	}
 	var raw [secretBytes]byte
 	if _, err := io.ReadFull(s.rand, raw[:]); err != nil {
 		return Session{}, Secret{}, fmt.Errorf("session: reading randomness: %w", err)
@@ -97,12 +157,38 @@ func (s *Service) Start(ctx context.Context, accountID string, passwordExpired b
 	if err != nil {
 		return Session{}, Secret{}, fmt.Errorf("session: %w", err)
 	}
-	now := s.now().UTC()
-	ses := Session{ID: sid, AccountID: accountID, CreatedAt: now, LastSeenAt: now, PasswordExpired: passwordExpired}
+	now := s.now()
+	cl := trimClient(b.Client)
+	ses := Session{ID: sid, AccountID: b.AccountID, Method: b.Method, CreatedAt: now, AuthenticatedAt: now, LastSeenAt: now,
+		IP: cl.IP, UserAgent: cl.UserAgent, PasswordExpired: b.PasswordExpired}
 	if err := s.st.CreateSession(ctx, ses, DigestOf(clear)); err != nil {
 		return Session{}, Secret{}, fmt.Errorf("session: start: %w", err)
 	}
 	return ses, secret.New(clear), nil
+}
+
+// signInMethod reports whether m is a way a person signs in.
+func signInMethod(m auth.Method) bool {
+	return m == auth.MethodPassword || m == auth.MethodSecondFactor || m == auth.MethodSSO
+}
+
+// trimClient drops control characters (which no header holds, and some
+// databases refuse) from the client's fields and cuts them to MaxIP and
+// MaxUserAgent bytes, keeping them valid UTF-8.
+func trimClient(c auth.Client) auth.Client {
+	clean := func(v string, n int) string {
+		v = strings.TrimSpace(strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f {
+				return -1
+			}
+			return r
+		}, v))
+		if len(v) > n {
+			v = v[:n]
+		}
+		return strings.ToValidUTF8(v, "")
+	}
+	return auth.Client{IP: clean(c.IP, MaxIP), UserAgent: clean(c.UserAgent, MaxUserAgent)}
 }
 
 // Validate returns the session of the secret. A malformed, unknown or
@@ -147,25 +233,20 @@ func (s *Service) Expired(ses Session, now time.Time) bool {
 	return !now.Before(ses.LastSeenAt.Add(s.idle)) || !now.Before(ses.CreatedAt.Add(s.maxAge))
 }
 
-// Age returns how long ago the person signed in to the session, for
-// reauthentication checks.
-func (s *Service) Age(ses Session) time.Duration { return s.now().Sub(ses.CreatedAt) }
+// Age returns how long ago the person last proved who they are in the
+// session (AuthenticatedAt: the sign-in or the latest re-authentication).
+// Freshness checks use Session.Caller().Fresh, which looks at the same
+// time.
+func (s *Service) Age(ses Session) time.Duration { return s.now().Sub(ses.AuthenticatedAt) }
 
-// End deletes the session (sign-out). Ending an unknown session is not an
-// error.
-func (s *Service) End(ctx context.Context, sessionID string) error {
-	if err := s.st.DeleteSession(ctx, sessionID); err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("session: end: %w", err)
-	}
-	return nil
-}
-
-// EndOthers deletes every session of the account but keep, for instance
-// after a password change, and returns how many it ended.
-func (s *Service) EndOthers(ctx context.Context, accountID, keep string) (int, error) {
+// EndAccount deletes every session of the account but keep ("" keeps
+// none) and returns how many it ended. It is the building block of
+// revocation and erasure, checking nothing; a person ends their own
+// sessions with End and EndOthers.
+func (s *Service) EndAccount(ctx context.Context, accountID, keep string) (int, error) {
 	n, err := s.st.DeleteSessionsOfAccount(ctx, accountID, keep)
 	if err != nil {
-		return 0, fmt.Errorf("session: end others: %w", err)
+		return 0, fmt.Errorf("session: end sessions of account: %w", err)
 	}
 	return n, nil
 }
@@ -179,11 +260,13 @@ func (s *Service) ClearPasswordExpired(ctx context.Context, sessionID string) er
 	return nil
 }
 
-// List returns the sessions of the account, oldest first.
-func (s *Service) List(ctx context.Context, accountID string) ([]Session, error) {
+// OfAccount returns every stored session of the account, oldest first,
+// for the personal-data export. It checks nothing; a person lists their
+// own sessions with List.
+func (s *Service) OfAccount(ctx context.Context, accountID string) ([]Session, error) {
 	list, err := s.st.SessionsOfAccount(ctx, accountID)
 	if err != nil {
-		return nil, fmt.Errorf("session: list: %w", err)
+		return nil, fmt.Errorf("session: sessions of account: %w", err)
 	}
 	return list, nil
 }
@@ -199,27 +282,26 @@ func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// RevokeAccount ends every session of the account but r.KeepSession
-// (account.Revoker): all of them when it was deactivated or its password
-// was reset, since those changes keep no session. A change made without
-// a session to keep (KeepSession empty) that is not one of those ends
-// nothing: the host ends the others itself with EndOthers.
+// RevokeAccount ends sessions after a change of the account's
+// credentials (account.Revoker). Deactivation, a password reset and a
+// link to single sign-on end every session of the account; every other
+// change (password changed, second factor enrolled or deactivated,
+// account added) ends every session but r.KeepSession, the one that made
+// the change. A change without a session to keep (a host's caller that
+// has none) ends them all.
 func (s *Service) RevokeAccount(ctx context.Context, r account.Revocation) error {
 	keep := r.KeepSession
-	if keep == "" && (r.Change == account.ChangePasswordChanged || r.Change == account.ChangeSecondFactor || r.Change == account.ChangeAccountAdded) {
-		return nil
-	}
 	if r.Change == account.ChangeDeactivated || r.Change == account.ChangePasswordReset || r.Change == account.ChangeLinked {
 		keep = ""
 	}
-	_, err := s.EndOthers(ctx, r.AccountID, keep)
+	_, err := s.EndAccount(ctx, r.AccountID, keep)
 	return err
 }
 
 // EraseAccount deletes every session of the account (account.Eraser). It
 // joins the transaction carried by ctx, if any.
 func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
-	_, err := s.EndOthers(ctx, accountID, "")
+	_, err := s.EndAccount(ctx, accountID, "")
 	return err
 }
 
@@ -269,4 +351,13 @@ func wellFormed(s string) bool {
 	return true
 }
 
-var _ account.Eraser = (*Service)(nil)
+// noTx runs a unit of work without a transaction, for a Store that is no
+// storage.Transactor.
+type noTx struct{}
+
+func (noTx) InTx(ctx context.Context, fn func(context.Context) error) error { return fn(ctx) }
+
+var (
+	_ account.Eraser  = (*Service)(nil)
+	_ account.Revoker = (*Service)(nil)
+)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -39,7 +41,7 @@ func fixture(t *testing.T) (*session.Service, *memory.Store, *clock) {
 
 func start(t *testing.T, svc *session.Service, accountID string) (session.Session, string) {
 	t.Helper()
-	ses, secret, err := svc.Start(context.Background(), accountID, false)
+	ses, secret, err := svc.Start(context.Background(), session.Begin{AccountID: accountID, Method: auth.MethodPassword})
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
@@ -101,38 +103,27 @@ func TestInactiveAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantInvalid(t, svc, secret, "deactivated account")
-	if _, _, err := svc.Start(context.Background(), "acc_nobody", false); err == nil {
+	if _, _, err := svc.Start(context.Background(), session.Begin{AccountID: "acc_nobody", Method: auth.MethodPassword}); err == nil {
 		t.Error("Start for an unknown account succeeded")
 	}
 }
 
-func TestEnd(t *testing.T) {
+func TestEraseProfile(t *testing.T) {
 	svc, _, _ := fixture(t)
 	ctx := context.Background()
-	s1, sec1 := start(t, svc, "acc_a")
-	_, sec2 := start(t, svc, "acc_a")
-	_, sec3 := start(t, svc, "acc_b")
-	if n, err := svc.EndOthers(ctx, "acc_a", s1.ID); n != 1 || err != nil {
-		t.Errorf("EndOthers = %d, %v; want 1, nil", n, err)
-	}
-	wantInvalid(t, svc, sec2, "ended by EndOthers")
-	if err := svc.End(ctx, s1.ID); err != nil {
-		t.Fatalf("End: %v", err)
-	}
-	if err := svc.End(ctx, s1.ID); err != nil {
-		t.Errorf("End twice = %v, want nil", err)
-	}
-	wantInvalid(t, svc, sec1, "ended")
+	_, sec1 := start(t, svc, "acc_a")
+	_, sec2 := start(t, svc, "acc_b")
 	if err := svc.EraseProfile(ctx, "prf_a"); err != nil {
 		t.Fatalf("EraseProfile: %v", err)
 	}
-	wantInvalid(t, svc, sec3, "erased")
+	wantInvalid(t, svc, sec1, "erased")
+	wantInvalid(t, svc, sec2, "erased")
 }
 
 func TestPasswordExpired(t *testing.T) {
 	svc, _, _ := fixture(t)
 	ctx := context.Background()
-	ses, secret, err := svc.Start(ctx, "acc_a", true)
+	ses, secret, err := svc.Start(ctx, session.Begin{AccountID: "acc_a", Method: auth.MethodPassword, PasswordExpired: true})
 	if err != nil || !ses.PasswordExpired {
 		t.Fatalf("Start = %+v, %v; want PasswordExpired", ses, err)
 	}
@@ -172,7 +163,7 @@ func TestCSRF(t *testing.T) {
 
 func TestSecretRedacted(t *testing.T) {
 	svc, _, _ := fixture(t)
-	_, secret, _ := svc.Start(context.Background(), "acc_a", false)
+	_, secret, _ := svc.Start(context.Background(), session.Begin{AccountID: "acc_a", Method: auth.MethodPassword})
 	for _, s := range []string{fmt.Sprint(secret), fmt.Sprintf("%v %+v %#v %s %q", secret, secret, secret, secret, secret)} {
 		if strings.Contains(s, secret.Reveal()) {
 			t.Errorf("formatted secret %q leaks it", s)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/internal/secret"
+	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
 // Session is a stored sign-in of one account. It never holds the session
@@ -15,24 +17,48 @@ import (
 type Session struct {
 	ID        string
 	AccountID string
-	// CreatedAt is when the person signed in with their password (and
-	// second factor): the age that reauthentication checks look at.
+	// Method is how the person proved who they are at sign-in or at the
+	// latest re-authentication: auth.MethodPassword,
+	// auth.MethodSecondFactor or auth.MethodSSO.
+	Method auth.Method
+	// CreatedAt is when the session began (the sign-in); the session's
+	// maximum age counts from it.
 	CreatedAt time.Time
+	// AuthenticatedAt is when the person last proved who they are: the
+	// sign-in, or the latest Reauthenticate. Freshness checks
+	// (auth.Caller.Fresh) look at it.
+	AuthenticatedAt time.Time
 	// LastSeenAt is when the session was last used, written at most once
 	// per Config.TouchInterval.
 	LastSeenAt time.Time
+	// IP and UserAgent are the client that signed in, or that last
+	// re-authenticated; using the session does not change them. They are
+	// shown to the person (Device), never used for a decision.
+	IP        string
+	UserAgent string
 	// PasswordExpired records that the password had passed its maximum
 	// age at sign-in; the host lets such a session change the password
 	// and little else. ClearPasswordExpired resets it.
 	PasswordExpired bool
+	// Current marks, in the answer of Service.List, the session the
+	// caller acts through. It is not stored.
+	Current bool
 }
 
+// Client returns the client that signed in, or last re-authenticated.
+func (s Session) Client() auth.Client { return auth.Client{IP: s.IP, UserAgent: s.UserAgent} }
+
+// Device returns the label of the session's device, such as "Firefox on
+// Linux" (auth.Client.Device).
+func (s Session) Device() string { return s.Client().Device() }
+
 // Caller returns who acts through the session, for the SDK's
-// self-service operations: its account, authenticated when the session
-// began (the age a sensitive operation checks). Sessions do not record
-// how the person signed in yet, so the method is auth.MethodPassword.
+// self-service operations: its account, how and when it last
+// authenticated (AuthenticatedAt, the age a sensitive operation checks),
+// the session itself and the client that signed in. A host that knows
+// the client of the current request may replace Client with it.
 func (s Session) Caller() auth.Caller {
-	return auth.Caller{AccountID: s.AccountID, Method: auth.MethodPassword, AuthenticatedAt: s.CreatedAt, SessionID: s.ID}
+	return auth.Caller{AccountID: s.AccountID, Method: s.Method, AuthenticatedAt: s.AuthenticatedAt, SessionID: s.ID, Client: s.Client()}
 }
 
 // Digest is the SHA-256 of a session secret: what the store keeps instead
@@ -53,6 +79,19 @@ var (
 	// not be accepted: malformed, unknown, ended, expired, or of an
 	// account that is gone. Callers cannot tell these apart.
 	ErrInvalidSession = errors.New("session: invalid session")
+	// ErrNotFound is the answer of End for a session that is not the
+	// caller's: another account's, ended or unknown alike. It matches
+	// storage.ErrNotFound too.
+	ErrNotFound = fmt.Errorf("session: no such session of yours: %w", storage.ErrNotFound)
+	// ErrInvalidMethod means Start was given a method no person signs in
+	// with (a token or API key, or none).
+	ErrInvalidMethod = errors.New("session: invalid sign-in method")
+	// ErrSecondFactorRequired means Reauthenticate needs a code of the
+	// account's second factor, and none was given.
+	ErrSecondFactorRequired = errors.New("session: second factor required")
+	// ErrNotConfigured means Reauthenticate was called on a Service
+	// without Config.Passwords.
+	ErrNotConfigured = errors.New("session: reauthentication not configured")
 )
 
 // Store persists sessions. It is implemented by storage/memory,
@@ -69,12 +108,16 @@ type Store interface {
 	// storage.ErrNotFound.
 	SessionByDigest(ctx context.Context, d Digest) (Session, error)
 	// SessionsOfAccount returns the sessions of the account, oldest
-	// first (ties broken by ID).
+	// first (ties broken by ID), with Current false.
 	SessionsOfAccount(ctx context.Context, accountID string) ([]Session, error)
 	// TouchSession sets LastSeenAt to at when the stored value is before
 	// ifBefore, and reports whether it changed it. An unknown session is
 	// not an error (it reports false).
 	TouchSession(ctx context.Context, id string, at, ifBefore time.Time) (bool, error)
+	// ReauthenticateSession sets the session's Method and
+	// AuthenticatedAt, and its IP and UserAgent to the client's. It
+	// returns storage.ErrNotFound.
+	ReauthenticateSession(ctx context.Context, id string, m auth.Method, at time.Time, c auth.Client) error
 	// ClearSessionPasswordExpired sets PasswordExpired to false. It
 	// returns storage.ErrNotFound.
 	ClearSessionPasswordExpired(ctx context.Context, id string) error

@@ -64,7 +64,7 @@ func Example() {
 			panic(err)
 		}
 		fmt.Println(in.Account.Email, in.Method, in.ConnectionID, "created:", in.Created, "back to", in.ReturnTo)
-		if _, _, err := sessions.Start(ctx, in.Account.ID, false); err != nil {
+		if _, _, err := sessions.Start(ctx, session.Begin{AccountID: in.Account.ID, Method: auth.MethodSSO}); err != nil {
 			panic(err)
 		}
 	}

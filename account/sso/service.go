@@ -47,9 +47,9 @@ type Accounts interface {
 // Sessions is what the Service needs of the session service:
 // *session.Service implements it.
 type Sessions interface {
-	// EndOthers ends every session of the account but keep ("" keeps
+	// EndAccount ends every session of the account but keep ("" keeps
 	// none) and returns how many it ended.
-	EndOthers(ctx context.Context, accountID, keep string) (int, error)
+	EndAccount(ctx context.Context, accountID, keep string) (int, error)
 }
 
 // Config configures a Service. Store, Accounts, Sessions and Keys are

@@ -11,6 +11,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -54,7 +55,7 @@ func TestFirstSignInCreatesAccount(t *testing.T) {
 		t.Errorf("accounts overview = %+v, %v; want one SSO account of Acme", views, err)
 	}
 	// The session the host starts is an ordinary one.
-	ses, secret, err := e.sessions.Start(e.ctx, a.ID, false)
+	ses, secret, err := e.sessions.Start(e.ctx, session.Begin{AccountID: a.ID, Method: auth.MethodSSO})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +262,7 @@ func TestBackChannelLogout(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if _, _, err := e.sessions.Start(e.ctx, res.Account.ID, false); err != nil {
+		if _, _, err := e.sessions.Start(e.ctx, session.Begin{AccountID: res.Account.ID, Method: auth.MethodSSO}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -275,7 +276,7 @@ func TestBackChannelLogout(t *testing.T) {
 	wantErr(t, "garbage logout token", err, sso.ErrInvalidLogoutToken)
 	_, err = e.svc.BackChannelLogout(e.ctx, "nope", wrongAud)
 	wantErr(t, "unknown connection", err, sso.ErrUnknownConnection)
-	if list, _ := e.sessions.List(e.ctx, res.Account.ID); len(list) != 2 {
+	if list, _ := e.sessions.OfAccount(e.ctx, res.Account.ID); len(list) != 2 {
 		t.Fatalf("sessions after refused logouts = %d, want 2", len(list))
 	}
 
@@ -292,7 +293,7 @@ func TestBackChannelLogout(t *testing.T) {
 		t.Errorf("BackChannelLogout(unknown subject) = %d, %v; want 0, nil", n, err)
 	}
 
-	_, secret, err := e.sessions.Start(e.ctx, res.Account.ID, false)
+	_, secret, err := e.sessions.Start(e.ctx, session.Begin{AccountID: res.Account.ID, Method: auth.MethodSSO})
 	if err != nil {
 		t.Fatal(err)
 	}

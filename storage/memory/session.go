@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/session"
 )
 
@@ -35,6 +36,7 @@ func (s *Store) CreateSession(ctx context.Context, ses session.Session, d sessio
 		if _, ok := s.accounts.byID[ses.AccountID]; !ok {
 			return notFound("account", ses.AccountID)
 		}
+		ses.Current = false
 		put(t, s.sessions.byDigest, d, ses)
 		put(t, s.sessions.byID, ses.ID, d)
 		return nil
@@ -93,6 +95,20 @@ func (s *Store) TouchSession(ctx context.Context, id string, at, ifBefore time.T
 		return nil
 	})
 	return changed, err
+}
+
+// ReauthenticateSession implements session.Store.
+func (s *Store) ReauthenticateSession(ctx context.Context, id string, m auth.Method, at time.Time, c auth.Client) error {
+	return s.write(ctx, func(t *tx) error {
+		d, ok := s.sessions.byID[id]
+		if !ok {
+			return notFound("session", id)
+		}
+		ses := s.sessions.byDigest[d]
+		ses.Method, ses.AuthenticatedAt, ses.IP, ses.UserAgent = m, at, c.IP, c.UserAgent
+		put(t, s.sessions.byDigest, d, ses)
+		return nil
+	})
 }
 
 // ClearSessionPasswordExpired implements session.Store.

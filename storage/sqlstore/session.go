@@ -5,16 +5,18 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/session"
 )
 
 var _ session.Store = (*Store)(nil)
 
-const sessionColumns = `id, account_id, created_at, last_seen_at, password_expired`
+const sessionColumns = `id, account_id, created_at, last_seen_at, password_expired, method, authenticated_at, ip, user_agent`
 
 // scanSession scans the columns of sessionColumns.
 func scanSession(sc interface{ Scan(...any) error }, ses *session.Session) error {
-	return sc.Scan(&ses.ID, &ses.AccountID, dbTime{&ses.CreatedAt}, dbTime{&ses.LastSeenAt}, &ses.PasswordExpired)
+	return sc.Scan(&ses.ID, &ses.AccountID, dbTime{&ses.CreatedAt}, dbTime{&ses.LastSeenAt}, &ses.PasswordExpired,
+		&ses.Method, dbTime{&ses.AuthenticatedAt}, &ses.IP, &ses.UserAgent)
 }
 
 // CreateSession implements session.Store. The insert selects the account,
@@ -23,8 +25,9 @@ func scanSession(sc interface{ Scan(...any) error }, ses *session.Session) error
 func (s *Store) CreateSession(ctx context.Context, ses session.Session, d session.Digest) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "create session", `INSERT INTO us_sessions (`+sessionColumns+`, digest)
-			SELECT ?, id, ?, ?, ?, ? FROM us_accounts WHERE id = ? ON CONFLICT DO NOTHING`,
-			ses.ID, s.d.timeArg(ses.CreatedAt), s.d.timeArg(ses.LastSeenAt), ses.PasswordExpired, d[:], ses.AccountID)
+			SELECT ?, id, ?, ?, ?, ?, ?, ?, ?, ? FROM us_accounts WHERE id = ? ON CONFLICT DO NOTHING`,
+			ses.ID, s.d.timeArg(ses.CreatedAt), s.d.timeArg(ses.LastSeenAt), ses.PasswordExpired,
+			string(ses.Method), s.d.timeArg(ses.AuthenticatedAt), ses.IP, ses.UserAgent, d[:], ses.AccountID)
 		if err != nil || n > 0 {
 			return err
 		}
@@ -71,6 +74,19 @@ func (s *Store) TouchSession(ctx context.Context, id string, at, ifBefore time.T
 		return err
 	})
 	return n > 0, err
+}
+
+// ReauthenticateSession implements session.Store.
+func (s *Store) ReauthenticateSession(ctx context.Context, id string, m auth.Method, at time.Time, c auth.Client) error {
+	return s.writeOne(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, "reauthenticate session", `UPDATE us_sessions
+			SET method = ?, authenticated_at = ?, ip = ?, user_agent = ? WHERE id = ?`,
+			string(m), s.d.timeArg(at), c.IP, c.UserAgent, id)
+		if err == nil && n == 0 {
+			err = notFound("reauthenticate session")
+		}
+		return err
+	})
 }
 
 // ClearSessionPasswordExpired implements session.Store.

@@ -276,11 +276,13 @@ func fillActivity(t testing.TB, st ErasureStore, p *Person, must func(string, er
 		secret := randomBytes(t, 32)
 		d := session.DigestOf(string(secret))
 		ses := session.Session{
-			ID: "ses_" + p.Tag + string(rune('a'+i)), AccountID: acct,
-			CreatedAt: pdNow.Add(time.Duration(i) * time.Hour), LastSeenAt: pdNow.Add(time.Duration(i)*time.Hour + time.Minute),
+			ID: "ses_" + p.Tag + string(rune('a'+i)), AccountID: acct, Method: auth.MethodPassword,
+			CreatedAt: pdNow.Add(time.Duration(i) * time.Hour), AuthenticatedAt: pdNow.Add(time.Duration(i) * time.Hour),
+			LastSeenAt: pdNow.Add(time.Duration(i)*time.Hour + time.Minute),
+			IP:         "192.0.2.4" + string(rune('0'+i)), UserAgent: "SessionAgent-" + p.Tag + "/1.0",
 		}
 		must("CreateSession", st.CreateSession(ctx, ses, d))
-		p.Values = append(p.Values, ses.ID)
+		p.Values = append(p.Values, ses.ID, ses.UserAgent)
 		p.IDs = append(p.IDs, ses.ID)
 		p.Secrets = append(p.Secrets, secret, d[:])
 	}
@@ -435,7 +437,9 @@ func testCollect(t *testing.T, w *World, p Person) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Collect: accounts, tokens, keys, 2FA, history, sends, mail, apps, digest, points, sessions, merges, extra (-want +got):\n%s", diff)
 	}
-	wantSes := personaldata.SessionData{ID: "ses_" + p.Tag + "b", AccountID: p.AccountIDs[1], CreatedAt: pdNow.Add(time.Hour), LastSeenAt: pdNow.Add(time.Hour + time.Minute)}
+	wantSes := personaldata.SessionData{ID: "ses_" + p.Tag + "b", AccountID: p.AccountIDs[1], Method: "password",
+		CreatedAt: pdNow.Add(time.Hour), AuthenticatedAt: pdNow.Add(time.Hour), LastSeenAt: pdNow.Add(time.Hour + time.Minute),
+		IP: "192.0.2.41", UserAgent: "SessionAgent-" + p.Tag + "/1.0", Device: "Unknown device"}
 	if len(v.Sessions) == 2 && !cmp.Equal(v.Sessions[1], wantSes) {
 		t.Errorf("Collect sessions[1] = %+v, want %+v", v.Sessions[1], wantSes)
 	}

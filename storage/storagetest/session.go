@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -22,8 +23,8 @@ type SessionStore interface {
 }
 
 // TestSessionStore checks an adapter's session.Store: create and look up by
-// digest, conflicts and a missing account, listing order, the conditional
-// touch, clearing the password-expired flag, deletion (one, of an account
+// digest (every field, Current never stored), conflicts and a missing
+// account, listing order, the conditional touch, re-authentication, clearing the password-expired flag, deletion (one, of an account
 // but one, expired), transaction rollback, a cancelled context and 16
 // goroutines touching one session.
 func TestSessionStore(t *testing.T, newStore func(t *testing.T) SessionStore) {
@@ -32,6 +33,7 @@ func TestSessionStore(t *testing.T, newStore func(t *testing.T) SessionStore) {
 	t.Run("ErrNotFound", func(t *testing.T) { testSessionNotFound(t, newStore(t)) })
 	t.Run("SessionsOfAccount", func(t *testing.T) { testSessionsOfAccount(t, newStore(t)) })
 	t.Run("Touch", func(t *testing.T) { testSessionTouch(t, newStore(t)) })
+	t.Run("Reauthenticate", func(t *testing.T) { testSessionReauthenticate(t, newStore(t)) })
 	t.Run("Delete", func(t *testing.T) { testSessionDelete(t, newStore(t)) })
 	t.Run("DeleteBefore", func(t *testing.T) { testSessionDeleteBefore(t, newStore(t)) })
 	t.Run("Rollback", func(t *testing.T) { testSessionRollback(t, newStore(t)) })
@@ -53,10 +55,12 @@ func ssAccounts(t *testing.T, st SessionStore, ids ...string) {
 	}
 }
 
-// ssSession returns a session of the account created minutes after acNow.
+// ssSession returns a password session of the account created minutes
+// after acNow from a Firefox on Linux.
 func ssSession(id, accountID string, minutes int) session.Session {
 	at := acNow.Add(time.Duration(minutes) * time.Minute)
-	return session.Session{ID: id, AccountID: accountID, CreatedAt: at, LastSeenAt: at}
+	return session.Session{ID: id, AccountID: accountID, Method: auth.MethodPassword, CreatedAt: at, AuthenticatedAt: at, LastSeenAt: at,
+		IP: "192.0.2.1", UserAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"}
 }
 
 func ssDigest(id string) session.Digest { return sha256.Sum256([]byte("secret of " + id)) }
@@ -94,7 +98,11 @@ func testSessionCreateGet(t *testing.T, st SessionStore) {
 	want := ssSession("ses_1", "acc_a", 0)
 	want.LastSeenAt = want.LastSeenAt.Add(time.Second)
 	want.PasswordExpired = true
-	ssCreate(t, st, want)
+	want.Method, want.AuthenticatedAt = auth.MethodSSO, want.AuthenticatedAt.Add(123456*time.Microsecond)
+	want.IP, want.UserAgent = "2001:db8::7", "curl/8.0 ünïcode"
+	in := want
+	in.Current = true // not stored
+	ssCreate(t, st, in)
 	pfDiff(t, "SessionByDigest", ssGet(t, st, "ses_1"), &want)
 	pfDiff(t, "unknown digest", ssGet(t, st, "ses_other"), (*session.Session)(nil))
 	if err := st.ClearSessionPasswordExpired(context.Background(), "ses_1"); err != nil {
@@ -158,6 +166,30 @@ func testSessionTouch(t *testing.T, st SessionStore) {
 	pfDiff(t, "after TouchSession", ssGet(t, st, "ses_1"), &want)
 }
 
+func testSessionReauthenticate(t *testing.T, st SessionStore) {
+	ssAccounts(t, st, "acc_a")
+	ctx := context.Background()
+	ssCreate(t, st, ssSession("ses_1", "acc_a", 0))
+	ssCreate(t, st, ssSession("ses_2", "acc_a", 1))
+	at := acNow.Add(90*time.Minute + 7*time.Microsecond)
+	cl := auth.Client{IP: "198.51.100.9", UserAgent: "curl/8.0"}
+	if err := st.ReauthenticateSession(ctx, "ses_1", auth.MethodSecondFactor, at, cl); err != nil {
+		t.Fatalf("ReauthenticateSession: %v", err)
+	}
+	want := ssSession("ses_1", "acc_a", 0)
+	want.Method, want.AuthenticatedAt, want.IP, want.UserAgent = auth.MethodSecondFactor, at, cl.IP, cl.UserAgent
+	pfDiff(t, "after ReauthenticateSession", ssGet(t, st, "ses_1"), &want)
+	pfDiff(t, "the other session", ssGet(t, st, "ses_2"), ptr(ssSession("ses_2", "acc_a", 1)))
+	if _, err := st.TouchSession(ctx, "ses_1", at.Add(time.Hour), at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	want.LastSeenAt = at.Add(time.Hour)
+	pfDiff(t, "a touch changes only LastSeenAt", ssGet(t, st, "ses_1"), &want)
+	pfWantErr(t, "ReauthenticateSession(unknown)", st.ReauthenticateSession(ctx, "ses_9", auth.MethodPassword, at, cl), storage.ErrNotFound)
+}
+
+func ptr[T any](v T) *T { return &v }
+
 func testSessionDelete(t *testing.T, st SessionStore) {
 	ssAccounts(t, st, "acc_a", "acc_b")
 	ctx := context.Background()
@@ -207,6 +239,7 @@ func testSessionRollback(t *testing.T, st SessionStore) {
 		steps := []error{
 			st.CreateSession(ctx, ssSession("ses_2", "acc_a", 1), ssDigest("ses_2")),
 			st.ClearSessionPasswordExpired(ctx, "ses_1"),
+			st.ReauthenticateSession(ctx, "ses_1", auth.MethodSecondFactor, acNow.Add(time.Hour), auth.Client{IP: "198.51.100.1"}),
 			nsErr(st.TouchSession(ctx, "ses_1", acNow.Add(time.Hour), acNow.Add(time.Hour))),
 			nsErr(st.DeleteSessionsOfAccount(ctx, "acc_a", "ses_2")),
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/session"
 )
 
@@ -16,6 +17,12 @@ type caller struct {
 	accountID string
 	profileID string
 	email     string
+}
+
+// client returns the client of the request: its address as WithClientIP
+// finds it, and its User-Agent.
+func (h *Handler) client(r *http.Request) auth.Client {
+	return auth.Client{IP: h.clientIP(r), UserAgent: r.UserAgent()}
 }
 
 // credential returns the session secret of the request and whether it
@@ -45,7 +52,8 @@ func unsafeMethod(m string) bool {
 // authenticated by cookie (403 csrf_token_invalid), a password that has
 // not expired unless the route allows it (403 password_expired) and, for
 // the sensitive routes, a session younger than the reauthentication age
-// (403 reauthentication_required).
+// (403 reauthentication_required): one that proved who it is, at sign-in
+// or with POST /v1/me/reauthenticate, within the reauthentication age.
 func (h *Handler) me(a access, fn func(http.ResponseWriter, *http.Request, *caller)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		secret, fromCookie := credential(r)
@@ -70,9 +78,11 @@ func (h *Handler) me(a access, fn func(http.ResponseWriter, *http.Request, *call
 			writeError(w, http.StatusForbidden, "password_expired")
 			return
 		}
-		if a == fresh && h.s.Sessions.Age(ses) > h.reauthAfter {
-			writeError(w, http.StatusForbidden, "reauthentication_required")
-			return
+		if a == fresh {
+			if err := ses.Caller().Fresh(h.now(), h.reauthAfter); err != nil {
+				h.fail(w, r, err)
+				return
+			}
 		}
 		acct, err := h.s.Accounts.Get(r.Context(), ses.AccountID)
 		if errors.Is(err, account.ErrNotFound) {
@@ -91,12 +101,19 @@ type loginRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
 	OTP      string `json:"otp"`
+	// SessionInBody asks for a header-style session: the secret in the
+	// answer's "session" field (for "Authorization: Session …") and no
+	// cookie. Without it the secret is only in the HttpOnly cookie.
+	SessionInBody bool `json:"session_in_body"`
 }
 
 // login is POST /v1/sessions. Every failure of the password or of the
 // second factor answers 401 invalid_credentials; a right password of an
 // account with two-factor authentication and no otp answers 401
-// second_factor_required, so the client asks for the code.
+// second_factor_required, so the client asks for the code. A browser
+// gets the session secret only as the HttpOnly cookie; an API client
+// that sends "session_in_body": true gets it in the body instead, and no
+// cookie.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	var req loginRequest
 	if decode(w, r, &req, bodyRequired) != nil {
@@ -115,7 +132,9 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	method := auth.MethodPassword
 	if res.SecondFactorRequired {
+		method = auth.MethodSecondFactor
 		if req.OTP == "" {
 			writeError(w, http.StatusUnauthorized, "second_factor_required")
 			return
@@ -125,25 +144,31 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ses, secret, err := h.s.Sessions.Start(ctx, res.Account.ID, res.PasswordExpired)
+	ses, secret, err := h.s.Sessions.Start(ctx, session.Begin{
+		AccountID: res.Account.ID, Method: method, Client: h.client(r), PasswordExpired: res.PasswordExpired,
+	})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	http.SetCookie(w, h.cookie(r, secret.Reveal(), 0))
-	created(w, "/v1/me/sessions/"+url.PathEscape(ses.ID), map[string]any{
+	body := map[string]any{
 		"session_id":       ses.ID,
-		"session":          secret.Reveal(),
 		"csrf_token":       session.CSRFToken(secret.Reveal()),
 		"password_expired": ses.PasswordExpired,
 		"account_id":       res.Account.ID,
 		"profile_id":       res.Account.ProfileID,
-	})
+	}
+	if req.SessionInBody {
+		body["session"] = secret.Reveal()
+	} else {
+		http.SetCookie(w, h.cookie(r, secret.Reveal(), 0))
+	}
+	created(w, "/v1/me/sessions/"+url.PathEscape(ses.ID), body)
 }
 
 // logout is DELETE /v1/sessions/current.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, c *caller) {
-	if err := h.s.Sessions.End(r.Context(), c.ses.ID); err != nil {
+	if err := h.s.Sessions.End(r.Context(), h.as(r, c), c.ses.ID); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -52,7 +52,8 @@
 // a right password of a two-factor account without "otp". 403
 // csrf_token_invalid is a cookie session without a matching X-CSRF-Token;
 // 403 password_expired a session that may only change the password or
-// sign out; 403 reauthentication_required a session older than an hour on
+// sign out; 403 reauthentication_required a session that signed in or
+// re-authenticated longer ago than the reauthentication age (an hour) on
 // a sensitive route. 404 is also a private profile's public view; 405
 // carries Allow. 412 is a PATCH of the profile with a stale If-Match. 429
 // rate_limited carries Retry-After; locked follows too many wrong
@@ -74,16 +75,23 @@
 //
 // # Sessions
 //
-// POST /v1/sessions returns a session secret, stored only as a digest, and
-// sets it as an HttpOnly, SameSite=Strict cookie (Secure on TLS, or
-// always with WithSecureCookies). Clients send it as "Authorization:
-// Session <secret>" or rely on the cookie; cookie-authenticated requests
-// that change state also need the header X-CSRF-Token with the csrf_token
-// of the login answer. Sessions end after 12 idle hours or 24 hours in
-// all. Password change, token and API key creation, merges, account
-// deletion and two-factor deactivation need a session younger than an
-// hour (WithReauthAfter). A session started with an expired password may
-// only change it (PUT /v1/me/password), list or end sessions and sign out.
+// POST /v1/sessions starts a session whose secret is stored only as a
+// digest. A browser gets the secret only as an HttpOnly, SameSite=Strict
+// cookie (Secure on TLS, or always with WithSecureCookies), never in the
+// body; cookie-authenticated requests that change state also need the
+// header X-CSRF-Token with the csrf_token of the login answer. An API
+// client sends "session_in_body": true and gets the secret in the body's
+// "session" instead (and no cookie), to send as "Authorization: Session
+// <secret>". Sessions end after 12 idle hours or 24 hours in all. Each
+// records how the person signed in, the device (from the User-Agent) and
+// the IP address; GET /v1/me/sessions lists them, and the person ends
+// one or all the others. Password change, token and API key creation,
+// merges, account deletion, two-factor deactivation and ending the other
+// sessions need a session that proved who it is within the
+// reauthentication age (an hour, WithReauthAfter; the SDK's
+// Options.FreshFor): at sign-in or with POST /v1/me/reauthenticate. A
+// session started with an expired password may only change it (PUT
+// /v1/me/password), re-authenticate, list or end sessions and sign out.
 //
 // The second factor is part of the login: when the account has one, the
 // body carries "otp" (a code of the authenticator app, a texted code or a
@@ -107,7 +115,7 @@
 //	GET    /v1/openapi.json                        → the OpenAPI 3.1 document
 //	POST   /v1/signup                              {email,password,marketing?} → 202 {signup_id}
 //	POST   /v1/signup/{id}/verify                  {code} → 201 {account_id,profile_id}
-//	POST   /v1/sessions                            {email,password,otp?} → 201 {session_id,session,csrf_token,password_expired,account_id,profile_id}
+//	POST   /v1/sessions                            {email,password,otp?,session_in_body?} → 201 {session_id,session?,csrf_token,password_expired,account_id,profile_id}
 //	POST   /v1/sessions/sms                        {email,password} → 202, a sign-in code texted
 //	DELETE /v1/sessions/current                    → 204
 //	POST   /v1/password-resets                     {email} → 202, always
@@ -127,8 +135,10 @@
 //	POST   /v1/me/accounts/pending/{id}/verify     {code} → 201 {account_id,profile_id,email}
 //	DELETE /v1/me/accounts/current                 → 204
 //	PUT    /v1/me/password                         {current,new} → 204
-//	GET    /v1/me/sessions                         → {items:[{id,created_at,last_seen_at,current}]}
-//	DELETE /v1/me/sessions/{id}                    → 204
+//	GET    /v1/me/sessions                         → {items:[{id,current,method,device,ip,created_at,last_seen_at,authenticated_at}]}
+//	DELETE /v1/me/sessions/{id}                    → 204, 404 for another account's
+//	DELETE /v1/me/sessions/others                  → 204 (fresh session)
+//	POST   /v1/me/reauthenticate                   {password,otp?} → 200 {id,current,method,…}
 //	POST   /v1/me/merges                           {email} → 201 {id,addresses}
 //	POST   /v1/me/merges/{id}/code                 {address} → 202
 //	POST   /v1/me/merges/{id}/verify               {code} → 200 preview

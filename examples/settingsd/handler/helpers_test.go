@@ -50,9 +50,23 @@ func newEnvWithoutSMS(t *testing.T, opts ...handler.Option) *env {
 	return startEnv(t, nil, opts...)
 }
 
+// newEnvFreshFor starts a server run as settingsd -fresh-for d: the SDK's
+// Options.FreshFor and the handler's reauthentication age are d.
+func newEnvFreshFor(t *testing.T, d time.Duration) *env {
+	t.Helper()
+	return startEnvWith(t, &handler.SMSOutbox{}, d, handler.WithReauthAfter(d))
+}
+
 // startEnv starts a server; sms, when not nil, sends the SDK's texts and
 // is served at /v1/dev/sms.
 func startEnv(t *testing.T, sms *handler.SMSOutbox, opts ...handler.Option) *env {
+	t.Helper()
+	return startEnvWith(t, sms, 0, opts...)
+}
+
+// startEnvWith is startEnv with the SDK's Options.FreshFor (0: the
+// default).
+func startEnvWith(t *testing.T, sms *handler.SMSOutbox, freshFor time.Duration, opts ...handler.Option) *env {
 	t.Helper()
 	ctx := context.Background()
 	st, db, err := sqlite.OpenStore(ctx, filepath.Join(t.TempDir(), "settingsd.db"))
@@ -62,7 +76,7 @@ func startEnv(t *testing.T, sms *handler.SMSOutbox, opts ...handler.Option) *env
 	c := fakeclock.New(time.Now().UTC().Truncate(time.Second))
 	outbox := &notify.Outbox{Now: c.Now}
 	o := usersettings.Options{
-		Mailer: outbox, Now: c.Now, Dev: true, Scopes: handler.SampleScopes, Issuer: "settingsd-test",
+		Mailer: outbox, Now: c.Now, Dev: true, Scopes: handler.SampleScopes, Issuer: "settingsd-test", FreshFor: freshFor,
 		Hasher: password.NewHasher(password.HasherConfig{Params: password.Params{Memory: 1024, Time: 1, Threads: 1}}),
 	}
 	hopts := []handler.Option{handler.WithDevOutbox(outbox)}
@@ -224,10 +238,11 @@ func (e *env) signUp(email string) user {
 	return e.login(email, pw)
 }
 
-// login signs in and returns the session.
+// login signs in as an API client (a header-style session, its secret
+// in the body) and returns the session.
 func (e *env) login(email, password string) user {
 	e.t.Helper()
-	r := e.do("POST", "/v1/sessions", map[string]string{"email": email, "password": password})
+	r := e.do("POST", "/v1/sessions", map[string]any{"email": email, "password": password, "session_in_body": true})
 	want(e.t, "login "+email, r, 201, "")
 	m := r.obj(e.t)
 	return user{email: email, session: m["session"].(string), sessionID: m["session_id"].(string), csrf: m["csrf_token"].(string),

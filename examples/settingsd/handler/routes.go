@@ -66,6 +66,8 @@ func (h *Handler) routes() {
 	h.handle("PUT /v1/me/password", h.me(expiredOK, h.changePassword))
 	h.handle("GET /v1/me/sessions", h.me(expiredOK, h.listSessions))
 	h.handle("DELETE /v1/me/sessions/{id}", h.me(expiredOK, h.deleteSession))
+	h.handle("DELETE /v1/me/sessions/others", h.me(signedIn, h.endOtherSessions))
+	h.handle("POST /v1/me/reauthenticate", h.me(expiredOK, h.reauthenticate))
 
 	h.handle("GET /v1/scopes", h.listScopes)
 	h.handle("GET /v1/me/tokens", h.me(signedIn, h.listTokens))

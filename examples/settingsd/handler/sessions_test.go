@@ -13,24 +13,48 @@ import (
 )
 
 type sessionBody struct {
-	ID         string    `json:"id"`
-	CreatedAt  time.Time `json:"created_at"`
-	LastSeenAt time.Time `json:"last_seen_at"`
-	Current    bool      `json:"current"`
+	ID              string    `json:"id"`
+	Current         bool      `json:"current"`
+	Method          string    `json:"method"`
+	Device          string    `json:"device"`
+	IP              string    `json:"ip"`
+	CreatedAt       time.Time `json:"created_at"`
+	LastSeenAt      time.Time `json:"last_seen_at"`
+	AuthenticatedAt time.Time `json:"authenticated_at"`
+}
+
+const firefoxUA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+// loginFrom signs in as an API client with the User-Agent.
+func (e *env) loginFrom(email, userAgent string) user {
+	e.t.Helper()
+	r := e.do("POST", "/v1/sessions", map[string]any{"email": email, "password": pw, "session_in_body": true}, "User-Agent", userAgent)
+	want(e.t, "login "+email, r, 201, "")
+	m := r.obj(e.t)
+	return user{email: email, session: m["session"].(string), sessionID: m["session_id"].(string), csrf: m["csrf_token"].(string),
+		accountID: m["account_id"].(string), profileID: m["profile_id"].(string)}
 }
 
 func TestSessions(t *testing.T) {
 	e := newEnv(t)
 	u := e.signUp("ada@example.com")
 	e.clock.Advance(time.Minute)
-	other := e.login("ada@example.com", pw)
+	other := e.loginFrom("ada@example.com", firefoxUA)
 	bob := e.signUp("bob@example.com")
+	e.clock.Advance(2 * time.Minute)
+	want(t, "use the first session", e.do("GET", "/v1/me/profile", nil, u.auth()...), 200, "") // seen last
 
 	var list []sessionBody
 	e.do("GET", "/v1/me/sessions", nil, u.auth()...).items(t, &list)
-	if len(list) != 2 || !list[0].Current || list[1].Current || list[0].ID != u.sessionID || list[1].ID != other.sessionID ||
-		list[0].CreatedAt.IsZero() || list[0].LastSeenAt.IsZero() {
-		t.Fatalf("sessions = %+v, want ada's two, this one current and first", list)
+	if len(list) != 2 || !list[0].Current || list[1].Current || list[0].ID != u.sessionID || list[1].ID != other.sessionID {
+		t.Fatalf("sessions = %+v, want ada's two, this one current and first (seen last)", list)
+	}
+	if s := list[1]; s.Device != "Firefox on Linux" || s.IP != "127.0.0.1" || s.Method != "password" ||
+		s.CreatedAt.IsZero() || !s.LastSeenAt.Equal(s.CreatedAt) || !s.AuthenticatedAt.Equal(s.CreatedAt) {
+		t.Errorf("the Firefox session = %+v", s)
+	}
+	if s := list[0]; s.Device != "Go HTTP client" || !s.LastSeenAt.After(s.CreatedAt) {
+		t.Errorf("the current session = %+v, want the Go client, seen after sign-in", s)
 	}
 	want(t, "bob's session", e.do("DELETE", "/v1/me/sessions/"+bob.sessionID, nil, u.auth()...), 404, "not_found")
 	want(t, "unknown session", e.do("DELETE", "/v1/me/sessions/ses_nope", nil, u.auth()...), 404, "not_found")
@@ -50,6 +74,94 @@ func TestSessions(t *testing.T) {
 	want(t, "signed out", e.do("GET", "/v1/me/sessions", nil, u.auth()...), 401, "unauthenticated")
 }
 
+// TestEndOtherSessions checks DELETE /v1/me/sessions/others: refused to a
+// stale session until it re-authenticates, then it ends every other
+// session of the account and keeps the current one.
+func TestEndOtherSessions(t *testing.T) {
+	e := newEnv(t)
+	u := e.signUp("ada@example.com")
+	other := e.login("ada@example.com", pw)
+	third := e.login("ada@example.com", pw)
+	bob := e.signUp("bob@example.com")
+
+	e.clock.Advance(61 * time.Minute) // past -fresh-for (1h)
+	want(t, "stale session", e.do("DELETE", "/v1/me/sessions/others", nil, u.auth()...), 403, "reauthentication_required")
+	want(t, "others untouched", e.do("GET", "/v1/me/profile", nil, other.auth()...), 200, "")
+	want(t, "reauthenticate", e.do("POST", "/v1/me/reauthenticate", map[string]string{"password": pw}, u.auth()...), 200, "")
+	want(t, "end others", e.do("DELETE", "/v1/me/sessions/others", nil, u.auth()...), 204, "")
+	for name, s := range map[string]user{"other": other, "third": third} {
+		want(t, name+" signed out", e.do("GET", "/v1/me/profile", nil, s.auth()...), 401, "unauthenticated")
+	}
+	want(t, "current kept", e.do("GET", "/v1/me/profile", nil, u.auth()...), 200, "")
+	want(t, "bob kept", e.do("GET", "/v1/me/profile", nil, bob.auth()...), 200, "")
+	var list []sessionBody
+	e.do("GET", "/v1/me/sessions", nil, u.auth()...).items(t, &list)
+	if len(list) != 1 || list[0].ID != u.sessionID || !list[0].Current {
+		t.Errorf("sessions after ending the others = %+v", list)
+	}
+}
+
+// TestReauthenticate checks POST /v1/me/reauthenticate: a stale session
+// is refused a sensitive route, proves the password (and code) again, and
+// is fresh afterwards; wrong proofs change nothing.
+func TestReauthenticate(t *testing.T) {
+	e := newEnv(t)
+	u := e.signUp("ada@example.com")
+	e.clock.Advance(2 * time.Hour)
+	token := map[string]any{"name": "ci", "scopes": []string{"mx:app:read"}}
+	want(t, "stale token creation", e.do("POST", "/v1/me/tokens", token, u.auth()...), 403, "reauthentication_required")
+	want(t, "wrong password", e.do("POST", "/v1/me/reauthenticate", map[string]string{"password": "Wrong-Password-1!"}, u.auth()...), 401, "invalid_credentials")
+	want(t, "still stale", e.do("POST", "/v1/me/tokens", token, u.auth()...), 403, "reauthentication_required")
+	want(t, "not signed in", e.do("POST", "/v1/me/reauthenticate", map[string]string{"password": pw}), 401, "unauthenticated")
+
+	r := e.do("POST", "/v1/me/reauthenticate", map[string]string{"password": pw}, append(u.auth(), "User-Agent", firefoxUA)...)
+	want(t, "reauthenticate", r, 200, "")
+	var got sessionBody
+	r.into(t, &got)
+	if got.ID != u.sessionID || !got.Current || got.Method != "password" || !got.AuthenticatedAt.Equal(e.clock.Now()) ||
+		!got.CreatedAt.Equal(e.clock.Now().Add(-2*time.Hour)) || got.Device != "Firefox on Linux" {
+		t.Errorf("reauthenticated session = %+v", got)
+	}
+	want(t, "fresh token creation", e.do("POST", "/v1/me/tokens", token, u.auth()...), 201, "")
+	e.clock.Advance(61 * time.Minute)
+	want(t, "stale again an hour later", e.do("POST", "/v1/me/api-keys", map[string]string{"description": "bot"}, u.auth()...), 403, "reauthentication_required")
+
+	// With two-factor authentication on, the code is needed too.
+	want(t, "reauthenticate again", e.do("POST", "/v1/me/reauthenticate", map[string]string{"password": pw}, u.auth()...), 200, "")
+	r = e.do("POST", "/v1/me/2fa/authenticator", nil, u.auth()...)
+	secret := r.obj(t)["secret"].(string)
+	code, _ := totp.GenerateCode(secret, e.clock.Now())
+	want(t, "enrol", e.do("POST", "/v1/me/2fa/authenticator/confirm", map[string]string{"code": code}, u.auth()...), 200, "")
+	e.clock.Advance(2 * time.Hour)
+	want(t, "no code", e.do("POST", "/v1/me/reauthenticate", map[string]string{"password": pw}, u.auth()...), 401, "second_factor_required")
+	want(t, "wrong code", e.do("POST", "/v1/me/reauthenticate", map[string]string{"password": pw, "otp": "000000"}, u.auth()...), 401, "invalid_credentials")
+	code, _ = totp.GenerateCode(secret, e.clock.Now())
+	r = e.do("POST", "/v1/me/reauthenticate", map[string]string{"password": pw, "otp": code}, u.auth()...)
+	want(t, "with the code", r, 200, "")
+	if r.into(t, &got); got.Method != "password+second_factor" {
+		t.Errorf("method after re-authentication with a code = %q", got.Method)
+	}
+	want(t, "fresh after the code", e.do("POST", "/v1/me/api-keys", map[string]string{"description": "bot"}, u.auth()...), 201, "")
+}
+
+// TestPasswordResetEndsSessions: a session from before a password reset
+// gets 401 afterwards, on every account of the profile that was reset.
+func TestPasswordResetEndsSessions(t *testing.T) {
+	e := newEnv(t)
+	u := e.signUp("ada@example.com")
+	browser := e.loginFrom("ada@example.com", firefoxUA)
+	bob := e.signUp("bob@example.com")
+	e.clock.Advance(2 * time.Minute)
+	want(t, "request", e.do("POST", "/v1/password-resets", map[string]string{"email": "ada@example.com"}), 202, "")
+	r := e.do("POST", "/v1/password-resets/verify", map[string]string{"email": "ada@example.com", "code": e.code("ada@example.com"), "new": "Another-Good-Pass-7"})
+	want(t, "reset", r, 204, "")
+	want(t, "pre-reset session", e.do("GET", "/v1/me/profile", nil, u.auth()...), 401, "unauthenticated")
+	want(t, "pre-reset browser session", e.do("GET", "/v1/me/sessions", nil, browser.auth()...), 401, "unauthenticated")
+	want(t, "another person's session", e.do("GET", "/v1/me/profile", nil, bob.auth()...), 200, "")
+	after := e.login("ada@example.com", "Another-Good-Pass-7")
+	want(t, "a new sign-in", e.do("GET", "/v1/me/profile", nil, after.auth()...), 200, "")
+}
+
 // TestLocation checks the Location of the answers 201 that name a
 // resource one can read back.
 func TestLocation(t *testing.T) {
@@ -62,7 +174,7 @@ func TestLocation(t *testing.T) {
 	if loc := r.header.Get("Location"); loc != "/v1/me/accounts/"+acct {
 		t.Errorf("sign-up Location = %q", loc)
 	}
-	r = e.do("POST", "/v1/sessions", map[string]string{"email": "ada@example.com", "password": pw})
+	r = e.do("POST", "/v1/sessions", map[string]any{"email": "ada@example.com", "password": pw, "session_in_body": true})
 	want(t, "login", r, 201, "")
 	u := user{session: r.obj(t)["session"].(string)}
 	if loc := r.header.Get("Location"); loc != "/v1/me/sessions/"+r.obj(t)["session_id"].(string) {
@@ -213,4 +325,25 @@ func TestClientIPBehind(t *testing.T) {
 			t.Errorf("peer %s, X-Forwarded-For %q: got %s, want %s", c.remote, c.xff, got, c.want)
 		}
 	}
+}
+
+// TestReauthAfterSeconds ages a session in seconds with a short
+// reauthentication age (settingsd -fresh-for 2s): sensitive operations
+// are refused three seconds after sign-in, by the SDK (an API key, ending
+// the other sessions) and by the handler (a merge), and allowed again
+// right after re-authenticating.
+func TestReauthAfterSeconds(t *testing.T) {
+	e := newEnvFreshFor(t, 2*time.Second)
+	u := e.signUp("ada@example.com")
+	other := e.login("ada@example.com", pw)
+	want(t, "fresh after sign-in", e.do("POST", "/v1/me/api-keys", map[string]string{"description": "bot"}, u.auth()...), 201, "")
+	e.clock.Advance(3 * time.Second)
+	want(t, "an API key three seconds later", e.do("POST", "/v1/me/api-keys", map[string]string{"description": "bot 2"}, u.auth()...), 403, "reauthentication_required")
+	want(t, "end others three seconds later", e.do("DELETE", "/v1/me/sessions/others", nil, u.auth()...), 403, "reauthentication_required")
+	want(t, "a merge three seconds later", e.do("POST", "/v1/me/merges", map[string]string{"email": "bob@example.com"}, u.auth()...), 403, "reauthentication_required")
+	want(t, "not sensitive", e.do("GET", "/v1/me/api-keys", nil, u.auth()...), 200, "")
+	want(t, "reauthenticate", e.do("POST", "/v1/me/reauthenticate", map[string]string{"password": pw}, u.auth()...), 200, "")
+	want(t, "an API key, fresh again", e.do("POST", "/v1/me/api-keys", map[string]string{"description": "bot 2"}, u.auth()...), 201, "")
+	want(t, "end others, fresh again", e.do("DELETE", "/v1/me/sessions/others", nil, u.auth()...), 204, "")
+	want(t, "the other session ended", e.do("GET", "/v1/me/profile", nil, other.auth()...), 401, "unauthenticated")
 }

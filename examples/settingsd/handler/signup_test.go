@@ -1,6 +1,7 @@
 package handler_test
 
 import (
+	"bytes"
 	"net/http"
 	"slices"
 	"strings"
@@ -48,15 +49,30 @@ func TestLoginLogout(t *testing.T) {
 		t.Errorf("wrong password %q and unknown email %q answers differ", wrong.body, unknown.body)
 	}
 
+	// A browser (no session_in_body) gets the secret only in the cookie.
 	r := e.do("POST", "/v1/sessions", map[string]string{"email": "ADA@example.com ", "password": pw})
 	want(t, "login", r, 201, "")
 	m := r.obj(t)
-	if m["password_expired"] != false || m["session"] == "" || m["csrf_token"] == "" {
-		t.Errorf("login answer = %v", m)
+	if _, ok := m["session"]; ok || m["password_expired"] != false || m["csrf_token"] == "" || m["session_id"] == "" {
+		t.Errorf("browser login answer = %v, want no session secret", m)
 	}
 	c := cookieOf(t, r)
-	if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Secure || c.Value != m["session"] {
-		t.Errorf("cookie = %+v, want HttpOnly, SameSite=Strict, not Secure on plain HTTP, the session", c)
+	if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Secure || len(c.Value) != 43 || bytes.Contains(r.body, []byte(c.Value)) {
+		t.Errorf("cookie = %+v, want HttpOnly, SameSite=Strict, not Secure on plain HTTP, the session (and not in the body)", c)
+	}
+	cookie := []string{"Cookie", handler.CookieName + "=" + c.Value}
+	want(t, "me by cookie", e.do("GET", "/v1/me/profile", nil, cookie...), 200, "")
+	want(t, "logout by cookie without CSRF token", e.do("DELETE", "/v1/sessions/current", nil, cookie...), 403, "csrf_token_invalid")
+	want(t, "logout by cookie", e.do("DELETE", "/v1/sessions/current", nil, append(cookie, handler.CSRFHeader, m["csrf_token"].(string))...), 204, "")
+	want(t, "after cookie logout", e.do("GET", "/v1/me/profile", nil, cookie...), 401, "unauthenticated")
+
+	// An API client asks for a header-style session: the secret in the
+	// body, no cookie.
+	r = e.do("POST", "/v1/sessions", map[string]any{"email": "ada@example.com", "password": pw, "session_in_body": true})
+	want(t, "API login", r, 201, "")
+	m = r.obj(t)
+	if s, _ := m["session"].(string); len(s) != 43 || len(r.header.Values("Set-Cookie")) != 0 {
+		t.Errorf("API login answer = %v, Set-Cookie %q; want the session in the body and no cookie", m, r.header.Values("Set-Cookie"))
 	}
 	u := user{session: m["session"].(string)}
 	want(t, "me", e.do("GET", "/v1/me/profile", nil, u.auth()...), 200, "")
@@ -112,7 +128,7 @@ func TestPasswordExpired(t *testing.T) {
 	e := newEnv(t)
 	e.signUp("ada@example.com")
 	e.clock.Advance(91 * 24 * time.Hour)
-	r := e.do("POST", "/v1/sessions", map[string]string{"email": "ada@example.com", "password": pw})
+	r := e.do("POST", "/v1/sessions", map[string]any{"email": "ada@example.com", "password": pw, "session_in_body": true})
 	want(t, "login", r, 201, "")
 	if r.obj(t)["password_expired"] != true {
 		t.Fatalf("password_expired = %v, want true", r.obj(t)["password_expired"])

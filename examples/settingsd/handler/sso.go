@@ -6,6 +6,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/session"
 )
 
 // MaxLogoutTokenBytes bounds the form body of a back-channel logout.
@@ -88,9 +89,7 @@ func (h *Handler) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		h.failSSO(w, r, err)
 		return
 	}
-	// in.Method ("sso") and in.ConnectionID say how the person signed in;
-	// the session does not record it yet.
-	_, secret, err := h.s.Sessions.Start(ctx, in.Account.ID, false)
+	_, secret, err := h.s.Sessions.Start(ctx, session.Begin{AccountID: in.Account.ID, Method: auth.MethodSSO, Client: h.client(r)})
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -61,7 +61,7 @@ func TestTwoFactor(t *testing.T) {
 	}
 
 	login := func(otp string) resp {
-		return e.do("POST", "/v1/sessions", map[string]string{"email": "ada@example.com", "password": pw, "otp": otp})
+		return e.do("POST", "/v1/sessions", map[string]any{"email": "ada@example.com", "password": pw, "otp": otp, "session_in_body": true})
 	}
 	want(t, "login without otp", login(""), 401, "second_factor_required")
 	want(t, "login with a wrong otp", login("000000"), 401, "invalid_credentials")

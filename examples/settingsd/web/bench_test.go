@@ -44,7 +44,7 @@ func BenchmarkProfilePage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	_, secret, err := s.Sessions.Start(ctx, a.ID, false)
+	_, secret, err := s.Sessions.Start(ctx, session.Begin{AccountID: a.ID, Method: auth.MethodPassword})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -234,6 +234,20 @@ func signedIn(s *usersettings.Settings, accountID string) auth.Caller {
 	return auth.New(accountID, auth.MethodPassword, s.Now())
 }
 
+// inBrowser returns the caller of the account acting through its one
+// session, the test's browser: a change that ends the account's other
+// sessions (a second factor, an added account) keeps that one, as it
+// would for the person at the browser. A caller without a session
+// (signedIn) ends them all.
+func inBrowser(t testing.TB, s *usersettings.Settings, accountID string) auth.Caller {
+	t.Helper()
+	list, err := s.Sessions.OfAccount(context.Background(), accountID)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("sessions of %s = %d, %v; want the browser's one", accountID, len(list), err)
+	}
+	return list[0].Caller()
+}
+
 func (e *env) account(email string) account.Account {
 	e.t.Helper()
 	res, err := e.settings.Accounts.Authenticate(context.Background(), email, pw)

@@ -1,6 +1,6 @@
 // Package web is the reference web UI of the usersettings SDK: the
 // server-rendered settings pages (Profile, Accounts, Notification
-// Settings, Developer Settings and Personal Data) with sign-up, sign-in,
+// Settings, Developer Settings, Sessions and Personal Data) with sign-up, sign-in,
 // the second-factor step, reauthentication and password reset, built on
 // the SDK's services the way a host would build its own. Copy it, or mount
 // it as it is:
@@ -35,9 +35,13 @@
 // POST that made them, never in a URL or a redirect. A sign-in waiting for
 // its second factor is carried by a short-lived cookie signed with a
 // server key (WithKey) that names the account and never holds the
-// password. As in the JSON API, sensitive actions need a session younger
-// than an hour (WithReauthAfter) and a session whose password expired may
-// only change it. Sign-in and the forms that send or check codes are rate
+// password. As in the JSON API, sensitive actions need a session that
+// proved who it is within the last hour (WithReauthAfter): a stale one is
+// sent to the password prompt (/reauth), which re-authenticates the same
+// session (session.Service.Reauthenticate) and goes back to the page. A
+// session whose password expired may only change it. The Sessions page
+// lists where the person is signed in (device, IP address, sign-in and
+// last use), signs one session out, or all the others. Sign-in and the forms that send or check codes are rate
 // limited (WithLimiter shares the JSON API's buckets).
 //
 // # Single sign-on
@@ -51,6 +55,6 @@
 //
 // # Seams
 //
-// The sessions list and the security log (the trust-boundary work) are
-// not built yet; the Developer Settings template marks where they go.
+// The security log (the trust-boundary work) is not built yet; the
+// Developer Settings template marks where it goes.
 package web

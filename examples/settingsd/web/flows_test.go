@@ -673,7 +673,7 @@ func TestBrowserMorePages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.settings.TwoFactor.ConfirmAuthenticator(ctx, signedIn(e.settings, a.ID), totpCode(t, e, enr.Secret.Reveal())); err != nil {
+	if _, err := e.settings.TwoFactor.ConfirmAuthenticator(ctx, inBrowser(t, e.settings, a.ID), totpCode(t, e, enr.Secret.Reveal())); err != nil {
 		t.Fatal(err)
 	}
 	b.wantPage(b.visit("/developer"), 200, "Developer Settings")

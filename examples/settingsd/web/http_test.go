@@ -23,9 +23,11 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
+	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
 
@@ -339,7 +341,7 @@ func TestDeveloperShowsSMS(t *testing.T) {
 		t.Fatalf("/developer before the second factor: %d, want a redirect to sign-in", res.StatusCode)
 	}
 	// Sign in through the SDK's session, as the code step would.
-	_, secret, err := s.Sessions.Start(ctx, a.ID, false)
+	_, secret, err := s.Sessions.Start(ctx, session.Begin{AccountID: a.ID, Method: auth.MethodPassword})
 	if err != nil {
 		t.Fatal(err)
 	}

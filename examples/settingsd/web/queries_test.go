@@ -309,7 +309,7 @@ func TestQueriesPerPage(t *testing.T) {
 			t.Fatal(err)
 		}
 		m, _ := ce.box.Last(email)
-		if _, err := ce.s.Accounts.ConfirmAddAccount(ctx, signedIn(ce.s, a.ID), id, codeRE.FindStringSubmatch(m.Body)[1]); err != nil {
+		if _, err := ce.s.Accounts.ConfirmAddAccount(ctx, inBrowser(t, ce.s, a.ID), id, codeRE.FindStringSubmatch(m.Body)[1]); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -275,6 +275,8 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 var flashes = map[string]string{
 	"welcome":          "Your account is ready. Welcome!",
 	"signed_out":       "You are signed out.",
+	"session_ended":    "That session is signed out.",
+	"others_ended":     "Your other sessions are signed out.",
 	"profile_saved":    "Your profile is saved.",
 	"avatar_saved":     "Your avatar is saved.",
 	"avatar_removed":   "Your avatar is removed.",

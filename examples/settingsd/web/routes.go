@@ -69,9 +69,14 @@ func (w *Web) routes() {
 	m.HandleFunc("POST /notifications", w.me(signedIn, w.saveNotifications))
 	m.HandleFunc("POST /notifications/apps/{app}/stop", w.me(signedIn, w.stopWatching))
 
-	// Developer Settings. The sessions list slots in here when the
-	// trust-boundary work lands (session devices, "end others"): a
-	// section on this page and routes under /developer/sessions.
+	// Sessions: where the person is signed in, one sign-out each and one
+	// for all the others (a sensitive action: a stale sign-in confirms
+	// the password first).
+	m.HandleFunc("GET /sessions", w.me(signedIn, w.sessionsPage))
+	m.HandleFunc("POST /sessions/{id}/end", w.me(signedIn, w.endSession))
+	m.HandleFunc("POST /sessions/others", w.me(fresh, w.endOtherSessions))
+
+	// Developer Settings.
 	m.HandleFunc("GET /developer", w.me(signedIn, w.developerPage))
 	m.HandleFunc("POST /developer/2fa/authenticator", w.me(signedIn, w.beginAuthenticator))
 	m.HandleFunc("POST /developer/2fa/authenticator/confirm", w.me(signedIn, w.confirmAuthenticator))

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/session"
 )
@@ -67,12 +68,24 @@ func (w *Web) me(a access, fn func(http.ResponseWriter, *http.Request, *caller))
 			seeOther(rw, r, "/accounts#password")
 			return
 		}
-		if a == fresh && w.s.Sessions.Age(c.ses) > w.reauthAfter {
-			seeOther(rw, r, "/reauth?next="+url.QueryEscape(returnPath(r)))
+		if a == fresh && c.ses.Caller().Fresh(w.now(), w.reauthAfter) != nil {
+			w.toReauth(rw, r)
 			return
 		}
 		fn(rw, r, c)
 	}
+}
+
+// toReauth sends the person to the password prompt, coming back to the
+// page of the action afterwards.
+func (w *Web) toReauth(rw http.ResponseWriter, r *http.Request) {
+	seeOther(rw, r, "/reauth?next="+url.QueryEscape(returnPath(r)))
+}
+
+// client returns the client of the request: its address as WithClientIP
+// finds it, and its User-Agent.
+func (w *Web) client(r *http.Request) auth.Client {
+	return auth.Client{IP: w.clientIP(r), UserAgent: r.UserAgent()}
 }
 
 // caller returns the signed-in person, or redirects to the sign-in page
@@ -124,6 +137,8 @@ func formPage(p string) string {
 		return "/accounts/delete"
 	case strings.HasPrefix(p, "/accounts"):
 		return "/accounts"
+	case strings.HasPrefix(p, "/sessions"):
+		return "/sessions"
 	case strings.HasPrefix(p, "/developer"):
 		return "/developer"
 	case strings.HasPrefix(p, "/notifications"):
@@ -155,10 +170,11 @@ func (w *Web) cookie(r *http.Request, name, value, path string, maxAge int) *htt
 	}
 }
 
-// startSession signs the account in: a new session whose secret goes only
-// into the HttpOnly cookie.
-func (w *Web) startSession(rw http.ResponseWriter, r *http.Request, accountID string, passwordExpired bool) error {
-	_, secret, err := w.s.Sessions.Start(r.Context(), accountID, passwordExpired)
+// startSession signs the account in: a new session, from the client of
+// the request, whose secret goes only into the HttpOnly cookie.
+func (w *Web) startSession(rw http.ResponseWriter, r *http.Request, b session.Begin) error {
+	b.Client = w.client(r)
+	_, secret, err := w.s.Sessions.Start(r.Context(), b)
 	if err != nil {
 		return err
 	}

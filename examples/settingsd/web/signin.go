@@ -11,7 +11,9 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
+	"github.com/seed-a97ca23f/usersettings/session"
 )
 
 // Messages of the sign-in forms. A wrong address, a wrong password and a
@@ -67,17 +69,17 @@ func (w *Web) signIn(rw http.ResponseWriter, r *http.Request) {
 		seeOther(rw, r, "/signin/code?next="+url.QueryEscape(next))
 		return
 	}
-	w.signedIn(rw, r, res.Account.ID, res.PasswordExpired, next)
+	w.signedIn(rw, r, session.Begin{AccountID: res.Account.ID, Method: auth.MethodPassword, PasswordExpired: res.PasswordExpired}, next)
 }
 
 // signedIn starts the session and goes on to next (or to the password
 // form when the password has expired).
-func (w *Web) signedIn(rw http.ResponseWriter, r *http.Request, accountID string, passwordExpired bool, next string) {
-	if err := w.startSession(rw, r, accountID, passwordExpired); err != nil {
+func (w *Web) signedIn(rw http.ResponseWriter, r *http.Request, b session.Begin, next string) {
+	if err := w.startSession(rw, r, b); err != nil {
 		w.fail(rw, r, err)
 		return
 	}
-	if passwordExpired {
+	if b.PasswordExpired {
 		next = "/accounts#password"
 	} else if next == "/" {
 		next = "/profile"
@@ -124,7 +126,7 @@ func (w *Web) signInCode(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(rw, w.cookie(r, factorCookie, "", "/signin", -1))
-	w.signedIn(rw, r, t.accountID, t.passwordExpired, next)
+	w.signedIn(rw, r, session.Begin{AccountID: t.accountID, Method: auth.MethodSecondFactor, PasswordExpired: t.passwordExpired}, next)
 }
 
 // codeMessage explains a refused second-factor code. Every failure but
@@ -137,7 +139,7 @@ func codeMessage(err error) string {
 }
 
 func (w *Web) signOut(rw http.ResponseWriter, r *http.Request, c *caller) {
-	if err := w.s.Sessions.End(r.Context(), c.ses.ID); err != nil {
+	if err := w.s.Sessions.End(r.Context(), w.as(r, c), c.ses.ID); err != nil && !errors.Is(err, session.ErrNotFound) {
 		w.fail(rw, r, err)
 		return
 	}
@@ -163,38 +165,31 @@ func (w *Web) renderReauth(rw http.ResponseWriter, r *http.Request, c *caller, s
 	w.render(rw, r, status, "reauth", p)
 }
 
-// reauth checks the password (and code) and replaces the session with a
-// fresh one, then goes back to the page of the action.
+// reauth checks the password (and code) with the SDK's Reauthenticate,
+// which makes the session fresh again, then goes back to the page of the
+// action.
 func (w *Web) reauth(rw http.ResponseWriter, r *http.Request, c *caller) {
-	ctx, next := r.Context(), nextOf(r)
+	next := nextOf(r)
 	if !w.allow(rw, r, "login", addressKey(c.acct.Email)) {
 		return
 	}
 	f := newForm()
-	res, err := w.s.Accounts.Authenticate(ctx, c.acct.Email, r.PostFormValue("password"))
+	_, err := w.s.Sessions.Reauthenticate(r.Context(), w.as(r, c), r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")))
 	switch {
-	case errors.Is(err, account.ErrInvalidCredentials) || (err == nil && res.Account.ID != c.acct.ID):
-		f.add("password", "The password is not right.")
-	case err != nil:
-		w.fail(rw, r, err)
+	case err == nil:
+		seeOther(rw, r, next)
 		return
-	case res.SecondFactorRequired:
-		if err := w.s.TwoFactor.Verify(ctx, c.acct.ID, strings.TrimSpace(r.PostFormValue("code"))); err != nil {
-			f.add("code", codeMessage(err))
-		}
-	}
-	if !f.ok() {
-		w.renderReauth(rw, r, c, http.StatusUnauthorized, f, next)
-		return
-	}
-	if err := w.startSession(rw, r, c.acct.ID, res.PasswordExpired); err != nil {
+	case errors.Is(err, twofactor.ErrLocked):
+		f.add("code", msgLocked)
+	case errors.Is(err, session.ErrSecondFactorRequired):
+		f.add("code", "Enter the code of your authenticator app, or one of your recovery codes.")
+	case errors.Is(err, account.ErrInvalidCredentials):
+		f.add("password", "The password or the code is not right.")
+	default:
 		w.fail(rw, r, err)
 		return
 	}
-	if err := w.s.Sessions.End(ctx, c.ses.ID); err != nil {
-		w.log.Warn("ending the replaced session failed", "route", r.Pattern, "err", err.Error())
-	}
-	seeOther(rw, r, next)
+	w.renderReauth(rw, r, c, http.StatusUnauthorized, f, next)
 }
 
 func (w *Web) signUpPage(rw http.ResponseWriter, r *http.Request) {
@@ -295,7 +290,7 @@ func (w *Web) signUpVerify(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.setFlash(rw, r, "welcome")
-	w.signedIn(rw, r, a.ID, false, "/profile")
+	w.signedIn(rw, r, session.Begin{AccountID: a.ID, Method: auth.MethodPassword}, "/profile")
 }
 
 func (w *Web) forgotPage(rw http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,5 @@
+-- Reverts schema 11 (PostgreSQL).
+ALTER TABLE us_sessions DROP COLUMN user_agent;
+ALTER TABLE us_sessions DROP COLUMN ip;
+ALTER TABLE us_sessions DROP COLUMN authenticated_at;
+ALTER TABLE us_sessions DROP COLUMN method;
