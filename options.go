@@ -12,6 +12,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
@@ -137,6 +138,12 @@ type Options struct {
 	// MergeFlowTTL is how long a merge flow lives from its start; 0 means
 	// merge.DefaultFlowTTL (30 minutes).
 	MergeFlowTTL time.Duration
+	// MergeStartLimit is how many merges one person may start, in the
+	// rate-limit buckets of the store (ratelimit.Limiter, which the SDK's
+	// adapters implement; a store that does not gets no limit). The zero
+	// Limit means merge.DefaultStartLimit (10 at once, then one every
+	// 2 h 24 min: about 10 a day); a negative Burst means no limit.
+	MergeStartLimit ratelimit.Limit
 
 	// Issuer labels the account in authenticator apps; empty means
 	// DefaultIssuer.

@@ -21,6 +21,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
+	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -112,6 +113,7 @@ type victim struct {
 	email, pending, pendingCode      string
 	accountID, secondID, profileID   string
 	tokenID, keyID, token, key, totp string
+	flowID                           string // a merge flow ada started
 }
 
 // trustWorld is the SDK over one store, with ada (the victim); every
@@ -167,6 +169,9 @@ func newTrustWorld(t *testing.T, st usersettings.Store) *trustWorld {
 	must(s.Notifications.Watch(ctx, c, "app_ada", "Ada's app"))
 	_, err = s.Profiles.Update(ctx, c, profile.Update{JobTitle: new("Engineer")})
 	must(err)
+	flow, err := s.Merges.Start(ctx, c, "ada.old@example.com")
+	must(err)
+	w.ada.flowID = flow.ID
 	clock.Advance(time.Minute) // past the confirming TOTP step
 	return w
 }
@@ -226,6 +231,31 @@ var trustCases = []trustCase{
 	}},
 	{name: "Profiles.DeleteAvatar", do: func(ctx context.Context, w *trustWorld, c auth.Caller, _ victim) error {
 		return second(w.s.Profiles.DeleteAvatar(ctx, c))
+	}},
+	{name: "Profiles.Update recovery email", sensitive: true, do: func(ctx context.Context, w *trustWorld, c auth.Caller, _ victim) error {
+		return second(w.s.Profiles.Update(ctx, c, profile.Update{RecoveryEmail: new("intruder@example.net")}))
+	}},
+	{name: "Profiles.ConfirmRecoveryEmail", do: func(ctx context.Context, w *trustWorld, c auth.Caller, _ victim) error {
+		return second(w.s.Profiles.ConfirmRecoveryEmail(ctx, c, "123456"))
+	}},
+	// Merges.
+	{name: "Merges.Start", sensitive: true, do: func(ctx context.Context, w *trustWorld, c auth.Caller, _ victim) error {
+		return second(w.s.Merges.Start(ctx, c, "nobody@example.com"))
+	}},
+	{name: "Merges.SendCode", targets: true, do: func(ctx context.Context, w *trustWorld, c auth.Caller, v victim) error {
+		return w.s.Merges.SendCode(ctx, c, v.flowID, merge.ChoiceTyped)
+	}},
+	{name: "Merges.Verify", targets: true, do: func(ctx context.Context, w *trustWorld, c auth.Caller, v victim) error {
+		return second(w.s.Merges.Verify(ctx, c, v.flowID, "123456"))
+	}},
+	{name: "Merges.Preview", targets: true, do: func(ctx context.Context, w *trustWorld, c auth.Caller, v victim) error {
+		return second(w.s.Merges.Preview(ctx, c, v.flowID))
+	}},
+	{name: "Merges.Commit", sensitive: true, targets: true, do: func(ctx context.Context, w *trustWorld, c auth.Caller, v victim) error {
+		return second(w.s.Merges.Commit(ctx, c, v.flowID))
+	}},
+	{name: "Merges.Cancel", targets: true, do: func(ctx context.Context, w *trustWorld, c auth.Caller, v victim) error {
+		return w.s.Merges.Cancel(ctx, c, v.flowID)
 	}},
 	// Accounts.
 	{name: "Accounts.Accounts", do: func(ctx context.Context, w *trustWorld, c auth.Caller, _ victim) error {
@@ -431,6 +461,24 @@ func TestAdminOperations(t *testing.T) {
 			want := []string{"account removed deleted " + by, "account_status set active " + by, "account_status set deactivated " + by}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("history (-want +got):\n%s", diff)
+			}
+
+			// Support sets the recovery email: verified at once, in the
+			// history and the security log.
+			if _, err := w.s.Profiles.SetRecoveryEmail(ctx, auth.Admin{ID: "x"}, w.ada.profileID, "ada@home.example"); !errors.Is(err, auth.ErrInvalidCaller) {
+				t.Errorf("SetRecoveryEmail without a reason = %v, want auth.ErrInvalidCaller", err)
+			}
+			w.clock.Advance(time.Second)
+			p, err := w.s.Profiles.SetRecoveryEmail(ctx, admin, w.ada.profileID, "ada@home.example")
+			if err != nil || p.RecoveryEmail != "ada@home.example" {
+				t.Fatalf("SetRecoveryEmail = %+v, %v", p, err)
+			}
+			page, err = w.s.PersonalData.History(ctx, w.fresh(w.ada.accountID), 1, 1)
+			if err != nil || len(page.Entries) != 1 {
+				t.Fatalf("History = %+v, %v", page, err)
+			}
+			if e := page.Entries[0]; e.Item+" "+e.Action+" "+e.Detail != "recovery_email set by "+admin.String() {
+				t.Errorf("newest history entry = %+v, want the recovery email set by the admin", e)
 			}
 		})
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -124,13 +125,13 @@ func New(store Store, opts Options) (*Settings, error) {
 	owners := account.NewOwners(store)
 	s.SecurityEvents = securitylog.NewReader(store, owners)
 	s.SecurityLogRetention = o.SecurityLogRetention
-	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits, Owners: owners, FreshFor: o.FreshFor,
-		Now: o.Now, Rand: o.Rand,
-	})
 	s.Codes = verification.NewService(verification.Config{
 		Store: store, Tx: store, Mailer: s.Courier, Key: o.CodeKeys[0], OldKeys: o.CodeKeys[1:],
 		TTL: o.CodeTTL, MaxAttempts: o.CodeMaxAttempts, MinInterval: o.CodeMinInterval, MaxPerHour: o.CodeMaxPerHour,
 		Now: o.Now, Rand: o.Rand,
+	})
+	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits, Owners: owners, FreshFor: o.FreshFor,
+		Codes: s.Codes, Notices: notices, SecurityLog: s.SecurityLog, Now: o.Now, Rand: o.Rand,
 	})
 	s.Tokens = token.NewService(token.Config{
 		Store: store, Accounts: store, Tx: store, History: store, Notices: notices, Scopes: o.Registry,
@@ -172,15 +173,16 @@ func New(store Store, opts Options) (*Settings, error) {
 		Hasher: o.Hasher, Policy: o.Policy, Companies: companies(store, o), Erasers: s.PersonalData.Erasers(),
 		Revokers:     []account.Revoker{s.Tokens, s.Sessions},
 		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, FreshFor: o.FreshFor, SecurityLog: s.SecurityLog,
-		Now: o.Now, Rand: o.Rand,
+		Recovery: store, Now: o.Now, Rand: o.Rand,
 	})
 	if s.SSO, err = newSSO(store, o, s.Accounts, s.Sessions, s.SecurityLog); err != nil {
 		return nil, err
 	}
 	s.Merges = merge.NewService(merge.Config{
 		Accounts: store, Profiles: store, ProfileData: store, History: store, Notify: store,
-		Flows: store, Expired: store, Tx: store, Codes: s.Codes, Notices: notices, FlowTTL: o.MergeFlowTTL, SecurityEvents: store,
-		Now: o.Now, Rand: o.Rand,
+		Flows: store, Expired: store, Tx: store, Codes: s.Codes, Notices: notices, FlowTTL: o.MergeFlowTTL,
+		FreshFor: o.FreshFor, Limiter: limiterOf(store), StartLimit: o.MergeStartLimit, SecurityLog: s.SecurityLog,
+		SecurityEvents: store, Now: o.Now, Rand: o.Rand,
 	})
 	return s, nil
 }
@@ -195,6 +197,15 @@ func noticeFailed(o Options) func(context.Context, *notify.NoticeError) {
 	return func(ctx context.Context, err *notify.NoticeError) {
 		o.OnEvent(ctx, securitylog.Event{Kind: securitylog.NoticeFailed, At: o.Now(), Detail: string(err.Kind)})
 	}
+}
+
+// limiterOf returns the store's rate-limit buckets, or nil when it keeps
+// none.
+func limiterOf(store Store) ratelimit.Limiter {
+	if l, ok := store.(ratelimit.Limiter); ok {
+		return l
+	}
+	return nil
 }
 
 // credentials checks the password and the second factor of a session's

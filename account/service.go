@@ -156,8 +156,12 @@ type Config struct {
 	// admin operations and links to single sign-on in the transaction of
 	// each; nil records nothing.
 	SecurityLog *securitylog.Log
-	Now         func() time.Time // the clock; nil means time.Now
-	Rand        io.Reader        // source of ids; nil means crypto/rand.Reader
+	// Recovery finds profiles by their verified recovery email, for
+	// password resets through it (RequestRecoveryReset); nil turns them
+	// off (ErrRecoveryUnavailable).
+	Recovery RecoveryProfiles
+	Now      func() time.Time // the clock; nil means time.Now
+	Rand     io.Reader        // source of ids; nil means crypto/rand.Reader
 }
 
 // Service runs the lifecycle of login accounts. It is safe for concurrent
@@ -179,6 +183,7 @@ type Service struct {
 	pendingTTL time.Duration
 	freshFor   time.Duration
 	seclog     *securitylog.Log
+	recovery   RecoveryProfiles
 	now        clock.Clock
 	rand       io.Reader
 }
@@ -195,7 +200,7 @@ func NewService(c Config) *Service {
 		companies: c.Companies, erasers: append([]Eraser(nil), c.Erasers...),
 		revokers: append([]Revoker(nil), c.Revokers...),
 		second:   c.SecondFactor, pendingTTL: c.PendingTTL, now: clock.New(c.Now), rand: c.Rand,
-		freshFor: c.FreshFor, seclog: c.SecurityLog,
+		freshFor: c.FreshFor, seclog: c.SecurityLog, recovery: c.Recovery,
 	}
 	if s.hasher == nil {
 		s.hasher = password.DefaultHasher()

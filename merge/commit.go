@@ -8,14 +8,17 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
-// Commit merges the other profile of a verified flow into the signed-in
-// profile, in one transaction:
+// Commit merges the other profile of a verified flow into the caller's
+// profile, in one transaction. The caller must have signed in recently
+// (Config.FreshFor; auth.ErrReauthenticationRequired). The transaction:
 //
 //   - the flow, both profiles and their accounts are read once; if either
 //     profile changed
@@ -32,19 +35,24 @@ import (
 //     gets a "merge" entry naming the account that started the merge and
 //     both profile ids (never a discarded value);
 //   - the other profile is deleted with the rest of its personal data, and
-//     every other live flow involving it becomes obsolete.
+//     every other live flow involving it becomes obsolete;
+//   - the surviving profile's security log gets a securitylog.Merged
+//     event with the caller's client.
 //
 // After the transaction commits, every account of the merged profile is
 // mailed a merge-completed notice; a failed notice does not undo or fail
 // the merge. A merge cannot be undone: separating the profiles afterwards
 // is impossible by design.
-func (s *Service) Commit(ctx context.Context, signedInAccountID, flowID string) (profile.Profile, error) {
+func (s *Service) Commit(ctx context.Context, c auth.Caller, flowID string) (profile.Profile, error) {
+	if err := c.Fresh(s.now(), s.freshFor); err != nil {
+		return profile.Profile{}, err
+	}
 	var (
 		merged     profile.Profile
 		recipients []account.Account
 	)
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
-		r, err := s.flow(ctx, signedInAccountID, flowID, StateVerified)
+		r, err := s.flow(ctx, c, flowID, StateVerified)
 		if err != nil {
 			return err
 		}
@@ -57,6 +65,11 @@ func (s *Service) Commit(ctx context.Context, signedInAccountID, flowID string) 
 		}
 		if merged, err = s.apply(ctx, r, sd); err != nil {
 			return err
+		}
+		ev := securitylog.FromCaller(securitylog.Merged, r.ProfileID, c)
+		ev.Detail = fmt.Sprintf("profile %s merged into this profile", r.OtherProfileID)
+		if err := s.seclog.Record(ctx, ev); err != nil {
+			return fmt.Errorf("merge: %w", err)
 		}
 		recipients = append(append(recipients[:0], sd.signedInAccts...), sd.otherAccts...)
 		r.State, r.Candidates = StateDone, nil

@@ -1,36 +1,48 @@
 // Package merge merges two Mendix Profiles of one person into one.
 //
 // A person signed in with one account merges another profile of theirs
-// into the signed-in account's profile. The Service runs the flow:
+// into the signed-in account's profile. Every step takes the caller
+// (auth.Caller): a person, never a token or API key (auth.ErrForbidden).
+// The Service runs the flow:
 //
-//  1. Start names an address of an account of the other profile and
-//     returns the masked addresses ("j***@example.com") that may receive a
-//     code: the login emails of the other profile's accounts and its
-//     recovery email. An address that belongs to nobody gets an answer of
-//     the same shape (no account enumeration); such a flow never sends a
-//     code and can never complete.
+//  1. Start names an address of an account of the other profile. It
+//     needs a recent sign-in (Config.FreshFor, one hour by default;
+//     auth.ErrReauthenticationRequired) and is limited per person
+//     (Config.StartLimit, about 10 a day; *StartLimitError). It reveals
+//     nothing: for every address, registered or not, it answers the same
+//     two choices of where the code may go, the address typed, masked
+//     ("j***@example.com"), and "the verified recovery email of that
+//     profile" (RecoveryLabel), shown alike whether the profile has one
+//     or not. It reads as much for an address of nobody as for a
+//     registered one.
 //  2. SendCode mails a 6-digit code, through package verification (expiry,
-//     attempt cap, single use, throttling), bound to this flow, to one of
-//     those addresses and nowhere else.
+//     attempt cap, single use, throttling), bound to this flow, to the
+//     chosen address: the address typed when it belongs to the other
+//     profile, or that profile's verified recovery email (never a pending
+//     one). A choice with no such address sends nothing, with the same
+//     answer, work and throttle as a real send; such a flow can never
+//     complete.
 //  3. Verify consumes the code and returns a Preview: the fields kept and
 //     discarded, what is combined (points, achievements, certifications,
 //     Academy progress, skills, watched apps) and what is not merged
 //     (credits stay on the accounts that earned them).
-//  4. Commit merges in one transaction and then mails every account of
+//  4. Commit, again with a recent sign-in, merges in one transaction,
+//     records securitylog.Merged there, and then mails every account of
 //     the merged profile a notice.
 //
-// Every step checks that the signed-in account is active, that the flow
+// Every step checks that the caller's account is active, that the flow
 // belongs to it (someone else's flow is ErrFlowNotFound, like an unknown
 // one), that the flow is in the right state (started → code_sent →
 // verified → done) and that it has not expired (Config.FlowTTL, 30 minutes
 // by default).
 //
 //	svc := merge.NewService(merge.Config{Accounts: st, Profiles: st, ProfileData: st,
-//		History: st, Notify: st, Flows: st, Expired: st, Tx: st, Codes: codes, Notices: &notify.Notifier{Mailer: mailer}})
-//	flow, err := svc.Start(ctx, signedInAccountID, "old@example.com")
-//	err = svc.SendCode(ctx, signedInAccountID, flow.ID, 0)
-//	preview, err := svc.Verify(ctx, signedInAccountID, flow.ID, code)
-//	merged, err := svc.Commit(ctx, signedInAccountID, flow.ID)
+//		History: st, Notify: st, Flows: st, Expired: st, Tx: st, Codes: codes,
+//		Notices: &notify.Notifier{Mailer: mailer}, Limiter: st, SecurityLog: log})
+//	flow, err := svc.Start(ctx, caller, "old@example.com")
+//	err = svc.SendCode(ctx, caller, flow.ID, merge.ChoiceTyped)
+//	preview, err := svc.Verify(ctx, caller, flow.ID, code)
+//	merged, err := svc.Commit(ctx, caller, flow.ID)
 //
 // Resolve is the pure rule that decides the merged profile and the
 // preview: for single-valued fields the signed-in profile's value wins a

@@ -8,6 +8,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -36,20 +37,23 @@ func ExampleService() {
 	_ = st.CreateAccount(ctx, account.Account{ID: "acc_new", ProfileID: "prf_new", Email: "ada@example.com", Status: account.StatusActive})
 	_ = st.CreateAccount(ctx, account.Account{ID: "acc_old", ProfileID: "prf_old", Email: "ada@old.example.org", Status: account.StatusActive})
 
-	flow, err := svc.Start(ctx, "acc_new", "ada@old.example.org")
+	// Ada signed in just now: starting and committing a merge need a
+	// recent sign-in.
+	ada := auth.New("acc_new", auth.MethodPassword, now())
+	flow, err := svc.Start(ctx, ada, "ada@old.example.org")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println("send the code to:", flow.Addresses)
-	if err := svc.SendCode(ctx, "acc_new", flow.ID, 1); err != nil {
+	if err := svc.SendCode(ctx, ada, flow.ID, merge.ChoiceRecovery); err != nil {
 		fmt.Println(err)
 		return
 	}
 	mail, _ := outbox.Last("ada@example.net")
 	code := regexp.MustCompile(`\b[0-9]{6}\b`).FindString(mail.Body)
 
-	preview, err := svc.Verify(ctx, "acc_new", flow.ID, code)
+	preview, err := svc.Verify(ctx, ada, flow.ID, code)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -64,7 +68,7 @@ func ExampleService() {
 	fmt.Println("points after the merge:", preview.Combined.Points)
 	fmt.Println("not merged:", preview.NotMerged)
 
-	merged, err := svc.Commit(ctx, "acc_new", flow.ID)
+	merged, err := svc.Commit(ctx, ada, flow.ID)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -74,7 +78,7 @@ func ExampleService() {
 	_, err = st.Profile(ctx, "prf_old")
 	fmt.Println("old profile:", err)
 	// Output:
-	// send the code to: [a***@old.example.org a***@example.net]
+	// send the code to: [a***@old.example.org the verified recovery email of that profile]
 	// name: keep "Ada Lovelace" from signed_in, discard "A. Lovelace"
 	// country: keep "GB" from other
 	// recovery_email: keep "ada@example.net" from other

@@ -34,14 +34,16 @@ func (s State) live() bool {
 	return s == StateStarted || s == StateCodeSent || s == StateVerified
 }
 
-// Candidate is one address offered to receive the code: a login email of
-// an account of the other profile, or its recovery email.
+// Candidate is one choice of where the code goes: the address typed at
+// Start, or the other profile's verified recovery email.
 type Candidate struct {
-	// Address is the normalised address in clear. It is personal data of
-	// the other profile: it is never returned by the Service, only
-	// Masked is.
+	// Address is the normalised address in clear; empty for a recovery
+	// email the profile does not have (the code then goes nowhere). It is
+	// personal data of the other profile: it is never returned by the
+	// Service, only Masked is.
 	Address string
-	// Masked is what the person is shown ("j***@example.com").
+	// Masked is what the person is shown: "j***@example.com" for the
+	// address typed, RecoveryLabel for the recovery email.
 	Masked string
 	// AccountID is the account whose login address this is; empty for a
 	// recovery email or an address that belongs to no profile.
@@ -61,8 +63,9 @@ type Record struct {
 	// deleted; empty when the address named at Start belongs to no
 	// profile. Such a flow never sends a code and can never complete.
 	OtherProfileID string
-	// Candidates are the addresses the code may be sent to, in the order
-	// shown; empty once the flow is done, cancelled or obsolete.
+	// Candidates are the two choices of where the code goes, in the order
+	// shown (ChoiceTyped, ChoiceRecovery); empty once the flow is done,
+	// cancelled or obsolete.
 	Candidates []Candidate
 	State      State
 	// Fingerprint is a digest of both profiles and their accounts taken

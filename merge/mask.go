@@ -48,22 +48,28 @@ func (s sides) fingerprint() string {
 	return hex.EncodeToString(sum[:])
 }
 
-// candidates lists the addresses of the other profile that may receive the
-// code: its accounts' login emails, oldest account first, then its
-// recovery email unless it is one of those.
-func candidates(other profile.Profile, accts []account.Account) []Candidate {
-	var out []Candidate
-	seen := map[string]bool{}
-	for _, a := range accts {
-		addr := strings.ToLower(a.Email)
-		if seen[addr] {
-			continue
-		}
-		seen[addr] = true
-		out = append(out, Candidate{Address: addr, Masked: Mask(addr), AccountID: a.ID})
+// choices returns the two choices of a flow for the address typed: the
+// address itself (the login address of accountID, or of nobody when
+// accountID is empty) and the other profile's verified recovery email,
+// which is recovery ("" for none: the choice then has no address). Both
+// always exist and the second is always shown as RecoveryLabel, so the
+// answer is the same for every address.
+func choices(typed, accountID, recovery string) []Candidate {
+	rec, err := account.NormalizeEmail(recovery)
+	if err != nil {
+		rec = ""
 	}
-	if r, err := account.NormalizeEmail(other.RecoveryEmail); err == nil && !seen[r] {
-		out = append(out, Candidate{Address: r, Masked: Mask(r)})
+	return []Candidate{
+		{Address: typed, Masked: Mask(typed), AccountID: accountID},
+		{Address: rec, Masked: RecoveryLabel},
 	}
-	return out
+}
+
+// standIn is the address a send to a missing recovery email is counted
+// against in the send throttle: a digest of the address typed, the same
+// for every flow naming it, which is no one's address and holds no
+// address in clear.
+func standIn(typed string) string {
+	sum := sha256.Sum256([]byte("usersettings/merge/recovery-stand-in|" + strings.ToLower(typed)))
+	return "merge-recovery:" + hex.EncodeToString(sum[:16])
 }

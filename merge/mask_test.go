@@ -4,9 +4,6 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"github.com/seed-a97ca23f/usersettings/account"
-	"github.com/seed-a97ca23f/usersettings/profile"
 )
 
 func TestMask(t *testing.T) {
@@ -52,26 +49,33 @@ func FuzzMask(f *testing.F) {
 	})
 }
 
-func TestCandidates(t *testing.T) {
-	accts := []account.Account{{ID: "acc_1", Email: "one@example.com"}, {ID: "acc_2", Email: "two@example.com"}}
+func TestChoices(t *testing.T) {
 	for _, tt := range []struct {
-		recovery string
-		want     []string
+		typed, accountID, recovery string
+		wantRecovery               string
 	}{
-		{"", []string{"one@example.com", "two@example.com"}},
-		{"Rec@Example.NET", []string{"one@example.com", "two@example.com", "rec@example.net"}},
-		{"two@example.com", []string{"one@example.com", "two@example.com"}},
-		{"not an address", []string{"one@example.com", "two@example.com"}},
+		{"one@example.com", "acc_1", "", ""},
+		{"one@example.com", "acc_1", "Rec@Example.NET", "rec@example.net"},
+		{"one@example.com", "acc_1", "not an address", ""},
+		{"nobody@example.com", "", "", ""},
 	} {
-		var got []string
-		for _, c := range candidates(profile.Profile{RecoveryEmail: tt.recovery}, accts) {
-			got = append(got, c.Address)
-			if c.Masked != Mask(c.Address) {
-				t.Errorf("candidate %s masked as %q", c.Address, c.Masked)
-			}
+		got := choices(tt.typed, tt.accountID, tt.recovery)
+		want := []Candidate{
+			{Address: tt.typed, Masked: Mask(tt.typed), AccountID: tt.accountID},
+			{Address: tt.wantRecovery, Masked: RecoveryLabel},
 		}
-		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
-			t.Errorf("recovery %q: candidates %v, want %v", tt.recovery, got, tt.want)
+		if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+			t.Errorf("choices(%q, %q, %q) = %+v, want %+v", tt.typed, tt.accountID, tt.recovery, got, want)
 		}
+	}
+}
+
+func TestStandIn(t *testing.T) {
+	a, b := standIn("Ada@Example.com"), standIn("ada@example.com")
+	if a != b || strings.Contains(a, "ada") || strings.Contains(a, "@") {
+		t.Errorf("standIn = %q, %q; want one value per address that holds no address", a, b)
+	}
+	if standIn("bob@example.com") == a {
+		t.Errorf("two addresses share a stand-in")
 	}
 }

@@ -10,8 +10,11 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/ratelimit"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -44,14 +47,39 @@ var (
 	// ErrInvalidEmail means the address given to Start is not an email
 	// address.
 	ErrInvalidEmail = errors.New("merge: invalid email address")
-	// ErrInvalidChoice means SendCode was given an address index outside
-	// the flow's list.
+	// ErrInvalidChoice means SendCode was given a choice other than
+	// ChoiceTyped and ChoiceRecovery.
 	ErrInvalidChoice = errors.New("merge: no such address to send the code to")
 	// ErrInvalidCode is the one answer to every failed code: wrong,
 	// expired, used up or never sent. The attempt cap and expiry of
 	// package verification apply.
 	ErrInvalidCode = errors.New("merge: invalid code")
+	// ErrTooManyStarts is matched by the *StartLimitError that Start
+	// returns when the person started too many merges lately
+	// (Config.StartLimit).
+	ErrTooManyStarts = errors.New("merge: too many merges started")
 )
+
+// DefaultStartLimit is how many merges one person may start when
+// Config.StartLimit is zero: 10 at once, then one more every 2 h 24 min,
+// so about 10 a day.
+var DefaultStartLimit = ratelimit.Limit{Burst: 10, Every: 24 * time.Hour / 10}
+
+// StartLimitError says when the person may start the next merge. It
+// matches ErrTooManyStarts.
+type StartLimitError struct {
+	// RetryAfter is how long to wait before Start succeeds again.
+	RetryAfter time.Duration
+}
+
+// Error reports the wait, rounded up to whole seconds.
+func (e *StartLimitError) Error() string {
+	secs := (e.RetryAfter + time.Second - 1) / time.Second
+	return fmt.Sprintf("merge: too many merges started; retry in %ds", secs)
+}
+
+// Is reports whether target is ErrTooManyStarts.
+func (e *StartLimitError) Is(target error) bool { return target == ErrTooManyStarts }
 
 // Config configures a Service. Every store field and Codes are required;
 // Notices may be nil (no merge notices); zero values of the other fields
@@ -83,6 +111,19 @@ type Config struct {
 	Notices *notify.Notifier
 	// FlowTTL is how long a flow lives from Start; 0 means DefaultFlowTTL.
 	FlowTTL time.Duration
+	// FreshFor is how recent the caller's sign-in must be to start or
+	// commit a merge; 0 means auth.DefaultFreshFor.
+	FreshFor time.Duration
+	// Limiter keeps the buckets of the start limit, shared by every
+	// replica on one store (usersettings.New passes the store); nil
+	// means merges starts are not limited.
+	Limiter ratelimit.Limiter
+	// StartLimit is how many merges one person (profile) may start; the
+	// zero Limit means DefaultStartLimit, a Burst below zero none.
+	StartLimit ratelimit.Limit
+	// SecurityLog records each merge (securitylog.Merged) in the
+	// transaction of the commit; nil records nothing.
+	SecurityLog *securitylog.Log
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Rand is the source of flow and history ids; nil means
@@ -108,6 +149,10 @@ type Service struct {
 	codes    *verification.Service
 	notices  *notify.Notifier
 	ttl      time.Duration
+	freshFor time.Duration
+	limiter  ratelimit.Limiter
+	starts   ratelimit.Limit
+	seclog   *securitylog.Log
 	now      clock.Clock
 	rand     io.Reader
 }
@@ -122,10 +167,14 @@ func NewService(c Config) *Service {
 	s := &Service{
 		accounts: c.Accounts, profiles: c.Profiles, data: c.ProfileData, history: c.History,
 		notify: c.Notify, flows: c.Flows, expired: c.Expired, tx: c.Tx, codes: c.Codes, notices: c.Notices,
-		ttl: c.FlowTTL, now: clock.New(c.Now), rand: c.Rand, events: c.SecurityEvents,
+		ttl: c.FlowTTL, freshFor: c.FreshFor, limiter: c.Limiter, starts: c.StartLimit, seclog: c.SecurityLog,
+		now: clock.New(c.Now), rand: c.Rand, events: c.SecurityEvents,
 	}
 	if s.events == nil {
 		s.events, _ = c.History.(SecurityEvents)
+	}
+	if s.starts == (ratelimit.Limit{}) {
+		s.starts = DefaultStartLimit
 	}
 	if s.ttl <= 0 {
 		s.ttl = DefaultFlowTTL
@@ -163,9 +212,14 @@ func (s *Service) signedIn(ctx context.Context, accountID string) (account.Accou
 	return a, nil
 }
 
-// flow returns the flow if it belongs to the signed-in account, is not
-// expired and is in one of the states want. It checks the account first.
-func (s *Service) flow(ctx context.Context, accountID, flowID string, want ...State) (Record, error) {
+// flow returns the flow if it belongs to the caller, a person whose
+// account is active, is not expired and is in one of the states want. It
+// checks the caller first.
+func (s *Service) flow(ctx context.Context, c auth.Caller, flowID string, want ...State) (Record, error) {
+	if err := c.Person(); err != nil {
+		return Record{}, err
+	}
+	accountID := c.AccountID
 	if _, err := s.signedIn(ctx, accountID); err != nil {
 		return Record{}, err
 	}

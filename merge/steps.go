@@ -7,37 +7,64 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
 // Flow is what the person is shown after Start: the flow's id and the
-// addresses, masked, that may receive the code. SendCode takes an index
-// into Addresses.
+// two choices of where the code goes, in the order of ChoiceTyped and
+// ChoiceRecovery: the address typed, masked ("j***@example.com"), and
+// RecoveryLabel. SendCode takes an index into Addresses.
 type Flow struct {
 	ID        string
 	Addresses []string
 }
 
+// The choices of a flow, as indexes into Flow.Addresses.
+const (
+	// ChoiceTyped sends the code to the address typed at Start.
+	ChoiceTyped = 0
+	// ChoiceRecovery sends the code to the verified recovery email of the
+	// profile of that address.
+	ChoiceRecovery = 1
+)
+
+// RecoveryLabel is what Flow shows for ChoiceRecovery, whatever the
+// profile: whether it has a verified recovery email, and where, is not
+// revealed.
+const RecoveryLabel = "the verified recovery email of that profile"
+
 // Start begins merging the profile of the account with the address
-// otherEmail into the profile of the signed-in account. It returns the
-// masked addresses of the other profile that may receive the code: the
-// login emails of its accounts and its recovery email.
+// otherEmail into the profile of the caller, who must have signed in
+// recently (Config.FreshFor; auth.ErrReauthenticationRequired, and
+// auth.ErrForbidden for a token or API key). It returns the same two
+// choices of where the code may go for every address, registered or
+// not: the address typed, masked, and the verified recovery email of
+// its profile, shown only as RecoveryLabel. Start reads as much for an
+// address that belongs to nobody as for one that does, so neither the
+// answer nor its time tells whether an address is registered or has a
+// recovery email.
 //
-// An address that belongs to no account gets the same kind of answer (the
-// entered address, masked, as the only choice), so Start tells nobody
-// whether an address is registered; such a flow never sends a code and
-// never completes. Start returns ErrInactive when the signed-in account is
-// not active, ErrInvalidEmail for a malformed address and ErrSameProfile
-// when the address belongs to the signed-in profile.
-func (s *Service) Start(ctx context.Context, signedInAccountID, otherEmail string) (Flow, error) {
-	me, err := s.signedIn(ctx, signedInAccountID)
+// Each person may start Config.StartLimit merges (*StartLimitError,
+// matching ErrTooManyStarts). Start returns ErrInactive when the caller's
+// account is not active, ErrInvalidEmail for a malformed address and
+// ErrSameProfile when the address belongs to the caller's own profile.
+func (s *Service) Start(ctx context.Context, c auth.Caller, otherEmail string) (Flow, error) {
+	if err := c.Fresh(s.now(), s.freshFor); err != nil {
+		return Flow{}, err
+	}
+	me, err := s.signedIn(ctx, c.AccountID)
 	if err != nil {
 		return Flow{}, err
 	}
 	email, err := account.NormalizeEmail(otherEmail)
 	if err != nil {
 		return Flow{}, ErrInvalidEmail
+	}
+	if err := s.takeStart(ctx, me.ProfileID); err != nil {
+		return Flow{}, err
 	}
 	now := s.now()
 	fid, err := id.New(s.rand, "mrg_")
@@ -61,53 +88,72 @@ func (s *Service) Start(ctx context.Context, signedInAccountID, otherEmail strin
 	return f, nil
 }
 
-// fillOther sets the other profile and the candidates of r for the
-// address named at Start.
-func (s *Service) fillOther(ctx context.Context, r *Record, email string) error {
-	other, err := s.accounts.AccountByEmail(ctx, email)
-	if errors.Is(err, storage.ErrNotFound) && ctx.Err() == nil {
-		r.Candidates = []Candidate{{Address: email, Masked: Mask(email)}}
+// takeStart takes a token of the person's start limit.
+func (s *Service) takeStart(ctx context.Context, profileID string) error {
+	if s.limiter == nil || s.starts.Off() {
 		return nil
 	}
+	ok, wait, err := s.limiter.TakeRateToken(ctx, ratelimit.KeyOf("merge|start|"+profileID), s.starts, s.now())
 	if err != nil {
-		return fmt.Errorf("merge: looking up address: %w", err)
+		return fmt.Errorf("merge: start limit: %w", err)
 	}
-	if other.ProfileID == r.ProfileID {
-		return ErrSameProfile
+	if !ok {
+		return &StartLimitError{RetryAfter: wait}
 	}
-	p, err := s.profiles.Profile(ctx, other.ProfileID)
-	if err != nil {
-		return fmt.Errorf("merge: reading other profile: %w", err)
-	}
-	accts, err := s.accounts.AccountsOfProfile(ctx, other.ProfileID)
-	if err != nil {
-		return fmt.Errorf("merge: reading other accounts: %w", err)
-	}
-	r.OtherProfileID = other.ProfileID
-	r.Candidates = candidates(p, accts)
 	return nil
 }
 
-// SendCode sends a code, bound to this flow, to the address at index
-// addressIndex of the flow's Addresses; calling it again sends a new code
-// and voids the previous one. The code only ever goes to an address of the
-// other profile; for a flow whose address belongs to no profile nothing is
-// sent, though the answer is the same. The send throttle of package
-// verification applies (a *verification.ThrottledError, matching
-// verification.ErrThrottled).
-func (s *Service) SendCode(ctx context.Context, signedInAccountID, flowID string, addressIndex int) error {
-	r, err := s.flow(ctx, signedInAccountID, flowID, StateStarted, StateCodeSent)
+// fillOther sets the other profile and the two choices of r for the
+// address named at Start. An address of nobody reads a profile too (the
+// caller's own, and discards it), so that both paths do the same reads.
+func (s *Service) fillOther(ctx context.Context, r *Record, email string) error {
+	other, err := s.accounts.AccountByEmail(ctx, email)
+	known := err == nil
+	if err != nil && (!errors.Is(err, storage.ErrNotFound) || ctx.Err() != nil) {
+		return fmt.Errorf("merge: looking up address: %w", err)
+	}
+	if known && other.ProfileID == r.ProfileID {
+		return ErrSameProfile
+	}
+	read := r.ProfileID
+	if known {
+		read = other.ProfileID
+	}
+	p, err := s.profiles.Profile(ctx, read)
+	if err != nil {
+		return fmt.Errorf("merge: reading profile: %w", err)
+	}
+	if !known {
+		r.Candidates = choices(email, "", "")
+		return nil
+	}
+	r.OtherProfileID = other.ProfileID
+	r.Candidates = choices(email, other.ID, p.RecoveryEmail)
+	return nil
+}
+
+// SendCode sends a code, bound to this flow, to the choice of the flow
+// (ChoiceTyped or ChoiceRecovery, else ErrInvalidChoice); calling it
+// again sends a new code and voids the previous one. The code only ever
+// goes to the address typed, when it belongs to the other profile, or to
+// that profile's verified recovery email, when it has one. When the
+// choice is neither, nothing is sent, though the answer, the work done
+// and the send throttle are those of a real send: a code that nothing
+// matches replaces the flow's earlier code, and the send is counted
+// against a stand-in address (an address of nobody itself; for a missing
+// recovery email a digest of the address typed). The send throttle of package verification applies
+// (a *verification.ThrottledError, matching verification.ErrThrottled).
+func (s *Service) SendCode(ctx context.Context, c auth.Caller, flowID string, choice int) error {
+	r, err := s.flow(ctx, c, flowID, StateStarted, StateCodeSent)
 	if err != nil {
 		return err
 	}
-	if addressIndex < 0 || addressIndex >= len(r.Candidates) {
+	if choice < 0 || choice >= len(r.Candidates) {
 		return ErrInvalidChoice
 	}
-	addr := r.Candidates[addressIndex].Address
-	if r.OtherProfileID == "" {
-		// No profile owns the address: apply the same throttle as a real
-		// send, so throttling tells nothing either, and send nothing.
-		err = s.codes.Allow(ctx, addr)
+	addr := r.Candidates[choice].Address
+	if r.OtherProfileID == "" || addr == "" {
+		err = s.sendNowhere(ctx, r, choice)
 	} else {
 		err = s.codes.Issue(ctx, verification.PurposeMerge, r.ID, addr)
 	}
@@ -117,6 +163,18 @@ func (s *Service) SendCode(ctx context.Context, signedInAccountID, flowID string
 	from := r.State
 	r.State = StateCodeSent
 	return s.advance(ctx, r, from)
+}
+
+// sendNowhere does what a send does for a choice that has no address of
+// the other profile, and mails nothing: the throttle of the stand-in
+// address is checked and recorded, and a code that nothing matches
+// replaces the flow's earlier code (verification.Service.IssueVoid).
+func (s *Service) sendNowhere(ctx context.Context, r Record, choice int) error {
+	key := r.Candidates[choice].Address
+	if key == "" {
+		key = standIn(r.Candidates[ChoiceTyped].Address)
+	}
+	return s.codes.IssueVoid(ctx, verification.PurposeMerge, r.ID, key)
 }
 
 // Verify checks the code sent for this flow and returns the preview of the
@@ -129,8 +187,8 @@ func (s *Service) SendCode(ctx context.Context, signedInAccountID, flowID string
 // never tried against someone else's flow; the state change that follows
 // happens only from code_sent, so a concurrent step that moved the flow
 // first makes Verify fail with ErrFlowInvalid.
-func (s *Service) Verify(ctx context.Context, signedInAccountID, flowID, code string) (Preview, error) {
-	r, err := s.flow(ctx, signedInAccountID, flowID, StateCodeSent)
+func (s *Service) Verify(ctx context.Context, c auth.Caller, flowID, code string) (Preview, error) {
+	r, err := s.flow(ctx, c, flowID, StateCodeSent)
 	if err != nil {
 		return Preview{}, err
 	}
@@ -159,10 +217,10 @@ func (s *Service) Verify(ctx context.Context, signedInAccountID, flowID, code st
 // Preview returns the preview of a verified flow, computed by Resolve on
 // the current data of both profiles: which fields are kept and which
 // discarded, what is combined and what is not merged.
-func (s *Service) Preview(ctx context.Context, signedInAccountID, flowID string) (Preview, error) {
+func (s *Service) Preview(ctx context.Context, c auth.Caller, flowID string) (Preview, error) {
 	var pv Preview
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
-		r, err := s.flow(ctx, signedInAccountID, flowID, StateVerified)
+		r, err := s.flow(ctx, c, flowID, StateVerified)
 		if err != nil {
 			return err
 		}
@@ -192,9 +250,9 @@ func (s *Service) preview(ctx context.Context, sd sides) (Preview, error) {
 
 // Cancel abandons a live flow: its code is voided and its addresses are
 // forgotten.
-func (s *Service) Cancel(ctx context.Context, signedInAccountID, flowID string) error {
+func (s *Service) Cancel(ctx context.Context, c auth.Caller, flowID string) error {
 	return s.tx.InTx(ctx, func(ctx context.Context) error {
-		r, err := s.flow(ctx, signedInAccountID, flowID, StateStarted, StateCodeSent, StateVerified)
+		r, err := s.flow(ctx, c, flowID, StateStarted, StateCodeSent, StateVerified)
 		if err != nil && !errors.Is(err, ErrFlowExpired) {
 			return err
 		}

@@ -28,6 +28,10 @@ const (
 	// someone tried to sign up (or add an account) with it. It carries no
 	// code.
 	NoticeSignUpAttempt NoticeKind = "sign_up_attempt"
+	// NoticeRecoveryEmailChanged tells the previous recovery email of a
+	// profile that another address replaced it, or that it was removed.
+	// It carries no code.
+	NoticeRecoveryEmailChanged NoticeKind = "recovery_email_changed"
 )
 
 // Notice is one security notice to an account.
@@ -44,15 +48,16 @@ type Notice struct {
 
 // noticeTexts holds the subject and the opening sentence per kind.
 var noticeTexts = map[NoticeKind]struct{ subject, sentence string }{
-	NoticePasswordChanged:   {"Your password was changed", "The password of your account was changed"},
-	NoticeTokenCreated:      {"A personal access token was created", "A new personal access token was created for your account"},
-	NoticeAPIKeyCreated:     {"An API key was created", "A new API key was created for your account"},
-	NoticeTwoFactorDisabled: {"Two-factor authentication was turned off", "Two-factor authentication was turned off for your account"},
-	NoticeMergeCompleted:    {"Your profiles were merged", "Two of your profiles were merged into one"},
-	NoticeAccountAdded:      {"An account was added to your profile", "A login account was added to your profile"},
-	NoticeAccountDeleted:    {"An account was deleted from your profile", "A login account was deleted from your profile"},
-	NoticeSignUpAttempt:     {"Someone tried to create an account with your address", "Someone tried to create a new account with your email address, which already has one; no new account was made. If it was you, sign in, or reset your password if you forgot it"},
-	NoticeSSOLinked:         {"Your account now uses single sign-on", "Your account now signs in through your company's identity provider and its password no longer works"},
+	NoticePasswordChanged:      {"Your password was changed", "The password of your account was changed"},
+	NoticeTokenCreated:         {"A personal access token was created", "A new personal access token was created for your account"},
+	NoticeAPIKeyCreated:        {"An API key was created", "A new API key was created for your account"},
+	NoticeTwoFactorDisabled:    {"Two-factor authentication was turned off", "Two-factor authentication was turned off for your account"},
+	NoticeMergeCompleted:       {"Your profiles were merged", "Two of your profiles were merged into one"},
+	NoticeAccountAdded:         {"An account was added to your profile", "A login account was added to your profile"},
+	NoticeAccountDeleted:       {"An account was deleted from your profile", "A login account was deleted from your profile"},
+	NoticeSignUpAttempt:        {"Someone tried to create an account with your address", "Someone tried to create a new account with your email address, which already has one; no new account was made. If it was you, sign in, or reset your password if you forgot it"},
+	NoticeRecoveryEmailChanged: {"Your recovery email was changed", "This address is no longer the recovery email of your profile: another address replaced it, or it was removed. If you did not do this, sign in and check your profile, or contact support"},
+	NoticeSSOLinked:            {"Your account now uses single sign-on", "Your account now signs in through your company's identity provider and its password no longer works"},
 }
 
 // maxDetail bounds Notice.Detail in characters.

@@ -37,6 +37,8 @@ const (
 	PurposeAddAccount    = "add_account"
 	PurposePasswordReset = "password_reset"
 	PurposeMerge         = "merge"
+	PurposeRecoveryEmail = "recovery_email"
+	PurposeRecoveryReset = "recovery_reset"
 )
 
 // codeTexts holds the subject and what the code confirms, per purpose.
@@ -45,6 +47,8 @@ var codeTexts = map[string]struct{ subject, action string }{
 	PurposeAddAccount:    {"Confirm the account you are adding", "add this email address as a login account to your profile"},
 	PurposePasswordReset: {"Reset your password", "choose a new password for your account"},
 	PurposeMerge:         {"Confirm merging your profiles", "confirm that you want to merge two profiles into one"},
+	PurposeRecoveryEmail: {"Confirm your recovery email", "make this address the recovery email of your profile"},
+	PurposeRecoveryReset: {"Reset a password through your recovery email", "choose a new password for the account named below"},
 }
 
 // maxCodeLen bounds a code placed in a message.
@@ -57,6 +61,17 @@ const maxCodeLen = 64
 // appears only in the body. It returns ErrInvalidAddress,
 // ErrHeaderInjection, ErrUnknownPurpose or ErrInvalidCode.
 func CodeMessage(to string, purpose string, code string, ttl time.Duration) (Message, error) {
+	return CodeNote(to, purpose, code, ttl, "")
+}
+
+// maxNote bounds the note of CodeNote in characters.
+const maxNote = 1000
+
+// CodeNote is CodeMessage with a note after what the code confirms, such
+// as the accounts a password reset is for. The note must hold no secret:
+// control characters other than line breaks become spaces, and it is cut
+// to 1000 characters. An empty note is CodeMessage.
+func CodeNote(to string, purpose string, code string, ttl time.Duration, note string) (Message, error) {
 	if _, err := parseAddress(to); err != nil {
 		return Message{}, err
 	}
@@ -68,12 +83,28 @@ func CodeMessage(to string, purpose string, code string, ttl time.Duration) (Mes
 		return Message{}, ErrInvalidCode
 	}
 	body, err := render("code.txt", map[string]string{
-		"Code": code, "Action": text.action, "TTL": humanDuration(ttl),
+		"Code": code, "Action": text.action, "TTL": humanDuration(ttl), "Note": cleanNote(note),
 	})
 	if err != nil {
 		return Message{}, err
 	}
 	return Message{To: to, Subject: text.subject, Body: body}, nil
+}
+
+// cleanNote replaces control characters but line breaks, and invalid
+// UTF-8, by spaces, trims, and cuts to maxNote characters.
+func cleanNote(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r != '\n' && (unicode.IsControl(r) || r == unicode.ReplacementChar) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, " "))
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > maxNote {
+		s = string(r[:maxNote-1]) + "…"
+	}
+	return s
 }
 
 func validCode(code string) bool {

@@ -57,7 +57,8 @@
 //	profile                  id, name, job_title, department, country (ISO
 //	                         3166-1 alpha-2), about_you, skills[],
 //	                         industry_experience[], twitter_url, linkedin_url,
-//	                         recovery_email, public, created_at, updated_at,
+//	                         recovery_email, pending_recovery_email, public,
+//	                         created_at, updated_at,
 //	                         avatar: null or {file, content_type, size,
 //	                         width, height, sha256}
 //	community_progress       points, achievements[] {id, name, awarded_at},

@@ -203,7 +203,7 @@ func (s *Service) person(ctx context.Context, profileID string) (Person, error) 
 		return Person{}, fmt.Errorf("personaldata: listing accounts: %w", err)
 	}
 	p := Person{ProfileID: profileID, Accounts: accts, hasPassword: map[string]bool{},
-		recovery: recoveryAddress{known: true, email: pr.RecoveryEmail}}
+		recovery: recoveryAddress{known: true, emails: recoveryAddresses(pr)}}
 	for i := range p.Accounts {
 		p.hasPassword[accts[i].ID] = accts[i].PasswordHash != ""
 		p.Accounts[i].PasswordHash = ""

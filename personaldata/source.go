@@ -39,15 +39,16 @@ type Person struct {
 	Accounts  []account.Account
 	// hasPassword tells which accounts have a password hash.
 	hasPassword map[string]bool
-	// recovery is the profile's recovery address, when the Service read
-	// it already.
+	// recovery is the profile's recovery addresses (verified and
+	// pending), when the Service read them already.
 	recovery recoveryAddress
 }
 
-// recoveryAddress is a recovery email address that may not be known yet.
+// recoveryAddress is the recovery email addresses of a profile, which
+// may not be known yet.
 type recoveryAddress struct {
-	known bool
-	email string
+	known  bool
+	emails []string
 }
 
 // AccountIDs returns the ids of the person's accounts.

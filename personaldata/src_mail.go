@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -58,11 +60,16 @@ func (s mailSource) EraseAccount(ctx context.Context, accountID string) error {
 }
 
 func (s mailSource) EraseProfile(ctx context.Context, profileID string) error {
-	addr, err := s.book.ofProfile(ctx, profileID)
+	addrs, err := s.book.ofProfile(ctx, profileID)
 	if err != nil {
 		return err
 	}
-	return s.forget(ctx, addr)
+	for _, addr := range addrs {
+		if err := s.forget(ctx, addr); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s mailSource) forget(ctx context.Context, addr string) error {
@@ -84,27 +91,21 @@ type addressBook struct {
 }
 
 // ofPerson returns the addresses of the person's accounts, then the
-// recovery address (as the Service read it, from v's profile when
-// already collected, or read now).
+// recovery addresses, verified and pending (as the Service read them, or
+// read now).
 func (b addressBook) ofPerson(ctx context.Context, p Person, v *View) ([]string, error) {
-	addrs := make([]string, 0, len(p.Accounts)+1)
+	addrs := make([]string, 0, len(p.Accounts)+2)
 	for _, a := range p.Accounts {
 		addrs = append(addrs, a.Email)
 	}
-	rec := v.Profile.RecoveryEmail
-	if p.recovery.known {
-		rec = p.recovery.email
-	}
-	if rec == "" && !p.recovery.known {
+	rec := p.recovery.emails
+	if !p.recovery.known {
 		var err error
 		if rec, err = b.ofProfile(ctx, p.ProfileID); err != nil {
 			return nil, err
 		}
 	}
-	if rec != "" {
-		addrs = append(addrs, rec)
-	}
-	return addrs, nil
+	return append(addrs, rec...), nil
 }
 
 // ofAccount returns the account's login address; "" for an account that
@@ -120,17 +121,29 @@ func (b addressBook) ofAccount(ctx context.Context, accountID string) (string, e
 	return a.Email, nil
 }
 
-// ofProfile returns the profile's recovery address; "" for none or a
-// profile that does not exist.
-func (b addressBook) ofProfile(ctx context.Context, profileID string) (string, error) {
+// ofProfile returns the profile's recovery addresses, verified and
+// pending; none for a profile that does not exist.
+func (b addressBook) ofProfile(ctx context.Context, profileID string) ([]string, error) {
 	p, err := b.profiles.Profile(ctx, profileID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return "", nil
+		return nil, nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("reading profile: %w", err)
+		return nil, fmt.Errorf("reading profile: %w", err)
 	}
-	return p.RecoveryEmail, nil
+	return recoveryAddresses(p), nil
+}
+
+// recoveryAddresses returns the recovery email of p and its pending one,
+// without empty or repeated ones.
+func recoveryAddresses(p profile.Profile) []string {
+	var out []string
+	for _, a := range []string{p.RecoveryEmail, p.PendingRecoveryEmail} {
+		if a != "" && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // MailData is one message of the outbox to the person: where, what

@@ -45,7 +45,8 @@ func profileData(p profile.Profile) ProfileData {
 		Country: p.Country, AboutYou: p.AboutYou,
 		Skills: nonNil(p.Skills), Industries: nonNil(p.Industries),
 		TwitterURL: p.TwitterURL, LinkedInURL: p.LinkedInURL, RecoveryEmail: p.RecoveryEmail,
-		Public: p.Public, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		PendingRecoveryEmail: p.PendingRecoveryEmail,
+		Public:               p.Public, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 	if !p.Avatar.IsZero() {
 		d.Avatar = &AvatarData{

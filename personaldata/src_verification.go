@@ -52,11 +52,16 @@ func (s verificationSource) EraseAccount(ctx context.Context, accountID string) 
 }
 
 func (s verificationSource) EraseProfile(ctx context.Context, profileID string) error {
-	addr, err := s.book.ofProfile(ctx, profileID)
+	addrs, err := s.book.ofProfile(ctx, profileID)
 	if err != nil {
 		return err
 	}
-	return s.forget(ctx, addr)
+	for _, addr := range addrs {
+		if err := s.forget(ctx, addr); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s verificationSource) forget(ctx context.Context, addr string) error {

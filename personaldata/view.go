@@ -58,7 +58,9 @@ type ProfileData struct {
 	TwitterURL    string   `json:"twitter_url"`
 	LinkedInURL   string   `json:"linkedin_url"`
 	RecoveryEmail string   `json:"recovery_email"`
-	Public        bool     `json:"public"`
+	// PendingRecoveryEmail is a recovery email waiting for its code.
+	PendingRecoveryEmail string `json:"pending_recovery_email"`
+	Public               bool   `json:"public"`
 	// Avatar describes the avatar image; nil when there is none.
 	Avatar    *AvatarData `json:"avatar"`
 	CreatedAt time.Time   `json:"created_at"`

@@ -24,6 +24,9 @@ func diff(old, p Profile) []change {
 	}
 	out = append(out, listDiff(FieldSkills, old.Skills, p.Skills)...)
 	out = append(out, listDiff(FieldIndustries, old.Industries, p.Industries)...)
+	if old.PendingRecoveryEmail != p.PendingRecoveryEmail {
+		out = append(out, change{item: FieldPendingRecoveryEmail, action: setOrCleared(p.PendingRecoveryEmail != "")})
+	}
 	if old.Public != p.Public {
 		out = append(out, change{item: FieldPublic, action: setOrCleared(p.Public)})
 	}

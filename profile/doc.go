@@ -25,6 +25,14 @@
 // needs a sign-in younger than Config.FreshFor; a token or API key never
 // reaches the profile.
 //
+// The recovery email is verified: a new address waits in
+// Profile.PendingRecoveryEmail, and a code goes to it (Config.Codes),
+// until [Service.ConfirmRecoveryEmail] makes it Profile.RecoveryEmail and
+// tells the previous one. Only the verified address is ever used to
+// regain access. Support staff set it with [Service.SetRecoveryEmail],
+// which takes an explicit auth.Admin and is recorded in the history and
+// the security log.
+//
 // Every write runs in one storage transaction and records each changed
 // field in the change history (package history), without its value.
 //

@@ -19,10 +19,16 @@ type Profile struct {
 	Industries  []string `json:"industry_experience"`
 	TwitterURL  string   `json:"twitter_url"`
 	LinkedInURL string   `json:"linkedin_url"`
-	// RecoveryEmail is an address, business or not, that helps the person
-	// regain access; it is never shown in the public view.
+	// RecoveryEmail is the verified recovery email: an address, business
+	// or not, that helps the person regain access (merge codes, password
+	// resets). It is set only by confirming a code sent to it (see
+	// Service.ConfirmRecoveryEmail) and never shown in the public view.
 	RecoveryEmail string `json:"recovery_email"`
-	Public        bool   `json:"public"`
+	// PendingRecoveryEmail is an address set as the recovery email whose
+	// code is not confirmed yet. It is never used to regain access; empty
+	// when no change waits.
+	PendingRecoveryEmail string `json:"pending_recovery_email"`
+	Public               bool   `json:"public"`
 	// Avatar describes the stored image; its zero value means no avatar.
 	Avatar    AvatarInfo `json:"avatar"`
 	CreatedAt time.Time  `json:"created_at"`
@@ -93,6 +99,11 @@ type Store interface {
 	// DeleteProfile deletes the profile, its avatar and its progress. It
 	// returns storage.ErrNotFound.
 	DeleteProfile(ctx context.Context, id string) error
+	// ProfilesByRecoveryEmail returns the ids of the profiles whose
+	// verified RecoveryEmail is email, compared case-insensitively
+	// (ASCII), oldest first (ties broken by ID); a pending recovery email
+	// never matches. None is an empty list, not an error.
+	ProfilesByRecoveryEmail(ctx context.Context, email string) ([]string, error)
 
 	// SetAvatar stores the avatar of the profile, replacing any previous
 	// one, and sets Profile.Avatar to a.AvatarInfo. It returns

@@ -8,10 +8,13 @@ import (
 	"io"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -33,6 +36,16 @@ type Config struct {
 	// FreshFor is how recent a sign-in must be to set the recovery email;
 	// 0 means auth.DefaultFreshFor.
 	FreshFor time.Duration
+	// Codes sends and checks the codes that verify a new recovery email
+	// (purpose verification.PurposeRecoveryEmail); without it setting a
+	// recovery email fails with ErrRecoveryUnavailable (clearing works).
+	Codes *verification.Service
+	// Notices tells the previous recovery email that it was replaced or
+	// removed; nil sends no notices.
+	Notices *notify.Notifier
+	// SecurityLog records recovery email changes in the transaction of
+	// the change; nil records nothing.
+	SecurityLog *securitylog.Log
 	// AvatarLimits bound the memory and concurrency of avatar decoding;
 	// the zero value means the process-wide defaults
 	// (DefaultAvatarDecodeBytes, DefaultAvatarConcurrency).
@@ -54,6 +67,9 @@ type Service struct {
 	avatars  *AvatarChecker
 	owners   auth.Owners
 	freshFor time.Duration
+	codes    *verification.Service
+	notices  *notify.Notifier
+	seclog   *securitylog.Log
 }
 
 // NewService returns a Service. It panics when Store, Tx or History is
@@ -69,7 +85,7 @@ func NewService(c Config) *Service {
 		c.Rand = rand.Reader
 	}
 	s := &Service{store: c.Store, tx: c.Tx, hist: c.History, now: clock.New(c.Now), rand: c.Rand,
-		owners: c.Owners, freshFor: c.FreshFor}
+		owners: c.Owners, freshFor: c.FreshFor, codes: c.Codes, notices: c.Notices, seclog: c.SecurityLog}
 	if c.AvatarLimits != (AvatarLimits{}) {
 		s.avatars = NewAvatarChecker(c.AvatarLimits)
 	}
@@ -135,13 +151,19 @@ func wrap(err error) error {
 // profile public) is refused with an *IncompleteError, unless the same
 // update makes the profile private. Each changed field is recorded in the
 // history, in the same transaction. It acts on the caller's own profile
-// only; setting the recovery email needs a fresh sign-in
-// (auth.ErrReauthenticationRequired). It returns the stored profile.
+// only; setting, changing or clearing the recovery email needs a fresh
+// sign-in (auth.ErrReauthenticationRequired). A new recovery email does
+// not take effect at once: it becomes PendingRecoveryEmail and a code is
+// sent to it (purpose verification.PurposeRecoveryEmail, in the same
+// transaction; a *verification.ThrottledError changes nothing) until
+// ConfirmRecoveryEmail; the verified address stays meanwhile. Clearing it
+// ("") removes both, is recorded in the security log and tells the
+// removed address. It returns the stored profile.
 func (s *Service) Update(ctx context.Context, c auth.Caller, u Update) (Profile, error) {
 	if err := s.sensitive(c, u); err != nil {
 		return Profile{}, err
 	}
-	return s.modify(ctx, c, u.applyTo)
+	return s.modify(ctx, c, u, nil)
 }
 
 // MakePublic lets the community see the caller's profile. It fails with
@@ -157,41 +179,65 @@ func (s *Service) MakePrivate(ctx context.Context, c auth.Caller) (Profile, erro
 }
 
 // modify runs one read-modify-write of the caller's profile fields in a
-// transaction, with the public-profile rule and the history entries.
-func (s *Service) modify(ctx context.Context, c auth.Caller, change func(Profile) (Profile, error)) (Profile, error) {
+// transaction, with the public-profile rule, the history entries and, when
+// u names the recovery email, its verification (see recovery). cond, when
+// not nil, may refuse the stored profile before anything changes.
+func (s *Service) modify(ctx context.Context, c auth.Caller, u Update, cond func(Profile) error) (Profile, error) {
 	profileID, err := s.owner(ctx, c)
 	if err != nil {
 		return Profile{}, err
 	}
-	accountID := c.AccountID
-	var out Profile
+	var (
+		out     Profile
+		cleared string // a verified recovery email the update cleared
+	)
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		old, err := s.store.Profile(ctx, profileID)
 		if err != nil {
 			return wrap(err)
 		}
-		p, err := change(old)
+		if cond != nil {
+			if err := cond(old); err != nil {
+				return err
+			}
+		}
+		p, err := u.applyTo(old)
 		if err != nil {
 			return err
+		}
+		step := recoveryStepNone
+		if u.RecoveryEmail != nil {
+			p, step = recovery(old, p)
 		}
 		if err := checkPublic(p); err != nil {
 			return err
 		}
 		changes := diff(old, p)
-		if len(changes) == 0 {
-			out = old
-			return nil
+		out = old
+		if len(changes) > 0 {
+			p.UpdatedAt = s.now()
+			if err := s.store.UpdateProfile(ctx, p); err != nil {
+				return wrap(err)
+			}
+			out = p
+			if err := s.record(ctx, c.AccountID, profileID, p.UpdatedAt, changes); err != nil {
+				return err
+			}
 		}
-		p.UpdatedAt = s.now()
-		if err := s.store.UpdateProfile(ctx, p); err != nil {
-			return wrap(err)
+		if old.RecoveryEmail != "" && p.RecoveryEmail == "" {
+			cleared = old.RecoveryEmail
+			ev := securitylog.FromCaller(securitylog.RecoveryEmailChanged, profileID, c)
+			ev.Detail = "recovery email removed"
+			if err := s.seclog.Record(ctx, ev); err != nil {
+				return err
+			}
 		}
-		out = p
-		return s.record(ctx, accountID, profileID, p.UpdatedAt, changes)
+		return s.verifyStep(ctx, step, profileID, p.PendingRecoveryEmail)
 	})
 	if err != nil {
 		return Profile{}, err
 	}
+	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeRecoveryEmailChanged, At: s.now()}, cleared)
 	return out, nil
 }
 

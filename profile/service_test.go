@@ -16,8 +16,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -32,7 +34,15 @@ func newService(t *testing.T) (*profile.Service, *memory.Store) {
 	st := memory.New()
 	var ticks atomic.Int64 // the clock advances a second per reading
 	now := func() time.Time { return testNow.Add(time.Duration(ticks.Add(1)-1) * time.Second) }
-	return profile.NewService(profile.Config{Store: st, Tx: st, History: st, Now: now, Owners: testOwners}), st
+	return profile.NewService(profile.Config{Store: st, Tx: st, History: st, Now: now, Owners: testOwners,
+		Codes: testCodes(st, now, &notify.Outbox{})}), st
+}
+
+// testCodes returns the verification codes of the tests, mailed to box,
+// without send throttles.
+func testCodes(st *memory.Store, now func() time.Time, box *notify.Outbox) *verification.Service {
+	return verification.NewService(verification.Config{Store: st, Tx: st, Mailer: box, Now: now,
+		MinInterval: -1, MaxPerHour: -1})
 }
 
 // ownerMap is the auth.Owners of the tests: me records which profile an
@@ -207,8 +217,9 @@ func TestUpdateNormalisesAndRecordsHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Country != "NL" || !cmp.Equal(got.Skills, []string{"Go", "SQL"}) || got.RecoveryEmail != "ada@example.org" {
-		t.Errorf("not normalised: %+v", got)
+	if got.Country != "NL" || !cmp.Equal(got.Skills, []string{"Go", "SQL"}) || got.PendingRecoveryEmail != "ada@example.org" ||
+		got.RecoveryEmail != "" {
+		t.Errorf("not normalised, or the recovery email is not pending: %+v", got)
 	}
 	// Change again: one skill out, one in, recovery email and name cleared.
 	_, err = svc.Update(ctx, me("acc_other", p.ID), profile.Update{
@@ -231,10 +242,10 @@ func TestUpdateNormalisesAndRecordsHistory(t *testing.T) {
 	want := []row{
 		{acc, "name", "set", ""}, {acc, "job_title", "set", ""}, {acc, "department", "set", ""},
 		{acc, "country", "set", ""}, {acc, "about_you", "set", ""}, {acc, "twitter_url", "set", ""},
-		{acc, "linkedin_url", "set", ""}, {acc, "recovery_email", "set", ""},
+		{acc, "linkedin_url", "set", ""}, {acc, "pending_recovery_email", "set", ""},
 		{acc, "skills", "added", "Go"}, {acc, "skills", "added", "SQL"},
 		{acc, "industry_experience", "added", "Finance"},
-		{"acc_other", "name", "cleared", ""}, {"acc_other", "recovery_email", "cleared", ""},
+		{"acc_other", "name", "cleared", ""}, {"acc_other", "pending_recovery_email", "cleared", ""},
 		{"acc_other", "skills", "removed", "Go"}, {"acc_other", "skills", "added", "Rust"},
 	}
 	// Entries of one instant come back ordered by their random ids.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
@@ -22,7 +23,7 @@ func TestTrustBoundary(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	st := memory.New()
 	svc := profile.NewService(profile.Config{Store: st, Tx: st, History: st, Owners: account.NewOwners(st),
-		Now: func() time.Time { return now }})
+		Codes: testCodes(st, func() time.Time { return now }, &notify.Outbox{}), Now: func() time.Time { return now }})
 	person := func(id string) profile.Profile {
 		p, err := svc.Create(ctx)
 		if err != nil {
@@ -65,8 +66,8 @@ func TestTrustBoundary(t *testing.T) {
 	if _, err := svc.Update(ctx, stale, profile.Update{Name: new("Bob")}); err != nil {
 		t.Errorf("stale Update of the name = %v, want nil (not sensitive)", err)
 	}
-	if b, _ := st.Profile(ctx, bob.ID); b.RecoveryEmail != "" {
-		t.Errorf("recovery email set by a stale caller: %q", b.RecoveryEmail)
+	if b, _ := st.Profile(ctx, bob.ID); b.RecoveryEmail != "" || b.PendingRecoveryEmail != "" {
+		t.Errorf("recovery email set by a stale caller: %q, pending %q", b.RecoveryEmail, b.PendingRecoveryEmail)
 	}
 	if _, err := svc.Update(ctx, bobNow, profile.Update{RecoveryEmail: new("bob@home.example")}); err != nil {
 		t.Errorf("fresh recovery email Update = %v, want nil", err)

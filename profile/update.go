@@ -6,15 +6,17 @@ import "slices"
 // are, a pointer to a zero value clears the field. Every set field is
 // validated and normalised as Normalize does.
 type Update struct {
-	Name          *string
-	JobTitle      *string
-	Department    *string
-	Country       *string // ISO 3166-1 alpha-2, any case
-	AboutYou      *string
-	Skills        *[]string
-	Industries    *[]string // industry experience
-	TwitterURL    *string
-	LinkedInURL   *string
+	Name        *string
+	JobTitle    *string
+	Department  *string
+	Country     *string // ISO 3166-1 alpha-2, any case
+	AboutYou    *string
+	Skills      *[]string
+	Industries  *[]string // industry experience
+	TwitterURL  *string
+	LinkedInURL *string
+	// RecoveryEmail asks for a new recovery email, which stays pending
+	// until its code is confirmed (Service.Update), or clears it ("").
 	RecoveryEmail *string
 	// Public makes the profile public (it must then be complete) or
 	// private.

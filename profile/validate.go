@@ -22,22 +22,25 @@ const (
 // Field names used in ValidationError.Fields and in history entries; they
 // are the JSON names of the fields.
 const (
-	FieldName           = "name"
-	FieldJobTitle       = "job_title"
-	FieldDepartment     = "department"
-	FieldCountry        = "country"
-	FieldAboutYou       = "about_you"
-	FieldSkills         = "skills"
-	FieldIndustries     = "industry_experience"
-	FieldTwitterURL     = "twitter_url"
-	FieldLinkedInURL    = "linkedin_url"
-	FieldRecoveryEmail  = "recovery_email"
-	FieldPublic         = "public"
-	FieldAvatar         = "avatar"
-	FieldPoints         = "points"
-	FieldAchievements   = "achievements"
-	FieldCertifications = "certifications"
-	FieldAcademy        = "academy"
+	FieldName          = "name"
+	FieldJobTitle      = "job_title"
+	FieldDepartment    = "department"
+	FieldCountry       = "country"
+	FieldAboutYou      = "about_you"
+	FieldSkills        = "skills"
+	FieldIndustries    = "industry_experience"
+	FieldTwitterURL    = "twitter_url"
+	FieldLinkedInURL   = "linkedin_url"
+	FieldRecoveryEmail = "recovery_email"
+	// FieldPendingRecoveryEmail names, in the history, a recovery email
+	// waiting for its code; it is set through FieldRecoveryEmail.
+	FieldPendingRecoveryEmail = "pending_recovery_email"
+	FieldPublic               = "public"
+	FieldAvatar               = "avatar"
+	FieldPoints               = "points"
+	FieldAchievements         = "achievements"
+	FieldCertifications       = "certifications"
+	FieldAcademy              = "academy"
 )
 
 // Reason codes reported in ValidationError.Fields.

@@ -45,10 +45,10 @@ func (s *Service) UpdateIfVersion(ctx context.Context, c auth.Caller, version st
 	if err := s.sensitive(c, u); err != nil {
 		return Profile{}, err
 	}
-	return s.modify(ctx, c, func(p Profile) (Profile, error) {
+	return s.modify(ctx, c, u, func(p Profile) error {
 		if Version(p) != version {
-			return p, ErrChanged
+			return ErrChanged
 		}
-		return u.applyTo(p)
+		return nil
 	})
 }

@@ -15,6 +15,12 @@ const (
 	PurposeAddAccount    Purpose = "add_account"
 	PurposePasswordReset Purpose = "password_reset"
 	PurposeMerge         Purpose = "merge"
+	// PurposeRecoveryEmail confirms a new recovery email of a profile
+	// (the flow is the profile's id).
+	PurposeRecoveryEmail Purpose = "recovery_email"
+	// PurposeRecoveryReset resets the password of an account through the
+	// verified recovery email of its profile (the flow is the address).
+	PurposeRecoveryReset Purpose = "recovery_reset"
 )
 
 // Code is a stored one-time code. Only a digest of the code is stored.

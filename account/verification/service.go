@@ -133,6 +133,14 @@ func (s *Service) TTL() time.Duration { return s.ttl }
 // ErrThrottled) when the address got a code too recently or too often,
 // and changes nothing then.
 func (s *Service) Issue(ctx context.Context, purpose Purpose, flowID, address string) error {
+	return s.IssueNote(ctx, purpose, flowID, address, "")
+}
+
+// IssueNote is Issue with a note in the mail, after what the code
+// confirms: for instance which accounts a password reset through a
+// recovery email is for. The note must hold no secret; notify.CodeNote
+// says how it is cleaned.
+func (s *Service) IssueNote(ctx context.Context, purpose Purpose, flowID, address, note string) error {
 	if purpose == "" || flowID == "" || address == "" {
 		return fmt.Errorf("verification: issue: %w", ErrMissingArgument)
 	}
@@ -144,7 +152,7 @@ func (s *Service) Issue(ctx context.Context, purpose Purpose, flowID, address st
 	if err != nil {
 		return fmt.Errorf("verification: issue: %w", err)
 	}
-	msg, err := notify.CodeMessage(address, string(purpose), code, s.ttl)
+	msg, err := notify.CodeNote(address, string(purpose), code, s.ttl, note)
 	if err != nil {
 		return fmt.Errorf("verification: composing mail: %w", err)
 	}

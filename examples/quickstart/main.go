@@ -34,6 +34,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
@@ -319,20 +320,20 @@ func (j *journey) merge() error {
 	}); err != nil {
 		return err
 	}
-	flow, err := j.s.Merges.Start(j.ctx, adaAccount, other)
+	flow, err := j.s.Merges.Start(j.ctx, j.caller(adaAccount), other)
 	if err != nil {
 		return err
 	}
 	j.say("code can go to: %v", flow.Addresses)
 	j.skip(2 * time.Minute) // the sign-up code went to this address a moment ago
-	if err := j.s.Merges.SendCode(j.ctx, adaAccount, flow.ID, 0); err != nil {
+	if err := j.s.Merges.SendCode(j.ctx, j.caller(adaAccount), flow.ID, merge.ChoiceTyped); err != nil {
 		return err
 	}
 	c, err := j.code(other)
 	if err != nil {
 		return err
 	}
-	preview, err := j.s.Merges.Verify(j.ctx, adaAccount, flow.ID, c)
+	preview, err := j.s.Merges.Verify(j.ctx, j.caller(adaAccount), flow.ID, c)
 	if err != nil {
 		return err
 	}
@@ -342,7 +343,7 @@ func (j *journey) merge() error {
 		}
 	}
 	j.say("preview: combined skills=%d, not merged=%v", preview.Combined.Skills, preview.NotMerged)
-	merged, err := j.s.Merges.Commit(j.ctx, adaAccount, flow.ID)
+	merged, err := j.s.Merges.Commit(j.ctx, j.caller(adaAccount), flow.ID)
 	if err != nil {
 		return err
 	}

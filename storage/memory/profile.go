@@ -77,6 +77,52 @@ func (s *Store) UpdateProfile(ctx context.Context, p profile.Profile) error {
 	})
 }
 
+// ProfilesByRecoveryEmail implements profile.Store by a scan of the
+// profiles.
+func (s *Store) ProfilesByRecoveryEmail(ctx context.Context, email string) ([]string, error) {
+	var found []profile.Profile
+	err := s.read(ctx, func() error {
+		for _, p := range s.profiles.byID {
+			if p.RecoveryEmail != "" && asciiEqualFold(p.RecoveryEmail, email) {
+				found = append(found, p)
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(found, func(a, b profile.Profile) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	ids := make([]string, len(found))
+	for i, p := range found {
+		ids[i] = p.ID
+	}
+	return ids, err
+}
+
+// asciiEqualFold compares two strings ignoring the case of ASCII letters
+// only, as SQL's lower() does in SQLite.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
 // DeleteProfile implements profile.Store.
 func (s *Store) DeleteProfile(ctx context.Context, id string) error {
 	return s.write(ctx, func(t *tx) error {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -56,7 +57,7 @@ func BenchmarkMergeCommit(b *testing.B) {
 	for i := range b.N {
 		flowID := benchVerifiedFlow(b, st, db, svc, outbox, fmt.Sprintf("m%d", i))
 		b.StartTimer()
-		if _, err := svc.Commit(ctx, "acc_m"+fmt.Sprint(i)+"a", flowID); err != nil {
+		if _, err := svc.Commit(ctx, auth.New("acc_m"+fmt.Sprint(i)+"a", auth.MethodPassword, benchMergeNow), flowID); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
@@ -149,7 +150,7 @@ func benchVerifiedFlow(b *testing.B, st *sqlstore.Store, db *sql.DB, svc *merge.
 	b.Helper()
 	ctx := context.Background()
 	benchSeedPair(b, st, db, tag)
-	me := "acc_" + tag + "a"
+	me := auth.New("acc_"+tag+"a", auth.MethodPassword, benchMergeNow)
 	f, err := svc.Start(ctx, me, tag+"b@example.com")
 	if err != nil {
 		b.Fatal(err)

@@ -11,7 +11,7 @@ import (
 var _ profile.Store = (*Store)(nil)
 
 const profileColumns = `p.id, p.name, p.job_title, p.department, p.country, p.about_you,
-	p.skills, p.industries, p.twitter_url, p.linkedin_url, p.recovery_email, p.public,
+	p.skills, p.industries, p.twitter_url, p.linkedin_url, p.recovery_email, p.pending_recovery_email, p.public,
 	p.created_at, p.updated_at,
 	a.content_type, a.size, a.width, a.height, a.digest`
 
@@ -51,7 +51,7 @@ func scanProfile(row interface{ Scan(...any) error }, p *profile.Profile) error 
 	)
 	err := row.Scan(&p.ID, &p.Name, &p.JobTitle, &p.Department, &p.Country, &p.AboutYou,
 		strList{&p.Skills}, strList{&p.Industries}, &p.TwitterURL, &p.LinkedInURL,
-		&p.RecoveryEmail, &p.Public, dbTime{&p.CreatedAt}, dbTime{&p.UpdatedAt},
+		&p.RecoveryEmail, &p.PendingRecoveryEmail, &p.Public, dbTime{&p.CreatedAt}, dbTime{&p.UpdatedAt},
 		&ct, &size, &width, &height, &digest)
 	if err != nil {
 		return err
@@ -71,11 +71,11 @@ func (s *Store) CreateProfile(ctx context.Context, p profile.Profile) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "create profile", `INSERT INTO us_profiles
 			(id, name, job_title, department, country, about_you, skills, industries,
-			 twitter_url, linkedin_url, recovery_email, public, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			 twitter_url, linkedin_url, recovery_email, pending_recovery_email, public, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			p.ID, p.Name, p.JobTitle, p.Department, p.Country, p.AboutYou,
 			listArg(p.Skills), listArg(p.Industries), p.TwitterURL, p.LinkedInURL,
-			p.RecoveryEmail, p.Public, s.d.timeArg(p.CreatedAt), s.d.timeArg(p.UpdatedAt))
+			p.RecoveryEmail, p.PendingRecoveryEmail, p.Public, s.d.timeArg(p.CreatedAt), s.d.timeArg(p.UpdatedAt))
 		if err == nil && n == 0 {
 			err = conflict("create profile: id taken")
 		}
@@ -94,17 +94,34 @@ func (s *Store) Profile(ctx context.Context, id string) (profile.Profile, error)
 	return p, translate(ctx, "profile", err)
 }
 
+// ProfilesByRecoveryEmail implements profile.Store, through the index on
+// the lower-cased recovery email.
+func (s *Store) ProfilesByRecoveryEmail(ctx context.Context, email string) ([]string, error) {
+	var ids []string
+	err := s.query(ctx, "profiles by recovery email", `SELECT id FROM us_profiles
+		WHERE lower(recovery_email) = lower(?) AND recovery_email <> '' ORDER BY created_at, id`,
+		[]any{email}, func(rows *sql.Rows) error {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+			return nil
+		})
+	return ids, err
+}
+
 // UpdateProfile implements profile.Store.
 func (s *Store) UpdateProfile(ctx context.Context, p profile.Profile) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "update profile", `UPDATE us_profiles SET
 			name = ?, job_title = ?, department = ?, country = ?, about_you = ?,
 			skills = ?, industries = ?, twitter_url = ?, linkedin_url = ?,
-			recovery_email = ?, public = ?, updated_at = ?
+			recovery_email = ?, pending_recovery_email = ?, public = ?, updated_at = ?
 			WHERE id = ?`,
 			p.Name, p.JobTitle, p.Department, p.Country, p.AboutYou,
 			listArg(p.Skills), listArg(p.Industries), p.TwitterURL, p.LinkedInURL,
-			p.RecoveryEmail, p.Public, s.d.timeArg(p.UpdatedAt), p.ID)
+			p.RecoveryEmail, p.PendingRecoveryEmail, p.Public, s.d.timeArg(p.UpdatedAt), p.ID)
 		if err == nil && n == 0 {
 			err = notFound("update profile")
 		}

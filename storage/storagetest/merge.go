@@ -14,6 +14,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
@@ -91,6 +92,12 @@ func newMergeWorld(t *testing.T, st MergeStore, f *faults) *mgWorld {
 	c.Codes, c.Notices, c.Now = w.codes, &notify.Notifier{Mailer: w.outbox}, w.clock.Now
 	w.svc = merge.NewService(c)
 	return w
+}
+
+// as returns the caller of the account, signed in now on the world's
+// clock.
+func (w *mgWorld) as(accountID string) auth.Caller {
+	return auth.New(accountID, auth.MethodPassword, w.clock.Now())
 }
 
 // mgPerson creates a profile with accounts for the addresses (ids
@@ -200,19 +207,19 @@ func mgCode(t *testing.T, w *mgWorld, to string) string {
 func mgVerified(t *testing.T, w *mgWorld, accountID, otherEmail string, i int) (string, merge.Preview) {
 	t.Helper()
 	ctx := context.Background()
-	f, err := w.svc.Start(ctx, accountID, otherEmail)
+	f, err := w.svc.Start(ctx, w.as(accountID), otherEmail)
 	if err != nil {
 		t.Fatalf("Start(%s, %s): %v", accountID, otherEmail, err)
 	}
 	before := len(w.outbox.Messages())
-	if err := w.svc.SendCode(ctx, accountID, f.ID, i); err != nil {
+	if err := w.svc.SendCode(ctx, w.as(accountID), f.ID, i); err != nil {
 		t.Fatalf("SendCode: %v", err)
 	}
 	msgs := w.outbox.Messages()
 	if len(msgs) != before+1 {
 		t.Fatalf("SendCode sent %d messages, want 1", len(msgs)-before)
 	}
-	pv, err := w.svc.Verify(ctx, accountID, f.ID, mgCode(t, w, msgs[len(msgs)-1].To))
+	pv, err := w.svc.Verify(ctx, w.as(accountID), f.ID, mgCode(t, w, msgs[len(msgs)-1].To))
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
@@ -233,18 +240,18 @@ func testMergeEndToEnd(t *testing.T, st MergeStore) {
 	ada, old := mgAdaAndOld(t, st)
 	before := mgSnap(t, st, "prf_ada", "prf_old")
 
-	f, err := w.svc.Start(ctx, ada[0].ID, " OLD2@example.org ")
+	f, err := w.svc.Start(ctx, w.as(ada[0].ID), " OLD2@example.org ")
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
-	if diff := cmp.Diff([]string{"o***@example.org", "o***@example.org", "a***@example.net"}, f.Addresses); diff != "" {
+	if diff := cmp.Diff([]string{"o***@example.org", merge.RecoveryLabel}, f.Addresses); diff != "" {
 		t.Errorf("addresses (-want +got):\n%s", diff)
 	}
-	if err := w.svc.SendCode(ctx, ada[0].ID, f.ID, 2); err != nil {
+	if err := w.svc.SendCode(ctx, w.as(ada[0].ID), f.ID, merge.ChoiceRecovery); err != nil {
 		t.Fatalf("SendCode: %v", err)
 	}
 	code := mgCode(t, w, "ada.private@example.net")
-	pv, err := w.svc.Verify(ctx, ada[0].ID, f.ID, code)
+	pv, err := w.svc.Verify(ctx, w.as(ada[0].ID), f.ID, code)
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
@@ -256,7 +263,7 @@ func testMergeEndToEnd(t *testing.T, st MergeStore) {
 		t.Errorf("preview = %+v, want 150 points, 3 watched apps, the name as the one conflict", pv)
 	}
 	sent := len(w.outbox.Messages())
-	merged, err := w.svc.Commit(ctx, ada[0].ID, f.ID)
+	merged, err := w.svc.Commit(ctx, w.as(ada[0].ID), f.ID)
 	if err != nil {
 		t.Fatalf("Commit: %v", err)
 	}
@@ -275,7 +282,7 @@ func testMergeEndToEnd(t *testing.T, st MergeStore) {
 	if err != nil || r.State != merge.StateDone || len(r.Candidates) != 0 {
 		t.Errorf("flow after commit = %+v, %v; want done without addresses", r, err)
 	}
-	_, err = w.svc.Commit(ctx, ada[0].ID, f.ID)
+	_, err = w.svc.Commit(ctx, w.as(ada[0].ID), f.ID)
 	mgWantErr(t, "second Commit", err, merge.ErrFlowInvalid)
 }
 

@@ -237,7 +237,7 @@ func testCommitProgress(t *testing.T, st MergeStore) {
 	commit := func(acct, otherEmail string) {
 		t.Helper()
 		id, pv := mgVerified(t, w, acct, otherEmail, 0)
-		if _, err := w.svc.Commit(ctx, acct, id); err != nil {
+		if _, err := w.svc.Commit(ctx, w.as(acct), id); err != nil {
 			t.Fatalf("Commit(%s ← %s): %v", acct, otherEmail, err)
 		}
 		if pv.Combined.Points != want.Points || pv.Combined.Achievements != len(want.Achievements) {

@@ -115,10 +115,11 @@ func FillPerson(t testing.TB, st ErasureStore, tag string) Person {
 		Skills: []string{"skill-" + tag + "-go", "skill-" + tag + "-sql"}, Industries: []string{"industry-" + tag},
 		TwitterURL: "https://twitter.com/tw" + tag, LinkedInURL: "https://www.linkedin.com/in/li-" + tag,
 		RecoveryEmail: "recovery." + tag + "@home-" + tag + ".test", CreatedAt: pdNow, UpdatedAt: pdNow,
+		PendingRecoveryEmail: "pending." + tag + "@home-" + tag + ".test",
 	}
 	must("CreateProfile", st.CreateProfile(ctx, pr))
 	p.Values = append(p.Values, pr.ID, pr.Name, pr.JobTitle, pr.Department, pr.AboutYou, pr.Skills[0], pr.Skills[1],
-		pr.Industries[0], pr.TwitterURL, pr.LinkedInURL, pr.RecoveryEmail)
+		pr.Industries[0], pr.TwitterURL, pr.LinkedInURL, pr.RecoveryEmail, pr.PendingRecoveryEmail)
 	p.Avatar = append(pngPixel(), []byte("avatar-bytes-"+tag)...)
 	sum := sha256.Sum256(p.Avatar)
 	must("SetAvatar", st.SetAvatar(ctx, pr.ID, profile.Avatar{Data: p.Avatar, AvatarInfo: profile.AvatarInfo{
@@ -140,7 +141,7 @@ func FillPerson(t testing.TB, st ErasureStore, tag string) Person {
 	fillMail(st, &p, must)
 	p.IDs = append(p.IDs, p.ProfileID)
 	p.IDs = append(p.IDs, p.AccountIDs...)
-	p.Addresses = append(p.Addresses, pr.RecoveryEmail)
+	p.Addresses = append(p.Addresses, pr.RecoveryEmail, pr.PendingRecoveryEmail)
 	return p
 }
 

@@ -39,6 +39,7 @@ func TestProfileStore(t *testing.T, newStore func(t *testing.T) ProfileStore) {
 	t.Run("CreateGet", func(t *testing.T) { testProfileCreateGet(t, newStore(t)) })
 	t.Run("Update", func(t *testing.T) { testProfileUpdate(t, newStore(t)) })
 	t.Run("Delete", func(t *testing.T) { testProfileDelete(t, newStore(t)) })
+	t.Run("ByRecoveryEmail", func(t *testing.T) { testProfilesByRecoveryEmail(t, newStore(t)) })
 	t.Run("ErrNotFound", func(t *testing.T) { testProfileNotFound(t, newStore(t)) })
 	t.Run("ErrConflict", func(t *testing.T) { testProfileConflict(t, newStore(t)) })
 	t.Run("Copies", func(t *testing.T) { testProfileCopies(t, newStore(t)) })
@@ -57,7 +58,7 @@ func pfFull(id string) profile.Profile {
 		Country: "GB", AboutYou: "Line one\nline two ✓", Skills: []string{"Go", "SQL"},
 		Industries: []string{"Finance"}, TwitterURL: "https://x.com/ada",
 		LinkedInURL: "https://www.linkedin.com/in/ada", RecoveryEmail: "ada@example.org",
-		Public: true, CreatedAt: pfNow, UpdatedAt: pfNow.Add(time.Hour),
+		PendingRecoveryEmail: "ada.new@example.org", Public: true, CreatedAt: pfNow, UpdatedAt: pfNow.Add(time.Hour),
 	}
 }
 
@@ -113,7 +114,8 @@ func testProfileUpdate(t *testing.T, st ProfileStore) {
 
 	want := profile.Profile{
 		ID: "prf_a", Name: "Grace", Country: "NL", Skills: []string{"COBOL"},
-		CreatedAt: pfNow, UpdatedAt: pfNow.Add(2 * time.Hour),
+		PendingRecoveryEmail: "grace@example.org",
+		CreatedAt:            pfNow, UpdatedAt: pfNow.Add(2 * time.Hour),
 	}
 	upd := want
 	upd.CreatedAt = pfNow.Add(-time.Hour)        // ignored
@@ -446,5 +448,37 @@ func testProfileCreateRace(t *testing.T, st ProfileStore) {
 	if ok != 1 || conflicts != n-1 || len(unexpectedErrors) > 0 {
 		t.Errorf("%d goroutines creating one id: got %d created, %d conflicts, errors %v; want 1, %d, none",
 			n, ok, conflicts, unexpectedErrors, n-1)
+	}
+}
+
+// testProfilesByRecoveryEmail checks that only a verified recovery email
+// finds a profile, case-insensitively, oldest first.
+func testProfilesByRecoveryEmail(t *testing.T, st ProfileStore) {
+	ctx := context.Background()
+	mk := func(id, recovery, pending string, at time.Time) {
+		p := profile.Profile{ID: id, RecoveryEmail: recovery, PendingRecoveryEmail: pending, CreatedAt: at, UpdatedAt: at}
+		pfCreate(t, st, p)
+	}
+	mk("prf_b", "Home@Example.org", "", pfNow)
+	mk("prf_a", "home@example.org", "", pfNow.Add(time.Hour))
+	mk("prf_c", "", "home@example.org", pfNow)
+	mk("prf_d", "other@example.org", "", pfNow)
+	mk("prf_e", "", "", pfNow)
+	for _, tt := range []struct {
+		email string
+		want  []string
+	}{
+		{"home@example.org", []string{"prf_b", "prf_a"}},
+		{"HOME@EXAMPLE.ORG", []string{"prf_b", "prf_a"}},
+		{"nobody@example.org", nil},
+		{"", nil},
+	} {
+		got, err := st.ProfilesByRecoveryEmail(ctx, tt.email)
+		if err != nil {
+			t.Fatalf("ProfilesByRecoveryEmail(%q): %v", tt.email, err)
+		}
+		if d := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); d != "" {
+			t.Errorf("ProfilesByRecoveryEmail(%q) (-want +got):\n%s", tt.email, d)
+		}
 	}
 }

@@ -120,8 +120,11 @@
 //	DELETE /v1/sessions/current                    → 204
 //	POST   /v1/password-resets                     {email} → 202, always
 //	POST   /v1/password-resets/verify              {email,code,new} → 204
+//	POST   /v1/password-resets/recovery            {email} (verified recovery email) → 202, always
+//	POST   /v1/password-resets/recovery/verify     {email,account,code,new} → 204
 //	GET    /v1/me/profile                          → profile with missing_for_public, avatar, updated_at; ETag
 //	PATCH  /v1/me/profile                          partial profile, If-Match? → profile, or 412
+//	POST   /v1/me/recovery-email/confirm           {code} → profile (pending recovery email verified)
 //	GET    /v1/me/profile/avatar                   → image; ETag, 304
 //	PUT    /v1/me/profile/avatar                   image body → profile
 //	DELETE /v1/me/profile/avatar                   → profile

@@ -1,6 +1,8 @@
 package handler
 
 import (
+	"errors"
+	"math"
 	"net/http"
 	"net/url"
 
@@ -37,8 +39,10 @@ func (h *Handler) mergeRoutes() {
 	h.handle("DELETE /v1/me/merges/{id}", h.me(signedIn, h.cancelMerge))
 }
 
-// startMerge is POST /v1/me/merges {email} → 201 {"id","addresses"}, the
-// masked addresses that may receive the code.
+// startMerge is POST /v1/me/merges {email} → 201 {"id","addresses"}: the
+// same two choices for every address, registered or not (the address
+// typed, masked, and merge.RecoveryLabel); 429 when the person started
+// too many merges (merge.StartLimitError).
 func (h *Handler) startMerge(w http.ResponseWriter, r *http.Request, c *caller) {
 	var req struct {
 		Email string `json:"email"`
@@ -46,7 +50,12 @@ func (h *Handler) startMerge(w http.ResponseWriter, r *http.Request, c *caller) 
 	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "merge", addressKey(req.Email)) {
 		return
 	}
-	f, err := h.s.Merges.Start(r.Context(), c.accountID, req.Email)
+	f, err := h.s.Merges.Start(r.Context(), c.ses.Caller(), req.Email)
+	var le *merge.StartLimitError
+	if errors.As(err, &le) {
+		rateLimited(w, int(math.Ceil(le.RetryAfter.Seconds())))
+		return
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -68,7 +77,7 @@ func (h *Handler) sendMergeCode(w http.ResponseWriter, r *http.Request, c *calle
 		writeError(w, http.StatusUnprocessableEntity, "invalid_choice")
 		return
 	}
-	if err := h.s.Merges.SendCode(r.Context(), c.accountID, id, *req.Address); err != nil {
+	if err := h.s.Merges.SendCode(r.Context(), c.ses.Caller(), id, *req.Address); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -82,7 +91,7 @@ func (h *Handler) verifyMerge(w http.ResponseWriter, r *http.Request, c *caller)
 	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", "flow:"+id) {
 		return
 	}
-	p, err := h.s.Merges.Verify(r.Context(), c.accountID, id, req.Code)
+	p, err := h.s.Merges.Verify(r.Context(), c.ses.Caller(), id, req.Code)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -93,7 +102,7 @@ func (h *Handler) verifyMerge(w http.ResponseWriter, r *http.Request, c *caller)
 // mergePreview is GET /v1/me/merges/{id}/preview: the preview of a
 // verified flow again, on the current data.
 func (h *Handler) mergePreview(w http.ResponseWriter, r *http.Request, c *caller) {
-	p, err := h.s.Merges.Preview(r.Context(), c.accountID, r.PathValue("id"))
+	p, err := h.s.Merges.Preview(r.Context(), c.ses.Caller(), r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -103,13 +112,13 @@ func (h *Handler) mergePreview(w http.ResponseWriter, r *http.Request, c *caller
 
 // commitMerge is POST /v1/me/merges/{id}/commit → 200 the merged profile.
 func (h *Handler) commitMerge(w http.ResponseWriter, r *http.Request, c *caller) {
-	p, err := h.s.Merges.Commit(r.Context(), c.accountID, r.PathValue("id"))
+	p, err := h.s.Merges.Commit(r.Context(), c.ses.Caller(), r.PathValue("id"))
 	h.writeProfile(w, r, p, err)
 }
 
 // cancelMerge is DELETE /v1/me/merges/{id} → 204.
 func (h *Handler) cancelMerge(w http.ResponseWriter, r *http.Request, c *caller) {
-	if err := h.s.Merges.Cancel(r.Context(), c.accountID, r.PathValue("id")); err != nil {
+	if err := h.s.Merges.Cancel(r.Context(), c.ses.Caller(), r.PathValue("id")); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -3,6 +3,8 @@ package handler_test
 import (
 	"testing"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/merge"
 )
 
 func TestMerge(t *testing.T) {
@@ -21,8 +23,8 @@ func TestMerge(t *testing.T) {
 		Addresses []string `json:"addresses"`
 	}
 	r.into(t, &flow)
-	if len(flow.Addresses) != 1 || flow.Addresses[0] != "b***@example.com" {
-		t.Fatalf("addresses = %v, want the masked address", flow.Addresses)
+	if len(flow.Addresses) != 2 || flow.Addresses[0] != "b***@example.com" || flow.Addresses[1] != merge.RecoveryLabel {
+		t.Fatalf("addresses = %v, want the masked address and the recovery label", flow.Addresses)
 	}
 	base := "/v1/me/merges/" + flow.ID
 	want(t, "verify before a code", e.do("POST", base+"/verify", map[string]string{"code": "123456"}, ada.auth()...), 409, "flow_invalid")

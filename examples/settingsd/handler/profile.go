@@ -30,14 +30,17 @@ type profileFields struct {
 // profileJSON is a profile as its owner sees it.
 type profileJSON struct {
 	profileFields
-	RecoveryEmail string           `json:"recovery_email"`
-	Public        bool             `json:"public"`
-	HasAvatar     bool             `json:"has_avatar"`
-	Avatar        *avatarJSON      `json:"avatar"`
-	Missing       []string         `json:"missing_for_public"`
-	CreatedAt     time.Time        `json:"created_at"`
-	UpdatedAt     time.Time        `json:"updated_at"`
-	Progress      profile.Progress `json:"progress"`
+	// RecoveryEmail is the verified recovery email; a new one waits in
+	// PendingRecoveryEmail until its code is confirmed.
+	RecoveryEmail        string           `json:"recovery_email"`
+	PendingRecoveryEmail string           `json:"pending_recovery_email"`
+	Public               bool             `json:"public"`
+	HasAvatar            bool             `json:"has_avatar"`
+	Avatar               *avatarJSON      `json:"avatar"`
+	Missing              []string         `json:"missing_for_public"`
+	CreatedAt            time.Time        `json:"created_at"`
+	UpdatedAt            time.Time        `json:"updated_at"`
+	Progress             profile.Progress `json:"progress"`
 }
 
 // avatarJSON describes a stored avatar; null when there is none.
@@ -77,8 +80,8 @@ func newProfileJSON(p profile.Profile, pr profile.Progress) profileJSON {
 			AboutYou: p.AboutYou, Skills: nonNil(p.Skills), Industries: nonNil(p.Industries),
 			TwitterURL: p.TwitterURL, LinkedInURL: p.LinkedInURL,
 		},
-		RecoveryEmail: p.RecoveryEmail,
-		Public:        p.Public, HasAvatar: !p.Avatar.IsZero(), Avatar: newAvatarJSON(p.Avatar), Missing: missing,
+		RecoveryEmail: p.RecoveryEmail, PendingRecoveryEmail: p.PendingRecoveryEmail,
+		Public: p.Public, HasAvatar: !p.Avatar.IsZero(), Avatar: newAvatarJSON(p.Avatar), Missing: missing,
 		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), Progress: pr,
 	}
 }
@@ -151,6 +154,19 @@ func (h *Handler) patchProfile(w http.ResponseWriter, r *http.Request, c *caller
 	}
 	// The version is checked again in the transaction of the change.
 	p, err := h.s.Profiles.UpdateIfVersion(r.Context(), c.ses.Caller(), profile.Version(cur), u)
+	h.writeProfile(w, r, p, err)
+}
+
+// confirmRecoveryEmail is POST /v1/me/recovery-email/confirm {code} →
+// 200 the profile, whose pending recovery email became the verified one;
+// 422 invalid_code for a wrong, expired or used code or when no address
+// waits. A new code is sent by PATCHing the same address again.
+func (h *Handler) confirmRecoveryEmail(w http.ResponseWriter, r *http.Request, c *caller) {
+	var req codeRequest
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", "recovery:"+c.profileID) {
+		return
+	}
+	p, err := h.s.Profiles.ConfirmRecoveryEmail(r.Context(), c.ses.Caller(), req.Code)
 	h.writeProfile(w, r, p, err)
 }
 

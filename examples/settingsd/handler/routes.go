@@ -47,9 +47,12 @@ func (h *Handler) routes() {
 	h.handle("DELETE /v1/sessions/current", h.me(expiredOK, h.logout))
 	h.handle("POST /v1/password-resets", h.requestReset)
 	h.handle("POST /v1/password-resets/verify", h.resetPassword)
+	h.handle("POST /v1/password-resets/recovery", h.requestRecoveryReset)
+	h.handle("POST /v1/password-resets/recovery/verify", h.recoveryReset)
 
 	h.handle("GET /v1/me/profile", h.me(signedIn, h.getProfile))
 	h.handle("PATCH /v1/me/profile", h.me(signedIn, h.patchProfile))
+	h.handle("POST /v1/me/recovery-email/confirm", h.me(signedIn, h.confirmRecoveryEmail))
 	h.handle("GET /v1/me/profile/avatar", h.me(signedIn, h.getAvatar))
 	h.handle("PUT /v1/me/profile/avatar", h.me(signedIn, h.putAvatar))
 	h.handle("DELETE /v1/me/profile/avatar", h.me(signedIn, h.deleteAvatar))

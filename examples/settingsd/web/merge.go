@@ -17,7 +17,8 @@ type mergeData struct {
 	Step  int
 	Steps []string
 	ID    string
-	// Addresses are the masked addresses that may receive the code.
+	// Addresses are the two choices of where the code goes: the address
+	// typed, masked, and merge.RecoveryLabel.
 	Addresses []string
 	Preview   merge.Preview
 }
@@ -47,7 +48,7 @@ func (w *Web) mergeStart(rw http.ResponseWriter, r *http.Request, c *caller) {
 	if !w.allow(rw, r, "merge", addressKey(email)) {
 		return
 	}
-	fl, err := w.s.Merges.Start(r.Context(), c.acct.ID, email)
+	fl, err := w.s.Merges.Start(r.Context(), c.ses.Caller(), email)
 	if err != nil {
 		f := newForm()
 		f.Values["email"] = email
@@ -56,6 +57,8 @@ func (w *Web) mergeStart(rw http.ResponseWriter, r *http.Request, c *caller) {
 			f.add("email", "Enter an email address, such as ada@example.com.")
 		case errors.Is(err, merge.ErrSameProfile):
 			f.add("email", "This address belongs to your own profile. Enter an address of the other profile.")
+		case errors.Is(err, merge.ErrTooManyStarts):
+			f.add("email", "You started many merges lately. Try again later.")
 		default:
 			w.mergeFail(rw, r, c, err)
 			return
@@ -82,7 +85,7 @@ func (w *Web) mergeSend(rw http.ResponseWriter, r *http.Request, c *caller) {
 	if convErr != nil {
 		idx = -1
 	}
-	err := w.s.Merges.SendCode(r.Context(), c.acct.ID, id, idx)
+	err := w.s.Merges.SendCode(r.Context(), c.ses.Caller(), id, idx)
 	if err == nil {
 		seeOther(rw, r, "/profile/merge/"+url.PathEscape(id)+"/verify")
 		return
@@ -113,7 +116,7 @@ func (w *Web) mergeVerify(rw http.ResponseWriter, r *http.Request, c *caller) {
 	if !w.allow(rw, r, "code", "flow:"+id) {
 		return
 	}
-	_, err := w.s.Merges.Verify(r.Context(), c.acct.ID, id, strings.TrimSpace(r.PostFormValue("code")))
+	_, err := w.s.Merges.Verify(r.Context(), c.ses.Caller(), id, strings.TrimSpace(r.PostFormValue("code")))
 	if errors.Is(err, merge.ErrInvalidCode) {
 		f := newForm()
 		f.add("code", msgBadCode)
@@ -131,7 +134,7 @@ func (w *Web) mergeVerify(rw http.ResponseWriter, r *http.Request, c *caller) {
 // merged, with the Merge button (step 6).
 func (w *Web) mergePreviewPage(rw http.ResponseWriter, r *http.Request, c *caller) {
 	id := r.PathValue("id")
-	pv, err := w.s.Merges.Preview(r.Context(), c.acct.ID, id)
+	pv, err := w.s.Merges.Preview(r.Context(), c.ses.Caller(), id)
 	if err != nil {
 		w.mergeFail(rw, r, c, err)
 		return
@@ -141,7 +144,7 @@ func (w *Web) mergePreviewPage(rw http.ResponseWriter, r *http.Request, c *calle
 
 // mergeCommit merges and ends on the merged profile.
 func (w *Web) mergeCommit(rw http.ResponseWriter, r *http.Request, c *caller) {
-	if _, err := w.s.Merges.Commit(r.Context(), c.acct.ID, r.PathValue("id")); err != nil {
+	if _, err := w.s.Merges.Commit(r.Context(), c.ses.Caller(), r.PathValue("id")); err != nil {
 		w.mergeFail(rw, r, c, err)
 		return
 	}
@@ -150,7 +153,7 @@ func (w *Web) mergeCommit(rw http.ResponseWriter, r *http.Request, c *caller) {
 }
 
 func (w *Web) mergeCancel(rw http.ResponseWriter, r *http.Request, c *caller) {
-	if err := w.s.Merges.Cancel(r.Context(), c.acct.ID, r.PathValue("id")); err != nil &&
+	if err := w.s.Merges.Cancel(r.Context(), c.ses.Caller(), r.PathValue("id")); err != nil &&
 		!errors.Is(err, merge.ErrFlowExpired) && !errors.Is(err, merge.ErrFlowInvalid) {
 		w.mergeFail(rw, r, c, err)
 		return

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/profile"
 )
@@ -65,8 +66,14 @@ func profileForm(p profile.Profile) *form {
 	v[profile.FieldCountry], v[profile.FieldAboutYou] = p.Country, p.AboutYou
 	v[profile.FieldSkills], v[profile.FieldIndustries] = strings.Join(p.Skills, "\n"), strings.Join(p.Industries, "\n")
 	v[profile.FieldTwitterURL], v[profile.FieldLinkedInURL] = p.TwitterURL, p.LinkedInURL
-	v[profile.FieldRecoveryEmail] = p.RecoveryEmail
+	v[profile.FieldRecoveryEmail] = recoveryShown(p)
 	return f
+}
+
+// recoveryShown is the recovery email the form shows: the one waiting
+// for its code, else the verified one.
+func recoveryShown(p profile.Profile) string {
+	return cmp.Or(p.PendingRecoveryEmail, p.RecoveryEmail)
 }
 
 func (w *Web) profilePage(rw http.ResponseWriter, r *http.Request, c *caller) {
@@ -109,11 +116,24 @@ func (w *Web) saveProfile(rw http.ResponseWriter, r *http.Request, c *caller) {
 		Department: ptr(v[profile.FieldDepartment]), Country: ptr(v[profile.FieldCountry]),
 		AboutYou: ptr(v[profile.FieldAboutYou]), Skills: &skills, Industries: &industries,
 		TwitterURL: ptr(v[profile.FieldTwitterURL]), LinkedInURL: ptr(v[profile.FieldLinkedInURL]),
-		RecoveryEmail: ptr(v[profile.FieldRecoveryEmail]),
 	}
-	_, err := w.s.Profiles.Update(r.Context(), c.ses.Caller(), u)
+	cur, err := w.s.Profiles.Get(r.Context(), c.ses.Caller())
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	// The recovery email is sent only when it changed: saving the other
+	// fields neither needs a fresh sign-in nor drops a pending address.
+	if typed := strings.TrimSpace(v[profile.FieldRecoveryEmail]); !strings.EqualFold(typed, recoveryShown(cur)) {
+		u.RecoveryEmail = &typed
+	}
+	p, err := w.s.Profiles.Update(r.Context(), c.ses.Caller(), u)
 	if err == nil {
-		w.setFlash(rw, r, "profile_saved")
+		flash := "profile_saved"
+		if p.PendingRecoveryEmail != "" && p.PendingRecoveryEmail != cur.PendingRecoveryEmail {
+			flash = "recovery_pending"
+		}
+		w.setFlash(rw, r, flash)
 		seeOther(rw, r, "/profile")
 		return
 	}
@@ -158,6 +178,58 @@ func (w *Web) profileError(rw http.ResponseWriter, r *http.Request, c *caller, f
 		f.Values = profileForm(p).Values
 	}
 	w.renderProfile(rw, r, c, http.StatusUnprocessableEntity, p, f)
+}
+
+// confirmRecovery confirms the pending recovery email with its code
+// (field "recovery_code"), or shows the Profile page with the error.
+func (w *Web) confirmRecovery(rw http.ResponseWriter, r *http.Request, c *caller) {
+	if !w.allow(rw, r, "code", "recovery:"+c.acct.ProfileID) {
+		return
+	}
+	_, err := w.s.Profiles.ConfirmRecoveryEmail(r.Context(), c.ses.Caller(), strings.TrimSpace(r.PostFormValue("recovery_code")))
+	if err == nil {
+		w.setFlash(rw, r, "recovery_done")
+		seeOther(rw, r, "/profile")
+		return
+	}
+	if !errors.Is(err, profile.ErrInvalidCode) {
+		w.fail(rw, r, err)
+		return
+	}
+	p, err := w.s.Profiles.Get(r.Context(), c.ses.Caller())
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	f := profileForm(p)
+	f.add("recovery_code", msgBadCode)
+	w.renderProfile(rw, r, c, http.StatusUnprocessableEntity, p, f)
+}
+
+// resendRecovery sends a new code to the pending recovery email.
+func (w *Web) resendRecovery(rw http.ResponseWriter, r *http.Request, c *caller) {
+	p, err := w.s.Profiles.Get(r.Context(), c.ses.Caller())
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if p.PendingRecoveryEmail == "" {
+		seeOther(rw, r, "/profile")
+		return
+	}
+	_, err = w.s.Profiles.Update(r.Context(), c.ses.Caller(), profile.Update{RecoveryEmail: &p.PendingRecoveryEmail})
+	var te *verification.ThrottledError
+	switch {
+	case err == nil:
+		w.setFlash(rw, r, "recovery_pending")
+		seeOther(rw, r, "/profile")
+	case errors.As(err, &te):
+		f := profileForm(p)
+		f.add("recovery_code", throttleMessage(te))
+		w.renderProfile(rw, r, c, http.StatusTooManyRequests, p, f)
+	default:
+		w.profileError(rw, r, c, newForm(), err)
+	}
 }
 
 // uploadAvatar stores the uploaded image (multipart field "avatar").

@@ -278,6 +278,8 @@ var flashes = map[string]string{
 	"session_ended":    "That session is signed out.",
 	"others_ended":     "Your other sessions are signed out.",
 	"profile_saved":    "Your profile is saved.",
+	"recovery_pending": "Your profile is saved. We sent a code to your new recovery email: enter it below to confirm the address.",
+	"recovery_done":    "Your recovery email is confirmed.",
 	"avatar_saved":     "Your avatar is saved.",
 	"avatar_removed":   "Your avatar is removed.",
 	"public":           "Your profile is public.",
@@ -294,6 +296,7 @@ var flashes = map[string]string{
 	"key_revoked":      "The API key is revoked.",
 	"2fa_off":          "Two-factor authentication is off.",
 	"reset_sent":       "If the address has an account, we sent it a code. Enter it below with a new password.",
+	"recovery_sent":    "If the address is the verified recovery email of a profile, we sent it a code and the accounts it can reset. Enter them below with a new password.",
 }
 
 // setFlash shows a notice on the next page.
