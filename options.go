@@ -35,8 +35,10 @@ type Options struct {
 	// Courier tunes the durable mail courier (batch, poll interval,
 	// lease, send timeout, attempts, back-off, how long sent mail is
 	// kept, failure hook); each zero field takes the default of package
-	// notify named beside it. The bodies in the outbox are sealed with
-	// keys derived from CodeKeys.
+	// notify named beside it, except CleanupEvery: when zero, the
+	// courier's Run deletes no mail, and Settings.Cleanup deletes the mail
+	// older than Keep instead, in one replica at a time. The bodies in
+	// the outbox are sealed with keys derived from CodeKeys.
 	Courier notify.CourierTuning
 	// OnEvent is the one hook of the security log: it gets every event
 	// the services record (sign-ins, password changes, tokens, …; see
@@ -50,11 +52,11 @@ type Options struct {
 	// stored, and failed notices are logged as warnings through
 	// slog.Default; they are never dropped silently.
 	OnEvent func(ctx context.Context, e securitylog.Event)
-	// SecurityLogRetention is how long security events are kept; 0 (or
-	// less) means securitylog.DefaultRetention (400 days). The SDK does not
-	// delete old events by itself: the host's cleanup job deletes those
-	// older than Settings.SecurityLogRetention in batches
-	// (securitylog.Store.DeleteSecurityEventsBefore).
+	// SecurityLogRetention is how long security events are kept before
+	// Settings.Cleanup deletes them, in batches
+	// (securitylog.Store.DeleteSecurityEventsBefore); 0 (or less) means
+	// securitylog.DefaultRetention (400 days). Settings.SecurityLogRetention
+	// holds the value in effect.
 	SecurityLogRetention time.Duration
 	// Now is the one clock of every service; nil means time.Now.
 	Now func() time.Time
@@ -171,7 +173,11 @@ type Options struct {
 	TokenLastUsedInterval time.Duration
 	// APIKeyCacheTTL is how long a successful API key validation is
 	// cached in this process; 0 means token.DefaultAPIKeyCacheTTL (60 s),
-	// negative disables the cache.
+	// negative disables the cache. When the store keeps a revocation
+	// sequence (token.Revocations: storage/memory and storage/sqlstore
+	// do), a revocation on any replica empties every replica's cache
+	// within token.DefaultRevocationCheck (250 ms) and the TTL only bounds
+	// the time while the sequence cannot be read.
 	APIKeyCacheTTL time.Duration
 	// APIKeyCacheSize is the most cached API key validations; 0 means
 	// token.DefaultAPIKeyCacheSize (10,000).

@@ -81,8 +81,7 @@ type Settings struct {
 	SecurityEvents *securitylog.Reader
 	// SecurityLogRetention is how long security events are kept
 	// (Options.SecurityLogRetention, securitylog.DefaultRetention by
-	// default): the host's cleanup job deletes older ones with
-	// DeleteSecurityEventsBefore.
+	// default): Cleanup deletes older ones.
 	SecurityLogRetention time.Duration
 
 	// Scopes is the registry of token scopes.
@@ -97,6 +96,12 @@ type Settings struct {
 	Issuer string
 	// Now is the clock every service uses.
 	Now func() time.Time
+
+	// The roles of the store Cleanup uses (cleanup.go).
+	jobs              storage.JobLocker
+	buckets           ratelimit.Store
+	securityEvents    securitylog.Store
+	securityRetention time.Duration
 }
 
 // New wires every service of the SDK over store, with every setting of
@@ -113,6 +118,7 @@ func New(store Store, opts Options) (*Settings, error) {
 		return nil, err
 	}
 	s := &Settings{Scopes: o.Registry, Mailer: o.Mailer, Issuer: o.Issuer, Now: o.Now}
+	s.cleanupRoles(store, o)
 	s.Courier = newCourier(store, o)
 	if box, ok := o.Mailer.(*notify.Outbox); ok {
 		box.DeliverFrom(s.Courier)
@@ -133,10 +139,11 @@ func New(store Store, opts Options) (*Settings, error) {
 	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits, Owners: owners, FreshFor: o.FreshFor,
 		Codes: s.Codes, Notices: notices, SecurityLog: s.SecurityLog, Now: o.Now, Rand: o.Rand,
 	})
+	revocations, _ := store.(token.Revocations)
 	s.Tokens = token.NewService(token.Config{
 		Store: store, Accounts: store, Tx: store, History: store, Notices: notices, Scopes: o.Registry,
 		LastUsedInterval: o.TokenLastUsedInterval, APIKeyCacheTTL: o.APIKeyCacheTTL, APIKeyCacheSize: o.APIKeyCacheSize,
-		FreshFor: o.FreshFor, SecurityLog: s.SecurityLog, Now: o.Now, Rand: o.Rand,
+		Revocations: revocations, FreshFor: o.FreshFor, SecurityLog: s.SecurityLog, Now: o.Now, Rand: o.Rand,
 	})
 	// Sessions re-authenticate through the account and two-factor
 	// services, built below (credentials reads them when called).
@@ -235,8 +242,13 @@ func newCourier(store Store, o Options) *notify.Courier {
 		m.Write([]byte("usersettings/notify/outbox/v1"))
 		keys[i] = m.Sum(nil)
 	}
+	tuning := o.Courier
+	if tuning.CleanupEvery == 0 {
+		// Settings.Cleanup deletes old mail, in one replica at a time.
+		tuning.CleanupEvery = -1
+	}
 	return notify.NewCourier(notify.CourierConfig{
-		Store: store, Mailer: o.Mailer, Keys: keys, CourierTuning: o.Courier, Now: o.Now, Rand: o.Rand,
+		Store: store, Mailer: o.Mailer, Keys: keys, CourierTuning: tuning, Now: o.Now, Rand: o.Rand,
 	})
 }
 

@@ -87,7 +87,9 @@ type CourierTuning struct {
 	// before Cleanup deletes them; 0 means DefaultCourierKeep (7 days).
 	Keep time.Duration
 	// CleanupEvery is how often Run calls Cleanup; 0 means
-	// DefaultCourierCleanupEvery (1 hour).
+	// DefaultCourierCleanupEvery (1 hour), negative never (a job of its
+	// own deletes old mail: usersettings.Settings.Cleanup, which
+	// usersettings.New arranges unless CleanupEvery is set).
 	CleanupEvery time.Duration
 	// Failed is called for each failed delivery attempt; nil means a
 	// warning through slog.Default. It is never told the address or body.
@@ -162,7 +164,9 @@ func NewCourier(c CourierConfig) *Courier {
 	c.RetryBase = cmpOr(c.RetryBase, DefaultCourierRetryBase)
 	c.RetryMax = cmpOr(c.RetryMax, DefaultCourierRetryMax)
 	c.Keep = cmpOr(c.Keep, DefaultCourierKeep)
-	c.CleanupEvery = cmpOr(c.CleanupEvery, DefaultCourierCleanupEvery)
+	if c.CleanupEvery == 0 {
+		c.CleanupEvery = DefaultCourierCleanupEvery
+	}
 	if c.Rand == nil {
 		c.Rand = rand.Reader
 	}
@@ -330,7 +334,7 @@ func (c *Courier) Drain(ctx context.Context) error {
 
 // Run delivers queued messages until ctx ends, then returns ctx's error:
 // it claims a batch, sends it, and waits Poll when nothing was due. Every
-// CleanupEvery it deletes old messages (Cleanup). Store errors are
+// CleanupEvery (unless negative) it deletes old messages (Cleanup). Store errors are
 // logged through slog.Default and retried after Poll. A host runs it in
 // a goroutine of each replica (several per replica for more throughput).
 func (c *Courier) Run(ctx context.Context) error {
@@ -343,7 +347,7 @@ func (c *Courier) Run(ctx context.Context) error {
 			return ctx.Err()
 		case <-t.C:
 		}
-		if now := c.now(); now.Sub(lastCleanup) >= c.c.CleanupEvery {
+		if now := c.now(); c.c.CleanupEvery > 0 && now.Sub(lastCleanup) >= c.c.CleanupEvery {
 			lastCleanup = now
 			if _, err := c.Cleanup(ctx); err != nil && ctx.Err() == nil {
 				slog.Default().WarnContext(ctx, "mail outbox cleanup failed", "err", err.Error())

@@ -6,16 +6,16 @@ import (
 	"log/slog"
 )
 
-// Notifier sends security notices after the change they report has
-// committed. With a *Courier as its Mailer (as usersettings.New wires
-// it) Send queues each notice durably in the outbox before it returns,
-// and the courier delivers it; the services call Send after the commit
-// and not inside the transaction, because on PostgreSQL a failed write
-// aborts the whole transaction, which would let a notice undo its change.
-// It is the SDK's one failure policy for notices: a notice that cannot
-// be built or queued never undoes or fails the change, and the failure
-// is always reported, to Failed when it is set and otherwise as a
-// warning through slog.Default. It is never dropped silently.
+// Notifier sends security notices. With a *Courier as its Mailer (as
+// usersettings.New wires it) Queue writes each notice to the durable
+// outbox inside the transaction of the change it reports, so both commit
+// or neither, and the courier delivers it; Send queues it on its own,
+// after the change committed (a crash in between loses it). It is the
+// SDK's one failure policy for notices: a notice that cannot be built
+// (an address no mailer accepts) never undoes or fails the change, and
+// the failure is always reported, to Failed when it is set and otherwise
+// as a warning through slog.Default. It is never dropped silently. Only
+// a failed write of the outbox itself fails the change (Queue).
 //
 // A nil *Notifier, or one without a Mailer, sends nothing.
 type Notifier struct {
@@ -66,4 +66,46 @@ func (n *Notifier) report(ctx context.Context, err *NoticeError) {
 		return
 	}
 	slog.Default().WarnContext(ctx, "security notice not sent", "kind", string(err.Kind), "err", err.Err.Error())
+}
+
+// Queue writes the notice to each address (skipping empty ones) into the
+// durable outbox in the transaction ctx carries, when the Mailer is an
+// Enqueuer (a *Courier, as usersettings.New wires it): the notice is then
+// kept exactly when the change it reports commits, and a crash between
+// the commit and the queueing cannot lose it. A notice that cannot be
+// built (an address no mailer accepts) is checked before anything is
+// written, reported by the policy of Notifier and skipped. An error of
+// the outbox itself is returned, and the caller returns it from its
+// transaction: a failed write aborts a PostgreSQL transaction anyway, and
+// the change must not commit without its notice. With a Mailer that is
+// not an Enqueuer, Queue sends like Send (call it after the commit then).
+func (n *Notifier) Queue(ctx context.Context, notice Notice, to ...string) error {
+	if n == nil || n.Mailer == nil {
+		return nil
+	}
+	queue, ok := n.Mailer.(Enqueuer)
+	if !ok {
+		n.Send(ctx, notice, to...)
+		return nil
+	}
+	for _, addr := range to {
+		if addr == "" {
+			continue
+		}
+		m, err := NoticeMessage(addr, notice)
+		if err == nil {
+			err = checkHeaders(m)
+		}
+		if err == nil {
+			_, err = parseAddress(m.To)
+		}
+		if err != nil {
+			n.report(ctx, &NoticeError{Kind: notice.Kind, Err: err})
+			continue
+		}
+		if err := queue.Enqueue(ctx, m); err != nil {
+			return &NoticeError{Kind: notice.Kind, Err: err}
+		}
+	}
+	return nil
 }

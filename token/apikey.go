@@ -22,7 +22,8 @@ import (
 // key acts with every privilege of its account in the host's API, never
 // in the settings. The description (trimmed, 1–100 characters) is
 // required. The creation is recorded in the history and the security
-// log, and a security notice is mailed after the key was stored.
+// log, and a security notice is queued in the same transaction
+// (Config.Notices).
 func (s *Service) CreateAPIKey(ctx context.Context, c auth.Caller, description string) (APIKey, Secret, error) {
 	if err := c.Fresh(s.now(), s.freshFor); err != nil {
 		return APIKey{}, Secret{}, err
@@ -52,12 +53,14 @@ func (s *Service) CreateAPIKey(ctx context.Context, c auth.Caller, description s
 		if err := s.record(ctx, a, "api_key", history.ActionAdded, desc, now); err != nil {
 			return err
 		}
-		return s.logEvent(ctx, securitylog.APIKeyCreated, a, c, desc)
+		if err := s.logEvent(ctx, securitylog.APIKeyCreated, a, c, desc); err != nil {
+			return err
+		}
+		return s.notices.Queue(ctx, notify.Notice{Kind: notify.NoticeAPIKeyCreated, Detail: desc, At: now}, a.Email)
 	})
 	if err != nil {
 		return APIKey{}, Secret{}, wrap("creating api key", err)
 	}
-	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeAPIKeyCreated, Detail: desc, At: now}, a.Email)
 	return k, secret, nil
 }
 
@@ -73,7 +76,9 @@ func (s *Service) ListAPIKeys(ctx context.Context, c auth.Caller) ([]APIKey, err
 
 // RevokeAPIKey deletes an API key of the caller's account. This process
 // stops accepting it at once (its cache entry is purged); other
-// processes that cached it stop within their cache TTL. The deletion is
+// processes that cached it stop within Config.RevocationCheck when the
+// store keeps a revocation sequence (Config.Revocations, advanced in the
+// same transaction), and within their cache TTL otherwise. The deletion is
 // recorded in the history and the security log. It returns an error
 // wrapping storage.ErrNotFound for an unknown key and for a key of
 // another account, and auth.ErrForbidden for a token or API key caller.
@@ -92,6 +97,9 @@ func (s *Service) RevokeAPIKey(ctx context.Context, c auth.Caller, keyID string)
 			return storage.ErrNotFound
 		}
 		if err := s.store.DeleteAPIKey(ctx, a.ID, keyID); err != nil {
+			return err
+		}
+		if err := s.bumpRevocations(ctx); err != nil {
 			return err
 		}
 		if err := s.record(ctx, a, "api_key", history.ActionRemoved, ks[i].Description, s.now()); err != nil {
@@ -113,17 +121,24 @@ func (s *Service) RevokeAPIKey(ctx context.Context, c auth.Caller, keyID string)
 //
 // Successful validations are cached for Config.APIKeyCacheTTL (default
 // 60 s) in a bounded least-recently-used cache of this process. Revoking
-// a key through this Service purges it from this process's cache at once;
-// other processes sharing the store keep accepting it until their cached
-// entry expires, so they converge within the TTL. Likewise deactivating or
-// deleting the account blocks its keys within the TTL. A negative TTL
-// disables the cache: every call then reads the store.
+// a key through this Service purges it from this process's cache at once.
+// Other processes sharing the store see the revocation through the shared
+// revocation sequence (Config.Revocations): a validation reads it when
+// the last read is older than Config.RevocationCheck (250 ms) and
+// empties the cache when it moved, so every replica refuses a revoked key,
+// or a key of a deactivated or deleted account or one whose password
+// changed, within about that interval. Without a sequence, or while
+// reading it fails, they converge within the TTL. A negative TTL disables
+// the cache: every call then reads the store.
 func (s *Service) ValidateAPIKey(ctx context.Context, username, key string) (Principal, error) {
 	if k, ok := Parse(key); !ok || k != KindAPIKey {
 		return Principal{}, ErrInvalidToken
 	}
 	d := DigestOf(key)
 	now := s.now()
+	if s.revs != nil {
+		s.revs.sync(ctx, s.cache, now)
+	}
 	if s.cache != nil {
 		if e, ok := s.cache.get(d, now); ok {
 			if !sameEmail(username, e.email) {

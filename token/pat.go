@@ -37,7 +37,7 @@ func WithExpiry(t time.Time) CreateOption {
 // are stored. The name (trimmed, 1–100 characters) must be unique for
 // the account; the scopes must be registered and at least one. The
 // creation is recorded in the history and the security log, and a
-// security notice is mailed after the token was stored.
+// security notice is queued in the same transaction (Config.Notices).
 func (s *Service) Create(ctx context.Context, c auth.Caller, name string, scopes []string, opts ...CreateOption) (Token, Secret, error) {
 	if err := c.Fresh(s.now(), s.freshFor); err != nil {
 		return Token{}, Secret{}, err
@@ -82,12 +82,14 @@ func (s *Service) Create(ctx context.Context, c auth.Caller, name string, scopes
 		if err := s.record(ctx, a, "token", history.ActionAdded, name, now); err != nil {
 			return err
 		}
-		return s.logEvent(ctx, securitylog.TokenCreated, a, c, name)
+		if err := s.logEvent(ctx, securitylog.TokenCreated, a, c, name); err != nil {
+			return err
+		}
+		return s.notices.Queue(ctx, notify.Notice{Kind: notify.NoticeTokenCreated, Detail: name, At: now}, a.Email)
 	})
 	if err != nil {
 		return Token{}, Secret{}, wrap("creating token", err)
 	}
-	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeTokenCreated, Detail: name, At: now}, a.Email)
 	return created, secret, nil
 }
 

@@ -42,8 +42,9 @@ type Config struct {
 	// usually the same adapter as Store.
 	Tx      storage.Transactor
 	History history.Appender
-	// Notices sends the security notice after a token or key was
-	// created; nil sends none. A failed notice does not undo the creation.
+	// Notices queues the security notice of a new token or key in the
+	// transaction that creates it (notify.Notifier.Queue); nil sends none.
+	// A notice that cannot be built does not undo the creation.
 	Notices *notify.Notifier
 	Scopes  *Registry
 	Now     func() time.Time // default time.Now
@@ -57,6 +58,16 @@ type Config struct {
 	// APIKeyCacheSize is the most cached API key validations (default
 	// 10,000); the least recently used one is evicted first.
 	APIKeyCacheSize int
+	// Revocations is the revocation sequence shared by the replicas on
+	// the store; nil means none, and other replicas then see a revoked
+	// key only when their cached validation expires (APIKeyCacheTTL).
+	// With it, every revocation (RevokeAPIKey, RevokeAccount,
+	// EraseAccount) advances the sequence, and every replica empties its
+	// cache within RevocationCheck of the change.
+	Revocations Revocations
+	// RevocationCheck is how often, at most, a validation reads the
+	// sequence (default DefaultRevocationCheck, 250 ms).
+	RevocationCheck time.Duration
 	// FreshFor is how recent a caller's sign-in must be to create a
 	// token or an API key; 0 means auth.DefaultFreshFor (one hour).
 	FreshFor time.Duration
@@ -81,7 +92,9 @@ type Service struct {
 	rand     io.Reader
 	lastUsed time.Duration
 	touches  touchThrottle
-	cache    *keyCache // nil when disabled
+	cache    *keyCache       // nil when disabled
+	revs     *revocationSync // nil without Config.Revocations or a cache
+	bumps    Revocations     // Config.Revocations
 	freshFor time.Duration
 	seclog   *securitylog.Log
 }
@@ -114,6 +127,14 @@ func NewService(c Config) *Service {
 	}
 	if ttl > 0 {
 		s.cache = newKeyCache(ttl, size)
+	}
+	s.bumps = c.Revocations
+	if s.cache != nil && c.Revocations != nil {
+		every := c.RevocationCheck
+		if every <= 0 {
+			every = DefaultRevocationCheck
+		}
+		s.revs = newRevocationSync(c.Revocations, every)
 	}
 	return s
 }
@@ -236,6 +257,9 @@ func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
 	if _, err := s.store.DeleteAPIKeysOfAccount(ctx, accountID); err != nil {
 		return wrap("erasing api keys", err)
 	}
+	if err := s.bumpRevocations(ctx); err != nil {
+		return wrap("erasing api keys", err)
+	}
 	if s.cache != nil {
 		s.cache.purgeAccount(accountID)
 	}
@@ -245,13 +269,14 @@ func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
 // RevokeAccount drops the account's cached API key validations from this
 // process's cache, whatever the change (account.Revoker): a deactivated
 // account's key is refused at once, and a key validated before a password
-// change is checked again.
-func (s *Service) RevokeAccount(_ context.Context, r account.Revocation) error {
-	accountID := r.AccountID
+// change is checked again. It advances the shared revocation sequence
+// (Config.Revocations), so that every other replica empties its cache
+// too; the error is that of the sequence.
+func (s *Service) RevokeAccount(ctx context.Context, r account.Revocation) error {
 	if s.cache != nil {
-		s.cache.purgeAccount(accountID)
+		s.cache.purgeAccount(r.AccountID)
 	}
-	return nil
+	return wrap("revoking account keys", s.bumpRevocations(ctx))
 }
 
 // EraseProfile erases the tokens and API keys of every account of the

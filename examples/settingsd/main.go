@@ -30,6 +30,9 @@
 //	-pg-conn-max-lifetime d    PostgreSQL pool: a connection's longest life (default 30m)
 //	-dev                       keep mail and text messages in memory, served at /v1/dev/outbox and /v1/dev/sms
 //	-fresh-for d               how recent a sign-in must be for a sensitive operation (default 1h)
+//	-cleanup-every d           how often the cleanup and retention jobs run, in one replica at a time (default 15m)
+//	-courier-poll d            how long the mail courier waits when no mail is due (default 1s)
+//	-courier-lease d           how long a courier holds the mail it claimed before another replica may send it (default 2m)
 //	-sso FILE                  single-sign-on connections (JSON; see the README)
 //	-public-url URL            the server's URL as browsers reach it (default http://<addr>),
 //	                           for the single-sign-on callback <URL>/v1/sso/callback
@@ -104,6 +107,9 @@ type config struct {
 	pgMaxOpen, pgMaxIdle  int
 	pgConnMaxLifetime     time.Duration
 	freshFor              time.Duration
+	cleanupEvery          time.Duration
+	courierPoll           time.Duration
+	courierLease          time.Duration
 	webKey                []byte // from the environment only; nil: random per process
 	sso, publicURL        string
 }
@@ -127,6 +133,9 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.IntVar(&c.pgMaxIdle, "pg-max-idle-conns", 10, "PostgreSQL: idle connections kept")
 	fs.DurationVar(&c.pgConnMaxLifetime, "pg-conn-max-lifetime", 30*time.Minute, "PostgreSQL: a connection's longest life")
 	fs.DurationVar(&c.freshFor, "fresh-for", auth.DefaultFreshFor, "how recent a sign-in must be for a sensitive operation")
+	fs.DurationVar(&c.cleanupEvery, "cleanup-every", usersettings.DefaultCleanupEvery, "how often the cleanup jobs run (in one replica at a time)")
+	fs.DurationVar(&c.courierPoll, "courier-poll", notify.DefaultCourierPoll, "how long the mail courier waits when no mail is due")
+	fs.DurationVar(&c.courierLease, "courier-lease", notify.DefaultCourierLease, "how long a courier holds the mail it claimed; after it another replica sends it")
 	fs.BoolVar(&c.dev, "dev", false, "keep mail and text messages in memory, served at /v1/dev/outbox and /v1/dev/sms")
 	fs.StringVar(&c.sso, "sso", "", "JSON file of single-sign-on connections")
 	fs.StringVar(&c.publicURL, "public-url", "", "the server's URL as browsers reach it (default http://<addr>)")
@@ -160,6 +169,10 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return c, errors.New("PostgreSQL pool limits must not be negative")
 	case c.freshFor <= 0:
 		return c, errors.New("-fresh-for must be positive")
+	case c.cleanupEvery <= 0:
+		return c, errors.New("-cleanup-every must be positive")
+	case c.courierPoll <= 0 || c.courierLease <= 0:
+		return c, errors.New("-courier-poll and -courier-lease must be positive")
 	}
 	return c, nil
 }
@@ -222,7 +235,7 @@ func main() {
 func run(c config, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, closeDB, err := openStore(ctx, c)
+	st, closeDB, err := openStore(ctx, c, log)
 	if err != nil {
 		return err
 	}
@@ -255,7 +268,7 @@ func run(c config, log *slog.Logger) error {
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	go cleanup(ctx, settings, st, log)
+	go runCleanup(ctx, settings, c.cleanupEvery, log)
 	go runCourier(ctx, settings, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
@@ -347,20 +360,32 @@ func readiness(st *sqlstore.Store) func(context.Context) error {
 	}
 }
 
-// openStore opens and migrates the database.
-func openStore(ctx context.Context, c config) (*sqlstore.Store, func(), error) {
+// openStore opens and migrates the database, and logs how many
+// migrations this process applied (of replicas started at once on an
+// empty database, one applies them all and the others none).
+func openStore(ctx context.Context, c config, log *slog.Logger) (*sqlstore.Store, func(), error) {
+	var db *sql.DB
+	var d sqlstore.Dialect
+	var err error
 	if c.postgresDSN != "" {
-		st, db, err := postgres.OpenStore(ctx, c.postgresDSN)
-		if err != nil {
+		if db, err = postgres.Open(ctx, c.postgresDSN); err != nil {
 			return nil, nil, fmt.Errorf("opening PostgreSQL: %w", err)
 		}
 		pool(db, c)
-		return st, func() { _ = st.Close(); _ = db.Close() }, nil
+		d = sqlstore.Postgres
+	} else {
+		if db, err = sqlite.Open(ctx, c.db); err != nil {
+			return nil, nil, fmt.Errorf("opening %s: %w", c.db, err)
+		}
+		d = sqlstore.SQLite
 	}
-	st, db, err := sqlite.OpenStore(ctx, c.db)
+	st := sqlstore.New(db, d)
+	applied, err := st.ApplyMigrations(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("opening %s: %w", c.db, err)
+		_ = db.Close()
+		return nil, nil, fmt.Errorf("migrating the database: %w", err)
 	}
+	log.Info("database migrated", "applied", applied, "version", sqlstore.SchemaVersion(d))
 	return st, func() { _ = st.Close(); _ = db.Close() }, nil
 }
 
@@ -383,6 +408,7 @@ func smtpConfig(c config) notify.SMTPConfig {
 // and the sample scopes. In -dev mode it returns the outboxes.
 func options(c config) (usersettings.Options, devBoxes, error) {
 	o := usersettings.Options{Scopes: handler.SampleScopes, Issuer: "settingsd", SSORedirectURL: redirectURL(c), FreshFor: c.freshFor}
+	o.Courier.Poll, o.Courier.Lease = c.courierPoll, c.courierLease
 	var dev devBoxes
 	switch {
 	case c.dev:
@@ -431,26 +457,11 @@ func keys(dev bool) (code, totp usersettings.KeyRing, err error) {
 	return code, totp, nil
 }
 
-// cleanup deletes expired sessions, codes, pending sign-ups, merge and
-// sign-in flows, and the rate-limit buckets full again, every quarter of
-// an hour.
-func cleanup(ctx context.Context, s *usersettings.Settings, buckets ratelimit.Store, log *slog.Logger) {
-	t := time.NewTicker(15 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		_, err1 := s.Sessions.DeleteExpired(ctx)
-		_, err2 := s.Codes.DeleteExpired(ctx)
-		_, err3 := s.Accounts.DeleteExpiredPending(ctx)
-		_, err4 := s.Merges.DeleteExpired(ctx)
-		_, err5 := s.SSO.DeleteExpiredFlows(ctx)
-		_, err6 := buckets.DeleteFullRateBuckets(ctx, s.Now())
-		if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
-			log.Warn("cleanup failed", "err", err.Error())
-		}
+// runCleanup runs the SDK's cleanup and retention jobs until ctx ends.
+// Every replica runs it; the job lock in the database lets one of them
+// do each round's work.
+func runCleanup(ctx context.Context, settings *usersettings.Settings, every time.Duration, log *slog.Logger) {
+	if err := settings.RunCleanup(ctx, every); err != nil && ctx.Err() == nil {
+		log.Error("cleanup stopped", "err", err.Error())
 	}
 }

@@ -36,6 +36,8 @@ type Store struct {
 	sso      ssoTables
 	mail     mailTables
 	security securityTables
+	revSeq   int64 // the revocation sequence (token.Revocations)
+	jobs     storage.Mutexes
 
 	// Limiter keeps the rate-limit buckets, under locks of its own.
 	*Limiter

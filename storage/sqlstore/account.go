@@ -174,16 +174,11 @@ func (s *Store) DeletePending(ctx context.Context, id string) error {
 	})
 }
 
-// DeletePendingBefore implements account.Store.
+// DeletePendingBefore implements account.Store in batches
+// (WithDeleteBatch).
 func (s *Store) DeletePendingBefore(ctx context.Context, t time.Time) (int, error) {
-	var n int64
-	err := s.writeOne(ctx, func(ctx context.Context) error {
-		var err error
-		n, err = s.exec(ctx, "delete expired pending accounts",
-			`DELETE FROM us_pending_accounts WHERE expires_at < ?`, s.d.timeArg(t))
-		return err
-	})
-	return int(n), err
+	return s.deleteBatched(ctx, "delete expired pending accounts", "us_pending_accounts", "id",
+		`expires_at < ?`, s.d.timeArg(t))
 }
 
 // DeletePendingRequestedBy implements account.Store.

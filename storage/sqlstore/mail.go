@@ -145,16 +145,11 @@ func (s *Store) RecentMail(ctx context.Context, n int) ([]notify.QueuedMail, err
 	return out, err
 }
 
-// DeleteMailBefore implements notify.OutboxStore.
+// DeleteMailBefore implements notify.OutboxStore in batches
+// (WithDeleteBatch).
 func (s *Store) DeleteMailBefore(ctx context.Context, before time.Time) (int, error) {
-	var n int64
-	err := s.writeOne(ctx, func(ctx context.Context) error {
-		var err error
-		n, err = s.exec(ctx, "delete old mail", `DELETE FROM us_mail_outbox
-			WHERE state IN ('sent', 'abandoned') AND updated_at < ?`, s.d.timeArg(before))
-		return err
-	})
-	return int(n), err
+	return s.deleteBatched(ctx, "delete old mail", "us_mail_outbox", "id",
+		`state IN ('sent', 'abandoned') AND updated_at < ?`, s.d.timeArg(before))
 }
 
 // MailTo implements notify.OutboxStore.

@@ -162,8 +162,9 @@ func (s *Store) DeleteMergeFlowsOfProfile(ctx context.Context, profileID string)
 		WHERE profile_id = ? OR other_profile_id = ?`, profileID, profileID)
 }
 
-// DeleteExpiredMergeFlows implements merge.Store.
+// DeleteExpiredMergeFlows implements merge.Store in batches
+// (WithDeleteBatch); the addresses of the flows go with them.
 func (s *Store) DeleteExpiredMergeFlows(ctx context.Context, before time.Time) (int, error) {
-	return s.deleteMergeFlows(ctx, "delete expired merge flows",
-		`DELETE FROM us_merge_flows WHERE expires_at < ?`, s.d.timeArg(before))
+	return s.deleteBatched(ctx, "delete expired merge flows", "us_merge_flows", "id",
+		`expires_at < ?`, s.d.timeArg(before))
 }

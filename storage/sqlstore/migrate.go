@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Migrations holds the schema of every dialect as versioned SQL files,
@@ -26,6 +28,34 @@ var Migrations embed.FS
 // migrateLockKey is the PostgreSQL advisory lock key Migrate holds while
 // it checks and applies one migration ("usrsttng" in ASCII).
 const migrateLockKey int64 = 0x7573727374746e67
+
+// migrateRunLock waits for the run lock of the migrations on a
+// connection of its own and returns the function that releases it (and
+// discards the connection when the unlock fails, ending its session).
+func (s *Store) migrateRunLock(ctx context.Context) (func(), error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, translate(ctx, "migrate: connect", err)
+	}
+	var schema string
+	if err := conn.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		_ = conn.Close()
+		return nil, translate(ctx, "migrate: schema", err)
+	}
+	key := s.jobLockKey(schema, "migrate")
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
+		_ = conn.Close()
+		return nil, translate(ctx, "migrate: run lock", err)
+	}
+	return func() {
+		uctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := conn.ExecContext(uctx, "SELECT pg_advisory_unlock($1)", key); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		_ = conn.Close()
+	}, nil
+}
 
 // migration is one versioned step of the schema.
 type migration struct {
@@ -110,28 +140,51 @@ func SchemaVersion(d Dialect) int64 {
 // may drop it). When it cannot tell the version of those tables, Migrate
 // returns ErrLegacySchema and changes nothing.
 func (s *Store) Migrate(ctx context.Context) error {
+	_, err := s.ApplyMigrations(ctx)
+	return err
+}
+
+// ApplyMigrations is Migrate, and also returns how many migrations this
+// call applied: 0 when the database was up to date, or when another
+// process migrated it meanwhile. On PostgreSQL it holds a session-level
+// advisory lock of the schema for the whole run (on a connection of its
+// own, unless the pool allows only one), so that of several processes
+// started at once on an empty database one applies every migration and
+// the others wait for it and apply none.
+func (s *Store) ApplyMigrations(ctx context.Context) (int, error) {
 	if err := s.Check(ctx); err != nil {
-		return err
+		return 0, err
 	}
 	ms, err := loadMigrations(s.d)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	// The run lock takes a connection of its own for the whole run: not
+	// with a pool of one, which it would starve.
+	if s.d == Postgres && s.db.Stats().MaxOpenConnections != 1 {
+		unlock, err := s.migrateRunLock(ctx)
+		if err != nil {
+			return 0, err
+		}
+		defer unlock()
+	}
+	applied := 0
 	for attempt := 0; ; {
 		done, err := s.migrateStep(ctx, ms)
 		var re *retryError
 		switch {
 		case err == nil && done:
-			return nil
+			return applied, nil
 		case err == nil:
+			applied++
 			continue
 		case errors.As(err, &re) && attempt < s.retries:
 			if err := pause(ctx, attempt); err != nil {
-				return err
+				return applied, err
 			}
 			attempt++
 		default:
-			return err
+			return applied, err
 		}
 	}
 }

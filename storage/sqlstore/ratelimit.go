@@ -59,15 +59,10 @@ func (s *Store) TakeRateToken(ctx context.Context, key ratelimit.Key, l ratelimi
 	return false, l.RetryAfter(fullAt, now), nil
 }
 
-// DeleteFullRateBuckets implements ratelimit.Store with one DELETE that
-// scans the table (see the migration: full_at has no index).
+// DeleteFullRateBuckets implements ratelimit.Store in batches
+// (WithDeleteBatch), each of which scans the table until it has found a
+// batch (see the migration: full_at has no index).
 func (s *Store) DeleteFullRateBuckets(ctx context.Context, now time.Time) (int, error) {
-	var n int64
-	err := s.writeOne(ctx, func(ctx context.Context) error {
-		var err error
-		n, err = s.exec(ctx, "delete full rate buckets", `DELETE FROM us_rate_buckets WHERE full_at <= ?`,
-			s.d.timeArg(now))
-		return err
-	})
-	return int(n), err
+	return s.deleteBatched(ctx, "delete full rate buckets", "us_rate_buckets", "digest",
+		`full_at <= ?`, s.d.timeArg(now))
 }

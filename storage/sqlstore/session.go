@@ -124,14 +124,9 @@ func (s *Store) DeleteSessionsOfAccount(ctx context.Context, accountID, keep str
 	return int(n), err
 }
 
-// DeleteSessionsBefore implements session.Store.
+// DeleteSessionsBefore implements session.Store in batches
+// (WithDeleteBatch).
 func (s *Store) DeleteSessionsBefore(ctx context.Context, seenBefore, createdBefore time.Time) (int, error) {
-	var n int64
-	err := s.writeOne(ctx, func(ctx context.Context) error {
-		var err error
-		n, err = s.exec(ctx, "delete expired sessions", `DELETE FROM us_sessions
-			WHERE last_seen_at < ? OR created_at < ?`, s.d.timeArg(seenBefore), s.d.timeArg(createdBefore))
-		return err
-	})
-	return int(n), err
+	return s.deleteBatched(ctx, "delete expired sessions", "us_sessions", "id",
+		`last_seen_at < ? OR created_at < ?`, s.d.timeArg(seenBefore), s.d.timeArg(createdBefore))
 }

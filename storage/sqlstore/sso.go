@@ -223,15 +223,10 @@ func (s *Store) TakeFlow(ctx context.Context, state sso.Digest) (sso.Flow, error
 	return f, nil
 }
 
-// DeleteFlowsBefore implements sso.Store.
+// DeleteFlowsBefore implements sso.Store in batches (WithDeleteBatch).
 func (s *Store) DeleteFlowsBefore(ctx context.Context, t time.Time) (int, error) {
-	var n int64
-	err := s.writeOne(ctx, func(ctx context.Context) error {
-		var err error
-		n, err = s.exec(ctx, "delete expired sso flows", `DELETE FROM us_sso_flows WHERE expires_at < ?`, s.d.timeArg(t))
-		return err
-	})
-	return int(n), err
+	return s.deleteBatched(ctx, "delete expired sso flows", "us_sso_flows", "state_digest",
+		`expires_at < ?`, s.d.timeArg(t))
 }
 
 // AccountBySubject implements sso.Store.

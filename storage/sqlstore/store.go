@@ -29,6 +29,10 @@ type Store struct {
 	wmu sync.Mutex
 
 	stmts sync.Map // query text → *sql.Stmt
+
+	batch     int             // rows per statement of a cleanup (WithDeleteBatch)
+	jobs      storage.Mutexes // the job locks of this process on SQLite
+	batchHook func(int64)     // told the rows of each batch, for tests
 }
 
 var _ storage.Transactor = (*Store)(nil)
@@ -99,7 +103,8 @@ func New(db *sql.DB, d Dialect, opts ...Option) *Store {
 	if !d.valid() {
 		panic("sqlstore: New with an unknown dialect " + d.String())
 	}
-	s := &Store{db: db, d: d, retries: 20, prefix: DefaultTablePrefix, migrations: DefaultMigrationsTable}
+	s := &Store{db: db, d: d, retries: 20, prefix: DefaultTablePrefix, migrations: DefaultMigrationsTable,
+		batch: DefaultDeleteBatch}
 	for _, o := range opts {
 		o(s)
 	}

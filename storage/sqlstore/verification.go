@@ -108,16 +108,11 @@ func (s *Store) DeleteCodesOfFlow(ctx context.Context, purpose verification.Purp
 	})
 }
 
-// DeleteCodesBefore implements verification.Store.
+// DeleteCodesBefore implements verification.Store in batches
+// (WithDeleteBatch).
 func (s *Store) DeleteCodesBefore(ctx context.Context, t time.Time) (int, error) {
-	var n int64
-	err := s.writeOne(ctx, func(ctx context.Context) error {
-		var err error
-		n, err = s.exec(ctx, "delete expired codes",
-			`DELETE FROM us_verification_codes WHERE expires_at < ?`, s.d.timeArg(t))
-		return err
-	})
-	return int(n), err
+	return s.deleteBatched(ctx, "delete expired codes", "us_verification_codes", "id",
+		`expires_at < ?`, s.d.timeArg(t))
 }
 
 // RecordSend implements verification.Store. Addresses are stored in lower
@@ -143,12 +138,11 @@ func (s *Store) SendsSince(ctx context.Context, address string, since time.Time)
 	return out, err
 }
 
-// DeleteSendsBefore implements verification.Store.
+// DeleteSendsBefore implements verification.Store in batches
+// (WithDeleteBatch).
 func (s *Store) DeleteSendsBefore(ctx context.Context, t time.Time) error {
-	return s.writeOne(ctx, func(ctx context.Context) error {
-		_, err := s.exec(ctx, "delete old sends", `DELETE FROM us_code_sends WHERE sent_at < ?`, s.d.timeArg(t))
-		return err
-	})
+	_, err := s.deleteBatched(ctx, "delete old sends", "us_code_sends", "id", `sent_at < ?`, s.d.timeArg(t))
+	return err
 }
 
 // ForgetAddress implements verification.Store.

@@ -6,6 +6,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/storage"
+	"github.com/seed-a97ca23f/usersettings/token"
 )
 
 // Store is an adapter that implements every Store of the SDK: what
@@ -14,6 +15,8 @@ type Store interface {
 	ErasureStore
 	sso.Store
 	ratelimit.Store
+	token.Revocations
+	storage.JobLocker
 }
 
 // TestAll runs every conformance suite of the package against an adapter
@@ -65,6 +68,12 @@ func TestAll(t *testing.T, newStore func(t *testing.T) Store) {
 	})
 	t.Run("Limiter", func(t *testing.T) {
 		TestLimiter(t, func(t *testing.T) LimiterStore { return newStore(t) })
+	})
+	t.Run("Revocations", func(t *testing.T) {
+		TestRevocations(t, func(t *testing.T) RevocationStore { return newStore(t) })
+	})
+	t.Run("JobLocker", func(t *testing.T) {
+		TestJobLocker(t, func(t *testing.T) storage.JobLocker { return newStore(t) })
 	})
 	t.Run("Merge", func(t *testing.T) {
 		TestMerge(t, func(t *testing.T) MergeStore { return newStore(t) })

@@ -1,0 +1,2 @@
+-- Reverts schema 15 (PostgreSQL).
+DROP TABLE us_revocations;
