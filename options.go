@@ -13,6 +13,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
 
@@ -39,11 +40,24 @@ type Options struct {
 	// older than Keep instead, in one replica at a time. The bodies in
 	// the outbox are sealed with keys derived from CodeKeys.
 	Courier notify.CourierTuning
-	// NoticeFailed is called for each security notice (password changed,
-	// token created, …) that could not be queued for sending. The change it reports is
-	// done all the same. Nil means such failures are logged as warnings
-	// through slog.Default; they are never dropped silently.
-	NoticeFailed func(ctx context.Context, err *notify.NoticeError)
+	// OnEvent is the one hook of the security log: it gets every event
+	// the services record (sign-ins, password changes, tokens, …; see
+	// package securitylog) once the transaction that stored it has
+	// committed, and every security notice (password changed, token
+	// created, …) that could not be queued for sending, as an event of
+	// kind securitylog.NoticeFailed whose Detail is the notice kind
+	// (never the address or the error). The change a failed notice
+	// reports is done all the same. OnEvent runs in the request's
+	// goroutine, so it should return quickly. Nil means events are only
+	// stored, and failed notices are logged as warnings through
+	// slog.Default; they are never dropped silently.
+	OnEvent func(ctx context.Context, e securitylog.Event)
+	// SecurityLogRetention is how long security events are kept before
+	// Settings.Cleanup deletes them, in batches
+	// (securitylog.Store.DeleteSecurityEventsBefore); 0 (or less) means
+	// securitylog.DefaultRetention (400 days). Settings.SecurityLogRetention
+	// holds the value in effect.
+	SecurityLogRetention time.Duration
 	// Now is the one clock of every service; nil means time.Now.
 	Now func() time.Time
 	// Rand is the one source of randomness (ids, secrets, codes); nil
@@ -192,11 +206,6 @@ type Options struct {
 	// get before a validation writes it again; 0 means
 	// session.DefaultTouchInterval (1 minute).
 	SessionTouchInterval time.Duration
-
-	// SecurityLogRetention is how long security-log events are kept
-	// before Settings.Cleanup deletes them; 0 means
-	// securitylog.DefaultRetention (400 days).
-	SecurityLogRetention time.Duration
 
 	// TrackingSince is when the host started to record the change
 	// history; zero means personaldata.DefaultTrackingSince.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/sso"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
 )
 
@@ -32,7 +33,7 @@ func ssoKeys(o Options) (KeyRing, error) {
 }
 
 // newSSO wires the single-sign-on service over the store.
-func newSSO(store Store, o Options, accounts *account.Service, sessions *session.Service) (*sso.Service, error) {
+func newSSO(store Store, o Options, accounts *account.Service, sessions *session.Service, log *securitylog.Log) (*sso.Service, error) {
 	keys, err := ssoKeys(o)
 	if err != nil {
 		return nil, err
@@ -40,5 +41,6 @@ func newSSO(store Store, o Options, accounts *account.Service, sessions *session
 	return sso.NewService(sso.Config{
 		Store: store, Accounts: accounts, Sessions: sessions, Keys: keys,
 		RedirectURL: o.SSORedirectURL, HTTPClient: o.SSOHTTPClient, Now: o.Now, Rand: o.Rand,
+		Tx: store, SecurityLog: log,
 	}), nil
 }

@@ -53,7 +53,7 @@ func TestNewWiresSSO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := s.SSO.Callback(ctx, back.Query())
+	in, err := s.SSO.Callback(ctx, back.Query(), auth.Client{})
 	if err != nil || !in.Created {
 		t.Fatalf("Callback = %+v, %v", in, err)
 	}

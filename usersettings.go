@@ -47,6 +47,7 @@ type Store interface {
 	session.Store
 	merge.Store
 	sso.Store
+	securitylog.Store
 }
 
 // Settings is the SDK wired over one store: one mailer, one clock, one
@@ -74,9 +75,16 @@ type Settings struct {
 	Courier *notify.Courier
 
 	// SecurityLog records the security log every service writes to, in
-	// the transaction of the action; nil when the store keeps no
-	// security log (it does not implement securitylog.Appender).
+	// the transaction of the action, and gives each event to
+	// Options.OnEvent after the commit.
 	SecurityLog *securitylog.Log
+	// SecurityEvents shows people their own security log, newest first,
+	// a page at a time.
+	SecurityEvents *securitylog.Reader
+	// SecurityLogRetention is how long security events are kept
+	// (Options.SecurityLogRetention, securitylog.DefaultRetention by
+	// default): Cleanup deletes older ones.
+	SecurityLogRetention time.Duration
 
 	// Scopes is the registry of token scopes.
 	Scopes *token.Registry
@@ -120,11 +128,11 @@ func New(store Store, opts Options) (*Settings, error) {
 			s.Outbox = box
 		}
 	}
-	if app, ok := store.(securitylog.Appender); ok {
-		s.SecurityLog = securitylog.New(app, o.Rand, o.Now, nil)
-	}
-	notices := &notify.Notifier{Mailer: s.Courier, Failed: o.NoticeFailed}
+	s.SecurityLog = securitylog.New(store, o.Rand, o.Now, o.OnEvent)
+	notices := &notify.Notifier{Mailer: s.Courier, Failed: noticeFailed(o)}
 	owners := account.NewOwners(store)
+	s.SecurityEvents = securitylog.NewReader(store, owners)
+	s.SecurityLogRetention = o.SecurityLogRetention
 	s.Codes = verification.NewService(verification.Config{
 		Store: store, Tx: store, Mailer: s.Courier, Key: o.CodeKeys[0], OldKeys: o.CodeKeys[1:],
 		TTL: o.CodeTTL, MaxAttempts: o.CodeMaxAttempts, Burst: o.CodeBurst, Window: o.CodeWindow, MaxPerHour: o.CodeMaxPerHour,
@@ -166,7 +174,7 @@ func New(store Store, opts Options) (*Settings, error) {
 		Owners: owners, FreshFor: o.FreshFor, SecurityLog: s.SecurityLog,
 		Sources: personaldata.DefaultSources(personaldata.Deps{
 			Profiles: store, Accounts: store, Codes: store, History: store, Notify: store,
-			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Sessions: s.Sessions, Merges: store, Mail: store,
+			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Sessions: s.Sessions, Merges: store, Mail: store, SecurityLog: store,
 			Companies: companies(store, o), Extra: o.ExtraSources,
 		}),
 	})
@@ -178,16 +186,28 @@ func New(store Store, opts Options) (*Settings, error) {
 		Limiter: store, Failures: store, Limits: o.LoginLimits, DeviceKeys: deriveKeys(o.CodeKeys, "usersettings/account/device/v1"),
 		Recovery: store, Now: o.Now, Rand: o.Rand,
 	})
-	if s.SSO, err = newSSO(store, o, s.Accounts, s.Sessions); err != nil {
+	if s.SSO, err = newSSO(store, o, s.Accounts, s.Sessions, s.SecurityLog); err != nil {
 		return nil, err
 	}
 	s.Merges = merge.NewService(merge.Config{
 		Accounts: store, Profiles: store, ProfileData: store, History: store, Notify: store,
 		Flows: store, Expired: store, Tx: store, Codes: s.Codes, Notices: notices, FlowTTL: o.MergeFlowTTL,
 		FreshFor: o.FreshFor, Limiter: limiterOf(store), StartLimit: o.MergeStartLimit, SecurityLog: s.SecurityLog,
-		Now: o.Now, Rand: o.Rand,
+		SecurityEvents: store, Now: o.Now, Rand: o.Rand,
 	})
 	return s, nil
+}
+
+// noticeFailed returns the Notifier's report of a failed notice: an event
+// of kind securitylog.NoticeFailed for Options.OnEvent, or nil (a warning
+// through slog.Default) without it.
+func noticeFailed(o Options) func(context.Context, *notify.NoticeError) {
+	if o.OnEvent == nil {
+		return nil
+	}
+	return func(ctx context.Context, err *notify.NoticeError) {
+		o.OnEvent(ctx, securitylog.Event{Kind: securitylog.NoticeFailed, At: o.Now(), Detail: string(err.Kind)})
+	}
 }
 
 // limiterOf returns the store's rate-limit buckets, or nil when it keeps
@@ -254,6 +274,9 @@ func withDefaults(o Options) (Options, error) {
 	}
 	if o.Mailer == nil {
 		o.Mailer = &notify.Outbox{Now: o.Now}
+	}
+	if o.SecurityLogRetention <= 0 {
+		o.SecurityLogRetention = securitylog.DefaultRetention
 	}
 	if o.Issuer == "" {
 		o.Issuer = DefaultIssuer

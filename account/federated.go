@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -25,6 +27,8 @@ type SSOIdentity struct {
 	Email string
 	// Company names the connection in the notice a link sends.
 	Company string
+	// Client is the browser that signed in, for the security log.
+	Client auth.Client
 }
 
 // CreateFederated is the sign-up of a person who signs in through single
@@ -77,7 +81,8 @@ func (s *Service) CreateFederated(ctx context.Context, ident SSOIdentity) (Accou
 // the first single-sign-on of its address after the company turned
 // single sign-on on: in one transaction its password is retired (from
 // then on the provider manages its credentials) and the link is recorded
-// in the history; then the address gets a notice. The account must be
+// in the history and the security log (securitylog.SSOLinked, Detail
+// the company); then the address gets a notice. The account must be
 // active (else ErrForbidden) and not linked yet (else ErrSSOLinked); it
 // returns ErrNotFound for an unknown account.
 func (s *Service) LinkFederated(ctx context.Context, accountID string, ident SSOIdentity) (Account, error) {
@@ -103,8 +108,14 @@ func (s *Service) LinkFederated(ctx context.Context, accountID string, ident SSO
 			return fmt.Errorf("account: linking account: %w", err)
 		}
 		out = a
-		// Issue 11 adds the security log; the link belongs there too.
-		return s.record(ctx, a.ProfileID, a.ID, "account_sso", history.ActionSet, ident.Connection, s.now())
+		now := s.now()
+		if err := s.record(ctx, a.ProfileID, a.ID, "account_sso", history.ActionSet, ident.Connection, now); err != nil {
+			return err
+		}
+		return s.seclog.Record(ctx, securitylog.Event{
+			Kind: securitylog.SSOLinked, ProfileID: a.ProfileID, AccountID: a.ID, At: now,
+			IP: ident.Client.IP, Device: ident.Client.Device(), Detail: ident.Company,
+		})
 	})
 	if err != nil {
 		return Account{}, err

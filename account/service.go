@@ -180,8 +180,9 @@ type Config struct {
 	FreshFor time.Duration
 	// SecurityLog records sign-ins, failed sign-ins of existing accounts
 	// and lockouts (in the transaction that settles the attempt),
-	// password changes, accounts added and deleted and admin operations
-	// (in the transaction of each); nil records nothing.
+	// password changes, accounts added and deleted, admin operations and
+	// links to single sign-on (in the transaction of each); nil records
+	// nothing.
 	SecurityLog *securitylog.Log
 	// Recovery finds profiles by their verified recovery email, for
 	// password resets through it (RequestRecoveryReset); nil turns them

@@ -108,6 +108,7 @@ func (s *Service) apply(ctx context.Context, r Record, sd sides) (profile.Profil
 		{"combining progress", func() error { return s.saveProgress(ctx, a.ID, pb, res.Progress) }},
 		{"moving watched apps", func() error { return s.notify.MoveWatchedApps(ctx, b.ID, a.ID) }},
 		{"moving history", func() error { return s.history.MoveHistory(ctx, b.ID, a.ID) }},
+		{"moving security log", func() error { return s.moveSecurityEvents(ctx, b.ID, a.ID) }},
 		{"deleting notification settings", func() error { return s.notify.DeleteNotificationsOfProfile(ctx, b.ID) }},
 		{"closing other flows", func() error { return s.obsolete(ctx, r.ID, b.ID) }},
 		{"deleting profile", func() error { return s.profiles.DeleteProfile(ctx, b.ID) }},
@@ -119,6 +120,15 @@ func (s *Service) apply(ctx context.Context, r Record, sd sides) (profile.Profil
 		}
 	}
 	return m, nil
+}
+
+// moveSecurityEvents moves the other profile's security log to the
+// survivor, when the Service has the store for it.
+func (s *Service) moveSecurityEvents(ctx context.Context, from, to string) error {
+	if s.events == nil {
+		return nil
+	}
+	return s.events.MoveSecurityEvents(ctx, from, to)
 }
 
 // copyAvatar copies the other profile's avatar bytes when Resolve kept

@@ -8,6 +8,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 )
 
 // The roles below are the parts of the stores that the Service calls, each
@@ -78,6 +79,16 @@ type History interface {
 	// MoveHistory re-assigns every entry of profile from to profile to.
 	MoveHistory(ctx context.Context, from, to string) error
 }
+
+// SecurityEvents is the part of securitylog.Store the Service uses: the
+// other profile's security log moves to the survivor.
+type SecurityEvents interface {
+	// MoveSecurityEvents re-assigns every event of profile from to
+	// profile to.
+	MoveSecurityEvents(ctx context.Context, from, to string) error
+}
+
+var _ SecurityEvents = securitylog.Store(nil)
 
 // Notifications is the part of notify.Store the Service uses: watched
 // apps are counted for the preview and moved at commit, and the other

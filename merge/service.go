@@ -94,6 +94,10 @@ type Config struct {
 	ProfileData ProfileData
 	History     History
 	Notify      Notifications
+	// SecurityEvents moves the other profile's security log to the
+	// survivor; nil means History when it implements SecurityEvents (the
+	// SDK's adapters do), else the log goes with the other profile.
+	SecurityEvents SecurityEvents
 	// Flows holds the flows; Expired deletes those whose time is up
 	// (DeleteExpired).
 	Flows   Flows
@@ -137,6 +141,7 @@ type Service struct {
 	profiles Profiles
 	data     ProfileData
 	history  History
+	events   SecurityEvents
 	notify   Notifications
 	flows    Flows
 	expired  ExpiredFlows
@@ -163,7 +168,10 @@ func NewService(c Config) *Service {
 		accounts: c.Accounts, profiles: c.Profiles, data: c.ProfileData, history: c.History,
 		notify: c.Notify, flows: c.Flows, expired: c.Expired, tx: c.Tx, codes: c.Codes, notices: c.Notices,
 		ttl: c.FlowTTL, freshFor: c.FreshFor, limiter: c.Limiter, starts: c.StartLimit, seclog: c.SecurityLog,
-		now: clock.New(c.Now), rand: c.Rand,
+		now: clock.New(c.Now), rand: c.Rand, events: c.SecurityEvents,
+	}
+	if s.events == nil {
+		s.events, _ = c.History.(SecurityEvents)
 	}
 	if s.starts == (ratelimit.Limit{}) {
 		s.starts = DefaultStartLimit

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -166,5 +167,42 @@ func TestErrFlowNotFoundIsNotFound(t *testing.T) {
 		if errors.Is(other, storage.ErrNotFound) || errors.Is(notFound, other) {
 			t.Errorf("%v and ErrFlowNotFound are not told apart", other)
 		}
+	}
+}
+
+// TestCommitMovesSecurityLog checks that the other profile's security log
+// belongs to the survivor after a commit, merged in time order.
+func TestCommitMovesSecurityLog(t *testing.T) {
+	e := newEnv(t, nil)
+	events := []securitylog.Event{
+		{ID: "sev_a1", ProfileID: "prf_a", AccountID: "acc_a", Kind: securitylog.SignedIn, At: testNow.Add(-3 * time.Hour)},
+		{ID: "sev_b1", ProfileID: "prf_b", AccountID: "acc_b1", Kind: securitylog.PasswordChanged, At: testNow.Add(-2 * time.Hour)},
+		{ID: "sev_b2", ProfileID: "prf_b", AccountID: "acc_b2", Kind: securitylog.SignedIn, At: testNow.Add(-time.Hour)},
+	}
+	if err := e.st.AppendSecurityEvents(e.ctx, events...); err != nil {
+		t.Fatal(err)
+	}
+	id := e.verified(t)
+	if _, err := e.svc.Commit(e.ctx, e.as("acc_a"), id); err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	got, err := e.st.SecurityEvents(e.ctx, "prf_a", securitylog.Position{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string // the seeded ones; the merge records an event of its own
+	for _, ev := range got {
+		if ev.ProfileID != "prf_a" {
+			t.Errorf("event %s belongs to %s, want prf_a", ev.ID, ev.ProfileID)
+		}
+		if slices.ContainsFunc(events, func(s securitylog.Event) bool { return s.ID == ev.ID }) {
+			ids = append(ids, ev.ID)
+		}
+	}
+	if want := []string{"sev_b2", "sev_b1", "sev_a1"}; !slices.Equal(ids, want) {
+		t.Errorf("survivor's log = %v, want %v", ids, want)
+	}
+	if left, _ := e.st.SecurityEvents(e.ctx, "prf_b", securitylog.Position{}, 10); len(left) != 0 {
+		t.Errorf("the merged-away profile keeps %d events", len(left))
 	}
 }

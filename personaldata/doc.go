@@ -5,10 +5,11 @@
 // This package is the one catalogue of personal data: every kind the SDK
 // stores has its [Source] here (accounts, codes, tokens, two-factor
 // records, sessions, merge flows, notification settings, history,
-// profile), which collects it for a profile and erases it for an account
-// or a profile. Sources are registered explicitly, usually all at once
-// with [DefaultSources]; the stores and services are taken through small
-// role interfaces ([Profiles], [Accounts], [Sessions], …):
+// security log, profile), which collects it for a profile and erases it
+// for an account or a profile. Sources are registered explicitly,
+// usually all at once with [DefaultSources]; the stores and services are
+// taken through small role interfaces ([Profiles], [Accounts],
+// [Sessions], …):
 //
 //	st := memory.New() // or an *sqlstore.Store
 //	pd := personaldata.NewService(personaldata.Config{
@@ -86,6 +87,10 @@
 //	merges[]                 id, role, state, at, detail
 //	sessions[]               id, account_id, created_at, last_seen_at: the
 //	                         sign-in sessions (never their secrets)
+//	security_log[]           oldest first: id, kind ("signed_in",
+//	                         "sign_in_failed", "password_changed", …; see
+//	                         package securitylog), at, and account_id, ip,
+//	                         device, admin and detail (omitted when empty)
 //	extra                    sections added by host sources (omitted when
 //	                         empty; the SDK's own data is never here)
 //	history[]                oldest first: id, at, item, action ("set",

@@ -11,6 +11,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
@@ -131,6 +132,15 @@ type MergeFlows interface {
 	DeleteMergeFlowsOfProfile(ctx context.Context, profileID string) (int, error)
 }
 
+// SecurityLog reads and deletes the security log of a profile. Every
+// securitylog.Store implements it.
+type SecurityLog interface {
+	// EachSecurityEvent calls fn for every event, oldest first.
+	EachSecurityEvent(ctx context.Context, profileID string, fn func(securitylog.Event) error) error
+	// DeleteSecurityEventsOfProfile deletes every event of the profile.
+	DeleteSecurityEventsOfProfile(ctx context.Context, profileID string) error
+}
+
 // The SDK's Stores and services play these roles.
 var (
 	_ Profiles      = profile.Store(nil)
@@ -140,6 +150,7 @@ var (
 	_ Notifications = notify.Store(nil)
 	_ MailLog       = notify.OutboxStore(nil)
 	_ MergeFlows    = merge.Store(nil)
+	_ SecurityLog   = securitylog.Store(nil)
 	_ Tokens        = (*token.Service)(nil)
 	_ TwoFactors    = (*twofactor.Service)(nil)
 	_ Sessions      = (*session.Service)(nil)

@@ -124,6 +124,9 @@ type Deps struct {
 	// Mail is the durable mail outbox (the notify.OutboxStore); nil
 	// leaves it out, for a host that sends no mail through a Courier.
 	Mail MailLog
+	// SecurityLog is the security log (the securitylog.Store); nil leaves
+	// it out, for a host that keeps none.
+	SecurityLog SecurityLog
 	// Companies names the company of each account in the view; nil means
 	// none has one.
 	Companies account.CompanyResolver
@@ -133,8 +136,8 @@ type Deps struct {
 
 // DefaultSources returns the sources of every package of the SDK that
 // stores personal data, in erasure order: accounts, verification, mail,
-// tokens, two-factor, sessions, merges, notifications, history, profile, then
-// d.Extra. It panics when a required field of d is nil.
+// tokens, two-factor, sessions, merges, notifications, history, security
+// log, profile, then d.Extra. It panics when a required field of d is nil.
 func DefaultSources(d Deps) []Source {
 	out := []Source{
 		AccountSource(d.Accounts, d.Companies),
@@ -155,7 +158,11 @@ func DefaultSources(d Deps) []Source {
 	if d.Merges != nil {
 		out = append(out, MergeSource(d.Merges))
 	}
-	out = append(out, NotifySource(d.Notify), HistorySource(d.History), ProfileSource(d.Profiles))
+	out = append(out, NotifySource(d.Notify), HistorySource(d.History))
+	if d.SecurityLog != nil {
+		out = append(out, SecurityLogSource(d.SecurityLog))
+	}
+	out = append(out, ProfileSource(d.Profiles))
 	return append(out, d.Extra...)
 }
 
@@ -261,6 +268,7 @@ func fillEmpty(v *View) {
 	v.APIKeys = nonNilKeep(v.APIKeys)
 	v.Merges = nonNilKeep(v.Merges)
 	v.Sessions = nonNilKeep(v.Sessions)
+	v.SecurityLog = nonNilKeep(v.SecurityLog)
 	v.Notifications.WatchedApps = nonNilKeep(v.Notifications.WatchedApps)
 	v.Profile.Skills = nonNilKeep(v.Profile.Skills)
 	v.Profile.Industries = nonNilKeep(v.Profile.Industries)

@@ -36,6 +36,8 @@ type View struct {
 	Notifications NotificationData `json:"notifications"`
 	Merges        []MergeData      `json:"merges"`
 	Sessions      []SessionData    `json:"sessions"`
+	// SecurityLog is the security log, oldest first.
+	SecurityLog []SecurityEvent `json:"security_log"`
 	// Extra holds the sections of the host's own sources, by name; the
 	// SDK's sources never write to it.
 	Extra   map[string]any `json:"extra,omitempty"`

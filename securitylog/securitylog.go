@@ -8,19 +8,25 @@
 // Services record events with Log.Record inside the transaction of the
 // action they describe, so an event exists exactly when its action
 // happened. A host subscribes to the same events through one hook
-// (Options.OnEvent in package usersettings). The log is personal data:
-// it is exported with the rest, moved by a merge, erased with the profile
-// and kept only for a retention period (DefaultRetention).
+// (Options.OnEvent in package usersettings), which gets each event once
+// its transaction committed. People read their own log through a Reader,
+// a page at a time, newest first, with an opaque cursor. The log is
+// personal data: it is exported with the rest, moved by a merge, erased
+// with the profile and kept only for a retention period
+// (DefaultRetention), which the host's cleanup job enforces with
+// Store.DeleteSecurityEventsBefore.
 package securitylog
 
 import (
 	"context"
+	cryptorand "crypto/rand"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
 // DefaultRetention is how long events are kept when the host sets no
@@ -135,16 +141,24 @@ type Log struct {
 	hook func(context.Context, Event)
 }
 
-// New returns a Log that appends through app, with ids read from rand,
-// times from now and every recorded event also given to hook (which may
-// be nil).
+// New returns a Log that appends through app, with ids read from rand
+// (nil means crypto/rand.Reader), times from now (nil means time.Now) and
+// every recorded event also given to hook (which may be nil).
 func New(app Appender, rand io.Reader, now func() time.Time, hook func(context.Context, Event)) *Log {
+	if rand == nil {
+		rand = cryptorand.Reader
+	}
+	if now == nil {
+		now = time.Now
+	}
 	return &Log{app: app, rand: rand, now: now, hook: hook}
 }
 
 // Record gives each event an id ("sev_…") and, when it has none, the
-// current time, stores them in the transaction ctx carries and then gives
-// them to the hook.
+// current time, and stores them in the transaction ctx carries. The hook
+// gets them once that transaction has committed (storage.AfterCommit), or
+// at once when ctx carries none; it never sees an event that was rolled
+// back.
 func (l *Log) Record(ctx context.Context, events ...Event) error {
 	if l == nil || len(events) == 0 {
 		return nil
@@ -163,9 +177,11 @@ func (l *Log) Record(ctx context.Context, events ...Event) error {
 		return fmt.Errorf("securitylog: appending: %w", err)
 	}
 	if l.hook != nil {
-		for _, e := range events {
-			l.hook(ctx, e)
-		}
+		storage.AfterCommit(ctx, func(ctx context.Context) {
+			for _, e := range events {
+				l.hook(ctx, e)
+			}
+		})
 	}
 	return nil
 }

@@ -29,6 +29,12 @@
 //     asks for a retry (a serialization failure), so the function must not
 //     have effects outside the store; services send mail only after the
 //     transaction committed.
+//   - When InTx begins an outermost transaction it gives the function a
+//     context with [CommitHooks] ([WithCommitHooks], once per attempt) and
+//     calls their Run after the commit succeeded, outside its locks, so
+//     that work registered with [AfterCommit] (the security log's hook)
+//     sees only committed changes. An adapter without them still works:
+//     AfterCommit then runs its function at once.
 //   - Store calls made with a context that carries no transaction are each
 //     atomic on their own.
 //

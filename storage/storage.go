@@ -22,7 +22,9 @@ type Transactor interface {
 	// returns fn's error. Calling InTx with a context that already carries
 	// a transaction of the same adapter joins it. fn may be called more than
 	// once if the adapter retries a serialization failure, so it must have
-	// no side effects outside the store.
+	// no side effects outside the store: work that must follow the
+	// commit is registered with AfterCommit, which the SDK's adapters
+	// run once the outermost transaction committed.
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 

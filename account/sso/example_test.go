@@ -59,7 +59,7 @@ func Example() {
 		if err != nil {
 			panic(err)
 		}
-		in, err := svc.Callback(ctx, back.Query())
+		in, err := svc.Callback(ctx, back.Query(), auth.Client{IP: "192.0.2.7", UserAgent: "Mozilla/5.0 Firefox/140.0"})
 		if err != nil {
 			panic(err)
 		}

@@ -15,6 +15,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/seed-a97ca23f/usersettings/account/sso"
+	"github.com/seed-a97ca23f/usersettings/auth"
 )
 
 // fakeOP is a hand-written provider that signs whatever a test wants. It
@@ -158,7 +159,7 @@ func TestIDTokenRefusals(t *testing.T) {
 			if tc.sign != nil {
 				f.sign = tc.sign
 			}
-			_, err := e.svc.Callback(e.ctx, f.authorize(e.start()))
+			_, err := e.svc.Callback(e.ctx, f.authorize(e.start()), auth.Client{})
 			wantErr(t, "Callback", err, tc.want)
 			if n := len(e.accountsOf(t)); n != 0 {
 				t.Errorf("%d accounts after a refused sign-in", n)
@@ -179,9 +180,9 @@ func TestReplayedNonce(t *testing.T) {
 	f.mu.Lock()
 	f.nonces[second.Get("code")] = oldNonce
 	f.mu.Unlock()
-	_, err := e.svc.Callback(e.ctx, second)
+	_, err := e.svc.Callback(e.ctx, second, auth.Client{})
 	wantErr(t, "Callback(replayed nonce)", err, sso.ErrNonce)
-	if _, err := e.svc.Callback(e.ctx, first); err != nil {
+	if _, err := e.svc.Callback(e.ctx, first, auth.Client{}); err != nil {
 		t.Errorf("the first sign-in with its own nonce: %v", err)
 	}
 }
@@ -199,13 +200,13 @@ func TestEmailVerifiedMissingOrFalse(t *testing.T) {
 			old := e.passwordAccount("ann@acme.example")
 			f := e.fake(sso.LinkVerifiedEmail)
 			f.edit = edit
-			_, err := e.svc.Callback(e.ctx, f.authorize(e.start()))
+			_, err := e.svc.Callback(e.ctx, f.authorize(e.start()), auth.Client{})
 			wantErr(t, "Callback", err, sso.ErrEmailNotVerified)
 			if a, _ := e.st.Account(e.ctx, old.ID); a.SSO() || a.PasswordHash == "" {
 				t.Errorf("the password account changed: %v", a)
 			}
 			f.edit = func(c map[string]any) { edit(c); c["email"] = "bob@acme.example"; c["sub"] = "fake-bob" }
-			res, err := e.svc.Callback(e.ctx, f.authorize(e.start()))
+			res, err := e.svc.Callback(e.ctx, f.authorize(e.start()), auth.Client{})
 			if err != nil || !res.Created {
 				t.Errorf("a new address without email_verified = %+v, %v; want its account created", res, err)
 			}
@@ -216,7 +217,7 @@ func TestEmailVerifiedMissingOrFalse(t *testing.T) {
 	e.passwordAccount("ann@acme.example")
 	f := e.fake(sso.LinkVerifiedEmail)
 	f.edit = func(c map[string]any) { c["email_verified"] = "true" }
-	if res, err := e.svc.Callback(e.ctx, f.authorize(e.start())); err != nil || !res.Linked {
+	if res, err := e.svc.Callback(e.ctx, f.authorize(e.start()), auth.Client{}); err != nil || !res.Linked {
 		t.Errorf("email_verified \"true\" = %+v, %v; want the account linked", res, err)
 	}
 }

@@ -15,7 +15,9 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
@@ -61,16 +63,17 @@ func newEnv(t *testing.T) *env {
 	idp.AddClient(clientID, clientSecret, redirectURL)
 	idp.AddUser(ssotest.User{ID: "u-ann", Email: "ann@acme.example", Password: annPassword, EmailVerified: true, Name: "Ann Smith"})
 	codes := verification.NewService(verification.Config{Store: e.st, Tx: e.st, Mailer: e.out, Key: testKey, Now: e.now})
+	log := securitylog.New(e.st, nil, e.now, nil)
 	e.sessions = session.NewService(session.Config{Store: e.st, Accounts: e.st, Now: e.now})
 	e.accounts = account.NewService(account.Config{
 		Accounts: e.st, Profiles: e.st, History: e.st, Tx: e.st, Codes: codes,
 		Notices: &notify.Notifier{Mailer: e.out}, Companies: sso.Companies{Store: e.st},
-		Hasher: password.NewHasher(password.HasherConfig{Params: cheap}),
-		Now:    e.now,
+		Hasher:      password.NewHasher(password.HasherConfig{Params: cheap}),
+		SecurityLog: log, Now: e.now,
 	})
 	e.svc = sso.NewService(sso.Config{
 		Store: e.st, Accounts: e.accounts, Sessions: e.sessions, Keys: [][]byte{testKey},
-		RedirectURL: redirectURL, Now: e.now,
+		RedirectURL: redirectURL, SecurityLog: log, Now: e.now,
 	})
 	return e
 }
@@ -95,7 +98,7 @@ func (e *env) connect(link sso.LinkPolicy) sso.Connection {
 func (e *env) signIn(email, pw string) (sso.SignIn, error) {
 	e.t.Helper()
 	q := e.login(email, pw)
-	return e.svc.Callback(e.ctx, q)
+	return e.svc.Callback(e.ctx, q, auth.Client{})
 }
 
 // login starts a sign-in and logs in at the provider; it returns the

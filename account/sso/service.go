@@ -13,6 +13,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/internal/seal"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -75,6 +76,13 @@ type Config struct {
 	// ProviderTTL is how long discovery documents are cached; 0 means
 	// DefaultProviderTTL.
 	ProviderTTL time.Duration
+	// Tx runs the resolution of a sign-in (finding, creating or linking
+	// the account) and its security event in one transaction; nil means
+	// Store when it is a storage.Transactor (the SDK's adapters are).
+	Tx storage.Transactor
+	// SecurityLog records each sign-in (securitylog.SignedIn, Detail
+	// "sso"); nil records none.
+	SecurityLog *securitylog.Log
 	Now         func() time.Time // the clock; nil means time.Now
 	Rand        io.Reader        // source of ids, states and verifiers; nil means crypto/rand.Reader
 }
@@ -91,6 +99,8 @@ type Service struct {
 	client      *http.Client
 	flowTTL     time.Duration
 	providers   *providers
+	tx          storage.Transactor
+	seclog      *securitylog.Log
 	now         clock.Clock
 	rand        io.Reader
 }
@@ -108,7 +118,10 @@ func NewService(c Config) *Service {
 	s := &Service{
 		st: c.Store, accounts: c.Accounts, sessions: c.Sessions, keys: keys,
 		redirectURL: c.RedirectURL, client: c.HTTPClient, flowTTL: c.FlowTTL,
-		now: clock.New(c.Now), rand: c.Rand,
+		now: clock.New(c.Now), rand: c.Rand, tx: c.Tx, seclog: c.SecurityLog,
+	}
+	if s.tx == nil {
+		s.tx, _ = c.Store.(storage.Transactor)
 	}
 	if s.client == nil {
 		s.client = &http.Client{Timeout: DefaultHTTPTimeout}

@@ -15,6 +15,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -190,7 +192,7 @@ func (s *Service) oauth2Config(ctx context.Context, r Record) (*oauth2.Config, *
 // ErrEmailDomain, ErrEmailNotVerified, ErrLinkRefused,
 // ErrIdentityMismatch, ErrAccountInactive, ErrUnknownConnection,
 // ErrProviderUnavailable) and changes no account.
-func (s *Service) Callback(ctx context.Context, query url.Values) (SignIn, error) {
+func (s *Service) Callback(ctx context.Context, query url.Values, client auth.Client) (SignIn, error) {
 	state := query.Get("state")
 	if state == "" || len(state) > 256 {
 		return SignIn{}, ErrInvalidState
@@ -216,7 +218,7 @@ func (s *Service) Callback(ctx context.Context, query url.Values) (SignIn, error
 	if err != nil {
 		return SignIn{}, err
 	}
-	return s.signIn(ctx, r, id, f.ReturnTo)
+	return s.signIn(ctx, r, id, f.ReturnTo, client)
 }
 
 // errorCode keeps the OAuth error code of a provider's answer printable
@@ -360,7 +362,7 @@ func LinkAllowed(p LinkPolicy, emailVerified bool) error {
 }
 
 // signIn finds, creates or links the account of the identity.
-func (s *Service) signIn(ctx context.Context, r Record, id identity, returnTo string) (SignIn, error) {
+func (s *Service) signIn(ctx context.Context, r Record, id identity, returnTo string, client auth.Client) (SignIn, error) {
 	email, err := account.NormalizeEmail(id.email)
 	if err != nil {
 		return SignIn{}, fmt.Errorf("%w: the asserted address is malformed", ErrClaims)
@@ -368,21 +370,39 @@ func (s *Service) signIn(ctx context.Context, r Record, id identity, returnTo st
 	if !slices.Contains(r.Domains, domainOf(email)) {
 		return SignIn{}, ErrEmailDomain
 	}
-	ident := account.SSOIdentity{Connection: r.ID, Subject: id.subject, Email: email, Company: r.Name}
-	out := SignIn{Method: MethodSSO, ConnectionID: r.ID, Subject: id.subject, SessionID: id.sid, Name: id.name, ReturnTo: returnTo}
-	// Two first sign-ins of one person may race; the loser looks again.
+	ident := account.SSOIdentity{Connection: r.ID, Subject: id.subject, Email: email, Company: r.Name, Client: client}
+	// Two first sign-ins of one person may race; the loser looks again,
+	// in a new transaction.
 	for attempt := 0; ; attempt++ {
-		a, err := s.resolve(ctx, r, id, ident, &out)
+		out := SignIn{Method: MethodSSO, ConnectionID: r.ID, Subject: id.subject, SessionID: id.sid, Name: id.name, ReturnTo: returnTo}
+		err := s.inTx(ctx, func(ctx context.Context) error {
+			a, err := s.resolve(ctx, r, id, ident, &out)
+			if err != nil {
+				return err
+			}
+			a.PasswordHash = ""
+			out.Account = a
+			return s.seclog.Record(ctx, securitylog.Event{
+				Kind: securitylog.SignedIn, ProfileID: a.ProfileID, AccountID: a.ID,
+				IP: client.IP, Device: client.Device(), Detail: "sso",
+			})
+		})
 		if errors.Is(err, account.ErrEmailTaken) && attempt == 0 {
 			continue
 		}
 		if err != nil {
 			return SignIn{}, err
 		}
-		a.PasswordHash = ""
-		out.Account = a
 		return out, nil
 	}
+}
+
+// inTx runs fn in a transaction of Config.Tx, or as it is without one.
+func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.tx == nil {
+		return fn(ctx)
+	}
+	return s.tx.InTx(ctx, fn)
 }
 
 // resolve returns the account of the identity, creating or linking it.

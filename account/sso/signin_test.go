@@ -156,24 +156,24 @@ func TestStateSingleUseAndExpiry(t *testing.T) {
 	e := newEnv(t)
 	e.connect("")
 	q := e.login("ann@acme.example", annPassword)
-	if _, err := e.svc.Callback(e.ctx, q); err != nil {
+	if _, err := e.svc.Callback(e.ctx, q, auth.Client{}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := e.svc.Callback(e.ctx, q)
+	_, err := e.svc.Callback(e.ctx, q, auth.Client{})
 	wantErr(t, "Callback(replayed state)", err, sso.ErrInvalidState)
 
 	q = e.login("ann@acme.example", annPassword)
 	e.skew.Store(int64(sso.DefaultFlowTTL + time.Second))
-	_, err = e.svc.Callback(e.ctx, q)
+	_, err = e.svc.Callback(e.ctx, q, auth.Client{})
 	wantErr(t, "Callback(expired flow)", err, sso.ErrInvalidState)
 	e.skew.Store(0)
-	_, err = e.svc.Callback(e.ctx, q)
+	_, err = e.svc.Callback(e.ctx, q, auth.Client{})
 	wantErr(t, "Callback(expired flow, again)", err, sso.ErrInvalidState)
 	for name, q := range map[string]url.Values{
 		"no state":      {"code": {"x"}},
 		"unknown state": {"state": {"made-up"}, "code": {"x"}},
 	} {
-		_, err := e.svc.Callback(e.ctx, q)
+		_, err := e.svc.Callback(e.ctx, q, auth.Client{})
 		wantErr(t, "Callback("+name+")", err, sso.ErrInvalidState)
 	}
 	if n := len(e.accountsOf(t)); n != 1 {
@@ -208,13 +208,13 @@ func TestSignInRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.svc.Callback(e.ctx, back.Query())
+	_, err = e.svc.Callback(e.ctx, back.Query(), auth.Client{})
 	wantErr(t, "address of another domain", err, sso.ErrEmailDomain)
 
 	q := e.login("ann@acme.example", annPassword)
 	q.Del("code")
 	q.Set("error", "access_denied")
-	_, err = e.svc.Callback(e.ctx, q)
+	_, err = e.svc.Callback(e.ctx, q, auth.Client{})
 	wantErr(t, "provider error", err, sso.ErrProviderError)
 
 	c, _ := e.svc.Connection(e.ctx, "acme")

@@ -406,7 +406,7 @@ func (j *journey) sso() error {
 	if err != nil {
 		return err
 	}
-	in, err := j.s.SSO.Callback(j.ctx, back.Query())
+	in, err := j.s.SSO.Callback(j.ctx, back.Query(), auth.Client{})
 	if err != nil {
 		return err
 	}

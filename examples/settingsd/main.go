@@ -75,6 +75,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
@@ -243,6 +244,7 @@ func run(c config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	opts.OnEvent = logEvents(log)
 	settings, err := usersettings.New(st, opts)
 	if err != nil {
 		return err
@@ -423,6 +425,21 @@ func options(c config) (usersettings.Options, devBoxes, error) {
 	}
 	o.Dev = c.dev
 	return o, dev, nil
+}
+
+// logEvents returns the SDK's one security-log hook: it logs each event
+// once its transaction committed at info level, and a security notice
+// that could not be sent (kind notice_failed) as a warning. Events hold
+// no address and no secret.
+func logEvents(log *slog.Logger) func(context.Context, securitylog.Event) {
+	return func(ctx context.Context, e securitylog.Event) {
+		level := slog.LevelInfo
+		if e.Kind == securitylog.NoticeFailed {
+			level = slog.LevelWarn
+		}
+		log.Log(ctx, level, "security event", "kind", string(e.Kind), "id", e.ID, "profile_id", e.ProfileID,
+			"account_id", e.AccountID, "ip", e.IP, "device", e.Device, "admin", e.Admin, "detail", e.Detail)
+	}
 }
 
 // keys reads the key rings from the environment. Without them only -dev

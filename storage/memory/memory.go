@@ -99,13 +99,26 @@ func (s *Store) txFrom(ctx context.Context) *tx {
 // InTx implements storage.Transactor. The function runs under the store's
 // write lock, so it must not call the store with a context that is not
 // derived from the one it was given.
-func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+//
+// Functions registered with storage.AfterCommit run after the commit, once
+// the lock is released.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if s.txFrom(ctx) != nil {
 		return fn(ctx)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	ctx, hooks := storage.WithCommitHooks(ctx)
+	if err := s.runTx(ctx, fn); err != nil {
+		return err
+	}
+	hooks.Run()
+	return nil
+}
+
+// runTx runs fn in a new transaction under the write lock.
+func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := &tx{s: s}

@@ -33,6 +33,7 @@ func compareEvents(a, b securitylog.Event) int {
 func (s *Store) AppendSecurityEvents(ctx context.Context, events ...securitylog.Event) error {
 	return s.write(ctx, func(t *tx) error {
 		for _, e := range events {
+			e.At = e.At.Round(0) // compared by the wall clock only
 			if s.security.ids[e.ID] {
 				return conflict("security event id taken")
 			}
@@ -50,12 +51,12 @@ func (s *Store) SecurityEvents(ctx context.Context, profileID string, after secu
 	var out []securitylog.Event
 	err := s.read(ctx, func() error {
 		list := s.security.byProfile[profileID]
-		for i := len(list) - 1; i >= 0 && len(out) < limit; i-- {
-			e := list[i]
-			if !after.At.IsZero() && compareEvents(e, securitylog.Event{At: after.At, ID: after.ID}) >= 0 {
-				continue
-			}
-			out = append(out, e)
+		end := len(list)
+		if !after.At.IsZero() {
+			end, _ = slices.BinarySearchFunc(list, securitylog.Event{At: after.At, ID: after.ID}, compareEvents)
+		}
+		for i := end - 1; i >= 0 && len(out) < limit; i-- {
+			out = append(out, list[i])
 		}
 		return nil
 	})

@@ -190,6 +190,9 @@ func (s *Store) txFrom(ctx context.Context) *txState {
 // after a short random pause. While fn runs on SQLite the Store's writer
 // mutex is held, so fn must only call the Store with the context it was
 // given (or one derived from it).
+//
+// Functions registered with storage.AfterCommit run after the commit; those
+// of an attempt that failed are dropped.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if s.txFrom(ctx) != nil {
 		return fn(ctx)
@@ -198,9 +201,14 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 		return err
 	}
 	for attempt := 0; ; attempt++ {
-		err := s.runTx(ctx, fn)
+		tctx, hooks := storage.WithCommitHooks(ctx)
+		err := s.runTx(tctx, fn)
+		if err == nil {
+			hooks.Run()
+			return nil
+		}
 		var re *retryError
-		if err == nil || !errors.As(err, &re) || attempt >= s.retries {
+		if !errors.As(err, &re) || attempt >= s.retries {
 			return err
 		}
 		if err := pause(ctx, attempt); err != nil {

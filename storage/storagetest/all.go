@@ -41,6 +41,12 @@ func TestAll(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("Verification", func(t *testing.T) {
 		TestVerificationStore(t, func(t *testing.T) VerificationStore { return newStore(t) })
 	})
+	t.Run("SecurityLog", func(t *testing.T) {
+		TestSecurityLogStore(t, func(t *testing.T) SecurityLogStore { return newStore(t) })
+	})
+	t.Run("AfterCommit", func(t *testing.T) {
+		TestAfterCommit(t, func(t *testing.T) storage.Transactor { return newStore(t) })
+	})
 	t.Run("History", func(t *testing.T) {
 		TestHistoryStore(t, func(t *testing.T) HistoryStore { return newStore(t) })
 	})

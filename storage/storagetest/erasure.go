@@ -98,7 +98,7 @@ func NewWorld(t testing.TB, st ErasureStore, extra ...personaldata.Source) *Worl
 		Tx: st, Profiles: st, Accounts: st, History: st, Owners: w.owners,
 		Sources: personaldata.DefaultSources(personaldata.Deps{
 			Profiles: st, Accounts: st, Codes: st, History: st, Notify: st,
-			Tokens: w.Tokens, TwoFactor: w.TwoFactor, Sessions: w.Sessions, Merges: st, Mail: st,
+			Tokens: w.Tokens, TwoFactor: w.TwoFactor, Sessions: w.Sessions, Merges: st, Mail: st, SecurityLog: st,
 			Companies: wdCompanies{}, Extra: extra,
 		}),
 	})

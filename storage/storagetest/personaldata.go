@@ -27,6 +27,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/token"
@@ -46,6 +47,7 @@ type ErasureStore interface {
 	notify.OutboxStore
 	session.Store
 	merge.Store
+	securitylog.Store
 }
 
 // Admin is the support person of the suites' admin operations.
@@ -93,8 +95,8 @@ var pdNow = time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 // with every field, avatar and progress, two accounts, a pending
 // add-account request, codes and sends to the login and recovery
 // addresses, two tokens, an API key, two-factor records with recovery
-// codes, notification settings, a watched app, history entries, two
-// sign-in sessions, a merge flow and two messages of the mail outbox (one
+// codes, notification settings, a watched app, history entries, security
+// events, two sign-in sessions, a merge flow and two messages of the mail outbox (one
 // sent). tag must be lower-case letters and
 // unique in the store.
 func FillPerson(t testing.TB, st ErasureStore, tag string) Person {
@@ -227,7 +229,8 @@ func fillCredentials(t testing.TB, st ErasureStore, p *Person, must func(string,
 	p.Secrets = append(p.Secrets, sealed, rc[0], rc[1])
 }
 
-// fillSettings stores notification settings, a watched app and history.
+// fillSettings stores notification settings, a watched app, history and
+// security events.
 func fillSettings(t testing.TB, st ErasureStore, p *Person, must func(string, error)) {
 	t.Helper()
 	ctx := context.Background()
@@ -249,6 +252,20 @@ func fillSettings(t testing.TB, st ErasureStore, p *Person, must func(string, er
 		p.IDs = append(p.IDs, entries[i].ID)
 	}
 	must("AppendHistory", st.AppendHistory(ctx, entries...))
+	events := []securitylog.Event{
+		{Kind: securitylog.SignedIn, IP: "198.51.100.7", Device: "Firefox on Linux"},
+		{Kind: securitylog.TokenCreated, Detail: "token-name-" + p.Tag + "a"},
+		{Kind: securitylog.Admin, Admin: "support-" + p.Tag + "@example.test", Detail: "admin-detail-" + p.Tag},
+	}
+	for i := range events {
+		events[i].ID = "sev_" + p.Tag + string(rune('a'+i))
+		events[i].ProfileID, events[i].AccountID = p.ProfileID, p.AccountIDs[i%2]
+		events[i].At = pdNow.Add(time.Duration(i) * time.Minute)
+		p.Values = append(p.Values, events[i].ID)
+		p.IDs = append(p.IDs, events[i].ID)
+	}
+	p.Values = append(p.Values, "admin-detail-"+p.Tag)
+	must("AppendSecurityEvents", st.AppendSecurityEvents(ctx, events...))
 }
 
 // fillActivity stores a session of each account and a merge flow the

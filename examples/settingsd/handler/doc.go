@@ -20,7 +20,8 @@
 // "request_id":"…", …details}, with these statuses and codes:
 //
 //	400 invalid_json {field, reason}, invalid_query {field}, invalid_body,
-//	    invalid_request, sso_invalid_state, sso_invalid_id_token, sso_invalid_claims
+//	    invalid_request, invalid_cursor, sso_invalid_state, sso_invalid_id_token,
+//	    sso_invalid_claims
 //	401 unauthenticated, invalid_credentials, second_factor_required
 //	403 csrf_token_invalid, password_expired, reauthentication_required, forbidden,
 //	    sso_denied, sso_email_domain, sso_email_not_verified, sso_link_refused,
@@ -175,6 +176,7 @@
 //	GET    /v1/me/personal-data                    → personal-data.json
 //	GET    /v1/me/personal-data/download           → ZIP attachment
 //	GET    /v1/me/personal-data/history            ?page=&page_size= → {entries,page,page_size,more}
+//	GET    /v1/me/security-log                     ?limit=&cursor= → {events:[{id,kind,at,ip,device,account_id,detail}],next_cursor?}
 //	GET    /v1/api/whoami                          mxtoken or API key → {account_id,profile_id,scopes,kind}
 //	GET    /v1/api/apps                            scope mx:app:read → {items:[{id,name}]}
 //	GET    /v1/dev/outbox                          only with WithDevOutbox → {items:[{to,subject,body,sent_at}]}

@@ -12,6 +12,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
@@ -48,6 +49,7 @@ var simpleErrors = []struct {
 	{twofactor.ErrSMSUnavailable, http.StatusConflict, "sms_unavailable"},
 	{twofactor.ErrTooSoon, http.StatusTooManyRequests, "too_soon"},
 	{profile.ErrChanged, http.StatusPreconditionFailed, "precondition_failed"},
+	{securitylog.ErrInvalidCursor, http.StatusBadRequest, "invalid_cursor"},
 	{auth.ErrReauthenticationRequired, http.StatusForbidden, "reauthentication_required"},
 	{auth.ErrForbidden, http.StatusForbidden, "forbidden"},
 	{storage.ErrNotFound, http.StatusNotFound, "not_found"},

@@ -97,6 +97,7 @@ func (h *Handler) routes() {
 	h.handle("GET /v1/me/personal-data", h.me(signedIn, h.personalData))
 	h.handle("GET /v1/me/personal-data/download", h.me(signedIn, h.downloadPersonalData))
 	h.handle("GET /v1/me/personal-data/history", h.me(signedIn, h.personalDataHistory))
+	h.handle("GET /v1/me/security-log", h.me(signedIn, h.securityLog))
 
 	h.mergeRoutes()
 	h.ssoRoutes()

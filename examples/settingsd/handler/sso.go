@@ -84,7 +84,7 @@ func (h *Handler) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	in, err := h.s.SSO.Callback(ctx, r.URL.Query())
+	in, err := h.s.SSO.Callback(ctx, r.URL.Query(), auth.Client{IP: h.clientIP(r), UserAgent: r.UserAgent()})
 	if err != nil {
 		h.failSSO(w, r, err)
 		return

@@ -26,6 +26,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/token"
@@ -154,6 +155,11 @@ func (s *countingStore) SendsSince(ctx context.Context, address string, since ti
 	return s.Store.SendsSince(ctx, address, since)
 }
 
+func (s *countingStore) SecurityEvents(ctx context.Context, profileID string, after securitylog.Position, limit int) ([]securitylog.Event, error) {
+	s.hit("securitylog.SecurityEvents")
+	return s.Store.SecurityEvents(ctx, profileID, after, limit)
+}
+
 // signInCost is what finding the signed-in person reads on every page:
 // session.Validate reads the session and its account, and the page reads
 // the account once more for its profile and address (Validate does not
@@ -172,6 +178,10 @@ var sdkRepeats = map[string]map[string]int{
 	"/personal-data": {"profile.Profile": 2},
 	"/notifications": {"account.Account": 2},
 	"/developer":     {"account.Account": 3},
+	// The security log's Reader resolves the caller's profile from the
+	// account (auth.Profile), and the page lists the accounts of the
+	// profile to name them, which reads the account once more.
+	"/security-log": {"account.Account": 2},
 }
 
 // countingEnv is the pages over a counting memory store.
@@ -224,6 +234,10 @@ func (ce *countingEnv) addItems(t testing.TB, a account.Account, n int) {
 		if err := ce.s.Notifications.Watch(ctx, signedIn(ce.s, a.ID), "app-"+suffix, "App "+suffix); err != nil {
 			t.Fatal(err)
 		}
+		ev := securitylog.Event{ProfileID: a.ProfileID, AccountID: a.ID, Kind: securitylog.SignedIn, IP: "192.0.2.1"}
+		if err := ce.s.SecurityLog.Record(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
 		name := "Name " + suffix
 		if _, err := ce.s.Profiles.Update(ctx, auth.New(a.ID, auth.MethodPassword, ce.s.Now()), profile.Update{Name: &name}); err != nil {
 			t.Fatal(err)
@@ -268,7 +282,7 @@ func TestQueriesPerPage(t *testing.T) {
 		t.Fatalf("sign-in: %d", res.StatusCode)
 	}
 	pages := []string{"/profile", "/profile/merge", "/accounts", "/accounts/new", "/accounts/delete",
-		"/notifications", "/developer", "/personal-data"}
+		"/notifications", "/developer", "/personal-data", "/security-log"}
 	ce.addItems(t, a, 1)
 	small := map[string]map[string]int{}
 	for _, p := range pages {

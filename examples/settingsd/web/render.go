@@ -227,6 +227,8 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name s
 
 // errorPages are the titles and messages of the error page by status.
 var errorPages = map[int][2]string{
+	http.StatusBadRequest: {"This link cannot be followed",
+		"The link is damaged or was made up. Start again from the page's own links."},
 	http.StatusForbidden: {"This form cannot be accepted",
 		"The form was sent from another site, or it has expired. Go back, reload the page and try again."},
 	http.StatusNotFound:              {"Page not found", "There is nothing at this address."},

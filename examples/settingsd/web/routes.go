@@ -69,6 +69,8 @@ func (w *Web) routes() {
 	m.HandleFunc("GET /accounts/delete", w.me(signedIn, w.deletePage))
 	m.HandleFunc("POST /accounts/delete", w.me(signedIn, w.deleteAccount))
 
+	m.HandleFunc("GET /security-log", w.me(signedIn, w.securityLogPage))
+
 	m.HandleFunc("GET /notifications", w.me(signedIn, w.notificationsPage))
 	m.HandleFunc("POST /notifications", w.me(signedIn, w.saveNotifications))
 	m.HandleFunc("POST /notifications/apps/{app}/stop", w.me(signedIn, w.stopWatching))
@@ -80,8 +82,7 @@ func (w *Web) routes() {
 	m.HandleFunc("POST /sessions/{id}/end", w.me(signedIn, w.endSession))
 	m.HandleFunc("POST /sessions/others", w.me(fresh, w.endOtherSessions))
 
-	// Developer Settings. The security log slots in here when the
-	// trust-boundary work lands: a section on this page.
+	// Developer Settings.
 	m.HandleFunc("GET /developer", w.me(signedIn, w.developerPage))
 	m.HandleFunc("POST /developer/2fa/authenticator", w.me(signedIn, w.beginAuthenticator))
 	m.HandleFunc("POST /developer/2fa/authenticator/confirm", w.me(signedIn, w.confirmAuthenticator))

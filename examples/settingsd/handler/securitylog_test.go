@@ -1,0 +1,177 @@
+package handler_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/securitylog"
+)
+
+type securityPage struct {
+	Events []struct {
+		ID        string    `json:"id"`
+		Kind      string    `json:"kind"`
+		At        time.Time `json:"at"`
+		IP        string    `json:"ip"`
+		Device    string    `json:"device"`
+		AccountID string    `json:"account_id"`
+		Detail    string    `json:"detail"`
+	} `json:"events"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+// seedEvents records n events of the user, a minute apart from an hour
+// ago, and returns their ids newest first.
+func (e *env) seedEvents(u user, n int) []string {
+	e.t.Helper()
+	var ids []string
+	for i := range n {
+		ev := securitylog.Event{
+			ProfileID: u.profileID, AccountID: u.accountID, Kind: securitylog.PasswordChanged,
+			At: e.clock.Now().Add(-time.Hour + time.Duration(i)*time.Minute), IP: "192.0.2.9", Device: "Firefox on Linux",
+			Detail: fmt.Sprintf("%s-%d", u.email, i),
+		}
+		if err := e.settings.SecurityLog.Record(context.Background(), ev); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	var page securityPage
+	e.do("GET", "/v1/me/security-log?limit=200", nil, u.auth()...).into(e.t, &page)
+	for _, ev := range page.Events {
+		if ev.Kind == string(securitylog.PasswordChanged) {
+			ids = append(ids, ev.ID)
+		}
+	}
+	if len(ids) != n {
+		e.t.Fatalf("seeded %d events, the log shows %d", n, len(ids))
+	}
+	return ids
+}
+
+// TestSecurityLog pages a person's log over HTTP, newest first with a
+// cursor, and shows that nobody else's events appear, even with another
+// person's cursor.
+func TestSecurityLog(t *testing.T) {
+	e := newEnv(t)
+	ada := e.signUp("ada@example.com")
+	bob := e.signUp("bob@example.com")
+	adaIDs := e.seedEvents(ada, 5)
+	bobIDs := e.seedEvents(bob, 2)
+
+	var got []string
+	var sizes []int
+	path := "/v1/me/security-log?limit=2"
+	for range 10 {
+		r := e.do("GET", path, nil, ada.auth()...)
+		want(t, "security log page", r, 200, "")
+		var page securityPage
+		r.into(t, &page)
+		sizes = append(sizes, len(page.Events))
+		for _, ev := range page.Events {
+			if ev.AccountID != ada.accountID || ev.IP != "192.0.2.9" || ev.Device != "Firefox on Linux" || ev.At.IsZero() {
+				t.Errorf("event %+v: want ada's, with IP, device and time", ev)
+			}
+			got = append(got, ev.ID)
+		}
+		if page.NextCursor == nil {
+			break
+		}
+		if *page.NextCursor == "" {
+			t.Fatal("next_cursor is empty instead of absent")
+		}
+		path = "/v1/me/security-log?limit=2&cursor=" + url.QueryEscape(*page.NextCursor)
+	}
+	// Sign-up may have recorded events of its own, older than the seeded ones.
+	if len(got) < 5 || !slices.Equal(got[:5], adaIDs) {
+		t.Errorf("ada's pages = %v, want her events newest first, starting %v", got, adaIDs)
+	}
+	for _, id := range bobIDs {
+		if slices.Contains(got, id) {
+			t.Errorf("ada sees bob's event %s", id)
+		}
+	}
+	if sizes[0] != 2 || sizes[len(sizes)-1] > 2 || len(sizes) < 3 {
+		t.Errorf("page sizes = %v, want pages of 2", sizes)
+	}
+
+	// Ada's cursor in Bob's hands pages Bob's own log.
+	var first securityPage
+	e.do("GET", "/v1/me/security-log?limit=1", nil, ada.auth()...).into(t, &first)
+	var page securityPage
+	r := e.do("GET", "/v1/me/security-log?cursor="+url.QueryEscape(*first.NextCursor), nil, bob.auth()...)
+	want(t, "bob with ada's cursor", r, 200, "")
+	r.into(t, &page)
+	for _, ev := range page.Events {
+		if slices.Contains(adaIDs, ev.ID) || ev.AccountID != bob.accountID {
+			t.Errorf("bob with ada's cursor sees %+v", ev)
+		}
+	}
+}
+
+func TestSecurityLogRefusals(t *testing.T) {
+	e := newEnv(t)
+	ada := e.signUp("ada@example.com")
+	want(t, "no session", e.do("GET", "/v1/me/security-log", nil), 401, "unauthenticated")
+	want(t, "made-up cursor", e.do("GET", "/v1/me/security-log?cursor=bm90LWEtY3Vyc29y", nil, ada.auth()...), 400, "invalid_cursor")
+	want(t, "garbage cursor", e.do("GET", "/v1/me/security-log?cursor=%25%25", nil, ada.auth()...), 400, "invalid_cursor")
+	for _, l := range []string{"0", "-1", "two", "99999999999"} {
+		want(t, "limit "+l, e.do("GET", "/v1/me/security-log?limit="+l, nil, ada.auth()...), 400, "invalid_query")
+	}
+	want(t, "a large limit is cut to the maximum", e.do("GET", "/v1/me/security-log?limit=5000", nil, ada.auth()...), 200, "")
+}
+
+// TestSecurityLogInExport checks that the personal-data download over
+// HTTP holds the person's security log, and nobody else's.
+func TestSecurityLogInExport(t *testing.T) {
+	e := newEnv(t)
+	ada := e.signUp("ada@example.com")
+	bob := e.signUp("bob@example.com")
+	adaIDs := e.seedEvents(ada, 3)
+	bobIDs := e.seedEvents(bob, 1)
+	var doc struct {
+		SecurityLog []struct {
+			ID     string `json:"id"`
+			Kind   string `json:"kind"`
+			Detail string `json:"detail"`
+		} `json:"security_log"`
+	}
+	r := e.do("GET", "/v1/me/personal-data", nil, ada.auth()...)
+	want(t, "personal data", r, 200, "")
+	r.into(t, &doc)
+	var ids []string
+	for _, ev := range doc.SecurityLog {
+		ids = append(ids, ev.ID)
+	}
+	for _, id := range adaIDs {
+		if !slices.Contains(ids, id) {
+			t.Errorf("export lacks ada's event %s: %v", id, ids)
+		}
+	}
+	if slices.Contains(ids, bobIDs[0]) {
+		t.Errorf("ada's export holds bob's event %s", bobIDs[0])
+	}
+}
+
+// TestSecurityLogOfARequest checks that an action taken over HTTP shows
+// in the log with the client's address and device.
+func TestSecurityLogOfARequest(t *testing.T) {
+	e := newEnv(t)
+	ada := e.signUp("ada@example.com")
+	firefox := "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"
+	r := e.do("POST", "/v1/me/tokens", map[string]any{"name": "ci", "scopes": []string{"mx:app:read"}},
+		append(ada.auth(), "User-Agent", firefox)...)
+	want(t, "create token", r, 201, "")
+	var page securityPage
+	e.do("GET", "/v1/me/security-log?limit=1", nil, ada.auth()...).into(t, &page)
+	if len(page.Events) != 1 {
+		t.Fatalf("security log = %+v, want the token's event", page)
+	}
+	ev := page.Events[0]
+	if ev.Kind != "token_created" || ev.Detail != "ci" || ev.IP != "127.0.0.1" || ev.Device != "Firefox on Linux" || ev.AccountID != ada.accountID {
+		t.Errorf("newest event = %+v, want token_created \"ci\" from 127.0.0.1, Firefox on Linux, by ada", ev)
+	}
+}
