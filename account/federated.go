@@ -112,15 +112,17 @@ func (s *Service) LinkFederated(ctx context.Context, accountID string, ident SSO
 		if err := s.record(ctx, a.ProfileID, a.ID, "account_sso", history.ActionSet, ident.Connection, now); err != nil {
 			return err
 		}
-		return s.seclog.Record(ctx, securitylog.Event{
+		if err := s.seclog.Record(ctx, securitylog.Event{
 			Kind: securitylog.SSOLinked, ProfileID: a.ProfileID, AccountID: a.ID, At: now,
 			IP: ident.Client.IP, Device: ident.Client.Device(), Detail: ident.Company,
-		})
+		}); err != nil {
+			return err
+		}
+		return s.notices.Queue(ctx, notify.Notice{Kind: notify.NoticeSSOLinked, Detail: ident.Company, At: now}, a.Email)
 	})
 	if err != nil {
 		return Account{}, err
 	}
-	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeSSOLinked, Detail: ident.Company, At: s.now()}, out.Email)
 	// The retired password may have been someone else's way in: what it
 	// started ends now.
 	return public(out), s.revoke(ctx, out.ID, ChangeLinked)

@@ -165,7 +165,7 @@ func (s *Service) AdminDelete(ctx context.Context, admin auth.Admin, accountID s
 // runs in the transaction when accounts remain on the profile.
 func (s *Service) deleteAccount(ctx context.Context, profileID, accountID string, recorded func(context.Context, Account) error) error {
 	var remaining []Account
-	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+	return s.tx.InTx(ctx, func(ctx context.Context) error {
 		a, err := s.get(ctx, accountID)
 		if err != nil {
 			return err
@@ -179,16 +179,14 @@ func (s *Service) deleteAccount(ctx context.Context, profileID, accountID string
 		if remaining, err = s.accounts.AccountsOfProfile(ctx, a.ProfileID); err != nil {
 			return fmt.Errorf("account: listing accounts: %w", err)
 		}
-		if len(remaining) > 0 {
-			return recorded(ctx, a)
+		if len(remaining) == 0 {
+			return s.eraseProfile(ctx, a.ProfileID)
 		}
-		return s.eraseProfile(ctx, a.ProfileID)
+		if err := recorded(ctx, a); err != nil {
+			return err
+		}
+		return s.notices.Queue(ctx, notify.Notice{Kind: notify.NoticeAccountDeleted, At: s.now()}, emails(remaining)...)
 	})
-	if err != nil {
-		return err
-	}
-	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeAccountDeleted, At: s.now()}, emails(remaining)...)
-	return nil
 }
 
 // eraseAccount removes a and everything stored about it, in ctx's

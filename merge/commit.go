@@ -39,9 +39,9 @@ import (
 //   - the surviving profile's security log gets a securitylog.Merged
 //     event with the caller's client.
 //
-// After the transaction commits, every account of the merged profile is
-// mailed a merge-completed notice; a failed notice does not undo or fail
-// the merge. A merge cannot be undone: separating the profiles afterwards
+// In the same transaction, a merge-completed notice is queued for every
+// account of the merged profile, so it goes out exactly when the merge
+// commits. A merge cannot be undone: separating the profiles afterwards
 // is impossible by design.
 func (s *Service) Commit(ctx context.Context, c auth.Caller, flowID string) (profile.Profile, error) {
 	if err := c.Fresh(s.now(), s.freshFor); err != nil {
@@ -73,12 +73,14 @@ func (s *Service) Commit(ctx context.Context, c auth.Caller, flowID string) (pro
 		}
 		recipients = append(append(recipients[:0], sd.signedInAccts...), sd.otherAccts...)
 		r.State, r.Candidates = StateDone, nil
-		return s.advance(ctx, r, StateVerified)
+		if err := s.advance(ctx, r, StateVerified); err != nil {
+			return err
+		}
+		return s.notice(ctx, recipients)
 	})
 	if err != nil {
 		return profile.Profile{}, err
 	}
-	s.notice(ctx, recipients)
 	return merged, nil
 }
 
@@ -254,13 +256,14 @@ func (s *Service) side(ctx context.Context, p profile.Profile) (Side, error) {
 	return Side{Profile: p, Progress: pr, WatchedApps: ids}, nil
 }
 
-// notice mails the merge-completed notice to each account; a failure is
-// reported by the Notifier's policy and does not turn the merge into an
-// error.
-func (s *Service) notice(ctx context.Context, accts []account.Account) {
+// notice queues the merge-completed notice to each account in the
+// transaction ctx carries, so it is sent exactly when the merge commits;
+// an address that cannot be mailed is reported by the Notifier's policy
+// and does not fail the merge.
+func (s *Service) notice(ctx context.Context, accts []account.Account) error {
 	to := make([]string, len(accts))
 	for i, a := range accts {
 		to[i] = a.Email
 	}
-	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeMergeCompleted, At: s.now()}, to...)
+	return s.notices.Queue(ctx, notify.Notice{Kind: notify.NoticeMergeCompleted, At: s.now()}, to...)
 }

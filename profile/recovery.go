@@ -108,7 +108,6 @@ func (s *Service) ConfirmRecoveryEmail(ctx context.Context, c auth.Caller, code 
 	if err != nil {
 		return Profile{}, err
 	}
-	s.noticeReplaced(ctx, old.RecoveryEmail, out.RecoveryEmail)
 	return out, nil
 }
 
@@ -130,16 +129,17 @@ func (s *Service) replaceRecovery(ctx context.Context, accountID string, old, p 
 	if err := s.seclog.Record(ctx, ev); err != nil {
 		return Profile{}, fmt.Errorf("profile: %w", err)
 	}
-	return p, nil
+	return p, s.noticeReplaced(ctx, old.RecoveryEmail, p.RecoveryEmail)
 }
 
-// noticeReplaced tells the previous recovery email that another one took
-// its place; nothing when there was none or it is the same address.
-func (s *Service) noticeReplaced(ctx context.Context, previous, current string) {
+// noticeReplaced queues, in the transaction ctx carries, the notice that
+// tells the previous recovery email another one took its place; nothing
+// when there was none or it is the same address.
+func (s *Service) noticeReplaced(ctx context.Context, previous, current string) error {
 	if previous == "" || strings.EqualFold(previous, current) {
-		return
+		return nil
 	}
-	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeRecoveryEmailChanged, At: s.now()}, previous)
+	return s.notices.Queue(ctx, notify.Notice{Kind: notify.NoticeRecoveryEmailChanged, At: s.now()}, previous)
 }
 
 // SetRecoveryEmail is the support operation of the product's "Mendix
@@ -186,6 +186,5 @@ func (s *Service) SetRecoveryEmail(ctx context.Context, admin auth.Admin, profil
 	if err != nil {
 		return Profile{}, err
 	}
-	s.noticeReplaced(ctx, old.RecoveryEmail, out.RecoveryEmail)
 	return out, nil
 }

@@ -231,13 +231,15 @@ func (s *Service) modify(ctx context.Context, c auth.Caller, u Update, cond func
 			if err := s.seclog.Record(ctx, ev); err != nil {
 				return err
 			}
+			if err := s.notices.Queue(ctx, notify.Notice{Kind: notify.NoticeRecoveryEmailChanged, At: s.now()}, cleared); err != nil {
+				return err
+			}
 		}
 		return s.verifyStep(ctx, step, profileID, p.PendingRecoveryEmail)
 	})
 	if err != nil {
 		return Profile{}, err
 	}
-	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeRecoveryEmailChanged, At: s.now()}, cleared)
 	return out, nil
 }
 

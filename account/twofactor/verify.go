@@ -203,9 +203,9 @@ func (p Proof) GoString() string { return p.String() }
 // proof: the password (through Config.Passwords) or a current code. It
 // deletes the TOTP secret, phone number and recovery codes, records the
 // change in the history and the security log, ends every other session
-// of the account (Config.Revokers) and then mails a notice to the account
-// (a failed notice is reported by Config.Notices' policy and does not
-// fail the call). A refused proof counts as a wrong code towards the
+// of the account (Config.Revokers) and queues a notice to the account in
+// the same transaction (an address that cannot be mailed is reported by
+// Config.Notices' policy and does not fail the call). A refused proof counts as a wrong code towards the
 // lock. It is a sensitive operation: the caller must have signed in
 // within Config.FreshFor (auth.ErrReauthenticationRequired); a token or
 // API key gets auth.ErrForbidden. It returns ErrInvalidPassword,
@@ -238,12 +238,14 @@ func (s *Service) Deactivate(ctx context.Context, c auth.Caller, p Proof) error 
 		}
 		e := securitylog.FromCaller(securitylog.TwoFactorDeactivated, acct.ProfileID, c)
 		e.Detail = string(r.Method)
-		return s.logEvent(ctx, e)
+		if err := s.logEvent(ctx, e); err != nil {
+			return err
+		}
+		return s.notices.Queue(ctx, notify.Notice{Kind: notify.NoticeTwoFactorDisabled, Detail: string(r.Method), At: s.now()}, acct.Email)
 	})
 	if err != nil {
 		return err
 	}
-	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeTwoFactorDisabled, Detail: string(r.Method), At: s.now()}, acct.Email)
 	return s.revoke(ctx, c)
 }
 
