@@ -16,6 +16,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
@@ -225,8 +226,8 @@ func limiterOf(store Store) ratelimit.Limiter {
 // it); a failed password check counts as a failed sign-in.
 type credentials struct{ s *Settings }
 
-func (c credentials) CheckPassword(ctx context.Context, accountID, pw string) error {
-	return c.s.Accounts.CheckPassword(ctx, accountID, pw)
+func (c credentials) CheckCallerPassword(ctx context.Context, caller auth.Caller, pw string) error {
+	return c.s.Accounts.CheckCallerPassword(ctx, caller, pw)
 }
 
 func (c credentials) Required(ctx context.Context, accountID string) (bool, error) {

@@ -294,7 +294,7 @@ func (s *Service) setPassword(ctx context.Context, a Account, pw string, check f
 	if redeem == nil {
 		redeem = s.tx.InTx
 	}
-	err = redeem(ctx, func(ctx context.Context) error {
+	return redeem(ctx, func(ctx context.Context) error {
 		cur, err := s.get(ctx, a.ID)
 		if err != nil {
 			return err
@@ -307,13 +307,11 @@ func (s *Service) setPassword(ctx context.Context, a Account, pw string, check f
 		if err := s.accounts.UpdateAccount(ctx, cur); err != nil {
 			return fmt.Errorf("account: storing password: %w", err)
 		}
-		return s.record(ctx, cur.ProfileID, cur.ID, "password", history.ActionSet, "", now)
+		if err := s.record(ctx, cur.ProfileID, cur.ID, "password", history.ActionSet, "", now); err != nil {
+			return err
+		}
+		return s.notices.Queue(ctx, notify.Notice{Kind: notify.NoticePasswordChanged, At: now}, cur.Email)
 	})
-	if err != nil {
-		return err
-	}
-	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticePasswordChanged, At: s.now()}, a.Email)
-	return nil
 }
 
 // RequestPasswordReset mails a reset code to the address when it belongs
@@ -349,7 +347,8 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 // single-sign-on company gets ErrSSOManaged (told by its domain alone).
 // An unknown address, an inactive or linked account and a wrong, expired
 // or used code all give ErrInvalidCode. The change is recorded in the
-// history and the account gets a notice; then every Revoker is told
+// history and the security log (securitylog.PasswordReset) and a notice
+// to the account is queued, in one transaction; then every Revoker is told
 // (ChangePasswordReset), which ends every session of the account. It
 // returns the account that was reset. Call it with a context that carries
 // no transaction.
@@ -377,11 +376,12 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, next string) (
 	redeem := func(ctx context.Context, fn func(ctx context.Context) error) error {
 		return s.codes.Redeem(ctx, verification.PurposePasswordReset, a.ID, code, fn)
 	}
-	err = s.setPassword(ctx, a, next, func(_ context.Context, cur Account) error {
+	err = s.setPassword(ctx, a, next, func(ctx context.Context, cur Account) error {
 		if cur.Status != StatusActive || cur.SSO() {
 			return ErrInvalidCode
 		}
-		return nil
+		return s.logEvents(ctx, securitylog.Event{Kind: securitylog.PasswordReset, ProfileID: cur.ProfileID,
+			AccountID: cur.ID, Detail: "through an emailed code"})
 	}, redeem)
 	if err := flatten(err); err != nil {
 		return Account{}, err

@@ -18,10 +18,11 @@ import (
 // *account.Service implements it, counting every failure as a failed
 // sign-in.
 type Passwords interface {
-	// CheckPassword returns nil when pw is the password of the active
-	// account, and an error matching account.ErrInvalidCredentials when
-	// it is not.
-	CheckPassword(ctx context.Context, accountID, pw string) error
+	// CheckCallerPassword returns nil when pw is the password of the
+	// caller's active account, and an error matching
+	// account.ErrInvalidCredentials when it is not; a failure is recorded
+	// with the caller's client.
+	CheckCallerPassword(ctx context.Context, c auth.Caller, pw string) error
 }
 
 // SecondFactor checks an account's second factor for Reauthenticate.
@@ -144,7 +145,7 @@ func (s *Service) Reauthenticate(ctx context.Context, c auth.Caller, password, o
 	if err != nil {
 		return Session{}, err
 	}
-	method, err := s.prove(ctx, c.AccountID, password, otp)
+	method, err := s.prove(ctx, c, password, otp)
 	if err != nil {
 		return Session{}, err
 	}
@@ -184,8 +185,9 @@ func (s *Service) own(ctx context.Context, c auth.Caller) (Session, error) {
 
 // prove checks the password and, when the account has one, the second
 // factor, and returns the method they make.
-func (s *Service) prove(ctx context.Context, accountID, password, otp string) (auth.Method, error) {
-	if err := s.passwords.CheckPassword(ctx, accountID, password); err != nil {
+func (s *Service) prove(ctx context.Context, c auth.Caller, password, otp string) (auth.Method, error) {
+	accountID := c.AccountID
+	if err := s.passwords.CheckCallerPassword(ctx, c, password); err != nil {
 		if errors.Is(err, account.ErrInvalidCredentials) {
 			return "", fmt.Errorf("session: reauthenticate: %w", err)
 		}
