@@ -25,6 +25,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
@@ -114,6 +115,7 @@ type victim struct {
 	accountID, secondID, profileID   string
 	tokenID, keyID, token, key, totp string
 	flowID                           string // a merge flow ada started
+	sessionID                        string // a session of ada's
 }
 
 // trustWorld is the SDK over one store, with ada (the victim); every
@@ -172,6 +174,10 @@ func newTrustWorld(t *testing.T, st usersettings.Store) *trustWorld {
 	flow, err := s.Merges.Start(ctx, c, "ada.old@example.com")
 	must(err)
 	w.ada.flowID = flow.ID
+	ses, _, err := s.Sessions.Start(ctx, session.Begin{AccountID: a.ID, Method: auth.MethodPassword,
+		Client: auth.Client{IP: "192.0.2.7", UserAgent: "curl/8.5.0"}})
+	must(err)
+	w.ada.sessionID = ses.ID
 	clock.Advance(time.Minute) // past the confirming TOTP step
 	return w
 }
@@ -219,6 +225,21 @@ type trustCase struct {
 func second[T any](_ T, err error) error { return err }
 
 var trustCases = []trustCase{
+	{name: "Sessions.List", do: func(ctx context.Context, w *trustWorld, c auth.Caller, _ victim) error {
+		return second(w.s.Sessions.List(ctx, c))
+	}},
+	{name: "Sessions.End", targets: true, do: func(ctx context.Context, w *trustWorld, c auth.Caller, v victim) error {
+		return w.s.Sessions.End(ctx, c, v.sessionID)
+	}},
+	{name: "Sessions.EndOthers", sensitive: true, do: func(ctx context.Context, w *trustWorld, c auth.Caller, _ victim) error {
+		return second(w.s.Sessions.EndOthers(ctx, c))
+	}},
+	{name: "Sessions.Reauthenticate", do: func(ctx context.Context, w *trustWorld, c auth.Caller, _ victim) error {
+		return second(w.s.Sessions.Reauthenticate(ctx, c, pw, ""))
+	}},
+	{name: "SecurityEvents.Page", do: func(ctx context.Context, w *trustWorld, c auth.Caller, _ victim) error {
+		return second(w.s.SecurityEvents.Page(ctx, c, "", 10))
+	}},
 	// Profiles.
 	{name: "Profiles.Get", do: func(ctx context.Context, w *trustWorld, c auth.Caller, _ victim) error {
 		return second(w.s.Profiles.Get(ctx, c))
