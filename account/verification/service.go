@@ -154,29 +154,17 @@ func (s *Service) Issue(ctx context.Context, purpose Purpose, flowID, address st
 // recovery email is for. The note must hold no secret; notify.CodeNote
 // says how it is cleaned.
 func (s *Service) IssueNote(ctx context.Context, purpose Purpose, flowID, address, note string) error {
-	if purpose == "" || flowID == "" || address == "" {
-		return fmt.Errorf("verification: issue: %w", ErrMissingArgument)
-	}
-	code, err := newCode(s.rand)
+	code, c, err := s.draft(purpose, flowID, address)
 	if err != nil {
 		return err
-	}
-	cid, err := id.New(s.rand, "vc_")
-	if err != nil {
-		return fmt.Errorf("verification: issue: %w", err)
 	}
 	msg, err := notify.CodeNote(address, string(purpose), code, s.ttl, note)
 	if err != nil {
 		return fmt.Errorf("verification: composing mail: %w", err)
 	}
-	now := s.now()
-	c := Code{
-		ID: cid, Purpose: purpose, FlowID: flowID, Address: address,
-		Digest: s.digest(purpose, flowID, code), CreatedAt: now, ExpiresAt: now.Add(s.ttl),
-	}
 	queue, durable := s.mailer.(notify.Enqueuer)
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.throttle(ctx, purpose, address, now); err != nil {
+		if err := s.throttle(ctx, purpose, address, c.CreatedAt); err != nil {
 			return err
 		}
 		if err := s.store.PutCode(ctx, c); err != nil {
@@ -204,6 +192,28 @@ func (s *Service) IssueNote(ctx context.Context, purpose Purpose, flowID, addres
 		return fmt.Errorf("verification: sending code: %w", err)
 	}
 	return nil
+}
+
+// draft returns a new code for the purpose, flow and address and the
+// record that stores it (its digest, never the code), created now and
+// expiring after the TTL.
+func (s *Service) draft(purpose Purpose, flowID, address string) (string, Code, error) {
+	if purpose == "" || flowID == "" || address == "" {
+		return "", Code{}, fmt.Errorf("verification: issue: %w", ErrMissingArgument)
+	}
+	code, err := newCode(s.rand)
+	if err != nil {
+		return "", Code{}, err
+	}
+	cid, err := id.New(s.rand, "vc_")
+	if err != nil {
+		return "", Code{}, fmt.Errorf("verification: issue: %w", err)
+	}
+	now := s.now()
+	return code, Code{
+		ID: cid, Purpose: purpose, FlowID: flowID, Address: address,
+		Digest: s.digest(purpose, flowID, code), CreatedAt: now, ExpiresAt: now.Add(s.ttl),
+	}, nil
 }
 
 // mailError tells a failed enqueue apart from a failed store write in

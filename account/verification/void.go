@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/notify"
 )
 
@@ -25,31 +24,20 @@ const voidMailTo = "nobody@void.invalid"
 // with ErrInvalidCode. Like Issue, it returns a *ThrottledError and
 // changes nothing when the address is throttled. It never mails.
 func (s *Service) IssueVoid(ctx context.Context, purpose Purpose, flowID, address string) error {
-	if purpose == "" || flowID == "" || address == "" {
-		return fmt.Errorf("verification: issue: %w", ErrMissingArgument)
-	}
-	code, err := newCode(s.rand)
+	code, c, err := s.draft(purpose, flowID, address)
 	if err != nil {
 		return err
-	}
-	cid, err := id.New(s.rand, "vc_")
-	if err != nil {
-		return fmt.Errorf("verification: issue: %w", err)
 	}
 	if _, err := notify.CodeMessage(voidMailTo, string(purpose), code, s.ttl); err != nil {
 		return fmt.Errorf("verification: composing mail: %w", err)
 	}
-	digest := s.digest(purpose, flowID, code) // the work of a real digest, then replaced
-	if _, err := io.ReadFull(s.rand, digest); err != nil {
+	// The work of a real digest is done; it is replaced by one that no
+	// code matches.
+	if _, err := io.ReadFull(s.rand, c.Digest); err != nil {
 		return fmt.Errorf("verification: reading randomness: %w", err)
 	}
-	now := s.now()
-	c := Code{
-		ID: cid, Purpose: purpose, FlowID: flowID, Address: address,
-		Digest: digest, CreatedAt: now, ExpiresAt: now.Add(s.ttl),
-	}
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.throttle(ctx, purpose, address, now); err != nil {
+		if err := s.throttle(ctx, purpose, address, c.CreatedAt); err != nil {
 			return err
 		}
 		return s.store.PutCode(ctx, c)
