@@ -193,7 +193,7 @@ func New(store Store, opts Options) (*Settings, error) {
 	s.Merges = merge.NewService(merge.Config{
 		Accounts: store, Profiles: store, ProfileData: store, History: store, Notify: store,
 		Flows: store, Expired: store, Tx: store, Codes: s.Codes, Notices: notices, FlowTTL: o.MergeFlowTTL,
-		FreshFor: o.FreshFor, Limiter: limiterOf(store), StartLimit: o.MergeStartLimit, SecurityLog: s.SecurityLog,
+		FreshFor: o.FreshFor, Limiter: store, StartLimit: o.MergeStartLimit, SecurityLog: s.SecurityLog,
 		SecurityEvents: store, Now: o.Now, Rand: o.Rand,
 	})
 	return s, nil
@@ -209,15 +209,6 @@ func noticeFailed(o Options) func(context.Context, *notify.NoticeError) {
 	return func(ctx context.Context, err *notify.NoticeError) {
 		o.OnEvent(ctx, securitylog.Event{Kind: securitylog.NoticeFailed, At: o.Now(), Detail: string(err.Kind)})
 	}
-}
-
-// limiterOf returns the store's rate-limit buckets, or nil when it keeps
-// none.
-func limiterOf(store Store) ratelimit.Limiter {
-	if l, ok := store.(ratelimit.Limiter); ok {
-		return l
-	}
-	return nil
 }
 
 // credentials checks the password and the second factor of a session's
