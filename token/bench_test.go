@@ -155,7 +155,7 @@ var (
 // store holds, slows down too at 1,000,000 (its caches miss): floor-x-1k
 // is the floor's own 1M/1k ratio, x-floor-1M is Validate against the
 // floor at 1,000,000, and x-1k-over-floor = x-1k / floor-x-1k is the
-// slowdown the store adds to the floor's. Target: x-1k-over-floor ≤ 1.25.
+// slowdown the store adds to the floor's. Target: x-floor-1M ≤ 1.25.
 func BenchmarkValidateStoreSize(b *testing.B) {
 	small := newBenchStore(b, 1000, 1000)
 	bigOnce.Do(func() {

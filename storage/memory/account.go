@@ -33,6 +33,19 @@ func (a *accountTables) init() {
 	a.pending = map[string]account.Pending{}
 }
 
+// putAccount stores a and rewrites the hot records of its tokens, which
+// copy its state (see tokenTables).
+func (s *Store) putAccount(t *tx, a account.Account) {
+	put(t, s.accounts.byID, a.ID, a)
+	s.refreshTokens(t, a.ID)
+}
+
+// delAccount deletes account id; its tokens are no longer found.
+func (s *Store) delAccount(t *tx, id string) {
+	del(t, s.accounts.byID, id)
+	s.refreshTokens(t, id)
+}
+
 func emailKey(email string) string { return strings.ToLower(email) }
 
 // CreateAccount implements account.Store.
@@ -48,7 +61,7 @@ func (s *Store) CreateAccount(ctx context.Context, a account.Account) error {
 		if _, ok := s.accounts.bySubject[k]; federated && ok {
 			return conflict("sso subject taken")
 		}
-		put(t, s.accounts.byID, a.ID, a)
+		s.putAccount(t, a)
 		put(t, s.accounts.byEmail, emailKey(a.Email), a.ID)
 		if federated {
 			put(t, s.accounts.bySubject, k, a.ID)
@@ -123,7 +136,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a account.Account) error {
 			return err
 		}
 		a.CreatedAt = old.CreatedAt
-		put(t, s.accounts.byID, a.ID, a)
+		s.putAccount(t, a)
 		return nil
 	})
 }
@@ -137,10 +150,10 @@ func (s *Store) MoveAccounts(ctx context.Context, fromProfileID, toProfileID str
 		if fromProfileID == toProfileID {
 			return nil
 		}
-		for id, a := range s.accounts.byID {
+		for _, a := range s.accounts.byID {
 			if a.ProfileID == fromProfileID {
 				a.ProfileID = toProfileID
-				put(t, s.accounts.byID, id, a)
+				s.putAccount(t, a)
 			}
 		}
 		return nil
@@ -174,7 +187,7 @@ func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 		if !ok {
 			return notFound("account", id)
 		}
-		del(t, s.accounts.byID, id)
+		s.delAccount(t, id)
 		del(t, s.accounts.byEmail, emailKey(a.Email))
 		if k, federated := subjectOf(a); federated {
 			del(t, s.accounts.bySubject, k)

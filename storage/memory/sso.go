@@ -142,7 +142,7 @@ func (s *Store) DeleteConnection(ctx context.Context, id string) error {
 			if a.SSOConnection == id {
 				del(t, s.accounts.bySubject, subjectKey{a.SSOConnection, a.SSOSubject})
 				a.SSOConnection, a.SSOSubject = "", ""
-				put(t, s.accounts.byID, a.ID, a)
+				s.putAccount(t, a)
 			}
 		}
 		del(t, s.sso.conns, id)
