@@ -3,6 +3,7 @@ package account_test
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"testing"
 	"time"
 
@@ -76,5 +77,41 @@ func TestRevocationsAndSecurityLog(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantKinds, kinds); diff != "" {
 		t.Errorf("security events, oldest first (-want +got):\n%s", diff)
+	}
+}
+
+// failingRevoker refuses every revocation, as a store that cannot end
+// sessions would.
+type failingRevoker struct{}
+
+func (failingRevoker) RevokeAccount(context.Context, account.Revocation) error {
+	return errRevoke
+}
+
+var errRevoke = errors.New("revoker down")
+
+// TestRevokersRunInTheChange shows that the Revokers run in the
+// transaction of the change: when one fails, the change rolls back, so a
+// password is never changed (or an account deactivated) with the sessions
+// it started still open.
+func TestRevokersRunInTheChange(t *testing.T) {
+	e := newEnv(t)
+	ada := e.signUp("ada@example.com")
+	e.svc = account.NewService(account.Config{
+		Accounts: e.st, Profiles: e.st, History: e.st, Tx: e.st, Codes: e.codes,
+		Notices: &notify.Notifier{Mailer: e.out}, Hasher: e.hasher, Companies: testCompanies,
+		Revokers: []account.Revoker{failingRevoker{}}, Now: e.clock.Now,
+	})
+	if err := e.svc.ChangePassword(e.ctx, e.as(ada.ID), goodPW, otherPW); !errors.Is(err, errRevoke) {
+		t.Fatalf("ChangePassword = %v, want the revoker's error", err)
+	}
+	if _, err := e.svc.Authenticate(e.ctx, account.Login{Email: ada.Email, Password: goodPW}); err != nil {
+		t.Errorf("the old password no longer signs in after a rolled-back change: %v", err)
+	}
+	if err := e.svc.AdminDeactivate(e.ctx, support, ada.ID); !errors.Is(err, errRevoke) {
+		t.Fatalf("AdminDeactivate = %v, want the revoker's error", err)
+	}
+	if a, err := e.st.Account(e.ctx, ada.ID); err != nil || a.Status != account.StatusActive {
+		t.Errorf("after a rolled-back deactivation: %q, %v; want active", a.Status, err)
 	}
 }

@@ -270,16 +270,15 @@ func (s *Service) ChangePassword(ctx context.Context, c auth.Caller, current, ne
 	if next == current {
 		return ErrPasswordReused
 	}
-	err = s.setPassword(ctx, a, next, func(ctx context.Context, cur Account) error {
+	return s.setPassword(ctx, a, next, func(ctx context.Context, cur Account) error {
 		if cur.PasswordHash != a.PasswordHash {
 			return ErrInvalidCredentials // changed meanwhile: current is no longer current
 		}
-		return s.logEvents(ctx, securitylog.FromCaller(securitylog.PasswordChanged, cur.ProfileID, c))
+		if err := s.logEvents(ctx, securitylog.FromCaller(securitylog.PasswordChanged, cur.ProfileID, c)); err != nil {
+			return err
+		}
+		return s.revokeKeeping(ctx, a.ID, ChangePasswordChanged, c.SessionID)
 	}, nil)
-	if err != nil {
-		return err
-	}
-	return s.revokeKeeping(ctx, a.ID, ChangePasswordChanged, c.SessionID)
 }
 
 // setPassword hashes pw and, in one transaction (inside redeem when it is
@@ -380,11 +379,14 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, next string) (
 		if cur.Status != StatusActive || cur.SSO() {
 			return ErrInvalidCode
 		}
-		return s.logEvents(ctx, securitylog.Event{Kind: securitylog.PasswordReset, ProfileID: cur.ProfileID,
-			AccountID: cur.ID, Detail: "through an emailed code"})
+		if err := s.logEvents(ctx, securitylog.Event{Kind: securitylog.PasswordReset, ProfileID: cur.ProfileID,
+			AccountID: cur.ID, Detail: "through an emailed code"}); err != nil {
+			return err
+		}
+		return s.revoke(ctx, cur.ID, ChangePasswordReset)
 	}, redeem)
 	if err := flatten(err); err != nil {
 		return Account{}, err
 	}
-	return public(a), s.revoke(ctx, a.ID, ChangePasswordReset)
+	return public(a), nil
 }

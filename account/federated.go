@@ -118,12 +118,15 @@ func (s *Service) LinkFederated(ctx context.Context, accountID string, ident SSO
 		}); err != nil {
 			return err
 		}
+		// The retired password may have been someone else's way in: what
+		// it started ends with the change.
+		if err := s.revoke(ctx, a.ID, ChangeLinked); err != nil {
+			return err
+		}
 		return s.notices.Queue(ctx, notify.Notice{Kind: notify.NoticeSSOLinked, Detail: ident.Company, At: now}, a.Email)
 	})
 	if err != nil {
 		return Account{}, err
 	}
-	// The retired password may have been someone else's way in: what it
-	// started ends now.
-	return public(out), s.revoke(ctx, out.ID, ChangeLinked)
+	return public(out), nil
 }

@@ -70,10 +70,7 @@ func (s *Service) Accounts(ctx context.Context, c auth.Caller) ([]AccountView, e
 // reason. Deactivating a deactivated account changes nothing. It returns
 // auth.ErrInvalidCaller for an invalid admin and ErrNotFound.
 func (s *Service) AdminDeactivate(ctx context.Context, admin auth.Admin, accountID string) error {
-	if err := s.setStatus(ctx, admin, accountID, StatusDeactivated); err != nil {
-		return err
-	}
-	return s.revoke(ctx, accountID, ChangeDeactivated)
+	return s.setStatus(ctx, admin, accountID, StatusDeactivated)
 }
 
 // AdminReactivate lifts a deactivation on behalf of support staff,
@@ -96,7 +93,13 @@ func (s *Service) setStatus(ctx context.Context, admin auth.Admin, accountID str
 		if err := s.accounts.UpdateAccount(ctx, a); err != nil {
 			return fmt.Errorf("account: storing status: %w", err)
 		}
-		return s.recordAdmin(ctx, admin, a, "account_status", history.ActionSet, string(st))
+		if err := s.recordAdmin(ctx, admin, a, "account_status", history.ActionSet, string(st)); err != nil {
+			return err
+		}
+		if st == StatusDeactivated {
+			return s.revoke(ctx, a.ID, ChangeDeactivated)
+		}
+		return nil
 	})
 }
 

@@ -148,13 +148,16 @@ func (s *Service) ResetPasswordByRecovery(ctx context.Context, recoveryEmail, ac
 		if cur.Status != StatusActive || cur.SSO() || cur.PasswordHash == "" || cur.ProfileID != a.ProfileID {
 			return ErrInvalidCode
 		}
-		return s.logEvents(ctx, securitylog.Event{Kind: securitylog.PasswordReset, ProfileID: cur.ProfileID,
-			AccountID: cur.ID, Detail: "through the recovery email"})
+		if err := s.logEvents(ctx, securitylog.Event{Kind: securitylog.PasswordReset, ProfileID: cur.ProfileID,
+			AccountID: cur.ID, Detail: "through the recovery email"}); err != nil {
+			return err
+		}
+		return s.revoke(ctx, cur.ID, ChangePasswordReset)
 	}, redeem)
 	if err := flatten(err); err != nil {
 		return Account{}, err
 	}
-	return public(a), s.revoke(ctx, a.ID, ChangePasswordReset)
+	return public(a), nil
 }
 
 // recoveryAccount returns the account named by ref (an address or an

@@ -43,16 +43,21 @@ type Revocation struct {
 }
 
 // Revoker stops at once what an account's credentials started elsewhere
-// when they change or end: the token service forgets its cached API key
-// validations, the session service ends sessions. The account service
-// calls every Config.Revokers after the change committed.
+// when they change or end: the token service advances the shared
+// revocation sequence and forgets its cached API key validations, the
+// session service ends sessions. The account and two-factor services call
+// every Config.Revokers in the transaction of the change, which ctx
+// carries: what a Revoker writes to the store commits or rolls back with
+// the change, so no crash can leave a changed password with its old
+// sessions. A Revoker that acts outside the store (a cache, a remote
+// call) does so in storage.AfterCommit, so a change that rolls back
+// revokes nothing.
 type Revoker interface {
 	RevokeAccount(ctx context.Context, r Revocation) error
 }
 
-// revoke tells every Revoker about the change. The change is committed
-// already, so every Revoker runs even when one fails, and the failures
-// are returned together.
+// revoke tells every Revoker about the change, in the transaction ctx
+// carries; an error rolls the change back.
 func (s *Service) revoke(ctx context.Context, accountID string, c Change) error {
 	return s.revokeKeeping(ctx, accountID, c, "")
 }
@@ -66,7 +71,7 @@ func (s *Service) revokeKeeping(ctx context.Context, accountID string, c Change,
 // Revokers is a list of Revokers that is one itself: it tells each about
 // a change, every one even when one fails, and returns the failures
 // together. Services other than this one (two-factor) report their
-// changes through it.
+// changes through it, in the transaction of the change.
 type Revokers []Revoker
 
 // RevokeAccount implements Revoker.

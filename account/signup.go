@@ -185,13 +185,16 @@ func (s *Service) ConfirmAddAccount(ctx context.Context, c auth.Caller, pendingI
 		}
 		e := securitylog.FromCaller(securitylog.AccountAdded, me.ProfileID, c)
 		e.AccountID, e.Detail = out.ID, out.Email
-		return s.logEvents(ctx, e)
+		if err := s.logEvents(ctx, e); err != nil {
+			return err
+		}
+		return s.revokeKeeping(ctx, c.AccountID, ChangeAccountAdded, c.SessionID)
 	})
 	if err != nil {
 		return Account{}, flatten(err)
 	}
 	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeAccountAdded, Detail: out.Email, At: s.now()}, emails(others)...)
-	return public(out), s.revokeKeeping(ctx, c.AccountID, ChangeAccountAdded, c.SessionID)
+	return public(out), nil
 }
 
 // pending loads a live pending request of the kind; anything else is

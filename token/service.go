@@ -249,7 +249,7 @@ func (s *Service) Collect(ctx context.Context, accountIDs ...string) (Collected,
 // EraseAccount deletes every token and API key of the account, in ctx's
 // transaction when it carries one; the account service calls it when an
 // account is deleted. Cached API key validations of the account are
-// dropped from this process's cache.
+// dropped from this process's cache once that transaction commits.
 func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
 	if _, err := s.store.DeleteTokensOfAccount(ctx, accountID); err != nil {
 		return wrap("erasing tokens", err)
@@ -260,9 +260,7 @@ func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
 	if err := s.bumpRevocations(ctx); err != nil {
 		return wrap("erasing api keys", err)
 	}
-	if s.cache != nil {
-		s.cache.purgeAccount(accountID)
-	}
+	s.purgeAfterCommit(ctx, accountID)
 	return nil
 }
 
@@ -270,13 +268,25 @@ func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
 // process's cache, whatever the change (account.Revoker): a deactivated
 // account's key is refused at once, and a key validated before a password
 // change is checked again. It advances the shared revocation sequence
-// (Config.Revocations), so that every other replica empties its cache
-// too; the error is that of the sequence.
+// (Config.Revocations) in the transaction ctx carries, so that every other
+// replica empties its cache when the change commits; the error is that of
+// the sequence. The local purge runs after the commit.
 func (s *Service) RevokeAccount(ctx context.Context, r account.Revocation) error {
-	if s.cache != nil {
-		s.cache.purgeAccount(r.AccountID)
+	if err := s.bumpRevocations(ctx); err != nil {
+		return wrap("revoking account keys", err)
 	}
-	return wrap("revoking account keys", s.bumpRevocations(ctx))
+	s.purgeAfterCommit(ctx, r.AccountID)
+	return nil
+}
+
+// purgeAfterCommit drops the account's cached API key validations once
+// the transaction ctx carries commits (at once without one): a purge
+// before the commit would let a validation in between cache the account
+// as it was.
+func (s *Service) purgeAfterCommit(ctx context.Context, accountID string) {
+	if s.cache != nil {
+		storage.AfterCommit(ctx, func(context.Context) { s.cache.purgeAccount(accountID) })
+	}
 }
 
 // EraseProfile erases the tokens and API keys of every account of the

@@ -45,12 +45,15 @@ func (s *Service) confirm(ctx context.Context, c auth.Caller, m Method, code str
 		}
 		e := securitylog.FromCaller(securitylog.TwoFactorEnrolled, acct.ProfileID, c)
 		e.Detail = string(m)
-		return s.logEvent(ctx, e)
+		if err := s.logEvent(ctx, e); err != nil {
+			return err
+		}
+		return s.revoke(ctx, c)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return codes, s.revoke(ctx, c)
+	return codes, nil
 }
 
 // enable turns the enrolment that was pending in r on, unless it changed

@@ -209,8 +209,8 @@ func (s *Service) logEvent(ctx context.Context, e securitylog.Event) error {
 	return nil
 }
 
-// revoke tells the Revokers that the caller's second factor changed; the
-// caller's session stays.
+// revoke tells the Revokers, in the transaction of the change, that the
+// caller's second factor changed; the caller's session stays.
 func (s *Service) revoke(ctx context.Context, c auth.Caller) error {
 	return s.revokers.RevokeAccount(ctx, account.Revocation{AccountID: c.AccountID, Change: account.ChangeSecondFactor, KeepSession: c.SessionID})
 }

@@ -229,7 +229,7 @@ func (s *Service) Deactivate(ctx context.Context, c auth.Caller, p Proof) error 
 	if err := s.checkProof(ctx, r, p); err != nil {
 		return err
 	}
-	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+	return s.tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.store.DeleteTwoFactor(ctx, accountID); err != nil {
 			return fmt.Errorf("twofactor: deleting record: %w", err)
 		}
@@ -241,12 +241,11 @@ func (s *Service) Deactivate(ctx context.Context, c auth.Caller, p Proof) error 
 		if err := s.logEvent(ctx, e); err != nil {
 			return err
 		}
+		if err := s.revoke(ctx, c); err != nil {
+			return err
+		}
 		return s.notices.Queue(ctx, notify.Notice{Kind: notify.NoticeTwoFactorDisabled, Detail: string(r.Method), At: s.now()}, acct.Email)
 	})
-	if err != nil {
-		return err
-	}
-	return s.revoke(ctx, c)
 }
 
 func (s *Service) checkProof(ctx context.Context, r Record, p Proof) error {
