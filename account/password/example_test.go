@@ -93,3 +93,14 @@ func ExampleHasher() {
 	// true true <nil>
 	// true
 }
+
+// A host that must keep its heap near the memory hashing holds sets a
+// soft memory limit from MaxMemory, plus what the rest of the process
+// needs.
+func ExampleHasher_MaxMemory() {
+	h := password.NewHasher(password.HasherConfig{MaxConcurrent: 2})
+	limit := h.MaxMemory() + 64<<20
+	fmt.Printf("hashing %d MiB, limit %d MiB\n", h.MaxMemory()>>20, limit>>20)
+	// A server would now call debug.SetMemoryLimit(int64(limit)).
+	// Output: hashing 38 MiB, limit 102 MiB
+}

@@ -148,6 +148,16 @@ type HasherConfig struct {
 
 // Hasher hashes passwords with argon2id into PHC strings and verifies them,
 // along with imported bcrypt hashes. It is safe for concurrent use.
+//
+// Memory. At most MaxConcurrent hashes run at once, so hashing holds at
+// most MaxMemory bytes. But each argon2id run allocates its memory afresh
+// and drops it when it ends, and with the collector's default pacing
+// (GOGC=100) the heap may grow to twice what was live at the last
+// collection, that is, up to about twice MaxMemory during a burst of
+// sign-ins. A process that must keep its heap near MaxMemory plus its
+// own needs sets a soft memory limit (debug.SetMemoryLimit or GOMEMLIMIT)
+// of that size: the collector then returns each finished hash's memory
+// in time. settingsd does so by default (its -memory-limit flag).
 type Hasher struct {
 	params Params
 	rand   io.Reader
@@ -180,6 +190,14 @@ func NewHasher(c HasherConfig) *Hasher {
 // GOMAXPROCS concurrent hashes, crypto/rand salts.
 func DefaultHasher() *Hasher {
 	return NewHasher(HasherConfig{})
+}
+
+// MaxMemory returns the most memory, in bytes, that the Hasher's argon2id
+// runs hold at once with its own parameters: MaxConcurrent ×
+// Params().Memory KiB. Verifying a stored hash made with more memory
+// (up to MaxMemoryKiB) takes that hash's memory instead.
+func (h *Hasher) MaxMemory() uint64 {
+	return uint64(cap(h.sem)) * uint64(h.params.Memory) * 1024
 }
 
 // Params returns the parameters the Hasher uses for new hashes.

@@ -299,6 +299,10 @@ func TestHasherDefaults(t *testing.T) {
 	if cap(h.sem) < 1 {
 		t.Errorf("MaxConcurrent default = %d, want GOMAXPROCS", cap(h.sem))
 	}
+	h = NewHasher(HasherConfig{MaxConcurrent: 3})
+	if got, want := h.MaxMemory(), uint64(3*19456*1024); got != want {
+		t.Errorf("MaxMemory() = %d, want 3 slots × 19456 KiB = %d", got, want)
+	}
 }
 
 func TestHasherWaitsAndHonoursContext(t *testing.T) {

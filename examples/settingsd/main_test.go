@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
@@ -102,6 +103,7 @@ func TestParseConfig(t *testing.T) {
 		"TLS mode":       {"-smtp-tls", "sometimes"},
 		"proxy":          {"-trusted-proxies", "10.0.0.0/33"},
 		"negative pool":  {"-pg-max-open-conns", "-1"},
+		"memory limit":   {"-memory-limit", "-2"},
 		"stray argument": {"serve"},
 	} {
 		if _, err := parseConfig(args, env()); err == nil {
@@ -113,6 +115,33 @@ func TestParseConfig(t *testing.T) {
 	}
 	if _, err := parseConfig(nil, env("SETTINGSD_PG_MAX_OPEN_CONNS", "many")); err == nil || !strings.Contains(err.Error(), "SETTINGSD_PG_MAX_OPEN_CONNS") {
 		t.Errorf("a bad environment value: %v, want an error naming the variable", err)
+	}
+}
+
+// TestMemoryLimit checks the soft memory limit settingsd sets: the
+// hashing bound by default, a size given, none on request or when the
+// operator set GOMEMLIMIT.
+func TestMemoryLimit(t *testing.T) {
+	h := password.NewHasher(password.HasherConfig{MaxConcurrent: 2})
+	for _, tc := range []struct {
+		args []string
+		env  []string
+		want int64
+	}{
+		{nil, nil, 2*19456*1024 + 64<<20},
+		{[]string{"-memory-limit", "300"}, nil, 300 << 20},
+		{nil, []string{"SETTINGSD_MEMORY_LIMIT", "200"}, 200 << 20},
+		{[]string{"-memory-limit", "-1"}, nil, 0},
+		{nil, []string{"GOMEMLIMIT", "1GiB"}, 0},
+		{[]string{"-memory-limit", "300"}, []string{"GOMEMLIMIT", "1GiB"}, 300 << 20},
+	} {
+		c, err := parseConfig(tc.args, env(tc.env...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := memoryLimit(c, h); got != tc.want {
+			t.Errorf("memoryLimit(%q, %q) = %d, want %d", tc.args, tc.env, got, tc.want)
+		}
 	}
 }
 
