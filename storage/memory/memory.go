@@ -64,7 +64,7 @@ func New(opts ...Option) *Store {
 	s.profiles.init()
 	s.accounts.init()
 	s.codes.init()
-	s.history.init()
+	initHistory(&s.history)
 	s.twoFA.init()
 	s.tokens.init()
 	s.notify.init()
@@ -72,7 +72,7 @@ func New(opts ...Option) *Store {
 	s.merges.init()
 	s.sso.init()
 	s.mail.init()
-	s.security.init()
+	initSecurity(&s.security)
 	s.logins.init()
 	return s
 }
