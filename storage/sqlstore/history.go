@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/seed-a97ca23f/usersettings/history"
 )
@@ -10,9 +11,6 @@ import (
 var _ history.Store = (*Store)(nil)
 
 const historyColumns = `id, profile_id, account_id, item, action, detail, at`
-
-// historyPage is how many entries EachHistory reads per query.
-const historyPage = 256
 
 // Queries of the history pages, newest first (History) and oldest first
 // after a given entry (EachHistory).
@@ -75,42 +73,12 @@ func (s *Store) History(ctx context.Context, profileID string, offset, limit int
 	return out, err
 }
 
-// EachHistory implements history.Store. It reads the entries in pages of
-// a few hundred, each page starting after the last entry of the one
-// before (keyset paging on the (profile_id, at, id) index), and calls fn
-// between queries, so fn may call the Store, even inside a transaction.
+// EachHistory implements history.Store. It reads the entries in pages,
+// keyset-paged on the (profile_id, at, id) index, and calls fn between
+// queries, so fn may call the Store, even inside a transaction.
 func (s *Store) EachHistory(ctx context.Context, profileID string, fn func(history.Entry) error) error {
-	var (
-		page  []history.Entry
-		after *history.Entry
-	)
-	for {
-		page = page[:0]
-		query, args := queryHistoryFirst, []any{profileID, historyPage}
-		if after != nil {
-			query = queryHistoryAfter
-			args = []any{profileID, s.d.timeArg(after.At), after.ID, historyPage}
-		}
-		err := s.query(ctx, "each history", query, args, func(r *sql.Rows) error {
-			var e history.Entry
-			err := scanEntry(r, &e)
-			page = append(page, e)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		for _, e := range page {
-			if err := fn(e); err != nil {
-				return err
-			}
-		}
-		if len(page) < historyPage {
-			return nil
-		}
-		last := page[len(page)-1]
-		after = &last
-	}
+	return eachOldestFirst(ctx, s, timelineQueries{"each history", queryHistoryFirst, queryHistoryAfter}, profileID,
+		scanEntry, func(e history.Entry) (time.Time, string) { return e.At, e.ID }, fn)
 }
 
 // MoveHistory implements history.Store.

@@ -12,9 +12,6 @@ var _ securitylog.Store = (*Store)(nil)
 
 const securityColumns = `id, profile_id, account_id, kind, at, ip, device, admin, detail`
 
-// securityPage is how many events EachSecurityEvent reads per query.
-const securityPage = 256
-
 // Queries of the security log: pages newest first (first page, then
 // keyset after a Position) on the (profile_id, at DESC, id DESC) index,
 // and oldest first for EachSecurityEvent.
@@ -89,41 +86,11 @@ func (s *Store) SecurityEvents(ctx context.Context, profileID string, after secu
 }
 
 // EachSecurityEvent implements securitylog.Store. It reads the events in
-// pages of a few hundred, each starting after the last event of the one
-// before, and calls fn between queries, so fn may call the Store, even
-// inside a transaction.
+// pages, keyset-paged, and calls fn between queries, so fn may call the
+// Store, even inside a transaction.
 func (s *Store) EachSecurityEvent(ctx context.Context, profileID string, fn func(securitylog.Event) error) error {
-	var (
-		page  []securitylog.Event
-		after *securitylog.Event
-	)
-	for {
-		page = page[:0]
-		query, args := querySecurityOldest, []any{profileID, securityPage}
-		if after != nil {
-			query = querySecurityAfter
-			args = []any{profileID, s.d.timeArg(after.At), after.ID, securityPage}
-		}
-		err := s.query(ctx, "each security event", query, args, func(r *sql.Rows) error {
-			var e securitylog.Event
-			err := scanSecurityEvent(r, &e)
-			page = append(page, e)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		for _, e := range page {
-			if err := fn(e); err != nil {
-				return err
-			}
-		}
-		if len(page) < securityPage {
-			return nil
-		}
-		last := page[len(page)-1]
-		after = &last
-	}
+	return eachOldestFirst(ctx, s, timelineQueries{"each security event", querySecurityOldest, querySecurityAfter}, profileID,
+		scanSecurityEvent, func(e securitylog.Event) (time.Time, string) { return e.At, e.ID }, fn)
 }
 
 // MoveSecurityEvents implements securitylog.Store.

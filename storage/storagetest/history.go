@@ -3,6 +3,7 @@ package storagetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -138,6 +139,21 @@ func testHistoryEach(t *testing.T, st HistoryStore) {
 	if err != nil || calls != 0 {
 		t.Errorf("EachHistory of an unknown profile: got %d calls, %v; want 0, nil", calls, err)
 	}
+
+	// More entries than an adapter reads in one query, three a minute.
+	hsProfiles(t, st, "prf_many")
+	var many []history.Entry
+	for i := range 600 {
+		many = append(many, hsEntry(fmt.Sprintf("his_m%03d", i), "prf_many", i/3))
+	}
+	if err := st.AppendHistory(ctx, many...); err != nil {
+		t.Fatalf("AppendHistory: %v", err)
+	}
+	got = nil
+	if err := st.EachHistory(ctx, "prf_many", func(e history.Entry) error { got = append(got, e); return nil }); err != nil {
+		t.Fatalf("EachHistory: %v", err)
+	}
+	pfDiff(t, "600 entries, oldest first", got, many)
 }
 
 func testHistoryMove(t *testing.T, st HistoryStore) {
