@@ -54,7 +54,7 @@ func (w *Web) mergeStart(rw http.ResponseWriter, r *http.Request, c *caller) {
 		f.Values["email"] = email
 		switch {
 		case errors.Is(err, merge.ErrInvalidEmail):
-			f.add("email", "Enter an email address, such as ada@example.com.")
+			f.add("email", msgBadEmail)
 		case errors.Is(err, merge.ErrSameProfile):
 			f.add("email", "This address belongs to your own profile. Enter an address of the other profile.")
 		case errors.Is(err, merge.ErrTooManyStarts):

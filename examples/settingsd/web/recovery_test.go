@@ -103,8 +103,10 @@ func TestRecoveryResetPages(t *testing.T) {
 	const next = "Brand-New-Secret-42"
 	form := url.Values{"email": {"ada@home.example"}, "account": {"bob@example.com"}, "code": {code}, "password": {next}}
 	form.Set("csrf", c.token("/forgot/recovery/reset"))
-	if res, _ := c.do(http.MethodPost, "/forgot/recovery/reset", form); res.StatusCode != http.StatusUnprocessableEntity {
+	if res, body := c.do(http.MethodPost, "/forgot/recovery/reset", form); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("another account: %d, want 422", res.StatusCode)
+	} else if !strings.Contains(body, `value="bob@example.com"`) || !strings.Contains(body, `value="ada@home.example"`) {
+		t.Error("the refused form does not keep the typed account and address")
 	}
 	form.Set("account", ada)
 	form.Set("csrf", c.token("/forgot/recovery/reset"))

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -23,6 +25,7 @@ const (
 	msgBadCredentials = "The email address or the password is not right."
 	msgBadCode        = "The code is not right, or it has expired."
 	msgLocked         = "Too many wrong codes. Wait a few minutes, then try again."
+	msgBadEmail       = "Enter an email address, such as ada@example.com."
 )
 
 // signInData is the content of the sign-in pages.
@@ -273,7 +276,7 @@ func (w *Web) accountFormErrors(r *http.Request, err error) (*form, bool) {
 	switch {
 	case passwordErrors(f, "password", err, w.policy):
 	case errors.Is(err, account.ErrInvalidEmail):
-		f.add("email", "Enter an email address, such as ada@example.com.")
+		f.add("email", msgBadEmail)
 	case errors.Is(err, account.ErrSSORequired):
 		f.add("email", "This company signs in with single sign-on. Sign up through your company instead.")
 	case errors.Is(err, account.ErrEmailTaken):
@@ -332,25 +335,34 @@ func (w *Web) forgotPage(rw http.ResponseWriter, r *http.Request) {
 // forgot mails a reset code. Whether the address has an account is never
 // said.
 func (w *Web) forgot(rw http.ResponseWriter, r *http.Request) {
+	w.mailCode(rw, r, "forgot", "Forgot password", w.s.Accounts.RequestPasswordReset, "reset_sent", "/forgot/reset")
+}
+
+// mailCode serves the form of page (title), which asks send to mail a
+// code to the address typed: a malformed address is shown again with its
+// error; anything else, sent or not, flashes flash and goes to next, so
+// the answer never tells whether the address has an account.
+func (w *Web) mailCode(rw http.ResponseWriter, r *http.Request, page, title string,
+	send func(context.Context, string) error, flash, next string) {
 	email := r.PostFormValue("email")
 	if !w.allow(rw, r, "code", addressKey(email)) {
 		return
 	}
-	err := w.s.Accounts.RequestPasswordReset(r.Context(), email)
+	err := send(r.Context(), email)
 	if errors.Is(err, account.ErrInvalidEmail) {
 		f := newForm()
 		f.Values["email"] = email
-		f.add("email", "Enter an email address, such as ada@example.com.")
-		p := w.anonymousPage(rw, r, "Forgot password")
+		f.add("email", msgBadEmail)
+		p := w.anonymousPage(rw, r, title)
 		p.Form = f
-		w.render(rw, r, http.StatusUnprocessableEntity, "forgot", p)
+		w.render(rw, r, http.StatusUnprocessableEntity, page, p)
 		return
 	}
 	if err != nil {
-		w.log.Warn("password reset request failed", "route", r.Pattern, "err", err.Error())
+		w.log.Warn("sending a code failed", "route", r.Pattern, "err", err.Error())
 	}
-	w.setFlash(rw, r, "reset_sent")
-	seeOther(rw, r, "/forgot/reset")
+	w.setFlash(rw, r, flash)
+	seeOther(rw, r, next)
 }
 
 func (w *Web) resetPage(rw http.ResponseWriter, r *http.Request) {
@@ -362,10 +374,22 @@ func (w *Web) resetPage(rw http.ResponseWriter, r *http.Request) {
 // reset sets a new password with the emailed code.
 func (w *Web) reset(rw http.ResponseWriter, r *http.Request) {
 	email := r.PostFormValue("email")
+	w.resetWith(rw, r, "reset", email, func(ctx context.Context, code, pw string) error {
+		_, err := w.s.Accounts.ResetPassword(ctx, email, code, pw)
+		return err
+	}, nil)
+}
+
+// resetWith serves the new-password form of page for the address email:
+// reset sets the password with the code and password typed; on success
+// the person is sent to sign in, otherwise the form is shown again with
+// the fields' errors, and values besides (the typed account, say).
+func (w *Web) resetWith(rw http.ResponseWriter, r *http.Request, page, email string,
+	reset func(ctx context.Context, code, pw string) error, values map[string]string) {
 	if !w.allow(rw, r, "code", addressKey(email)) {
 		return
 	}
-	_, err := w.s.Accounts.ResetPassword(r.Context(), email, strings.TrimSpace(r.PostFormValue("code")), r.PostFormValue("password"))
+	err := reset(r.Context(), strings.TrimSpace(r.PostFormValue("code")), r.PostFormValue("password"))
 	if err == nil {
 		w.setFlash(rw, r, "password_reset")
 		seeOther(rw, r, "/signin")
@@ -373,17 +397,18 @@ func (w *Web) reset(rw http.ResponseWriter, r *http.Request) {
 	}
 	f := newForm()
 	f.Values["email"] = email
+	maps.Copy(f.Values, values)
 	switch {
 	case passwordErrors(f, "password", err, w.policy):
 	case errors.Is(err, account.ErrInvalidCode):
 		f.add("code", msgBadCode)
 	case errors.Is(err, account.ErrInvalidEmail):
-		f.add("email", "Enter an email address, such as ada@example.com.")
+		f.add("email", msgBadEmail)
 	default:
 		w.fail(rw, r, err)
 		return
 	}
 	p := w.anonymousPage(rw, r, "Choose a new password")
 	p.Form, p.Data = f, w.policyData()
-	w.render(rw, r, http.StatusUnprocessableEntity, "reset", p)
+	w.render(rw, r, http.StatusUnprocessableEntity, page, p)
 }
