@@ -52,30 +52,14 @@ func (s mailSource) Collect(ctx context.Context, p Person, v *View) error {
 }
 
 func (s mailSource) EraseAccount(ctx context.Context, accountID string) error {
-	addr, err := s.book.ofAccount(ctx, accountID)
-	if err != nil {
-		return err
-	}
-	return s.forget(ctx, addr)
+	return s.book.eraseAccount(ctx, accountID, s.forget)
 }
 
 func (s mailSource) EraseProfile(ctx context.Context, profileID string) error {
-	addrs, err := s.book.ofProfile(ctx, profileID)
-	if err != nil {
-		return err
-	}
-	for _, addr := range addrs {
-		if err := s.forget(ctx, addr); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.book.eraseProfile(ctx, profileID, s.forget)
 }
 
 func (s mailSource) forget(ctx context.Context, addr string) error {
-	if addr == "" {
-		return nil
-	}
 	if err := s.mail.ForgetMailTo(ctx, addr); err != nil {
 		return fmt.Errorf("forgetting mail: %w", err)
 	}
@@ -132,6 +116,31 @@ func (b addressBook) ofProfile(ctx context.Context, profileID string) ([]string,
 		return nil, fmt.Errorf("reading profile: %w", err)
 	}
 	return recoveryAddresses(p), nil
+}
+
+// eraseAccount calls forget with the account's login address, if the
+// account exists.
+func (b addressBook) eraseAccount(ctx context.Context, accountID string, forget func(context.Context, string) error) error {
+	addr, err := b.ofAccount(ctx, accountID)
+	if err != nil || addr == "" {
+		return err
+	}
+	return forget(ctx, addr)
+}
+
+// eraseProfile calls forget with each of the profile's recovery
+// addresses.
+func (b addressBook) eraseProfile(ctx context.Context, profileID string, forget func(context.Context, string) error) error {
+	addrs, err := b.ofProfile(ctx, profileID)
+	if err != nil {
+		return err
+	}
+	for _, addr := range addrs {
+		if err := forget(ctx, addr); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // recoveryAddresses returns the recovery email of p and its pending one,

@@ -44,30 +44,14 @@ func (s verificationSource) Collect(ctx context.Context, p Person, v *View) erro
 }
 
 func (s verificationSource) EraseAccount(ctx context.Context, accountID string) error {
-	addr, err := s.book.ofAccount(ctx, accountID)
-	if err != nil {
-		return err
-	}
-	return s.forget(ctx, addr)
+	return s.book.eraseAccount(ctx, accountID, s.forget)
 }
 
 func (s verificationSource) EraseProfile(ctx context.Context, profileID string) error {
-	addrs, err := s.book.ofProfile(ctx, profileID)
-	if err != nil {
-		return err
-	}
-	for _, addr := range addrs {
-		if err := s.forget(ctx, addr); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.book.eraseProfile(ctx, profileID, s.forget)
 }
 
 func (s verificationSource) forget(ctx context.Context, addr string) error {
-	if addr == "" {
-		return nil
-	}
 	if err := s.codes.ForgetAddress(ctx, addr); err != nil {
 		return fmt.Errorf("forgetting address: %w", err)
 	}
