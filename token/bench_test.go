@@ -11,37 +11,17 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/internal/benchcmp"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
 
-// compare runs subject b.N times and floor b.N times, interleaved in
-// chunks so machine noise hits both alike, and reports subject/floor as
-// the metric unit. Only subject is timed for ns/op and allocs/op.
+// compare reports subject/floor as the metric unit, interleaved in
+// chunks of 2,048 calls (benchcmp.Interleaved).
 func compare(b *testing.B, unit string, subject, floor func(i int)) {
 	b.Helper()
-	b.ReportAllocs()
-	const chunk = 2048
-	var subT, floorT time.Duration
-	b.ResetTimer()
-	for done := 0; done < b.N; {
-		n := min(chunk, b.N-done)
-		start := time.Now()
-		for i := done; i < done+n; i++ {
-			subject(i)
-		}
-		subT += time.Since(start)
-		b.StopTimer()
-		start = time.Now()
-		for i := done; i < done+n; i++ {
-			floor(i)
-		}
-		floorT += time.Since(start)
-		b.StartTimer()
-		done += n
-	}
-	b.ReportMetric(float64(subT)/float64(floorT), unit)
+	benchcmp.Interleaved(b, unit, 2048, subject, floor)
 }
 
 // benchStore is a memory store with accounts and tokens for benchmarks.
@@ -157,6 +137,9 @@ var (
 // floor at 1,000,000, and x-1k-over-floor = x-1k / floor-x-1k is the
 // slowdown the store adds to the floor's. Target: x-floor-1M ≤ 1.25.
 func BenchmarkValidateStoreSize(b *testing.B) {
+	if testing.Short() {
+		b.Skip("building 1,000,000 tokens takes a while; run without -short")
+	}
 	small := newBenchStore(b, 1000, 1000)
 	bigOnce.Do(func() {
 		start := time.Now()

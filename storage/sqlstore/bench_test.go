@@ -102,9 +102,10 @@ func BenchmarkSQLiteAccountByEmail(b *testing.B) {
 			id, profileID, addr, hash, status string
 			changed, created, credits         int64
 			marketing                         bool
+			ssoConnection, ssoSubject         sql.NullString
 		)
 		return raw.QueryRowContext(ctx, email(i)).Scan(&id, &profileID, &addr, &hash, &changed,
-			&status, &marketing, &credits, &created)
+			&status, &marketing, &credits, &created, &ssoConnection, &ssoSubject)
 	})
 }
 
