@@ -154,10 +154,13 @@ type HasherConfig struct {
 // and drops it when it ends, and with the collector's default pacing
 // (GOGC=100) the heap may grow to twice what was live at the last
 // collection, that is, up to about twice MaxMemory during a burst of
-// sign-ins. A process that must keep its heap near MaxMemory plus its
-// own needs sets a soft memory limit (debug.SetMemoryLimit or GOMEMLIMIT)
-// of that size: the collector then returns each finished hash's memory
-// in time. settingsd does so by default (its -memory-limit flag).
+// sign-ins. A process that must keep its heap under MaxMemory plus what
+// the rest of it needs sets a soft memory limit (debug.SetMemoryLimit or
+// GOMEMLIMIT) of that rest alone: the collector then starts a cycle
+// before the heap passes it, and the hashes that start during the cycle,
+// at most MaxConcurrent, stay within MaxMemory above it. A limit that
+// includes MaxMemory is not enough, for that reason. settingsd sets
+// 64 MiB by default (its -memory-limit flag).
 type Hasher struct {
 	params Params
 	rand   io.Reader

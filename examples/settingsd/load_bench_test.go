@@ -219,7 +219,7 @@ func BenchmarkSignInBurst(b *testing.B) {
 			name = "limit=settingsd"
 		}
 		b.Run(name, func(b *testing.B) {
-			limit := memoryLimit(c, hasher)
+			limit := memoryLimit(c)
 			if !limited {
 				limit = math.MaxInt64 // none
 			} else if limit <= 0 {

@@ -33,9 +33,9 @@
 //	-cleanup-every d           how often the cleanup and retention jobs run, in one replica at a time (default 15m)
 //	-courier-poll d            how long the mail courier waits when no mail is due (default 1s)
 //	-courier-lease d           how long a courier holds the mail it claimed before another replica may send it (default 2m)
-//	-memory-limit MiB          soft memory limit of the Go runtime; 0 (the default) sets the hashing
-//	                           bound, password hashing slots × argon2 memory + 64 MiB, unless GOMEMLIMIT
-//	                           is set; -1 sets none
+//	-memory-limit MiB          soft memory limit of the Go runtime; 0 (the default) sets 64 MiB, which
+//	                           keeps the heap under password hashing slots × argon2 memory + 64 MiB,
+//	                           unless GOMEMLIMIT is set; -1 sets none
 //	-sso FILE                  single-sign-on connections (JSON; see the README)
 //	-public-url URL            the server's URL as browsers reach it (default http://<addr>),
 //	                           for the single-sign-on callback <URL>/v1/sso/callback
@@ -117,7 +117,7 @@ type config struct {
 	courierLease          time.Duration
 	webKey                []byte // from the environment only; nil: random per process
 	sso, publicURL        string
-	memoryLimitMiB        int  // -1: none; 0: the hashing bound unless GOMEMLIMIT is set
+	memoryLimitMiB        int  // -1: none; 0: 64 MiB unless GOMEMLIMIT is set
 	goMemLimitSet         bool // GOMEMLIMIT is in the environment
 }
 
@@ -146,7 +146,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.BoolVar(&c.dev, "dev", false, "keep mail and text messages in memory, served at /v1/dev/outbox and /v1/dev/sms")
 	fs.StringVar(&c.sso, "sso", "", "JSON file of single-sign-on connections")
 	fs.StringVar(&c.publicURL, "public-url", "", "the server's URL as browsers reach it (default http://<addr>)")
-	fs.IntVar(&c.memoryLimitMiB, "memory-limit", 0, "soft memory limit in MiB; 0: hashing slots × argon2 memory + 64 MiB unless GOMEMLIMIT is set; -1: none")
+	fs.IntVar(&c.memoryLimitMiB, "memory-limit", 0, "soft memory limit in MiB; 0: 64 MiB, keeping the heap under hashing slots × argon2 memory + 64 MiB, unless GOMEMLIMIT is set; -1: none")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -258,9 +258,9 @@ func run(c config, log *slog.Logger) error {
 	opts.OnEvent = logEvents(log)
 	hasher := password.DefaultHasher()
 	opts.Hasher = hasher
-	if limit := memoryLimit(c, hasher); limit > 0 {
+	if limit := memoryLimit(c); limit > 0 {
 		debug.SetMemoryLimit(limit)
-		log.Info("memory limit set", "mib", limit>>20)
+		log.Info("memory limit set", "mib", limit>>20, "hashing_mib", hasher.MaxMemory()>>20)
 	}
 	settings, err := usersettings.New(st, opts)
 	if err != nil {
@@ -445,28 +445,31 @@ func options(c config) (usersettings.Options, devBoxes, error) {
 }
 
 // memoryLimit returns the soft memory limit settingsd sets, in bytes, or
-// 0 for none. By default it is the hashing bound: each argon2id hash
-// allocates its memory afresh and drops it, and without a limit the
-// collector's default pacing lets a burst of sign-ins double the heap
-// (see password.Hasher); with the limit it returns finished hashes'
-// memory in time, so the heap stays under the memory the hashing slots
-// hold plus 64 MiB for everything else. A GOMEMLIMIT set by the operator
-// is left alone. Avatar checks hold up to their own budget while they
-// run (profile.AvatarLimits); over the limit the collector works harder
-// for that while, never more than half the CPU.
-func memoryLimit(c config, h *password.Hasher) int64 {
+// 0 for none. By default it is everything but password hashing, 64 MiB:
+// each argon2id hash allocates its memory afresh and drops it, and
+// without a limit the collector's default pacing lets a burst of sign-ins
+// double the heap (see password.Hasher). With the limit the collector
+// starts a cycle before the heap passes 64 MiB, and the hashes that start
+// during that cycle, at most the hashing slots, keep the peak under the
+// hashing bound, Hasher.MaxMemory + 64 MiB. A limit at the bound itself
+// would not: the hashes that start during a cycle come on top of it. A
+// GOMEMLIMIT set by the operator is left alone. Avatar checks hold up to
+// their own budget while they run (profile.AvatarLimits); over the limit
+// the collector works harder for that while, never more than half the
+// CPU.
+func memoryLimit(c config) int64 {
 	switch {
 	case c.memoryLimitMiB > 0:
 		return int64(c.memoryLimitMiB) << 20
 	case c.memoryLimitMiB < 0 || c.goMemLimitSet:
 		return 0
 	}
-	return int64(h.MaxMemory()) + hashingHeadroom
+	return heapBesidesHashing
 }
 
-// hashingHeadroom is the memory settingsd allows besides the hashing
-// slots' by default.
-const hashingHeadroom = 64 << 20
+// heapBesidesHashing is the memory settingsd allows besides password
+// hashing by default, and its soft memory limit.
+const heapBesidesHashing = 64 << 20
 
 // logEvents returns the SDK's one security-log hook: it logs each event
 // once its transaction committed at info level, and a security notice

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings"
-	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
@@ -118,17 +117,16 @@ func TestParseConfig(t *testing.T) {
 	}
 }
 
-// TestMemoryLimit checks the soft memory limit settingsd sets: the
-// hashing bound by default, a size given, none on request or when the
-// operator set GOMEMLIMIT.
+// TestMemoryLimit checks the soft memory limit settingsd sets: 64 MiB
+// by default, a size given, none on request or when the operator set
+// GOMEMLIMIT.
 func TestMemoryLimit(t *testing.T) {
-	h := password.NewHasher(password.HasherConfig{MaxConcurrent: 2})
 	for _, tc := range []struct {
 		args []string
 		env  []string
 		want int64
 	}{
-		{nil, nil, 2*19456*1024 + 64<<20},
+		{nil, nil, 64 << 20},
 		{[]string{"-memory-limit", "300"}, nil, 300 << 20},
 		{nil, []string{"SETTINGSD_MEMORY_LIMIT", "200"}, 200 << 20},
 		{[]string{"-memory-limit", "-1"}, nil, 0},
@@ -139,7 +137,7 @@ func TestMemoryLimit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := memoryLimit(c, h); got != tc.want {
+		if got := memoryLimit(c); got != tc.want {
 			t.Errorf("memoryLimit(%q, %q) = %d, want %d", tc.args, tc.env, got, tc.want)
 		}
 	}
