@@ -94,13 +94,14 @@ func ExampleHasher() {
 	// true
 }
 
-// A host that must keep its heap near the memory hashing holds sets a
-// soft memory limit from MaxMemory, plus what the rest of the process
-// needs.
+// A host that must keep its heap under the memory hashing holds plus
+// what the rest of the process needs sets a soft memory limit of that
+// rest alone: hashes that start while the collector runs come on top.
 func ExampleHasher_MaxMemory() {
 	h := password.NewHasher(password.HasherConfig{MaxConcurrent: 2})
-	limit := h.MaxMemory() + 64<<20
-	fmt.Printf("hashing %d MiB, limit %d MiB\n", h.MaxMemory()>>20, limit>>20)
-	// A server would now call debug.SetMemoryLimit(int64(limit)).
-	// Output: hashing 38 MiB, limit 102 MiB
+	const rest = 64 << 20 // what the process needs besides hashing
+	fmt.Printf("hashing %d MiB, heap bound %d MiB, limit %d MiB\n",
+		h.MaxMemory()>>20, (h.MaxMemory()+rest)>>20, rest>>20)
+	// A server would now call debug.SetMemoryLimit(rest).
+	// Output: hashing 38 MiB, heap bound 102 MiB, limit 64 MiB
 }
