@@ -100,8 +100,8 @@ func ExampleHasher() {
 func ExampleHasher_MaxMemory() {
 	h := password.NewHasher(password.HasherConfig{MaxConcurrent: 2})
 	const rest = 64 << 20 // what the process needs besides hashing
+	// A server would call debug.SetMemoryLimit(rest).
 	fmt.Printf("hashing %d MiB, heap bound %d MiB, limit %d MiB\n",
 		h.MaxMemory()>>20, (h.MaxMemory()+rest)>>20, rest>>20)
-	// A server would now call debug.SetMemoryLimit(rest).
 	// Output: hashing 38 MiB, heap bound 102 MiB, limit 64 MiB
 }
