@@ -35,9 +35,16 @@ var benchMergeNow = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 //
 //	go test -run '^$' -bench BenchmarkMergeCommit -benchtime 5x ./storage/sqlstore/
 func BenchmarkMergeCommit(b *testing.B) {
-	ctx := context.Background()
 	db := openSQLiteFile(b, filepath.Join(b.TempDir(), "merge.db"))
 	st := sqlstore.New(db, sqlstore.SQLite)
+	benchMergeCommit(b, st, db, sqlstore.SQLite)
+}
+
+// benchMergeCommit is the body of BenchmarkMergeCommit and
+// BenchmarkMergeCommitPostgres on st (of dialect d, on db, not yet
+// migrated).
+func benchMergeCommit(b *testing.B, st *sqlstore.Store, db *sql.DB, d sqlstore.Dialect) {
+	ctx := context.Background()
 	b.Cleanup(func() { _ = st.Close() })
 	if err := st.Migrate(ctx); err != nil {
 		b.Fatal(err)
@@ -55,21 +62,23 @@ func BenchmarkMergeCommit(b *testing.B) {
 	b.StopTimer()
 	b.ResetTimer()
 	for i := range b.N {
-		flowID := benchVerifiedFlow(b, st, db, svc, outbox, fmt.Sprintf("m%d", i))
+		tag := fmt.Sprintf("m%d", i)
+		benchSeedPair(b, st, db, d, tag)
+		flowID := benchFlow(b, svc, outbox, tag)
 		b.StartTimer()
-		if _, err := svc.Commit(ctx, auth.New("acc_m"+fmt.Sprint(i)+"a", auth.MethodPassword, benchMergeNow), flowID); err != nil {
+		if _, err := svc.Commit(ctx, auth.New("acc_"+tag+"a", auth.MethodPassword, benchMergeNow), flowID); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
-		benchCheckMoved(b, db, fmt.Sprintf("prf_m%da", i))
-		tag := fmt.Sprintf("f%d", i)
-		benchSeedPair(b, st, db, tag)
+		benchCheckMoved(b, db, d, "prf_"+tag+"a")
+		tag = fmt.Sprintf("f%d", i)
+		benchSeedPair(b, st, db, d, tag)
 		start := time.Now()
-		if err := benchFloor(ctx, db, "prf_"+tag+"b", "prf_"+tag+"a"); err != nil {
+		if err := benchFloor(ctx, db, d, "prf_"+tag+"b", "prf_"+tag+"a"); err != nil {
 			b.Fatal(err)
 		}
 		floor += time.Since(start)
-		benchCheckMoved(b, db, "prf_"+tag+"a")
+		benchCheckMoved(b, db, d, "prf_"+tag+"a")
 	}
 	perOp := float64(floor.Nanoseconds()) / float64(b.N)
 	b.ReportMetric(perOp, "floor-ns/op")
@@ -77,11 +86,11 @@ func BenchmarkMergeCommit(b *testing.B) {
 }
 
 // benchCheckMoved checks that the profile holds both profiles' rows.
-func benchCheckMoved(b *testing.B, db *sql.DB, profileID string) {
+func benchCheckMoved(b *testing.B, db *sql.DB, d sqlstore.Dialect, profileID string) {
 	b.Helper()
 	for _, table := range []string{"us_achievements", "us_history"} {
 		var n int
-		err := db.QueryRow(`SELECT count(*) FROM `+table+` WHERE profile_id = ?`, profileID).Scan(&n)
+		err := db.QueryRow(sqlstore.Rebind(d, `SELECT count(*) FROM `+table+` WHERE profile_id = ?`), profileID).Scan(&n)
 		if err != nil || n < 2*benchMergeRows {
 			b.Fatalf("%s of %s: %d rows, %v; want at least %d", table, profileID, n, err, 2*benchMergeRows)
 		}
@@ -90,14 +99,15 @@ func benchCheckMoved(b *testing.B, db *sql.DB, profileID string) {
 
 // benchFloor moves the rows of profile from to profile to with plain
 // UPDATEs in one transaction.
-func benchFloor(ctx context.Context, db *sql.DB, from, to string) error {
+func benchFloor(ctx context.Context, db *sql.DB, d sqlstore.Dialect, from, to string) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = tx.Rollback() }()
 	for _, table := range []string{"us_accounts", "us_achievements", "us_history"} {
-		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET profile_id = ? WHERE profile_id = ?`, to, from); err != nil {
+		q := sqlstore.Rebind(d, `UPDATE `+table+` SET profile_id = ? WHERE profile_id = ?`)
+		if _, err := tx.ExecContext(ctx, q, to, from); err != nil {
 			return err
 		}
 	}
@@ -106,10 +116,15 @@ func benchFloor(ctx context.Context, db *sql.DB, from, to string) error {
 
 // benchSeedPair creates the profiles prf_<tag>a and prf_<tag>b, one account
 // each (acc_<tag>a, acc_<tag>b) and benchMergeRows achievements and
-// history entries each, generated in SQL.
-func benchSeedPair(b *testing.B, st *sqlstore.Store, db *sql.DB, tag string) {
+// history entries each, generated in SQL: a recursive CTE on SQLite,
+// generate_series on PostgreSQL.
+func benchSeedPair(b *testing.B, st *sqlstore.Store, db *sql.DB, d sqlstore.Dialect, tag string) {
 	b.Helper()
 	ctx := context.Background()
+	bulk, at := benchBulkSQLite, any(benchMergeNow.UnixMicro())
+	if d == sqlstore.Postgres {
+		bulk, at = benchBulkPostgres, benchMergeNow
+	}
 	for _, side := range []string{"a", "b"} {
 		pid := "prf_" + tag + side
 		p := profile.Profile{ID: pid, Name: "Name " + side, CreatedAt: benchMergeNow, UpdatedAt: benchMergeNow}
@@ -126,15 +141,7 @@ func benchSeedPair(b *testing.B, st *sqlstore.Store, db *sql.DB, tag string) {
 		if err := st.SaveProgress(ctx, pid, profile.Progress{Points: 10}); err != nil {
 			b.Fatal(err)
 		}
-		at := benchMergeNow.UnixMicro()
-		for _, q := range []string{
-			`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 - 1)
-			INSERT INTO us_achievements (profile_id, id, name, awarded_at)
-			SELECT ?2, 'ach_' || ?2 || '_' || i, 'Achievement ' || i, ?3 + i FROM n`,
-			`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 - 1)
-			INSERT INTO us_history (id, profile_id, account_id, item, action, detail, at)
-			SELECT 'his_' || ?2 || '_' || i, ?2, '', 'job_title', 'set', '', ?3 + i FROM n`,
-		} {
+		for _, q := range bulk {
 			if _, err := db.ExecContext(ctx, q, benchMergeRows, pid, at); err != nil {
 				b.Fatal(err)
 			}
@@ -142,14 +149,31 @@ func benchSeedPair(b *testing.B, st *sqlstore.Store, db *sql.DB, tag string) {
 	}
 }
 
-var benchCodeRE = regexp.MustCompile(`\b[0-9]{6}\b`)
+// The bulk inserts of benchSeedPair, taking the number of rows, the
+// profile id and the time of the first row.
+var (
+	benchBulkSQLite = []string{
+		`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 - 1)
+		INSERT INTO us_achievements (profile_id, id, name, awarded_at)
+		SELECT ?2, 'ach_' || ?2 || '_' || i, 'Achievement ' || i, ?3 + i FROM n`,
+		`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 - 1)
+		INSERT INTO us_history (id, profile_id, account_id, item, action, detail, at)
+		SELECT 'his_' || ?2 || '_' || i, ?2, '', 'job_title', 'set', '', ?3 + i FROM n`,
+	}
+	benchBulkPostgres = []string{
+		`INSERT INTO us_achievements (profile_id, id, name, awarded_at)
+		SELECT $2, 'ach_' || $2 || '_' || i, 'Achievement ' || i, $3::timestamptz + i * interval '1 microsecond'
+		FROM generate_series(0, $1::int - 1) AS i`,
+		`INSERT INTO us_history (id, profile_id, account_id, item, action, detail, at)
+		SELECT 'his_' || $2 || '_' || i, $2, '', 'job_title', 'set', '', $3::timestamptz + i * interval '1 microsecond'
+		FROM generate_series(0, $1::int - 1) AS i`,
+	}
+)
 
-// benchVerifiedFlow seeds a pair and runs a merge flow of it up to the
-// verified state.
-func benchVerifiedFlow(b *testing.B, st *sqlstore.Store, db *sql.DB, svc *merge.Service, outbox *notify.Outbox, tag string) string {
+// benchFlow runs a merge flow of the pair up to the verified state.
+func benchFlow(b *testing.B, svc *merge.Service, outbox *notify.Outbox, tag string) string {
 	b.Helper()
 	ctx := context.Background()
-	benchSeedPair(b, st, db, tag)
 	me := auth.New("acc_"+tag+"a", auth.MethodPassword, benchMergeNow)
 	f, err := svc.Start(ctx, me, tag+"b@example.com")
 	if err != nil {
@@ -164,3 +188,5 @@ func benchVerifiedFlow(b *testing.B, st *sqlstore.Store, db *sql.DB, svc *merge.
 	}
 	return f.ID
 }
+
+var benchCodeRE = regexp.MustCompile(`\b[0-9]{6}\b`)

@@ -2,17 +2,12 @@ package sqlstore_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
-	"github.com/seed-a97ca23f/usersettings/account/verification"
-	"github.com/seed-a97ca23f/usersettings/auth"
-	"github.com/seed-a97ca23f/usersettings/merge"
-	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 	"github.com/seed-a97ca23f/usersettings/token"
@@ -97,13 +92,7 @@ func newPostgresTokenDB(b *testing.B, n, sample int) *tokenDB {
 func BenchmarkValidatePostgres(b *testing.B) {
 	small := newPostgresTokenDB(b, 1000, 1000)
 	ctx := context.Background()
-	validate := func(tdb *tokenDB) func(int) {
-		return func(i int) {
-			if _, err := tdb.svc.Validate(ctx, tdb.secrets[(i*7919)%len(tdb.secrets)]); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
+	validate := func(tdb *tokenDB) func(int) { return tdb.validate(b) }
 	b.Run("vs=raw", func(b *testing.B) {
 		raw, err := small.db.PrepareContext(ctx, `SELECT a.status FROM us_tokens t
 			JOIN us_accounts a ON a.id = t.account_id WHERE t.digest = $1`)
@@ -139,129 +128,7 @@ func BenchmarkValidatePostgres(b *testing.B) {
 //
 //	go test -run '^$' -bench BenchmarkMergeCommitPostgres -benchtime 5x ./storage/sqlstore/
 func BenchmarkMergeCommitPostgres(b *testing.B) {
-	ctx := context.Background()
 	db := openPostgresSchema(b, newSchema(b))
 	st := sqlstore.New(db, sqlstore.Postgres)
-	b.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	outbox := notify.NewOutbox()
-	now := func() time.Time { return benchMergeNow }
-	codes := verification.NewService(verification.Config{
-		Store: st, Tx: st, Mailer: outbox, Burst: -1, MaxPerHour: -1, Now: now,
-	})
-	svc := merge.NewService(merge.Config{
-		Accounts: st, Profiles: st, ProfileData: st, History: st, Notify: st, Flows: st, Expired: st,
-		Tx: st, Codes: codes, Now: now,
-	})
-	seed := func(tag string) { pgSeedPair(b, st, db, tag) }
-	var floor time.Duration
-	b.StopTimer()
-	b.ResetTimer()
-	for i := range b.N {
-		tag := fmt.Sprintf("m%d", i)
-		seed(tag)
-		flowID := benchFlow(b, svc, outbox, tag)
-		b.StartTimer()
-		if _, err := svc.Commit(ctx, auth.New("acc_"+tag+"a", auth.MethodPassword, benchMergeNow), flowID); err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		pgCheckMoved(b, db, "prf_"+tag+"a")
-		tag = fmt.Sprintf("f%d", i)
-		seed(tag)
-		start := time.Now()
-		if err := pgFloor(ctx, db, "prf_"+tag+"b", "prf_"+tag+"a"); err != nil {
-			b.Fatal(err)
-		}
-		floor += time.Since(start)
-		pgCheckMoved(b, db, "prf_"+tag+"a")
-	}
-	perOp := float64(floor.Nanoseconds()) / float64(b.N)
-	b.ReportMetric(perOp, "floor-ns/op")
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/perOp, "ratio")
-}
-
-// pgSeedPair is benchSeedPair on PostgreSQL: the rows come from
-// generate_series.
-func pgSeedPair(b *testing.B, st *sqlstore.Store, db *sql.DB, tag string) {
-	b.Helper()
-	ctx := context.Background()
-	for _, side := range []string{"a", "b"} {
-		pid := "prf_" + tag + side
-		p := profile.Profile{ID: pid, Name: "Name " + side, CreatedAt: benchMergeNow, UpdatedAt: benchMergeNow}
-		a := account.Account{ID: "acc_" + tag + side, ProfileID: pid, Email: tag + side + "@example.com",
-			Status: account.StatusActive, CreatedAt: benchMergeNow}
-		if err := st.CreateProfile(ctx, p); err != nil {
-			b.Fatal(err)
-		}
-		if err := st.CreateAccount(ctx, a); err != nil {
-			b.Fatal(err)
-		}
-		if err := st.SaveProgress(ctx, pid, profile.Progress{Points: 10}); err != nil {
-			b.Fatal(err)
-		}
-		for _, q := range []string{
-			`INSERT INTO us_achievements (profile_id, id, name, awarded_at)
-			SELECT $2, 'ach_' || $2 || '_' || i, 'Achievement ' || i, $3::timestamptz + i * interval '1 microsecond'
-			FROM generate_series(0, $1::int - 1) AS i`,
-			`INSERT INTO us_history (id, profile_id, account_id, item, action, detail, at)
-			SELECT 'his_' || $2 || '_' || i, $2, '', 'job_title', 'set', '', $3::timestamptz + i * interval '1 microsecond'
-			FROM generate_series(0, $1::int - 1) AS i`,
-		} {
-			if _, err := db.ExecContext(ctx, q, benchMergeRows, pid, benchMergeNow); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-}
-
-// benchFlow runs a merge flow of the pair up to the verified state.
-func benchFlow(b *testing.B, svc *merge.Service, outbox *notify.Outbox, tag string) string {
-	b.Helper()
-	ctx := context.Background()
-	me := auth.New("acc_"+tag+"a", auth.MethodPassword, benchMergeNow)
-	f, err := svc.Start(ctx, me, tag+"b@example.com")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := svc.SendCode(ctx, me, f.ID, 0); err != nil {
-		b.Fatal(err)
-	}
-	m, _ := outbox.Last(tag + "b@example.com")
-	if _, err := svc.Verify(ctx, me, f.ID, benchCodeRE.FindString(m.Body)); err != nil {
-		b.Fatal(err)
-	}
-	return f.ID
-}
-
-// pgFloor moves the rows of profile from to profile to with plain
-// UPDATEs in one transaction.
-func pgFloor(ctx context.Context, db *sql.DB, from, to string) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback() }()
-	for _, table := range []string{"us_accounts", "us_achievements", "us_history"} {
-		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET profile_id = $1 WHERE profile_id = $2`, to, from); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
-}
-
-// pgCheckMoved checks that the profile holds both profiles' rows.
-func pgCheckMoved(b *testing.B, db *sql.DB, profileID string) {
-	b.Helper()
-	for _, table := range []string{"us_achievements", "us_history"} {
-		var n int
-		if err := db.QueryRow(`SELECT count(*) FROM `+table+` WHERE profile_id = $1`, profileID).Scan(&n); err != nil {
-			b.Fatal(err)
-		}
-		if n < 2*benchMergeRows {
-			b.Fatalf("%s holds %d rows of %s after the merge, want %d", table, n, profileID, 2*benchMergeRows)
-		}
-	}
+	benchMergeCommit(b, st, db, sqlstore.Postgres)
 }
