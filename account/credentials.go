@@ -375,12 +375,23 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, next string) (
 	redeem := func(ctx context.Context, fn func(ctx context.Context) error) error {
 		return s.codes.Redeem(ctx, verification.PurposePasswordReset, a.ID, code, fn)
 	}
-	err = s.setPassword(ctx, a, next, func(ctx context.Context, cur Account) error {
-		if cur.Status != StatusActive || cur.SSO() {
+	return s.reset(ctx, a, next, redeem, "through an emailed code", func(Account) bool { return true })
+}
+
+// reset sets the password of a to next inside redeem (which checks and
+// uses the code): the account, read again in the transaction, must still
+// be an active password account that still passes still, or the code
+// counts as wrong (ErrInvalidCode). The reset is recorded in the security
+// log with how it was made (via), and every Revoker is told
+// (ChangePasswordReset) in the same transaction.
+func (s *Service) reset(ctx context.Context, a Account, next string,
+	redeem func(ctx context.Context, fn func(ctx context.Context) error) error, via string, still func(cur Account) bool) (Account, error) {
+	err := s.setPassword(ctx, a, next, func(ctx context.Context, cur Account) error {
+		if cur.Status != StatusActive || cur.SSO() || !still(cur) {
 			return ErrInvalidCode
 		}
 		if err := s.logEvents(ctx, securitylog.Event{Kind: securitylog.PasswordReset, ProfileID: cur.ProfileID,
-			AccountID: cur.ID, Detail: "through an emailed code"}); err != nil {
+			AccountID: cur.ID, Detail: via}); err != nil {
 			return err
 		}
 		return s.revoke(ctx, cur.ID, ChangePasswordReset)

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/account/verification"
-	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -144,20 +143,9 @@ func (s *Service) ResetPasswordByRecovery(ctx context.Context, recoveryEmail, ac
 		s.hasher.VerifyDummy(ctx, next) // the cost of the hash of setPassword
 		return Account{}, flatten(redeem(ctx, nil))
 	}
-	err = s.setPassword(ctx, a, next, func(ctx context.Context, cur Account) error {
-		if cur.Status != StatusActive || cur.SSO() || cur.PasswordHash == "" || cur.ProfileID != a.ProfileID {
-			return ErrInvalidCode
-		}
-		if err := s.logEvents(ctx, securitylog.Event{Kind: securitylog.PasswordReset, ProfileID: cur.ProfileID,
-			AccountID: cur.ID, Detail: "through the recovery email"}); err != nil {
-			return err
-		}
-		return s.revoke(ctx, cur.ID, ChangePasswordReset)
-	}, redeem)
-	if err := flatten(err); err != nil {
-		return Account{}, err
-	}
-	return public(a), nil
+	return s.reset(ctx, a, next, redeem, "through the recovery email", func(cur Account) bool {
+		return cur.PasswordHash != "" && cur.ProfileID == a.ProfileID
+	})
 }
 
 // recoveryAccount returns the account named by ref (an address or an
