@@ -205,7 +205,9 @@ func BenchmarkSignInBurst(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	c, err := parseConfig(nil, env())
+	// SETTINGSD_MEMORY_LIMIT (MiB) tries another limit, as it would for
+	// settingsd itself.
+	c, err := parseConfig(nil, env("SETTINGSD_MEMORY_LIMIT", os.Getenv("SETTINGSD_MEMORY_LIMIT")))
 	if err != nil {
 		b.Fatal(err)
 	}
