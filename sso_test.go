@@ -45,15 +45,15 @@ func TestNewWiresSSO(t *testing.T) {
 	if _, err := s.Accounts.SignUp(ctx, "bob@acme.example", pw, false); !errors.Is(err, account.ErrSSORequired) {
 		t.Errorf("SignUp of an SSO address = %v, want ErrSSORequired", err)
 	}
-	authURL, err := s.SSO.Start(ctx, sso.StartRequest{Email: "ann@acme.example"})
+	started, err := s.SSO.Start(ctx, sso.StartRequest{Email: "ann@acme.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := idp.Login(http.DefaultClient, authURL, "ann@acme.example", "pw")
+	back, err := idp.Login(http.DefaultClient, started.URL, "ann@acme.example", "pw")
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := s.SSO.Callback(ctx, back.Query(), auth.Client{})
+	in, err := s.SSO.Callback(ctx, back.Query(), started.Binding, auth.Client{})
 	if err != nil || !in.Created {
 		t.Fatalf("Callback = %+v, %v", in, err)
 	}

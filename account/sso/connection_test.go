@@ -83,7 +83,7 @@ func TestConnectionSecretSealed(t *testing.T) {
 	if err := e.st.UpdateConnection(e.ctx, cp); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.Start(e.ctx, sso.StartRequest{ConnectionID: "copy"}); err == nil {
+	if _, err := e.begin(sso.StartRequest{ConnectionID: "copy"}); err == nil {
 		t.Error("a secret sealed for acme opened for another connection")
 	}
 }

@@ -25,9 +25,15 @@ var (
 	ErrInvalidReturnTo = errors.New("sso: return_to must be a relative path")
 	// ErrInvalidEmail means the address given to Start is malformed.
 	ErrInvalidEmail = errors.New("sso: invalid email address")
-	// ErrInvalidState means the callback's state names no live flow:
-	// unknown, already used (a replay) or older than FlowTTL.
+	// ErrInvalidState means the callback's state names no live flow of
+	// this browser: unknown, already used (a replay), older than FlowTTL,
+	// or started in another browser.
 	ErrInvalidState = errors.New("sso: unknown, used or expired sign-in state")
+	// ErrNotBound means the callback came without the binding of the
+	// browser that started the sign-in (its cookie): someone else's
+	// sign-in was sent to this browser, or cookies are off. Nothing is
+	// used up or changed.
+	ErrNotBound = errors.New("sso: the sign-in was not started in this browser")
 	// ErrProviderError means the provider sent the browser back with an
 	// error (the person cancelled, say) instead of a code.
 	ErrProviderError = errors.New("sso: the identity provider refused the sign-in")

@@ -49,17 +49,18 @@ func Example() {
 	}
 
 	for range 2 {
-		authURL, err := svc.Start(ctx, sso.StartRequest{Email: "ann@acme.example", ReturnTo: "/settings"})
+		started, err := svc.Start(ctx, sso.StartRequest{Email: "ann@acme.example", ReturnTo: "/settings"})
 		if err != nil {
 			panic(err)
 		}
-		// The browser goes to authURL, the person signs in at the
-		// provider, and the provider sends the browser back.
-		back, err := idp.Login(http.DefaultClient, authURL, "ann@acme.example", "pw")
+		// The browser goes to started.URL with svc.BindingCookie(started)
+		// set, the person signs in at the provider, and the provider
+		// sends the browser back with the cookie (sso.BindingOf reads it).
+		back, err := idp.Login(http.DefaultClient, started.URL, "ann@acme.example", "pw")
 		if err != nil {
 			panic(err)
 		}
-		in, err := svc.Callback(ctx, back.Query(), auth.Client{IP: "192.0.2.7", UserAgent: "Mozilla/5.0 Firefox/140.0"})
+		in, err := svc.Callback(ctx, back.Query(), started.Binding, auth.Client{IP: "192.0.2.7", UserAgent: "Mozilla/5.0 Firefox/140.0"})
 		if err != nil {
 			panic(err)
 		}

@@ -159,7 +159,7 @@ func TestIDTokenRefusals(t *testing.T) {
 			if tc.sign != nil {
 				f.sign = tc.sign
 			}
-			_, err := e.svc.Callback(e.ctx, f.authorize(e.start()), auth.Client{})
+			_, err := e.callback(f.authorize(e.start()), auth.Client{})
 			wantErr(t, "Callback", err, tc.want)
 			if n := len(e.accountsOf(t)); n != 0 {
 				t.Errorf("%d accounts after a refused sign-in", n)
@@ -180,9 +180,9 @@ func TestReplayedNonce(t *testing.T) {
 	f.mu.Lock()
 	f.nonces[second.Get("code")] = oldNonce
 	f.mu.Unlock()
-	_, err := e.svc.Callback(e.ctx, second, auth.Client{})
+	_, err := e.callback(second, auth.Client{})
 	wantErr(t, "Callback(replayed nonce)", err, sso.ErrNonce)
-	if _, err := e.svc.Callback(e.ctx, first, auth.Client{}); err != nil {
+	if _, err := e.callback(first, auth.Client{}); err != nil {
 		t.Errorf("the first sign-in with its own nonce: %v", err)
 	}
 }
@@ -200,13 +200,13 @@ func TestEmailVerifiedMissingOrFalse(t *testing.T) {
 			old := e.passwordAccount("ann@acme.example")
 			f := e.fake(sso.LinkVerifiedEmail)
 			f.edit = edit
-			_, err := e.svc.Callback(e.ctx, f.authorize(e.start()), auth.Client{})
+			_, err := e.callback(f.authorize(e.start()), auth.Client{})
 			wantErr(t, "Callback", err, sso.ErrEmailNotVerified)
 			if a, _ := e.st.Account(e.ctx, old.ID); a.SSO() || a.PasswordHash == "" {
 				t.Errorf("the password account changed: %v", a)
 			}
 			f.edit = func(c map[string]any) { edit(c); c["email"] = "bob@acme.example"; c["sub"] = "fake-bob" }
-			res, err := e.svc.Callback(e.ctx, f.authorize(e.start()), auth.Client{})
+			res, err := e.callback(f.authorize(e.start()), auth.Client{})
 			if err != nil || !res.Created {
 				t.Errorf("a new address without email_verified = %+v, %v; want its account created", res, err)
 			}
@@ -217,7 +217,7 @@ func TestEmailVerifiedMissingOrFalse(t *testing.T) {
 	e.passwordAccount("ann@acme.example")
 	f := e.fake(sso.LinkVerifiedEmail)
 	f.edit = func(c map[string]any) { c["email_verified"] = "true" }
-	if res, err := e.svc.Callback(e.ctx, f.authorize(e.start()), auth.Client{}); err != nil || !res.Linked {
+	if res, err := e.callback(f.authorize(e.start()), auth.Client{}); err != nil || !res.Linked {
 		t.Errorf("email_verified \"true\" = %+v, %v; want the account linked", res, err)
 	}
 }
@@ -243,7 +243,7 @@ func (e *env) fake(link sso.LinkPolicy) *fakeOP {
 // start starts a sign-in of ann and returns the authorization URL.
 func (e *env) start() string {
 	e.t.Helper()
-	u, err := e.svc.Start(e.ctx, sso.StartRequest{Email: "ann@acme.example"})
+	u, err := e.begin(sso.StartRequest{Email: "ann@acme.example"})
 	if err != nil {
 		e.t.Fatal(err)
 	}

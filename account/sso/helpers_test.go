@@ -49,11 +49,13 @@ type env struct {
 	svc      *sso.Service
 	idp      *ssotest.Provider
 	skew     atomic.Int64 // added to the wall clock, in nanoseconds
+
+	bindings map[string]string // the browser binding of each started state
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, ctx: context.Background(), st: memory.New(), out: notify.NewOutbox()}
+	e := &env{t: t, ctx: context.Background(), st: memory.New(), out: notify.NewOutbox(), bindings: map[string]string{}}
 	idp, err := ssotest.Start()
 	if err != nil {
 		t.Fatal(err)
@@ -98,14 +100,35 @@ func (e *env) connect(link sso.LinkPolicy) sso.Connection {
 func (e *env) signIn(email, pw string) (sso.SignIn, error) {
 	e.t.Helper()
 	q := e.login(email, pw)
-	return e.svc.Callback(e.ctx, q, auth.Client{})
+	return e.callback(q, auth.Client{})
+}
+
+// begin starts a sign-in as the browser would and keeps its binding, as
+// the browser keeps the cookie; it returns the authorization URL.
+func (e *env) begin(req sso.StartRequest) (string, error) {
+	st, err := e.svc.Start(e.ctx, req)
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(st.URL)
+	if err != nil {
+		return "", err
+	}
+	e.bindings[u.Query().Get("state")] = st.Binding
+	return st.URL, nil
+}
+
+// callback completes a sign-in from the browser that started it: with
+// the binding of the query's state.
+func (e *env) callback(q url.Values, client auth.Client) (sso.SignIn, error) {
+	return e.svc.Callback(e.ctx, q, e.bindings[q.Get("state")], client)
 }
 
 // login starts a sign-in and logs in at the provider; it returns the
 // query the provider sends the browser back with.
 func (e *env) login(email, pw string) url.Values {
 	e.t.Helper()
-	authURL, err := e.svc.Start(e.ctx, sso.StartRequest{Email: email, ReturnTo: "/settings"})
+	authURL, err := e.begin(sso.StartRequest{Email: email, ReturnTo: "/settings"})
 	if err != nil {
 		e.t.Fatalf("Start(%s): %v", email, err)
 	}

@@ -34,7 +34,7 @@ func TestSecurityLogOfSignIns(t *testing.T) {
 		e := newEnv(t)
 		e.connect(sso.LinkVerifiedEmail)
 		for range 2 {
-			res, err := e.svc.Callback(e.ctx, e.login("ann@acme.example", annPassword), firefox)
+			res, err := e.callback(e.login("ann@acme.example", annPassword), firefox)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -49,7 +49,7 @@ func TestSecurityLogOfSignIns(t *testing.T) {
 		e := newEnv(t)
 		old := e.passwordAccount("ann@acme.example")
 		e.connect(sso.LinkVerifiedEmail)
-		if _, err := e.svc.Callback(e.ctx, e.login("ann@acme.example", annPassword), firefox); err != nil {
+		if _, err := e.callback(e.login("ann@acme.example", annPassword), firefox); err != nil {
 			t.Fatal(err)
 		}
 		got := e.kindsOf(t, old.ProfileID)
@@ -64,7 +64,7 @@ func TestSecurityLogOfSignIns(t *testing.T) {
 		before := e.kindsOf(t, old.ProfileID)
 		e.connect(sso.LinkVerifiedEmail)
 		e.idp.AddUser(ssotest.User{ID: "u-ann", Email: "ann@acme.example", Password: annPassword, EmailVerified: false})
-		if _, err := e.svc.Callback(e.ctx, e.login("ann@acme.example", annPassword), firefox); err == nil {
+		if _, err := e.callback(e.login("ann@acme.example", annPassword), firefox); err == nil {
 			t.Fatal("a link of an unverified address succeeded")
 		}
 		if got := e.kindsOf(t, old.ProfileID); len(got) != len(before) {

@@ -69,44 +69,71 @@ type SignIn struct {
 }
 
 // CheckReturnTo returns nil when p is a relative path of this site: it
-// starts with one "/", holds no backslash, control character, scheme or
-// host, and is at most MaxReturnTo bytes. Anything else, which a browser
-// could follow to another site, is ErrInvalidReturnTo. It is pure.
+// starts with exactly one "/", is at most MaxReturnTo bytes, and every
+// byte is printable ASCII other than space and backslash, so it holds no
+// scheme, host, user or C0 control. A browser removes tabs and newlines
+// from a URL and reads a backslash as a slash, so "/\t/evil.example"
+// would become "//evil.example", another site; anything of that kind is
+// ErrInvalidReturnTo. It is pure, and it is the one check for every place
+// that sends a browser to a path it was given (a redirect's Location, a
+// meta refresh, a stored return_to).
 func CheckReturnTo(p string) error {
-	if p == "" || len(p) > MaxReturnTo || p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') {
+	if p == "" || len(p) > MaxReturnTo || p[0] != '/' || len(p) > 1 && p[1] == '/' {
 		return ErrInvalidReturnTo
 	}
 	for i := range len(p) {
-		if p[i] < 0x20 || p[i] == 0x7f {
+		if c := p[i]; c <= ' ' || c >= 0x7f || c == '\\' {
 			return ErrInvalidReturnTo
 		}
 	}
 	u, err := url.Parse(p)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
 		return ErrInvalidReturnTo
 	}
 	return nil
 }
 
+// Started is a sign-in begun by Start. The host redirects the browser to
+// URL and gives it Binding in a cookie (Service.BindingCookie) that only
+// the callback reads: Callback requires it, so a callback URL that an
+// attacker obtained for his own sign-in and sends to a victim signs no
+// one in (login CSRF).
+type Started struct {
+	// URL is the provider's authorization URL.
+	URL string
+	// Binding ties the flow to the browser that started it. It is a
+	// random secret: the store keeps only a digest of it with the state.
+	Binding string
+}
+
+// String returns the URL alone, so that printing a Started never shows
+// the binding.
+func (s Started) String() string { return s.URL }
+
+// flowKey is the digest a flow is stored under: of its state and of the
+// browser binding together, so a flow is found only with both.
+func flowKey(state, binding string) Digest { return DigestOf(state + "." + binding) }
+
 // flowAD binds a sealed verifier to its flow.
 func flowAD(state Digest) string { return fmt.Sprintf("sso flow %x", state[:]) }
 
 // Start begins a sign-in with the authorization code flow: it stores the
-// flow (state, nonce, PKCE verifier, return path) for FlowTTL and returns
-// the provider's authorization URL to redirect the browser to, with PKCE
-// (S256), state and nonce. It returns ErrNotConfigured, ErrInvalidReturnTo,
+// flow (state, nonce, PKCE verifier, return path) for FlowTTL, bound to
+// the browser, and returns the provider's authorization URL to redirect
+// the browser to, with PKCE (S256), state and nonce, and the binding the
+// browser must bring back to Callback. It returns ErrNotConfigured, ErrInvalidReturnTo,
 // ErrInvalidEmail, ErrUnknownConnection (no connection has the ID or owns
 // the domain; this depends on the domain only, never on accounts) or
 // ErrProviderUnavailable.
-func (s *Service) Start(ctx context.Context, req StartRequest) (string, error) {
+func (s *Service) Start(ctx context.Context, req StartRequest) (Started, error) {
 	if s.redirectURL == "" {
-		return "", ErrNotConfigured
+		return Started{}, ErrNotConfigured
 	}
 	if req.ReturnTo == "" {
 		req.ReturnTo = "/"
 	}
 	if err := CheckReturnTo(req.ReturnTo); err != nil {
-		return "", err
+		return Started{}, err
 	}
 	var (
 		r   Record
@@ -118,41 +145,46 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (string, error) {
 		r, err = s.byEmail(ctx, req.Email)
 	}
 	if err != nil {
-		return "", err
+		return Started{}, err
 	}
 	cfg, _, err := s.oauth2Config(ctx, r)
 	if err != nil {
-		return "", err
+		return Started{}, err
 	}
-	state, nonce, verifier, err := s.random3()
+	rnd, err := s.random(4)
 	if err != nil {
-		return "", err
+		return Started{}, err
 	}
-	f := Flow{State: DigestOf(state), ConnectionID: r.ID, Nonce: DigestOf(nonce), ReturnTo: req.ReturnTo}
+	state, nonce, verifier, binding := rnd[0], rnd[1], rnd[2], rnd[3]
+	f := Flow{State: flowKey(state, binding), ConnectionID: r.ID, Nonce: DigestOf(nonce), ReturnTo: req.ReturnTo}
 	if f.Verifier, err = s.keys.Seal(s.rand, flowAD(f.State), []byte(verifier)); err != nil {
-		return "", fmt.Errorf("sso: sealing verifier: %w", err)
+		return Started{}, fmt.Errorf("sso: sealing verifier: %w", err)
 	}
 	f.CreatedAt = s.now()
 	f.ExpiresAt = f.CreatedAt.Add(s.flowTTL)
 	if err := s.st.CreateFlow(ctx, f); err != nil {
-		return "", fmt.Errorf("sso: storing flow: %w", err)
+		return Started{}, fmt.Errorf("sso: storing flow: %w", err)
 	}
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)}
 	if hint, err := account.NormalizeEmail(req.Email); err == nil {
 		opts = append(opts, oauth2.SetAuthURLParam("login_hint", hint))
 	}
-	return cfg.AuthCodeURL(state, opts...), nil
+	return Started{URL: cfg.AuthCodeURL(state, opts...), Binding: binding}, nil
 }
 
-// random3 returns a state, a nonce and a PKCE verifier: 32 random bytes
-// each, base64url (43 characters, as RFC 7636 asks of a verifier).
-func (s *Service) random3() (state, nonce, verifier string, err error) {
-	var b [96]byte
-	if _, err := io.ReadFull(s.rand, b[:]); err != nil {
-		return "", "", "", fmt.Errorf("sso: reading randomness: %w", err)
+// random returns n random values of 32 bytes each, base64url (43
+// characters, as RFC 7636 asks of a verifier): a state, a nonce, a PKCE
+// verifier and a browser binding.
+func (s *Service) random(n int) ([]string, error) {
+	b := make([]byte, 32*n)
+	if _, err := io.ReadFull(s.rand, b); err != nil {
+		return nil, fmt.Errorf("sso: reading randomness: %w", err)
 	}
-	enc := base64.RawURLEncoding.EncodeToString
-	return enc(b[:32]), enc(b[32:64]), enc(b[64:]), nil
+	out := make([]string, n)
+	for i := range out {
+		out[i] = base64.RawURLEncoding.EncodeToString(b[32*i : 32*(i+1)])
+	}
+	return out, nil
 }
 
 // oauth2Config returns the OAuth 2.0 client of the connection, with the
@@ -173,8 +205,11 @@ func (s *Service) oauth2Config(ctx context.Context, r Record) (*oauth2.Config, *
 }
 
 // Callback completes a sign-in with the query the provider sent the
-// browser back with (state and code, or error). The flow is used up
-// first, whatever happens next. It exchanges the code with the PKCE
+// browser back with (state and code, or error) and the binding that
+// Start gave the browser that started it (BindingOf reads it from the
+// request's cookie). Without a binding it returns ErrNotBound and
+// touches nothing; with another browser's binding the flow is not found
+// (ErrInvalidState). The flow is used up first, whatever happens next. It exchanges the code with the PKCE
 // verifier, verifies the ID token (signature through the provider's
 // JWKS with the algorithms of its discovery document, issuer, audience,
 // expiry; alg=none is never accepted) and its nonce, reads the claims
@@ -191,13 +226,16 @@ func (s *Service) oauth2Config(ctx context.Context, r Record) (*oauth2.Config, *
 // ErrProviderError, ErrExchange, ErrInvalidIDToken, ErrNonce, ErrClaims,
 // ErrEmailDomain, ErrEmailNotVerified, ErrLinkRefused,
 // ErrIdentityMismatch, ErrAccountInactive, ErrUnknownConnection,
-// ErrProviderUnavailable) and changes no account.
-func (s *Service) Callback(ctx context.Context, query url.Values, client auth.Client) (SignIn, error) {
+// ErrProviderUnavailable, ErrNotBound) and changes no account.
+func (s *Service) Callback(ctx context.Context, query url.Values, binding string, client auth.Client) (SignIn, error) {
 	state := query.Get("state")
 	if state == "" || len(state) > 256 {
 		return SignIn{}, ErrInvalidState
 	}
-	f, err := s.st.TakeFlow(ctx, DigestOf(state))
+	if binding == "" || len(binding) > 256 {
+		return SignIn{}, ErrNotBound
+	}
+	f, err := s.st.TakeFlow(ctx, flowKey(state, binding))
 	if errors.Is(err, storage.ErrNotFound) {
 		return SignIn{}, ErrInvalidState
 	}

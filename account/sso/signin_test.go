@@ -2,6 +2,8 @@ package sso_test
 
 import (
 	"errors"
+	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -156,24 +158,24 @@ func TestStateSingleUseAndExpiry(t *testing.T) {
 	e := newEnv(t)
 	e.connect("")
 	q := e.login("ann@acme.example", annPassword)
-	if _, err := e.svc.Callback(e.ctx, q, auth.Client{}); err != nil {
+	if _, err := e.callback(q, auth.Client{}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := e.svc.Callback(e.ctx, q, auth.Client{})
+	_, err := e.callback(q, auth.Client{})
 	wantErr(t, "Callback(replayed state)", err, sso.ErrInvalidState)
 
 	q = e.login("ann@acme.example", annPassword)
 	e.skew.Store(int64(sso.DefaultFlowTTL + time.Second))
-	_, err = e.svc.Callback(e.ctx, q, auth.Client{})
+	_, err = e.callback(q, auth.Client{})
 	wantErr(t, "Callback(expired flow)", err, sso.ErrInvalidState)
 	e.skew.Store(0)
-	_, err = e.svc.Callback(e.ctx, q, auth.Client{})
+	_, err = e.callback(q, auth.Client{})
 	wantErr(t, "Callback(expired flow, again)", err, sso.ErrInvalidState)
 	for name, q := range map[string]url.Values{
 		"no state":      {"code": {"x"}},
 		"unknown state": {"state": {"made-up"}, "code": {"x"}},
 	} {
-		_, err := e.svc.Callback(e.ctx, q, auth.Client{})
+		_, err := e.svc.Callback(e.ctx, q, "a-binding", auth.Client{})
 		wantErr(t, "Callback("+name+")", err, sso.ErrInvalidState)
 	}
 	if n := len(e.accountsOf(t)); n != 1 {
@@ -200,7 +202,7 @@ func TestSignInRefusals(t *testing.T) {
 	e.connect("")
 	e.idp.AddUser(ssotest.User{ID: "u-eve", Email: "eve@elsewhere.example", Password: "pw", EmailVerified: true})
 
-	authURL, err := e.svc.Start(e.ctx, sso.StartRequest{ConnectionID: "acme"})
+	authURL, err := e.begin(sso.StartRequest{ConnectionID: "acme"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,13 +210,13 @@ func TestSignInRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.svc.Callback(e.ctx, back.Query(), auth.Client{})
+	_, err = e.callback(back.Query(), auth.Client{})
 	wantErr(t, "address of another domain", err, sso.ErrEmailDomain)
 
 	q := e.login("ann@acme.example", annPassword)
 	q.Del("code")
 	q.Set("error", "access_denied")
-	_, err = e.svc.Callback(e.ctx, q, auth.Client{})
+	_, err = e.callback(q, auth.Client{})
 	wantErr(t, "provider error", err, sso.ErrProviderError)
 
 	c, _ := e.svc.Connection(e.ctx, "acme")
@@ -319,7 +321,7 @@ func TestStartRefusals(t *testing.T) {
 		"absolute return_to": {sso.StartRequest{Email: "ann@acme.example", ReturnTo: "https://evil.example/"}, sso.ErrInvalidReturnTo},
 		"scheme-relative":    {sso.StartRequest{Email: "ann@acme.example", ReturnTo: "//evil.example/"}, sso.ErrInvalidReturnTo},
 	} {
-		_, err := e.svc.Start(e.ctx, c.req)
+		_, err := e.begin(c.req)
 		wantErr(t, name, err, c.want)
 	}
 	if n, _ := e.st.DeleteFlowsBefore(e.ctx, time.Now().Add(time.Hour)); n != 0 {
@@ -328,7 +330,7 @@ func TestStartRefusals(t *testing.T) {
 	if !errors.Is(sso.ErrUnknownConnection, storage.ErrNotFound) {
 		t.Error("ErrUnknownConnection does not match storage.ErrNotFound")
 	}
-	authURL, err := e.svc.Start(e.ctx, sso.StartRequest{Email: "Ann@Acme.Example"})
+	authURL, err := e.begin(sso.StartRequest{Email: "Ann@Acme.Example"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,18 +347,87 @@ func TestStartRefusals(t *testing.T) {
 	}
 }
 
+// returnPaths are the return paths of the open-redirect table: true for
+// the paths of this site, false for every form a browser could follow
+// elsewhere.
+var returnPaths = []struct {
+	p  string
+	ok bool
+}{
+	{"/", true},
+	{"/settings", true},
+	{"/a/b?c=d#e", true},
+	{"/%2F%2Fx", true},
+	{"/signin/sso/done?next=%2Fprofile", true},
+	{"/%09/evil.example", true}, // an escaped tab stays in the path
+	{"/a//b", true},
+	{"", false},
+	{"settings", false},
+	{".", false},
+	{"//evil.example", false},
+	{"///evil.example", false},
+	{"/\\evil.example", false},
+	{"\\\\evil.example", false},
+	{"/\t/evil.example", false},
+	{"\t//evil.example", false},
+	{"/\n/evil.example", false},
+	{"/\r/evil.example", false},
+	{"/\r\n/evil.example", false},
+	{"/\x00/evil.example", false},
+	{"/\x0b/evil.example", false},
+	{"/\x0c/evil.example", false},
+	{"/\x1f/evil.example", false},
+	{"/\x7f/evil.example", false},
+	{" //evil.example", false},
+	{"/ /evil.example", false},
+	{"/a b", false},
+	{"https://evil.example", false},
+	{"http:/evil.example", false},
+	{"HTTPS://evil.example/", false},
+	{"https:evil.example", false},
+	{"javascript:alert(1)", false},
+	{"data:text/html,x", false},
+	{"evil.example", false},
+	{"@evil.example", false},
+	{"/\u00a0/evil.example", false},
+	{"/\u3002evil.example", false},
+	{"/\ufeff/evil.example", false},
+	{"/" + strings.Repeat("a", sso.MaxReturnTo), false},
+}
+
 func TestCheckReturnTo(t *testing.T) {
-	for _, p := range []string{"/", "/settings", "/a/b?c=d#e", "/%2F%2Fx"} {
-		if err := sso.CheckReturnTo(p); err != nil {
-			t.Errorf("CheckReturnTo(%q) = %v, want nil", p, err)
+	for _, c := range returnPaths {
+		err := sso.CheckReturnTo(c.p)
+		if c.ok && err != nil {
+			t.Errorf("CheckReturnTo(%q) = %v, want nil", c.p, err)
+		}
+		if !c.ok && !errors.Is(err, sso.ErrInvalidReturnTo) {
+			t.Errorf("CheckReturnTo(%q) = %v, want ErrInvalidReturnTo", c.p, err)
 		}
 	}
-	for _, p := range []string{"", "settings", "//evil.example", "/\\evil.example", "https://evil.example", "/a\nb",
-		"/\tb", "javascript:alert(1)", "/" + strings.Repeat("a", sso.MaxReturnTo)} {
-		if err := sso.CheckReturnTo(p); !errors.Is(err, sso.ErrInvalidReturnTo) {
-			t.Errorf("CheckReturnTo(%q) = %v, want ErrInvalidReturnTo", p, err)
-		}
+}
+
+// FuzzCheckReturnTo: an accepted path, resolved against this site as a
+// browser resolves it (after removing tabs and newlines), stays on this
+// site.
+func FuzzCheckReturnTo(f *testing.F) {
+	for _, c := range returnPaths {
+		f.Add(c.p)
 	}
+	base, _ := url.Parse("https://settings.example/here")
+	f.Fuzz(func(t *testing.T, p string) {
+		if sso.CheckReturnTo(p) != nil {
+			return
+		}
+		stripped := strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(p)
+		u, err := base.Parse(stripped)
+		if err != nil {
+			t.Fatalf("accepted %q, which does not parse: %v", p, err)
+		}
+		if u.Host != base.Host || u.Scheme != base.Scheme {
+			t.Fatalf("accepted %q, which leads to %s", p, u)
+		}
+	})
 }
 
 func TestLinkAllowed(t *testing.T) {
@@ -374,5 +445,59 @@ func TestLinkAllowed(t *testing.T) {
 		if got := sso.LinkAllowed(c.p, c.verified); !errors.Is(got, c.want) || (c.want == nil && got != nil) {
 			t.Errorf("LinkAllowed(%q, %v) = %v, want %v", c.p, c.verified, got, c.want)
 		}
+	}
+}
+
+// Login CSRF: a callback URL of someone else's sign-in, opened in a
+// browser that did not start it, signs no one in and uses nothing up.
+func TestCallbackBoundToTheBrowser(t *testing.T) {
+	e := newEnv(t)
+	e.connect("")
+	q := e.login("ann@acme.example", annPassword) // the attacker's own sign-in, stopped before the callback
+	_, err := e.svc.Callback(e.ctx, q, "", auth.Client{})
+	wantErr(t, "Callback(no binding)", err, sso.ErrNotBound)
+	other, err := e.svc.Start(e.ctx, sso.StartRequest{Email: "ann@acme.example"}) // the victim's browser has a binding of its own
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.Callback(e.ctx, q, other.Binding, auth.Client{})
+	wantErr(t, "Callback(another browser's binding)", err, sso.ErrInvalidState)
+	if n := len(e.accountsOf(t)); n != 0 {
+		t.Fatalf("%d accounts after refused callbacks, want 0", n)
+	}
+	if fmt.Sprint(other) != other.URL || strings.Contains(fmt.Sprintf("%v", other), other.Binding) {
+		t.Errorf("printing a Started shows more than its URL: %v", other)
+	}
+	if res, err := e.callback(q, auth.Client{}); err != nil || !res.Created {
+		t.Errorf("Callback(the starting browser) = %+v, %v; want the account created", res, err)
+	}
+}
+
+// The binding cookie is HttpOnly, Lax (the provider's redirect is a
+// cross-site navigation), scoped to the callback's path and as long-lived
+// as the flow; BindingOf reads it back.
+func TestBindingCookie(t *testing.T) {
+	e := newEnv(t)
+	e.connect("")
+	st, err := e.svc.Start(e.ctx, sso.StartRequest{Email: "ann@acme.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.svc.BindingCookie(st)
+	cb, _ := url.Parse(redirectURL)
+	if c.Value != st.Binding || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != cb.Path ||
+		c.MaxAge != int(sso.DefaultFlowTTL.Seconds()) || c.Secure != (cb.Scheme == "https") {
+		t.Errorf("BindingCookie = %+v", c)
+	}
+	r, _ := http.NewRequest(http.MethodGet, redirectURL, nil)
+	if got := sso.BindingOf(r); got != "" {
+		t.Errorf("BindingOf(no cookie) = %q", got)
+	}
+	r.AddCookie(c)
+	if got := sso.BindingOf(r); got != st.Binding {
+		t.Errorf("BindingOf = %q, want the binding", got)
+	}
+	if d := e.svc.ClearBindingCookie(); d.MaxAge >= 0 || d.Name != c.Name || d.Path != c.Path {
+		t.Errorf("ClearBindingCookie = %+v", d)
 	}
 }

@@ -398,15 +398,15 @@ func (j *journey) sso() error {
 	}
 	_, err = j.s.Accounts.SignUp(j.ctx, "grace@acme.example", pw, false)
 	j.say("password sign-up of grace@acme.example -> %v", err)
-	authURL, err := j.s.SSO.Start(j.ctx, sso.StartRequest{Email: "grace@acme.example", ReturnTo: "/settings"})
+	started, err := j.s.SSO.Start(j.ctx, sso.StartRequest{Email: "grace@acme.example", ReturnTo: "/settings"})
 	if err != nil {
 		return err
 	}
-	back, err := j.idp.Login(http.DefaultClient, authURL, "grace@acme.example", "at the IdP") // the browser's part
+	back, err := j.idp.Login(http.DefaultClient, started.URL, "grace@acme.example", "at the IdP") // the browser's part
 	if err != nil {
 		return err
 	}
-	in, err := j.s.SSO.Callback(j.ctx, back.Query(), auth.Client{})
+	in, err := j.s.SSO.Callback(j.ctx, back.Query(), started.Binding, auth.Client{})
 	if err != nil {
 		return err
 	}

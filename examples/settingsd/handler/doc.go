@@ -20,7 +20,7 @@
 // "request_id":"…", …details}, with these statuses and codes:
 //
 //	400 invalid_json {field, reason}, invalid_query {field}, invalid_body,
-//	    invalid_request, invalid_cursor, sso_invalid_state, sso_invalid_id_token,
+//	    invalid_request, invalid_cursor, sso_invalid_state, sso_not_bound, sso_invalid_id_token,
 //	    sso_invalid_claims
 //	401 unauthenticated, invalid_credentials, second_factor_required
 //	403 csrf_token_invalid, password_expired, reauthentication_required, forbidden,

@@ -26,6 +26,7 @@ var ssoErrors = []struct {
 	{sso.ErrInvalidEmail, http.StatusUnprocessableEntity, "invalid_email"},
 	{sso.ErrInvalidReturnTo, http.StatusUnprocessableEntity, "invalid_return_to"},
 	{sso.ErrInvalidState, http.StatusBadRequest, "sso_invalid_state"},
+	{sso.ErrNotBound, http.StatusBadRequest, "sso_not_bound"},
 	{sso.ErrProviderError, http.StatusForbidden, "sso_denied"},
 	{sso.ErrProviderUnavailable, http.StatusBadGateway, "sso_provider_unavailable"},
 	{sso.ErrExchange, http.StatusBadGateway, "sso_exchange_failed"},
@@ -59,42 +60,48 @@ func (h *Handler) ssoRoutes() {
 }
 
 // ssoStart is GET /v1/sso/start?email=…&return_to=… (or connection=…
-// instead of email) → 302 to the company's identity provider. return_to
-// must be a relative path ("/" when absent).
+// instead of email) → 302 to the company's identity provider, with the
+// HttpOnly cookie that binds the sign-in to this browser. return_to must
+// be a relative path ("/" when absent).
 func (h *Handler) ssoStart(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	req := sso.StartRequest{Email: q.Get("email"), ConnectionID: q.Get("connection"), ReturnTo: q.Get("return_to")}
 	if !h.allow(w, r, "sso", addressKey(req.Email)) {
 		return
 	}
-	u, err := h.s.SSO.Start(r.Context(), req)
+	st, err := h.s.SSO.Start(r.Context(), req)
 	if err != nil {
 		h.failSSO(w, r, err)
 		return
 	}
-	redirect(w, u, http.StatusFound)
+	http.SetCookie(w, h.s.SSO.BindingCookie(st))
+	redirect(w, st.URL, http.StatusFound)
 }
 
 // ssoCallback is GET /v1/sso/callback, where the identity provider sends
 // the browser back: the sign-in completes, a session starts (its cookie
 // is set) and the answer is 303 to the return_to of the start. A failure
-// answers its error code and starts nothing.
+// answers its error code and starts nothing; a browser without the
+// binding cookie of the start gets 400 sso_not_bound (login CSRF).
 func (h *Handler) ssoCallback(w http.ResponseWriter, r *http.Request) {
 	if !h.allow(w, r, "sso") {
 		return
 	}
 	ctx := r.Context()
-	in, err := h.s.SSO.Callback(ctx, r.URL.Query(), auth.Client{IP: h.clientIP(r), UserAgent: r.UserAgent()})
+	in, err := h.s.SSO.Callback(ctx, r.URL.Query(), sso.BindingOf(r), auth.Client{IP: h.clientIP(r), UserAgent: r.UserAgent()})
 	if err != nil {
+		http.SetCookie(w, h.s.SSO.ClearBindingCookie())
 		h.failSSO(w, r, err)
 		return
 	}
 	_, secret, err := h.s.Sessions.Start(ctx, session.Begin{AccountID: in.Account.ID, Method: auth.MethodSSO, Client: h.client(r)})
 	if err != nil {
+		http.SetCookie(w, h.s.SSO.ClearBindingCookie())
 		h.fail(w, r, err)
 		return
 	}
 	http.SetCookie(w, h.cookie(r, secret.Reveal(), 0))
+	http.SetCookie(w, h.s.SSO.ClearBindingCookie())
 	redirect(w, in.ReturnTo, http.StatusSeeOther)
 }
 

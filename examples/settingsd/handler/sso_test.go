@@ -194,10 +194,14 @@ func TestSSOStartRefusals(t *testing.T) {
 		want(t, "start "+c.query.Encode(), e.do("GET", "/v1/sso/start?"+c.query.Encode(), nil), c.status, c.code)
 	}
 	want(t, "callback without state", e.do("GET", "/v1/sso/callback?code=x", nil), 400, "sso_invalid_state")
-	want(t, "callback with a made-up state", e.do("GET", "/v1/sso/callback?code=x&state=abc", nil), 400, "sso_invalid_state")
+	want(t, "callback with a made-up state", e.do("GET", "/v1/sso/callback?code=x&state=abc", nil), 400, "sso_not_bound")
+	want(t, "callback with a made-up state and binding", e.do("GET", "/v1/sso/callback?code=x&state=abc", nil,
+		"Cookie", sso.BindingCookieName+"=made-up"), 400, "sso_invalid_state")
 
-	// A replayed callback is refused and sets no cookie.
+	// A replayed callback, even with the binding of its start, is refused
+	// and starts no session.
 	res := e.get("/v1/sso/start?email=ann%40acme.example")
+	binding := bindingOf(t, res)
 	back, err := e.idp.Login(e.browser, res.Header.Get("Location"), "ann@acme.example", annIdPPassw)
 	if err != nil {
 		t.Fatal(err)
@@ -206,10 +210,54 @@ func TestSSOStartRefusals(t *testing.T) {
 	if res := e.get(path); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
 		t.Fatalf("callback: %s to %s", res.Status, res.Header.Get("Location"))
 	}
-	r := e.do("GET", path, nil)
+	r := e.do("GET", path, nil, "Cookie", sso.BindingCookieName+"="+binding)
 	want(t, "replayed callback", r, 400, "sso_invalid_state")
-	if r.header.Get("Set-Cookie") != "" {
-		t.Error("a refused callback set a cookie")
+	noSession(t, "a replayed callback", r.header)
+}
+
+// bindingOf returns the browser binding that a start's answer sets.
+func bindingOf(t *testing.T, res *http.Response) string {
+	t.Helper()
+	for _, c := range res.Cookies() {
+		if c.Name == sso.BindingCookieName && c.HttpOnly && c.SameSite == http.SameSiteLaxMode && c.Path == "/v1/sso/callback" && c.Value != "" {
+			return c.Value
+		}
+	}
+	t.Fatalf("the start set no binding cookie: %v", res.Header["Set-Cookie"])
+	return ""
+}
+
+// noSession fails when the answer's header sets a session cookie.
+func noSession(t *testing.T, what string, h http.Header) {
+	t.Helper()
+	for _, c := range (&http.Response{Header: h}).Cookies() {
+		if c.Name == handler.CookieName {
+			t.Errorf("%s set the session cookie", what)
+		}
+	}
+}
+
+// Login CSRF: the attacker signs in at the provider as himself, stops
+// before the callback and sends its URL to a victim. In the victim's
+// browser the callback signs no one in, leaves the victim's own session
+// cookie alone and says why; the attacker's flow is not even used up.
+func TestSSOLoginCSRF(t *testing.T) {
+	e := newSSOEnv(t, "")
+	e.idp.AddUser(ssotest.User{ID: "u-mallory", Email: "mallory@acme.example", Password: "mallory-pw", EmailVerified: true})
+	victim := e.signUp("victim@example.com")
+	res := e.get("/v1/sso/start?email=mallory%40acme.example")
+	back, err := e.idp.Login(e.browser, res.Header.Get("Location"), "mallory@acme.example", "mallory-pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := strings.TrimPrefix(back.String(), e.srv.URL)
+	r := e.do("GET", path, nil, victim.auth()...)
+	want(t, "the attacker's callback in the victim's browser", r, 400, "sso_not_bound")
+	noSession(t, "the attacker's callback in the victim's browser", r.header)
+	r = e.do("GET", "/v1/me/profile", nil, victim.auth()...)
+	want(t, "the victim's own session afterwards", r, 200, "")
+	if res := e.get(path); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("the attacker's own browser: %s, want 303 (the flow is still there)", res.Status)
 	}
 }
 
@@ -282,7 +330,8 @@ func TestSSODeactivatedPAT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want(t, "single sign-on of the deactivated account", e.do("GET", strings.TrimPrefix(back.String(), e.srv.URL), nil), 403, "sso_account_inactive")
+	want(t, "single sign-on of the deactivated account", e.do("GET", strings.TrimPrefix(back.String(), e.srv.URL), nil,
+		"Cookie", sso.BindingCookieName+"="+bindingOf(t, res)), 403, "sso_account_inactive")
 }
 
 // The documented path for SSO people: sign in through the provider (a new

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/session"
@@ -148,9 +149,11 @@ func formPage(p string) string {
 }
 
 // localPath returns next when it is a path of this site, "/" otherwise,
-// so that no redirect leaves the site.
+// so that no redirect leaves the site. It is the SDK's one return-path
+// check (sso.CheckReturnTo), for every sink of the pages: Location, the
+// meta refresh after single sign-on, and the return_to of a sign-in.
 func localPath(next string) string {
-	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	if sso.CheckReturnTo(next) != nil {
 		return "/"
 	}
 	return next

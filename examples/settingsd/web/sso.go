@@ -23,10 +23,11 @@ func (w *Web) ssoStart(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := ssoReturn + "?" + url.Values{"next": {next}}.Encode()
-	u, err := w.s.SSO.Start(r.Context(), sso.StartRequest{Email: email, ReturnTo: back})
+	st, err := w.s.SSO.Start(r.Context(), sso.StartRequest{Email: email, ReturnTo: back})
 	switch {
 	case err == nil:
-		http.Redirect(rw, r, u, http.StatusFound)
+		http.SetCookie(rw, w.s.SSO.BindingCookie(st))
+		http.Redirect(rw, r, st.URL, http.StatusFound)
 	case errors.Is(err, sso.ErrUnknownConnection), errors.Is(err, sso.ErrInvalidEmail), errors.Is(err, sso.ErrNotConfigured):
 		f := newForm()
 		f.Values["sso_email"] = email
