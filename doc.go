@@ -10,7 +10,7 @@
 //   - Several login accounts under one profile (package account), with a
 //     strict password policy (package account/password: password.Mendix()
 //     by default, password.NIST() as an alternative), argon2id hashing,
-//     emailed one-time codes (package account/verification) for sign-up,
+//     emailed one-time codes (package verification) for sign-up,
 //     adding an account and password resets, deactivation and deletion.
 //   - Self-service merging of two profiles confirmed by an emailed code
 //     (package merge), previewed before it is committed in one transaction.

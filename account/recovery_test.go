@@ -9,9 +9,9 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
-	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
+	"github.com/seed-a97ca23f/usersettings/verification"
 )
 
 // recoveryEnv is newEnv with password resets through the recovery email.

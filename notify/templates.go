@@ -31,7 +31,7 @@ var (
 )
 
 // Code purposes understood by CodeMessage. They equal the purposes of
-// package account/verification.
+// package verification.
 const (
 	PurposeSignUp        = "signup"
 	PurposeAddAccount    = "add_account"

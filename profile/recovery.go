@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
+	"github.com/seed-a97ca23f/usersettings/verification"
 )
 
 // Errors of the recovery email. Check them with errors.Is.

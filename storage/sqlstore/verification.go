@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/account/verification"
+	"github.com/seed-a97ca23f/usersettings/verification"
 )
 
 var _ verification.Store = (*Store)(nil)

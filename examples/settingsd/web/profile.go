@@ -10,9 +10,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/verification"
 )
 
 // profileFields are the editable text fields of the Profile form, in page

@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/account/verification"
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
+	"github.com/seed-a97ca23f/usersettings/verification"
 )
 
 // zeros is a source of randomness that gives only zero bytes: the code
