@@ -8,7 +8,7 @@
 // memory, readable at /dev/outbox (pages), GET /v1/dev/outbox and
 // GET /v1/dev/sms. Mail is written to the durable outbox table with the
 // action that causes it and delivered by the courier running in the
-// background (the dev pages list that table). See the README for a walk-through, package
+// background (the dev pages list that table). See docs/http-api.md for a walk-through, package
 // examples/settingsd/handler for the JSON routes and GET /v1/openapi.json
 // for their OpenAPI document.
 //
@@ -36,7 +36,7 @@
 //	-memory-limit MiB          soft memory limit of the Go runtime; 0 (the default) sets 64 MiB, which
 //	                           keeps the heap under password hashing slots × argon2 memory + 64 MiB,
 //	                           unless GOMEMLIMIT is set; -1 sets none
-//	-sso FILE                  single-sign-on connections (JSON; see the README)
+//	-sso FILE                  single-sign-on connections (JSON; see docs/operations.md)
 //	-public-url URL            the server's URL as browsers reach it (default http://<addr>),
 //	                           for the single-sign-on callback <URL>/v1/sso/callback
 //

@@ -14,7 +14,7 @@ import (
 )
 
 // TestGolangMigrate applies Migrations with golang-migrate, pointed at the
-// Store's migrations table as the README shows, to an empty database:
+// Store's migrations table as docs/schema.md shows, to an empty database:
 // the Store then reads the version golang-migrate recorded and finds
 // nothing to migrate; golang-migrate's second run changes nothing and its
 // down migrations remove every table.
