@@ -64,6 +64,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/netip"
 	"os"
@@ -184,8 +185,24 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return c, errors.New("-courier-poll and -courier-lease must be positive")
 	case c.memoryLimitMiB < -1:
 		return c, errors.New("-memory-limit must be a size in MiB, 0 or -1")
+	case c.dev && !loopback(c.addr):
+		return c, fmt.Errorf("-dev serves every mailed code at /v1/dev/outbox, so it listens on a loopback address only, not %q", c.addr)
 	}
 	return c, nil
+}
+
+// loopback reports whether the listen address addr is on a loopback
+// interface only: localhost or a loopback IP, never all interfaces.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // fromEnvironment sets each flag not given on the command line from its

@@ -104,9 +104,17 @@ func TestParseConfig(t *testing.T) {
 		"negative pool":  {"-pg-max-open-conns", "-1"},
 		"memory limit":   {"-memory-limit", "-2"},
 		"stray argument": {"serve"},
+		"dev on all":     {"-dev", "-addr", ":8080"},
+		"dev on a LAN":   {"-dev", "-addr", "192.0.2.10:8080"},
+		"dev on any v6":  {"-dev", "-addr", "[::]:8080"},
 	} {
 		if _, err := parseConfig(args, env()); err == nil {
 			t.Errorf("%s: parseConfig(%q) accepted", name, args)
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:8080", "[::1]:0", "localhost:9000", "127.0.0.2:80"} {
+		if _, err := parseConfig([]string{"-dev", "-addr", addr}, env()); err != nil {
+			t.Errorf("-dev on loopback %s: %v", addr, err)
 		}
 	}
 	if _, err := parseConfig(nil, env("SETTINGSD_SMTP_PASSWORD", "s3cret")); err == nil {

@@ -478,3 +478,15 @@ func TestStalePagesReauthenticate(t *testing.T) {
 		t.Errorf("two-factor after the refused enrolment = %+v, %v; want nothing pending", st, err)
 	}
 }
+
+// The static files are served, their directory is not listed.
+func TestStaticNoListing(t *testing.T) {
+	e := newEnv(t)
+	c := newClient(t, e.srv.URL)
+	for path, want := range map[string]int{"/static/": 404, "/static/app.js": 200, "/static/style.css": 200} {
+		res, body := c.do(http.MethodGet, path, nil)
+		if res.StatusCode != want || strings.Contains(body, `href="app.js"`) {
+			t.Errorf("GET %s: %d (lists the directory: %v), want %d", path, res.StatusCode, strings.Contains(body, `href="app.js"`), want)
+		}
+	}
+}

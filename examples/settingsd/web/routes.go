@@ -3,6 +3,7 @@ package web
 import (
 	"io/fs"
 	"net/http"
+	"strings"
 )
 
 // routes registers every page on the mux.
@@ -10,7 +11,7 @@ func (w *Web) routes() {
 	m := w.mux
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.FileServerFS(static)
-	m.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(files)))
+	m.Handle("GET /static/", http.StripPrefix("/static/", noListing(cacheFor(files))))
 	m.HandleFunc("GET /{$}", w.home)
 	m.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) { w.renderError(rw, r, http.StatusNotFound) })
 
@@ -114,4 +115,16 @@ func (w *Web) home(rw http.ResponseWriter, r *http.Request) {
 	if _, ok := w.caller(rw, r); ok {
 		seeOther(rw, r, "/profile")
 	}
+}
+
+// noListing answers 404 for a directory of the static files, which the
+// file server would list: only the files themselves are served.
+func noListing(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p == "" || strings.HasSuffix(p, "/") {
+			http.NotFound(rw, r)
+			return
+		}
+		h.ServeHTTP(rw, r)
+	})
 }
