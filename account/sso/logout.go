@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
@@ -20,9 +21,10 @@ import (
 //
 // A token that fails verification, or names only a provider session
 // ("sid") without a subject, is ErrInvalidLogoutToken: sessions are bound
-// to accounts, not to provider sessions. Ending sessions twice is
-// harmless, so a replayed token within its lifetime only ends sessions
-// started since; the token's jti is not recorded.
+// to accounts, not to provider sessions. Each token is used once: its jti
+// is remembered until the token expires, and a replay (which would end
+// sessions started since the first logout) is ErrInvalidLogoutToken and
+// ends nothing.
 func (s *Service) BackChannelLogout(ctx context.Context, connectionID, rawToken string) (int, error) {
 	r, err := s.load(ctx, connectionID)
 	if err != nil {
@@ -39,6 +41,9 @@ func (s *Service) BackChannelLogout(ctx context.Context, connectionID, rawToken 
 	if lt.Subject == "" {
 		return 0, fmt.Errorf("%w: no subject (sid-only logout is not supported)", ErrInvalidLogoutToken)
 	}
+	if err := s.useLogoutToken(ctx, r.ID, lt); err != nil {
+		return 0, err
+	}
 	a, err := s.st.AccountBySubject(ctx, r.ID, lt.Subject)
 	if errors.Is(err, storage.ErrNotFound) {
 		return 0, nil
@@ -51,4 +56,34 @@ func (s *Service) BackChannelLogout(ctx context.Context, connectionID, rawToken 
 		return 0, fmt.Errorf("sso: ending sessions: %w", err)
 	}
 	return n, nil
+}
+
+// maxLogoutTokenLife bounds how long a logout token's jti is remembered,
+// whatever expiry the provider gave it.
+const maxLogoutTokenLife = 24 * time.Hour
+
+// useLogoutToken uses the token up: its jti is kept until the token
+// expires, as a used-up flow of the connection (one row keyed by a digest,
+// deleted by DeleteFlowsBefore like every flow, and never found by a
+// callback, whose keys digest a state and a binding). A token without a
+// jti, or whose jti is already kept, is ErrInvalidLogoutToken.
+func (s *Service) useLogoutToken(ctx context.Context, connectionID string, lt *oidc.LogoutToken) error {
+	if lt.TokenID == "" || len(lt.TokenID) > 256 {
+		return fmt.Errorf("%w: no jti", ErrInvalidLogoutToken)
+	}
+	now := s.now()
+	until := lt.Expiry
+	if until.IsZero() || until.After(now.Add(maxLogoutTokenLife)) {
+		until = now.Add(maxLogoutTokenLife)
+	}
+	f := Flow{State: DigestOf("logout jti|" + connectionID + "|" + lt.TokenID), ConnectionID: connectionID,
+		Verifier: []byte{}, CreatedAt: now, ExpiresAt: until}
+	err := s.st.CreateFlow(ctx, f)
+	if errors.Is(err, storage.ErrConflict) {
+		return fmt.Errorf("%w: replayed (jti already used)", ErrInvalidLogoutToken)
+	}
+	if err != nil {
+		return fmt.Errorf("sso: remembering logout token: %w", err)
+	}
+	return nil
 }

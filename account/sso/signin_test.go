@@ -290,6 +290,18 @@ func TestBackChannelLogout(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Errorf("BackChannelLogout = %d, %v; want 2 sessions ended", n, err)
 	}
+	// A replayed token ends nothing, not even a session started since.
+	if _, _, err := e.sessions.Start(e.ctx, session.Begin{AccountID: res.Account.ID, Method: auth.MethodSSO}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.BackChannelLogout(e.ctx, "acme", tok)
+	wantErr(t, "replayed logout token", err, sso.ErrInvalidLogoutToken)
+	if list, _ := e.sessions.OfAccount(e.ctx, res.Account.ID); len(list) != 1 {
+		t.Fatalf("sessions after a replayed logout = %d, want the 1 started since", len(list))
+	}
+	if _, err := e.sessions.EndAccount(e.ctx, res.Account.ID, ""); err != nil {
+		t.Fatal(err)
+	}
 	other, _ := e.idp.LogoutToken(clientID, "u-nobody")
 	if n, err := e.svc.BackChannelLogout(e.ctx, "acme", other); err != nil || n != 0 {
 		t.Errorf("BackChannelLogout(unknown subject) = %d, %v; want 0, nil", n, err)

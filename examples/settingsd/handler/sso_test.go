@@ -301,6 +301,21 @@ func TestSSOBackChannelLogout(t *testing.T) {
 		t.Fatalf("back-channel logout: %d, %v; want 200", status, err)
 	}
 	want(t, "session after logout", e.do("GET", "/v1/me/accounts", nil, ann.auth()...), 401, "unauthenticated")
+
+	// The same token again (a replay, captured on the way) is refused and
+	// ends no session started since.
+	tok, err := e.idp.LogoutToken(ssoClient, "u-ann")
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func() resp {
+		return e.do("POST", "/v1/sso/backchannel-logout/acme", []byte(url.Values{"logout_token": {tok}}.Encode()),
+			"Content-Type", "application/x-www-form-urlencoded")
+	}
+	want(t, "a fresh logout token", post(), 200, "")
+	again := e.ssoSignIn("ann@acme.example", annIdPPassw, "/")
+	want(t, "the replayed logout token", post(), 400, "invalid_request")
+	want(t, "the session started after the first logout", e.do("GET", "/v1/me/accounts", nil, again.auth()...), 200, "")
 }
 
 // A deactivated SSO account's PAT gets the token API's 403 {"error":""}
