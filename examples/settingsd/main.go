@@ -490,16 +490,22 @@ const heapBesidesHashing = 64 << 20
 
 // logEvents returns the SDK's one security-log hook: it logs each event
 // once its transaction committed at info level, and a security notice
-// that could not be sent (kind notice_failed) as a warning. Events hold
-// no address and no secret.
+// that could not be sent (kind notice_failed) as a warning. A line
+// carries the event's kind and ids, never a personal value: not the
+// detail (an address, a token's name, an API key's description), the IP
+// address or the device, which stay in the security log, where erasure
+// reaches them.
 func logEvents(log *slog.Logger) func(context.Context, securitylog.Event) {
 	return func(ctx context.Context, e securitylog.Event) {
 		level := slog.LevelInfo
 		if e.Kind == securitylog.NoticeFailed {
 			level = slog.LevelWarn
 		}
-		log.Log(ctx, level, "security event", "kind", string(e.Kind), "id", e.ID, "profile_id", e.ProfileID,
-			"account_id", e.AccountID, "ip", e.IP, "device", e.Device, "admin", e.Admin, "detail", e.Detail)
+		attrs := []any{"kind", string(e.Kind), "id", e.ID, "profile_id", e.ProfileID, "account_id", e.AccountID, "admin", e.Admin}
+		if e.Kind == securitylog.NoticeFailed {
+			attrs = append(attrs, "notice", e.Detail) // the kind of the notice, one of a fixed set
+		}
+		log.Log(ctx, level, "security event", attrs...)
 	}
 }
 
