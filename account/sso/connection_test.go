@@ -149,3 +149,45 @@ func (hostCompanies) Company(_ context.Context, email string) (account.Company, 
 	}
 	return account.Company{}, false, nil
 }
+
+// A new key rotates the client secrets: ResealSecrets seals each one
+// under it, so the old key can be retired; a secret used before that is
+// resealed on the way.
+func TestClientSecretsResealedOnRotation(t *testing.T) {
+	e := newEnv(t)
+	e.connect("")
+	newKey := bytes.Repeat([]byte{9}, sso.KeySize)
+	rotated := func(keys ...[]byte) *sso.Service {
+		return sso.NewService(sso.Config{Store: e.st, Accounts: e.accounts, Sessions: e.sessions, Keys: keys, RedirectURL: redirectURL, Now: e.now})
+	}
+	old, _ := e.st.Connection(e.ctx, "acme")
+	both := rotated(newKey, testKey)
+	n, err := both.ResealSecrets(e.ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("ResealSecrets = %d, %v; want 1 resealed", n, err)
+	}
+	if n, err := both.ResealSecrets(e.ctx); err != nil || n != 0 {
+		t.Errorf("ResealSecrets again = %d, %v; want 0", n, err)
+	}
+	cur, _ := e.st.Connection(e.ctx, "acme")
+	if bytes.Equal(cur.SealedSecret, old.SealedSecret) {
+		t.Fatal("the stored secret did not change")
+	}
+	// The new key alone opens it: a sign-in's code exchange works.
+	e.svc = rotated(newKey)
+	if _, err := e.signIn("ann@acme.example", annPassword); err != nil {
+		t.Errorf("sign-in with the new key alone: %v", err)
+	}
+
+	// Lazily: a secret sealed under the old key is resealed by its first use.
+	if err := e.st.UpdateConnection(e.ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	e.svc = rotated(newKey, testKey)
+	if _, err := e.signIn("ann@acme.example", annPassword); err != nil {
+		t.Fatalf("sign-in during the rotation: %v", err)
+	}
+	if cur, _ := e.st.Connection(e.ctx, "acme"); bytes.Equal(cur.SealedSecret, old.SealedSecret) {
+		t.Error("a secret opened with the old key was not resealed")
+	}
+}

@@ -1,6 +1,7 @@
 package sso
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -288,16 +289,79 @@ func (s *Service) record(c Connection) (Record, error) {
 }
 
 // clientSecret opens the sealed secret of r.
-func (s *Service) clientSecret(r Record) (string, error) {
+func (s *Service) clientSecret(ctx context.Context, r Record) (string, error) {
 	if len(r.SealedSecret) == 0 {
 		return "", nil
 	}
-	plain, _, err := s.keys.Open(secretAD(r.ID), r.SealedSecret)
+	plain, stale, err := s.keys.Open(secretAD(r.ID), r.SealedSecret)
 	if err != nil {
 		return "", fmt.Errorf("sso: opening the client secret of %s: %w", r.ID, err)
 	}
+	if stale {
+		_, _ = s.reseal(ctx, r, plain) // best effort: the old key still opens it next time
+	}
 	return string(plain), nil
 }
+
+// reseal seals the connection's client secret again under the first key,
+// when the stored secret is still old, and reports whether it did.
+func (s *Service) reseal(ctx context.Context, r Record, plain []byte) (bool, error) {
+	fresh, err := s.keys.Seal(s.rand, secretAD(r.ID), plain)
+	if err != nil {
+		return false, fmt.Errorf("sso: sealing the client secret of %s: %w", r.ID, err)
+	}
+	done := false
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		cur, err := s.st.Connection(ctx, r.ID)
+		if err != nil || !bytes.Equal(cur.SealedSecret, r.SealedSecret) {
+			return err
+		}
+		cur.SealedSecret = fresh
+		if err := s.st.UpdateConnection(ctx, cur); err != nil {
+			return err
+		}
+		done = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("sso: resealing the client secret of %s: %w", r.ID, err)
+	}
+	return done, nil
+}
+
+// ResealSecrets seals every connection's client secret that an older key
+// of Config.Keys sealed again under the first key, and returns how many it
+// resealed. A secret is also resealed the first time it is used after a
+// rotation; run ResealSecrets after adding a key so that the old one can
+// be retired without waiting for every connection to sign someone in.
+func (s *Service) ResealSecrets(ctx context.Context) (int, error) {
+	list, err := s.st.Connections(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("sso: listing connections: %w", err)
+	}
+	n := 0
+	for _, r := range list {
+		if len(r.SealedSecret) == 0 {
+			continue
+		}
+		plain, stale, err := s.keys.Open(secretAD(r.ID), r.SealedSecret)
+		if err != nil {
+			return n, fmt.Errorf("sso: opening the client secret of %s: %w", r.ID, err)
+		}
+		if !stale {
+			continue
+		}
+		done, err := s.reseal(ctx, r, plain)
+		if err != nil {
+			return n, err
+		}
+		if done {
+			n++
+		}
+	}
+	return n, nil
+}
+
 
 // DeleteExpiredFlows deletes the sign-in flows that expired and returns
 // how many it deleted. Run it periodically.

@@ -194,7 +194,7 @@ func (s *Service) oauth2Config(ctx context.Context, r Record) (*oauth2.Config, *
 	if err != nil {
 		return nil, nil, err
 	}
-	secret, err := s.clientSecret(r)
+	secret, err := s.clientSecret(ctx, r)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -292,6 +292,13 @@ func run(c config, log *slog.Logger) error {
 			return err
 		}
 	}
+	// After a key rotation, the client secrets of the connections the
+	// database already holds go under the new key.
+	if n, err := settings.SSO.ResealSecrets(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("single-sign-on client secrets resealed under the new key", "connections", n)
+	}
 	srv := &http.Server{
 		Addr:              c.addr,
 		Handler:           newMux(c, settings, st, dev, readiness(st), log),
