@@ -362,7 +362,6 @@ func (s *Service) ResealSecrets(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-
 // DeleteExpiredFlows deletes the sign-in flows that expired and returns
 // how many it deleted. Run it periodically.
 func (s *Service) DeleteExpiredFlows(ctx context.Context) (int, error) {
