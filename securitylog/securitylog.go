@@ -85,12 +85,15 @@ type Event struct {
 	Admin string
 	// Detail is a non-secret description, such as a token's name.
 	Detail string
+	// SessionID is the session the action came through (the caller's,
+	// the SDK's or a host's own); empty when there was none.
+	SessionID string
 }
 
 // FromCaller returns an event of kind about the caller's account on the
 // profile, with the caller's client filled in.
 func FromCaller(kind Kind, profileID string, c auth.Caller) Event {
-	return Event{Kind: kind, ProfileID: profileID, AccountID: c.AccountID, IP: c.Client.IP, Device: c.Client.Device()}
+	return Event{Kind: kind, ProfileID: profileID, AccountID: c.AccountID, IP: c.Client.IP, Device: c.Client.Device(), SessionID: c.SessionID}
 }
 
 // Position is where a page of the log starts: strictly older than the

@@ -10,7 +10,7 @@ import (
 
 var _ securitylog.Store = (*Store)(nil)
 
-const securityColumns = `id, profile_id, account_id, kind, at, ip, device, admin, detail`
+const securityColumns = `id, profile_id, account_id, kind, at, ip, device, admin, detail, session_id`
 
 // Queries of the security log: pages newest first (first page, then
 // keyset after a Position) on the (profile_id, at DESC, id DESC) index,
@@ -32,7 +32,7 @@ const (
 
 func scanSecurityEvent(row interface{ Scan(...any) error }, e *securitylog.Event) error {
 	var kind string
-	err := row.Scan(&e.ID, &e.ProfileID, &e.AccountID, &kind, dbTime{&e.At}, &e.IP, &e.Device, &e.Admin, &e.Detail)
+	err := row.Scan(&e.ID, &e.ProfileID, &e.AccountID, &kind, dbTime{&e.At}, &e.IP, &e.Device, &e.Admin, &e.Detail, &e.SessionID)
 	e.Kind = securitylog.Kind(kind)
 	return err
 }
@@ -52,8 +52,8 @@ func (s *Store) AppendSecurityEvents(ctx context.Context, events ...securitylog.
 	return write(ctx, func(ctx context.Context) error {
 		for _, e := range events {
 			n, err := s.exec(ctx, "append security event", `INSERT INTO us_security_events (`+securityColumns+`)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-				e.ID, e.ProfileID, e.AccountID, string(e.Kind), s.d.timeArg(e.At), e.IP, e.Device, e.Admin, e.Detail)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				e.ID, e.ProfileID, e.AccountID, string(e.Kind), s.d.timeArg(e.At), e.IP, e.Device, e.Admin, e.Detail, e.SessionID)
 			if err != nil {
 				return err
 			}

@@ -43,7 +43,7 @@ func slEvent(id, profileID string, minutes int) securitylog.Event {
 	return securitylog.Event{
 		ID: id, ProfileID: profileID, AccountID: "acc_1", Kind: securitylog.SignedIn,
 		At: pfNow.Add(time.Duration(minutes) * time.Minute), IP: "192.0.2.7", Device: "Firefox on Linux",
-		Detail: "detail " + id,
+		Detail: "detail " + id, SessionID: "ses_of_" + id,
 	}
 }
 
@@ -60,7 +60,7 @@ func slSample(t *testing.T, st SecurityLogStore) []securitylog.Event {
 		slEvent("sev_4", "prf_a", 2),
 		slEvent("sev_5", "prf_a", 3),
 	}
-	a[0].AccountID, a[0].IP, a[0].Device, a[0].Detail = "", "", "", ""
+	a[0].AccountID, a[0].IP, a[0].Device, a[0].Detail, a[0].SessionID = "", "", "", "", ""
 	a[1].Kind, a[1].Admin, a[1].Detail = securitylog.Admin, "support@example.test", "deactivated"
 	ctx := context.Background()
 	// Appended out of order, in two calls.
