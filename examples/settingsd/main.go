@@ -36,6 +36,11 @@
 //	-memory-limit MiB          soft memory limit of the Go runtime; 0 (the default) sets 64 MiB, which
 //	                           keeps the heap under password hashing slots × argon2 memory + 64 MiB,
 //	                           unless GOMEMLIMIT is set; -1 sets none
+//	-read-header-timeout d     how long a client may take to send the request's headers (default 5s)
+//	-read-timeout d            how long a client may take to send a whole request (default 30s)
+//	-write-timeout d           how long an answer may take to write, from the end of the headers (default 60s)
+//	-idle-timeout d            how long a kept-alive connection may wait for its next request (default 2m)
+//	-shutdown-timeout d        how long SIGTERM waits for requests in flight (default 15s)
 //	-sso FILE                  single-sign-on connections (JSON; see docs/operations.md)
 //	-public-url URL            the server's URL as browsers reach it (default http://<addr>),
 //	                           for the single-sign-on callback <URL>/v1/sso/callback
@@ -116,6 +121,7 @@ type config struct {
 	cleanupEvery          time.Duration
 	courierPoll           time.Duration
 	courierLease          time.Duration
+	timeouts              serverTimeouts
 	webKey                []byte // from the environment only; nil: random per process
 	sso, publicURL        string
 	memoryLimitMiB        int  // -1: none; 0: 64 MiB unless GOMEMLIMIT is set
@@ -144,6 +150,11 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&c.cleanupEvery, "cleanup-every", usersettings.DefaultCleanupEvery, "how often the cleanup jobs run (in one replica at a time)")
 	fs.DurationVar(&c.courierPoll, "courier-poll", notify.DefaultCourierPoll, "how long the mail courier waits when no mail is due")
 	fs.DurationVar(&c.courierLease, "courier-lease", notify.DefaultCourierLease, "how long a courier holds the mail it claimed; after it another replica sends it")
+	fs.DurationVar(&c.timeouts.readHeader, "read-header-timeout", 5*time.Second, "how long a client may take to send the request's headers")
+	fs.DurationVar(&c.timeouts.read, "read-timeout", 30*time.Second, "how long a client may take to send a whole request")
+	fs.DurationVar(&c.timeouts.write, "write-timeout", 60*time.Second, "how long an answer may take to write")
+	fs.DurationVar(&c.timeouts.idle, "idle-timeout", 2*time.Minute, "how long a kept-alive connection may wait for its next request")
+	fs.DurationVar(&c.timeouts.shutdown, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for requests in flight")
 	fs.BoolVar(&c.dev, "dev", false, "keep mail and text messages in memory, served at /v1/dev/outbox and /v1/dev/sms")
 	fs.StringVar(&c.sso, "sso", "", "JSON file of single-sign-on connections")
 	fs.StringVar(&c.publicURL, "public-url", "", "the server's URL as browsers reach it (default http://<addr>)")
@@ -183,6 +194,8 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return c, errors.New("-cleanup-every must be positive")
 	case c.courierPoll <= 0 || c.courierLease <= 0:
 		return c, errors.New("-courier-poll and -courier-lease must be positive")
+	case !c.timeouts.valid():
+		return c, errors.New("-read-header-timeout, -read-timeout, -write-timeout, -idle-timeout and -shutdown-timeout must be positive")
 	case c.memoryLimitMiB < -1:
 		return c, errors.New("-memory-limit must be a size in MiB, 0 or -1")
 	case c.dev && !loopback(c.addr):
@@ -299,16 +312,7 @@ func run(c config, log *slog.Logger) error {
 	} else if n > 0 {
 		log.Info("single-sign-on client secrets resealed under the new key", "connections", n)
 	}
-	srv := &http.Server{
-		Addr:              c.addr,
-		Handler:           newMux(c, settings, st, dev, readiness(st), log),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    32 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := newServer(c, newMux(c, settings, st, dev, readiness(st), log), log)
 	go runCleanup(ctx, settings, c.cleanupEvery, log)
 	go runCourier(ctx, settings, log)
 	errc := make(chan error, 1)
@@ -321,7 +325,7 @@ func run(c config, log *slog.Logger) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), c.timeouts.shutdown)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return err
@@ -398,6 +402,40 @@ func readiness(st *sqlstore.Store) func(context.Context) error {
 			return fmt.Errorf("schema at version %d, want %d", v, want)
 		}
 		return nil
+	}
+}
+
+// serverTimeouts bound how long a client may hold a connection, so that
+// slow or stalled clients (slowloris) cannot tie the server up.
+type serverTimeouts struct {
+	readHeader, read, write, idle, shutdown time.Duration
+}
+
+// valid reports whether every timeout is positive.
+func (t serverTimeouts) valid() bool {
+	return t.readHeader > 0 && t.read > 0 && t.write > 0 && t.idle > 0 && t.shutdown > 0
+}
+
+// MaxRequestBytes caps every request body, whatever the route: the JSON
+// routes and the pages cap theirs lower (1 MB, an avatar 5 MB).
+const MaxRequestBytes = 6 << 20
+
+// MaxHeaderBytes caps a request's headers.
+const MaxHeaderBytes = 32 << 10
+
+// newServer returns the HTTP server of h with the timeouts of c, a cap on
+// every request body and on the headers, and the server's own errors
+// logged as warnings.
+func newServer(c config, h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Addr:              c.addr,
+		Handler:           http.MaxBytesHandler(h, MaxRequestBytes),
+		ReadHeaderTimeout: c.timeouts.readHeader,
+		ReadTimeout:       c.timeouts.read,
+		WriteTimeout:      c.timeouts.write,
+		IdleTimeout:       c.timeouts.idle,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }
 
