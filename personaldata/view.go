@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/history"
@@ -51,15 +53,16 @@ type View struct {
 // it. Its fields are those of profile.Profile, promoted, except Avatar.
 // Its JSON form follows the profile's field table (profile.Fields): "id",
 // then every field by its JSON name in table order (lists as arrays,
-// never null), then "avatar", "created_at" and "updated_at".
+// never null), then the Extra fields by name, then "avatar",
+// "created_at" and "updated_at".
 type ProfileData struct {
 	profile.Profile
 	// Avatar describes the avatar image; nil when there is none. It
 	// shadows Profile.Avatar, which keeps the stored description.
 	Avatar *AvatarData
-	// fields is the table the JSON form follows; nil means
-	// profile.Fields.
-	fields profile.Table
+	// Extra holds the values of the fields of a host's own table (see
+	// NewProfileData) that profile.Fields does not know, by JSON name.
+	Extra map[string]any
 }
 
 // AvatarData describes the avatar image. In a ZIP download the image is
@@ -197,12 +200,22 @@ type HistoryPage struct {
 	More bool `json:"more"`
 }
 
-// NewProfileData returns the personal-data view of p whose JSON form
-// follows the field table t (nil means profile.Fields): a host that keeps
-// fields of its own exports them with its table.
+// NewProfileData returns the personal-data view of p following the field
+// table t (nil means profile.Fields): the values of the fields that
+// profile.Fields does not know, a host's own, go to Extra.
 func NewProfileData(t profile.Table, p profile.Profile) ProfileData {
-	d := ProfileData{Profile: p, fields: t}
+	d := ProfileData{Profile: p}
 	d.Profile.Skills, d.Profile.Industries = nonNil(p.Skills), nonNil(p.Industries)
+	builtin := profile.Fields()
+	for _, f := range t {
+		if _, ok := builtin.Lookup(f.JSON); ok {
+			continue
+		}
+		if d.Extra == nil {
+			d.Extra = map[string]any{}
+		}
+		d.Extra[f.JSON] = f.Get(p)
+	}
 	if !p.Avatar.IsZero() {
 		d.Avatar = &AvatarData{
 			File: AvatarFileName(p.Avatar.ContentType), ContentType: p.Avatar.ContentType,
@@ -210,14 +223,6 @@ func NewProfileData(t profile.Table, p profile.Profile) ProfileData {
 		}
 	}
 	return d
-}
-
-// table returns the field table of d.
-func (d ProfileData) table() profile.Table {
-	if d.fields == nil {
-		return profile.Fields()
-	}
-	return d.fields
 }
 
 // MarshalJSON writes the profile's fields as the field table lists them.
@@ -242,7 +247,7 @@ func (d ProfileData) MarshalJSON() ([]byte, error) {
 	if err := put("id", d.ID); err != nil {
 		return nil, err
 	}
-	for _, f := range d.table() {
+	for _, f := range profile.Fields() {
 		if f.Kind == profile.KindAvatar {
 			continue
 		}
@@ -251,6 +256,11 @@ func (d ProfileData) MarshalJSON() ([]byte, error) {
 			v = nonNilKeep(l)
 		}
 		if err := put(f.JSON, v); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(d.Extra)) {
+		if err := put(name, d.Extra[name]); err != nil {
 			return nil, err
 		}
 	}
@@ -267,29 +277,40 @@ func (d ProfileData) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads what MarshalJSON writes; fields absent from data
-// keep their zero value and names the table does not know are ignored.
+// keep their zero value, and names profile.Fields does not know go to
+// Extra as raw JSON.
 func (d *ProfileData) UnmarshalJSON(data []byte) error {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return err
 	}
 	var out ProfileData
-	out.fields = d.fields
 	for name, dst := range map[string]any{"id": &out.ID, "avatar": &out.Avatar, "created_at": &out.CreatedAt, "updated_at": &out.UpdatedAt} {
 		if m, ok := raw[name]; ok {
 			if err := json.Unmarshal(m, dst); err != nil {
 				return fmt.Errorf("personaldata: profile field %s: %w", name, err)
 			}
+			delete(raw, name)
 		}
 	}
-	for _, f := range out.table() {
+	for _, f := range profile.Fields() {
 		m, ok := raw[f.JSON]
-		if !ok || f.Kind == profile.KindAvatar {
+		if !ok {
+			continue
+		}
+		delete(raw, f.JSON)
+		if f.Kind == profile.KindAvatar {
 			continue
 		}
 		if err := unmarshalField(f, m, &out.Profile); err != nil {
 			return err
 		}
+	}
+	for name, m := range raw {
+		if out.Extra == nil {
+			out.Extra = map[string]any{}
+		}
+		out.Extra[name] = m
 	}
 	if out.Avatar != nil {
 		out.Profile.Avatar = profile.AvatarInfo{
