@@ -61,3 +61,17 @@ func ExampleCombineProgress() {
 	// achievement: mentor 2024-01-05
 	// rapid completed: true
 }
+
+func ExampleResolveWith() {
+	signedIn := merge.Side{Profile: profile.Profile{ID: "prf_in", JobTitle: "Developer", Skills: []string{"Go"}}}
+	other := merge.Side{Profile: profile.Profile{ID: "prf_other", JobTitle: "Architect", Country: "NL", Skills: []string{"go", "SQL"}}}
+	r := merge.ResolveWith(profile.Fields(), signedIn, other)
+	for _, f := range r.Preview.Fields {
+		fmt.Println(f.Name, f.Kept, f.Origin, f.Conflict)
+	}
+	fmt.Println(r.Profile.Skills)
+	// Output:
+	// job_title Developer signed_in true
+	// country NL other false
+	// [Go SQL]
+}

@@ -28,8 +28,10 @@ const (
 
 // Field is the outcome of the merge for one single-valued profile field.
 type Field struct {
-	// Name is the field's JSON name: avatar, name, job_title, department,
-	// country, about_you, twitter_url, linkedin_url or recovery_email.
+	// Name is the field's JSON name (profile.Field.JSON) of a field
+	// whose rule is profile.MergePreferSignedIn: avatar, name, job_title,
+	// department, country, about_you, twitter_url, linkedin_url or
+	// recovery_email.
 	Name string
 	// Kept is the value the merged profile will have (for the avatar, its
 	// digest) and Origin where it comes from.
@@ -58,7 +60,7 @@ type Preview struct {
 	SignedInProfileID string
 	OtherProfileID    string
 	// Fields lists every single-valued field that has a value in either
-	// profile, in a fixed order.
+	// profile, in the order of the field table (profile.Fields).
 	Fields   []Field
 	Combined Combined
 	// NotMerged names what the merge leaves where it is. Credits are never
@@ -89,49 +91,34 @@ type Result struct {
 	Preview  Preview
 }
 
-// Resolve decides the result of merging other into signedIn. It is a pure
+// Resolve decides the result of merging other into signedIn, field by
+// field as the profile's field table (profile.Fields) says. It is a pure
 // function: no store, no clock.
 //
 // Single-valued fields (avatar, name, job title, department, country,
-// about you, Twitter and LinkedIn URLs) keep the signed-in profile's value
-// when both have one, and the only value when one has it. The recovery
-// email is the signed-in profile's, else the other's. Skills and industry
-// experience are the union, de-duplicated case-insensitively in a stable
-// order (signed-in first). The public flag is the signed-in profile's:
-// the union cannot make a complete profile incomplete. Points are added;
-// achievements are united by ID keeping the earliest award;
-// certifications by ID keeping the latest validity; Academy courses by
-// course keeping the further progress (completed beats in progress).
-// Watched apps are the union; notification settings are the signed-in
-// profile's. Credits belong to accounts and are never moved.
+// about you, Twitter and LinkedIn URLs, recovery email: rule
+// profile.MergePreferSignedIn) keep the signed-in profile's value when
+// both have one, and the only value when one has it. Skills and industry
+// experience (profile.MergeUnion) are the union, de-duplicated
+// case-insensitively in a stable order (signed-in first). The public flag
+// and a pending recovery email (profile.MergeKeepSignedIn) are the
+// signed-in profile's: the union cannot make a complete profile
+// incomplete. Points are added; achievements are united by ID keeping the
+// earliest award; certifications by ID keeping the latest validity;
+// Academy courses by course keeping the further progress (completed beats
+// in progress). Watched apps are the union; notification settings are the
+// signed-in profile's. Credits belong to accounts and are never moved.
 func Resolve(signedIn, other Side) Result {
+	return ResolveWith(profile.Fields(), signedIn, other)
+}
+
+// ResolveWith is Resolve following the field table t instead of
+// profile.Fields: a host that keeps fields of its own resolves them with
+// their rules. A field without a known rule panics, so that no field is
+// silently resolved.
+func ResolveWith(t profile.Table, signedIn, other Side) Result {
 	a, b := signedIn.Profile, other.Profile
-	m := a
-	m.Skills = union(a.Skills, b.Skills)
-	m.Industries = union(a.Industries, b.Industries)
-
-	var fields []Field
-	pick := func(name string, dst *string, av, bv string) {
-		kept, f := choose(name, av, bv)
-		*dst = kept
-		if f.Kept != "" {
-			fields = append(fields, f)
-		}
-	}
-	avatar := a.Avatar.Digest
-	pick("avatar", &avatar, a.Avatar.Digest, b.Avatar.Digest)
-	if avatar != a.Avatar.Digest {
-		m.Avatar = b.Avatar
-	}
-	pick("name", &m.Name, a.Name, b.Name)
-	pick("job_title", &m.JobTitle, a.JobTitle, b.JobTitle)
-	pick("department", &m.Department, a.Department, b.Department)
-	pick("country", &m.Country, a.Country, b.Country)
-	pick("about_you", &m.AboutYou, a.AboutYou, b.AboutYou)
-	pick("twitter_url", &m.TwitterURL, a.TwitterURL, b.TwitterURL)
-	pick("linkedin_url", &m.LinkedInURL, a.LinkedInURL, b.LinkedInURL)
-	pick("recovery_email", &m.RecoveryEmail, a.RecoveryEmail, b.RecoveryEmail)
-
+	m, fields := resolveFields(t, a, b)
 	pr := CombineProgress(signedIn.Progress, other.Progress)
 	return Result{
 		Profile:  m,
@@ -155,20 +142,45 @@ func Resolve(signedIn, other Side) Result {
 	}
 }
 
+// resolveFields applies each field's merge rule to a (signed in) and b and
+// returns the merged profile and the preview of its single-valued fields.
+func resolveFields(t profile.Table, a, b profile.Profile) (profile.Profile, []Field) {
+	m := a
+	var out []Field
+	for _, f := range t {
+		switch f.Merge {
+		case profile.MergeKeepSignedIn:
+		case profile.MergeUnion:
+			f.Set(&m, union(f.Get(a).([]string), f.Get(b).([]string)))
+		case profile.MergePreferSignedIn:
+			pf := choose(f.JSON, f.Text(a), f.Text(b))
+			if pf.Origin == FromOther {
+				f.Set(&m, f.Get(b))
+			}
+			if pf.Kept != "" {
+				out = append(out, pf)
+			}
+		default:
+			panic("merge: field " + f.JSON + " has no merge rule")
+		}
+	}
+	return m, out
+}
+
 // choose applies the single-value rule: the signed-in value wins when both
 // are set.
-func choose(name, signedIn, other string) (string, Field) {
+func choose(name, signedIn, other string) Field {
 	switch {
 	case strings.TrimSpace(signedIn) != "":
 		f := Field{Name: name, Kept: signedIn, Origin: FromSignedIn}
 		if strings.TrimSpace(other) != "" && other != signedIn {
 			f.Discarded, f.Conflict = other, true
 		}
-		return signedIn, f
+		return f
 	case strings.TrimSpace(other) != "":
-		return other, Field{Name: name, Kept: other, Origin: FromOther}
+		return Field{Name: name, Kept: other, Origin: FromOther}
 	default:
-		return signedIn, Field{Name: name}
+		return Field{Name: name}
 	}
 }
 

@@ -39,23 +39,7 @@ func (profileSource) EraseAccount(context.Context, string) error { return nil }
 func (profileSource) EraseProfile(context.Context, string) error { return nil }
 
 // profileData converts a stored profile.
-func profileData(p profile.Profile) ProfileData {
-	d := ProfileData{
-		ID: p.ID, Name: p.Name, JobTitle: p.JobTitle, Department: p.Department,
-		Country: p.Country, AboutYou: p.AboutYou,
-		Skills: nonNil(p.Skills), Industries: nonNil(p.Industries),
-		TwitterURL: p.TwitterURL, LinkedInURL: p.LinkedInURL, RecoveryEmail: p.RecoveryEmail,
-		PendingRecoveryEmail: p.PendingRecoveryEmail,
-		Public:               p.Public, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
-	}
-	if !p.Avatar.IsZero() {
-		d.Avatar = &AvatarData{
-			File: AvatarFileName(p.Avatar.ContentType), ContentType: p.Avatar.ContentType,
-			Size: p.Avatar.Size, Width: p.Avatar.Width, Height: p.Avatar.Height, SHA256: p.Avatar.Digest,
-		}
-	}
-	return d
-}
+func profileData(p profile.Profile) ProfileData { return NewProfileData(nil, p) }
 
 // AvatarFileName returns the name of the avatar file in a ZIP download for
 // the image's content type: avatar.png, avatar.jpg, avatar.gif,

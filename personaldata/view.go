@@ -1,6 +1,11 @@
 package personaldata
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/history"
@@ -45,26 +50,19 @@ type View struct {
 }
 
 // ProfileData is the profile with its private fields, as its owner sees
-// it.
+// it. Its fields are those of profile.Profile, promoted, except Avatar.
+// Its JSON form follows the profile's field table (profile.Fields): "id",
+// then every field by its JSON name in table order (lists as arrays,
+// never null), then the Extra fields by name, then "avatar",
+// "created_at" and "updated_at".
 type ProfileData struct {
-	ID            string   `json:"id"`
-	Name          string   `json:"name"`
-	JobTitle      string   `json:"job_title"`
-	Department    string   `json:"department"`
-	Country       string   `json:"country"`
-	AboutYou      string   `json:"about_you"`
-	Skills        []string `json:"skills"`
-	Industries    []string `json:"industry_experience"`
-	TwitterURL    string   `json:"twitter_url"`
-	LinkedInURL   string   `json:"linkedin_url"`
-	RecoveryEmail string   `json:"recovery_email"`
-	// PendingRecoveryEmail is a recovery email waiting for its code.
-	PendingRecoveryEmail string `json:"pending_recovery_email"`
-	Public               bool   `json:"public"`
-	// Avatar describes the avatar image; nil when there is none.
-	Avatar    *AvatarData `json:"avatar"`
-	CreatedAt time.Time   `json:"created_at"`
-	UpdatedAt time.Time   `json:"updated_at"`
+	profile.Profile
+	// Avatar describes the avatar image; nil when there is none. It
+	// shadows Profile.Avatar, which keeps the stored description.
+	Avatar *AvatarData
+	// Extra holds the values of the fields of a host's own table (see
+	// NewProfileData) that profile.Fields does not know, by JSON name.
+	Extra map[string]any
 }
 
 // AvatarData describes the avatar image. In a ZIP download the image is
@@ -200,4 +198,146 @@ type HistoryPage struct {
 	PageSize int            `json:"page_size"` // entries per page
 	// More reports whether older entries follow.
 	More bool `json:"more"`
+}
+
+// NewProfileData returns the personal-data view of p following the field
+// table t (nil means profile.Fields): the values of the fields that
+// profile.Fields does not know, a host's own, go to Extra.
+func NewProfileData(t profile.Table, p profile.Profile) ProfileData {
+	d := ProfileData{Profile: p}
+	d.Profile.Skills, d.Profile.Industries = nonNil(p.Skills), nonNil(p.Industries)
+	builtin := profile.Fields()
+	for _, f := range t {
+		if _, ok := builtin.Lookup(f.JSON); ok {
+			continue
+		}
+		if d.Extra == nil {
+			d.Extra = map[string]any{}
+		}
+		d.Extra[f.JSON] = f.Get(p)
+	}
+	if !p.Avatar.IsZero() {
+		d.Avatar = &AvatarData{
+			File: AvatarFileName(p.Avatar.ContentType), ContentType: p.Avatar.ContentType,
+			Size: p.Avatar.Size, Width: p.Avatar.Width, Height: p.Avatar.Height, SHA256: p.Avatar.Digest,
+		}
+	}
+	return d
+}
+
+// MarshalJSON writes the profile's fields as the field table lists them.
+func (d ProfileData) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	put := func(name string, v any) error {
+		data, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("personaldata: profile field %s: %w", name, err)
+		}
+		if b.Len() == 0 {
+			b.WriteByte('{')
+		} else {
+			b.WriteByte(',')
+		}
+		key, _ := json.Marshal(name) // a string always marshals
+		b.Write(key)
+		b.WriteByte(':')
+		b.Write(data)
+		return nil
+	}
+	if err := put("id", d.ID); err != nil {
+		return nil, err
+	}
+	for _, f := range profile.Fields() {
+		if f.Kind == profile.KindAvatar {
+			continue
+		}
+		v := f.Get(d.Profile)
+		if l, ok := v.([]string); ok {
+			v = nonNilKeep(l)
+		}
+		if err := put(f.JSON, v); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(d.Extra)) {
+		if err := put(name, d.Extra[name]); err != nil {
+			return nil, err
+		}
+	}
+	for _, kv := range []struct {
+		name string
+		v    any
+	}{{"avatar", d.Avatar}, {"created_at", d.CreatedAt}, {"updated_at", d.UpdatedAt}} {
+		if err := put(kv.name, kv.v); err != nil {
+			return nil, err
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; fields absent from data
+// keep their zero value, and names profile.Fields does not know go to
+// Extra as raw JSON.
+func (d *ProfileData) UnmarshalJSON(data []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	var out ProfileData
+	for name, dst := range map[string]any{"id": &out.ID, "avatar": &out.Avatar, "created_at": &out.CreatedAt, "updated_at": &out.UpdatedAt} {
+		if m, ok := raw[name]; ok {
+			if err := json.Unmarshal(m, dst); err != nil {
+				return fmt.Errorf("personaldata: profile field %s: %w", name, err)
+			}
+			delete(raw, name)
+		}
+	}
+	for _, f := range profile.Fields() {
+		m, ok := raw[f.JSON]
+		if !ok {
+			continue
+		}
+		delete(raw, f.JSON)
+		if f.Kind == profile.KindAvatar {
+			continue
+		}
+		if err := unmarshalField(f, m, &out.Profile); err != nil {
+			return err
+		}
+	}
+	for name, m := range raw {
+		if out.Extra == nil {
+			out.Extra = map[string]any{}
+		}
+		out.Extra[name] = m
+	}
+	if out.Avatar != nil {
+		out.Profile.Avatar = profile.AvatarInfo{
+			ContentType: out.Avatar.ContentType, Size: out.Avatar.Size,
+			Width: out.Avatar.Width, Height: out.Avatar.Height, Digest: out.Avatar.SHA256,
+		}
+	}
+	*d = out
+	return nil
+}
+
+// unmarshalField decodes the JSON value m of the field f into p.
+func unmarshalField(f profile.Field, m json.RawMessage, p *profile.Profile) error {
+	var err error
+	switch v := f.Zero().(type) {
+	case string:
+		err = json.Unmarshal(m, &v)
+		f.Set(p, v)
+	case []string:
+		err = json.Unmarshal(m, &v)
+		f.Set(p, v)
+	case bool:
+		err = json.Unmarshal(m, &v)
+		f.Set(p, v)
+	}
+	if err != nil {
+		return fmt.Errorf("personaldata: profile field %s: %w", f.JSON, err)
+	}
+	return nil
 }

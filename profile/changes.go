@@ -10,25 +10,21 @@ type change struct {
 	detail string
 }
 
-// diff lists the changes from old to p: set or cleared for each text
-// field, added or removed for each skill and industry, set or cleared for
-// public.
+// diff lists the changes from old to p, field by field in table order:
+// set or cleared for a text or a flag, added or removed for each list
+// item. The avatar is recorded by its own methods.
 func diff(old, p Profile) []change {
 	var out []change
-	for _, f := range stringFields {
-		before, after := *f.out(&old), *f.out(&p)
-		if before == after {
-			continue
+	for _, f := range fields {
+		switch f.Kind {
+		case KindAvatar:
+		case KindList:
+			out = append(out, listDiff(f.JSON, f.Get(old).([]string), f.Get(p).([]string))...)
+		default:
+			if f.Text(old) != f.Text(p) {
+				out = append(out, change{item: f.JSON, action: setOrCleared(f.IsSet(p))})
+			}
 		}
-		out = append(out, change{item: f.name, action: setOrCleared(after != "")})
-	}
-	out = append(out, listDiff(FieldSkills, old.Skills, p.Skills)...)
-	out = append(out, listDiff(FieldIndustries, old.Industries, p.Industries)...)
-	if old.PendingRecoveryEmail != p.PendingRecoveryEmail {
-		out = append(out, change{item: FieldPendingRecoveryEmail, action: setOrCleared(p.PendingRecoveryEmail != "")})
-	}
-	if old.Public != p.Public {
-		out = append(out, change{item: FieldPublic, action: setOrCleared(p.Public)})
 	}
 	return out
 }

@@ -8,6 +8,14 @@
 // public, and [Normalize] validates and normalises every field (reporting
 // all bad fields at once in a [*ValidationError]).
 //
+// Both follow one table, [Fields]: for each field of the profile its Go
+// name and accessors, JSON name, label key, kind and validation, whether
+// a public profile needs it and how a merge combines it. Package merge,
+// the personal-data export and front ends walk the same table, so adding
+// a field means adding it to Profile (and Update), to the table, to the
+// store's migrations and to an adapter's column list; the storagetest
+// suite fails while an adapter does not keep it.
+//
 // [Service] applies those rules to stored profiles. Start with (errors
 // checked in the Service example)
 //

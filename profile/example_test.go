@@ -43,3 +43,50 @@ func ExampleCheckTwitterURL() {
 	// https://www.x.com/ada_l <nil>
 	// profile: invalid input: twitter_url=wrong_host
 }
+
+func ExampleFields() {
+	for _, f := range profile.Fields() {
+		if f.Public != "" {
+			fmt.Printf("%s (%s) needs %s\n", f.Label, f.JSON, f.Public)
+		}
+	}
+	// Output:
+	// Avatar image (avatar) needs avatar
+	// Job Title (job_title) needs job_title
+	// Department (department) needs department
+	// Country of Residence (country) needs country
+	// About You (about_you) needs about_you
+	// Skills (skills) needs skill
+	// Industry Experience (industry_experience) needs industry
+}
+
+func ExampleTable_Lookup() {
+	f, _ := profile.Fields().Lookup("about_you")
+	v, reason := f.Normalize("  Hello\r\nworld  ")
+	fmt.Printf("%q %q %d\n", v, reason, f.Max)
+	_, reason = f.Normalize("tab\x00")
+	fmt.Println(reason)
+	// Output:
+	// "Hello\nworld" "" 2000
+	// invalid_text
+}
+
+func ExampleTable_With() {
+	team := map[string]string{} // a host keeps its own field beside the profile
+	table := profile.Fields().With(profile.Field{
+		Name: "Team", JSON: "team", LabelKey: "profile.team", Label: "Team",
+		Kind: profile.KindChoice, Allowed: []string{"core", "platform"},
+		Public: "team", Merge: profile.MergePreferSignedIn,
+		Access: profile.Access{
+			Get: func(p profile.Profile) any { return team[p.ID] },
+			Set: func(p *profile.Profile, v any) { team[p.ID] = v.(string) },
+		},
+	})
+	team["prf_1"] = "sales"
+	_, err := table.Normalize(profile.Profile{ID: "prf_1"})
+	fmt.Println(err)
+	fmt.Println(table.MissingForPublic(profile.Profile{ID: "prf_2", JobTitle: "Developer"}))
+	// Output:
+	// profile: invalid input: team=not_allowed
+	// [avatar department country about_you skill industry team]
+}

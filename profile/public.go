@@ -26,22 +26,7 @@ const (
 // residence, something about you, at least one skill and at least one
 // industry experience item, in that order. A text made only of white space
 // counts as missing. It returns nil for a complete profile.
-func MissingForPublic(p Profile) []Requirement {
-	var missing []Requirement
-	need := func(ok bool, r Requirement) {
-		if !ok {
-			missing = append(missing, r)
-		}
-	}
-	need(!p.Avatar.IsZero(), NeedAvatar)
-	need(present(p.JobTitle), NeedJobTitle)
-	need(present(p.Department), NeedDepartment)
-	need(present(p.Country), NeedCountry)
-	need(present(p.AboutYou), NeedAboutYou)
-	need(anyPresent(p.Skills), NeedSkill)
-	need(anyPresent(p.Industries), NeedIndustry)
-	return missing
-}
+func MissingForPublic(p Profile) []Requirement { return fields.MissingForPublic(p) }
 
 func present(s string) bool { return strings.TrimSpace(s) != "" }
 

@@ -63,6 +63,7 @@ const (
 	ReasonMissingID       = "missing_id"       // a progress item without ID
 	ReasonDuplicateID     = "duplicate_id"     // two progress items with one ID
 	ReasonOutOfRange      = "out_of_range"     // a number out of its range
+	ReasonNotAllowed      = "not_allowed"      // not one of a choice field's values
 )
 
 // ErrInvalid is matched (errors.Is) by every *ValidationError.
@@ -113,16 +114,7 @@ func (e *ValidationError) err() error {
 // URLs and the recovery email in canonical form. On error it returns p
 // unchanged and a *ValidationError naming every bad field. ID, Public,
 // Avatar and the times are returned as they are.
-func Normalize(p Profile) (Profile, error) {
-	u := Update{
-		Name: &p.Name, JobTitle: &p.JobTitle, Department: &p.Department,
-		Country: &p.Country, AboutYou: &p.AboutYou,
-		Skills: &p.Skills, Industries: &p.Industries,
-		TwitterURL: &p.TwitterURL, LinkedInURL: &p.LinkedInURL,
-		RecoveryEmail: &p.RecoveryEmail,
-	}
-	return u.applyTo(p)
-}
+func Normalize(p Profile) (Profile, error) { return fields.Normalize(p) }
 
 // line checks a one-line text such as a name: trimmed, at most max code
 // points, no control or bidirectional-override characters.
@@ -165,15 +157,16 @@ func forbidden(r rune) bool {
 }
 
 // list trims the items, drops empty ones and keeps the first spelling of
-// items that are equal ignoring case.
-func list(items []string) ([]string, string) {
-	if len(items) > 10*MaxListLen {
+// items that are equal ignoring case; it allows maxItems items of at most
+// maxLen code points.
+func list(items []string, maxItems, maxLen int) ([]string, string) {
+	if len(items) > 10*maxItems {
 		return nil, ReasonTooMany
 	}
 	out := make([]string, 0, len(items))
 	seen := make(map[string]bool, len(items))
 	for _, it := range items {
-		it, reason := line(it, MaxItemLen)
+		it, reason := line(it, maxLen)
 		if reason == ReasonTooLong {
 			return nil, ReasonItemTooLong
 		}
@@ -187,7 +180,7 @@ func list(items []string) ([]string, string) {
 		seen[key] = true
 		out = append(out, it)
 	}
-	if len(out) > MaxListLen {
+	if len(out) > maxItems {
 		return nil, ReasonTooMany
 	}
 	return out, ""

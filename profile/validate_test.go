@@ -85,11 +85,11 @@ func TestTextFields(t *testing.T) {
 func checkField(t *testing.T, field string, c fieldCase) {
 	t.Helper()
 	var p Profile
-	for _, f := range stringFields {
-		if f.name == field {
-			*f.out(&p) = c.in
-		}
+	f, ok := fields.Lookup(field)
+	if !ok {
+		t.Fatalf("no field %q", field)
 	}
+	f.Set(&p, c.in)
 	got, err := Normalize(p)
 	if c.reason != "" {
 		var verr *ValidationError
@@ -107,12 +107,8 @@ func checkField(t *testing.T, field string, c fieldCase) {
 	if err != nil {
 		t.Fatalf("Normalize: %v", err)
 	}
-	for _, f := range stringFields {
-		if f.name == field {
-			if v := *f.out(&got); v != c.want {
-				t.Errorf("got %q, want %q", v, c.want)
-			}
-		}
+	if v := f.Get(got); v != c.want {
+		t.Errorf("got %q, want %q", v, c.want)
 	}
 }
 

@@ -10,6 +10,10 @@ import (
 
 var _ profile.Store = (*Store)(nil)
 
+// profileColumns are the columns of the profile's fields: one for each
+// field of profile.Fields but the avatar (table us_avatars). A field added
+// to the table needs its column here, in CreateProfile and UpdateProfile,
+// and in a migration; storagetest's Profile/Fields test fails until then.
 const profileColumns = `p.id, p.name, p.job_title, p.department, p.country, p.about_you,
 	p.skills, p.industries, p.twitter_url, p.linkedin_url, p.recovery_email, p.pending_recovery_email, p.public,
 	p.created_at, p.updated_at,

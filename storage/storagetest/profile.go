@@ -33,11 +33,13 @@ var errPfBoom = errors.New("storagetest: boom")
 
 // TestProfileStore checks an adapter's profile.Store: create, read,
 // update and delete, not found and conflicts, copies in and out, avatars,
-// community progress, time round trips, transaction rollback (error and
+// community progress, every field of the profile's field table
+// (profile.Fields) kept on its own, time round trips, transaction rollback (error and
 // panic) and 16 goroutines creating one id.
 func TestProfileStore(t *testing.T, newStore func(t *testing.T) ProfileStore) {
 	t.Run("CreateGet", func(t *testing.T) { testProfileCreateGet(t, newStore(t)) })
 	t.Run("Update", func(t *testing.T) { testProfileUpdate(t, newStore(t)) })
+	t.Run("Fields", func(t *testing.T) { testProfileFields(t, newStore(t)) })
 	t.Run("Delete", func(t *testing.T) { testProfileDelete(t, newStore(t)) })
 	t.Run("ByRecoveryEmail", func(t *testing.T) { testProfilesByRecoveryEmail(t, newStore(t)) })
 	t.Run("ErrNotFound", func(t *testing.T) { testProfileNotFound(t, newStore(t)) })

@@ -1,20 +1,23 @@
 package handler
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/seed-a97ca23f/usersettings/profile"
 )
 
-// profileFields are the fields of a profile that its owner and the
-// community both see.
-type profileFields struct {
+// publicFields are the fields of a profile that the community sees, as
+// profile.PublicProfile holds them.
+type publicFields struct {
 	ID          string   `json:"id"`
 	Name        string   `json:"name"`
 	JobTitle    string   `json:"job_title"`
@@ -27,20 +30,64 @@ type profileFields struct {
 	LinkedInURL string   `json:"linkedin_url"`
 }
 
-// profileJSON is a profile as its owner sees it.
+// profileJSON is a profile as its owner sees it: "id", every field of
+// the profile's field table by its JSON name (the avatar as has_avatar
+// and avatar), then what is missing for a public profile, the times and
+// the progress.
 type profileJSON struct {
-	profileFields
-	// RecoveryEmail is the verified recovery email; a new one waits in
-	// PendingRecoveryEmail until its code is confirmed.
-	RecoveryEmail        string           `json:"recovery_email"`
-	PendingRecoveryEmail string           `json:"pending_recovery_email"`
-	Public               bool             `json:"public"`
-	HasAvatar            bool             `json:"has_avatar"`
-	Avatar               *avatarJSON      `json:"avatar"`
-	Missing              []string         `json:"missing_for_public"`
-	CreatedAt            time.Time        `json:"created_at"`
-	UpdatedAt            time.Time        `json:"updated_at"`
-	Progress             profile.Progress `json:"progress"`
+	p        profile.Profile
+	Avatar   *avatarJSON
+	Missing  []string
+	Progress profile.Progress
+}
+
+// MarshalJSON writes the members in the order of the field table.
+func (j profileJSON) MarshalJSON() ([]byte, error) {
+	o := object{{"id", j.p.ID}}
+	for _, f := range profile.Fields() {
+		if f.Kind == profile.KindAvatar {
+			o = append(o, member{"has_avatar", f.IsSet(j.p)}, member{"avatar", j.Avatar})
+			continue
+		}
+		v := f.Get(j.p)
+		if l, ok := v.([]string); ok {
+			v = nonNil(l)
+		}
+		o = append(o, member{f.JSON, v})
+	}
+	o = append(o, member{"missing_for_public", j.Missing},
+		member{"created_at", j.p.CreatedAt.UTC()}, member{"updated_at", j.p.UpdatedAt.UTC()},
+		member{"progress", j.Progress})
+	return o.MarshalJSON()
+}
+
+// member is one name and value of a JSON object.
+type member struct {
+	name  string
+	value any
+}
+
+// object is a JSON object whose members keep their order.
+type object []member
+
+// MarshalJSON writes the members in order.
+func (o object) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for i, m := range o {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		k, err := json.Marshal(m.name)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(m.value)
+		if err != nil {
+			return nil, err
+		}
+		b = append(append(append(b, k...), ':'), v...)
+	}
+	return append(b, '}'), nil
 }
 
 // avatarJSON describes a stored avatar; null when there is none.
@@ -74,16 +121,7 @@ func newProfileJSON(p profile.Profile, pr profile.Progress) profileJSON {
 	for _, m := range profile.MissingForPublic(p) {
 		missing = append(missing, string(m))
 	}
-	return profileJSON{
-		profileFields: profileFields{
-			ID: p.ID, Name: p.Name, JobTitle: p.JobTitle, Department: p.Department, Country: p.Country,
-			AboutYou: p.AboutYou, Skills: nonNil(p.Skills), Industries: nonNil(p.Industries),
-			TwitterURL: p.TwitterURL, LinkedInURL: p.LinkedInURL,
-		},
-		RecoveryEmail: p.RecoveryEmail, PendingRecoveryEmail: p.PendingRecoveryEmail,
-		Public: p.Public, HasAvatar: !p.Avatar.IsZero(), Avatar: newAvatarJSON(p.Avatar), Missing: missing,
-		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), Progress: pr,
-	}
+	return profileJSON{p: p, Avatar: newAvatarJSON(p.Avatar), Missing: missing, Progress: pr}
 }
 
 // profileETag is the entity tag of the profile's own fields (not its
@@ -111,20 +149,69 @@ func (h *Handler) getProfile(w http.ResponseWriter, r *http.Request, c *caller) 
 	h.writeProfile(w, r, p, err)
 }
 
-// profilePatch is the body of PATCH /v1/me/profile: absent fields stay,
-// an empty value clears the field.
-type profilePatch struct {
-	Name          *string   `json:"name"`
-	JobTitle      *string   `json:"job_title"`
-	Department    *string   `json:"department"`
-	Country       *string   `json:"country"`
-	AboutYou      *string   `json:"about_you"`
-	Skills        *[]string `json:"skills"`
-	Industries    *[]string `json:"industry_experience"`
-	TwitterURL    *string   `json:"twitter_url"`
-	LinkedInURL   *string   `json:"linkedin_url"`
-	RecoveryEmail *string   `json:"recovery_email"`
-	Public        *bool     `json:"public"`
+// profilePatch is the body of PATCH /v1/me/profile: every field of the
+// profile's field table that an Update sets, by its JSON name; absent
+// (or null) fields stay, an empty value clears the field.
+type profilePatch struct{ u profile.Update }
+
+// UnmarshalJSON reads the fields the table names, refusing any other
+// name as encoding/json does for a struct (unmarshalStrict reports it).
+func (b *profilePatch) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return &json.UnmarshalTypeError{Value: "non-object", Type: reflect.TypeFor[profilePatch]()}
+	}
+	t := profile.Fields()
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		name, _ := tok.(string) // an object key is a string
+		var m json.RawMessage
+		if err := dec.Decode(&m); err != nil {
+			return err
+		}
+		if err := b.set(t, name, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// set makes the update set the field named name to the JSON value m, in
+// document order, so that the first bad field is the one reported.
+func (b *profilePatch) set(t profile.Table, name string, m json.RawMessage) error {
+	f, ok := t.Lookup(name)
+	if !ok || f.Request == nil {
+		return fmt.Errorf("json: unknown field %q", name)
+	}
+	if string(m) == "null" {
+		return nil
+	}
+	v, err := decodeValue(f, m)
+	if err != nil {
+		return &json.UnmarshalTypeError{Value: "value", Type: reflect.TypeOf(f.Zero()), Field: name}
+	}
+	f.Request(&b.u, v)
+	return nil
+}
+
+// decodeValue decodes the JSON value of the field f into the Go type of
+// its kind.
+func decodeValue(f profile.Field, m json.RawMessage) (any, error) {
+	switch v := f.Zero().(type) {
+	case string:
+		err := json.Unmarshal(m, &v)
+		return v, err
+	case []string:
+		err := json.Unmarshal(m, &v)
+		return v, err
+	case bool:
+		err := json.Unmarshal(m, &v)
+		return v, err
+	}
+	return nil, fmt.Errorf("field %s cannot be set", f.JSON)
 }
 
 func (h *Handler) patchProfile(w http.ResponseWriter, r *http.Request, c *caller) {
@@ -132,11 +219,7 @@ func (h *Handler) patchProfile(w http.ResponseWriter, r *http.Request, c *caller
 	if decode(w, r, &b, bodyRequired) != nil {
 		return
 	}
-	u := profile.Update{
-		Name: b.Name, JobTitle: b.JobTitle, Department: b.Department, Country: b.Country, AboutYou: b.AboutYou,
-		Skills: b.Skills, Industries: b.Industries, TwitterURL: b.TwitterURL, LinkedInURL: b.LinkedInURL,
-		RecoveryEmail: b.RecoveryEmail, Public: b.Public,
-	}
+	u := b.u
 	ifMatch := r.Header.Get("If-Match")
 	if ifMatch == "" {
 		p, err := h.s.Profiles.Update(r.Context(), c.ses.Caller(), u)
@@ -252,7 +335,7 @@ func (h *Handler) makePrivate(w http.ResponseWriter, r *http.Request, c *caller)
 
 // publicProfileJSON is what the community sees of a public profile.
 type publicProfileJSON struct {
-	profileFields
+	publicFields
 	HasAvatar      bool                    `json:"has_avatar"`
 	Avatar         *avatarJSON             `json:"avatar"`
 	Points         int64                   `json:"points"`
@@ -269,7 +352,7 @@ func (h *Handler) publicProfile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, publicProfileJSON{
-		profileFields: profileFields{
+		publicFields: publicFields{
 			ID: v.ID, Name: v.Name, JobTitle: v.JobTitle, Department: v.Department, Country: v.Country,
 			AboutYou: v.AboutYou, Skills: nonNil(v.Skills), Industries: nonNil(v.Industries),
 			TwitterURL: v.TwitterURL, LinkedInURL: v.LinkedInURL,
