@@ -194,4 +194,3 @@ func TestProvisionInputString(t *testing.T) {
 		}
 	}
 }
-
