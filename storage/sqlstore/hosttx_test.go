@@ -6,12 +6,15 @@ import (
 	"database/sql"
 	"errors"
 	"path/filepath"
+	"regexp"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -70,13 +73,20 @@ func (h hostDB) users(t *testing.T) int {
 
 // accounts returns an account service on the Store.
 func (h hostDB) accounts() *account.Service {
+	svc, _ := h.accountsMailing()
+	return svc
+}
+
+// accountsMailing returns an account service on the Store and the
+// outbox of its codes and notices.
+func (h hostDB) accountsMailing() (*account.Service, *notify.Outbox) {
 	out := notify.NewOutbox()
 	return account.NewService(account.Config{
-		Accounts: h.st, Profiles: h.st, History: h.st, Tx: h.st,
+		Accounts: h.st, Profiles: h.st, History: h.st, Tx: h.st, Notices: &notify.Notifier{Mailer: out},
 		Codes:       verification.NewService(verification.Config{Store: h.st, Tx: h.st, Mailer: out}),
 		Hasher:      password.NewHasher(password.HasherConfig{Params: password.Params{Memory: 64, Time: 1, Threads: 1}}),
 		SecurityLog: securitylog.New(h.st, rand.Reader, nil, nil),
-	})
+	}), out
 }
 
 var errHostFailed = errors.New("the host's next step failed")
@@ -190,6 +200,60 @@ func TestWithTxProvision(t *testing.T) {
 		again, err := svc.Provision(txctx, account.ProvisionInput{Email: "ada@example.com"})
 		if err != nil || again.Created || again.Account.ID != a.ID {
 			t.Errorf("Provision(existing) = %+v, %v; want the same account, not created", again, err)
+		}
+	})
+}
+
+// TestEmailChangeSQL runs the login-email changes on SQLite and
+// PostgreSQL: by code, to a taken address (refused like a wrong code),
+// and by the host.
+func TestEmailChangeSQL(t *testing.T) {
+	forEachHostDB(t, func(t *testing.T, h hostDB) {
+		ctx := context.Background()
+		svc, out := h.accountsMailing()
+		ada, err := svc.Provision(ctx, account.ProvisionInput{Email: "ada@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Provision(ctx, account.ProvisionInput{Email: "bob@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		c := auth.Caller{AccountID: ada.Account.ID, Method: auth.MethodPassword, AuthenticatedAt: time.Now(), SessionID: "s1"}
+
+		pid, err := svc.RequestEmailChange(ctx, c, ada.Account.ID, "bob@example.com")
+		if err != nil {
+			t.Fatalf("RequestEmailChange(taken): %v", err)
+		}
+		if _, err := svc.ConfirmEmailChange(ctx, c, pid, "123456"); !errors.Is(err, account.ErrInvalidCode) {
+			t.Errorf("ConfirmEmailChange(taken) = %v, want ErrInvalidCode", err)
+		}
+
+		pid, err = svc.RequestEmailChange(ctx, c, ada.Account.ID, "ada@new.example")
+		if err != nil {
+			t.Fatalf("RequestEmailChange: %v", err)
+		}
+		m, ok := out.Last("ada@new.example")
+		code := regexp.MustCompile(`\d{6}`).FindString(m.Body)
+		if !ok || code == "" {
+			t.Fatalf("no code mailed to the new address")
+		}
+		a, err := svc.ConfirmEmailChange(ctx, c, pid, code)
+		if err != nil || a.Email != "ada@new.example" {
+			t.Fatalf("ConfirmEmailChange = %v, %v", a, err)
+		}
+		if _, err := h.st.Pending(ctx, pid); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("pending change after confirmation: %v, want ErrNotFound", err)
+		}
+
+		admin := auth.Admin{ID: "support", Reason: "ticket 7"}
+		if _, err := svc.AdminChangeEmail(ctx, admin, a.ID, "bob@example.com"); !errors.Is(err, account.ErrEmailTaken) {
+			t.Errorf("AdminChangeEmail(taken) = %v, want ErrEmailTaken", err)
+		}
+		if a, err = svc.AdminChangeEmail(ctx, admin, a.ID, "ada@example.com"); err != nil || a.Email != "ada@example.com" {
+			t.Errorf("AdminChangeEmail = %v, %v", a, err)
+		}
+		if got, err := h.st.AccountByEmail(ctx, "ada@example.com"); err != nil || got.ID != ada.Account.ID {
+			t.Errorf("AccountByEmail after the admin change = %v, %v", got, err)
 		}
 	})
 }
