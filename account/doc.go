@@ -32,13 +32,33 @@
 // an auth.Admin; each is recorded in the change history and the security
 // log.
 //
+// # Hosts that already have users
+//
+// A host that verifies people itself creates their accounts with Provision
+// (no code is mailed), importing the password hash it keeps (argon2id,
+// bcrypt or scrypt; rehashed to argon2id at the first sign-in) or none when
+// it keeps sign-in to itself. Provision finds an existing account by its
+// address and changes nothing (Provisioned.Created tells which). It joins
+// the transaction ctx carries, so with sqlstore.Store.WithTx it runs inside
+// the host's own *sql.Tx.
+//
+// # Login email
+//
+// A person changes the login email of an account of their profile with
+// RequestEmailChange and ConfirmEmailChange (a fresh caller, a code to the
+// new address, a notice to the old one); the host sets an address it has
+// verified with AdminChangeEmail. Both record the history and the security
+// log, forget the old address's codes, and tell every Revoker
+// (ChangeEmailChanged).
+//
 // # No enumeration
 //
 // Nothing a caller sees depends on whether an address has an account:
 // Authenticate answers ErrInvalidCredentials for an unknown address, a
 // wrong password, a deactivated account and a single-sign-on account alike,
 // after a dummy hash so the time is similar; SignUp for a registered
-// address returns a pending id that never confirms; RequestPasswordReset
+// address returns a pending id that never confirms, and so does
+// RequestEmailChange for a taken address; RequestPasswordReset
 // always returns nil; ResetPassword answers ErrInvalidCode for an unknown
 // address as for a wrong code.
 //

@@ -10,7 +10,6 @@ import (
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
-	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/verification"
@@ -107,18 +106,7 @@ func (s *Service) taken(ctx context.Context, purpose verification.Purpose, email
 	if err := s.codes.Allow(ctx, purpose, email); err != nil {
 		return err
 	}
-	if s.limiter != nil {
-		l := ratelimit.Limit{Burst: 1, Every: DefaultAttemptNoticeEvery}
-		ok, _, err := s.limiter.TakeRateToken(ctx, ratelimit.KeyOf("account/attempt-notice|"+email), l, s.now())
-		if err != nil {
-			return fmt.Errorf("account: throttling the attempt notice: %w", err)
-		}
-		if !ok {
-			return nil
-		}
-	}
-	s.notices.Send(ctx, notify.Notice{Kind: notify.NoticeSignUpAttempt, At: s.now()}, email)
-	return nil
+	return s.attemptNotice(ctx, notify.NoticeSignUpAttempt, email)
 }
 
 // ConfirmSignUp completes a sign-up with the emailed code: in one

@@ -32,6 +32,13 @@ const (
 	// profile that another address replaced it, or that it was removed.
 	// It carries no code.
 	NoticeRecoveryEmailChanged NoticeKind = "recovery_email_changed"
+	// NoticeEmailChanged tells the previous login email of an account
+	// that another address replaced it. It carries no code.
+	NoticeEmailChanged NoticeKind = "email_changed"
+	// NoticeEmailChangeAttempt tells the owner of a registered address
+	// that someone asked to make it the login email of another account;
+	// nothing changed. It carries no code.
+	NoticeEmailChangeAttempt NoticeKind = "email_change_attempt"
 )
 
 // Notice is one security notice to an account.
@@ -57,6 +64,8 @@ var noticeTexts = map[NoticeKind]struct{ subject, sentence string }{
 	NoticeAccountDeleted:       {"An account was deleted from your profile", "A login account was deleted from your profile"},
 	NoticeSignUpAttempt:        {"Someone tried to create an account with your address", "Someone tried to create a new account with your email address, which already has one; no new account was made. If it was you, sign in, or reset your password if you forgot it"},
 	NoticeRecoveryEmailChanged: {"Your recovery email was changed", "This address is no longer the recovery email of your profile: another address replaced it, or it was removed. If you did not do this, sign in and check your profile, or contact support"},
+	NoticeEmailChanged:         {"Your login email was changed", "This address is no longer the login email of your account: another address replaced it, and sign-in and mail now use that one. If you did not do this, contact support at once"},
+	NoticeEmailChangeAttempt:   {"Someone tried to use your address for another account", "Someone asked to make your email address the login email of another account; it already belongs to yours, so nothing changed. If it was you, you can ignore this mail"},
 	NoticeSSOLinked:            {"Your account now uses single sign-on", "Your account now signs in through your company's identity provider and its password no longer works"},
 }
 

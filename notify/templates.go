@@ -39,6 +39,7 @@ const (
 	PurposeMerge         = "merge"
 	PurposeRecoveryEmail = "recovery_email"
 	PurposeRecoveryReset = "recovery_reset"
+	PurposeEmailChange   = "email_change"
 )
 
 // codeTexts holds the subject and what the code confirms, per purpose.
@@ -49,6 +50,7 @@ var codeTexts = map[string]struct{ subject, action string }{
 	PurposeMerge:         {"Confirm merging your profiles", "confirm that you want to merge two profiles into one"},
 	PurposeRecoveryEmail: {"Confirm your recovery email", "make this address the recovery email of your profile"},
 	PurposeRecoveryReset: {"Reset a password through your recovery email", "choose a new password for the account named below"},
+	PurposeEmailChange:   {"Confirm your new login email", "make this address the login email of your account"},
 }
 
 // maxCodeLen bounds a code placed in a message.

@@ -59,6 +59,12 @@ const (
 	SessionEnded             Kind = "session_ended"
 	Merged                   Kind = "merged"
 	SSOLinked                Kind = "sso_linked"
+	// AccountProvisioned is an account the host created for a person it
+	// had verified itself (account.Service.Provision).
+	AccountProvisioned Kind = "account_provisioned"
+	// EmailChanged is a change of an account's login email; Detail is
+	// the new address.
+	EmailChanged Kind = "email_changed"
 	// Admin is an operation that support staff made on the person's
 	// behalf; Event.Admin names who, Event.Detail what.
 	Admin Kind = "admin"

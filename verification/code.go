@@ -21,6 +21,9 @@ const (
 	// PurposeRecoveryReset resets the password of an account through the
 	// verified recovery email of its profile (the flow is the address).
 	PurposeRecoveryReset Purpose = "recovery_reset"
+	// PurposeEmailChange confirms a new login email of an account (the
+	// flow is the pending change's id).
+	PurposeEmailChange Purpose = "email_change"
 )
 
 // Code is a stored one-time code. Only a digest of the code is stored.

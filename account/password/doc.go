@@ -32,13 +32,14 @@
 // A [Hasher] turns a password into an argon2id PHC string
 // ($argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>, the OWASP parameters by
 // default) and verifies passwords against such strings and against bcrypt
-// hashes imported from another system:
+// and scrypt hashes imported from another system (CheckHash checks one
+// without hashing):
 //
 //	h := password.DefaultHasher()
 //	encoded, err := h.Hash(ctx, pw)
 //	ok, rehash, err := h.Verify(ctx, pw, encoded)
 //	if ok && rehash {
-//		// old parameters or bcrypt: store a fresh h.Hash(ctx, pw)
+//		// old parameters, bcrypt or scrypt: store a fresh h.Hash(ctx, pw)
 //	}
 //
 // For an unknown account, call [Hasher.VerifyDummy] so that the answer takes

@@ -105,3 +105,18 @@ func ExampleHasher_MaxMemory() {
 		h.MaxMemory()>>20, (h.MaxMemory()+rest)>>20, rest>>20)
 	// Output: hashing 38 MiB, heap bound 102 MiB, limit 64 MiB
 }
+
+// Check hashes imported from another system before storing them.
+func ExampleCheckHash() {
+	for _, h := range []string{
+		"$7$C6..../....SodiumChloride$kBGj9fHznVYFQMEn/qDCfrDevf9YDtcDdKvEqHJLV8D",
+		"$scrypt$ln=24,r=8,p=1$MDEyMzQ1Njc4OWFiY2RlZg$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"$1$saltsalt$qjXMvbEw8oaL.CzflDugX/",
+	} {
+		fmt.Println(password.CheckHash(h))
+	}
+	// Output:
+	// <nil>
+	// password: hash parameter scrypt ln = 24 not in 1..20
+	// password: unsupported hash
+}

@@ -17,8 +17,9 @@ import (
 var (
 	// ErrTooLong is returned by Hash for a password longer than MaxBytes.
 	ErrTooLong = errors.New("password: too long to hash")
-	// ErrMalformedHash is returned by Verify for a stored string that is
-	// not a well-formed PHC argon2id string or bcrypt hash.
+	// ErrMalformedHash is returned by Verify and CheckHash for a stored
+	// string that is not a well-formed PHC argon2id string, bcrypt hash
+	// or scrypt hash.
 	ErrMalformedHash = errors.New("password: malformed hash")
 	// ErrUnsupportedHash is returned by Verify for a stored hash of an
 	// algorithm or version this package does not verify.
@@ -147,7 +148,7 @@ type HasherConfig struct {
 }
 
 // Hasher hashes passwords with argon2id into PHC strings and verifies them,
-// along with imported bcrypt hashes. It is safe for concurrent use.
+// along with imported bcrypt and scrypt hashes. It is safe for concurrent use.
 //
 // Memory. At most MaxConcurrent hashes run at once, so hashing holds at
 // most MaxMemory bytes. But each argon2id run allocates its memory afresh
@@ -228,10 +229,11 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 	return phc{params: h.params, salt: salt, key: key}.String(), nil
 }
 
-// Verify reports whether pw matches encoded, a PHC argon2id string or a
-// bcrypt hash ($2a$, $2b$, $2y$), comparing in constant time. rehash is true
-// when pw matches but encoded was made with other parameters or with
-// bcrypt: the caller should then store a fresh Hash(pw).
+// Verify reports whether pw matches encoded, a PHC argon2id string, a
+// bcrypt hash ($2a$, $2b$, $2y$) or an scrypt hash (PHC $scrypt$ or
+// modular-crypt $7$, see CheckHash), comparing in constant time. rehash is
+// true when pw matches but encoded was made with other parameters, with
+// bcrypt or with scrypt: the caller should then store a fresh Hash(pw).
 //
 // A stored hash that is malformed, of an unsupported kind, or whose
 // parameters are outside the bounds gives an error and no hashing. A
@@ -241,6 +243,9 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 func (h *Hasher) Verify(ctx context.Context, pw, encoded string) (ok, rehash bool, err error) {
 	if isBcrypt(encoded) {
 		return h.verifyBcrypt(ctx, pw, encoded)
+	}
+	if isScrypt(encoded) {
+		return h.verifyScrypt(ctx, pw, encoded)
 	}
 	stored, err := parsePHC(encoded)
 	if err != nil {
@@ -273,7 +278,7 @@ func (h *Hasher) VerifyDummy(ctx context.Context, pw string) {
 // asks for a rehash into argon2id.
 func (h *Hasher) verifyBcrypt(ctx context.Context, pw, encoded string) (ok, rehash bool, err error) {
 	cost, err := bcrypt.Cost([]byte(encoded))
-	if err != nil {
+	if err != nil || len(encoded) != bcryptLen {
 		return false, false, ErrMalformedHash
 	}
 	if cost > MaxBcryptCost {

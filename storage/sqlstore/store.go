@@ -172,6 +172,9 @@ type txKey struct{}
 type txState struct {
 	s  *Store
 	tx *sql.Tx
+	// host holds the statements prepared on a host's transaction
+	// (WithTx); nil for the Store's own.
+	host *hostStmts
 }
 
 func (s *Store) txFrom(ctx context.Context) *txState {
@@ -278,8 +281,11 @@ func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 }
 
 // prepared returns the statement for query bound to the transaction in
-// ctx, if any.
+// ctx, if any (prepared on it when it is a host's, see WithTx).
 func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if t := s.txFrom(ctx); t != nil && t.host != nil {
+		return t.host.prepare(ctx, s, t.tx, query)
+	}
 	st, err := s.stmt(ctx, query)
 	if err != nil {
 		return nil, err

@@ -32,6 +32,7 @@ var acNow = time.Date(2024, 2, 3, 4, 5, 6, 789012000, time.UTC)
 // case-insensitive unique email (on create and update), the order of a
 // profile's accounts, moving every account of a profile to another (and
 // its rollback), pending requests and their expiry, transaction rollback,
+// a change of login email (its pending request, the address moving),
 // and 16 goroutines creating accounts with one email.
 func TestAccountStore(t *testing.T, newStore func(t *testing.T) AccountStore) {
 	t.Run("CreateGet", func(t *testing.T) { testAccountCreateGet(t, newStore(t)) })
@@ -39,6 +40,7 @@ func TestAccountStore(t *testing.T, newStore func(t *testing.T) AccountStore) {
 	t.Run("EmailUnique", func(t *testing.T) { testAccountEmailUnique(t, newStore(t)) })
 	t.Run("Update", func(t *testing.T) { testAccountUpdate(t, newStore(t)) })
 	t.Run("UpdateEmailConflict", func(t *testing.T) { testAccountUpdateConflict(t, newStore(t)) })
+	t.Run("EmailChange", func(t *testing.T) { testAccountEmailChange(t, newStore(t)) })
 	t.Run("Delete", func(t *testing.T) { testAccountDelete(t, newStore(t)) })
 	t.Run("AccountsOfProfile", func(t *testing.T) { testAccountsOfProfile(t, newStore(t)) })
 	t.Run("MoveAccounts", func(t *testing.T) { testAccountMove(t, newStore(t)) })
