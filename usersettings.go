@@ -151,7 +151,7 @@ func New(store Store, opts Options) (*Settings, error) {
 	// Sessions re-authenticate through the account and two-factor
 	// services, built below (credentials reads them when called).
 	s.Sessions = session.NewService(session.Config{
-		Store: store, Accounts: store, Tx: store, Passwords: credentials{s}, SecondFactor: credentials{s},
+		Store: store, Accounts: store, Tx: store, Passwords: credentials{s}, SecondFactor: credentials{s}, Expiry: credentials{s},
 		SecurityLog: s.SecurityLog, FreshFor: o.FreshFor, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
 		TouchInterval: o.SessionTouchInterval, Now: o.Now, Rand: o.Rand,
 	})
@@ -212,13 +212,18 @@ func noticeFailed(o Options) func(context.Context, *notify.NoticeError) {
 }
 
 // credentials checks the password and the second factor of a session's
-// re-authentication through the account and two-factor services of s,
+// re-authentication, and whether a session's password has expired,
+// through the account and two-factor services of s,
 // which New builds after the session service (they end sessions through
 // it); a failed password check counts as a failed sign-in.
 type credentials struct{ s *Settings }
 
 func (c credentials) CheckCallerPassword(ctx context.Context, caller auth.Caller, pw string) error {
 	return c.s.Accounts.CheckCallerPassword(ctx, caller, pw)
+}
+
+func (c credentials) PasswordExpired(ctx context.Context, accountID string) (bool, error) {
+	return c.s.Accounts.PasswordExpired(ctx, accountID)
 }
 
 func (c credentials) Required(ctx context.Context, accountID string) (bool, error) {

@@ -285,17 +285,35 @@ func (s *Service) managed(ctx context.Context, a Account) (bool, error) {
 	return s.sso(ctx, a.Email)
 }
 
-// maxAge returns the maximum password age for the address: the company's
-// when it sets one, else the policy's; 0 means never.
-func (s *Service) maxAge(ctx context.Context, email string) (time.Duration, error) {
-	c, ok, err := s.company(ctx, email)
+// PasswordExpired reports whether the password of the account has
+// passed its maximum age: the company's when it sets one, else the
+// policy's. An account without a password (single sign-on, or one that
+// never had a password) never has an expired password. The session
+// service asks it each time it validates a session, to fill in
+// auth.Caller.PasswordExpired; a host that makes its callers with
+// auth.New asks it too. It returns ErrNotFound for an unknown account.
+func (s *Service) PasswordExpired(ctx context.Context, accountID string) (bool, error) {
+	a, err := s.get(ctx, accountID)
 	if err != nil {
-		return 0, err
+		return false, err
 	}
+	return s.passwordExpired(ctx, a)
+}
+
+// passwordExpired is PasswordExpired of the stored account a.
+func (s *Service) passwordExpired(ctx context.Context, a Account) (bool, error) {
+	if a.PasswordHash == "" || a.SSO() {
+		return false, nil
+	}
+	c, ok, err := s.company(ctx, a.Email)
+	if err != nil || (ok && c.SSO) {
+		return false, err
+	}
+	maxAge := s.policy.MaxAge
 	if ok && c.HasMaxAge {
-		return c.PasswordMaxAge, nil
+		maxAge = c.PasswordMaxAge
 	}
-	return s.policy.MaxAge, nil
+	return maxAge > 0 && s.now().Sub(a.PasswordChangedAt) >= maxAge, nil
 }
 
 // get loads an account, mapping "not found" to ErrNotFound.

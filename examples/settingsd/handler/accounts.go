@@ -121,11 +121,5 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, c *call
 		h.fail(w, r, err)
 		return
 	}
-	if c.ses.PasswordExpired {
-		if err := h.s.Sessions.ClearPasswordExpired(ctx, c.ses.ID); err != nil {
-			h.fail(w, r, err)
-			return
-		}
-	}
 	w.WriteHeader(http.StatusNoContent)
 }
