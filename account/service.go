@@ -101,13 +101,31 @@ type CompanyResolver interface {
 }
 
 // Eraser is implemented by every package that stores data of an account
-// or a profile (tokens, two-factor records, notification settings, …).
-// Delete calls it inside its transaction: EraseAccount before the account
-// is deleted, and EraseProfile before the profile is deleted when the last
-// account goes. An error rolls the whole deletion back.
+// or a profile (tokens, two-factor records, notification settings, …):
+// the erasure (package personaldata) calls it inside its transaction,
+// EraseAccount before the account is deleted, and EraseProfile before the
+// profile is deleted when the last account goes. An error rolls the
+// whole deletion back.
 type Eraser interface {
 	EraseAccount(ctx context.Context, accountID string) error
 	EraseProfile(ctx context.Context, profileID string) error
+}
+
+// Erasure is the one erase sequence of the SDK, which Delete and
+// AdminDelete run; *personaldata.Service implements it. The account
+// package itself deletes nothing of a person but through it.
+type Erasure interface {
+	// EraseAccount deletes the account and everything stored about it
+	// (every Eraser's EraseAccount, pending requests, codes and send log
+	// of its address), in the transaction ctx carries.
+	EraseAccount(ctx context.Context, accountID string) error
+	// EraseProfile deletes a profile that has no account left, with its
+	// history and everything stored about it (every Eraser's
+	// EraseProfile), in the transaction ctx carries.
+	EraseProfile(ctx context.Context, profileID string) error
+	// Scrub makes the erased values leave the storage's files; it runs
+	// after the commit, outside any transaction.
+	Scrub(ctx context.Context) error
 }
 
 // SecondFactor tells whether an account must pass a second factor after
@@ -141,9 +159,12 @@ type Config struct {
 	Policy password.Policy
 	// Companies resolves addresses to companies; nil means none has one.
 	Companies CompanyResolver
-	// Erasers erase the data other packages keep about an account or a
-	// profile when Delete removes it; see Eraser.
-	Erasers []Eraser
+	// Erasure deletes an account, or a profile whose last account went,
+	// with everything stored about it, when Delete or AdminDelete
+	// removes it; see Erasure. usersettings.New passes the personal-data
+	// service (package personaldata), the one erase sequence of the SDK;
+	// without it Delete and AdminDelete answer ErrNoErasure.
+	Erasure Erasure
 	// Revokers stop what an account's credentials started (cached API
 	// key validations, sessions) when the account is deactivated or its
 	// password changes; see Revoker.
@@ -205,7 +226,7 @@ type Service struct {
 	passwords  *Passwords
 	policy     password.Policy
 	companies  CompanyResolver
-	erasers    []Eraser
+	erasure    Erasure
 	revokers   []Revoker
 	second     SecondFactor
 	pendingTTL time.Duration
@@ -227,7 +248,7 @@ func NewService(c Config) *Service {
 	s := &Service{
 		accounts: c.Accounts, profiles: c.Profiles, history: c.History, tx: c.Tx,
 		codes: c.Codes, notices: c.Notices, hasher: c.Hasher, policy: c.Policy,
-		companies: c.Companies, erasers: append([]Eraser(nil), c.Erasers...),
+		companies: c.Companies, erasure: c.Erasure,
 		revokers: append([]Revoker(nil), c.Revokers...),
 		second:   c.SecondFactor, pendingTTL: c.PendingTTL, limiter: c.Limiter, now: clock.New(c.Now), rand: c.Rand,
 		freshFor: c.FreshFor, seclog: c.SecurityLog, recovery: c.Recovery,

@@ -98,9 +98,6 @@ func (h *Handler) deleteAccount(w http.ResponseWriter, r *http.Request, c *calle
 		h.fail(w, r, err)
 		return
 	}
-	if err := h.s.PersonalData.Scrub(ctx); err != nil {
-		h.logger(r).Error("scrub after account deletion failed", "route", r.Pattern, "err", err.Error())
-	}
 	http.SetCookie(w, h.cookie(r, "", -1))
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -168,9 +168,6 @@ func (w *Web) deleteAccount(rw http.ResponseWriter, r *http.Request, c *caller) 
 		w.fail(rw, r, err)
 		return
 	}
-	if err := w.s.PersonalData.Scrub(ctx); err != nil {
-		w.log.Error("scrub after account deletion failed", "route", r.Pattern, "err", err.Error())
-	}
 	http.SetCookie(rw, w.cookie(r, handler.CookieName, "", "/", -1))
 	w.setFlash(rw, r, "account_deleted")
 	seeOther(rw, r, "/signin")
