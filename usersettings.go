@@ -222,8 +222,8 @@ func (c credentials) CheckCallerPassword(ctx context.Context, caller auth.Caller
 	return c.s.Accounts.CheckCallerPassword(ctx, caller, pw)
 }
 
-func (c credentials) PasswordExpired(ctx context.Context, accountID string) (bool, error) {
-	return c.s.Accounts.PasswordExpired(ctx, accountID)
+func (c credentials) PasswordExpiredOf(ctx context.Context, a account.Account) (bool, error) {
+	return c.s.Accounts.PasswordExpiredOf(ctx, a)
 }
 
 func (c credentials) Required(ctx context.Context, accountID string) (bool, error) {

@@ -127,9 +127,9 @@ func NewService(c Config) *Service {
 // Expiry tells whether an account's password has expired.
 // *account.Service implements it.
 type Expiry interface {
-	// PasswordExpired reports whether the password of the account has
-	// passed its maximum age.
-	PasswordExpired(ctx context.Context, accountID string) (bool, error)
+	// PasswordExpiredOf reports whether the password of the account, as
+	// read from the store, has passed its maximum age.
+	PasswordExpiredOf(ctx context.Context, a account.Account) (bool, error)
 }
 
 // Begin is what Start needs to know of a sign-in that just succeeded.
@@ -239,7 +239,7 @@ func (s *Service) Validate(ctx context.Context, secret string) (Session, error) 
 		return Session{}, fmt.Errorf("session: validate: %w", err)
 	}
 	if s.expiry != nil {
-		if ses.PasswordExpired, err = s.expiry.PasswordExpired(ctx, ses.AccountID); err != nil {
+		if ses.PasswordExpired, err = s.expiry.PasswordExpiredOf(ctx, a); err != nil {
 			return Session{}, fmt.Errorf("session: validate: %w", err)
 		}
 	}

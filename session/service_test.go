@@ -150,8 +150,8 @@ func TestPasswordExpired(t *testing.T) {
 // expiry is a Config.Expiry whose answer the test sets.
 type expiry struct{ expired map[string]bool }
 
-func (e *expiry) PasswordExpired(_ context.Context, accountID string) (bool, error) {
-	return e.expired[accountID], nil
+func (e *expiry) PasswordExpiredOf(_ context.Context, a account.Account) (bool, error) {
+	return e.expired[a.ID], nil
 }
 
 // TestPasswordExpiresDuringSession: a session opened before the password
