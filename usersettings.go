@@ -151,7 +151,7 @@ func New(store Store, opts Options) (*Settings, error) {
 	// Sessions re-authenticate through the account and two-factor
 	// services, built below (credentials reads them when called).
 	s.Sessions = session.NewService(session.Config{
-		Store: store, Accounts: store, Tx: store, Passwords: credentials{s}, SecondFactor: credentials{s},
+		Store: store, Accounts: store, Tx: store, Passwords: credentials{s}, SecondFactor: credentials{s}, Expiry: credentials{s},
 		SecurityLog: s.SecurityLog, FreshFor: o.FreshFor, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
 		TouchInterval: o.SessionTouchInterval, Now: o.Now, Rand: o.Rand,
 	})
@@ -181,7 +181,7 @@ func New(store Store, opts Options) (*Settings, error) {
 	})
 	s.Accounts = account.NewService(account.Config{
 		Accounts: store, Profiles: store, History: store, Tx: store, Codes: s.Codes, Notices: notices,
-		Hasher: o.Hasher, Policy: o.Policy, Companies: companies(store, o), Erasers: s.PersonalData.Erasers(),
+		Hasher: o.Hasher, Policy: o.Policy, Companies: companies(store, o), Erasure: s.PersonalData,
 		Revokers:     []account.Revoker{s.Tokens, s.Sessions},
 		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, FreshFor: o.FreshFor, SecurityLog: s.SecurityLog,
 		Limiter: store, Failures: store, Limits: o.LoginLimits, DeviceKeys: deriveKeys(o.CodeKeys, "usersettings/account/device/v1"),
@@ -212,13 +212,18 @@ func noticeFailed(o Options) func(context.Context, *notify.NoticeError) {
 }
 
 // credentials checks the password and the second factor of a session's
-// re-authentication through the account and two-factor services of s,
+// re-authentication, and whether a session's password has expired,
+// through the account and two-factor services of s,
 // which New builds after the session service (they end sessions through
 // it); a failed password check counts as a failed sign-in.
 type credentials struct{ s *Settings }
 
 func (c credentials) CheckCallerPassword(ctx context.Context, caller auth.Caller, pw string) error {
 	return c.s.Accounts.CheckCallerPassword(ctx, caller, pw)
+}
+
+func (c credentials) PasswordExpiredOf(ctx context.Context, a account.Account) (bool, error) {
+	return c.s.Accounts.PasswordExpiredOf(ctx, a)
 }
 
 func (c credentials) Required(ctx context.Context, accountID string) (bool, error) {

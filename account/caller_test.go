@@ -32,7 +32,7 @@ func TestRevocationsAndSecurityLog(t *testing.T) {
 	e.svc = account.NewService(account.Config{
 		Accounts: e.st, Profiles: e.st, History: e.st, Tx: e.st, Codes: e.codes,
 		Notices: &notify.Notifier{Mailer: e.out}, Hasher: e.hasher, Companies: testCompanies,
-		Revokers: []account.Revoker{&got}, Now: e.clock.Now,
+		Revokers: []account.Revoker{&got}, Erasure: e.eraser, Now: e.clock.Now,
 		SecurityLog: securitylog.New(e.st, rand.Reader, e.clock.Now, nil),
 	})
 	ada := e.signUp("ada@example.com")

@@ -164,11 +164,10 @@ func (s *Service) counters(a Account, found bool, l Login) []counter {
 // account a.
 func (s *Service) signedIn(ctx context.Context, a Account) (AuthResult, error) {
 	res := AuthResult{Account: public(a)}
-	maxAge, err := s.maxAge(ctx, a.Email)
-	if err != nil {
+	var err error
+	if res.PasswordExpired, err = s.passwordExpired(ctx, a); err != nil {
 		return AuthResult{}, err
 	}
-	res.PasswordExpired = maxAge > 0 && s.now().Sub(a.PasswordChangedAt) >= maxAge
 	if s.second != nil {
 		if res.SecondFactorRequired, err = s.second.Required(ctx, a.ID); err != nil {
 			return AuthResult{}, fmt.Errorf("account: checking second factor: %w", err)
@@ -250,7 +249,7 @@ func (s *Service) CheckCallerPassword(ctx context.Context, c auth.Caller, pw str
 // (ChangePasswordChanged, keeping the caller's session), which ends
 // every other session of the account.
 func (s *Service) ChangePassword(ctx context.Context, c auth.Caller, current, next string) error {
-	a, err := s.freshCaller(ctx, c)
+	a, err := s.freshCaller(ctx, c.AllowExpired())
 	if err != nil {
 		return err
 	}

@@ -95,14 +95,15 @@
 // # Deletion
 //
 // Delete removes one account of the caller's profile and, with the last
-// account of a profile, the profile. Every package that keeps data about an account or
-// a profile (tokens and API keys, two-factor records, notification
-// settings, personal data, …) implements Eraser and is listed in
-// Config.Erasers; Delete runs them all in its one transaction, before it
-// deletes the account and the profile, so either everything goes or,
-// when anything fails, nothing does. A package that stores data of an
-// account and is not registered there would outlive the account: register
-// every such package when wiring the SDK.
+// account of a profile, the profile, through Config.Erasure: the one
+// erase sequence of the SDK, package personaldata's, whose sources (every
+// package that keeps data about an account or a profile: tokens and API
+// keys, two-factor records, notification settings, …, each an Eraser)
+// run in Delete's one transaction before the account and the profile go,
+// so either everything goes or, when anything fails, nothing does. After
+// the commit the erasure scrubs the database files. usersettings.New
+// wires it; a host wiring the services itself passes its
+// personaldata.Service.
 //
 // # Transactions
 //

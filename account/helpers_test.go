@@ -16,6 +16,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/verification"
@@ -68,19 +69,31 @@ var testCompanies = companies{
 // clock is the shared fake clock of the tests.
 type clock = fakeclock.Clock
 
-// eraser records calls and can fail or write to the store in the
-// transaction it is given.
+// eraser is the account.Erasure of the tests: the personal-data
+// service's erasure over the store, recording calls, and able to fail or
+// write to the store in the transaction it is given.
 type eraser struct {
 	st       *memory.Store
+	pd       *personaldata.Service
 	mu       sync.Mutex
 	calls    []string
 	failWith error // returned by EraseProfile
+}
+
+func newEraser(st *memory.Store) *eraser {
+	return &eraser{st: st, pd: personaldata.NewService(personaldata.Config{
+		Tx: st, Profiles: st, Accounts: st, History: st,
+		Sources: personaldata.DefaultSources(personaldata.Deps{Profiles: st, Accounts: st, Codes: st, History: st, Notify: st}),
+	})}
 }
 
 func (e *eraser) EraseAccount(ctx context.Context, id string) error {
 	e.mu.Lock()
 	e.calls = append(e.calls, "account "+id)
 	e.mu.Unlock()
+	if err := e.pd.EraseAccount(ctx, id); err != nil {
+		return err
+	}
 	// A write in the caller's transaction, which a later failure must undo.
 	return e.st.CreatePending(ctx, account.Pending{ID: "pnd_by_eraser_" + id, Kind: account.PendingSignUp})
 }
@@ -89,8 +102,13 @@ func (e *eraser) EraseProfile(ctx context.Context, id string) error {
 	e.mu.Lock()
 	e.calls = append(e.calls, "profile "+id)
 	e.mu.Unlock()
-	return e.failWith
+	if e.failWith != nil {
+		return e.failWith
+	}
+	return e.pd.EraseProfile(ctx, id)
 }
+
+func (e *eraser) Scrub(ctx context.Context) error { return e.pd.Scrub(ctx) }
 
 type secondFactor map[string]bool
 
@@ -121,7 +139,7 @@ func newEnv(t *testing.T) *env {
 		hasher: &countingHasher{h: password.NewHasher(password.HasherConfig{Params: cheap})},
 		second: secondFactor{},
 	}
-	e.eraser = &eraser{st: e.st}
+	e.eraser = newEraser(e.st)
 	e.out.Now = e.clock.Now
 	e.codes = verification.NewService(verification.Config{
 		Store: e.st, Tx: e.st, Mailer: e.out, Key: []byte("test key"), Now: e.clock.Now,
@@ -130,7 +148,7 @@ func newEnv(t *testing.T) *env {
 	e.svc = account.NewService(account.Config{
 		Accounts: e.st, Profiles: e.st, History: e.st, Tx: e.st, Codes: e.codes,
 		Notices: &notify.Notifier{Mailer: e.out}, Hasher: e.hasher, Companies: testCompanies,
-		Erasers: []account.Eraser{e.eraser}, SecondFactor: e.second, Now: e.clock.Now,
+		Erasure: e.eraser, SecondFactor: e.second, Now: e.clock.Now,
 		Limiter: e.st, Failures: e.st, SecurityLog: e.log, DeviceKeys: [][]byte{[]byte("device key of the tests, 32 bytes")},
 	})
 	return e

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
@@ -125,13 +126,15 @@ func (s *Service) recordAdmin(ctx context.Context, admin auth.Admin, a Account, 
 // gets auth.ErrForbidden. An account of another profile answers
 // ErrNotFound, exactly as an unknown one.
 //
-// In one transaction every Config.Erasers' EraseAccount runs, the
-// account's pending requests, codes and send log go, and the account is
-// deleted. When it was the last account of its profile, every Eraser's
-// EraseProfile runs and the profile with its history is deleted too;
-// otherwise the deletion is recorded in the profile's history and
-// security log and the remaining accounts get a notice. Any failure rolls
-// everything back.
+// In one transaction Config.Erasure erases the account and everything
+// stored about it (its pending requests, codes and send log too). When it
+// was the last account of its profile, the erasure erases the profile
+// with its history too; otherwise the deletion is recorded in the
+// profile's history and security log and the remaining accounts get a
+// notice. Any failure rolls everything back. After the commit the
+// erasure scrubs the storage, so no deleted value stays in its files; a
+// scrub failure is returned after a successful deletion, wrapped with
+// "personaldata: scrub".
 func (s *Service) Delete(ctx context.Context, c auth.Caller, accountID string) error {
 	me, err := s.freshCaller(ctx, c)
 	if err != nil {
@@ -163,12 +166,21 @@ func (s *Service) AdminDelete(ctx context.Context, admin auth.Admin, accountID s
 	})
 }
 
+// ErrNoErasure means Delete or AdminDelete was called on a Service
+// without Config.Erasure: a programming error of the host.
+var ErrNoErasure = errs.New(errs.Internal, "internal", "account: deleting needs Config.Erasure")
+
 // deleteAccount deletes the account in one transaction; profileID, when
 // set, is the only profile it may belong to (else ErrNotFound). recorded
-// runs in the transaction when accounts remain on the profile.
+// runs in the transaction when accounts remain on the profile. The
+// account, and the profile when it was its last account, go through
+// Config.Erasure; after the commit the erasure scrubs the storage.
 func (s *Service) deleteAccount(ctx context.Context, profileID, accountID string, recorded func(context.Context, Account) error) error {
+	if s.erasure == nil {
+		return ErrNoErasure
+	}
 	var remaining []Account
-	return s.tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		a, err := s.get(ctx, accountID)
 		if err != nil {
 			return err
@@ -176,55 +188,28 @@ func (s *Service) deleteAccount(ctx context.Context, profileID, accountID string
 		if profileID != "" && a.ProfileID != profileID {
 			return ErrNotFound
 		}
-		if err := s.eraseAccount(ctx, a); err != nil {
-			return err
+		if err := s.erasure.EraseAccount(ctx, a.ID); err != nil {
+			return fmt.Errorf("account: erasing account: %w", err)
 		}
 		if remaining, err = s.accounts.AccountsOfProfile(ctx, a.ProfileID); err != nil {
 			return fmt.Errorf("account: listing accounts: %w", err)
 		}
 		if len(remaining) == 0 {
-			return s.eraseProfile(ctx, a.ProfileID)
+			if err := s.erasure.EraseProfile(ctx, a.ProfileID); err != nil {
+				return fmt.Errorf("account: erasing profile: %w", err)
+			}
+			return nil
 		}
 		if err := recorded(ctx, a); err != nil {
 			return err
 		}
 		return s.notices.Queue(ctx, notify.Notice{Kind: notify.NoticeAccountDeleted, At: s.now()}, emails(remaining)...)
 	})
-}
-
-// eraseAccount removes a and everything stored about it, in ctx's
-// transaction.
-func (s *Service) eraseAccount(ctx context.Context, a Account) error {
-	for _, e := range s.erasers {
-		if err := e.EraseAccount(ctx, a.ID); err != nil {
-			return fmt.Errorf("account: erasing account data: %w", err)
-		}
-	}
-	if _, err := s.accounts.DeletePendingRequestedBy(ctx, a.ID); err != nil {
-		return fmt.Errorf("account: deleting pending requests: %w", err)
-	}
-	if err := s.codes.Forget(ctx, a.Email); err != nil {
+	if err != nil {
 		return err
 	}
-	if err := s.accounts.DeleteAccount(ctx, a.ID); err != nil {
-		return fmt.Errorf("account: deleting account: %w", err)
-	}
-	return nil
-}
-
-// eraseProfile removes a profile that has no account left, in ctx's
-// transaction.
-func (s *Service) eraseProfile(ctx context.Context, profileID string) error {
-	for _, e := range s.erasers {
-		if err := e.EraseProfile(ctx, profileID); err != nil {
-			return fmt.Errorf("account: erasing profile data: %w", err)
-		}
-	}
-	if err := s.history.DeleteHistoryOfProfile(ctx, profileID); err != nil {
-		return fmt.Errorf("account: deleting history: %w", err)
-	}
-	if err := s.profiles.DeleteProfile(ctx, profileID); err != nil {
-		return fmt.Errorf("account: deleting profile: %w", err)
+	if err := s.erasure.Scrub(ctx); err != nil {
+		return fmt.Errorf("account: deleted, but %w", err)
 	}
 	return nil
 }

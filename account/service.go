@@ -101,13 +101,31 @@ type CompanyResolver interface {
 }
 
 // Eraser is implemented by every package that stores data of an account
-// or a profile (tokens, two-factor records, notification settings, …).
-// Delete calls it inside its transaction: EraseAccount before the account
-// is deleted, and EraseProfile before the profile is deleted when the last
-// account goes. An error rolls the whole deletion back.
+// or a profile (tokens, two-factor records, notification settings, …):
+// the erasure (package personaldata) calls it inside its transaction,
+// EraseAccount before the account is deleted, and EraseProfile before the
+// profile is deleted when the last account goes. An error rolls the
+// whole deletion back.
 type Eraser interface {
 	EraseAccount(ctx context.Context, accountID string) error
 	EraseProfile(ctx context.Context, profileID string) error
+}
+
+// Erasure is the one erase sequence of the SDK, which Delete and
+// AdminDelete run; *personaldata.Service implements it. The account
+// package itself deletes nothing of a person but through it.
+type Erasure interface {
+	// EraseAccount deletes the account and everything stored about it
+	// (every Eraser's EraseAccount, pending requests, codes and send log
+	// of its address), in the transaction ctx carries.
+	EraseAccount(ctx context.Context, accountID string) error
+	// EraseProfile deletes a profile that has no account left, with its
+	// history and everything stored about it (every Eraser's
+	// EraseProfile), in the transaction ctx carries.
+	EraseProfile(ctx context.Context, profileID string) error
+	// Scrub makes the erased values leave the storage's files; it runs
+	// after the commit, outside any transaction.
+	Scrub(ctx context.Context) error
 }
 
 // SecondFactor tells whether an account must pass a second factor after
@@ -141,9 +159,12 @@ type Config struct {
 	Policy password.Policy
 	// Companies resolves addresses to companies; nil means none has one.
 	Companies CompanyResolver
-	// Erasers erase the data other packages keep about an account or a
-	// profile when Delete removes it; see Eraser.
-	Erasers []Eraser
+	// Erasure deletes an account, or a profile whose last account went,
+	// with everything stored about it, when Delete or AdminDelete
+	// removes it; see Erasure. usersettings.New passes the personal-data
+	// service (package personaldata), the one erase sequence of the SDK;
+	// without it Delete and AdminDelete answer ErrNoErasure.
+	Erasure Erasure
 	// Revokers stop what an account's credentials started (cached API
 	// key validations, sessions) when the account is deactivated or its
 	// password changes; see Revoker.
@@ -205,7 +226,7 @@ type Service struct {
 	passwords  *Passwords
 	policy     password.Policy
 	companies  CompanyResolver
-	erasers    []Eraser
+	erasure    Erasure
 	revokers   []Revoker
 	second     SecondFactor
 	pendingTTL time.Duration
@@ -227,7 +248,7 @@ func NewService(c Config) *Service {
 	s := &Service{
 		accounts: c.Accounts, profiles: c.Profiles, history: c.History, tx: c.Tx,
 		codes: c.Codes, notices: c.Notices, hasher: c.Hasher, policy: c.Policy,
-		companies: c.Companies, erasers: append([]Eraser(nil), c.Erasers...),
+		companies: c.Companies, erasure: c.Erasure,
 		revokers: append([]Revoker(nil), c.Revokers...),
 		second:   c.SecondFactor, pendingTTL: c.PendingTTL, limiter: c.Limiter, now: clock.New(c.Now), rand: c.Rand,
 		freshFor: c.FreshFor, seclog: c.SecurityLog, recovery: c.Recovery,
@@ -285,17 +306,42 @@ func (s *Service) managed(ctx context.Context, a Account) (bool, error) {
 	return s.sso(ctx, a.Email)
 }
 
-// maxAge returns the maximum password age for the address: the company's
-// when it sets one, else the policy's; 0 means never.
-func (s *Service) maxAge(ctx context.Context, email string) (time.Duration, error) {
-	c, ok, err := s.company(ctx, email)
+// PasswordExpired reports whether the password of the account has
+// passed its maximum age: the company's when it sets one, else the
+// policy's. An account without a password (single sign-on, or one that
+// never had a password) never has an expired password. The session
+// service asks it each time it validates a session, to fill in
+// auth.Caller.PasswordExpired; a host that makes its callers with
+// auth.New asks it too. It returns ErrNotFound for an unknown account.
+func (s *Service) PasswordExpired(ctx context.Context, accountID string) (bool, error) {
+	a, err := s.get(ctx, accountID)
 	if err != nil {
-		return 0, err
+		return false, err
 	}
+	return s.passwordExpired(ctx, a)
+}
+
+// PasswordExpiredOf is PasswordExpired of an account already read from
+// the store, with its password hash (not one from Get, which strips it),
+// saving a read: session.Service.Validate asks it (session.Expiry).
+func (s *Service) PasswordExpiredOf(ctx context.Context, a Account) (bool, error) {
+	return s.passwordExpired(ctx, a)
+}
+
+// passwordExpired is PasswordExpired of the stored account a.
+func (s *Service) passwordExpired(ctx context.Context, a Account) (bool, error) {
+	if a.PasswordHash == "" || a.SSO() {
+		return false, nil
+	}
+	c, ok, err := s.company(ctx, a.Email)
+	if err != nil || (ok && c.SSO) {
+		return false, err
+	}
+	maxAge := s.policy.MaxAge
 	if ok && c.HasMaxAge {
-		return c.PasswordMaxAge, nil
+		maxAge = c.PasswordMaxAge
 	}
-	return s.policy.MaxAge, nil
+	return maxAge > 0 && s.now().Sub(a.PasswordChangedAt) >= maxAge, nil
 }
 
 // get loads an account, mapping "not found" to ErrNotFound.

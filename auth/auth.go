@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // Method says how a caller authenticated.
@@ -55,6 +57,13 @@ var (
 	// ErrInvalidCaller means a Caller without an account or with an
 	// unknown method: a programming error of the host.
 	ErrInvalidCaller = errors.New("auth: invalid caller")
+	// ErrPasswordExpired means the caller's password has passed its
+	// maximum age (Caller.PasswordExpired): until it is changed, every
+	// self-service operation refuses the caller but the password change
+	// and what it needs (reading the caller's accounts and sessions,
+	// re-authenticating, signing out). An HTTP layer answers it 403
+	// password_expired.
+	ErrPasswordExpired = errs.New(errs.Forbidden, "password_expired", "auth: password expired")
 )
 
 // Caller is who acts in a self-service operation. The zero Caller is
@@ -77,6 +86,15 @@ type Caller struct {
 	// Client is where the request comes from, for the security log and
 	// the session list; the zero Client is allowed.
 	Client Client
+	// PasswordExpired says that the account's password had passed its
+	// maximum age when the caller was resolved: Person, Fresh and
+	// Profile then answer ErrPasswordExpired, so only the operations
+	// that take AllowExpired (the password change and what it needs) go
+	// on. The session service sets it each time it validates a session,
+	// so a session opened before the password expired is refused as soon
+	// as it expires; a host that makes its callers with New sets it from
+	// account.Service.PasswordExpired.
+	PasswordExpired bool
 }
 
 // Client is where a request comes from: the client's IP address and its
@@ -94,14 +112,26 @@ type Client struct {
 func (c Client) Device() string { return DeviceLabel(c.UserAgent) }
 
 // New returns the Caller of an account that authenticated by method at
-// the given time, for a host that signs people in itself.
+// the given time, for a host that signs people in itself. Its password
+// has not expired; a host whose accounts have passwords sets
+// PasswordExpired from account.Service.PasswordExpired on each request.
 func New(accountID string, method Method, at time.Time) Caller {
 	return Caller{AccountID: accountID, Method: method, AuthenticatedAt: at}
 }
 
 // String describes the caller without secrets.
 func (c Caller) String() string {
-	return fmt.Sprintf("caller{account=%s method=%s at=%s}", c.AccountID, c.Method, c.AuthenticatedAt.UTC().Format(time.RFC3339))
+	return fmt.Sprintf("caller{account=%s method=%s at=%s expired=%t}", c.AccountID, c.Method, c.AuthenticatedAt.UTC().Format(time.RFC3339), c.PasswordExpired)
+}
+
+// AllowExpired returns the caller with its password expiry lifted, for
+// the few operations a person whose password has expired may still do:
+// changing the password, and what that needs (listing their accounts and
+// sessions, re-authenticating, signing out). Services call it on their
+// own caller for those operations only, never on a caller they pass on.
+func (c Caller) AllowExpired() Caller {
+	c.PasswordExpired = false
+	return c
 }
 
 // Valid returns ErrInvalidCaller for a caller without an account or with
@@ -120,9 +150,10 @@ func (c Caller) Valid() error {
 // than a person's sign-in.
 func (c Caller) Credential() bool { return c.Method == MethodToken || c.Method == MethodAPIKey }
 
-// Person returns nil for a valid caller that signed in as a person, and
-// ErrForbidden for a token or API key: the settings are the person's
-// alone.
+// Person returns nil for a valid caller that signed in as a person whose
+// password has not expired; ErrForbidden for a token or API key (the
+// settings are the person's alone); and ErrPasswordExpired for a person
+// whose password has expired (see AllowExpired).
 func (c Caller) Person() error {
 	if err := c.Valid(); err != nil {
 		return err
@@ -130,14 +161,17 @@ func (c Caller) Person() error {
 	if c.Credential() {
 		return fmt.Errorf("%w: a %s does not reach the settings", ErrForbidden, c.Method)
 	}
+	if c.PasswordExpired {
+		return ErrPasswordExpired
+	}
 	return nil
 }
 
 // Fresh returns nil when the caller is a person who authenticated less
 // than maxAge before now (DefaultFreshFor when maxAge is 0);
-// ErrReauthenticationRequired when the sign-in is older; and
-// ErrForbidden for a token or API key, which never does a sensitive
-// operation.
+// ErrReauthenticationRequired when the sign-in is older; ErrForbidden
+// for a token or API key, which never does a sensitive operation; and
+// ErrPasswordExpired as Person.
 func (c Caller) Fresh(now time.Time, maxAge time.Duration) error {
 	if err := c.Person(); err != nil {
 		return err
@@ -161,8 +195,9 @@ type Owners interface {
 	OwnerProfile(ctx context.Context, accountID string) (profileID string, err error)
 }
 
-// Profile checks that the caller is a person (Person) and returns the
-// profile it acts on.
+// Profile checks that the caller is a person (Person, so a caller whose
+// password has expired gets ErrPasswordExpired) and returns the profile
+// it acts on.
 func Profile(ctx context.Context, owners Owners, c Caller) (string, error) {
 	if err := c.Person(); err != nil {
 		return "", err

@@ -26,6 +26,10 @@ func TestFresh(t *testing.T) {
 		{"api key", auth.New("acc_1", auth.MethodAPIKey, now), 0, auth.ErrForbidden},
 		{"no account", auth.New("", auth.MethodPassword, now), 0, auth.ErrInvalidCaller},
 		{"no method", auth.Caller{AccountID: "acc_1", AuthenticatedAt: now}, 0, auth.ErrInvalidCaller},
+		{"expired password", auth.Caller{AccountID: "acc_1", Method: auth.MethodPassword, AuthenticatedAt: now, PasswordExpired: true}, 0, auth.ErrPasswordExpired},
+		{"expired password, allowed", auth.Caller{AccountID: "acc_1", Method: auth.MethodPassword, AuthenticatedAt: now, PasswordExpired: true}.AllowExpired(), 0, nil},
+		{"expired password, stale", auth.Caller{AccountID: "acc_1", Method: auth.MethodPassword, PasswordExpired: true}.AllowExpired(), 0, auth.ErrReauthenticationRequired},
+		{"expired token", auth.Caller{AccountID: "acc_1", Method: auth.MethodToken, AuthenticatedAt: now, PasswordExpired: true}, 0, auth.ErrForbidden},
 	} {
 		if got := tc.c.Fresh(now, tc.age); !errors.Is(got, tc.want) || (tc.want == nil) != (got == nil) {
 			t.Errorf("%s: Fresh = %v, want %v", tc.name, got, tc.want)

@@ -19,7 +19,7 @@
 //			Tokens: tokens, TwoFactor: twoFA, Sessions: sessions, // the services
 //		}),
 //	})
-//	accounts := account.NewService(account.Config{..., Erasers: pd.Erasers()})
+//	accounts := account.NewService(account.Config{..., Erasure: pd})
 //
 // Each takes the caller (an auth.Caller) and acts on the caller's own
 // profile. [Service.Collect] returns a typed [View]; [Service.ExportZIP]
@@ -28,8 +28,9 @@
 // history, newest first; [Service.Erase] (sensitive: a recent sign-in)
 // deletes the profile, its accounts and everything of theirs in one
 // transaction, then scrubs the database files; [Service.AdminErase] does
-// the same for support staff. account.Service.Delete runs the same sources through
-// [Service.Erasers], so deleting an account removes everything of the
+// the same for support staff. account.Service.Delete erases through the
+// same [Service.EraseAccount], [Service.EraseProfile] and [Service.Scrub]
+// (account.Erasure), so deleting an account removes everything of the
 // account and deleting the last account everything of the profile.
 //
 // No Source names an adapter's tables: coverage is checked by each

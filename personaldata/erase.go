@@ -4,14 +4,16 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 )
 
 // Erase deletes everything stored about the caller's person (the
 // caller's profile, with every one of its accounts), in one transaction:
-// every source's EraseAccount for each account of the profile, every
-// source's EraseProfile, then the accounts and the profile itself. Any
+// for each account of the profile, every source's EraseAccount and the
+// account (EraseAccount); then every source's EraseProfile, the history
+// and the profile itself (EraseProfile). Any
 // failure rolls everything back. After the commit it runs the Scrubber
 // (on SQLite: the write-ahead log is checkpointed and truncated, so no
 // erased value stays in the database files); a Scrub failure is returned
@@ -21,7 +23,8 @@ import (
 // have signed in within Config.FreshFor
 // (auth.ErrReauthenticationRequired); a token or API key gets
 // auth.ErrForbidden. A person deletes one of their accounts with
-// account.Service.Delete, which runs the same sources (see Erasers).
+// account.Service.Delete, which erases through the same EraseAccount and
+// EraseProfile.
 //
 // Call Erase with a context that carries no transaction: the scrub needs
 // the commit (storage/sqlstore's Scrub refuses to run inside one).
@@ -67,29 +70,11 @@ func (s *Service) erase(ctx context.Context, profileID string, first func(contex
 			}
 		}
 		for _, a := range p.Accounts {
-			for _, src := range s.sources {
-				if err := src.EraseAccount(ctx, a.ID); err != nil {
-					return fmt.Errorf("personaldata: erasing %s of an account: %w", src.Name(), err)
-				}
+			if err := s.EraseAccount(ctx, a.ID); err != nil {
+				return err
 			}
 		}
-		for _, src := range s.sources {
-			if err := src.EraseProfile(ctx, profileID); err != nil {
-				return fmt.Errorf("personaldata: erasing %s: %w", src.Name(), err)
-			}
-		}
-		for _, a := range p.Accounts {
-			if err := s.accounts.DeleteAccount(ctx, a.ID); err != nil {
-				return fmt.Errorf("personaldata: deleting account: %w", err)
-			}
-		}
-		if err := s.history.DeleteHistoryOfProfile(ctx, profileID); err != nil {
-			return fmt.Errorf("personaldata: deleting history: %w", err)
-		}
-		if err := s.profiles.DeleteProfile(ctx, profileID); err != nil {
-			return fmt.Errorf("personaldata: deleting profile: %w", err)
-		}
-		return nil
+		return s.EraseProfile(ctx, profileID)
 	})
 	if err != nil {
 		return err
@@ -97,10 +82,49 @@ func (s *Service) erase(ctx context.Context, profileID string, first func(contex
 	return s.Scrub(ctx)
 }
 
-// Scrub runs the Scrubber, if any. Call it after account.Service.Delete
-// erased an account with the Erasers, so that the deleted values leave
-// the database files too; Erase calls it itself. Call it outside a
-// transaction: on SQLite a checkpoint cannot run inside one.
+// EraseAccount deletes the account and everything stored about it: every
+// source's EraseAccount (pending requests, codes and send log of its
+// addresses among them), then the account record. It joins the
+// transaction ctx carries; account.Service.Delete calls it
+// (account.Erasure), and so does Erase for each account of the person.
+func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
+	for _, src := range s.sources {
+		if err := src.EraseAccount(ctx, accountID); err != nil {
+			return fmt.Errorf("personaldata: erasing %s of an account: %w", src.Name(), err)
+		}
+	}
+	if err := s.accounts.DeleteAccount(ctx, accountID); err != nil {
+		return fmt.Errorf("personaldata: deleting account: %w", err)
+	}
+	return nil
+}
+
+// EraseProfile deletes a profile whose accounts are erased already
+// (EraseAccount): every source's EraseProfile, the change history and the
+// profile record. It joins the transaction ctx carries;
+// account.Service.Delete calls it (account.Erasure) when the last account
+// of the profile goes, and so does Erase.
+func (s *Service) EraseProfile(ctx context.Context, profileID string) error {
+	for _, src := range s.sources {
+		if err := src.EraseProfile(ctx, profileID); err != nil {
+			return fmt.Errorf("personaldata: erasing %s: %w", src.Name(), err)
+		}
+	}
+	if err := s.history.DeleteHistoryOfProfile(ctx, profileID); err != nil {
+		return fmt.Errorf("personaldata: deleting history: %w", err)
+	}
+	if err := s.profiles.DeleteProfile(ctx, profileID); err != nil {
+		return fmt.Errorf("personaldata: deleting profile: %w", err)
+	}
+	return nil
+}
+
+var _ account.Erasure = (*Service)(nil)
+
+// Scrub runs the Scrubber, if any, so that erased values leave the
+// database files too. Erase and account.Service.Delete (account.Erasure)
+// call it themselves after their commit; outside a transaction, since on
+// SQLite a checkpoint cannot run inside one.
 func (s *Service) Scrub(ctx context.Context) error {
 	if s.scrubber == nil {
 		return nil

@@ -169,17 +169,6 @@ func DefaultSources(d Deps) []Source {
 // Sources returns the service's sources.
 func (s *Service) Sources() []Source { return append([]Source(nil), s.sources...) }
 
-// Erasers returns the sources as account.Erasers, for account.Config, so
-// that deleting an account erases everything of the account and deleting
-// the last one everything of the profile.
-func (s *Service) Erasers() []account.Eraser {
-	out := make([]account.Eraser, len(s.sources))
-	for i, src := range s.sources {
-		out[i] = src
-	}
-	return out
-}
-
 // TrackingSince returns when the change history started.
 func (s *Service) TrackingSince() time.Time { return s.since }
 

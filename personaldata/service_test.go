@@ -148,7 +148,4 @@ func TestSourcesCoverEveryStore(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Errorf("DefaultSources = %v, want %v", names, want)
 	}
-	if got := len(w.PersonalData.Erasers()); got != len(want) {
-		t.Errorf("Erasers() = %d, want %d", got, len(want))
-	}
 }

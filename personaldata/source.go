@@ -14,8 +14,9 @@ import (
 // so a new Store cannot be added without wiring it into a Source.
 //
 // A Source erases what it keeps about an account or a profile, not the
-// account or profile record itself: the Service (or account.Service.Delete,
-// which calls the Sources as account.Erasers) deletes those last. Erasure
+// account or profile record itself: the Service's EraseAccount and
+// EraseProfile (which account.Service.Delete calls too) delete those
+// last. Erasure
 // methods must be idempotent and must join the transaction carried by ctx.
 type Source interface {
 	// Name names the source in errors ("tokens").

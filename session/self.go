@@ -38,9 +38,10 @@ type SecondFactor interface {
 // List returns the caller's own sessions (those of its account), newest
 // last seen first, the one the caller acts through marked Current.
 // Expired sessions, which the cleanup has not deleted yet, are left
-// out. A token or API key gets auth.ErrForbidden.
+// out. A token or API key gets auth.ErrForbidden. A caller whose
+// password has expired may list its sessions.
 func (s *Service) List(ctx context.Context, c auth.Caller) ([]Session, error) {
-	if err := c.Person(); err != nil {
+	if err := c.AllowExpired().Person(); err != nil {
 		return nil, err
 	}
 	all, err := s.st.SessionsOfAccount(ctx, c.AccountID)
@@ -66,9 +67,9 @@ func (s *Service) List(ctx context.Context, c auth.Caller) ([]Session, error) {
 // caller's current one too). A session that is not the caller's, ended
 // already or unknown answers ErrNotFound, the same for each. The end is
 // recorded in the security log. A token or API key gets
-// auth.ErrForbidden.
+// auth.ErrForbidden. A caller whose password has expired may sign out.
 func (s *Service) End(ctx context.Context, c auth.Caller, sessionID string) error {
-	if err := c.Person(); err != nil {
+	if err := c.AllowExpired().Person(); err != nil {
 		return err
 	}
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
@@ -95,8 +96,11 @@ func (s *Service) End(ctx context.Context, c auth.Caller, sessionID string) erro
 // EndOthers ends every session of the caller's account but the one it
 // acts through (all of them for a caller without a session) and returns
 // how many it ended. It is sensitive: the caller must have authenticated
-// within Config.FreshFor (else auth.ErrReauthenticationRequired). The end
-// is recorded in the security log.
+// within Config.FreshFor (else auth.ErrReauthenticationRequired), and a
+// caller whose password has expired changes it first
+// (auth.ErrPasswordExpired): the change ends the other sessions anyway.
+// The end is recorded in the security log. This is the one rule for
+// ending the other sessions, whatever the front end.
 func (s *Service) EndOthers(ctx context.Context, c auth.Caller) (int, error) {
 	if err := c.Fresh(s.now(), s.freshFor); err != nil {
 		return 0, err
@@ -130,9 +134,11 @@ func (s *Service) EndOthers(ctx context.Context, c auth.Caller) (int, error) {
 // gets auth.ErrForbidden, a caller without a session
 // auth.ErrInvalidCaller, and a session that has ended or expired
 // ErrInvalidSession. A person signed in through single sign-on has no
-// password here and signs in through the provider again instead.
+// password here and signs in through the provider again instead. A
+// caller whose password has expired may re-authenticate (to change it);
+// the refreshed session keeps the caller's PasswordExpired.
 func (s *Service) Reauthenticate(ctx context.Context, c auth.Caller, password, otp string) (Session, error) {
-	if err := c.Person(); err != nil {
+	if err := c.AllowExpired().Person(); err != nil {
 		return Session{}, err
 	}
 	if c.SessionID == "" {
@@ -166,6 +172,7 @@ func (s *Service) Reauthenticate(ctx context.Context, c auth.Caller, password, o
 		return Session{}, fmt.Errorf("session: reauthenticate: %w", err)
 	}
 	ses.Method, ses.AuthenticatedAt, ses.IP, ses.UserAgent, ses.Current = method, now, cl.IP, cl.UserAgent, true
+	ses.PasswordExpired = c.PasswordExpired
 	return ses, nil
 }
 

@@ -54,6 +54,12 @@ type Config struct {
 	// SecondFactor checks the second factor of Reauthenticate when the
 	// account has one; nil means no account has one.
 	SecondFactor SecondFactor
+	// Expiry tells Validate whether the password of a session's account
+	// has expired, for Session.PasswordExpired and so the caller's
+	// (auth.Caller.PasswordExpired); nil keeps the state the sign-in
+	// recorded (Begin.PasswordExpired). usersettings.New passes the
+	// account service.
+	Expiry Expiry
 	// SecurityLog records re-authentications and ended sessions, in the
 	// transaction of the change; nil records nothing.
 	SecurityLog *securitylog.Log
@@ -80,6 +86,7 @@ type Service struct {
 	tx                   storage.Transactor
 	passwords            Passwords
 	second               SecondFactor
+	expiry               Expiry
 	log                  *securitylog.Log
 	freshFor             time.Duration
 	idle, maxAge, touchI time.Duration
@@ -93,7 +100,7 @@ func NewService(c Config) *Service {
 	if c.Store == nil || c.Accounts == nil {
 		panic("session: NewService needs Store and Accounts")
 	}
-	s := &Service{st: c.Store, accounts: c.Accounts, tx: c.Tx, passwords: c.Passwords, second: c.SecondFactor,
+	s := &Service{st: c.Store, accounts: c.Accounts, tx: c.Tx, passwords: c.Passwords, second: c.SecondFactor, expiry: c.Expiry,
 		log: c.SecurityLog, freshFor: c.FreshFor, idle: c.IdleTimeout, maxAge: c.MaxAge,
 		touchI: c.TouchInterval, now: clock.New(c.Now), rand: c.Rand}
 	if s.tx == nil {
@@ -117,6 +124,14 @@ func NewService(c Config) *Service {
 	return s
 }
 
+// Expiry tells whether an account's password has expired.
+// *account.Service implements it.
+type Expiry interface {
+	// PasswordExpiredOf reports whether the password of the account, as
+	// read from the store, has passed its maximum age.
+	PasswordExpiredOf(ctx context.Context, a account.Account) (bool, error)
+}
+
 // Begin is what Start needs to know of a sign-in that just succeeded.
 type Begin struct {
 	// AccountID is the account that signed in.
@@ -128,8 +143,9 @@ type Begin struct {
 	// Client is where the sign-in came from, shown in the list of
 	// sessions; the User-Agent is kept up to MaxUserAgent bytes.
 	Client auth.Client
-	// PasswordExpired restricts the session until the password changes
-	// (account.AuthResult.PasswordExpired).
+	// PasswordExpired records that the password had expired at sign-in
+	// (account.AuthResult.PasswordExpired); Validate asks Config.Expiry
+	// again on every use when it is set.
 	PasswordExpired bool
 }
 
@@ -194,7 +210,11 @@ func trimClient(c auth.Client) auth.Client {
 // Validate returns the session of the secret. A malformed, unknown or
 // expired secret, or one whose account is gone or deactivated, gives
 // ErrInvalidSession; an expired session is deleted on the way. LastSeenAt
-// is written at most once per TouchInterval.
+// is written at most once per TouchInterval. The session's
+// PasswordExpired, and so its Caller's, says whether the account's
+// password has expired now (Config.Expiry), however long ago the session
+// began: the services then refuse the caller everything but the password
+// change (auth.ErrPasswordExpired).
 func (s *Service) Validate(ctx context.Context, secret string) (Session, error) {
 	if !wellFormed(secret) {
 		return Session{}, ErrInvalidSession
@@ -217,6 +237,11 @@ func (s *Service) Validate(ctx context.Context, secret string) (Session, error) 
 	}
 	if err != nil {
 		return Session{}, fmt.Errorf("session: validate: %w", err)
+	}
+	if s.expiry != nil {
+		if ses.PasswordExpired, err = s.expiry.PasswordExpiredOf(ctx, a); err != nil {
+			return Session{}, fmt.Errorf("session: validate: %w", err)
+		}
 	}
 	if now.Sub(ses.LastSeenAt) >= s.touchI {
 		if _, err := s.st.TouchSession(ctx, ses.ID, now.UTC(), now.Add(-s.touchI)); err != nil {
@@ -251,15 +276,6 @@ func (s *Service) EndAccount(ctx context.Context, accountID, keep string) (int, 
 	return n, nil
 }
 
-// ClearPasswordExpired marks the session as no longer restricted, once the
-// person changed the expired password.
-func (s *Service) ClearPasswordExpired(ctx context.Context, sessionID string) error {
-	if err := s.st.ClearSessionPasswordExpired(ctx, sessionID); err != nil {
-		return fmt.Errorf("session: clear password expired: %w", err)
-	}
-	return nil
-}
-
 // OfAccount returns every stored session of the account, oldest first,
 // for the personal-data export. It checks nothing; a person lists their
 // own sessions with List.
@@ -288,14 +304,23 @@ func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
 // change (password changed, second factor enrolled or deactivated,
 // account added) ends every session but r.KeepSession, the one that made
 // the change. A change without a session to keep (a host's caller that
-// has none) ends them all.
+// has none) ends them all. A password change also clears the kept
+// session's record of an expired password.
 func (s *Service) RevokeAccount(ctx context.Context, r account.Revocation) error {
 	keep := r.KeepSession
 	if r.Change == account.ChangeDeactivated || r.Change == account.ChangePasswordReset || r.Change == account.ChangeLinked {
 		keep = ""
 	}
-	_, err := s.EndAccount(ctx, r.AccountID, keep)
-	return err
+	if _, err := s.EndAccount(ctx, r.AccountID, keep); err != nil {
+		return err
+	}
+	if r.Change == account.ChangePasswordChanged && keep != "" {
+		err := s.st.ClearSessionPasswordExpired(ctx, keep)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("session: clear password expired: %w", err)
+		}
+	}
+	return nil
 }
 
 // EraseAccount deletes every session of the account (account.Eraser). It

@@ -127,11 +127,48 @@ func TestPasswordExpired(t *testing.T) {
 	if err != nil || !ses.PasswordExpired {
 		t.Fatalf("Start = %+v, %v; want PasswordExpired", ses, err)
 	}
-	if err := svc.ClearPasswordExpired(ctx, ses.ID); err != nil {
+	got, err := svc.Validate(ctx, secret.Reveal())
+	if err != nil || !got.PasswordExpired || !got.Caller().PasswordExpired {
+		t.Fatalf("Validate = %+v, %v; want a session and a caller whose password expired", got, err)
+	}
+	c := got.Caller()
+	if _, err := svc.List(ctx, c); err != nil {
+		t.Errorf("List with an expired password: %v", err)
+	}
+	if _, err := svc.EndOthers(ctx, c); !errors.Is(err, auth.ErrPasswordExpired) {
+		t.Errorf("EndOthers with an expired password = %v, want auth.ErrPasswordExpired", err)
+	}
+	// The password change tells the Revokers, keeping this session.
+	if err := svc.RevokeAccount(ctx, account.Revocation{AccountID: "acc_a", Change: account.ChangePasswordChanged, KeepSession: ses.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := svc.Validate(ctx, secret.Reveal()); got.PasswordExpired {
-		t.Error("PasswordExpired still set after ClearPasswordExpired")
+		t.Error("PasswordExpired still set after the password change")
+	}
+}
+
+// expiry is a Config.Expiry whose answer the test sets.
+type expiry struct{ expired map[string]bool }
+
+func (e *expiry) PasswordExpiredOf(_ context.Context, a account.Account) (bool, error) {
+	return e.expired[a.ID], nil
+}
+
+// TestPasswordExpiresDuringSession: a session opened before the password
+// expired reports it expired as soon as Config.Expiry says so, and no
+// longer once it says otherwise.
+func TestPasswordExpiresDuringSession(t *testing.T) {
+	_, st, c := fixture(t)
+	ex := &expiry{expired: map[string]bool{}}
+	svc := session.NewService(session.Config{Store: st, Accounts: st, Expiry: ex, Now: c.Now})
+	ctx := context.Background()
+	_, secret := start(t, svc, "acc_a")
+	for _, expired := range []bool{false, true, false} {
+		ex.expired["acc_a"] = expired
+		got, err := svc.Validate(ctx, secret)
+		if err != nil || got.PasswordExpired != expired || got.Caller().PasswordExpired != expired {
+			t.Fatalf("Validate = %+v, %v; want PasswordExpired %t", got, err, expired)
+		}
 	}
 }
 

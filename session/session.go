@@ -36,9 +36,11 @@ type Session struct {
 	// shown to the person (Device), never used for a decision.
 	IP        string
 	UserAgent string
-	// PasswordExpired records that the password had passed its maximum
-	// age at sign-in; the host lets such a session change the password
-	// and little else. ClearPasswordExpired resets it.
+	// PasswordExpired says that the account's password has passed its
+	// maximum age: as Validate found it (Config.Expiry), else as the
+	// sign-in recorded it until the password changed. The services refuse
+	// such a session's caller everything but the password change
+	// (auth.ErrPasswordExpired).
 	PasswordExpired bool
 	// Current marks, in the answer of Service.List, the session the
 	// caller acts through. It is not stored.
@@ -55,10 +57,12 @@ func (s Session) Device() string { return s.Client().Device() }
 // Caller returns who acts through the session, for the SDK's
 // self-service operations: its account, how and when it last
 // authenticated (AuthenticatedAt, the age a sensitive operation checks),
-// the session itself and the client that signed in. A host that knows
+// the session itself, the client that signed in and whether the
+// account's password has expired (PasswordExpired). A host that knows
 // the client of the current request may replace Client with it.
 func (s Session) Caller() auth.Caller {
-	return auth.Caller{AccountID: s.AccountID, Method: s.Method, AuthenticatedAt: s.AuthenticatedAt, SessionID: s.ID, Client: s.Client()}
+	return auth.Caller{AccountID: s.AccountID, Method: s.Method, AuthenticatedAt: s.AuthenticatedAt, SessionID: s.ID,
+		Client: s.Client(), PasswordExpired: s.PasswordExpired}
 }
 
 // Digest is the SHA-256 of a session secret: what the store keeps instead

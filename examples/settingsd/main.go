@@ -357,9 +357,10 @@ type devBoxes struct {
 // the database, so that every replica on it draws on the same budget.
 func newMux(c config, settings *usersettings.Settings, buckets ratelimit.Limiter, dev devBoxes, ready func(context.Context) error, log *slog.Logger) *http.ServeMux {
 	limiter := handler.NewStoreLimiter(buckets, settings.Now)
-	hopts := []handler.Option{handler.WithLogger(log), handler.WithReadiness(ready), handler.WithLimiter(limiter),
-		handler.WithReauthAfter(c.freshFor)}
-	wopts := []web.Option{web.WithLogger(log), web.WithLimiter(limiter), web.WithReauthAfter(c.freshFor)}
+	// How recent a sign-in must be for a sensitive operation is the
+	// SDK's alone (Options.FreshFor, from -fresh-for).
+	hopts := []handler.Option{handler.WithLogger(log), handler.WithReadiness(ready), handler.WithLimiter(limiter)}
+	wopts := []web.Option{web.WithLogger(log), web.WithLimiter(limiter)}
 	if c.webKey != nil {
 		wopts = append(wopts, web.WithKey(c.webKey))
 	}

@@ -104,7 +104,7 @@ func NewWorld(t testing.TB, st ErasureStore, extra ...personaldata.Source) *Worl
 	})
 	w.Accounts = account.NewService(account.Config{
 		Accounts: st, Profiles: st, History: st, Tx: st, Codes: w.Codes,
-		Companies: wdCompanies{}, Erasers: w.PersonalData.Erasers(),
+		Companies: wdCompanies{}, Erasure: w.PersonalData,
 	})
 	return w
 }

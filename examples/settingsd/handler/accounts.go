@@ -98,9 +98,6 @@ func (h *Handler) deleteAccount(w http.ResponseWriter, r *http.Request, c *calle
 		h.fail(w, r, err)
 		return
 	}
-	if err := h.s.PersonalData.Scrub(ctx); err != nil {
-		h.logger(r).Error("scrub after account deletion failed", "route", r.Pattern, "err", err.Error())
-	}
 	http.SetCookie(w, h.cookie(r, "", -1))
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -120,12 +117,6 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, c *call
 	if err := h.s.Accounts.ChangePassword(ctx, h.as(r, c), req.Current, req.New); err != nil {
 		h.fail(w, r, err)
 		return
-	}
-	if c.ses.PasswordExpired {
-		if err := h.s.Sessions.ClearPasswordExpired(ctx, c.ses.ID); err != nil {
-			h.fail(w, r, err)
-			return
-		}
 	}
 	w.WriteHeader(http.StatusNoContent)
 }

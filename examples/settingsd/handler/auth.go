@@ -48,13 +48,13 @@ func unsafeMethod(m string) bool {
 }
 
 // me wraps a /v1/me handler: it needs a valid session (401
-// unauthenticated), a matching X-CSRF-Token for a state-changing request
-// authenticated by cookie (403 csrf_token_invalid), a password that has
-// not expired unless the route allows it (403 password_expired) and, for
-// the sensitive routes, a session younger than the reauthentication age
-// (403 reauthentication_required): one that proved who it is, at sign-in
-// or with POST /v1/me/reauthenticate, within the reauthentication age.
-func (h *Handler) me(a access, fn func(http.ResponseWriter, *http.Request, *caller)) http.HandlerFunc {
+// unauthenticated) and a matching X-CSRF-Token for a state-changing
+// request authenticated by cookie (403 csrf_token_invalid). The rules of
+// the operation itself (a password that has expired, 403
+// password_expired; a sign-in too old for a sensitive operation, 403
+// reauthentication_required) are the SDK's: the services refuse the
+// session's caller, and fail maps their errors.
+func (h *Handler) me(fn func(http.ResponseWriter, *http.Request, *caller)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		secret, fromCookie := credential(r)
 		if secret == "" {
@@ -73,16 +73,6 @@ func (h *Handler) me(a access, fn func(http.ResponseWriter, *http.Request, *call
 		if fromCookie && unsafeMethod(r.Method) && !session.CheckCSRF(secret, r.Header.Get(CSRFHeader)) {
 			writeError(w, http.StatusForbidden, "csrf_token_invalid")
 			return
-		}
-		if ses.PasswordExpired && a != expiredOK {
-			writeError(w, http.StatusForbidden, "password_expired")
-			return
-		}
-		if a == fresh {
-			if err := ses.Caller().Fresh(h.now(), h.reauthAfter); err != nil {
-				h.fail(w, r, err)
-				return
-			}
 		}
 		acct, err := h.s.Accounts.Get(r.Context(), ses.AccountID)
 		if errors.Is(err, account.ErrNotFound) {

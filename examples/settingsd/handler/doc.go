@@ -88,10 +88,11 @@
 // one or all the others. Password change, token and API key creation,
 // merges, account deletion, two-factor deactivation and ending the other
 // sessions need a session that proved who it is within the
-// reauthentication age (an hour, WithReauthAfter; the SDK's
-// Options.FreshFor): at sign-in or with POST /v1/me/reauthenticate. A
-// session started with an expired password may only change it (PUT
-// /v1/me/password), re-authenticate, list or end sessions and sign out.
+// reauthentication age (the SDK's Options.FreshFor, an hour by default):
+// at sign-in or with POST /v1/me/reauthenticate. A session whose
+// password has expired, even one opened before it expired, may only
+// change it (PUT /v1/me/password), re-authenticate, list or end sessions
+// and sign out; the SDK refuses the rest (403 password_expired).
 //
 // The second factor is part of the login: when the account has one, the
 // body carries "otp" (a code of the authenticator app, a texted code or a

@@ -50,6 +50,7 @@ var simpleErrors = []struct {
 	{twofactor.ErrTooSoon, http.StatusTooManyRequests, "too_soon"},
 	{profile.ErrChanged, http.StatusPreconditionFailed, "precondition_failed"},
 	{securitylog.ErrInvalidCursor, http.StatusBadRequest, "invalid_cursor"},
+	{auth.ErrPasswordExpired, http.StatusForbidden, "password_expired"},
 	{auth.ErrReauthenticationRequired, http.StatusForbidden, "reauthentication_required"},
 	{auth.ErrForbidden, http.StatusForbidden, "forbidden"},
 	{storage.ErrNotFound, http.StatusNotFound, "not_found"},

@@ -25,10 +25,6 @@ const (
 	// slack, so an image just over the limit gets the domain's too_large
 	// reason rather than a cut-off read.
 	MaxAvatarBody = 5<<20 + 64<<10
-	// DefaultReauthAfter is how old a session may be for the sensitive
-	// routes (password change, token and API key creation, merge,
-	// account deletion, two-factor deactivation).
-	DefaultReauthAfter = time.Hour
 	// PublicAvatarMaxAge is how long anyone may cache the avatar of a
 	// public profile (Cache-Control max-age); after it, caches revalidate
 	// with If-None-Match, so a profile made private stops showing it.
@@ -95,10 +91,6 @@ func WithReadiness(check func(ctx context.Context) error) Option {
 	return func(h *Handler) { h.ready = check }
 }
 
-// WithReauthAfter sets how old a session may be for the sensitive routes;
-// the default is DefaultReauthAfter.
-func WithReauthAfter(d time.Duration) Option { return func(h *Handler) { h.reauthAfter = d } }
-
 // WithSecureCookies marks the session cookie Secure even on plain-HTTP
 // requests, for a server behind a TLS-terminating proxy. The cookie is
 // always Secure on TLS requests.
@@ -121,7 +113,6 @@ type Handler struct {
 	addrLimit     Limit
 	clientLimit   Limit
 	limiter       *Limiter
-	reauthAfter   time.Duration
 	secureCookies bool
 	clientIP      func(*http.Request) string
 	now           func() time.Time
@@ -136,7 +127,7 @@ func New(settings *usersettings.Settings, opts ...Option) http.Handler {
 	h := &Handler{
 		s: settings, mux: http.NewServeMux(), log: slog.New(slog.DiscardHandler),
 		addrLimit: DefaultAddressLimit, clientLimit: DefaultClientLimit,
-		reauthAfter: DefaultReauthAfter, clientIP: RemoteHost, now: settings.Now,
+		clientIP: RemoteHost, now: settings.Now,
 	}
 	if h.now == nil {
 		h.now = time.Now

@@ -51,10 +51,10 @@ func newEnvWithoutSMS(t *testing.T, opts ...handler.Option) *env {
 }
 
 // newEnvFreshFor starts a server run as settingsd -fresh-for d: the SDK's
-// Options.FreshFor and the handler's reauthentication age are d.
+// Options.FreshFor is d.
 func newEnvFreshFor(t *testing.T, d time.Duration) *env {
 	t.Helper()
-	return startEnvWith(t, &handler.SMSOutbox{}, d, handler.WithReauthAfter(d))
+	return startEnvWith(t, &handler.SMSOutbox{}, d)
 }
 
 // startEnv starts a server; sms, when not nil, sends the SDK's texts and

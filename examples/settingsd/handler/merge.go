@@ -31,12 +31,12 @@ var mergeErrors = []struct {
 // the code (→ preview), commit. Starting and committing need a fresh
 // session.
 func (h *Handler) mergeRoutes() {
-	h.handle("POST /v1/me/merges", h.me(fresh, h.startMerge))
-	h.handle("POST /v1/me/merges/{id}/code", h.me(signedIn, h.sendMergeCode))
-	h.handle("POST /v1/me/merges/{id}/verify", h.me(signedIn, h.verifyMerge))
-	h.handle("GET /v1/me/merges/{id}/preview", h.me(signedIn, h.mergePreview))
-	h.handle("POST /v1/me/merges/{id}/commit", h.me(fresh, h.commitMerge))
-	h.handle("DELETE /v1/me/merges/{id}", h.me(signedIn, h.cancelMerge))
+	h.handle("POST /v1/me/merges", h.me(h.startMerge))
+	h.handle("POST /v1/me/merges/{id}/code", h.me(h.sendMergeCode))
+	h.handle("POST /v1/me/merges/{id}/verify", h.me(h.verifyMerge))
+	h.handle("GET /v1/me/merges/{id}/preview", h.me(h.mergePreview))
+	h.handle("POST /v1/me/merges/{id}/commit", h.me(h.commitMerge))
+	h.handle("DELETE /v1/me/merges/{id}", h.me(h.cancelMerge))
 }
 
 // startMerge is POST /v1/me/merges {email} → 201 {"id","addresses"}: the

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 )
 
@@ -14,7 +15,8 @@ import (
 type accountsData struct {
 	Accounts []account.AccountView
 	// Expired shows only the password-expired notice and the password
-	// form: nothing else is open to such a session.
+	// form: the SDK refuses such a session everything else
+	// (auth.ErrPasswordExpired).
 	Expired bool
 	// SSO is true when the signed-in account's company uses single
 	// sign-on: its password is managed there and Create Account is hidden.
@@ -29,18 +31,19 @@ func (w *Web) accountsPage(rw http.ResponseWriter, r *http.Request, c *caller) {
 }
 
 func (w *Web) renderAccounts(rw http.ResponseWriter, r *http.Request, c *caller, status int, f *form) {
-	d := accountsData{Expired: c.ses.PasswordExpired, Rules: policyRules(w.policy), Email: c.acct.Email}
-	if !d.Expired {
-		list, err := w.s.Accounts.Accounts(r.Context(), w.as(r, c))
-		if err != nil {
-			w.fail(rw, r, err)
-			return
-		}
-		d.Accounts = list
-		for _, a := range list {
-			if a.SignedIn {
-				d.SSO = a.SSO
-			}
+	d := accountsData{Rules: policyRules(w.policy), Email: c.acct.Email}
+	list, err := w.s.Accounts.Accounts(r.Context(), w.as(r, c))
+	switch {
+	case errors.Is(err, auth.ErrPasswordExpired):
+		d.Expired = true
+	case err != nil:
+		w.fail(rw, r, err)
+		return
+	}
+	d.Accounts = list
+	for _, a := range list {
+		if a.SignedIn {
+			d.SSO = a.SSO
 		}
 	}
 	p := w.signedInPage(rw, r, c, "Accounts", "accounts")
@@ -79,13 +82,8 @@ func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request, c *caller)
 		w.renderAccounts(rw, r, c, http.StatusUnprocessableEntity, f)
 		return
 	}
-	// The SDK ended the account's other sessions with the change.
-	if c.ses.PasswordExpired {
-		if err := w.s.Sessions.ClearPasswordExpired(ctx, c.ses.ID); err != nil {
-			w.fail(rw, r, err)
-			return
-		}
-	}
+	// The SDK ended the account's other sessions with the change, and
+	// lifted the expiry of this one.
 	w.setFlash(rw, r, "password_changed")
 	seeOther(rw, r, "/accounts")
 }
@@ -169,9 +167,6 @@ func (w *Web) deleteAccount(rw http.ResponseWriter, r *http.Request, c *caller) 
 	if err := w.s.Accounts.Delete(ctx, w.as(r, c), c.acct.ID); err != nil {
 		w.fail(rw, r, err)
 		return
-	}
-	if err := w.s.PersonalData.Scrub(ctx); err != nil {
-		w.log.Error("scrub after account deletion failed", "route", r.Pattern, "err", err.Error())
 	}
 	http.SetCookie(rw, w.cookie(r, handler.CookieName, "", "/", -1))
 	w.setFlash(rw, r, "account_deleted")

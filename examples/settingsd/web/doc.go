@@ -35,11 +35,13 @@
 // POST that made them, never in a URL or a redirect. A sign-in waiting for
 // its second factor is carried by a short-lived cookie signed with a
 // server key (WithKey) that names the account and never holds the
-// password. As in the JSON API, sensitive actions need a session that
-// proved who it is within the last hour (WithReauthAfter): a stale one is
-// sent to the password prompt (/reauth), which re-authenticates the same
-// session (session.Service.Reauthenticate) and goes back to the page. A
-// session whose password expired may only change it. The Sessions page
+// password. As in the JSON API, the SDK decides: sensitive actions need a
+// session that proved who it is within the SDK's Options.FreshFor (an
+// hour by default), and the pages send a stale one to the password prompt
+// (/reauth), which re-authenticates the same session
+// (session.Service.Reauthenticate) and goes back to the page. A session
+// whose password expired may only change it: the SDK refuses the rest
+// (auth.ErrPasswordExpired) and the pages show the password form. The Sessions page
 // lists where the person is signed in (device, IP address, sign-in and
 // last use), signs one session out, or all the others. Sign-in and the
 // forms that send or check codes are rate limited (WithLimiter shares the

@@ -255,6 +255,9 @@ func (w *Web) renderError(rw http.ResponseWriter, r *http.Request, status int) {
 // Domain errors never hold a secret, so logging them is safe.
 func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 	switch {
+	case errors.Is(err, auth.ErrPasswordExpired):
+		// Only the password change is open: show its form.
+		seeOther(rw, r, "/accounts#password")
 	case errors.Is(err, auth.ErrReauthenticationRequired):
 		// A sensitive action with a stale sign-in: sign in again, then
 		// come back to the page of the form.

@@ -28,18 +28,6 @@ const (
 	csrfField    = "csrf"
 )
 
-// access is who may use a route, as in the JSON API.
-type access int
-
-const (
-	// signedIn needs a valid session whose password has not expired.
-	signedIn access = iota
-	// fresh also needs a session younger than the reauthentication age.
-	fresh
-	// expiredOK lets a session with an expired password through.
-	expiredOK
-)
-
 // caller is the signed-in person of a page request.
 type caller struct {
 	ses    session.Session
@@ -52,25 +40,18 @@ func (c *caller) csrf() string { return session.CSRFToken(c.secret) }
 
 // me wraps a page for signed-in people. Without a valid session it
 // redirects to the sign-in page (coming back afterwards); a POST needs the
-// session's CSRF token in the form (403 otherwise); an expired password
-// leads to the password form unless the route allows it; a sensitive
-// route with a session older than the reauthentication age leads to the
-// password prompt, coming back to the page of the form.
-func (w *Web) me(a access, fn func(http.ResponseWriter, *http.Request, *caller)) http.HandlerFunc {
+// session's CSRF token in the form (403 otherwise). The rules of the
+// action are the SDK's: when a service refuses the session's caller
+// because its password has expired, fail shows the password form; when
+// its sign-in is too old for a sensitive action, the password prompt,
+// coming back to the page of the form.
+func (w *Web) me(fn func(http.ResponseWriter, *http.Request, *caller)) http.HandlerFunc {
 	return func(rw http.ResponseWriter, r *http.Request) {
 		c, ok := w.caller(rw, r)
 		if !ok {
 			return
 		}
 		if r.Method == http.MethodPost && !w.checkForm(rw, r, c.secret) {
-			return
-		}
-		if c.ses.PasswordExpired && a != expiredOK {
-			seeOther(rw, r, "/accounts#password")
-			return
-		}
-		if a == fresh && c.ses.Caller().Fresh(w.now(), w.reauthAfter) != nil {
-			w.toReauth(rw, r)
 			return
 		}
 		fn(rw, r, c)

@@ -54,11 +54,6 @@ func WithDevOutbox(o notify.MailList) Option { return func(w *Web) { w.outbox = 
 // is password.Mendix().
 func WithPolicy(p password.Policy) Option { return func(w *Web) { w.policy = p } }
 
-// WithReauthAfter sets how old a session may be for the sensitive actions
-// (password change, token and API key creation, merge, account deletion,
-// two-factor deactivation); the default is handler.DefaultReauthAfter.
-func WithReauthAfter(d time.Duration) Option { return func(w *Web) { w.reauthAfter = d } }
-
 // WithSecureCookies marks the cookies Secure even on plain-HTTP requests,
 // for a server behind a TLS-terminating proxy. They are always Secure on
 // TLS requests.
@@ -94,7 +89,6 @@ type Web struct {
 	log           *slog.Logger
 	outbox        notify.MailList
 	policy        password.Policy
-	reauthAfter   time.Duration
 	secureCookies bool
 	limiter       *handler.Limiter
 	addrLimit     handler.Limit
@@ -115,7 +109,7 @@ func New(settings *usersettings.Settings, opts ...Option) *Web {
 	}
 	w := &Web{
 		s: settings, mux: http.NewServeMux(), log: slog.New(slog.DiscardHandler), policy: password.Mendix(),
-		reauthAfter: handler.DefaultReauthAfter, addrLimit: handler.DefaultAddressLimit,
+		addrLimit:   handler.DefaultAddressLimit,
 		clientLimit: handler.DefaultClientLimit, clientIP: handler.RemoteHost, now: settings.Now,
 		cop: http.NewCrossOriginProtection(),
 	}
