@@ -196,6 +196,14 @@ type Options struct {
 	// APIKeyCacheSize is the most cached API key validations; 0 means
 	// token.DefaultAPIKeyCacheSize (10,000).
 	APIKeyCacheSize int
+	// TokenScheme is how tokens and API keys look on the wire: the
+	// prefixes of their secrets, the Authorization scheme and the
+	// API-key headers that token.Middleware and its kin read for
+	// Settings.Tokens; each empty field means its default ("mxp_",
+	// "mxk_", "mxtoken", "Mendix-Username", "Mendix-ApiKey"). New
+	// returns an error wrapping token.ErrInvalidScheme for an unusable
+	// one. Changing a prefix invalidates the secrets issued before.
+	TokenScheme token.Scheme
 
 	// SessionIdleTimeout and SessionMaxAge bound sign-in sessions; zero
 	// means session.DefaultIdleTimeout (12 hours) and

@@ -110,7 +110,8 @@ type Settings struct {
 // New wires every service of the SDK over store, with every setting of
 // Options. It returns an error for a nil store, for missing or short keys
 // (ErrWeakKey, unless Options.Dev is set), for a two-factor key that is
-// not KeySize bytes, and for a scope the registry refuses. It does no
+// not KeySize bytes, for a scope the registry refuses and for an
+// unusable Options.TokenScheme (token.ErrInvalidScheme). It does no
 // I/O: migrate an SQL store before calling it.
 func New(store Store, opts Options) (*Settings, error) {
 	if store == nil {
@@ -147,6 +148,7 @@ func New(store Store, opts Options) (*Settings, error) {
 		Store: store, Accounts: store, Tx: store, History: store, Notices: notices, Scopes: o.Registry,
 		LastUsedInterval: o.TokenLastUsedInterval, APIKeyCacheTTL: o.APIKeyCacheTTL, APIKeyCacheSize: o.APIKeyCacheSize,
 		Revocations: revocations, FreshFor: o.FreshFor, SecurityLog: s.SecurityLog, Now: o.Now, Rand: o.Rand,
+		Scheme: o.TokenScheme,
 	})
 	// Sessions re-authenticate through the account and two-factor
 	// services, built below (credentials reads them when called).
@@ -283,6 +285,9 @@ func withDefaults(o Options) (Options, error) {
 	}
 	if o.Hasher == nil {
 		o.Hasher = password.DefaultHasher()
+	}
+	if err := o.TokenScheme.Check(); err != nil {
+		return o, fmt.Errorf("usersettings: Options.TokenScheme: %w", err)
 	}
 	if o.Registry == nil {
 		o.Registry = token.NewRegistry()

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -101,6 +103,47 @@ func TestNewErrors(t *testing.T) {
 	bad := []token.Scope{{Name: "a"}, {Name: "a"}}
 	if _, err := usersettings.New(memory.New(), usersettings.Options{Dev: true, Scopes: bad}); !errors.Is(err, token.ErrScopeExists) {
 		t.Errorf("New with a repeated scope = %v, want ErrScopeExists", err)
+	}
+	clash := token.Scheme{TokenPrefix: "key_", APIKeyPrefix: "key_"}
+	if _, err := usersettings.New(memory.New(), usersettings.Options{Dev: true, TokenScheme: clash}); !errors.Is(err, token.ErrInvalidScheme) {
+		t.Errorf("New with two equal prefixes = %v, want ErrInvalidScheme", err)
+	}
+}
+
+// TestTokenScheme checks Options.TokenScheme reaches the token service
+// and, through it, token.Middleware.
+func TestTokenScheme(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	s, err := usersettings.New(memory.New(), usersettings.Options{
+		Dev: true, Now: func() time.Time { return now }, Hasher: fastHasher(),
+		Scopes:      []token.Scope{{Name: "mx:app:read", Description: "Read apps"}},
+		TokenScheme: token.Scheme{Authorization: "Bearer", TokenPrefix: "acme_", UsernameHeader: "X-User", APIKeyHeader: "X-Key"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := signUp(t, s, "ada@example.com")
+	_, secret, err := s.Tokens.Create(ctx, auth.New(a.ID, auth.MethodPassword, now), "ci", []string{"mx:app:read"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(secret.Reveal(), "acme_") {
+		t.Errorf("token %q lacks the prefix acme_", secret.Reveal())
+	}
+	if got := s.Tokens.Scheme(); got.APIKeyPrefix != token.APIKeyPrefix || got.UsernameHeader != "X-User" {
+		t.Errorf("Tokens.Scheme() = %+v, want the defaults for the empty fields", got)
+	}
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {})
+	h := token.Middleware(s.Tokens, ok)
+	for auth, want := range map[string]int{"Bearer " + secret.Reveal(): 200, "mxtoken " + secret.Reveal(): 403} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Authorization", auth)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != want {
+			t.Errorf("%s…: %d, want %d", auth[:12], w.Code, want)
+		}
 	}
 }
 

@@ -26,8 +26,8 @@ type Account struct {
 	Email string
 	// PasswordHash is a PHC string (argon2id, or an imported bcrypt hash);
 	// empty for accounts that sign in through single sign-on. It never
-	// appears in String or GoString output.
-	PasswordHash      string
+	// appears in String or GoString output, nor in JSON.
+	PasswordHash      string `json:"-"`
 	PasswordChangedAt time.Time
 	Status            Status
 	Marketing         bool  // opted in to marketing communications

@@ -14,16 +14,16 @@ import (
 
 // AccountView is one line of the accounts overview of a profile.
 type AccountView struct {
-	ID        string
-	Email     string
-	Company   string // empty when the address has no known company
-	SSO       bool   // the company enforces single sign-on, or the account is linked to an identity provider
-	Status    Status
-	CreatedAt time.Time
+	ID        string    `json:"id"`
+	Email     string    `json:"email"`
+	Company   string    `json:"company"` // empty when the address has no known company
+	SSO       bool      `json:"sso"`     // the company enforces single sign-on, or the account is linked to an identity provider
+	Status    Status    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
 	// PasswordChangedAt is when the password last changed.
-	PasswordChangedAt time.Time
+	PasswordChangedAt time.Time `json:"password_changed_at,omitzero"`
 	// SignedIn marks the account the overview was asked for.
-	SignedIn bool
+	SignedIn bool `json:"signed_in"`
 }
 
 // Get returns the account without its password hash, or ErrNotFound. It

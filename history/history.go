@@ -27,19 +27,19 @@ const (
 
 // Entry is one recorded change.
 type Entry struct {
-	ID        string
-	ProfileID string
+	ID        string `json:"id"`
+	ProfileID string `json:"profile_id"`
 	// AccountID is the account that made the change; empty for changes made
 	// by the host (an admin action).
-	AccountID string
+	AccountID string `json:"account_id,omitempty"`
 	// Item names what changed: a profile field ("job_title"), "email",
 	// "password", "account", "token", "api_key", "two_factor", "merge", …
-	Item   string
-	Action Action
+	Item   string `json:"item"`
+	Action Action `json:"action"`
 	// Detail is a non-secret description, such as a token's name or the
 	// ids of merged profiles; never a password, code, token or key.
-	Detail string
-	At     time.Time
+	Detail string    `json:"detail,omitempty"`
+	At     time.Time `json:"at"`
 }
 
 // Appender is the role of a service that records changes: token, two

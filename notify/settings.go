@@ -12,12 +12,12 @@ import (
 
 // Settings are the Buzz notification settings of one profile.
 type Settings struct {
-	ProfileID string
+	ProfileID string `json:"profile_id"`
 	// DailyDigest is "Receive daily digest"; off by default.
-	DailyDigest bool
+	DailyDigest bool `json:"daily_digest"`
 	// ThreadUpdates is "Receive updates for Buzz threads in which I am
 	// active"; on by default.
-	ThreadUpdates bool
+	ThreadUpdates bool `json:"thread_updates"`
 }
 
 // Defaults returns the settings of a profile that never saved any: daily
@@ -29,8 +29,8 @@ func Defaults(profileID string) Settings {
 // Update changes some settings: a nil field leaves that setting as it is,
 // so saving one toggle never changes the other.
 type Update struct {
-	DailyDigest   *bool
-	ThreadUpdates *bool
+	DailyDigest   *bool `json:"daily_digest,omitempty"`
+	ThreadUpdates *bool `json:"thread_updates,omitempty"`
 }
 
 // apply returns s with the non-nil fields of u.
@@ -47,12 +47,12 @@ func (u Update) apply(s Settings) Settings {
 // WatchedApp is an app whose activity a profile follows. The host's "My
 // Apps" starts a watch; the settings page lists and stops them.
 type WatchedApp struct {
-	ProfileID string
-	AppID     string
-	AppName   string
+	ProfileID string `json:"profile_id"`
+	AppID     string `json:"app_id"`
+	AppName   string `json:"app_name"`
 	// Since is when this watch started; watching again after stopping is a
 	// new watch with a new Since.
-	Since time.Time
+	Since time.Time `json:"since"`
 }
 
 // Store persists notification settings and watched apps. It is

@@ -76,24 +76,24 @@ const (
 // Event is one entry of the security log. It never holds a secret: no
 // password, code, token or key, nor a digest of one.
 type Event struct {
-	ID        string
-	ProfileID string
+	ID        string `json:"id"`
+	ProfileID string `json:"profile_id"`
 	// AccountID is the account the event is about (the one that signed
 	// in, or was added); empty when it is about the profile as a whole.
-	AccountID string
-	Kind      Kind
-	At        time.Time
+	AccountID string    `json:"account_id,omitempty"`
+	Kind      Kind      `json:"kind"`
+	At        time.Time `json:"at"`
 	// IP and Device describe the client whose request caused the event
 	// (auth.Client); empty for events the host caused itself.
-	IP     string
-	Device string
+	IP     string `json:"ip,omitempty"`
+	Device string `json:"device,omitempty"`
 	// Admin names the support person of an Admin event.
-	Admin string
+	Admin string `json:"admin,omitempty"`
 	// Detail is a non-secret description, such as a token's name.
-	Detail string
+	Detail string `json:"detail,omitempty"`
 	// SessionID is the session the action came through (the caller's,
 	// the SDK's or a host's own); empty when there was none.
-	SessionID string
+	SessionID string `json:"session_id,omitempty"`
 }
 
 // FromCaller returns an event of kind about the caller's account on the

@@ -15,36 +15,36 @@ import (
 // Session is a stored sign-in of one account. It never holds the session
 // secret, nor its digest.
 type Session struct {
-	ID        string
-	AccountID string
+	ID        string `json:"id"`
+	AccountID string `json:"account_id"`
 	// Method is how the person proved who they are at sign-in or at the
 	// latest re-authentication: auth.MethodPassword,
 	// auth.MethodSecondFactor or auth.MethodSSO.
-	Method auth.Method
+	Method auth.Method `json:"method"`
 	// CreatedAt is when the session began (the sign-in); the session's
 	// maximum age counts from it.
-	CreatedAt time.Time
+	CreatedAt time.Time `json:"created_at"`
 	// AuthenticatedAt is when the person last proved who they are: the
 	// sign-in, or the latest Reauthenticate. Freshness checks
 	// (auth.Caller.Fresh) look at it.
-	AuthenticatedAt time.Time
+	AuthenticatedAt time.Time `json:"authenticated_at"`
 	// LastSeenAt is when the session was last used, written at most once
 	// per Config.TouchInterval.
-	LastSeenAt time.Time
+	LastSeenAt time.Time `json:"last_seen_at"`
 	// IP and UserAgent are the client that signed in, or that last
 	// re-authenticated; using the session does not change them. They are
 	// shown to the person (Device), never used for a decision.
-	IP        string
-	UserAgent string
+	IP        string `json:"ip"`
+	UserAgent string `json:"user_agent"`
 	// PasswordExpired says that the account's password has passed its
 	// maximum age: as Validate found it (Config.Expiry), else as the
 	// sign-in recorded it until the password changed. The services refuse
 	// such a session's caller everything but the password change
 	// (auth.ErrPasswordExpired).
-	PasswordExpired bool
+	PasswordExpired bool `json:"password_expired"`
 	// Current marks, in the answer of Service.List, the session the
 	// caller acts through. It is not stored.
-	Current bool
+	Current bool `json:"current"`
 }
 
 // Client returns the client that signed in, or last re-authenticated.

@@ -32,7 +32,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, c auth.Caller, description s
 	if err != nil {
 		return APIKey{}, Secret{}, err
 	}
-	secret, err := Generate(s.rand, KindAPIKey)
+	secret, err := generate(s.rand, KindAPIKey, s.format.key)
 	if err != nil {
 		return APIKey{}, Secret{}, err
 	}
@@ -114,7 +114,8 @@ func (s *Service) RevokeAPIKey(ctx context.Context, c auth.Caller, keyID string)
 }
 
 // ValidateAPIKey checks an API key presented with the login email of its
-// account (the Mendix-Username header) and returns the principal it acts
+// account (the Mendix-Username header, or the scheme's UsernameHeader)
+// and returns the principal it acts
 // for. Every key that must not be accepted — malformed, a personal access
 // token, unknown, revoked, presented with another username, or whose
 // account is deactivated or deleted — gets the same ErrInvalidToken.
@@ -131,7 +132,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, c auth.Caller, keyID string)
 // reading it fails, they converge within the TTL. A negative TTL disables
 // the cache: every call then reads the store.
 func (s *Service) ValidateAPIKey(ctx context.Context, username, key string) (Principal, error) {
-	if k, ok := Parse(key); !ok || k != KindAPIKey {
+	if k, ok := s.format.parse(key); !ok || k != KindAPIKey {
 		return Principal{}, ErrInvalidToken
 	}
 	d := DigestOf(key)

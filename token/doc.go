@@ -19,6 +19,18 @@
 // store. Only the SHA-256 digest and the last four characters are stored;
 // Secret prints as "[REDACTED]" everywhere except Reveal.
 //
+// # Scheme
+//
+// The prefixes, the Authorization scheme ("mxtoken") and the API-key
+// headers ("Mendix-Username", "Mendix-ApiKey") are the defaults of a
+// Scheme. A host with its own names sets Config.Scheme once; the
+// service issues and accepts secrets with its prefixes, and Middleware,
+// APIKeyMiddleware and AnyMiddleware read its scheme and headers without
+// options (WithScheme, WithAuthScheme and WithAPIKeyHeaders override
+// them for one handler). The checksum covers the random part only, so
+// Scheme.Parse is as pure and fast as Parse; a prefix change invalidates
+// the secrets issued before it, whose stored digests cover the prefix.
+//
 // # Validation
 //
 // Service.Validate is the hot path: an offline Parse, then one store

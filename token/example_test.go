@@ -148,3 +148,54 @@ func ExampleAPIKeyMiddleware() {
 	// 200 acc_1 api_key
 	// 403 {"error":""}
 }
+
+// A host with its own credential scheme: the prefixes, the Authorization
+// scheme and the API-key headers are options of the Scheme; empty fields
+// keep the defaults.
+func ExampleScheme() {
+	acme := token.Scheme{Authorization: "Bearer", TokenPrefix: "acme_", APIKeyPrefix: "acmk_"}
+	fmt.Println(acme.Check(), token.Scheme{TokenPrefix: "mxk_"}.Check())
+
+	s, _ := acme.Generate(strings.NewReader(strings.Repeat("example randomness ", 8)), token.KindToken)
+	pat := s.Reveal()
+	k, ok := acme.Parse(pat)
+	fmt.Println(pat[:5], len(pat), k, ok)
+	_, ok = token.Parse(pat) // the default scheme wants mxp_
+	fmt.Println(ok)
+	cred, ok := acme.ParseAuthorization("bearer " + pat)
+	fmt.Println(cred == pat, ok)
+	// Output:
+	// <nil> token: invalid credential scheme: APIKeyPrefix must differ from TokenPrefix
+	// acme_ 43 token true
+	// false
+	// true true
+}
+
+// Config.Scheme sets the service's scheme; its middleware follows it
+// without options.
+func ExampleMiddleware_scheme() {
+	ctx := context.Background()
+	st := memory.New()
+	_ = st.CreateProfile(ctx, profile.Profile{ID: "prf_1"})
+	_ = st.CreateAccount(ctx, account.Account{ID: "acc_1", ProfileID: "prf_1", Email: "ann@example.com", Status: account.StatusActive})
+	svc := token.NewService(token.Config{Store: st, Accounts: st, Tx: st, History: st,
+		Scopes: token.NewRegistry(token.Scope{Name: "projects:read", Description: "Read projects"}),
+		Scheme: token.Scheme{Authorization: "Bearer", TokenPrefix: "acme_"},
+		Now:    func() time.Time { return signedIn.AuthenticatedAt },
+	})
+	_, secret, _ := svc.Create(ctx, signedIn, "CLI", []string{"projects:read"})
+	h := token.Middleware(svc, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, _ := token.PrincipalFrom(r.Context())
+		fmt.Fprint(w, p.AccountID)
+	}))
+	for _, auth := range []string{"Bearer " + secret.Reveal(), "mxtoken " + secret.Reveal()} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Authorization", auth)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		fmt.Println(strings.Fields(auth)[0], w.Code, w.Body.String())
+	}
+	// Output:
+	// Bearer 200 acc_1
+	// mxtoken 403 {"error":""}
+}

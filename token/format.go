@@ -13,24 +13,31 @@ import (
 //
 //	mxp_ + 32 random base62 characters + 6 base62 characters of checksum
 //
-// and an API key the same with the prefix "mxk_". The checksum is the
+// and an API key the same with the prefix "mxk_" (a Scheme sets other
+// prefixes; these are the defaults). The checksum is the
 // CRC-32 (IEEE) of the random part, written in base62 with the most
 // significant digit first and padded to 6 digits with '0'. 32 base62
 // characters carry about 190 bits from crypto/rand. The fixed prefixes
 // let secret scanners find leaked credentials; the checksum rejects typos
 // and truncations without touching the store.
 const (
-	// TokenPrefix starts every personal access token.
+	// TokenPrefix starts every personal access token under the default
+	// Scheme.
 	TokenPrefix = "mxp_"
-	// APIKeyPrefix starts every API key.
+	// APIKeyPrefix starts every API key under the default Scheme.
 	APIKeyPrefix = "mxk_"
 	// RandomLen is the number of random base62 characters.
 	RandomLen = 32
 	// ChecksumLen is the number of base62 checksum characters.
 	ChecksumLen = 6
-	// SecretLen is the length of a token or key: prefix, random part and
-	// checksum.
-	SecretLen = len(TokenPrefix) + RandomLen + ChecksumLen
+	// BodyLen is the length of a secret after its prefix: the random
+	// part and the checksum.
+	BodyLen = RandomLen + ChecksumLen
+	// SecretLen is the length of a token or key under the default Scheme:
+	// prefix, random part and checksum.
+	SecretLen = len(TokenPrefix) + BodyLen
+	// maxSecretLen is the length of a secret with the longest prefix.
+	maxSecretLen = MaxPrefixLen + BodyLen
 )
 
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -44,34 +51,47 @@ var digitOf = func() (t [256]uint8) {
 	return t
 }()
 
-// Prefix returns the prefix of the kind's secrets ("" for an invalid kind).
-func (k Kind) Prefix() string {
-	switch k {
-	case KindToken:
-		return TokenPrefix
-	case KindAPIKey:
-		return APIKeyPrefix
-	}
-	return ""
-}
+// Prefix returns the prefix of the kind's secrets under the default
+// Scheme ("" for an invalid kind); see Scheme.Prefix.
+func (k Kind) Prefix() string { return Scheme{}.Prefix(k) }
 
-// Parse checks the format of a token or API key offline and returns its
-// kind. It reports false for a wrong prefix, length, alphabet or checksum.
-// It is pure, does not allocate and takes well under 100 ns.
-func Parse(s string) (Kind, bool) {
-	if len(s) != SecretLen {
-		return 0, false
-	}
+// format is what Parse needs of a Scheme: the two prefixes.
+type format struct{ token, key string }
+
+// defaultFormat holds the default prefixes.
+var defaultFormat = format{token: TokenPrefix, key: APIKeyPrefix}
+
+// Parse checks the format of a token or API key under the default Scheme
+// offline and returns its kind. It reports false for a wrong prefix,
+// length, alphabet or checksum. It is pure, does not allocate and takes
+// well under 100 ns. Scheme.Parse does the same for other prefixes.
+func Parse(s string) (Kind, bool) { return defaultFormat.parse(s) }
+
+// parse is Parse for the prefixes of f. The prefix and the length pick
+// the kind; the body is then checked in one branch-free pass.
+func (f format) parse(s string) (Kind, bool) {
 	var k Kind
-	switch s[:len(TokenPrefix)] {
-	case TokenPrefix:
-		k = KindToken
-	case APIKeyPrefix:
-		k = KindAPIKey
+	var body string
+	switch {
+	case len(s) == len(f.token)+BodyLen && s[:len(f.token)] == f.token:
+		k, body = KindToken, s[len(f.token):]
+	case len(s) == len(f.key)+BodyLen && s[:len(f.key)] == f.key:
+		k, body = KindAPIKey, s[len(f.key):]
 	default:
 		return 0, false
 	}
-	body := s[len(TokenPrefix):SecretLen]
+	if !validBody(body) {
+		return 0, false
+	}
+	return k, true
+}
+
+// validBody reports whether body is RandomLen base62 characters followed
+// by their ChecksumLen-character checksum.
+func validBody(body string) bool {
+	if len(body) != BodyLen {
+		return false
+	}
 	// One pass, no early exits: OR-ing a "not base62" bit per byte keeps
 	// the loop branch-free.
 	var bad uint8
@@ -79,17 +99,14 @@ func Parse(s string) (Kind, bool) {
 		bad |= digitOf[body[i]] - 1
 	}
 	var sum uint64
-	for i := RandomLen; i < len(body); i++ {
+	for i := RandomLen; i < BodyLen; i++ {
 		d := digitOf[body[i]]
 		bad |= d - 1
 		sum = sum*62 + uint64(d-1)
 	}
 	// A zero entry (not base62) underflows to 0xFF: bit 7 set, which no
 	// valid digit value (0–61) has.
-	if bad&0x80 != 0 || checksum(body[:RandomLen]) != sum {
-		return 0, false
-	}
-	return k, true
+	return bad&0x80 == 0 && checksum(body[:RandomLen]) == sum
 }
 
 // crcTable is a slicing-by-8 table for CRC-32 (IEEE), so the checksum of
@@ -126,20 +143,24 @@ func checksum(s string) uint64 {
 
 // encode returns prefix + random + checksum(random). random must be
 // RandomLen base62 characters.
-func encode(k Kind, random string) string {
+func encode(prefix, random string) string {
 	var sum [ChecksumLen]byte
 	v := checksum(random)
 	for i := ChecksumLen - 1; i >= 0; i-- {
 		sum[i] = base62[v%62]
 		v /= 62
 	}
-	return k.Prefix() + random + string(sum[:])
+	return prefix + random + string(sum[:])
 }
 
-// Generate returns a new secret of the kind with RandomLen base62
-// characters read uniformly from r (use crypto/rand.Reader).
-func Generate(r io.Reader, k Kind) (Secret, error) {
-	if k.Prefix() == "" {
+// Generate returns a new secret of the kind under the default Scheme,
+// with RandomLen base62 characters read uniformly from r (use
+// crypto/rand.Reader). Scheme.Generate does the same for other prefixes.
+func Generate(r io.Reader, k Kind) (Secret, error) { return generate(r, k, k.Prefix()) }
+
+// generate returns a new secret of the kind starting with prefix.
+func generate(r io.Reader, k Kind, prefix string) (Secret, error) {
+	if prefix == "" {
 		return Secret{}, fmt.Errorf("token: generate: invalid kind %d", k)
 	}
 	var random [RandomLen]byte
@@ -157,7 +178,7 @@ func Generate(r io.Reader, k Kind) (Secret, error) {
 			}
 		}
 	}
-	return secret.New(encode(k, string(random[:]))), nil
+	return secret.New(encode(prefix, string(random[:]))), nil
 }
 
 // Digest is the SHA-256 of a secret: what the store keeps instead of it.
@@ -165,12 +186,12 @@ type Digest [sha256.Size]byte
 
 // DigestOf returns the SHA-256 of the secret.
 func DigestOf(secret string) Digest {
-	if len(secret) == SecretLen {
+	if len(secret) <= maxSecretLen {
 		// Copying into an array on the stack saves the allocation of
 		// converting the string on the validation hot path.
-		var buf [SecretLen]byte
-		copy(buf[:], secret)
-		return sha256.Sum256(buf[:])
+		var buf [maxSecretLen]byte
+		n := copy(buf[:], secret)
+		return sha256.Sum256(buf[:n])
 	}
 	return sha256.Sum256([]byte(secret))
 }

@@ -119,7 +119,7 @@ func TestChecksumMatchesCRC32(t *testing.T) {
 	// The checksum is CRC-32/IEEE of the random part in 6 base62 digits,
 	// most significant first.
 	random := strings.Repeat("A", RandomLen)
-	got := encode(KindToken, random)
+	got := encode(TokenPrefix, random)
 	v := uint64(crc32.ChecksumIEEE([]byte(random)))
 	want := make([]byte, ChecksumLen)
 	for i := ChecksumLen - 1; i >= 0; i-- {

@@ -7,15 +7,17 @@ import (
 	"strings"
 )
 
-// AuthScheme is the Authorization scheme of personal access tokens:
-// "Authorization: mxtoken <PAT>". It is matched without case.
+// AuthScheme is the Authorization scheme of personal access tokens under
+// the default Scheme: "Authorization: mxtoken <PAT>". It is matched
+// without case.
 const AuthScheme = "mxtoken"
 
 // MaxHeaderLen is the longest credential header value the middleware
 // reads; longer values are rejected before parsing.
 const MaxHeaderLen = 1024
 
-// Default API key header names.
+// Default API key header names (Scheme.UsernameHeader and
+// Scheme.APIKeyHeader).
 const (
 	DefaultUsernameHeader = "Mendix-Username"
 	DefaultAPIKeyHeader   = "Mendix-ApiKey"
@@ -72,14 +74,18 @@ func PrincipalFrom(ctx context.Context) (Principal, bool) {
 // doubled or trailing spaces, a second credential, an empty credential and
 // values longer than MaxHeaderLen are refused. It is pure and does not
 // allocate; it does not check the credential's format (see Parse).
-func ParseAuthorization(v string) (string, bool) {
-	if len(v) > MaxHeaderLen || len(v) < len(AuthScheme)+2 {
+// Scheme.ParseAuthorization does the same for another scheme.
+func ParseAuthorization(v string) (string, bool) { return parseAuthorization(AuthScheme, v) }
+
+// parseAuthorization is ParseAuthorization for the scheme.
+func parseAuthorization(scheme, v string) (string, bool) {
+	if len(v) > MaxHeaderLen || len(v) < len(scheme)+2 {
 		return "", false
 	}
-	if !strings.EqualFold(v[:len(AuthScheme)], AuthScheme) || v[len(AuthScheme)] != ' ' {
+	if !strings.EqualFold(v[:len(scheme)], scheme) || v[len(scheme)] != ' ' {
 		return "", false
 	}
-	cred := v[len(AuthScheme)+1:]
+	cred := v[len(scheme)+1:]
 	if !visibleASCII(cred) {
 		return "", false
 	}
@@ -111,10 +117,12 @@ func singleHeader(h http.Header, name string) (string, bool) {
 }
 
 // credentialInQuery reports whether the URL query looks like it carries a
-// credential: a value starting with a token or key prefix, or a parameter
-// named like one. Such requests are refused even when the headers are
-// good, so credentials leaked into URLs stop working for that caller.
-func credentialInQuery(r *http.Request) bool {
+// credential: a value starting with a token or key prefix of the scheme,
+// or a parameter named like one (access_token, token, api_key, apikey, the
+// Authorization scheme, the API-key header). Such requests are refused
+// even when the headers are good, so credentials leaked into URLs stop
+// working for that caller.
+func credentialInQuery(r *http.Request, s Scheme) bool {
 	q := r.URL.RawQuery
 	if q == "" {
 		return false
@@ -124,16 +132,33 @@ func credentialInQuery(r *http.Request) bool {
 		return true
 	}
 	for k, vs := range vals {
-		switch strings.ToLower(k) {
-		case "access_token", "token", "mxtoken", "api_key", "apikey", "mendix-apikey":
+		switch {
+		case credentialParam(k),
+			strings.EqualFold(k, s.Authorization),
+			strings.EqualFold(k, s.APIKeyHeader):
 			return true
 		}
 		for _, v := range vs {
 			v = strings.TrimSpace(v)
-			if len(v) >= len(TokenPrefix) && (strings.EqualFold(v[:4], TokenPrefix) || strings.EqualFold(v[:4], APIKeyPrefix)) {
+			if hasPrefixFold(v, s.TokenPrefix) || hasPrefixFold(v, s.APIKeyPrefix) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// credentialParam reports whether a query parameter is named like a
+// credential whatever the scheme.
+func credentialParam(name string) bool {
+	switch strings.ToLower(name) {
+	case "access_token", "token", "api_key", "apikey":
+		return true
+	}
+	return false
+}
+
+// hasPrefixFold reports whether s starts with prefix, ASCII case aside.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }

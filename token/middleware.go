@@ -10,9 +10,14 @@ import (
 // A missing, repeated, oversized or malformed header, a credential in the
 // URL query, or a token Validate refuses all get the same answer from
 // WriteForbidden: 403 with the body {"error":""}.
-func Middleware(v Validator, next http.Handler) http.Handler {
+//
+// The scheme is that of v when v has one (a *Service: Config.Scheme),
+// else DefaultScheme; WithScheme and WithAuthScheme replace it. It panics
+// when the options make an invalid Scheme (Scheme.Check).
+func Middleware(v Validator, next http.Handler, opts ...MiddlewareOption) http.Handler {
+	s := newMiddlewareScheme(v, opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, ok := validateToken(v, r)
+		p, ok := validateToken(v, s, r)
 		if !ok {
 			WriteForbidden(w)
 			return
@@ -21,12 +26,12 @@ func Middleware(v Validator, next http.Handler) http.Handler {
 	})
 }
 
-func validateToken(v Validator, r *http.Request) (Principal, bool) {
+func validateToken(v Validator, s Scheme, r *http.Request) (Principal, bool) {
 	h, ok := singleHeader(r.Header, "Authorization")
-	if !ok || credentialInQuery(r) {
+	if !ok || credentialInQuery(r, s) {
 		return Principal{}, false
 	}
-	cred, ok := ParseAuthorization(h)
+	cred, ok := parseAuthorization(s.Authorization, h)
 	if !ok {
 		return Principal{}, false
 	}
@@ -34,40 +39,56 @@ func validateToken(v Validator, r *http.Request) (Principal, bool) {
 	return p, err == nil && p.Kind == KindToken
 }
 
-// MiddlewareOption configures APIKeyMiddleware and AnyMiddleware.
-type MiddlewareOption func(*headerNames)
+// MiddlewareOption configures Middleware, APIKeyMiddleware and
+// AnyMiddleware.
+type MiddlewareOption func(*Scheme)
 
-type headerNames struct{ username, key string }
+// WithScheme makes the middleware use the scheme (empty fields take
+// DefaultScheme's values) instead of its validator's. Only the
+// Authorization scheme, the header names and the prefixes (to spot
+// credentials in URL queries) matter to it: the prefixes a token must
+// have are those of the Service that validates it.
+func WithScheme(s Scheme) MiddlewareOption {
+	return func(m *Scheme) { *m = s }
+}
+
+// WithAuthScheme replaces the Authorization scheme "mxtoken".
+func WithAuthScheme(scheme string) MiddlewareOption {
+	return func(m *Scheme) { m.Authorization = scheme }
+}
 
 // WithAPIKeyHeaders replaces the header names "Mendix-Username" and
 // "Mendix-ApiKey".
 func WithAPIKeyHeaders(username, key string) MiddlewareOption {
-	return func(h *headerNames) {
-		h.username = http.CanonicalHeaderKey(username)
-		h.key = http.CanonicalHeaderKey(key)
-	}
+	return func(m *Scheme) { m.UsernameHeader, m.APIKeyHeader = username, key }
 }
 
-func newHeaderNames(opts []MiddlewareOption) headerNames {
-	h := headerNames{
-		username: http.CanonicalHeaderKey(DefaultUsernameHeader),
-		key:      http.CanonicalHeaderKey(DefaultAPIKeyHeader),
+// schemer is a validator that knows its scheme; *Service is one.
+type schemer interface{ Scheme() Scheme }
+
+// newMiddlewareScheme returns the scheme of v (or the default), changed
+// by the options, with its defaults filled in. It panics for an invalid
+// scheme.
+func newMiddlewareScheme(v any, opts []MiddlewareOption) Scheme {
+	s := DefaultScheme()
+	if sv, ok := v.(schemer); ok {
+		s = sv.Scheme()
 	}
 	for _, o := range opts {
-		o(&h)
+		o(&s)
 	}
-	return h
+	return s.normalized()
 }
 
 // APIKeyMiddleware authenticates requests with an API key: the login
 // email of its account in the Mendix-Username header and the key in the
-// Mendix-ApiKey header (names configurable with WithAPIKeyHeaders). Each
-// header must appear exactly once. Failures get the same 403 answer as
-// Middleware.
+// Mendix-ApiKey header (names from the scheme, as for Middleware, or
+// WithAPIKeyHeaders). Each header must appear exactly once. Failures get
+// the same 403 answer as Middleware.
 func APIKeyMiddleware(v APIKeyValidator, next http.Handler, opts ...MiddlewareOption) http.Handler {
-	names := newHeaderNames(opts)
+	s := newMiddlewareScheme(v, opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, ok := validateAPIKey(v, names, r)
+		p, ok := validateAPIKey(v, s, r)
 		if !ok {
 			WriteForbidden(w)
 			return
@@ -76,10 +97,10 @@ func APIKeyMiddleware(v APIKeyValidator, next http.Handler, opts ...MiddlewareOp
 	})
 }
 
-func validateAPIKey(v APIKeyValidator, names headerNames, r *http.Request) (Principal, bool) {
-	user, ok1 := singleHeader(r.Header, names.username)
-	key, ok2 := singleHeader(r.Header, names.key)
-	if !ok1 || !ok2 || !visibleASCII(key) || credentialInQuery(r) {
+func validateAPIKey(v APIKeyValidator, s Scheme, r *http.Request) (Principal, bool) {
+	user, ok1 := singleHeader(r.Header, s.UsernameHeader)
+	key, ok2 := singleHeader(r.Header, s.APIKeyHeader)
+	if !ok1 || !ok2 || !visibleASCII(key) || credentialInQuery(r, s) {
 		return Principal{}, false
 	}
 	p, err := v.ValidateAPIKey(r.Context(), user, key)
@@ -90,20 +111,20 @@ func validateAPIKey(v APIKeyValidator, names headerNames, r *http.Request) (Prin
 // Authorization header is checked as a personal access token, otherwise
 // the API key headers are checked. A request carrying both kinds is
 // refused, as is one carrying neither. Failures get the same 403 answer
-// as Middleware.
+// as Middleware. The scheme is chosen as for Middleware.
 func AnyMiddleware(v CredentialValidator, next http.Handler, opts ...MiddlewareOption) http.Handler {
-	names := newHeaderNames(opts)
+	s := newMiddlewareScheme(v, opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var p Principal
 		ok := false
 		_, hasAuth := r.Header["Authorization"]
-		_, hasKey := r.Header[names.key]
-		_, hasUser := r.Header[names.username]
+		_, hasKey := r.Header[s.APIKeyHeader]
+		_, hasUser := r.Header[s.UsernameHeader]
 		switch {
 		case hasAuth && !hasKey && !hasUser:
-			p, ok = validateToken(v, r)
+			p, ok = validateToken(v, s, r)
 		case !hasAuth && (hasKey || hasUser):
-			p, ok = validateAPIKey(v, names, r)
+			p, ok = validateAPIKey(v, s, r)
 		}
 		if !ok {
 			WriteForbidden(w)

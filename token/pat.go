@@ -99,7 +99,7 @@ func (s *Service) Create(ctx context.Context, c auth.Caller, name string, scopes
 // issued again with fresh randomness, up to three times.
 func (s *Service) insertToken(ctx context.Context, t Token) (Token, Secret, error) {
 	for attempt := 1; ; attempt++ {
-		secret, err := Generate(s.rand, KindToken)
+		secret, err := generate(s.rand, KindToken, s.format.token)
 		if err != nil {
 			return Token{}, Secret{}, err
 		}
@@ -179,7 +179,7 @@ func (s *Service) Delete(ctx context.Context, c auth.Caller, tokenID string) err
 // costs one store lookup by digest; LastUsedAt is written at most once
 // per LastUsedInterval per token.
 func (s *Service) Validate(ctx context.Context, secret string) (Principal, error) {
-	if k, ok := Parse(secret); !ok || k != KindToken {
+	if k, ok := s.format.parse(secret); !ok || k != KindToken {
 		return Principal{}, ErrInvalidToken
 	}
 	tw, err := s.store.TokenByDigest(ctx, DigestOf(secret))

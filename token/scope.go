@@ -9,8 +9,8 @@ import (
 
 // Scope is one authorization a token may carry, registered by the host.
 type Scope struct {
-	Name        string // normalised: lower case, trimmed
-	Description string
+	Name        string `json:"name"` // normalised: lower case, trimmed
+	Description string `json:"description"`
 }
 
 // MaxScopeLen is the longest scope name Register accepts.

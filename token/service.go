@@ -75,6 +75,13 @@ type Config struct {
 	// token's first use, in the transaction of each; nil records
 	// nothing.
 	SecurityLog *securitylog.Log
+	// Scheme sets the prefixes of the secrets the service issues and
+	// accepts, and the Authorization scheme and API-key headers that
+	// Middleware, APIKeyMiddleware and AnyMiddleware read for it; each
+	// empty field means its default ("mxp_", "mxk_", "mxtoken",
+	// "Mendix-Username", "Mendix-ApiKey"). Changing a prefix invalidates
+	// the secrets issued under the old one.
+	Scheme Scheme
 }
 
 var _ account.Eraser = (*Service)(nil)
@@ -97,9 +104,12 @@ type Service struct {
 	bumps    Revocations     // Config.Revocations
 	freshFor time.Duration
 	seclog   *securitylog.Log
+	scheme   Scheme // with its defaults
+	format   format // scheme's prefixes, for Parse
 }
 
-// NewService returns a service. It panics if a required field of c is nil.
+// NewService returns a service. It panics if a required field of c is nil
+// or c.Scheme is invalid (Scheme.Check).
 func NewService(c Config) *Service {
 	if c.Store == nil || c.Accounts == nil || c.Tx == nil || c.History == nil || c.Scopes == nil {
 		panic("token: NewService needs Store, Accounts, Tx, History and Scopes")
@@ -108,8 +118,9 @@ func NewService(c Config) *Service {
 		store: c.Store, accounts: c.Accounts, tx: c.Tx, history: c.History,
 		notices: c.Notices, scopes: c.Scopes,
 		now: clock.New(c.Now), lastUsed: c.LastUsedInterval,
-		freshFor: c.FreshFor, seclog: c.SecurityLog,
+		freshFor: c.FreshFor, seclog: c.SecurityLog, scheme: c.Scheme.normalized(),
 	}
+	s.format = s.scheme.format()
 	s.rand = &lockedReader{r: c.Rand}
 	if c.Rand == nil {
 		s.rand = rand.Reader
@@ -138,6 +149,10 @@ func NewService(c Config) *Service {
 	}
 	return s
 }
+
+// Scheme returns the service's credential scheme, its defaults filled in:
+// the middleware of the service reads it.
+func (s *Service) Scheme() Scheme { return s.scheme }
 
 // lockedReader serialises reads from a reader that may not be safe for
 // concurrent use (a test's deterministic source).

@@ -62,6 +62,23 @@ const (
 	KindAPIKey
 )
 
+// MarshalText returns String, so a Principal marshals its kind as
+// "token" or "api_key".
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText reads "token" or "api_key".
+func (k *Kind) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "token":
+		*k = KindToken
+	case "api_key":
+		*k = KindAPIKey
+	default:
+		return fmt.Errorf("token: unknown kind %q", b)
+	}
+	return nil
+}
+
 // String returns "token" or "api_key".
 func (k Kind) String() string {
 	switch k {
@@ -74,17 +91,18 @@ func (k Kind) String() string {
 }
 
 // Token is the stored description of a personal access token. It never
-// holds the secret, nor its digest.
+// holds the secret, nor its digest, so a host may return it as JSON: the
+// names are those of settingsd's answers.
 type Token struct {
-	ID        string
-	AccountID string
-	Name      string   // 1–100 characters, unique per account
-	Scopes    []string // normalised and sorted
+	ID        string   `json:"id"`
+	AccountID string   `json:"account_id"`
+	Name      string   `json:"name"`   // 1–100 characters, unique per account
+	Scopes    []string `json:"scopes"` // normalised and sorted
 	// Last4 is the last four characters of the secret, for display.
-	Last4      string
-	CreatedAt  time.Time
-	LastUsedAt time.Time // zero if never used; updated at most once per LastUsedInterval
-	ExpiresAt  time.Time // zero means the token does not expire
+	Last4      string    `json:"last4"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastUsedAt time.Time `json:"last_used_at,omitzero"` // zero if never used; updated at most once per LastUsedInterval
+	ExpiresAt  time.Time `json:"expires_at,omitzero"`   // zero means the token does not expire
 }
 
 // TokenWithAccount is what Validate needs of a token, joined with the
@@ -101,13 +119,14 @@ type TokenWithAccount struct {
 	ProfileID     string
 }
 
-// APIKey is the stored description of an API key, without the key.
+// APIKey is the stored description of an API key, without the key; it
+// marshals to JSON like Token.
 type APIKey struct {
-	ID          string
-	AccountID   string
-	Description string
-	Last4       string // the last four characters of the key, for display
-	CreatedAt   time.Time
+	ID          string    `json:"id"`
+	AccountID   string    `json:"account_id"`
+	Description string    `json:"description"`
+	Last4       string    `json:"last4"` // the last four characters of the key, for display
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // APIKeyWithAccount is an API key joined with the email, status and
@@ -122,14 +141,14 @@ type APIKeyWithAccount struct {
 // Principal is who a request acts for, once a token or API key was
 // validated.
 type Principal struct {
-	AccountID string
-	ProfileID string
+	AccountID string `json:"account_id"`
+	ProfileID string `json:"profile_id"`
 	// TokenID is the id of the token or API key that was presented.
-	TokenID string
-	Kind    Kind
+	TokenID string `json:"token_id"`
+	Kind    Kind   `json:"kind"`
 	// Scopes are the token's scopes, sorted; nil for an API key, which
 	// acts with every privilege of its account.
-	Scopes []string
+	Scopes []string `json:"scopes"`
 }
 
 // Caller returns the principal as an auth.Caller (method auth.MethodToken

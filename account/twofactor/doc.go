@@ -21,13 +21,20 @@
 // stored as HMAC-SHA-256 digests keyed from the same key. No secret
 // appears in errors, String output or Metadata.
 //
-// Start with NewService:
+// Start with NewService; enrolling acts for an auth.Caller who signed in
+// within Config.FreshFor, and verifying at sign-in takes the account id
+// (ExampleService_BeginAuthenticator runs the whole flow):
 //
 //	tf := twofactor.NewService(twofactor.Config{
 //		Store: st, Accounts: st, Tx: st, History: st, // one adapter serves all four
 //		Key: key, Notices: &notify.Notifier{Mailer: mailer}, SMS: sender, Passwords: accounts,
 //	})
-//	enr, err := tf.BeginAuthenticator(ctx, accountID, "Example", "ada@example.com")
+//	me := auth.New(accountID, auth.MethodPassword, signedInAt) // or ses.Caller()
+//	enr, err := tf.BeginAuthenticator(ctx, me, "Example", "ada@example.com")
 //	// show enr.QRPNG; then, with the first code of the app:
-//	recovery, err := tf.ConfirmAuthenticator(ctx, accountID, code)
+//	recovery, err := tf.ConfirmAuthenticator(ctx, me, code)
+//	// at a later sign-in, after the password step:
+//	if required, _ := tf.Required(ctx, accountID); required {
+//		err = tf.Verify(ctx, accountID, typed)
+//	}
 package twofactor

@@ -57,20 +57,20 @@ const (
 // Status is what an account's settings page shows about its second factor.
 type Status struct {
 	// Method is the active method; MethodNone when 2FA is off.
-	Method Method
+	Method Method `json:"method"`
 	// EnabledAt is when the active method was confirmed; zero when off.
-	EnabledAt time.Time
+	EnabledAt time.Time `json:"enabled_at,omitzero"`
 	// Phone is the masked phone number of the SMS method ("+31******78");
 	// empty for other methods.
-	Phone string
+	Phone string `json:"phone,omitempty"`
 	// RecoveryCodesLeft counts the unused recovery codes.
-	RecoveryCodesLeft int
+	RecoveryCodesLeft int `json:"recovery_codes_left"`
 	// Pending is the method of an enrolment started but not confirmed
 	// yet; MethodNone when there is none.
-	Pending Method
+	Pending Method `json:"pending"`
 	// LockedUntil is set while the second factor is locked after too many
 	// wrong codes.
-	LockedUntil time.Time
+	LockedUntil time.Time `json:"locked_until,omitzero"`
 }
 
 // Metadata is the personal-data view of an account's second factor: the
@@ -82,7 +82,7 @@ type Metadata struct {
 
 // SMSCode is the digest of the SMS code last sent to an account.
 type SMSCode struct {
-	Digest    []byte // HMAC-SHA-256 of the code bound to the account
+	Digest    []byte `json:"-"` // HMAC-SHA-256 of the code bound to the account; never in JSON
 	SentAt    time.Time
 	ExpiresAt time.Time
 }
@@ -96,8 +96,9 @@ type Record struct {
 	// pending and nothing is active yet.
 	Method    Method
 	EnabledAt time.Time
-	// Secret is the sealed TOTP secret of MethodAuthenticator.
-	Secret []byte
+	// Secret is the sealed TOTP secret of MethodAuthenticator; it never
+	// marshals to JSON.
+	Secret []byte `json:"-"`
 	// Phone is the E.164 phone number of MethodSMS.
 	Phone string
 
@@ -105,7 +106,7 @@ type Record struct {
 	// enrolment waiting for its first code; PendingMethod is MethodNone
 	// (or empty) when there is none.
 	PendingMethod Method
-	PendingSecret []byte
+	PendingSecret []byte `json:"-"`
 	PendingPhone  string
 	PendingAt     time.Time
 

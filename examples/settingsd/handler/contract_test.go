@@ -146,17 +146,32 @@ func checkExchange(doc *openapi3.T, router routers.Router, req *http.Request, re
 	return nil
 }
 
+// unroutedCodes are the codes of the answers to a request the document
+// has no operation for. No operation can list 405 (an operation is a
+// method the path serves), so the document states it in its description
+// and has no Error405 schema; 404 has its schema, Error404.
+var unroutedCodes = map[int]string{http.StatusNotFound: "not_found", http.StatusMethodNotAllowed: "method_not_allowed"}
+
 // checkUnrouted checks the answer to a request the document has no
-// operation for: the status and the body of the documented error.
+// operation for: the status, the Error body and its code.
 func checkUnrouted(doc *openapi3.T, rec *httptest.ResponseRecorder, status int) error {
 	if rec.Code != status {
 		return fmt.Errorf("no operation in the document, answered %d, want %d", rec.Code, status)
 	}
-	var v any
+	var v struct {
+		Error string `json:"error"`
+	}
 	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
 		return err
 	}
-	return doc.Components.Schemas[fmt.Sprintf("Error%d", status)].Value.VisitJSON(v, openapi3.EnableJSONSchema2020())
+	if v.Error != unroutedCodes[status] {
+		return fmt.Errorf("error %q, want %q", v.Error, unroutedCodes[status])
+	}
+	var body any
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		return err
+	}
+	return doc.Components.Schemas["Error"].Value.VisitJSON(body, openapi3.EnableJSONSchema2020())
 }
 
 // clip shortens a body for a message.
