@@ -41,7 +41,7 @@ func ExampleNew() {
 	fmt.Println("signed in:", err == nil, "second factor:", res.SecondFactorRequired)
 
 	// Who acts: the signed-in account. The SDK finds its profile itself.
-	me := auth.New(res.Account.ID, auth.MethodPassword, time.Now())
+	me := auth.New(res.Account.ID, auth.MethodPassword, time.Now(), "")
 	job := "Engineer"
 	p, _ := s.Profiles.Update(ctx, me, profile.Update{JobTitle: &job})
 	fmt.Println("job title:", p.JobTitle)
@@ -73,13 +73,13 @@ func ExampleSettings_deletion() {
 	_, secret, _ := s.Sessions.Start(ctx, session.Begin{AccountID: acct.ID, Method: auth.MethodPassword})
 
 	// Deleting is sensitive: the caller signed in moments ago.
-	err := s.Accounts.Delete(ctx, auth.New(acct.ID, auth.MethodPassword, time.Now()), acct.ID)
+	err := s.Accounts.Delete(ctx, auth.New(acct.ID, auth.MethodPassword, time.Now(), ""), acct.ID)
 	fmt.Println("deleted:", err == nil)
 	_, err = s.Sessions.Validate(ctx, secret.Reveal())
 	fmt.Println("session:", err)
 	// The account is gone, so no caller can reach the profile (which was
 	// erased with it).
-	_, err = s.Profiles.Get(ctx, auth.New(acct.ID, auth.MethodPassword, time.Now()))
+	_, err = s.Profiles.Get(ctx, auth.New(acct.ID, auth.MethodPassword, time.Now(), ""))
 	fmt.Println("profile:", errors.Is(err, auth.ErrForbidden))
 	// Output:
 	// deleted: true

@@ -52,6 +52,19 @@ type Options struct {
 	// stored, and failed notices are logged as warnings through
 	// slog.Default; they are never dropped silently.
 	OnEvent func(ctx context.Context, e securitylog.Event)
+	// Revoker is the host's revocation hook: it hears every session the
+	// SDK ends, in the transaction of the change that ends it, with the
+	// account, what changed and the session kept (account.Revocation):
+	// a password changed or reset, a second factor enrolled or turned
+	// off, an account added, deactivated, linked to single sign-on or
+	// erased, its email changed, a sign-out from the list of sessions,
+	// an identity provider's logout. A host with sessions of its own
+	// (its own table and cookie) ends those that Revocation.Ends names;
+	// with the SDK's sql store it writes in the same transaction
+	// (sqlstore.Store.WithTx is the other direction), and an error rolls
+	// the change back. account.RevokerFunc makes one of a function. Nil
+	// hears nothing.
+	Revoker account.Revoker
 	// SecurityLogRetention is how long security events are kept before
 	// Settings.Cleanup deletes them, in batches
 	// (securitylog.Store.DeleteSecurityEventsBefore); 0 (or less) means

@@ -43,7 +43,7 @@ func TestRevocation(t *testing.T) {
 		t.Error("a session from before the password reset is still valid")
 	}
 
-	_, key, err := s.Tokens.CreateAPIKey(ctx, auth.New(a.ID, auth.MethodPassword, now), "ci")
+	_, key, err := s.Tokens.CreateAPIKey(ctx, auth.New(a.ID, auth.MethodPassword, now, ""), "ci")
 	if err != nil {
 		t.Fatal(err)
 	}

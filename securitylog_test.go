@@ -40,7 +40,7 @@ func TestSecurityLogWiring(t *testing.T) {
 	}
 	a := signUp(t, s, "ada@example.com")
 	seen = nil // whatever sign-up recorded
-	c := auth.New(a.ID, auth.MethodPassword, now)
+	c := auth.New(a.ID, auth.MethodPassword, now, "")
 	c.Client = auth.Client{IP: "203.0.113.9"}
 	fail := errors.New("fail")
 	err = st.InTx(ctx, func(ctx context.Context) error {

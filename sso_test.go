@@ -61,7 +61,7 @@ func TestNewWiresSSO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, pat, err := s.Tokens.Create(ctx, auth.New(in.Account.ID, auth.MethodSSO, s.Now()), "ci", []string{"read"})
+	_, pat, err := s.Tokens.Create(ctx, auth.New(in.Account.ID, auth.MethodSSO, s.Now(), ""), "ci", []string{"read"})
 	if err != nil {
 		t.Fatal(err)
 	}

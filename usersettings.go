@@ -155,7 +155,7 @@ func New(store Store, opts Options) (*Settings, error) {
 	s.Sessions = session.NewService(session.Config{
 		Store: store, Accounts: store, Tx: store, Passwords: credentials{s}, SecondFactor: credentials{s}, Expiry: credentials{s},
 		SecurityLog: s.SecurityLog, FreshFor: o.FreshFor, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
-		TouchInterval: o.SessionTouchInterval, Now: o.Now, Rand: o.Rand,
+		TouchInterval: o.SessionTouchInterval, Now: o.Now, Rand: o.Rand, Hook: o.Revoker,
 	})
 	// The two-factor service checks passwords with a checker of its own,
 	// so it is built before the account service, whose second factor it

@@ -124,7 +124,7 @@ func TestTokenScheme(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := signUp(t, s, "ada@example.com")
-	_, secret, err := s.Tokens.Create(ctx, auth.New(a.ID, auth.MethodPassword, now), "ci", []string{"mx:app:read"})
+	_, secret, err := s.Tokens.Create(ctx, auth.New(a.ID, auth.MethodPassword, now, ""), "ci", []string{"mx:app:read"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,21 +174,21 @@ func TestWiring(t *testing.T) {
 	if got := s.Scopes.Scopes(); len(got) != 1 || got[0].Name != "mx:app:read" {
 		t.Errorf("Scopes = %v, want mx:app:read", got)
 	}
-	if _, _, err := s.Tokens.Create(ctx, auth.New(a.ID, auth.MethodPassword, now), "ci", []string{"mx:app:read"}); err != nil {
+	if _, _, err := s.Tokens.Create(ctx, auth.New(a.ID, auth.MethodPassword, now, ""), "ci", []string{"mx:app:read"}); err != nil {
 		t.Fatalf("token Create: %v", err)
 	}
 	_, secret, err := s.Sessions.Start(ctx, session.Begin{AccountID: a.ID, Method: auth.MethodPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.TwoFactor.BeginAuthenticator(ctx, auth.New(a.ID, auth.MethodPassword, now), s.Issuer, a.Email); err != nil {
+	if _, err := s.TwoFactor.BeginAuthenticator(ctx, auth.New(a.ID, auth.MethodPassword, now, ""), s.Issuer, a.Email); err != nil {
 		t.Fatalf("BeginAuthenticator: %v", err)
 	}
 	res, err := s.Accounts.Authenticate(ctx, account.Login{Email: "ada@example.com", Password: pw})
 	if err != nil || res.SecondFactorRequired {
 		t.Errorf("Authenticate with a pending enrolment = %+v, %v; want no second factor yet", res, err)
 	}
-	if err := s.Accounts.Delete(ctx, auth.New(a.ID, auth.MethodPassword, now), a.ID); err != nil {
+	if err := s.Accounts.Delete(ctx, auth.New(a.ID, auth.MethodPassword, now, ""), a.ID); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 	if _, err := s.Sessions.Validate(ctx, secret.Reveal()); err == nil {
@@ -209,22 +209,22 @@ func TestSecondFactorAndDeactivation(t *testing.T) {
 	}
 	a := signUp(t, s, "bob@example.com")
 	now := s.Now()
-	enr, err := s.TwoFactor.BeginAuthenticator(ctx, auth.New(a.ID, auth.MethodPassword, now), s.Issuer, a.Email)
+	enr, err := s.TwoFactor.BeginAuthenticator(ctx, auth.New(a.ID, auth.MethodPassword, now, ""), s.Issuer, a.Email)
 	if err != nil {
 		t.Fatal(err)
 	}
 	code := totpNow(t, enr.Secret.Reveal(), s.Now())
-	if _, err := s.TwoFactor.ConfirmAuthenticator(ctx, auth.New(a.ID, auth.MethodPassword, now), code); err != nil {
+	if _, err := s.TwoFactor.ConfirmAuthenticator(ctx, auth.New(a.ID, auth.MethodPassword, now, ""), code); err != nil {
 		t.Fatalf("ConfirmAuthenticator: %v", err)
 	}
 	res, err := s.Accounts.Authenticate(ctx, account.Login{Email: "bob@example.com", Password: pw})
 	if err != nil || !res.SecondFactorRequired {
 		t.Errorf("Authenticate = %+v, %v; want SecondFactorRequired", res, err)
 	}
-	if err := s.TwoFactor.Deactivate(ctx, auth.New(a.ID, auth.MethodPassword, now), twofactorProof("wrong password")); err == nil {
+	if err := s.TwoFactor.Deactivate(ctx, auth.New(a.ID, auth.MethodPassword, now, ""), twofactorProof("wrong password")); err == nil {
 		t.Error("Deactivate with a wrong password succeeded")
 	}
-	if err := s.TwoFactor.Deactivate(ctx, auth.New(a.ID, auth.MethodPassword, now), twofactorProof(pw)); err != nil {
+	if err := s.TwoFactor.Deactivate(ctx, auth.New(a.ID, auth.MethodPassword, now, ""), twofactorProof(pw)); err != nil {
 		t.Errorf("Deactivate with the password: %v", err)
 	}
 }

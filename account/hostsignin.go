@@ -70,10 +70,10 @@ func (s *Service) BeginHostSignIn(ctx context.Context, l HostLogin) (*HostAttemp
 }
 
 // Succeeded reports that the host found the password right: the attempt
-// takes its counts back, the security log gets securitylog.SignedIn
-// (detail "host password"), and the result carries a new device token
-// for the client and whether the password expired or a second factor is
-// due. An address without an account, or a deactivated account, gets
+// takes its counts back, and the result carries a new device token for
+// the client and whether the password expired or a second factor is due.
+// The sign-in itself is recorded in the security log when the host
+// starts its session (session.Service.StartHost), with the session. An address without an account, or a deactivated account, gets
 // ErrInvalidCredentials: the host's user has no usable account of ours.
 func (h *HostAttempt) Succeeded(ctx context.Context) (AuthResult, error) {
 	var (
@@ -88,7 +88,7 @@ func (h *HostAttempt) Succeeded(ctx context.Context) (AuthResult, error) {
 			}
 		}
 		g := h.s.passwords.guard
-		if err = g.end(ctx, h.counters, ok, g.events(h.a, h.found, ok, h.lockout, h.client, "host password")...); err != nil {
+		if err = g.end(ctx, h.counters, ok); err != nil {
 			return
 		}
 		if !ok {

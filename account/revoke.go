@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Change names what happened to an account's credentials, for Revokers.
@@ -31,6 +32,15 @@ const (
 	// ChangeAccountAdded: another login account joined the profile;
 	// every session but Revocation.KeepSession ends.
 	ChangeAccountAdded Change = "account_added"
+	// ChangeSignedOut: the person ended sessions themselves, from the
+	// list of sessions or by signing out: Revocation.Sessions lists them,
+	// or, when empty, every session but Revocation.KeepSession ended.
+	ChangeSignedOut Change = "signed_out"
+	// ChangeLoggedOut: the account's identity provider ended its
+	// sessions (single-sign-on back-channel logout); every session ends.
+	ChangeLoggedOut Change = "sso_logout"
+	// ChangeErased: the account was deleted; every session ends.
+	ChangeErased Change = "erased"
 )
 
 // Revocation is what a Revoker is told: which account's credentials
@@ -40,7 +50,27 @@ type Revocation struct {
 	AccountID   string
 	Change      Change
 	KeepSession string
+	// Sessions, when set, are the only sessions that end (a person
+	// signing out of one); when empty, every session of the account but
+	// KeepSession ends.
+	Sessions []string
 }
+
+// Ends reports whether the revocation ends the session with the ID: what
+// a host's hook asks of each of its own sessions of the account.
+func (r Revocation) Ends(sessionID string) bool {
+	if len(r.Sessions) > 0 {
+		return slices.Contains(r.Sessions, sessionID)
+	}
+	return sessionID != r.KeepSession || sessionID == ""
+}
+
+// RevokerFunc is a function that is a Revoker: a host's hook, for
+// example, that ends its own sessions.
+type RevokerFunc func(ctx context.Context, r Revocation) error
+
+// RevokeAccount calls f.
+func (f RevokerFunc) RevokeAccount(ctx context.Context, r Revocation) error { return f(ctx, r) }
 
 // Revoker stops at once what an account's credentials started elsewhere
 // when they change or end: the token service advances the shared

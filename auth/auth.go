@@ -112,11 +112,18 @@ type Client struct {
 func (c Client) Device() string { return DeviceLabel(c.UserAgent) }
 
 // New returns the Caller of an account that authenticated by method at
-// the given time, for a host that signs people in itself. Its password
-// has not expired; a host whose accounts have passwords sets
-// PasswordExpired from account.Service.PasswordExpired on each request.
-func New(accountID string, method Method, at time.Time) Caller {
-	return Caller{AccountID: accountID, Method: method, AuthenticatedAt: at}
+// the given time through the session sessionID, for a host that signs
+// people in itself. sessionID is the host's own ID of the session the
+// request came with ("" for none): an operation that ends the account's
+// other sessions (a second factor enrolled, the password changed, an
+// account added) keeps that one, the revocation hook names it as kept
+// (usersettings.Options.Revoker), and the security log records it. A
+// host that registered the session with session.Service.StartHost gets
+// the same caller from the session's Caller method. Its password has not
+// expired; a host whose accounts have passwords sets PasswordExpired
+// from account.Service.PasswordExpired on each request.
+func New(accountID string, method Method, at time.Time, sessionID string) Caller {
+	return Caller{AccountID: accountID, Method: method, AuthenticatedAt: at, SessionID: sessionID}
 }
 
 // String describes the caller without secrets.

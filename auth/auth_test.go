@@ -18,13 +18,13 @@ func TestFresh(t *testing.T) {
 		age  time.Duration
 		want error
 	}{
-		{"recent password", auth.New("acc_1", auth.MethodPassword, now.Add(-59*time.Minute)), 0, nil},
-		{"hour old", auth.New("acc_1", auth.MethodPassword, now.Add(-time.Hour)), 0, auth.ErrReauthenticationRequired},
-		{"custom age", auth.New("acc_1", auth.MethodSSO, now.Add(-10*time.Second)), 5 * time.Second, auth.ErrReauthenticationRequired},
-		{"never", auth.New("acc_1", auth.MethodSecondFactor, time.Time{}), 0, auth.ErrReauthenticationRequired},
-		{"token", auth.New("acc_1", auth.MethodToken, now), 0, auth.ErrForbidden},
-		{"api key", auth.New("acc_1", auth.MethodAPIKey, now), 0, auth.ErrForbidden},
-		{"no account", auth.New("", auth.MethodPassword, now), 0, auth.ErrInvalidCaller},
+		{"recent password", auth.New("acc_1", auth.MethodPassword, now.Add(-59*time.Minute), ""), 0, nil},
+		{"hour old", auth.New("acc_1", auth.MethodPassword, now.Add(-time.Hour), ""), 0, auth.ErrReauthenticationRequired},
+		{"custom age", auth.New("acc_1", auth.MethodSSO, now.Add(-10*time.Second), ""), 5 * time.Second, auth.ErrReauthenticationRequired},
+		{"never", auth.New("acc_1", auth.MethodSecondFactor, time.Time{}, ""), 0, auth.ErrReauthenticationRequired},
+		{"token", auth.New("acc_1", auth.MethodToken, now, ""), 0, auth.ErrForbidden},
+		{"api key", auth.New("acc_1", auth.MethodAPIKey, now, ""), 0, auth.ErrForbidden},
+		{"no account", auth.New("", auth.MethodPassword, now, ""), 0, auth.ErrInvalidCaller},
 		{"no method", auth.Caller{AccountID: "acc_1", AuthenticatedAt: now}, 0, auth.ErrInvalidCaller},
 		{"expired password", auth.Caller{AccountID: "acc_1", Method: auth.MethodPassword, AuthenticatedAt: now, PasswordExpired: true}, 0, auth.ErrPasswordExpired},
 		{"expired password, allowed", auth.Caller{AccountID: "acc_1", Method: auth.MethodPassword, AuthenticatedAt: now, PasswordExpired: true}.AllowExpired(), 0, nil},
@@ -49,13 +49,13 @@ func (o owners) OwnerProfile(_ context.Context, accountID string) (string, error
 func TestProfile(t *testing.T) {
 	ctx := context.Background()
 	o := owners{"acc_1": "prf_1"}
-	if p, err := auth.Profile(ctx, o, auth.New("acc_1", auth.MethodPassword, time.Now())); err != nil || p != "prf_1" {
+	if p, err := auth.Profile(ctx, o, auth.New("acc_1", auth.MethodPassword, time.Now(), "")); err != nil || p != "prf_1" {
 		t.Errorf("Profile = %q, %v; want prf_1", p, err)
 	}
-	if _, err := auth.Profile(ctx, o, auth.New("acc_1", auth.MethodToken, time.Now())); !errors.Is(err, auth.ErrForbidden) {
+	if _, err := auth.Profile(ctx, o, auth.New("acc_1", auth.MethodToken, time.Now(), "")); !errors.Is(err, auth.ErrForbidden) {
 		t.Errorf("token caller: %v, want ErrForbidden", err)
 	}
-	if _, err := auth.Profile(ctx, o, auth.New("acc_2", auth.MethodPassword, time.Now())); !errors.Is(err, auth.ErrForbidden) {
+	if _, err := auth.Profile(ctx, o, auth.New("acc_2", auth.MethodPassword, time.Now(), "")); !errors.Is(err, auth.ErrForbidden) {
 		t.Errorf("unknown account: %v, want ErrForbidden", err)
 	}
 }
@@ -64,9 +64,9 @@ func TestProfile(t *testing.T) {
 // never does one.
 func ExampleCaller_Fresh() {
 	now := time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)
-	signedIn := auth.New("acc_1", auth.MethodPassword, now.Add(-2*time.Hour))
+	signedIn := auth.New("acc_1", auth.MethodPassword, now.Add(-2*time.Hour), "")
 	fmt.Println(signedIn.Fresh(now, auth.DefaultFreshFor))
-	fmt.Println(auth.New("acc_1", auth.MethodToken, now).Fresh(now, auth.DefaultFreshFor))
+	fmt.Println(auth.New("acc_1", auth.MethodToken, now, "").Fresh(now, auth.DefaultFreshFor))
 	// Output:
 	// auth: reauthentication required
 	// auth: forbidden: a token does not reach the settings

@@ -51,7 +51,7 @@ func BenchmarkStartAndSend(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	me := auth.New("acc_a", auth.MethodPassword, testNow)
+	me := auth.New("acc_a", auth.MethodPassword, testNow, "")
 	run := func(addr string) time.Duration {
 		start := time.Now()
 		f, err := svc.Start(ctx, me, addr)

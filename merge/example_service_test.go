@@ -39,7 +39,7 @@ func ExampleService() {
 
 	// Ada signed in just now: starting and committing a merge need a
 	// recent sign-in.
-	ada := auth.New("acc_new", auth.MethodPassword, now())
+	ada := auth.New("acc_new", auth.MethodPassword, now(), "")
 	flow, err := svc.Start(ctx, ada, "ada@old.example.org")
 	if err != nil {
 		fmt.Println(err)

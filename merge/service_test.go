@@ -72,7 +72,7 @@ func newEnvNotifier(t *testing.T, notices *notify.Notifier) *env {
 
 // as returns the caller of the account, signed in at the test's time.
 func (e *env) as(accountID string) auth.Caller {
-	return auth.New(accountID, auth.MethodPassword, testNow)
+	return auth.New(accountID, auth.MethodPassword, testNow, "")
 }
 
 var codeRE = regexp.MustCompile(`\b[0-9]{6}\b`)

@@ -123,7 +123,7 @@ func TestCodeGoesOnlyToAVerifiedAddress(t *testing.T) {
 // API keys never merge, and the start limit.
 func TestCallerRules(t *testing.T) {
 	e := newEnv(t, nil)
-	stale := auth.New("acc_a", auth.MethodPassword, testNow.Add(-2*time.Hour))
+	stale := auth.New("acc_a", auth.MethodPassword, testNow.Add(-2*time.Hour), "")
 	if _, err := e.svc.Start(e.ctx, stale, "b1@example.com"); !errors.Is(err, auth.ErrReauthenticationRequired) {
 		t.Errorf("stale Start = %v, want ErrReauthenticationRequired", err)
 	}
@@ -135,7 +135,7 @@ func TestCallerRules(t *testing.T) {
 		t.Errorf("stale Preview = %v, want nil (not sensitive)", err)
 	}
 	for _, m := range []auth.Method{auth.MethodToken, auth.MethodAPIKey} {
-		c := auth.New("acc_a", m, testNow)
+		c := auth.New("acc_a", m, testNow, "")
 		if _, err := e.svc.Start(e.ctx, c, "b1@example.com"); !errors.Is(err, auth.ErrForbidden) {
 			t.Errorf("%s Start = %v, want ErrForbidden", m, err)
 		}

@@ -67,7 +67,7 @@ func ExampleService_Settings() {
 	_ = st.CreateProfile(ctx, profile.Profile{ID: "prf_ann"})
 	_ = st.CreateAccount(ctx, account.Account{ID: "acc_ann", ProfileID: "prf_ann", Email: "ann@example.com", Status: account.StatusActive})
 	svc := notify.NewService(notify.Config{Store: st, Tx: st, History: st, Owners: account.NewOwners(st)})
-	ann := auth.New("acc_ann", auth.MethodPassword, time.Now()) // from the host's sign-in
+	ann := auth.New("acc_ann", auth.MethodPassword, time.Now(), "") // from the host's sign-in
 
 	s, _ := svc.Settings(ctx, ann)
 	fmt.Printf("digest %v, thread updates %v\n", s.DailyDigest, s.ThreadUpdates)
@@ -91,7 +91,7 @@ func ExampleService_DigestSubscribers() {
 		_ = st.CreateProfile(ctx, profile.Profile{ID: id})
 		_ = st.CreateAccount(ctx, account.Account{ID: "acc_" + id, ProfileID: id, Email: id + "@example.com", Status: account.StatusActive})
 		if id != "prf_c" {
-			_, _ = svc.Update(ctx, auth.New("acc_"+id, auth.MethodPassword, time.Now()), notify.Update{DailyDigest: &on})
+			_, _ = svc.Update(ctx, auth.New("acc_"+id, auth.MethodPassword, time.Now(), ""), notify.Update{DailyDigest: &on})
 		}
 	}
 	for id, err := range svc.DigestSubscribers(ctx) {
@@ -113,7 +113,7 @@ func ExampleService_Watch() {
 	_ = st.CreateProfile(ctx, profile.Profile{ID: "prf_ann"})
 	_ = st.CreateAccount(ctx, account.Account{ID: "acc_ann", ProfileID: "prf_ann", Email: "ann@example.com", Status: account.StatusActive})
 	svc := notify.NewService(notify.Config{Store: st, Tx: st, History: st, Owners: account.NewOwners(st)})
-	ann := auth.New("acc_ann", auth.MethodPassword, time.Now()) // from the host's sign-in
+	ann := auth.New("acc_ann", auth.MethodPassword, time.Now(), "") // from the host's sign-in
 
 	_ = svc.Watch(ctx, ann, "app_1", "Expense Tracker")
 	_ = svc.Watch(ctx, ann, "app_1", "Expense Tracker")

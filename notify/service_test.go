@@ -56,7 +56,7 @@ func (o owners) OwnerProfile(ctx context.Context, accountID string) (string, err
 
 // as returns the caller of the profile's account.
 func as(profileID string) auth.Caller {
-	return auth.New("acc:"+profileID, auth.MethodPassword, t0)
+	return auth.New("acc:"+profileID, auth.MethodPassword, t0, "")
 }
 
 // The fixture forwards notify.Store to f.store, so a test can swap in a

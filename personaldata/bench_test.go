@@ -118,7 +118,7 @@ func BenchmarkExport(b *testing.B) {
 				w := newHeapWriter()
 				base := w.heap()
 				start := time.Now()
-				if err := export(ctx, auth.New("acc_bench", auth.MethodPassword, time.Now()), w); err != nil {
+				if err := export(ctx, auth.New("acc_bench", auth.MethodPassword, time.Now(), ""), w); err != nil {
 					b.Fatalf("export: %v", err)
 				}
 				d := time.Since(start)

@@ -17,7 +17,7 @@ import (
 )
 
 // ada is the person of acc_1, signed in with a password just now.
-var ada = auth.New("acc_1", auth.MethodPassword, time.Now())
+var ada = auth.New("acc_1", auth.MethodPassword, time.Now(), "")
 
 // newExampleService returns a Service over a memory store holding one
 // profile with an account, a skill and two history entries.

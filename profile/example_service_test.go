@@ -34,7 +34,7 @@ func ExampleService() {
 		fmt.Println(err)
 		return
 	}
-	me := auth.New(accountID, auth.MethodPassword, time.Now()) // who acts: the SDK finds its profile
+	me := auth.New(accountID, auth.MethodPassword, time.Now(), "") // who acts: the SDK finds its profile
 	p, err = svc.Update(ctx, me, profile.Update{JobTitle: new("Engineer")})
 	if err != nil {
 		fmt.Println(err)

@@ -54,7 +54,7 @@ func (f *recoveryFixture) person(t *testing.T, accountID string) profile.Profile
 }
 
 func (f *recoveryFixture) caller(accountID string) auth.Caller {
-	return auth.New(accountID, auth.MethodPassword, f.now)
+	return auth.New(accountID, auth.MethodPassword, f.now, "")
 }
 
 var sixDigits = regexp.MustCompile(`\b[0-9]{6}\b`)

@@ -70,7 +70,7 @@ func me(accountID, profileID string) auth.Caller {
 	testOwners.mu.Lock()
 	testOwners.m[accountID] = profileID
 	testOwners.mu.Unlock()
-	return auth.New(accountID, auth.MethodPassword, testNow)
+	return auth.New(accountID, auth.MethodPassword, testNow, "")
 }
 
 func create(t *testing.T, svc *profile.Service) profile.Profile {

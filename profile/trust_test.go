@@ -36,7 +36,7 @@ func TestTrustBoundary(t *testing.T) {
 		return p
 	}
 	alice, bob := person("acc_alice"), person("acc_bob")
-	bobNow := auth.New("acc_bob", auth.MethodPassword, now)
+	bobNow := auth.New("acc_bob", auth.MethodPassword, now, "")
 
 	got, err := svc.Update(ctx, bobNow, profile.Update{JobTitle: new("Thief")})
 	if err != nil || got.ID != bob.ID {
@@ -47,7 +47,7 @@ func TestTrustBoundary(t *testing.T) {
 	}
 
 	for _, m := range []auth.Method{auth.MethodToken, auth.MethodAPIKey} {
-		c := auth.New("acc_bob", m, now)
+		c := auth.New("acc_bob", m, now, "")
 		if _, err := svc.Update(ctx, c, profile.Update{Name: new("x")}); !errors.Is(err, auth.ErrForbidden) {
 			t.Errorf("%s Update = %v, want auth.ErrForbidden", m, err)
 		}
@@ -59,7 +59,7 @@ func TestTrustBoundary(t *testing.T) {
 		}
 	}
 
-	stale := auth.New("acc_bob", auth.MethodPassword, now.Add(-2*time.Hour))
+	stale := auth.New("acc_bob", auth.MethodPassword, now.Add(-2*time.Hour), "")
 	if _, err := svc.Update(ctx, stale, profile.Update{RecoveryEmail: new("attacker@example.com")}); !errors.Is(err, auth.ErrReauthenticationRequired) {
 		t.Errorf("stale recovery email Update = %v, want ErrReauthenticationRequired", err)
 	}
@@ -81,7 +81,7 @@ func TestTrustBoundary(t *testing.T) {
 	if _, err := svc.Get(ctx, bobNow); !errors.Is(err, auth.ErrForbidden) {
 		t.Errorf("deactivated account Get = %v, want auth.ErrForbidden", err)
 	}
-	if _, err := svc.Get(ctx, auth.New("acc_nobody", auth.MethodPassword, now)); !errors.Is(err, auth.ErrForbidden) {
+	if _, err := svc.Get(ctx, auth.New("acc_nobody", auth.MethodPassword, now, "")); !errors.Is(err, auth.ErrForbidden) {
 		t.Errorf("unknown account Get = %v, want auth.ErrForbidden", err)
 	}
 }

@@ -23,7 +23,7 @@ func ExampleReader_Page() {
 
 	minute := 0
 	log := securitylog.New(st, nil, func() time.Time { minute++; return at.Add(time.Duration(minute) * time.Minute) }, nil)
-	c := auth.New("acc_1", auth.MethodPassword, at)
+	c := auth.New("acc_1", auth.MethodPassword, at, "")
 	c.Client = auth.Client{IP: "192.0.2.7", UserAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"}
 	for _, k := range []securitylog.Kind{securitylog.SignedIn, securitylog.PasswordChanged, securitylog.TokenCreated} {
 		_ = log.Record(ctx, securitylog.FromCaller(k, "prf_1", c))

@@ -47,7 +47,7 @@ func readerEnv(t *testing.T, n int) (*memory.Store, *securitylog.Reader) {
 }
 
 func person(accountID string) auth.Caller {
-	return auth.New(accountID, auth.MethodPassword, t0)
+	return auth.New(accountID, auth.MethodPassword, t0, "")
 }
 
 func TestReaderPages(t *testing.T) {
@@ -124,7 +124,7 @@ func TestReaderOwnLogOnly(t *testing.T) {
 func TestReaderRefuses(t *testing.T) {
 	st, r := readerEnv(t, 1)
 	ctx := context.Background()
-	tokenCaller := auth.New("acc_ada", auth.MethodToken, t0)
+	tokenCaller := auth.New("acc_ada", auth.MethodToken, t0, "")
 	if _, err := r.Page(ctx, tokenCaller, "", 10); !errors.Is(err, auth.ErrForbidden) {
 		t.Errorf("Page with a token caller = %v, want auth.ErrForbidden", err)
 	}

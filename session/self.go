@@ -85,7 +85,10 @@ func (s *Service) End(ctx context.Context, c auth.Caller, sessionID string) erro
 		} else if err != nil {
 			return err
 		}
-		return s.record(ctx, c, securitylog.SessionEnded, "one session")
+		if err := s.record(ctx, c, securitylog.SessionEnded, "one session"); err != nil {
+			return err
+		}
+		return s.tell(ctx, account.Revocation{AccountID: c.AccountID, Change: account.ChangeSignedOut, Sessions: []string{sessionID}})
 	})
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("session: end: %w", err)
@@ -108,7 +111,11 @@ func (s *Service) EndOthers(ctx context.Context, c auth.Caller) (int, error) {
 	n := 0
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		if n, err = s.st.DeleteSessionsOfAccount(ctx, c.AccountID, c.SessionID); err != nil || n == 0 {
+		if n, err = s.st.DeleteSessionsOfAccount(ctx, c.AccountID, c.SessionID); err != nil {
+			return err
+		}
+		// The host hears even when the SDK had none: its own may remain.
+		if err := s.tell(ctx, account.Revocation{AccountID: c.AccountID, Change: account.ChangeSignedOut, KeepSession: c.SessionID}); err != nil || n == 0 {
 			return err
 		}
 		return s.record(ctx, c, securitylog.SessionEnded, fmt.Sprintf("%d other sessions", n))

@@ -60,6 +60,15 @@ type Config struct {
 	// recorded (Begin.PasswordExpired). usersettings.New passes the
 	// account service.
 	Expiry Expiry
+	// Hook hears every session this service ends, in the transaction of
+	// the end: after a change of the account's credentials
+	// (RevokeAccount, with the revocation the account service sent),
+	// when the person signs out of some (End, EndOthers), when the
+	// identity provider logs the account out (LogOut) and when the
+	// account is erased. A host with sessions of its own ends them from
+	// it (account.Revocation.Ends); an error rolls the change back. Nil
+	// hears nothing. usersettings.Options.Revoker sets it.
+	Hook account.Revoker
 	// SecurityLog records re-authentications and ended sessions, in the
 	// transaction of the change; nil records nothing.
 	SecurityLog *securitylog.Log
@@ -87,6 +96,7 @@ type Service struct {
 	passwords            Passwords
 	second               SecondFactor
 	expiry               Expiry
+	hook                 account.Revoker
 	log                  *securitylog.Log
 	freshFor             time.Duration
 	idle, maxAge, touchI time.Duration
@@ -100,7 +110,7 @@ func NewService(c Config) *Service {
 	if c.Store == nil || c.Accounts == nil {
 		panic("session: NewService needs Store and Accounts")
 	}
-	s := &Service{st: c.Store, accounts: c.Accounts, tx: c.Tx, passwords: c.Passwords, second: c.SecondFactor, expiry: c.Expiry,
+	s := &Service{st: c.Store, accounts: c.Accounts, tx: c.Tx, passwords: c.Passwords, second: c.SecondFactor, expiry: c.Expiry, hook: c.Hook,
 		log: c.SecurityLog, freshFor: c.FreshFor, idle: c.IdleTimeout, maxAge: c.MaxAge,
 		touchI: c.TouchInterval, now: clock.New(c.Now), rand: c.Rand}
 	if s.tx == nil {
@@ -219,7 +229,12 @@ func (s *Service) Validate(ctx context.Context, secret string) (Session, error) 
 	if !wellFormed(secret) {
 		return Session{}, ErrInvalidSession
 	}
-	ses, err := s.st.SessionByDigest(ctx, DigestOf(secret))
+	return s.validDigest(ctx, DigestOf(secret))
+}
+
+// validDigest is Validate for the session stored under d.
+func (s *Service) validDigest(ctx context.Context, d Digest) (Session, error) {
+	ses, err := s.st.SessionByDigest(ctx, d)
 	if errors.Is(err, storage.ErrNotFound) {
 		return Session{}, ErrInvalidSession
 	}
@@ -305,29 +320,57 @@ func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
 // account added) ends every session but r.KeepSession, the one that made
 // the change. A change without a session to keep (a host's caller that
 // has none) ends them all. A password change also clears the kept
-// session's record of an expired password.
+// session's record of an expired password. Config.Hook then hears the
+// revocation, with KeepSession empty where every session ended.
 func (s *Service) RevokeAccount(ctx context.Context, r account.Revocation) error {
-	keep := r.KeepSession
-	if r.Change == account.ChangeDeactivated || r.Change == account.ChangePasswordReset || r.Change == account.ChangeLinked {
-		keep = ""
+	if r.Change == account.ChangeDeactivated || r.Change == account.ChangePasswordReset || r.Change == account.ChangeLinked ||
+		r.Change == account.ChangeLoggedOut || r.Change == account.ChangeErased {
+		r.KeepSession = ""
 	}
-	if _, err := s.EndAccount(ctx, r.AccountID, keep); err != nil {
+	r.Sessions = nil
+	if _, err := s.EndAccount(ctx, r.AccountID, r.KeepSession); err != nil {
 		return err
 	}
-	if r.Change == account.ChangePasswordChanged && keep != "" {
-		err := s.st.ClearSessionPasswordExpired(ctx, keep)
+	if r.Change == account.ChangePasswordChanged && r.KeepSession != "" {
+		err := s.st.ClearSessionPasswordExpired(ctx, r.KeepSession)
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("session: clear password expired: %w", err)
 		}
 	}
+	return s.tell(ctx, r)
+}
+
+// tell passes a revocation to Config.Hook, in the transaction ctx
+// carries.
+func (s *Service) tell(ctx context.Context, r account.Revocation) error {
+	if s.hook == nil {
+		return nil
+	}
+	if err := s.hook.RevokeAccount(ctx, r); err != nil {
+		return fmt.Errorf("session: the host's revocation hook: %w", err)
+	}
 	return nil
 }
 
-// EraseAccount deletes every session of the account (account.Eraser). It
-// joins the transaction carried by ctx, if any.
+// LogOut ends every session of the account because its identity
+// provider said so (a back-channel logout), tells Config.Hook, and
+// returns how many sessions of the SDK it ended.
+func (s *Service) LogOut(ctx context.Context, accountID string) (int, error) {
+	n := 0
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if n, err = s.EndAccount(ctx, accountID, ""); err != nil {
+			return err
+		}
+		return s.tell(ctx, account.Revocation{AccountID: accountID, Change: account.ChangeLoggedOut})
+	})
+	return n, err
+}
+
+// EraseAccount deletes every session of the account (account.Eraser) and
+// tells Config.Hook. It joins the transaction carried by ctx, if any.
 func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
-	_, err := s.EndAccount(ctx, accountID, "")
-	return err
+	return s.RevokeAccount(ctx, account.Revocation{AccountID: accountID, Change: account.ChangeErased})
 }
 
 // EraseProfile deletes the sessions of every account of the profile

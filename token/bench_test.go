@@ -238,7 +238,7 @@ func BenchmarkValidateAPIKeyRevocations(b *testing.B) {
 	withSeq := token.NewService(cfg)
 	keys := make([]string, 100)
 	for i := range keys {
-		_, s, err := plain.CreateAPIKey(ctx, auth.New(a.ID, auth.MethodPassword, time.Now()), fmt.Sprint("k", i))
+		_, s, err := plain.CreateAPIKey(ctx, auth.New(a.ID, auth.MethodPassword, time.Now(), ""), fmt.Sprint("k", i))
 		if err != nil {
 			b.Fatal(err)
 		}

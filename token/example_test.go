@@ -63,7 +63,7 @@ func ExampleRegistry_Normalize() {
 
 // signedIn is acc_1's person, who signed in with a password at the
 // examples' clock time: fresh enough to create tokens.
-var signedIn = auth.New("acc_1", auth.MethodPassword, time.Date(2025, 1, 2, 3, 0, 0, 0, time.UTC))
+var signedIn = auth.New("acc_1", auth.MethodPassword, time.Date(2025, 1, 2, 3, 0, 0, 0, time.UTC), "")
 
 // exampleService returns a token service over a memory store holding one
 // active account, acc_1.

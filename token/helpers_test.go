@@ -65,7 +65,7 @@ func registry() *token.Registry {
 // as returns the caller of the account, signed in with its password just
 // now.
 func (f *fixture) as(accountID string) auth.Caller {
-	return auth.New(accountID, auth.MethodPassword, f.clock.Now())
+	return auth.New(accountID, auth.MethodPassword, f.clock.Now(), "")
 }
 
 // newFixture returns a service over a memory store holding one active

@@ -140,7 +140,7 @@ func TestRevocationReadsAreBounded(t *testing.T) {
 	flaky := &flakyRevocations{Revocations: f.st}
 	f.cfg.Revocations, f.cfg.RevocationCheck = flaky, interval
 	svc := token.NewService(f.cfg)
-	_, key, err := svc.CreateAPIKey(f.ctx, auth.New(f.acct.ID, auth.MethodPassword, time.Now()), "k")
+	_, key, err := svc.CreateAPIKey(f.ctx, auth.New(f.acct.ID, auth.MethodPassword, time.Now(), ""), "k")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,7 +117,7 @@ func TestCallersRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stale := auth.New(f.acct.ID, auth.MethodPassword, f.clock.Now().Add(-auth.DefaultFreshFor))
+	stale := auth.New(f.acct.ID, auth.MethodPassword, f.clock.Now().Add(-auth.DefaultFreshFor), "")
 	for _, c := range []struct {
 		name   string
 		caller auth.Caller

@@ -51,7 +51,7 @@ func (s *Service) BackChannelLogout(ctx context.Context, connectionID, rawToken 
 	if err != nil {
 		return 0, fmt.Errorf("sso: looking up identity: %w", err)
 	}
-	n, err := s.sessions.EndAccount(ctx, a.ID, "")
+	n, err := s.sessions.LogOut(ctx, a.ID)
 	if err != nil {
 		return 0, fmt.Errorf("sso: ending sessions: %w", err)
 	}

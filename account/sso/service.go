@@ -48,9 +48,9 @@ type Accounts interface {
 // Sessions is what the Service needs of the session service:
 // *session.Service implements it.
 type Sessions interface {
-	// EndAccount ends every session of the account but keep ("" keeps
-	// none) and returns how many it ended.
-	EndAccount(ctx context.Context, accountID, keep string) (int, error)
+	// LogOut ends every session of the account, for its identity
+	// provider's back-channel logout, and returns how many it ended.
+	LogOut(ctx context.Context, accountID string) (int, error)
 }
 
 // Config configures a Service. Store, Accounts, Sessions and Keys are

@@ -52,7 +52,7 @@ func TestFirstSignInCreatesAccount(t *testing.T) {
 	if second.Created || second.Linked || second.Account.ID != a.ID {
 		t.Errorf("second sign-in = %+v, want the same account, neither created nor linked", second)
 	}
-	views, err := e.accounts.Accounts(e.ctx, auth.New(a.ID, auth.MethodSSO, time.Now()))
+	views, err := e.accounts.Accounts(e.ctx, auth.New(a.ID, auth.MethodSSO, time.Now(), ""))
 	if err != nil || len(views) != 1 || !views[0].SSO || views[0].Company != "Acme" {
 		t.Errorf("accounts overview = %+v, %v; want one SSO account of Acme", views, err)
 	}
@@ -143,13 +143,13 @@ func TestPasswordFlowsRefused(t *testing.T) {
 	_, err = e.accounts.Authenticate(e.ctx, account.Login{Email: "ann@acme.example", Password: goodPW})
 	wantErr(t, "Authenticate", err, account.ErrSSOManaged)
 	wantErr(t, "Authenticate", err, account.ErrInvalidCredentials)
-	wantErr(t, "ChangePassword", e.accounts.ChangePassword(e.ctx, auth.New(res.Account.ID, auth.MethodSSO, e.now()), "", goodPW), account.ErrSSOManaged)
+	wantErr(t, "ChangePassword", e.accounts.ChangePassword(e.ctx, auth.New(res.Account.ID, auth.MethodSSO, e.now(), ""), "", goodPW), account.ErrSSOManaged)
 	wantErr(t, "RequestPasswordReset", e.accounts.RequestPasswordReset(e.ctx, "ann@acme.example"), account.ErrSSOManaged)
 	_, err = e.accounts.ResetPassword(e.ctx, "ann@acme.example", "123456", goodPW)
 	wantErr(t, "ResetPassword", err, account.ErrSSOManaged)
 	_, err = e.accounts.SignUp(e.ctx, "bob@acme.example", goodPW, false)
 	wantErr(t, "SignUp", err, account.ErrSSORequired)
-	_, err = e.accounts.AddAccount(e.ctx, auth.New(res.Account.ID, auth.MethodSSO, e.now()), "ann@other.example", goodPW, false)
+	_, err = e.accounts.AddAccount(e.ctx, auth.New(res.Account.ID, auth.MethodSSO, e.now(), ""), "ann@other.example", goodPW, false)
 	wantErr(t, "AddAccount", err, account.ErrSSORequired)
 }
 

@@ -47,7 +47,7 @@ func exampleStore(ctx context.Context, now time.Time) *memory.Store {
 
 // ada is the person of acc_ada, signed in with a password a minute
 // before the examples' clock time: fresh enough to enrol.
-var ada = auth.New("acc_ada", auth.MethodPassword, time.Date(2024, 3, 1, 11, 59, 0, 0, time.UTC))
+var ada = auth.New("acc_ada", auth.MethodPassword, time.Date(2024, 3, 1, 11, 59, 0, 0, time.UTC), "")
 
 // Enrol an authenticator app, then sign in with its codes. The example
 // computes the app's code itself.

@@ -443,5 +443,5 @@ func randomKeys() (code, totp usersettings.KeyRing, err error) {
 // caller is the account acting as a person who just signed in with a
 // password: what a host's own sign-in hands to the SDK.
 func (j *journey) caller(accountID string) auth.Caller {
-	return auth.New(accountID, auth.MethodPassword, j.s.Now())
+	return auth.New(accountID, auth.MethodPassword, j.s.Now(), "")
 }

@@ -79,7 +79,7 @@ func BenchmarkWhoamiPostgres(b *testing.B) {
 	if err := st.CreateAccount(ctx, a); err != nil {
 		b.Fatal(err)
 	}
-	_, secret, err := s.Tokens.Create(ctx, auth.New(a.ID, auth.MethodPassword, time.Now()), "load", []string{"mx:app:read"})
+	_, secret, err := s.Tokens.Create(ctx, auth.New(a.ID, auth.MethodPassword, time.Now(), ""), "load", []string{"mx:app:read"})
 	if err != nil {
 		b.Fatal(err)
 	}

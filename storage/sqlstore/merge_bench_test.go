@@ -66,7 +66,7 @@ func benchMergeCommit(b *testing.B, st *sqlstore.Store, db *sql.DB, d sqlstore.D
 		benchSeedPair(b, st, db, d, tag)
 		flowID := benchFlow(b, svc, outbox, tag)
 		b.StartTimer()
-		if _, err := svc.Commit(ctx, auth.New("acc_"+tag+"a", auth.MethodPassword, benchMergeNow), flowID); err != nil {
+		if _, err := svc.Commit(ctx, auth.New("acc_"+tag+"a", auth.MethodPassword, benchMergeNow, ""), flowID); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
@@ -174,7 +174,7 @@ var (
 func benchFlow(b *testing.B, svc *merge.Service, outbox *notify.Outbox, tag string) string {
 	b.Helper()
 	ctx := context.Background()
-	me := auth.New("acc_"+tag+"a", auth.MethodPassword, benchMergeNow)
+	me := auth.New("acc_"+tag+"a", auth.MethodPassword, benchMergeNow, "")
 	f, err := svc.Start(ctx, me, tag+"b@example.com")
 	if err != nil {
 		b.Fatal(err)

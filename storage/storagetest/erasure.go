@@ -120,7 +120,7 @@ func TestErasure(t *testing.T, newStore func(t *testing.T) ErasureStore) {
 	t.Run("AccountDeletion", func(t *testing.T) {
 		testErasure(t, newStore(t), func(t *testing.T, w *World, p Person) {
 			for _, id := range p.AccountIDs {
-				if err := w.Accounts.Delete(context.Background(), auth.New(id, auth.MethodPassword, time.Now()), id); err != nil {
+				if err := w.Accounts.Delete(context.Background(), auth.New(id, auth.MethodPassword, time.Now(), ""), id); err != nil {
 					t.Fatalf("account Delete(%s): %v", id, err)
 				}
 			}
@@ -141,7 +141,7 @@ func TestErasure(t *testing.T, newStore func(t *testing.T) ErasureStore) {
 		if err := w.PersonalData.AdminErase(context.Background(), Admin, "prf_nobody"); !errors.Is(err, personaldata.ErrNotFound) {
 			t.Errorf("AdminErase(unknown) = %v, want ErrNotFound", err)
 		}
-		if err := w.PersonalData.Erase(context.Background(), auth.New("acc_nobody", auth.MethodPassword, time.Now())); !errors.Is(err, auth.ErrForbidden) {
+		if err := w.PersonalData.Erase(context.Background(), auth.New("acc_nobody", auth.MethodPassword, time.Now(), "")); !errors.Is(err, auth.ErrForbidden) {
 			t.Errorf("Erase(unknown caller) = %v, want auth.ErrForbidden", err)
 		}
 	})

@@ -97,7 +97,7 @@ func newMergeWorld(t *testing.T, st MergeStore, f *faults) *mgWorld {
 // as returns the caller of the account, signed in now on the world's
 // clock.
 func (w *mgWorld) as(accountID string) auth.Caller {
-	return auth.New(accountID, auth.MethodPassword, w.clock.Now())
+	return auth.New(accountID, auth.MethodPassword, w.clock.Now(), "")
 }
 
 // mgPerson creates a profile with accounts for the addresses (ids

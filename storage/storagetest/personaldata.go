@@ -383,7 +383,7 @@ func TestPersonalData(t *testing.T, newStore func(t *testing.T) ErasureStore) {
 	t.Run("Collect", func(t *testing.T) { testCollect(t, w, alice) })
 	t.Run("History", func(t *testing.T) { testHistoryPages(t, w, alice) })
 	t.Run("ErrNotFound", func(t *testing.T) {
-		nobody := auth.New("acc_nobody", auth.MethodPassword, time.Now())
+		nobody := auth.New("acc_nobody", auth.MethodPassword, time.Now(), "")
 		_, err := w.PersonalData.Collect(ctx, nobody)
 		_, err2 := w.PersonalData.History(ctx, nobody, 1, 10)
 		err3 := w.PersonalData.ExportZIP(ctx, nobody, io.Discard)

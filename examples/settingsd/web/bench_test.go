@@ -40,7 +40,7 @@ func BenchmarkProfilePage(b *testing.B) {
 		b.Fatal(err)
 	}
 	name, job, about, skills := "Ada Lovelace", "Analyst", "I write programs for engines.", []string{"Go", "SQL", "Analysis"}
-	p, err := s.Profiles.Update(ctx, auth.New(a.ID, auth.MethodPassword, time.Now()), profile.Update{Name: &name, JobTitle: &job, AboutYou: &about, Skills: &skills})
+	p, err := s.Profiles.Update(ctx, auth.New(a.ID, auth.MethodPassword, time.Now(), ""), profile.Update{Name: &name, JobTitle: &job, AboutYou: &about, Skills: &skills})
 	if err != nil {
 		b.Fatal(err)
 	}

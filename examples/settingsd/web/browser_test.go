@@ -231,7 +231,7 @@ func (e *env) signUp(email string) {
 // signedIn returns the caller of the account, signed in with its
 // password at the settings' current time.
 func signedIn(s *usersettings.Settings, accountID string) auth.Caller {
-	return auth.New(accountID, auth.MethodPassword, s.Now())
+	return auth.New(accountID, auth.MethodPassword, s.Now(), "")
 }
 
 // inBrowser returns the caller of the account acting through its one

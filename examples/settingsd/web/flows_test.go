@@ -192,7 +192,7 @@ func TestBrowserMerge(t *testing.T) {
 	for email, job := range map[string]string{ada: "Architect", bob: "Engineer"} {
 		a := e.account(email)
 		skills := []string{"Skill of " + email}
-		if _, err := e.settings.Profiles.Update(ctx, auth.New(a.ID, auth.MethodPassword, e.settings.Now()),
+		if _, err := e.settings.Profiles.Update(ctx, auth.New(a.ID, auth.MethodPassword, e.settings.Now(), ""),
 			profile.Update{JobTitle: &job, Skills: &skills}); err != nil {
 			t.Fatal(err)
 		}
@@ -489,7 +489,7 @@ func TestBrowserPersonalData(t *testing.T) {
 	a := e.account(ada)
 	for i := range 25 {
 		name := fmt.Sprintf("Ada %d", i)
-		if _, err := e.settings.Profiles.Update(ctx, auth.New(a.ID, auth.MethodPassword, e.settings.Now()), profile.Update{Name: &name}); err != nil {
+		if _, err := e.settings.Profiles.Update(ctx, auth.New(a.ID, auth.MethodPassword, e.settings.Now(), ""), profile.Update{Name: &name}); err != nil {
 			t.Fatal(err)
 		}
 	}

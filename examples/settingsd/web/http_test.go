@@ -427,7 +427,7 @@ func TestMergeCancel(t *testing.T) {
 	s, base := pagesOver(t, usersettings.Options{})
 	a := confirmedAccount(t, s, ada)
 	confirmedAccount(t, s, bob)
-	fl, err := s.Merges.Start(context.Background(), auth.New(a.ID, auth.MethodPassword, s.Now()), bob)
+	fl, err := s.Merges.Start(context.Background(), auth.New(a.ID, auth.MethodPassword, s.Now(), ""), bob)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -239,7 +239,7 @@ func (ce *countingEnv) addItems(t testing.TB, a account.Account, n int) {
 			t.Fatal(err)
 		}
 		name := "Name " + suffix
-		if _, err := ce.s.Profiles.Update(ctx, auth.New(a.ID, auth.MethodPassword, ce.s.Now()), profile.Update{Name: &name}); err != nil {
+		if _, err := ce.s.Profiles.Update(ctx, auth.New(a.ID, auth.MethodPassword, ce.s.Now(), ""), profile.Update{Name: &name}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -274,7 +274,7 @@ func TestQueriesPerPage(t *testing.T) {
 	ce := newCountingEnv(t)
 	a := ce.account(t, ada)
 	ctx := context.Background()
-	if _, err := ce.s.Profiles.MakePrivate(ctx, auth.New(a.ID, auth.MethodPassword, ce.s.Now())); err != nil {
+	if _, err := ce.s.Profiles.MakePrivate(ctx, auth.New(a.ID, auth.MethodPassword, ce.s.Now(), "")); err != nil {
 		t.Fatal(err)
 	}
 	c := newClient(t, ce.srv.URL)

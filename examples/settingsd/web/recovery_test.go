@@ -67,7 +67,7 @@ func TestRecoveryEmailPage(t *testing.T) {
 	if !strings.Contains(body, "Your recovery email is confirmed.") || strings.Contains(body, "is not verified yet") {
 		t.Errorf("profile page after confirming still shows the address as unverified")
 	}
-	p, err := s.Profiles.Get(t.Context(), auth.New(a.ID, auth.MethodPassword, s.Now()))
+	p, err := s.Profiles.Get(t.Context(), auth.New(a.ID, auth.MethodPassword, s.Now(), ""))
 	if err != nil || p.RecoveryEmail != "ada@home.example" || p.PendingRecoveryEmail != "" || p.JobTitle != "Engineer" {
 		t.Errorf("stored profile = %+v, %v", p, err)
 	}
@@ -80,7 +80,7 @@ func TestRecoveryResetPages(t *testing.T) {
 	s, base := pagesOver(t, usersettings.Options{CodeBurst: -1}) // the reset code follows the confirmation code
 	a := confirmedAccount(t, s, ada)
 	ctx := t.Context()
-	me := auth.New(a.ID, auth.MethodPassword, s.Now())
+	me := auth.New(a.ID, auth.MethodPassword, s.Now(), "")
 	if _, err := s.Profiles.Update(ctx, me, profile.Update{RecoveryEmail: new("ada@home.example")}); err != nil {
 		t.Fatal(err)
 	}
