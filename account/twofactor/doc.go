@@ -29,7 +29,7 @@
 //		Store: st, Accounts: st, Tx: st, History: st, // one adapter serves all four
 //		Key: key, Notices: &notify.Notifier{Mailer: mailer}, SMS: sender, Passwords: accounts,
 //	})
-//	me := auth.New(accountID, auth.MethodPassword, signedInAt) // or ses.Caller()
+//	me := auth.New(accountID, auth.MethodPassword, signedInAt, sessionID) // or ses.Caller()
 //	enr, err := tf.BeginAuthenticator(ctx, me, "Example", "ada@example.com")
 //	// show enr.QRPNG; then, with the first code of the app:
 //	recovery, err := tf.ConfirmAuthenticator(ctx, me, code)
