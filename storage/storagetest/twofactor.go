@@ -29,8 +29,9 @@ type TwoFactorStore interface {
 var tfNow = time.Date(2024, 5, 6, 7, 8, 9, 123456000, time.UTC)
 
 // TestTwoFactorStore checks an adapter's twofactor.Store: records, the
-// atomic time-step, attempt, SMS-code and recovery-code operations (16
-// goroutines racing for one code), transactions and erasure.
+// atomic time-step, lockout compare-and-set, SMS-code and recovery-code
+// operations (16 goroutines racing for one code), transactions and
+// erasure.
 func TestTwoFactorStore(t *testing.T, newStore func(t *testing.T) TwoFactorStore) {
 	t.Run("Record", func(t *testing.T) { testTwoFactorRecord(t, newStore(t)) })
 	t.Run("KeepsCounters", func(t *testing.T) { testTwoFactorKeepsCounters(t, newStore(t)) })
@@ -40,6 +41,7 @@ func TestTwoFactorStore(t *testing.T, newStore func(t *testing.T) TwoFactorStore
 	t.Run("TOTPStepRace", func(t *testing.T) { testTOTPStepRace(t, newStore(t)) })
 	t.Run("Attempts", func(t *testing.T) { testTwoFactorAttempts(t, newStore(t)) })
 	t.Run("AttemptsRace", func(t *testing.T) { testTwoFactorAttemptsRace(t, newStore(t)) })
+	t.Run("SwapRace", func(t *testing.T) { testTwoFactorSwapRace(t, newStore(t)) })
 	t.Run("SMSCode", func(t *testing.T) { testTFSMSCode(t, newStore(t)) })
 	t.Run("RecoveryCodes", func(t *testing.T) { testTFRecoveryCodes(t, newStore(t)) })
 	t.Run("RecoveryCodeRace", func(t *testing.T) { testTFRecoveryCodeRace(t, newStore(t)) })
@@ -136,8 +138,8 @@ func testTwoFactorKeepsCounters(t *testing.T, st TwoFactorStore) {
 	if err := st.UseTOTPStep(ctx, acc, 77); err != nil {
 		t.Fatalf("UseTOTPStep: %v", err)
 	}
-	if _, err := st.AddTwoFactorAttempt(ctx, acc, tfNow, 5, tfNow.Add(time.Hour)); err != nil {
-		t.Fatalf("AddTwoFactorAttempt: %v", err)
+	if err := st.SwapTwoFactorLock(ctx, acc, twofactor.LockState{}, twofactor.LockState{Attempts: 1}); err != nil {
+		t.Fatalf("SwapTwoFactorLock: %v", err)
 	}
 	code := twofactor.SMSCode{Digest: []byte("digest"), SentAt: tfNow, ExpiresAt: tfNow.Add(time.Minute)}
 	if err := st.PutSMSCode(ctx, acc, code); err != nil {
@@ -197,8 +199,7 @@ func testTwoFactorNotFound(t *testing.T, st TwoFactorStore) {
 	acc := tfAccount(t, st, "nf") // an account without record
 	for _, a := range []string{ghost, acc} {
 		tfWantErr(t, "UseTOTPStep", st.UseTOTPStep(ctx, a, 1), storage.ErrNotFound)
-		_, err := st.AddTwoFactorAttempt(ctx, a, tfNow, 5, tfNow)
-		tfWantErr(t, "AddTwoFactorAttempt", err, storage.ErrNotFound)
+		tfWantErr(t, "SwapTwoFactorLock", st.SwapTwoFactorLock(ctx, a, twofactor.LockState{}, twofactor.LockState{Attempts: 1}), storage.ErrNotFound)
 		tfWantErr(t, "ResetTwoFactorAttempts", st.ResetTwoFactorAttempts(ctx, a), storage.ErrNotFound)
 		tfWantErr(t, "PutSMSCode", st.PutSMSCode(ctx, a, twofactor.SMSCode{Digest: []byte("d")}), storage.ErrNotFound)
 		tfWantErr(t, "ConsumeSMSCode", st.ConsumeSMSCode(ctx, a, []byte("d"), tfNow), storage.ErrNotFound)
@@ -267,33 +268,35 @@ func testTOTPStepRace(t *testing.T, st TwoFactorStore) {
 	}
 }
 
+// testTwoFactorAttempts checks SwapTwoFactorLock as a compare-and-set:
+// it writes the new state only over the state it was given, and
+// ResetTwoFactorAttempts clears whatever is stored.
 func testTwoFactorAttempts(t *testing.T, st TwoFactorStore) {
 	ctx := context.Background()
 	acc := tfAccount(t, st, "att")
 	tfEnabled(t, st, acc)
 	until := tfNow.Add(15 * time.Minute)
-	attempt := func(at time.Time, want bool) {
-		t.Helper()
-		got, err := st.AddTwoFactorAttempt(ctx, acc, at, 3, until)
-		if err != nil || got != want {
-			t.Fatalf("AddTwoFactorAttempt(%v): got %v, %v; want %v, nil", at, got, err, want)
+	steps := []struct {
+		old, next twofactor.LockState
+		want      error
+	}{
+		{twofactor.LockState{}, twofactor.LockState{Attempts: 1}, nil},
+		{twofactor.LockState{}, twofactor.LockState{Attempts: 1}, storage.ErrConflict}, // stale: 1 is stored
+		{twofactor.LockState{Attempts: 1}, twofactor.LockState{Attempts: 2}, nil},
+		{twofactor.LockState{Attempts: 2}, twofactor.LockState{LockedUntil: until}, nil},
+		{twofactor.LockState{}, twofactor.LockState{Attempts: 1}, storage.ErrConflict}, // the lock time differs
+		{twofactor.LockState{LockedUntil: until.Add(time.Microsecond)}, twofactor.LockState{}, storage.ErrConflict},
+		{twofactor.LockState{LockedUntil: until}, twofactor.LockState{Attempts: 1, LockedUntil: until}, nil},
+	}
+	for i, s := range steps {
+		err := st.SwapTwoFactorLock(ctx, acc, s.old, s.next)
+		if (s.want == nil) != (err == nil) || !errors.Is(err, s.want) {
+			t.Fatalf("step %d: SwapTwoFactorLock(%+v, %+v): got %v, want %v", i, s.old, s.next, err, s.want)
 		}
 	}
-	attempt(tfNow, true)
-	attempt(tfNow, true)
-	if got := tfGet(t, st, acc); got.Attempts != 2 || !got.LockedUntil.IsZero() {
-		t.Errorf("after 2 attempts: got attempts=%d locked=%v, want 2, zero", got.Attempts, got.LockedUntil)
+	if got := tfGet(t, st, acc).LockState(); got.Attempts != 1 || !got.LockedUntil.Equal(until) {
+		t.Errorf("after the swaps: got %+v, want 1 attempt locked until %v", got, until)
 	}
-	attempt(tfNow, true) // the third reaches the limit and locks
-	if got := tfGet(t, st, acc); got.Attempts != 0 || !got.LockedUntil.Equal(until) {
-		t.Errorf("after 3 attempts: got attempts=%d locked=%v, want 0, %v", got.Attempts, got.LockedUntil, until)
-	}
-	attempt(tfNow.Add(time.Minute), false)
-	attempt(until.Add(-time.Microsecond), false)
-	if got := tfGet(t, st, acc); got.Attempts != 0 {
-		t.Errorf("attempts while locked: got %d, want 0 (not counted)", got.Attempts)
-	}
-	attempt(until, true) // the lock ends at lockUntil
 	if err := st.ResetTwoFactorAttempts(ctx, acc); err != nil {
 		t.Fatalf("ResetTwoFactorAttempts: %v", err)
 	}
@@ -302,18 +305,53 @@ func testTwoFactorAttempts(t *testing.T, st TwoFactorStore) {
 	}
 }
 
+// tfAttempt counts one attempt the way twofactor.Service does: it reads
+// the state, lets the Lockout rule decide and swaps the result in, again
+// until no other attempt came in between. It returns storage.ErrConflict
+// (wrapped) when the rule refuses the attempt.
+func tfAttempt(ctx context.Context, st TwoFactorStore, acc string, l twofactor.Lockout, now time.Time) error {
+	for {
+		r, err := st.TwoFactor(ctx, acc)
+		if err != nil {
+			return err
+		}
+		next, ok := l.Attempt(r.LockState(), now)
+		if !ok {
+			return fmt.Errorf("locked: %w", storage.ErrConflict)
+		}
+		err = st.SwapTwoFactorLock(ctx, acc, r.LockState(), next)
+		if !errors.Is(err, storage.ErrConflict) {
+			return err
+		}
+	}
+}
+
+// testTwoFactorAttemptsRace checks that concurrent attempts, each a read,
+// the Lockout rule and a swap, count every attempt once: of 16 at once
+// under a limit of 5, exactly 5 go ahead and the state ends locked.
 func testTwoFactorAttemptsRace(t *testing.T, st TwoFactorStore) {
 	acc := tfAccount(t, st, "attrace")
 	tfEnabled(t, st, acc)
-	ok := tfRace(t, func() error {
-		allowed, err := st.AddTwoFactorAttempt(context.Background(), acc, tfNow, 5, tfNow.Add(time.Hour))
-		if err == nil && !allowed {
-			return fmt.Errorf("locked: %w", storage.ErrConflict)
-		}
-		return err
-	})
+	l := twofactor.Lockout{MaxAttempts: 5, LockFor: time.Hour}
+	ok := tfRace(t, func() error { return tfAttempt(context.Background(), st, acc, l, tfNow) })
 	if ok != 5 {
 		t.Errorf("16 goroutines attempting with limit 5: %d allowed, want exactly 5", ok)
+	}
+	if got := tfGet(t, st, acc).LockState(); got.Attempts != 0 || !got.LockedUntil.Equal(tfNow.Add(time.Hour)) {
+		t.Errorf("after the race: got %+v, want 0 attempts locked until %v", got, tfNow.Add(time.Hour))
+	}
+}
+
+// testTwoFactorSwapRace checks the compare-and-set itself: of 16 swaps
+// from the same state at once, exactly one succeeds.
+func testTwoFactorSwapRace(t *testing.T, st TwoFactorStore) {
+	acc := tfAccount(t, st, "swaprace")
+	tfEnabled(t, st, acc)
+	ok := tfRace(t, func() error {
+		return st.SwapTwoFactorLock(context.Background(), acc, twofactor.LockState{}, twofactor.LockState{Attempts: 1})
+	})
+	if ok != 1 {
+		t.Errorf("16 goroutines swapping from one state: %d succeeded, want exactly 1", ok)
 	}
 }
 
