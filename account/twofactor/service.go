@@ -123,7 +123,7 @@ func NewService(c Config) *Service {
 		store: c.Store, accounts: c.Accounts, tx: c.Tx, hist: c.History, keys: k, notices: c.Notices, sms: c.SMS, passwords: c.Passwords,
 		now: clock.New(c.Now), rand: c.Rand,
 		lockout: Lockout{MaxAttempts: cmpOr(c.MaxAttempts, 5), LockFor: cmpOr(c.LockFor, 15*time.Minute)},
-		smsTTL: c.SMSCodeTTL, smsInterval: c.SMSInterval, enrollTTL: c.EnrollTTL,
+		smsTTL:  c.SMSCodeTTL, smsInterval: c.SMSInterval, enrollTTL: c.EnrollTTL,
 		freshFor: c.FreshFor, revokers: c.Revokers, seclog: c.SecurityLog,
 	}
 	if s.rand == nil {
