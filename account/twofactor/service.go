@@ -121,14 +121,15 @@ func NewService(c Config) *Service {
 	}
 	s := &Service{
 		store: c.Store, accounts: c.Accounts, tx: c.Tx, hist: c.History, keys: k, notices: c.Notices, sms: c.SMS, passwords: c.Passwords,
-		now: clock.New(c.Now), rand: c.Rand,
-		lockout: Lockout{MaxAttempts: cmpOr(c.MaxAttempts, 5), LockFor: cmpOr(c.LockFor, 15*time.Minute)},
-		smsTTL:  c.SMSCodeTTL, smsInterval: c.SMSInterval, enrollTTL: c.EnrollTTL,
+		now: clock.New(c.Now), rand: c.Rand, lockout: Lockout{MaxAttempts: c.MaxAttempts, LockFor: c.LockFor},
+		smsTTL: c.SMSCodeTTL, smsInterval: c.SMSInterval, enrollTTL: c.EnrollTTL,
 		freshFor: c.FreshFor, revokers: c.Revokers, seclog: c.SecurityLog,
 	}
 	if s.rand == nil {
 		s.rand = rand.Reader
 	}
+	s.lockout.MaxAttempts = cmpOr(s.lockout.MaxAttempts, 5)
+	s.lockout.LockFor = cmpOr(s.lockout.LockFor, 15*time.Minute)
 	s.smsTTL = cmpOr(s.smsTTL, 10*time.Minute)
 	s.smsInterval = cmpOr(s.smsInterval, 30*time.Second)
 	s.enrollTTL = cmpOr(s.enrollTTL, 30*time.Minute)
