@@ -3,7 +3,6 @@ package account_test
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"regexp"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -202,9 +202,5 @@ func (e *env) as(accountID string) auth.Caller {
 // support is the admin of the tests' admin operations.
 var support = auth.Admin{ID: "support@example.com", Reason: "ticket 42"}
 
-func wantErr(t *testing.T, what string, got, want error) {
-	t.Helper()
-	if !errors.Is(got, want) {
-		t.Errorf("%s: got error %v, want %v", what, got, want)
-	}
-}
+// wantErr is the one error check of the tests (testutil.WantErr).
+var wantErr = testutil.WantErr

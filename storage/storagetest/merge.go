@@ -227,13 +227,6 @@ func mgVerified(t *testing.T, w *mgWorld, accountID, otherEmail string, i int) (
 	return f.ID, pv
 }
 
-func mgWantErr(t *testing.T, what string, err, want error) {
-	t.Helper()
-	if !errors.Is(err, want) {
-		t.Errorf("%s: got %v, want %v", what, err, want)
-	}
-}
-
 func testMergeEndToEnd(t *testing.T, st MergeStore) {
 	ctx := context.Background()
 	w := newMergeWorld(t, st, nil)
@@ -283,7 +276,7 @@ func testMergeEndToEnd(t *testing.T, st MergeStore) {
 		t.Errorf("flow after commit = %+v, %v; want done without addresses", r, err)
 	}
 	_, err = w.svc.Commit(ctx, w.as(ada[0].ID), f.ID)
-	mgWantErr(t, "second Commit", err, merge.ErrFlowInvalid)
+	wantErr(t, "second Commit", err, merge.ErrFlowInvalid)
 }
 
 // mgCheckMerged checks the state after prf_old was merged into prf_ada.

@@ -89,18 +89,11 @@ func tfGet(t *testing.T, st TwoFactorStore, accountID string) twofactor.Record {
 	return r
 }
 
-func tfWantErr(t *testing.T, what string, got, want error) {
-	t.Helper()
-	if !errors.Is(got, want) {
-		t.Errorf("%s: got error %v, want %v", what, got, want)
-	}
-}
-
 func testTwoFactorRecord(t *testing.T, st TwoFactorStore) {
 	ctx := context.Background()
 	acc := tfAccount(t, st, "rec")
 	_, err := st.TwoFactor(ctx, acc)
-	tfWantErr(t, "TwoFactor before save", err, storage.ErrNotFound)
+	wantErr(t, "TwoFactor before save", err, storage.ErrNotFound)
 
 	pending := twofactor.Record{
 		AccountID: acc, Method: twofactor.MethodNone, PendingMethod: twofactor.MethodSMS,
@@ -173,8 +166,8 @@ func testTwoFactorDelete(t *testing.T, st TwoFactorStore) {
 		t.Fatalf("DeleteTwoFactor: %v", err)
 	}
 	_, err := st.TwoFactor(ctx, acc)
-	tfWantErr(t, "TwoFactor after delete", err, storage.ErrNotFound)
-	tfWantErr(t, "DeleteTwoFactor again", st.DeleteTwoFactor(ctx, acc), storage.ErrNotFound)
+	wantErr(t, "TwoFactor after delete", err, storage.ErrNotFound)
+	wantErr(t, "DeleteTwoFactor again", st.DeleteTwoFactor(ctx, acc), storage.ErrNotFound)
 	if n, err := st.RecoveryCodesLeft(ctx, acc); err != nil || n != 0 {
 		t.Errorf("RecoveryCodesLeft after delete: got %d, %v; want 0, nil", n, err)
 	}
@@ -194,17 +187,17 @@ func testTwoFactorDelete(t *testing.T, st TwoFactorStore) {
 func testTwoFactorNotFound(t *testing.T, st TwoFactorStore) {
 	ctx := context.Background()
 	const ghost = "acc_ghost"
-	tfWantErr(t, "SaveTwoFactor for an unknown account",
+	wantErr(t, "SaveTwoFactor for an unknown account",
 		st.SaveTwoFactor(ctx, twofactor.Record{AccountID: ghost, Method: twofactor.MethodNone}), storage.ErrNotFound)
 	acc := tfAccount(t, st, "nf") // an account without record
 	for _, a := range []string{ghost, acc} {
-		tfWantErr(t, "UseTOTPStep", st.UseTOTPStep(ctx, a, 1), storage.ErrNotFound)
-		tfWantErr(t, "SwapTwoFactorLock", st.SwapTwoFactorLock(ctx, a, twofactor.LockState{}, twofactor.LockState{Attempts: 1}), storage.ErrNotFound)
-		tfWantErr(t, "ResetTwoFactorAttempts", st.ResetTwoFactorAttempts(ctx, a), storage.ErrNotFound)
-		tfWantErr(t, "PutSMSCode", st.PutSMSCode(ctx, a, twofactor.SMSCode{Digest: []byte("d")}), storage.ErrNotFound)
-		tfWantErr(t, "ConsumeSMSCode", st.ConsumeSMSCode(ctx, a, []byte("d"), tfNow), storage.ErrNotFound)
-		tfWantErr(t, "PutRecoveryCodes", st.PutRecoveryCodes(ctx, a, [][]byte{[]byte("d")}), storage.ErrNotFound)
-		tfWantErr(t, "UseRecoveryCode", st.UseRecoveryCode(ctx, a, []byte("d"), tfNow), storage.ErrNotFound)
+		wantErr(t, "UseTOTPStep", st.UseTOTPStep(ctx, a, 1), storage.ErrNotFound)
+		wantErr(t, "SwapTwoFactorLock", st.SwapTwoFactorLock(ctx, a, twofactor.LockState{}, twofactor.LockState{Attempts: 1}), storage.ErrNotFound)
+		wantErr(t, "ResetTwoFactorAttempts", st.ResetTwoFactorAttempts(ctx, a), storage.ErrNotFound)
+		wantErr(t, "PutSMSCode", st.PutSMSCode(ctx, a, twofactor.SMSCode{Digest: []byte("d")}), storage.ErrNotFound)
+		wantErr(t, "ConsumeSMSCode", st.ConsumeSMSCode(ctx, a, []byte("d"), tfNow), storage.ErrNotFound)
+		wantErr(t, "PutRecoveryCodes", st.PutRecoveryCodes(ctx, a, [][]byte{[]byte("d")}), storage.ErrNotFound)
+		wantErr(t, "UseRecoveryCode", st.UseRecoveryCode(ctx, a, []byte("d"), tfNow), storage.ErrNotFound)
 		if n, err := st.RecoveryCodesLeft(ctx, a); err != nil || n != 0 {
 			t.Errorf("RecoveryCodesLeft: got %d, %v; want 0, nil", n, err)
 		}
@@ -366,8 +359,8 @@ func testTFSMSCode(t *testing.T, st TwoFactorStore) {
 	if diff := cmp.Diff(code, tfGet(t, st, acc).SMSCode); diff != "" {
 		t.Errorf("stored SMS code (-want +got):\n%s", diff)
 	}
-	tfWantErr(t, "ConsumeSMSCode wrong digest", st.ConsumeSMSCode(ctx, acc, []byte("wrong"), tfNow), storage.ErrConflict)
-	tfWantErr(t, "ConsumeSMSCode at expiry", st.ConsumeSMSCode(ctx, acc, []byte("right"), code.ExpiresAt), storage.ErrConflict)
+	wantErr(t, "ConsumeSMSCode wrong digest", st.ConsumeSMSCode(ctx, acc, []byte("wrong"), tfNow), storage.ErrConflict)
+	wantErr(t, "ConsumeSMSCode at expiry", st.ConsumeSMSCode(ctx, acc, []byte("right"), code.ExpiresAt), storage.ErrConflict)
 	if ok := tfRace(t, func() error { return st.ConsumeSMSCode(ctx, acc, []byte("right"), tfNow) }); ok != 1 {
 		t.Errorf("16 goroutines consuming one SMS code: %d succeeded, want exactly 1", ok)
 	}
@@ -394,22 +387,22 @@ func testTFRecoveryCodes(t *testing.T, st TwoFactorStore) {
 	if err := st.UseRecoveryCode(ctx, acc, []byte("c2"), tfNow); err != nil {
 		t.Fatalf("UseRecoveryCode: %v", err)
 	}
-	tfWantErr(t, "UseRecoveryCode again", st.UseRecoveryCode(ctx, acc, []byte("c2"), tfNow), storage.ErrConflict)
-	tfWantErr(t, "UseRecoveryCode unknown", st.UseRecoveryCode(ctx, acc, []byte("c9"), tfNow), storage.ErrNotFound)
+	wantErr(t, "UseRecoveryCode again", st.UseRecoveryCode(ctx, acc, []byte("c2"), tfNow), storage.ErrConflict)
+	wantErr(t, "UseRecoveryCode unknown", st.UseRecoveryCode(ctx, acc, []byte("c9"), tfNow), storage.ErrNotFound)
 	left(2)
 
 	other := tfAccount(t, st, "recov2")
 	tfEnabled(t, st, other)
-	tfWantErr(t, "UseRecoveryCode of another account", st.UseRecoveryCode(ctx, other, []byte("c1"), tfNow), storage.ErrNotFound)
+	wantErr(t, "UseRecoveryCode of another account", st.UseRecoveryCode(ctx, other, []byte("c1"), tfNow), storage.ErrNotFound)
 
-	tfWantErr(t, "PutRecoveryCodes with a repeated digest",
+	wantErr(t, "PutRecoveryCodes with a repeated digest",
 		st.PutRecoveryCodes(ctx, acc, [][]byte{[]byte("d1"), []byte("d1")}), storage.ErrConflict)
 	left(2)
 	if err := st.PutRecoveryCodes(ctx, acc, [][]byte{[]byte("d1"), []byte("d2"), []byte("d3"), []byte("d4")}); err != nil {
 		t.Fatalf("PutRecoveryCodes (replace): %v", err)
 	}
 	left(4)
-	tfWantErr(t, "UseRecoveryCode of a replaced code", st.UseRecoveryCode(ctx, acc, []byte("c1"), tfNow), storage.ErrNotFound)
+	wantErr(t, "UseRecoveryCode of a replaced code", st.UseRecoveryCode(ctx, acc, []byte("c1"), tfNow), storage.ErrNotFound)
 }
 
 func testTFRecoveryCodeRace(t *testing.T, st TwoFactorStore) {
@@ -455,11 +448,11 @@ func testTwoFactorRollback(t *testing.T, st TwoFactorStore) {
 		}
 		return boom
 	})
-	tfWantErr(t, "InTx", err, boom)
+	wantErr(t, "InTx", err, boom)
 	if diff := cmp.Diff(before, tfGet(t, st, acc)); diff != "" {
 		t.Errorf("record after rollback (-want +got):\n%s", diff)
 	}
-	tfWantErr(t, "UseRecoveryCode after rollback", st.UseRecoveryCode(ctx, acc, []byte("new1"), tfNow), storage.ErrNotFound)
+	wantErr(t, "UseRecoveryCode after rollback", st.UseRecoveryCode(ctx, acc, []byte("new1"), tfNow), storage.ErrNotFound)
 	if err := st.UseRecoveryCode(ctx, acc, []byte("keep"), tfNow); err != nil {
 		t.Errorf("UseRecoveryCode of the kept code after rollback: got %v, want nil", err)
 	}
