@@ -27,6 +27,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil/pgtest"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
@@ -47,12 +48,8 @@ const loadClients = 32
 //
 //	go test -run '^$' -bench BenchmarkWhoamiPostgres -benchtime 20000x ./examples/settingsd/
 func BenchmarkWhoamiPostgres(b *testing.B) {
-	dsn := os.Getenv(envTestPostgresDSN)
-	if dsn == "" {
-		b.Skipf("%s is not set", envTestPostgresDSN)
-	}
+	dsn, _ := pgtest.Schema(b, "settingsd")
 	ctx := context.Background()
-	dsn = withSchema(b, dsn)
 	open := func() *sql.DB {
 		db, err := postgres.Open(ctx, dsn)
 		if err != nil {
