@@ -3,7 +3,6 @@ package account_test
 import (
 	"context"
 	"crypto/rand"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -136,8 +135,6 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-var codeRE = regexp.MustCompile(`(?m)^\s+(\d{6})$`)
-
 // code returns the code of the newest mail to addr.
 func (e *env) code(addr string) string {
 	e.t.Helper()
@@ -145,11 +142,7 @@ func (e *env) code(addr string) string {
 	if !ok {
 		e.t.Fatalf("no mail to %s", addr)
 	}
-	sub := codeRE.FindStringSubmatch(m.Body)
-	if sub == nil {
-		e.t.Fatalf("no code in the newest mail to %s (%q)", addr, m.Subject)
-	}
-	return sub[1]
+	return testutil.MailCode(e.t, "the newest mail to "+addr, m.Body)
 }
 
 // signUp signs addr up with goodPW and returns the new account.
