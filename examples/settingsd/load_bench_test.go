@@ -27,6 +27,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil"
 	"github.com/seed-a97ca23f/usersettings/internal/testutil/pgtest"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -194,11 +195,7 @@ func BenchmarkSignInBurst(b *testing.B) {
 			b.Fatal(err)
 		}
 		m, _ := s.Outbox.Last(email)
-		code := codeRE.FindStringSubmatch(m.Body)
-		if code == nil {
-			b.Fatalf("no code mailed to %s", email)
-		}
-		if _, err := s.Accounts.ConfirmSignUp(ctx, pending, code[1]); err != nil {
+		if _, err := s.Accounts.ConfirmSignUp(ctx, pending, testutil.MailCode(b, "the mail to "+email, m.Body)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -16,7 +16,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -26,6 +25,7 @@ import (
 	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil"
 	"github.com/seed-a97ca23f/usersettings/internal/testutil/pgtest"
 )
 
@@ -360,8 +360,6 @@ type delivered struct {
 	data     []byte
 }
 
-var codeRE = regexp.MustCompile(`(?m)^\s+(\d{6})\s*$`)
-
 // listen starts a port and returns its address.
 func (m *smtpRecorder) listen(t *testing.T) string {
 	t.Helper()
@@ -403,9 +401,9 @@ func (m *smtpRecorder) code(t *testing.T, to string) string {
 		m.mu.Lock()
 		for i := len(m.got) - 1; i >= 0; i-- {
 			if m.got[i].to == to {
-				if c := codeRE.FindSubmatch(m.got[i].data); c != nil {
+				if c, ok := testutil.FindMailCode(string(m.got[i].data)); ok {
 					m.mu.Unlock()
-					return string(c[1])
+					return c
 				}
 			}
 		}
