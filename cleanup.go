@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
@@ -88,13 +87,9 @@ func (s *Settings) Cleanup(ctx context.Context) (CleanupReport, error) {
 	count(&r.MergeFlows, "merge flows")(s.Merges.DeleteExpired(ctx))
 	count(&r.SSOFlows, "sso flows")(s.SSO.DeleteExpiredFlows(ctx))
 	count(&r.Mail, "mail")(s.Courier.Cleanup(ctx))
-	if s.buckets != nil {
-		count(&r.RateBuckets, "rate-limit buckets")(s.buckets.DeleteFullRateBuckets(ctx, s.Now()))
-	}
+	count(&r.RateBuckets, "rate-limit buckets")(s.buckets.DeleteFullRateBuckets(ctx, s.Now()))
 	count(&r.LoginFailures, "login failures")(s.Accounts.DeleteOldLoginFailures(ctx))
-	if s.securityEvents != nil {
-		count(&r.SecurityEvents, "security log")(s.deleteSecurityEvents(ctx))
-	}
+	count(&r.SecurityEvents, "security log")(s.deleteSecurityEvents(ctx))
 	return r, errors.Join(errs...)
 }
 
@@ -136,16 +131,15 @@ func (s *Settings) RunCleanup(ctx context.Context, every time.Duration) error {
 }
 
 // cleanupRoles finds the roles of store that Cleanup uses beyond the
-// services: a job lock (a lock of this process when the store has none),
-// rate-limit buckets and the security log, each when the store keeps
-// them.
+// services: a job lock (a lock of this process when the store has none,
+// the one optional capability), and the rate-limit buckets and the
+// security log, which every Store keeps.
 func (s *Settings) cleanupRoles(store Store, o Options) {
 	s.jobs, _ = store.(storage.JobLocker)
 	if s.jobs == nil {
 		s.jobs = new(storage.Mutexes)
 	}
-	s.buckets, _ = store.(ratelimit.Store)
-	s.securityEvents, _ = store.(securitylog.Store)
+	s.buckets, s.securityEvents = store, store
 	s.securityRetention = o.SecurityLogRetention
 	if s.securityRetention <= 0 {
 		s.securityRetention = securitylog.DefaultRetention

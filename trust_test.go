@@ -2,15 +2,10 @@ package usersettings_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -21,6 +16,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil/pgtest"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
@@ -30,13 +26,6 @@ import (
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
 	"github.com/seed-a97ca23f/usersettings/token"
-)
-
-// Environment variables that point the tests at a PostgreSQL server, as
-// in package storage/sqlstore.
-const (
-	envPostgresDSN     = "USERSETTINGS_POSTGRES_DSN"
-	envRequirePostgres = "USERSETTINGS_REQUIRE_POSTGRES"
 )
 
 // backends are the stores the trust-boundary tests run on; open returns
@@ -66,40 +55,8 @@ func openSQLiteStore(t *testing.T) usersettings.Store {
 // USERSETTINGS_REQUIRE_POSTGRES=1.
 func openPostgresStore(t *testing.T) usersettings.Store {
 	t.Helper()
-	dsn := os.Getenv(envPostgresDSN)
-	if dsn == "" {
-		if os.Getenv(envRequirePostgres) == "1" {
-			t.Fatalf("%s is not set but %s=1: PostgreSQL tests must run", envPostgresDSN, envRequirePostgres)
-		}
-		t.Skipf("PostgreSQL tests skipped: set %s", envPostgresDSN)
-	}
-	ctx := context.Background()
-	admin, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatalf("postgres.Open: %v", err)
-	}
-	t.Cleanup(func() { _ = admin.Close() })
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	schema := "trust_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("CREATE SCHEMA: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("DROP SCHEMA: %v", err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil || !strings.HasPrefix(u.Scheme, "postgres") {
-		dsn += " search_path=" + schema
-	} else {
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		dsn = u.String()
-	}
-	st, db, err := postgres.OpenStore(ctx, dsn)
+	dsn, _ := pgtest.Schema(t, "trust")
+	st, db, err := postgres.OpenStore(context.Background(), dsn)
 	if err != nil {
 		t.Fatalf("postgres.OpenStore: %v", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -35,8 +35,6 @@ var (
 
 const pw = "Correct-Horse-9-Battery"
 
-var codeRE = regexp.MustCompile(`(?m)^\s+(\d{6})\s*$`)
-
 // lastCode returns the one-time code last mailed to the address.
 func lastCode(t *testing.T, o *notify.Outbox, to string) string {
 	t.Helper()
@@ -44,11 +42,7 @@ func lastCode(t *testing.T, o *notify.Outbox, to string) string {
 	if !ok {
 		t.Fatalf("no mail to %s", to)
 	}
-	c := codeRE.FindStringSubmatch(m.Body)
-	if c == nil {
-		t.Fatalf("no code in the mail to %s: %q", to, m.Subject)
-	}
-	return c[1]
+	return testutil.MailCode(t, "the mail to "+to, m.Body)
 }
 
 // fastHasher hashes with small argon2id parameters, for tests.

@@ -3,8 +3,6 @@ package account_test
 import (
 	"context"
 	"crypto/rand"
-	"errors"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +13,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
@@ -154,8 +153,6 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-var codeRE = regexp.MustCompile(`(?m)^\s+(\d{6})$`)
-
 // code returns the code of the newest mail to addr.
 func (e *env) code(addr string) string {
 	e.t.Helper()
@@ -163,11 +160,7 @@ func (e *env) code(addr string) string {
 	if !ok {
 		e.t.Fatalf("no mail to %s", addr)
 	}
-	sub := codeRE.FindStringSubmatch(m.Body)
-	if sub == nil {
-		e.t.Fatalf("no code in the newest mail to %s (%q)", addr, m.Subject)
-	}
-	return sub[1]
+	return testutil.MailCode(e.t, "the newest mail to "+addr, m.Body)
 }
 
 // signUp signs addr up with goodPW and returns the new account.
@@ -220,9 +213,5 @@ func (e *env) as(accountID string) auth.Caller {
 // support is the admin of the tests' admin operations.
 var support = auth.Admin{ID: "support@example.com", Reason: "ticket 42"}
 
-func wantErr(t *testing.T, what string, got, want error) {
-	t.Helper()
-	if !errors.Is(got, want) {
-		t.Errorf("%s: got error %v, want %v", what, got, want)
-	}
-}
+// wantErr is the one error check of the tests (testutil.WantErr).
+var wantErr = testutil.WantErr

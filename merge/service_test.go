@@ -5,13 +5,13 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -75,7 +75,11 @@ func (e *env) as(accountID string) auth.Caller {
 	return auth.New(accountID, auth.MethodPassword, testNow, "")
 }
 
-var codeRE = regexp.MustCompile(`\b[0-9]{6}\b`)
+// mailCode returns the code in a mail body.
+func mailCode(t *testing.T, body string) string {
+	t.Helper()
+	return testutil.MailCode(t, "the code mail", body)
+}
 
 // verified runs a flow of acc_a towards prf_b up to the verified state.
 func (e *env) verified(t *testing.T) string {
@@ -88,7 +92,7 @@ func (e *env) verified(t *testing.T) string {
 		t.Fatal(err)
 	}
 	m, _ := e.outbox.Last("b2@example.com")
-	if _, err := e.svc.Verify(e.ctx, e.as("acc_a"), f.ID, codeRE.FindString(m.Body)); err != nil {
+	if _, err := e.svc.Verify(e.ctx, e.as("acc_a"), f.ID, mailCode(t, m.Body)); err != nil {
 		t.Fatal(err)
 	}
 	return f.ID
@@ -142,7 +146,7 @@ func TestCancelVoidsTheCode(t *testing.T) {
 	if _, err := e.st.CodeOfFlow(e.ctx, verification.PurposeMerge, f.ID); err == nil {
 		t.Error("the code of a cancelled flow is still stored")
 	}
-	if _, err := e.svc.Verify(e.ctx, e.as("acc_a"), f.ID, codeRE.FindString(m.Body)); !errors.Is(err, merge.ErrFlowInvalid) {
+	if _, err := e.svc.Verify(e.ctx, e.as("acc_a"), f.ID, mailCode(t, m.Body)); !errors.Is(err, merge.ErrFlowInvalid) {
 		t.Errorf("Verify after Cancel: got %v, want ErrFlowInvalid", err)
 	}
 	if err := e.svc.Cancel(e.ctx, e.as("acc_a"), f.ID); !errors.Is(err, merge.ErrFlowInvalid) {

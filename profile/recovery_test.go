@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
@@ -57,8 +57,6 @@ func (f *recoveryFixture) caller(accountID string) auth.Caller {
 	return auth.New(accountID, auth.MethodPassword, f.now, "")
 }
 
-var sixDigits = regexp.MustCompile(`\b[0-9]{6}\b`)
-
 // code returns the code of the last mail to addr.
 func (f *recoveryFixture) code(t *testing.T, addr string) string {
 	t.Helper()
@@ -66,11 +64,7 @@ func (f *recoveryFixture) code(t *testing.T, addr string) string {
 	if !ok {
 		t.Fatalf("no mail to %s", addr)
 	}
-	c := sixDigits.FindString(m.Body)
-	if c == "" {
-		t.Fatalf("mail to %s has no code: %q", addr, m.Body)
-	}
-	return c
+	return testutil.MailCode(t, "the mail to "+addr, m.Body)
 }
 
 func (f *recoveryFixture) events(t *testing.T, profileID string) []securitylog.Event {
@@ -155,7 +149,7 @@ func TestRecoveryEmailChangeKeepsTheOldOneAndNotifiesIt(t *testing.T) {
 	if len(msgs) != 1 || msgs[0].To != "old@home.example" || !strings.Contains(msgs[0].Subject, "recovery email was changed") {
 		t.Fatalf("mail after Confirm = %+v; want one notice to the old address", msgs)
 	}
-	if sixDigits.MatchString(msgs[0].Body) {
+	if _, ok := testutil.FindMailCode(msgs[0].Body); ok {
 		t.Errorf("the notice to the old address carries a code: %q", msgs[0].Body)
 	}
 

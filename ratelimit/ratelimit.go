@@ -11,10 +11,14 @@
 //
 //	ok, wait, err := st.TakeRateToken(ctx, ratelimit.KeyOf("signin|addr|"+email), limit, now())
 //
-// The adapters of the SDK implement [Store]: storage/memory in the
-// process (bounded, least recently used buckets dropped first) and
-// storage/sqlstore in its database, one statement per take. The suite
-// storagetest.TestLimiter checks any other.
+// The rule of a take is [Limit.Take], a pure function, and only it: the
+// adapters of the SDK implement [Store] by keeping each bucket's state
+// and applying Take to it. storage/memory does so in the process, under
+// a lock (bounded, least recently used buckets dropped first);
+// storage/sqlstore in its database by compare-and-set (read the state,
+// Take, write the new state only over the one read, again when another
+// take came in between). An adapter never writes the rule again in its
+// own language. The suite storagetest.TestLimiter checks any other.
 //
 // Buckets are kept as a theoretical arrival time (the generic cell rate
 // algorithm): the time at which the bucket is full again. That one
@@ -44,11 +48,9 @@ func (l Limit) Off() bool { return l.Burst <= 0 || l.Every < time.Microsecond }
 // every returns Every truncated to the microsecond.
 func (l Limit) every() time.Duration { return l.Every.Truncate(time.Microsecond) }
 
-// Threshold returns the latest arrival time a bucket may have for a take
-// at now to succeed: now plus Burst-1 intervals. Adapters that compute a
-// take in their own language (SQL) compare with it, so that the rule
-// stays the one written here.
-func (l Limit) Threshold(now time.Time) time.Time {
+// threshold returns the latest arrival time a bucket may have for a take
+// at now to succeed: now plus Burst-1 intervals.
+func (l Limit) threshold(now time.Time) time.Time {
 	return now.Add(time.Duration(l.Burst-1) * l.every())
 }
 
@@ -61,7 +63,7 @@ func (l Limit) Take(tat, now time.Time) (next time.Time, ok bool) {
 	if l.Off() {
 		return tat, true
 	}
-	if tat.After(l.Threshold(now)) {
+	if tat.After(l.threshold(now)) {
 		return tat, false
 	}
 	if tat.Before(now) {
@@ -76,7 +78,7 @@ func (l Limit) RetryAfter(tat, now time.Time) time.Duration {
 	if l.Off() {
 		return 0
 	}
-	return max(tat.Sub(l.Threshold(now)), 0)
+	return max(tat.Sub(l.threshold(now)), 0)
 }
 
 // Key is the SHA-256 of a bucket's name: what a store keeps instead of
@@ -91,9 +93,12 @@ func KeyOf(name string) Key { return sha256.Sum256([]byte(name)) }
 // database share them across processes too.
 type Limiter interface {
 	// TakeRateToken refills the bucket of key under l up to now and takes
-	// one token from it, atomically: of any number of concurrent calls,
-	// in this process or another one on the same store, no more succeed
-	// than the bucket holds. It reports whether a token was taken and,
+	// one token from it, atomically, as Limit.Take decides: of any number
+	// of concurrent calls, in this process or another one on the same
+	// store, no more succeed than the bucket holds (an adapter that keeps
+	// buckets in a database writes a bucket's new state only over the
+	// state it read, and decides again when another take came in
+	// between). It reports whether a token was taken and,
 	// when none was, how long after now one will be there (positive).
 	// A take that fails with an error changes nothing; an off Limit
 	// succeeds without touching the store. Buckets are made on first use,

@@ -2,11 +2,11 @@ package verification_test
 
 import (
 	"context"
-	"regexp"
 	"testing"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/verification"
@@ -39,8 +39,6 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-var codeRE = regexp.MustCompile(`(?m)^\s+(\d{6})$`)
-
 // issue issues a code and returns it, read from the outbox.
 func (e *env) issue(purpose verification.Purpose, flow, addr string) string {
 	e.t.Helper()
@@ -57,11 +55,7 @@ func (e *env) lastCode(addr string) string {
 	if !ok {
 		e.t.Fatalf("no mail to %s", addr)
 	}
-	sub := codeRE.FindStringSubmatch(m.Body)
-	if sub == nil {
-		e.t.Fatalf("no code in mail to %s:\n%s", addr, m.Body)
-	}
-	return sub[1]
+	return testutil.MailCode(e.t, "mail to "+addr, m.Body)
 }
 
 // wrong returns a well-formed code different from code.

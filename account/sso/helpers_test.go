@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
@@ -29,8 +29,6 @@ const (
 	annPassword  = "idp password of ann"
 	goodPW       = "Correct-Horse-9"
 )
-
-var codeRE = regexp.MustCompile(`(?m)^\s+(\d{6})$`)
 
 var testKey = bytes.Repeat([]byte{7}, sso.KeySize)
 
@@ -154,11 +152,7 @@ func (e *env) passwordAccount(email string) account.Account {
 	if !ok {
 		e.t.Fatalf("no code mailed to %s", email)
 	}
-	code := codeRE.FindStringSubmatch(m.Body)
-	if code == nil {
-		e.t.Fatalf("no code in the mail to %s", email)
-	}
-	a, err := e.accounts.ConfirmSignUp(e.ctx, pid, code[1])
+	a, err := e.accounts.ConfirmSignUp(e.ctx, pid, testutil.MailCode(e.t, "the mail to "+email, m.Body))
 	if err != nil {
 		e.t.Fatalf("ConfirmSignUp(%s): %v", email, err)
 	}

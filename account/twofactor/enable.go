@@ -28,7 +28,7 @@ func (s *Service) confirm(ctx context.Context, c auth.Caller, m Method, code str
 	if !found || !s.pending(r, m) {
 		return nil, ErrNoEnrollment
 	}
-	if err := s.verifyCode(ctx, accountID, m, r.PendingSecret, code, false); err != nil {
+	if err := s.verifyCode(ctx, r, m, r.PendingSecret, code, false); err != nil {
 		return nil, err
 	}
 	acct, err := s.account(ctx, accountID)

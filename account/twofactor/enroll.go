@@ -144,7 +144,7 @@ func (s *Service) SendLoginSMS(ctx context.Context, accountID string) error {
 	if r.Method != MethodSMS {
 		return ErrNotEnabled
 	}
-	if r.LockedUntil.After(s.now()) {
+	if r.LockState().Locked(s.now()) {
 		return ErrLocked
 	}
 	if err := s.throttle(r); err != nil {

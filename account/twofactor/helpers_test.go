@@ -19,6 +19,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -152,12 +153,8 @@ func (e *env) status() twofactor.Status {
 	return st
 }
 
-func wantErr(t *testing.T, what string, got, want error) {
-	t.Helper()
-	if want == nil && got != nil || !errors.Is(got, want) {
-		t.Errorf("%s: got error %v, want %v", what, got, want)
-	}
-}
+// wantErr is the one error check of the tests (testutil.WantErr).
+var wantErr = testutil.WantErr
 
 // fmtAll formats every value with the verb.
 func fmtAll(verb string, vals ...any) string {

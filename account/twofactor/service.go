@@ -100,8 +100,7 @@ type Service struct {
 	passwords   PasswordChecker
 	now         clock.Clock
 	rand        io.Reader
-	maxAttempts int
-	lockFor     time.Duration
+	lockout     Lockout
 	smsTTL      time.Duration
 	smsInterval time.Duration
 	enrollTTL   time.Duration
@@ -122,15 +121,15 @@ func NewService(c Config) *Service {
 	}
 	s := &Service{
 		store: c.Store, accounts: c.Accounts, tx: c.Tx, hist: c.History, keys: k, notices: c.Notices, sms: c.SMS, passwords: c.Passwords,
-		now: clock.New(c.Now), rand: c.Rand, maxAttempts: c.MaxAttempts, lockFor: c.LockFor,
+		now: clock.New(c.Now), rand: c.Rand, lockout: Lockout{MaxAttempts: c.MaxAttempts, LockFor: c.LockFor},
 		smsTTL: c.SMSCodeTTL, smsInterval: c.SMSInterval, enrollTTL: c.EnrollTTL,
 		freshFor: c.FreshFor, revokers: c.Revokers, seclog: c.SecurityLog,
 	}
 	if s.rand == nil {
 		s.rand = rand.Reader
 	}
-	s.maxAttempts = cmpOr(s.maxAttempts, 5)
-	s.lockFor = cmpOr(s.lockFor, 15*time.Minute)
+	s.lockout.MaxAttempts = cmpOr(s.lockout.MaxAttempts, 5)
+	s.lockout.LockFor = cmpOr(s.lockout.LockFor, 15*time.Minute)
 	s.smsTTL = cmpOr(s.smsTTL, 10*time.Minute)
 	s.smsInterval = cmpOr(s.smsInterval, 30*time.Second)
 	s.enrollTTL = cmpOr(s.enrollTTL, 30*time.Minute)
@@ -237,7 +236,7 @@ func (s *Service) Status(ctx context.Context, c auth.Caller) (Status, error) {
 	if s.pending(r, r.PendingMethod) {
 		st.Pending = r.PendingMethod
 	}
-	if r.LockedUntil.After(s.now()) {
+	if r.LockState().Locked(s.now()) {
 		st.LockedUntil = r.LockedUntil
 	}
 	if st.RecoveryCodesLeft, err = s.store.RecoveryCodesLeft(ctx, accountID); err != nil {

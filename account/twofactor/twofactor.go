@@ -111,7 +111,9 @@ type Record struct {
 	PendingAt     time.Time
 
 	// The fields below are changed only through the Store's atomic
-	// methods; SaveTwoFactor leaves them as they are.
+	// methods; SaveTwoFactor leaves them as they are. Attempts and
+	// LockedUntil are the record's LockState, which the Lockout rule
+	// decides on.
 
 	// LastStep is the last TOTP time step accepted (Unix time / 30 s).
 	LastStep int64
@@ -155,15 +157,18 @@ type Store interface {
 	// so a code is accepted at most once. It returns storage.ErrNotFound
 	// when there is no record.
 	UseTOTPStep(ctx context.Context, accountID string, step int64) error
-	// AddTwoFactorAttempt counts one code attempt made at time at, as one
-	// atomic step. When LockedUntil is after at it changes nothing and
-	// returns false. Otherwise it increments Attempts; when Attempts
-	// reaches limit it sets LockedUntil to lockUntil and Attempts to 0;
-	// it returns true. It returns storage.ErrNotFound when there is no
-	// record.
-	AddTwoFactorAttempt(ctx context.Context, accountID string, at time.Time, limit int, lockUntil time.Time) (bool, error)
-	// ResetTwoFactorAttempts sets Attempts to 0 and clears LockedUntil. It
+	// SwapTwoFactorLock replaces Attempts and LockedUntil of the record
+	// with next when they still equal old (as read with TwoFactor), as one
+	// atomic compare-and-set. It decides nothing: the Lockout rule, in
+	// Go, computes next from old, and a caller that gets
+	// storage.ErrConflict (another attempt changed the state since it was
+	// read) reads the record again and decides again. Of several
+	// concurrent swaps from one old state, exactly one succeeds. It
 	// returns storage.ErrNotFound when there is no record.
+	SwapTwoFactorLock(ctx context.Context, accountID string, old, next LockState) error
+	// ResetTwoFactorAttempts sets Attempts to 0 and clears LockedUntil,
+	// whatever they were (the state after a success). It returns
+	// storage.ErrNotFound when there is no record.
 	ResetTwoFactorAttempts(ctx context.Context, accountID string) error
 
 	// PutSMSCode replaces the SMS code of the record. It returns

@@ -39,16 +39,17 @@ func (s *Service) Verify(ctx context.Context, accountID, code string) error {
 	if !active(r) {
 		return ErrNotEnabled
 	}
-	return s.verifyCode(ctx, r.AccountID, r.Method, r.Secret, code, true)
+	return s.verifyCode(ctx, r, r.Method, r.Secret, code, true)
 }
 
-// verifyCode counts an attempt and checks code against the method (whose
-// sealed TOTP secret is sealed) and, when allowRecovery, the recovery
-// codes. Success resets the attempt counter.
-func (s *Service) verifyCode(ctx context.Context, accountID string, m Method, sealed []byte, code string, allowRecovery bool) error {
-	if err := s.attempt(ctx, accountID); err != nil {
+// verifyCode counts an attempt on the stored record r and checks code
+// against the method (whose sealed TOTP secret is sealed) and, when
+// allowRecovery, the recovery codes. Success resets the attempt counter.
+func (s *Service) verifyCode(ctx context.Context, r Record, m Method, sealed []byte, code string, allowRecovery bool) error {
+	if err := s.attempt(ctx, r); err != nil {
 		return err
 	}
+	accountID := r.AccountID
 	c, kind := normalizeCode(code)
 	var err error
 	switch {
@@ -67,17 +68,36 @@ func (s *Service) verifyCode(ctx context.Context, accountID string, m Method, se
 	return s.resetAttempts(ctx, accountID)
 }
 
-// attempt counts one attempt, or returns ErrLocked.
-func (s *Service) attempt(ctx context.Context, accountID string) error {
+// maxLockSwaps bounds the compare-and-set rounds of one attempt. Each
+// lost round means another attempt was counted, and MaxAttempts of them
+// lock, so the bound is only reached when resets keep racing the count.
+const maxLockSwaps = 50
+
+// attempt counts one attempt on the stored record r, or returns ErrLocked:
+// the Lockout rule decides on r's LockState, and the store swaps the new
+// state in only if no other attempt changed it meanwhile; otherwise the
+// record is read again and the rule decides again.
+func (s *Service) attempt(ctx context.Context, r Record) error {
 	now := s.now()
-	ok, err := s.store.AddTwoFactorAttempt(ctx, accountID, now, s.maxAttempts, now.Add(s.lockFor))
-	if err != nil {
-		return fmt.Errorf("twofactor: counting attempt: %w", err)
+	old := r.LockState()
+	for range maxLockSwaps {
+		next, ok := s.lockout.Attempt(old, now)
+		if !ok {
+			return ErrLocked
+		}
+		err := s.store.SwapTwoFactorLock(ctx, r.AccountID, old, next)
+		if !errors.Is(err, storage.ErrConflict) {
+			if err != nil {
+				return fmt.Errorf("twofactor: counting attempt: %w", err)
+			}
+			return nil
+		}
+		if r, err = s.store.TwoFactor(ctx, r.AccountID); err != nil {
+			return fmt.Errorf("twofactor: counting attempt: %w", err)
+		}
+		old = r.LockState()
 	}
-	if !ok {
-		return ErrLocked
-	}
-	return nil
+	return fmt.Errorf("twofactor: counting attempt: %d concurrent changes: %w", maxLockSwaps, storage.ErrConflict)
 }
 
 func (s *Service) resetAttempts(ctx context.Context, accountID string) error {
@@ -250,9 +270,9 @@ func (s *Service) Deactivate(ctx context.Context, c auth.Caller, p Proof) error 
 
 func (s *Service) checkProof(ctx context.Context, r Record, p Proof) error {
 	if p.Code != "" || p.Password == "" {
-		return s.verifyCode(ctx, r.AccountID, r.Method, r.Secret, p.Code, true)
+		return s.verifyCode(ctx, r, r.Method, r.Secret, p.Code, true)
 	}
-	if err := s.attempt(ctx, r.AccountID); err != nil {
+	if err := s.attempt(ctx, r); err != nil {
 		return err
 	}
 	if s.passwords == nil {

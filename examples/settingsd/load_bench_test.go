@@ -27,6 +27,8 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil/pgtest"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
@@ -47,12 +49,8 @@ const loadClients = 32
 //
 //	go test -run '^$' -bench BenchmarkWhoamiPostgres -benchtime 20000x ./examples/settingsd/
 func BenchmarkWhoamiPostgres(b *testing.B) {
-	dsn := os.Getenv(envTestPostgresDSN)
-	if dsn == "" {
-		b.Skipf("%s is not set", envTestPostgresDSN)
-	}
+	dsn, _ := pgtest.Schema(b, "settingsd")
 	ctx := context.Background()
-	dsn = withSchema(b, dsn)
 	open := func() *sql.DB {
 		db, err := postgres.Open(ctx, dsn)
 		if err != nil {
@@ -197,11 +195,7 @@ func BenchmarkSignInBurst(b *testing.B) {
 			b.Fatal(err)
 		}
 		m, _ := s.Outbox.Last(email)
-		code := codeRE.FindStringSubmatch(m.Body)
-		if code == nil {
-			b.Fatalf("no code mailed to %s", email)
-		}
-		if _, err := s.Accounts.ConfirmSignUp(ctx, pending, code[1]); err != nil {
+		if _, err := s.Accounts.ConfirmSignUp(ctx, pending, testutil.MailCode(b, "the mail to "+email, m.Body)); err != nil {
 			b.Fatal(err)
 		}
 	}

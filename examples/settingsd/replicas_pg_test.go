@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -17,7 +16,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,13 +25,8 @@ import (
 	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/seed-a97ca23f/usersettings/account"
-	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
-)
-
-// Environment variables that point the tests at a PostgreSQL server.
-const (
-	envTestPostgresDSN     = "USERSETTINGS_POSTGRES_DSN"
-	envTestRequirePostgres = "USERSETTINGS_REQUIRE_POSTGRES"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil/pgtest"
 )
 
 // courierLease is the lease of the replicas' couriers in
@@ -51,15 +44,8 @@ const courierLease = 3 * time.Second
 // killing (SIGKILL) the replica that is sending a message loses nothing:
 // the other replica's courier sends it, once.
 func TestTwoReplicasOnPostgres(t *testing.T) {
-	dsn := os.Getenv(envTestPostgresDSN)
-	if dsn == "" {
-		if os.Getenv(envTestRequirePostgres) == "1" {
-			t.Fatalf("%s is not set and %s=1", envTestPostgresDSN, envTestRequirePostgres)
-		}
-		t.Skipf("%s is not set", envTestPostgresDSN)
-	}
+	dsn, _ := pgtest.Schema(t, "settingsd")
 	bin := buildSettingsd(t)
-	dsn = withSchema(t, dsn)
 	mail := &smtpRecorder{}
 	smtpA, smtpB := mail.listen(t), mail.listen(t)
 	a, b := startReplicas(t, bin, dsn, smtpA, smtpB)
@@ -189,37 +175,6 @@ func buildSettingsd(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
-}
-
-// withSchema creates an empty schema, dropped when the test ends, and
-// returns dsn with its search_path.
-func withSchema(t testing.TB, dsn string) string {
-	t.Helper()
-	ctx := context.Background()
-	admin, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	schema := "settingsd_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("DROP SCHEMA: %v", err)
-		}
-		_ = admin.Close()
-	})
-	u, err := url.Parse(dsn)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return dsn + " search_path=" + schema
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // replica is one running settingsd process.
@@ -405,8 +360,6 @@ type delivered struct {
 	data     []byte
 }
 
-var codeRE = regexp.MustCompile(`(?m)^\s+(\d{6})\s*$`)
-
 // listen starts a port and returns its address.
 func (m *smtpRecorder) listen(t *testing.T) string {
 	t.Helper()
@@ -448,9 +401,9 @@ func (m *smtpRecorder) code(t *testing.T, to string) string {
 		m.mu.Lock()
 		for i := len(m.got) - 1; i >= 0; i-- {
 			if m.got[i].to == to {
-				if c := codeRE.FindSubmatch(m.got[i].data); c != nil {
+				if c, ok := testutil.FindMailCode(string(m.got[i].data)); ok {
 					m.mu.Unlock()
-					return string(c[1])
+					return c
 				}
 			}
 		}

@@ -99,21 +99,16 @@ func (s *Store) UseTOTPStep(ctx context.Context, accountID string, step int64) e
 	})
 }
 
-// AddTwoFactorAttempt implements twofactor.Store.
-func (s *Store) AddTwoFactorAttempt(ctx context.Context, accountID string, at time.Time, limit int, lockUntil time.Time) (bool, error) {
-	allowed := false
-	err := s.updateTwoFactor(ctx, accountID, func(r *twofactor.Record) error {
-		if r.LockedUntil.After(at) {
-			return nil
+// SwapTwoFactorLock implements twofactor.Store: a compare-and-set of the
+// record's lockout state; the rule is twofactor.Lockout's.
+func (s *Store) SwapTwoFactorLock(ctx context.Context, accountID string, old, next twofactor.LockState) error {
+	return s.updateTwoFactor(ctx, accountID, func(r *twofactor.Record) error {
+		if cur := r.LockState(); cur.Attempts != old.Attempts || !cur.LockedUntil.Equal(old.LockedUntil) {
+			return conflict("two-factor lockout state changed")
 		}
-		allowed = true
-		r.Attempts++
-		if r.Attempts >= limit {
-			r.Attempts, r.LockedUntil = 0, lockUntil
-		}
+		r.Attempts, r.LockedUntil = next.Attempts, next.LockedUntil
 		return nil
 	})
-	return allowed, err
 }
 
 // ResetTwoFactorAttempts implements twofactor.Store.

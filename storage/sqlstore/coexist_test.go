@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil/pgtest"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 )
@@ -41,14 +42,11 @@ func newToolDB(t *testing.T, c dbCase) toolDB {
 		return toolDB{db: openSQLiteFile(t, path), d: sqlstore.SQLite, url: "sqlite://" + path}
 	}
 	schema := newSchema(t)
-	u, err := url.Parse(postgresDSN(t))
+	u, err := url.Parse(pgtest.WithSearchPath(postgresDSN(t), schema))
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Fatalf("%s must be a postgres:// URL for golang-migrate", envPostgresDSN)
+		t.Fatalf("%s must be a postgres:// URL for golang-migrate", pgtest.EnvDSN)
 	}
 	u.Scheme = "pgx5"
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
 	return toolDB{db: openPostgresSchema(t, schema), d: sqlstore.Postgres, url: u.String()}
 }
 

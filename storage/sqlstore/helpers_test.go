@@ -2,25 +2,14 @@ package sqlstore_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 
+	"github.com/seed-a97ca23f/usersettings/internal/testutil/pgtest"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
-)
-
-// Environment variables that point the tests at a PostgreSQL server.
-const (
-	envPostgresDSN     = "USERSETTINGS_POSTGRES_DSN"
-	envRequirePostgres = "USERSETTINGS_REQUIRE_POSTGRES"
 )
 
 // dbCase is one database the tests run against.
@@ -83,33 +72,7 @@ func openSQLiteFile(t testing.TB, path string) *sql.DB {
 // it when USERSETTINGS_REQUIRE_POSTGRES=1) when none is configured.
 func postgresDSN(t testing.TB) string {
 	t.Helper()
-	dsn := os.Getenv(envPostgresDSN)
-	if dsn == "" {
-		if os.Getenv(envRequirePostgres) == "1" {
-			t.Fatalf("%s is not set but %s=1: PostgreSQL tests must run (./scripts/test starts a server)",
-				envPostgresDSN, envRequirePostgres)
-		}
-		t.Skipf("PostgreSQL tests skipped: set %s (./scripts/test starts a throwaway server)", envPostgresDSN)
-	}
-	return dsn
-}
-
-var (
-	adminOnce sync.Once
-	adminDB   *sql.DB
-	adminErr  error
-)
-
-// postgresAdmin returns the shared connection used to create and drop
-// test schemas.
-func postgresAdmin(t testing.TB) *sql.DB {
-	t.Helper()
-	dsn := postgresDSN(t)
-	adminOnce.Do(func() { adminDB, adminErr = postgres.Open(context.Background(), dsn) })
-	if adminErr != nil {
-		t.Fatalf("postgres.Open: %v", adminErr)
-	}
-	return adminDB
+	return pgtest.DSN(t)
 }
 
 // openPostgres creates a fresh schema for the test, dropped when it ends,
@@ -123,19 +86,7 @@ func openPostgres(t *testing.T) (*sql.DB, sqlstore.Dialect) {
 // test ends.
 func newSchema(t testing.TB) string {
 	t.Helper()
-	admin := postgresAdmin(t)
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	schema := "test_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("CREATE SCHEMA: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("DROP SCHEMA: %v", err)
-		}
-	})
+	_, schema := pgtest.Schema(t, "test")
 	return schema
 }
 
@@ -143,24 +94,10 @@ func newSchema(t testing.TB) string {
 // to schema, closed when the test ends (before the schema is dropped).
 func openPostgresSchema(t testing.TB, schema string) *sql.DB {
 	t.Helper()
-	db, err := postgres.Open(context.Background(), withSearchPath(postgresDSN(t), schema))
+	db, err := postgres.Open(context.Background(), pgtest.WithSearchPath(postgresDSN(t), schema))
 	if err != nil {
 		t.Fatalf("postgres.Open: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	return db
-}
-
-// withSearchPath adds search_path to a URL or key=value DSN.
-func withSearchPath(dsn, schema string) string {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err == nil {
-			q := u.Query()
-			q.Set("search_path", schema)
-			u.RawQuery = q.Encode()
-			return u.String()
-		}
-	}
-	return dsn + " search_path=" + schema
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 )
 
-// BenchmarkRateLimitTake measures one rate-limit take (the upsert of
-// TakeRateToken, on 1,000 buckets in turn) against the cheapest write
+// BenchmarkRateLimitTake measures one rate-limit take (the read and the
+// compare-and-set of TakeRateToken, on 1,000 buckets in turn) against the cheapest write
 // that returns a row, a bare UPDATE … RETURNING of a one-row table, on
 // the same database in the same run, and reports both and their ratio.
 // The PostgreSQL half runs when USERSETTINGS_POSTGRES_DSN is set.

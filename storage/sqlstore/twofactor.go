@@ -101,22 +101,14 @@ func (s *Store) UseTOTPStep(ctx context.Context, accountID string, step int64) e
 		`UPDATE us_two_factor SET last_step = ? WHERE last_step < ? AND account_id = ?`, step, step, accountID)
 }
 
-// AddTwoFactorAttempt implements twofactor.Store with one UPDATE: the
-// lock check, the increment and the lock itself are a single statement.
-func (s *Store) AddTwoFactorAttempt(ctx context.Context, accountID string, at time.Time, limit int, lockUntil time.Time) (bool, error) {
-	err := s.updateTwoFactor(ctx, "add two-factor attempt", errLocked, `UPDATE us_two_factor SET
-		attempts = CASE WHEN attempts + 1 >= ? THEN 0 ELSE attempts + 1 END,
-		locked_until = CASE WHEN attempts + 1 >= ? THEN ? ELSE locked_until END
-		WHERE locked_until <= ? AND account_id = ?`,
-		limit, limit, s.d.timeArg(lockUntil), s.d.timeArg(at), accountID)
-	if err == errLocked {
-		return false, nil
-	}
-	return err == nil, err
+// SwapTwoFactorLock implements twofactor.Store with one compare-and-set
+// UPDATE; the rule is twofactor.Lockout's, in Go.
+func (s *Store) SwapTwoFactorLock(ctx context.Context, accountID string, old, next twofactor.LockState) error {
+	return s.updateTwoFactor(ctx, "swap two-factor lock", conflict("swap two-factor lock: state changed"),
+		`UPDATE us_two_factor SET attempts = ?, locked_until = ?
+		WHERE attempts = ? AND locked_until = ? AND account_id = ?`,
+		next.Attempts, s.d.timeArg(next.LockedUntil), old.Attempts, s.d.timeArg(old.LockedUntil), accountID)
 }
-
-// errLocked is AddTwoFactorAttempt's internal answer for a locked row.
-var errLocked = errf("two-factor record locked")
 
 // ResetTwoFactorAttempts implements twofactor.Store.
 func (s *Store) ResetTwoFactorAttempts(ctx context.Context, accountID string) error {

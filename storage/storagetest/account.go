@@ -75,13 +75,6 @@ func acCreate(t *testing.T, st AccountStore, a account.Account) {
 	}
 }
 
-func acWantErr(t *testing.T, what string, got, want error) {
-	t.Helper()
-	if !errors.Is(got, want) {
-		t.Errorf("%s: got error %v, want %v", what, got, want)
-	}
-}
-
 func testAccountCreateGet(t *testing.T, st AccountStore) {
 	ctx := context.Background()
 	acProfile(t, st, "prf_1")
@@ -105,20 +98,20 @@ func testAccountCreateGet(t *testing.T, st AccountStore) {
 	if err != nil || got.ID != "acc_1" {
 		t.Errorf("AccountByEmail(upper case) = %v, %v; want acc_1", got.ID, err)
 	}
-	acWantErr(t, "CreateAccount(same id)", st.CreateAccount(ctx, acAccount("acc_1", "prf_1", "other@example.com")), storage.ErrConflict)
+	wantErr(t, "CreateAccount(same id)", st.CreateAccount(ctx, acAccount("acc_1", "prf_1", "other@example.com")), storage.ErrConflict)
 }
 
 func testAccountNotFound(t *testing.T, st AccountStore) {
 	ctx := context.Background()
 	_, err := st.Account(ctx, "acc_missing")
-	acWantErr(t, "Account", err, storage.ErrNotFound)
+	wantErr(t, "Account", err, storage.ErrNotFound)
 	_, err = st.AccountByEmail(ctx, "nobody@example.com")
-	acWantErr(t, "AccountByEmail", err, storage.ErrNotFound)
-	acWantErr(t, "UpdateAccount", st.UpdateAccount(ctx, acAccount("acc_missing", "prf_1", "x@example.com")), storage.ErrNotFound)
-	acWantErr(t, "DeleteAccount", st.DeleteAccount(ctx, "acc_missing"), storage.ErrNotFound)
+	wantErr(t, "AccountByEmail", err, storage.ErrNotFound)
+	wantErr(t, "UpdateAccount", st.UpdateAccount(ctx, acAccount("acc_missing", "prf_1", "x@example.com")), storage.ErrNotFound)
+	wantErr(t, "DeleteAccount", st.DeleteAccount(ctx, "acc_missing"), storage.ErrNotFound)
 	_, err = st.Pending(ctx, "pnd_missing")
-	acWantErr(t, "Pending", err, storage.ErrNotFound)
-	acWantErr(t, "DeletePending", st.DeletePending(ctx, "pnd_missing"), storage.ErrNotFound)
+	wantErr(t, "Pending", err, storage.ErrNotFound)
+	wantErr(t, "DeletePending", st.DeletePending(ctx, "pnd_missing"), storage.ErrNotFound)
 	got, err := st.AccountsOfProfile(ctx, "prf_missing")
 	if err != nil || len(got) != 0 {
 		t.Errorf("AccountsOfProfile(unknown) = %v, %v; want none, nil", got, err)
@@ -129,7 +122,7 @@ func testAccountEmailUnique(t *testing.T, st AccountStore) {
 	acProfile(t, st, "prf_1")
 	acCreate(t, st, acAccount("acc_1", "prf_1", "A@x.com"))
 	err := st.CreateAccount(context.Background(), acAccount("acc_2", "prf_1", "a@x.com"))
-	acWantErr(t, "CreateAccount(a@x.com after A@x.com)", err, storage.ErrConflict)
+	wantErr(t, "CreateAccount(a@x.com after A@x.com)", err, storage.ErrConflict)
 	if _, err := st.Account(context.Background(), "acc_2"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("Account(acc_2) after conflict: got %v, want ErrNotFound", err)
 	}
@@ -169,7 +162,7 @@ func testAccountUpdateConflict(t *testing.T, st AccountStore) {
 	acCreate(t, st, acAccount("acc_1", "prf_1", "one@example.com"))
 	acCreate(t, st, acAccount("acc_2", "prf_1", "two@example.com"))
 	a := acAccount("acc_2", "prf_1", "ONE@example.com")
-	acWantErr(t, "UpdateAccount(taken email)", st.UpdateAccount(ctx, a), storage.ErrConflict)
+	wantErr(t, "UpdateAccount(taken email)", st.UpdateAccount(ctx, a), storage.ErrConflict)
 	got, _ := st.Account(ctx, "acc_2")
 	if got.Email != "two@example.com" {
 		t.Errorf("email after refused update = %q, want two@example.com", got.Email)
@@ -189,9 +182,9 @@ func testAccountDelete(t *testing.T, st AccountStore) {
 		t.Fatalf("DeleteAccount: %v", err)
 	}
 	_, err := st.Account(ctx, "acc_1")
-	acWantErr(t, "Account after delete", err, storage.ErrNotFound)
+	wantErr(t, "Account after delete", err, storage.ErrNotFound)
 	_, err = st.AccountByEmail(ctx, "ada@example.com")
-	acWantErr(t, "AccountByEmail after delete", err, storage.ErrNotFound)
+	wantErr(t, "AccountByEmail after delete", err, storage.ErrNotFound)
 	acCreate(t, st, acAccount("acc_2", "prf_1", "ada@example.com"))
 }
 
@@ -251,18 +244,18 @@ func testAccountPending(t *testing.T, st AccountStore) {
 			t.Errorf("Pending(%s) (-want +got):\n%s", want.ID, diff)
 		}
 	}
-	acWantErr(t, "CreatePending(same id)", st.CreatePending(ctx, acPending("pnd_1", account.PendingSignUp, acNow)), storage.ErrConflict)
+	wantErr(t, "CreatePending(same id)", st.CreatePending(ctx, acPending("pnd_1", account.PendingSignUp, acNow)), storage.ErrConflict)
 	if err := st.DeletePending(ctx, "pnd_1"); err != nil {
 		t.Fatalf("DeletePending: %v", err)
 	}
 	_, err := st.Pending(ctx, "pnd_1")
-	acWantErr(t, "Pending after delete", err, storage.ErrNotFound)
+	wantErr(t, "Pending after delete", err, storage.ErrNotFound)
 	n, err := st.DeletePendingRequestedBy(ctx, "acc_1")
 	if err != nil || n != 1 {
 		t.Errorf("DeletePendingRequestedBy = %d, %v; want 1, nil", n, err)
 	}
 	_, err = st.Pending(ctx, "pnd_2")
-	acWantErr(t, "Pending after DeletePendingRequestedBy", err, storage.ErrNotFound)
+	wantErr(t, "Pending after DeletePendingRequestedBy", err, storage.ErrNotFound)
 }
 
 func testAccountPendingExpiry(t *testing.T, st AccountStore) {
@@ -307,7 +300,7 @@ func testAccountRollback(t *testing.T, st AccountStore) {
 		}
 		return boom
 	})
-	acWantErr(t, "InTx", err, boom)
+	wantErr(t, "InTx", err, boom)
 	if _, err := st.Account(ctx, "acc_2"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("Account(acc_2) after rollback: got %v, want ErrNotFound", err)
 	}
@@ -388,7 +381,7 @@ func acWantAccounts(t *testing.T, st AccountStore, profileID string, want []acco
 func testAccountMove(t *testing.T, st AccountStore) {
 	ctx := context.Background()
 	all := acMovePair(t, st)
-	acWantErr(t, "MoveAccounts(to unknown)", st.MoveAccounts(ctx, "prf_y", "prf_nope"), storage.ErrNotFound)
+	wantErr(t, "MoveAccounts(to unknown)", st.MoveAccounts(ctx, "prf_y", "prf_nope"), storage.ErrNotFound)
 	acWantAccounts(t, st, "prf_y", all[1:])
 	if err := st.MoveAccounts(ctx, "prf_y", "prf_y"); err != nil {
 		t.Errorf("MoveAccounts(same profile): %v", err)
@@ -425,7 +418,7 @@ func testAccountMoveRollback(t *testing.T, st AccountStore) {
 		}
 		return boom
 	})
-	acWantErr(t, "InTx", err, boom)
+	wantErr(t, "InTx", err, boom)
 	acWantAccounts(t, st, "prf_x", all[:1])
 	acWantAccounts(t, st, "prf_y", all[1:])
 }

@@ -41,7 +41,7 @@ func TestAfterCommit(t *testing.T, newStore func(t *testing.T) storage.Transacto
 			storage.AfterCommit(ctx, func(context.Context) { ran = true })
 			return fail
 		})
-		pfWantErr(t, "InTx", err, fail)
+		wantErr(t, "InTx", err, fail)
 		if ran {
 			t.Error("a function registered in a rolled-back transaction ran")
 		}

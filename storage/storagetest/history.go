@@ -130,7 +130,7 @@ func testHistoryEach(t *testing.T, st HistoryStore) {
 		}
 		return nil
 	})
-	pfWantErr(t, "EachHistory stopped", err, stop)
+	wantErr(t, "EachHistory stopped", err, stop)
 	if calls != 2 {
 		t.Errorf("EachHistory after fn failed: got %d calls, want 2", calls)
 	}
@@ -198,7 +198,7 @@ func testHistoryConflict(t *testing.T, st HistoryStore) {
 	ctx := context.Background()
 	dup := hsEntry("his_3", "prf_b", 50)
 	err := st.AppendHistory(ctx, hsEntry("his_new", "prf_b", 40), dup)
-	pfWantErr(t, "AppendHistory with a taken id", err, storage.ErrConflict)
+	wantErr(t, "AppendHistory with a taken id", err, storage.ErrConflict)
 	pfDiff(t, "prf_a after the conflict", hsPage(t, st, "prf_a", 0, 10), hsReverse(a))
 	pfDiff(t, "prf_b after the conflict (whole batch refused)", hsPage(t, st, "prf_b", 0, 10),
 		[]history.Entry{hsEntry("his_b1", "prf_b", 1)})
@@ -219,7 +219,7 @@ func testHistoryRollback(t *testing.T, st HistoryStore) {
 		}
 		return errPfBoom
 	})
-	pfWantErr(t, "InTx", err, errPfBoom)
+	wantErr(t, "InTx", err, errPfBoom)
 	pfDiff(t, "prf_a after rollback", hsPage(t, st, "prf_a", 0, 10), hsReverse(a))
 	pfDiff(t, "prf_b after rollback", hsPage(t, st, "prf_b", 0, 10), []history.Entry{hsEntry("his_b1", "prf_b", 1)})
 	if err := st.AppendHistory(ctx, hsEntry("his_tx", "prf_a", 60)); err != nil {

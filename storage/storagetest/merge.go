@@ -3,7 +3,6 @@ package storagetest
 import (
 	"context"
 	"errors"
-	"regexp"
 	"slices"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
+	"github.com/seed-a97ca23f/usersettings/internal/testutil"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -186,8 +186,6 @@ func mgAdaAndOld(t *testing.T, st MergeStore) (ada, old []account.Account) {
 	return ada, old
 }
 
-var mgCodeRE = regexp.MustCompile(`\b[0-9]{6}\b`)
-
 // mgCode returns the code of the newest message to the address.
 func mgCode(t *testing.T, w *mgWorld, to string) string {
 	t.Helper()
@@ -195,11 +193,7 @@ func mgCode(t *testing.T, w *mgWorld, to string) string {
 	if !ok {
 		t.Fatalf("no message to %s", to)
 	}
-	code := mgCodeRE.FindString(m.Body)
-	if code == "" {
-		t.Fatalf("no code in the message to %s", to)
-	}
-	return code
+	return testutil.MailCode(t, "the message to "+to, m.Body)
 }
 
 // mgVerified runs a flow up to the verified state, sending the code to the
@@ -225,13 +219,6 @@ func mgVerified(t *testing.T, w *mgWorld, accountID, otherEmail string, i int) (
 	}
 	w.clock.Advance(61 * time.Second) // past the send throttle of the address
 	return f.ID, pv
-}
-
-func mgWantErr(t *testing.T, what string, err, want error) {
-	t.Helper()
-	if !errors.Is(err, want) {
-		t.Errorf("%s: got %v, want %v", what, err, want)
-	}
 }
 
 func testMergeEndToEnd(t *testing.T, st MergeStore) {
@@ -283,7 +270,7 @@ func testMergeEndToEnd(t *testing.T, st MergeStore) {
 		t.Errorf("flow after commit = %+v, %v; want done without addresses", r, err)
 	}
 	_, err = w.svc.Commit(ctx, w.as(ada[0].ID), f.ID)
-	mgWantErr(t, "second Commit", err, merge.ErrFlowInvalid)
+	wantErr(t, "second Commit", err, merge.ErrFlowInvalid)
 }
 
 // mgCheckMerged checks the state after prf_old was merged into prf_ada.

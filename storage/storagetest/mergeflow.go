@@ -26,13 +26,13 @@ func testMergeExpiry(t *testing.T, st MergeStore) {
 		t.Fatalf("Start: %v", err)
 	}
 	w.clock.Advance(merge.DefaultFlowTTL)
-	mgWantErr(t, "SendCode at the TTL", w.svc.SendCode(ctx, w.as(ada[0].ID), f.ID, 0), merge.ErrFlowExpired)
+	wantErr(t, "SendCode at the TTL", w.svc.SendCode(ctx, w.as(ada[0].ID), f.ID, 0), merge.ErrFlowExpired)
 
 	id, _ := mgVerified(t, w, ada[0].ID, "old1@example.org", 0)
 	before := mgSnap(t, st, "prf_ada", "prf_old")
 	w.clock.Advance(merge.DefaultFlowTTL - time.Minute)
 	_, err = w.svc.Commit(ctx, w.as(ada[0].ID), id)
-	mgWantErr(t, "Commit after the TTL", err, merge.ErrFlowExpired)
+	wantErr(t, "Commit after the TTL", err, merge.ErrFlowExpired)
 	if diff := cmp.Diff(before, mgSnap(t, st, "prf_ada", "prf_old"), pfEmpty); diff != "" {
 		t.Errorf("an expired commit changed data (-before +after):\n%s", diff)
 	}
@@ -41,7 +41,7 @@ func testMergeExpiry(t *testing.T, st MergeStore) {
 		t.Errorf("DeleteExpired = %d, %v; want both flows", n, err)
 	}
 	_, err = w.svc.Preview(ctx, w.as(ada[0].ID), id)
-	mgWantErr(t, "Preview of a deleted flow", err, merge.ErrFlowNotFound)
+	wantErr(t, "Preview of a deleted flow", err, merge.ErrFlowNotFound)
 }
 
 func testMergeAttemptCap(t *testing.T, st MergeStore) {
@@ -62,10 +62,10 @@ func testMergeAttemptCap(t *testing.T, st MergeStore) {
 	}
 	for i := range verification.DefaultMaxAttempts {
 		_, err := w.svc.Verify(ctx, w.as(ada[0].ID), f.ID, wrong)
-		mgWantErr(t, "wrong code "+string(rune('1'+i)), err, merge.ErrInvalidCode)
+		wantErr(t, "wrong code "+string(rune('1'+i)), err, merge.ErrInvalidCode)
 	}
 	_, err = w.svc.Verify(ctx, w.as(ada[0].ID), f.ID, code)
-	mgWantErr(t, "right code after the cap", err, merge.ErrInvalidCode)
+	wantErr(t, "right code after the cap", err, merge.ErrInvalidCode)
 	w.clock.Advance(61 * time.Second)
 	if err := w.svc.SendCode(ctx, w.as(ada[0].ID), f.ID, merge.ChoiceRecovery); err != nil {
 		t.Fatalf("SendCode again: %v", err)
@@ -81,39 +81,39 @@ func testMergeStates(t *testing.T, st MergeStore) {
 	ada, old := mgAdaAndOld(t, st)
 	me := ada[0].ID
 	_, err := w.svc.Start(ctx, w.as(me), "ada@example.com")
-	mgWantErr(t, "Start with an own address", err, merge.ErrSameProfile)
+	wantErr(t, "Start with an own address", err, merge.ErrSameProfile)
 	_, err = w.svc.Start(ctx, w.as(me), "not an address")
-	mgWantErr(t, "Start with a malformed address", err, merge.ErrInvalidEmail)
+	wantErr(t, "Start with a malformed address", err, merge.ErrInvalidEmail)
 	_, err = w.svc.Start(ctx, w.as("acc_nobody"), "old1@example.org")
-	mgWantErr(t, "Start by an unknown account", err, merge.ErrInactive)
+	wantErr(t, "Start by an unknown account", err, merge.ErrInactive)
 
 	f, err := w.svc.Start(ctx, w.as(me), "old1@example.org")
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
 	_, err = w.svc.Verify(ctx, w.as(me), f.ID, "123456")
-	mgWantErr(t, "Verify before SendCode", err, merge.ErrFlowInvalid)
+	wantErr(t, "Verify before SendCode", err, merge.ErrFlowInvalid)
 	_, err = w.svc.Commit(ctx, w.as(me), f.ID)
-	mgWantErr(t, "Commit before Verify", err, merge.ErrFlowInvalid)
-	mgWantErr(t, "SendCode to index 3", w.svc.SendCode(ctx, w.as(me), f.ID, 3), merge.ErrInvalidChoice)
-	mgWantErr(t, "SendCode to index -1", w.svc.SendCode(ctx, w.as(me), f.ID, -1), merge.ErrInvalidChoice)
+	wantErr(t, "Commit before Verify", err, merge.ErrFlowInvalid)
+	wantErr(t, "SendCode to index 3", w.svc.SendCode(ctx, w.as(me), f.ID, 3), merge.ErrInvalidChoice)
+	wantErr(t, "SendCode to index -1", w.svc.SendCode(ctx, w.as(me), f.ID, -1), merge.ErrInvalidChoice)
 	if err := w.svc.Cancel(ctx, w.as(me), f.ID); err != nil {
 		t.Fatalf("Cancel: %v", err)
 	}
-	mgWantErr(t, "SendCode after Cancel", w.svc.SendCode(ctx, w.as(me), f.ID, 0), merge.ErrFlowInvalid)
+	wantErr(t, "SendCode after Cancel", w.svc.SendCode(ctx, w.as(me), f.ID, 0), merge.ErrFlowInvalid)
 	if r, _ := st.MergeFlow(ctx, f.ID); r.State != merge.StateCancelled || len(r.Candidates) != 0 {
 		t.Errorf("cancelled flow = %+v, want cancelled without addresses", r)
 	}
 
 	id, _ := mgVerified(t, w, me, "old1@example.org", 0)
-	mgWantErr(t, "SendCode after Verify", w.svc.SendCode(ctx, w.as(me), id, 0), merge.ErrFlowInvalid)
+	wantErr(t, "SendCode after Verify", w.svc.SendCode(ctx, w.as(me), id, 0), merge.ErrFlowInvalid)
 	deactivated := ada[0]
 	deactivated.Status = account.StatusDeactivated
 	if err := st.UpdateAccount(ctx, deactivated); err != nil {
 		t.Fatalf("UpdateAccount: %v", err)
 	}
 	_, err = w.svc.Commit(ctx, w.as(me), id)
-	mgWantErr(t, "Commit by a deactivated account", err, merge.ErrInactive)
+	wantErr(t, "Commit by a deactivated account", err, merge.ErrInactive)
 	_, err = w.svc.Start(ctx, w.as(old[0].ID), "ada@example.com")
 	if err != nil {
 		t.Errorf("Start towards a profile whose account is deactivated: %v", err)
@@ -131,13 +131,13 @@ func testMergeTakeover(t *testing.T, st MergeStore) {
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
-	mgWantErr(t, "someone else's SendCode", w.svc.SendCode(ctx, w.as(them), fa.ID, 0), merge.ErrFlowNotFound)
+	wantErr(t, "someone else's SendCode", w.svc.SendCode(ctx, w.as(them), fa.ID, 0), merge.ErrFlowNotFound)
 	if err := w.svc.SendCode(ctx, w.as(me), fa.ID, 0); err != nil {
 		t.Fatalf("SendCode: %v", err)
 	}
 	codeA := mgCode(t, w, "old1@example.org")
 	_, err = w.svc.Verify(ctx, w.as(them), fa.ID, codeA)
-	mgWantErr(t, "someone else's Verify with the right code", err, merge.ErrFlowNotFound)
+	wantErr(t, "someone else's Verify with the right code", err, merge.ErrFlowNotFound)
 
 	// Mallory's own flow towards the same profile: Ada's code does not
 	// complete it, and its code goes only to the other profile.
@@ -150,11 +150,11 @@ func testMergeTakeover(t *testing.T, st MergeStore) {
 		t.Fatalf("SendCode by Mallory: %v", err)
 	}
 	_, err = w.svc.Verify(ctx, w.as(them), fm.ID, codeA)
-	mgWantErr(t, "code of flow A on flow B", err, merge.ErrInvalidCode)
+	wantErr(t, "code of flow A on flow B", err, merge.ErrInvalidCode)
 	codeM := mgCode(t, w, "old1@example.org")
 	if codeM != codeA {
 		_, err = w.svc.Verify(ctx, w.as(me), fa.ID, codeM)
-		mgWantErr(t, "code of flow B on flow A", err, merge.ErrInvalidCode)
+		wantErr(t, "code of flow B on flow A", err, merge.ErrInvalidCode)
 	}
 	for _, m := range w.outbox.Messages() {
 		if !slices.Contains([]string{old[0].Email, old[1].Email, "ada.private@example.net"}, m.To) {
@@ -162,13 +162,13 @@ func testMergeTakeover(t *testing.T, st MergeStore) {
 		}
 	}
 	_, err = w.svc.Commit(ctx, w.as(them), fa.ID)
-	mgWantErr(t, "someone else's Commit", err, merge.ErrFlowNotFound)
-	mgWantErr(t, "someone else's Cancel", w.svc.Cancel(ctx, w.as(them), fa.ID), merge.ErrFlowNotFound)
+	wantErr(t, "someone else's Commit", err, merge.ErrFlowNotFound)
+	wantErr(t, "someone else's Cancel", w.svc.Cancel(ctx, w.as(them), fa.ID), merge.ErrFlowNotFound)
 	if _, err := w.svc.Verify(ctx, w.as(me), fa.ID, codeA); err != nil {
 		t.Errorf("the owner's Verify after the attempts: %v", err)
 	}
 	_, err = w.svc.Preview(ctx, w.as(them), fa.ID)
-	mgWantErr(t, "someone else's Preview", err, merge.ErrFlowNotFound)
+	wantErr(t, "someone else's Preview", err, merge.ErrFlowNotFound)
 }
 
 func testMergeUnknownAddress(t *testing.T, st MergeStore) {
@@ -188,7 +188,7 @@ func testMergeUnknownAddress(t *testing.T, st MergeStore) {
 	if diff := cmp.Diff([]string{"n***@example.com", merge.RecoveryLabel}, f.Addresses); diff != "" || len(known.Addresses) != len(f.Addresses) {
 		t.Errorf("unknown address: addresses %v, known %v (-want +got):\n%s", f.Addresses, known.Addresses, diff)
 	}
-	mgWantErr(t, "SendCode(2)", w.svc.SendCode(ctx, w.as(me), f.ID, 2), merge.ErrInvalidChoice)
+	wantErr(t, "SendCode(2)", w.svc.SendCode(ctx, w.as(me), f.ID, 2), merge.ErrInvalidChoice)
 	for _, choice := range []int{merge.ChoiceTyped, merge.ChoiceRecovery} {
 		if err := w.svc.SendCode(ctx, w.as(me), f.ID, choice); err != nil {
 			t.Fatalf("SendCode(%d): %v", choice, err)
@@ -204,14 +204,14 @@ func testMergeUnknownAddress(t *testing.T, st MergeStore) {
 			}
 		}
 		err = w.svc.SendCode(ctx, w.as(me), f.ID, choice)
-		mgWantErr(t, "SendCode past the burst (throttled like a real address)", err, verification.ErrThrottled)
+		wantErr(t, "SendCode past the burst (throttled like a real address)", err, verification.ErrThrottled)
 	}
 	for _, code := range []string{"000000", "123456", "999999"} {
 		_, err := w.svc.Verify(ctx, w.as(me), f.ID, code)
-		mgWantErr(t, "Verify("+code+")", err, merge.ErrInvalidCode)
+		wantErr(t, "Verify("+code+")", err, merge.ErrInvalidCode)
 	}
 	_, err = w.svc.Commit(ctx, w.as(me), f.ID)
-	mgWantErr(t, "Commit", err, merge.ErrFlowInvalid)
+	wantErr(t, "Commit", err, merge.ErrFlowInvalid)
 	r, err := st.MergeFlow(ctx, f.ID)
 	if err != nil || r.OtherProfileID != "" || r.State != merge.StateCodeSent {
 		t.Errorf("flow = %+v, %v; want no other profile, still code_sent", r, err)
@@ -233,7 +233,7 @@ func testMergeProfileChanged(t *testing.T, st MergeStore) {
 	}
 	before := mgSnap(t, st, "prf_ada", "prf_old")
 	_, err = w.svc.Commit(ctx, w.as(ada[0].ID), id)
-	mgWantErr(t, "Commit after a change", err, merge.ErrProfileChanged)
+	wantErr(t, "Commit after a change", err, merge.ErrProfileChanged)
 	if diff := cmp.Diff(before, mgSnap(t, st, "prf_ada", "prf_old"), pfEmpty); diff != "" {
 		t.Errorf("a refused commit changed data (-before +after):\n%s", diff)
 	}

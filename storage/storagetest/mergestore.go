@@ -69,13 +69,13 @@ func testMergeFlowStore(t *testing.T, st MergeStore) {
 		again.Candidates[1].Address != "rec@example.net" {
 		t.Errorf("stored candidates changed through a shared slice: %+v", again.Candidates)
 	}
-	mgWantErr(t, "CreateMergeFlow(same id)", st.CreateMergeFlow(ctx, mgRecord("mrg_1", me, "prf_me", "", 1)), storage.ErrConflict)
+	wantErr(t, "CreateMergeFlow(same id)", st.CreateMergeFlow(ctx, mgRecord("mrg_1", me, "prf_me", "", 1)), storage.ErrConflict)
 	_, err = st.MergeFlow(ctx, "mrg_nope")
-	mgWantErr(t, "MergeFlow(unknown)", err, storage.ErrNotFound)
+	wantErr(t, "MergeFlow(unknown)", err, storage.ErrNotFound)
 
 	up := mgRecord("mrg_1", me, "prf_me", "prf_x", 0)
 	up.State, up.Fingerprint, up.Candidates, up.UpdatedAt = merge.StateCodeSent, "fp", up.Candidates[1:], pfNow.Add(time.Hour)
-	mgWantErr(t, "UpdateMergeFlow(from the wrong state)", st.UpdateMergeFlow(ctx, up, merge.StateVerified), storage.ErrConflict)
+	wantErr(t, "UpdateMergeFlow(from the wrong state)", st.UpdateMergeFlow(ctx, up, merge.StateVerified), storage.ErrConflict)
 	if err := st.UpdateMergeFlow(ctx, up, merge.StateStarted); err != nil {
 		t.Fatalf("UpdateMergeFlow: %v", err)
 	}
@@ -84,7 +84,7 @@ func testMergeFlowStore(t *testing.T, st MergeStore) {
 		t.Errorf("after UpdateMergeFlow (-want +got):\n%s", diff)
 	}
 	up.ID = "mrg_nope"
-	mgWantErr(t, "UpdateMergeFlow(unknown)", st.UpdateMergeFlow(ctx, up, merge.StateStarted), storage.ErrNotFound)
+	wantErr(t, "UpdateMergeFlow(unknown)", st.UpdateMergeFlow(ctx, up, merge.StateStarted), storage.ErrNotFound)
 
 	mgCreate(t, st, mgRecord("mrg_2", me, "prf_x", "prf_me", -5))
 	mgCreate(t, st, mgRecord("mrg_3", me, "prf_me", "", 5))
@@ -143,13 +143,13 @@ func testMergeFlowRollback(t *testing.T, st MergeStore) {
 		}
 		return boom
 	})
-	mgWantErr(t, "InTx", err, boom)
+	wantErr(t, "InTx", err, boom)
 	got, err := st.MergeFlow(ctx, "mrg_1")
 	if diff := cmp.Diff(mgRecord("mrg_1", me, "prf_me", "", 0), got); err != nil || diff != "" {
 		t.Errorf("after rollback: %v (-want +got):\n%s", err, diff)
 	}
 	_, err = st.MergeFlow(ctx, "mrg_2")
-	mgWantErr(t, "flow created in a rolled-back transaction", err, storage.ErrNotFound)
+	wantErr(t, "flow created in a rolled-back transaction", err, storage.ErrNotFound)
 	done := mgRecord("mrg_1", me, "prf_me", "", 0)
 	done.State, done.Candidates = merge.StateDone, nil
 	if err := st.UpdateMergeFlow(ctx, done, merge.StateStarted); err != nil {

@@ -200,7 +200,7 @@ func testNotifyDigest(t *testing.T, st NotifyStore) {
 		seen = append(seen, id)
 		return errEnough
 	})
-	pfWantErr(t, "early stop", err, errEnough)
+	wantErr(t, "early stop", err, errEnough)
 	pfDiff(t, "seen before stop", seen, []string{"prf_a"})
 }
 
@@ -262,11 +262,11 @@ func testNotifyNotFound(t *testing.T, st NotifyStore) {
 	nsProfiles(t, st, "prf_a")
 	ctx := context.Background()
 	err := st.SaveNotificationSettings(ctx, notify.Settings{ProfileID: "prf_none", DailyDigest: true})
-	pfWantErr(t, "SaveNotificationSettings", err, storage.ErrNotFound)
+	wantErr(t, "SaveNotificationSettings", err, storage.ErrNotFound)
 	_, err = st.WatchApp(ctx, nsApp("prf_none", "app_1", 0))
-	pfWantErr(t, "WatchApp", err, storage.ErrNotFound)
+	wantErr(t, "WatchApp", err, storage.ErrNotFound)
 	nsWatch(t, st, nsApp("prf_a", "app_1", 0), true)
-	pfWantErr(t, "MoveWatchedApps", st.MoveWatchedApps(ctx, "prf_a", "prf_none"), storage.ErrNotFound)
+	wantErr(t, "MoveWatchedApps", st.MoveWatchedApps(ctx, "prf_a", "prf_none"), storage.ErrNotFound)
 	pfDiff(t, "nothing moved", nsApps(t, st, "prf_a"), []notify.WatchedApp{nsApp("prf_a", "app_1", 0)})
 	pfDiff(t, "nothing saved", nsDigest(t, st), []string(nil))
 }
@@ -296,7 +296,7 @@ func testNotifyRollback(t *testing.T, st NotifyStore) {
 		}
 		return errPfBoom
 	})
-	pfWantErr(t, "InTx", err, errPfBoom)
+	wantErr(t, "InTx", err, errPfBoom)
 	pfDiff(t, "settings after rollback", nsSettings(t, st, "prf_a"), &before)
 	pfDiff(t, "no settings after rollback", nsSettings(t, st, "prf_b"), (*notify.Settings)(nil))
 	pfDiff(t, "watches after rollback", nsApps(t, st, "prf_a"), []notify.WatchedApp{nsApp("prf_a", "app_1", 0)})
@@ -312,14 +312,14 @@ func testNotifyCanceled(t *testing.T, st NotifyStore) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, _, err := st.NotificationSettings(ctx, "prf_a")
-	pfWantErr(t, "NotificationSettings", err, context.Canceled)
-	pfWantErr(t, "SaveNotificationSettings", st.SaveNotificationSettings(ctx, notify.Settings{ProfileID: "prf_a"}), context.Canceled)
+	wantErr(t, "NotificationSettings", err, context.Canceled)
+	wantErr(t, "SaveNotificationSettings", st.SaveNotificationSettings(ctx, notify.Settings{ProfileID: "prf_a"}), context.Canceled)
 	_, err = st.WatchApp(ctx, nsApp("prf_a", "app_1", 0))
-	pfWantErr(t, "WatchApp", err, context.Canceled)
+	wantErr(t, "WatchApp", err, context.Canceled)
 	_, err = st.WatchedApps(ctx, "prf_a")
-	pfWantErr(t, "WatchedApps", err, context.Canceled)
+	wantErr(t, "WatchedApps", err, context.Canceled)
 	err = st.EachDigestSubscriber(ctx, func(string) error { return nil })
-	pfWantErr(t, "EachDigestSubscriber", err, context.Canceled)
+	wantErr(t, "EachDigestSubscriber", err, context.Canceled)
 }
 
 func testNotifyWatchRace(t *testing.T, st NotifyStore) {

@@ -80,13 +80,6 @@ func pfGet(t *testing.T, st ProfileStore, id string) profile.Profile {
 	return p
 }
 
-func pfWantErr(t *testing.T, what string, got, want error) {
-	t.Helper()
-	if !errors.Is(got, want) {
-		t.Errorf("%s: got error %v, want %v", what, got, want)
-	}
-}
-
 func pfDiff(t *testing.T, what string, got, want any) {
 	t.Helper()
 	if d := cmp.Diff(want, got, pfEmpty); d != "" {
@@ -142,12 +135,12 @@ func testProfileDelete(t *testing.T, st ProfileStore) {
 		t.Fatalf("DeleteProfile: %v", err)
 	}
 	_, err := st.Profile(ctx, "prf_a")
-	pfWantErr(t, "Profile after delete", err, storage.ErrNotFound)
+	wantErr(t, "Profile after delete", err, storage.ErrNotFound)
 	_, err = st.Avatar(ctx, "prf_a")
-	pfWantErr(t, "Avatar after delete", err, storage.ErrNotFound)
+	wantErr(t, "Avatar after delete", err, storage.ErrNotFound)
 	_, err = st.Progress(ctx, "prf_a")
-	pfWantErr(t, "Progress after delete", err, storage.ErrNotFound)
-	pfWantErr(t, "DeleteProfile twice", st.DeleteProfile(ctx, "prf_a"), storage.ErrNotFound)
+	wantErr(t, "Progress after delete", err, storage.ErrNotFound)
+	wantErr(t, "DeleteProfile twice", st.DeleteProfile(ctx, "prf_a"), storage.ErrNotFound)
 	pfDiff(t, "other profile", pfGet(t, st, "prf_b"), pfFull("prf_b"))
 
 	// The id may be used again, and the new profile starts clean.
@@ -165,16 +158,16 @@ func testProfileNotFound(t *testing.T, st ProfileStore) {
 	ctx := context.Background()
 	const id = "prf_missing"
 	_, err := st.Profile(ctx, id)
-	pfWantErr(t, "Profile", err, storage.ErrNotFound)
-	pfWantErr(t, "UpdateProfile", st.UpdateProfile(ctx, pfFull(id)), storage.ErrNotFound)
-	pfWantErr(t, "DeleteProfile", st.DeleteProfile(ctx, id), storage.ErrNotFound)
-	pfWantErr(t, "SetAvatar", st.SetAvatar(ctx, id, pfAvatar([]byte("x"))), storage.ErrNotFound)
-	pfWantErr(t, "DeleteAvatar", st.DeleteAvatar(ctx, id), storage.ErrNotFound)
+	wantErr(t, "Profile", err, storage.ErrNotFound)
+	wantErr(t, "UpdateProfile", st.UpdateProfile(ctx, pfFull(id)), storage.ErrNotFound)
+	wantErr(t, "DeleteProfile", st.DeleteProfile(ctx, id), storage.ErrNotFound)
+	wantErr(t, "SetAvatar", st.SetAvatar(ctx, id, pfAvatar([]byte("x"))), storage.ErrNotFound)
+	wantErr(t, "DeleteAvatar", st.DeleteAvatar(ctx, id), storage.ErrNotFound)
 	_, err = st.Avatar(ctx, id)
-	pfWantErr(t, "Avatar", err, storage.ErrNotFound)
+	wantErr(t, "Avatar", err, storage.ErrNotFound)
 	_, err = st.Progress(ctx, id)
-	pfWantErr(t, "Progress", err, storage.ErrNotFound)
-	pfWantErr(t, "SaveProgress", st.SaveProgress(ctx, id, profile.Progress{Points: 1}), storage.ErrNotFound)
+	wantErr(t, "Progress", err, storage.ErrNotFound)
+	wantErr(t, "SaveProgress", st.SaveProgress(ctx, id, profile.Progress{Points: 1}), storage.ErrNotFound)
 	if _, err := st.Profile(ctx, id); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("failed writes created the profile: %v", err)
 	}
@@ -185,7 +178,7 @@ func testProfileConflict(t *testing.T, st ProfileStore) {
 	pfCreate(t, st, first)
 	second := profile.Profile{ID: "prf_a", Name: "Other", CreatedAt: pfNow, UpdatedAt: pfNow}
 	err := st.CreateProfile(context.Background(), second)
-	pfWantErr(t, "CreateProfile with a taken id", err, storage.ErrConflict)
+	wantErr(t, "CreateProfile with a taken id", err, storage.ErrConflict)
 	pfDiff(t, "profile after conflict", pfGet(t, st, "prf_a"), first)
 }
 
@@ -359,7 +352,7 @@ func testProfileRollback(t *testing.T, st ProfileStore) {
 		}
 		return errPfBoom
 	})
-	pfWantErr(t, "InTx", err, errPfBoom)
+	wantErr(t, "InTx", err, errPfBoom)
 	pfCheckUntouched(t, st, "after an error")
 
 	err = st.InTx(ctx, func(ctx context.Context) error {
@@ -368,7 +361,7 @@ func testProfileRollback(t *testing.T, st ProfileStore) {
 			return errPfBoom
 		})
 	})
-	pfWantErr(t, "nested InTx", err, errPfBoom)
+	wantErr(t, "nested InTx", err, errPfBoom)
 	pfCheckUntouched(t, st, "after a nested error")
 
 	func() {
@@ -409,11 +402,11 @@ func testProfileCanceled(t *testing.T, st ProfileStore) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := st.Profile(ctx, "prf_a")
-	pfWantErr(t, "Profile with a canceled context", err, context.Canceled)
+	wantErr(t, "Profile with a canceled context", err, context.Canceled)
 	err = st.CreateProfile(ctx, pfFull("prf_b"))
-	pfWantErr(t, "CreateProfile with a canceled context", err, context.Canceled)
+	wantErr(t, "CreateProfile with a canceled context", err, context.Canceled)
 	err = st.InTx(ctx, func(context.Context) error { return nil })
-	pfWantErr(t, "InTx with a canceled context", err, context.Canceled)
+	wantErr(t, "InTx with a canceled context", err, context.Canceled)
 }
 
 func testProfileCreateRace(t *testing.T, st ProfileStore) {

@@ -163,7 +163,7 @@ func testSecurityEach(t *testing.T, st SecurityLogStore) {
 		}
 		return nil
 	})
-	pfWantErr(t, "EachSecurityEvent stopped", err, stop)
+	wantErr(t, "EachSecurityEvent stopped", err, stop)
 	if calls != 2 {
 		t.Errorf("EachSecurityEvent after fn failed: got %d calls, want 2", calls)
 	}
@@ -260,11 +260,11 @@ func testSecurityConflict(t *testing.T, st SecurityLogStore) {
 	a := slSample(t, st)
 	ctx := context.Background()
 	err := st.AppendSecurityEvents(ctx, slEvent("sev_new", "prf_a", 9), slEvent("sev_3", "prf_b", 9))
-	pfWantErr(t, "AppendSecurityEvents with a taken id", err, storage.ErrConflict)
+	wantErr(t, "AppendSecurityEvents with a taken id", err, storage.ErrConflict)
 	pfDiff(t, "after the refused batch", slAll(t, st, "prf_a"), a)
 	pfDiff(t, "other profile after the refused batch", slAll(t, st, "prf_b"), []securitylog.Event{slEvent("sev_b1", "prf_b", 1)})
 	err = st.AppendSecurityEvents(ctx, slEvent("sev_twice", "prf_a", 9), slEvent("sev_twice", "prf_a", 10))
-	pfWantErr(t, "AppendSecurityEvents with one id twice", err, storage.ErrConflict)
+	wantErr(t, "AppendSecurityEvents with one id twice", err, storage.ErrConflict)
 	pfDiff(t, "after the batch with one id twice", slAll(t, st, "prf_a"), a)
 }
 
@@ -284,7 +284,7 @@ func testSecurityRollback(t *testing.T, st SecurityLogStore) {
 		}
 		return fail
 	})
-	pfWantErr(t, "InTx", err, fail)
+	wantErr(t, "InTx", err, fail)
 	pfDiff(t, "prf_a after the rollback", slAll(t, st, "prf_a"), a)
 	pfDiff(t, "prf_b after the rollback", slAll(t, st, "prf_b"), []securitylog.Event{slEvent("sev_b1", "prf_b", 1)})
 }

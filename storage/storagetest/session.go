@@ -116,8 +116,8 @@ func testSessionConflict(t *testing.T, st SessionStore) {
 	ssAccounts(t, st, "acc_a")
 	ctx := context.Background()
 	ssCreate(t, st, ssSession("ses_1", "acc_a", 0))
-	pfWantErr(t, "same id", st.CreateSession(ctx, ssSession("ses_1", "acc_a", 1), ssDigest("ses_2")), storage.ErrConflict)
-	pfWantErr(t, "same digest", st.CreateSession(ctx, ssSession("ses_2", "acc_a", 1), ssDigest("ses_1")), storage.ErrConflict)
+	wantErr(t, "same id", st.CreateSession(ctx, ssSession("ses_1", "acc_a", 1), ssDigest("ses_2")), storage.ErrConflict)
+	wantErr(t, "same digest", st.CreateSession(ctx, ssSession("ses_2", "acc_a", 1), ssDigest("ses_1")), storage.ErrConflict)
 	pfDiff(t, "sessions", len(ssList(t, st, "acc_a")), 1)
 }
 
@@ -125,11 +125,11 @@ func testSessionNotFound(t *testing.T, st SessionStore) {
 	ssAccounts(t, st, "acc_a")
 	ctx := context.Background()
 	err := st.CreateSession(ctx, ssSession("ses_1", "acc_nobody", 0), ssDigest("ses_1"))
-	pfWantErr(t, "CreateSession for a missing account", err, storage.ErrNotFound)
+	wantErr(t, "CreateSession for a missing account", err, storage.ErrNotFound)
 	_, err = st.SessionByDigest(ctx, ssDigest("ses_1"))
-	pfWantErr(t, "SessionByDigest", err, storage.ErrNotFound)
-	pfWantErr(t, "ClearSessionPasswordExpired", st.ClearSessionPasswordExpired(ctx, "ses_1"), storage.ErrNotFound)
-	pfWantErr(t, "DeleteSession", st.DeleteSession(ctx, "ses_1"), storage.ErrNotFound)
+	wantErr(t, "SessionByDigest", err, storage.ErrNotFound)
+	wantErr(t, "ClearSessionPasswordExpired", st.ClearSessionPasswordExpired(ctx, "ses_1"), storage.ErrNotFound)
+	wantErr(t, "DeleteSession", st.DeleteSession(ctx, "ses_1"), storage.ErrNotFound)
 	changed, err := st.TouchSession(ctx, "ses_1", acNow, acNow.Add(time.Hour))
 	if changed || err != nil {
 		t.Errorf("TouchSession(unknown) = %v, %v; want false, nil", changed, err)
@@ -185,7 +185,7 @@ func testSessionReauthenticate(t *testing.T, st SessionStore) {
 	}
 	want.LastSeenAt = at.Add(time.Hour)
 	pfDiff(t, "a touch changes only LastSeenAt", ssGet(t, st, "ses_1"), &want)
-	pfWantErr(t, "ReauthenticateSession(unknown)", st.ReauthenticateSession(ctx, "ses_9", auth.MethodPassword, at, cl), storage.ErrNotFound)
+	wantErr(t, "ReauthenticateSession(unknown)", st.ReauthenticateSession(ctx, "ses_9", auth.MethodPassword, at, cl), storage.ErrNotFound)
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -251,7 +251,7 @@ func testSessionRollback(t *testing.T, st SessionStore) {
 		}
 		return errPfBoom
 	})
-	pfWantErr(t, "InTx", err, errPfBoom)
+	wantErr(t, "InTx", err, errPfBoom)
 	pfDiff(t, "after rollback", ssList(t, st, "acc_a"), []session.Session{before})
 }
 
@@ -259,11 +259,11 @@ func testSessionCanceled(t *testing.T, st SessionStore) {
 	ssAccounts(t, st, "acc_a")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	pfWantErr(t, "CreateSession", st.CreateSession(ctx, ssSession("ses_1", "acc_a", 0), ssDigest("ses_1")), context.Canceled)
+	wantErr(t, "CreateSession", st.CreateSession(ctx, ssSession("ses_1", "acc_a", 0), ssDigest("ses_1")), context.Canceled)
 	_, err := st.SessionByDigest(ctx, ssDigest("ses_1"))
-	pfWantErr(t, "SessionByDigest", err, context.Canceled)
+	wantErr(t, "SessionByDigest", err, context.Canceled)
 	_, err = st.TouchSession(ctx, "ses_1", acNow, acNow)
-	pfWantErr(t, "TouchSession", err, context.Canceled)
+	wantErr(t, "TouchSession", err, context.Canceled)
 }
 
 func testSessionTouchRace(t *testing.T, st SessionStore) {

@@ -141,8 +141,8 @@ func testSSOConflict(t *testing.T, st SSOStore) {
 	ctx := context.Background()
 	acme := ssoRecord("acme", "acme.example")
 	ssoCreate(t, st, acme)
-	pfWantErr(t, "CreateConnection(same id)", st.CreateConnection(ctx, ssoRecord("acme", "other.example")), storage.ErrConflict)
-	pfWantErr(t, "CreateConnection(taken domain)", st.CreateConnection(ctx, ssoRecord("rival", "new.example", "acme.example")), storage.ErrConflict)
+	wantErr(t, "CreateConnection(same id)", st.CreateConnection(ctx, ssoRecord("acme", "other.example")), storage.ErrConflict)
+	wantErr(t, "CreateConnection(taken domain)", st.CreateConnection(ctx, ssoRecord("rival", "new.example", "acme.example")), storage.ErrConflict)
 	if _, err := st.Connection(ctx, "rival"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("Connection(rival) after a refused create: %v, want ErrNotFound", err)
 	}
@@ -158,16 +158,16 @@ func testSSOConflict(t *testing.T, st SSOStore) {
 func testSSONotFound(t *testing.T, st SSOStore) {
 	ctx := context.Background()
 	_, err := st.Connection(ctx, "nope")
-	pfWantErr(t, "Connection", err, storage.ErrNotFound)
+	wantErr(t, "Connection", err, storage.ErrNotFound)
 	_, err = st.ConnectionByDomain(ctx, "nope.example")
-	pfWantErr(t, "ConnectionByDomain", err, storage.ErrNotFound)
-	pfWantErr(t, "UpdateConnection", st.UpdateConnection(ctx, ssoRecord("nope", "nope.example")), storage.ErrNotFound)
-	pfWantErr(t, "DeleteConnection", st.DeleteConnection(ctx, "nope"), storage.ErrNotFound)
-	pfWantErr(t, "CreateFlow(unknown connection)", st.CreateFlow(ctx, ssoFlow("s", "nope", 0)), storage.ErrNotFound)
+	wantErr(t, "ConnectionByDomain", err, storage.ErrNotFound)
+	wantErr(t, "UpdateConnection", st.UpdateConnection(ctx, ssoRecord("nope", "nope.example")), storage.ErrNotFound)
+	wantErr(t, "DeleteConnection", st.DeleteConnection(ctx, "nope"), storage.ErrNotFound)
+	wantErr(t, "CreateFlow(unknown connection)", st.CreateFlow(ctx, ssoFlow("s", "nope", 0)), storage.ErrNotFound)
 	_, err = st.TakeFlow(ctx, sso.DigestOf("s"))
-	pfWantErr(t, "TakeFlow", err, storage.ErrNotFound)
+	wantErr(t, "TakeFlow", err, storage.ErrNotFound)
 	_, err = st.AccountBySubject(ctx, "nope", "sub")
-	pfWantErr(t, "AccountBySubject", err, storage.ErrNotFound)
+	wantErr(t, "AccountBySubject", err, storage.ErrNotFound)
 	if list, err := st.Connections(ctx); err != nil || len(list) != 0 {
 		t.Errorf("Connections of an empty store = %v, %v; want none", list, err)
 	}
@@ -195,7 +195,7 @@ func testSSOUpdate(t *testing.T, st SSOStore) {
 	}
 	bad := want
 	bad.Domains, bad.Name = []string{"acme.example", "rival.example"}, "Thief"
-	pfWantErr(t, "UpdateConnection(taking another's domain)", st.UpdateConnection(ctx, bad), storage.ErrConflict)
+	wantErr(t, "UpdateConnection(taking another's domain)", st.UpdateConnection(ctx, bad), storage.ErrConflict)
 	ssoDiff(t, "Connection after a refused update", ssoGet(t, st, "acme"), want)
 	if r, err := st.ConnectionByDomain(ctx, "rival.example"); err != nil || r.ID != "rival" {
 		t.Errorf("ConnectionByDomain(rival.example) = %s, %v; want rival", r.ID, err)
@@ -258,14 +258,14 @@ func testSSOFlows(t *testing.T, st SSOStore) {
 	if err := st.CreateFlow(ctx, f); err != nil {
 		t.Fatal(err)
 	}
-	pfWantErr(t, "CreateFlow(same state)", st.CreateFlow(ctx, ssoFlow("s1", "acme", 1)), storage.ErrConflict)
+	wantErr(t, "CreateFlow(same state)", st.CreateFlow(ctx, ssoFlow("s1", "acme", 1)), storage.ErrConflict)
 	got, err := st.TakeFlow(ctx, f.State)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ssoDiff(t, "TakeFlow", got, f)
 	_, err = st.TakeFlow(ctx, f.State)
-	pfWantErr(t, "TakeFlow(again)", err, storage.ErrNotFound)
+	wantErr(t, "TakeFlow(again)", err, storage.ErrNotFound)
 
 	for i, s := range []string{"old1", "old2", "new"} {
 		minutes := -30
@@ -337,13 +337,13 @@ func testSSOAccountBySubject(t *testing.T, st SSOStore) {
 	}
 	dup := acAccount("acc_dup", "prf_sso", "dup@acme.example")
 	dup.SSOConnection, dup.SSOSubject = "acme", "sub-a"
-	pfWantErr(t, "CreateAccount(taken identity)", st.CreateAccount(ctx, dup), storage.ErrConflict)
+	wantErr(t, "CreateAccount(taken identity)", st.CreateAccount(ctx, dup), storage.ErrConflict)
 	p, err := st.AccountByEmail(ctx, "acc_p@acme.example")
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.SSOConnection, p.SSOSubject = "acme", "sub-a"
-	pfWantErr(t, "UpdateAccount(taking an identity)", st.UpdateAccount(ctx, p), storage.ErrConflict)
+	wantErr(t, "UpdateAccount(taking an identity)", st.UpdateAccount(ctx, p), storage.ErrConflict)
 	p.SSOSubject = "sub-p"
 	if err := st.UpdateAccount(ctx, p); err != nil {
 		t.Errorf("UpdateAccount(binding a free identity): %v", err)

@@ -21,3 +21,8 @@
 // lets an adapter's own tests check that every kind of record it stores is
 // exported and erased by the personal-data catalogue.
 package storagetest
+
+import "github.com/seed-a97ca23f/usersettings/internal/testutil"
+
+// wantErr is the one error check of the suites (testutil.WantErr).
+var wantErr = testutil.WantErr

@@ -29,8 +29,9 @@ type TwoFactorStore interface {
 var tfNow = time.Date(2024, 5, 6, 7, 8, 9, 123456000, time.UTC)
 
 // TestTwoFactorStore checks an adapter's twofactor.Store: records, the
-// atomic time-step, attempt, SMS-code and recovery-code operations (16
-// goroutines racing for one code), transactions and erasure.
+// atomic time-step, lockout compare-and-set, SMS-code and recovery-code
+// operations (16 goroutines racing for one code), transactions and
+// erasure.
 func TestTwoFactorStore(t *testing.T, newStore func(t *testing.T) TwoFactorStore) {
 	t.Run("Record", func(t *testing.T) { testTwoFactorRecord(t, newStore(t)) })
 	t.Run("KeepsCounters", func(t *testing.T) { testTwoFactorKeepsCounters(t, newStore(t)) })
@@ -40,6 +41,7 @@ func TestTwoFactorStore(t *testing.T, newStore func(t *testing.T) TwoFactorStore
 	t.Run("TOTPStepRace", func(t *testing.T) { testTOTPStepRace(t, newStore(t)) })
 	t.Run("Attempts", func(t *testing.T) { testTwoFactorAttempts(t, newStore(t)) })
 	t.Run("AttemptsRace", func(t *testing.T) { testTwoFactorAttemptsRace(t, newStore(t)) })
+	t.Run("SwapRace", func(t *testing.T) { testTwoFactorSwapRace(t, newStore(t)) })
 	t.Run("SMSCode", func(t *testing.T) { testTFSMSCode(t, newStore(t)) })
 	t.Run("RecoveryCodes", func(t *testing.T) { testTFRecoveryCodes(t, newStore(t)) })
 	t.Run("RecoveryCodeRace", func(t *testing.T) { testTFRecoveryCodeRace(t, newStore(t)) })
@@ -87,18 +89,11 @@ func tfGet(t *testing.T, st TwoFactorStore, accountID string) twofactor.Record {
 	return r
 }
 
-func tfWantErr(t *testing.T, what string, got, want error) {
-	t.Helper()
-	if !errors.Is(got, want) {
-		t.Errorf("%s: got error %v, want %v", what, got, want)
-	}
-}
-
 func testTwoFactorRecord(t *testing.T, st TwoFactorStore) {
 	ctx := context.Background()
 	acc := tfAccount(t, st, "rec")
 	_, err := st.TwoFactor(ctx, acc)
-	tfWantErr(t, "TwoFactor before save", err, storage.ErrNotFound)
+	wantErr(t, "TwoFactor before save", err, storage.ErrNotFound)
 
 	pending := twofactor.Record{
 		AccountID: acc, Method: twofactor.MethodNone, PendingMethod: twofactor.MethodSMS,
@@ -136,8 +131,8 @@ func testTwoFactorKeepsCounters(t *testing.T, st TwoFactorStore) {
 	if err := st.UseTOTPStep(ctx, acc, 77); err != nil {
 		t.Fatalf("UseTOTPStep: %v", err)
 	}
-	if _, err := st.AddTwoFactorAttempt(ctx, acc, tfNow, 5, tfNow.Add(time.Hour)); err != nil {
-		t.Fatalf("AddTwoFactorAttempt: %v", err)
+	if err := st.SwapTwoFactorLock(ctx, acc, twofactor.LockState{}, twofactor.LockState{Attempts: 1}); err != nil {
+		t.Fatalf("SwapTwoFactorLock: %v", err)
 	}
 	code := twofactor.SMSCode{Digest: []byte("digest"), SentAt: tfNow, ExpiresAt: tfNow.Add(time.Minute)}
 	if err := st.PutSMSCode(ctx, acc, code); err != nil {
@@ -171,8 +166,8 @@ func testTwoFactorDelete(t *testing.T, st TwoFactorStore) {
 		t.Fatalf("DeleteTwoFactor: %v", err)
 	}
 	_, err := st.TwoFactor(ctx, acc)
-	tfWantErr(t, "TwoFactor after delete", err, storage.ErrNotFound)
-	tfWantErr(t, "DeleteTwoFactor again", st.DeleteTwoFactor(ctx, acc), storage.ErrNotFound)
+	wantErr(t, "TwoFactor after delete", err, storage.ErrNotFound)
+	wantErr(t, "DeleteTwoFactor again", st.DeleteTwoFactor(ctx, acc), storage.ErrNotFound)
 	if n, err := st.RecoveryCodesLeft(ctx, acc); err != nil || n != 0 {
 		t.Errorf("RecoveryCodesLeft after delete: got %d, %v; want 0, nil", n, err)
 	}
@@ -192,18 +187,17 @@ func testTwoFactorDelete(t *testing.T, st TwoFactorStore) {
 func testTwoFactorNotFound(t *testing.T, st TwoFactorStore) {
 	ctx := context.Background()
 	const ghost = "acc_ghost"
-	tfWantErr(t, "SaveTwoFactor for an unknown account",
+	wantErr(t, "SaveTwoFactor for an unknown account",
 		st.SaveTwoFactor(ctx, twofactor.Record{AccountID: ghost, Method: twofactor.MethodNone}), storage.ErrNotFound)
 	acc := tfAccount(t, st, "nf") // an account without record
 	for _, a := range []string{ghost, acc} {
-		tfWantErr(t, "UseTOTPStep", st.UseTOTPStep(ctx, a, 1), storage.ErrNotFound)
-		_, err := st.AddTwoFactorAttempt(ctx, a, tfNow, 5, tfNow)
-		tfWantErr(t, "AddTwoFactorAttempt", err, storage.ErrNotFound)
-		tfWantErr(t, "ResetTwoFactorAttempts", st.ResetTwoFactorAttempts(ctx, a), storage.ErrNotFound)
-		tfWantErr(t, "PutSMSCode", st.PutSMSCode(ctx, a, twofactor.SMSCode{Digest: []byte("d")}), storage.ErrNotFound)
-		tfWantErr(t, "ConsumeSMSCode", st.ConsumeSMSCode(ctx, a, []byte("d"), tfNow), storage.ErrNotFound)
-		tfWantErr(t, "PutRecoveryCodes", st.PutRecoveryCodes(ctx, a, [][]byte{[]byte("d")}), storage.ErrNotFound)
-		tfWantErr(t, "UseRecoveryCode", st.UseRecoveryCode(ctx, a, []byte("d"), tfNow), storage.ErrNotFound)
+		wantErr(t, "UseTOTPStep", st.UseTOTPStep(ctx, a, 1), storage.ErrNotFound)
+		wantErr(t, "SwapTwoFactorLock", st.SwapTwoFactorLock(ctx, a, twofactor.LockState{}, twofactor.LockState{Attempts: 1}), storage.ErrNotFound)
+		wantErr(t, "ResetTwoFactorAttempts", st.ResetTwoFactorAttempts(ctx, a), storage.ErrNotFound)
+		wantErr(t, "PutSMSCode", st.PutSMSCode(ctx, a, twofactor.SMSCode{Digest: []byte("d")}), storage.ErrNotFound)
+		wantErr(t, "ConsumeSMSCode", st.ConsumeSMSCode(ctx, a, []byte("d"), tfNow), storage.ErrNotFound)
+		wantErr(t, "PutRecoveryCodes", st.PutRecoveryCodes(ctx, a, [][]byte{[]byte("d")}), storage.ErrNotFound)
+		wantErr(t, "UseRecoveryCode", st.UseRecoveryCode(ctx, a, []byte("d"), tfNow), storage.ErrNotFound)
 		if n, err := st.RecoveryCodesLeft(ctx, a); err != nil || n != 0 {
 			t.Errorf("RecoveryCodesLeft: got %d, %v; want 0, nil", n, err)
 		}
@@ -267,33 +261,35 @@ func testTOTPStepRace(t *testing.T, st TwoFactorStore) {
 	}
 }
 
+// testTwoFactorAttempts checks SwapTwoFactorLock as a compare-and-set:
+// it writes the new state only over the state it was given, and
+// ResetTwoFactorAttempts clears whatever is stored.
 func testTwoFactorAttempts(t *testing.T, st TwoFactorStore) {
 	ctx := context.Background()
 	acc := tfAccount(t, st, "att")
 	tfEnabled(t, st, acc)
 	until := tfNow.Add(15 * time.Minute)
-	attempt := func(at time.Time, want bool) {
-		t.Helper()
-		got, err := st.AddTwoFactorAttempt(ctx, acc, at, 3, until)
-		if err != nil || got != want {
-			t.Fatalf("AddTwoFactorAttempt(%v): got %v, %v; want %v, nil", at, got, err, want)
+	steps := []struct {
+		old, next twofactor.LockState
+		want      error
+	}{
+		{twofactor.LockState{}, twofactor.LockState{Attempts: 1}, nil},
+		{twofactor.LockState{}, twofactor.LockState{Attempts: 1}, storage.ErrConflict}, // stale: 1 is stored
+		{twofactor.LockState{Attempts: 1}, twofactor.LockState{Attempts: 2}, nil},
+		{twofactor.LockState{Attempts: 2}, twofactor.LockState{LockedUntil: until}, nil},
+		{twofactor.LockState{}, twofactor.LockState{Attempts: 1}, storage.ErrConflict}, // the lock time differs
+		{twofactor.LockState{LockedUntil: until.Add(time.Microsecond)}, twofactor.LockState{}, storage.ErrConflict},
+		{twofactor.LockState{LockedUntil: until}, twofactor.LockState{Attempts: 1, LockedUntil: until}, nil},
+	}
+	for i, s := range steps {
+		err := st.SwapTwoFactorLock(ctx, acc, s.old, s.next)
+		if (s.want == nil) != (err == nil) || !errors.Is(err, s.want) {
+			t.Fatalf("step %d: SwapTwoFactorLock(%+v, %+v): got %v, want %v", i, s.old, s.next, err, s.want)
 		}
 	}
-	attempt(tfNow, true)
-	attempt(tfNow, true)
-	if got := tfGet(t, st, acc); got.Attempts != 2 || !got.LockedUntil.IsZero() {
-		t.Errorf("after 2 attempts: got attempts=%d locked=%v, want 2, zero", got.Attempts, got.LockedUntil)
+	if got := tfGet(t, st, acc).LockState(); got.Attempts != 1 || !got.LockedUntil.Equal(until) {
+		t.Errorf("after the swaps: got %+v, want 1 attempt locked until %v", got, until)
 	}
-	attempt(tfNow, true) // the third reaches the limit and locks
-	if got := tfGet(t, st, acc); got.Attempts != 0 || !got.LockedUntil.Equal(until) {
-		t.Errorf("after 3 attempts: got attempts=%d locked=%v, want 0, %v", got.Attempts, got.LockedUntil, until)
-	}
-	attempt(tfNow.Add(time.Minute), false)
-	attempt(until.Add(-time.Microsecond), false)
-	if got := tfGet(t, st, acc); got.Attempts != 0 {
-		t.Errorf("attempts while locked: got %d, want 0 (not counted)", got.Attempts)
-	}
-	attempt(until, true) // the lock ends at lockUntil
 	if err := st.ResetTwoFactorAttempts(ctx, acc); err != nil {
 		t.Fatalf("ResetTwoFactorAttempts: %v", err)
 	}
@@ -302,18 +298,53 @@ func testTwoFactorAttempts(t *testing.T, st TwoFactorStore) {
 	}
 }
 
+// tfAttempt counts one attempt the way twofactor.Service does: it reads
+// the state, lets the Lockout rule decide and swaps the result in, again
+// until no other attempt came in between. It returns storage.ErrConflict
+// (wrapped) when the rule refuses the attempt.
+func tfAttempt(ctx context.Context, st TwoFactorStore, acc string, l twofactor.Lockout, now time.Time) error {
+	for {
+		r, err := st.TwoFactor(ctx, acc)
+		if err != nil {
+			return err
+		}
+		next, ok := l.Attempt(r.LockState(), now)
+		if !ok {
+			return fmt.Errorf("locked: %w", storage.ErrConflict)
+		}
+		err = st.SwapTwoFactorLock(ctx, acc, r.LockState(), next)
+		if !errors.Is(err, storage.ErrConflict) {
+			return err
+		}
+	}
+}
+
+// testTwoFactorAttemptsRace checks that concurrent attempts, each a read,
+// the Lockout rule and a swap, count every attempt once: of 16 at once
+// under a limit of 5, exactly 5 go ahead and the state ends locked.
 func testTwoFactorAttemptsRace(t *testing.T, st TwoFactorStore) {
 	acc := tfAccount(t, st, "attrace")
 	tfEnabled(t, st, acc)
-	ok := tfRace(t, func() error {
-		allowed, err := st.AddTwoFactorAttempt(context.Background(), acc, tfNow, 5, tfNow.Add(time.Hour))
-		if err == nil && !allowed {
-			return fmt.Errorf("locked: %w", storage.ErrConflict)
-		}
-		return err
-	})
+	l := twofactor.Lockout{MaxAttempts: 5, LockFor: time.Hour}
+	ok := tfRace(t, func() error { return tfAttempt(context.Background(), st, acc, l, tfNow) })
 	if ok != 5 {
 		t.Errorf("16 goroutines attempting with limit 5: %d allowed, want exactly 5", ok)
+	}
+	if got := tfGet(t, st, acc).LockState(); got.Attempts != 0 || !got.LockedUntil.Equal(tfNow.Add(time.Hour)) {
+		t.Errorf("after the race: got %+v, want 0 attempts locked until %v", got, tfNow.Add(time.Hour))
+	}
+}
+
+// testTwoFactorSwapRace checks the compare-and-set itself: of 16 swaps
+// from the same state at once, exactly one succeeds.
+func testTwoFactorSwapRace(t *testing.T, st TwoFactorStore) {
+	acc := tfAccount(t, st, "swaprace")
+	tfEnabled(t, st, acc)
+	ok := tfRace(t, func() error {
+		return st.SwapTwoFactorLock(context.Background(), acc, twofactor.LockState{}, twofactor.LockState{Attempts: 1})
+	})
+	if ok != 1 {
+		t.Errorf("16 goroutines swapping from one state: %d succeeded, want exactly 1", ok)
 	}
 }
 
@@ -328,8 +359,8 @@ func testTFSMSCode(t *testing.T, st TwoFactorStore) {
 	if diff := cmp.Diff(code, tfGet(t, st, acc).SMSCode); diff != "" {
 		t.Errorf("stored SMS code (-want +got):\n%s", diff)
 	}
-	tfWantErr(t, "ConsumeSMSCode wrong digest", st.ConsumeSMSCode(ctx, acc, []byte("wrong"), tfNow), storage.ErrConflict)
-	tfWantErr(t, "ConsumeSMSCode at expiry", st.ConsumeSMSCode(ctx, acc, []byte("right"), code.ExpiresAt), storage.ErrConflict)
+	wantErr(t, "ConsumeSMSCode wrong digest", st.ConsumeSMSCode(ctx, acc, []byte("wrong"), tfNow), storage.ErrConflict)
+	wantErr(t, "ConsumeSMSCode at expiry", st.ConsumeSMSCode(ctx, acc, []byte("right"), code.ExpiresAt), storage.ErrConflict)
 	if ok := tfRace(t, func() error { return st.ConsumeSMSCode(ctx, acc, []byte("right"), tfNow) }); ok != 1 {
 		t.Errorf("16 goroutines consuming one SMS code: %d succeeded, want exactly 1", ok)
 	}
@@ -356,22 +387,22 @@ func testTFRecoveryCodes(t *testing.T, st TwoFactorStore) {
 	if err := st.UseRecoveryCode(ctx, acc, []byte("c2"), tfNow); err != nil {
 		t.Fatalf("UseRecoveryCode: %v", err)
 	}
-	tfWantErr(t, "UseRecoveryCode again", st.UseRecoveryCode(ctx, acc, []byte("c2"), tfNow), storage.ErrConflict)
-	tfWantErr(t, "UseRecoveryCode unknown", st.UseRecoveryCode(ctx, acc, []byte("c9"), tfNow), storage.ErrNotFound)
+	wantErr(t, "UseRecoveryCode again", st.UseRecoveryCode(ctx, acc, []byte("c2"), tfNow), storage.ErrConflict)
+	wantErr(t, "UseRecoveryCode unknown", st.UseRecoveryCode(ctx, acc, []byte("c9"), tfNow), storage.ErrNotFound)
 	left(2)
 
 	other := tfAccount(t, st, "recov2")
 	tfEnabled(t, st, other)
-	tfWantErr(t, "UseRecoveryCode of another account", st.UseRecoveryCode(ctx, other, []byte("c1"), tfNow), storage.ErrNotFound)
+	wantErr(t, "UseRecoveryCode of another account", st.UseRecoveryCode(ctx, other, []byte("c1"), tfNow), storage.ErrNotFound)
 
-	tfWantErr(t, "PutRecoveryCodes with a repeated digest",
+	wantErr(t, "PutRecoveryCodes with a repeated digest",
 		st.PutRecoveryCodes(ctx, acc, [][]byte{[]byte("d1"), []byte("d1")}), storage.ErrConflict)
 	left(2)
 	if err := st.PutRecoveryCodes(ctx, acc, [][]byte{[]byte("d1"), []byte("d2"), []byte("d3"), []byte("d4")}); err != nil {
 		t.Fatalf("PutRecoveryCodes (replace): %v", err)
 	}
 	left(4)
-	tfWantErr(t, "UseRecoveryCode of a replaced code", st.UseRecoveryCode(ctx, acc, []byte("c1"), tfNow), storage.ErrNotFound)
+	wantErr(t, "UseRecoveryCode of a replaced code", st.UseRecoveryCode(ctx, acc, []byte("c1"), tfNow), storage.ErrNotFound)
 }
 
 func testTFRecoveryCodeRace(t *testing.T, st TwoFactorStore) {
@@ -417,11 +448,11 @@ func testTwoFactorRollback(t *testing.T, st TwoFactorStore) {
 		}
 		return boom
 	})
-	tfWantErr(t, "InTx", err, boom)
+	wantErr(t, "InTx", err, boom)
 	if diff := cmp.Diff(before, tfGet(t, st, acc)); diff != "" {
 		t.Errorf("record after rollback (-want +got):\n%s", diff)
 	}
-	tfWantErr(t, "UseRecoveryCode after rollback", st.UseRecoveryCode(ctx, acc, []byte("new1"), tfNow), storage.ErrNotFound)
+	wantErr(t, "UseRecoveryCode after rollback", st.UseRecoveryCode(ctx, acc, []byte("new1"), tfNow), storage.ErrNotFound)
 	if err := st.UseRecoveryCode(ctx, acc, []byte("keep"), tfNow); err != nil {
 		t.Errorf("UseRecoveryCode of the kept code after rollback: got %v, want nil", err)
 	}

@@ -78,7 +78,7 @@ func testCodePutGet(t *testing.T, st VerificationStore) {
 		t.Errorf("stored digest changed through a returned slice")
 	}
 	_, err := st.CodeOfFlow(context.Background(), verification.PurposePasswordReset, "flow_1")
-	acWantErr(t, "CodeOfFlow(other purpose)", err, storage.ErrNotFound)
+	wantErr(t, "CodeOfFlow(other purpose)", err, storage.ErrNotFound)
 }
 
 func testCodePutReplaces(t *testing.T, st VerificationStore) {
@@ -94,8 +94,8 @@ func testCodePutReplaces(t *testing.T, st VerificationStore) {
 		t.Errorf("CodeOfFlow after replace = %s with %d attempts, want vc_2 with 0", got.ID, got.Attempts)
 	}
 	_, err := st.AddCodeAttempt(ctx, "vc_1")
-	acWantErr(t, "AddCodeAttempt(replaced code)", err, storage.ErrNotFound)
-	acWantErr(t, "ConsumeCode(replaced code)", st.ConsumeCode(ctx, "vc_1", vfNow), storage.ErrNotFound)
+	wantErr(t, "AddCodeAttempt(replaced code)", err, storage.ErrNotFound)
+	wantErr(t, "ConsumeCode(replaced code)", st.ConsumeCode(ctx, "vc_1", vfNow), storage.ErrNotFound)
 	if got := vfGet(t, st, verification.PurposeMerge, "flow_1"); got.ID != "vc_other" {
 		t.Errorf("code of another purpose was replaced: got %s", got.ID)
 	}
@@ -108,10 +108,10 @@ func testCodePutReplaces(t *testing.T, st VerificationStore) {
 func testCodeNotFound(t *testing.T, st VerificationStore) {
 	ctx := context.Background()
 	_, err := st.CodeOfFlow(ctx, verification.PurposeSignUp, "nope")
-	acWantErr(t, "CodeOfFlow", err, storage.ErrNotFound)
+	wantErr(t, "CodeOfFlow", err, storage.ErrNotFound)
 	_, err = st.AddCodeAttempt(ctx, "vc_missing")
-	acWantErr(t, "AddCodeAttempt", err, storage.ErrNotFound)
-	acWantErr(t, "ConsumeCode", st.ConsumeCode(ctx, "vc_missing", vfNow), storage.ErrNotFound)
+	wantErr(t, "AddCodeAttempt", err, storage.ErrNotFound)
+	wantErr(t, "ConsumeCode", st.ConsumeCode(ctx, "vc_missing", vfNow), storage.ErrNotFound)
 	if err := st.DeleteCodesOfFlow(ctx, verification.PurposeSignUp, "nope"); err != nil {
 		t.Errorf("DeleteCodesOfFlow(unknown flow) = %v, want nil", err)
 	}
@@ -120,17 +120,17 @@ func testCodeNotFound(t *testing.T, st VerificationStore) {
 func testCodeConflict(t *testing.T, st VerificationStore) {
 	ctx := context.Background()
 	vfPut(t, st, vfCode("vc_1", verification.PurposeSignUp, "flow_1"))
-	acWantErr(t, "PutCode(same id, other flow)", st.PutCode(ctx, vfCode("vc_1", verification.PurposeSignUp, "flow_2")), storage.ErrConflict)
+	wantErr(t, "PutCode(same id, other flow)", st.PutCode(ctx, vfCode("vc_1", verification.PurposeSignUp, "flow_2")), storage.ErrConflict)
 	c := vfCode("vc_2", verification.PurposeSignUp, "flow_2")
 	c.Digest = []byte("digest of vc_1")
-	acWantErr(t, "PutCode(same digest, other flow)", st.PutCode(ctx, c), storage.ErrConflict)
+	wantErr(t, "PutCode(same digest, other flow)", st.PutCode(ctx, c), storage.ErrConflict)
 	if _, err := st.CodeOfFlow(ctx, verification.PurposeSignUp, "flow_2"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("refused PutCode left a code: %v", err)
 	}
 	if err := st.ConsumeCode(ctx, "vc_1", vfNow); err != nil {
 		t.Fatalf("ConsumeCode: %v", err)
 	}
-	acWantErr(t, "ConsumeCode(again)", st.ConsumeCode(ctx, "vc_1", vfNow), storage.ErrConflict)
+	wantErr(t, "ConsumeCode(again)", st.ConsumeCode(ctx, "vc_1", vfNow), storage.ErrConflict)
 	if got := vfGet(t, st, verification.PurposeSignUp, "flow_1"); !got.UsedAt.Equal(vfNow) {
 		t.Errorf("UsedAt = %v, want %v", got.UsedAt, vfNow)
 	}
@@ -214,7 +214,7 @@ func testCodeDelete(t *testing.T, st VerificationStore) {
 		t.Fatalf("DeleteCodesOfFlow: %v", err)
 	}
 	_, err = st.CodeOfFlow(ctx, verification.PurposeSignUp, "flow_3")
-	acWantErr(t, "CodeOfFlow after DeleteCodesOfFlow", err, storage.ErrNotFound)
+	wantErr(t, "CodeOfFlow after DeleteCodesOfFlow", err, storage.ErrNotFound)
 }
 
 func testCodeSends(t *testing.T, st VerificationStore) {
@@ -283,7 +283,7 @@ func testCodeForget(t *testing.T, st VerificationStore) {
 		t.Fatalf("ForgetAddress: %v", err)
 	}
 	_, err := st.CodeOfFlow(ctx, verification.PurposeSignUp, "flow_1")
-	acWantErr(t, "CodeOfFlow after ForgetAddress", err, storage.ErrNotFound)
+	wantErr(t, "CodeOfFlow after ForgetAddress", err, storage.ErrNotFound)
 	if sends, _ := st.SendsSince(ctx, "ada@example.com", vfNow.Add(-time.Hour)); len(sends) != 0 {
 		t.Errorf("sends after ForgetAddress = %v, want none", sends)
 	}
@@ -312,7 +312,7 @@ func testCodeRollback(t *testing.T, st VerificationStore) {
 		}
 		return boom
 	})
-	acWantErr(t, "InTx", err, boom)
+	wantErr(t, "InTx", err, boom)
 	got := vfGet(t, st, verification.PurposeSignUp, "flow_1")
 	if got.ID != "vc_1" || !got.UsedAt.IsZero() {
 		t.Errorf("after rollback: code %s used at %v, want vc_1 unused", got.ID, got.UsedAt)

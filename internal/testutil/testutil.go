@@ -1,0 +1,46 @@
+// Package testutil holds the helpers that the tests of several packages
+// share, written once: an error check and the extraction of a one-time
+// code from a mail. It imports no package of the SDK, so any test may use
+// it. The fresh PostgreSQL schema is in the subpackage pgtest, which
+// imports a driver.
+package testutil
+
+import (
+	"errors"
+	"regexp"
+	"testing"
+)
+
+// WantErr reports an error on t unless errors.Is(got, want); a nil want
+// wants a nil error. what names the call checked in the message.
+func WantErr(t testing.TB, what string, got, want error) {
+	t.Helper()
+	if !errors.Is(got, want) {
+		t.Errorf("%s: got error %v, want %v", what, got, want)
+	}
+}
+
+// mailCodeRE matches a one-time code as notify's code template writes
+// it: six digits alone on their (indented) line.
+var mailCodeRE = regexp.MustCompile(`(?m)^\s+(\d{6})\s*$`)
+
+// FindMailCode returns the one-time code in a mail body, and whether
+// there is one.
+func FindMailCode(body string) (string, bool) {
+	m := mailCodeRE.FindStringSubmatch(body)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+// MailCode returns the one-time code in a mail body, or fails t when
+// there is none. what names the mail in the message.
+func MailCode(t testing.TB, what, body string) string {
+	t.Helper()
+	code, ok := FindMailCode(body)
+	if !ok {
+		t.Fatalf("no code in %s:\n%s", what, body)
+	}
+	return code
+}

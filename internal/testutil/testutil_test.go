@@ -1,0 +1,62 @@
+package testutil_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/internal/testutil"
+	"github.com/seed-a97ca23f/usersettings/notify"
+)
+
+// The extractor finds the code in the mails notify writes, and nothing
+// in text that only holds six digits inside a line.
+func TestFindMailCode(t *testing.T) {
+	for _, purpose := range []string{"signup", "add_account", "password_reset", "merge"} {
+		m, err := notify.CodeNote("ada@example.com", purpose, "042917", 10*time.Minute, "for accounts 123456 and 654321")
+		if err != nil {
+			t.Fatalf("CodeNote(%s): %v", purpose, err)
+		}
+		if got, ok := testutil.FindMailCode(m.Body); !ok || got != "042917" {
+			t.Errorf("FindMailCode(%s mail) = %q, %v; want 042917, true", purpose, got, ok)
+		}
+	}
+	for _, body := range []string{"", "Your order 123456 has shipped.", "    12345\n", "    1234567\n"} {
+		if got, ok := testutil.FindMailCode(body); ok {
+			t.Errorf("FindMailCode(%q) = %q, true; want none", body, got)
+		}
+	}
+}
+
+// recorder is a testing.TB that records a failure reported with Errorf
+// (what WantErr calls) instead of failing.
+type recorder struct {
+	testing.TB
+	failed bool
+}
+
+func (r *recorder) Helper()               {}
+func (r *recorder) Errorf(string, ...any) { r.failed = true }
+
+func TestWantErr(t *testing.T) {
+	errA := errors.New("a")
+	tests := []struct {
+		got, want error
+		wantFail  bool
+	}{
+		{nil, nil, false},
+		{errA, errA, false},
+		{fmt.Errorf("wrapped: %w", errA), errA, false},
+		{errA, nil, true},
+		{nil, errA, true},
+		{errors.New("b"), errA, true},
+	}
+	for _, tt := range tests {
+		r := &recorder{TB: t}
+		testutil.WantErr(r, "call", tt.got, tt.want)
+		if r.failed != tt.wantFail {
+			t.Errorf("WantErr(%v, %v) failed = %v, want %v", tt.got, tt.want, r.failed, tt.wantFail)
+		}
+	}
+}
