@@ -47,7 +47,7 @@ func testAccountEmailChange(t *testing.T, st AccountStore) {
 		t.Errorf("AccountByEmail(new) = %v, %v; want acc_1", got, err)
 	}
 	_, err = st.AccountByEmail(ctx, "ada@example.com")
-	acWantErr(t, "AccountByEmail(old)", err, storage.ErrNotFound)
+	wantErr(t, "AccountByEmail(old)", err, storage.ErrNotFound)
 	acCreate(t, st, acAccount("acc_3", "prf_1", "ada@example.com"))
 
 	// A taken address, in a transaction: refused, nothing changes.
@@ -59,7 +59,7 @@ func testAccountEmailChange(t *testing.T, st AccountStore) {
 		b.Email = "ADA@new.example"
 		return st.UpdateAccount(ctx, b)
 	})
-	acWantErr(t, "UpdateAccount(taken email) in a transaction", err, storage.ErrConflict)
+	wantErr(t, "UpdateAccount(taken email) in a transaction", err, storage.ErrConflict)
 	if b, _ := st.Account(ctx, "acc_2"); b.Email != "bob@example.com" {
 		t.Errorf("email after a refused change = %q, want bob@example.com", b.Email)
 	}
@@ -68,5 +68,5 @@ func testAccountEmailChange(t *testing.T, st AccountStore) {
 		t.Errorf("DeletePendingRequestedBy = %d, %v; want 1, nil", n, err)
 	}
 	_, err = st.Pending(ctx, "pnd_1")
-	acWantErr(t, "Pending after DeletePendingRequestedBy", err, storage.ErrNotFound)
+	wantErr(t, "Pending after DeletePendingRequestedBy", err, storage.ErrNotFound)
 }
