@@ -92,3 +92,16 @@ func (h *hostStmts) prepare(ctx context.Context, s *Store, tx *sql.Tx, query str
 	h.stmts[query] = st
 	return st, nil
 }
+
+// Tx returns the transaction ctx carries, the Store's own (inside InTx)
+// or the host's (WithTx), and whether it carries one. A host's hook that
+// the SDK calls in the transaction of a change (the revocation hook,
+// usersettings.Options.Revoker) writes its own rows through it, so that
+// they commit or roll back with the change; on SQLite a write through
+// another handle would wait for the transaction's own lock.
+func (s *Store) Tx(ctx context.Context) (*sql.Tx, bool) {
+	if t := s.txFrom(ctx); t != nil {
+		return t.tx, true
+	}
+	return nil, false
+}
