@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/verification"
 )
@@ -16,7 +17,7 @@ import (
 // ErrRecoveryUnavailable means the Service has no RecoveryProfiles
 // (Config.Recovery), so passwords cannot be reset through a recovery
 // email: a mistake of the host.
-var ErrRecoveryUnavailable = errors.New("account: password reset through the recovery email is not configured")
+var ErrRecoveryUnavailable = errs.New(errs.Unavailable, "recovery_unavailable", "account: password reset through the recovery email is not configured")
 
 // RecoveryProfiles finds profiles by their verified recovery email;
 // profile.Store implements it.

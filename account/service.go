@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/notify"
@@ -24,10 +25,10 @@ var (
 	// ErrInvalidCredentials is the one answer to a failed sign-in or a
 	// wrong current password: unknown email, wrong password, deactivated
 	// account and single-sign-on account all look the same.
-	ErrInvalidCredentials = errors.New("account: invalid credentials")
+	ErrInvalidCredentials = errs.New(errs.Unauthenticated, "invalid_credentials", "account: invalid credentials")
 	// ErrSSORequired means the company of an address enforces single
 	// sign-on, so passwords and the add-account flow are not available.
-	ErrSSORequired = errors.New("account: single sign-on required")
+	ErrSSORequired = errs.New(errs.Invalid, "sso_required", "account: single sign-on required")
 	// ErrSSOManaged means the account's credentials are managed by its
 	// company's identity provider: password changes and resets are
 	// refused with it, and a password sign-in gets an error that matches
@@ -36,12 +37,12 @@ var (
 	ErrSSOManaged error = ssoManagedError{}
 	// ErrSSOLinked means the account already signs in through a
 	// single-sign-on identity, so it cannot be linked to another.
-	ErrSSOLinked = errors.New("account: already linked to a single-sign-on identity")
+	ErrSSOLinked = errs.New(errs.Conflict, "sso_linked", "account: already linked to a single-sign-on identity")
 	// ErrEmailTaken means the email belongs to another account. Sign-up
 	// never says so; it appears only when a confirmation lost a race.
-	ErrEmailTaken = errors.New("account: email already registered")
+	ErrEmailTaken = errs.New(errs.Conflict, "email_taken", "account: email already registered")
 	// ErrPasswordReused means the new password equals the current one.
-	ErrPasswordReused = errors.New("account: new password equals the current one")
+	ErrPasswordReused = errs.New(errs.Invalid, "password_reused", "account: new password equals the current one")
 	// ErrForbidden means the signed-in account may not do this.
 	ErrForbidden = errors.New("account: forbidden")
 	// ErrInvalidCode is verification.ErrInvalidCode, the one answer to a

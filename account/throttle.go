@@ -2,17 +2,17 @@ package account
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
 )
 
 // ErrThrottled means a password check was refused before the password was
 // looked at, because its counter of failures asks to wait. The error
 // returned is a *ThrottledError that matches it and says how long.
-var ErrThrottled = errors.New("account: too many failed attempts")
+var ErrThrottled = errs.New(errs.Throttled, "rate_limited", "account: too many failed attempts")
 
 // ThrottledError is the error of a throttled password check. It matches
 // ErrThrottled. It says nothing about whether the address has an account:

@@ -13,10 +13,11 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // Method says how a caller authenticated.
@@ -47,14 +48,14 @@ var (
 	// for a sensitive operation: sign in again (a session's
 	// Reauthenticate) and retry. An HTTP layer answers it 403
 	// reauthentication_required.
-	ErrReauthenticationRequired = errors.New("auth: reauthentication required")
+	ErrReauthenticationRequired = errs.New(errs.ReauthRequired, "reauthentication_required", "auth: reauthentication required")
 	// ErrForbidden means the caller may not do this at all: it acts on
 	// data that is not its own, its account is not active, or it is a
 	// token or API key, which never reaches the settings.
-	ErrForbidden = errors.New("auth: forbidden")
+	ErrForbidden = errs.New(errs.Forbidden, "forbidden", "auth: forbidden")
 	// ErrInvalidCaller means a Caller without an account or with an
 	// unknown method: a programming error of the host.
-	ErrInvalidCaller = errors.New("auth: invalid caller")
+	ErrInvalidCaller = errs.New(errs.Internal, "invalid_caller", "auth: invalid caller")
 )
 
 // Caller is who acts in a self-service operation. The zero Caller is

@@ -2,12 +2,13 @@ package notify
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // Settings are the Buzz notification settings of one profile.
@@ -112,7 +113,7 @@ const (
 )
 
 // ErrInvalidInput is wrapped by every *InputError.
-var ErrInvalidInput = errors.New("notify: invalid input")
+var ErrInvalidInput = errs.New(errs.Invalid, "invalid_input", "notify: invalid input")
 
 // InputError reports an invalid argument; nothing was changed. Check it
 // with errors.As, or errors.Is(err, ErrInvalidInput).

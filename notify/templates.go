@@ -2,13 +2,14 @@ package notify
 
 import (
 	"embed"
-	"errors"
 	"fmt"
 	"strings"
 	"text/template"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 //go:embed templates/*.txt
@@ -20,14 +21,14 @@ var templates = template.Must(template.ParseFS(templateFS, "templates/*.txt"))
 var (
 	// ErrUnknownPurpose is returned by CodeMessage for a purpose it has no
 	// text for.
-	ErrUnknownPurpose = errors.New("notify: unknown code purpose")
+	ErrUnknownPurpose = errs.New(errs.Internal, "unknown_purpose", "notify: unknown code purpose")
 	// ErrUnknownNotice is returned by NoticeMessage for a kind it has no
 	// text for.
-	ErrUnknownNotice = errors.New("notify: unknown notice kind")
+	ErrUnknownNotice = errs.New(errs.Internal, "unknown_notice", "notify: unknown notice kind")
 	// ErrInvalidCode is returned by CodeMessage for an empty or over-long
 	// code, one with spaces or control characters, or a TTL that is not
 	// positive.
-	ErrInvalidCode = errors.New("notify: invalid code or ttl")
+	ErrInvalidCode = errs.New(errs.Internal, "invalid_code_mail", "notify: invalid code or ttl")
 )
 
 // Code purposes understood by CodeMessage. They equal the purposes of

@@ -1,8 +1,9 @@
 package profile
 
 import (
-	"errors"
 	"strings"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // Requirement names one thing a profile needs before it may be public. Its
@@ -55,7 +56,7 @@ func anyPresent(list []string) bool {
 }
 
 // ErrIncomplete is matched (errors.Is) by every *IncompleteError.
-var ErrIncomplete = errors.New("profile: incomplete for a public profile")
+var ErrIncomplete = errs.New(errs.Invalid, "profile_incomplete", "profile: incomplete for a public profile")
 
 // IncompleteError is returned when a profile would be public without
 // meeting every requirement. Missing lists all of them, in the order of

@@ -2,11 +2,11 @@ package profile
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/verification"
@@ -20,7 +20,7 @@ var (
 	ErrInvalidCode = verification.ErrInvalidCode
 	// ErrRecoveryUnavailable means the Service has no Codes to verify a
 	// new recovery email with (Config.Codes), a mistake of the host.
-	ErrRecoveryUnavailable = errors.New("profile: recovery email verification is not configured")
+	ErrRecoveryUnavailable = errs.New(errs.Unavailable, "recovery_unavailable", "profile: recovery email verification is not configured")
 )
 
 // recoveryStep is what an update of the recovery email asks of the codes.

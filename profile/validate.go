@@ -1,12 +1,13 @@
 package profile
 
 import (
-	"errors"
 	"maps"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // Limits of the profile fields, counted in Unicode code points.
@@ -66,7 +67,7 @@ const (
 )
 
 // ErrInvalid is matched (errors.Is) by every *ValidationError.
-var ErrInvalid = errors.New("profile: invalid input")
+var ErrInvalid = errs.New(errs.Invalid, "invalid_profile", "profile: invalid input")
 
 // ValidationError reports every invalid field of one write at once. Fields
 // maps the JSON name of each bad field to a reason code (Reason…). Nothing

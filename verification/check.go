@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -17,10 +18,10 @@ var (
 	ErrInvalidCode = errors.New("verification: invalid code")
 	// ErrThrottled is matched by the *ThrottledError that Issue and Allow
 	// return when an address got a code too recently or too often.
-	ErrThrottled = errors.New("verification: too many codes sent")
+	ErrThrottled = errs.New(errs.Throttled, "rate_limited", "verification: too many codes sent")
 	// ErrMissingArgument means Issue was called without a purpose, flow
 	// or address, a programming error.
-	ErrMissingArgument = errors.New("verification: missing argument")
+	ErrMissingArgument = errs.New(errs.Internal, "missing_argument", "verification: missing argument")
 )
 
 // Dead-code errors. Each matches ErrInvalidCode with errors.Is, so a

@@ -125,7 +125,7 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, c auth.Caller, p 
 	}
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		if cur, _, err := s.record(ctx, accountID); err != nil || !active(cur) {
-			return cmp.Or(err, ErrNotEnabled) // turned off meanwhile
+			return cmp.Or[error](err, ErrNotEnabled) // turned off meanwhile
 		}
 		if err := s.putRecoveryCodes(ctx, accountID, codes); err != nil {
 			return err

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // ErrUnsafeHandle means the *sql.DB given to New lacks a setting the Store
@@ -13,12 +15,12 @@ import (
 // behind), a busy timeout, or transactions that take the write lock when
 // they begin (_txlock=immediate); on PostgreSQL serializable transactions.
 // Migrate and Check return it; the error names what is missing.
-var ErrUnsafeHandle = errors.New("sqlstore: database handle is not configured as the Store needs")
+var ErrUnsafeHandle = errs.New(errs.Internal, "unsafe_handle", "sqlstore: database handle is not configured as the Store needs")
 
 // ErrNotMigrated means a table of the Store does not exist: the database
 // was not migrated. Call Store.Migrate (or apply the exported migrations)
 // before using the Store.
-var ErrNotMigrated = errors.New("sqlstore: schema missing: call Store.Migrate before using the Store")
+var ErrNotMigrated = errs.New(errs.Unavailable, "not_migrated", "sqlstore: schema missing: call Store.Migrate before using the Store")
 
 // sqliteDSNHint is how every SQLite handle error says what to do.
 const sqliteDSNHint = "open SQLite with the DSN of sqlite.DSN(path) (package storage/sqlstore/sqlite), or sqlite.Open"

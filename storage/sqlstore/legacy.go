@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // ErrLegacySchema means the database holds the unprefixed tables of
@@ -15,7 +17,7 @@ import (
 // (1 to 6), or a table of that version is missing. Migrate changes nothing. To go
 // on, record in schema_migrations the version v0.1.0 reached (6 when it
 // ran to the end), run Migrate, and set schema_migrations back.
-var ErrLegacySchema = errors.New("sqlstore: cannot upgrade the unprefixed tables of an earlier version")
+var ErrLegacySchema = errs.New(errs.Internal, "legacy_schema", "sqlstore: cannot upgrade the unprefixed tables of an earlier version")
 
 // legacyMigrationsTable is where v0.1.0 recorded its schema version:
 // golang-migrate's default table, which a host's own migrations may use
