@@ -39,7 +39,7 @@
 // wrong password, a deactivated account and a single-sign-on account alike,
 // after a dummy hash so the time is similar; SignUp for a registered
 // address returns a pending id that never confirms; RequestPasswordReset
-// always returns nil; ResetPassword answers ErrInvalidCode for an unknown
+// always returns nil; ResetPassword answers errs.ErrInvalidCode for an unknown
 // address as for a wrong code.
 //
 // # Sign-in throttling
@@ -57,7 +57,7 @@
 // however many failures come from elsewhere. Any other attempt is
 // counted per address (known or not, so a throttled answer tells nothing
 // about the address) and per client IP address. A throttled attempt is
-// refused before its password is looked at with a *ThrottledError.
+// refused before its password is looked at with a *errs.RetryError.
 // Current-password checks (CheckPassword, ChangePassword, Passwords) are
 // counted per account the same way. Sign-ins, failures of existing
 // accounts and lockouts go to the security log (Config.SecurityLog).

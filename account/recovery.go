@@ -111,7 +111,7 @@ func (s *Service) recoverable(ctx context.Context, email string) ([]Account, err
 // *password.PolicyError, checked before anything else). An unknown
 // account, one that is not active, has no password, or whose profile's
 // verified recovery email is not recoveryEmail, and a wrong, expired or
-// used code all give ErrInvalidCode, and each counts as an attempt on
+// used code all give errs.ErrInvalidCode, and each counts as an attempt on
 // the code. As ResetPassword, the change is recorded in the history and,
 // in the same transaction, the security log (securitylog.PasswordReset),
 // the account gets a notice, and every session of the account ends. It
@@ -135,7 +135,7 @@ func (s *Service) ResetPasswordByRecovery(ctx context.Context, recoveryEmail, ac
 	redeem := func(ctx context.Context, fn func(ctx context.Context) error) error {
 		return s.codes.Redeem(ctx, verification.PurposeRecoveryReset, recoveryFlow(email), code, func(ctx context.Context) error {
 			if !ok {
-				return ErrInvalidCode
+				return errs.ErrInvalidCode
 			}
 			return fn(ctx)
 		})

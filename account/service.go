@@ -22,18 +22,25 @@ import (
 
 // Errors of the Service. Check them with errors.Is.
 var (
-	// ErrInvalidCredentials is the one answer to a failed sign-in or a
-	// wrong current password: unknown email, wrong password, deactivated
-	// account and single-sign-on account all look the same.
+	// ErrInvalidCredentials is the one answer to a failed sign-in or
+	// password check (Authenticate, CheckPassword): unknown email, wrong
+	// password, deactivated account and single-sign-on account all look
+	// the same. Kind Unauthenticated.
 	ErrInvalidCredentials = errs.New(errs.Unauthenticated, "invalid_credentials", "account: invalid credentials")
+	// ErrWrongPassword means the current password given to a
+	// self-service change (ChangePassword) is wrong: the caller is
+	// signed in, so its kind is Invalid; its code is that of
+	// ErrInvalidCredentials.
+	ErrWrongPassword = errs.New(errs.Invalid, "invalid_credentials", "account: wrong current password")
 	// ErrSSORequired means the company of an address enforces single
 	// sign-on, so passwords and the add-account flow are not available.
 	ErrSSORequired = errs.New(errs.Invalid, "sso_required", "account: single sign-on required")
 	// ErrSSOManaged means the account's credentials are managed by its
 	// company's identity provider: password changes and resets are
 	// refused with it, and a password sign-in gets an error that matches
-	// both it and ErrInvalidCredentials (so an HTTP layer can answer it
-	// exactly like a wrong password). It also matches ErrSSORequired.
+	// both it and ErrInvalidCredentials (and is of the kind of the
+	// latter, so an HTTP layer answers it exactly like a wrong password).
+	// It also matches ErrSSORequired.
 	ErrSSOManaged error = ssoManagedError{}
 	// ErrSSOLinked means the account already signs in through a
 	// single-sign-on identity, so it cannot be linked to another.
@@ -43,28 +50,28 @@ var (
 	ErrEmailTaken = errs.New(errs.Conflict, "email_taken", "account: email already registered")
 	// ErrPasswordReused means the new password equals the current one.
 	ErrPasswordReused = errs.New(errs.Invalid, "password_reused", "account: new password equals the current one")
-	// ErrForbidden means the signed-in account may not do this.
-	ErrForbidden = errors.New("account: forbidden")
-	// ErrInvalidCode is verification.ErrInvalidCode, the one answer to a
-	// wrong, expired, used or unknown code or flow.
-	ErrInvalidCode = verification.ErrInvalidCode
 )
+
+// errSSOManaged is the kind and code of ErrSSOManaged.
+var errSSOManaged = errs.New(errs.Invalid, "sso_managed", "account: credentials managed by single sign-on")
 
 // ssoManagedError is ErrSSOManaged: it also matches ErrSSORequired.
 type ssoManagedError struct{}
 
-func (ssoManagedError) Error() string        { return "account: credentials managed by single sign-on" }
+func (ssoManagedError) Error() string        { return errSSOManaged.Msg }
+func (ssoManagedError) Unwrap() error        { return errSSOManaged }
 func (ssoManagedError) Is(target error) bool { return target == ErrSSORequired }
 
 // ssoSignInError is what Authenticate returns for an address of a
-// single-sign-on company: ErrInvalidCredentials to whoever checks for a
-// failed sign-in, ErrSSOManaged to a host that wants to offer single
-// sign-on instead.
+// single-sign-on company: ErrInvalidCredentials (its kind and code) to
+// whoever checks for a failed sign-in, ErrSSOManaged to a host that
+// wants to offer single sign-on instead.
 type ssoSignInError struct{}
 
 func (ssoSignInError) Error() string { return ErrInvalidCredentials.Error() }
+func (ssoSignInError) Unwrap() error { return ErrInvalidCredentials }
 func (ssoSignInError) Is(target error) bool {
-	return target == ErrInvalidCredentials || target == ErrSSOManaged || target == ErrSSORequired
+	return target == ErrSSOManaged || target == ErrSSORequired
 }
 
 // ErrNotFound means the account does not exist. It also matches

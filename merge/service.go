@@ -51,13 +51,9 @@ var (
 	// ErrInvalidChoice means SendCode was given a choice other than
 	// ChoiceTyped and ChoiceRecovery.
 	ErrInvalidChoice = errs.New(errs.Invalid, "invalid_choice", "merge: no such address to send the code to")
-	// ErrInvalidCode is the one answer to every failed code: wrong,
-	// expired, used up or never sent. The attempt cap and expiry of
-	// package verification apply.
-	ErrInvalidCode = errors.New("merge: invalid code")
-	// ErrTooManyStarts is matched by the *StartLimitError that Start
-	// returns when the person started too many merges lately
-	// (Config.StartLimit).
+	// ErrTooManyStarts is the refusal of Start when the person started
+	// too many merges lately (Config.StartLimit). It is returned in an
+	// *errs.RetryError that says how long to wait.
 	ErrTooManyStarts = errs.New(errs.Throttled, "rate_limited", "merge: too many merges started")
 )
 
@@ -65,22 +61,6 @@ var (
 // Config.StartLimit is zero: 10 at once, then one more every 2 h 24 min,
 // so about 10 a day.
 var DefaultStartLimit = ratelimit.Limit{Burst: 10, Every: 24 * time.Hour / 10}
-
-// StartLimitError says when the person may start the next merge. It
-// matches ErrTooManyStarts.
-type StartLimitError struct {
-	// RetryAfter is how long to wait before Start succeeds again.
-	RetryAfter time.Duration
-}
-
-// Error reports the wait, rounded up to whole seconds.
-func (e *StartLimitError) Error() string {
-	secs := (e.RetryAfter + time.Second - 1) / time.Second
-	return fmt.Sprintf("merge: too many merges started; retry in %ds", secs)
-}
-
-// Is reports whether target is ErrTooManyStarts.
-func (e *StartLimitError) Is(target error) bool { return target == ErrTooManyStarts }
 
 // Config configures a Service. Every store field and Codes are required;
 // Notices may be nil (no merge notices); zero values of the other fields

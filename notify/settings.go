@@ -130,6 +130,11 @@ func (e *InputError) Error() string {
 // Unwrap returns ErrInvalidInput.
 func (e *InputError) Unwrap() error { return ErrInvalidInput }
 
+// Details returns the field and the reason.
+func (e *InputError) Details() map[string]any {
+	return map[string]any{"field": e.Field, "reason": e.Reason}
+}
+
 // checkText validates one argument: non-empty, at most max characters,
 // valid UTF-8 without control characters.
 func checkText(field, v string, max int) error {

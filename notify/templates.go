@@ -25,10 +25,10 @@ var (
 	// ErrUnknownNotice is returned by NoticeMessage for a kind it has no
 	// text for.
 	ErrUnknownNotice = errs.New(errs.Internal, "unknown_notice", "notify: unknown notice kind")
-	// ErrInvalidCode is returned by CodeMessage for an empty or over-long
+	// ErrInvalidCodeMessage is returned by CodeMessage for an empty or over-long
 	// code, one with spaces or control characters, or a TTL that is not
 	// positive.
-	ErrInvalidCode = errs.New(errs.Internal, "invalid_code_mail", "notify: invalid code or ttl")
+	ErrInvalidCodeMessage = errs.New(errs.Internal, "invalid_code_message", "notify: invalid code or ttl")
 )
 
 // Code purposes understood by CodeMessage. They equal the purposes of
@@ -60,7 +60,7 @@ const maxCodeLen = 64
 // message says what the code confirms, that it expires after ttl and works
 // once, and to ignore the email when it was not requested. The code itself
 // appears only in the body. It returns ErrInvalidAddress,
-// ErrHeaderInjection, ErrUnknownPurpose or ErrInvalidCode.
+// ErrHeaderInjection, ErrUnknownPurpose or ErrInvalidCodeMessage.
 func CodeMessage(to string, purpose string, code string, ttl time.Duration) (Message, error) {
 	return CodeNote(to, purpose, code, ttl, "")
 }
@@ -81,7 +81,7 @@ func CodeNote(to string, purpose string, code string, ttl time.Duration, note st
 		return Message{}, ErrUnknownPurpose
 	}
 	if !validCode(code) || ttl <= 0 {
-		return Message{}, ErrInvalidCode
+		return Message{}, ErrInvalidCodeMessage
 	}
 	body, err := render("code.txt", map[string]string{
 		"Code": code, "Action": text.action, "TTL": humanDuration(ttl), "Note": cleanNote(note),

@@ -55,7 +55,7 @@ func anyPresent(list []string) bool {
 	return false
 }
 
-// ErrIncomplete is matched (errors.Is) by every *IncompleteError.
+// ErrIncomplete is wrapped by every *IncompleteError.
 var ErrIncomplete = errs.New(errs.Invalid, "profile_incomplete", "profile: incomplete for a public profile")
 
 // IncompleteError is returned when a profile would be public without
@@ -74,8 +74,17 @@ func (e *IncompleteError) Error() string {
 	return "profile: incomplete for a public profile: missing " + strings.Join(names, ", ")
 }
 
-// Is reports whether target is ErrIncomplete.
-func (e *IncompleteError) Is(target error) bool { return target == ErrIncomplete }
+// Unwrap returns ErrIncomplete.
+func (e *IncompleteError) Unwrap() error { return ErrIncomplete }
+
+// Details returns the missing requirements as "missing".
+func (e *IncompleteError) Details() map[string]any {
+	m := make([]string, len(e.Missing))
+	for i, r := range e.Missing {
+		m[i] = string(r)
+	}
+	return map[string]any{"missing": m}
+}
 
 // checkPublic returns an *IncompleteError when p is public and incomplete.
 func checkPublic(p Profile) error {

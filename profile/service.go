@@ -155,7 +155,7 @@ func wrap(err error) error {
 // sign-in (auth.ErrReauthenticationRequired). A new recovery email does
 // not take effect at once: it becomes PendingRecoveryEmail and a code is
 // sent to it (purpose verification.PurposeRecoveryEmail, in the same
-// transaction; a *verification.ThrottledError changes nothing) until
+// transaction; a *errs.RetryError changes nothing) until
 // ConfirmRecoveryEmail; the verified address stays meanwhile. Clearing it
 // ("") removes both, is recorded in the security log and tells the
 // removed address. It returns the stored profile.

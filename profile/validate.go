@@ -66,7 +66,7 @@ const (
 	ReasonOutOfRange      = "out_of_range"     // a number out of its range
 )
 
-// ErrInvalid is matched (errors.Is) by every *ValidationError.
+// ErrInvalid is wrapped by every *ValidationError.
 var ErrInvalid = errs.New(errs.Invalid, "invalid_profile", "profile: invalid input")
 
 // ValidationError reports every invalid field of one write at once. Fields
@@ -87,8 +87,13 @@ func (e *ValidationError) Error() string {
 	return b.String()
 }
 
-// Is reports whether target is ErrInvalid.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+// Unwrap returns ErrInvalid.
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// Details returns the bad fields and their reasons as "fields".
+func (e *ValidationError) Details() map[string]any {
+	return map[string]any{"fields": e.Fields}
+}
 
 // add records a bad field; an empty reason is ignored.
 func (e *ValidationError) add(field, reason string) {

@@ -3,7 +3,6 @@ package session
 import (
 	"context"
 	"crypto/sha256"
-	"fmt"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/auth"
@@ -82,7 +81,7 @@ var (
 	// ErrNotFound is the answer of End for a session that is not the
 	// caller's: another account's, ended or unknown alike. It matches
 	// storage.ErrNotFound too.
-	ErrNotFound = fmt.Errorf("session: no such session of yours: %w", storage.ErrNotFound)
+	ErrNotFound = storage.NotFound("session: no such session of yours")
 	// ErrInvalidMethod means Start was given a method no person signs in
 	// with (a token or API key, or none).
 	ErrInvalidMethod = errs.New(errs.Internal, "invalid_method", "session: invalid sign-in method")

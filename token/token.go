@@ -40,8 +40,11 @@ var (
 	ErrInvalidExpiry = errs.New(errs.Invalid, "invalid_expiry", "token: expiry is not in the future")
 )
 
+// ErrUnknownScope is wrapped by every *UnknownScopeError.
+var ErrUnknownScope = errs.New(errs.Invalid, "unknown_scopes", "token: unknown scopes")
+
 // UnknownScopeError is returned when a token is requested with scopes the
-// Registry does not know.
+// Registry does not know. It wraps ErrUnknownScope.
 type UnknownScopeError struct {
 	Scopes []string // the unknown scopes, normalised and sorted
 }
@@ -49,6 +52,14 @@ type UnknownScopeError struct {
 // Error implements error.
 func (e *UnknownScopeError) Error() string {
 	return fmt.Sprintf("token: unknown scopes %q", e.Scopes)
+}
+
+// Unwrap returns ErrUnknownScope.
+func (e *UnknownScopeError) Unwrap() error { return ErrUnknownScope }
+
+// Details returns the unknown scopes as "scopes".
+func (e *UnknownScopeError) Details() map[string]any {
+	return map[string]any{"scopes": e.Scopes}
 }
 
 // Kind says which credential a Principal was authenticated with.

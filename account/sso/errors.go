@@ -12,7 +12,7 @@ var (
 	// ErrUnknownConnection means no connection has the ID, or no
 	// connection owns the address's domain. It also matches
 	// storage.ErrNotFound.
-	ErrUnknownConnection = storage.NotFound("sso: unknown connection")
+	ErrUnknownConnection = storage.NotFoundCode("sso_unknown_connection", "sso: unknown connection")
 	// ErrDomainTaken means a domain of the connection, or its ID, belongs
 	// to another connection.
 	ErrDomainTaken = errs.New(errs.Conflict, "domain_taken", "sso: domain or id taken by another connection")

@@ -477,7 +477,7 @@ func (s *Service) resolve(ctx context.Context, r Record, id identity, ident acco
 	switch {
 	case errors.Is(err, account.ErrSSOLinked):
 		return account.Account{}, ErrIdentityMismatch
-	case errors.Is(err, account.ErrForbidden):
+	case errors.Is(err, auth.ErrForbidden):
 		return account.Account{}, ErrAccountInactive
 	case err != nil:
 		return account.Account{}, err

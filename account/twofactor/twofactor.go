@@ -2,7 +2,6 @@ package twofactor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -12,10 +11,6 @@ import (
 
 // Sentinel errors of the package. Check them with errors.Is.
 var (
-	// ErrInvalidCode means a code was wrong, expired, already used or of a
-	// kind the account's method does not accept. The caller cannot tell
-	// which, on purpose.
-	ErrInvalidCode = errors.New("twofactor: invalid code")
 	// ErrLocked means too many wrong codes were entered; the second factor
 	// accepts nothing until the lock time has passed.
 	ErrLocked = errs.New(errs.Throttled, "locked", "twofactor: locked after too many wrong codes")
@@ -36,6 +31,7 @@ var (
 	// ErrSMSUnavailable means the service has no SMSSender.
 	ErrSMSUnavailable = errs.New(errs.Conflict, "sms_unavailable", "twofactor: sms not available")
 	// ErrTooSoon means an SMS code was sent too recently to send another.
+	// It is returned in an *errs.RetryError that says how long to wait.
 	ErrTooSoon = errs.New(errs.Throttled, "too_soon", "twofactor: sms code sent too recently")
 	// ErrSSOManaged means the account signs in through its company's
 	// identity provider, which owns its second factors: enrolment is

@@ -24,7 +24,7 @@ var mergeErrors = []struct {
 	{merge.ErrInactive, http.StatusForbidden, "forbidden"},
 	{merge.ErrInvalidEmail, http.StatusUnprocessableEntity, "invalid_email"},
 	{merge.ErrInvalidChoice, http.StatusUnprocessableEntity, "invalid_choice"},
-	{merge.ErrInvalidCode, http.StatusUnprocessableEntity, "invalid_code"},
+	{errs.ErrInvalidCode, http.StatusUnprocessableEntity, "invalid_code"},
 }
 
 // mergeRoutes registers the merge flow: start, choose the address, verify

@@ -130,7 +130,7 @@ func (w *Web) newAccountVerify(rw http.ResponseWriter, r *http.Request, c *calle
 		return
 	}
 	_, err := w.s.Accounts.ConfirmAddAccount(r.Context(), w.as(r, c), id, strings.TrimSpace(r.PostFormValue("code")))
-	if errors.Is(err, account.ErrInvalidCode) {
+	if errors.Is(err, errs.ErrInvalidCode) {
 		f := newForm()
 		f.add("code", msgBadCode)
 		p := w.signedInPage(rw, r, c, "Check your email", "accounts")

@@ -112,7 +112,7 @@ func (w *Web) confirmAuthenticator(rw http.ResponseWriter, r *http.Request, c *c
 	}
 	f := newForm()
 	switch {
-	case errors.Is(err, twofactor.ErrInvalidCode), errors.Is(err, twofactor.ErrLocked):
+	case errors.Is(err, errs.ErrInvalidCode), errors.Is(err, twofactor.ErrLocked):
 		f.add("code", codeMessage(err))
 	case errors.Is(err, twofactor.ErrNoEnrollment):
 		f.add("code", "The set-up has expired. Start it again.")

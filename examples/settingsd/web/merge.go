@@ -117,7 +117,7 @@ func (w *Web) mergeVerify(rw http.ResponseWriter, r *http.Request, c *caller) {
 		return
 	}
 	_, err := w.s.Merges.Verify(r.Context(), c.ses.Caller(), id, strings.TrimSpace(r.PostFormValue("code")))
-	if errors.Is(err, merge.ErrInvalidCode) {
+	if errors.Is(err, errs.ErrInvalidCode) {
 		f := newForm()
 		f.add("code", msgBadCode)
 		w.renderMerge(rw, r, c, http.StatusUnprocessableEntity, "merge_code", f, mergeData{Step: 4, ID: id})

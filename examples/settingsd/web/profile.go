@@ -192,7 +192,7 @@ func (w *Web) confirmRecovery(rw http.ResponseWriter, r *http.Request, c *caller
 		seeOther(rw, r, "/profile")
 		return
 	}
-	if !errors.Is(err, profile.ErrInvalidCode) {
+	if !errors.Is(err, errs.ErrInvalidCode) {
 		w.fail(rw, r, err)
 		return
 	}

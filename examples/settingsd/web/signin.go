@@ -312,7 +312,7 @@ func (w *Web) signUpVerify(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := w.s.Accounts.ConfirmSignUp(r.Context(), id, strings.TrimSpace(r.PostFormValue("code")))
-	if errors.Is(err, account.ErrInvalidCode) {
+	if errors.Is(err, errs.ErrInvalidCode) {
 		f := newForm()
 		f.add("code", msgBadCode)
 		p := w.anonymousPage(rw, r, "Check your email")
@@ -400,7 +400,7 @@ func (w *Web) resetWith(rw http.ResponseWriter, r *http.Request, page, email str
 	maps.Copy(f.Values, values)
 	switch {
 	case passwordErrors(f, "password", err, w.policy):
-	case errors.Is(err, account.ErrInvalidCode):
+	case errors.Is(err, errs.ErrInvalidCode):
 		f.add("code", msgBadCode)
 	case errors.Is(err, account.ErrInvalidEmail):
 		f.add("email", msgBadEmail)
