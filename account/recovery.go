@@ -17,7 +17,7 @@ import (
 // ErrRecoveryUnavailable means the Service has no RecoveryProfiles
 // (Config.Recovery), so passwords cannot be reset through a recovery
 // email: a mistake of the host.
-var ErrRecoveryUnavailable = errs.New(errs.Unavailable, "recovery_unavailable", "account: password reset through the recovery email is not configured")
+var ErrRecoveryUnavailable = errs.New(errs.Internal, "recovery_unavailable", "account: password reset through the recovery email is not configured")
 
 // RecoveryProfiles finds profiles by their verified recovery email;
 // profile.Store implements it.

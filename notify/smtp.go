@@ -19,10 +19,10 @@ import (
 var (
 	// ErrTLSRequired is returned when SMTPConfig.RequireTLS is set and the
 	// server does not offer STARTTLS.
-	ErrTLSRequired = errs.New(errs.Unavailable, "smtp_tls_required", "notify: smtp server does not offer starttls")
+	ErrTLSRequired = errs.New(errs.Internal, "smtp_tls_required", "notify: smtp server does not offer starttls")
 	// ErrAuthUnsupported is returned when credentials are configured and
 	// the server does not offer AUTH.
-	ErrAuthUnsupported = errs.New(errs.Unavailable, "smtp_auth_unsupported", "notify: smtp server does not offer auth")
+	ErrAuthUnsupported = errs.New(errs.Internal, "smtp_auth_unsupported", "notify: smtp server does not offer auth")
 )
 
 // DefaultSMTPTimeout bounds one Send when SMTPConfig.Timeout is zero.

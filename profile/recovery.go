@@ -16,7 +16,7 @@ import (
 var (
 	// ErrRecoveryUnavailable means the Service has no Codes to verify a
 	// new recovery email with (Config.Codes), a mistake of the host.
-	ErrRecoveryUnavailable = errs.New(errs.Unavailable, "recovery_unavailable", "profile: recovery email verification is not configured")
+	ErrRecoveryUnavailable = errs.New(errs.Internal, "recovery_unavailable", "profile: recovery email verification is not configured")
 )
 
 // recoveryStep is what an update of the recovery email asks of the codes.

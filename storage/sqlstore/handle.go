@@ -20,7 +20,7 @@ var ErrUnsafeHandle = errs.New(errs.Internal, "unsafe_handle", "sqlstore: databa
 // ErrNotMigrated means a table of the Store does not exist: the database
 // was not migrated. Call Store.Migrate (or apply the exported migrations)
 // before using the Store.
-var ErrNotMigrated = errs.New(errs.Unavailable, "not_migrated", "sqlstore: schema missing: call Store.Migrate before using the Store")
+var ErrNotMigrated = errs.New(errs.Internal, "not_migrated", "sqlstore: schema missing: call Store.Migrate before using the Store")
 
 // sqliteDSNHint is how every SQLite handle error says what to do.
 const sqliteDSNHint = "open SQLite with the DSN of sqlite.DSN(path) (package storage/sqlstore/sqlite), or sqlite.Open"
