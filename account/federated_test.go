@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
@@ -92,7 +93,7 @@ func TestLinkFederated(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.svc.LinkFederated(e.ctx, other.ID, account.SSOIdentity{Connection: "acme", Subject: "sub-bob", Email: other.Email})
-	wantErr(t, "LinkFederated(deactivated)", err, account.ErrForbidden)
+	wantErr(t, "LinkFederated(deactivated)", err, auth.ErrForbidden)
 	_, err = e.svc.LinkFederated(e.ctx, "acc_nobody", ident)
 	wantErr(t, "LinkFederated(unknown)", err, account.ErrNotFound)
 }

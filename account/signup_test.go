@@ -181,13 +181,13 @@ func TestConfirmSignUpRace(t *testing.T) {
 	}
 	code := e.code("ada@example.com")
 	var wg sync.WaitGroup
-	errs := make([]error, n)
+	results := make([]error, n)
 	for i := range n {
-		wg.Go(func() { _, errs[i] = e.svc.ConfirmSignUp(e.ctx, pid, code) })
+		wg.Go(func() { _, results[i] = e.svc.ConfirmSignUp(e.ctx, pid, code) })
 	}
 	wg.Wait()
 	ok := 0
-	for i, err := range errs {
+	for i, err := range results {
 		switch {
 		case err == nil:
 			ok++

@@ -177,8 +177,8 @@ func TestStartLimit(t *testing.T) {
 		}
 	}
 	_, err := e.svc.Start(e.ctx, e.as("acc_a"), "b1@example.com")
-	var le *merge.StartLimitError
-	if !errors.Is(err, merge.ErrTooManyStarts) || !errors.As(err, &le) || le.RetryAfter <= 0 {
+	var le *errs.RetryError
+	if !errors.Is(err, merge.ErrTooManyStarts) || !errors.As(err, &le) || le.After <= 0 {
 		t.Fatalf("fifth Start = %v, want a *StartLimitError", err)
 	}
 	if _, err := e.svc.Start(e.ctx, e.as("acc_c"), "b1@example.com"); err != nil {

@@ -175,8 +175,8 @@ func TestThrottle(t *testing.T) {
 func wantThrottled(t *testing.T, e *env, purpose verification.Purpose, retry time.Duration) {
 	t.Helper()
 	err := e.svc.Issue(e.ctx, purpose, flow, ada)
-	var te *verification.ThrottledError
-	if !errors.As(err, &te) || !errors.Is(err, verification.ErrThrottled) || te.RetryAfter != retry {
+	var te *errs.RetryError
+	if !errors.As(err, &te) || !errors.Is(err, verification.ErrThrottled) || te.After != retry {
 		t.Fatalf("Issue(%s): got %v, want ThrottledError with RetryAfter %v", purpose, err, retry)
 	}
 }
@@ -269,10 +269,10 @@ func TestRedeemRace(t *testing.T) {
 		mu   sync.Mutex
 		runs int
 	)
-	errs := make([]error, n)
+	results := make([]error, n)
 	for i := range n {
 		wg.Go(func() {
-			errs[i] = e.svc.Redeem(e.ctx, verification.PurposeSignUp, flow, code, func(context.Context) error {
+			results[i] = e.svc.Redeem(e.ctx, verification.PurposeSignUp, flow, code, func(context.Context) error {
 				mu.Lock()
 				runs++
 				mu.Unlock()
@@ -282,7 +282,7 @@ func TestRedeemRace(t *testing.T) {
 	}
 	wg.Wait()
 	ok := 0
-	for i, err := range errs {
+	for i, err := range results {
 		switch {
 		case err == nil:
 			ok++

@@ -258,18 +258,18 @@ func TestSMSUnavailable(t *testing.T) {
 // others must be errs.ErrInvalidCode or ErrLocked.
 func racing(t *testing.T, f func() error) int {
 	t.Helper()
-	errs := make(chan error, 16)
+	results := make(chan error, 16)
 	start := make(chan struct{})
 	for range 16 {
 		go func() {
 			<-start
-			errs <- f()
+			results <- f()
 		}()
 	}
 	close(start)
 	ok := 0
 	for range 16 {
-		switch err := <-errs; {
+		switch err := <-results; {
 		case err == nil:
 			ok++
 		case !errors.Is(err, errs.ErrInvalidCode) && !errors.Is(err, twofactor.ErrLocked):
