@@ -165,7 +165,7 @@ func TestChangePassword(t *testing.T) {
 	a := e.signUp("ada@example.com")
 	e.clock.Advance(time.Hour)
 
-	wantErr(t, "wrong current", e.svc.ChangePassword(e.ctx, e.as(a.ID), otherPW, "Brand-New-Pass-1"), account.ErrInvalidCredentials)
+	wantErr(t, "wrong current", e.svc.ChangePassword(e.ctx, e.as(a.ID), otherPW, "Brand-New-Pass-1"), account.ErrWrongPassword)
 	var pe *password.PolicyError
 	if err := e.svc.ChangePassword(e.ctx, e.as(a.ID), goodPW, "weak"); !errors.As(err, &pe) {
 		t.Errorf("weak new password: got %v, want *password.PolicyError", err)

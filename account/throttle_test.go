@@ -336,7 +336,7 @@ func TestCurrentPasswordChecksCountAsFailedSignIns(t *testing.T) {
 		}
 	}
 	// A password change with a wrong current password counts too.
-	if err := e.svc.ChangePassword(e.ctx, c, otherPW, "New-Password-42!"); !errors.Is(err, account.ErrInvalidCredentials) {
+	if err := e.svc.ChangePassword(e.ctx, c, otherPW, "New-Password-42!"); !errors.Is(err, account.ErrWrongPassword) {
 		t.Fatalf("ChangePassword with a wrong current password: %v", err)
 	}
 	// So does the checker a two-factor service gets.

@@ -54,7 +54,7 @@ func Example() {
 	// subject: Confirm your email address
 	// merge code: <nil>
 	// throttled: true
-	// other purpose: verification: invalid code
+	// other purpose: invalid code
 	// creating the account
 	// redeemed: <nil>
 	// again: true

@@ -86,7 +86,7 @@ func ExampleService_BeginAuthenticator() {
 	// 10 recovery codes, <nil>
 	// second factor required: true
 	// <nil>
-	// twofactor: invalid code
+	// invalid code
 	// <nil>
 }
 
