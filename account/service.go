@@ -327,13 +327,13 @@ func (s *Service) caller(ctx context.Context, c auth.Caller) (Account, error) {
 	}
 	a, err := s.get(ctx, c.AccountID)
 	if errors.Is(err, ErrNotFound) {
-		return Account{}, fmt.Errorf("%w: unknown account", auth.ErrForbidden)
+		return Account{}, fmt.Errorf("account: unknown account: %w", auth.ErrForbidden)
 	}
 	if err != nil {
 		return Account{}, err
 	}
 	if a.Status != StatusActive {
-		return Account{}, fmt.Errorf("%w: account not active", auth.ErrForbidden)
+		return Account{}, fmt.Errorf("account: account not active: %w", auth.ErrForbidden)
 	}
 	return a, nil
 }

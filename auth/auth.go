@@ -110,9 +110,9 @@ func (c Caller) String() string {
 func (c Caller) Valid() error {
 	switch {
 	case c.AccountID == "":
-		return fmt.Errorf("%w: no account", ErrInvalidCaller)
+		return fmt.Errorf("auth: no account: %w", ErrInvalidCaller)
 	case !slices.Contains([]Method{MethodPassword, MethodSecondFactor, MethodSSO, MethodToken, MethodAPIKey}, c.Method):
-		return fmt.Errorf("%w: method %q", ErrInvalidCaller, c.Method)
+		return fmt.Errorf("auth: method %q: %w", c.Method, ErrInvalidCaller)
 	}
 	return nil
 }
@@ -129,7 +129,7 @@ func (c Caller) Person() error {
 		return err
 	}
 	if c.Credential() {
-		return fmt.Errorf("%w: a %s does not reach the settings", ErrForbidden, c.Method)
+		return fmt.Errorf("auth: a %s does not reach the settings: %w", c.Method, ErrForbidden)
 	}
 	return nil
 }

@@ -136,7 +136,7 @@ func (s *Service) Reauthenticate(ctx context.Context, c auth.Caller, password, o
 		return Session{}, err
 	}
 	if c.SessionID == "" {
-		return Session{}, fmt.Errorf("%w: no session to re-authenticate", auth.ErrInvalidCaller)
+		return Session{}, fmt.Errorf("session: no session to re-authenticate: %w", auth.ErrInvalidCaller)
 	}
 	if s.passwords == nil {
 		return Session{}, ErrNotConfigured
@@ -208,7 +208,7 @@ func (s *Service) prove(ctx context.Context, c auth.Caller, password, otp string
 	}
 	if err := s.second.Verify(ctx, accountID, otp); err != nil {
 		if errors.Is(err, errs.ErrInvalidCode) {
-			return "", fmt.Errorf("session: reauthenticate: %w (%w)", account.ErrInvalidCredentials, err)
+			return "", fmt.Errorf("session: reauthenticate: %w (%v)", account.ErrInvalidCredentials, err)
 		}
 		return "", fmt.Errorf("session: reauthenticate: %w", err)
 	}

@@ -34,10 +34,10 @@ func (s *Service) BackChannelLogout(ctx context.Context, connectionID, rawToken 
 	}
 	lt, err := p.Verifier(&oidc.Config{ClientID: r.ClientID, Now: s.now}).VerifyLogout(s.providers.httpContext(ctx), rawToken)
 	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ErrInvalidLogoutToken, err)
+		return 0, fmt.Errorf("sso: %v: %w", err, ErrInvalidLogoutToken)
 	}
 	if lt.Subject == "" {
-		return 0, fmt.Errorf("%w: no subject (sid-only logout is not supported)", ErrInvalidLogoutToken)
+		return 0, fmt.Errorf("sso: no subject (sid-only logout is not supported): %w", ErrInvalidLogoutToken)
 	}
 	a, err := s.st.AccountBySubject(ctx, r.ID, lt.Subject)
 	if errors.Is(err, storage.ErrNotFound) {

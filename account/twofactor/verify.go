@@ -263,7 +263,10 @@ func (s *Service) checkProof(ctx context.Context, r Record, p Proof) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("%w: %w", ErrInvalidPassword, err)
+		if errs.KindOf(err) == errs.Throttled {
+			return fmt.Errorf("twofactor: checking the password: %w", err)
+		}
+		return fmt.Errorf("twofactor: checking the password: %w (%v)", ErrInvalidPassword, err)
 	}
 	return s.resetAttempts(ctx, r.AccountID)
 }

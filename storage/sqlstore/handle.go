@@ -39,7 +39,7 @@ func (s *Store) Check(ctx context.Context) error {
 func (s *Store) checkPostgres(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
 	if err != nil {
-		return fmt.Errorf("%w: cannot begin a serializable transaction: %v", ErrUnsafeHandle, err)
+		return fmt.Errorf("sqlstore: cannot begin a serializable transaction: %v: %w", err, ErrUnsafeHandle)
 	}
 	defer func() { _ = tx.Rollback() }()
 	var level string
@@ -47,7 +47,7 @@ func (s *Store) checkPostgres(ctx context.Context) error {
 		return translate(ctx, "checking isolation", err)
 	}
 	if level != "serializable" {
-		return fmt.Errorf("%w: transactions run at %q, want serializable (a pooler in statement mode?)", ErrUnsafeHandle, level)
+		return fmt.Errorf("sqlstore: transactions run at %q, want serializable (a pooler in statement mode?): %w", level, ErrUnsafeHandle)
 	}
 	return nil
 }
@@ -63,13 +63,13 @@ func (s *Store) checkSQLite(ctx context.Context) error {
 		return translate(ctx, "checking foreign_keys", err)
 	}
 	if fk != 1 {
-		return fmt.Errorf("%w: foreign_keys is off, so erasure would leave rows behind; %s", ErrUnsafeHandle, sqliteDSNHint)
+		return fmt.Errorf("sqlstore: foreign_keys is off, so erasure would leave rows behind; %s: %w", sqliteDSNHint, ErrUnsafeHandle)
 	}
 	if err := conn.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy); err != nil {
 		return translate(ctx, "checking busy_timeout", err)
 	}
 	if busy <= 0 {
-		return fmt.Errorf("%w: busy_timeout is 0, so concurrent writers fail at once; %s", ErrUnsafeHandle, sqliteDSNHint)
+		return fmt.Errorf("sqlstore: busy_timeout is 0, so concurrent writers fail at once; %s: %w", sqliteDSNHint, ErrUnsafeHandle)
 	}
 	file, err := mainFile(ctx, conn)
 	if err != nil || file == "" {
@@ -112,7 +112,7 @@ func (s *Store) checkImmediate(ctx context.Context, conn *sql.Conn, busy int) er
 	_, err = conn.ExecContext(ctx, "BEGIN IMMEDIATE")
 	if err == nil {
 		_, _ = conn.ExecContext(ctx, "ROLLBACK")
-		return fmt.Errorf("%w: transactions do not take the write lock when they begin (_txlock=immediate), so they can fail half-way; %s", ErrUnsafeHandle, sqliteDSNHint)
+		return fmt.Errorf("sqlstore: transactions do not take the write lock when they begin (_txlock=immediate), so they can fail half-way; %s: %w", sqliteDSNHint, ErrUnsafeHandle)
 	}
 	if classify(err) != kindRetry {
 		return translate(ctx, "checking transactions", err)

@@ -79,7 +79,7 @@ func (s *Store) legacyVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
 		return 0, translate(ctx, "migrate: looking for "+legacyMigrationsTable, err)
 	}
 	if !exists {
-		return 0, fmt.Errorf("%w: %s does not exist", ErrLegacySchema, legacyMigrationsTable)
+		return 0, fmt.Errorf("sqlstore: %s does not exist: %w", legacyMigrationsTable, ErrLegacySchema)
 	}
 	var (
 		v     int64
@@ -88,13 +88,13 @@ func (s *Store) legacyVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
 	err = tx.QueryRowContext(ctx, `SELECT version, dirty FROM `+legacyMigrationsTable+` ORDER BY version DESC LIMIT 1`).Scan(&v, &dirty)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return 0, fmt.Errorf("%w: %s records no version", ErrLegacySchema, legacyMigrationsTable)
+		return 0, fmt.Errorf("sqlstore: %s records no version: %w", legacyMigrationsTable, ErrLegacySchema)
 	case err != nil:
 		return 0, translate(ctx, "migrate: reading "+legacyMigrationsTable, err)
 	case v < 1 || v >= int64(len(legacyTables)):
-		return 0, fmt.Errorf("%w: %s records version %d, not one of 1 to %d", ErrLegacySchema, legacyMigrationsTable, v, len(legacyTables)-1)
+		return 0, fmt.Errorf("sqlstore: %s records version %d, not one of 1 to %d: %w", legacyMigrationsTable, v, len(legacyTables)-1, ErrLegacySchema)
 	case dirty:
-		return 0, fmt.Errorf("%w: %s: version %d", ErrDirtySchema, legacyMigrationsTable, v)
+		return 0, fmt.Errorf("sqlstore: %s: version %d: %w", legacyMigrationsTable, v, ErrDirtySchema)
 	}
 	return v, nil
 }
@@ -107,7 +107,7 @@ func (s *Store) renameLegacy(ctx context.Context, tx *sql.Tx, table string, vers
 		return translate(ctx, "migrate: looking for "+table, err)
 	}
 	if !exists {
-		return fmt.Errorf("%w: table %s of version %d is missing", ErrLegacySchema, table, version)
+		return fmt.Errorf("sqlstore: table %s of version %d is missing: %w", table, version, ErrLegacySchema)
 	}
 	to := s.prefix + table
 	if _, err := tx.ExecContext(ctx, `ALTER TABLE `+table+` RENAME TO `+to); err != nil {
