@@ -179,7 +179,7 @@ func TestStartLimit(t *testing.T) {
 	_, err := e.svc.Start(e.ctx, e.as("acc_a"), "b1@example.com")
 	var le *errs.RetryError
 	if !errors.Is(err, merge.ErrTooManyStarts) || !errors.As(err, &le) || le.After <= 0 {
-		t.Fatalf("fifth Start = %v, want a *StartLimitError", err)
+		t.Fatalf("fifth Start = %v, want an *errs.RetryError", err)
 	}
 	if _, err := e.svc.Start(e.ctx, e.as("acc_c"), "b1@example.com"); err != nil {
 		t.Errorf("another person's Start = %v, want nil (limits are per person)", err)

@@ -123,7 +123,7 @@ func (s *Service) Get(ctx context.Context, c auth.Caller) (Profile, error) {
 // owner resolves the profile the caller acts on (auth.Profile).
 func (s *Service) owner(ctx context.Context, c auth.Caller) (string, error) {
 	if s.owners == nil {
-		return "", fmt.Errorf("profile: profile.Config.Owners is not set: %w", auth.ErrForbidden)
+		return "", fmt.Errorf("profile: Config.Owners is not set: %w", auth.ErrForbidden)
 	}
 	return auth.Profile(ctx, s.owners, c)
 }

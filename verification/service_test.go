@@ -177,7 +177,7 @@ func wantThrottled(t *testing.T, e *env, purpose verification.Purpose, retry tim
 	err := e.svc.Issue(e.ctx, purpose, flow, ada)
 	var te *errs.RetryError
 	if !errors.As(err, &te) || !errors.Is(err, verification.ErrThrottled) || te.After != retry {
-		t.Fatalf("Issue(%s): got %v, want ThrottledError with RetryAfter %v", purpose, err, retry)
+		t.Fatalf("Issue(%s): got %v, want an *errs.RetryError after %v", purpose, err, retry)
 	}
 }
 
