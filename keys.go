@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // KeySize is the length of every key of the SDK: the least length of a
@@ -15,7 +17,7 @@ const KeySize = 32
 
 // ErrWeakKey means a key is missing or shorter than KeySize bytes. New
 // returns it (wrapped, naming the option) unless Options.Dev is set.
-var ErrWeakKey = errors.New("usersettings: key missing or shorter than 32 bytes")
+var ErrWeakKey = errs.New(errs.Internal, "weak_key", "usersettings: key missing or shorter than 32 bytes")
 
 // KeyRing holds the secret keys of one purpose, newest first. The first
 // key seals or signs what is written from now on; every key opens or

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
@@ -73,7 +74,7 @@ type AuthResult struct {
 // address (LoginLimits.Address, for unknown addresses alike) and on the
 // client's IP address (LoginLimits.Client). An attempt whose counters
 // ask to wait is refused before the password is looked at with a
-// *ThrottledError (ErrThrottled): the same for a known and an unknown
+// *errs.RetryError (ErrThrottled): the same for a known and an unknown
 // address. Each attempt is counted before its password is checked, so
 // guesses made at the same time are each counted, and a right password
 // takes its count back.
@@ -240,7 +241,7 @@ func (s *Service) CheckCallerPassword(ctx context.Context, c auth.Caller, pw str
 // is a sensitive operation: the caller must have signed in within
 // Config.FreshFor (auth.ErrReauthenticationRequired); a token or API key
 // gets auth.ErrForbidden. It needs the current password (else
-// ErrInvalidCredentials), a new password that meets the policy (else a
+// ErrWrongPassword), a new password that meets the policy (else a
 // *password.PolicyError) and differs from the current one (else
 // ErrPasswordReused). Accounts of single-sign-on companies and accounts
 // linked to an identity provider get ErrSSOManaged. The change is
@@ -261,7 +262,7 @@ func (s *Service) ChangePassword(ctx context.Context, c auth.Caller, current, ne
 	if ok, err := s.passwords.check(ctx, a.ID, a, true, c.Client, current); err != nil {
 		return err
 	} else if !ok {
-		return ErrInvalidCredentials
+		return ErrWrongPassword
 	}
 	if err := s.policy.CheckFor(next, a.Email); err != nil {
 		return err
@@ -271,7 +272,7 @@ func (s *Service) ChangePassword(ctx context.Context, c auth.Caller, current, ne
 	}
 	return s.setPassword(ctx, a, next, func(ctx context.Context, cur Account) error {
 		if cur.PasswordHash != a.PasswordHash {
-			return ErrInvalidCredentials // changed meanwhile: current is no longer current
+			return ErrWrongPassword // changed meanwhile: current is no longer current
 		}
 		if err := s.logEvents(ctx, securitylog.FromCaller(securitylog.PasswordChanged, cur.ProfileID, c)); err != nil {
 			return err
@@ -344,7 +345,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 // *password.PolicyError, checked before anything else). An address of a
 // single-sign-on company gets ErrSSOManaged (told by its domain alone).
 // An unknown address, an inactive or linked account and a wrong, expired
-// or used code all give ErrInvalidCode. The change is recorded in the
+// or used code all give errs.ErrInvalidCode. The change is recorded in the
 // history and the security log (securitylog.PasswordReset) and a notice
 // to the account is queued, in one transaction; then every Revoker is told
 // (ChangePasswordReset), which ends every session of the account. It
@@ -369,7 +370,7 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, next string) (
 	}
 	if !found || a.Status != StatusActive || a.SSO() {
 		s.hasher.VerifyDummy(ctx, next) // the cost of the hash below
-		return Account{}, ErrInvalidCode
+		return Account{}, errs.ErrInvalidCode
 	}
 	redeem := func(ctx context.Context, fn func(ctx context.Context) error) error {
 		return s.codes.Redeem(ctx, verification.PurposePasswordReset, a.ID, code, fn)
@@ -380,14 +381,14 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, next string) (
 // reset sets the password of a to next inside redeem (which checks and
 // uses the code): the account, read again in the transaction, must still
 // be an active password account that still passes still, or the code
-// counts as wrong (ErrInvalidCode). The reset is recorded in the security
+// counts as wrong (errs.ErrInvalidCode). The reset is recorded in the security
 // log with how it was made (via), and every Revoker is told
 // (ChangePasswordReset) in the same transaction.
 func (s *Service) reset(ctx context.Context, a Account, next string,
 	redeem func(ctx context.Context, fn func(ctx context.Context) error) error, via string, still func(cur Account) bool) (Account, error) {
 	err := s.setPassword(ctx, a, next, func(ctx context.Context, cur Account) error {
 		if cur.Status != StatusActive || cur.SSO() || !still(cur) {
-			return ErrInvalidCode
+			return errs.ErrInvalidCode
 		}
 		if err := s.logEvents(ctx, securitylog.Event{Kind: securitylog.PasswordReset, ProfileID: cur.ProfileID,
 			AccountID: cur.ID, Detail: via}); err != nil {

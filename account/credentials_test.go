@@ -10,6 +10,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/verification"
 )
@@ -164,7 +165,7 @@ func TestChangePassword(t *testing.T) {
 	a := e.signUp("ada@example.com")
 	e.clock.Advance(time.Hour)
 
-	wantErr(t, "wrong current", e.svc.ChangePassword(e.ctx, e.as(a.ID), otherPW, "Brand-New-Pass-1"), account.ErrInvalidCredentials)
+	wantErr(t, "wrong current", e.svc.ChangePassword(e.ctx, e.as(a.ID), otherPW, "Brand-New-Pass-1"), account.ErrWrongPassword)
 	var pe *password.PolicyError
 	if err := e.svc.ChangePassword(e.ctx, e.as(a.ID), goodPW, "weak"); !errors.As(err, &pe) {
 		t.Errorf("weak new password: got %v, want *password.PolicyError", err)
@@ -244,8 +245,8 @@ func TestPasswordReset(t *testing.T) {
 		{"UnknownEmail", "nobody@example.com", code},
 		{"WrongCode", "ada@example.com", wrongCode},
 	} {
-		if _, err := e.svc.ResetPassword(e.ctx, tc.email, tc.code, otherPW); err != account.ErrInvalidCode {
-			t.Errorf("ResetPassword(%s): got %v, want exactly ErrInvalidCode", tc.name, err)
+		if _, err := e.svc.ResetPassword(e.ctx, tc.email, tc.code, otherPW); err != errs.ErrInvalidCode {
+			t.Errorf("ResetPassword(%s): got %v, want exactly errs.ErrInvalidCode", tc.name, err)
 		}
 	}
 	var pe *password.PolicyError
@@ -256,8 +257,8 @@ func TestPasswordReset(t *testing.T) {
 	if err != nil || reset.Email != "ada@example.com" || reset.ID == "" || reset.PasswordHash != "" {
 		t.Fatalf("ResetPassword = %v, %v; want the reset account, without its hash", reset, err)
 	}
-	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, "Third-Password-3"); err != account.ErrInvalidCode {
-		t.Errorf("ResetPassword with a used code: got %v, want ErrInvalidCode", err)
+	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, "Third-Password-3"); err != errs.ErrInvalidCode {
+		t.Errorf("ResetPassword with a used code: got %v, want errs.ErrInvalidCode", err)
 	}
 	if _, err := e.svc.Authenticate(e.ctx, account.Login{Email: "ada@example.com", Password: otherPW}); err != nil {
 		t.Errorf("Authenticate with the reset password: %v", err)
@@ -275,8 +276,8 @@ func TestPasswordResetNeedsResetCode(t *testing.T) {
 	if err := e.codes.Issue(e.ctx, "merge", a.ID, "ada@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", e.code("ada@example.com"), otherPW); err != account.ErrInvalidCode {
-		t.Errorf("ResetPassword with a merge code: got %v, want ErrInvalidCode", err)
+	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", e.code("ada@example.com"), otherPW); err != errs.ErrInvalidCode {
+		t.Errorf("ResetPassword with a merge code: got %v, want errs.ErrInvalidCode", err)
 	}
 }
 
@@ -290,8 +291,8 @@ func TestPasswordResetDeactivated(t *testing.T) {
 	if err := e.svc.AdminDeactivate(e.ctx, support, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, otherPW); err != account.ErrInvalidCode {
-		t.Errorf("ResetPassword of a deactivated account: got %v, want ErrInvalidCode", err)
+	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, otherPW); err != errs.ErrInvalidCode {
+		t.Errorf("ResetPassword of a deactivated account: got %v, want errs.ErrInvalidCode", err)
 	}
 	e.clock.Advance(time.Minute)
 	before := len(e.out.Messages())

@@ -59,7 +59,7 @@
 // after a dummy hash so the time is similar; SignUp for a registered
 // address returns a pending id that never confirms, and so does
 // RequestEmailChange for a taken address; RequestPasswordReset
-// always returns nil; ResetPassword answers ErrInvalidCode for an unknown
+// always returns nil; ResetPassword answers errs.ErrInvalidCode for an unknown
 // address as for a wrong code.
 //
 // # Sign-in throttling
@@ -77,7 +77,7 @@
 // however many failures come from elsewhere. Any other attempt is
 // counted per address (known or not, so a throttled answer tells nothing
 // about the address) and per client IP address. A throttled attempt is
-// refused before its password is looked at with a *ThrottledError.
+// refused before its password is looked at with a *errs.RetryError.
 // Current-password checks (CheckPassword, ChangePassword, Passwords) are
 // counted per account the same way. Sign-ins, failures of existing
 // accounts and lockouts go to the security log (Config.SecurityLog).

@@ -1,14 +1,15 @@
 package account
 
 import (
-	"errors"
 	"net/mail"
 	"strings"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // ErrInvalidEmail is returned for an address NormalizeEmail does not
 // accept.
-var ErrInvalidEmail = errors.New("account: invalid email address")
+var ErrInvalidEmail = errs.New(errs.Invalid, "invalid_email", "account: invalid email address")
 
 // Length limits of an address (RFC 5321 with the 254-octet path limit).
 const (

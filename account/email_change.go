@@ -52,7 +52,7 @@ var ErrEmailUnchanged = errs.New(errs.Invalid, "email_unchanged", "account: new 
 // already has an account it answers exactly as for a free one, with a
 // pending id, the same throttle and about the same work, but the code it
 // stores matches nothing (verification.Service.IssueVoid), so
-// ConfirmEmailChange fails with ErrInvalidCode as for a wrong code, and
+// ConfirmEmailChange fails with errs.ErrInvalidCode as for a wrong code, and
 // the address's owner gets a notice (notify.NoticeEmailChangeAttempt, at
 // most one an hour with Config.Limiter) instead of a code. Mail goes
 // through the verification service's mailer (the courier's outbox), never
@@ -138,7 +138,7 @@ func (s *Service) changeable(ctx context.Context, me Account, accountID, email s
 // like RequestEmailChange, and the caller must belong to the profile of
 // the account that changes. A wrong, expired or used code, an unknown
 // pending id, a change of another profile, and a change to an address
-// that already had an account all answer ErrInvalidCode.
+// that already had an account all answer errs.ErrInvalidCode.
 //
 // In one transaction the code is consumed, the account takes the new
 // address, the change is recorded in the history and the security log
@@ -160,19 +160,19 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, c auth.Caller, pending
 		return Account{}, err
 	}
 	if p.ProfileID != me.ProfileID {
-		return Account{}, ErrInvalidCode
+		return Account{}, errs.ErrInvalidCode
 	}
 	var out Account
 	err = s.codes.Redeem(ctx, verification.PurposeEmailChange, pendingID, code, func(ctx context.Context) error {
 		a, err := s.get(ctx, p.RequestedBy)
 		if errors.Is(err, ErrNotFound) {
-			return ErrInvalidCode
+			return errs.ErrInvalidCode
 		}
 		if err != nil {
 			return err
 		}
 		if a.ProfileID != me.ProfileID || a.Status != StatusActive || a.SSO() {
-			return ErrInvalidCode
+			return errs.ErrInvalidCode
 		}
 		keep := ""
 		if a.ID == c.AccountID {

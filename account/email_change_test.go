@@ -53,7 +53,7 @@ func TestEmailChange(t *testing.T) {
 		t.Fatalf("email before confirmation = %q", a.Email)
 	}
 	code := e.code("ada.l@example.org")
-	if _, err := e.svc.ConfirmEmailChange(e.ctx, c, pid, wrong(code)); !errors.Is(err, account.ErrInvalidCode) {
+	if _, err := e.svc.ConfirmEmailChange(e.ctx, c, pid, wrong(code)); !errors.Is(err, errs.ErrInvalidCode) {
 		t.Errorf("ConfirmEmailChange(wrong code) = %v, want ErrInvalidCode", err)
 	}
 	got, err := e.svc.ConfirmEmailChange(e.ctx, c, pid, code)
@@ -87,7 +87,7 @@ func TestEmailChange(t *testing.T) {
 		t.Errorf("history = %v, want the email change", hist)
 	}
 	// The code is spent and the request gone.
-	if _, err := e.svc.ConfirmEmailChange(e.ctx, c, pid, code); !errors.Is(err, account.ErrInvalidCode) {
+	if _, err := e.svc.ConfirmEmailChange(e.ctx, c, pid, code); !errors.Is(err, errs.ErrInvalidCode) {
 		t.Errorf("ConfirmEmailChange(again) = %v, want ErrInvalidCode", err)
 	}
 	// The old address is free for someone else.
@@ -111,7 +111,7 @@ func TestEmailChangeTakenLooksFree(t *testing.T) {
 		t.Errorf("mails to the taken address = %q, want only the notice", got)
 	}
 	for _, code := range []string{"000000", "123456"} {
-		if _, err := e.svc.ConfirmEmailChange(e.ctx, c, pid, code); !errors.Is(err, account.ErrInvalidCode) {
+		if _, err := e.svc.ConfirmEmailChange(e.ctx, c, pid, code); !errors.Is(err, errs.ErrInvalidCode) {
 			t.Errorf("ConfirmEmailChange(taken) = %v, want ErrInvalidCode", err)
 		}
 	}
@@ -184,7 +184,7 @@ func TestEmailChangeRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := e.code("robert@example.com")
-	if _, err := e.svc.ConfirmEmailChange(e.ctx, e.as(eve.ID), pid, code); !errors.Is(err, account.ErrInvalidCode) {
+	if _, err := e.svc.ConfirmEmailChange(e.ctx, e.as(eve.ID), pid, code); !errors.Is(err, errs.ErrInvalidCode) {
 		t.Errorf("ConfirmEmailChange(other profile) = %v, want ErrInvalidCode", err)
 	}
 	if _, err := e.svc.ConfirmEmailChange(e.ctx, stale, pid, code); !errors.Is(err, auth.ErrReauthenticationRequired) {

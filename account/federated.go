@@ -83,7 +83,7 @@ func (s *Service) CreateFederated(ctx context.Context, ident SSOIdentity) (Accou
 // then on the provider manages its credentials) and the link is recorded
 // in the history and the security log (securitylog.SSOLinked, Detail
 // the company); then the address gets a notice. The account must be
-// active (else ErrForbidden) and not linked yet (else ErrSSOLinked); it
+// active (else auth.ErrForbidden) and not linked yet (else ErrSSOLinked); it
 // returns ErrNotFound for an unknown account.
 func (s *Service) LinkFederated(ctx context.Context, accountID string, ident SSOIdentity) (Account, error) {
 	if ident.Connection == "" || ident.Subject == "" {
@@ -96,7 +96,7 @@ func (s *Service) LinkFederated(ctx context.Context, accountID string, ident SSO
 			return err
 		}
 		if a.Status != StatusActive {
-			return ErrForbidden
+			return auth.ErrForbidden
 		}
 		if a.SSO() {
 			return ErrSSOLinked

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 var ident = account.SSOIdentity{Connection: "acme", Subject: "sub-ann", Email: "Ann@Linked.example", Company: "Acme"}
@@ -49,8 +51,8 @@ func TestCreateFederated(t *testing.T) {
 	if _, err := e.svc.AddAccount(e.ctx, e.as(a.ID), "new@example.com", goodPW, false); !errors.Is(err, account.ErrSSORequired) {
 		t.Errorf("AddAccount from a federated account = %v, want ErrSSORequired", err)
 	}
-	if _, err := e.svc.ResetPassword(e.ctx, a.Email, "123456", goodPW); !errors.Is(err, account.ErrInvalidCode) {
-		t.Errorf("ResetPassword of a federated account = %v, want ErrInvalidCode", err)
+	if _, err := e.svc.ResetPassword(e.ctx, a.Email, "123456", goodPW); !errors.Is(err, errs.ErrInvalidCode) {
+		t.Errorf("ResetPassword of a federated account = %v, want errs.ErrInvalidCode", err)
 	}
 	if n := len(e.mails(a.Email)); n != 0 {
 		t.Errorf("%d mails to the new account, want none", n)
@@ -91,7 +93,7 @@ func TestLinkFederated(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.svc.LinkFederated(e.ctx, other.ID, account.SSOIdentity{Connection: "acme", Subject: "sub-bob", Email: other.Email})
-	wantErr(t, "LinkFederated(deactivated)", err, account.ErrForbidden)
+	wantErr(t, "LinkFederated(deactivated)", err, auth.ErrForbidden)
 	_, err = e.svc.LinkFederated(e.ctx, "acc_nobody", ident)
 	wantErr(t, "LinkFederated(unknown)", err, account.ErrNotFound)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
@@ -88,7 +89,7 @@ func passwordCounter(l LoginLimits, accountID string) counter {
 // begin counts the attempt as a failure on every counter, in one
 // transaction and before the password is checked, so that guesses made
 // at the same time are each counted. When a counter asks to wait it
-// changes nothing and returns a *ThrottledError with the longest wait.
+// changes nothing and returns a *errs.RetryError with the longest wait.
 // lockout reports that the attempt, if it fails, uses up the free
 // failures of a counter of the account.
 func (g *guard) begin(ctx context.Context, counters []counter) (lockout bool, err error) {
@@ -110,7 +111,7 @@ func (g *guard) begin(ctx context.Context, counters []counter) (lockout bool, er
 			lockout = lockout || (c.own && before.Count+1 == c.limit.Free)
 		}
 		if wait > 0 {
-			return &ThrottledError{RetryAfter: wait}
+			return errs.Retry(ErrThrottled, wait)
 		}
 		return nil
 	})

@@ -168,7 +168,7 @@ func (s *Service) AdminDelete(ctx context.Context, admin auth.Admin, accountID s
 
 // ErrNoErasure means Delete or AdminDelete was called on a Service
 // without Config.Erasure: a programming error of the host.
-var ErrNoErasure = errs.New(errs.Internal, "internal", "account: deleting needs Config.Erasure")
+var ErrNoErasure = errs.New(errs.Internal, "erasure_not_configured", "account: deleting needs Config.Erasure")
 
 // deleteAccount deletes the account in one transaction; profileID, when
 // set, is the only profile it may belong to (else ErrNotFound). recorded

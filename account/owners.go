@@ -29,13 +29,13 @@ var _ auth.Owners = (*Owners)(nil)
 func (o *Owners) OwnerProfile(ctx context.Context, accountID string) (string, error) {
 	a, err := o.accounts.Account(ctx, accountID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return "", fmt.Errorf("%w: unknown account", auth.ErrForbidden)
+		return "", fmt.Errorf("account: unknown account: %w", auth.ErrForbidden)
 	}
 	if err != nil {
 		return "", fmt.Errorf("account: resolving owner: %w", err)
 	}
 	if a.Status != StatusActive {
-		return "", fmt.Errorf("%w: account not active", auth.ErrForbidden)
+		return "", fmt.Errorf("account: account not active: %w", auth.ErrForbidden)
 	}
 	return a.ProfileID, nil
 }

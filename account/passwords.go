@@ -68,7 +68,7 @@ func (p *Passwords) CheckPassword(ctx context.Context, accountID, pw string) err
 // recorded (securitylog.SignInFailed, and securitylog.LockedOut when it
 // uses up the free failures) with the caller's client; when the
 // account's counter asks to wait, the check is refused at once with a
-// *ThrottledError (ErrThrottled).
+// *errs.RetryError (ErrThrottled).
 func (p *Passwords) CheckCallerPassword(ctx context.Context, c auth.Caller, pw string) error {
 	a, err := p.accounts.Account(ctx, c.AccountID)
 	found := err == nil

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/verification"
 )
@@ -16,7 +17,7 @@ import (
 // ErrRecoveryUnavailable means the Service has no RecoveryProfiles
 // (Config.Recovery), so passwords cannot be reset through a recovery
 // email: a mistake of the host.
-var ErrRecoveryUnavailable = errors.New("account: password reset through the recovery email is not configured")
+var ErrRecoveryUnavailable = errs.New(errs.Internal, "recovery_unavailable", "account: password reset through the recovery email is not configured")
 
 // RecoveryProfiles finds profiles by their verified recovery email;
 // profile.Store implements it.
@@ -110,7 +111,7 @@ func (s *Service) recoverable(ctx context.Context, email string) ([]Account, err
 // *password.PolicyError, checked before anything else). An unknown
 // account, one that is not active, has no password, or whose profile's
 // verified recovery email is not recoveryEmail, and a wrong, expired or
-// used code all give ErrInvalidCode, and each counts as an attempt on
+// used code all give errs.ErrInvalidCode, and each counts as an attempt on
 // the code. As ResetPassword, the change is recorded in the history and,
 // in the same transaction, the security log (securitylog.PasswordReset),
 // the account gets a notice, and every session of the account ends. It
@@ -134,7 +135,7 @@ func (s *Service) ResetPasswordByRecovery(ctx context.Context, recoveryEmail, ac
 	redeem := func(ctx context.Context, fn func(ctx context.Context) error) error {
 		return s.codes.Redeem(ctx, verification.PurposeRecoveryReset, recoveryFlow(email), code, func(ctx context.Context) error {
 			if !ok {
-				return ErrInvalidCode
+				return errs.ErrInvalidCode
 			}
 			return fn(ctx)
 		})

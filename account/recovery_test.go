@@ -9,6 +9,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/verification"
@@ -57,9 +58,9 @@ func TestResetPasswordByRecovery(t *testing.T) {
 
 	const next = "Brand-New-Secret-42"
 	_, err := e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", "bob@example.com", code, next)
-	wantErr(t, "Bob's account with Ada's recovery code", err, account.ErrInvalidCode)
+	wantErr(t, "Bob's account with Ada's recovery code", err, errs.ErrInvalidCode)
 	_, err = e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", "nobody@example.com", code, next)
-	wantErr(t, "an unknown account", err, account.ErrInvalidCode)
+	wantErr(t, "an unknown account", err, errs.ErrInvalidCode)
 	var pe *password.PolicyError
 	if _, err = e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", ada.ID, code, "weak"); !errors.As(err, &pe) {
 		t.Errorf("weak password = %v, want a *password.PolicyError", err)
@@ -85,7 +86,7 @@ func TestResetPasswordByRecovery(t *testing.T) {
 		t.Errorf("security log = %+v, %v; want one password_reset of Ada's account", ev, err)
 	}
 	_, err = e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", ada.ID, code, "Another-Secret-43")
-	wantErr(t, "the code twice", err, account.ErrInvalidCode)
+	wantErr(t, "the code twice", err, errs.ErrInvalidCode)
 	if _, err := e.svc.Authenticate(e.ctx, account.Login{Email: "bob@example.com", Password: goodPW}); err != nil {
 		t.Errorf("Bob's password changed: %v", err)
 	}
@@ -108,7 +109,7 @@ func TestRecoveryResetRevealsNothing(t *testing.T) {
 		t.Fatalf("mail sent to an address that is no verified recovery email: %+v", msgs)
 	}
 	_, err := e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", ada.ID, "123456", "Brand-New-Secret-42")
-	wantErr(t, "reset through a pending recovery email", err, account.ErrInvalidCode)
+	wantErr(t, "reset through a pending recovery email", err, errs.ErrInvalidCode)
 	wantErr(t, "malformed address", e.svc.RequestRecoveryReset(e.ctx, "not an address"), account.ErrInvalidEmail)
 
 	// Once verified, the first requests (a burst) go out; the next is

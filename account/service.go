@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/notify"
@@ -21,49 +22,56 @@ import (
 
 // Errors of the Service. Check them with errors.Is.
 var (
-	// ErrInvalidCredentials is the one answer to a failed sign-in or a
-	// wrong current password: unknown email, wrong password, deactivated
-	// account and single-sign-on account all look the same.
-	ErrInvalidCredentials = errors.New("account: invalid credentials")
+	// ErrInvalidCredentials is the one answer to a failed sign-in or
+	// password check (Authenticate, CheckPassword): unknown email, wrong
+	// password, deactivated account and single-sign-on account all look
+	// the same. Kind Unauthenticated.
+	ErrInvalidCredentials = errs.New(errs.Unauthenticated, "invalid_credentials", "account: invalid credentials")
+	// ErrWrongPassword means the current password given to a
+	// self-service change (ChangePassword) is wrong: the caller is
+	// signed in, so its kind is Invalid; its code is that of
+	// ErrInvalidCredentials.
+	ErrWrongPassword = errs.New(errs.Invalid, "invalid_credentials", "account: wrong current password")
 	// ErrSSORequired means the company of an address enforces single
 	// sign-on, so passwords and the add-account flow are not available.
-	ErrSSORequired = errors.New("account: single sign-on required")
+	ErrSSORequired = errs.New(errs.Invalid, "sso_required", "account: single sign-on required")
 	// ErrSSOManaged means the account's credentials are managed by its
 	// company's identity provider: password changes and resets are
 	// refused with it, and a password sign-in gets an error that matches
-	// both it and ErrInvalidCredentials (so an HTTP layer can answer it
-	// exactly like a wrong password). It also matches ErrSSORequired.
+	// both it and ErrInvalidCredentials (and is of the kind of the
+	// latter, so an HTTP layer answers it exactly like a wrong password).
+	// It also matches ErrSSORequired.
 	ErrSSOManaged error = ssoManagedError{}
 	// ErrSSOLinked means the account already signs in through a
 	// single-sign-on identity, so it cannot be linked to another.
-	ErrSSOLinked = errors.New("account: already linked to a single-sign-on identity")
+	ErrSSOLinked = errs.New(errs.Conflict, "sso_linked", "account: already linked to a single-sign-on identity")
 	// ErrEmailTaken means the email belongs to another account. Sign-up
 	// never says so; it appears only when a confirmation lost a race.
-	ErrEmailTaken = errors.New("account: email already registered")
+	ErrEmailTaken = errs.New(errs.Conflict, "email_taken", "account: email already registered")
 	// ErrPasswordReused means the new password equals the current one.
-	ErrPasswordReused = errors.New("account: new password equals the current one")
-	// ErrForbidden means the signed-in account may not do this.
-	ErrForbidden = errors.New("account: forbidden")
-	// ErrInvalidCode is verification.ErrInvalidCode, the one answer to a
-	// wrong, expired, used or unknown code or flow.
-	ErrInvalidCode = verification.ErrInvalidCode
+	ErrPasswordReused = errs.New(errs.Invalid, "password_reused", "account: new password equals the current one")
 )
+
+// errSSOManaged is the kind and code of ErrSSOManaged.
+var errSSOManaged = errs.New(errs.Invalid, "sso_managed", "account: credentials managed by single sign-on")
 
 // ssoManagedError is ErrSSOManaged: it also matches ErrSSORequired.
 type ssoManagedError struct{}
 
-func (ssoManagedError) Error() string        { return "account: credentials managed by single sign-on" }
+func (ssoManagedError) Error() string        { return errSSOManaged.Msg }
+func (ssoManagedError) Unwrap() error        { return errSSOManaged }
 func (ssoManagedError) Is(target error) bool { return target == ErrSSORequired }
 
 // ssoSignInError is what Authenticate returns for an address of a
-// single-sign-on company: ErrInvalidCredentials to whoever checks for a
-// failed sign-in, ErrSSOManaged to a host that wants to offer single
-// sign-on instead.
+// single-sign-on company: ErrInvalidCredentials (its kind and code) to
+// whoever checks for a failed sign-in, ErrSSOManaged to a host that
+// wants to offer single sign-on instead.
 type ssoSignInError struct{}
 
 func (ssoSignInError) Error() string { return ErrInvalidCredentials.Error() }
+func (ssoSignInError) Unwrap() error { return ErrInvalidCredentials }
 func (ssoSignInError) Is(target error) bool {
-	return target == ErrInvalidCredentials || target == ErrSSOManaged || target == ErrSSORequired
+	return target == ErrSSOManaged || target == ErrSSORequired
 }
 
 // ErrNotFound means the account does not exist. It also matches
@@ -365,13 +373,13 @@ func (s *Service) caller(ctx context.Context, c auth.Caller) (Account, error) {
 	}
 	a, err := s.get(ctx, c.AccountID)
 	if errors.Is(err, ErrNotFound) {
-		return Account{}, fmt.Errorf("%w: unknown account", auth.ErrForbidden)
+		return Account{}, fmt.Errorf("account: unknown account: %w", auth.ErrForbidden)
 	}
 	if err != nil {
 		return Account{}, err
 	}
 	if a.Status != StatusActive {
-		return Account{}, fmt.Errorf("%w: account not active", auth.ErrForbidden)
+		return Account{}, fmt.Errorf("account: account not active: %w", auth.ErrForbidden)
 	}
 	return a, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/notify"
@@ -113,7 +114,7 @@ func (s *Service) taken(ctx context.Context, purpose verification.Purpose, email
 // transaction it consumes the code, creates an empty private profile and
 // an active account, records the history and deletes the pending request.
 // It returns the new account (without its password hash),
-// ErrInvalidCode for a wrong, expired or used code or an unknown pending
+// errs.ErrInvalidCode for a wrong, expired or used code or an unknown pending
 // id, and ErrEmailTaken when the address was registered meanwhile. Call
 // it with a context that carries no transaction.
 func (s *Service) ConfirmSignUp(ctx context.Context, pendingID, code string) (Account, error) {
@@ -143,7 +144,7 @@ func (s *Service) ConfirmSignUp(ctx context.Context, pendingID, code string) (Ac
 // profile, and the addition is recorded in the history and the security
 // log. It is a sensitive operation, like AddAccount. The request must
 // have been made by the caller's account; otherwise, and for a wrong
-// code, it returns ErrInvalidCode. The profile's other accounts get a
+// code, it returns errs.ErrInvalidCode. The profile's other accounts get a
 // notice, and every Revoker is told (ChangeAccountAdded, keeping the
 // caller's session), which ends the caller's account's other sessions.
 // Call it with a context that carries no transaction.
@@ -156,7 +157,7 @@ func (s *Service) ConfirmAddAccount(ctx context.Context, c auth.Caller, pendingI
 		return Account{}, err
 	}
 	if p.RequestedBy != c.AccountID {
-		return Account{}, ErrInvalidCode
+		return Account{}, errs.ErrInvalidCode
 	}
 	var out Account
 	var others []Account
@@ -186,17 +187,17 @@ func (s *Service) ConfirmAddAccount(ctx context.Context, c auth.Caller, pendingI
 }
 
 // pending loads a live pending request of the kind; anything else is
-// ErrInvalidCode, so a caller learns nothing from a made-up id.
+// errs.ErrInvalidCode, so a caller learns nothing from a made-up id.
 func (s *Service) pending(ctx context.Context, pendingID string, kind PendingKind) (Pending, error) {
 	p, err := s.accounts.Pending(ctx, pendingID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return Pending{}, ErrInvalidCode
+		return Pending{}, errs.ErrInvalidCode
 	}
 	if err != nil {
 		return Pending{}, fmt.Errorf("account: loading pending request: %w", err)
 	}
 	if p.Kind != kind || !s.now().Before(p.ExpiresAt) {
-		return Pending{}, ErrInvalidCode
+		return Pending{}, errs.ErrInvalidCode
 	}
 	return p, nil
 }
@@ -231,11 +232,11 @@ func (s *Service) create(ctx context.Context, p Pending, profileID, actor string
 	return a, nil
 }
 
-// flatten reduces every dead-code error to ErrInvalidCode: the caller of
+// flatten reduces every dead-code error to errs.ErrInvalidCode: the caller of
 // a confirmation learns no more than "invalid".
 func flatten(err error) error {
-	if errors.Is(err, verification.ErrInvalidCode) {
-		return ErrInvalidCode
+	if errors.Is(err, errs.ErrInvalidCode) {
+		return errs.ErrInvalidCode
 	}
 	return err
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/verification"
@@ -28,8 +29,8 @@ func TestSignUpEndToEnd(t *testing.T) {
 	if got := e.mails("ada@example.com"); !slices.Equal(got, []string{"Confirm your email address"}) {
 		t.Fatalf("mails to ada = %q, want one code", got)
 	}
-	if _, err := e.svc.ConfirmSignUp(e.ctx, pid, "000000x"); !errors.Is(err, account.ErrInvalidCode) {
-		t.Errorf("ConfirmSignUp(wrong code): got %v, want ErrInvalidCode", err)
+	if _, err := e.svc.ConfirmSignUp(e.ctx, pid, "000000x"); !errors.Is(err, errs.ErrInvalidCode) {
+		t.Errorf("ConfirmSignUp(wrong code): got %v, want errs.ErrInvalidCode", err)
 	}
 	a, err := e.svc.ConfirmSignUp(e.ctx, pid, e.code("ada@example.com"))
 	if err != nil {
@@ -58,8 +59,8 @@ func TestSignUpEndToEnd(t *testing.T) {
 	if _, err := e.st.Pending(e.ctx, pid); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("pending request after confirmation: %v, want deleted", err)
 	}
-	if _, err := e.svc.ConfirmSignUp(e.ctx, pid, e.code("ada@example.com")); !errors.Is(err, account.ErrInvalidCode) {
-		t.Errorf("ConfirmSignUp again: got %v, want ErrInvalidCode", err)
+	if _, err := e.svc.ConfirmSignUp(e.ctx, pid, e.code("ada@example.com")); !errors.Is(err, errs.ErrInvalidCode) {
+		t.Errorf("ConfirmSignUp again: got %v, want errs.ErrInvalidCode", err)
 	}
 	res, err := e.svc.Authenticate(e.ctx, account.Login{Email: "ADA@example.com", Password: goodPW})
 	if err != nil || res.Account.ID != a.ID || res.Account.PasswordHash != "" {
@@ -148,8 +149,8 @@ func TestSignUpRegisteredAddressIsHidden(t *testing.T) {
 		t.Errorf("mails to the owner = %q, want the sign-up code and one notice", got)
 	}
 	for _, code := range []string{"000000", "123456", e.code("bob@example.com")} {
-		if _, err := e.svc.ConfirmSignUp(e.ctx, pidTaken, code); err != account.ErrInvalidCode {
-			t.Errorf("ConfirmSignUp(registered address, %s): got %v, want ErrInvalidCode", code, err)
+		if _, err := e.svc.ConfirmSignUp(e.ctx, pidTaken, code); err != errs.ErrInvalidCode {
+			t.Errorf("ConfirmSignUp(registered address, %s): got %v, want errs.ErrInvalidCode", code, err)
 		}
 	}
 }
@@ -162,8 +163,8 @@ func TestConfirmSignUpPendingExpires(t *testing.T) {
 	}
 	code := e.code("ada@example.com")
 	e.clock.Advance(10 * time.Minute)
-	if _, err := e.svc.ConfirmSignUp(e.ctx, pid, code); err != account.ErrInvalidCode {
-		t.Errorf("ConfirmSignUp(expired code): got %v, want ErrInvalidCode", err)
+	if _, err := e.svc.ConfirmSignUp(e.ctx, pid, code); err != errs.ErrInvalidCode {
+		t.Errorf("ConfirmSignUp(expired code): got %v, want errs.ErrInvalidCode", err)
 	}
 	e.clock.Advance(account.DefaultPendingTTL)
 	if n, err := e.svc.DeleteExpiredPending(e.ctx); err != nil || n != 1 {
@@ -180,18 +181,18 @@ func TestConfirmSignUpRace(t *testing.T) {
 	}
 	code := e.code("ada@example.com")
 	var wg sync.WaitGroup
-	errs := make([]error, n)
+	results := make([]error, n)
 	for i := range n {
-		wg.Go(func() { _, errs[i] = e.svc.ConfirmSignUp(e.ctx, pid, code) })
+		wg.Go(func() { _, results[i] = e.svc.ConfirmSignUp(e.ctx, pid, code) })
 	}
 	wg.Wait()
 	ok := 0
-	for i, err := range errs {
+	for i, err := range results {
 		switch {
 		case err == nil:
 			ok++
-		case err != account.ErrInvalidCode:
-			t.Errorf("goroutine %d: got %v, want nil or ErrInvalidCode", i, err)
+		case err != errs.ErrInvalidCode:
+			t.Errorf("goroutine %d: got %v, want nil or errs.ErrInvalidCode", i, err)
 		}
 	}
 	a, err := e.st.AccountByEmail(e.ctx, "ada@example.com")
@@ -261,11 +262,11 @@ func TestAddAccountBoundToRequester(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := e.code("bob@example.com")
-	if _, err := e.svc.ConfirmAddAccount(e.ctx, e.as(eve.ID), pid, code); err != account.ErrInvalidCode {
-		t.Errorf("ConfirmAddAccount by another account: got %v, want ErrInvalidCode", err)
+	if _, err := e.svc.ConfirmAddAccount(e.ctx, e.as(eve.ID), pid, code); err != errs.ErrInvalidCode {
+		t.Errorf("ConfirmAddAccount by another account: got %v, want errs.ErrInvalidCode", err)
 	}
-	if _, err := e.svc.ConfirmSignUp(e.ctx, pid, code); err != account.ErrInvalidCode {
-		t.Errorf("ConfirmSignUp with an add-account request: got %v, want ErrInvalidCode", err)
+	if _, err := e.svc.ConfirmSignUp(e.ctx, pid, code); err != errs.ErrInvalidCode {
+		t.Errorf("ConfirmSignUp with an add-account request: got %v, want errs.ErrInvalidCode", err)
 	}
 	if _, err := e.svc.ConfirmAddAccount(e.ctx, e.as(ada.ID), pid, code); err != nil {
 		t.Errorf("ConfirmAddAccount by the requester: %v", err)
@@ -323,8 +324,8 @@ func TestAddAccountRegisteredAddressNotifiesOwner(t *testing.T) {
 	if m, _ := e.out.Last("ada@example.com"); regexp.MustCompile(`\b\d{6}\b`).MatchString(m.Body) {
 		t.Errorf("the notice carries a code: %q", m.Body)
 	}
-	if _, err := e.svc.ConfirmAddAccount(e.ctx, e.as(me.ID), pidTaken, e.code("new@example.com")); err != account.ErrInvalidCode {
-		t.Errorf("ConfirmAddAccount(registered address): %v, want ErrInvalidCode", err)
+	if _, err := e.svc.ConfirmAddAccount(e.ctx, e.as(me.ID), pidTaken, e.code("new@example.com")); err != errs.ErrInvalidCode {
+		t.Errorf("ConfirmAddAccount(registered address): %v, want errs.ErrInvalidCode", err)
 	}
 	// A second attempt within the hour tells the owner nothing more; an
 	// attempt an hour later does.

@@ -2,33 +2,18 @@ package account
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
 )
 
 // ErrThrottled means a password check was refused before the password was
-// looked at, because its counter of failures asks to wait. The error
-// returned is a *ThrottledError that matches it and says how long.
-var ErrThrottled = errors.New("account: too many failed attempts")
-
-// ThrottledError is the error of a throttled password check. It matches
-// ErrThrottled. It says nothing about whether the address has an account:
-// failures on unknown addresses are counted exactly as on known ones.
-type ThrottledError struct {
-	// RetryAfter is how long to wait before the next attempt is checked.
-	RetryAfter time.Duration
-}
-
-// Error says how long to wait.
-func (e *ThrottledError) Error() string {
-	return fmt.Sprintf("account: too many failed attempts, retry after %s", e.RetryAfter.Round(time.Second))
-}
-
-// Is reports whether target is ErrThrottled.
-func (e *ThrottledError) Is(target error) bool { return target == ErrThrottled }
+// looked at, because its counter of failures asks to wait. It is returned
+// in an *errs.RetryError that says how long. It says nothing about
+// whether the address has an account: failures on unknown addresses are
+// counted exactly as on known ones.
+var ErrThrottled = errs.New(errs.Throttled, "rate_limited", "account: too many failed attempts")
 
 // Failures is a counter of failed password checks, as an attempt found it.
 type Failures struct {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 )
 
@@ -76,11 +77,11 @@ func (e *env) failUntilCounted(email string, c auth.Client, device string, n int
 	var waited time.Duration
 	for counted := 0; counted < n; {
 		_, err := e.login(email, otherPW, c, device)
-		var te *account.ThrottledError
+		var te *errs.RetryError
 		switch {
 		case errors.As(err, &te):
-			e.clock.Advance(te.RetryAfter)
-			waited += te.RetryAfter
+			e.clock.Advance(te.After)
+			waited += te.After
 		case errors.Is(err, account.ErrInvalidCredentials):
 			counted++
 		default:
@@ -189,9 +190,9 @@ func TestThrottleRevealsNoAccount(t *testing.T) {
 		for range 8 {
 			_, err := e.login(email, pw, auth.Client{}, "")
 			a.errs = append(a.errs, fmt.Sprint(err))
-			var te *account.ThrottledError
+			var te *errs.RetryError
 			if errors.As(err, &te) {
-				a.waits = append(a.waits, te.RetryAfter)
+				a.waits = append(a.waits, te.After)
 			}
 		}
 		return a
@@ -335,7 +336,7 @@ func TestCurrentPasswordChecksCountAsFailedSignIns(t *testing.T) {
 		}
 	}
 	// A password change with a wrong current password counts too.
-	if err := e.svc.ChangePassword(e.ctx, c, otherPW, "New-Password-42!"); !errors.Is(err, account.ErrInvalidCredentials) {
+	if err := e.svc.ChangePassword(e.ctx, c, otherPW, "New-Password-42!"); !errors.Is(err, account.ErrWrongPassword) {
 		t.Fatalf("ChangePassword with a wrong current password: %v", err)
 	}
 	// So does the checker a two-factor service gets.

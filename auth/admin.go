@@ -26,9 +26,9 @@ type Admin struct {
 func (a Admin) Valid() error {
 	switch {
 	case strings.TrimSpace(a.ID) == "":
-		return fmt.Errorf("%w: admin without an id", ErrInvalidCaller)
+		return fmt.Errorf("auth: admin without an id: %w", ErrInvalidCaller)
 	case strings.TrimSpace(a.Reason) == "":
-		return fmt.Errorf("%w: admin operation without a reason", ErrInvalidCaller)
+		return fmt.Errorf("auth: admin operation without a reason: %w", ErrInvalidCaller)
 	}
 	return nil
 }

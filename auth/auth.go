@@ -13,7 +13,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -49,14 +48,14 @@ var (
 	// for a sensitive operation: sign in again (a session's
 	// Reauthenticate) and retry. An HTTP layer answers it 403
 	// reauthentication_required.
-	ErrReauthenticationRequired = errors.New("auth: reauthentication required")
+	ErrReauthenticationRequired = errs.New(errs.ReauthRequired, "reauthentication_required", "auth: reauthentication required")
 	// ErrForbidden means the caller may not do this at all: it acts on
 	// data that is not its own, its account is not active, or it is a
 	// token or API key, which never reaches the settings.
-	ErrForbidden = errors.New("auth: forbidden")
+	ErrForbidden = errs.New(errs.Forbidden, "forbidden", "auth: forbidden")
 	// ErrInvalidCaller means a Caller without an account or with an
 	// unknown method: a programming error of the host.
-	ErrInvalidCaller = errors.New("auth: invalid caller")
+	ErrInvalidCaller = errs.New(errs.Internal, "invalid_caller", "auth: invalid caller")
 	// ErrPasswordExpired means the caller's password has passed its
 	// maximum age (Caller.PasswordExpired): until it is changed, every
 	// self-service operation refuses the caller but the password change
@@ -146,9 +145,9 @@ func (c Caller) AllowExpired() Caller {
 func (c Caller) Valid() error {
 	switch {
 	case c.AccountID == "":
-		return fmt.Errorf("%w: no account", ErrInvalidCaller)
+		return fmt.Errorf("auth: no account: %w", ErrInvalidCaller)
 	case !slices.Contains([]Method{MethodPassword, MethodSecondFactor, MethodSSO, MethodToken, MethodAPIKey}, c.Method):
-		return fmt.Errorf("%w: method %q", ErrInvalidCaller, c.Method)
+		return fmt.Errorf("auth: method %q: %w", c.Method, ErrInvalidCaller)
 	}
 	return nil
 }
@@ -166,7 +165,7 @@ func (c Caller) Person() error {
 		return err
 	}
 	if c.Credential() {
-		return fmt.Errorf("%w: a %s does not reach the settings", ErrForbidden, c.Method)
+		return fmt.Errorf("auth: a %s does not reach the settings: %w", c.Method, ErrForbidden)
 	}
 	if c.PasswordExpired {
 		return ErrPasswordExpired

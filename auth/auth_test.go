@@ -69,7 +69,7 @@ func ExampleCaller_Fresh() {
 	fmt.Println(auth.New("acc_1", auth.MethodToken, now, "").Fresh(now, auth.DefaultFreshFor))
 	// Output:
 	// auth: reauthentication required
-	// auth: forbidden: a token does not reach the settings
+	// auth: a token does not reach the settings: auth: forbidden
 }
 
 func TestDeviceLabel(t *testing.T) {

@@ -15,6 +15,45 @@
 // in a *RetryError. KindOf and CodeOf read any error, wrapped or not;
 // package errs/errhttp turns one into an HTTP answer.
 //
+// # Errors
+//
+// A code is a stable snake_case string, the "error" field of settingsd's
+// answers; a host may switch on it. Each package's doc comments name its
+// sentinels; the codes by kind (and so by HTTP status in errhttp) are:
+//
+//   - Invalid (422): invalid_code (ErrInvalidCode, the one invalid-code
+//     error of every package), invalid_email, invalid_credentials (a
+//     wrong current password), password_policy {violations},
+//     password_reused, invalid_profile {fields}, profile_incomplete
+//     {missing}, unknown_scopes {scopes}, invalid_input {field, reason},
+//     invalid_name, invalid_description, no_scope, invalid_expiry,
+//     invalid_phone, invalid_choice, same_profile, sso_required,
+//     sso_managed, invalid_return_to.
+//   - Malformed (400): invalid_cursor, invalid_request, sso_invalid_state,
+//     sso_not_bound, sso_invalid_id_token, sso_invalid_claims.
+//   - NotFound (404): not_found (everything that matches
+//     storage.ErrNotFound), sso_unknown_connection, sso_not_configured.
+//   - Conflict (409): email_taken, name_taken, already_enabled,
+//     not_enabled, no_enrollment, sms_unavailable, flow_invalid,
+//     profile_changed, conflict (storage.ErrConflict).
+//   - Expired (409): flow_expired.
+//   - Unauthenticated (401): unauthenticated, invalid_credentials (a
+//     refused sign-in), second_factor_required.
+//   - Forbidden (403): forbidden, sso_denied, sso_email_domain,
+//     sso_email_not_verified, sso_link_refused, sso_identity_mismatch,
+//     sso_account_inactive.
+//   - ReauthRequired (403): reauthentication_required.
+//   - Throttled (429): rate_limited {retry_after}, too_soon {retry_after},
+//     locked.
+//   - Precondition (412): precondition_failed.
+//   - Unavailable (503): unavailable.
+//   - Upstream (502): sso_provider_unavailable, sso_exchange_failed.
+//   - Internal (500): a host's mistake or a failure below the SDK; its
+//     code is for logs, and an HTTP answer says only "internal".
+//
+// Wrapping keeps the kind and the code: a package adds what it was doing
+// in front, fmt.Errorf("pkg: doing x: %w", err), never behind.
+//
 // errs is a leaf: it imports only the standard library.
 package errs
 

@@ -8,7 +8,7 @@
 //  1. Start names an address of an account of the other profile. It
 //     needs a recent sign-in (Config.FreshFor, one hour by default;
 //     auth.ErrReauthenticationRequired) and is limited per person
-//     (Config.StartLimit, about 10 a day; *StartLimitError). It reveals
+//     (Config.StartLimit, about 10 a day; *errs.RetryError). It reveals
 //     nothing: for every address, registered or not, it answers the same
 //     two choices of where the code may go, the address typed, masked
 //     ("j***@example.com"), and "the verified recovery email of that

@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
@@ -31,55 +32,35 @@ var ErrFlowNotFound = storage.NotFound("merge: flow not found")
 // Errors of the Service. Check them with errors.Is.
 var (
 	// ErrFlowExpired means the flow's time (Config.FlowTTL) is up.
-	ErrFlowExpired = errors.New("merge: flow expired")
+	ErrFlowExpired = errs.New(errs.Expired, "flow_expired", "merge: flow expired")
 	// ErrFlowInvalid means the flow is not in the state the step needs
 	// (a code must be sent before it is verified, verified before the
 	// merge is committed, and a done or cancelled flow goes nowhere).
-	ErrFlowInvalid = errors.New("merge: flow is not at this step")
+	ErrFlowInvalid = errs.New(errs.Conflict, "flow_invalid", "merge: flow is not at this step")
 	// ErrProfileChanged means one of the two profiles changed, was merged
 	// elsewhere or deleted since the code was verified; nothing was
 	// merged. Start again to see a new preview.
-	ErrProfileChanged = errors.New("merge: a profile changed since the merge was previewed")
+	ErrProfileChanged = errs.New(errs.Conflict, "profile_changed", "merge: a profile changed since the merge was previewed")
 	// ErrSameProfile means the address belongs to the signed-in profile.
-	ErrSameProfile = errors.New("merge: the address belongs to the signed-in profile")
+	ErrSameProfile = errs.New(errs.Invalid, "same_profile", "merge: the address belongs to the signed-in profile")
 	// ErrInactive means the signed-in account is unknown or not active.
-	ErrInactive = errors.New("merge: the signed-in account is not active")
+	ErrInactive = errs.New(errs.Forbidden, "forbidden", "merge: the signed-in account is not active")
 	// ErrInvalidEmail means the address given to Start is not an email
 	// address.
-	ErrInvalidEmail = errors.New("merge: invalid email address")
+	ErrInvalidEmail = errs.New(errs.Invalid, "invalid_email", "merge: invalid email address")
 	// ErrInvalidChoice means SendCode was given a choice other than
 	// ChoiceTyped and ChoiceRecovery.
-	ErrInvalidChoice = errors.New("merge: no such address to send the code to")
-	// ErrInvalidCode is the one answer to every failed code: wrong,
-	// expired, used up or never sent. The attempt cap and expiry of
-	// package verification apply.
-	ErrInvalidCode = errors.New("merge: invalid code")
-	// ErrTooManyStarts is matched by the *StartLimitError that Start
-	// returns when the person started too many merges lately
-	// (Config.StartLimit).
-	ErrTooManyStarts = errors.New("merge: too many merges started")
+	ErrInvalidChoice = errs.New(errs.Invalid, "invalid_choice", "merge: no such address to send the code to")
+	// ErrTooManyStarts is the refusal of Start when the person started
+	// too many merges lately (Config.StartLimit). It is returned in an
+	// *errs.RetryError that says how long to wait.
+	ErrTooManyStarts = errs.New(errs.Throttled, "rate_limited", "merge: too many merges started")
 )
 
 // DefaultStartLimit is how many merges one person may start when
 // Config.StartLimit is zero: 10 at once, then one more every 2 h 24 min,
 // so about 10 a day.
 var DefaultStartLimit = ratelimit.Limit{Burst: 10, Every: 24 * time.Hour / 10}
-
-// StartLimitError says when the person may start the next merge. It
-// matches ErrTooManyStarts.
-type StartLimitError struct {
-	// RetryAfter is how long to wait before Start succeeds again.
-	RetryAfter time.Duration
-}
-
-// Error reports the wait, rounded up to whole seconds.
-func (e *StartLimitError) Error() string {
-	secs := (e.RetryAfter + time.Second - 1) / time.Second
-	return fmt.Sprintf("merge: too many merges started; retry in %ds", secs)
-}
-
-// Is reports whether target is ErrTooManyStarts.
-func (e *StartLimitError) Is(target error) bool { return target == ErrTooManyStarts }
 
 // Config configures a Service. Every store field and Codes are required;
 // Notices may be nil (no merge notices); zero values of the other fields

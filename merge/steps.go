@@ -7,6 +7,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -47,7 +48,7 @@ const RecoveryLabel = "the verified recovery email of that profile"
 // answer nor its time tells whether an address is registered or has a
 // recovery email.
 //
-// Each person may start Config.StartLimit merges (*StartLimitError,
+// Each person may start Config.StartLimit merges (*errs.RetryError,
 // matching ErrTooManyStarts). Start returns ErrInactive when the caller's
 // account is not active, ErrInvalidEmail for a malformed address and
 // ErrSameProfile when the address belongs to the caller's own profile.
@@ -98,7 +99,7 @@ func (s *Service) takeStart(ctx context.Context, profileID string) error {
 		return fmt.Errorf("merge: start limit: %w", err)
 	}
 	if !ok {
-		return &StartLimitError{RetryAfter: wait}
+		return errs.Retry(ErrTooManyStarts, wait)
 	}
 	return nil
 }
@@ -142,7 +143,7 @@ func (s *Service) fillOther(ctx context.Context, r *Record, email string) error 
 // matches replaces the flow's earlier code, and the send is counted
 // against a stand-in address (an address of nobody itself; for a missing
 // recovery email a digest of the address typed). The send throttle of package verification applies
-// (a *verification.ThrottledError, matching verification.ErrThrottled).
+// (a *errs.RetryError, matching verification.ErrThrottled).
 func (s *Service) SendCode(ctx context.Context, c auth.Caller, flowID string, choice int) error {
 	r, err := s.flow(ctx, c, flowID, StateStarted, StateCodeSent)
 	if err != nil {
@@ -180,7 +181,7 @@ func (s *Service) sendNowhere(ctx context.Context, r Record, choice int) error {
 // Verify checks the code sent for this flow and returns the preview of the
 // merge. The code is consumed, the state of both profiles recorded and the
 // preview computed in the same transaction; Commit merges only if the
-// profiles are still the same. Every failed code is ErrInvalidCode; after
+// profiles are still the same. Every failed code is errs.ErrInvalidCode; after
 // the attempt cap even the right code fails, and a new code must be sent.
 //
 // The flow is read once, before the code is checked, so that a code is
@@ -205,8 +206,8 @@ func (s *Service) Verify(ctx context.Context, c auth.Caller, flowID, code string
 		v.State, v.Fingerprint = StateVerified, sd.fingerprint()
 		return s.advance(ctx, v, StateCodeSent)
 	})
-	if errors.Is(err, verification.ErrInvalidCode) {
-		return Preview{}, ErrInvalidCode
+	if errors.Is(err, errs.ErrInvalidCode) {
+		return Preview{}, errs.ErrInvalidCode
 	}
 	if err != nil {
 		return Preview{}, err

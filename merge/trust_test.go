@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
@@ -92,8 +93,8 @@ func TestCodeGoesOnlyToAVerifiedAddress(t *testing.T) {
 		t.Errorf("send past the burst to a missing recovery email = %v, want throttled like a real one", err)
 	}
 	for _, code := range []string{"000000", "123456"} {
-		if _, err := e.svc.Verify(e.ctx, e.as("acc_a"), f.ID, code); !errors.Is(err, merge.ErrInvalidCode) {
-			t.Errorf("Verify(%s) of a code sent nowhere = %v, want ErrInvalidCode", code, err)
+		if _, err := e.svc.Verify(e.ctx, e.as("acc_a"), f.ID, code); !errors.Is(err, errs.ErrInvalidCode) {
+			t.Errorf("Verify(%s) of a code sent nowhere = %v, want errs.ErrInvalidCode", code, err)
 		}
 	}
 	// The address typed is independent of the stand-in.
@@ -176,9 +177,9 @@ func TestStartLimit(t *testing.T) {
 		}
 	}
 	_, err := e.svc.Start(e.ctx, e.as("acc_a"), "b1@example.com")
-	var le *merge.StartLimitError
-	if !errors.Is(err, merge.ErrTooManyStarts) || !errors.As(err, &le) || le.RetryAfter <= 0 {
-		t.Fatalf("fifth Start = %v, want a *StartLimitError", err)
+	var le *errs.RetryError
+	if !errors.Is(err, merge.ErrTooManyStarts) || !errors.As(err, &le) || le.After <= 0 {
+		t.Fatalf("fifth Start = %v, want an *errs.RetryError", err)
 	}
 	if _, err := e.svc.Start(e.ctx, e.as("acc_c"), "b1@example.com"); err != nil {
 		t.Errorf("another person's Start = %v, want nil (limits are per person)", err)

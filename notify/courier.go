@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/internal/seal"
@@ -96,8 +97,13 @@ type CourierTuning struct {
 	Failed func(ctx context.Context, err *DeliveryError)
 }
 
+// ErrUndelivered is wrapped by every *DeliveryError: a queued mail could
+// not be delivered (yet).
+var ErrUndelivered = errs.New(errs.Unavailable, "mail_undelivered", "notify: mail not delivered")
+
 // DeliveryError reports a failed delivery attempt of a queued message. It
-// names the message by its id, never by its address or body.
+// names the message by its id, never by its address or body. It wraps
+// ErrUndelivered and the mailer's error.
 type DeliveryError struct {
 	ID       string
 	Attempts int
@@ -115,8 +121,8 @@ func (e *DeliveryError) Error() string {
 	return fmt.Sprintf("notify: mail %s attempt %d failed, %s: %v", e.ID, e.Attempts, what, e.Err)
 }
 
-// Unwrap returns the mailer's error.
-func (e *DeliveryError) Unwrap() error { return e.Err }
+// Unwrap returns ErrUndelivered and the mailer's error.
+func (e *DeliveryError) Unwrap() []error { return []error{ErrUndelivered, e.Err} }
 
 // Courier is the durable mail courier. As a Mailer (Send, Enqueue) it
 // writes each message to the outbox, in the transaction ctx carries, and

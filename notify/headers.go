@@ -2,7 +2,6 @@ package notify
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -10,15 +9,17 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // ErrHeaderInjection is returned for a message whose recipient or subject
 // contains a line break or a NUL byte.
-var ErrHeaderInjection = errors.New("notify: line break in address or subject")
+var ErrHeaderInjection = errs.New(errs.Invalid, "header_injection", "notify: line break in address or subject")
 
 // ErrInvalidAddress is returned for a recipient or sender that is not one
 // RFC 5322 address ("ann@example.com" or "Ann <ann@example.com>").
-var ErrInvalidAddress = errors.New("notify: invalid address")
+var ErrInvalidAddress = errs.New(errs.Invalid, "invalid_email", "notify: invalid address")
 
 func checkHeaders(m Message) error {
 	if strings.ContainsAny(m.To, "\r\n\x00") || strings.ContainsAny(m.Subject, "\r\n\x00") {

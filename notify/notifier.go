@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // Notifier sends security notices. With a *Courier as its Mailer (as
@@ -25,8 +27,12 @@ type Notifier struct {
 	Failed func(ctx context.Context, err *NoticeError)
 }
 
+// ErrNoticeNotSent is wrapped by every *NoticeError.
+var ErrNoticeNotSent = errs.New(errs.Unavailable, "notice_not_sent", "notify: notice not sent")
+
 // NoticeError reports a security notice that could not be sent. It names
-// the kind of notice but not the address, which is personal data.
+// the kind of notice but not the address, which is personal data. It
+// wraps ErrNoticeNotSent and the mailer's error.
 type NoticeError struct {
 	Kind NoticeKind
 	Err  error
@@ -37,8 +43,8 @@ func (e *NoticeError) Error() string {
 	return fmt.Sprintf("notify: %s notice not sent: %v", e.Kind, e.Err)
 }
 
-// Unwrap returns the mailer's error.
-func (e *NoticeError) Unwrap() error { return e.Err }
+// Unwrap returns ErrNoticeNotSent and the mailer's error.
+func (e *NoticeError) Unwrap() []error { return []error{ErrNoticeNotSent, e.Err} }
 
 // Send mails the notice to each address, skipping empty ones, and reports
 // every failure by the policy of Notifier.

@@ -61,7 +61,7 @@ func NewService(c Config) *Service {
 // owner resolves the profile the caller acts on (auth.Profile).
 func (s *Service) owner(ctx context.Context, c auth.Caller) (string, error) {
 	if s.owners == nil {
-		return "", fmt.Errorf("%w: notify.Config.Owners is not set", auth.ErrForbidden)
+		return "", fmt.Errorf("notify: Config.Owners is not set: %w", auth.ErrForbidden)
 	}
 	return auth.Profile(ctx, s.owners, c)
 }

@@ -2,12 +2,13 @@ package notify
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // Settings are the Buzz notification settings of one profile.
@@ -112,7 +113,7 @@ const (
 )
 
 // ErrInvalidInput is wrapped by every *InputError.
-var ErrInvalidInput = errors.New("notify: invalid input")
+var ErrInvalidInput = errs.New(errs.Invalid, "invalid_input", "notify: invalid input")
 
 // InputError reports an invalid argument; nothing was changed. Check it
 // with errors.As, or errors.Is(err, ErrInvalidInput).
@@ -128,6 +129,11 @@ func (e *InputError) Error() string {
 
 // Unwrap returns ErrInvalidInput.
 func (e *InputError) Unwrap() error { return ErrInvalidInput }
+
+// Details returns the field and the reason.
+func (e *InputError) Details() map[string]any {
+	return map[string]any{"field": e.Field, "reason": e.Reason}
+}
 
 // checkText validates one argument: non-empty, at most max characters,
 // valid UTF-8 without control characters.

@@ -5,12 +5,13 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/smtp"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // Errors of the SMTP adapter. Errors reported by the server wrap a
@@ -18,10 +19,10 @@ import (
 var (
 	// ErrTLSRequired is returned when SMTPConfig.RequireTLS is set and the
 	// server does not offer STARTTLS.
-	ErrTLSRequired = errors.New("notify: smtp server does not offer starttls")
+	ErrTLSRequired = errs.New(errs.Internal, "smtp_tls_required", "notify: smtp server does not offer starttls")
 	// ErrAuthUnsupported is returned when credentials are configured and
 	// the server does not offer AUTH.
-	ErrAuthUnsupported = errors.New("notify: smtp server does not offer auth")
+	ErrAuthUnsupported = errs.New(errs.Internal, "smtp_auth_unsupported", "notify: smtp server does not offer auth")
 )
 
 // DefaultSMTPTimeout bounds one Send when SMTPConfig.Timeout is zero.

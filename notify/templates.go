@@ -2,13 +2,14 @@ package notify
 
 import (
 	"embed"
-	"errors"
 	"fmt"
 	"strings"
 	"text/template"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 //go:embed templates/*.txt
@@ -20,14 +21,14 @@ var templates = template.Must(template.ParseFS(templateFS, "templates/*.txt"))
 var (
 	// ErrUnknownPurpose is returned by CodeMessage for a purpose it has no
 	// text for.
-	ErrUnknownPurpose = errors.New("notify: unknown code purpose")
+	ErrUnknownPurpose = errs.New(errs.Internal, "unknown_purpose", "notify: unknown code purpose")
 	// ErrUnknownNotice is returned by NoticeMessage for a kind it has no
 	// text for.
-	ErrUnknownNotice = errors.New("notify: unknown notice kind")
-	// ErrInvalidCode is returned by CodeMessage for an empty or over-long
+	ErrUnknownNotice = errs.New(errs.Internal, "unknown_notice", "notify: unknown notice kind")
+	// ErrInvalidCodeMessage is returned by CodeMessage for an empty or over-long
 	// code, one with spaces or control characters, or a TTL that is not
 	// positive.
-	ErrInvalidCode = errors.New("notify: invalid code or ttl")
+	ErrInvalidCodeMessage = errs.New(errs.Internal, "invalid_code_message", "notify: invalid code or ttl")
 )
 
 // Code purposes understood by CodeMessage. They equal the purposes of
@@ -61,7 +62,7 @@ const maxCodeLen = 64
 // message says what the code confirms, that it expires after ttl and works
 // once, and to ignore the email when it was not requested. The code itself
 // appears only in the body. It returns ErrInvalidAddress,
-// ErrHeaderInjection, ErrUnknownPurpose or ErrInvalidCode.
+// ErrHeaderInjection, ErrUnknownPurpose or ErrInvalidCodeMessage.
 func CodeMessage(to string, purpose string, code string, ttl time.Duration) (Message, error) {
 	return CodeNote(to, purpose, code, ttl, "")
 }
@@ -82,7 +83,7 @@ func CodeNote(to string, purpose string, code string, ttl time.Duration, note st
 		return Message{}, ErrUnknownPurpose
 	}
 	if !validCode(code) || ttl <= 0 {
-		return Message{}, ErrInvalidCode
+		return Message{}, ErrInvalidCodeMessage
 	}
 	body, err := render("code.txt", map[string]string{
 		"Code": code, "Action": text.action, "TTL": humanDuration(ttl), "Note": cleanNote(note),

@@ -46,11 +46,11 @@ func TestCodeMessageErrors(t *testing.T) {
 		want                    error
 	}{
 		{"unknown purpose", "ann@example.com", "login", "123456", time.Minute, notify.ErrUnknownPurpose},
-		{"empty code", "ann@example.com", "signup", "", time.Minute, notify.ErrInvalidCode},
-		{"code with newline", "ann@example.com", "signup", "12\n34", time.Minute, notify.ErrInvalidCode},
-		{"code with space", "ann@example.com", "signup", "12 34", time.Minute, notify.ErrInvalidCode},
-		{"long code", "ann@example.com", "signup", strings.Repeat("1", 65), time.Minute, notify.ErrInvalidCode},
-		{"zero ttl", "ann@example.com", "signup", "123456", 0, notify.ErrInvalidCode},
+		{"empty code", "ann@example.com", "signup", "", time.Minute, notify.ErrInvalidCodeMessage},
+		{"code with newline", "ann@example.com", "signup", "12\n34", time.Minute, notify.ErrInvalidCodeMessage},
+		{"code with space", "ann@example.com", "signup", "12 34", time.Minute, notify.ErrInvalidCodeMessage},
+		{"long code", "ann@example.com", "signup", strings.Repeat("1", 65), time.Minute, notify.ErrInvalidCodeMessage},
+		{"zero ttl", "ann@example.com", "signup", "123456", 0, notify.ErrInvalidCodeMessage},
 		{"bad address", "ann", "signup", "123456", time.Minute, notify.ErrInvalidAddress},
 		{"injected address", "ann@example.com\r\nBcc: x@example.com", "signup", "123456", time.Minute, notify.ErrHeaderInjection},
 	}

@@ -101,5 +101,5 @@ func ExampleService_Erase() {
 	// Output:
 	// <nil>
 	// true
-	// auth: forbidden: unknown account
+	// account: unknown account: auth: forbidden
 }

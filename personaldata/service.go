@@ -175,7 +175,7 @@ func (s *Service) TrackingSince() time.Time { return s.since }
 // owner resolves the profile the caller acts on (auth.Profile).
 func (s *Service) owner(ctx context.Context, c auth.Caller) (string, error) {
 	if s.owners == nil {
-		return "", fmt.Errorf("%w: personaldata.Config.Owners is not set", auth.ErrForbidden)
+		return "", fmt.Errorf("personaldata: Config.Owners is not set: %w", auth.ErrForbidden)
 	}
 	return auth.Profile(ctx, s.owners, c)
 }

@@ -22,7 +22,7 @@
 //	st := memory.New() // package storage/memory, or any profile.Store
 //	svc := profile.NewService(profile.Config{Store: st, Tx: st, History: st, Owners: account.NewOwners(st)})
 //	p, err := svc.Create(ctx)
-//	me := auth.New(accountID, auth.MethodPassword, time.Now(), sessionID) // who acts: the SDK finds its profile
+//	me := auth.New(accountID, auth.MethodPassword, time.Now(), "") // who acts: the SDK finds its profile
 //	p, err = svc.Update(ctx, me, profile.Update{JobTitle: new("Engineer")})
 //	_, err = svc.MakePublic(ctx, me) // *IncompleteError until complete
 //

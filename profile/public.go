@@ -1,8 +1,9 @@
 package profile
 
 import (
-	"errors"
 	"strings"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // Requirement names one thing a profile needs before it may be public. Its
@@ -39,8 +40,8 @@ func anyPresent(list []string) bool {
 	return false
 }
 
-// ErrIncomplete is matched (errors.Is) by every *IncompleteError.
-var ErrIncomplete = errors.New("profile: incomplete for a public profile")
+// ErrIncomplete is wrapped by every *IncompleteError.
+var ErrIncomplete = errs.New(errs.Invalid, "profile_incomplete", "profile: incomplete for a public profile")
 
 // IncompleteError is returned when a profile would be public without
 // meeting every requirement. Missing lists all of them, in the order of
@@ -58,8 +59,17 @@ func (e *IncompleteError) Error() string {
 	return "profile: incomplete for a public profile: missing " + strings.Join(names, ", ")
 }
 
-// Is reports whether target is ErrIncomplete.
-func (e *IncompleteError) Is(target error) bool { return target == ErrIncomplete }
+// Unwrap returns ErrIncomplete.
+func (e *IncompleteError) Unwrap() error { return ErrIncomplete }
+
+// Details returns the missing requirements as "missing".
+func (e *IncompleteError) Details() map[string]any {
+	m := make([]string, len(e.Missing))
+	for i, r := range e.Missing {
+		m[i] = string(r)
+	}
+	return map[string]any{"missing": m}
+}
 
 // checkPublic returns an *IncompleteError when p is public and incomplete.
 func checkPublic(p Profile) error {

@@ -2,11 +2,11 @@ package profile
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/verification"
@@ -14,13 +14,9 @@ import (
 
 // Errors of the recovery email. Check them with errors.Is.
 var (
-	// ErrInvalidCode is verification.ErrInvalidCode: the code that should
-	// confirm a recovery email is wrong, expired, used up, or there is no
-	// address waiting for one.
-	ErrInvalidCode = verification.ErrInvalidCode
 	// ErrRecoveryUnavailable means the Service has no Codes to verify a
 	// new recovery email with (Config.Codes), a mistake of the host.
-	ErrRecoveryUnavailable = errors.New("profile: recovery email verification is not configured")
+	ErrRecoveryUnavailable = errs.New(errs.Internal, "recovery_unavailable", "profile: recovery email verification is not configured")
 )
 
 // recoveryStep is what an update of the recovery email asks of the codes.
@@ -77,7 +73,7 @@ func (s *Service) verifyStep(ctx context.Context, step recoveryStep, profileID, 
 
 // ConfirmRecoveryEmail makes the caller's pending recovery email the
 // verified one with the code that was sent to it. A wrong, expired or
-// used code, or no pending address, is ErrInvalidCode (the attempt cap of
+// used code, or no pending address, is errs.ErrInvalidCode (the attempt cap of
 // package verification applies). The change is recorded in the history
 // and the security log in one transaction; then the previous recovery
 // email, if any, gets a notice (no code) that it was replaced. Call it
@@ -96,7 +92,7 @@ func (s *Service) ConfirmRecoveryEmail(ctx context.Context, c auth.Caller, code 
 			return wrap(err)
 		}
 		if old.PendingRecoveryEmail == "" {
-			return ErrInvalidCode
+			return errs.ErrInvalidCode
 		}
 		p := old
 		p.RecoveryEmail, p.PendingRecoveryEmail = old.PendingRecoveryEmail, ""

@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/testutil"
 	"github.com/seed-a97ca23f/usersettings/notify"
@@ -99,15 +100,15 @@ func TestRecoveryEmailIsPendingUntilConfirmed(t *testing.T) {
 
 	// Another person cannot confirm it, not even with the right code.
 	f.person(t, "acc_eve")
-	if _, err := f.svc.ConfirmRecoveryEmail(ctx, f.caller("acc_eve"), code); !errors.Is(err, profile.ErrInvalidCode) {
-		t.Errorf("Eve confirms Ada's code: %v, want ErrInvalidCode", err)
+	if _, err := f.svc.ConfirmRecoveryEmail(ctx, f.caller("acc_eve"), code); !errors.Is(err, errs.ErrInvalidCode) {
+		t.Errorf("Eve confirms Ada's code: %v, want errs.ErrInvalidCode", err)
 	}
 	wrong := "000000"
 	if code == wrong {
 		wrong = "111111"
 	}
-	if _, err := f.svc.ConfirmRecoveryEmail(ctx, ada, wrong); !errors.Is(err, profile.ErrInvalidCode) {
-		t.Errorf("wrong code: %v, want ErrInvalidCode", err)
+	if _, err := f.svc.ConfirmRecoveryEmail(ctx, ada, wrong); !errors.Is(err, errs.ErrInvalidCode) {
+		t.Errorf("wrong code: %v, want errs.ErrInvalidCode", err)
 	}
 	got, err = f.svc.ConfirmRecoveryEmail(ctx, ada, code)
 	if err != nil {
@@ -116,8 +117,8 @@ func TestRecoveryEmailIsPendingUntilConfirmed(t *testing.T) {
 	if got.RecoveryEmail != "ada@home.example" || got.PendingRecoveryEmail != "" {
 		t.Errorf("after Confirm: recovery %q pending %q", got.RecoveryEmail, got.PendingRecoveryEmail)
 	}
-	if _, err := f.svc.ConfirmRecoveryEmail(ctx, ada, code); !errors.Is(err, profile.ErrInvalidCode) {
-		t.Errorf("the code twice: %v, want ErrInvalidCode", err)
+	if _, err := f.svc.ConfirmRecoveryEmail(ctx, ada, code); !errors.Is(err, errs.ErrInvalidCode) {
+		t.Errorf("the code twice: %v, want errs.ErrInvalidCode", err)
 	}
 	ev := f.events(t, f.prof.ID)
 	if len(ev) != 1 || ev[0].Kind != securitylog.RecoveryEmailChanged || ev[0].AccountID != "acc_ada" {
@@ -163,8 +164,8 @@ func TestRecoveryEmailChangeKeepsTheOldOneAndNotifiesIt(t *testing.T) {
 	if err != nil || got.PendingRecoveryEmail != "" || got.RecoveryEmail != "new@home.example" {
 		t.Fatalf("retyping the verified address = %+v, %v", got, err)
 	}
-	if _, err := f.svc.ConfirmRecoveryEmail(ctx, ada, code); !errors.Is(err, profile.ErrInvalidCode) {
-		t.Errorf("code of a dropped address: %v, want ErrInvalidCode", err)
+	if _, err := f.svc.ConfirmRecoveryEmail(ctx, ada, code); !errors.Is(err, errs.ErrInvalidCode) {
+		t.Errorf("code of a dropped address: %v, want errs.ErrInvalidCode", err)
 	}
 }
 
@@ -235,8 +236,8 @@ func TestSetRecoveryEmailByAdmin(t *testing.T) {
 	if got.RecoveryEmail != "support@home.example" || got.PendingRecoveryEmail != "" {
 		t.Errorf("after SetRecoveryEmail: %+v", got)
 	}
-	if _, err := f.svc.ConfirmRecoveryEmail(ctx, f.caller("acc_ada"), code); !errors.Is(err, profile.ErrInvalidCode) {
-		t.Errorf("code of the dropped pending address: %v, want ErrInvalidCode", err)
+	if _, err := f.svc.ConfirmRecoveryEmail(ctx, f.caller("acc_ada"), code); !errors.Is(err, errs.ErrInvalidCode) {
+		t.Errorf("code of the dropped pending address: %v, want errs.ErrInvalidCode", err)
 	}
 	ev := f.events(t, f.prof.ID)
 	if len(ev) != 1 || ev[0].Kind != securitylog.Admin || ev[0].Admin != "sup_1" || !strings.Contains(ev[0].Detail, "ticket 7") {

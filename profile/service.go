@@ -123,7 +123,7 @@ func (s *Service) Get(ctx context.Context, c auth.Caller) (Profile, error) {
 // owner resolves the profile the caller acts on (auth.Profile).
 func (s *Service) owner(ctx context.Context, c auth.Caller) (string, error) {
 	if s.owners == nil {
-		return "", fmt.Errorf("%w: profile.Config.Owners is not set", auth.ErrForbidden)
+		return "", fmt.Errorf("profile: Config.Owners is not set: %w", auth.ErrForbidden)
 	}
 	return auth.Profile(ctx, s.owners, c)
 }
@@ -155,7 +155,7 @@ func wrap(err error) error {
 // sign-in (auth.ErrReauthenticationRequired). A new recovery email does
 // not take effect at once: it becomes PendingRecoveryEmail and a code is
 // sent to it (purpose verification.PurposeRecoveryEmail, in the same
-// transaction; a *verification.ThrottledError changes nothing) until
+// transaction; a *errs.RetryError changes nothing) until
 // ConfirmRecoveryEmail; the verified address stays meanwhile. Clearing it
 // ("") removes both, is recorded in the security log and tells the
 // removed address. It returns the stored profile.

@@ -1,12 +1,13 @@
 package profile
 
 import (
-	"errors"
 	"maps"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // Limits of the profile fields, counted in Unicode code points.
@@ -66,8 +67,8 @@ const (
 	ReasonNotAllowed      = "not_allowed"      // not one of a choice field's values
 )
 
-// ErrInvalid is matched (errors.Is) by every *ValidationError.
-var ErrInvalid = errors.New("profile: invalid input")
+// ErrInvalid is wrapped by every *ValidationError.
+var ErrInvalid = errs.New(errs.Invalid, "invalid_profile", "profile: invalid input")
 
 // ValidationError reports every invalid field of one write at once. Fields
 // maps the JSON name of each bad field to a reason code (Reason…). Nothing
@@ -87,8 +88,13 @@ func (e *ValidationError) Error() string {
 	return b.String()
 }
 
-// Is reports whether target is ErrInvalid.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+// Unwrap returns ErrInvalid.
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// Details returns the bad fields and their reasons as "fields".
+func (e *ValidationError) Details() map[string]any {
+	return map[string]any{"fields": e.Fields}
+}
 
 // add records a bad field; an empty reason is ignored.
 func (e *ValidationError) add(field, reason string) {

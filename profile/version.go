@@ -5,15 +5,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // ErrChanged means the profile changed since the version the caller read
 // (UpdateIfVersion); nothing was changed.
-var ErrChanged = errors.New("profile: changed since it was read")
+var ErrChanged = errs.New(errs.Precondition, "precondition_failed", "profile: changed since it was read")
 
 // Version returns a validator of the profile's content: every field but
 // the creation and update times, so that two reads of one stored profile

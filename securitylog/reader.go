@@ -3,13 +3,13 @@ package securitylog
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // Page sizes of Reader.Page.
@@ -22,7 +22,7 @@ const (
 
 // ErrInvalidCursor means a cursor given to Reader.Page was not one that
 // Reader.Page returned: it was cut, edited or made up.
-var ErrInvalidCursor = errors.New("securitylog: invalid cursor")
+var ErrInvalidCursor = errs.New(errs.Malformed, "invalid_cursor", "securitylog: invalid cursor")
 
 // Events is the part of Store a Reader uses.
 type Events interface {

@@ -8,8 +8,8 @@ import (
 	"slices"
 
 	"github.com/seed-a97ca23f/usersettings/account"
-	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
@@ -31,7 +31,7 @@ type SecondFactor interface {
 	// Required reports whether the account has an active second factor.
 	Required(ctx context.Context, accountID string) (bool, error)
 	// Verify checks a code of the second factor; a wrong one is
-	// twofactor.ErrInvalidCode, too many wrong ones twofactor.ErrLocked.
+	// errs.ErrInvalidCode, too many wrong ones twofactor.ErrLocked.
 	Verify(ctx context.Context, accountID, code string) error
 }
 
@@ -149,7 +149,7 @@ func (s *Service) Reauthenticate(ctx context.Context, c auth.Caller, password, o
 		return Session{}, err
 	}
 	if c.SessionID == "" {
-		return Session{}, fmt.Errorf("%w: no session to re-authenticate", auth.ErrInvalidCaller)
+		return Session{}, fmt.Errorf("session: no session to re-authenticate: %w", auth.ErrInvalidCaller)
 	}
 	if s.passwords == nil {
 		return Session{}, ErrNotConfigured
@@ -221,8 +221,8 @@ func (s *Service) prove(ctx context.Context, c auth.Caller, password, otp string
 		return "", ErrSecondFactorRequired
 	}
 	if err := s.second.Verify(ctx, accountID, otp); err != nil {
-		if errors.Is(err, twofactor.ErrInvalidCode) {
-			return "", fmt.Errorf("session: reauthenticate: %w (%w)", account.ErrInvalidCredentials, err)
+		if errors.Is(err, errs.ErrInvalidCode) {
+			return "", fmt.Errorf("session: reauthenticate: %w (%v)", account.ErrInvalidCredentials, err)
 		}
 		return "", fmt.Errorf("session: reauthenticate: %w", err)
 	}

@@ -12,8 +12,8 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
-	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -36,7 +36,7 @@ func (f *secondFactor) Required(_ context.Context, accountID string) (bool, erro
 func (f *secondFactor) Verify(_ context.Context, _, code string) error {
 	f.tries++
 	if code != "123456" {
-		return twofactor.ErrInvalidCode
+		return errs.ErrInvalidCode
 	}
 	return nil
 }

@@ -172,7 +172,7 @@ const (
 // AuthenticatedAt and LastSeenAt are the current time.
 func (s *Service) Start(ctx context.Context, b Begin) (Session, Secret, error) {
 	if !signInMethod(b.Method) {
-		return Session{}, Secret{}, fmt.Errorf("%w: %q", ErrInvalidMethod, b.Method)
+		return Session{}, Secret{}, fmt.Errorf("session: %q: %w", b.Method, ErrInvalidMethod)
 	}
 	var raw [secretBytes]byte
 	if _, err := io.ReadFull(s.rand, raw[:]); err != nil {

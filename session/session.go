@@ -3,11 +3,10 @@ package session
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/internal/secret"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
@@ -82,20 +81,20 @@ var (
 	// ErrInvalidSession is the one answer for a session secret that must
 	// not be accepted: malformed, unknown, ended, expired, or of an
 	// account that is gone. Callers cannot tell these apart.
-	ErrInvalidSession = errors.New("session: invalid session")
+	ErrInvalidSession = errs.New(errs.Unauthenticated, "unauthenticated", "session: invalid session")
 	// ErrNotFound is the answer of End for a session that is not the
 	// caller's: another account's, ended or unknown alike. It matches
 	// storage.ErrNotFound too.
-	ErrNotFound = fmt.Errorf("session: no such session of yours: %w", storage.ErrNotFound)
+	ErrNotFound = storage.NotFound("session: no such session of yours")
 	// ErrInvalidMethod means Start was given a method no person signs in
 	// with (a token or API key, or none).
-	ErrInvalidMethod = errors.New("session: invalid sign-in method")
+	ErrInvalidMethod = errs.New(errs.Internal, "invalid_method", "session: invalid sign-in method")
 	// ErrSecondFactorRequired means Reauthenticate needs a code of the
 	// account's second factor, and none was given.
-	ErrSecondFactorRequired = errors.New("session: second factor required")
+	ErrSecondFactorRequired = errs.New(errs.Unauthenticated, "second_factor_required", "session: second factor required")
 	// ErrNotConfigured means Reauthenticate was called on a Service
 	// without Config.Passwords.
-	ErrNotConfigured = errors.New("session: reauthentication not configured")
+	ErrNotConfigured = errs.New(errs.Internal, "not_configured", "session: reauthentication not configured")
 )
 
 // Store persists sessions. It is implemented by storage/memory,

@@ -2,16 +2,17 @@ package storage
 
 import (
 	"context"
-	"errors"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // Sentinel errors shared by every adapter. Check them with errors.Is.
 var (
 	// ErrNotFound means the record asked for does not exist.
-	ErrNotFound = errors.New("storage: not found")
+	ErrNotFound = errs.New(errs.NotFound, "not_found", "storage: not found")
 	// ErrConflict means a write would break a uniqueness rule or lost a
 	// race with a concurrent write; nothing was changed.
-	ErrConflict = errors.New("storage: conflict")
+	ErrConflict = errs.New(errs.Conflict, "conflict", "storage: conflict")
 )
 
 // Transactor runs a unit of work atomically. Every adapter implements it.
@@ -29,12 +30,21 @@ type Transactor interface {
 }
 
 // NotFound returns an error with the message msg that matches ErrNotFound
-// under errors.Is. Domain packages use it for their own not-found errors
-// ("profile: not found"), so that every not-found error of the SDK is
-// told apart by one rule: errors.Is(err, storage.ErrNotFound).
-func NotFound(msg string) error { return notFoundError(msg) }
+// under errors.Is, of kind errs.NotFound and code "not_found". Domain
+// packages use it for their own not-found errors ("profile: not found"),
+// so that every not-found error of the SDK is told apart by one rule:
+// errors.Is(err, storage.ErrNotFound).
+func NotFound(msg string) error { return NotFoundCode("not_found", msg) }
 
-type notFoundError string
+// NotFoundCode is NotFound with a public code of its own
+// ("sso_unknown_connection").
+func NotFoundCode(code, msg string) error {
+	return &notFoundError{errs.New(errs.NotFound, code, msg)}
+}
 
-func (e notFoundError) Error() string      { return string(e) }
-func (notFoundError) Is(target error) bool { return target == ErrNotFound }
+// notFoundError is a not-found error of its own code and message that
+// also matches ErrNotFound.
+type notFoundError struct{ e *errs.Error }
+
+func (e *notFoundError) Error() string   { return e.e.Msg }
+func (e *notFoundError) Unwrap() []error { return []error{e.e, ErrNotFound} }

@@ -99,7 +99,7 @@ func ExampleService_Create() {
 	// Output:
 	// CI pipeline [projects:read] [REDACTED]
 	// acc_1 prf_1 [projects:read] <nil>
-	// auth: forbidden: a token does not reach the settings
+	// auth: a token does not reach the settings: auth: forbidden
 	// token: invalid token
 }
 

@@ -193,13 +193,13 @@ func (s *Service) caller(ctx context.Context, c auth.Caller) (account.Account, e
 	}
 	a, err := s.accounts.Account(ctx, c.AccountID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return account.Account{}, fmt.Errorf("%w: unknown account", auth.ErrForbidden)
+		return account.Account{}, fmt.Errorf("token: unknown account: %w", auth.ErrForbidden)
 	}
 	if err != nil {
 		return account.Account{}, fmt.Errorf("token: reading account: %w", err)
 	}
 	if a.Status != account.StatusActive {
-		return account.Account{}, fmt.Errorf("%w: %w", auth.ErrForbidden, ErrAccountInactive)
+		return account.Account{}, fmt.Errorf("token: checking the account: %w, %w", auth.ErrForbidden, ErrAccountInactive)
 	}
 	return a, nil
 }

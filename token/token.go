@@ -2,13 +2,13 @@ package token
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // Sentinel errors of the package. Check them with errors.Is.
@@ -17,31 +17,34 @@ var (
 	// for every credential that must not be accepted: malformed, unknown,
 	// deleted, revoked, expired, or owned by a deactivated or deleted
 	// account. Callers cannot tell these cases apart, by design.
-	ErrInvalidToken = errors.New("token: invalid token")
+	ErrInvalidToken = errs.New(errs.Unauthenticated, "unauthenticated", "token: invalid token")
 	// ErrInvalidName means a token name is empty, longer than 100
 	// characters or holds a control character.
-	ErrInvalidName = errors.New("token: invalid name")
+	ErrInvalidName = errs.New(errs.Invalid, "invalid_name", "token: invalid name")
 	// ErrNameTaken means the account already has a token with that name.
-	ErrNameTaken = errors.New("token: name already used")
+	ErrNameTaken = errs.New(errs.Conflict, "name_taken", "token: name already used")
 	// ErrInvalidDescription means an API key description is empty, longer
 	// than 100 characters or holds a control character.
-	ErrInvalidDescription = errors.New("token: invalid description")
+	ErrInvalidDescription = errs.New(errs.Invalid, "invalid_description", "token: invalid description")
 	// ErrNoScope means a token was requested without any scope.
-	ErrNoScope = errors.New("token: no scope")
+	ErrNoScope = errs.New(errs.Invalid, "no_scope", "token: no scope")
 	// ErrInvalidScope means a scope name given to Registry.Register is not
 	// a valid scope name.
-	ErrInvalidScope = errors.New("token: invalid scope name")
+	ErrInvalidScope = errs.New(errs.Invalid, "invalid_scope", "token: invalid scope name")
 	// ErrScopeExists means Registry.Register was called twice for a name.
-	ErrScopeExists = errors.New("token: scope already registered")
+	ErrScopeExists = errs.New(errs.Conflict, "scope_exists", "token: scope already registered")
 	// ErrAccountInactive means a token or key was requested for an account
 	// that is deactivated.
-	ErrAccountInactive = errors.New("token: account is not active")
+	ErrAccountInactive = errs.New(errs.Forbidden, "forbidden", "token: account is not active")
 	// ErrInvalidExpiry means an expiry time was not in the future.
-	ErrInvalidExpiry = errors.New("token: expiry is not in the future")
+	ErrInvalidExpiry = errs.New(errs.Invalid, "invalid_expiry", "token: expiry is not in the future")
 )
 
+// ErrUnknownScope is wrapped by every *UnknownScopeError.
+var ErrUnknownScope = errs.New(errs.Invalid, "unknown_scopes", "token: unknown scopes")
+
 // UnknownScopeError is returned when a token is requested with scopes the
-// Registry does not know.
+// Registry does not know. It wraps ErrUnknownScope.
 type UnknownScopeError struct {
 	Scopes []string // the unknown scopes, normalised and sorted
 }
@@ -49,6 +52,14 @@ type UnknownScopeError struct {
 // Error implements error.
 func (e *UnknownScopeError) Error() string {
 	return fmt.Sprintf("token: unknown scopes %q", e.Scopes)
+}
+
+// Unwrap returns ErrUnknownScope.
+func (e *UnknownScopeError) Unwrap() error { return ErrUnknownScope }
+
+// Details returns the unknown scopes as "scopes".
+func (e *UnknownScopeError) Details() map[string]any {
+	return map[string]any{"scopes": e.Scopes}
 }
 
 // Kind says which credential a Principal was authenticated with.

@@ -6,24 +6,22 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
 // Errors of the Service.
 var (
-	// ErrInvalidCode is the one answer to every failed check: unknown
-	// flow, wrong or malformed code, and (through ErrCodeExpired,
-	// ErrTooManyAttempts and ErrCodeUsed, which match it) a dead code.
-	ErrInvalidCode = errors.New("verification: invalid code")
-	// ErrThrottled is matched by the *ThrottledError that Issue and Allow
-	// return when an address got a code too recently or too often.
-	ErrThrottled = errors.New("verification: too many codes sent")
+	// ErrThrottled is the refusal of Issue and Allow when an address got
+	// a code too recently or too often. It is returned in an
+	// *errs.RetryError that says how long to wait.
+	ErrThrottled = errs.New(errs.Throttled, "rate_limited", "verification: too many codes sent")
 	// ErrMissingArgument means Issue was called without a purpose, flow
 	// or address, a programming error.
-	ErrMissingArgument = errors.New("verification: missing argument")
+	ErrMissingArgument = errs.New(errs.Internal, "missing_argument", "verification: missing argument")
 )
 
-// Dead-code errors. Each matches ErrInvalidCode with errors.Is, so a
+// Dead-code errors. Each wraps errs.ErrInvalidCode (errors.Is), so a
 // caller that only needs "invalid" checks that; the owner of a flow may
 // tell these apart, for instance to offer a new code.
 var (
@@ -35,26 +33,12 @@ var (
 	ErrCodeUsed error = &deadError{"verification: code already used"}
 )
 
+// deadError is a dead code: it wraps errs.ErrInvalidCode, whose kind and
+// code it has, under a message of its own.
 type deadError struct{ msg string }
 
-func (e *deadError) Error() string        { return e.msg }
-func (e *deadError) Is(target error) bool { return target == ErrInvalidCode }
-
-// ThrottledError says when the address may get its next code. It matches
-// ErrThrottled.
-type ThrottledError struct {
-	// RetryAfter is how long to wait before the next code can be sent.
-	RetryAfter time.Duration
-}
-
-// Error reports the wait, rounded up to whole seconds.
-func (e *ThrottledError) Error() string {
-	secs := (e.RetryAfter + time.Second - 1) / time.Second
-	return fmt.Sprintf("verification: too many codes sent; retry in %ds", secs)
-}
-
-// Is reports whether target is ErrThrottled.
-func (e *ThrottledError) Is(target error) bool { return target == ErrThrottled }
+func (e *deadError) Error() string { return e.msg }
+func (e *deadError) Unwrap() error { return errs.ErrInvalidCode }
 
 // Check tells whether code is the live code of the purpose and flow and,
 // if so, returns the code's id for Consume. It does not consume the code.
@@ -67,11 +51,11 @@ func (e *ThrottledError) Is(target error) bool { return target == ErrThrottled }
 // Only exactly CodeLen ASCII digits can match: surrounding space, a line
 // break, full-width digits or a seventh digit make a wrong code, which
 // counts as an attempt like any other. Every failure matches
-// ErrInvalidCode.
+// errs.ErrInvalidCode.
 func (s *Service) Check(ctx context.Context, purpose Purpose, flowID, code string) (codeID string, err error) {
 	c, err := s.store.CodeOfFlow(ctx, purpose, flowID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return "", ErrInvalidCode
+		return "", errs.ErrInvalidCode
 	}
 	if err != nil {
 		return "", fmt.Errorf("verification: loading code: %w", err)
@@ -81,7 +65,7 @@ func (s *Service) Check(ctx context.Context, purpose Purpose, flowID, code strin
 	}
 	n, err := s.store.AddCodeAttempt(ctx, c.ID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return "", ErrInvalidCode // replaced meanwhile
+		return "", errs.ErrInvalidCode // replaced meanwhile
 	}
 	if err != nil {
 		return "", fmt.Errorf("verification: counting attempt: %w", err)
@@ -90,7 +74,7 @@ func (s *Service) Check(ctx context.Context, purpose Purpose, flowID, code strin
 		return "", ErrTooManyAttempts
 	}
 	if !wellFormed(code) || !s.matches(c.Digest, purpose, flowID, code) {
-		return "", ErrInvalidCode
+		return "", errs.ErrInvalidCode
 	}
 	return c.ID, nil
 }
@@ -125,7 +109,7 @@ func wellFormed(code string) bool {
 // action the code authorises, so that the code is spent if and only if
 // the action happens. Of several concurrent calls for one code exactly one
 // succeeds; the others, and calls for an unknown or used code, get
-// ErrCodeUsed or ErrInvalidCode.
+// ErrCodeUsed or errs.ErrInvalidCode.
 func (s *Service) Consume(ctx context.Context, codeID string) error {
 	err := s.store.ConsumeCode(ctx, codeID, s.now())
 	switch {
@@ -134,7 +118,7 @@ func (s *Service) Consume(ctx context.Context, codeID string) error {
 	case errors.Is(err, storage.ErrConflict):
 		return ErrCodeUsed
 	case errors.Is(err, storage.ErrNotFound):
-		return ErrInvalidCode
+		return errs.ErrInvalidCode
 	}
 	return fmt.Errorf("verification: consuming code: %w", err)
 }

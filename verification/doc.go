@@ -31,6 +31,6 @@
 //	})
 //
 // Every kind of wrong answer (unknown flow, wrong digits, malformed input,
-// expired, used, too many attempts) matches ErrInvalidCode; callers that
+// expired, used, too many attempts) matches errs.ErrInvalidCode; callers that
 // face the public should not say more than that.
 package verification

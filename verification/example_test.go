@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/verification"
@@ -48,12 +49,12 @@ func Example() {
 	fmt.Println("redeemed:", err)
 
 	err = codes.Redeem(ctx, verification.PurposeSignUp, "pnd_1", code, func(ctx context.Context) error { return nil })
-	fmt.Println("again:", errors.Is(err, verification.ErrInvalidCode))
+	fmt.Println("again:", errors.Is(err, errs.ErrInvalidCode))
 	// Output:
 	// subject: Confirm your email address
 	// merge code: <nil>
 	// throttled: true
-	// other purpose: verification: invalid code
+	// other purpose: invalid code
 	// creating the account
 	// redeemed: <nil>
 	// again: true

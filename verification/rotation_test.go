@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/verification"
 )
 
@@ -17,8 +18,8 @@ func TestKeyRotation(t *testing.T) {
 	code := e.issue(verification.PurposeSignUp, "flow_1", "ada@example.com")
 
 	without := verification.NewService(verification.Config{Store: e.st, Tx: e.st, Mailer: e.out, Key: newKey, Now: e.clock.Now})
-	if _, err := without.Check(e.ctx, verification.PurposeSignUp, "flow_1", code); !errors.Is(err, verification.ErrInvalidCode) {
-		t.Fatalf("Check under a new key alone = %v, want ErrInvalidCode", err)
+	if _, err := without.Check(e.ctx, verification.PurposeSignUp, "flow_1", code); !errors.Is(err, errs.ErrInvalidCode) {
+		t.Fatalf("Check under a new key alone = %v, want errs.ErrInvalidCode", err)
 	}
 	with := verification.NewService(verification.Config{
 		Store: e.st, Tx: e.st, Mailer: e.out, Key: newKey, OldKeys: [][]byte{oldKey}, Now: e.clock.Now,

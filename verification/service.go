@@ -11,6 +11,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/notify"
@@ -142,7 +143,7 @@ func (s *Service) TTL() time.Duration { return s.ttl }
 // notify.Enqueuer (a *notify.Courier), the mail is queued in that
 // transaction too, so the code and its mail are kept together or not at
 // all and Issue never waits for a mail server; any other Mailer is called
-// after the commit. It returns a *ThrottledError (matching
+// after the commit. It returns a *errs.RetryError (matching
 // ErrThrottled) when the address got a code too recently or too often,
 // and changes nothing then.
 func (s *Service) Issue(ctx context.Context, purpose Purpose, flowID, address string) error {
@@ -228,7 +229,7 @@ func (e *mailError) Unwrap() error { return e.err }
 // instance a notice that someone tried to sign up with an address that
 // is already registered). Using it keeps the throttling of such
 // addresses identical to that of addresses that get a code, so
-// throttling reveals nothing. It returns a *ThrottledError when the
+// throttling reveals nothing. It returns a *errs.RetryError when the
 // address is throttled.
 func (s *Service) Allow(ctx context.Context, purpose Purpose, address string) error {
 	if purpose == "" || address == "" {
@@ -261,7 +262,7 @@ func (s *Service) throttle(ctx context.Context, purpose Purpose, address string,
 		wait = max(wait, waitFor(sends, s.burst, s.window, now))
 	}
 	if wait > 0 {
-		return &ThrottledError{RetryAfter: wait}
+		return errs.Retry(ErrThrottled, wait)
 	}
 	return s.store.RecordSend(ctx, address, purpose, now)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/verification"
 )
 
@@ -31,7 +32,7 @@ func TestCheckRules(t *testing.T) {
 		wantErr error // nil: the check succeeds
 	}{
 		{"RightCode", func(e *env, code string) error { return check(e, code) }, nil},
-		{"WrongCode", func(e *env, code string) error { return check(e, wrong(code)) }, verification.ErrInvalidCode},
+		{"WrongCode", func(e *env, code string) error { return check(e, wrong(code)) }, errs.ErrInvalidCode},
 		{"JustBeforeExpiry", func(e *env, code string) error {
 			e.clock.Advance(10*time.Minute - time.Microsecond)
 			return check(e, code)
@@ -55,27 +56,27 @@ func TestCheckRules(t *testing.T) {
 		{"WrongFlow", func(e *env, code string) error {
 			_, err := e.svc.Check(e.ctx, verification.PurposeSignUp, "pnd_2", code)
 			return err
-		}, verification.ErrInvalidCode},
+		}, errs.ErrInvalidCode},
 		{"WrongPurpose", func(e *env, code string) error {
 			_, err := e.svc.Check(e.ctx, verification.PurposePasswordReset, flow, code)
 			return err
-		}, verification.ErrInvalidCode},
+		}, errs.ErrInvalidCode},
 		{"NewCodeKillsOld", func(e *env, code string) error {
 			e.clock.Advance(time.Minute)
 			if next := e.issue(verification.PurposeSignUp, flow, ada); next == code {
 				return check(e, wrong(code)) // one chance in a million: keep the case meaningful
 			}
 			return check(e, code)
-		}, verification.ErrInvalidCode},
+		}, errs.ErrInvalidCode},
 		{"NewCodeWorks", func(e *env, _ string) error {
 			e.clock.Advance(time.Minute)
 			return check(e, e.issue(verification.PurposeSignUp, flow, ada))
 		}, nil},
-		{"SurroundingSpace", func(e *env, code string) error { return check(e, " "+code+"\n") }, verification.ErrInvalidCode},
-		{"FullWidthDigits", func(e *env, code string) error { return check(e, fullWidth(code)) }, verification.ErrInvalidCode},
-		{"SevenDigits", func(e *env, code string) error { return check(e, code+"0") }, verification.ErrInvalidCode},
-		{"FiveDigits", func(e *env, code string) error { return check(e, code[:5]) }, verification.ErrInvalidCode},
-		{"Empty", func(e *env, _ string) error { return check(e, "") }, verification.ErrInvalidCode},
+		{"SurroundingSpace", func(e *env, code string) error { return check(e, " "+code+"\n") }, errs.ErrInvalidCode},
+		{"FullWidthDigits", func(e *env, code string) error { return check(e, fullWidth(code)) }, errs.ErrInvalidCode},
+		{"SevenDigits", func(e *env, code string) error { return check(e, code+"0") }, errs.ErrInvalidCode},
+		{"FiveDigits", func(e *env, code string) error { return check(e, code[:5]) }, errs.ErrInvalidCode},
+		{"Empty", func(e *env, _ string) error { return check(e, "") }, errs.ErrInvalidCode},
 		{"Malformed counts as attempts", func(e *env, code string) error {
 			for _, bad := range []string{" " + code, fullWidth(code), code + "0", "", "abcdef"} {
 				_ = check(e, bad)
@@ -94,8 +95,8 @@ func TestCheckRules(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, tc.wantErr) || !errors.Is(err, verification.ErrInvalidCode) {
-				t.Fatalf("got %v, want %v (matching ErrInvalidCode)", err, tc.wantErr)
+			if !errors.Is(err, tc.wantErr) || !errors.Is(err, errs.ErrInvalidCode) {
+				t.Fatalf("got %v, want %v (matching errs.ErrInvalidCode)", err, tc.wantErr)
 			}
 		})
 	}
@@ -109,8 +110,8 @@ func check(e *env, code string) error {
 func wrongN(e *env, code string, n int) {
 	e.t.Helper()
 	for i := range n {
-		if err := check(e, wrong(code)); !errors.Is(err, verification.ErrInvalidCode) {
-			e.t.Fatalf("wrong code %d: got %v, want ErrInvalidCode", i+1, err)
+		if err := check(e, wrong(code)); !errors.Is(err, errs.ErrInvalidCode) {
+			e.t.Fatalf("wrong code %d: got %v, want errs.ErrInvalidCode", i+1, err)
 		}
 	}
 }
@@ -174,9 +175,9 @@ func TestThrottle(t *testing.T) {
 func wantThrottled(t *testing.T, e *env, purpose verification.Purpose, retry time.Duration) {
 	t.Helper()
 	err := e.svc.Issue(e.ctx, purpose, flow, ada)
-	var te *verification.ThrottledError
-	if !errors.As(err, &te) || !errors.Is(err, verification.ErrThrottled) || te.RetryAfter != retry {
-		t.Fatalf("Issue(%s): got %v, want ThrottledError with RetryAfter %v", purpose, err, retry)
+	var te *errs.RetryError
+	if !errors.As(err, &te) || !errors.Is(err, verification.ErrThrottled) || te.After != retry {
+		t.Fatalf("Issue(%s): got %v, want an *errs.RetryError after %v", purpose, err, retry)
 	}
 }
 
@@ -254,8 +255,8 @@ func TestDigestOnly(t *testing.T) {
 	}
 	// Another key gives another digest: a code cannot be checked without it.
 	other := verification.NewService(verification.Config{Store: e.st, Tx: e.st, Mailer: e.out, Key: []byte("other"), Now: e.clock.Now})
-	if _, err := other.Check(e.ctx, verification.PurposeSignUp, flow, code); !errors.Is(err, verification.ErrInvalidCode) {
-		t.Errorf("Check with another key: got %v, want ErrInvalidCode", err)
+	if _, err := other.Check(e.ctx, verification.PurposeSignUp, flow, code); !errors.Is(err, errs.ErrInvalidCode) {
+		t.Errorf("Check with another key: got %v, want errs.ErrInvalidCode", err)
 	}
 }
 
@@ -268,10 +269,10 @@ func TestRedeemRace(t *testing.T) {
 		mu   sync.Mutex
 		runs int
 	)
-	errs := make([]error, n)
+	results := make([]error, n)
 	for i := range n {
 		wg.Go(func() {
-			errs[i] = e.svc.Redeem(e.ctx, verification.PurposeSignUp, flow, code, func(context.Context) error {
+			results[i] = e.svc.Redeem(e.ctx, verification.PurposeSignUp, flow, code, func(context.Context) error {
 				mu.Lock()
 				runs++
 				mu.Unlock()
@@ -281,12 +282,12 @@ func TestRedeemRace(t *testing.T) {
 	}
 	wg.Wait()
 	ok := 0
-	for i, err := range errs {
+	for i, err := range results {
 		switch {
 		case err == nil:
 			ok++
-		case !errors.Is(err, verification.ErrInvalidCode):
-			t.Errorf("goroutine %d: got %v, want nil or ErrInvalidCode", i, err)
+		case !errors.Is(err, errs.ErrInvalidCode):
+			t.Errorf("goroutine %d: got %v, want nil or errs.ErrInvalidCode", i, err)
 		}
 	}
 	if ok != 1 || runs != 1 {
@@ -316,8 +317,8 @@ func TestConsume(t *testing.T) {
 		t.Fatalf("Consume: %v", err)
 	}
 	for _, id := range []string{id, "vc_unknown"} {
-		if err := e.svc.Consume(e.ctx, id); !errors.Is(err, verification.ErrInvalidCode) {
-			t.Errorf("Consume(%s) again: got %v, want ErrInvalidCode", id, err)
+		if err := e.svc.Consume(e.ctx, id); !errors.Is(err, errs.ErrInvalidCode) {
+			t.Errorf("Consume(%s) again: got %v, want errs.ErrInvalidCode", id, err)
 		}
 	}
 }
@@ -328,8 +329,8 @@ func TestCancelForgetDeleteExpired(t *testing.T) {
 	if err := e.svc.Cancel(e.ctx, verification.PurposeSignUp, flow); err != nil {
 		t.Fatal(err)
 	}
-	if err := check(e, code); !errors.Is(err, verification.ErrInvalidCode) {
-		t.Errorf("Check after Cancel: got %v, want ErrInvalidCode", err)
+	if err := check(e, code); !errors.Is(err, errs.ErrInvalidCode) {
+		t.Errorf("Check after Cancel: got %v, want errs.ErrInvalidCode", err)
 	}
 
 	e.clock.Advance(time.Minute)
@@ -337,8 +338,8 @@ func TestCancelForgetDeleteExpired(t *testing.T) {
 	if err := e.svc.Forget(e.ctx, ada); err != nil {
 		t.Fatal(err)
 	}
-	if err := check(e, code); !errors.Is(err, verification.ErrInvalidCode) {
-		t.Errorf("Check after Forget: got %v, want ErrInvalidCode", err)
+	if err := check(e, code); !errors.Is(err, errs.ErrInvalidCode) {
+		t.Errorf("Check after Forget: got %v, want errs.ErrInvalidCode", err)
 	}
 	e.issue(verification.PurposeSignUp, flow, ada) // the send log went too
 

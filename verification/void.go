@@ -21,7 +21,7 @@ const voidMailTo = "nobody@void.invalid"
 // purpose and flow, a code that no input matches (its digest is random,
 // not the digest of any code). Checking a code of the flow then costs
 // what it costs for a real code, counts the attempt, and always fails
-// with ErrInvalidCode. Like Issue, it returns a *ThrottledError and
+// with errs.ErrInvalidCode. Like Issue, it returns a *errs.RetryError and
 // changes nothing when the address is throttled. It never mails.
 func (s *Service) IssueVoid(ctx context.Context, purpose Purpose, flowID, address string) error {
 	code, c, err := s.draft(purpose, flowID, address)

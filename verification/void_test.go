@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -41,8 +42,8 @@ func TestIssueVoid(t *testing.T) {
 	// Neither the code drawn (000000 from zeros) nor the replaced one
 	// confirms the flow; each try counts.
 	for _, code := range []string{"000000", real} {
-		if _, err := e.svc.Check(e.ctx, verification.PurposeMerge, "flow_1", code); !errors.Is(err, verification.ErrInvalidCode) {
-			t.Errorf("Check(%s) = %v, want ErrInvalidCode", code, err)
+		if _, err := e.svc.Check(e.ctx, verification.PurposeMerge, "flow_1", code); !errors.Is(err, errs.ErrInvalidCode) {
+			t.Errorf("Check(%s) = %v, want errs.ErrInvalidCode", code, err)
 		}
 	}
 	if c, _ := e.st.CodeOfFlow(e.ctx, verification.PurposeMerge, "flow_1"); c.Attempts != 2 {

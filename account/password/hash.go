@@ -9,6 +9,7 @@ import (
 	"io"
 	"runtime"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -16,18 +17,18 @@ import (
 // Errors returned by [Hasher]. None of them carries a password or a hash.
 var (
 	// ErrTooLong is returned by Hash for a password longer than MaxBytes.
-	ErrTooLong = errors.New("password: too long to hash")
+	ErrTooLong = errs.New(errs.Internal, "password_too_long", "password: too long to hash")
 	// ErrMalformedHash is returned by Verify and CheckHash for a stored
 	// string that is not a well-formed PHC argon2id string, bcrypt hash
 	// or scrypt hash.
-	ErrMalformedHash = errors.New("password: malformed hash")
+	ErrMalformedHash = errs.New(errs.Internal, "malformed_hash", "password: malformed hash")
 	// ErrUnsupportedHash is returned by Verify for a stored hash of an
 	// algorithm or version this package does not verify.
-	ErrUnsupportedHash = errors.New("password: unsupported hash")
+	ErrUnsupportedHash = errs.New(errs.Internal, "unsupported_hash", "password: unsupported hash")
 	// ErrHashParams is wrapped by the *ParamsError that Verify returns,
 	// before any hashing, for a stored hash whose cost parameters are
 	// outside the bounds below.
-	ErrHashParams = errors.New("password: hash parameters out of bounds")
+	ErrHashParams = errs.New(errs.Internal, "hash_params", "password: hash parameters out of bounds")
 )
 
 // Bounds on argon2id parameters, for stored hashes and for a Hasher's own

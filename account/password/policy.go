@@ -5,6 +5,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // MaxBytes is the absolute upper bound, in bytes, on any password this
@@ -48,6 +50,10 @@ const (
 	ContainsEmail Violation = "contains_email"
 )
 
+// ErrPolicy is wrapped by every *PolicyError: a password against the
+// policy.
+var ErrPolicy = errs.New(errs.Invalid, "password_policy", "password: does not meet the policy")
+
 // PolicyError is the error [Policy.Check] returns for a password that breaks
 // one or more rules. It lists every broken rule at once, never just the
 // first, and never contains the password itself.
@@ -63,6 +69,18 @@ func (e *PolicyError) Error() string {
 		codes[i] = string(v)
 	}
 	return "password: does not meet the policy: " + strings.Join(codes, ", ")
+}
+
+// Unwrap returns ErrPolicy.
+func (e *PolicyError) Unwrap() error { return ErrPolicy }
+
+// Details returns the violation codes as "violations".
+func (e *PolicyError) Details() map[string]any {
+	v := make([]string, len(e.Violations))
+	for i, x := range e.Violations {
+		v[i] = string(x)
+	}
+	return map[string]any{"violations": v}
 }
 
 // Has reports whether v is among the violations.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/internal/secret"
 )
 
@@ -90,14 +91,27 @@ func (c Connection) String() string {
 // GoString is String.
 func (c Connection) GoString() string { return c.String() }
 
-// ConnectionError says which field of a Connection is wrong and why.
+// ErrInvalidConnection is wrapped by every *ConnectionError.
+var ErrInvalidConnection = errs.New(errs.Invalid, "invalid_connection", "sso: invalid connection")
+
+// ConnectionError says which field of a Connection is wrong and why. It
+// wraps ErrInvalidConnection.
 type ConnectionError struct {
 	Field  string // "id", "name", "domains", "issuer", "client_id", "scopes", "claims", "link"
 	Reason string
 }
 
+// Error names the field and the reason.
 func (e *ConnectionError) Error() string {
 	return "sso: invalid connection " + e.Field + ": " + e.Reason
+}
+
+// Unwrap returns ErrInvalidConnection.
+func (e *ConnectionError) Unwrap() error { return ErrInvalidConnection }
+
+// Details returns the field and the reason.
+func (e *ConnectionError) Details() map[string]any {
+	return map[string]any{"field": e.Field, "reason": e.Reason}
 }
 
 // Normalize returns c with its defaults filled in and its domains and

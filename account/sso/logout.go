@@ -36,10 +36,10 @@ func (s *Service) BackChannelLogout(ctx context.Context, connectionID, rawToken 
 	}
 	lt, err := p.Verifier(&oidc.Config{ClientID: r.ClientID, Now: s.now}).VerifyLogout(s.providers.httpContext(ctx), rawToken)
 	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ErrInvalidLogoutToken, err)
+		return 0, fmt.Errorf("sso: %v: %w", err, ErrInvalidLogoutToken)
 	}
 	if lt.Subject == "" {
-		return 0, fmt.Errorf("%w: no subject (sid-only logout is not supported)", ErrInvalidLogoutToken)
+		return 0, fmt.Errorf("sso: no subject (sid-only logout is not supported): %w", ErrInvalidLogoutToken)
 	}
 	if err := s.useLogoutToken(ctx, r.ID, lt); err != nil {
 		return 0, err

@@ -48,7 +48,7 @@ func (ps *providers) get(ctx context.Context, issuer string) (*oidc.Provider, er
 	}
 	p, err := oidc.NewProvider(oidc.ClientContext(ctx, ps.client), issuer)
 	if err != nil {
-		return nil, fmt.Errorf("%w: discovery of %s: %v", ErrProviderUnavailable, issuer, err)
+		return nil, fmt.Errorf("sso: discovery of %s: %v: %w", issuer, err, ErrProviderUnavailable)
 	}
 	ps.mu.Lock()
 	ps.m[issuer] = cachedProvider{p: p, expires: now.Add(ps.ttl)}

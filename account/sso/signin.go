@@ -246,7 +246,7 @@ func (s *Service) Callback(ctx context.Context, query url.Values, binding string
 		return SignIn{}, ErrInvalidState
 	}
 	if e := query.Get("error"); e != "" {
-		return SignIn{}, fmt.Errorf("%w: %s", ErrProviderError, errorCode(e))
+		return SignIn{}, fmt.Errorf("sso: %s: %w", errorCode(e), ErrProviderError)
 	}
 	r, err := s.load(ctx, f.ConnectionID)
 	if err != nil {
@@ -282,7 +282,7 @@ type identity struct {
 // exchange trades the code for tokens and returns the verified identity.
 func (s *Service) exchange(ctx context.Context, r Record, f Flow, code string) (identity, error) {
 	if code == "" {
-		return identity{}, fmt.Errorf("%w: no code", ErrExchange)
+		return identity{}, fmt.Errorf("sso: no code: %w", ErrExchange)
 	}
 	verifier, _, err := s.keys.Open(flowAD(f.State), f.Verifier)
 	if err != nil {
@@ -295,15 +295,15 @@ func (s *Service) exchange(ctx context.Context, r Record, f Flow, code string) (
 	hctx := s.providers.httpContext(ctx)
 	tok, err := cfg.Exchange(hctx, code, oauth2.VerifierOption(string(verifier)))
 	if err != nil {
-		return identity{}, fmt.Errorf("%w: %v", ErrExchange, exchangeReason(err))
+		return identity{}, fmt.Errorf("sso: %v: %w", exchangeReason(err), ErrExchange)
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
-		return identity{}, fmt.Errorf("%w: the token response has no id_token", ErrInvalidIDToken)
+		return identity{}, fmt.Errorf("sso: the token response has no id_token: %w", ErrInvalidIDToken)
 	}
 	idt, err := p.Verifier(&oidc.Config{ClientID: r.ClientID, Now: s.now}).Verify(hctx, raw)
 	if err != nil {
-		return identity{}, fmt.Errorf("%w: %v", ErrInvalidIDToken, err)
+		return identity{}, fmt.Errorf("sso: %v: %w", err, ErrInvalidIDToken)
 	}
 	got := DigestOf(idt.Nonce)
 	if idt.Nonce == "" || subtle.ConstantTimeCompare(got[:], f.Nonce[:]) != 1 {
@@ -311,7 +311,7 @@ func (s *Service) exchange(ctx context.Context, r Record, f Flow, code string) (
 	}
 	claims := map[string]any{}
 	if err := idt.Claims(&claims); err != nil {
-		return identity{}, fmt.Errorf("%w: %v", ErrInvalidIDToken, err)
+		return identity{}, fmt.Errorf("sso: %v: %w", err, ErrInvalidIDToken)
 	}
 	if _, ok := claims[r.Claims.Email]; !ok {
 		if err := s.userinfo(hctx, p, tok, idt.Subject, claims); err != nil {
@@ -340,18 +340,18 @@ func exchangeReason(err error) string {
 // lacks; the answer must be of the ID token's subject.
 func (s *Service) userinfo(ctx context.Context, p *oidc.Provider, tok *oauth2.Token, subject string, claims map[string]any) error {
 	if p.UserInfoEndpoint() == "" {
-		return fmt.Errorf("%w: no email claim and no userinfo endpoint", ErrClaims)
+		return fmt.Errorf("sso: no email claim and no userinfo endpoint: %w", ErrClaims)
 	}
 	ui, err := p.UserInfo(ctx, oauth2.StaticTokenSource(tok))
 	if err != nil {
-		return fmt.Errorf("%w: userinfo: %v", ErrProviderUnavailable, err)
+		return fmt.Errorf("sso: userinfo: %v: %w", err, ErrProviderUnavailable)
 	}
 	if ui.Subject != subject {
-		return fmt.Errorf("%w: userinfo is of another subject", ErrClaims)
+		return fmt.Errorf("sso: userinfo is of another subject: %w", ErrClaims)
 	}
 	more := map[string]any{}
 	if err := ui.Claims(&more); err != nil {
-		return fmt.Errorf("%w: userinfo: %v", ErrClaims, err)
+		return fmt.Errorf("sso: userinfo: %v: %w", err, ErrClaims)
 	}
 	for k, v := range more {
 		if _, ok := claims[k]; !ok {
@@ -376,7 +376,7 @@ func mapClaims(names Claims, subject string, claims map[string]any) (identity, e
 		id.emailVerified = strings.EqualFold(v, "true")
 	}
 	if subject == "" || id.email == "" {
-		return identity{}, fmt.Errorf("%w: the provider asserted no subject or no %s", ErrClaims, names.Email)
+		return identity{}, fmt.Errorf("sso: the provider asserted no subject or no %s: %w", names.Email, ErrClaims)
 	}
 	return id, nil
 }
@@ -403,7 +403,7 @@ func LinkAllowed(p LinkPolicy, emailVerified bool) error {
 func (s *Service) signIn(ctx context.Context, r Record, id identity, returnTo string, client auth.Client) (SignIn, error) {
 	email, err := account.NormalizeEmail(id.email)
 	if err != nil {
-		return SignIn{}, fmt.Errorf("%w: the asserted address is malformed", ErrClaims)
+		return SignIn{}, fmt.Errorf("sso: the asserted address is malformed: %w", ErrClaims)
 	}
 	if !slices.Contains(r.Domains, domainOf(email)) {
 		return SignIn{}, ErrEmailDomain
@@ -477,7 +477,7 @@ func (s *Service) resolve(ctx context.Context, r Record, id identity, ident acco
 	switch {
 	case errors.Is(err, account.ErrSSOLinked):
 		return account.Account{}, ErrIdentityMismatch
-	case errors.Is(err, account.ErrForbidden):
+	case errors.Is(err, auth.ErrForbidden):
 		return account.Account{}, ErrAccountInactive
 	case err != nil:
 		return account.Account{}, err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -54,8 +55,8 @@ func TestDeactivateWithCode(t *testing.T) {
 	e := newEnv(t)
 	secret, _ := e.enrolApp()
 	wantErr(t, "Deactivate with a wrong code",
-		e.svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{Code: e.code(secret, time.Hour)}), twofactor.ErrInvalidCode)
-	wantErr(t, "Deactivate with no proof", e.svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{}), twofactor.ErrInvalidCode)
+		e.svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{Code: e.code(secret, time.Hour)}), errs.ErrInvalidCode)
+	wantErr(t, "Deactivate with no proof", e.svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{}), errs.ErrInvalidCode)
 	wantErr(t, "Deactivate with the code", e.svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{Code: e.code(secret, 0)}), nil)
 	wantOff(t, e)
 
@@ -123,8 +124,8 @@ func TestEncryptionAtRest(t *testing.T) {
 	}
 	otherKey := []byte(strings.Repeat("k", twofactor.KeySize))
 	err = e.service(otherKey).Verify(e.ctx, testAccount, e.code(secret, 0))
-	if err == nil || errors.Is(err, twofactor.ErrInvalidCode) || strings.Contains(err.Error(), secret) {
-		t.Errorf("Verify with another key: got %v, want a decryption error (not ErrInvalidCode, no secret)", err)
+	if err == nil || errors.Is(err, errs.ErrInvalidCode) || strings.Contains(err.Error(), secret) {
+		t.Errorf("Verify with another key: got %v, want a decryption error (not errs.ErrInvalidCode, no secret)", err)
 	}
 	// A sealed secret moved to another account does not open there.
 	moved := twofactor.Record{AccountID: "acc_bob", Method: twofactor.MethodAuthenticator, Secret: r.Secret, EnabledAt: r.EnabledAt}
@@ -132,7 +133,7 @@ func TestEncryptionAtRest(t *testing.T) {
 	if err := e.store.SaveTwoFactor(e.ctx, moved); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Verify(e.ctx, "acc_bob", e.code(secret, 0)); err == nil || errors.Is(err, twofactor.ErrInvalidCode) {
+	if err := e.svc.Verify(e.ctx, "acc_bob", e.code(secret, 0)); err == nil || errors.Is(err, errs.ErrInvalidCode) {
 		t.Errorf("Verify of a secret sealed for another account: got %v, want a decryption error", err)
 	}
 }

@@ -99,7 +99,7 @@ func (s *Service) putRecoveryCodes(ctx context.Context, accountID string, codes 
 // and the security log. It is a sensitive operation: the caller must have
 // signed in within Config.FreshFor (auth.ErrReauthenticationRequired); a
 // token or API key gets auth.ErrForbidden. It returns
-// ErrInvalidPassword, ErrInvalidCode, ErrLocked or ErrNotEnabled.
+// ErrInvalidPassword, errs.ErrInvalidCode, ErrLocked or ErrNotEnabled.
 func (s *Service) RegenerateRecoveryCodes(ctx context.Context, c auth.Caller, p Proof) ([]string, error) {
 	if _, err := s.freshCaller(ctx, c); err != nil {
 		return nil, err
@@ -125,7 +125,7 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, c auth.Caller, p 
 	}
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		if cur, _, err := s.record(ctx, accountID); err != nil || !active(cur) {
-			return cmp.Or(err, ErrNotEnabled) // turned off meanwhile
+			return cmp.Or[error](err, ErrNotEnabled) // turned off meanwhile
 		}
 		if err := s.putRecoveryCodes(ctx, accountID, codes); err != nil {
 			return err

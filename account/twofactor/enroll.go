@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/internal/secret"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
@@ -88,7 +89,7 @@ func (s *Service) BeginAuthenticator(ctx context.Context, c auth.Caller, issuer,
 // recorded in the history and the security log, and every other session
 // of the account ends (Config.Revokers). It is a sensitive operation,
 // like BeginAuthenticator. It returns ErrNoEnrollment, ErrAlreadyEnabled,
-// ErrInvalidCode or ErrLocked.
+// errs.ErrInvalidCode or ErrLocked.
 func (s *Service) ConfirmAuthenticator(ctx context.Context, c auth.Caller, code string) ([]string, error) {
 	return s.confirm(ctx, c, MethodAuthenticator, code)
 }
@@ -190,8 +191,8 @@ func (s *Service) pending(r Record, m Method) bool {
 }
 
 func (s *Service) throttle(r Record) error {
-	if !r.SMSCode.SentAt.IsZero() && s.now().Before(r.SMSCode.SentAt.Add(s.smsInterval)) {
-		return ErrTooSoon
+	if next := r.SMSCode.SentAt.Add(s.smsInterval); !r.SMSCode.SentAt.IsZero() && s.now().Before(next) {
+		return errs.Retry(ErrTooSoon, next.Sub(s.now()))
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
@@ -85,7 +86,7 @@ func ExampleService_BeginAuthenticator() {
 	// 10 recovery codes, <nil>
 	// second factor required: true
 	// <nil>
-	// twofactor: invalid code
+	// invalid code
 	// <nil>
 }
 
@@ -108,7 +109,7 @@ func ExampleService_Deactivate() {
 	}
 
 	err := tf.Deactivate(ctx, ada, twofactor.Proof{Code: "000000"})
-	fmt.Println(errors.Is(err, twofactor.ErrInvalidCode))
+	fmt.Println(errors.Is(err, errs.ErrInvalidCode))
 	now = now.Add(30 * time.Second)
 	code, _ = totp.GenerateCode(enr.Secret.Reveal(), now)
 	fmt.Println(tf.Deactivate(ctx, ada, twofactor.Proof{Code: code}))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 func TestLockoutAttempt(t *testing.T) {
@@ -55,7 +56,7 @@ func TestLockoutConcurrent(t *testing.T) {
 	secret, _ := e.enrolApp()
 	wrong := e.code(secret, 10*time.Minute)
 	const n = 16
-	errs := make([]error, n)
+	results := make([]error, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range n {
@@ -63,15 +64,15 @@ func TestLockoutConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			errs[i] = e.svc.Verify(e.ctx, testAccount, wrong)
+			results[i] = e.svc.Verify(e.ctx, testAccount, wrong)
 		}()
 	}
 	close(start)
 	wg.Wait()
 	invalid, locked := 0, 0
-	for _, err := range errs {
+	for _, err := range results {
 		switch {
-		case errors.Is(err, twofactor.ErrInvalidCode):
+		case errors.Is(err, errs.ErrInvalidCode):
 			invalid++
 		case errors.Is(err, twofactor.ErrLocked):
 			locked++

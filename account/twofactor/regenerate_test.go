@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/history"
 )
 
@@ -20,7 +21,7 @@ func TestRegenerateRecoveryCodes(t *testing.T) {
 	_, err = e.svc.RegenerateRecoveryCodes(e.ctx, e.as(testAccount), twofactor.Proof{Password: "Wrong-Password-1"})
 	wantErr(t, "RegenerateRecoveryCodes with a wrong password", err, twofactor.ErrInvalidPassword)
 	_, err = e.svc.RegenerateRecoveryCodes(e.ctx, e.as(testAccount), twofactor.Proof{})
-	wantErr(t, "RegenerateRecoveryCodes without proof", err, twofactor.ErrInvalidCode)
+	wantErr(t, "RegenerateRecoveryCodes without proof", err, errs.ErrInvalidCode)
 	if left := e.status().RecoveryCodesLeft; left != twofactor.RecoveryCodeCount-1 {
 		t.Fatalf("codes left after refused regenerations: got %d, want %d", left, twofactor.RecoveryCodeCount-1)
 	}
@@ -35,7 +36,7 @@ func TestRegenerateRecoveryCodes(t *testing.T) {
 	if left := e.status().RecoveryCodesLeft; left != twofactor.RecoveryCodeCount {
 		t.Errorf("codes left: got %d, want %d (the used one replaced too)", left, twofactor.RecoveryCodeCount)
 	}
-	wantErr(t, "Verify with an old code", e.svc.Verify(e.ctx, testAccount, old[1]), twofactor.ErrInvalidCode)
+	wantErr(t, "Verify with an old code", e.svc.Verify(e.ctx, testAccount, old[1]), errs.ErrInvalidCode)
 	wantErr(t, "Verify with a new code", e.svc.Verify(e.ctx, testAccount, fresh[0]), nil)
 
 	entries, err := e.store.History(e.ctx, testProfile, 0, 100)

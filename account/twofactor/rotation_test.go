@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/notify"
 )
 
@@ -43,8 +44,8 @@ func TestKeyRotation(t *testing.T) {
 	if err := svc.Verify(e.ctx, testAccount, recovery[0]); err != nil {
 		t.Fatalf("recovery code of the old key: %v", err)
 	}
-	if err := svc.Verify(e.ctx, testAccount, recovery[0]); !errors.Is(err, twofactor.ErrInvalidCode) {
-		t.Fatalf("recovery code used twice: %v, want ErrInvalidCode", err)
+	if err := svc.Verify(e.ctx, testAccount, recovery[0]); !errors.Is(err, errs.ErrInvalidCode) {
+		t.Fatalf("recovery code used twice: %v, want errs.ErrInvalidCode", err)
 	}
 
 	// ...and the secret was sealed again under the new key, so the old

@@ -19,8 +19,8 @@ import (
 
 // PasswordChecker checks an account's password; *account.Service
 // implements it. CheckPassword returns nil when the password is right; any
-// error refuses the deactivation (Deactivate wraps it with
-// ErrInvalidPassword).
+// error refuses the deactivation: a throttled check (errs.Throttled) as
+// it is, any other as ErrInvalidPassword.
 type PasswordChecker interface {
 	CheckPassword(ctx context.Context, accountID, password string) error
 }
@@ -180,13 +180,13 @@ func (s *Service) caller(ctx context.Context, c auth.Caller) (account.Account, e
 	}
 	a, err := s.account(ctx, c.AccountID)
 	if errors.Is(err, ErrUnknownAccount) {
-		return account.Account{}, fmt.Errorf("%w: unknown account", auth.ErrForbidden)
+		return account.Account{}, fmt.Errorf("twofactor: unknown account: %w", auth.ErrForbidden)
 	}
 	if err != nil {
 		return account.Account{}, err
 	}
 	if a.Status != account.StatusActive {
-		return account.Account{}, fmt.Errorf("%w: account not active", auth.ErrForbidden)
+		return account.Account{}, fmt.Errorf("twofactor: account not active: %w", auth.ErrForbidden)
 	}
 	return a, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/history"
 )
 
@@ -43,7 +44,7 @@ func TestAuthenticatorEnrolment(t *testing.T) {
 		t.Errorf("Required while pending: got true, want false")
 	}
 	_, err = e.svc.ConfirmAuthenticator(e.ctx, e.as(testAccount), e.code(secret, 5*time.Minute))
-	wantErr(t, "ConfirmAuthenticator with a wrong code", err, twofactor.ErrInvalidCode)
+	wantErr(t, "ConfirmAuthenticator with a wrong code", err, errs.ErrInvalidCode)
 
 	codes, err := e.svc.ConfirmAuthenticator(e.ctx, e.as(testAccount), e.code(secret, 0))
 	if err != nil {
@@ -111,18 +112,18 @@ func TestVerifyTOTP(t *testing.T) {
 	e := newEnv(t)
 	secret, _ := e.enrolApp()
 	wantErr(t, "Verify current code", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), nil)
-	wantErr(t, "Verify the same code again (replay)", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), twofactor.ErrInvalidCode)
-	wantErr(t, "Verify the previous step's code after a later one", e.svc.Verify(e.ctx, testAccount, e.code(secret, -30*time.Second)), twofactor.ErrInvalidCode)
+	wantErr(t, "Verify the same code again (replay)", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), errs.ErrInvalidCode)
+	wantErr(t, "Verify the previous step's code after a later one", e.svc.Verify(e.ctx, testAccount, e.code(secret, -30*time.Second)), errs.ErrInvalidCode)
 
 	e.clock.Advance(time.Minute)
 	wantErr(t, "Verify code of the previous step (skew)", e.svc.Verify(e.ctx, testAccount, e.code(secret, -30*time.Second)), nil)
 	wantErr(t, "Verify code of the next step (skew)", e.svc.Verify(e.ctx, testAccount, e.code(secret, 30*time.Second)), nil)
 	e.clock.Advance(2 * time.Minute)
-	wantErr(t, "Verify code two steps old", e.svc.Verify(e.ctx, testAccount, e.code(secret, -60*time.Second)), twofactor.ErrInvalidCode)
-	wantErr(t, "Verify code two steps ahead", e.svc.Verify(e.ctx, testAccount, e.code(secret, 60*time.Second)), twofactor.ErrInvalidCode)
+	wantErr(t, "Verify code two steps old", e.svc.Verify(e.ctx, testAccount, e.code(secret, -60*time.Second)), errs.ErrInvalidCode)
+	wantErr(t, "Verify code two steps ahead", e.svc.Verify(e.ctx, testAccount, e.code(secret, 60*time.Second)), errs.ErrInvalidCode)
 	wantErr(t, "Verify code with spaces", e.svc.Verify(e.ctx, testAccount, " "+e.code(secret, 0)[:3]+" "+e.code(secret, 0)[3:]), nil)
 	for _, bad := range []string{"", "12345", "1234567", "abcdef", strings.Repeat("1", 1000)} {
-		wantErr(t, "Verify "+bad, e.svc.Verify(e.ctx, testAccount, bad), twofactor.ErrInvalidCode)
+		wantErr(t, "Verify "+bad, e.svc.Verify(e.ctx, testAccount, bad), errs.ErrInvalidCode)
 		e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)) // reset the attempt counter
 		e.clock.Advance(30 * time.Second)
 	}
@@ -134,7 +135,7 @@ func TestLockout(t *testing.T) {
 	secret, recovery := e.enrolApp()
 	wrong := e.code(secret, 10*time.Minute)
 	for i := range 5 {
-		wantErr(t, "Verify wrong code "+string(rune('1'+i)), e.svc.Verify(e.ctx, testAccount, wrong), twofactor.ErrInvalidCode)
+		wantErr(t, "Verify wrong code "+string(rune('1'+i)), e.svc.Verify(e.ctx, testAccount, wrong), errs.ErrInvalidCode)
 	}
 	wantErr(t, "Verify right code when locked", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), twofactor.ErrLocked)
 	other := e.service(testKey) // another process sharing the store
@@ -153,10 +154,10 @@ func TestLockout(t *testing.T) {
 	// Four wrong codes and a right one reset the counter.
 	e.clock.Advance(30 * time.Second)
 	for range 4 {
-		wantErr(t, "Verify wrong code", e.svc.Verify(e.ctx, testAccount, wrong), twofactor.ErrInvalidCode)
+		wantErr(t, "Verify wrong code", e.svc.Verify(e.ctx, testAccount, wrong), errs.ErrInvalidCode)
 	}
 	wantErr(t, "Verify right code after 4 wrong ones", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), nil)
-	wantErr(t, "Verify wrong code after reset", e.svc.Verify(e.ctx, testAccount, wrong), twofactor.ErrInvalidCode)
+	wantErr(t, "Verify wrong code after reset", e.svc.Verify(e.ctx, testAccount, wrong), errs.ErrInvalidCode)
 	e.clock.Advance(30 * time.Second)
 	wantErr(t, "Verify still open", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), nil)
 }
@@ -166,7 +167,7 @@ func TestLockoutConfigurable(t *testing.T) {
 	e.svc = twofactor.NewService(twofactor.Config{Store: e.store, Accounts: e.store, Tx: e.store, History: e.store, Key: testKey, Now: e.clock.Now, MaxAttempts: 2, LockFor: time.Hour})
 	secret, _ := e.enrolApp()
 	for range 2 {
-		wantErr(t, "Verify wrong code", e.svc.Verify(e.ctx, testAccount, "000000"), twofactor.ErrInvalidCode)
+		wantErr(t, "Verify wrong code", e.svc.Verify(e.ctx, testAccount, "000000"), errs.ErrInvalidCode)
 	}
 	e.clock.Advance(59 * time.Minute)
 	wantErr(t, "Verify after 59 minutes", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), twofactor.ErrLocked)
@@ -178,10 +179,10 @@ func TestRecoveryCodes(t *testing.T) {
 	e := newEnv(t)
 	_, recovery := e.enrolApp()
 	wantErr(t, "Verify recovery code", e.svc.Verify(e.ctx, testAccount, recovery[0]), nil)
-	wantErr(t, "Verify recovery code again", e.svc.Verify(e.ctx, testAccount, recovery[0]), twofactor.ErrInvalidCode)
+	wantErr(t, "Verify recovery code again", e.svc.Verify(e.ctx, testAccount, recovery[0]), errs.ErrInvalidCode)
 	typed := strings.ToLower(strings.ReplaceAll(recovery[1], "-", " "))
 	wantErr(t, "Verify recovery code typed in lower case with a space", e.svc.Verify(e.ctx, testAccount, typed), nil)
-	wantErr(t, "Verify made-up recovery code", e.svc.Verify(e.ctx, testAccount, "AAAAA-AAAAA"), twofactor.ErrInvalidCode)
+	wantErr(t, "Verify made-up recovery code", e.svc.Verify(e.ctx, testAccount, "AAAAA-AAAAA"), errs.ErrInvalidCode)
 	if got := e.status().RecoveryCodesLeft; got != 8 {
 		t.Errorf("RecoveryCodesLeft: got %d, want 8", got)
 	}
@@ -206,7 +207,7 @@ func TestSMS(t *testing.T) {
 	if st.Method != twofactor.MethodSMS || st.Phone != "+31*******78" || st.RecoveryCodesLeft != 10 {
 		t.Errorf("status: got %+v, want sms, +31*******78, 10 recovery codes", st)
 	}
-	wantErr(t, "Verify the enrolment code again", e.svc.Verify(e.ctx, testAccount, code), twofactor.ErrInvalidCode)
+	wantErr(t, "Verify the enrolment code again", e.svc.Verify(e.ctx, testAccount, code), errs.ErrInvalidCode)
 
 	wantErr(t, "SendLoginSMS", e.svc.SendLoginSMS(e.ctx, testAccount), nil)
 	_, first := e.sms.last()
@@ -216,16 +217,16 @@ func TestSMS(t *testing.T) {
 	wantErr(t, "SendLoginSMS", e.svc.SendLoginSMS(e.ctx, testAccount), nil)
 	_, code = e.sms.last()
 	if first != code {
-		wantErr(t, "Verify a replaced SMS code", e.svc.Verify(e.ctx, testAccount, first), twofactor.ErrInvalidCode)
+		wantErr(t, "Verify a replaced SMS code", e.svc.Verify(e.ctx, testAccount, first), errs.ErrInvalidCode)
 	}
 	wantErr(t, "Verify SMS code", e.svc.Verify(e.ctx, testAccount, code), nil)
-	wantErr(t, "Verify SMS code again", e.svc.Verify(e.ctx, testAccount, code), twofactor.ErrInvalidCode)
+	wantErr(t, "Verify SMS code again", e.svc.Verify(e.ctx, testAccount, code), errs.ErrInvalidCode)
 
 	e.clock.Advance(30 * time.Second)
 	wantErr(t, "SendLoginSMS", e.svc.SendLoginSMS(e.ctx, testAccount), nil)
 	_, code = e.sms.last()
 	e.clock.Advance(10 * time.Minute)
-	wantErr(t, "Verify expired SMS code", e.svc.Verify(e.ctx, testAccount, code), twofactor.ErrInvalidCode)
+	wantErr(t, "Verify expired SMS code", e.svc.Verify(e.ctx, testAccount, code), errs.ErrInvalidCode)
 	wantHistory(t, e, history.ActionSet)
 }
 
@@ -239,7 +240,7 @@ func TestSMSLockout(t *testing.T) {
 	}
 	for range 5 {
 		_, err := e.svc.ConfirmSMS(e.ctx, e.as(testAccount), wrong)
-		wantErr(t, "ConfirmSMS with a wrong code", err, twofactor.ErrInvalidCode)
+		wantErr(t, "ConfirmSMS with a wrong code", err, errs.ErrInvalidCode)
 	}
 	_, err := e.svc.ConfirmSMS(e.ctx, e.as(testAccount), code)
 	wantErr(t, "ConfirmSMS with the right code when locked", err, twofactor.ErrLocked)
@@ -254,25 +255,25 @@ func TestSMSUnavailable(t *testing.T) {
 }
 
 // racing runs f in 16 goroutines at once and counts the nil results; the
-// others must be ErrInvalidCode or ErrLocked.
+// others must be errs.ErrInvalidCode or ErrLocked.
 func racing(t *testing.T, f func() error) int {
 	t.Helper()
-	errs := make(chan error, 16)
+	results := make(chan error, 16)
 	start := make(chan struct{})
 	for range 16 {
 		go func() {
 			<-start
-			errs <- f()
+			results <- f()
 		}()
 	}
 	close(start)
 	ok := 0
 	for range 16 {
-		switch err := <-errs; {
+		switch err := <-results; {
 		case err == nil:
 			ok++
-		case !errors.Is(err, twofactor.ErrInvalidCode) && !errors.Is(err, twofactor.ErrLocked):
-			t.Errorf("racing Verify: got %v, want nil, ErrInvalidCode or ErrLocked", err)
+		case !errors.Is(err, errs.ErrInvalidCode) && !errors.Is(err, twofactor.ErrLocked):
+			t.Errorf("racing Verify: got %v, want nil, errs.ErrInvalidCode or ErrLocked", err)
 		}
 	}
 	return ok

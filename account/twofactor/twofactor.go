@@ -2,44 +2,41 @@ package twofactor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
 // Sentinel errors of the package. Check them with errors.Is.
 var (
-	// ErrInvalidCode means a code was wrong, expired, already used or of a
-	// kind the account's method does not accept. The caller cannot tell
-	// which, on purpose.
-	ErrInvalidCode = errors.New("twofactor: invalid code")
 	// ErrLocked means too many wrong codes were entered; the second factor
 	// accepts nothing until the lock time has passed.
-	ErrLocked = errors.New("twofactor: locked after too many wrong codes")
+	ErrLocked = errs.New(errs.Throttled, "locked", "twofactor: locked after too many wrong codes")
 	// ErrInvalidPassword means the password given to Deactivate was refused
 	// by the PasswordChecker.
-	ErrInvalidPassword = errors.New("twofactor: invalid password")
+	ErrInvalidPassword = errs.New(errs.Invalid, "invalid_credentials", "twofactor: invalid password")
 	// ErrNotEnabled means the account has no active second factor.
-	ErrNotEnabled = errors.New("twofactor: not enabled")
+	ErrNotEnabled = errs.New(errs.Conflict, "not_enabled", "twofactor: not enabled")
 	// ErrAlreadyEnabled means the account already has an active second
 	// factor; deactivate it before enrolling another one.
-	ErrAlreadyEnabled = errors.New("twofactor: already enabled")
+	ErrAlreadyEnabled = errs.New(errs.Conflict, "already_enabled", "twofactor: already enabled")
 	// ErrNoEnrollment means there is no pending enrolment of the kind
 	// being confirmed, or it expired.
-	ErrNoEnrollment = errors.New("twofactor: no pending enrolment")
+	ErrNoEnrollment = errs.New(errs.Conflict, "no_enrollment", "twofactor: no pending enrolment")
 	// ErrInvalidPhone means a phone number is not in E.164 form
 	// ("+" then 7 to 15 digits, the first not 0).
-	ErrInvalidPhone = errors.New("twofactor: invalid phone number")
+	ErrInvalidPhone = errs.New(errs.Invalid, "invalid_phone", "twofactor: invalid phone number")
 	// ErrSMSUnavailable means the service has no SMSSender.
-	ErrSMSUnavailable = errors.New("twofactor: sms not available")
+	ErrSMSUnavailable = errs.New(errs.Conflict, "sms_unavailable", "twofactor: sms not available")
 	// ErrTooSoon means an SMS code was sent too recently to send another.
-	ErrTooSoon = errors.New("twofactor: sms code sent too recently")
+	// It is returned in an *errs.RetryError that says how long to wait.
+	ErrTooSoon = errs.New(errs.Throttled, "too_soon", "twofactor: sms code sent too recently")
 	// ErrSSOManaged means the account signs in through its company's
 	// identity provider, which owns its second factors: enrolment is
 	// refused.
-	ErrSSOManaged = errors.New("twofactor: account managed by single sign-on")
+	ErrSSOManaged = errs.New(errs.Invalid, "sso_managed", "twofactor: account managed by single sign-on")
 	// ErrUnknownAccount means the account does not exist.
 	ErrUnknownAccount = storage.NotFound("twofactor: unknown account")
 )

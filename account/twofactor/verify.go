@@ -11,6 +11,7 @@ import (
 	"github.com/pquerna/otp/hotp"
 
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/internal/secret"
 	"github.com/seed-a97ca23f/usersettings/notify"
@@ -29,7 +30,7 @@ const (
 // clock skew either way; each code is accepted once), the SMS code last
 // sent by SendLoginSMS, or an unused recovery code. Every attempt counts;
 // MaxAttempts attempts without success lock the second factor for LockFor.
-// It returns nil, ErrInvalidCode, ErrLocked, or ErrNotEnabled when the
+// It returns nil, errs.ErrInvalidCode, ErrLocked, or ErrNotEnabled when the
 // account has no active second factor.
 func (s *Service) Verify(ctx context.Context, accountID, code string) error {
 	r, _, err := s.record(ctx, accountID)
@@ -60,7 +61,7 @@ func (s *Service) verifyCode(ctx context.Context, r Record, m Method, sealed []b
 	case kind == kindRecovery && allowRecovery:
 		err = s.checkRecovery(ctx, accountID, c)
 	default:
-		err = ErrInvalidCode
+		err = errs.ErrInvalidCode
 	}
 	if err != nil {
 		return err
@@ -126,7 +127,7 @@ func (s *Service) checkTOTP(ctx context.Context, accountID string, sealed []byte
 		}
 	}
 	if matched < 0 {
-		return ErrInvalidCode
+		return errs.ErrInvalidCode
 	}
 	if err := codeResult(s.store.UseTOTPStep(ctx, accountID, matched), "using time step"); err != nil {
 		return err
@@ -182,24 +183,24 @@ func (s *Service) checkRecovery(ctx context.Context, accountID, code string) err
 }
 
 // firstDigest calls use with the code's digest under each key, newest
-// first, until one is not ErrInvalidCode.
+// first, until one is not errs.ErrInvalidCode.
 func (s *Service) firstDigest(kind, accountID, code string, use func(digest []byte) error) error {
-	err := ErrInvalidCode
+	var err error = errs.ErrInvalidCode
 	for _, d := range s.keys.digests(kind, accountID, code) {
-		if err = use(d); !errors.Is(err, ErrInvalidCode) {
+		if err = use(d); !errors.Is(err, errs.ErrInvalidCode) {
 			return err
 		}
 	}
 	return err
 }
 
-// codeResult maps the store's "no such code" answers to ErrInvalidCode.
+// codeResult maps the store's "no such code" answers to errs.ErrInvalidCode.
 func codeResult(err error, what string) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, storage.ErrConflict), errors.Is(err, storage.ErrNotFound):
-		return ErrInvalidCode
+		return errs.ErrInvalidCode
 	default:
 		return fmt.Errorf("twofactor: %s: %w", what, err)
 	}
@@ -229,7 +230,7 @@ func (p Proof) GoString() string { return p.String() }
 // lock. It is a sensitive operation: the caller must have signed in
 // within Config.FreshFor (auth.ErrReauthenticationRequired); a token or
 // API key gets auth.ErrForbidden. It returns ErrInvalidPassword,
-// ErrInvalidCode, ErrLocked or ErrNotEnabled.
+// errs.ErrInvalidCode, ErrLocked or ErrNotEnabled.
 func (s *Service) Deactivate(ctx context.Context, c auth.Caller, p Proof) error {
 	if _, err := s.freshCaller(ctx, c); err != nil {
 		return err
@@ -282,7 +283,10 @@ func (s *Service) checkProof(ctx context.Context, r Record, p Proof) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("%w: %w", ErrInvalidPassword, err)
+		if errs.KindOf(err) == errs.Throttled {
+			return fmt.Errorf("twofactor: checking the password: %w", err)
+		}
+		return fmt.Errorf("twofactor: checking the password: %w (%v)", ErrInvalidPassword, err)
 	}
 	return s.resetAttempts(ctx, r.AccountID)
 }

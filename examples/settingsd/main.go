@@ -562,10 +562,10 @@ func keys(dev bool) (code, totp usersettings.KeyRing, err error) {
 		return nil, nil, nil
 	}
 	if code, err = usersettings.KeyRingFromEnv("SETTINGSD_CODE_KEY"); err != nil {
-		return nil, nil, fmt.Errorf("%w (or pass -dev for throwaway keys)", err)
+		return nil, nil, fmt.Errorf("settingsd: reading the keys: %w (or pass -dev for throwaway keys)", err)
 	}
 	if totp, err = usersettings.KeyRingFromEnv("SETTINGSD_TWOFACTOR_KEY"); err != nil {
-		return nil, nil, fmt.Errorf("%w (or pass -dev for throwaway keys)", err)
+		return nil, nil, fmt.Errorf("settingsd: reading the keys: %w (or pass -dev for throwaway keys)", err)
 	}
 	return code, totp, nil
 }

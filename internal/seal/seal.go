@@ -16,6 +16,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // KeySize is the length in bytes of every key.
@@ -28,7 +30,7 @@ const version = 1
 // ErrOpen means a sealed value could not be opened: a wrong key, another
 // owner's value or tampered bytes. Open never falls back to reading the
 // bytes in clear.
-var ErrOpen = errors.New("seal: cannot open sealed value")
+var ErrOpen = errs.New(errs.Internal, "seal_open", "seal: cannot open sealed value")
 
 // Key seals and opens with one key. It is safe for concurrent use.
 type Key struct{ aead cipher.AEAD }

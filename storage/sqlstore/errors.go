@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
@@ -17,10 +18,10 @@ var (
 	// ErrSchemaTooNew means the database was migrated by a newer version
 	// of this package: it records a schema version this package does not
 	// know, so Migrate refuses to touch it.
-	ErrSchemaTooNew = errors.New("sqlstore: database schema is newer than this version knows")
+	ErrSchemaTooNew = errs.New(errs.Internal, "schema_too_new", "sqlstore: database schema is newer than this version knows")
 	// ErrDirtySchema means a migration tool recorded a failed migration
 	// (golang-migrate's dirty flag); a person must repair the database.
-	ErrDirtySchema = errors.New("sqlstore: database schema is marked dirty by a failed migration")
+	ErrDirtySchema = errs.New(errs.Internal, "dirty_schema", "sqlstore: database schema is marked dirty by a failed migration")
 
 	errBadTime   = errors.New("sqlstore: unexpected type in a time column")
 	errBadString = errors.New("sqlstore: unexpected type in a text column")

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // ErrUnsafeHandle means the *sql.DB given to New lacks a setting the Store
@@ -13,12 +15,12 @@ import (
 // behind), a busy timeout, or transactions that take the write lock when
 // they begin (_txlock=immediate); on PostgreSQL serializable transactions.
 // Migrate and Check return it; the error names what is missing.
-var ErrUnsafeHandle = errors.New("sqlstore: database handle is not configured as the Store needs")
+var ErrUnsafeHandle = errs.New(errs.Internal, "unsafe_handle", "sqlstore: database handle is not configured as the Store needs")
 
 // ErrNotMigrated means a table of the Store does not exist: the database
 // was not migrated. Call Store.Migrate (or apply the exported migrations)
 // before using the Store.
-var ErrNotMigrated = errors.New("sqlstore: schema missing: call Store.Migrate before using the Store")
+var ErrNotMigrated = errs.New(errs.Internal, "not_migrated", "sqlstore: schema missing: call Store.Migrate before using the Store")
 
 // sqliteDSNHint is how every SQLite handle error says what to do.
 const sqliteDSNHint = "open SQLite with the DSN of sqlite.DSN(path) (package storage/sqlstore/sqlite), or sqlite.Open"
@@ -37,7 +39,7 @@ func (s *Store) Check(ctx context.Context) error {
 func (s *Store) checkPostgres(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
 	if err != nil {
-		return fmt.Errorf("%w: cannot begin a serializable transaction: %v", ErrUnsafeHandle, err)
+		return fmt.Errorf("sqlstore: cannot begin a serializable transaction: %v: %w", err, ErrUnsafeHandle)
 	}
 	defer func() { _ = tx.Rollback() }()
 	var level string
@@ -45,7 +47,7 @@ func (s *Store) checkPostgres(ctx context.Context) error {
 		return translate(ctx, "checking isolation", err)
 	}
 	if level != "serializable" {
-		return fmt.Errorf("%w: transactions run at %q, want serializable (a pooler in statement mode?)", ErrUnsafeHandle, level)
+		return fmt.Errorf("sqlstore: transactions run at %q, want serializable (a pooler in statement mode?): %w", level, ErrUnsafeHandle)
 	}
 	return nil
 }
@@ -61,13 +63,13 @@ func (s *Store) checkSQLite(ctx context.Context) error {
 		return translate(ctx, "checking foreign_keys", err)
 	}
 	if fk != 1 {
-		return fmt.Errorf("%w: foreign_keys is off, so erasure would leave rows behind; %s", ErrUnsafeHandle, sqliteDSNHint)
+		return fmt.Errorf("sqlstore: foreign_keys is off, so erasure would leave rows behind; %s: %w", sqliteDSNHint, ErrUnsafeHandle)
 	}
 	if err := conn.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy); err != nil {
 		return translate(ctx, "checking busy_timeout", err)
 	}
 	if busy <= 0 {
-		return fmt.Errorf("%w: busy_timeout is 0, so concurrent writers fail at once; %s", ErrUnsafeHandle, sqliteDSNHint)
+		return fmt.Errorf("sqlstore: busy_timeout is 0, so concurrent writers fail at once; %s: %w", sqliteDSNHint, ErrUnsafeHandle)
 	}
 	file, err := mainFile(ctx, conn)
 	if err != nil || file == "" {
@@ -110,7 +112,7 @@ func (s *Store) checkImmediate(ctx context.Context, conn *sql.Conn, busy int) er
 	_, err = conn.ExecContext(ctx, "BEGIN IMMEDIATE")
 	if err == nil {
 		_, _ = conn.ExecContext(ctx, "ROLLBACK")
-		return fmt.Errorf("%w: transactions do not take the write lock when they begin (_txlock=immediate), so they can fail half-way; %s", ErrUnsafeHandle, sqliteDSNHint)
+		return fmt.Errorf("sqlstore: transactions do not take the write lock when they begin (_txlock=immediate), so they can fail half-way; %s: %w", sqliteDSNHint, ErrUnsafeHandle)
 	}
 	if classify(err) != kindRetry {
 		return translate(ctx, "checking transactions", err)

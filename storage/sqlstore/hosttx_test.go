@@ -15,6 +15,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -224,7 +225,7 @@ func TestEmailChangeSQL(t *testing.T) {
 		if err != nil {
 			t.Fatalf("RequestEmailChange(taken): %v", err)
 		}
-		if _, err := svc.ConfirmEmailChange(ctx, c, pid, "123456"); !errors.Is(err, account.ErrInvalidCode) {
+		if _, err := svc.ConfirmEmailChange(ctx, c, pid, "123456"); !errors.Is(err, errs.ErrInvalidCode) {
 			t.Errorf("ConfirmEmailChange(taken) = %v, want ErrInvalidCode", err)
 		}
 

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 // ErrLegacySchema means the database holds the unprefixed tables of
@@ -15,7 +17,7 @@ import (
 // (1 to 6), or a table of that version is missing. Migrate changes nothing. To go
 // on, record in schema_migrations the version v0.1.0 reached (6 when it
 // ran to the end), run Migrate, and set schema_migrations back.
-var ErrLegacySchema = errors.New("sqlstore: cannot upgrade the unprefixed tables of an earlier version")
+var ErrLegacySchema = errs.New(errs.Internal, "legacy_schema", "sqlstore: cannot upgrade the unprefixed tables of an earlier version")
 
 // legacyMigrationsTable is where v0.1.0 recorded its schema version:
 // golang-migrate's default table, which a host's own migrations may use
@@ -77,7 +79,7 @@ func (s *Store) legacyVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
 		return 0, translate(ctx, "migrate: looking for "+legacyMigrationsTable, err)
 	}
 	if !exists {
-		return 0, fmt.Errorf("%w: %s does not exist", ErrLegacySchema, legacyMigrationsTable)
+		return 0, fmt.Errorf("sqlstore: %s does not exist: %w", legacyMigrationsTable, ErrLegacySchema)
 	}
 	var (
 		v     int64
@@ -86,13 +88,13 @@ func (s *Store) legacyVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
 	err = tx.QueryRowContext(ctx, `SELECT version, dirty FROM `+legacyMigrationsTable+` ORDER BY version DESC LIMIT 1`).Scan(&v, &dirty)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return 0, fmt.Errorf("%w: %s records no version", ErrLegacySchema, legacyMigrationsTable)
+		return 0, fmt.Errorf("sqlstore: %s records no version: %w", legacyMigrationsTable, ErrLegacySchema)
 	case err != nil:
 		return 0, translate(ctx, "migrate: reading "+legacyMigrationsTable, err)
 	case v < 1 || v >= int64(len(legacyTables)):
-		return 0, fmt.Errorf("%w: %s records version %d, not one of 1 to %d", ErrLegacySchema, legacyMigrationsTable, v, len(legacyTables)-1)
+		return 0, fmt.Errorf("sqlstore: %s records version %d, not one of 1 to %d: %w", legacyMigrationsTable, v, len(legacyTables)-1, ErrLegacySchema)
 	case dirty:
-		return 0, fmt.Errorf("%w: %s: version %d", ErrDirtySchema, legacyMigrationsTable, v)
+		return 0, fmt.Errorf("sqlstore: %s: version %d: %w", legacyMigrationsTable, v, ErrDirtySchema)
 	}
 	return v, nil
 }
@@ -105,7 +107,7 @@ func (s *Store) renameLegacy(ctx context.Context, tx *sql.Tx, table string, vers
 		return translate(ctx, "migrate: looking for "+table, err)
 	}
 	if !exists {
-		return fmt.Errorf("%w: table %s of version %d is missing", ErrLegacySchema, table, version)
+		return fmt.Errorf("sqlstore: table %s of version %d is missing: %w", table, version, ErrLegacySchema)
 	}
 	to := s.prefix + table
 	if _, err := tx.ExecContext(ctx, `ALTER TABLE `+table+` RENAME TO `+to); err != nil {

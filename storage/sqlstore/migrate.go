@@ -217,7 +217,7 @@ func (s *Store) migrateStep(ctx context.Context, ms []migration) (done bool, err
 		latest = ms[len(ms)-1].version
 	}
 	if cur > latest {
-		return false, fmt.Errorf("%w: database at version %d, this package knows up to %d", ErrSchemaTooNew, cur, latest)
+		return false, fmt.Errorf("sqlstore: database at version %d, this package knows up to %d: %w", cur, latest, ErrSchemaTooNew)
 	}
 	i := slices.IndexFunc(ms, func(m migration) bool { return m.version > cur })
 	what := "migrate: commit"
@@ -264,7 +264,7 @@ func (s *Store) lockedVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
 	case err != nil:
 		return 0, translate(ctx, "migrate: reading the version", err)
 	case dirty:
-		return 0, fmt.Errorf("%w: version %d", ErrDirtySchema, v)
+		return 0, fmt.Errorf("sqlstore: version %d: %w", v, ErrDirtySchema)
 	}
 	return v, nil
 }

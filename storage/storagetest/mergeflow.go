@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/verification"
@@ -62,10 +63,10 @@ func testMergeAttemptCap(t *testing.T, st MergeStore) {
 	}
 	for i := range verification.DefaultMaxAttempts {
 		_, err := w.svc.Verify(ctx, w.as(ada[0].ID), f.ID, wrong)
-		wantErr(t, "wrong code "+string(rune('1'+i)), err, merge.ErrInvalidCode)
+		wantErr(t, "wrong code "+string(rune('1'+i)), err, errs.ErrInvalidCode)
 	}
 	_, err = w.svc.Verify(ctx, w.as(ada[0].ID), f.ID, code)
-	wantErr(t, "right code after the cap", err, merge.ErrInvalidCode)
+	wantErr(t, "right code after the cap", err, errs.ErrInvalidCode)
 	w.clock.Advance(61 * time.Second)
 	if err := w.svc.SendCode(ctx, w.as(ada[0].ID), f.ID, merge.ChoiceRecovery); err != nil {
 		t.Fatalf("SendCode again: %v", err)
@@ -150,11 +151,11 @@ func testMergeTakeover(t *testing.T, st MergeStore) {
 		t.Fatalf("SendCode by Mallory: %v", err)
 	}
 	_, err = w.svc.Verify(ctx, w.as(them), fm.ID, codeA)
-	wantErr(t, "code of flow A on flow B", err, merge.ErrInvalidCode)
+	wantErr(t, "code of flow A on flow B", err, errs.ErrInvalidCode)
 	codeM := mgCode(t, w, "old1@example.org")
 	if codeM != codeA {
 		_, err = w.svc.Verify(ctx, w.as(me), fa.ID, codeM)
-		wantErr(t, "code of flow B on flow A", err, merge.ErrInvalidCode)
+		wantErr(t, "code of flow B on flow A", err, errs.ErrInvalidCode)
 	}
 	for _, m := range w.outbox.Messages() {
 		if !slices.Contains([]string{old[0].Email, old[1].Email, "ada.private@example.net"}, m.To) {
@@ -208,7 +209,7 @@ func testMergeUnknownAddress(t *testing.T, st MergeStore) {
 	}
 	for _, code := range []string{"000000", "123456", "999999"} {
 		_, err := w.svc.Verify(ctx, w.as(me), f.ID, code)
-		wantErr(t, "Verify("+code+")", err, merge.ErrInvalidCode)
+		wantErr(t, "Verify("+code+")", err, errs.ErrInvalidCode)
 	}
 	_, err = w.svc.Commit(ctx, w.as(me), f.ID)
 	wantErr(t, "Commit", err, merge.ErrFlowInvalid)

@@ -56,7 +56,7 @@ func (h *Handler) getAccount(w http.ResponseWriter, r *http.Request, c *caller) 
 			return
 		}
 	}
-	writeError(w, http.StatusNotFound, "not_found")
+	writeError(w, r, http.StatusNotFound, "not_found")
 }
 
 // addAccount is POST /v1/me/accounts → 202 {"pending_id"}.

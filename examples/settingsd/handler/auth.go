@@ -58,12 +58,12 @@ func (h *Handler) me(fn func(http.ResponseWriter, *http.Request, *caller)) http.
 	return func(w http.ResponseWriter, r *http.Request) {
 		secret, fromCookie := credential(r)
 		if secret == "" {
-			writeError(w, http.StatusUnauthorized, "unauthenticated")
+			writeError(w, r, http.StatusUnauthorized, "unauthenticated")
 			return
 		}
 		ses, err := h.s.Sessions.Validate(r.Context(), secret)
 		if errors.Is(err, session.ErrInvalidSession) {
-			writeError(w, http.StatusUnauthorized, "unauthenticated")
+			writeError(w, r, http.StatusUnauthorized, "unauthenticated")
 			return
 		}
 		if err != nil {
@@ -71,12 +71,12 @@ func (h *Handler) me(fn func(http.ResponseWriter, *http.Request, *caller)) http.
 			return
 		}
 		if fromCookie && unsafeMethod(r.Method) && !session.CheckCSRF(secret, r.Header.Get(CSRFHeader)) {
-			writeError(w, http.StatusForbidden, "csrf_token_invalid")
+			writeError(w, r, http.StatusForbidden, "csrf_token_invalid")
 			return
 		}
 		acct, err := h.s.Accounts.Get(r.Context(), ses.AccountID)
 		if errors.Is(err, account.ErrNotFound) {
-			writeError(w, http.StatusUnauthorized, "unauthenticated")
+			writeError(w, r, http.StatusUnauthorized, "unauthenticated")
 			return
 		}
 		if err != nil {
@@ -125,11 +125,11 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if res.SecondFactorRequired {
 		method = auth.MethodSecondFactor
 		if req.OTP == "" {
-			writeError(w, http.StatusUnauthorized, "second_factor_required")
+			writeError(w, r, http.StatusUnauthorized, "second_factor_required")
 			return
 		}
 		if err := h.s.TwoFactor.Verify(ctx, res.Account.ID, req.OTP); err != nil {
-			writeError(w, http.StatusUnauthorized, "invalid_credentials")
+			writeError(w, r, http.StatusUnauthorized, "invalid_credentials")
 			return
 		}
 	}
@@ -163,7 +163,7 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, email, pw
 	res, err := h.s.Accounts.Authenticate(r.Context(), h.loginOf(r, email, pw))
 	switch {
 	case errors.Is(err, account.ErrInvalidCredentials):
-		writeError(w, http.StatusUnauthorized, "invalid_credentials")
+		writeError(w, r, http.StatusUnauthorized, "invalid_credentials")
 		return res, false
 	case err != nil:
 		h.fail(w, r, err)

@@ -17,7 +17,10 @@
 // JSON value in valid UTF-8 without unknown fields. Every answer carries
 // X-Request-ID: the request's own when well-formed, else a new one; it is
 // on every log line of the request too. Errors are {"error":"<code>",
-// "request_id":"…", …details}, with these statuses and codes:
+// "request_id":"…", …details}; the errors of the SDK are answered by
+// package errs/errhttp, whose status is that of the error's kind (a
+// client that asks for application/problem+json gets RFC 9457 problem
+// details with the same fields). The statuses and codes:
 //
 //	400 invalid_json {field, reason}, invalid_query {field}, invalid_body,
 //	    invalid_request, invalid_cursor, sso_invalid_state, sso_not_bound, sso_invalid_id_token,
@@ -29,7 +32,8 @@
 //	404 not_found, sso_unknown_connection, sso_not_configured
 //	405 method_not_allowed
 //	409 email_taken, name_taken, already_enabled, not_enabled, no_enrollment,
-//	    sms_unavailable, flow_invalid, flow_expired, profile_changed
+//	    sms_unavailable, flow_invalid, flow_expired, profile_changed,
+//	    conflict (a write that lost a race; retry)
 //	412 precondition_failed
 //	413 request_too_large
 //	415 unsupported_media_type
@@ -40,10 +44,10 @@
 //	    invalid_input {field, reason}, same_profile, invalid_choice, invalid_phone,
 //	    sso_managed (password or 2FA flows of a single-sign-on address),
 //	    invalid_return_to
-//	429 rate_limited {retry_after}, locked, too_soon
+//	429 rate_limited {retry_after}, locked, too_soon {retry_after}
 //	500 internal
 //	502 sso_provider_unavailable, sso_exchange_failed
-//	503 not_ready
+//	503 not_ready, unavailable (a request cancelled or timed out)
 //
 // 400 invalid_json names an unknown or mistyped field in "field", and
 // says "reason":"invalid_utf8" for a string that is not UTF-8. 401
@@ -57,7 +61,8 @@
 // a sensitive route. 404 is also a private profile's public view; 405
 // carries Allow. 412 is a PATCH of the profile with a stale If-Match. 429
 // rate_limited carries Retry-After; locked follows too many wrong
-// second-factor codes; too_soon an SMS code sent moments ago. A panic is
+// second-factor codes; too_soon an SMS code sent moments ago (with
+// Retry-After). A panic is
 // logged with its stack and answered 500 internal, without details.
 //
 // The token-protected API (/v1/api/...) answers every refused credential

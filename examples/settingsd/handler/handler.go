@@ -165,7 +165,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			log.Error("panic serving request", "route", r.Pattern, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			if !rec.Wrote() {
-				writeError(rec, http.StatusInternalServerError, "internal")
+				writeError(rec, r, http.StatusInternalServerError, "internal")
 			}
 		}
 		log.Info("request", "method", r.Method, "route", r.Pattern, "status", rec.Status(),
@@ -185,10 +185,10 @@ func (h *Handler) unrouted(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(p, r)
 	if p.status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", p.header.Get("Allow"))
-		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed")
+		writeError(w, r, http.StatusMethodNotAllowed, "method_not_allowed")
 		return
 	}
-	writeError(w, http.StatusNotFound, "not_found")
+	writeError(w, r, http.StatusNotFound, "not_found")
 }
 
 // probe is a ResponseWriter that keeps the status and headers and drops

@@ -23,7 +23,7 @@ func (h *Handler) readyz(w http.ResponseWriter, r *http.Request) {
 		defer cancel()
 		if err := h.ready(ctx); err != nil {
 			h.logger(r).Warn("not ready", "err", err.Error())
-			writeError(w, http.StatusServiceUnavailable, "not_ready")
+			writeError(w, r, http.StatusServiceUnavailable, "not_ready")
 			return
 		}
 	}

@@ -9,7 +9,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"github.com/seed-a97ca23f/usersettings/errs"
+	"github.com/seed-a97ca23f/usersettings/errs/errhttp"
 )
 
 // writeJSON writes v as the JSON body with the status.
@@ -37,31 +41,25 @@ func writeList[T any](w http.ResponseWriter, items []T) {
 	writeJSON(w, http.StatusOK, list[T]{Items: nonNil(items)})
 }
 
-// writeError writes {"error": code, "request_id": …}.
-func writeError(w http.ResponseWriter, status int, code string) {
-	writeErrorWith(w, status, code, nil)
+// writeError writes {"error": code, "request_id": …} with the status,
+// through errhttp as every error answer.
+func writeError(w http.ResponseWriter, r *http.Request, status int, code string) {
+	writeErrorWith(w, r, status, code, nil)
 }
 
 // writeErrorWith writes {"error": code, "request_id": …} plus the details.
 // The request ID is the one ServeHTTP put in the X-Request-ID header.
-func writeErrorWith(w http.ResponseWriter, status int, code string, details map[string]any) {
-	body := map[string]any{"error": code}
-	for k, v := range details {
-		body[k] = v
-	}
-	if id := w.Header().Get(RequestIDHeader); id != "" {
-		body["request_id"] = id
-	}
-	writeJSON(w, status, body)
+func writeErrorWith(w http.ResponseWriter, r *http.Request, status int, code string, details map[string]any) {
+	errhttp.WriteAnswer(w, r, errhttp.Answer{Status: status, Code: code, Details: details})
 }
 
 // rateLimited writes 429 {"error":"rate_limited"} with Retry-After.
-func rateLimited(w http.ResponseWriter, retryAfterSeconds int) {
-	if retryAfterSeconds < 1 {
-		retryAfterSeconds = 1
-	}
-	w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
-	writeErrorWith(w, http.StatusTooManyRequests, "rate_limited", map[string]any{"retry_after": retryAfterSeconds})
+func rateLimited(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	secs := errs.RetrySeconds(wait)
+	errhttp.WriteAnswer(w, r, errhttp.Answer{
+		Status: http.StatusTooManyRequests, Code: "rate_limited",
+		Details: map[string]any{"retry_after": secs}, RetryAfter: secs,
+	})
 }
 
 // errBadRequest is reported by decode after it wrote the answer.
@@ -89,29 +87,29 @@ func decode(w http.ResponseWriter, r *http.Request, v any, optional bool) error 
 		if optional && r.ContentLength == 0 && r.Header.Get("Content-Type") == "" {
 			return nil
 		}
-		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type")
+		writeError(w, r, http.StatusUnsupportedMediaType, "unsupported_media_type")
 		return errBadRequest
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxJSONBytes))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		writeError(w, http.StatusRequestEntityTooLarge, "request_too_large")
+		writeError(w, r, http.StatusRequestEntityTooLarge, "request_too_large")
 		return errBadRequest
 	case err != nil:
-		writeError(w, http.StatusBadRequest, "invalid_json")
+		writeError(w, r, http.StatusBadRequest, "invalid_json")
 		return errBadRequest
 	case len(bytes.TrimSpace(data)) == 0 && optional:
 		return nil
 	case !utf8.Valid(data) || !pairedSurrogates(data):
-		writeErrorWith(w, http.StatusBadRequest, "invalid_json", map[string]any{"reason": "invalid_utf8"})
+		writeErrorWith(w, r, http.StatusBadRequest, "invalid_json", map[string]any{"reason": "invalid_utf8"})
 		return errBadRequest
 	}
 	if field, err := unmarshalStrict(data, v); err != nil {
 		if field != "" {
-			writeErrorWith(w, http.StatusBadRequest, "invalid_json", map[string]any{"field": field})
+			writeErrorWith(w, r, http.StatusBadRequest, "invalid_json", map[string]any{"field": field})
 		} else {
-			writeError(w, http.StatusBadRequest, "invalid_json")
+			writeError(w, r, http.StatusBadRequest, "invalid_json")
 		}
 		return errBadRequest
 	}

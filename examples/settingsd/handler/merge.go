@@ -1,31 +1,11 @@
 package handler
 
 import (
-	"errors"
-	"math"
 	"net/http"
 	"net/url"
 
 	"github.com/seed-a97ca23f/usersettings/merge"
 )
-
-// mergeErrors maps the errors of package merge; they are checked before
-// simpleErrors. merge.ErrFlowNotFound is not among them: it matches
-// storage.ErrNotFound, which simpleErrors answers with 404 not_found.
-var mergeErrors = []struct {
-	err    error
-	status int
-	code   string
-}{
-	{merge.ErrFlowExpired, http.StatusConflict, "flow_expired"},
-	{merge.ErrFlowInvalid, http.StatusConflict, "flow_invalid"},
-	{merge.ErrProfileChanged, http.StatusConflict, "profile_changed"},
-	{merge.ErrSameProfile, http.StatusUnprocessableEntity, "same_profile"},
-	{merge.ErrInactive, http.StatusForbidden, "forbidden"},
-	{merge.ErrInvalidEmail, http.StatusUnprocessableEntity, "invalid_email"},
-	{merge.ErrInvalidChoice, http.StatusUnprocessableEntity, "invalid_choice"},
-	{merge.ErrInvalidCode, http.StatusUnprocessableEntity, "invalid_code"},
-}
 
 // mergeRoutes registers the merge flow: start, choose the address, verify
 // the code (→ preview), commit. Starting and committing need a fresh
@@ -42,7 +22,7 @@ func (h *Handler) mergeRoutes() {
 // startMerge is POST /v1/me/merges {email} → 201 {"id","addresses"}: the
 // same two choices for every address, registered or not (the address
 // typed, masked, and merge.RecoveryLabel); 429 when the person started
-// too many merges (merge.StartLimitError).
+// too many merges (merge.ErrTooManyStarts in an *errs.RetryError).
 func (h *Handler) startMerge(w http.ResponseWriter, r *http.Request, c *caller) {
 	var req struct {
 		Email string `json:"email"`
@@ -51,11 +31,6 @@ func (h *Handler) startMerge(w http.ResponseWriter, r *http.Request, c *caller) 
 		return
 	}
 	f, err := h.s.Merges.Start(r.Context(), c.ses.Caller(), req.Email)
-	var le *merge.StartLimitError
-	if errors.As(err, &le) {
-		rateLimited(w, int(math.Ceil(le.RetryAfter.Seconds())))
-		return
-	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -74,7 +49,7 @@ func (h *Handler) sendMergeCode(w http.ResponseWriter, r *http.Request, c *calle
 		return
 	}
 	if req.Address == nil {
-		writeError(w, http.StatusUnprocessableEntity, "invalid_choice")
+		writeError(w, r, http.StatusUnprocessableEntity, "invalid_choice")
 		return
 	}
 	if err := h.s.Merges.SendCode(r.Context(), c.ses.Caller(), id, *req.Address); err != nil {

@@ -69,12 +69,12 @@ func (h *Handler) personalDataHistory(w http.ResponseWriter, r *http.Request, c 
 	q := r.URL.Query()
 	page, ok := queryInt(q.Get("page"), 1, MaxHistoryPage)
 	if !ok {
-		writeErrorWith(w, http.StatusBadRequest, "invalid_query", map[string]any{"field": "page"})
+		writeErrorWith(w, r, http.StatusBadRequest, "invalid_query", map[string]any{"field": "page"})
 		return
 	}
 	size, ok := queryInt(q.Get("page_size"), 1, personaldata.MaxPageSize)
 	if !ok {
-		writeErrorWith(w, http.StatusBadRequest, "invalid_query", map[string]any{"field": "page_size"})
+		writeErrorWith(w, r, http.StatusBadRequest, "invalid_query", map[string]any{"field": "page_size"})
 		return
 	}
 	hp, err := h.s.PersonalData.History(r.Context(), h.as(r, c), max(page, 1), size)

@@ -232,7 +232,7 @@ func (h *Handler) patchProfile(w http.ResponseWriter, r *http.Request, c *caller
 		return
 	}
 	if !matchesStrong(ifMatch, profileETag(cur)) {
-		writeError(w, http.StatusPreconditionFailed, "precondition_failed")
+		writeError(w, r, http.StatusPreconditionFailed, "precondition_failed")
 		return
 	}
 	// The version is checked again in the transaction of the change.
@@ -263,17 +263,17 @@ var avatarTypes = map[string]bool{
 // octet-stream; the image itself decides which it is.
 func (h *Handler) putAvatar(w http.ResponseWriter, r *http.Request, c *caller) {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || !avatarTypes[mt] {
-		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type")
+		writeError(w, r, http.StatusUnsupportedMediaType, "unsupported_media_type")
 		return
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxAvatarBody))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		writeError(w, http.StatusRequestEntityTooLarge, "request_too_large")
+		writeError(w, r, http.StatusRequestEntityTooLarge, "request_too_large")
 		return
 	}
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_body")
+		writeError(w, r, http.StatusBadRequest, "invalid_body")
 		return
 	}
 	p, err := h.s.Profiles.SetAvatar(r.Context(), c.ses.Caller(), data)

@@ -2,7 +2,6 @@ package handler
 
 import (
 	"context"
-	"math"
 	"net/http"
 	"time"
 
@@ -77,7 +76,7 @@ func (h *Handler) allow(w http.ResponseWriter, r *http.Request, kind string, add
 	case err != nil:
 		h.fail(w, r, err)
 	case !ok:
-		rateLimited(w, int(math.Ceil(wait.Seconds())))
+		rateLimited(w, r, wait)
 	}
 	return ok && err == nil
 }

@@ -33,7 +33,7 @@ func (h *Handler) securityLog(w http.ResponseWriter, r *http.Request, c *caller)
 	q := r.URL.Query()
 	limit, ok := queryInt(q.Get("limit"), 1, math.MaxInt32)
 	if !ok {
-		writeErrorWith(w, http.StatusBadRequest, "invalid_query", map[string]any{"field": "limit"})
+		writeErrorWith(w, r, http.StatusBadRequest, "invalid_query", map[string]any{"field": "limit"})
 		return
 	}
 	p, err := h.s.SecurityEvents.Page(r.Context(), h.as(r, c), q.Get("cursor"), limit)

@@ -90,11 +90,11 @@ func (h *Handler) reauthenticate(w http.ResponseWriter, r *http.Request, c *call
 	ses, err := h.s.Sessions.Reauthenticate(r.Context(), h.as(r, c), req.Password, req.OTP)
 	switch {
 	case errors.Is(err, account.ErrInvalidCredentials):
-		writeError(w, http.StatusUnauthorized, "invalid_credentials")
+		writeError(w, r, http.StatusUnauthorized, "invalid_credentials")
 	case errors.Is(err, session.ErrSecondFactorRequired):
-		writeError(w, http.StatusUnauthorized, "second_factor_required")
+		writeError(w, r, http.StatusUnauthorized, "second_factor_required")
 	case errors.Is(err, session.ErrInvalidSession):
-		writeError(w, http.StatusUnauthorized, "unauthenticated")
+		writeError(w, r, http.StatusUnauthorized, "unauthenticated")
 	case err != nil:
 		h.fail(w, r, err)
 	default:

@@ -1,7 +1,6 @@
 package handler
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/seed-a97ca23f/usersettings/account/sso"
@@ -11,46 +10,6 @@ import (
 
 // MaxLogoutTokenBytes bounds the form body of a back-channel logout.
 const MaxLogoutTokenBytes = 64 << 10
-
-// ssoErrors maps the errors of package sso to a status and an error code,
-// checked in order with errors.Is. Every failed sign-in has its own code;
-// none of them says anything about an account the person did not just
-// authenticate as at their identity provider.
-var ssoErrors = []struct {
-	err    error
-	status int
-	code   string
-}{
-	{sso.ErrNotConfigured, http.StatusNotFound, "sso_not_configured"},
-	{sso.ErrUnknownConnection, http.StatusNotFound, "sso_unknown_connection"},
-	{sso.ErrInvalidEmail, http.StatusUnprocessableEntity, "invalid_email"},
-	{sso.ErrInvalidReturnTo, http.StatusUnprocessableEntity, "invalid_return_to"},
-	{sso.ErrInvalidState, http.StatusBadRequest, "sso_invalid_state"},
-	{sso.ErrNotBound, http.StatusBadRequest, "sso_not_bound"},
-	{sso.ErrProviderError, http.StatusForbidden, "sso_denied"},
-	{sso.ErrProviderUnavailable, http.StatusBadGateway, "sso_provider_unavailable"},
-	{sso.ErrExchange, http.StatusBadGateway, "sso_exchange_failed"},
-	{sso.ErrInvalidIDToken, http.StatusBadRequest, "sso_invalid_id_token"},
-	{sso.ErrNonce, http.StatusBadRequest, "sso_invalid_id_token"},
-	{sso.ErrClaims, http.StatusBadRequest, "sso_invalid_claims"},
-	{sso.ErrEmailDomain, http.StatusForbidden, "sso_email_domain"},
-	{sso.ErrEmailNotVerified, http.StatusForbidden, "sso_email_not_verified"},
-	{sso.ErrLinkRefused, http.StatusForbidden, "sso_link_refused"},
-	{sso.ErrIdentityMismatch, http.StatusForbidden, "sso_identity_mismatch"},
-	{sso.ErrAccountInactive, http.StatusForbidden, "sso_account_inactive"},
-	{sso.ErrInvalidLogoutToken, http.StatusBadRequest, "invalid_request"},
-}
-
-// failSSO answers an error of package sso, or falls back to fail.
-func (h *Handler) failSSO(w http.ResponseWriter, r *http.Request, err error) {
-	for _, e := range ssoErrors {
-		if errors.Is(err, e.err) {
-			writeError(w, e.status, e.code)
-			return
-		}
-	}
-	h.fail(w, r, err)
-}
 
 // ssoRoutes registers the single-sign-on routes.
 func (h *Handler) ssoRoutes() {
@@ -71,7 +30,7 @@ func (h *Handler) ssoStart(w http.ResponseWriter, r *http.Request) {
 	}
 	st, err := h.s.SSO.Start(r.Context(), req)
 	if err != nil {
-		h.failSSO(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	http.SetCookie(w, h.s.SSO.BindingCookie(st))
@@ -91,7 +50,7 @@ func (h *Handler) ssoCallback(w http.ResponseWriter, r *http.Request) {
 	in, err := h.s.SSO.Callback(ctx, r.URL.Query(), sso.BindingOf(r), auth.Client{IP: h.clientIP(r), UserAgent: r.UserAgent()})
 	if err != nil {
 		http.SetCookie(w, h.s.SSO.ClearBindingCookie())
-		h.failSSO(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	_, secret, err := h.s.Sessions.Start(ctx, session.Begin{AccountID: in.Account.ID, Method: auth.MethodSSO, Client: h.client(r)})
@@ -115,11 +74,11 @@ func (h *Handler) ssoBackChannelLogout(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxLogoutTokenBytes)
 	if err := r.ParseForm(); err != nil || r.PostForm.Get("logout_token") == "" {
-		writeError(w, http.StatusBadRequest, "invalid_request")
+		writeError(w, r, http.StatusBadRequest, "invalid_request")
 		return
 	}
 	if _, err := h.s.SSO.BackChannelLogout(r.Context(), r.PathValue("connection"), r.PostForm.Get("logout_token")); err != nil {
-		h.failSSO(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusOK)

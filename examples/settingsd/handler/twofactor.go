@@ -102,7 +102,7 @@ func readProof(w http.ResponseWriter, r *http.Request) (twofactor.Proof, bool) {
 		return twofactor.Proof{}, false
 	}
 	if (req.Password == "") == (req.Code == "") {
-		writeError(w, http.StatusUnprocessableEntity, "invalid_credentials")
+		writeError(w, r, http.StatusUnprocessableEntity, "invalid_credentials")
 		return twofactor.Proof{}, false
 	}
 	return twofactor.Proof{Password: req.Password, Code: req.Code}, true

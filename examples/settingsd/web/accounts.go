@@ -61,17 +61,17 @@ func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request, c *caller)
 	}
 	if f.ok() {
 		err := w.s.Accounts.ChangePassword(ctx, w.as(r, c), r.PostFormValue("current"), next)
-		var te *account.ThrottledError
-		switch {
-		case err == nil:
-		case passwordErrors(f, "password", err, w.policy):
-		case errors.As(err, &te):
-			f.add("current", signInThrottleMessage(te))
-		case errors.Is(err, account.ErrInvalidCredentials):
+		switch codeOf(err) {
+		case "":
+		case "password_policy":
+			passwordErrors(f, "password", err, w.policy)
+		case "rate_limited":
+			f.add("current", signInThrottleMessage(waitOf(err)))
+		case "invalid_credentials":
 			f.add("current", "The current password is not right.")
-		case errors.Is(err, account.ErrPasswordReused):
+		case "password_reused":
 			f.add("password", "Choose a password different from the current one.")
-		case errors.Is(err, account.ErrSSORequired):
+		case "sso_required", "sso_managed":
 			f.add("password", "Your company manages this password through single sign-on.")
 		default:
 			w.fail(rw, r, err)
@@ -128,7 +128,7 @@ func (w *Web) newAccountVerify(rw http.ResponseWriter, r *http.Request, c *calle
 		return
 	}
 	_, err := w.s.Accounts.ConfirmAddAccount(r.Context(), w.as(r, c), id, strings.TrimSpace(r.PostFormValue("code")))
-	if errors.Is(err, account.ErrInvalidCode) {
+	if codeOf(err) == "invalid_code" {
 		f := newForm()
 		f.add("code", msgBadCode)
 		p := w.signedInPage(rw, r, c, "Check your email", "accounts")

@@ -1,11 +1,11 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 )
@@ -105,7 +105,7 @@ func (w *Web) download(rw http.ResponseWriter, r *http.Request, c *caller) {
 	err := w.s.PersonalData.ExportZIP(r.Context(), w.as(r, c), rw)
 	switch {
 	case err == nil:
-	case errors.Is(err, personaldata.ErrNotFound):
+	case errs.KindOf(err) == errs.NotFound:
 		hd.Del("Content-Disposition")
 		w.fail(rw, r, err)
 	default:

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/token"
 )
@@ -72,7 +71,7 @@ func (w *Web) renderDeveloper(rw http.ResponseWriter, r *http.Request, c *caller
 // once.
 func (w *Web) beginAuthenticator(rw http.ResponseWriter, r *http.Request, c *caller) {
 	enr, err := w.s.TwoFactor.BeginAuthenticator(r.Context(), w.as(r, c), w.s.Issuer, c.acct.Email)
-	if errors.Is(err, twofactor.ErrAlreadyEnabled) {
+	if codeOf(err) == "already_enabled" {
 		seeOther(rw, r, "/developer#two-factor")
 		return
 	}
@@ -111,12 +110,12 @@ func (w *Web) confirmAuthenticator(rw http.ResponseWriter, r *http.Request, c *c
 		return
 	}
 	f := newForm()
-	switch {
-	case errors.Is(err, twofactor.ErrInvalidCode), errors.Is(err, twofactor.ErrLocked):
-		f.add("code", codeMessage(err))
-	case errors.Is(err, twofactor.ErrNoEnrollment):
+	switch codeOf(err) {
+	case "invalid_code", "locked":
+		addCode(f, "code", err)
+	case "no_enrollment":
 		f.add("code", "The set-up has expired. Start it again.")
-	case errors.Is(err, twofactor.ErrAlreadyEnabled):
+	case "already_enabled":
 		seeOther(rw, r, "/developer#two-factor")
 		return
 	default:
@@ -130,16 +129,14 @@ func (w *Web) confirmAuthenticator(rw http.ResponseWriter, r *http.Request, c *c
 func (w *Web) deactivateTwoFactor(rw http.ResponseWriter, r *http.Request, c *caller) {
 	err := w.s.TwoFactor.Deactivate(r.Context(), w.as(r, c), twofactor.Proof{Password: r.PostFormValue("password")})
 	f := newForm()
-	var te *account.ThrottledError
-	switch {
-	case err == nil:
-	case errors.As(err, &te):
-		f.add("password", signInThrottleMessage(te))
-	case errors.Is(err, twofactor.ErrInvalidPassword):
+	switch codeOf(err) {
+	case "", "not_enabled":
+	case "rate_limited":
+		f.add("password", signInThrottleMessage(waitOf(err)))
+	case "invalid_credentials":
 		f.add("password", "The password is not right.")
-	case errors.Is(err, twofactor.ErrLocked):
+	case "locked":
 		f.add("password", msgLocked)
-	case errors.Is(err, twofactor.ErrNotEnabled):
 	default:
 		w.fail(rw, r, err)
 		return
@@ -156,7 +153,7 @@ func (w *Web) deactivateTwoFactor(rw http.ResponseWriter, r *http.Request, c *ca
 func (w *Web) createAPIKey(rw http.ResponseWriter, r *http.Request, c *caller) {
 	desc := r.PostFormValue("description")
 	k, secret, err := w.s.Tokens.CreateAPIKey(r.Context(), w.as(r, c), desc)
-	if errors.Is(err, token.ErrInvalidDescription) {
+	if codeOf(err) == "invalid_description" {
 		f := newForm()
 		f.Values["description"] = desc
 		f.add("description", "Describe the key in 1 to 100 characters.")
@@ -193,15 +190,14 @@ func (w *Web) createToken(rw http.ResponseWriter, r *http.Request, c *caller) {
 	for _, s := range scopes {
 		f.Values["scope:"+s] = "yes"
 	}
-	var use *token.UnknownScopeError
-	switch {
-	case errors.Is(err, token.ErrInvalidName):
+	switch codeOf(err) {
+	case "invalid_name":
 		f.add("token_name", "Name the token in 1 to 100 characters.")
-	case errors.Is(err, token.ErrNameTaken):
+	case "name_taken":
 		f.add("token_name", "You already have a token with this name.")
-	case errors.Is(err, token.ErrNoScope):
+	case "no_scope":
 		f.add("scope", "Choose at least one scope.")
-	case errors.As(err, &use):
+	case "unknown_scopes":
 		f.add("scope", "Choose scopes from the list.")
 	default:
 		w.fail(rw, r, err)

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/merge"
-	"github.com/seed-a97ca23f/usersettings/verification"
 )
 
 // mergeData is the content of the merge wizard's pages.
@@ -52,12 +51,12 @@ func (w *Web) mergeStart(rw http.ResponseWriter, r *http.Request, c *caller) {
 	if err != nil {
 		f := newForm()
 		f.Values["email"] = email
-		switch {
-		case errors.Is(err, merge.ErrInvalidEmail):
+		switch codeOf(err) {
+		case "invalid_email":
 			f.add("email", msgBadEmail)
-		case errors.Is(err, merge.ErrSameProfile):
+		case "same_profile":
 			f.add("email", "This address belongs to your own profile. Enter an address of the other profile.")
-		case errors.Is(err, merge.ErrTooManyStarts):
+		case "rate_limited":
 			f.add("email", "You started many merges lately. Try again later.")
 		default:
 			w.mergeFail(rw, r, c, err)
@@ -91,12 +90,11 @@ func (w *Web) mergeSend(rw http.ResponseWriter, r *http.Request, c *caller) {
 		return
 	}
 	f := newForm()
-	var te *verification.ThrottledError
-	switch {
-	case errors.Is(err, merge.ErrInvalidChoice):
+	switch codeOf(err) {
+	case "invalid_choice":
 		f.add("address", "Choose the address that should receive the code.")
-	case errors.As(err, &te):
-		f.add("address", throttleMessage(te))
+	case "rate_limited":
+		f.add("address", throttleMessage(waitOf(err)))
 	default:
 		w.mergeFail(rw, r, c, err)
 		return
@@ -117,7 +115,7 @@ func (w *Web) mergeVerify(rw http.ResponseWriter, r *http.Request, c *caller) {
 		return
 	}
 	_, err := w.s.Merges.Verify(r.Context(), c.ses.Caller(), id, strings.TrimSpace(r.PostFormValue("code")))
-	if errors.Is(err, merge.ErrInvalidCode) {
+	if codeOf(err) == "invalid_code" {
 		f := newForm()
 		f.add("code", msgBadCode)
 		w.renderMerge(rw, r, c, http.StatusUnprocessableEntity, "merge_code", f, mergeData{Step: 4, ID: id})
@@ -154,7 +152,7 @@ func (w *Web) mergeCommit(rw http.ResponseWriter, r *http.Request, c *caller) {
 
 func (w *Web) mergeCancel(rw http.ResponseWriter, r *http.Request, c *caller) {
 	if err := w.s.Merges.Cancel(r.Context(), c.ses.Caller(), r.PathValue("id")); err != nil &&
-		!errors.Is(err, merge.ErrFlowExpired) && !errors.Is(err, merge.ErrFlowInvalid) {
+		codeOf(err) != "flow_expired" && codeOf(err) != "flow_invalid" {
 		w.mergeFail(rw, r, c, err)
 		return
 	}
@@ -165,12 +163,12 @@ func (w *Web) mergeCancel(rw http.ResponseWriter, r *http.Request, c *caller) {
 // mergeFail explains why a merge cannot go on, with a way to start again.
 func (w *Web) mergeFail(rw http.ResponseWriter, r *http.Request, c *caller, err error) {
 	var msg string
-	switch {
-	case errors.Is(err, merge.ErrFlowExpired):
+	switch code := codeOf(err); {
+	case code == "flow_expired":
 		msg = "This merge has expired. Start again to merge your profiles."
-	case errors.Is(err, merge.ErrFlowInvalid):
+	case code == "flow_invalid":
 		msg = "This merge is not at that step any more (it may be finished or cancelled). Start again if needed."
-	case errors.Is(err, merge.ErrProfileChanged):
+	case code == "profile_changed":
 		msg = "One of the profiles changed after the overview was shown. Start again to see the new overview."
 	case errors.Is(err, merge.ErrInactive):
 		msg = "The signed-in account is not active, so it cannot merge profiles."

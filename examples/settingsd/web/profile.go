@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/profile"
-	"github.com/seed-a97ca23f/usersettings/verification"
 )
 
 // profileFields are the editable text fields of the Profile form, in page
@@ -160,7 +160,7 @@ func (w *Web) profileError(rw http.ResponseWriter, r *http.Request, c *caller, f
 		for _, m := range ie.Missing {
 			f.add(requirementField(m), "A public profile needs "+requirementLabel(m)+".")
 		}
-	case errors.Is(err, auth.ErrReauthenticationRequired):
+	case errs.KindOf(err) == errs.ReauthRequired:
 		// The recovery email needs a fresh sign-in: sign in again, then
 		// come back to the form.
 		seeOther(rw, r, "/reauth?next="+url.QueryEscape("/profile"))
@@ -192,7 +192,7 @@ func (w *Web) confirmRecovery(rw http.ResponseWriter, r *http.Request, c *caller
 		seeOther(rw, r, "/profile")
 		return
 	}
-	if !errors.Is(err, profile.ErrInvalidCode) {
+	if codeOf(err) != "invalid_code" {
 		w.fail(rw, r, err)
 		return
 	}
@@ -218,14 +218,13 @@ func (w *Web) resendRecovery(rw http.ResponseWriter, r *http.Request, c *caller)
 		return
 	}
 	_, err = w.s.Profiles.Update(r.Context(), c.ses.Caller(), profile.Update{RecoveryEmail: &p.PendingRecoveryEmail})
-	var te *verification.ThrottledError
-	switch {
-	case err == nil:
+	switch codeOf(err) {
+	case "":
 		w.setFlash(rw, r, "recovery_pending")
 		seeOther(rw, r, "/profile")
-	case errors.As(err, &te):
+	case "rate_limited":
 		f := profileForm(p)
-		f.add("recovery_code", throttleMessage(te))
+		f.add("recovery_code", throttleMessage(waitOf(err)))
 		w.renderProfile(rw, r, c, http.StatusTooManyRequests, p, f)
 	default:
 		w.profileError(rw, r, c, newForm(), err)

@@ -12,12 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
-	"github.com/seed-a97ca23f/usersettings/merge"
-	"github.com/seed-a97ca23f/usersettings/personaldata"
-	"github.com/seed-a97ca23f/usersettings/profile"
-	"github.com/seed-a97ca23f/usersettings/storage"
+	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 //go:embed templates/*.html
@@ -247,25 +243,26 @@ func (w *Web) renderError(rw http.ResponseWriter, r *http.Request, status int) {
 	w.render(rw, r, status, "error", &page{Title: e[0], Data: errorData{Message: e[1]}})
 }
 
-// fail answers an error no form field explains: the password prompt for
-// a sensitive action from a stale sign-in (the SDK's
-// auth.ErrReauthenticationRequired), 403 for what the SDK refuses the
-// caller outright, 404 for what does not exist (or is not the caller's),
-// 500 for anything else, which is logged.
+// fail answers an error no form field explains, by its kind: the
+// password prompt for a sensitive action from a stale sign-in
+// (errs.ReauthRequired), 403 for what the SDK refuses the caller
+// outright (errs.Forbidden), 404 for what does not exist or is not the
+// caller's (errs.NotFound), 500 for anything else, which is logged.
 // Domain errors never hold a secret, so logging them is safe.
 func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, auth.ErrPasswordExpired):
+	if errors.Is(err, auth.ErrPasswordExpired) {
 		// Only the password change is open: show its form.
 		seeOther(rw, r, "/accounts#password")
-	case errors.Is(err, auth.ErrReauthenticationRequired):
+		return
+	}
+	switch errs.KindOf(err) {
+	case errs.ReauthRequired:
 		// A sensitive action with a stale sign-in: sign in again, then
 		// come back to the page of the form.
 		seeOther(rw, r, "/reauth?next="+url.QueryEscape(returnPath(r)))
-	case errors.Is(err, auth.ErrForbidden):
+	case errs.Forbidden:
 		w.renderError(rw, r, http.StatusForbidden)
-	case errors.Is(err, storage.ErrNotFound), errors.Is(err, profile.ErrNotFound), errors.Is(err, account.ErrNotFound),
-		errors.Is(err, personaldata.ErrNotFound), errors.Is(err, merge.ErrFlowNotFound):
+	case errs.NotFound:
 		w.renderError(rw, r, http.StatusNotFound)
 	default:
 		w.log.Error("page failed", "route", r.Pattern, "err", err.Error())

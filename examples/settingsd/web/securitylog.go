@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
@@ -72,7 +71,7 @@ func (w *Web) securityLogPage(rw http.ResponseWriter, r *http.Request, c *caller
 	ctx := r.Context()
 	cursor := r.URL.Query().Get("before")
 	pg, err := w.s.SecurityEvents.Page(ctx, w.as(r, c), cursor, SecurityLogPageSize)
-	if errors.Is(err, securitylog.ErrInvalidCursor) {
+	if codeOf(err) == "invalid_cursor" {
 		w.renderError(rw, r, http.StatusBadRequest)
 		return
 	}

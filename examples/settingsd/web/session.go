@@ -15,6 +15,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/session"
 )
@@ -82,11 +83,11 @@ func (w *Web) caller(rw http.ResponseWriter, r *http.Request) (*caller, bool) {
 			if err == nil {
 				return &caller{ses: ses, secret: ck.Value, acct: acct}, true
 			}
-			if !errors.Is(err, account.ErrNotFound) {
+			if errs.KindOf(err) != errs.NotFound {
 				w.fail(rw, r, err)
 				return nil, false
 			}
-		} else if !errors.Is(err, session.ErrInvalidSession) {
+		} else if errs.KindOf(err) != errs.Unauthenticated {
 			w.fail(rw, r, err)
 			return nil, false
 		}

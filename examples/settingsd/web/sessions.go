@@ -1,10 +1,9 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
-	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/session"
 )
@@ -43,7 +42,7 @@ func (w *Web) endSession(rw http.ResponseWriter, r *http.Request, c *caller) {
 	id := r.PathValue("id")
 	err := w.s.Sessions.End(r.Context(), w.as(r, c), id)
 	switch {
-	case errors.Is(err, session.ErrNotFound):
+	case errs.KindOf(err) == errs.NotFound:
 		w.renderError(rw, r, http.StatusNotFound)
 		return
 	case err != nil:
@@ -64,7 +63,7 @@ func (w *Web) endSession(rw http.ResponseWriter, r *http.Request, c *caller) {
 func (w *Web) endOtherSessions(rw http.ResponseWriter, r *http.Request, c *caller) {
 	_, err := w.s.Sessions.EndOthers(r.Context(), w.as(r, c))
 	switch {
-	case errors.Is(err, auth.ErrReauthenticationRequired):
+	case errs.KindOf(err) == errs.ReauthRequired:
 		w.toReauth(rw, r)
 		return
 	case err != nil:

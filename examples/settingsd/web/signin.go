@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -10,13 +9,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
-	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/session"
-	"github.com/seed-a97ca23f/usersettings/verification"
 )
 
 // Messages of the sign-in forms. A wrong address, a wrong password and a
@@ -54,15 +53,14 @@ func (w *Web) signIn(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := w.s.Accounts.Authenticate(r.Context(), w.loginOf(r, email, r.PostFormValue("password")))
-	var te *account.ThrottledError
-	if errors.Is(err, account.ErrInvalidCredentials) || errors.As(err, &te) {
+	if code := codeOf(err); code == "invalid_credentials" || code == "rate_limited" {
 		f := newForm()
 		f.Values["email"] = email
 		status := http.StatusUnauthorized
-		if te != nil {
+		if code == "rate_limited" {
 			status = http.StatusTooManyRequests
-			rw.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(te.RetryAfter.Seconds())))))
-			f.add("password", signInThrottleMessage(te))
+			rw.Header().Set("Retry-After", strconv.Itoa(errs.RetrySeconds(waitOf(err))))
+			f.add("password", signInThrottleMessage(waitOf(err)))
 		} else {
 			f.add("password", msgBadCredentials)
 		}
@@ -97,11 +95,11 @@ func (w *Web) loginOf(r *http.Request, email, pw string) account.Login {
 
 // signInThrottleMessage says how long to wait before the next password
 // (of a sign-in or a current-password check) is checked.
-func signInThrottleMessage(te *account.ThrottledError) string {
-	if s := int(math.Ceil(te.RetryAfter.Seconds())); s < 120 {
+func signInThrottleMessage(wait time.Duration) string {
+	if s := int(math.Ceil(wait.Seconds())); s < 120 {
 		return fmt.Sprintf("Too many wrong passwords. Wait %d seconds, then try again.", max(s, 1))
 	}
-	return fmt.Sprintf("Too many wrong passwords. Wait %d minutes, then try again.", int(math.Ceil(te.RetryAfter.Minutes())))
+	return fmt.Sprintf("Too many wrong passwords. Wait %d minutes, then try again.", int(math.Ceil(wait.Minutes())))
 }
 
 // signedIn starts the session and goes on to next (or to the password
@@ -164,14 +162,14 @@ func (w *Web) signInCode(rw http.ResponseWriter, r *http.Request) {
 // codeMessage explains a refused second-factor code. Every failure but
 // the lockout reads the same.
 func codeMessage(err error) string {
-	if errors.Is(err, twofactor.ErrLocked) {
+	if codeOf(err) == "locked" {
 		return msgLocked
 	}
 	return msgBadCode
 }
 
 func (w *Web) signOut(rw http.ResponseWriter, r *http.Request, c *caller) {
-	if err := w.s.Sessions.End(r.Context(), w.as(r, c), c.ses.ID); err != nil && !errors.Is(err, session.ErrNotFound) {
+	if err := w.s.Sessions.End(r.Context(), w.as(r, c), c.ses.ID); err != nil && errs.KindOf(err) != errs.NotFound {
 		w.fail(rw, r, err)
 		return
 	}
@@ -207,18 +205,17 @@ func (w *Web) reauth(rw http.ResponseWriter, r *http.Request, c *caller) {
 	}
 	f := newForm()
 	_, err := w.s.Sessions.Reauthenticate(r.Context(), w.as(r, c), r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")))
-	var te *account.ThrottledError
-	switch {
-	case err == nil:
+	switch codeOf(err) {
+	case "":
 		seeOther(rw, r, next)
 		return
-	case errors.As(err, &te):
-		f.add("password", signInThrottleMessage(te))
-	case errors.Is(err, twofactor.ErrLocked):
+	case "rate_limited":
+		f.add("password", signInThrottleMessage(waitOf(err)))
+	case "locked":
 		f.add("code", msgLocked)
-	case errors.Is(err, session.ErrSecondFactorRequired):
+	case "second_factor_required":
 		f.add("code", "Enter the code of your authenticator app, or one of your recovery codes.")
-	case errors.Is(err, account.ErrInvalidCredentials):
+	case "invalid_credentials":
 		f.add("password", "The password or the code is not right.")
 	default:
 		w.fail(rw, r, err)
@@ -272,17 +269,17 @@ func (w *Web) accountFormErrors(r *http.Request, err error) (*form, bool) {
 	if r.PostFormValue("marketing") == "yes" {
 		f.Values["marketing"] = "yes"
 	}
-	var te *verification.ThrottledError
-	switch {
-	case passwordErrors(f, "password", err, w.policy):
-	case errors.Is(err, account.ErrInvalidEmail):
+	switch codeOf(err) {
+	case "password_policy":
+		passwordErrors(f, "password", err, w.policy)
+	case "invalid_email":
 		f.add("email", msgBadEmail)
-	case errors.Is(err, account.ErrSSORequired):
+	case "sso_required":
 		f.add("email", "This company signs in with single sign-on. Sign up through your company instead.")
-	case errors.Is(err, account.ErrEmailTaken):
+	case "email_taken":
 		f.add("email", "This address already has an account.")
-	case errors.As(err, &te):
-		f.add("email", throttleMessage(te))
+	case "rate_limited":
+		f.add("email", throttleMessage(waitOf(err)))
 	default:
 		return f, false
 	}
@@ -290,8 +287,8 @@ func (w *Web) accountFormErrors(r *http.Request, err error) (*form, bool) {
 }
 
 // throttleMessage says how long to wait for the next code.
-func throttleMessage(te *verification.ThrottledError) string {
-	m := int(math.Ceil(te.RetryAfter.Minutes()))
+func throttleMessage(wait time.Duration) string {
+	m := int(math.Ceil(wait.Minutes()))
 	if m <= 1 {
 		return "We just sent a code to this address. Wait a minute before asking for another."
 	}
@@ -312,7 +309,7 @@ func (w *Web) signUpVerify(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := w.s.Accounts.ConfirmSignUp(r.Context(), id, strings.TrimSpace(r.PostFormValue("code")))
-	if errors.Is(err, account.ErrInvalidCode) {
+	if codeOf(err) == "invalid_code" {
 		f := newForm()
 		f.add("code", msgBadCode)
 		p := w.anonymousPage(rw, r, "Check your email")
@@ -349,7 +346,7 @@ func (w *Web) mailCode(rw http.ResponseWriter, r *http.Request, page, title stri
 		return
 	}
 	err := send(r.Context(), email)
-	if errors.Is(err, account.ErrInvalidEmail) {
+	if codeOf(err) == "invalid_email" {
 		f := newForm()
 		f.Values["email"] = email
 		f.add("email", msgBadEmail)
@@ -398,11 +395,12 @@ func (w *Web) resetWith(rw http.ResponseWriter, r *http.Request, page, email str
 	f := newForm()
 	f.Values["email"] = email
 	maps.Copy(f.Values, values)
-	switch {
-	case passwordErrors(f, "password", err, w.policy):
-	case errors.Is(err, account.ErrInvalidCode):
+	switch codeOf(err) {
+	case "password_policy":
+		passwordErrors(f, "password", err, w.policy)
+	case "invalid_code":
 		f.add("code", msgBadCode)
-	case errors.Is(err, account.ErrInvalidEmail):
+	case "invalid_email":
 		f.add("email", msgBadEmail)
 	default:
 		w.fail(rw, r, err)

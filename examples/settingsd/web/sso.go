@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 
@@ -28,7 +27,7 @@ func (w *Web) ssoStart(rw http.ResponseWriter, r *http.Request) {
 	case err == nil:
 		http.SetCookie(rw, w.s.SSO.BindingCookie(st))
 		http.Redirect(rw, r, st.URL, http.StatusFound)
-	case errors.Is(err, sso.ErrUnknownConnection), errors.Is(err, sso.ErrInvalidEmail), errors.Is(err, sso.ErrNotConfigured):
+	case ssoUnavailable[codeOf(err)]:
 		f := newForm()
 		f.Values["sso_email"] = email
 		f.add("sso_email", "Your company does not sign in through its own identity provider here: use your password above.")
@@ -39,6 +38,11 @@ func (w *Web) ssoStart(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 	}
 }
+
+// ssoUnavailable holds the codes of a start that single sign-on cannot
+// serve: the address has no connection, is malformed, or single sign-on
+// is not set up; the person signs in with a password instead.
+var ssoUnavailable = map[string]bool{"sso_unknown_connection": true, "invalid_email": true, "sso_not_configured": true}
 
 // ssoDone is GET /signin/sso/done?next=: the browser arrives here at the
 // end of a redirect chain that began at the identity provider, so it does
