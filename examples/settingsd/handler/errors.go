@@ -9,6 +9,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
@@ -53,6 +54,7 @@ var simpleErrors = []struct {
 	{auth.ErrReauthenticationRequired, http.StatusForbidden, "reauthentication_required"},
 	{auth.ErrForbidden, http.StatusForbidden, "forbidden"},
 	{storage.ErrNotFound, http.StatusNotFound, "not_found"},
+	{errs.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 }
 
 // fail writes the answer for an error of a domain service: a 4xx with the
