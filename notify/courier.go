@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/internal/seal"
@@ -228,17 +229,17 @@ func (c *Courier) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("notify: claiming mail: %w", err)
 	}
-	var errs []error
+	var fails []error
 	for i, q := range batch {
 		if ctx.Err() != nil {
 			// Shutting down: what is left of the batch goes back to the
 			// outbox now rather than when the lease ends.
-			errs = append(errs, c.release(ctx, batch[i:]))
+			fails = append(fails, c.release(ctx, batch[i:]))
 			break
 		}
-		errs = append(errs, c.deliver(ctx, q, wallEnd))
+		fails = append(fails, c.deliver(ctx, q, wallEnd))
 	}
-	return len(batch), errors.Join(errs...)
+	return len(batch), errors.Join(fails...)
 }
 
 // releaseTimeout bounds the recording of a delivery's outcome and the
@@ -259,14 +260,14 @@ func (c *Courier) release(ctx context.Context, qs []QueuedMail) error {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 	defer cancel()
 	now := c.now()
-	var errs []error
+	var fails []error
 	for _, q := range qs {
 		err := c.store.RetryMail(rctx, q.ID, q.Attempts, releaseNote, now, now)
 		if err != nil && !errors.Is(err, storage.ErrConflict) && !errors.Is(err, storage.ErrNotFound) {
-			errs = append(errs, fmt.Errorf("notify: releasing mail %s: %w", q.ID, err))
+			fails = append(fails, fmt.Errorf("notify: releasing mail %s: %w", q.ID, err))
 		}
 	}
-	return errors.Join(errs...)
+	return errors.Join(fails...)
 }
 
 // deliver sends one claimed message and records the outcome under its
@@ -288,7 +289,7 @@ func (c *Courier) deliver(ctx context.Context, q QueuedMail, wallEnd time.Time) 
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 	defer cancel()
 	if err == nil {
-		if err := c.store.MarkMailSent(rctx, q.ID, q.Attempts, now); err != nil {
+		if err := c.markSent(rctx, q, now, wallEnd); err != nil {
 			return fmt.Errorf("notify: marking mail %s sent: %w", q.ID, err)
 		}
 		return nil
@@ -314,6 +315,26 @@ func (c *Courier) deliver(ctx context.Context, q QueuedMail, wallEnd time.Time) 
 	}
 	return nil
 }
+
+// markSent records that q was sent. While the store is unavailable (the
+// database restarting) it tries again until the claim's lease is nearly
+// over: a message sent and not marked would be sent again after it.
+func (c *Courier) markSent(ctx context.Context, q QueuedMail, at, wallEnd time.Time) error {
+	for {
+		err := c.store.MarkMailSent(ctx, q.ID, q.Attempts, at)
+		if err == nil || !errors.Is(err, errs.ErrUnavailable) || time.Now().Add(markRetry).After(wallEnd) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(markRetry):
+		}
+	}
+}
+
+// markRetry is the wait between two tries of markSent.
+const markRetry = 200 * time.Millisecond
 
 // backoff is the wait after the given failed attempt: RetryBase doubled
 // per earlier attempt, at most RetryMax.
