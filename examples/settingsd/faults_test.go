@@ -147,7 +147,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	pg := newPGCluster(t)
 	tg := newTarget(t, pg.dsn(), "-pg-max-open-conns", "8")
 	d := tg.start(t)
-	users := seedUsers(t, d, tg.mail, 4)
+	users := tg.seedUsers(t, d, 4)
 	l := newLedger()
 	var down atomic.Bool
 	var mu sync.Mutex
@@ -236,7 +236,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 func TestSQLiteCrashes(t *testing.T) {
 	tg := newTarget(t, "")
 	d := tg.start(t)
-	users := seedUsers(t, d, tg.mail, 4)
+	users := tg.seedUsers(t, d, 4)
 	l := newLedger()
 	kills := pick(3, 20)
 	var cur atomic.Pointer[daemon]
@@ -268,7 +268,7 @@ func TestSQLiteCrashes(t *testing.T) {
 func TestGracefulShutdown(t *testing.T) {
 	tg := newTarget(t, "", "-shutdown-timeout", "10s")
 	d := tg.start(t)
-	users := seedUsers(t, d, tg.mail, 1)
+	users := tg.seedUsers(t, d, 1)
 	u := users[0]
 	// The courier starts sending a notice and stalls in RCPT.
 	sending := tg.mail.hold(u.email)
@@ -361,7 +361,7 @@ func TestFullDisk(t *testing.T) {
 	tg := newTarget(t, "")
 	tg.db = filepath.Join(mnt, "settingsd.db")
 	d := tg.start(t)
-	users := seedUsers(t, d, tg.mail, 2)
+	users := tg.seedUsers(t, d, 2)
 	u := users[0]
 	// Fill the disk.
 	filler := filepath.Join(mnt, "filler")

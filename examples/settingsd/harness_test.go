@@ -289,13 +289,26 @@ func must(t *testing.T, base, method, path string, u *user, auth string, body an
 	}
 }
 
+// seedParallel is how many users seedUsers signs up at once. On
+// PostgreSQL it is one: concurrent POST /v1/me/tokens there sometimes
+// fail with 500 "current transaction is aborted" (SQLSTATE 25P02), a bug
+// of the token write this harness found and that is reported apart; the
+// load and fault tests measure other things.
+func (tg *target) seedParallel() int {
+	if tg.dsn != "" {
+		return 1
+	}
+	return 8
+}
+
 // seedUsers signs up n users through the API (sign-up, the mailed code,
-// sign-in, a personal access token), eight at a time.
-func seedUsers(t *testing.T, d *daemon, mail *smtpRecorder, n int) []*user {
+// sign-in, a personal access token), tg.seedParallel at a time.
+func (tg *target) seedUsers(t *testing.T, d *daemon, n int) []*user {
 	t.Helper()
+	mail := tg.mail
 	users := make([]*user, n)
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
+	sem := make(chan struct{}, tg.seedParallel())
 	errc := make(chan error, n)
 	for i := range n {
 		u := &user{email: fmt.Sprintf("user%03d@example.com", i), password: "Correct-Horse-9-Battery",

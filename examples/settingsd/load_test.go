@@ -231,7 +231,7 @@ func runLoad(t *testing.T, dsn string) {
 	du := pick(3*time.Second, 60*time.Second)
 	tg := newTarget(t, dsn)
 	d := tg.start(t)
-	users := seedUsers(t, d, tg.mail, pick(8, 32))
+	users := tg.seedUsers(t, d, pick(8, 32))
 	rep := attack(t, d, users, clients, du)
 	t.Logf("%d clients, %v, %d users:\n%s", clients, du, len(users), rep.table(du))
 	if rep.fivexx > 0 || rep.transport > 0 {
