@@ -381,6 +381,10 @@ type ledger struct {
 	tried map[string]map[string]bool // email → values
 	acked map[string]map[string]bool
 	codes map[int]int // status → count
+	// noTokens leaves the token writes out of the mix: on PostgreSQL,
+	// concurrent POST /v1/me/tokens sometimes fail with 500 (SQLSTATE
+	// 25P02, reported apart), which would hide what a fault test checks.
+	noTokens bool
 }
 
 func newLedger() *ledger {
@@ -393,7 +397,7 @@ func (l *ledger) write(base string, u *user) int {
 	n := l.seq.Add(1)
 	var status int
 	var v string
-	if n%4 == 0 {
+	if n%4 == 0 && !l.noTokens {
 		v = fmt.Sprintf("t%d", n)
 		l.note(u, v, false)
 		status, _ = do(base, "POST", "/v1/me/tokens", u, u.session, map[string]any{"name": v, "scopes": []string{"mx:app:read"}})
