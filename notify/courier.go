@@ -16,6 +16,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/internal/clock"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/internal/seal"
+	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
 // Defaults of CourierConfig.
@@ -233,20 +234,50 @@ func (c *Courier) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("notify: claiming mail: %w", err)
 	}
-	var errs []error
-	for _, q := range batch {
-		errs = append(errs, c.deliver(ctx, q, wallEnd))
+	var fails []error
+	for i, q := range batch {
+		if ctx.Err() != nil {
+			// Shutting down: what is left of the batch goes back to the
+			// outbox now rather than when the lease ends.
+			fails = append(fails, c.release(ctx, batch[i:]))
+			break
+		}
+		fails = append(fails, c.deliver(ctx, q, wallEnd))
 	}
-	return len(batch), errors.Join(errs...)
+	return len(batch), errors.Join(fails...)
+}
+
+// releaseTimeout bounds the recording of a delivery's outcome and the
+// release of the claimed mail, which run even when the courier's context
+// has ended.
+const releaseTimeout = 5 * time.Second
+
+// releaseNote is the LastError of a message released at shutdown.
+const releaseNote = "released unsent: the courier stopped"
+
+// release gives claimed messages back to the outbox, due now, so that
+// another courier (another replica, or this one after a restart) sends
+// them at once instead of after the lease. It runs when ctx has ended,
+// on a context of its own bounded by releaseTimeout. A released message
+// keeps the attempt its claim counted. A message whose lease has already
+// passed to another courier is left to it (storage.ErrConflict).
+func (c *Courier) release(ctx context.Context, qs []QueuedMail) error {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	now := c.now()
+	var fails []error
+	for _, q := range qs {
+		err := c.store.RetryMail(rctx, q.ID, q.Attempts, releaseNote, now, now)
+		if err != nil && !errors.Is(err, storage.ErrConflict) && !errors.Is(err, storage.ErrNotFound) {
+			fails = append(fails, fmt.Errorf("notify: releasing mail %s: %w", q.ID, err))
+		}
+	}
+	return errors.Join(fails...)
 }
 
 // deliver sends one claimed message and records the outcome under its
 // claim.
 func (c *Courier) deliver(ctx context.Context, q QueuedMail, wallEnd time.Time) error {
-	err := ctx.Err()
-	if err != nil {
-		return err
-	}
 	body, _, err := c.keys.Open(sealAD(q.ID), q.SealedBody)
 	if err == nil {
 		deadline := time.Now().Add(c.c.SendTimeout)
@@ -258,24 +289,30 @@ func (c *Courier) deliver(ctx context.Context, q QueuedMail, wallEnd time.Time) 
 		cancel()
 	}
 	now := c.now()
+	// The outcome is recorded even when ctx ended meanwhile: a message
+	// sent must not stay claimed, to be sent again after the lease.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
 	if err == nil {
-		if err := c.store.MarkMailSent(ctx, q.ID, q.Attempts, now); err != nil {
+		if err := c.markSent(rctx, q, now, wallEnd); err != nil {
 			return fmt.Errorf("notify: marking mail %s sent: %w", q.ID, err)
 		}
 		return nil
 	}
 	if ctx.Err() != nil {
-		// Shutting down: the lease ends and another courier retries.
-		return nil
+		// Shutting down in the middle of the send: released, another
+		// courier sends it (a mail server that took it before the
+		// connection dropped may then get it twice, as after a crash).
+		return c.release(ctx, []QueuedMail{q})
 	}
 	de := &DeliveryError{ID: q.ID, Attempts: q.Attempts, Err: err,
 		Abandoned: q.Attempts >= c.c.MaxAttempts || permanent(err)}
 	msg := lastError(err)
 	var serr error
 	if de.Abandoned {
-		serr = c.store.AbandonMail(ctx, q.ID, q.Attempts, msg, now)
+		serr = c.store.AbandonMail(rctx, q.ID, q.Attempts, msg, now)
 	} else {
-		serr = c.store.RetryMail(ctx, q.ID, q.Attempts, msg, now, now.Add(c.backoff(q.Attempts)))
+		serr = c.store.RetryMail(rctx, q.ID, q.Attempts, msg, now, now.Add(c.backoff(q.Attempts)))
 	}
 	c.report(ctx, de)
 	if serr != nil {
@@ -283,6 +320,26 @@ func (c *Courier) deliver(ctx context.Context, q QueuedMail, wallEnd time.Time) 
 	}
 	return nil
 }
+
+// markSent records that q was sent. While the store is unavailable (the
+// database restarting) it tries again until the claim's lease is nearly
+// over: a message sent and not marked would be sent again after it.
+func (c *Courier) markSent(ctx context.Context, q QueuedMail, at, wallEnd time.Time) error {
+	for {
+		err := c.store.MarkMailSent(ctx, q.ID, q.Attempts, at)
+		if err == nil || !errors.Is(err, errs.ErrUnavailable) || time.Now().Add(markRetry).After(wallEnd) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(markRetry):
+		}
+	}
+}
+
+// markRetry is the wait between two tries of markSent.
+const markRetry = 200 * time.Millisecond
 
 // backoff is the wait after the given failed attempt: RetryBase doubled
 // per earlier attempt, at most RetryMax.
@@ -339,7 +396,10 @@ func (c *Courier) Drain(ctx context.Context) error {
 }
 
 // Run delivers queued messages until ctx ends, then returns ctx's error:
-// it claims a batch, sends it, and waits Poll when nothing was due. Every
+// it claims a batch, sends it, and waits Poll when nothing was due. When
+// ctx ends during a batch, the messages of it not yet sent (and the one
+// being sent) are released: queued again and due at once, so another
+// courier sends them without waiting for the lease. Every
 // CleanupEvery (unless negative) it deletes old messages (Cleanup). Store errors are
 // logged through slog.Default and retried after Poll. A host runs it in
 // a goroutine of each replica (several per replica for more throughput).

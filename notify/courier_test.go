@@ -272,3 +272,57 @@ func TestOutboxDeliverFrom(t *testing.T) {
 		t.Errorf("state %s, want sent", q.State)
 	}
 }
+
+// stallMailer blocks every send until its context ends, and tells
+// started when one begins.
+type stallMailer struct{ started chan string }
+
+func (s *stallMailer) Send(ctx context.Context, m notify.Message) error {
+	s.started <- m.To
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// TestCourierReleasesOnShutdown checks that a courier stopped in the
+// middle of a batch gives the messages it claimed back to the outbox,
+// due at once, instead of holding them until the lease ends: the one it
+// was sending and the ones it had not reached.
+func TestCourierReleasesOnShutdown(t *testing.T) {
+	st := memory.New()
+	clock := fakeclock.New(time.Date(2024, 7, 1, 9, 0, 0, 0, time.UTC))
+	m := &stallMailer{started: make(chan string, 1)}
+	c := notify.NewCourier(notify.CourierConfig{Store: st, Mailer: m, Keys: [][]byte{bytes.Repeat([]byte{1}, 32)},
+		Now: clock.Now, CourierTuning: notify.CourierTuning{Poll: 5 * time.Millisecond}})
+	ctx, cancel := context.WithCancel(context.Background())
+	for _, to := range []string{"ann@example.com", "bob@example.com"} {
+		if err := c.Send(ctx, notify.Message{To: to, Subject: "s", Body: "b"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	select {
+	case <-m.started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the courier did not start sending")
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run = %v, want context.Canceled", err)
+	}
+	all, err := st.RecentMail(context.Background(), 10)
+	if err != nil || len(all) != 2 {
+		t.Fatalf("RecentMail = %v, %v", all, err)
+	}
+	for _, q := range all {
+		if q.State != notify.MailQueued || q.NextAttemptAt.After(clock.Now()) {
+			t.Errorf("%s after shutdown: state %s, due %v; want queued and due now (%v)", q.To, q.State, q.NextAttemptAt, clock.Now())
+		}
+	}
+	// Another courier sends both at once, without waiting for the lease.
+	box := notify.NewOutbox()
+	other := notify.NewCourier(notify.CourierConfig{Store: st, Mailer: box, Keys: [][]byte{bytes.Repeat([]byte{1}, 32)}, Now: clock.Now})
+	if err := other.Drain(context.Background()); err != nil || len(box.Messages()) != 2 {
+		t.Errorf("the other courier sent %d, %v; want 2", len(box.Messages()), err)
+	}
+}

@@ -76,6 +76,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -272,7 +273,10 @@ func main() {
 	}
 }
 
-// run serves until SIGINT or SIGTERM, then shuts down gracefully.
+// run serves until SIGINT or SIGTERM, then shuts down gracefully: it
+// stops accepting connections, waits up to -shutdown-timeout for the
+// requests in flight, and lets the courier give back the mail it claimed
+// and not sent before the database closes.
 func run(c config, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -313,8 +317,13 @@ func run(c config, log *slog.Logger) error {
 		log.Info("single-sign-on client secrets resealed under the new key", "connections", n)
 	}
 	srv := newServer(c, newMux(c, settings, st, dev, readiness(st), log), log)
-	go runCleanup(ctx, settings, c.cleanupEvery, log)
-	go runCourier(ctx, settings, log)
+	// The courier and the cleanup stop with ctx; the database closes
+	// only once they did, so that the courier can release the mail it
+	// claimed.
+	var background sync.WaitGroup
+	defer func() { stop(); background.Wait() }()
+	background.Go(func() { runCleanup(ctx, settings, c.cleanupEvery, log) })
+	background.Go(func() { runCourier(ctx, settings, log) })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("settingsd listening", "addr", c.addr, "dev", c.dev, "postgres", c.postgresDSN != "",

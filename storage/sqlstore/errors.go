@@ -3,9 +3,13 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 
 	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -45,6 +49,7 @@ const (
 	kindForeignKey
 	kindRetry   // serialization failure, deadlock, busy: the transaction may be retried
 	kindNoTable // a table is missing: the schema was not migrated
+	kindDown    // the database cannot be reached or is shutting down, or its disk is full
 )
 
 // SQLite extended result codes and PostgreSQL SQLSTATEs that matter here.
@@ -55,12 +60,21 @@ const (
 	sqliteConstraintPK   = 1555
 	sqliteConstraintUniq = 2067
 	sqliteConstraintFK   = 787
+	sqliteIOErr          = 10
+	sqliteFull           = 13
+	sqliteCantOpen       = 14
 
 	pgUniqueViolation      = "23505"
 	pgForeignKeyViolation  = "23503"
 	pgSerializationFailure = "40001"
 	pgDeadlockDetected     = "40P01"
 	pgUndefinedTable       = "42P01"
+	pgConnectionException  = "08"    // class 08: the connection failed or was refused
+	pgAdminShutdown        = "57P01" // the server is shutting down (pg_ctl stop/restart -m fast)
+	pgCrashShutdown        = "57P02"
+	pgCannotConnectNow     = "57P03" // the server is starting up or shutting down
+	pgTooManyConnections   = "53300"
+	pgDiskFull             = "53100"
 )
 
 // classify reports what kind of driver error err is.
@@ -76,6 +90,11 @@ func classify(err error) errKind {
 			return kindRetry
 		case pgUndefinedTable:
 			return kindNoTable
+		case pgAdminShutdown, pgCrashShutdown, pgCannotConnectNow, pgTooManyConnections, pgDiskFull:
+			return kindDown
+		}
+		if strings.HasPrefix(st.SQLState(), pgConnectionException) {
+			return kindDown
 		}
 		return kindOther
 	}
@@ -90,9 +109,31 @@ func classify(err error) errKind {
 			return kindRetry
 		case code&0xff == sqliteError && strings.Contains(err.Error(), "no such table"):
 			return kindNoTable
+		case code&0xff == sqliteFull || code&0xff == sqliteIOErr || code&0xff == sqliteCantOpen:
+			return kindDown
 		}
+		return kindOther
+	}
+	if err != nil && connectionLost(err) {
+		return kindDown
 	}
 	return kindOther
+}
+
+// connectionLost reports whether err says the connection to the database
+// failed: refused, reset, closed under a statement, or dropped by the
+// pool as bad. Such an error says nothing about the statement, only that
+// the database cannot be reached now.
+func connectionLost(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false // a context error is a net.Error too, but says nothing about the database
+	}
+	var ne net.Error
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.As(err, &ne) ||
+		strings.Contains(err.Error(), "conn closed") // pgconn's closed-connection error has no type of its own
 }
 
 // retryError marks an error after which the whole transaction may be run
@@ -108,7 +149,11 @@ func (e *retryError) Unwrap() []error { return []error{storage.ErrConflict, e.er
 
 // translate turns a driver error into the storage contract's errors: what
 // it says about a missing row, a broken uniqueness rule, a lost race, or a
-// cancelled context. what names the operation for the message.
+// cancelled context. A database that cannot be reached (connection
+// refused or lost, the server shutting down or starting up) or whose disk
+// is full gives errs.ErrUnavailable (kind Unavailable, HTTP 503), never an
+// internal error: the caller may retry later. what names the operation
+// for the message.
 func translate(ctx context.Context, what string, err error) error {
 	if err == nil {
 		return nil
@@ -139,6 +184,11 @@ func translate(ctx context.Context, what string, err error) error {
 		return &retryError{err: fmt.Errorf("%s: %w", what, err)}
 	case kindNoTable:
 		return fmt.Errorf("sqlstore: %s: %w: %w", what, ErrNotMigrated, err)
+	case kindDown:
+		// The statement's fate is the transaction's: a transaction that
+		// lost its connection is rolled back by the server, so nothing
+		// of it was written.
+		return fmt.Errorf("sqlstore: %s: %w: %w", what, errs.ErrUnavailable, err)
 	}
 	return fmt.Errorf("sqlstore: %s: %w", what, err)
 }

@@ -3,10 +3,15 @@ package sqlstore_test
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"syscall"
 	"testing"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 )
@@ -51,6 +56,17 @@ func TestTranslate(t *testing.T) {
 		{"sqlite busy snapshot", &liteError{code: 517}, storage.ErrConflict, "retry"},
 		{"sqlite locked", &liteError{code: 6}, storage.ErrConflict, "retry"},
 		{"sqlite check", &liteError{code: 275}, nil, "other"},
+		{"pg admin shutdown", &pgError{"57P01"}, errs.ErrUnavailable, "down"},
+		{"pg cannot connect now", wrap(&pgError{"57P03"}), errs.ErrUnavailable, "down"},
+		{"pg connection failure", &pgError{"08006"}, errs.ErrUnavailable, "down"},
+		{"pg too many connections", &pgError{"53300"}, errs.ErrUnavailable, "down"},
+		{"connection refused", wrap(&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}), errs.ErrUnavailable, "down"},
+		{"connection reset", wrap(syscall.ECONNRESET), errs.ErrUnavailable, "down"},
+		{"bad connection", wrap(driver.ErrBadConn), errs.ErrUnavailable, "down"},
+		{"unexpected EOF", wrap(io.ErrUnexpectedEOF), errs.ErrUnavailable, "down"},
+		{"pgx conn closed", errors.New("conn closed"), errs.ErrUnavailable, "down"},
+		{"sqlite full", &liteError{code: 13, msg: "database or disk is full"}, errs.ErrUnavailable, "down"},
+		{"sqlite ioerr write", &liteError{code: 778, msg: "disk I/O error"}, errs.ErrUnavailable, "down"},
 		{"canceled", wrap(context.Canceled), context.Canceled, "other"},
 		{"deadline", context.DeadlineExceeded, context.DeadlineExceeded, "other"},
 	} {
@@ -65,6 +81,12 @@ func TestTranslate(t *testing.T) {
 			}
 			if kind := sqlstore.Classify(tc.err); kind != tc.kind {
 				t.Errorf("Classify = %q, want %q", kind, tc.kind)
+			}
+			if tc.kind != "down" && errors.Is(got, errs.ErrUnavailable) {
+				t.Errorf("Translate = %v: an unrelated error became ErrUnavailable", got)
+			}
+			if tc.kind == "down" && errs.KindOf(got) != errs.Unavailable {
+				t.Errorf("KindOf(Translate) = %v, want Unavailable", errs.KindOf(got))
 			}
 			if tc.kind == "other" && errors.Is(got, storage.ErrConflict) {
 				t.Errorf("Translate = %v: an unrelated error became ErrConflict", got)

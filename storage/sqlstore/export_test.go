@@ -58,6 +58,8 @@ func Classify(err error) string {
 		return "retry"
 	case kindNoTable:
 		return "no_table"
+	case kindDown:
+		return "down"
 	}
 	return "other"
 }

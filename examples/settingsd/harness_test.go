@@ -1,0 +1,656 @@
+package main
+
+// The load and fault harness: a settingsd process built with go build
+// and run with exec (so that a test can SIGKILL or SIGTERM it and read
+// its RSS), users signed up through its API with the codes a test SMTP
+// server catches, a write mix whose acknowledged writes are remembered,
+// and the invariant checker that reads the database after every fault.
+// load_test.go and faults_test.go use it.
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/seed-a97ca23f/usersettings/internal/testutil/pgtest"
+	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
+	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
+)
+
+// envLoad selects the long forms of the load and fault tests:
+// USERSETTINGS_LOAD=full runs them at the sizes docs/performance.md
+// reports; anything else runs the short forms (seconds, in
+// ./scripts/test).
+const envLoad = "USERSETTINGS_LOAD"
+
+// fullLoad reports whether the long forms run.
+func fullLoad() bool { return os.Getenv(envLoad) == "full" }
+
+// pick returns full under USERSETTINGS_LOAD=full, else short.
+func pick[T any](short, full T) T {
+	if fullLoad() {
+		return full
+	}
+	return short
+}
+
+// needPostgres returns the test server's DSN, or skips the test (fails
+// it under USERSETTINGS_REQUIRE_POSTGRES=1) when there is none.
+func needPostgres(t *testing.T) string {
+	t.Helper()
+	return pgtest.DSN(t)
+}
+
+// hexKey32 returns 32 random bytes in hex.
+func hexKey32() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// target is where a harness runs settingsd: a SQLite file or a
+// PostgreSQL DSN, the same keys for every start, and the test SMTP
+// server its courier sends to.
+type target struct {
+	bin   string
+	db    string // SQLite file; "" on PostgreSQL
+	dsn   string // PostgreSQL; "" on SQLite
+	env   []string
+	mail  *smtpRecorder
+	smtp  string
+	extra []string // more flags for every start
+}
+
+// newTarget builds settingsd and prepares its database: the SQLite file
+// path, or dsn (a fresh schema of it) when dsn is not empty.
+func newTarget(t *testing.T, dsn string, extra ...string) *target {
+	t.Helper()
+	tg := &target{bin: buildSettingsd(t), mail: &smtpRecorder{}, extra: extra}
+	tg.smtp = tg.mail.listen(t)
+	tg.env = append(os.Environ(), "SETTINGSD_CODE_KEY="+hexKey32(), "SETTINGSD_TWOFACTOR_KEY="+hexKey32(),
+		"SETTINGSD_WEB_KEY="+hexKey32(), "GOMAXPROCS=2")
+	if dsn != "" {
+		tg.dsn = withSchema(t, dsn)
+		tg.env = append(tg.env, "SETTINGSD_POSTGRES_DSN="+tg.dsn)
+	} else {
+		tg.db = filepath.Join(t.TempDir(), "settingsd.db")
+	}
+	return tg
+}
+
+// daemon is one running settingsd process.
+type daemon struct {
+	url  string
+	cmd  *exec.Cmd
+	logs *lockedBuffer
+	done chan struct{}
+	err  error // the process's exit, once done is closed
+}
+
+// start runs settingsd on the target with its flags and more, and waits
+// until /readyz answers 200.
+func (tg *target) start(t *testing.T, more ...string) *daemon {
+	t.Helper()
+	d := tg.spawn(t, more...)
+	d.waitReady(t, 30*time.Second)
+	return d
+}
+
+// spawn runs settingsd without waiting for it.
+func (tg *target) spawn(t *testing.T, more ...string) *daemon {
+	t.Helper()
+	addr := freeAddr(t)
+	args := []string{"-addr", addr, "-smtp", tg.smtp, "-courier-poll", "100ms", "-courier-lease", "3s",
+		"-trusted-proxies", "127.0.0.1", "-cleanup-every", "1h"}
+	if tg.db != "" {
+		args = append(args, "-db", tg.db)
+	}
+	args = append(append(args, tg.extra...), more...)
+	d := &daemon{url: "http://" + addr, logs: &lockedBuffer{}, done: make(chan struct{})}
+	d.cmd = exec.Command(tg.bin, args...)
+	d.cmd.Env = tg.env
+	d.cmd.Stderr = d.logs
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { d.err = d.cmd.Wait(); close(d.done) }()
+	t.Cleanup(func() {
+		d.stop(10 * time.Second)
+		if t.Failed() {
+			t.Logf("settingsd warnings and errors (last 4 KiB):\n%s", tail(problems(d.logs.String()), 4096))
+		}
+	})
+	return d
+}
+
+// problems returns the log lines of level WARN or ERROR.
+func problems(logs string) string {
+	var b strings.Builder
+	for line := range strings.SplitSeq(logs, "\n") {
+		if strings.Contains(line, `"level":"ERROR"`) || strings.Contains(line, `"level":"WARN"`) {
+			b.WriteString(line + "\n")
+		}
+	}
+	return b.String()
+}
+
+// tail returns the last n bytes of s.
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// waitReady waits until GET /readyz answers 200.
+func (d *daemon) waitReady(t *testing.T, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		if d.ready() == http.StatusOK {
+			return
+		}
+		select {
+		case <-d.done:
+			t.Fatalf("settingsd exited (%v):\n%s", d.err, tail(d.logs.String(), 4096))
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("settingsd not ready after %v:\n%s", within, tail(d.logs.String(), 4096))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// ready returns the status of GET /readyz, or 0 when there is no answer.
+func (d *daemon) ready() int {
+	c := http.Client{Timeout: 3 * time.Second}
+	res, err := c.Get(d.url + "/readyz")
+	if err != nil {
+		return 0
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// stop sends SIGTERM and waits up to grace, then SIGKILL.
+func (d *daemon) stop(grace time.Duration) {
+	select {
+	case <-d.done:
+		return
+	default:
+	}
+	_ = d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-d.done:
+	case <-time.After(grace):
+		_ = d.cmd.Process.Kill()
+		<-d.done
+	}
+}
+
+// kill ends the process with SIGKILL and waits for it.
+func (d *daemon) kill() {
+	_ = d.cmd.Process.Kill()
+	<-d.done
+}
+
+// rssKiB reads the process's resident set size (VmRSS) in KiB.
+func (d *daemon) rssKiB() (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", d.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", d.cmd.Process.Pid)
+}
+
+// user is a signed-up person of the harness, with a session for the
+// session routes and a personal access token for token validation.
+type user struct {
+	email, password string
+	ip              string // X-Forwarded-For: each user its own client for the rate limits
+	session         string // "Session …"
+	token           string // "mxtoken …"
+}
+
+// client is the HTTP client of the harness's own calls.
+var client = &http.Client{Timeout: 15 * time.Second}
+
+// do sends one request as u (nil: anonymous) and returns the status and
+// body; a transport error gives status 0.
+func do(base, method, path string, u *user, auth string, body any) (int, []byte) {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, base+path, rd)
+	if err != nil {
+		return 0, nil
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	if u != nil {
+		req.Header.Set("X-Forwarded-For", u.ip)
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, []byte(err.Error())
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return res.StatusCode, raw
+}
+
+// must sends a request and fails the test unless it answers want; it
+// decodes the answer into out when out is not nil.
+func must(t *testing.T, base, method, path string, u *user, auth string, body any, want int, out any) {
+	t.Helper()
+	status, raw := do(base, method, path, u, auth, body)
+	if status != want {
+		t.Fatalf("%s %s: %d %s, want %d", method, path, status, raw, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, path, err, raw)
+		}
+	}
+}
+
+// seedParallel is how many users seedUsers signs up at once. On
+// PostgreSQL it is one: concurrent POST /v1/me/tokens there sometimes
+// fail with 500 "current transaction is aborted" (SQLSTATE 25P02), a bug
+// of the token write this harness found and that is reported apart; the
+// load and fault tests measure other things.
+func (tg *target) seedParallel() int {
+	if tg.dsn != "" {
+		return 1
+	}
+	return 8
+}
+
+// seedUsers signs up n users through the API (sign-up, the mailed code,
+// sign-in, a personal access token), tg.seedParallel at a time.
+func (tg *target) seedUsers(t *testing.T, d *daemon, n int) []*user {
+	t.Helper()
+	mail := tg.mail
+	users := make([]*user, n)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, tg.seedParallel())
+	errc := make(chan error, n)
+	for i := range n {
+		u := &user{email: fmt.Sprintf("user%03d@example.com", i), password: "Correct-Horse-9-Battery",
+			ip: fmt.Sprintf("198.51.100.%d", i%250+1)}
+		users[i] = u
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errc <- u.signUp(t, d, mail)
+		})
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return users
+}
+
+// signUp runs the sign-up flow of u.
+func (u *user) signUp(t *testing.T, d *daemon, mail *smtpRecorder) error {
+	var started struct {
+		SignupID string `json:"signup_id"`
+	}
+	if s, raw := do(d.url, "POST", "/v1/signup", u, "", map[string]any{"email": u.email, "password": u.password}); s != 202 {
+		return fmt.Errorf("sign-up %s: %d %s", u.email, s, raw)
+	} else if err := json.Unmarshal(raw, &started); err != nil {
+		return err
+	}
+	code := mail.code(t, u.email)
+	if s, raw := do(d.url, "POST", "/v1/signup/"+url.PathEscape(started.SignupID)+"/verify", u, "", map[string]any{"code": code}); s != 201 {
+		return fmt.Errorf("sign-up code %s: %d %s", u.email, s, raw)
+	}
+	if err := u.signIn(d); err != nil {
+		return err
+	}
+	var tok struct {
+		Token string `json:"token"`
+	}
+	s, raw := do(d.url, "POST", "/v1/me/tokens", u, u.session, map[string]any{"name": "load", "scopes": []string{"mx:app:read"}})
+	if s != 201 || json.Unmarshal(raw, &tok) != nil {
+		return fmt.Errorf("token of %s: %d %s", u.email, s, raw)
+	}
+	u.token = "mxtoken " + tok.Token
+	return nil
+}
+
+// signIn makes a new session for u.
+func (u *user) signIn(d *daemon) error {
+	var login struct {
+		Session string `json:"session"`
+	}
+	s, raw := do(d.url, "POST", "/v1/sessions", u, "", map[string]any{"email": u.email, "password": u.password, "session_in_body": true})
+	if s != 201 || json.Unmarshal(raw, &login) != nil {
+		return fmt.Errorf("sign-in %s: %d %s", u.email, s, raw)
+	}
+	u.session = "Session " + login.Session
+	return nil
+}
+
+// ledger remembers the writes of a fault mix: every one attempted, and
+// those acknowledged with 2xx, per user. A write is a skill set on the
+// profile ("w<seq>", recorded as an "added" history entry) or a personal
+// access token ("t<seq>", with its token_created notice in the outbox).
+type ledger struct {
+	seq   atomic.Int64
+	mu    sync.Mutex
+	tried map[string]map[string]bool // email → values
+	acked map[string]map[string]bool
+	codes map[int]int // status → count
+	// noTokens leaves the token writes out of the mix: on PostgreSQL,
+	// concurrent POST /v1/me/tokens sometimes fail with 500 (SQLSTATE
+	// 25P02, reported apart), which would hide what a fault test checks.
+	noTokens bool
+}
+
+func newLedger() *ledger {
+	return &ledger{tried: map[string]map[string]bool{}, acked: map[string]map[string]bool{}, codes: map[int]int{}}
+}
+
+// write sends one write of the mix as u and records it; it returns the
+// status (0: no answer).
+func (l *ledger) write(base string, u *user) int {
+	n := l.seq.Add(1)
+	var status int
+	var v string
+	if n%4 == 0 && !l.noTokens {
+		v = fmt.Sprintf("t%d", n)
+		l.note(u, v, false)
+		status, _ = do(base, "POST", "/v1/me/tokens", u, u.session, map[string]any{"name": v, "scopes": []string{"mx:app:read"}})
+	} else {
+		v = fmt.Sprintf("w%d", n)
+		l.note(u, v, false)
+		status, _ = do(base, "PATCH", "/v1/me/profile", u, u.session, map[string]any{"skills": []string{v}})
+	}
+	l.mu.Lock()
+	l.codes[status]++
+	l.mu.Unlock()
+	if status >= 200 && status < 300 {
+		l.note(u, v, true)
+	}
+	return status
+}
+
+func (l *ledger) note(u *user, v string, acked bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m := l.tried
+	if acked {
+		m = l.acked
+	}
+	if m[u.email] == nil {
+		m[u.email] = map[string]bool{}
+	}
+	m[u.email][v] = true
+}
+
+// counts returns the statuses seen, as "200×12 503×3".
+func (l *ledger) counts() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var b strings.Builder
+	for s, n := range l.codes {
+		fmt.Fprintf(&b, "%d×%d ", s, n)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// ackedCount returns how many writes were acknowledged.
+func (l *ledger) ackedCount() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, m := range l.acked {
+		n += len(m)
+	}
+	return n
+}
+
+// openDB opens the target's database for the checker.
+func (tg *target) openDB(t *testing.T) *sql.DB {
+	t.Helper()
+	var db *sql.DB
+	var err error
+	if tg.dsn != "" {
+		db, err = postgres.Open(context.Background(), tg.dsn)
+	} else {
+		db, err = sqlite.Open(context.Background(), tg.db)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// q rewrites the ? placeholders of query for the target's database.
+func (tg *target) q(query string) string {
+	if tg.dsn == "" {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// checkInvariants reads the database and reports every broken invariant:
+// each profile has an account and each account a profile; progress is
+// not negative; no merge is left between its steps; for each user of
+// the ledger, every acknowledged write is present (an "added" history
+// entry for a skill, a token row for a token) and nothing is present
+// that was never tried, the history holds one "added" entry per skill
+// write present, the profile's skills are one written value, and every
+// token has its notice in the outbox. On SQLite it also runs PRAGMA
+// integrity_check.
+func (tg *target) checkInvariants(t *testing.T, l *ledger, users []*user) {
+	t.Helper()
+	db := tg.openDB(t)
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	count := func(query string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := db.QueryRowContext(ctx, tg.q(query), args...).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		return n
+	}
+	if tg.dsn == "" {
+		var res string
+		if err := db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil || res != "ok" {
+			t.Errorf("PRAGMA integrity_check = %q, %v; want ok", res, err)
+		}
+	}
+	if n := count(`SELECT count(*) FROM us_profiles p WHERE NOT EXISTS (SELECT 1 FROM us_accounts a WHERE a.profile_id = p.id)`); n != 0 {
+		t.Errorf("%d profiles without an account", n)
+	}
+	if n := count(`SELECT count(*) FROM us_accounts a WHERE NOT EXISTS (SELECT 1 FROM us_profiles p WHERE p.id = a.profile_id)`); n != 0 {
+		t.Errorf("%d accounts without a profile", n)
+	}
+	if n := count(`SELECT count(*) FROM us_progress WHERE points < 0`); n != 0 {
+		t.Errorf("%d profiles with negative progress", n)
+	}
+	if n := count(`SELECT count(*) FROM us_merge_flows WHERE state NOT IN ('started', 'code_sent', 'verified', 'done', 'cancelled', 'obsolete')`); n != 0 {
+		t.Errorf("%d merges in an unknown state", n)
+	}
+	for _, u := range users {
+		tg.checkUser(t, ctx, db, count, l, u)
+	}
+}
+
+// checkUser checks the writes of one user.
+func (tg *target) checkUser(t *testing.T, ctx context.Context, db *sql.DB, count func(string, ...any) int, l *ledger, u *user) {
+	t.Helper()
+	var profileID, accountID string
+	if err := db.QueryRowContext(ctx, tg.q(`SELECT profile_id, id FROM us_accounts WHERE email = ?`), u.email).Scan(&profileID, &accountID); err != nil {
+		t.Fatalf("account %s: %v", u.email, err)
+	}
+	present := map[string]bool{}
+	rows, err := db.QueryContext(ctx, tg.q(`SELECT detail FROM us_history WHERE profile_id = ? AND item = 'skills' AND action = 'added'`), profileID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		if present[v] {
+			t.Errorf("%s: skill %s recorded twice in the history", u.email, v)
+		}
+		present[v] = true
+	}
+	rows.Close()
+	rows, err = db.QueryContext(ctx, tg.q(`SELECT name FROM us_tokens WHERE account_id = ? AND name <> 'load'`), accountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := 0
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		present[v] = true
+		tokens++
+	}
+	rows.Close()
+	l.mu.Lock()
+	acked, tried := l.acked[u.email], l.tried[u.email]
+	for v := range acked {
+		if !present[v] {
+			t.Errorf("%s: write %s was acknowledged but is missing", u.email, v)
+		}
+	}
+	for v := range present {
+		if !tried[v] {
+			t.Errorf("%s: %s is present but was never written", u.email, v)
+		}
+	}
+	l.mu.Unlock()
+	var skills string
+	if err := db.QueryRowContext(ctx, tg.q(`SELECT skills FROM us_profiles WHERE id = ?`), profileID).Scan(&skills); err != nil {
+		t.Fatal(err)
+	}
+	var list []string
+	if err := json.Unmarshal([]byte(skills), &list); err != nil || len(list) > 1 || (len(list) == 1 && !present[list[0]]) {
+		t.Errorf("%s: the profile's skills %s are not one written value with its history entry", u.email, skills)
+	}
+	// Every token (the seeded one too) has its notice in the outbox, in
+	// the token's transaction.
+	if n := count(`SELECT count(*) FROM us_mail_outbox WHERE lower(recipient) = ? AND subject LIKE '%token%'`, u.email); n != tokens+1 {
+		t.Errorf("%s: %d token notices in the outbox for %d tokens", u.email, n, tokens+1)
+	}
+}
+
+// checkMail waits until the outbox holds no mail to send, then checks
+// that the test SMTP server got each message exactly once: as many
+// deliveries to each user as the outbox has sent messages to them. A
+// SIGKILL between a send and its mark may repeat that one message (the
+// outbox delivers at least once); dups is how many repeats in all the
+// test allows for that.
+func (tg *target) checkMail(t *testing.T, users []*user, within time.Duration, dups int) {
+	t.Helper()
+	db := tg.openDB(t)
+	defer db.Close()
+	ctx := context.Background()
+	deadline := time.Now().Add(within)
+	for {
+		var pending int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM us_mail_outbox WHERE state IN ('queued', 'sending')`).Scan(&pending); err != nil {
+			t.Fatal(err)
+		}
+		if pending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages still unsent %v after the fault", pending, within)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, u := range users {
+		var sent int
+		if err := db.QueryRowContext(ctx, tg.q(`SELECT count(*) FROM us_mail_outbox WHERE lower(recipient) = ? AND state = 'sent'`), u.email).Scan(&sent); err != nil {
+			t.Fatal(err)
+		}
+		got := tg.mail.count(u.email)
+		if got < sent {
+			t.Errorf("%s: the mail server got %d messages, the outbox sent %d: lost", u.email, got, sent)
+		}
+		if dups -= got - sent; dups < 0 {
+			t.Errorf("%s: the mail server got %d messages, the outbox sent %d: sent twice", u.email, got, sent)
+		}
+	}
+}
+
+// withSchema creates a fresh schema on the server of dsn, dropped when t
+// ends, and returns dsn with its search_path set to it (pgtest.Schema
+// does the same on the test server of the environment; the fault tests
+// run servers of their own).
+func withSchema(t testing.TB, dsn string) string {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	schema := "settingsd_" + hex.EncodeToString(b)
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("DROP SCHEMA: %v", err)
+		}
+		_ = admin.Close()
+	})
+	return pgtest.WithSearchPath(dsn, schema)
+}
