@@ -68,13 +68,18 @@ const (
 	pgForeignKeyViolation  = "23503"
 	pgSerializationFailure = "40001"
 	pgDeadlockDetected     = "40P01"
-	pgUndefinedTable       = "42P01"
-	pgConnectionException  = "08"    // class 08: the connection failed or was refused
-	pgAdminShutdown        = "57P01" // the server is shutting down (pg_ctl stop/restart -m fast)
-	pgCrashShutdown        = "57P02"
-	pgCannotConnectNow     = "57P03" // the server is starting up or shutting down
-	pgTooManyConnections   = "53300"
-	pgDiskFull             = "53100"
+	// pgInFailedTransaction: an earlier statement of the transaction
+	// failed and its error was handled (a lost serialization race read as
+	// a taken key and tried again, say); only a new run of the whole
+	// transaction can go on.
+	pgInFailedTransaction = "25P02"
+	pgUndefinedTable      = "42P01"
+	pgConnectionException = "08"    // class 08: the connection failed or was refused
+	pgAdminShutdown       = "57P01" // the server is shutting down (pg_ctl stop/restart -m fast)
+	pgCrashShutdown       = "57P02"
+	pgCannotConnectNow    = "57P03" // the server is starting up or shutting down
+	pgTooManyConnections  = "53300"
+	pgDiskFull            = "53100"
 )
 
 // classify reports what kind of driver error err is.
@@ -86,7 +91,7 @@ func classify(err error) errKind {
 			return kindUnique
 		case pgForeignKeyViolation:
 			return kindForeignKey
-		case pgSerializationFailure, pgDeadlockDetected:
+		case pgSerializationFailure, pgDeadlockDetected, pgInFailedTransaction:
 			return kindRetry
 		case pgUndefinedTable:
 			return kindNoTable

@@ -46,6 +46,7 @@ func TestTranslate(t *testing.T) {
 		{"pg foreign key", &pgError{"23503"}, storage.ErrConflict, "foreign_key"},
 		{"pg serialization failure", &pgError{"40001"}, storage.ErrConflict, "retry"},
 		{"pg deadlock", &pgError{"40P01"}, storage.ErrConflict, "retry"},
+		{"pg statement in an aborted transaction", &pgError{"25P02"}, storage.ErrConflict, "retry"},
 		{"pg undefined table", &pgError{"42P01"}, sqlstore.ErrNotMigrated, "no_table"},
 		{"sqlite no such table", &liteError{code: 1, msg: "no such table: us_accounts"}, sqlstore.ErrNotMigrated, "no_table"},
 		{"sqlite other error", &liteError{code: 1, msg: "near \"x\": syntax error"}, nil, "other"},
