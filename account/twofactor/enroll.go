@@ -39,7 +39,7 @@ func (e Enrollment) GoString() string { return e.String() }
 
 // BeginAuthenticator starts enrolling an authenticator app: it makes a
 // TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s) labelled with issuer and
-// accountName, stores it sealed as the pending enrolment (replacing any
+// accountName (the account's address when empty), stores it sealed as the pending enrolment (replacing any
 // other pending one) and returns it with its otpauth URL and QR code.
 // Nothing changes at sign-in until ConfirmAuthenticator succeeds. It
 // returns ErrAlreadyEnabled or, for an account that signs in through
@@ -48,8 +48,12 @@ func (e Enrollment) GoString() string { return e.String() }
 // (auth.ErrReauthenticationRequired); a token or API key gets
 // auth.ErrForbidden.
 func (s *Service) BeginAuthenticator(ctx context.Context, c auth.Caller, issuer, accountName string) (Enrollment, error) {
-	if _, err := s.freshCaller(ctx, c); err != nil {
+	acct, err := s.freshCaller(ctx, c)
+	if err != nil {
 		return Enrollment{}, err
+	}
+	if accountName == "" {
+		accountName = acct.Email
 	}
 	accountID := c.AccountID
 	r, err := s.beginnable(ctx, accountID)
