@@ -28,6 +28,7 @@ var simpleErrors = []struct {
 	{account.ErrSSOManaged, http.StatusUnprocessableEntity, "sso_managed"},
 	{account.ErrSSORequired, http.StatusUnprocessableEntity, "sso_required"},
 	{account.ErrEmailTaken, http.StatusConflict, "email_taken"},
+	{account.ErrEmailUnchanged, http.StatusUnprocessableEntity, "email_unchanged"},
 	{account.ErrPasswordReused, http.StatusUnprocessableEntity, "password_reused"},
 	{account.ErrInvalidCredentials, http.StatusUnprocessableEntity, "invalid_credentials"},
 	{account.ErrForbidden, http.StatusForbidden, "forbidden"},
