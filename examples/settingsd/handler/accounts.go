@@ -45,13 +45,19 @@ func (h *Handler) listAccounts(w http.ResponseWriter, r *http.Request, c *caller
 // getAccount is GET /v1/me/accounts/{id}: one account of the profile; an
 // account of another profile answers 404 like a missing one.
 func (h *Handler) getAccount(w http.ResponseWriter, r *http.Request, c *caller) {
+	h.writeAccount(w, r, c, r.PathValue("id"))
+}
+
+// writeAccount answers 200 with the account id of the caller's profile
+// as GET /v1/me/accounts/{id} shows it, or 404 not_found.
+func (h *Handler) writeAccount(w http.ResponseWriter, r *http.Request, c *caller, id string) {
 	list, err := h.s.Accounts.Accounts(r.Context(), h.as(r, c))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	for _, a := range list {
-		if a.ID == r.PathValue("id") {
+		if a.ID == id {
 			writeJSON(w, http.StatusOK, newAccountJSON(a))
 			return
 		}
@@ -87,6 +93,44 @@ func (h *Handler) confirmAddAccount(w http.ResponseWriter, r *http.Request, c *c
 		return
 	}
 	created(w, "/v1/me/accounts/"+url.PathEscape(a.ID), map[string]string{"account_id": a.ID, "profile_id": a.ProfileID, "email": a.Email})
+}
+
+// changeEmail is POST /v1/me/accounts/{id}/email {"email"} → 202
+// {"pending_id"}: the SDK mails a code to the new address and a notice to
+// the old one. An address that already has an account gets the same
+// answer (its owner gets a notice instead of a code, and no code
+// confirms the change), so nothing is enumerated.
+func (h *Handler) changeEmail(w http.ResponseWriter, r *http.Request, c *caller) {
+	var req struct {
+		Email string `json:"email"`
+	}
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
+		return
+	}
+	id, err := h.s.Accounts.RequestEmailChange(r.Context(), h.as(r, c), r.PathValue("id"), req.Email)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"pending_id": id})
+}
+
+// confirmEmailChange is POST /v1/me/accounts/email-changes/{id}/verify
+// {"code"} → 200 with the account as GET /v1/me/accounts/{id} shows it,
+// under its new address. The account's other sessions end; this one
+// stays.
+func (h *Handler) confirmEmailChange(w http.ResponseWriter, r *http.Request, c *caller) {
+	var req codeRequest
+	id := r.PathValue("id")
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", "flow:"+id) {
+		return
+	}
+	a, err := h.s.Accounts.ConfirmEmailChange(r.Context(), h.as(r, c), id, req.Code)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeAccount(w, r, c, a.ID)
 }
 
 // deleteAccount is DELETE /v1/me/accounts/current → 204: the signed-in

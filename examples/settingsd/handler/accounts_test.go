@@ -95,6 +95,8 @@ func TestReauthentication(t *testing.T) {
 		{"POST", "/v1/me/2fa/authenticator", nil},
 		{"POST", "/v1/me/2fa/sms", map[string]string{"phone": "+31612345678"}},
 		{"POST", "/v1/me/2fa/recovery-codes", map[string]string{"password": pw}},
+		{"POST", "/v1/me/accounts/" + u.accountID + "/email", map[string]string{"email": "attacker@example.net"}},
+		{"DELETE", "/v1/me/personal-data", nil},
 		// The recovery email can receive merge codes and resets: the SDK
 		// itself refuses to set it from an old session.
 		{"PATCH", "/v1/me/profile", map[string]string{"recovery_email": "attacker@example.net"}},

@@ -5,8 +5,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net/http"
 	"testing"
 	"time"
+
+	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 )
 
 func TestNotifications(t *testing.T) {
@@ -140,5 +143,47 @@ func TestDevOutbox(t *testing.T) {
 		if _, ok := mails[0][k]; !ok {
 			t.Errorf("mail has no %q", k)
 		}
+	}
+}
+
+// TestErasePersonalData erases a person with two accounts: a stale
+// session is refused and changes nothing; a fresh one erases the profile
+// and both accounts, ends every session, clears the cookie and frees the
+// addresses. Another person is untouched.
+func TestErasePersonalData(t *testing.T) {
+	e := newEnv(t)
+	u := e.signUp("ada@example.com")
+	bob := e.signUp("bob@example.com")
+	r := e.do("POST", "/v1/me/accounts", map[string]any{"email": "ada@work.example", "password": pw}, u.auth()...)
+	want(t, "add", r, 202, "")
+	path := "/v1/me/accounts/pending/" + r.obj(t)["pending_id"].(string) + "/verify"
+	want(t, "add verify", e.do("POST", path, map[string]string{"code": e.code("ada@work.example")}, u.auth()...), 201, "")
+	work := e.login("ada@work.example", pw)
+
+	e.clock.Advance(time.Hour + time.Second)
+	want(t, "stale", e.do("DELETE", "/v1/me/personal-data", nil, u.auth()...), 403, "reauthentication_required")
+	want(t, "after the refusal", e.do("GET", "/v1/me/personal-data", nil, u.auth()...), 200, "")
+
+	u = e.login("ada@example.com", pw)
+	r = e.do("DELETE", "/v1/me/personal-data", nil, u.auth()...)
+	want(t, "erase", r, 204, "")
+	if len(r.body) != 0 {
+		t.Errorf("erase answered a body: %s", r.body)
+	}
+	cleared := false
+	for _, c := range (&http.Response{Header: r.header}).Cookies() {
+		cleared = cleared || c.Name == handler.CookieName && c.MaxAge < 0
+	}
+	if !cleared {
+		t.Errorf("erase did not clear the session cookie: %v", r.header["Set-Cookie"])
+	}
+	for _, s := range []user{u, work} {
+		want(t, "session of "+s.email, e.do("GET", "/v1/me/profile", nil, s.auth()...), 401, "unauthenticated")
+		want(t, "sign-in of "+s.email, e.do("POST", "/v1/sessions", map[string]string{"email": s.email, "password": pw}), 401, "invalid_credentials")
+	}
+	want(t, "the other person", e.do("GET", "/v1/me/profile", nil, bob.auth()...), 200, "")
+	again := e.signUp("ada@example.com")
+	if again.profileID == u.profileID {
+		t.Error("signing up again found the erased profile")
 	}
 }

@@ -42,8 +42,8 @@
 //	    invalid_email, invalid_credentials, password_reused, sso_required,
 //	    invalid_name, invalid_description, no_scope, invalid_expiry,
 //	    invalid_input {field, reason}, same_profile, invalid_choice, invalid_phone,
-//	    sso_managed (password or 2FA flows of a single-sign-on address),
-//	    invalid_return_to
+//	    sso_managed (password, 2FA or login-email flows of a single-sign-on account),
+//	    invalid_return_to, email_unchanged
 //	429 rate_limited {retry_after}, locked, too_soon {retry_after}
 //	500 internal
 //	502 sso_provider_unavailable, sso_exchange_failed
@@ -91,10 +91,11 @@
 // records how the person signed in, the device (from the User-Agent) and
 // the IP address; GET /v1/me/sessions lists them, and the person ends
 // one or all the others. Password change, token and API key creation,
-// merges, account deletion, two-factor deactivation and ending the other
-// sessions need a session that proved who it is within the
-// reauthentication age (the SDK's Options.FreshFor, an hour by default):
-// at sign-in or with POST /v1/me/reauthenticate. A session whose
+// merges, account deletion, login email changes, erasing the personal
+// data, two-factor deactivation and ending the other sessions need a
+// session that proved who it is within the reauthentication age (the
+// SDK's Options.FreshFor, an hour by default): at sign-in or with POST
+// /v1/me/reauthenticate. A session whose
 // password has expired, even one opened before it expired, may only
 // change it (PUT /v1/me/password), re-authenticate, list or end sessions
 // and sign out; the SDK refuses the rest (403 password_expired).
@@ -148,6 +149,8 @@
 //	POST   /v1/me/accounts                         {email,password,marketing?} → 202 {pending_id}
 //	GET    /v1/me/accounts/{id}                    → account
 //	POST   /v1/me/accounts/pending/{id}/verify     {code} → 201 {account_id,profile_id,email}
+//	POST   /v1/me/accounts/{id}/email              {email} → 202 {pending_id}, the same for a taken address (fresh session)
+//	POST   /v1/me/accounts/email-changes/{id}/verify {code} → 200 account, under its new address
 //	DELETE /v1/me/accounts/current                 → 204
 //	PUT    /v1/me/password                         {current,new} → 204
 //	GET    /v1/me/sessions                         → {items:[{id,current,method,device,ip,created_at,last_seen_at,authenticated_at}]}
@@ -180,6 +183,7 @@
 //	PUT    /v1/me/notifications/watched-apps/{app} {name?} → 204
 //	DELETE /v1/me/notifications/watched-apps/{app} → 204
 //	GET    /v1/me/personal-data                    → personal-data.json
+//	DELETE /v1/me/personal-data                    → 204: the profile and every account erased (fresh session)
 //	GET    /v1/me/personal-data/download           → ZIP attachment
 //	GET    /v1/me/personal-data/history            ?page=&page_size= → {entries,page,page_size,more}
 //	GET    /v1/me/security-log                     ?limit=&cursor= → {events:[{id,kind,at,ip,device,account_id,detail}],next_cursor?}

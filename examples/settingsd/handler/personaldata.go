@@ -17,6 +17,19 @@ func (h *Handler) personalData(w http.ResponseWriter, r *http.Request, c *caller
 	writeJSON(w, http.StatusOK, v)
 }
 
+// erasePersonalData is DELETE /v1/me/personal-data → 204: the person's
+// profile, every one of its accounts and everything stored about them
+// are erased (PersonalData.Erase, a sensitive operation). Every session
+// ends with them; the session cookie is cleared.
+func (h *Handler) erasePersonalData(w http.ResponseWriter, r *http.Request, c *caller) {
+	if err := h.s.PersonalData.Erase(r.Context(), h.as(r, c)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, h.cookie(r, "", -1))
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // downloadPersonalData is GET /v1/me/personal-data/download: the ZIP
 // archive as an attachment, streamed.
 func (h *Handler) downloadPersonalData(w http.ResponseWriter, r *http.Request, c *caller) {

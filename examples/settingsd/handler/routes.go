@@ -52,6 +52,8 @@ func (h *Handler) routes() {
 	h.handle("POST /v1/me/accounts", h.me(h.addAccount))
 	h.handle("GET /v1/me/accounts/{id}", h.me(h.getAccount))
 	h.handle("POST /v1/me/accounts/pending/{id}/verify", h.me(h.confirmAddAccount))
+	h.handle("POST /v1/me/accounts/{id}/email", h.me(h.changeEmail))
+	h.handle("POST /v1/me/accounts/email-changes/{id}/verify", h.me(h.confirmEmailChange))
 	h.handle("DELETE /v1/me/accounts/current", h.me(h.deleteAccount))
 	h.handle("PUT /v1/me/password", h.me(h.changePassword))
 	h.handle("GET /v1/me/sessions", h.me(h.listSessions))
@@ -82,6 +84,7 @@ func (h *Handler) routes() {
 	h.handle("DELETE /v1/me/notifications/watched-apps/{app}", h.me(h.unwatchApp))
 
 	h.handle("GET /v1/me/personal-data", h.me(h.personalData))
+	h.handle("DELETE /v1/me/personal-data", h.me(h.erasePersonalData))
 	h.handle("GET /v1/me/personal-data/download", h.me(h.downloadPersonalData))
 	h.handle("GET /v1/me/personal-data/history", h.me(h.personalDataHistory))
 	h.handle("GET /v1/me/security-log", h.me(h.securityLog))

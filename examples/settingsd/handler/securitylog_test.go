@@ -3,8 +3,12 @@ package handler_test
 import (
 	"context"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net/url"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -180,5 +184,45 @@ func TestSecurityLogOfARequest(t *testing.T) {
 	ev := page.Events[0]
 	if ev.Kind != "token_created" || ev.Detail != "ci" || ev.IP != "127.0.0.1" || ev.Device != "Firefox on Linux" || ev.AccountID != ada.accountID {
 		t.Errorf("newest event = %+v, want token_created \"ci\" from 127.0.0.1, Firefox on Linux, by ada", ev)
+	}
+}
+
+// TestOpenAPIEventKinds checks that the OpenAPI document's kinds of
+// security events are exactly the kinds the SDK stores (every Kind
+// constant of package securitylog but NoticeFailed, which is never
+// stored).
+func TestOpenAPIEventKinds(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "../../../securitylog/securitylog.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range g.Specs {
+			v := spec.(*ast.ValueSpec)
+			if id, ok := v.Type.(*ast.Ident); !ok || id.Name != "Kind" || len(v.Values) != 1 {
+				continue
+			}
+			if lit, ok := v.Values[0].(*ast.BasicLit); ok {
+				k, _ := strconv.Unquote(lit.Value)
+				if k != string(securitylog.NoticeFailed) {
+					kinds = append(kinds, k)
+				}
+			}
+		}
+	}
+	doc, _ := loadContract(t)
+	var documented []string
+	for _, v := range doc.Components.Schemas["SecurityEvent"].Value.Properties["kind"].Value.Enum {
+		documented = append(documented, v.(string))
+	}
+	slices.Sort(kinds)
+	slices.Sort(documented)
+	if len(kinds) < 20 || !slices.Equal(kinds, documented) {
+		t.Errorf("kinds of the SDK:\n%v\nof the OpenAPI document:\n%v", kinds, documented)
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
+
+	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 
 	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/notify"
@@ -64,12 +67,21 @@ type personalData struct {
 	Prev     bool
 	More     bool
 	Accounts map[string]string
+	// Email is the signed-in account's address, typed to confirm the
+	// erasure.
+	Email string
 }
 
 // personalDataPage shows everything stored about the person and one page
 // of the change history. Collect already reads the whole history in its
 // transaction, so the page is cut from it rather than read again.
 func (w *Web) personalDataPage(rw http.ResponseWriter, r *http.Request, c *caller) {
+	w.renderPersonalData(rw, r, c, http.StatusOK, nil)
+}
+
+// renderPersonalData shows the Personal Data page with the erasure form
+// f (nil: empty).
+func (w *Web) renderPersonalData(rw http.ResponseWriter, r *http.Request, c *caller, status int, f *form) {
 	pageNo, err := strconv.Atoi(r.URL.Query().Get("page"))
 	if err != nil || pageNo < 1 {
 		pageNo = 1
@@ -79,7 +91,7 @@ func (w *Web) personalDataPage(rw http.ResponseWriter, r *http.Request, c *calle
 		w.fail(rw, r, err)
 		return
 	}
-	d := personalData{View: v, Page: pageNo, Prev: pageNo > 1, Accounts: map[string]string{}}
+	d := personalData{View: v, Page: pageNo, Prev: pageNo > 1, Accounts: map[string]string{}, Email: c.acct.Email}
 	for _, a := range v.Accounts {
 		d.Accounts[a.ID] = a.Email
 	}
@@ -89,8 +101,28 @@ func (w *Web) personalDataPage(rw http.ResponseWriter, r *http.Request, c *calle
 	to := min(from+HistoryPageSize, len(newest))
 	d.History, d.More = newest[from:to], to < len(newest)
 	p := w.signedInPage(rw, r, c, "Personal Data", "data")
-	p.Data = d
-	w.render(rw, r, http.StatusOK, "personaldata", p)
+	p.Form, p.Data = f, d
+	w.render(rw, r, status, "personaldata", p)
+}
+
+// erase erases the person, once the signed-in account's address is
+// typed to confirm: the profile, every account of it and everything
+// stored about them (PersonalData.Erase), then the sign-in page. A stale
+// sign-in confirms the password first and comes back to the form.
+func (w *Web) erase(rw http.ResponseWriter, r *http.Request, c *caller) {
+	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm")), c.acct.Email) {
+		f := newForm()
+		f.add("confirm", "Type "+c.acct.Email+" to confirm.")
+		w.renderPersonalData(rw, r, c, http.StatusUnprocessableEntity, f)
+		return
+	}
+	if err := w.s.PersonalData.Erase(r.Context(), w.as(r, c)); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	http.SetCookie(rw, w.cookie(r, handler.CookieName, "", "/", -1))
+	w.setFlash(rw, r, "data_erased")
+	seeOther(rw, r, "/signin")
 }
 
 // download streams the ZIP archive of the personal data. ExportZIP

@@ -39,7 +39,10 @@
 // session that proved who it is within the SDK's Options.FreshFor (an
 // hour by default), and the pages send a stale one to the password prompt
 // (/reauth), which re-authenticates the same session
-// (session.Service.Reauthenticate) and goes back to the page. A session
+// (session.Service.Reauthenticate) and goes back to the page: the form of
+// the action, such as Change email of an account (a code to the new
+// address, then its code page) or Erase on the Personal Data page (the
+// profile, every account and all their data). A session
 // whose password expired may only change it: the SDK refuses the rest
 // (auth.ErrPasswordExpired) and the pages show the password form. The Sessions page
 // lists where the person is signed in (device, IP address, sign-in and

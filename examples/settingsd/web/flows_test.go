@@ -579,6 +579,7 @@ func TestBrowserNarrow(t *testing.T) {
 	b.signIn(ada, pw)
 	b.run("viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile))
 	for _, p := range []string{"/profile", "/profile/merge", "/accounts", "/accounts/new", "/accounts/delete",
+		"/accounts/" + e.account(ada).ID + "/email", "/accounts/email-changes/pnd_example/verify",
 		"/notifications", "/developer", "/personal-data", "/signup", "/signin"} {
 		b.visit(p)
 		if w := eval[int](b, `document.documentElement.scrollWidth`); w > 360 {
@@ -685,4 +686,62 @@ func TestBrowserMorePages(t *testing.T) {
 	b.wantPage(b.visit("/dev/outbox"), 200, "Dev outbox")
 	b.wantText("main", "ada.work@example.com")
 	b.page("dev-outbox")
+}
+
+// TestBrowserChangeEmail changes the login email from the Accounts page,
+// with JavaScript off: the Change email page, a field error, the code
+// page, a wrong code, then the right one.
+func TestBrowserChangeEmail(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(ada)
+	id := e.account(ada).ID
+	b := newTab(t, e, false)
+	b.signIn(ada, pw)
+	b.wantPage(b.visit("/accounts"), 200, "Accounts")
+	res := b.load("change email", chromedp.Click(chromedp.CSS("a[href='/accounts/"+id+"/email']")))
+	b.wantPage(res, 200, "Change login email")
+	b.wantText("main", ada)
+	b.page("account-email")
+
+	form := "form[action='/accounts/" + id + "/email'] button[type=submit]"
+	res = b.submit(form, "#f-email", "ada@")
+	b.wantPage(res, 422, "Change login email")
+	b.wantFieldError("f-email", "Enter an email address")
+	b.wantText(".error-summary", "Enter an email address")
+	b.page("account-email-error")
+
+	const next = "ada.lovelace@example.org"
+	res = b.submit(form, "#f-email", next)
+	b.wantPage(res, 200, "Check your email")
+	b.page("account-email-verify")
+	verify := "form[action$='/verify'] button[type=submit]"
+	res = b.submit(verify, "#f-code", wrongCode(e.code(next)))
+	b.wantPage(res, 422, "Check your email")
+	b.wantFieldError("f-code", "not right")
+	res = b.submit(verify, "#f-code", e.code(next))
+	b.wantPage(res, 200, "Accounts")
+	b.wantText(".notice", "The login email is changed.")
+	b.wantText(".accounts", next)
+}
+
+// TestBrowserErasePersonalData erases everything from the Personal Data
+// page with JavaScript off: a wrong confirmation is a field error, the
+// right one signs out.
+func TestBrowserErasePersonalData(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(ada)
+	b := newTab(t, e, false)
+	b.signIn(ada, pw)
+	b.wantPage(b.visit("/personal-data"), 200, "Personal Data")
+	b.wantText("#erase", "Erase your personal data", "every account", ada, "This cannot be undone.")
+	form := "form[action='/personal-data/erase'] button[type=submit]"
+	res := b.submit(form, "#f-confirm", "someone@example.com")
+	b.wantPage(res, 422, "Personal Data")
+	b.wantFieldError("f-confirm", "Type "+ada+" to confirm.")
+	b.page("personal-data-erase-error")
+	res = b.submit(form, "#f-confirm", ada)
+	b.wantPage(res, 200, "Sign in")
+	b.wantText(".notice", "all your personal data are erased")
+	res = b.signIn(ada, pw)
+	b.wantPage(res, 401, "Sign in")
 }

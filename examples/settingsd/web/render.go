@@ -290,6 +290,8 @@ var flashes = map[string]string{
 	"password_reset":   "Your password is changed. Sign in with the new one.",
 	"account_added":    "The new account is added to your profile.",
 	"account_deleted":  "The account is deleted.",
+	"email_changed":    "The login email is changed. The account's other sessions were signed out.",
+	"data_erased":      "Your profile, your accounts and all your personal data are erased.",
 	"notifications":    "Your notification settings are saved.",
 	"stopped_watching": "You no longer watch that app.",
 	"token_deleted":    "The token is deleted. It no longer works.",

@@ -67,6 +67,10 @@ func (w *Web) routes() {
 	m.HandleFunc("POST /accounts/new", w.me(w.newAccount))
 	m.HandleFunc("GET /accounts/new/verify", w.me(w.newAccountVerifyPage))
 	m.HandleFunc("POST /accounts/new/verify", w.me(w.newAccountVerify))
+	m.HandleFunc("GET /accounts/{id}/email", w.me(w.emailPage))
+	m.HandleFunc("POST /accounts/{id}/email", w.me(w.changeEmail))
+	m.HandleFunc("GET /accounts/email-changes/{id}/verify", w.me(w.emailVerifyPage))
+	m.HandleFunc("POST /accounts/email-changes/{id}/verify", w.me(w.emailVerify))
 	m.HandleFunc("GET /accounts/delete", w.me(w.deletePage))
 	m.HandleFunc("POST /accounts/delete", w.me(w.deleteAccount))
 
@@ -95,6 +99,7 @@ func (w *Web) routes() {
 
 	m.HandleFunc("GET /personal-data", w.me(w.personalDataPage))
 	m.HandleFunc("GET /personal-data/download", w.me(w.download))
+	m.HandleFunc("POST /personal-data/erase", w.me(w.erase))
 
 	if w.outbox != nil {
 		m.HandleFunc("GET /dev/outbox", w.outboxPage)

@@ -52,6 +52,8 @@ var eventLabels = map[securitylog.Kind]string{
 	securitylog.SessionEnded:             "Session signed out",
 	securitylog.Merged:                   "Profiles merged",
 	securitylog.SSOLinked:                "Linked to single sign-on",
+	securitylog.AccountProvisioned:       "Account set up by your organization",
+	securitylog.EmailChanged:             "Login email changed",
 	securitylog.Admin:                    "Changed by support",
 }
 

@@ -118,6 +118,9 @@ func formPage(p string) string {
 		return "/profile"
 	case strings.HasPrefix(p, "/accounts/delete"):
 		return "/accounts/delete"
+	case strings.HasPrefix(p, "/accounts/email-changes/"),
+		strings.HasPrefix(p, "/accounts/") && strings.HasSuffix(p, "/email"):
+		return p // the code page, the Change email page: GET shows the form
 	case strings.HasPrefix(p, "/accounts"):
 		return "/accounts"
 	case strings.HasPrefix(p, "/sessions"):
@@ -126,6 +129,8 @@ func formPage(p string) string {
 		return "/developer"
 	case strings.HasPrefix(p, "/notifications"):
 		return "/notifications"
+	case strings.HasPrefix(p, "/personal-data"):
+		return "/personal-data#erase"
 	}
 	return "/"
 }
