@@ -18,7 +18,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
-	"github.com/seed-a97ca23f/usersettings/internal/testutil"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -42,7 +42,7 @@ func lastCode(t *testing.T, o *notify.Outbox, to string) string {
 	if !ok {
 		t.Fatalf("no mail to %s", to)
 	}
-	return testutil.MailCode(t, "the mail to "+to, m.Body)
+	return usersettingstest.MailCode(t, "the mail to "+to, m.Body)
 }
 
 // fastHasher hashes with small argon2id parameters, for tests.

@@ -10,8 +10,8 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/auth"
-	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
-	"github.com/seed-a97ca23f/usersettings/internal/testutil"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -45,7 +45,7 @@ func BenchmarkAuthenticateUnknownEmail(b *testing.B) {
 		b.Fatal(err)
 	}
 	m, _ := out.Last("ada@example.com")
-	if _, err := svc.ConfirmSignUp(ctx, pid, testutil.MailCode(b, "the sign-up mail", m.Body)); err != nil {
+	if _, err := svc.ConfirmSignUp(ctx, pid, usersettingstest.MailCode(b, "the sign-up mail", m.Body)); err != nil {
 		b.Fatal(err)
 	}
 	client := auth.Client{IP: "192.0.2.1", UserAgent: "curl/8.5.0"}

@@ -12,8 +12,8 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/auth"
-	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
-	"github.com/seed-a97ca23f/usersettings/internal/testutil"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
@@ -160,7 +160,7 @@ func (e *env) code(addr string) string {
 	if !ok {
 		e.t.Fatalf("no mail to %s", addr)
 	}
-	return testutil.MailCode(e.t, "the newest mail to "+addr, m.Body)
+	return usersettingstest.MailCode(e.t, "the newest mail to "+addr, m.Body)
 }
 
 // signUp signs addr up with goodPW and returns the new account.
@@ -213,5 +213,5 @@ func (e *env) as(accountID string) auth.Caller {
 // support is the admin of the tests' admin operations.
 var support = auth.Admin{ID: "support@example.com", Reason: "ticket 42"}
 
-// wantErr is the one error check of the tests (testutil.WantErr).
-var wantErr = testutil.WantErr
+// wantErr is the one error check of the tests (usersettingstest.WantErr).
+var wantErr = usersettingstest.WantErr

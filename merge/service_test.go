@@ -11,7 +11,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
-	"github.com/seed-a97ca23f/usersettings/internal/testutil"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -78,7 +78,7 @@ func (e *env) as(accountID string) auth.Caller {
 // mailCode returns the code in a mail body.
 func mailCode(t *testing.T, body string) string {
 	t.Helper()
-	return testutil.MailCode(t, "the code mail", body)
+	return usersettingstest.MailCode(t, "the code mail", body)
 }
 
 // verified runs a flow of acc_a towards prf_b up to the verified state.

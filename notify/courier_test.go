@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )

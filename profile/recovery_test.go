@@ -12,7 +12,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/history"
-	"github.com/seed-a97ca23f/usersettings/internal/testutil"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
@@ -65,7 +65,7 @@ func (f *recoveryFixture) code(t *testing.T, addr string) string {
 	if !ok {
 		t.Fatalf("no mail to %s", addr)
 	}
-	return testutil.MailCode(t, "the mail to "+addr, m.Body)
+	return usersettingstest.MailCode(t, "the mail to "+addr, m.Body)
 }
 
 func (f *recoveryFixture) events(t *testing.T, profileID string) []securitylog.Event {
@@ -150,7 +150,7 @@ func TestRecoveryEmailChangeKeepsTheOldOneAndNotifiesIt(t *testing.T) {
 	if len(msgs) != 1 || msgs[0].To != "old@home.example" || !strings.Contains(msgs[0].Subject, "recovery email was changed") {
 		t.Fatalf("mail after Confirm = %+v; want one notice to the old address", msgs)
 	}
-	if _, ok := testutil.FindMailCode(msgs[0].Body); ok {
+	if _, ok := usersettingstest.FindMailCode(msgs[0].Body); ok {
 		t.Errorf("the notice to the old address carries a code: %q", msgs[0].Body)
 	}
 

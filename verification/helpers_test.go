@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
-	"github.com/seed-a97ca23f/usersettings/internal/testutil"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/verification"
@@ -55,7 +55,7 @@ func (e *env) lastCode(addr string) string {
 	if !ok {
 		e.t.Fatalf("no mail to %s", addr)
 	}
-	return testutil.MailCode(e.t, "mail to "+addr, m.Body)
+	return usersettingstest.MailCode(e.t, "mail to "+addr, m.Body)
 }
 
 // wrong returns a well-formed code different from code.

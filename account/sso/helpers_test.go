@@ -14,7 +14,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
 	"github.com/seed-a97ca23f/usersettings/auth"
-	"github.com/seed-a97ca23f/usersettings/internal/testutil"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
@@ -152,7 +152,7 @@ func (e *env) passwordAccount(email string) account.Account {
 	if !ok {
 		e.t.Fatalf("no code mailed to %s", email)
 	}
-	a, err := e.accounts.ConfirmSignUp(e.ctx, pid, testutil.MailCode(e.t, "the mail to "+email, m.Body))
+	a, err := e.accounts.ConfirmSignUp(e.ctx, pid, usersettingstest.MailCode(e.t, "the mail to "+email, m.Body))
 	if err != nil {
 		e.t.Fatalf("ConfirmSignUp(%s): %v", email, err)
 	}

@@ -13,13 +13,13 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
 	"github.com/seed-a97ca23f/usersettings/auth"
-	"github.com/seed-a97ca23f/usersettings/internal/testutil"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
 )
 
-// wantErr is the one error check of the tests (testutil.WantErr).
-var wantErr = testutil.WantErr
+// wantErr is the one error check of the tests (usersettingstest.WantErr).
+var wantErr = usersettingstest.WantErr
 
 // The first sign-in of an address creates its account and an empty
 // profile; the second signs in to the same account.

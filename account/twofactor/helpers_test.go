@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -19,7 +19,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
-	"github.com/seed-a97ca23f/usersettings/internal/testutil"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
@@ -153,8 +153,8 @@ func (e *env) status() twofactor.Status {
 	return st
 }
 
-// wantErr is the one error check of the tests (testutil.WantErr).
-var wantErr = testutil.WantErr
+// wantErr is the one error check of the tests (usersettingstest.WantErr).
+var wantErr = usersettingstest.WantErr
 
 // fmtAll formats every value with the verb.
 func fmtAll(verb string, vals ...any) string {

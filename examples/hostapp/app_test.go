@@ -21,8 +21,8 @@ import (
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
-	"github.com/seed-a97ca23f/usersettings/internal/testutil"
-	"github.com/seed-a97ca23f/usersettings/internal/testutil/pgtest"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
@@ -269,7 +269,7 @@ func TestEmailChangesByCode(t *testing.T) {
 		if !ok {
 			t.Fatal("no code mailed to the new address")
 		}
-		code := testutil.MailCode(t, "the code mail", m.Body)
+		code := usersettingstest.MailCode(t, "the code mail", m.Body)
 		st, body, _ = h.call(c, "POST", "/me/email/verify", map[string]string{"pending_id": p.PendingID, "code": code})
 		h.want("confirm", st, body, 204, "")
 		var email string

@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/internal/testutil/pgtest"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 )
 
 // writers runs n goroutines sending the ledger's write mix as the users

@@ -29,7 +29,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/internal/testutil/pgtest"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
 )

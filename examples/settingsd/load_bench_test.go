@@ -27,8 +27,8 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
-	"github.com/seed-a97ca23f/usersettings/internal/testutil"
-	"github.com/seed-a97ca23f/usersettings/internal/testutil/pgtest"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
@@ -195,7 +195,7 @@ func BenchmarkSignInBurst(b *testing.B) {
 			b.Fatal(err)
 		}
 		m, _ := s.Outbox.Last(email)
-		if _, err := s.Accounts.ConfirmSignUp(ctx, pending, testutil.MailCode(b, "the mail to "+email, m.Body)); err != nil {
+		if _, err := s.Accounts.ConfirmSignUp(ctx, pending, usersettingstest.MailCode(b, "the mail to "+email, m.Body)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -25,8 +25,8 @@ import (
 	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/seed-a97ca23f/usersettings/account"
-	"github.com/seed-a97ca23f/usersettings/internal/testutil"
-	"github.com/seed-a97ca23f/usersettings/internal/testutil/pgtest"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 )
 
 // courierLease is the lease of the replicas' couriers in
@@ -401,7 +401,7 @@ func (m *smtpRecorder) code(t *testing.T, to string) string {
 		m.mu.Lock()
 		for i := len(m.got) - 1; i >= 0; i-- {
 			if m.got[i].to == to {
-				if c, ok := testutil.FindMailCode(string(m.got[i].data)); ok {
+				if c, ok := usersettingstest.FindMailCode(string(m.got[i].data)); ok {
 					m.mu.Unlock()
 					return c
 				}

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/seed-a97ca23f/usersettings/internal/testutil/pgtest"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"

@@ -10,7 +10,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
-	"github.com/seed-a97ca23f/usersettings/internal/testutil"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -183,7 +183,7 @@ func benchFlow(b *testing.B, svc *merge.Service, outbox *notify.Outbox, tag stri
 		b.Fatal(err)
 	}
 	m, _ := outbox.Last(tag + "b@example.com")
-	if _, err := svc.Verify(ctx, me, f.ID, testutil.MailCode(b, "the merge code mail", m.Body)); err != nil {
+	if _, err := svc.Verify(ctx, me, f.ID, usersettingstest.MailCode(b, "the merge code mail", m.Body)); err != nil {
 		b.Fatal(err)
 	}
 	return f.ID

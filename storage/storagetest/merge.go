@@ -7,14 +7,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/history"
-	"github.com/seed-a97ca23f/usersettings/internal/testutil"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -193,7 +193,7 @@ func mgCode(t *testing.T, w *mgWorld, to string) string {
 	if !ok {
 		t.Fatalf("no message to %s", to)
 	}
-	return testutil.MailCode(t, "the message to "+to, m.Body)
+	return usersettingstest.MailCode(t, "the message to "+to, m.Body)
 }
 
 // mgVerified runs a flow up to the verified state, sending the code to the

@@ -22,7 +22,7 @@
 // exported and erased by the personal-data catalogue.
 package storagetest
 
-import "github.com/seed-a97ca23f/usersettings/internal/testutil"
+import "github.com/seed-a97ca23f/usersettings/usersettingstest"
 
-// wantErr is the one error check of the suites (testutil.WantErr).
-var wantErr = testutil.WantErr
+// wantErr is the one error check of the suites (usersettingstest.WantErr).
+var wantErr = usersettingstest.WantErr

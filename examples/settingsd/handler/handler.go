@@ -3,6 +3,7 @@ package handler
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base32"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,7 +14,6 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/account"
-	"github.com/seed-a97ca23f/usersettings/internal/id"
 	"github.com/seed-a97ca23f/usersettings/notify"
 )
 
@@ -229,12 +229,16 @@ func requestID(in string) string {
 	if len(in) >= 1 && len(in) <= 128 && strings.Trim(in, requestIDChars) == "" {
 		return in
 	}
-	s, err := id.New(rand.Reader, "req_")
-	if err != nil {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
 		return "req_unknown"
 	}
-	return s
+	return "req_" + requestIDEncoding.EncodeToString(b[:])
 }
+
+// requestIDEncoding writes the 128 random bits of a request ID in 26
+// lower-case characters, as the SDK's own IDs look.
+var requestIDEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 const requestIDChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:=+/"
 

@@ -22,7 +22,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
 	"github.com/seed-a97ca23f/usersettings/history"
-	"github.com/seed-a97ca23f/usersettings/internal/fakeclock"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"

@@ -1,4 +1,4 @@
-package testutil_test
+package usersettingstest_test
 
 import (
 	"errors"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/internal/testutil"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/notify"
 )
 
@@ -18,12 +18,12 @@ func TestFindMailCode(t *testing.T) {
 		if err != nil {
 			t.Fatalf("CodeNote(%s): %v", purpose, err)
 		}
-		if got, ok := testutil.FindMailCode(m.Body); !ok || got != "042917" {
+		if got, ok := usersettingstest.FindMailCode(m.Body); !ok || got != "042917" {
 			t.Errorf("FindMailCode(%s mail) = %q, %v; want 042917, true", purpose, got, ok)
 		}
 	}
 	for _, body := range []string{"", "Your order 123456 has shipped.", "    12345\n", "    1234567\n"} {
-		if got, ok := testutil.FindMailCode(body); ok {
+		if got, ok := usersettingstest.FindMailCode(body); ok {
 			t.Errorf("FindMailCode(%q) = %q, true; want none", body, got)
 		}
 	}
@@ -54,7 +54,7 @@ func TestWantErr(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := &recorder{TB: t}
-		testutil.WantErr(r, "call", tt.got, tt.want)
+		usersettingstest.WantErr(r, "call", tt.got, tt.want)
 		if r.failed != tt.wantFail {
 			t.Errorf("WantErr(%v, %v) failed = %v, want %v", tt.got, tt.want, r.failed, tt.wantFail)
 		}

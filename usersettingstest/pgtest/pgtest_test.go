@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/seed-a97ca23f/usersettings/internal/testutil/pgtest"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
 )
 

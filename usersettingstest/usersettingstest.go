@@ -1,9 +1,10 @@
-// Package testutil holds the helpers that the tests of several packages
-// share, written once: an error check and the extraction of a one-time
-// code from a mail. It imports no package of the SDK, so any test may use
-// it. The fresh PostgreSQL schema is in the subpackage pgtest, which
-// imports a driver.
-package testutil
+// Package usersettingstest holds helpers for tests of the SDK and of the
+// programs that embed it, written once: an error check and the
+// extraction of a one-time code from a mail. It imports no package of
+// the SDK, so any test may use it. Subpackage fakeclock is a hand-moved
+// clock for Options.Now, and pgtest gives a test a fresh schema on a
+// PostgreSQL server.
+package usersettingstest
 
 import (
 	"errors"
