@@ -28,7 +28,8 @@
 //     {missing}, unknown_scopes {scopes}, invalid_input {field, reason},
 //     invalid_name, invalid_description, no_scope, invalid_expiry,
 //     invalid_phone, invalid_choice, same_profile, sso_required,
-//     sso_managed, invalid_return_to.
+//     sso_managed, invalid_return_to, email_unchanged,
+//     invalid_password_hash, invalid_session_id, invalid_token_scheme.
 //   - Malformed (400): invalid_cursor, invalid_request, sso_invalid_state,
 //     sso_not_bound, sso_invalid_id_token, sso_invalid_claims.
 //   - NotFound (404): not_found (everything that matches
@@ -41,7 +42,8 @@
 //     refused sign-in), second_factor_required.
 //   - Forbidden (403): forbidden, sso_denied, sso_email_domain,
 //     sso_email_not_verified, sso_link_refused, sso_identity_mismatch,
-//     sso_account_inactive.
+//     sso_account_inactive, password_expired (only the password change
+//     is open).
 //   - ReauthRequired (403): reauthentication_required.
 //   - Throttled (429): rate_limited {retry_after}, too_soon {retry_after},
 //     locked.
