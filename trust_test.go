@@ -15,8 +15,6 @@ import (
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
-	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
-	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
@@ -26,6 +24,8 @@ import (
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
 	"github.com/seed-a97ca23f/usersettings/token"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 )
 
 // backends are the stores the trust-boundary tests run on; open returns

@@ -18,13 +18,13 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
-	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
 	"github.com/seed-a97ca23f/usersettings/token"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 )
 
 // Both adapters of the SDK serve as the facade's Store.

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 )
 
 // flakyMailer fails with the errors in turn, then delivers to box.

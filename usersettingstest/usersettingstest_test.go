@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 )
 
 // The extractor finds the code in the mails notify writes, and nothing

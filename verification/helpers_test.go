@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
-	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/verification"
 )
 

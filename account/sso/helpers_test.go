@@ -14,11 +14,11 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
 	"github.com/seed-a97ca23f/usersettings/auth"
-	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/verification"
 )
 

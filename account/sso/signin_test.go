@@ -13,9 +13,9 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
 	"github.com/seed-a97ca23f/usersettings/auth"
-	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 )
 
 // wantErr is the one error check of the tests (usersettingstest.WantErr).

@@ -19,10 +19,10 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
-	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 )
 
 // clock is the shared fake clock of the tests.

@@ -21,12 +21,12 @@ import (
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
-	"github.com/seed-a97ca23f/usersettings/usersettingstest"
-	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 )
 
 const pw = "Correct-Horse-9-Battery"

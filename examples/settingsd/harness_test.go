@@ -29,9 +29,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 )
 
 // envLoad selects the long forms of the load and fault tests:

@@ -27,12 +27,12 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
-	"github.com/seed-a97ca23f/usersettings/usersettingstest"
-	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 )
 
 // loadClients is how many clients drive the whoami benchmark at once.

@@ -20,9 +20,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/seed-a97ca23f/usersettings/account"
-	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 )
 
 // toolDB is a fresh, empty database for one test, with the URL

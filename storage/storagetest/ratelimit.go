@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 )
 
 // LimiterStore is what TestLimiter needs: an adapter's rate-limit

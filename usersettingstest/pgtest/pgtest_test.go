@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 )
 
 func TestWithSearchPath(t *testing.T) {

@@ -17,9 +17,9 @@ import (
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
-	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 )
 
 const pw = "Correct-Horse-9-Battery"

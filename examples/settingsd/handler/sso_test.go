@@ -18,9 +18,9 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
-	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 )
 
 const (

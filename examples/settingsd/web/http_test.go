@@ -26,9 +26,9 @@ import (
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
-	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 )
 
 // client is a cookie-keeping HTTP client that does not follow redirects.

@@ -22,7 +22,6 @@ import (
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
 	"github.com/seed-a97ca23f/usersettings/history"
-	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -30,6 +29,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/token"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 )
 
 // countingStore counts the read methods of the memory store, by
