@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 )
@@ -64,19 +63,4 @@ func migrate(ctx context.Context, db *sql.DB, d sqlstore.Dialect) error {
 }
 
 // rebind turns the ? placeholders of query into $1, $2, … on PostgreSQL.
-func rebind(d sqlstore.Dialect, query string) string {
-	if d != sqlstore.Postgres {
-		return query
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func rebind(d sqlstore.Dialect, query string) string { return d.Rebind(query) }

@@ -29,6 +29,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
 	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
@@ -465,17 +466,7 @@ func (tg *target) q(query string) string {
 	if tg.dsn == "" {
 		return query
 	}
-	var b strings.Builder
-	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return sqlstore.Postgres.Rebind(query)
 }
 
 // checkInvariants reads the database and reports every broken invariant:

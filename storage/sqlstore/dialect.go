@@ -36,8 +36,13 @@ func (d Dialect) String() string {
 // valid reports whether d is one of the known dialects.
 func (d Dialect) valid() bool { return d == SQLite || d == Postgres }
 
-// rebind rewrites the ? placeholders of a query written for SQLite into
-// PostgreSQL's $1, $2, …. The queries of this package never hold a ? in a
+// Rebind rewrites the ? placeholders of a query written for SQLite into
+// PostgreSQL's $1, $2, … on Postgres, and returns it as it is on SQLite:
+// for a host that writes its own queries once for both. Every ? is taken
+// for a placeholder, so the query must hold none in a literal.
+func (d Dialect) Rebind(query string) string { return d.rebind(query) }
+
+// rebind is Rebind. The queries of this package never hold a ? in a
 // literal, so every ? is a placeholder.
 func (d Dialect) rebind(query string) string {
 	if d != Postgres || !strings.Contains(query, "?") {

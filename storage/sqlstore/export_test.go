@@ -44,7 +44,7 @@ const (
 )
 
 // Rebind rewrites ? placeholders for the dialect.
-func Rebind(d Dialect, query string) string { return d.rebind(query) }
+func Rebind(d Dialect, query string) string { return d.Rebind(query) }
 
 // Classify names the kind of a driver error: "unique", "foreign_key",
 // "retry" or "other".
