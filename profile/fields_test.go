@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"encoding/json"
 	"reflect"
 	"slices"
 	"testing"
@@ -68,6 +69,31 @@ func TestFieldAccess(t *testing.T) {
 		f.Set(&p, v)
 		if !reflect.DeepEqual(f.Get(p), v) || !f.IsSet(p) {
 			t.Errorf("%s: Get after Set = %v", f.JSON, f.Get(p))
+		}
+	}
+}
+
+// The community's view shows every field of the table that is not
+// private, under its JSON name, and no private one: a field added to the
+// table and forgotten in PublicProfile fails here.
+func TestPublicProfileFollowsTheTable(t *testing.T) {
+	data, err := json.Marshal(PublicProfile{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shown map[string]any
+	if err := json.Unmarshal(data, &shown); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Fields() {
+		_, ok := shown[f.JSON]
+		switch {
+		case f.JSON == FieldPublic:
+			// A public view is public: the flag is not shown.
+		case f.Private && ok:
+			t.Errorf("the private field %s is in the public view", f.JSON)
+		case !f.Private && !ok:
+			t.Errorf("the field %s of the table is not in the public view (%s)", f.JSON, data)
 		}
 	}
 }
