@@ -1,6 +1,7 @@
 package usersettings_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,8 +12,10 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
+	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
 )
 
 // relay is a Mailer standing in for an SMTP relay: slow (each message
@@ -188,4 +191,109 @@ func TestNoEnumerationThroughMailTiming(t *testing.T) {
 	if len(all) < 2*timingSamples {
 		t.Errorf("the outbox holds %d messages, want at least the %d queued while the relay was down", len(all), 2*timingSamples)
 	}
+}
+
+// workSamples is how many timings each side of a comparison of
+// TestNoEnumerationThroughWork takes.
+const workSamples = 80
+
+// workTolerance is the difference in time TestNoEnumerationThroughWork
+// accepts between a registered and an unknown address, relative to the
+// faster median: the paths once differed by a factor of 4 to 12 (the
+// write transaction of a code and its mail, or the check of a code),
+// with or without the race detector, which slows every path alike.
+func workTolerance(a, b []time.Duration) time.Duration {
+	return max(min(median(a), median(b))/4, 10*time.Microsecond)
+}
+
+// TestNoEnumerationThroughWork checks, on SQLite (where a write costs
+// what it costs a deployment), that the paths for a registered address
+// and for an unknown one do the same work: RequestPasswordReset (a code
+// for one, a void code for the other), and a wrong code on the pending id
+// SignUp returns (a real pending request, or the decoy of a registered
+// address). workSamples interleaved samples a side, the rank test of
+// sameTime with workTolerance.
+func TestNoEnumerationThroughWork(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing test")
+	}
+	ctx := context.Background()
+	st, db, err := sqlite.OpenStore(ctx, t.TempDir()+"/timing.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close(); _ = db.Close() })
+	box := notify.NewOutbox()
+	// Throttles on, high enough that no sample is refused: their reads
+	// and writes are part of the work compared.
+	s, err := usersettings.New(st, usersettings.Options{
+		Dev: true, Mailer: box, Hasher: fastHasher(),
+		CodeBurst: 10 * workSamples, CodeMaxPerHour: 10 * workSamples,
+		CodeKeys:      usersettings.KeyRing{bytes.Repeat([]byte{2}, 32)},
+		TwoFactorKeys: usersettings.KeyRing{bytes.Repeat([]byte{3}, 32)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := "known@example.com"
+	pending, err := s.Accounts.SignUp(ctx, known, pw, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Courier.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Accounts.ConfirmSignUp(ctx, pending, lastCode(t, box, known)); err != nil {
+		t.Fatal(err)
+	}
+
+	// compare times op on the known address (even samples) and on an
+	// unknown one (odd), interleaved, as an attacker would compare two
+	// addresses; prep runs untimed before each sample.
+	unknown := "unknown@example.com"
+	compare := func(t *testing.T, op func(arg string) error, prep func(addr string) string) {
+		var ks, us []time.Duration
+		for i := range 2 * workSamples {
+			addr := known
+			if i%2 == 1 {
+				addr = unknown
+			}
+			arg := prep(addr)
+			start := time.Now()
+			err := op(arg)
+			d := time.Since(start)
+			if err != nil {
+				t.Fatalf("sample %d: %v", i, err)
+			}
+			if i%2 == 0 {
+				ks = append(ks, d)
+			} else {
+				us = append(us, d)
+			}
+		}
+		t.Logf("median registered %v, unknown %v", median(ks), median(us))
+		if msg := sameTime(ks, us, workTolerance(ks, us)); msg != "" {
+			t.Errorf("registered versus unknown address: %s", msg)
+		}
+	}
+	t.Run("RequestPasswordReset", func(t *testing.T) {
+		compare(t, func(addr string) error {
+			return s.Accounts.RequestPasswordReset(ctx, addr)
+		}, func(addr string) string { return addr })
+	})
+	t.Run("ConfirmSignUp wrong code", func(t *testing.T) {
+		compare(t, func(pid string) error {
+			_, err := s.Accounts.ConfirmSignUp(ctx, pid, "000000")
+			if errors.Is(err, errs.ErrInvalidCode) {
+				return nil
+			}
+			return fmt.Errorf("ConfirmSignUp with a wrong code: %v, want errs.ErrInvalidCode", err)
+		}, func(addr string) string {
+			pid, err := s.Accounts.SignUp(ctx, addr, pw, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return pid
+		})
+	})
 }

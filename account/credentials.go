@@ -318,7 +318,10 @@ func (s *Service) setPassword(ctx context.Context, a Account, pw string, check f
 // well-formed address, whether or not it has an account, and also when
 // the address is throttled; only a malformed address (ErrInvalidEmail),
 // an address of a single-sign-on company (ErrSSOManaged, told by its
-// domain alone) or a failure of the store or mailer gives an error.
+// domain alone) or a failure of the store or mailer gives an error. An
+// address that gets no code costs the same work, throttle included
+// (verification.Service.IssueVoid under a flow of its own, voidResetFlow),
+// so the time of the answer does not tell either.
 func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
 	email, err := NormalizeEmail(email)
 	if err != nil {
@@ -330,10 +333,14 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 		return ErrSSOManaged
 	}
 	a, found, err := s.byEmail(ctx, email)
-	if err != nil || !found || a.Status != StatusActive || a.SSO() {
+	if err != nil {
 		return err
 	}
-	err = s.codes.Issue(ctx, verification.PurposePasswordReset, a.ID, email)
+	if found && a.Status == StatusActive && !a.SSO() {
+		err = s.codes.Issue(ctx, verification.PurposePasswordReset, a.ID, email)
+	} else {
+		err = s.codes.IssueVoid(ctx, verification.PurposePasswordReset, voidResetFlow(email), email)
+	}
 	if errors.Is(err, verification.ErrThrottled) {
 		return nil
 	}

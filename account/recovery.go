@@ -34,6 +34,14 @@ func recoveryFlow(email string) string {
 	return "rr_" + hex.EncodeToString(sum[:16])
 }
 
+// voidResetFlow is the flow id of the void code RequestPasswordReset
+// stores for an address that gets no code: a digest of the address, so
+// it names no account and the code store holds no second copy of it.
+func voidResetFlow(email string) string {
+	sum := sha256.Sum256([]byte("usersettings/account/void-reset|" + email))
+	return "vr_" + hex.EncodeToString(sum[:16])
+}
+
 // RequestRecoveryReset is the password reset of a person who lost every
 // login address: they type their profile's verified recovery email, and
 // a code goes there. The mail names the accounts of that profile (more

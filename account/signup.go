@@ -24,9 +24,14 @@ import (
 // It returns ErrInvalidEmail, a *password.PolicyError, ErrSSORequired for
 // an address of a single-sign-on company, or a verification.ErrThrottled
 // error. For an address that is already registered it answers exactly as
-// for a new one (the password is hashed and the address throttled all the
-// same) with a pending id that can never be confirmed, and sends no code,
-// so sign-up cannot be used to find out who has an account.
+// for a new one, after the same work (the password is hashed, a pending
+// request stored and the address throttled all the same), with a decoy
+// pending id that can never be confirmed: its code is void
+// (verification.Service.IssueVoid), so a code tried on it costs what a
+// wrong code on a real one costs. It sends no code but a notice to the
+// address ("someone tried to create an account with your address"), at
+// most one an hour (DefaultAttemptNoticeEvery) when Config.Limiter is
+// set. So sign-up cannot be used to find out who has an account.
 func (s *Service) SignUp(ctx context.Context, email, pw string, marketing bool) (pendingID string, err error) {
 	p := Pending{Kind: PendingSignUp, Marketing: marketing}
 	return s.start(ctx, p, email, pw, verification.PurposeSignUp)
@@ -77,37 +82,31 @@ func (s *Service) start(ctx context.Context, p Pending, email, pw string, purpos
 	if err != nil {
 		return "", fmt.Errorf("account: hashing password: %w", err)
 	}
-	if _, err := s.accounts.AccountByEmail(ctx, email); err == nil {
-		if err := s.taken(ctx, purpose, email); err != nil {
-			return "", err
-		}
-		return pid, nil
-	} else if !errors.Is(err, storage.ErrNotFound) {
+	_, err = s.accounts.AccountByEmail(ctx, email)
+	taken := err == nil
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return "", fmt.Errorf("account: looking up email: %w", err)
 	}
 	now := s.now()
 	p.ID, p.Email, p.PasswordHash, p.CreatedAt, p.ExpiresAt = pid, email, hash, now, now.Add(s.pendingTTL)
+	if taken {
+		p.PasswordHash = "" // a decoy keeps no hash of a stranger's guess
+	}
 	if err := s.accounts.CreatePending(ctx, p); err != nil {
 		return "", fmt.Errorf("account: storing pending request: %w", err)
 	}
-	if err := s.codes.Issue(ctx, purpose, pid, email); err != nil {
+	issue := s.codes.Issue
+	if taken {
+		issue = s.codes.IssueVoid
+	}
+	if err := issue(ctx, purpose, pid, email); err != nil {
 		_ = s.accounts.DeletePending(ctx, pid)
 		return "", err
 	}
-	return pid, nil
-}
-
-// taken handles a sign-up or an added account for an address that is
-// already registered: the address goes through the same throttle as a
-// code of the purpose would, so throttling reveals nothing, and gets no
-// code, so the flow can never complete. Its owner gets a notice instead
-// ("someone tried to create an account with your address"), at most one
-// an hour (DefaultAttemptNoticeEvery) when Config.Limiter is set.
-func (s *Service) taken(ctx context.Context, purpose verification.Purpose, email string) error {
-	if err := s.codes.Allow(ctx, purpose, email); err != nil {
-		return err
+	if taken {
+		return pid, s.attemptNotice(ctx, notify.NoticeSignUpAttempt, email)
 	}
-	return s.attemptNotice(ctx, notify.NoticeSignUpAttempt, email)
+	return pid, nil
 }
 
 // ConfirmSignUp completes a sign-up with the emailed code: in one

@@ -194,33 +194,81 @@ func sealAD(id string) string { return "usersettings/notify/outbox:" + id }
 // Send implements Mailer: it queues m (see Enqueue).
 func (c *Courier) Send(ctx context.Context, m Message) error { return c.Enqueue(ctx, m) }
 
+// Rehearser is a Mailer that can do the work of queueing a message
+// that must go nowhere. A flow whose answer must not tell whether a mail
+// went out (verification.Service.IssueVoid) rehearses the mail it drops,
+// so that it costs what queueing one would. *Courier is one.
+type Rehearser interface {
+	// Rehearse does the work of Enqueue for m, an address of the
+	// reserved top-level domain .invalid (RFC 2606), joining the
+	// transaction ctx carries, and never delivers it.
+	Rehearse(ctx context.Context, m Message) error
+}
+
+var _ Rehearser = (*Courier)(nil)
+
+// Rehearse implements Rehearser: it does the work of Enqueue for m,
+// which must be addressed to a domain under .invalid, and stores it as
+// already handled (MailSent, never handed to the mailer), so the courier
+// never claims it and the cleanup deletes it after CourierConfig.Keep;
+// Mail leaves it out.
+func (c *Courier) Rehearse(ctx context.Context, m Message) error {
+	if !void(m.To) {
+		return fmt.Errorf("notify: rehearsing mail: %w", ErrInvalidAddress)
+	}
+	q, err := c.queued(m)
+	if err != nil {
+		return err
+	}
+	q.State = MailSent
+	if err := c.c.Store.QueueMail(ctx, q); err != nil {
+		return fmt.Errorf("notify: rehearsing mail: %w", err)
+	}
+	return nil
+}
+
+// void reports whether addr is an address of the reserved top-level
+// domain .invalid, which no one receives mail for.
+func void(addr string) bool {
+	return strings.HasSuffix(strings.ToLower(addr), ".invalid")
+}
+
 // Enqueue implements Enqueuer: it checks the headers and the address,
 // seals the body and stores the message as queued and due now, joining
 // the transaction ctx carries.
 func (c *Courier) Enqueue(ctx context.Context, m Message) error {
-	if err := checkHeaders(m); err != nil {
-		return err
-	}
-	if _, err := parseAddress(m.To); err != nil {
-		return err
-	}
-	mid, err := id.New(c.c.Rand, "mail_")
+	q, err := c.queued(m)
 	if err != nil {
-		return fmt.Errorf("notify: queueing mail: %w", err)
-	}
-	body, err := c.keys.Seal(c.c.Rand, sealAD(mid), []byte(m.Body))
-	if err != nil {
-		return fmt.Errorf("notify: queueing mail: %w", err)
-	}
-	now := c.now()
-	q := QueuedMail{
-		ID: mid, To: m.To, Subject: m.Subject, SealedBody: body, State: MailQueued,
-		CreatedAt: now, NextAttemptAt: now, UpdatedAt: now,
+		return err
 	}
 	if err := c.c.Store.QueueMail(ctx, q); err != nil {
 		return fmt.Errorf("notify: queueing mail: %w", err)
 	}
 	return nil
+}
+
+// queued checks m and returns it as a queued mail, due now, its body
+// sealed.
+func (c *Courier) queued(m Message) (QueuedMail, error) {
+	if err := checkHeaders(m); err != nil {
+		return QueuedMail{}, err
+	}
+	if _, err := parseAddress(m.To); err != nil {
+		return QueuedMail{}, err
+	}
+	mid, err := id.New(c.c.Rand, "mail_")
+	if err != nil {
+		return QueuedMail{}, fmt.Errorf("notify: queueing mail: %w", err)
+	}
+	body, err := c.keys.Seal(c.c.Rand, sealAD(mid), []byte(m.Body))
+	if err != nil {
+		return QueuedMail{}, fmt.Errorf("notify: queueing mail: %w", err)
+	}
+	now := c.now()
+	return QueuedMail{
+		ID: mid, To: m.To, Subject: m.Subject, SealedBody: body, State: MailQueued,
+		CreatedAt: now, NextAttemptAt: now, UpdatedAt: now,
+	}, nil
 }
 
 // RunOnce claims one batch of due messages and delivers them. It returns
@@ -452,6 +500,9 @@ func (c *Courier) Mail(ctx context.Context) ([]Message, error) {
 	}
 	out := make([]Message, 0, len(qs))
 	for _, q := range qs {
+		if void(q.To) {
+			continue // a rehearsed mail, never sent
+		}
 		body, _, err := c.keys.Open(sealAD(q.ID), q.SealedBody)
 		if err != nil {
 			return nil, fmt.Errorf("notify: opening mail %s: %w", q.ID, err)

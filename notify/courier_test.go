@@ -326,3 +326,34 @@ func TestCourierReleasesOnShutdown(t *testing.T) {
 		t.Errorf("the other courier sent %d, %v; want 2", len(box.Messages()), err)
 	}
 }
+
+// TestCourierRehearse checks that a rehearsed mail is written like a
+// queued one (sealed) but as already handled: never delivered, left out
+// of Mail, deleted by the cleanup; and that only .invalid addresses may
+// be rehearsed.
+func TestCourierRehearse(t *testing.T) {
+	e := newCourierEnv(t)
+	const to = "nobody@void.invalid"
+	if err := e.courier.Rehearse(e.ctx, notify.Message{To: to, Subject: "Your code", Body: "code 123456"}); err != nil {
+		t.Fatalf("Rehearse: %v", err)
+	}
+	q := e.mail(t, to)
+	if q.State != notify.MailSent || !q.SentAt.IsZero() || bytes.Contains(q.SealedBody, []byte("123456")) {
+		t.Errorf("rehearsed %+v: want sent, never handed over, with a sealed body", q)
+	}
+	e.clock.Advance(time.Second)
+	if n := e.runOnce(t); n != 0 || len(e.mailer.box.Messages()) != 0 {
+		t.Errorf("RunOnce claimed %d and delivered %d; a rehearsed mail is never sent", n, len(e.mailer.box.Messages()))
+	}
+	if all, err := e.courier.Mail(e.ctx); err != nil || len(all) != 0 {
+		t.Errorf("Mail = %v, %v; want no rehearsed mail", all, err)
+	}
+	e.clock.Advance(25 * time.Hour)
+	if n, err := e.courier.Cleanup(e.ctx); err != nil || n != 1 {
+		t.Errorf("Cleanup = %d, %v; want the rehearsed mail deleted", n, err)
+	}
+	err := e.courier.Rehearse(e.ctx, notify.Message{To: "ann@example.com", Subject: "Your code", Body: "code 123456"})
+	if !errors.Is(err, notify.ErrInvalidAddress) {
+		t.Errorf("Rehearse to a real address: %v, want ErrInvalidAddress", err)
+	}
+}

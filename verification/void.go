@@ -19,7 +19,9 @@ const voidMailTo = "nobody@void.invalid"
 // address (which may be a stand-in that is nobody's address), composes a
 // mail that it drops, and stores, in place of any earlier code of the
 // purpose and flow, a code that no input matches (its digest is random,
-// not the digest of any code). Checking a code of the flow then costs
+// not the digest of any code). When the Mailer is a notify.Rehearser
+// (a *notify.Courier), the mail is rehearsed where Issue would queue it.
+// Checking a code of the flow then costs
 // what it costs for a real code, counts the attempt, and always fails
 // with errs.ErrInvalidCode. Like Issue, it returns a *errs.RetryError and
 // changes nothing when the address is throttled. It never mails.
@@ -28,9 +30,11 @@ func (s *Service) IssueVoid(ctx context.Context, purpose Purpose, flowID, addres
 	if err != nil {
 		return err
 	}
-	if _, err := notify.CodeMessage(voidMailTo, string(purpose), code, s.ttl); err != nil {
+	msg, err := notify.CodeMessage(voidMailTo, string(purpose), code, s.ttl)
+	if err != nil {
 		return fmt.Errorf("verification: composing mail: %w", err)
 	}
+	rehearser, rehearse := s.mailer.(notify.Rehearser)
 	// The work of a real digest is done; it is replaced by one that no
 	// code matches.
 	if _, err := io.ReadFull(s.rand, c.Digest); err != nil {
@@ -40,7 +44,14 @@ func (s *Service) IssueVoid(ctx context.Context, purpose Purpose, flowID, addres
 		if err := s.throttle(ctx, purpose, address, c.CreatedAt); err != nil {
 			return err
 		}
-		return s.store.PutCode(ctx, c)
+		if err := s.store.PutCode(ctx, c); err != nil {
+			return err
+		}
+		if rehearse {
+			// The work of queueing the mail (Issue's Enqueue), dropped.
+			return rehearser.Rehearse(ctx, msg)
+		}
+		return nil
 	})
 	switch {
 	case errors.Is(err, ErrThrottled):

@@ -43,6 +43,52 @@ func (s *Service) Verify(ctx context.Context, accountID, code string) error {
 	return s.verifyCode(ctx, r, r.Method, r.Secret, code, true)
 }
 
+// SignInDetail is the Detail of the security-log events VerifySignIn
+// records: securitylog.SignedIn when the second factor completed a
+// sign-in, securitylog.SignInFailed when it was refused.
+const SignInDetail = "second factor"
+
+// VerifySignIn is Verify for the second step of a sign-in from client,
+// which it records in the security log (Config.SecurityLog): a right code
+// appends securitylog.SignedIn with Detail SignInDetail (the password
+// step's event said "second factor pending"; the log is append-only, so
+// the completion is an event of its own, at its own time), and a wrong
+// code (errs.ErrInvalidCode) or an attempt while the second factor is
+// locked (ErrLocked) appends securitylog.SignInFailed with the same
+// Detail. Both carry the client's IP address and device. It returns what
+// Verify returns; ErrNotEnabled records nothing.
+func (s *Service) VerifySignIn(ctx context.Context, accountID, code string, client auth.Client) error {
+	err := s.Verify(ctx, accountID, code)
+	kind := securitylog.SignedIn
+	switch {
+	case err == nil:
+	case errors.Is(err, errs.ErrInvalidCode), errors.Is(err, ErrLocked):
+		kind = securitylog.SignInFailed
+	default:
+		return err
+	}
+	if lerr := s.logSignIn(ctx, accountID, kind, client); lerr != nil {
+		return lerr
+	}
+	return err
+}
+
+// logSignIn records an event of kind about the second step of a sign-in
+// of the account from client.
+func (s *Service) logSignIn(ctx context.Context, accountID string, kind securitylog.Kind, client auth.Client) error {
+	if s.seclog == nil {
+		return nil
+	}
+	a, err := s.account(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	return s.logEvent(ctx, securitylog.Event{
+		Kind: kind, ProfileID: a.ProfileID, AccountID: accountID,
+		IP: client.IP, Device: client.Device(), Detail: SignInDetail,
+	})
+}
+
 // verifyCode counts an attempt on the stored record r and checks code
 // against the method (whose sealed TOTP secret is sealed) and, when
 // allowRecovery, the recovery codes. Success resets the attempt counter.

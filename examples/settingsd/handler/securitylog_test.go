@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 )
 
@@ -225,4 +227,61 @@ func TestOpenAPIEventKinds(t *testing.T) {
 	if len(kinds) < 20 || !slices.Equal(kinds, documented) {
 		t.Errorf("kinds of the SDK:\n%v\nof the OpenAPI document:\n%v", kinds, documented)
 	}
+}
+
+// TestSecondFactorSignInLog signs in with a second factor over HTTP: the
+// wrong code records a failed sign-in and the right one a completed
+// sign-in, both "second factor" and with the client, after the password
+// steps' "second factor pending".
+func TestSecondFactorSignInLog(t *testing.T) {
+	e := newEnv(t)
+	u := e.signUp("ada@example.com")
+	secret := e.do("POST", "/v1/me/2fa/authenticator", nil, u.auth()...).obj(t)["secret"].(string)
+	code, _ := totp.GenerateCode(secret, e.clock.Now())
+	want(t, "confirm", e.do("POST", "/v1/me/2fa/authenticator/confirm", map[string]string{"code": code}, u.auth()...), 200, "")
+	login := func(otp string) resp {
+		e.clock.Advance(time.Minute)
+		return e.do("POST", "/v1/sessions", map[string]string{"email": "ada@example.com", "password": pw, "otp": otp})
+	}
+	want(t, "a wrong code", login("000000"), 401, "invalid_credentials")
+	r := login(mustTOTP(t, secret, e.clock.Now().Add(time.Minute)))
+	want(t, "the right code", r, 201, "")
+
+	var page securityPage
+	e.do("GET", "/v1/me/security-log?limit=200", nil, u.auth()...).into(t, &page)
+	var got []string
+	for _, ev := range page.Events {
+		if ev.Kind != string(securitylog.SignedIn) && ev.Kind != string(securitylog.SignInFailed) {
+			continue
+		}
+		if ev.Detail == "second factor" && (ev.IP == "" || ev.Device == "") {
+			t.Errorf("event %+v has no client", ev)
+		}
+		got = append(got, ev.Kind+": "+ev.Detail)
+	}
+	// The two sign-ins, newest first; the events of one request share
+	// the fake clock's time, so their order within it is the IDs'.
+	wantLog := [][]string{
+		{"signed_in: password; second factor pending", "signed_in: second factor"},
+		{"sign_in_failed: second factor", "signed_in: password; second factor pending"},
+	}
+	if len(got) < 4 {
+		t.Fatalf("sign-in events, newest first = %q, want at least 4", got)
+	}
+	for i, w := range wantLog {
+		step := slices.Sorted(slices.Values(got[2*i : 2*i+2]))
+		if !slices.Equal(step, w) {
+			t.Errorf("sign-in %d from the newest = %q, want %q (all: %q)", i, step, w, got)
+		}
+	}
+}
+
+// mustTOTP returns the authenticator code of the secret at the time.
+func mustTOTP(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	c, err := totp.GenerateCode(secret, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -147,7 +147,7 @@ func (w *Web) signInCode(rw http.ResponseWriter, r *http.Request) {
 	if !w.allow(rw, r, "login", "2fa:"+t.accountID) {
 		return
 	}
-	if err := w.s.TwoFactor.Verify(r.Context(), t.accountID, strings.TrimSpace(r.PostFormValue("code"))); err != nil {
+	if err := w.s.TwoFactor.VerifySignIn(r.Context(), t.accountID, strings.TrimSpace(r.PostFormValue("code")), w.client(r)); err != nil {
 		f := newForm()
 		f.add("code", codeMessage(err))
 		p := w.anonymousPage(rw, r, "Enter your code")
