@@ -152,10 +152,10 @@ func (s *Service) TTL() time.Duration { return s.ttl }
 // good however many others are asked for.
 //
 // One exception keeps a stranger from locking the owner of an address
-// out: when the flow's code has expired, a new code goes out even over
-// the limits, so the mailbox of a flow under attack gets at most one
-// extra code per TTL and its owner always finds a live code within a
-// TTL. Codes checked wrongly too often stay dead until they expire, so
+// out: when the flow's code has expired or was used, a new code goes out
+// even over the limits, so the mailbox of a flow under attack gets at
+// most one extra code per TTL (and one per use, which needs the mailbox)
+// and its owner always finds a live code within a TTL. Codes checked wrongly too often stay dead until they expire, so
 // the guesses on one flow stay bounded by MaxAttempts per TTL.
 func (s *Service) Issue(ctx context.Context, purpose Purpose, flowID, address string) error {
 	return s.IssueNote(ctx, purpose, flowID, address, "")
@@ -240,8 +240,9 @@ func (s *Service) draft(purpose Purpose, flowID, address string) (string, Code, 
 	}, nil
 }
 
-// expired reports whether the flow of the purpose holds a code that
-// expired before now, and so may get a new one over the send limits.
+// expired reports whether the flow of the purpose holds a code that was
+// used or expired before now, and so may get a new one over the send
+// limits.
 func (s *Service) expired(ctx context.Context, purpose Purpose, flowID string, now time.Time) (bool, error) {
 	c, err := s.store.CodeOfFlow(ctx, purpose, flowID)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -250,7 +251,7 @@ func (s *Service) expired(ctx context.Context, purpose Purpose, flowID string, n
 	if err != nil {
 		return false, err
 	}
-	return c.UsedAt.IsZero() && !now.Before(c.ExpiresAt), nil
+	return !c.UsedAt.IsZero() || !now.Before(c.ExpiresAt), nil
 }
 
 // mailError tells a failed enqueue apart from a failed store write in

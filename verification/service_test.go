@@ -228,7 +228,6 @@ func TestExpiredCodeGoesOutOverTheLimits(t *testing.T) {
 	}
 }
 
-
 // A code that failed its throttle leaves the code before it alive.
 func TestThrottledIssueKeepsTheCode(t *testing.T) {
 	e := newEnv(t)
