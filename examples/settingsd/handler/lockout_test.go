@@ -91,7 +91,7 @@ func TestStrangerCannotLockOwnerOutOverHTTP(t *testing.T) {
 			want(t, "owner's reset with the newest code mailed", e.do("POST", "/v1/password-resets/verify",
 				map[string]string{"email": addr, "code": e.codeWith(addr, "Reset your password"), "new": next}, owner...), 204, "")
 			password = next
-		case requests*3/4, requests - 1:
+		case requests * 3 / 4, requests - 1:
 			want(t, "owner's API client with its device_token", signIn(known), 201, "")
 			want(t, "owner's new client during the attack", signIn(""), 429, "rate_limited")
 			want(t, "owner's unlock request", e.do("POST", "/v1/sessions/unlock", map[string]string{"email": addr}, owner...), 202, "")
