@@ -41,6 +41,7 @@ const (
 	PurposeRecoveryEmail = "recovery_email"
 	PurposeRecoveryReset = "recovery_reset"
 	PurposeEmailChange   = "email_change"
+	PurposeUnlock        = "sign_in_unlock"
 )
 
 // codeTexts holds the subject and what the code confirms, per purpose.
@@ -52,6 +53,7 @@ var codeTexts = map[string]struct{ subject, action string }{
 	PurposeRecoveryEmail: {"Confirm your recovery email", "make this address the recovery email of your profile"},
 	PurposeRecoveryReset: {"Reset a password through your recovery email", "choose a new password for the account named below"},
 	PurposeEmailChange:   {"Confirm your new login email", "make this address the login email of your account"},
+	PurposeUnlock:        {"Unlock your sign-in", "sign in from this device although too many wrong passwords were tried for your account; you still need your password"},
 }
 
 // maxCodeLen bounds a code placed in a message.

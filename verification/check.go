@@ -159,16 +159,19 @@ func (s *Service) Forget(ctx context.Context, address string) error {
 	return nil
 }
 
-// DeleteExpired deletes the codes that have expired and the sends that no
-// longer count for throttling, and returns how many codes it deleted. Run
-// it periodically.
+// DeleteExpired deletes the codes that expired longer ago than the send
+// log remembers (an hour, or the Window when longer) and the sends that
+// no longer count for throttling, and returns how many codes it deleted.
+// An expired code is kept that long because it lets its flow get a new
+// code over the send limits (see Issue); it holds only a digest. Run it
+// periodically.
 func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
 	now := s.now()
-	n, err := s.store.DeleteCodesBefore(ctx, now)
+	window := max(time.Hour, s.window)
+	n, err := s.store.DeleteCodesBefore(ctx, now.Add(-window))
 	if err != nil {
 		return n, fmt.Errorf("verification: deleting expired codes: %w", err)
 	}
-	window := max(time.Hour, s.window)
 	if err := s.store.DeleteSendsBefore(ctx, now.Add(-window)); err != nil {
 		return n, fmt.Errorf("verification: deleting old sends: %w", err)
 	}

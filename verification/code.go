@@ -24,6 +24,10 @@ const (
 	// PurposeEmailChange confirms a new login email of an account (the
 	// flow is the pending change's id).
 	PurposeEmailChange Purpose = "email_change"
+	// PurposeUnlock proves the mailbox of an account whose address is
+	// throttled at sign-in; redeeming it makes the client a known device
+	// (the flow is the account's id).
+	PurposeUnlock Purpose = "sign_in_unlock"
 )
 
 // Code is a stored one-time code. Only a digest of the code is stored.

@@ -26,8 +26,8 @@ const (
 	// DefaultWindow.
 	DefaultBurst  = 3
 	DefaultWindow = 10 * time.Minute
-	// DefaultMaxPerHour caps the codes of every purpose to one address
-	// in any hour.
+	// DefaultMaxPerHour caps the codes of one purpose to one address in
+	// any hour.
 	DefaultMaxPerHour = 5
 )
 
@@ -71,8 +71,10 @@ type Config struct {
 	Burst int
 	// Window is the time Burst counts over; 0 means DefaultWindow.
 	Window time.Duration
-	// MaxPerHour caps the codes sent to one address in any hour; 0 means
-	// DefaultMaxPerHour, negative means no cap.
+	// MaxPerHour caps the codes of one purpose sent to one address in
+	// any hour; 0 means DefaultMaxPerHour, negative means no cap. Each
+	// purpose has its own cap, so that sign-up requests for an address
+	// never hold back its password resets.
 	MaxPerHour int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -144,8 +146,17 @@ func (s *Service) TTL() time.Duration { return s.ttl }
 // transaction too, so the code and its mail are kept together or not at
 // all and Issue never waits for a mail server; any other Mailer is called
 // after the commit. It returns a *errs.RetryError (matching
-// ErrThrottled) when the address got a code too recently or too often,
-// and changes nothing then.
+// ErrThrottled) when the address got a code of the purpose too recently
+// or too often, and changes nothing then: a throttled request never
+// replaces the live code of the flow, so a code already mailed stays
+// good however many others are asked for.
+//
+// One exception keeps a stranger from locking the owner of an address
+// out: when the flow's code has expired or was used, a new code goes out
+// even over the limits, so the mailbox of a flow under attack gets at
+// most one extra code per TTL (and one per use, which needs the mailbox)
+// and its owner always finds a live code within a TTL. Codes checked wrongly too often stay dead until they expire, so
+// the guesses on one flow stay bounded by MaxAttempts per TTL.
 func (s *Service) Issue(ctx context.Context, purpose Purpose, flowID, address string) error {
 	return s.IssueNote(ctx, purpose, flowID, address, "")
 }
@@ -166,7 +177,19 @@ func (s *Service) IssueNote(ctx context.Context, purpose Purpose, flowID, addres
 	queue, durable := s.mailer.(notify.Enqueuer)
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.throttle(ctx, purpose, address, c.CreatedAt); err != nil {
-			return err
+			if !errors.Is(err, ErrThrottled) {
+				return err
+			}
+			ok, xerr := s.expired(ctx, purpose, flowID, c.CreatedAt)
+			switch {
+			case xerr != nil:
+				return xerr
+			case !ok:
+				return err
+			}
+			if err := s.store.RecordSend(ctx, address, purpose, c.CreatedAt); err != nil {
+				return err
+			}
 		}
 		if err := s.store.PutCode(ctx, c); err != nil {
 			return err
@@ -217,6 +240,20 @@ func (s *Service) draft(purpose Purpose, flowID, address string) (string, Code, 
 	}, nil
 }
 
+// expired reports whether the flow of the purpose holds a code that was
+// used or expired before now, and so may get a new one over the send
+// limits.
+func (s *Service) expired(ctx context.Context, purpose Purpose, flowID string, now time.Time) (bool, error) {
+	c, err := s.store.CodeOfFlow(ctx, purpose, flowID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return !c.UsedAt.IsZero() || !now.Before(c.ExpiresAt), nil
+}
+
 // mailError tells a failed enqueue apart from a failed store write in
 // Issue's transaction.
 type mailError struct{ err error }
@@ -243,12 +280,12 @@ func (s *Service) Allow(ctx context.Context, purpose Purpose, address string) er
 
 // throttle checks the send log of the address in ctx's transaction and
 // records a send of the purpose at now when the limits allow it: at most
-// burst sends of the purpose within the window, and maxPerHour of every
-// purpose in any hour.
+// burst sends of the purpose within the window, and maxPerHour of the
+// purpose in any hour. Each purpose counts alone.
 func (s *Service) throttle(ctx context.Context, purpose Purpose, address string, now time.Time) error {
 	var wait time.Duration
 	if s.maxPerHour > 0 {
-		sends, err := s.store.SendsSince(ctx, address, now.Add(-time.Hour))
+		sends, err := s.store.PurposeSendsSince(ctx, address, purpose, now.Add(-time.Hour))
 		if err != nil {
 			return err
 		}

@@ -157,27 +157,74 @@ func TestThrottle(t *testing.T) {
 		t.Errorf("another address is throttled too: %v", err)
 	}
 
-	// Another purpose has a burst of its own: a merge code right after
-	// the sign-up codes goes out at once, and a fifth code of any purpose
-	// too; the hourly cap of five across purposes then holds.
+	// Another purpose has buckets of its own: a merge code and a reset
+	// code right after the sign-up codes go out at once.
 	e.issue(verification.PurposeMerge, "mrg_1", ada)
 	e.issue(verification.PurposePasswordReset, "acc_1", ada)
+
+	// The hourly cap of five holds per purpose: two more sign-up codes
+	// (of new flows) once the window has passed, then none until the
+	// first is an hour old, whatever the other purposes did.
 	e.clock.Advance(10 * time.Minute)
+	e.issue(verification.PurposeSignUp, "pnd_4", ada)
+	e.issue(verification.PurposeSignUp, "pnd_5", ada)
 	elapsed := e.clock.Now().Sub(start)
-	wantThrottled(t, e, verification.PurposeSignUp, time.Hour-elapsed)
-	wantThrottled(t, e, verification.PurposeMerge, time.Hour-elapsed)
+	wantThrottledFlow(t, e, verification.PurposeSignUp, "pnd_6", time.Hour-elapsed)
+	e.issue(verification.PurposeMerge, "mrg_2", ada)
 	e.clock.Advance(time.Hour - elapsed - time.Microsecond)
-	wantThrottled(t, e, verification.PurposeSignUp, time.Microsecond)
+	wantThrottledFlow(t, e, verification.PurposeSignUp, "pnd_6", time.Microsecond)
 	e.clock.Advance(time.Microsecond)
-	e.issue(verification.PurposeSignUp, flow, ada)
+	e.issue(verification.PurposeSignUp, "pnd_6", ada)
 }
 
 func wantThrottled(t *testing.T, e *env, purpose verification.Purpose, retry time.Duration) {
 	t.Helper()
-	err := e.svc.Issue(e.ctx, purpose, flow, ada)
+	wantThrottledFlow(t, e, purpose, flow, retry)
+}
+
+func wantThrottledFlow(t *testing.T, e *env, purpose verification.Purpose, flowID string, retry time.Duration) {
+	t.Helper()
+	err := e.svc.Issue(e.ctx, purpose, flowID, ada)
 	var te *errs.RetryError
 	if !errors.As(err, &te) || !errors.Is(err, verification.ErrThrottled) || te.After != retry {
-		t.Fatalf("Issue(%s): got %v, want an *errs.RetryError after %v", purpose, err, retry)
+		t.Fatalf("Issue(%s, %s): got %v, want an *errs.RetryError after %v", purpose, flowID, err, retry)
+	}
+}
+
+// A flow whose code expired gets a new one over the limits, once per
+// TTL, so that requests of a stranger cannot leave its owner without a
+// live code; a code killed by wrong guesses waits for its expiry, so
+// the guesses stay bounded.
+func TestExpiredCodeGoesOutOverTheLimits(t *testing.T) {
+	e := newEnv(t)
+	const reset = verification.PurposePasswordReset
+	for range verification.DefaultMaxPerHour {
+		e.issue(reset, flow, ada)
+		e.clock.Advance(time.Second)
+		if _, err := e.svc.Check(e.ctx, reset, flow, "000000x"); err == nil {
+			t.Fatal("a malformed code passed")
+		}
+		e.clock.Advance(verification.DefaultWindow / 2)
+	}
+	if err := e.svc.Issue(e.ctx, reset, flow, ada); !errors.Is(err, verification.ErrThrottled) {
+		t.Fatalf("Issue over the hourly cap with a live code: %v, want ErrThrottled", err)
+	}
+	e.clock.Advance(verification.DefaultTTL)
+	code := e.issue(reset, flow, ada)
+	if err := e.svc.Issue(e.ctx, reset, flow, ada); !errors.Is(err, verification.ErrThrottled) {
+		t.Fatalf("Issue right after the extra code: %v, want ErrThrottled", err)
+	}
+	for range verification.DefaultMaxAttempts {
+		_, _ = e.svc.Check(e.ctx, reset, flow, wrong(code))
+	}
+	e.clock.Advance(verification.DefaultTTL / 2)
+	if err := e.svc.Issue(e.ctx, reset, flow, ada); !errors.Is(err, verification.ErrThrottled) {
+		t.Fatalf("Issue over the cap for a code killed by guesses: %v, want ErrThrottled", err)
+	}
+	e.clock.Advance(verification.DefaultTTL / 2)
+	code = e.issue(reset, flow, ada)
+	if _, err := e.svc.Check(e.ctx, reset, flow, code); err != nil {
+		t.Errorf("the extra code: %v", err)
 	}
 }
 
@@ -344,17 +391,15 @@ func TestCancelForgetDeleteExpired(t *testing.T) {
 	e.issue(verification.PurposeSignUp, flow, ada) // the send log went too
 
 	e.issue(verification.PurposeMerge, "mrg_1", "bob@example.com")
-	e.clock.Advance(10 * time.Minute)
+	// Expired codes stay as long as the send log (an hour), since they
+	// let their flow get a new code over the limits.
+	e.clock.Advance(10*time.Minute + time.Hour)
 	if n, err := e.svc.DeleteExpired(e.ctx); err != nil || n != 0 {
-		t.Errorf("DeleteExpired at expiry = %d, %v; want 0", n, err)
+		t.Errorf("DeleteExpired an hour after expiry = %d, %v; want 0", n, err)
 	}
 	e.clock.Advance(time.Microsecond)
 	if n, err := e.svc.DeleteExpired(e.ctx); err != nil || n != 2 {
-		t.Errorf("DeleteExpired after expiry = %d, %v; want 2", n, err)
-	}
-	e.clock.Advance(time.Hour)
-	if _, err := e.svc.DeleteExpired(e.ctx); err != nil {
-		t.Fatal(err)
+		t.Errorf("DeleteExpired past an hour after expiry = %d, %v; want 2", n, err)
 	}
 	if sends, _ := e.st.SendsSince(e.ctx, ada, time.Time{}); len(sends) != 0 {
 		t.Errorf("sends older than an hour kept: %v", sends)

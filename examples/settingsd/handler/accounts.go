@@ -68,7 +68,7 @@ func (h *Handler) writeAccount(w http.ResponseWriter, r *http.Request, c *caller
 // addAccount is POST /v1/me/accounts → 202 {"pending_id"}.
 func (h *Handler) addAccount(w http.ResponseWriter, r *http.Request, c *caller) {
 	var req signUpRequest
-	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "add-account", addressKey(req.Email)) {
 		return
 	}
 	id, err := h.s.Accounts.AddAccount(r.Context(), h.as(r, c), req.Email, req.Password, req.Marketing)
@@ -84,7 +84,7 @@ func (h *Handler) addAccount(w http.ResponseWriter, r *http.Request, c *caller) 
 func (h *Handler) confirmAddAccount(w http.ResponseWriter, r *http.Request, c *caller) {
 	var req codeRequest
 	id := r.PathValue("id")
-	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", "flow:"+id) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "add-account-verify", "flow:"+id) {
 		return
 	}
 	a, err := h.s.Accounts.ConfirmAddAccount(r.Context(), h.as(r, c), id, req.Code)
@@ -104,7 +104,7 @@ func (h *Handler) changeEmail(w http.ResponseWriter, r *http.Request, c *caller)
 	var req struct {
 		Email string `json:"email"`
 	}
-	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "email-change", addressKey(req.Email)) {
 		return
 	}
 	id, err := h.s.Accounts.RequestEmailChange(r.Context(), h.as(r, c), r.PathValue("id"), req.Email)
@@ -122,7 +122,7 @@ func (h *Handler) changeEmail(w http.ResponseWriter, r *http.Request, c *caller)
 func (h *Handler) confirmEmailChange(w http.ResponseWriter, r *http.Request, c *caller) {
 	var req codeRequest
 	id := r.PathValue("id")
-	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", "flow:"+id) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "email-change-verify", "flow:"+id) {
 		return
 	}
 	a, err := h.s.Accounts.ConfirmEmailChange(r.Context(), h.as(r, c), id, req.Code)

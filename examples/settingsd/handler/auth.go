@@ -95,6 +95,10 @@ type loginRequest struct {
 	// answer's "session" field (for "Authorization: Session …") and no
 	// cookie. Without it the secret is only in the HttpOnly cookie.
 	SessionInBody bool `json:"session_in_body"`
+	// DeviceToken is the device token of an earlier sign-in or unlock of
+	// the account ("device_token" of its answer), for clients that keep
+	// no cookie; it wins over the device cookie.
+	DeviceToken string `json:"device_token"`
 }
 
 // login is POST /v1/sessions. Every failure of the password or of the
@@ -110,14 +114,21 @@ type loginRequest struct {
 // budget is taken here, never the address's, so failures from elsewhere
 // cannot lock the owner out. A browser sign-in sets the device cookie
 // (see DeviceCookieName) after the session cookie; an API client that
-// asked for session_in_body gets no cookie at all.
+// asked for session_in_body gets no cookie at all, and its device token
+// in the body's "device_token" instead, to send back in the request's
+// "device_token". An owner whose address strangers keep throttled gets
+// a device token through the emailed unlock (POST /v1/sessions/unlock).
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	var req loginRequest
 	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "login") {
 		return
 	}
 	ctx := r.Context()
-	res, ok := h.authenticate(w, r, req.Email, req.Password)
+	l := h.loginOf(r, req.Email, req.Password)
+	if req.DeviceToken != "" {
+		l.Device = req.DeviceToken
+	}
+	res, ok := h.authenticate(w, r, l)
 	if !ok {
 		return
 	}
@@ -149,6 +160,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.SessionInBody {
 		body["session"] = secret.Reveal()
+		body["device_token"] = res.Device
 	} else {
 		http.SetCookie(w, h.cookie(r, secret.Reveal(), 0))
 		http.SetCookie(w, h.deviceCookie(r, res.Device))
@@ -156,11 +168,11 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	created(w, "/v1/me/sessions/"+url.PathEscape(ses.ID), body)
 }
 
-// authenticate runs the password step of a sign-in with the client and
-// the device cookie of r and reports whether the password was right;
-// anything else is answered (401 invalid_credentials, 429 rate_limited).
-func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, email, pw string) (account.AuthResult, bool) {
-	res, err := h.s.Accounts.Authenticate(r.Context(), h.loginOf(r, email, pw))
+// authenticate runs the password step l of a sign-in and reports whether
+// the password was right; anything else is answered (401
+// invalid_credentials, 429 rate_limited).
+func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, l account.Login) (account.AuthResult, bool) {
+	res, err := h.s.Accounts.Authenticate(r.Context(), l)
 	switch {
 	case errors.Is(err, account.ErrInvalidCredentials):
 		writeError(w, r, http.StatusUnauthorized, "invalid_credentials")

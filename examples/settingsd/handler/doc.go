@@ -107,19 +107,26 @@
 // like a wrong password. An account with the SMS method asks for its code
 // with POST /v1/sessions/sms and the same email and password.
 //
-// The routes that send or check codes are rate limited per address (or
-// flow) and per client IP, login per client IP only, with token buckets
-// (WithRateLimits, WithLimiter): in memory by default, in the database
-// when settingsd builds the Limiter on its store (NewStoreLimiter), so
-// that every replica on the database shares them; verification codes are
-// also throttled by the SDK per address and purpose across processes.
-// Failed passwords are throttled by the SDK (account.Service.Authenticate)
-// and answered 429 rate_limited with Retry-After: per address and client
-// IP for a browser that never signed in to the account, and only per
-// device for one that sends the device cookie (DeviceCookieName) of an
-// earlier sign-in, which the login sets; so failures from elsewhere never
-// lock the owner out. Behind proxies, ClientIPBehind reads
-// X-Forwarded-For from trusted ones only.
+// Every route that sends or checks codes is rate limited per client IP
+// with token buckets (WithRateLimits, WithLimiter), each purpose in
+// buckets of its own: in memory by default, in the database when
+// settingsd builds the Limiter on its store (NewStoreLimiter), so that
+// every replica on the database shares them. Sign-up, adding an account
+// and a login-email change also take a bucket of the address, and code
+// checks one of their flow; the password reset, the unlock and their
+// code checks take none of the address, so that strangers' requests
+// never refuse the owner's: the SDK limits the mails per address and
+// purpose, and the attempts of each code. Failed passwords are throttled
+// by the SDK (account.Service.Authenticate) and answered 429
+// rate_limited with Retry-After: per address and client IP for a client
+// that never signed in to the account, and only per device for one that
+// sends the device token of an earlier sign-in (the device cookie
+// DeviceCookieName that a browser sign-in sets, or the "device_token" of
+// a session_in_body answer). An owner whose address strangers keep
+// throttled asks for an emailed unlock code (POST /v1/sessions/unlock)
+// and trades it for a device token (POST /v1/sessions/unlock/verify),
+// with which the right password gets through. Behind proxies,
+// ClientIPBehind reads X-Forwarded-For from trusted ones only.
 //
 // # Routes
 //
@@ -128,8 +135,10 @@
 //	GET    /v1/openapi.json                        → the OpenAPI 3.1 document
 //	POST   /v1/signup                              {email,password,marketing?} → 202 {signup_id}
 //	POST   /v1/signup/{id}/verify                  {code} → 201 {account_id,profile_id}
-//	POST   /v1/sessions                            {email,password,otp?,session_in_body?} → 201 {session_id,session?,csrf_token,password_expired,account_id,profile_id}
+//	POST   /v1/sessions                            {email,password,otp?,session_in_body?,device_token?} → 201 {session_id,session?,device_token?,csrf_token,password_expired,account_id,profile_id}
 //	POST   /v1/sessions/sms                        {email,password} → 202, a sign-in code texted
+//	POST   /v1/sessions/unlock                     {email} → 202, always; an unlock code mailed
+//	POST   /v1/sessions/unlock/verify              {email,code} → 200 {device_token}
 //	DELETE /v1/sessions/current                    → 204
 //	POST   /v1/password-resets                     {email} → 202, always
 //	POST   /v1/password-resets/verify              {email,code,new} → 204

@@ -25,7 +25,7 @@ func (h *Handler) requestRecoveryReset(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Email string `json:"email"`
 	}
-	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "recovery-reset") {
 		return
 	}
 	if err := h.s.Accounts.RequestRecoveryReset(r.Context(), req.Email); err != nil {
@@ -38,7 +38,7 @@ func (h *Handler) requestRecoveryReset(w http.ResponseWriter, r *http.Request) {
 // failure of the code or the account is 422 invalid_code.
 func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
 	var req recoveryResetRequest
-	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "recovery-reset-verify") {
 		return
 	}
 	if _, err := h.s.Accounts.ResetPasswordByRecovery(r.Context(), req.Email, req.Account, req.Code, req.New); err != nil {

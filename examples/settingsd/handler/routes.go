@@ -31,6 +31,8 @@ func (h *Handler) routes() {
 	h.handle("POST /v1/signup/{id}/verify", h.confirmSignUp)
 	h.handle("POST /v1/sessions", h.login)
 	h.handle("POST /v1/sessions/sms", h.sendLoginSMS)
+	h.handle("POST /v1/sessions/unlock", h.requestUnlock)
+	h.handle("POST /v1/sessions/unlock/verify", h.unlock)
 	h.handle("DELETE /v1/sessions/current", h.me(h.logout))
 	h.handle("POST /v1/password-resets", h.requestReset)
 	h.handle("POST /v1/password-resets/verify", h.resetPassword)

@@ -22,7 +22,7 @@ type codeRequest struct {
 // the same answer as a new one (no code is sent to it).
 func (h *Handler) signUp(w http.ResponseWriter, r *http.Request) {
 	var req signUpRequest
-	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "signup", addressKey(req.Email)) {
 		return
 	}
 	id, err := h.s.Accounts.SignUp(r.Context(), req.Email, req.Password, req.Marketing)
@@ -38,7 +38,7 @@ func (h *Handler) signUp(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) confirmSignUp(w http.ResponseWriter, r *http.Request) {
 	var req codeRequest
 	id := r.PathValue("id")
-	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", "flow:"+id) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "signup-verify", "flow:"+id) {
 		return
 	}
 	a, err := h.s.Accounts.ConfirmSignUp(r.Context(), id, req.Code)
@@ -62,7 +62,7 @@ func (h *Handler) requestReset(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Email string `json:"email"`
 	}
-	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "reset") {
 		return
 	}
 	err := h.s.Accounts.RequestPasswordReset(r.Context(), req.Email)
@@ -79,7 +79,7 @@ func (h *Handler) requestReset(w http.ResponseWriter, r *http.Request) {
 // resetPassword is POST /v1/password-resets/verify → 204.
 func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
 	var req resetRequest
-	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", addressKey(req.Email)) {
+	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "reset-verify") {
 		return
 	}
 	if _, err := h.s.Accounts.ResetPassword(r.Context(), req.Email, req.Code, req.New); err != nil {

@@ -149,7 +149,7 @@ func (h *Handler) sendLoginSMS(w http.ResponseWriter, r *http.Request) {
 	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "login") {
 		return
 	}
-	res, ok := h.authenticate(w, r, req.Email, req.Password)
+	res, ok := h.authenticate(w, r, h.loginOf(r, req.Email, req.Password))
 	if !ok {
 		return
 	}

@@ -97,7 +97,7 @@ func (w *Web) newAccountPage(rw http.ResponseWriter, r *http.Request, c *caller)
 
 func (w *Web) newAccount(rw http.ResponseWriter, r *http.Request, c *caller) {
 	email := r.PostFormValue("email")
-	if !w.allow(rw, r, "code", addressKey(email)) {
+	if !w.allow(rw, r, "add-account", addressKey(email)) {
 		return
 	}
 	marketing := r.PostFormValue("marketing") == "yes"

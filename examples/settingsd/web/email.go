@@ -59,7 +59,7 @@ func (w *Web) accountOf(rw http.ResponseWriter, r *http.Request, c *caller, id s
 // A stale sign-in confirms the password first and comes back here.
 func (w *Web) changeEmail(rw http.ResponseWriter, r *http.Request, c *caller) {
 	email := r.PostFormValue("email")
-	if !w.allow(rw, r, "code", addressKey(email)) {
+	if !w.allow(rw, r, "email-change", addressKey(email)) {
 		return
 	}
 	id, err := w.s.Accounts.RequestEmailChange(r.Context(), w.as(r, c), r.PathValue("id"), email)

@@ -242,7 +242,7 @@ func (w *Web) policyData() policyData { return policyData{Rules: policyRules(w.p
 // to the password. A registered address gets the same answer as a new one.
 func (w *Web) signUp(rw http.ResponseWriter, r *http.Request) {
 	email := r.PostFormValue("email")
-	if !w.allow(rw, r, "code", addressKey(email)) {
+	if !w.allow(rw, r, "signup", addressKey(email)) {
 		return
 	}
 	marketing := r.PostFormValue("marketing") == "yes"
@@ -342,7 +342,9 @@ func (w *Web) forgot(rw http.ResponseWriter, r *http.Request) {
 func (w *Web) mailCode(rw http.ResponseWriter, r *http.Request, page, title string,
 	send func(context.Context, string) error, flash, next string) {
 	email := r.PostFormValue("email")
-	if !w.allow(rw, r, "code", addressKey(email)) {
+	// Only the client's budget: the SDK limits the mails per address
+	// and purpose, so strangers' requests never hold back the owner's.
+	if !w.allow(rw, r, page) {
 		return
 	}
 	err := send(r.Context(), email)
@@ -383,7 +385,9 @@ func (w *Web) reset(rw http.ResponseWriter, r *http.Request) {
 // the fields' errors, and values besides (the typed account, say).
 func (w *Web) resetWith(rw http.ResponseWriter, r *http.Request, page, email string,
 	reset func(ctx context.Context, code, pw string) error, values map[string]string) {
-	if !w.allow(rw, r, "code", addressKey(email)) {
+	// Only the client's budget: the SDK counts the attempts of each
+	// code, so strangers' requests never refuse the owner's valid code.
+	if !w.allow(rw, r, page+"-verify") {
 		return
 	}
 	err := reset(r.Context(), strings.TrimSpace(r.PostFormValue("code")), r.PostFormValue("password"))
