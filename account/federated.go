@@ -130,3 +130,50 @@ func (s *Service) LinkFederated(ctx context.Context, accountID string, ident SSO
 	}
 	return public(out), nil
 }
+
+// UpdateFederatedEmail gives the single-sign-on account bound to ident
+// (its connection and subject) the address its identity provider now
+// asserts for it, ident.Email, which the provider verified: the address
+// follows the company's directory. It joins the transaction ctx carries
+// (the sign-in's), and records the change like any other: history, the
+// security log (securitylog.EmailChanged, with the client), a notice to
+// the old address, the old address's codes forgotten, the account's
+// other sessions ended. It returns the account unchanged when the
+// address is already its own, ErrEmailTaken when another account holds
+// the new address (the caller keeps the old one), and ErrNotFound when
+// no account is bound to the identity.
+func (s *Service) UpdateFederatedEmail(ctx context.Context, accountID string, ident SSOIdentity) (Account, error) {
+	email, err := NormalizeEmail(ident.Email)
+	if err != nil {
+		return Account{}, err
+	}
+	var out Account
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		a, err := s.get(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		if a.SSOConnection != ident.Connection || a.SSOSubject != ident.Subject {
+			return ErrNotFound
+		}
+		if a.Email == email {
+			out = a
+			return nil
+		}
+		if _, err := s.accounts.AccountByEmail(ctx, email); err == nil {
+			return ErrEmailTaken // checked first: on PostgreSQL a refused write would abort the sign-in's transaction
+		} else if !errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("account: looking up email: %w", err)
+		}
+		e := securitylog.Event{Kind: securitylog.EmailChanged, ProfileID: a.ProfileID, AccountID: a.ID,
+			IP: ident.Client.IP, Device: ident.Client.Device()}
+		out, err = s.setEmail(ctx, a, email, "", e, func(ctx context.Context, a Account) error {
+			return s.record(ctx, a.ProfileID, a.ID, "email", history.ActionSet, "asserted by "+ident.Company, s.now())
+		})
+		return err
+	})
+	if err != nil {
+		return Account{}, err
+	}
+	return public(out), nil
+}

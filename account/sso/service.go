@@ -43,6 +43,9 @@ type Accounts interface {
 	// LinkFederated binds a password account to the identity; see
 	// account.Service.
 	LinkFederated(ctx context.Context, accountID string, ident account.SSOIdentity) (account.Account, error)
+	// UpdateFederatedEmail gives the account bound to the identity the
+	// address its provider now asserts; see account.Service.
+	UpdateFederatedEmail(ctx context.Context, accountID string, ident account.SSOIdentity) (account.Account, error)
 }
 
 // Sessions is what the Service needs of the session service:

@@ -443,6 +443,21 @@ func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context) error) 
 	return s.tx.InTx(ctx, fn)
 }
 
+// followEmail gives the bound account a the address the provider now
+// asserts for the identity, when it verified it: the company's directory
+// owns the address of its people. An address that another account holds,
+// or one the provider did not verify, leaves the account's own.
+func (s *Service) followEmail(ctx context.Context, a account.Account, id identity, ident account.SSOIdentity) (account.Account, error) {
+	if ident.Email == a.Email || !id.emailVerified {
+		return a, nil
+	}
+	b, err := s.accounts.UpdateFederatedEmail(ctx, a.ID, ident)
+	if errors.Is(err, account.ErrEmailTaken) {
+		return a, nil
+	}
+	return b, err
+}
+
 // resolve returns the account of the identity, creating or linking it.
 func (s *Service) resolve(ctx context.Context, r Record, id identity, ident account.SSOIdentity, out *SignIn) (account.Account, error) {
 	a, err := s.st.AccountBySubject(ctx, r.ID, id.subject)
@@ -450,7 +465,7 @@ func (s *Service) resolve(ctx context.Context, r Record, id identity, ident acco
 		if a.Status != account.StatusActive {
 			return account.Account{}, ErrAccountInactive
 		}
-		return a, nil
+		return s.followEmail(ctx, a, id, ident)
 	}
 	if !errors.Is(err, storage.ErrNotFound) {
 		return account.Account{}, fmt.Errorf("sso: looking up identity: %w", err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/sso/ssotest"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/usersettingstest"
@@ -508,5 +510,45 @@ func TestBindingCookie(t *testing.T) {
 	}
 	if d := e.svc.ClearBindingCookie(); d.MaxAge >= 0 || d.Name != c.Name || d.Path != c.Path {
 		t.Errorf("ClearBindingCookie = %+v", d)
+	}
+}
+
+// The company's directory owns its people's addresses: a bound identity
+// that signs in with a new verified address gets it (history, security
+// log, a notice to the old address), one the provider did not verify or
+// that another account holds leaves the account's own.
+func TestSignInFollowsTheAssertedEmail(t *testing.T) {
+	e := newEnv(t)
+	e.connect("")
+	first, err := e.signIn("ann@acme.example", annPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.idp.AddUser(ssotest.User{ID: "u-ann", Email: "ann.smith@acme.example", Password: annPassword, EmailVerified: true, Name: "Ann Smith"})
+	res, err := e.signIn("ann.smith@acme.example", annPassword)
+	if err != nil || res.Account.ID != first.Account.ID || res.Account.Email != "ann.smith@acme.example" || res.Created {
+		t.Fatalf("sign-in with the new address = %+v, %v; want ann's account with it", res, err)
+	}
+	if _, ok := e.out.Last("ann@acme.example"); !ok {
+		t.Error("no notice to the old address")
+	}
+	evs, _ := e.st.SecurityEvents(e.ctx, first.Account.ProfileID, securitylog.Position{}, 50)
+	if !slices.ContainsFunc(evs, func(ev securitylog.Event) bool { return ev.Kind == securitylog.EmailChanged }) {
+		t.Errorf("no email_changed event: %+v", evs)
+	}
+	// Not verified: kept.
+	e.idp.AddUser(ssotest.User{ID: "u-ann", Email: "a.smith@acme.example", Password: annPassword, Name: "Ann Smith"})
+	if res, err := e.signIn("a.smith@acme.example", annPassword); err != nil || res.Account.Email != "ann.smith@acme.example" {
+		t.Errorf("an unverified new address = %+v, %v; want the account's own kept", res, err)
+	}
+	// Another account's: kept.
+	e.idp.AddUser(ssotest.User{ID: "u-bob", Email: "bob@acme.example", Password: annPassword, EmailVerified: true})
+	if _, err := e.signIn("bob@acme.example", annPassword); err != nil {
+		t.Fatal(err)
+	}
+	e.idp.AddUser(ssotest.User{ID: "u-ann", Email: "bob@acme.example", Password: annPassword, EmailVerified: true})
+	e.idp.AddUser(ssotest.User{ID: "u-bob", Email: "bob.other@acme.example", Password: "x", EmailVerified: true})
+	if res, err := e.signIn("bob@acme.example", annPassword); err != nil || res.Account.ID != first.Account.ID || res.Account.Email != "ann.smith@acme.example" {
+		t.Errorf("another account's address = %+v, %v; want ann's account with her own", res, err)
 	}
 }
