@@ -338,7 +338,7 @@ func (a *App) logIn(w http.ResponseWriter, r *http.Request) {
 			fail(w, r, errSecondFactor)
 			return
 		}
-		if err := a.Settings.TwoFactor.Verify(ctx, accountID.String, req.OTP); err != nil {
+		if err := a.Settings.TwoFactor.Verify(ctx, accountID.String, req.OTP, client(r)); err != nil {
 			fail(w, r, err)
 			return
 		}

@@ -128,7 +128,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, http.StatusUnauthorized, "second_factor_required")
 			return
 		}
-		if err := h.s.TwoFactor.Verify(ctx, res.Account.ID, req.OTP); err != nil {
+		if err := h.s.TwoFactor.Verify(ctx, res.Account.ID, req.OTP, h.client(r)); err != nil {
 			writeError(w, r, http.StatusUnauthorized, "invalid_credentials")
 			return
 		}

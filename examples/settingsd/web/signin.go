@@ -147,7 +147,7 @@ func (w *Web) signInCode(rw http.ResponseWriter, r *http.Request) {
 	if !w.allow(rw, r, "login", "2fa:"+t.accountID) {
 		return
 	}
-	if err := w.s.TwoFactor.Verify(r.Context(), t.accountID, strings.TrimSpace(r.PostFormValue("code"))); err != nil {
+	if err := w.s.TwoFactor.Verify(r.Context(), t.accountID, strings.TrimSpace(r.PostFormValue("code")), w.client(r)); err != nil {
 		f := newForm()
 		f.add("code", codeMessage(err))
 		p := w.anonymousPage(rw, r, "Enter your code")
@@ -372,7 +372,7 @@ func (w *Web) resetPage(rw http.ResponseWriter, r *http.Request) {
 func (w *Web) reset(rw http.ResponseWriter, r *http.Request) {
 	email := r.PostFormValue("email")
 	w.resetWith(rw, r, "reset", email, func(ctx context.Context, code, pw string) error {
-		_, err := w.s.Accounts.ResetPassword(ctx, email, code, pw)
+		_, err := w.s.Accounts.ResetPassword(ctx, email, code, pw, w.client(r))
 		return err
 	}, nil)
 }
