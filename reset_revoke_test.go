@@ -64,7 +64,10 @@ func (w *resetWorld) status() [2]int {
 	var out [2]int
 	for i, set := range []func(*http.Request){
 		func(r *http.Request) { r.Header.Set("Authorization", "mxtoken "+w.pat) },
-		func(r *http.Request) { r.Header.Set("Mendix-Username", w.a.Email); r.Header.Set("Mendix-ApiKey", w.key) },
+		func(r *http.Request) {
+			r.Header.Set("Mendix-Username", w.a.Email)
+			r.Header.Set("Mendix-ApiKey", w.key)
+		},
 	} {
 		r := httptest.NewRequest("GET", "/api", nil)
 		set(r)
