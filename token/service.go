@@ -62,7 +62,7 @@ type Config struct {
 	// the store; nil means none, and other replicas then see a revoked
 	// key only when their cached validation expires (APIKeyCacheTTL).
 	// With it, every revocation (RevokeAPIKey, RevokeAccount,
-	// EraseAccount) advances the sequence, and every replica empties its
+	// RevokeCredentials, EraseAccount) advances the sequence, and every replica empties its
 	// cache within RevocationCheck of the change.
 	Revocations Revocations
 	// RevocationCheck is how often, at most, a validation reads the
