@@ -35,7 +35,7 @@ func TestRevocation(t *testing.T) {
 		t.Fatal(err)
 	}
 	const next = "Another-Horse-7-Battery"
-	reset, err := s.Accounts.ResetPassword(ctx, a.Email, lastCode(t, s.Outbox, a.Email), next)
+	reset, err := s.Accounts.ResetPassword(ctx, a.Email, lastCode(t, s.Outbox, a.Email), next, auth.Client{})
 	if err != nil || reset.ID != a.ID {
 		t.Fatalf("ResetPassword = %v, %v; want account %s", reset.ID, err, a.ID)
 	}

@@ -184,7 +184,10 @@ func New(store Store, opts Options) (*Settings, error) {
 	s.Accounts = account.NewService(account.Config{
 		Accounts: store, Profiles: store, History: store, Tx: store, Codes: s.Codes, Notices: notices,
 		Hasher: o.Hasher, Policy: o.Policy, Companies: companies(store, o), Erasure: s.PersonalData,
-		Revokers:     []account.Revoker{s.Tokens, s.Sessions},
+		Revokers: []account.Revoker{s.Tokens, s.Sessions},
+		// A password reset revokes the account's tokens and API keys,
+		// and its notice lists them.
+		Credentials:  s.Tokens,
 		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, FreshFor: o.FreshFor, SecurityLog: s.SecurityLog,
 		Limiter: store, Failures: store, Limits: o.LoginLimits, DeviceKeys: deriveKeys(o.CodeKeys, "usersettings/account/device/v1"),
 		Recovery: store, Now: o.Now, Rand: o.Rand,
@@ -232,8 +235,8 @@ func (c credentials) Required(ctx context.Context, accountID string) (bool, erro
 	return c.s.TwoFactor.Required(ctx, accountID)
 }
 
-func (c credentials) Verify(ctx context.Context, accountID, code string) error {
-	return c.s.TwoFactor.Verify(ctx, accountID, code)
+func (c credentials) Verify(ctx context.Context, accountID, code string, client auth.Client) error {
+	return c.s.TwoFactor.Verify(ctx, accountID, code, client)
 }
 
 // newCourier returns the courier over store's outbox, delivering through

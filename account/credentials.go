@@ -248,7 +248,8 @@ func (s *Service) CheckCallerPassword(ctx context.Context, c auth.Caller, pw str
 // recorded in the history (the fact, never the value) and the security
 // log, and the account gets a notice; then every Revoker is told
 // (ChangePasswordChanged, keeping the caller's session), which ends
-// every other session of the account.
+// every other session of the account. Personal access tokens and API
+// keys stay (a front end shows them for review); a reset revokes them.
 func (s *Service) ChangePassword(ctx context.Context, c auth.Caller, current, next string) error {
 	a, err := s.freshCaller(ctx, c.AllowExpired())
 	if err != nil {
@@ -270,21 +271,21 @@ func (s *Service) ChangePassword(ctx context.Context, c auth.Caller, current, ne
 	if next == current {
 		return ErrPasswordReused
 	}
-	return s.setPassword(ctx, a, next, func(ctx context.Context, cur Account) error {
+	return s.setPassword(ctx, a, next, func(ctx context.Context, cur Account) (notify.Notice, error) {
 		if cur.PasswordHash != a.PasswordHash {
-			return ErrWrongPassword // changed meanwhile: current is no longer current
+			return notify.Notice{}, ErrWrongPassword // changed meanwhile: current is no longer current
 		}
 		if err := s.logEvents(ctx, securitylog.FromCaller(securitylog.PasswordChanged, cur.ProfileID, c)); err != nil {
-			return err
+			return notify.Notice{}, err
 		}
-		return s.revokeKeeping(ctx, a.ID, ChangePasswordChanged, c.SessionID)
+		return notify.Notice{Kind: notify.NoticePasswordChanged}, s.revokeKeeping(ctx, a.ID, ChangePasswordChanged, c.SessionID)
 	}, nil)
 }
 
 // setPassword hashes pw and, in one transaction (inside redeem when it is
 // not nil), re-reads the account, runs check on it, stores the hash and
-// records the history; then it mails a notice.
-func (s *Service) setPassword(ctx context.Context, a Account, pw string, check func(context.Context, Account) error,
+// records the history; then it queues the notice check returned.
+func (s *Service) setPassword(ctx context.Context, a Account, pw string, check func(context.Context, Account) (notify.Notice, error),
 	redeem func(ctx context.Context, fn func(ctx context.Context) error) error) error {
 	h, err := s.hasher.Hash(ctx, pw)
 	if err != nil {
@@ -298,7 +299,8 @@ func (s *Service) setPassword(ctx context.Context, a Account, pw string, check f
 		if err != nil {
 			return err
 		}
-		if err := check(ctx, cur); err != nil {
+		notice, err := check(ctx, cur)
+		if err != nil {
 			return err
 		}
 		now := s.now()
@@ -309,7 +311,8 @@ func (s *Service) setPassword(ctx context.Context, a Account, pw string, check f
 		if err := s.record(ctx, cur.ProfileID, cur.ID, "password", history.ActionSet, "", now); err != nil {
 			return err
 		}
-		return s.notices.Queue(ctx, notify.Notice{Kind: notify.NoticePasswordChanged, At: now}, cur.Email)
+		notice.At = now
+		return s.notices.Queue(ctx, notice, cur.Email)
 	})
 }
 
@@ -353,12 +356,15 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 // single-sign-on company gets ErrSSOManaged (told by its domain alone).
 // An unknown address, an inactive or linked account and a wrong, expired
 // or used code all give errs.ErrInvalidCode. The change is recorded in the
-// history and the security log (securitylog.PasswordReset) and a notice
-// to the account is queued, in one transaction; then every Revoker is told
+// history and the security log (securitylog.PasswordReset, with the
+// client the request came from) and a notice to the account is queued, in
+// one transaction. A reset is an account recovery: in that transaction,
+// Config.Credentials revokes every personal access token and API key of
+// the account (the notice lists them) and every Revoker is told
 // (ChangePasswordReset), which ends every session of the account. It
 // returns the account that was reset. Call it with a context that carries
 // no transaction.
-func (s *Service) ResetPassword(ctx context.Context, email, code, next string) (Account, error) {
+func (s *Service) ResetPassword(ctx context.Context, email, code, next string, client auth.Client) (Account, error) {
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return Account{}, err
@@ -382,29 +388,48 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, next string) (
 	redeem := func(ctx context.Context, fn func(ctx context.Context) error) error {
 		return s.codes.Redeem(ctx, verification.PurposePasswordReset, a.ID, code, fn)
 	}
-	return s.reset(ctx, a, next, redeem, "through an emailed code", func(Account) bool { return true })
+	return s.reset(ctx, a, next, client, redeem, "through an emailed code", func(Account) bool { return true })
 }
 
 // reset sets the password of a to next inside redeem (which checks and
 // uses the code): the account, read again in the transaction, must still
 // be an active password account that still passes still, or the code
-// counts as wrong (errs.ErrInvalidCode). The reset is recorded in the security
-// log with how it was made (via), and every Revoker is told
-// (ChangePasswordReset) in the same transaction.
-func (s *Service) reset(ctx context.Context, a Account, next string,
+// counts as wrong (errs.ErrInvalidCode). The reset is recorded in the
+// security log with how it was made (via) and the client, every
+// credential of the account is revoked (revokeAll), and the notice lists
+// what was.
+func (s *Service) reset(ctx context.Context, a Account, next string, client auth.Client,
 	redeem func(ctx context.Context, fn func(ctx context.Context) error) error, via string, still func(cur Account) bool) (Account, error) {
-	err := s.setPassword(ctx, a, next, func(ctx context.Context, cur Account) error {
+	err := s.setPassword(ctx, a, next, func(ctx context.Context, cur Account) (notify.Notice, error) {
 		if cur.Status != StatusActive || cur.SSO() || !still(cur) {
-			return errs.ErrInvalidCode
+			return notify.Notice{}, errs.ErrInvalidCode
 		}
 		if err := s.logEvents(ctx, securitylog.Event{Kind: securitylog.PasswordReset, ProfileID: cur.ProfileID,
-			AccountID: cur.ID, Detail: via}); err != nil {
-			return err
+			AccountID: cur.ID, Detail: via, IP: client.IP, Device: client.Device()}); err != nil {
+			return notify.Notice{}, err
 		}
-		return s.revoke(ctx, cur.ID, ChangePasswordReset)
+		revoked, err := s.revokeAll(ctx, Revocation{AccountID: cur.ID, Change: ChangePasswordReset, Client: client})
+		return notify.Notice{Kind: notify.NoticePasswordReset, Items: revoked}, err
 	}, redeem)
 	if err := flatten(err); err != nil {
 		return Account{}, err
 	}
 	return public(a), nil
+}
+
+// revokeAll revokes the account's credentials through Config.Credentials
+// and tells every Revoker, in the transaction ctx carries; it returns
+// what Credentials revoked, described for the notice.
+func (s *Service) revokeAll(ctx context.Context, r Revocation) ([]string, error) {
+	var items []string
+	if s.creds != nil {
+		revoked, err := s.creds.RevokeCredentials(ctx, r)
+		if err != nil {
+			return nil, fmt.Errorf("account: revoking credentials: %w", err)
+		}
+		for _, c := range revoked {
+			items = append(items, c.String())
+		}
+	}
+	return items, Revokers(s.revokers).RevokeAccount(ctx, r)
 }

@@ -245,19 +245,19 @@ func TestPasswordReset(t *testing.T) {
 		{"UnknownEmail", "nobody@example.com", code},
 		{"WrongCode", "ada@example.com", wrongCode},
 	} {
-		if _, err := e.svc.ResetPassword(e.ctx, tc.email, tc.code, otherPW); err != errs.ErrInvalidCode {
+		if _, err := e.svc.ResetPassword(e.ctx, tc.email, tc.code, otherPW, resetClient); err != errs.ErrInvalidCode {
 			t.Errorf("ResetPassword(%s): got %v, want exactly errs.ErrInvalidCode", tc.name, err)
 		}
 	}
 	var pe *password.PolicyError
-	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, "weak"); !errors.As(err, &pe) {
+	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, "weak", resetClient); !errors.As(err, &pe) {
 		t.Errorf("ResetPassword(weak): got %v, want *password.PolicyError", err)
 	}
-	reset, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, otherPW)
+	reset, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, otherPW, resetClient)
 	if err != nil || reset.Email != "ada@example.com" || reset.ID == "" || reset.PasswordHash != "" {
 		t.Fatalf("ResetPassword = %v, %v; want the reset account, without its hash", reset, err)
 	}
-	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, "Third-Password-3"); err != errs.ErrInvalidCode {
+	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, "Third-Password-3", resetClient); err != errs.ErrInvalidCode {
 		t.Errorf("ResetPassword with a used code: got %v, want errs.ErrInvalidCode", err)
 	}
 	if _, err := e.svc.Authenticate(e.ctx, account.Login{Email: "ada@example.com", Password: otherPW}); err != nil {
@@ -276,7 +276,7 @@ func TestPasswordResetNeedsResetCode(t *testing.T) {
 	if err := e.codes.Issue(e.ctx, "merge", a.ID, "ada@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", e.code("ada@example.com"), otherPW); err != errs.ErrInvalidCode {
+	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", e.code("ada@example.com"), otherPW, resetClient); err != errs.ErrInvalidCode {
 		t.Errorf("ResetPassword with a merge code: got %v, want errs.ErrInvalidCode", err)
 	}
 }
@@ -291,7 +291,7 @@ func TestPasswordResetDeactivated(t *testing.T) {
 	if err := e.svc.AdminDeactivate(e.ctx, support, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, otherPW); err != errs.ErrInvalidCode {
+	if _, err := e.svc.ResetPassword(e.ctx, "ada@example.com", code, otherPW, resetClient); err != errs.ErrInvalidCode {
 		t.Errorf("ResetPassword of a deactivated account: got %v, want errs.ErrInvalidCode", err)
 	}
 	e.clock.Advance(time.Minute)

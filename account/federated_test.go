@@ -51,7 +51,7 @@ func TestCreateFederated(t *testing.T) {
 	if _, err := e.svc.AddAccount(e.ctx, e.as(a.ID), "new@example.com", goodPW, false); !errors.Is(err, account.ErrSSORequired) {
 		t.Errorf("AddAccount from a federated account = %v, want ErrSSORequired", err)
 	}
-	if _, err := e.svc.ResetPassword(e.ctx, a.Email, "123456", goodPW); !errors.Is(err, errs.ErrInvalidCode) {
+	if _, err := e.svc.ResetPassword(e.ctx, a.Email, "123456", goodPW, resetClient); !errors.Is(err, errs.ErrInvalidCode) {
 		t.Errorf("ResetPassword of a federated account = %v, want errs.ErrInvalidCode", err)
 	}
 	if n := len(e.mails(a.Email)); n != 0 {
@@ -100,7 +100,7 @@ func TestLinkFederated(t *testing.T) {
 
 func TestSSOCompanyRefusesPasswords(t *testing.T) {
 	e := newEnv(t)
-	_, resetErr := e.svc.ResetPassword(e.ctx, "ann@sso.example", "123456", goodPW)
+	_, resetErr := e.svc.ResetPassword(e.ctx, "ann@sso.example", "123456", goodPW, resetClient)
 	for _, err := range []error{e.svc.RequestPasswordReset(e.ctx, "ann@sso.example"), resetErr} {
 		wantErr(t, "password reset on an SSO domain", err, account.ErrSSOManaged)
 	}

@@ -26,6 +26,9 @@ const (
 	otherPW = "Battery-Staple-7"
 )
 
+// resetClient is the client of the password resets of the tests.
+var resetClient = auth.Client{IP: "203.0.113.7", UserAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"}
+
 // cheap are argon2id parameters that keep tests fast.
 var cheap = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 

@@ -75,7 +75,7 @@ func TestStrangerCannotLockOwnerOut(t *testing.T) {
 				t.Fatalf("owner's reset request: %v", err)
 			}
 			pw = "New-Owner-Pass-42"
-			if _, err := e.svc.ResetPassword(e.ctx, addr, e.newestCode(addr, "Reset your password"), pw); err != nil {
+			if _, err := e.svc.ResetPassword(e.ctx, addr, e.newestCode(addr, "Reset your password"), pw, owner); err != nil {
 				t.Fatalf("owner's reset with the newest code mailed to them: %v", err)
 			}
 		case requests * 3 / 4: // then signs in from a new client

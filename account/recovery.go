@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/verification"
@@ -121,11 +122,12 @@ func (s *Service) recoverable(ctx context.Context, email string) ([]Account, err
 // verified recovery email is not recoveryEmail, and a wrong, expired or
 // used code all give errs.ErrInvalidCode, and each counts as an attempt on
 // the code. As ResetPassword, the change is recorded in the history and,
-// in the same transaction, the security log (securitylog.PasswordReset),
-// the account gets a notice, and every session of the account ends. It
-// returns the account that was reset. Call it with a context that
-// carries no transaction.
-func (s *Service) ResetPasswordByRecovery(ctx context.Context, recoveryEmail, accountRef, code, next string) (Account, error) {
+// in the same transaction, the security log (securitylog.PasswordReset,
+// with the client), every personal access token and API key of the
+// account is revoked, the account gets a notice that lists them, and
+// every session of the account ends. It returns the account that was
+// reset. Call it with a context that carries no transaction.
+func (s *Service) ResetPasswordByRecovery(ctx context.Context, recoveryEmail, accountRef, code, next string, client auth.Client) (Account, error) {
 	if s.recovery == nil {
 		return Account{}, ErrRecoveryUnavailable
 	}
@@ -152,7 +154,7 @@ func (s *Service) ResetPasswordByRecovery(ctx context.Context, recoveryEmail, ac
 		s.hasher.VerifyDummy(ctx, next) // the cost of the hash of setPassword
 		return Account{}, flatten(redeem(ctx, nil))
 	}
-	return s.reset(ctx, a, next, redeem, "through the recovery email", func(cur Account) bool {
+	return s.reset(ctx, a, next, client, redeem, "through the recovery email", func(cur Account) bool {
 		return cur.PasswordHash != "" && cur.ProfileID == a.ProfileID
 	})
 }

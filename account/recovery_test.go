@@ -57,15 +57,15 @@ func TestResetPasswordByRecovery(t *testing.T) {
 	code := e.code("ada@home.example")
 
 	const next = "Brand-New-Secret-42"
-	_, err := e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", "bob@example.com", code, next)
+	_, err := e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", "bob@example.com", code, next, resetClient)
 	wantErr(t, "Bob's account with Ada's recovery code", err, errs.ErrInvalidCode)
-	_, err = e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", "nobody@example.com", code, next)
+	_, err = e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", "nobody@example.com", code, next, resetClient)
 	wantErr(t, "an unknown account", err, errs.ErrInvalidCode)
 	var pe *password.PolicyError
-	if _, err = e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", ada.ID, code, "weak"); !errors.As(err, &pe) {
+	if _, err = e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", ada.ID, code, "weak", resetClient); !errors.As(err, &pe) {
 		t.Errorf("weak password = %v, want a *password.PolicyError", err)
 	}
-	got, err := e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", ada.ID, code, next)
+	got, err := e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", ada.ID, code, next, resetClient)
 	if err != nil {
 		t.Fatalf("reset by id: %v", err)
 	}
@@ -85,7 +85,7 @@ func TestResetPasswordByRecovery(t *testing.T) {
 	if err != nil || len(ev) != 1 || ev[0].Kind != securitylog.PasswordReset || ev[0].AccountID != ada.ID {
 		t.Errorf("security log = %+v, %v; want one password_reset of Ada's account", ev, err)
 	}
-	_, err = e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", ada.ID, code, "Another-Secret-43")
+	_, err = e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", ada.ID, code, "Another-Secret-43", resetClient)
 	wantErr(t, "the code twice", err, errs.ErrInvalidCode)
 	if _, err := e.svc.Authenticate(e.ctx, account.Login{Email: "bob@example.com", Password: goodPW}); err != nil {
 		t.Errorf("Bob's password changed: %v", err)
@@ -108,7 +108,7 @@ func TestRecoveryResetRevealsNothing(t *testing.T) {
 	if msgs := e.out.Messages()[before:]; len(msgs) != 0 {
 		t.Fatalf("mail sent to an address that is no verified recovery email: %+v", msgs)
 	}
-	_, err := e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", ada.ID, "123456", "Brand-New-Secret-42")
+	_, err := e.svc.ResetPasswordByRecovery(e.ctx, "ada@home.example", ada.ID, "123456", "Brand-New-Secret-42", resetClient)
 	wantErr(t, "reset through a pending recovery email", err, errs.ErrInvalidCode)
 	wantErr(t, "malformed address", e.svc.RequestRecoveryReset(e.ctx, "not an address"), account.ErrInvalidEmail)
 

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/seed-a97ca23f/usersettings/auth"
 )
 
 // Change names what happened to an account's credentials, for Revokers.
@@ -16,7 +18,11 @@ const (
 	// may go on.
 	ChangeDeactivated Change = "deactivated"
 	// ChangePasswordReset: the password was reset with an emailed code,
-	// possibly by someone who stole it; every session ends.
+	// possibly by someone who stole it, or by its owner taking the
+	// account back from someone who did: an account recovery. Every
+	// session ends, and every personal access token and API key of the
+	// account is revoked (the token service deletes them), since an
+	// intruder may have made them.
 	ChangePasswordReset Change = "password_reset"
 	// ChangeLinked: the account was linked to a single-sign-on identity
 	// and its password retired; every session ends, since a session
@@ -24,7 +30,8 @@ const (
 	ChangeLinked Change = "sso_linked"
 	// ChangePasswordChanged: the signed-in person changed the password;
 	// cached credentials go and every session but Revocation.KeepSession
-	// ends.
+	// ends. Personal access tokens and API keys stay: the person reviews
+	// them.
 	ChangePasswordChanged Change = "password_changed"
 	// ChangeSecondFactor: the second factor was enrolled or deactivated;
 	// every session but Revocation.KeepSession ends.
@@ -54,6 +61,10 @@ type Revocation struct {
 	// signing out of one); when empty, every session of the account but
 	// KeepSession ends.
 	Sessions []string
+	// Client is the client whose request made a password reset, for
+	// the security events a Revoker records (ChangePasswordReset); zero
+	// for other changes.
+	Client auth.Client
 }
 
 // Ends reports whether the revocation ends the session with the ID: what
@@ -84,6 +95,35 @@ func (f RevokerFunc) RevokeAccount(ctx context.Context, r Revocation) error { re
 // revokes nothing.
 type Revoker interface {
 	RevokeAccount(ctx context.Context, r Revocation) error
+}
+
+// RevokedCredential is one credential an account recovery revoked: what
+// the reset's notice lists. It is never a secret.
+type RevokedCredential struct {
+	// Kind is "token" (a personal access token) or "api_key".
+	Kind string
+	// Name is the token's name or the API key's description.
+	Name string
+}
+
+// String describes the credential for a person: its kind and name.
+func (c RevokedCredential) String() string {
+	if c.Kind == "api_key" {
+		return fmt.Sprintf("API key %q", c.Name)
+	}
+	return fmt.Sprintf("personal access token %q", c.Name)
+}
+
+// CredentialRevoker revokes every credential an account recovery must
+// not leave behind, and says which: the token service revokes the
+// account's personal access tokens and API keys. The account service
+// calls it (Config.Credentials) in the transaction of a password reset,
+// before its Revokers, and lists what it revoked in the reset's notice.
+type CredentialRevoker interface {
+	// RevokeCredentials revokes every credential of r.AccountID in the
+	// transaction ctx carries, records each in the security log with
+	// r.Client, and returns them, oldest first.
+	RevokeCredentials(ctx context.Context, r Revocation) ([]RevokedCredential, error)
 }
 
 // revoke tells every Revoker about the change, in the transaction ctx

@@ -177,6 +177,12 @@ type Config struct {
 	// key validations, sessions) when the account is deactivated or its
 	// password changes; see Revoker.
 	Revokers []Revoker
+	// Credentials, when set, revokes the account's personal access
+	// tokens and API keys at a password reset and says which, for the
+	// reset's notice; usersettings.New passes the token service. Without
+	// it a token service among the Revokers still revokes them
+	// (ChangePasswordReset), but the notice cannot name them.
+	Credentials CredentialRevoker
 	// SecondFactor, when set, makes Authenticate report whether the
 	// account must pass a second factor.
 	SecondFactor SecondFactor
@@ -236,6 +242,7 @@ type Service struct {
 	companies  CompanyResolver
 	erasure    Erasure
 	revokers   []Revoker
+	creds      CredentialRevoker
 	second     SecondFactor
 	pendingTTL time.Duration
 	devices    *devices
@@ -257,8 +264,8 @@ func NewService(c Config) *Service {
 		accounts: c.Accounts, profiles: c.Profiles, history: c.History, tx: c.Tx,
 		codes: c.Codes, notices: c.Notices, hasher: c.Hasher, policy: c.Policy,
 		companies: c.Companies, erasure: c.Erasure,
-		revokers: append([]Revoker(nil), c.Revokers...),
-		second:   c.SecondFactor, pendingTTL: c.PendingTTL, limiter: c.Limiter, now: clock.New(c.Now), rand: c.Rand,
+		revokers: append([]Revoker(nil), c.Revokers...), creds: c.Credentials,
+		second: c.SecondFactor, pendingTTL: c.PendingTTL, limiter: c.Limiter, now: clock.New(c.Now), rand: c.Rand,
 		freshFor: c.FreshFor, seclog: c.SecurityLog, recovery: c.Recovery,
 	}
 	if s.hasher == nil {

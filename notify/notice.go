@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -39,6 +40,10 @@ const (
 	// that someone asked to make it the login email of another account;
 	// nothing changed. It carries no code.
 	NoticeEmailChangeAttempt NoticeKind = "email_change_attempt"
+	// NoticePasswordReset reports a password reset with an emailed code
+	// (an account recovery): every session ended, and Items lists the
+	// personal access tokens and API keys it revoked.
+	NoticePasswordReset NoticeKind = "password_reset"
 )
 
 // Notice is one security notice to an account.
@@ -49,6 +54,11 @@ type Notice struct {
 	// a secret. It is cut to 200 characters and control characters are
 	// replaced by spaces.
 	Detail string
+	// Items lists what the change concerned, one line each under the
+	// opening sentence, such as the credentials a password reset
+	// revoked; each is cleaned like Detail, and past maxItems the rest
+	// are counted. They must never hold a secret.
+	Items []string
 	// At is when the change happened; the zero time leaves it out.
 	At time.Time
 }
@@ -66,11 +76,15 @@ var noticeTexts = map[NoticeKind]struct{ subject, sentence string }{
 	NoticeRecoveryEmailChanged: {"Your recovery email was changed", "This address is no longer the recovery email of your profile: another address replaced it, or it was removed. If you did not do this, sign in and check your profile, or contact support"},
 	NoticeEmailChanged:         {"Your login email was changed", "This address is no longer the login email of your account: another address replaced it, and sign-in and mail now use that one. If you did not do this, contact support at once"},
 	NoticeEmailChangeAttempt:   {"Someone tried to use your address for another account", "Someone asked to make your email address the login email of another account; it already belongs to yours, so nothing changed. If it was you, you can ignore this mail"},
+	NoticePasswordReset:        {"Your password was reset", "The password of your account was reset with a code sent by email; every session of the account was signed out, and every personal access token and API key of the account was revoked"},
 	NoticeSSOLinked:            {"Your account now uses single sign-on", "Your account now signs in through your company's identity provider and its password no longer works"},
 }
 
 // maxDetail bounds Notice.Detail in characters.
 const maxDetail = 200
+
+// maxItems bounds the Notice.Items a mail lists; the rest are counted.
+const maxItems = 20
 
 // NoticeMessage returns the security notice email for n. Security notices
 // are always on: the host sends them after the change committed, whatever
@@ -88,13 +102,28 @@ func NoticeMessage(to string, n Notice) (Message, error) {
 	if !n.At.IsZero() {
 		at = n.At.UTC().Format("Monday 2 January 2006, 15:04 UTC")
 	}
-	body, err := render("notice.txt", map[string]string{
-		"Sentence": text.sentence, "Detail": cleanDetail(n.Detail), "At": at,
+	body, err := render("notice.txt", map[string]any{
+		"Sentence": text.sentence, "Detail": cleanDetail(n.Detail), "At": at, "Items": cleanItems(n.Items),
 	})
 	if err != nil {
 		return Message{}, err
 	}
 	return Message{To: to, Subject: text.subject, Body: body}, nil
+}
+
+// cleanItems cleans each item like a Detail, drops empty ones, and
+// replaces those past maxItems by a count.
+func cleanItems(items []string) []string {
+	var out []string
+	for _, it := range items {
+		if it = cleanDetail(it); it != "" {
+			out = append(out, it)
+		}
+	}
+	if len(out) > maxItems {
+		out = append(out[:maxItems-1], fmt.Sprintf("and %d more", len(out)-maxItems+1))
+	}
+	return out
 }
 
 // cleanDetail replaces control characters and invalid UTF-8 by spaces,

@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -139,5 +140,31 @@ func TestNoticeMessageDetail(t *testing.T) {
 	}
 	if _, err := notify.NoticeMessage("a\nb", notify.Notice{Kind: notify.NoticeTokenCreated}); !errors.Is(err, notify.ErrHeaderInjection) {
 		t.Errorf("injected address: got %v, want ErrHeaderInjection", err)
+	}
+}
+
+func TestNoticeMessageItems(t *testing.T) {
+	items := []string{`personal access token "ci deploy"`, "API key \"build\r\nserver\"", ""}
+	m, err := notify.NoticeMessage("ann@example.com", notify.Notice{Kind: notify.NoticePasswordReset, Items: items})
+	if err != nil {
+		t.Fatalf("NoticeMessage: %v", err)
+	}
+	if m.Subject != "Your password was reset" {
+		t.Errorf("Subject = %q", m.Subject)
+	}
+	want := "was revoked.\n\n- personal access token \"ci deploy\"\n- API key \"build  server\"\n\nIf this was you"
+	if !strings.Contains(m.Body, want) {
+		t.Errorf("Body lacks %q:\n%s", want, m.Body)
+	}
+	many := make([]string, 30)
+	for i := range many {
+		many[i] = fmt.Sprint("token ", i)
+	}
+	m, err = notify.NoticeMessage("ann@example.com", notify.Notice{Kind: notify.NoticePasswordReset, Items: many})
+	if err != nil {
+		t.Fatalf("NoticeMessage: %v", err)
+	}
+	if got := strings.Count(m.Body, "\n- "); got != 20 || !strings.Contains(m.Body, "- and 11 more\n") {
+		t.Errorf("30 items: %d lines, body:\n%s", got, m.Body)
 	}
 }

@@ -30,9 +30,10 @@ type Passwords interface {
 type SecondFactor interface {
 	// Required reports whether the account has an active second factor.
 	Required(ctx context.Context, accountID string) (bool, error)
-	// Verify checks a code of the second factor; a wrong one is
+	// Verify checks a code of the second factor from client (the
+	// security log records a recovery code used with it); a wrong one is
 	// errs.ErrInvalidCode, too many wrong ones twofactor.ErrLocked.
-	Verify(ctx context.Context, accountID, code string) error
+	Verify(ctx context.Context, accountID, code string, client auth.Client) error
 }
 
 // List returns the caller's own sessions (those of its account), newest
@@ -220,7 +221,7 @@ func (s *Service) prove(ctx context.Context, c auth.Caller, password, otp string
 	if otp == "" {
 		return "", ErrSecondFactorRequired
 	}
-	if err := s.second.Verify(ctx, accountID, otp); err != nil {
+	if err := s.second.Verify(ctx, accountID, otp, c.Client); err != nil {
 		if errors.Is(err, errs.ErrInvalidCode) {
 			return "", fmt.Errorf("session: reauthenticate: %w (%v)", account.ErrInvalidCredentials, err)
 		}

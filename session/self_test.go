@@ -33,7 +33,7 @@ func (f *secondFactor) Required(_ context.Context, accountID string) (bool, erro
 	return f.on[accountID], nil
 }
 
-func (f *secondFactor) Verify(_ context.Context, _, code string) error {
+func (f *secondFactor) Verify(_ context.Context, _, code string, _ auth.Client) error {
 	f.tries++
 	if code != "123456" {
 		return errs.ErrInvalidCode

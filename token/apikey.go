@@ -126,9 +126,10 @@ func (s *Service) RevokeAPIKey(ctx context.Context, c auth.Caller, keyID string)
 // Other processes sharing the store see the revocation through the shared
 // revocation sequence (Config.Revocations): a validation reads it when
 // the last read is older than Config.RevocationCheck (250 ms) and
-// empties the cache when it moved, so every replica refuses a revoked key,
-// or a key of a deactivated or deleted account or one whose password
-// changed, within about that interval. Without a sequence, or while
+// empties the cache when it moved, so every replica refuses a revoked key
+// (by its owner, or by a password reset: RevokeCredentials), or a key of
+// a deactivated or deleted account, within about that interval; a
+// password change keeps keys. Without a sequence, or while
 // reading it fails, they converge within the TTL. A negative TTL disables
 // the cache: every call then reads the store.
 func (s *Service) ValidateAPIKey(ctx context.Context, username, key string) (Principal, error) {

@@ -1,7 +1,11 @@
 package token
 
 import (
+	"context"
+	"net"
 	"net/http"
+
+	"github.com/seed-a97ca23f/usersettings/auth"
 )
 
 // Middleware authenticates requests with a personal access token in the
@@ -14,8 +18,12 @@ import (
 // The scheme is that of v when v has one (a *Service: Config.Scheme),
 // else DefaultScheme; WithScheme and WithAuthScheme replace it. It panics
 // when the options make an invalid Scheme (Scheme.Check).
+//
+// When v is a ClientValidator (a *Service), the token is validated with
+// the request's client (RequestClient, or WithClient's function), which
+// the security event of a token's first use records.
 func Middleware(v Validator, next http.Handler, opts ...MiddlewareOption) http.Handler {
-	s := newMiddlewareScheme(v, opts)
+	s := newMiddlewareConfig(v, opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, ok := validateToken(v, s, r)
 		if !ok {
@@ -26,7 +34,8 @@ func Middleware(v Validator, next http.Handler, opts ...MiddlewareOption) http.H
 	})
 }
 
-func validateToken(v Validator, s Scheme, r *http.Request) (Principal, bool) {
+func validateToken(v Validator, c *middlewareConfig, r *http.Request) (Principal, bool) {
+	s := c.scheme
 	h, ok := singleHeader(r.Header, "Authorization")
 	if !ok || credentialInQuery(r, s) {
 		return Principal{}, false
@@ -35,13 +44,55 @@ func validateToken(v Validator, s Scheme, r *http.Request) (Principal, bool) {
 	if !ok {
 		return Principal{}, false
 	}
-	p, err := v.Validate(r.Context(), cred)
+	var (
+		p   Principal
+		err error
+	)
+	if c.from != nil {
+		p, err = c.from.ValidateFrom(r.Context(), cred, c.client(r))
+	} else {
+		p, err = v.Validate(r.Context(), cred)
+	}
 	return p, err == nil && p.Kind == KindToken
+}
+
+// ClientValidator is a Validator that records the client of a token's
+// first use; *Service implements it.
+type ClientValidator interface {
+	Validator
+	ValidateFrom(ctx context.Context, secret string, client auth.Client) (Principal, error)
+}
+
+// RequestClient returns the client of a request as the middleware sees
+// it by default: the IP address of r.RemoteAddr (the peer, which is a
+// proxy when one stands in front) and the User-Agent header. A host
+// behind proxies passes its own function to WithClient.
+func RequestClient(r *http.Request) auth.Client {
+	ip := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(ip); err == nil {
+		ip = host
+	}
+	return auth.Client{IP: ip, UserAgent: r.UserAgent()}
+}
+
+// middlewareConfig is what the options set: the scheme and how to tell
+// a request's client.
+type middlewareConfig struct {
+	scheme Scheme
+	client func(*http.Request) auth.Client
+	from   ClientValidator // the validator, when it is one
 }
 
 // MiddlewareOption configures Middleware, APIKeyMiddleware and
 // AnyMiddleware.
-type MiddlewareOption func(*Scheme)
+type MiddlewareOption func(*middlewareConfig)
+
+// WithClient makes the middleware tell a request's client with f
+// instead of RequestClient: a host behind proxies that it trusts reads
+// the client's address from their header.
+func WithClient(f func(*http.Request) auth.Client) MiddlewareOption {
+	return func(m *middlewareConfig) { m.client = f }
+}
 
 // WithScheme makes the middleware use the scheme (empty fields take
 // DefaultScheme's values) instead of its validator's. Only the
@@ -49,35 +100,40 @@ type MiddlewareOption func(*Scheme)
 // credentials in URL queries) matter to it: the prefixes a token must
 // have are those of the Service that validates it.
 func WithScheme(s Scheme) MiddlewareOption {
-	return func(m *Scheme) { *m = s }
+	return func(m *middlewareConfig) { m.scheme = s }
 }
 
 // WithAuthScheme replaces the Authorization scheme "mxtoken".
 func WithAuthScheme(scheme string) MiddlewareOption {
-	return func(m *Scheme) { m.Authorization = scheme }
+	return func(m *middlewareConfig) { m.scheme.Authorization = scheme }
 }
 
 // WithAPIKeyHeaders replaces the header names "Mendix-Username" and
 // "Mendix-ApiKey".
 func WithAPIKeyHeaders(username, key string) MiddlewareOption {
-	return func(m *Scheme) { m.UsernameHeader, m.APIKeyHeader = username, key }
+	return func(m *middlewareConfig) { m.scheme.UsernameHeader, m.scheme.APIKeyHeader = username, key }
 }
 
 // schemer is a validator that knows its scheme; *Service is one.
 type schemer interface{ Scheme() Scheme }
 
-// newMiddlewareScheme returns the scheme of v (or the default), changed
-// by the options, with its defaults filled in. It panics for an invalid
-// scheme.
-func newMiddlewareScheme(v any, opts []MiddlewareOption) Scheme {
-	s := DefaultScheme()
+// newMiddlewareConfig returns the scheme of v (or the default), changed
+// by the options, with its defaults filled in, and the client function
+// (RequestClient by default). It panics for an invalid scheme.
+func newMiddlewareConfig(v any, opts []MiddlewareOption) *middlewareConfig {
+	c := &middlewareConfig{scheme: DefaultScheme(), client: RequestClient}
 	if sv, ok := v.(schemer); ok {
-		s = sv.Scheme()
+		c.scheme = sv.Scheme()
 	}
+	c.from, _ = v.(ClientValidator)
 	for _, o := range opts {
-		o(&s)
+		o(c)
 	}
-	return s.normalized()
+	c.scheme = c.scheme.normalized()
+	if c.client == nil {
+		c.client = RequestClient
+	}
+	return c
 }
 
 // APIKeyMiddleware authenticates requests with an API key: the login
@@ -86,7 +142,7 @@ func newMiddlewareScheme(v any, opts []MiddlewareOption) Scheme {
 // WithAPIKeyHeaders). Each header must appear exactly once. Failures get
 // the same 403 answer as Middleware.
 func APIKeyMiddleware(v APIKeyValidator, next http.Handler, opts ...MiddlewareOption) http.Handler {
-	s := newMiddlewareScheme(v, opts)
+	s := newMiddlewareConfig(v, opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, ok := validateAPIKey(v, s, r)
 		if !ok {
@@ -97,7 +153,8 @@ func APIKeyMiddleware(v APIKeyValidator, next http.Handler, opts ...MiddlewareOp
 	})
 }
 
-func validateAPIKey(v APIKeyValidator, s Scheme, r *http.Request) (Principal, bool) {
+func validateAPIKey(v APIKeyValidator, c *middlewareConfig, r *http.Request) (Principal, bool) {
+	s := c.scheme
 	user, ok1 := singleHeader(r.Header, s.UsernameHeader)
 	key, ok2 := singleHeader(r.Header, s.APIKeyHeader)
 	if !ok1 || !ok2 || !visibleASCII(key) || credentialInQuery(r, s) {
@@ -113,13 +170,13 @@ func validateAPIKey(v APIKeyValidator, s Scheme, r *http.Request) (Principal, bo
 // refused, as is one carrying neither. Failures get the same 403 answer
 // as Middleware. The scheme is chosen as for Middleware.
 func AnyMiddleware(v CredentialValidator, next http.Handler, opts ...MiddlewareOption) http.Handler {
-	s := newMiddlewareScheme(v, opts)
+	s := newMiddlewareConfig(v, opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var p Principal
 		ok := false
 		_, hasAuth := r.Header["Authorization"]
-		_, hasKey := r.Header[s.APIKeyHeader]
-		_, hasUser := r.Header[s.UsernameHeader]
+		_, hasKey := r.Header[s.scheme.APIKeyHeader]
+		_, hasUser := r.Header[s.scheme.UsernameHeader]
 		switch {
 		case hasAuth && !hasKey && !hasUser:
 			p, ok = validateToken(v, s, r)

@@ -178,7 +178,18 @@ func (s *Service) Delete(ctx context.Context, c auth.Caller, tokenID string) err
 // A malformed token is rejected without touching the store. A good one
 // costs one store lookup by digest; LastUsedAt is written at most once
 // per LastUsedInterval per token.
+//
+// The first use of a token is recorded in the security log
+// (securitylog.TokenFirstUsed) without a client: an HTTP layer calls
+// ValidateFrom instead, as Middleware does.
 func (s *Service) Validate(ctx context.Context, secret string) (Principal, error) {
+	return s.ValidateFrom(ctx, secret, auth.Client{})
+}
+
+// ValidateFrom is Validate for a request from client, whose IP address
+// and device the security event of the token's first use records. The
+// client costs nothing on later uses.
+func (s *Service) ValidateFrom(ctx context.Context, secret string, client auth.Client) (Principal, error) {
 	if k, ok := s.format.parse(secret); !ok || k != KindToken {
 		return Principal{}, ErrInvalidToken
 	}
@@ -195,7 +206,7 @@ func (s *Service) Validate(ctx context.Context, secret string) (Principal, error
 	}
 	switch {
 	case tw.LastUsedAt.IsZero():
-		if err := s.firstUse(ctx, tw, now); err != nil {
+		if err := s.firstUse(ctx, tw, now, client); err != nil {
 			return Principal{}, err
 		}
 	case now.UnixNano()-tw.LastUsedAt.UnixNano() >= int64(s.lastUsed):
@@ -207,10 +218,10 @@ func (s *Service) Validate(ctx context.Context, secret string) (Principal, error
 
 // firstUse writes LastUsedAt of a token never used before and, when this
 // call is the one that wrote it, records securitylog.TokenFirstUsed in
-// the same transaction, so the event appears once however many requests
-// race. Unlike a later touch, a failure here is returned: the event must
-// not be lost.
-func (s *Service) firstUse(ctx context.Context, tw TokenWithAccount, now time.Time) error {
+// the same transaction, with the client, so the event appears once
+// however many requests race. Unlike a later touch, a failure here is
+// returned: the event must not be lost.
+func (s *Service) firstUse(ctx context.Context, tw TokenWithAccount, now time.Time, client auth.Client) error {
 	s.touches.claim(tw.TokenID, now, s.lastUsed)
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		changed, err := s.store.TouchToken(ctx, tw.TokenID, now, now.Add(-s.lastUsed))
@@ -219,6 +230,7 @@ func (s *Service) firstUse(ctx context.Context, tw TokenWithAccount, now time.Ti
 		}
 		return s.seclog.Record(ctx, securitylog.Event{
 			Kind: securitylog.TokenFirstUsed, ProfileID: tw.ProfileID, AccountID: tw.AccountID, At: now, Detail: tw.TokenID,
+			IP: client.IP, Device: client.Device(),
 		})
 	})
 	if err != nil {

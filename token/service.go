@@ -62,7 +62,7 @@ type Config struct {
 	// the store; nil means none, and other replicas then see a revoked
 	// key only when their cached validation expires (APIKeyCacheTTL).
 	// With it, every revocation (RevokeAPIKey, RevokeAccount,
-	// EraseAccount) advances the sequence, and every replica empties its
+	// RevokeCredentials, EraseAccount) advances the sequence, and every replica empties its
 	// cache within RevocationCheck of the change.
 	Revocations Revocations
 	// RevocationCheck is how often, at most, a validation reads the
@@ -84,7 +84,11 @@ type Config struct {
 	Scheme Scheme
 }
 
-var _ account.Eraser = (*Service)(nil)
+var (
+	_ account.Eraser            = (*Service)(nil)
+	_ account.Revoker           = (*Service)(nil)
+	_ account.CredentialRevoker = (*Service)(nil)
+)
 
 // Service manages personal access tokens and API keys and validates them.
 // It is safe for concurrent use.
@@ -282,11 +286,18 @@ func (s *Service) EraseAccount(ctx context.Context, accountID string) error {
 // RevokeAccount drops the account's cached API key validations from this
 // process's cache, whatever the change (account.Revoker): a deactivated
 // account's key is refused at once, and a key validated before a password
-// change is checked again. It advances the shared revocation sequence
-// (Config.Revocations) in the transaction ctx carries, so that every other
-// replica empties its cache when the change commits; the error is that of
-// the sequence. The local purge runs after the commit.
+// change is checked again. A password reset (account.ChangePasswordReset),
+// an account recovery, also revokes every token and API key of the
+// account, as RevokeCredentials does. It advances the shared revocation
+// sequence (Config.Revocations) in the transaction ctx carries, so that
+// every other replica empties its cache when the change commits; the
+// error is that of the sequence or the store. The local purge runs after
+// the commit.
 func (s *Service) RevokeAccount(ctx context.Context, r account.Revocation) error {
+	if r.Change == account.ChangePasswordReset {
+		_, err := s.RevokeCredentials(ctx, r)
+		return err
+	}
 	if err := s.bumpRevocations(ctx); err != nil {
 		return wrap("revoking account keys", err)
 	}

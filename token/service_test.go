@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -167,11 +169,21 @@ func TestSecurityLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range 2 {
-		if _, err := f.svc.Validate(f.ctx, s.Reveal()); err != nil {
-			t.Fatal(err)
-		}
-		f.clock.Advance(2 * token.DefaultLastUsedInterval)
+	// The first use comes through the middleware, whose client function
+	// (behind a proxy at 10.0.0.1) names the client.
+	h := token.Middleware(f.svc, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}),
+		token.WithClient(func(r *http.Request) auth.Client { return auth.Client{IP: "192.0.2.7", UserAgent: r.UserAgent()} }))
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "10.0.0.1:4000"
+	r.Header.Set("User-Agent", "curl/8.5.0")
+	r.Header.Set("Authorization", "mxtoken "+s.Reveal())
+	rec := httptest.NewRecorder()
+	if h.ServeHTTP(rec, r); rec.Code != http.StatusOK {
+		t.Fatalf("middleware: %d", rec.Code)
+	}
+	f.clock.Advance(2 * token.DefaultLastUsedInterval)
+	if _, err := f.svc.Validate(f.ctx, s.Reveal()); err != nil {
+		t.Fatal(err)
 	}
 	if err := f.svc.Delete(f.ctx, c, tok.ID); err != nil {
 		t.Fatal(err)
@@ -190,7 +202,7 @@ func TestSecurityLog(t *testing.T) {
 	got := map[securitylog.Kind]int{}
 	for _, e := range evs {
 		got[e.Kind]++
-		if e.Kind != securitylog.TokenFirstUsed && (e.IP != "192.0.2.7" || e.Device != "curl") {
+		if e.IP != "192.0.2.7" || e.Device != "curl" {
 			t.Errorf("event %s from %q %q, want the caller's client", e.Kind, e.IP, e.Device)
 		}
 	}
@@ -407,5 +419,55 @@ func TestCreateRetriesKeyCollision(t *testing.T) {
 	cs.refused = -5
 	if _, _, err := f.svc.Create(f.ctx, f.as(f.acct.ID), "u", []string{"catalog"}); !errors.Is(err, storage.ErrConflict) {
 		t.Errorf("Create after 3 collisions = %v, want ErrConflict", err)
+	}
+}
+
+// TestRevokeCredentials: an account recovery deletes every token and API
+// key of the account, records each with the client, and says which.
+func TestRevokeCredentials(t *testing.T) {
+	f := newFixture(t, func(c *token.Config) {
+		c.SecurityLog = securitylog.New(c.Accounts.(*memory.Store), rand.NewChaCha8([32]byte{2}), func() time.Time { return t0 }, nil)
+	})
+	_, pat := f.create(t, "ci")
+	_, key := f.createKey(t, "deploy")
+	if _, err := f.svc.ValidateAPIKey(f.ctx, f.acct.Email, key); err != nil {
+		t.Fatal(err) // now cached
+	}
+	client := auth.Client{IP: "198.51.100.3", UserAgent: "curl/8.5.0"}
+	var got []account.RevokedCredential
+	err := f.st.InTx(f.ctx, func(ctx context.Context) error {
+		var err error
+		got, err = f.svc.RevokeCredentials(ctx, account.Revocation{AccountID: f.acct.ID, Change: account.ChangePasswordReset, Client: client})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []account.RevokedCredential{{Kind: "token", Name: "ci"}, {Kind: "api_key", Name: "deploy"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("revoked (-want +got):\n%s", diff)
+	}
+	if _, err := f.svc.Validate(f.ctx, pat); !errors.Is(err, token.ErrInvalidToken) {
+		t.Errorf("Validate(revoked token) = %v", err)
+	}
+	if _, err := f.svc.ValidateAPIKey(f.ctx, f.acct.Email, key); !errors.Is(err, token.ErrInvalidToken) {
+		t.Errorf("ValidateAPIKey(revoked, cached key) = %v", err)
+	}
+	evs, _ := f.st.SecurityEvents(f.ctx, f.acct.ProfileID, securitylog.Position{}, 10)
+	deleted := 0
+	for _, e := range evs {
+		if e.Kind == securitylog.TokenDeleted || e.Kind == securitylog.APIKeyDeleted {
+			deleted++
+			if e.IP != client.IP || e.Device != "curl" {
+				t.Errorf("%s from %q %q, want the reset's client", e.Kind, e.IP, e.Device)
+			}
+		}
+	}
+	if deleted != 2 {
+		t.Errorf("%d deletion events, want 2", deleted)
+	}
+	// A second call (RevokeAccount after it, in a reset) finds nothing.
+	if again, err := f.svc.RevokeCredentials(f.ctx, account.Revocation{AccountID: f.acct.ID}); err != nil || len(again) != 0 {
+		t.Errorf("again: %v, %v; want nothing", again, err)
 	}
 }

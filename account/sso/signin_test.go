@@ -144,7 +144,7 @@ func TestPasswordFlowsRefused(t *testing.T) {
 	wantErr(t, "Authenticate", err, account.ErrInvalidCredentials)
 	wantErr(t, "ChangePassword", e.accounts.ChangePassword(e.ctx, auth.New(res.Account.ID, auth.MethodSSO, e.now(), ""), "", goodPW), account.ErrSSOManaged)
 	wantErr(t, "RequestPasswordReset", e.accounts.RequestPasswordReset(e.ctx, "ann@acme.example"), account.ErrSSOManaged)
-	_, err = e.accounts.ResetPassword(e.ctx, "ann@acme.example", "123456", goodPW)
+	_, err = e.accounts.ResetPassword(e.ctx, "ann@acme.example", "123456", goodPW, auth.Client{})
 	wantErr(t, "ResetPassword", err, account.ErrSSOManaged)
 	_, err = e.accounts.SignUp(e.ctx, "bob@acme.example", goodPW, false)
 	wantErr(t, "SignUp", err, account.ErrSSORequired)

@@ -70,14 +70,14 @@ func TestRevocationAndSecurityLog(t *testing.T) {
 	if _, err := e.svc.RegenerateRecoveryCodes(e.ctx, e.as(testAccount), twofactor.Proof{Password: testPassword}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Verify(e.ctx, testAccount, recovery[0]); err == nil {
+	if err := e.svc.Verify(e.ctx, testAccount, recovery[0], signInClient); err == nil {
 		t.Errorf("Verify with a replaced recovery code succeeded")
 	}
 	codes, err := e.svc.RegenerateRecoveryCodes(e.ctx, e.as(testAccount), twofactor.Proof{Password: testPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Verify(e.ctx, testAccount, codes[0]); err != nil {
+	if err := e.svc.Verify(e.ctx, testAccount, codes[0], signInClient); err != nil {
 		t.Fatalf("Verify with a recovery code: %v", err)
 	}
 	if err := e.svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{Password: testPassword}); err != nil {

@@ -45,7 +45,7 @@ func TestDeactivateWithPassword(t *testing.T) {
 	}
 	wantErr(t, "Deactivate with the password", e.svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{Password: testPassword}), nil)
 	wantOff(t, e)
-	wantErr(t, "Verify after deactivation", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), twofactor.ErrNotEnabled)
+	wantErr(t, "Verify after deactivation", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0), signInClient), twofactor.ErrNotEnabled)
 	wantErr(t, "Deactivate again", e.svc.Deactivate(e.ctx, e.as(testAccount), twofactor.Proof{Password: testPassword}), twofactor.ErrNotEnabled)
 	// Enrolling again works and starts afresh.
 	e.enrolApp()
@@ -123,7 +123,7 @@ func TestEncryptionAtRest(t *testing.T) {
 		}
 	}
 	otherKey := []byte(strings.Repeat("k", twofactor.KeySize))
-	err = e.service(otherKey).Verify(e.ctx, testAccount, e.code(secret, 0))
+	err = e.service(otherKey).Verify(e.ctx, testAccount, e.code(secret, 0), signInClient)
 	if err == nil || errors.Is(err, errs.ErrInvalidCode) || strings.Contains(err.Error(), secret) {
 		t.Errorf("Verify with another key: got %v, want a decryption error (not errs.ErrInvalidCode, no secret)", err)
 	}
@@ -133,7 +133,7 @@ func TestEncryptionAtRest(t *testing.T) {
 	if err := e.store.SaveTwoFactor(e.ctx, moved); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Verify(e.ctx, "acc_bob", e.code(secret, 0)); err == nil || errors.Is(err, errs.ErrInvalidCode) {
+	if err := e.svc.Verify(e.ctx, "acc_bob", e.code(secret, 0), signInClient); err == nil || errors.Is(err, errs.ErrInvalidCode) {
 		t.Errorf("Verify of a secret sealed for another account: got %v, want a decryption error", err)
 	}
 }

@@ -28,7 +28,7 @@ func (s *Service) confirm(ctx context.Context, c auth.Caller, m Method, code str
 	if !found || !s.pending(r, m) {
 		return nil, ErrNoEnrollment
 	}
-	if err := s.verifyCode(ctx, r, m, r.PendingSecret, code, false); err != nil {
+	if err := s.verifyCode(ctx, r, m, r.PendingSecret, code, false, auth.Client{}); err != nil {
 		return nil, err
 	}
 	acct, err := s.account(ctx, accountID)
@@ -116,7 +116,7 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, c auth.Caller, p 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkProof(ctx, r, p); err != nil {
+	if err := s.checkProof(ctx, r, p, c.Client); err != nil {
 		return nil, err
 	}
 	codes, err := newRecoveryCodes(s.rand)

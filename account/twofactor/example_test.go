@@ -78,10 +78,10 @@ func ExampleService_BeginAuthenticator() {
 	// The confirming code is used up; the next time step's code works once.
 	now = now.Add(30 * time.Second)
 	code, _ = totp.GenerateCode(enr.Secret.Reveal(), now)
-	fmt.Println(tf.Verify(ctx, "acc_ada", code))
-	fmt.Println(tf.Verify(ctx, "acc_ada", code))
+	fmt.Println(tf.Verify(ctx, "acc_ada", code, auth.Client{}))
+	fmt.Println(tf.Verify(ctx, "acc_ada", code, auth.Client{}))
 	// A recovery code works once, in place of a code.
-	fmt.Println(tf.Verify(ctx, "acc_ada", recovery[0]))
+	fmt.Println(tf.Verify(ctx, "acc_ada", recovery[0], auth.Client{}))
 	// Output:
 	// 10 recovery codes, <nil>
 	// second factor required: true

@@ -71,6 +71,9 @@ const (
 	testPassword = "Correct-Horse-9"
 )
 
+// signInClient is the client of the sign-ins of the tests.
+var signInClient = auth.Client{IP: "198.51.100.4", UserAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Version/17.5 Safari/605.1.15"}
+
 var testKey = []byte("0123456789abcdef0123456789abcdef")
 
 // env is a service over a memory store holding one account.

@@ -64,7 +64,7 @@ func TestLockoutConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			results[i] = e.svc.Verify(e.ctx, testAccount, wrong)
+			results[i] = e.svc.Verify(e.ctx, testAccount, wrong, signInClient)
 		}()
 	}
 	close(start)
@@ -83,7 +83,7 @@ func TestLockoutConcurrent(t *testing.T) {
 	if invalid != 5 || locked != n-5 {
 		t.Errorf("%d concurrent wrong codes: %d invalid, %d locked; want 5, %d", n, invalid, locked, n-5)
 	}
-	wantErr(t, "Verify right code after the race", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), twofactor.ErrLocked)
+	wantErr(t, "Verify right code after the race", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0), signInClient), twofactor.ErrLocked)
 }
 
 func ExampleLockout_Attempt() {

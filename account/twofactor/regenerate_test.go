@@ -15,7 +15,7 @@ func TestRegenerateRecoveryCodes(t *testing.T) {
 	wantErr(t, "RegenerateRecoveryCodes without 2FA", err, twofactor.ErrNotEnabled)
 
 	secret, old := e.enrolApp()
-	if err := e.svc.Verify(e.ctx, testAccount, old[0]); err != nil {
+	if err := e.svc.Verify(e.ctx, testAccount, old[0], signInClient); err != nil {
 		t.Fatal(err)
 	}
 	_, err = e.svc.RegenerateRecoveryCodes(e.ctx, e.as(testAccount), twofactor.Proof{Password: "Wrong-Password-1"})
@@ -36,8 +36,8 @@ func TestRegenerateRecoveryCodes(t *testing.T) {
 	if left := e.status().RecoveryCodesLeft; left != twofactor.RecoveryCodeCount {
 		t.Errorf("codes left: got %d, want %d (the used one replaced too)", left, twofactor.RecoveryCodeCount)
 	}
-	wantErr(t, "Verify with an old code", e.svc.Verify(e.ctx, testAccount, old[1]), errs.ErrInvalidCode)
-	wantErr(t, "Verify with a new code", e.svc.Verify(e.ctx, testAccount, fresh[0]), nil)
+	wantErr(t, "Verify with an old code", e.svc.Verify(e.ctx, testAccount, old[1], signInClient), errs.ErrInvalidCode)
+	wantErr(t, "Verify with a new code", e.svc.Verify(e.ctx, testAccount, fresh[0], signInClient), nil)
 
 	entries, err := e.store.History(e.ctx, testProfile, 0, 100)
 	if err != nil {

@@ -31,20 +31,20 @@ func TestKeyRotation(t *testing.T) {
 	}
 
 	// Without the old key, the enrolment cannot be read.
-	if err := e.rotated().Verify(e.ctx, testAccount, e.code(secret, 0)); err == nil {
+	if err := e.rotated().Verify(e.ctx, testAccount, e.code(secret, 0), signInClient); err == nil {
 		t.Fatal("Verify under a new key alone succeeded; want a failure")
 	}
 	e.clock.Advance(30 * time.Second)
 
 	// With it, the code and a recovery code of the old key work...
 	svc := e.rotated(testKey)
-	if err := svc.Verify(e.ctx, testAccount, e.code(secret, 0)); err != nil {
+	if err := svc.Verify(e.ctx, testAccount, e.code(secret, 0), signInClient); err != nil {
 		t.Fatalf("Verify with the old key in OldKeys: %v", err)
 	}
-	if err := svc.Verify(e.ctx, testAccount, recovery[0]); err != nil {
+	if err := svc.Verify(e.ctx, testAccount, recovery[0], signInClient); err != nil {
 		t.Fatalf("recovery code of the old key: %v", err)
 	}
-	if err := svc.Verify(e.ctx, testAccount, recovery[0]); !errors.Is(err, errs.ErrInvalidCode) {
+	if err := svc.Verify(e.ctx, testAccount, recovery[0], signInClient); !errors.Is(err, errs.ErrInvalidCode) {
 		t.Fatalf("recovery code used twice: %v, want errs.ErrInvalidCode", err)
 	}
 
@@ -58,7 +58,7 @@ func TestKeyRotation(t *testing.T) {
 		t.Fatal("secret not sealed again after a use under the old key")
 	}
 	e.clock.Advance(30 * time.Second)
-	if err := e.rotated().Verify(e.ctx, testAccount, e.code(secret, 0)); err != nil {
+	if err := e.rotated().Verify(e.ctx, testAccount, e.code(secret, 0), signInClient); err != nil {
 		t.Fatalf("Verify under the new key alone after re-sealing: %v", err)
 	}
 }

@@ -111,23 +111,23 @@ func TestConfirmWithoutEnrolment(t *testing.T) {
 func TestVerifyTOTP(t *testing.T) {
 	e := newEnv(t)
 	secret, _ := e.enrolApp()
-	wantErr(t, "Verify current code", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), nil)
-	wantErr(t, "Verify the same code again (replay)", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), errs.ErrInvalidCode)
-	wantErr(t, "Verify the previous step's code after a later one", e.svc.Verify(e.ctx, testAccount, e.code(secret, -30*time.Second)), errs.ErrInvalidCode)
+	wantErr(t, "Verify current code", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0), signInClient), nil)
+	wantErr(t, "Verify the same code again (replay)", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0), signInClient), errs.ErrInvalidCode)
+	wantErr(t, "Verify the previous step's code after a later one", e.svc.Verify(e.ctx, testAccount, e.code(secret, -30*time.Second), signInClient), errs.ErrInvalidCode)
 
 	e.clock.Advance(time.Minute)
-	wantErr(t, "Verify code of the previous step (skew)", e.svc.Verify(e.ctx, testAccount, e.code(secret, -30*time.Second)), nil)
-	wantErr(t, "Verify code of the next step (skew)", e.svc.Verify(e.ctx, testAccount, e.code(secret, 30*time.Second)), nil)
+	wantErr(t, "Verify code of the previous step (skew)", e.svc.Verify(e.ctx, testAccount, e.code(secret, -30*time.Second), signInClient), nil)
+	wantErr(t, "Verify code of the next step (skew)", e.svc.Verify(e.ctx, testAccount, e.code(secret, 30*time.Second), signInClient), nil)
 	e.clock.Advance(2 * time.Minute)
-	wantErr(t, "Verify code two steps old", e.svc.Verify(e.ctx, testAccount, e.code(secret, -60*time.Second)), errs.ErrInvalidCode)
-	wantErr(t, "Verify code two steps ahead", e.svc.Verify(e.ctx, testAccount, e.code(secret, 60*time.Second)), errs.ErrInvalidCode)
-	wantErr(t, "Verify code with spaces", e.svc.Verify(e.ctx, testAccount, " "+e.code(secret, 0)[:3]+" "+e.code(secret, 0)[3:]), nil)
+	wantErr(t, "Verify code two steps old", e.svc.Verify(e.ctx, testAccount, e.code(secret, -60*time.Second), signInClient), errs.ErrInvalidCode)
+	wantErr(t, "Verify code two steps ahead", e.svc.Verify(e.ctx, testAccount, e.code(secret, 60*time.Second), signInClient), errs.ErrInvalidCode)
+	wantErr(t, "Verify code with spaces", e.svc.Verify(e.ctx, testAccount, " "+e.code(secret, 0)[:3]+" "+e.code(secret, 0)[3:], signInClient), nil)
 	for _, bad := range []string{"", "12345", "1234567", "abcdef", strings.Repeat("1", 1000)} {
-		wantErr(t, "Verify "+bad, e.svc.Verify(e.ctx, testAccount, bad), errs.ErrInvalidCode)
-		e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)) // reset the attempt counter
+		wantErr(t, "Verify "+bad, e.svc.Verify(e.ctx, testAccount, bad, signInClient), errs.ErrInvalidCode)
+		e.svc.Verify(e.ctx, testAccount, e.code(secret, 0), signInClient) // reset the attempt counter
 		e.clock.Advance(30 * time.Second)
 	}
-	wantErr(t, "Verify without 2FA", newEnv(t).svc.Verify(e.ctx, testAccount, "123456"), twofactor.ErrNotEnabled)
+	wantErr(t, "Verify without 2FA", newEnv(t).svc.Verify(e.ctx, testAccount, "123456", signInClient), twofactor.ErrNotEnabled)
 }
 
 func TestLockout(t *testing.T) {
@@ -135,18 +135,18 @@ func TestLockout(t *testing.T) {
 	secret, recovery := e.enrolApp()
 	wrong := e.code(secret, 10*time.Minute)
 	for i := range 5 {
-		wantErr(t, "Verify wrong code "+string(rune('1'+i)), e.svc.Verify(e.ctx, testAccount, wrong), errs.ErrInvalidCode)
+		wantErr(t, "Verify wrong code "+string(rune('1'+i)), e.svc.Verify(e.ctx, testAccount, wrong, signInClient), errs.ErrInvalidCode)
 	}
-	wantErr(t, "Verify right code when locked", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), twofactor.ErrLocked)
+	wantErr(t, "Verify right code when locked", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0), signInClient), twofactor.ErrLocked)
 	other := e.service(testKey) // another process sharing the store
-	wantErr(t, "Verify in another process when locked", other.Verify(e.ctx, testAccount, recovery[0]), twofactor.ErrLocked)
+	wantErr(t, "Verify in another process when locked", other.Verify(e.ctx, testAccount, recovery[0], signInClient), twofactor.ErrLocked)
 	if got, want := e.status().LockedUntil, e.clock.Now().Add(15*time.Minute); !got.Equal(want) {
 		t.Errorf("Status.LockedUntil: got %v, want %v", got, want)
 	}
 	e.clock.Advance(15*time.Minute - time.Second)
-	wantErr(t, "Verify just before the lock ends", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), twofactor.ErrLocked)
+	wantErr(t, "Verify just before the lock ends", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0), signInClient), twofactor.ErrLocked)
 	e.clock.Advance(time.Second)
-	wantErr(t, "Verify when the lock ended", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), nil)
+	wantErr(t, "Verify when the lock ended", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0), signInClient), nil)
 	if got := e.status().LockedUntil; !got.IsZero() {
 		t.Errorf("Status.LockedUntil after success: got %v, want zero", got)
 	}
@@ -154,12 +154,12 @@ func TestLockout(t *testing.T) {
 	// Four wrong codes and a right one reset the counter.
 	e.clock.Advance(30 * time.Second)
 	for range 4 {
-		wantErr(t, "Verify wrong code", e.svc.Verify(e.ctx, testAccount, wrong), errs.ErrInvalidCode)
+		wantErr(t, "Verify wrong code", e.svc.Verify(e.ctx, testAccount, wrong, signInClient), errs.ErrInvalidCode)
 	}
-	wantErr(t, "Verify right code after 4 wrong ones", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), nil)
-	wantErr(t, "Verify wrong code after reset", e.svc.Verify(e.ctx, testAccount, wrong), errs.ErrInvalidCode)
+	wantErr(t, "Verify right code after 4 wrong ones", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0), signInClient), nil)
+	wantErr(t, "Verify wrong code after reset", e.svc.Verify(e.ctx, testAccount, wrong, signInClient), errs.ErrInvalidCode)
 	e.clock.Advance(30 * time.Second)
-	wantErr(t, "Verify still open", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), nil)
+	wantErr(t, "Verify still open", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0), signInClient), nil)
 }
 
 func TestLockoutConfigurable(t *testing.T) {
@@ -167,22 +167,22 @@ func TestLockoutConfigurable(t *testing.T) {
 	e.svc = twofactor.NewService(twofactor.Config{Store: e.store, Accounts: e.store, Tx: e.store, History: e.store, Key: testKey, Now: e.clock.Now, MaxAttempts: 2, LockFor: time.Hour})
 	secret, _ := e.enrolApp()
 	for range 2 {
-		wantErr(t, "Verify wrong code", e.svc.Verify(e.ctx, testAccount, "000000"), errs.ErrInvalidCode)
+		wantErr(t, "Verify wrong code", e.svc.Verify(e.ctx, testAccount, "000000", signInClient), errs.ErrInvalidCode)
 	}
 	e.clock.Advance(59 * time.Minute)
-	wantErr(t, "Verify after 59 minutes", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), twofactor.ErrLocked)
+	wantErr(t, "Verify after 59 minutes", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0), signInClient), twofactor.ErrLocked)
 	e.clock.Advance(time.Minute)
-	wantErr(t, "Verify after an hour", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0)), nil)
+	wantErr(t, "Verify after an hour", e.svc.Verify(e.ctx, testAccount, e.code(secret, 0), signInClient), nil)
 }
 
 func TestRecoveryCodes(t *testing.T) {
 	e := newEnv(t)
 	_, recovery := e.enrolApp()
-	wantErr(t, "Verify recovery code", e.svc.Verify(e.ctx, testAccount, recovery[0]), nil)
-	wantErr(t, "Verify recovery code again", e.svc.Verify(e.ctx, testAccount, recovery[0]), errs.ErrInvalidCode)
+	wantErr(t, "Verify recovery code", e.svc.Verify(e.ctx, testAccount, recovery[0], signInClient), nil)
+	wantErr(t, "Verify recovery code again", e.svc.Verify(e.ctx, testAccount, recovery[0], signInClient), errs.ErrInvalidCode)
 	typed := strings.ToLower(strings.ReplaceAll(recovery[1], "-", " "))
-	wantErr(t, "Verify recovery code typed in lower case with a space", e.svc.Verify(e.ctx, testAccount, typed), nil)
-	wantErr(t, "Verify made-up recovery code", e.svc.Verify(e.ctx, testAccount, "AAAAA-AAAAA"), errs.ErrInvalidCode)
+	wantErr(t, "Verify recovery code typed in lower case with a space", e.svc.Verify(e.ctx, testAccount, typed, signInClient), nil)
+	wantErr(t, "Verify made-up recovery code", e.svc.Verify(e.ctx, testAccount, "AAAAA-AAAAA", signInClient), errs.ErrInvalidCode)
 	if got := e.status().RecoveryCodesLeft; got != 8 {
 		t.Errorf("RecoveryCodesLeft: got %d, want 8", got)
 	}
@@ -207,7 +207,7 @@ func TestSMS(t *testing.T) {
 	if st.Method != twofactor.MethodSMS || st.Phone != "+31*******78" || st.RecoveryCodesLeft != 10 {
 		t.Errorf("status: got %+v, want sms, +31*******78, 10 recovery codes", st)
 	}
-	wantErr(t, "Verify the enrolment code again", e.svc.Verify(e.ctx, testAccount, code), errs.ErrInvalidCode)
+	wantErr(t, "Verify the enrolment code again", e.svc.Verify(e.ctx, testAccount, code, signInClient), errs.ErrInvalidCode)
 
 	wantErr(t, "SendLoginSMS", e.svc.SendLoginSMS(e.ctx, testAccount), nil)
 	_, first := e.sms.last()
@@ -217,16 +217,16 @@ func TestSMS(t *testing.T) {
 	wantErr(t, "SendLoginSMS", e.svc.SendLoginSMS(e.ctx, testAccount), nil)
 	_, code = e.sms.last()
 	if first != code {
-		wantErr(t, "Verify a replaced SMS code", e.svc.Verify(e.ctx, testAccount, first), errs.ErrInvalidCode)
+		wantErr(t, "Verify a replaced SMS code", e.svc.Verify(e.ctx, testAccount, first, signInClient), errs.ErrInvalidCode)
 	}
-	wantErr(t, "Verify SMS code", e.svc.Verify(e.ctx, testAccount, code), nil)
-	wantErr(t, "Verify SMS code again", e.svc.Verify(e.ctx, testAccount, code), errs.ErrInvalidCode)
+	wantErr(t, "Verify SMS code", e.svc.Verify(e.ctx, testAccount, code, signInClient), nil)
+	wantErr(t, "Verify SMS code again", e.svc.Verify(e.ctx, testAccount, code, signInClient), errs.ErrInvalidCode)
 
 	e.clock.Advance(30 * time.Second)
 	wantErr(t, "SendLoginSMS", e.svc.SendLoginSMS(e.ctx, testAccount), nil)
 	_, code = e.sms.last()
 	e.clock.Advance(10 * time.Minute)
-	wantErr(t, "Verify expired SMS code", e.svc.Verify(e.ctx, testAccount, code), errs.ErrInvalidCode)
+	wantErr(t, "Verify expired SMS code", e.svc.Verify(e.ctx, testAccount, code, signInClient), errs.ErrInvalidCode)
 	wantHistory(t, e, history.ActionSet)
 }
 
@@ -283,11 +283,11 @@ func TestVerifyRace(t *testing.T) {
 	e := newEnv(t)
 	secret, recovery := e.enrolApp()
 	code := e.code(secret, 0)
-	if ok := racing(t, func() error { return e.svc.Verify(e.ctx, testAccount, code) }); ok != 1 {
+	if ok := racing(t, func() error { return e.svc.Verify(e.ctx, testAccount, code, signInClient) }); ok != 1 {
 		t.Errorf("16 goroutines verifying one TOTP code: %d succeeded, want exactly 1", ok)
 	}
 	e.clock.Advance(15 * time.Minute) // outlast a lock the race may have set
-	if ok := racing(t, func() error { return e.svc.Verify(e.ctx, testAccount, recovery[0]) }); ok != 1 {
+	if ok := racing(t, func() error { return e.svc.Verify(e.ctx, testAccount, recovery[0], signInClient) }); ok != 1 {
 		t.Errorf("16 goroutines verifying one recovery code: %d succeeded, want exactly 1", ok)
 	}
 }

@@ -68,7 +68,7 @@ func TestVerifySignInRecords(t *testing.T) {
 
 	// Verify (re-authentication) records nothing of a sign-in.
 	e.clock.Advance(2 * time.Hour)
-	wantErr(t, "Verify with a wrong code", e.svc.Verify(e.ctx, testAccount, "000000"), errs.ErrInvalidCode)
+	wantErr(t, "Verify with a wrong code", e.svc.Verify(e.ctx, testAccount, "000000", auth.Client{}), errs.ErrInvalidCode)
 	if n := len(events()); n != len(want) {
 		t.Errorf("Verify recorded sign-in events: %d, want %d", n, len(want))
 	}

@@ -31,8 +31,10 @@ const (
 // sent by SendLoginSMS, or an unused recovery code. Every attempt counts;
 // MaxAttempts attempts without success lock the second factor for LockFor.
 // It returns nil, errs.ErrInvalidCode, ErrLocked, or ErrNotEnabled when the
-// account has no active second factor.
-func (s *Service) Verify(ctx context.Context, accountID, code string) error {
+// account has no active second factor. client is where the attempt comes
+// from: the security event of a recovery code used
+// (securitylog.RecoveryCodeUsed) records it.
+func (s *Service) Verify(ctx context.Context, accountID, code string, client auth.Client) error {
 	r, _, err := s.record(ctx, accountID)
 	if err != nil {
 		return err
@@ -40,7 +42,7 @@ func (s *Service) Verify(ctx context.Context, accountID, code string) error {
 	if !active(r) {
 		return ErrNotEnabled
 	}
-	return s.verifyCode(ctx, r, r.Method, r.Secret, code, true)
+	return s.verifyCode(ctx, r, r.Method, r.Secret, code, true, client)
 }
 
 // SignInDetail is the Detail of the security-log events VerifySignIn
@@ -58,7 +60,7 @@ const SignInDetail = "second factor"
 // Detail. Both carry the client's IP address and device. It returns what
 // Verify returns; ErrNotEnabled records nothing.
 func (s *Service) VerifySignIn(ctx context.Context, accountID, code string, client auth.Client) error {
-	err := s.Verify(ctx, accountID, code)
+	err := s.Verify(ctx, accountID, code, client)
 	kind := securitylog.SignedIn
 	switch {
 	case err == nil:
@@ -91,8 +93,9 @@ func (s *Service) logSignIn(ctx context.Context, accountID string, kind security
 
 // verifyCode counts an attempt on the stored record r and checks code
 // against the method (whose sealed TOTP secret is sealed) and, when
-// allowRecovery, the recovery codes. Success resets the attempt counter.
-func (s *Service) verifyCode(ctx context.Context, r Record, m Method, sealed []byte, code string, allowRecovery bool) error {
+// allowRecovery, the recovery codes (a use of one is recorded with
+// client). Success resets the attempt counter.
+func (s *Service) verifyCode(ctx context.Context, r Record, m Method, sealed []byte, code string, allowRecovery bool, client auth.Client) error {
 	if err := s.attempt(ctx, r); err != nil {
 		return err
 	}
@@ -105,7 +108,7 @@ func (s *Service) verifyCode(ctx context.Context, r Record, m Method, sealed []b
 	case kind == kindOTP && m == MethodSMS:
 		err = s.checkSMS(ctx, accountID, c)
 	case kind == kindRecovery && allowRecovery:
-		err = s.checkRecovery(ctx, accountID, c)
+		err = s.checkRecovery(ctx, accountID, c, client)
 	default:
 		err = errs.ErrInvalidCode
 	}
@@ -209,8 +212,8 @@ func (s *Service) checkSMS(ctx context.Context, accountID, code string) error {
 }
 
 // checkRecovery uses up the recovery code and records
-// securitylog.RecoveryCodeUsed in the same transaction.
-func (s *Service) checkRecovery(ctx context.Context, accountID, code string) error {
+// securitylog.RecoveryCodeUsed, with the client, in the same transaction.
+func (s *Service) checkRecovery(ctx context.Context, accountID, code string, client auth.Client) error {
 	return s.firstDigest("recovery", accountID, code, func(d []byte) error {
 		return s.tx.InTx(ctx, func(ctx context.Context) error {
 			if err := codeResult(s.store.UseRecoveryCode(ctx, accountID, d, s.now()), "using recovery code"); err != nil {
@@ -223,7 +226,8 @@ func (s *Service) checkRecovery(ctx context.Context, accountID, code string) err
 			if err != nil {
 				return err
 			}
-			return s.logEvent(ctx, securitylog.Event{Kind: securitylog.RecoveryCodeUsed, ProfileID: a.ProfileID, AccountID: accountID})
+			return s.logEvent(ctx, securitylog.Event{Kind: securitylog.RecoveryCodeUsed, ProfileID: a.ProfileID, AccountID: accountID,
+				IP: client.IP, Device: client.Device()})
 		})
 	})
 }
@@ -293,7 +297,7 @@ func (s *Service) Deactivate(ctx context.Context, c auth.Caller, p Proof) error 
 	if err != nil {
 		return err
 	}
-	if err := s.checkProof(ctx, r, p); err != nil {
+	if err := s.checkProof(ctx, r, p, c.Client); err != nil {
 		return err
 	}
 	return s.tx.InTx(ctx, func(ctx context.Context) error {
@@ -315,9 +319,9 @@ func (s *Service) Deactivate(ctx context.Context, c auth.Caller, p Proof) error 
 	})
 }
 
-func (s *Service) checkProof(ctx context.Context, r Record, p Proof) error {
+func (s *Service) checkProof(ctx context.Context, r Record, p Proof, client auth.Client) error {
 	if p.Code != "" || p.Password == "" {
-		return s.verifyCode(ctx, r, r.Method, r.Secret, p.Code, true)
+		return s.verifyCode(ctx, r, r.Method, r.Secret, p.Code, true, client)
 	}
 	if err := s.attempt(ctx, r); err != nil {
 		return err

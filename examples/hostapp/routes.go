@@ -30,7 +30,7 @@ func (a *App) routes() {
 	m.HandleFunc("POST /me/email", a.me(a.requestEmailChange))
 	m.HandleFunc("POST /me/email/verify", a.me(a.confirmEmailChange))
 	// The host's own API: personal access tokens, Authorization: mxtoken <PAT>.
-	m.Handle("GET /api/notes", token.Middleware(a.Settings.Tokens, http.HandlerFunc(a.notes)))
+	m.Handle("GET /api/notes", token.Middleware(a.Settings.Tokens, http.HandlerFunc(a.notes), token.WithClient(client)))
 }
 
 func (a *App) logOut(w http.ResponseWriter, r *http.Request, c auth.Caller) {

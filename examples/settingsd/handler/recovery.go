@@ -41,7 +41,7 @@ func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
 	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "recovery-reset-verify") {
 		return
 	}
-	if _, err := h.s.Accounts.ResetPasswordByRecovery(r.Context(), req.Email, req.Account, req.Code, req.New); err != nil {
+	if _, err := h.s.Accounts.ResetPasswordByRecovery(r.Context(), req.Email, req.Account, req.Code, req.New, h.client(r)); err != nil {
 		h.fail(w, r, err)
 		return
 	}

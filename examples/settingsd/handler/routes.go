@@ -94,9 +94,12 @@ func (h *Handler) routes() {
 	h.mergeRoutes()
 	h.ssoRoutes()
 
-	h.handle("GET /v1/api/whoami", token.AnyMiddleware(h.s.Tokens, http.HandlerFunc(h.whoami)).ServeHTTP)
+	// The client of a token's first use, for the security log, behind
+	// -trusted-proxies like every other client.
+	client := token.WithClient(h.client)
+	h.handle("GET /v1/api/whoami", token.AnyMiddleware(h.s.Tokens, http.HandlerFunc(h.whoami), client).ServeHTTP)
 	h.handle("GET /v1/api/apps", token.AnyMiddleware(h.s.Tokens,
-		token.RequireScopes("mx:app:read")(http.HandlerFunc(h.apps))).ServeHTTP)
+		token.RequireScopes("mx:app:read")(http.HandlerFunc(h.apps)), client).ServeHTTP)
 
 	if h.outbox != nil {
 		h.handle("GET /v1/dev/outbox", h.devOutbox)

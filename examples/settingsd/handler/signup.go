@@ -82,7 +82,7 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
 	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "reset-verify") {
 		return
 	}
-	if _, err := h.s.Accounts.ResetPassword(r.Context(), req.Email, req.Code, req.New); err != nil {
+	if _, err := h.s.Accounts.ResetPassword(r.Context(), req.Email, req.Code, req.New, h.client(r)); err != nil {
 		h.fail(w, r, err)
 		return
 	}

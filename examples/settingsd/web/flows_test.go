@@ -402,6 +402,7 @@ func TestBrowserAccounts(t *testing.T) {
 	res = b.submit(form, "#f-current", pw, "#f-password", "New-Horse-9-Battery", "#f-confirm", "New-Horse-9-Battery")
 	b.wantPage(res, 200, "Accounts")
 	b.wantText(".notice", "Your password is changed.")
+	b.wantText(".notice", "review them in Developer Settings")
 
 	const work = "ada.work@example.com"
 	res = b.load("create account", chromedp.Click(chromedp.CSS("a[href='/accounts/new']")))
@@ -568,6 +569,7 @@ func TestBrowserForgotPassword(t *testing.T) {
 	res = b.submit(form, "#f-email", ada, "#f-code", code, "#f-password", "New-Horse-9-Battery")
 	b.wantPage(res, 200, "Sign in")
 	b.wantText(".notice", "Sign in with the new one.")
+	b.wantText(".notice", "personal access tokens and API keys revoked")
 	b.wantPage(b.signIn(ada, "New-Horse-9-Battery"), 200, "Profile")
 }
 

@@ -29,7 +29,7 @@ func (w *Web) resetRecoveryPage(rw http.ResponseWriter, r *http.Request) {
 func (w *Web) resetRecovery(rw http.ResponseWriter, r *http.Request) {
 	email, acct := r.PostFormValue("email"), r.PostFormValue("account")
 	w.resetWith(rw, r, "reset_recovery", email, func(ctx context.Context, code, pw string) error {
-		_, err := w.s.Accounts.ResetPasswordByRecovery(ctx, email, acct, code, pw)
+		_, err := w.s.Accounts.ResetPasswordByRecovery(ctx, email, acct, code, pw, w.client(r))
 		return err
 	}, map[string]string{"account": acct})
 }

@@ -374,7 +374,7 @@ func (w *Web) resetPage(rw http.ResponseWriter, r *http.Request) {
 func (w *Web) reset(rw http.ResponseWriter, r *http.Request) {
 	email := r.PostFormValue("email")
 	w.resetWith(rw, r, "reset", email, func(ctx context.Context, code, pw string) error {
-		_, err := w.s.Accounts.ResetPassword(ctx, email, code, pw)
+		_, err := w.s.Accounts.ResetPassword(ctx, email, code, pw, w.client(r))
 		return err
 	}, nil)
 }
