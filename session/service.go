@@ -157,6 +157,10 @@ type Begin struct {
 	// (account.AuthResult.PasswordExpired); Validate asks Config.Expiry
 	// again on every use when it is set.
 	PasswordExpired bool
+	// ProviderSession is the identity provider's session of a
+	// single-sign-on sign-in (sso.SignIn.ProviderSession), so that a
+	// back-channel logout naming it ends this session; empty otherwise.
+	ProviderSession string
 }
 
 // MaxUserAgent and MaxIP bound what a session keeps of its client's
@@ -186,7 +190,10 @@ func (s *Service) Start(ctx context.Context, b Begin) (Session, Secret, error) {
 	now := s.now()
 	cl := trimClient(b.Client)
 	ses := Session{ID: sid, AccountID: b.AccountID, Method: b.Method, CreatedAt: now, AuthenticatedAt: now, LastSeenAt: now,
-		IP: cl.IP, UserAgent: cl.UserAgent, PasswordExpired: b.PasswordExpired}
+		IP: cl.IP, UserAgent: cl.UserAgent, PasswordExpired: b.PasswordExpired, ProviderSession: b.ProviderSession}
+	if len(ses.ProviderSession) > MaxProviderSession {
+		ses.ProviderSession = ""
+	}
 	if err := s.st.CreateSession(ctx, ses, DigestOf(clear)); err != nil {
 		return Session{}, Secret{}, fmt.Errorf("session: start: %w", err)
 	}
@@ -365,6 +372,49 @@ func (s *Service) LogOut(ctx context.Context, accountID string) (int, error) {
 		return s.tell(ctx, account.Revocation{AccountID: accountID, Change: account.ChangeLoggedOut})
 	})
 	return n, err
+}
+
+// MaxProviderSession bounds a stored provider session; a longer one is
+// not kept (a logout cannot name it then, and the account's logout still
+// ends it).
+const MaxProviderSession = 512
+
+// LogOutProviderSession ends the sessions started by a sign-in in the
+// identity provider's session key (a back-channel logout that names the
+// provider's session), only those of accountID when it is not empty,
+// tells Config.Hook which, and returns how many it ended.
+func (s *Service) LogOutProviderSession(ctx context.Context, key, accountID string) (int, error) {
+	if key == "" {
+		return 0, nil
+	}
+	n := 0
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		list, err := s.st.SessionsOfProviderSession(ctx, key)
+		if err != nil {
+			return err
+		}
+		ended := map[string][]string{}
+		for _, ses := range list {
+			if accountID != "" && ses.AccountID != accountID {
+				continue
+			}
+			if err := s.st.DeleteSession(ctx, ses.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+				return err
+			}
+			ended[ses.AccountID] = append(ended[ses.AccountID], ses.ID)
+			n++
+		}
+		for acct, ids := range ended {
+			if err := s.tell(ctx, account.Revocation{AccountID: acct, Change: account.ChangeLoggedOut, Sessions: ids}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("session: log out provider session: %w", err)
+	}
+	return n, nil
 }
 
 // EraseAccount deletes every session of the account (account.Eraser) and

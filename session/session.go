@@ -41,6 +41,10 @@ type Session struct {
 	// such a session's caller everything but the password change
 	// (auth.ErrPasswordExpired).
 	PasswordExpired bool `json:"password_expired"`
+	// ProviderSession names the identity provider's session of a
+	// single-sign-on sign-in (sso.SignIn.ProviderSession), which a back-channel
+	// logout may name; empty otherwise.
+	ProviderSession string `json:"-"`
 	// Current marks, in the answer of Service.List, the session the
 	// caller acts through. It is not stored.
 	Current bool `json:"current"`
@@ -113,6 +117,10 @@ type Store interface {
 	// SessionsOfAccount returns the sessions of the account, oldest
 	// first (ties broken by ID), with Current false.
 	SessionsOfAccount(ctx context.Context, accountID string) ([]Session, error)
+	// SessionsOfProviderSession returns the sessions whose
+	// ProviderSession is key (not empty), oldest first (ties broken by
+	// ID), with Current false.
+	SessionsOfProviderSession(ctx context.Context, key string) ([]Session, error)
 	// TouchSession sets LastSeenAt to at when the stored value is before
 	// ifBefore, and reports whether it changed it. An unknown session is
 	// not an error (it reports false).

@@ -54,6 +54,10 @@ type Sessions interface {
 	// LogOut ends every session of the account, for its identity
 	// provider's back-channel logout, and returns how many it ended.
 	LogOut(ctx context.Context, accountID string) (int, error)
+	// LogOutProviderSession ends the sessions started in the provider's
+	// session key (SignIn.ProviderSession), only those of accountID when
+	// it is not empty, and returns how many it ended.
+	LogOutProviderSession(ctx context.Context, key, accountID string) (int, error)
 }
 
 // Config configures a Service. Store, Accounts, Sessions and Keys are

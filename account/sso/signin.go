@@ -68,6 +68,21 @@ type SignIn struct {
 	Linked  bool
 }
 
+// ProviderSession returns the key of the provider's session of the
+// sign-in ("sid"), for session.Begin.ProviderSession, so that a
+// back-channel logout that names it ends the session the host starts;
+// empty when the provider sent none.
+func (in SignIn) ProviderSession() string { return providerSessionKey(in.ConnectionID, in.SessionID) }
+
+// providerSessionKey is the key of a provider session: the connection
+// and the provider's sid, since sids are unique per provider only.
+func providerSessionKey(connectionID, sid string) string {
+	if sid == "" {
+		return ""
+	}
+	return connectionID + "|" + sid
+}
+
 // CheckReturnTo returns nil when p is a relative path of this site: it
 // starts with exactly one "/", is at most MaxReturnTo bytes, and every
 // byte is printable ASCII other than space and backslash, so it holds no

@@ -552,3 +552,51 @@ func TestSignInFollowsTheAssertedEmail(t *testing.T) {
 		t.Errorf("another account's address = %+v, %v; want ann's account with her own", res, err)
 	}
 }
+
+// A logout token that names the provider's session (alone, or with the
+// subject) ends only the sessions that sign-in started.
+func TestBackChannelLogoutBySession(t *testing.T) {
+	e := newEnv(t)
+	e.connect("")
+	res, err := e.signIn("ann@acme.example", annPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The provider's "sid" claim of the sign-in (SignIn.SessionID).
+	res.SessionID = "op-session-1"
+	if res.ProviderSession() != "acme|op-session-1" || (sso.SignIn{ConnectionID: "acme"}).ProviderSession() != "" {
+		t.Fatalf("ProviderSession = %q; want the connection and the sid, and none without a sid", res.ProviderSession())
+	}
+	start := func(provider string) string {
+		ses, _, err := e.sessions.Start(e.ctx, session.Begin{AccountID: res.Account.ID, Method: auth.MethodSSO, ProviderSession: provider})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ses.ID
+	}
+	inOP, elsewhere := start(res.ProviderSession()), start("")
+	tok, err := e.idp.LogoutTokenOf(clientID, "", "op-session-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.svc.BackChannelLogout(e.ctx, "acme", tok); err != nil || n != 1 {
+		t.Fatalf("sid-only logout = %d, %v; want 1 session ended", n, err)
+	}
+	list, _ := e.sessions.OfAccount(e.ctx, res.Account.ID)
+	if len(list) != 1 || list[0].ID != elsewhere || list[0].ID == inOP {
+		t.Errorf("sessions after the sid-only logout = %+v, want only %s", list, elsewhere)
+	}
+	// With the subject too: only that provider session of that account.
+	again := start(res.ProviderSession())
+	tok, _ = e.idp.LogoutTokenOf(clientID, "u-ann", "op-session-1")
+	if n, err := e.svc.BackChannelLogout(e.ctx, "acme", tok); err != nil || n != 1 {
+		t.Fatalf("sub+sid logout = %d, %v; want 1", n, err)
+	}
+	if list, _ := e.sessions.OfAccount(e.ctx, res.Account.ID); len(list) != 1 || list[0].ID == again {
+		t.Errorf("sessions after the sub+sid logout = %+v", list)
+	}
+	// Neither: refused.
+	tok, _ = e.idp.LogoutTokenOf(clientID, "", "")
+	_, err = e.svc.BackChannelLogout(e.ctx, "acme", tok)
+	wantErr(t, "a logout token without sub or sid", err, sso.ErrInvalidLogoutToken)
+}

@@ -57,6 +57,26 @@ func (s *Store) SessionByDigest(ctx context.Context, d session.Digest) (session.
 	return out, err
 }
 
+// SessionsOfProviderSession implements session.Store.
+func (s *Store) SessionsOfProviderSession(ctx context.Context, key string) ([]session.Session, error) {
+	var out []session.Session
+	err := s.read(ctx, func() error {
+		for _, ses := range s.sessions.byDigest {
+			if key != "" && ses.ProviderSession == key {
+				out = append(out, ses)
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b session.Session) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, err
+}
+
 // SessionsOfAccount implements session.Store.
 func (s *Store) SessionsOfAccount(ctx context.Context, accountID string) ([]session.Session, error) {
 	var out []session.Session

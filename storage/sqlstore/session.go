@@ -11,12 +11,12 @@ import (
 
 var _ session.Store = (*Store)(nil)
 
-const sessionColumns = `id, account_id, created_at, last_seen_at, password_expired, method, authenticated_at, ip, user_agent`
+const sessionColumns = `id, account_id, created_at, last_seen_at, password_expired, method, authenticated_at, ip, user_agent, provider_session`
 
 // scanSession scans the columns of sessionColumns.
 func scanSession(sc interface{ Scan(...any) error }, ses *session.Session) error {
 	return sc.Scan(&ses.ID, &ses.AccountID, dbTime{&ses.CreatedAt}, dbTime{&ses.LastSeenAt}, &ses.PasswordExpired,
-		&ses.Method, dbTime{&ses.AuthenticatedAt}, &ses.IP, &ses.UserAgent)
+		&ses.Method, dbTime{&ses.AuthenticatedAt}, &ses.IP, &ses.UserAgent, &ses.ProviderSession)
 }
 
 // CreateSession implements session.Store. The insert selects the account,
@@ -25,9 +25,9 @@ func scanSession(sc interface{ Scan(...any) error }, ses *session.Session) error
 func (s *Store) CreateSession(ctx context.Context, ses session.Session, d session.Digest) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "create session", `INSERT INTO us_sessions (`+sessionColumns+`, digest)
-			SELECT ?, id, ?, ?, ?, ?, ?, ?, ?, ? FROM us_accounts WHERE id = ? ON CONFLICT DO NOTHING`,
+			SELECT ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM us_accounts WHERE id = ? ON CONFLICT DO NOTHING`,
 			ses.ID, s.d.timeArg(ses.CreatedAt), s.d.timeArg(ses.LastSeenAt), ses.PasswordExpired,
-			string(ses.Method), s.d.timeArg(ses.AuthenticatedAt), ses.IP, ses.UserAgent, d[:], ses.AccountID)
+			string(ses.Method), s.d.timeArg(ses.AuthenticatedAt), ses.IP, ses.UserAgent, ses.ProviderSession, d[:], ses.AccountID)
 		if err != nil || n > 0 {
 			return err
 		}
@@ -56,6 +56,23 @@ func (s *Store) SessionsOfAccount(ctx context.Context, accountID string) ([]sess
 	var out []session.Session
 	err := s.query(ctx, "sessions of account", `SELECT `+sessionColumns+` FROM us_sessions
 		WHERE account_id = ? ORDER BY created_at, id`, []any{accountID}, func(r *sql.Rows) error {
+		var ses session.Session
+		err := scanSession(r, &ses)
+		out = append(out, ses)
+		return err
+	})
+	return out, err
+}
+
+// SessionsOfProviderSession implements session.Store, on the partial
+// index of migration 17.
+func (s *Store) SessionsOfProviderSession(ctx context.Context, key string) ([]session.Session, error) {
+	var out []session.Session
+	if key == "" {
+		return nil, ctx.Err()
+	}
+	err := s.query(ctx, "sessions of provider session", `SELECT `+sessionColumns+` FROM us_sessions
+		WHERE provider_session = ? ORDER BY created_at, id`, []any{key}, func(r *sql.Rows) error {
 		var ses session.Session
 		err := scanSession(r, &ses)
 		out = append(out, ses)

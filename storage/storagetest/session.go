@@ -32,6 +32,7 @@ func TestSessionStore(t *testing.T, newStore func(t *testing.T) SessionStore) {
 	t.Run("ErrConflict", func(t *testing.T) { testSessionConflict(t, newStore(t)) })
 	t.Run("ErrNotFound", func(t *testing.T) { testSessionNotFound(t, newStore(t)) })
 	t.Run("SessionsOfAccount", func(t *testing.T) { testSessionsOfAccount(t, newStore(t)) })
+	t.Run("SessionsOfProviderSession", func(t *testing.T) { testSessionsOfProviderSession(t, newStore(t)) })
 	t.Run("Touch", func(t *testing.T) { testSessionTouch(t, newStore(t)) })
 	t.Run("Reauthenticate", func(t *testing.T) { testSessionReauthenticate(t, newStore(t)) })
 	t.Run("Delete", func(t *testing.T) { testSessionDelete(t, newStore(t)) })
@@ -150,6 +151,27 @@ func testSessionsOfAccount(t *testing.T, st SessionStore) {
 	pfDiff(t, "sessions of acc_b", ssList(t, st, "acc_b"), []session.Session{ssSession("ses_9", "acc_b", 0)})
 }
 
+func testSessionsOfProviderSession(t *testing.T, st SessionStore) {
+	ssAccounts(t, st, "acc_a", "acc_b")
+	in := func(s session.Session, key string) session.Session { s.ProviderSession = key; return s }
+	for _, s := range []session.Session{
+		in(ssSession("ses_2", "acc_b", 1), "acme|sid-1"), in(ssSession("ses_1", "acc_a", 1), "acme|sid-1"),
+		in(ssSession("ses_3", "acc_a", 2), "acme|sid-2"), ssSession("ses_4", "acc_a", 3),
+	} {
+		ssCreate(t, st, s)
+	}
+	got, err := st.SessionsOfProviderSession(context.Background(), "acme|sid-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pfDiff(t, "sessions of acme|sid-1", got, []session.Session{in(ssSession("ses_1", "acc_a", 1), "acme|sid-1"), in(ssSession("ses_2", "acc_b", 1), "acme|sid-1")})
+	if got, err := st.SessionsOfProviderSession(context.Background(), ""); err != nil || len(got) != 0 {
+		t.Errorf("SessionsOfProviderSession(\"\") = %v, %v; want none", got, err)
+	}
+	want := in(ssSession("ses_3", "acc_a", 2), "acme|sid-2")
+	pfDiff(t, "ProviderSession kept", ssGet(t, st, "ses_3"), &want)
+}
+
 func testSessionTouch(t *testing.T, st SessionStore) {
 	ssAccounts(t, st, "acc_a")
 	ctx := context.Background()
@@ -187,8 +209,6 @@ func testSessionReauthenticate(t *testing.T, st SessionStore) {
 	pfDiff(t, "a touch changes only LastSeenAt", ssGet(t, st, "ses_1"), &want)
 	wantErr(t, "ReauthenticateSession(unknown)", st.ReauthenticateSession(ctx, "ses_9", auth.MethodPassword, at, cl), storage.ErrNotFound)
 }
-
-func ptr[T any](v T) *T { return &v }
 
 func testSessionDelete(t *testing.T, st SessionStore) {
 	ssAccounts(t, st, "acc_a", "acc_b")
@@ -294,3 +314,5 @@ func testSessionTouchRace(t *testing.T, st SessionStore) {
 		t.Errorf("%d of %d concurrent TouchSession calls changed the session, want exactly 1", changed, n)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -175,6 +175,12 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 // the subject, addressed to the client and signed with the provider's
 // key (the one its JWKS publishes), valid for two minutes.
 func (p *Provider) LogoutToken(clientID, subject string) (string, error) {
+	return p.LogoutTokenOf(clientID, subject, "")
+}
+
+// LogoutTokenOf is LogoutToken naming the subject, the provider's
+// session sid, or both (an empty one is left out).
+func (p *Provider) LogoutTokenOf(clientID, subject, sid string) (string, error) {
 	key, err := p.st.SigningKey(context.Background())
 	if err != nil {
 		return "", err
@@ -188,11 +194,18 @@ func (p *Provider) LogoutToken(clientID, subject string) (string, error) {
 		return "", err
 	}
 	now := time.Now()
-	return crypto.Sign(map[string]any{
-		"iss": p.Issuer, "aud": []string{clientID}, "sub": subject,
+	claims := map[string]any{
+		"iss": p.Issuer, "aud": []string{clientID},
 		"iat": now.Unix(), "exp": now.Add(2 * time.Minute).Unix(), "jti": fmt.Sprintf("%x", jti),
 		"events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}},
-	}, signer)
+	}
+	if subject != "" {
+		claims["sub"] = subject
+	}
+	if sid != "" {
+		claims["sid"] = sid
+	}
+	return crypto.Sign(claims, signer)
 }
 
 // BackChannelLogout posts a logout token for the subject to the relying

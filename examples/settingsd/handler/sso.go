@@ -53,7 +53,8 @@ func (h *Handler) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	_, secret, err := h.s.Sessions.Start(ctx, session.Begin{AccountID: in.Account.ID, Method: auth.MethodSSO, Client: h.client(r)})
+	_, secret, err := h.s.Sessions.Start(ctx, session.Begin{AccountID: in.Account.ID, Method: auth.MethodSSO, Client: h.client(r),
+		ProviderSession: in.ProviderSession()})
 	if err != nil {
 		http.SetCookie(w, h.s.SSO.ClearBindingCookie())
 		h.fail(w, r, err)
