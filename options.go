@@ -180,6 +180,11 @@ type Options struct {
 	// SMS sends SMS codes for two-factor authentication; nil leaves the
 	// SMS method unavailable.
 	SMS twofactor.SMSSender
+	// TwoFactorProfileWide makes a second factor cover every account of a
+	// profile: once one account has it, signing in to any of them needs
+	// it, since they all read the same personal data
+	// (twofactor.Config.ProfileWide). Off by default.
+	TwoFactorProfileWide bool
 	// TwoFactorMaxAttempts is how many wrong second-factor codes lock it;
 	// 0 means 5.
 	TwoFactorMaxAttempts int

@@ -164,7 +164,7 @@ func New(store Store, opts Options) (*Settings, error) {
 	passwords := account.NewPasswords(store, o.Hasher, account.CountFailures(throttling))
 	s.TwoFactor = twofactor.NewService(twofactor.Config{
 		Store: store, Accounts: store, Tx: store, History: store, Key: o.TwoFactorKeys[0], OldKeys: o.TwoFactorKeys[1:],
-		Notices: notices, SMS: o.SMS, Passwords: passwords, MaxAttempts: o.TwoFactorMaxAttempts, LockFor: o.TwoFactorLockFor,
+		Notices: notices, SMS: o.SMS, Passwords: passwords, MaxAttempts: o.TwoFactorMaxAttempts, LockFor: o.TwoFactorLockFor, ProfileWide: o.TwoFactorProfileWide,
 		SMSCodeTTL: o.SMSCodeTTL, SMSInterval: o.SMSInterval, EnrollTTL: o.TwoFactorEnrollTTL, Now: o.Now, Rand: o.Rand,
 		FreshFor: o.FreshFor, SecurityLog: s.SecurityLog,
 		// Enrolling or deactivating the second factor ends the account's

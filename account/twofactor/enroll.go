@@ -142,7 +142,7 @@ func (s *Service) SendLoginSMS(ctx context.Context, accountID string) error {
 	if s.sms == nil {
 		return ErrSMSUnavailable
 	}
-	r, _, err := s.record(ctx, accountID)
+	r, err := s.factorOf(ctx, accountID)
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func (s *Service) SendLoginSMS(ctx context.Context, accountID string) error {
 	if err := s.throttle(r); err != nil {
 		return err
 	}
-	return s.sendCode(ctx, accountID, r.Phone)
+	return s.sendCode(ctx, r.AccountID, r.Phone)
 }
 
 // beginnable returns the record an enrolment may start from. An account

@@ -85,6 +85,14 @@ type Config struct {
 	// recovery codes and recovery codes used, in the transaction of
 	// each; nil records nothing.
 	SecurityLog *securitylog.Log
+	// ProfileWide makes a second factor cover the whole profile: once an
+	// account of a profile has an active one, signing in to any account
+	// of the profile needs a second factor (Required), and an account
+	// without one of its own proves it with the factor of the profile's
+	// account that has one (Verify). The accounts of a profile read the
+	// same personal data, so one without a second factor would otherwise
+	// be the way around it.
+	ProfileWide bool
 }
 
 // Service manages the second factor of accounts: enrolment, verification
@@ -107,6 +115,7 @@ type Service struct {
 	freshFor    time.Duration
 	revokers    account.Revokers
 	seclog      *securitylog.Log
+	profileWide bool
 }
 
 // NewService returns a service. It panics when Store, Accounts, Tx or
@@ -121,7 +130,7 @@ func NewService(c Config) *Service {
 	}
 	s := &Service{
 		store: c.Store, accounts: c.Accounts, tx: c.Tx, hist: c.History, keys: k, notices: c.Notices, sms: c.SMS, passwords: c.Passwords,
-		now: clock.New(c.Now), rand: c.Rand, lockout: Lockout{MaxAttempts: c.MaxAttempts, LockFor: c.LockFor},
+		now: clock.New(c.Now), rand: c.Rand, lockout: Lockout{MaxAttempts: c.MaxAttempts, LockFor: c.LockFor}, profileWide: c.ProfileWide,
 		smsTTL: c.SMSCodeTTL, smsInterval: c.SMSInterval, enrollTTL: c.EnrollTTL,
 		freshFor: c.FreshFor, revokers: c.Revokers, seclog: c.SecurityLog,
 	}
@@ -161,14 +170,88 @@ func (s *Service) SMSAvailable() bool { return s.sms != nil }
 
 func active(r Record) bool { return r.Method == MethodSMS || r.Method == MethodAuthenticator }
 
-// Required reports whether the account has an active second factor, so
-// signing in needs Verify after the password step.
+// Required reports whether signing in to the account needs Verify after
+// the password step: the account has an active second factor, or, with
+// Config.ProfileWide, another account of its profile has one.
 func (s *Service) Required(ctx context.Context, accountID string) (bool, error) {
-	r, _, err := s.record(ctx, accountID)
+	r, err := s.factorOf(ctx, accountID)
 	if err != nil {
 		return false, err
 	}
 	return active(r), nil
+}
+
+// Unprotected returns the IDs of the active accounts of the caller's
+// profile that sign in without a second factor while another account of
+// the profile has one: they read the same personal data, so a settings
+// page warns of them. It returns none with Config.ProfileWide, where
+// every account of such a profile needs the second factor, and none when
+// no account has one. Accounts that sign in through single sign-on are
+// left out: their identity provider owns their sign-in.
+func (s *Service) Unprotected(ctx context.Context, c auth.Caller) ([]string, error) {
+	me, err := s.caller(ctx, c)
+	if err != nil || s.profileWide {
+		return nil, err
+	}
+	methods, err := s.store.TwoFactorMethodsOfProfile(ctx, me.ProfileID)
+	if err != nil {
+		return nil, fmt.Errorf("twofactor: methods of the profile: %w", err)
+	}
+	accts, err := s.accounts.AccountsOfProfile(ctx, me.ProfileID)
+	if err != nil {
+		return nil, fmt.Errorf("twofactor: accounts of the profile: %w", err)
+	}
+	var without []string
+	with := false
+	for _, a := range accts {
+		if a.Status != account.StatusActive || a.SSO() {
+			continue
+		}
+		if m := methods[a.ID]; m == MethodSMS || m == MethodAuthenticator {
+			with = true
+		} else {
+			without = append(without, a.ID)
+		}
+	}
+	if !with {
+		return nil, nil
+	}
+	return without, nil
+}
+
+// factorOf returns the record of the second factor that proves a sign-in
+// to the account: its own when active; else, with Config.ProfileWide, the
+// active one of the oldest other account of its profile; else its own
+// (inactive) record.
+func (s *Service) factorOf(ctx context.Context, accountID string) (Record, error) {
+	r, _, err := s.record(ctx, accountID)
+	if err != nil || active(r) || !s.profileWide {
+		return r, err
+	}
+	a, err := s.account(ctx, accountID)
+	if errors.Is(err, ErrUnknownAccount) {
+		return r, nil
+	}
+	if err != nil {
+		return Record{}, err
+	}
+	others, err := s.accounts.AccountsOfProfile(ctx, a.ProfileID)
+	if err != nil {
+		return Record{}, fmt.Errorf("twofactor: accounts of the profile: %w", err)
+	}
+	for _, o := range others {
+		if o.ID == accountID || o.Status != account.StatusActive {
+			continue
+		}
+		or, _, err := s.record(ctx, o.ID)
+		if err != nil {
+			return Record{}, err
+		}
+		if active(or) {
+			return or, nil
+		}
+	}
+	return r, nil
 }
 
 // caller returns the caller's own account: the caller must be a person

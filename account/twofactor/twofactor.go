@@ -138,6 +138,10 @@ func (r Record) GoString() string { return r.String() }
 type Store interface {
 	// TwoFactor returns the record of the account, or storage.ErrNotFound.
 	TwoFactor(ctx context.Context, accountID string) (Record, error)
+	// TwoFactorMethodsOfProfile returns the Method of the record of each
+	// account of the profile that has one, keyed by account ID, in one
+	// read; accounts without a record are left out.
+	TwoFactorMethodsOfProfile(ctx context.Context, profileID string) (map[string]Method, error)
 	// SaveTwoFactor inserts the record or replaces the stored one of the
 	// same account, except LastStep, Attempts, LockedUntil and SMSCode,
 	// which keep their stored values (a new record starts with zero

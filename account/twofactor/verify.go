@@ -31,11 +31,13 @@ const (
 // sent by SendLoginSMS, or an unused recovery code. Every attempt counts;
 // MaxAttempts attempts without success lock the second factor for LockFor.
 // It returns nil, errs.ErrInvalidCode, ErrLocked, or ErrNotEnabled when the
-// account has no active second factor. client is where the attempt comes
+// account has no active second factor. With Config.ProfileWide an account
+// without one of its own is verified with the factor of its profile's
+// account that has one (and shares its lockout). client is where the attempt comes
 // from: the security event of a recovery code used
 // (securitylog.RecoveryCodeUsed) records it.
 func (s *Service) Verify(ctx context.Context, accountID, code string, client auth.Client) error {
-	r, _, err := s.record(ctx, accountID)
+	r, err := s.factorOf(ctx, accountID)
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,23 @@ func (s *Store) TwoFactor(ctx context.Context, accountID string) (twofactor.Reco
 	return r, err
 }
 
+// TwoFactorMethodsOfProfile implements twofactor.Store.
+func (s *Store) TwoFactorMethodsOfProfile(ctx context.Context, profileID string) (map[string]twofactor.Method, error) {
+	out := map[string]twofactor.Method{}
+	err := s.read(ctx, func() error {
+		for id, a := range s.accounts.byID {
+			if a.ProfileID != profileID {
+				continue
+			}
+			if r, ok := s.twoFA.records[id]; ok {
+				out[id] = r.Method
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // SaveTwoFactor implements twofactor.Store.
 func (s *Store) SaveTwoFactor(ctx context.Context, r twofactor.Record) error {
 	return s.write(ctx, func(t *tx) error {

@@ -36,6 +36,19 @@ func (s *Store) TwoFactor(ctx context.Context, accountID string) (twofactor.Reco
 	return r, err
 }
 
+// TwoFactorMethodsOfProfile implements twofactor.Store with one join.
+func (s *Store) TwoFactorMethodsOfProfile(ctx context.Context, profileID string) (map[string]twofactor.Method, error) {
+	out := map[string]twofactor.Method{}
+	err := s.query(ctx, "two-factor methods of profile", `SELECT t.account_id, t.method FROM us_two_factor t
+		JOIN us_accounts a ON a.id = t.account_id WHERE a.profile_id = ?`, []any{profileID}, func(r *sql.Rows) error {
+		var id, m string
+		err := r.Scan(&id, &m)
+		out[id] = twofactor.Method(m)
+		return err
+	})
+	return out, err
+}
+
 // SaveTwoFactor implements twofactor.Store. The counters and the SMS code
 // of an existing row are left alone; a new row starts with zero ones.
 func (s *Store) SaveTwoFactor(ctx context.Context, r twofactor.Record) error {

@@ -34,6 +34,7 @@ var tfNow = time.Date(2024, 5, 6, 7, 8, 9, 123456000, time.UTC)
 // erasure.
 func TestTwoFactorStore(t *testing.T, newStore func(t *testing.T) TwoFactorStore) {
 	t.Run("Record", func(t *testing.T) { testTwoFactorRecord(t, newStore(t)) })
+	t.Run("MethodsOfProfile", func(t *testing.T) { testTwoFactorMethodsOfProfile(t, newStore(t)) })
 	t.Run("KeepsCounters", func(t *testing.T) { testTwoFactorKeepsCounters(t, newStore(t)) })
 	t.Run("Delete", func(t *testing.T) { testTwoFactorDelete(t, newStore(t)) })
 	t.Run("ErrNotFound", func(t *testing.T) { testTwoFactorNotFound(t, newStore(t)) })
@@ -87,6 +88,39 @@ func tfGet(t *testing.T, st TwoFactorStore, accountID string) twofactor.Record {
 		t.Fatalf("TwoFactor(%s): %v", accountID, err)
 	}
 	return r
+}
+
+func testTwoFactorMethodsOfProfile(t *testing.T, st TwoFactorStore) {
+	ctx := context.Background()
+	first := tfAccount(t, st, "one")
+	second := account.Account{ID: "acc_two", ProfileID: "prf_one", Email: "two@example.com",
+		Status: account.StatusActive, CreatedAt: tfNow, PasswordChangedAt: tfNow}
+	if err := st.CreateAccount(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	third := account.Account{ID: "acc_three", ProfileID: "prf_one", Email: "three@example.com",
+		Status: account.StatusActive, CreatedAt: tfNow, PasswordChangedAt: tfNow}
+	if err := st.CreateAccount(ctx, third); err != nil {
+		t.Fatal(err)
+	}
+	other := tfAccount(t, st, "other")
+	tfEnabled(t, st, first)
+	tfEnabled(t, st, other)
+	if err := st.SaveTwoFactor(ctx, twofactor.Record{AccountID: second.ID, Method: twofactor.MethodNone,
+		PendingMethod: twofactor.MethodSMS, PendingPhone: "+31612345678", PendingAt: tfNow}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.TwoFactorMethodsOfProfile(ctx, "prf_one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]twofactor.Method{first: twofactor.MethodAuthenticator, second.ID: twofactor.MethodNone}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("TwoFactorMethodsOfProfile (-want +got):\n%s", diff)
+	}
+	if got, err := st.TwoFactorMethodsOfProfile(ctx, "prf_none"); err != nil || len(got) != 0 {
+		t.Errorf("TwoFactorMethodsOfProfile(unknown) = %v, %v; want none", got, err)
+	}
 }
 
 func testTwoFactorRecord(t *testing.T, st TwoFactorStore) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/account"
@@ -24,6 +25,11 @@ type accountsData struct {
 	Rules []string
 	Email string
 	ID    string
+	// Unprotected lists the active accounts without a second factor of
+	// a profile whose other account has one: they read the same personal
+	// data, so the page warns (none when every account of the profile
+	// needs one, as with usersettings.Options.TwoFactorProfileWide).
+	Unprotected []string
 }
 
 func (w *Web) accountsPage(rw http.ResponseWriter, r *http.Request, c *caller) {
@@ -46,9 +52,31 @@ func (w *Web) renderAccounts(rw http.ResponseWriter, r *http.Request, c *caller,
 			d.SSO = a.SSO
 		}
 	}
+	if !d.Expired {
+		if d.Unprotected, err = w.unprotected(r, c, list); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+	}
 	p := w.signedInPage(rw, r, c, "Accounts", "accounts")
 	p.Form, p.Data = f, d
 	w.render(rw, r, status, "accounts", p)
+}
+
+// unprotected returns the addresses of the accounts of list that sign
+// in without a second factor while another of them has one.
+func (w *Web) unprotected(r *http.Request, c *caller, list []account.AccountView) ([]string, error) {
+	ids, err := w.s.TwoFactor.Unprotected(r.Context(), w.as(r, c))
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	var out []string
+	for _, a := range list {
+		if slices.Contains(ids, a.ID) {
+			out = append(out, a.Email)
+		}
+	}
+	return out, nil
 }
 
 // changePassword replaces the signed-in account's password; the other

@@ -490,3 +490,40 @@ func TestStaticNoListing(t *testing.T) {
 		}
 	}
 }
+
+// The Accounts page warns when an account of the profile signs in with a
+// password alone while another has a second factor.
+func TestAccountsWarnsOfAnAccountWithoutTwoFactor(t *testing.T) {
+	e := newEnv(t)
+	e.signUp("ada@example.com")
+	ctx := context.Background()
+	first := e.account("ada@example.com")
+	me := signedIn(e.settings, first.ID)
+	pending, err := e.settings.Accounts.AddAccount(ctx, me, "ada@work.example", pw, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.settings.Accounts.ConfirmAddAccount(ctx, me, pending, e.code("ada@work.example")); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, e.srv.URL)
+	c.signIn("ada@work.example", pw, "/accounts")
+	_, page := c.do(http.MethodGet, "/accounts", nil)
+	if strings.Contains(page, "Not every account has two-factor authentication") {
+		t.Fatal("a warning while no account has a second factor")
+	}
+	enr, err := e.settings.TwoFactor.BeginAuthenticator(ctx, signedIn(e.settings, first.ID), "Settings", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := totp.GenerateCode(enr.Secret.Reveal(), e.clock.Now())
+	if _, err := e.settings.TwoFactor.ConfirmAuthenticator(ctx, signedIn(e.settings, first.ID), code); err != nil {
+		t.Fatal(err)
+	}
+	c = newClient(t, e.srv.URL)
+	c.signIn("ada@work.example", pw, "/accounts")
+	_, page = c.do(http.MethodGet, "/accounts", nil)
+	if !strings.Contains(page, "Not every account has two-factor authentication") || !strings.Contains(page, "ada@work.example signs in with a password alone") {
+		t.Errorf("no warning for the account without a second factor:\n%s", page)
+	}
+}

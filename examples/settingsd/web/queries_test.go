@@ -182,6 +182,11 @@ var sdkRepeats = map[string]map[string]int{
 	// account (auth.Profile), and the page lists the accounts of the
 	// profile to name them, which reads the account once more.
 	"/security-log": {"account.Account": 2},
+	// The accounts page lists the accounts, and asks which of them sign
+	// in without a second factor (twofactor.Service.Unprotected), a second
+	// self-service call that reads the caller's account and the profile's
+	// accounts once more, whatever their number.
+	"/accounts": {"account.Account": 2, "account.AccountsOfProfile": 2},
 }
 
 // countingEnv is the pages over a counting memory store.
