@@ -6,6 +6,8 @@ import (
 	"net/http"
 
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
+	"github.com/seed-a97ca23f/usersettings/errs/errhttp"
 )
 
 // Middleware authenticates requests with a personal access token in the
@@ -13,7 +15,10 @@ import (
 // calls next with the Principal in the request context (PrincipalFrom).
 // A missing, repeated, oversized or malformed header, a credential in the
 // URL query, or a token Validate refuses all get the same answer from
-// WriteForbidden: 403 with the body {"error":""}.
+// WriteForbidden: 403 with the body {"error":""}. When the store cannot
+// answer (the database is down: errs.Unavailable), no credential was
+// judged and the answer is 503 {"error":"unavailable"}, which a client
+// retries.
 //
 // The scheme is that of v when v has one (a *Service: Config.Scheme),
 // else DefaultScheme; WithScheme and WithAuthScheme replace it. It panics
@@ -25,24 +30,53 @@ import (
 func Middleware(v Validator, next http.Handler, opts ...MiddlewareOption) http.Handler {
 	s := newMiddlewareConfig(v, opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, ok := validateToken(v, s, r)
-		if !ok {
-			WriteForbidden(w)
+		p, err := validateToken(v, s, r)
+		if err != nil {
+			refuse(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
 	})
 }
 
-func validateToken(v Validator, c *middlewareConfig, r *http.Request) (Principal, bool) {
+// errRefused is what the middlewares' checks return for a request they
+// refuse: every refusal gets the one 403 answer.
+var errRefused = errs.New(errs.Forbidden, "forbidden", "token: credential refused")
+
+// refuse answers a request the middleware does not let through: 503
+// {"error":"unavailable"} when the store could not answer (no credential
+// was judged, and a client should retry), else 403 {"error":""}
+// (WriteForbidden), the same for every refusal.
+func refuse(w http.ResponseWriter, r *http.Request, err error) {
+	if errs.KindOf(err) == errs.Unavailable {
+		errhttp.Write(w, r, err)
+		return
+	}
+	WriteForbidden(w)
+}
+
+// verdict turns a validation's result into the middlewares' check: nil
+// for a principal of the kind, the store's error when it could not
+// answer, errRefused for everything else.
+func verdict(p Principal, err error, kind Kind) error {
+	switch {
+	case err == nil && p.Kind == kind:
+		return nil
+	case errs.KindOf(err) == errs.Unavailable:
+		return err
+	}
+	return errRefused
+}
+
+func validateToken(v Validator, c *middlewareConfig, r *http.Request) (Principal, error) {
 	s := c.scheme
 	h, ok := singleHeader(r.Header, "Authorization")
 	if !ok || credentialInQuery(r, s) {
-		return Principal{}, false
+		return Principal{}, errRefused
 	}
 	cred, ok := parseAuthorization(s.Authorization, h)
 	if !ok {
-		return Principal{}, false
+		return Principal{}, errRefused
 	}
 	var (
 		p   Principal
@@ -53,7 +87,7 @@ func validateToken(v Validator, c *middlewareConfig, r *http.Request) (Principal
 	} else {
 		p, err = v.Validate(r.Context(), cred)
 	}
-	return p, err == nil && p.Kind == KindToken
+	return p, verdict(p, err, KindToken)
 }
 
 // ClientValidator is a Validator that records the client of a token's
@@ -144,24 +178,24 @@ func newMiddlewareConfig(v any, opts []MiddlewareOption) *middlewareConfig {
 func APIKeyMiddleware(v APIKeyValidator, next http.Handler, opts ...MiddlewareOption) http.Handler {
 	s := newMiddlewareConfig(v, opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, ok := validateAPIKey(v, s, r)
-		if !ok {
-			WriteForbidden(w)
+		p, err := validateAPIKey(v, s, r)
+		if err != nil {
+			refuse(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
 	})
 }
 
-func validateAPIKey(v APIKeyValidator, c *middlewareConfig, r *http.Request) (Principal, bool) {
+func validateAPIKey(v APIKeyValidator, c *middlewareConfig, r *http.Request) (Principal, error) {
 	s := c.scheme
 	user, ok1 := singleHeader(r.Header, s.UsernameHeader)
 	key, ok2 := singleHeader(r.Header, s.APIKeyHeader)
 	if !ok1 || !ok2 || !visibleASCII(key) || credentialInQuery(r, s) {
-		return Principal{}, false
+		return Principal{}, errRefused
 	}
 	p, err := v.ValidateAPIKey(r.Context(), user, key)
-	return p, err == nil && p.Kind == KindAPIKey
+	return p, verdict(p, err, KindAPIKey)
 }
 
 // AnyMiddleware accepts either credential: a request with an
@@ -173,18 +207,18 @@ func AnyMiddleware(v CredentialValidator, next http.Handler, opts ...MiddlewareO
 	s := newMiddlewareConfig(v, opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var p Principal
-		ok := false
+		err := error(errRefused)
 		_, hasAuth := r.Header["Authorization"]
 		_, hasKey := r.Header[s.scheme.APIKeyHeader]
 		_, hasUser := r.Header[s.scheme.UsernameHeader]
 		switch {
 		case hasAuth && !hasKey && !hasUser:
-			p, ok = validateToken(v, s, r)
+			p, err = validateToken(v, s, r)
 		case !hasAuth && (hasKey || hasUser):
-			p, ok = validateAPIKey(v, s, r)
+			p, err = validateAPIKey(v, s, r)
 		}
-		if !ok {
-			WriteForbidden(w)
+		if err != nil {
+			refuse(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
