@@ -151,7 +151,6 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	d := tg.start(t)
 	users := tg.seedUsers(t, d, 4)
 	l := newLedger()
-	l.noTokens = true // see ledger.noTokens
 	var down atomic.Bool
 	var mu sync.Mutex
 	outage := map[int]int{}
