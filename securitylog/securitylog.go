@@ -73,6 +73,15 @@ const (
 	NoticeFailed Kind = "notice_failed"
 )
 
+// Kinds lists every Kind, in the order they are declared; a test holds
+// it to the declarations. Front ends label each, and tests walk it.
+var Kinds = []Kind{
+	SignedIn, SignInFailed, LockedOut, Reauthenticated, TwoFactorEnrolled, TwoFactorDeactivated,
+	RecoveryCodeUsed, RecoveryCodesRegenerated, PasswordChanged, PasswordReset, TokenCreated, TokenDeleted,
+	TokenFirstUsed, APIKeyCreated, APIKeyDeleted, AccountAdded, AccountDeleted, RecoveryEmailChanged,
+	SessionEnded, Merged, SSOLinked, AccountProvisioned, EmailChanged, Admin, NoticeFailed,
+}
+
 // Event is one entry of the security log. It never holds a secret: no
 // password, code, token or key, nor a digest of one.
 type Event struct {
