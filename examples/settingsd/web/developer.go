@@ -1,11 +1,17 @@
 package web
 
 import (
+	"bytes"
+	"encoding/base32"
 	"encoding/base64"
 	"errors"
 	"html/template"
+	"image/png"
 	"net/http"
 	"strings"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/token"
@@ -80,10 +86,43 @@ func (w *Web) beginAuthenticator(rw http.ResponseWriter, r *http.Request, c *cal
 		return
 	}
 	d := developerData{Enrol: &enrolment{
-		QR:  template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(enr.QRPNG)),
+		QR:  qrURL(enr.QRPNG),
 		Key: groupsOf4(enr.Secret.Reveal()),
 	}}
 	w.renderDeveloper(rw, r, c, http.StatusOK, nil, d)
+}
+
+// qrURL is a PNG image as a data: URL.
+func qrURL(png []byte) template.URL {
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+}
+
+// redrawEnrolment draws the QR code and key of the pending enrolment again
+// from the key the code form sent back (in the POST body, never in a
+// URL), so a wrong code does not make the person start again. It returns
+// an enrolment without them when the key is not a TOTP key.
+func (w *Web) redrawEnrolment(c *caller, sent string) *enrolment {
+	key := strings.ToUpper(strings.Join(strings.Fields(sent), ""))
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(key)
+	if err != nil || len(raw) < 10 || len(raw) > 64 {
+		return &enrolment{}
+	}
+	k, err := totp.Generate(totp.GenerateOpts{
+		Issuer: w.s.Issuer, AccountName: c.acct.Email, Secret: raw,
+		Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1,
+	})
+	if err != nil {
+		return &enrolment{}
+	}
+	img, err := k.Image(twofactor.QRSize, twofactor.QRSize)
+	if err != nil {
+		return &enrolment{}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return &enrolment{}
+	}
+	return &enrolment{QR: qrURL(buf.Bytes()), Key: groupsOf4(key)}
 }
 
 // groupsOf4 splits a key into groups of four characters.
@@ -110,9 +149,11 @@ func (w *Web) confirmAuthenticator(rw http.ResponseWriter, r *http.Request, c *c
 		return
 	}
 	f := newForm()
+	enr := &enrolment{}
 	switch codeOf(err) {
 	case "invalid_code", "locked":
 		addCode(f, "code", err)
+		enr = w.redrawEnrolment(c, r.PostFormValue("key"))
 	case "no_enrollment":
 		f.add("code", "The set-up has expired. Start it again.")
 	case "already_enabled":
@@ -122,7 +163,7 @@ func (w *Web) confirmAuthenticator(rw http.ResponseWriter, r *http.Request, c *c
 		w.fail(rw, r, err)
 		return
 	}
-	w.renderDeveloper(rw, r, c, http.StatusUnprocessableEntity, f, developerData{Enrol: &enrolment{}})
+	w.renderDeveloper(rw, r, c, http.StatusUnprocessableEntity, f, developerData{Enrol: enr})
 }
 
 // deactivateTwoFactor turns the second factor off with the password.

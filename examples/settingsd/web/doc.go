@@ -32,7 +32,9 @@
 // Content-Security-Policy (CSP: no inline script or style,
 // frame-ancestors 'none') and Cache-Control: no-store. Secrets (tokens,
 // API keys, the TOTP key, recovery codes) appear only in the answer to the
-// POST that made them, never in a URL or a redirect. A sign-in waiting for
+// POST that made them, never in a URL or a redirect (the code form of an
+// authenticator set-up sends the key back in its body, so a wrong code
+// shows the QR code and key again). A sign-in waiting for
 // its second factor is carried by a short-lived cookie signed with a
 // server key (WithKey) that names the account and never holds the
 // password. As in the JSON API, the SDK decides: sensitive actions need a

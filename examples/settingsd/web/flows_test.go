@@ -344,6 +344,13 @@ func TestBrowserTwoFactor(t *testing.T) {
 	res = b.submit("form[action='/developer/2fa/authenticator/confirm'] button[type=submit]", "#f-code", wrongCode(totpCode(t, e, key)))
 	b.wantPage(res, 422, "Developer Settings")
 	b.wantFieldError("f-code", "not right")
+	// The wrong code keeps the QR code and the key of the set-up.
+	if again := strings.ReplaceAll(b.text("#totp-key"), " ", ""); again != key {
+		t.Fatalf("key after a wrong code %q, want %q", again, key)
+	}
+	if w := eval[int](b, `document.querySelector("img.qr").naturalWidth`); w == 0 {
+		t.Fatal("the QR code is gone after a wrong code")
+	}
 	res = b.submit("form[action='/developer/2fa/authenticator/confirm'] button[type=submit]", "#f-code", totpCode(t, e, key))
 	b.wantPage(res, 200, "Developer Settings")
 	if n := len(strings.Fields(b.text("#recovery-codes"))); n != 10 {
