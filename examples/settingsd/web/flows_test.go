@@ -568,12 +568,23 @@ func TestBrowserForgotPassword(t *testing.T) {
 	b.wantPage(res, 200, "Choose a new password")
 	b.wantText(".notice", "If the address has an account")
 	b.page("forgot-reset")
+	// The address typed on the step before is filled in.
+	if v := eval[string](b, `document.querySelector("#f-email").value`); v != ada {
+		t.Fatalf("email on the reset page %q, want %q", v, ada)
+	}
 	code := e.code(ada)
 	form := "form[action='/forgot/reset'] button[type=submit]"
-	res = b.submit(form, "#f-email", ada, "#f-code", wrongCode(code), "#f-password", "New-Horse-9-Battery")
+	res = b.submit(form, "#f-code", wrongCode(code), "#f-password", "New-Horse-9-Battery")
 	b.wantPage(res, 422, "Choose a new password")
 	b.wantFieldError("f-code", "not right")
-	res = b.submit(form, "#f-email", ada, "#f-code", code, "#f-password", "New-Horse-9-Battery")
+	// A password the policy refuses keeps the code typed.
+	res = b.submit(form, "#f-code", code, "#f-password", "short")
+	b.wantPage(res, 422, "Choose a new password")
+	b.wantFieldError("f-password", "at least")
+	if v := eval[string](b, `document.querySelector("#f-code").value`); v != code {
+		t.Fatalf("code after a password error %q, want %q", v, code)
+	}
+	res = b.submit(form, "#f-password", "New-Horse-9-Battery")
 	b.wantPage(res, 200, "Sign in")
 	b.wantText(".notice", "Sign in with the new one.")
 	b.wantText(".notice", "personal access tokens and API keys revoked")

@@ -71,3 +71,53 @@ func TestAuthenticatorWrongCodeKeepsTheKey(t *testing.T) {
 		t.Errorf("right code after a wrong one: %d, want 200 with the recovery codes", res.StatusCode)
 	}
 }
+
+// A sign-up with a bad address and no password flags both fields.
+func TestSignUpFlagsEveryField(t *testing.T) {
+	_, base := pagesOver(t, usersettings.Options{})
+	c := newClient(t, base)
+	for _, tc := range []struct{ password, want string }{
+		{"", "Enter a password."},
+		{"short", "Use at least"},
+	} {
+		res, body := c.do(http.MethodPost, "/signup", url.Values{
+			"csrf": {c.token("/signup")}, "email": {"not an address"}, "password": {tc.password},
+		})
+		body = html.UnescapeString(body)
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("password %q: %d, want 422", tc.password, res.StatusCode)
+		}
+		for _, id := range []string{"f-email-error", "f-password-error"} {
+			if !strings.Contains(body, `id="`+id+`"`) {
+				t.Errorf("password %q: no %s", tc.password, id)
+			}
+		}
+		if !strings.Contains(body, tc.want) {
+			t.Errorf("password %q: the page does not say %q", tc.password, tc.want)
+		}
+	}
+}
+
+// The reset page fills in the address the code was asked for, from a
+// cookie of that page: never from its URL.
+func TestResetCarriesTheEmail(t *testing.T) {
+	s, base := pagesOver(t, usersettings.Options{})
+	confirmedAccount(t, s, ada)
+	for _, tc := range []struct{ from, to string }{
+		{"/forgot", "/forgot/reset"},
+		{"/forgot/recovery", "/forgot/recovery/reset"},
+	} {
+		c := newClient(t, base)
+		res, _ := c.do(http.MethodPost, tc.from, url.Values{"csrf": {c.token(tc.from)}, "email": {ada}})
+		if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != tc.to {
+			t.Fatalf("POST %s: %d to %q, want 303 to %s", tc.from, res.StatusCode, loc, tc.to)
+		}
+		_, body := c.do(http.MethodGet, tc.to, nil)
+		if !regexp.MustCompile(`name="email"[^>]*value="` + regexp.QuoteMeta(ada) + `"`).MatchString(body) {
+			t.Errorf("%s does not fill in %s", tc.to, ada)
+		}
+		if _, body := newClient(t, base).do(http.MethodGet, tc.to, nil); strings.Contains(body, ada) {
+			t.Errorf("%s shows the address to another browser", tc.to)
+		}
+	}
+}

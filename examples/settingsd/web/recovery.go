@@ -20,7 +20,7 @@ func (w *Web) forgotRecovery(rw http.ResponseWriter, r *http.Request) {
 
 func (w *Web) resetRecoveryPage(rw http.ResponseWriter, r *http.Request) {
 	p := w.anonymousPage(rw, r, "Choose a new password")
-	p.Data = w.policyData()
+	p.Form, p.Data = w.requestedEmail(r), w.policyData()
 	w.render(rw, r, http.StatusOK, "reset_recovery", p)
 }
 

@@ -26,7 +26,10 @@ const (
 	formCookie   = "settingsd_form"
 	factorCookie = "settingsd_2fa"
 	flashCookie  = "settingsd_flash"
-	csrfField    = "csrf"
+	// emailCookie carries the address a reset code was asked for to the
+	// page of the code (its path only).
+	emailCookie = "settingsd_email"
+	csrfField   = "csrf"
 )
 
 // caller is the signed-in person of a page request.

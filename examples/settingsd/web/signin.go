@@ -25,7 +25,12 @@ const (
 	msgBadCode        = "The code is not right, or it has expired."
 	msgLocked         = "Too many wrong codes. Wait a few minutes, then try again."
 	msgBadEmail       = "Enter an email address, such as ada@example.com."
+	msgNoPassword     = "Enter a password."
 )
+
+// emailCookieAge is how long the code page of a reset remembers the
+// address the code was asked for.
+const emailCookieAge = time.Hour
 
 // signInData is the content of the sign-in pages.
 type signInData struct {
@@ -274,6 +279,9 @@ func (w *Web) accountFormErrors(r *http.Request, err error) (*form, bool) {
 		passwordErrors(f, "password", err, w.policy)
 	case "invalid_email":
 		f.add("email", msgBadEmail)
+		// The SDK stops at the address: say what is wrong with the
+		// password too, so one more try can fix both.
+		w.checkNewPassword(f, "password", r.PostFormValue("password"))
 	case "sso_required":
 		f.add("email", "This company signs in with single sign-on. Sign up through your company instead.")
 	case "email_taken":
@@ -284,6 +292,16 @@ func (w *Web) accountFormErrors(r *http.Request, err error) (*form, bool) {
 		return f, false
 	}
 	return f, true
+}
+
+// checkNewPassword adds to the field what is wrong with a new password
+// by the policy the pages describe: "Enter a password." when empty.
+func (w *Web) checkNewPassword(f *form, fieldName, pw string) {
+	if pw == "" {
+		f.add(fieldName, msgNoPassword)
+		return
+	}
+	passwordErrors(f, fieldName, w.policy.Check(pw), w.policy)
 }
 
 // throttleMessage says how long to wait for the next code.
@@ -361,13 +379,28 @@ func (w *Web) mailCode(rw http.ResponseWriter, r *http.Request, page, title stri
 		w.log.Warn("sending a code failed", "route", r.Pattern, "err", err.Error())
 	}
 	w.setFlash(rw, r, flash)
+	// The address goes to the code page in a cookie of that page, never
+	// in its URL, so the person does not type it again.
+	http.SetCookie(rw, w.cookie(r, emailCookie, url.QueryEscape(email), next, int(emailCookieAge.Seconds())))
 	seeOther(rw, r, next)
 }
 
 func (w *Web) resetPage(rw http.ResponseWriter, r *http.Request) {
 	p := w.anonymousPage(rw, r, "Choose a new password")
-	p.Data = w.policyData()
+	p.Form, p.Data = w.requestedEmail(r), w.policyData()
 	w.render(rw, r, http.StatusOK, "reset", p)
+}
+
+// requestedEmail returns a form holding the address the code was asked
+// for on the step before (mailCode), when the browser still has it.
+func (w *Web) requestedEmail(r *http.Request) *form {
+	f := newForm()
+	if ck, err := r.Cookie(emailCookie); err == nil {
+		if email, err := url.QueryUnescape(ck.Value); err == nil {
+			f.Values["email"] = email
+		}
+	}
+	return f
 }
 
 // reset sets a new password with the emailed code.
@@ -392,6 +425,7 @@ func (w *Web) resetWith(rw http.ResponseWriter, r *http.Request, page, email str
 	}
 	err := reset(r.Context(), strings.TrimSpace(r.PostFormValue("code")), r.PostFormValue("password"))
 	if err == nil {
+		http.SetCookie(rw, w.cookie(r, emailCookie, "", r.URL.Path, -1))
 		w.setFlash(rw, r, "password_reset")
 		seeOther(rw, r, "/signin")
 		return
@@ -401,6 +435,8 @@ func (w *Web) resetWith(rw http.ResponseWriter, r *http.Request, page, email str
 	maps.Copy(f.Values, values)
 	switch codeOf(err) {
 	case "password_policy":
+		// The code was not used up: keep it for the next try.
+		f.Values["code"] = strings.TrimSpace(r.PostFormValue("code"))
 		passwordErrors(f, "password", err, w.policy)
 	case "invalid_code":
 		f.add("code", msgBadCode)
