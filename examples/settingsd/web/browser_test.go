@@ -355,6 +355,28 @@ func (b *tab) submit(button string, fields ...string) *network.Response {
 	return b.load("click "+button, chromedp.Click(chromedp.CSS(button)))
 }
 
+// splitWords returns the words of the page's table cells that are broken
+// over two lines, separated by " | "; "" when every word is whole.
+func (b *tab) splitWords() string {
+	b.t.Helper()
+	return eval[string](b, `(() => {
+		const split = [];
+		for (const cell of document.querySelectorAll("td, th")) {
+			const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+			for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+				for (const m of n.data.matchAll(/\S+/g)) {
+					const r = document.createRange();
+					r.setStart(n, m.index);
+					r.setEnd(n, m.index + m[0].length);
+					const tops = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+					if (tops.size > 1) split.push(m[0]);
+				}
+			}
+		}
+		return split.join(" | ");
+	})()`)
+}
+
 // text returns the text of the first element the selector matches.
 func (b *tab) text(sel string) string {
 	b.t.Helper()

@@ -229,6 +229,15 @@ func TestBrowserMerge(t *testing.T) {
 	b.wantText(".step-of", "Step 5 of 6")
 	b.wantText("main", "Architect", "Engineer", "Credits: they stay on the accounts where they were earned.", "cannot be undone")
 	b.page("merge-preview")
+	// On a phone the table keeps its words whole and scrolls instead.
+	b.run("viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile))
+	if split := b.splitWords(); split != "" {
+		t.Errorf("the merge preview breaks words at 360 px: %s", split)
+	}
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 360 {
+		t.Errorf("the merge preview is %d px wide at a 360 px viewport", w)
+	}
+	b.run("viewport", chromedp.EmulateReset())
 
 	res = b.load("merge", chromedp.Click(chromedp.CSS("form[action$='/commit'] button[type=submit]")))
 	b.wantPage(res, 200, "Profile")
@@ -600,10 +609,13 @@ func TestBrowserNarrow(t *testing.T) {
 	b.run("viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile))
 	for _, p := range []string{"/profile", "/profile/merge", "/accounts", "/accounts/new", "/accounts/delete",
 		"/accounts/" + e.account(ada).ID + "/email", "/accounts/email-changes/pnd_example/verify",
-		"/notifications", "/developer", "/personal-data", "/signup", "/signin"} {
+		"/notifications", "/developer", "/personal-data", "/security-log", "/signup", "/signin"} {
 		b.visit(p)
 		if w := eval[int](b, `document.documentElement.scrollWidth`); w > 360 {
 			t.Errorf("%s is %d px wide at a 360 px viewport", p, w)
+		}
+		if split := b.splitWords(); split != "" {
+			t.Errorf("%s breaks words of its tables at 360 px: %s", p, split)
 		}
 		if p == "/profile" || p == "/developer" {
 			b.screenshot("narrow" + strings.ReplaceAll(p, "/", "-"))
