@@ -194,6 +194,15 @@ func fieldLabel(name string) string {
 	return name
 }
 
+// plural is "1 second" or "n seconds": n with the unit, in the singular
+// for one.
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
 // summaryLabel names a form field in the error summary above the form.
 func summaryLabel(name string) string {
 	switch name {
@@ -215,6 +224,12 @@ func summaryLabel(name string) string {
 		return "Scopes"
 	case "description":
 		return "API key description"
+	case "recovery_code":
+		return "Recovery email code"
+	case "sso_email":
+		return "Work email address"
+	case "account":
+		return "Account to reset"
 	}
 	return fieldLabel(name)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 )
@@ -18,25 +19,37 @@ const ssoReturn = "/signin/sso/done"
 // password form again, with the reason next to the field.
 func (w *Web) ssoStart(rw http.ResponseWriter, r *http.Request) {
 	email, next := r.URL.Query().Get("sso_email"), nextOf(r)
+	if strings.TrimSpace(email) == "" {
+		w.ssoRefused(rw, r, email, next, "Enter your work email address, such as ada@example.com.")
+		return
+	}
 	if !w.allow(rw, r, "sso", addressKey(email)) {
 		return
 	}
 	back := ssoReturn + "?" + url.Values{"next": {next}}.Encode()
 	st, err := w.s.SSO.Start(r.Context(), sso.StartRequest{Email: email, ReturnTo: back})
-	switch {
+	switch code := codeOf(err); {
 	case err == nil:
 		http.SetCookie(rw, w.s.SSO.BindingCookie(st))
 		http.Redirect(rw, r, st.URL, http.StatusFound)
-	case ssoUnavailable[codeOf(err)]:
-		f := newForm()
-		f.Values["sso_email"] = email
-		f.add("sso_email", "Your company does not sign in through its own identity provider here: use your password above.")
-		p := w.anonymousPage(rw, r, "Sign in")
-		p.Form, p.Data = f, signInData{Next: next}
-		w.render(rw, r, http.StatusUnprocessableEntity, "signin", p)
+	case code == "invalid_email":
+		w.ssoRefused(rw, r, email, next, msgBadEmail)
+	case ssoUnavailable[code]:
+		w.ssoRefused(rw, r, email, next, "Your company does not sign in through its own identity provider here: use your password above.")
 	default:
 		w.fail(rw, r, err)
 	}
+}
+
+// ssoRefused shows the sign-in page again with msg next to the work
+// email the person typed.
+func (w *Web) ssoRefused(rw http.ResponseWriter, r *http.Request, email, next, msg string) {
+	f := newForm()
+	f.Values["sso_email"] = email
+	f.add("sso_email", msg)
+	p := w.anonymousPage(rw, r, "Sign in")
+	p.Form, p.Data = f, signInData{Next: next}
+	w.render(rw, r, http.StatusUnprocessableEntity, "signin", p)
 }
 
 // ssoUnavailable holds the codes of a start that single sign-on cannot

@@ -95,6 +95,16 @@ func TestSSOSignIn(t *testing.T) {
 		!strings.Contains(page, `aria-invalid="true"`) {
 		t.Errorf("address without a connection: %s; want 422 with the reason at the field", res.Status)
 	}
+	// An empty or malformed address is asked for again, by the field's
+	// label in the summary, not told that its company has no connection.
+	for email, want := range map[string]string{"": "Enter your work email address", "not an address": "Enter an email address"} {
+		res, page := get(srv.URL + "/signin/sso?" + url.Values{"sso_email": {email}, "next": {"/profile"}}.Encode())
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, want) ||
+			strings.Contains(page, "does not sign in") || strings.Contains(page, "sso_email:") ||
+			!strings.Contains(page, "Work email address: "+want) {
+			t.Errorf("company sign-in with %q: %s; want 422 saying %q under its label", email, res.Status, want)
+		}
+	}
 	// A next that leaves the site is not followed.
 	for _, foreign := range []string{"https://evil.example/", "//evil.example/"} {
 		res, page := get(srv.URL + "/signin/sso/done?next=" + url.QueryEscape(foreign))
