@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"image/png"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/pquerna/otp"
@@ -28,8 +29,11 @@ type developerData struct {
 	// Enrol shows the authenticator enrolment: the QR code and the manual
 	// key (only on the answer to the start), then the code form.
 	Enrol *enrolment
-	// RecoveryCodes are shown once, after the enrolment is confirmed.
+	// RecoveryCodes are shown once, after the enrolment is confirmed or
+	// the codes are regenerated.
 	RecoveryCodes []string
+	// Regenerated tells that RecoveryCodes replace the old codes.
+	Regenerated bool
 	// NewToken and NewKey are a secret just made, shown once.
 	NewToken, NewKey *newSecret
 }
@@ -188,6 +192,71 @@ func (w *Web) deactivateTwoFactor(rw http.ResponseWriter, r *http.Request, c *ca
 	}
 	w.setFlash(rw, r, "2fa_off")
 	seeOther(rw, r, "/developer#two-factor")
+}
+
+// regenerateRecoveryCodes replaces the recovery codes, with the password
+// as proof, and shows the new ones once. The SDK wants a fresh sign-in: a
+// stale one goes to the password prompt first (fail), coming back here.
+func (w *Web) regenerateRecoveryCodes(rw http.ResponseWriter, r *http.Request, c *caller) {
+	const name = "regen_password"
+	f := newForm()
+	password := r.PostFormValue(name)
+	if password == "" {
+		// An empty proof would count as a wrong code towards the lock.
+		f.add(name, "Enter your password.")
+		w.renderDeveloper(rw, r, c, http.StatusUnprocessableEntity, f, developerData{})
+		return
+	}
+	codes, err := w.s.TwoFactor.RegenerateRecoveryCodes(r.Context(), w.as(r, c), twofactor.Proof{Password: password})
+	switch codeOf(err) {
+	case "":
+		w.renderDeveloper(rw, r, c, http.StatusOK, nil, developerData{RecoveryCodes: codes, Regenerated: true})
+		return
+	case "not_enabled":
+		seeOther(rw, r, "/developer#two-factor")
+		return
+	case "rate_limited":
+		f.add(name, signInThrottleMessage(waitOf(err)))
+	case "invalid_credentials", "invalid_code":
+		f.add(name, "The password is not right.")
+	case "locked":
+		f.add(name, msgLocked)
+	default:
+		w.fail(rw, r, err)
+		return
+	}
+	w.renderDeveloper(rw, r, c, http.StatusUnprocessableEntity, f, developerData{})
+}
+
+// recoveryCodeRE is the shape of a recovery code (twofactor's alphabet).
+var recoveryCodeRE = regexp.MustCompile(`^[A-Z2-7]{5}-[A-Z2-7]{5}$`)
+
+// downloadRecoveryCodes answers the recovery codes the page just showed as
+// a text file to save. The codes come back in the POST body (never in a
+// URL, and nothing is stored), so the download works without JavaScript;
+// only recovery-code-shaped lines are written, so the answer cannot carry
+// anything else.
+func (w *Web) downloadRecoveryCodes(rw http.ResponseWriter, r *http.Request, _ *caller) {
+	codes := strings.Fields(r.PostFormValue("codes"))
+	if len(codes) == 0 || len(codes) > twofactor.RecoveryCodeCount {
+		w.renderError(rw, r, http.StatusBadRequest)
+		return
+	}
+	var b strings.Builder
+	b.WriteString("Recovery codes for " + w.s.Issuer + ". Each code works once.\r\n\r\n")
+	for _, code := range codes {
+		if !recoveryCodeRE.MatchString(code) {
+			w.renderError(rw, r, http.StatusBadRequest)
+			return
+		}
+		b.WriteString(code + "\r\n")
+	}
+	h := rw.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="recovery-codes.txt"`)
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	_, _ = rw.Write([]byte(b.String()))
 }
 
 // createAPIKey makes an API key and shows it, once.

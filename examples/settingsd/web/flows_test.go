@@ -381,6 +381,16 @@ func TestBrowserTwoFactor(t *testing.T) {
 	res = b.submit("form[action='/signin/code'] button[type=submit]", "#f-code", totpCode(t, e, key))
 	b.wantPage(res, 200, "Profile")
 
+	// New recovery codes, with the password, shown once with a download.
+	b.visit("/developer")
+	res = b.submit("form[action='/developer/2fa/recovery-codes'] button[type=submit]", "#f-regen-password", pw)
+	b.wantPage(res, 200, "Developer Settings")
+	if n := len(strings.Fields(b.text("#recovery-codes"))); n != 10 {
+		t.Fatalf("%d new recovery codes shown, want 10", n)
+	}
+	b.wantText("#two-factor", "You have new recovery codes")
+	b.page("developer-recovery-codes-new")
+
 	// An hour later the session is stale: deactivating asks to sign in
 	// again (password and code), then comes back.
 	e.clock.Advance(61 * time.Minute)

@@ -230,6 +230,8 @@ func summaryLabel(name string) string {
 		return "Work email address"
 	case "account":
 		return "Account to reset"
+	case "regen_password":
+		return "Password for new recovery codes"
 	}
 	return fieldLabel(name)
 }

@@ -121,3 +121,34 @@ func TestResetCarriesTheEmail(t *testing.T) {
 		}
 	}
 }
+
+// The reset pages say where the code went (the address typed on the step
+// before, and no other) and offer to send a new one through the same
+// request, which comes back to the code page.
+func TestResetPagesResend(t *testing.T) {
+	s, base := pagesOver(t, usersettings.Options{})
+	confirmedAccount(t, s, ada)
+	for _, tc := range []struct{ from, to string }{
+		{"/forgot", "/forgot/reset"},
+		{"/forgot/recovery", "/forgot/recovery/reset"},
+	} {
+		c := newClient(t, base)
+		c.do(http.MethodPost, tc.from, url.Values{"csrf": {c.token(tc.from)}, "email": {ada}})
+		_, body := c.do(http.MethodGet, tc.to, nil)
+		if !strings.Contains(body, "We sent the code to <strong>"+ada+"</strong>") {
+			t.Errorf("%s does not say the code went to %s", tc.to, ada)
+		}
+		resend := regexp.MustCompile(`<form method="post" action="` + regexp.QuoteMeta(tc.from) + `"[^>]*>[\s\S]*?name="email" value="` + regexp.QuoteMeta(ada) + `"[\s\S]*?Send a new code`)
+		if !resend.MatchString(body) {
+			t.Errorf("%s has no resend form for %s", tc.to, ada)
+			continue
+		}
+		res, _ := c.do(http.MethodPost, tc.from, url.Values{"csrf": {c.token(tc.to)}, "email": {ada}})
+		if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != tc.to {
+			t.Errorf("resend from %s: %d to %q, want 303 to %s", tc.to, res.StatusCode, loc, tc.to)
+		}
+		if _, body := newClient(t, base).do(http.MethodGet, tc.to, nil); strings.Contains(body, "Send a new code") || strings.Contains(body, "code-sent-to") {
+			t.Errorf("%s offers a resend without an address typed", tc.to)
+		}
+	}
+}

@@ -92,6 +92,8 @@ func (w *Web) routes() {
 	m.HandleFunc("POST /developer/2fa/authenticator", w.me(w.beginAuthenticator))
 	m.HandleFunc("POST /developer/2fa/authenticator/confirm", w.me(w.confirmAuthenticator))
 	m.HandleFunc("POST /developer/2fa/deactivate", w.me(w.deactivateTwoFactor))
+	m.HandleFunc("POST /developer/2fa/recovery-codes", w.me(w.regenerateRecoveryCodes))
+	m.HandleFunc("POST /developer/2fa/recovery-codes/download", w.me(w.downloadRecoveryCodes))
 	m.HandleFunc("POST /developer/api-keys", w.me(w.createAPIKey))
 	m.HandleFunc("POST /developer/api-keys/{id}/revoke", w.me(w.revokeAPIKey))
 	m.HandleFunc("POST /developer/tokens", w.me(w.createToken))
