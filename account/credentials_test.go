@@ -98,6 +98,44 @@ func TestPasswordExpiry(t *testing.T) {
 	}
 }
 
+// PasswordExpiresAt tells when the password expires, the same rule as
+// PasswordExpired: its last change plus the company's or the policy's
+// maximum age.
+func TestPasswordExpiresAt(t *testing.T) {
+	day := 24 * time.Hour
+	for _, tc := range []struct {
+		email  string
+		maxAge time.Duration
+		ok     bool
+	}{
+		{"ada@example.com", 90 * day, true},
+		{"ada@strict.example", 30 * day, true},
+		{"ada@never.example", 0, false},
+	} {
+		e := newEnv(t)
+		a := e.signUp(tc.email)
+		at, ok, err := e.svc.PasswordExpiresAt(e.ctx, a.ID)
+		if err != nil || ok != tc.ok || (ok && !at.Equal(a.PasswordChangedAt.Add(tc.maxAge))) {
+			t.Errorf("%s: PasswordExpiresAt = %v, %v, %v; want %v, %v", tc.email, at, ok, err, a.PasswordChangedAt.Add(tc.maxAge), tc.ok)
+		}
+		if !ok {
+			continue
+		}
+		e.clock.Advance(at.Sub(e.clock.Now()) - time.Microsecond)
+		if expired, err := e.svc.PasswordExpired(e.ctx, a.ID); err != nil || expired {
+			t.Errorf("%s just before %v: PasswordExpired = %v, %v; want false", tc.email, at, expired, err)
+		}
+		e.clock.Advance(time.Microsecond)
+		if expired, err := e.svc.PasswordExpired(e.ctx, a.ID); err != nil || !expired {
+			t.Errorf("%s at %v: PasswordExpired = %v, %v; want true", tc.email, at, expired, err)
+		}
+	}
+	e := newEnv(t)
+	if _, _, err := e.svc.PasswordExpiresAt(e.ctx, "acc_unknown"); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("unknown account: %v, want ErrNotFound", err)
+	}
+}
+
 func TestPasswordExpiryNISTNeverExpires(t *testing.T) {
 	e := newEnv(t)
 	svc := account.NewService(account.Config{

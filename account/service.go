@@ -345,18 +345,43 @@ func (s *Service) PasswordExpiredOf(ctx context.Context, a Account) (bool, error
 
 // passwordExpired is PasswordExpired of the stored account a.
 func (s *Service) passwordExpired(ctx context.Context, a Account) (bool, error) {
+	at, ok, err := s.passwordExpiresAt(ctx, a)
+	return ok && !s.now().Before(at), err
+}
+
+// PasswordExpiresAt returns when the password of the account expires:
+// its last change plus the maximum age (the company's when it sets one,
+// else the policy's). ok is false when it never expires: no maximum age,
+// or an account without a password (single sign-on, or one that never had
+// a password). The time may be past: PasswordExpired is then true. A page
+// asks it to warn before the password expires. It returns ErrNotFound for
+// an unknown account.
+func (s *Service) PasswordExpiresAt(ctx context.Context, accountID string) (at time.Time, ok bool, err error) {
+	a, err := s.get(ctx, accountID)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	return s.passwordExpiresAt(ctx, a)
+}
+
+// passwordExpiresAt is PasswordExpiresAt of the stored account a, with
+// its password hash.
+func (s *Service) passwordExpiresAt(ctx context.Context, a Account) (time.Time, bool, error) {
 	if a.PasswordHash == "" || a.SSO() {
-		return false, nil
+		return time.Time{}, false, nil
 	}
 	c, ok, err := s.company(ctx, a.Email)
 	if err != nil || (ok && c.SSO) {
-		return false, err
+		return time.Time{}, false, err
 	}
 	maxAge := s.policy.MaxAge
 	if ok && c.HasMaxAge {
 		maxAge = c.PasswordMaxAge
 	}
-	return maxAge > 0 && s.now().Sub(a.PasswordChangedAt) >= maxAge, nil
+	if maxAge <= 0 {
+		return time.Time{}, false, nil
+	}
+	return a.PasswordChangedAt.Add(maxAge), true, nil
 }
 
 // get loads an account, mapping "not found" to ErrNotFound.

@@ -218,7 +218,8 @@ func (s *Service) ValidateFrom(ctx context.Context, secret string, client auth.C
 
 // firstUse writes LastUsedAt of a token never used before and, when this
 // call is the one that wrote it, records securitylog.TokenFirstUsed in
-// the same transaction, with the client, so the event appears once
+// the same transaction, with the client and the token's name (read only
+// then: Validate's lookup leaves the name out), so the event appears once
 // however many requests race. Unlike a later touch, a failure here is
 // returned: the event must not be lost.
 func (s *Service) firstUse(ctx context.Context, tw TokenWithAccount, now time.Time, client auth.Client) error {
@@ -228,8 +229,12 @@ func (s *Service) firstUse(ctx context.Context, tw TokenWithAccount, now time.Ti
 		if err != nil || !changed {
 			return err
 		}
+		t, err := s.store.Token(ctx, tw.AccountID, tw.TokenID)
+		if err != nil {
+			return err
+		}
 		return s.seclog.Record(ctx, securitylog.Event{
-			Kind: securitylog.TokenFirstUsed, ProfileID: tw.ProfileID, AccountID: tw.AccountID, At: now, Detail: tw.TokenID,
+			Kind: securitylog.TokenFirstUsed, ProfileID: tw.ProfileID, AccountID: tw.AccountID, At: now, Detail: t.Name,
 			IP: client.IP, Device: client.Device(),
 		})
 	})

@@ -205,6 +205,10 @@ func TestSecurityLog(t *testing.T) {
 		if e.IP != "192.0.2.7" || e.Device != "curl" {
 			t.Errorf("event %s from %q %q, want the caller's client", e.Kind, e.IP, e.Device)
 		}
+		// Every token event names the token, never by its id.
+		if (e.Kind == securitylog.TokenFirstUsed || e.Kind == securitylog.TokenCreated) && e.Detail != tok.Name {
+			t.Errorf("event %s detail %q, want the token's name %q", e.Kind, e.Detail, tok.Name)
+		}
 	}
 	want := map[securitylog.Kind]int{securitylog.TokenCreated: 1, securitylog.TokenFirstUsed: 1, securitylog.TokenDeleted: 1,
 		securitylog.APIKeyCreated: 1, securitylog.APIKeyDeleted: 1}

@@ -61,8 +61,8 @@ func (w *Web) stopWatching(rw http.ResponseWriter, r *http.Request, c *caller) {
 // personalData is the content of the Personal Data page.
 type personalData struct {
 	View personaldata.View
-	// History is one page of the change history, newest first.
-	History  []personaldata.HistoryEntry
+	// History is one page of the change history, newest first, in words.
+	History  []historyRow
 	Page     int
 	Prev     bool
 	More     bool
@@ -95,11 +95,18 @@ func (w *Web) renderPersonalData(rw http.ResponseWriter, r *http.Request, c *cal
 	for _, a := range v.Accounts {
 		d.Accounts[a.ID] = a.Email
 	}
+	names := historyNames{Accounts: d.Accounts, Apps: map[string]string{}}
+	for _, a := range v.Notifications.WatchedApps {
+		names.Apps[a.AppID] = a.AppName
+	}
 	newest := slices.Clone(v.History)
 	slices.Reverse(newest)
 	from := min((pageNo-1)*HistoryPageSize, len(newest))
 	to := min(from+HistoryPageSize, len(newest))
-	d.History, d.More = newest[from:to], to < len(newest)
+	for _, e := range newest[from:to] {
+		d.History = append(d.History, describeHistory(e, names))
+	}
+	d.More = to < len(newest)
 	p := w.signedInPage(rw, r, c, "Personal Data", "data")
 	p.Form, p.Data = f, d
 	w.render(rw, r, status, "personaldata", p)

@@ -477,6 +477,27 @@ func TestBrowserPasswordExpired(t *testing.T) {
 	b.wantPage(b.visit("/developer"), 200, "Developer Settings")
 }
 
+// TestBrowserPasswordExpiryWarning checks the banner of the last 14 days
+// before the password expires: on every page, with a link to the
+// password form, and without an accessibility violation.
+func TestBrowserPasswordExpiryWarning(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(ada)
+	e.clock.Advance(85 * 24 * time.Hour)
+	b := newTab(t, e, false)
+	b.wantPage(b.signIn(ada, pw), 200, "Profile")
+	b.wantText("#password-expiry", "Your password expires in 5 days")
+	b.wantPage(b.visit("/accounts"), 200, "Accounts")
+	b.wantText("#password-expiry", "Your password expires in 5 days", "change it")
+	b.page("accounts-password-expiry")
+	if href := eval[string](b, `document.querySelector("#password-expiry a").getAttribute("href")`); href != "/accounts#password" {
+		t.Errorf("the banner links to %q, want the password form", href)
+	}
+	if !b.has("form[action='/accounts/password']") {
+		t.Error("the Accounts page has no password form for the banner's link")
+	}
+}
+
 func TestBrowserNotifications(t *testing.T) {
 	e := newEnv(t)
 	e.signUp(ada)

@@ -161,10 +161,12 @@ func (s *countingStore) SecurityEvents(ctx context.Context, profileID string, af
 }
 
 // signInCost is what finding the signed-in person reads on every page:
-// session.Validate reads the session and its account, and the page reads
-// the account once more for its profile and address (Validate does not
-// return it).
-var signInCost = map[string]int{"session.SessionByDigest": 1, "account.Account": 2}
+// session.Validate reads the session and its account, the page reads the
+// account once more for its profile and address (Validate does not
+// return it), and once more for the warning before its password expires
+// (account.Service.PasswordExpiresAt: the rule needs the stored account,
+// which Get does not return).
+var signInCost = map[string]int{"session.SessionByDigest": 1, "account.Account": 3}
 
 // sdkRepeats are repeated reads made inside one SDK call, which the page
 // cannot avoid: personaldata.Service.Collect reads the profile to find the

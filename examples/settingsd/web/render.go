@@ -57,6 +57,9 @@ type page struct {
 	CSRF string
 	// Flash is a one-time notice after a redirect.
 	Flash string
+	// Expiry warns that the signed-in account's password expires soon
+	// ("Your password expires in 5 days"); empty otherwise.
+	Expiry string
 	// Form holds the values and errors of a form shown again.
 	Form *form
 	// Dev links the dev outbox.
@@ -318,7 +321,8 @@ func (w *Web) takeFlash(rw http.ResponseWriter, r *http.Request) string {
 
 // signedInPage returns the page frame of a signed-in person.
 func (w *Web) signedInPage(rw http.ResponseWriter, r *http.Request, c *caller, title, nav string) *page {
-	return &page{Title: title, Nav: nav, Me: c.acct.Email, CSRF: c.csrf(), Flash: w.takeFlash(rw, r)}
+	return &page{Title: title, Nav: nav, Me: c.acct.Email, CSRF: c.csrf(), Flash: w.takeFlash(rw, r),
+		Expiry: w.passwordExpiry(r.Context(), c.acct.ID)}
 }
 
 // anonymousPage returns the page frame of a form shown before sign-in.

@@ -92,7 +92,7 @@ func (w *Web) securityLogPage(rw http.ResponseWriter, r *http.Request, c *caller
 	}
 	d := securityLogData{Older: pg.Next, Later: cursor != ""}
 	for _, e := range pg.Events {
-		row := eventRow{At: e.At, What: eventLabel(e.Kind), Detail: e.Detail, IP: e.IP, Device: e.Device, Account: emails[e.AccountID]}
+		row := eventRow{At: e.At, What: eventLabel(e.Kind), Detail: eventDetail(e), IP: e.IP, Device: e.Device, Account: emails[e.AccountID]}
 		if row.Account == "" && e.AccountID != "" {
 			row.Account = "a deleted account"
 		}
