@@ -65,24 +65,24 @@ func BenchmarkSignInFloor(b *testing.B) {
 	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct{ Email, Password string }
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			http.Error(w, err.Error(), 400)
+			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		var id, hash string
 		err := db.QueryRowContext(r.Context(), `SELECT id, password_hash FROM us_accounts WHERE email = ?`, req.Email).Scan(&id, &hash)
 		if err != nil {
-			http.Error(w, err.Error(), 500)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		if ok, _, err := hasher.Verify(r.Context(), req.Password, hash); err != nil || !ok {
-			http.Error(w, "no", 401)
+			http.Error(w, "no", http.StatusUnauthorized)
 			return
 		}
 		secret := make([]byte, 32)
 		_, _ = rand.Read(secret)
 		d := sha256.Sum256(secret)
 		if _, err := db.ExecContext(r.Context(), `INSERT INTO bare_sessions VALUES (?, ?, ?)`, d[:], id, time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
-			http.Error(w, err.Error(), 500)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		w.WriteHeader(http.StatusCreated)
