@@ -35,6 +35,13 @@ func FindMailCode(body string) (string, bool) {
 	return m[1], true
 }
 
+// HasMailCode reports whether a mail body holds a one-time code: a
+// notice must not.
+func HasMailCode(body string) bool {
+	_, ok := FindMailCode(body)
+	return ok
+}
+
 // MailCode returns the one-time code in a mail body, or fails t when
 // there is none. what names the mail in the message.
 func MailCode(t testing.TB, what, body string) string {

@@ -10,11 +10,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 )
 
 // TestErasureLeavesNoTrace erases a person through the JSON API (deleting
@@ -115,8 +115,6 @@ func TestErasureLeavesNoTrace(t *testing.T) {
 	}
 }
 
-var mailCodeRE = regexp.MustCompile(`\b(\d{6})\b`)
-
 // devCode returns the last code the -dev outbox holds for the address.
 func devCode(t *testing.T, base, to string) string {
 	t.Helper()
@@ -137,8 +135,8 @@ func devCode(t *testing.T, base, to string) string {
 	code := ""
 	for _, m := range box.Items {
 		if m.To == to {
-			if sub := mailCodeRE.FindStringSubmatch(m.Body); sub != nil {
-				code = sub[1]
+			if c, ok := usersettingstest.FindMailCode(m.Body); ok {
+				code = c
 			}
 		}
 	}

@@ -88,7 +88,7 @@ func newTarget(t *testing.T, dsn string, extra ...string) *target {
 	tg.env = append(os.Environ(), "SETTINGSD_CODE_KEY="+hexKey32(), "SETTINGSD_TWOFACTOR_KEY="+hexKey32(),
 		"SETTINGSD_WEB_KEY="+hexKey32(), "GOMAXPROCS=2")
 	if dsn != "" {
-		tg.dsn = withSchema(t, dsn)
+		tg.dsn, _ = pgtest.SchemaOn(t, dsn, "settingsd")
 		tg.env = append(tg.env, "SETTINGSD_POSTGRES_DSN="+tg.dsn)
 	} else {
 		tg.db = filepath.Join(t.TempDir(), "settingsd.db")
@@ -607,30 +607,4 @@ func (tg *target) checkMail(t *testing.T, users []*user, within time.Duration, d
 			t.Errorf("%s: the mail server got %d messages, the outbox sent %d: sent twice", u.email, got, sent)
 		}
 	}
-}
-
-// withSchema creates a fresh schema on the server of dsn, dropped when t
-// ends, and returns dsn with its search_path set to it (pgtest.Schema
-// does the same on the test server of the environment; the fault tests
-// run servers of their own).
-func withSchema(t testing.TB, dsn string) string {
-	t.Helper()
-	ctx := context.Background()
-	admin, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	schema := "settingsd_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("DROP SCHEMA: %v", err)
-		}
-		_ = admin.Close()
-	})
-	return pgtest.WithSearchPath(dsn, schema)
 }

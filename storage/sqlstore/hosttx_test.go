@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"path/filepath"
-	"regexp"
 	"testing"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/verification"
 )
 
@@ -234,7 +234,7 @@ func TestEmailChangeSQL(t *testing.T) {
 			t.Fatalf("RequestEmailChange: %v", err)
 		}
 		m, ok := out.Last("ada@new.example")
-		code := regexp.MustCompile(`\d{6}`).FindString(m.Body)
+		code := usersettingstest.MailCode(t, "the code mail", m.Body)
 		if !ok || code == "" {
 			t.Fatalf("no code mailed to the new address")
 		}

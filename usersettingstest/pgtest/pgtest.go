@@ -64,10 +64,28 @@ func admin(t testing.TB) *sql.DB {
 // returns, so they close before the schema is dropped.
 func Schema(t testing.TB, prefix string) (dsn, schema string) {
 	t.Helper()
-	db := admin(t)
+	return schemaOn(t, admin(t), DSN(t), prefix)
+}
+
+// SchemaOn is Schema on the server of dsn, for a test that runs a
+// server of its own; the pool that creates and drops the schema is
+// closed when t ends.
+func SchemaOn(t testing.TB, dsn, prefix string) (schemaDSN, schema string) {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("postgres.Open: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() }) // after the drop, which was registered later
+	return schemaOn(t, db, dsn, prefix)
+}
+
+// schemaOn creates the schema through db, on the server of dsn.
+func schemaOn(t testing.TB, db *sql.DB, dsn, prefix string) (string, string) {
+	t.Helper()
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
-	schema = prefix + "_" + hex.EncodeToString(b)
+	schema := prefix + "_" + hex.EncodeToString(b)
 	ctx := context.Background()
 	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatalf("CREATE SCHEMA: %v", err)
@@ -77,7 +95,7 @@ func Schema(t testing.TB, prefix string) (dsn, schema string) {
 			t.Errorf("DROP SCHEMA: %v", err)
 		}
 	})
-	return WithSearchPath(DSN(t), schema), schema
+	return WithSearchPath(dsn, schema), schema
 }
 
 // WithSearchPath returns dsn, a URL (postgres://…) or key=value DSN, with

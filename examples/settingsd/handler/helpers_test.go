@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 )
 
@@ -195,8 +195,6 @@ func want(t *testing.T, what string, r resp, status int, code string) {
 	}
 }
 
-var codeRE = regexp.MustCompile(`(?m)^\s+(\d{6})\s*$`)
-
 // code reads the last one-time code mailed to the address from
 // GET /v1/dev/outbox.
 func (e *env) code(to string) string {
@@ -210,8 +208,8 @@ func (e *env) code(to string) string {
 	mails := outbox.Items
 	for i := len(mails) - 1; i >= 0; i-- {
 		if mails[i].To == to {
-			if m := codeRE.FindStringSubmatch(mails[i].Body); m != nil {
-				return m[1]
+			if c, ok := usersettingstest.FindMailCode(mails[i].Body); ok {
+				return c
 			}
 		}
 	}

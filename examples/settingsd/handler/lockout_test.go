@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 )
 
 // codeWith reads the code of the newest mail to the address with the
@@ -21,8 +22,8 @@ func (e *env) codeWith(to, subject string) string {
 	r.into(e.t, &outbox)
 	for i := len(outbox.Items) - 1; i >= 0; i-- {
 		if m := outbox.Items[i]; m.To == to && m.Subject == subject {
-			if c := codeRE.FindStringSubmatch(m.Body); c != nil {
-				return c[1]
+			if c, ok := usersettingstest.FindMailCode(m.Body); ok {
+				return c
 			}
 		}
 	}

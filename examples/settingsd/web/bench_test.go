@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 )
 
 // BenchmarkProfilePage compares serving the Profile page (session check,
@@ -35,7 +35,7 @@ func BenchmarkProfilePage(b *testing.B) {
 		b.Fatal(err)
 	}
 	m, _ := s.Outbox.Last("ada@example.com")
-	a, err := s.Accounts.ConfirmSignUp(ctx, id, regexp.MustCompile(`(?m)^\s+(\d{6})\s*$`).FindStringSubmatch(m.Body)[1])
+	a, err := s.Accounts.ConfirmSignUp(ctx, id, usersettingstest.MailCode(b, "the sign-up mail", m.Body))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -32,6 +31,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/sqlite"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 )
 
@@ -197,8 +197,6 @@ func testSettings(t testing.TB, st usersettings.Store, o usersettings.Options) *
 	return s
 }
 
-var codeRE = regexp.MustCompile(`(?m)^\s+(\d{6})\s*$`)
-
 // code returns the one-time code last mailed to the address.
 func (e *env) code(to string) string {
 	e.t.Helper()
@@ -206,11 +204,7 @@ func (e *env) code(to string) string {
 	if !ok {
 		e.t.Fatalf("no mail to %s", to)
 	}
-	sub := codeRE.FindStringSubmatch(m.Body)
-	if sub == nil {
-		e.t.Fatalf("no code in the last mail to %s (%q)", to, m.Subject)
-	}
-	return sub[1]
+	return usersettingstest.MailCode(e.t, fmt.Sprintf("the last mail to %s (%q)", to, m.Subject), m.Body)
 }
 
 // signUp makes a confirmed account through the SDK, for flows that do

@@ -28,6 +28,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/web"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 )
 
@@ -256,7 +257,7 @@ func TestAccountsUnderSSO(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, _ := s.Outbox.Last("ada@corp.example")
-	if _, err := s.Accounts.ConfirmSignUp(ctx, id, codeRE.FindStringSubmatch(m.Body)[1]); err != nil {
+	if _, err := s.Accounts.ConfirmSignUp(ctx, id, usersettingstest.MailCode(t, "the mail to "+m.To, m.Body)); err != nil {
 		t.Fatal(err)
 	}
 	c := newClient(t, base)
@@ -355,7 +356,7 @@ func confirmedAccount(t *testing.T, s *usersettings.Settings, email string) acco
 		t.Fatal(err)
 	}
 	m, _ := s.Outbox.Last(email)
-	a, err := s.Accounts.ConfirmSignUp(ctx, id, codeRE.FindStringSubmatch(m.Body)[1])
+	a, err := s.Accounts.ConfirmSignUp(ctx, id, usersettingstest.MailCode(t, "the mail to "+m.To, m.Body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -401,15 +402,7 @@ func TestSecondFactorStepExpires(t *testing.T) {
 	clock := fakeclock.New(time.Now().UTC().Truncate(time.Second))
 	s, base := pagesOver(t, usersettings.Options{Now: clock.Now})
 	a := confirmedAccount(t, s, ada)
-	ctx := context.Background()
-	enr, err := s.TwoFactor.BeginAuthenticator(ctx, signedIn(s, a.ID), "test", ada)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, _ := totp.GenerateCode(enr.Secret.Reveal(), clock.Now())
-	if _, err := s.TwoFactor.ConfirmAuthenticator(ctx, signedIn(s, a.ID), code); err != nil {
-		t.Fatal(err)
-	}
+	enrolAuthenticator(t, s, a.ID, clock.Now())
 	c := newClient(t, base)
 	if loc := c.signIn(ada, pw, "").Header.Get("Location"); !strings.HasPrefix(loc, "/signin/code") {
 		t.Fatalf("sign-in with a second factor goes to %q", loc)
@@ -512,18 +505,29 @@ func TestAccountsWarnsOfAnAccountWithoutTwoFactor(t *testing.T) {
 	if strings.Contains(page, "Not every account has two-factor authentication") {
 		t.Fatal("a warning while no account has a second factor")
 	}
-	enr, err := e.settings.TwoFactor.BeginAuthenticator(ctx, signedIn(e.settings, first.ID), "Settings", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, _ := totp.GenerateCode(enr.Secret.Reveal(), e.clock.Now())
-	if _, err := e.settings.TwoFactor.ConfirmAuthenticator(ctx, signedIn(e.settings, first.ID), code); err != nil {
-		t.Fatal(err)
-	}
+	enrolAuthenticator(t, e.settings, first.ID, e.clock.Now())
 	c = newClient(t, e.srv.URL)
 	c.signIn("ada@work.example", pw, "/accounts")
 	_, page = c.do(http.MethodGet, "/accounts", nil)
 	if !strings.Contains(page, "Not every account has two-factor authentication") || !strings.Contains(page, "ada@work.example signs in with a password alone") {
 		t.Errorf("no warning for the account without a second factor:\n%s", page)
 	}
+}
+
+// enrolAuthenticator turns an authenticator app on for the account
+// through the SDK, as its person signed in at now, and returns the app's
+// secret and the recovery codes.
+func enrolAuthenticator(t testing.TB, s *usersettings.Settings, accountID string, now time.Time) (secret string, codes []string) {
+	t.Helper()
+	ctx := context.Background()
+	enr, err := s.TwoFactor.BeginAuthenticator(ctx, signedIn(s, accountID), "test", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := totp.GenerateCode(enr.Secret.Reveal(), now)
+	codes, err = s.TwoFactor.ConfirmAuthenticator(ctx, signedIn(s, accountID), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return enr.Secret.Reveal(), codes
 }

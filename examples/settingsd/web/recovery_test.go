@@ -9,6 +9,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/profile"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 )
 
 // TestRecoveryEmailPage checks the profile page's recovery email: a new
@@ -58,7 +59,7 @@ func TestRecoveryEmailPage(t *testing.T) {
 		t.Errorf("wrong code: %d", res.StatusCode)
 	}
 	m, _ := s.Outbox.Last("ada@home.example")
-	code := codeRE.FindStringSubmatch(m.Body)[1]
+	code := usersettingstest.MailCode(t, "the mail to "+m.To, m.Body)
 	res, _ = c.do(http.MethodPost, "/profile/recovery-email/confirm", url.Values{"csrf": {c.token("/profile")}, "recovery_code": {code}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("confirm: %d", res.StatusCode)
@@ -85,7 +86,7 @@ func TestRecoveryResetPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, _ := s.Outbox.Last("ada@home.example")
-	if _, err := s.Profiles.ConfirmRecoveryEmail(ctx, me, codeRE.FindStringSubmatch(m.Body)[1]); err != nil {
+	if _, err := s.Profiles.ConfirmRecoveryEmail(ctx, me, usersettingstest.MailCode(t, "the mail to "+m.To, m.Body)); err != nil {
 		t.Fatal(err)
 	}
 	c := newClient(t, base)
@@ -99,7 +100,7 @@ func TestRecoveryResetPages(t *testing.T) {
 	if !strings.Contains(m.Body, ada) {
 		t.Fatalf("reset mail does not name the account: %q", m.Body)
 	}
-	code := codeRE.FindStringSubmatch(m.Body)[1]
+	code := usersettingstest.MailCode(t, "the mail to "+m.To, m.Body)
 	const next = "Brand-New-Secret-42"
 	form := url.Values{"email": {"ada@home.example"}, "account": {"bob@example.com"}, "code": {code}, "password": {next}}
 	form.Set("csrf", c.token("/forgot/recovery/reset"))

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pquerna/otp/totp"
-
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
@@ -29,15 +27,7 @@ func TestRegenerateRecoveryCodes(t *testing.T) {
 	s, base := pagesOver(t, usersettings.Options{Now: clock.Now})
 	a := confirmedAccount(t, s, ada)
 	ctx := context.Background()
-	enr, err := s.TwoFactor.BeginAuthenticator(ctx, signedIn(s, a.ID), "test", ada)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, _ := totp.GenerateCode(enr.Secret.Reveal(), clock.Now())
-	old, err := s.TwoFactor.ConfirmAuthenticator(ctx, signedIn(s, a.ID), code)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, old := enrolAuthenticator(t, s, a.ID, clock.Now())
 	_, secret, err := s.Sessions.Start(ctx, session.Begin{AccountID: a.ID, Method: auth.MethodPassword})
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 )
 
 // The change history and the security log say in words what changed:
@@ -27,7 +28,7 @@ func TestHistoryAndSecurityLogInWords(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, _ := s.Outbox.Last(work)
-	if _, err := s.Accounts.ConfirmAddAccount(ctx, inBrowser(t, s, a.ID), id, codeRE.FindStringSubmatch(m.Body)[1]); err != nil {
+	if _, err := s.Accounts.ConfirmAddAccount(ctx, inBrowser(t, s, a.ID), id, usersettingstest.MailCode(t, "the mail to "+m.To, m.Body)); err != nil {
 		t.Fatal(err)
 	}
 	on := true
