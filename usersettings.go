@@ -227,8 +227,8 @@ func (c credentials) CheckCallerPassword(ctx context.Context, caller auth.Caller
 	return c.s.Accounts.CheckCallerPassword(ctx, caller, pw)
 }
 
-func (c credentials) PasswordExpiredOf(ctx context.Context, a account.Account) (bool, error) {
-	return c.s.Accounts.PasswordExpiredOf(ctx, a)
+func (c credentials) PasswordExpiresAtOf(ctx context.Context, a account.Account) (time.Time, bool, error) {
+	return c.s.Accounts.PasswordExpiresAtOf(ctx, a)
 }
 
 func (c credentials) Required(ctx context.Context, accountID string) (bool, error) {

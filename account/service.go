@@ -336,11 +336,11 @@ func (s *Service) PasswordExpired(ctx context.Context, accountID string) (bool, 
 	return s.passwordExpired(ctx, a)
 }
 
-// PasswordExpiredOf is PasswordExpired of an account already read from
-// the store, with its password hash (not one from Get, which strips it),
-// saving a read: session.Service.Validate asks it (session.Expiry).
-func (s *Service) PasswordExpiredOf(ctx context.Context, a Account) (bool, error) {
-	return s.passwordExpired(ctx, a)
+// PasswordExpiresAtOf is PasswordExpiresAt of an account already read
+// from the store, with its password hash (not one from Get, which strips
+// it), saving a read: session.Service.Validate asks it (session.Expiry).
+func (s *Service) PasswordExpiresAtOf(ctx context.Context, a Account) (at time.Time, ok bool, err error) {
+	return s.passwordExpiresAt(ctx, a)
 }
 
 // passwordExpired is PasswordExpired of the stored account a.

@@ -134,12 +134,13 @@ func NewService(c Config) *Service {
 	return s
 }
 
-// Expiry tells whether an account's password has expired.
-// *account.Service implements it.
+// Expiry tells when an account's password expires. *account.Service
+// implements it.
 type Expiry interface {
-	// PasswordExpiredOf reports whether the password of the account, as
-	// read from the store, has passed its maximum age.
-	PasswordExpiredOf(ctx context.Context, a account.Account) (bool, error)
+	// PasswordExpiresAtOf returns when the password of the account, as
+	// read from the store, passes its maximum age; ok is false when it
+	// never does.
+	PasswordExpiresAtOf(ctx context.Context, a account.Account) (at time.Time, ok bool, err error)
 }
 
 // Begin is what Start needs to know of a sign-in that just succeeded.
@@ -261,9 +262,15 @@ func (s *Service) validDigest(ctx context.Context, d Digest) (Session, error) {
 		return Session{}, fmt.Errorf("session: validate: %w", err)
 	}
 	if s.expiry != nil {
-		if ses.PasswordExpired, err = s.expiry.PasswordExpiredOf(ctx, a); err != nil {
+		at, ok, err := s.expiry.PasswordExpiresAtOf(ctx, a)
+		if err != nil {
 			return Session{}, fmt.Errorf("session: validate: %w", err)
 		}
+		ses.PasswordExpiresAt = time.Time{}
+		if ok {
+			ses.PasswordExpiresAt = at
+		}
+		ses.PasswordExpired = ok && !now.Before(at)
 	}
 	if now.Sub(ses.LastSeenAt) >= s.touchI {
 		if _, err := s.st.TouchSession(ctx, ses.ID, now.UTC(), now.Add(-s.touchI)); err != nil {

@@ -150,8 +150,11 @@ func TestPasswordExpired(t *testing.T) {
 // expiry is a Config.Expiry whose answer the test sets.
 type expiry struct{ expired map[string]bool }
 
-func (e *expiry) PasswordExpiredOf(_ context.Context, a account.Account) (bool, error) {
-	return e.expired[a.ID], nil
+func (e *expiry) PasswordExpiresAtOf(_ context.Context, a account.Account) (time.Time, bool, error) {
+	if e.expired[a.ID] {
+		return time.Unix(0, 0), true, nil // long past
+	}
+	return time.Time{}, false, nil
 }
 
 // TestPasswordExpiresDuringSession: a session opened before the password

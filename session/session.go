@@ -41,6 +41,11 @@ type Session struct {
 	// such a session's caller everything but the password change
 	// (auth.ErrPasswordExpired).
 	PasswordExpired bool `json:"password_expired"`
+	// PasswordExpiresAt is when the account's password expires, as
+	// Validate found it (Config.Expiry); zero when it never does, or
+	// when the Service has no Config.Expiry. A page warns before it. It
+	// is not stored.
+	PasswordExpiresAt time.Time `json:"-"`
 	// ProviderSession names the identity provider's session of a
 	// single-sign-on sign-in (sso.SignIn.ProviderSession), which a back-channel
 	// logout may name; empty otherwise.

@@ -1,28 +1,21 @@
 package web
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // PasswordWarning is how long before the signed-in account's password
 // expires the pages warn about it.
 const PasswordWarning = 14 * 24 * time.Hour
 
 // passwordExpiry returns the warning every signed-in page shows in the
-// last PasswordWarning before the password of account id expires ("Your
-// password expires in 5 days"), or "". When the password expires is the
-// SDK's rule (account.Service.PasswordExpiresAt); the page only counts
-// the days, rounding up. A failed read shows no warning: the page itself
-// still works, and an expired password is caught by the services.
-func (w *Web) passwordExpiry(ctx context.Context, id string) string {
-	at, ok, err := w.s.Accounts.PasswordExpiresAt(ctx, id)
-	if err != nil {
-		w.log.Error("reading the password expiry", "err", err.Error())
-		return ""
-	}
+// last PasswordWarning before the password expires at ("Your password
+// expires in 5 days"), or "" (also for a zero at: it never expires). When
+// the password expires is the SDK's rule, which session validation
+// applied (session.Session.PasswordExpiresAt, from
+// account.Service.PasswordExpiresAtOf); the page only counts the days,
+// rounding up.
+func (w *Web) passwordExpiry(at time.Time) string {
 	left := at.Sub(w.s.Now())
-	if !ok || left <= 0 || left > PasswordWarning {
+	if at.IsZero() || left <= 0 || left > PasswordWarning {
 		return ""
 	}
 	days := int((left + 24*time.Hour - 1) / (24 * time.Hour))

@@ -322,7 +322,7 @@ func (w *Web) takeFlash(rw http.ResponseWriter, r *http.Request) string {
 // signedInPage returns the page frame of a signed-in person.
 func (w *Web) signedInPage(rw http.ResponseWriter, r *http.Request, c *caller, title, nav string) *page {
 	return &page{Title: title, Nav: nav, Me: c.acct.Email, CSRF: c.csrf(), Flash: w.takeFlash(rw, r),
-		Expiry: w.passwordExpiry(r.Context(), c.acct.ID)}
+		Expiry: w.passwordExpiry(c.ses.PasswordExpiresAt)}
 }
 
 // anonymousPage returns the page frame of a form shown before sign-in.
