@@ -562,9 +562,12 @@ func TestBackChannelLogoutBySession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The provider's "sid" claim of the sign-in (SignIn.SessionID).
-	res.SessionID = "op-session-1"
-	if res.ProviderSession() != "acme|op-session-1" || (sso.SignIn{ConnectionID: "acme"}).ProviderSession() != "" {
+	// The provider's "sid" claim of the ID token (SignIn.SessionID).
+	sid := e.idp.SessionOf("ann@acme.example")
+	if sid == "" || res.SessionID != sid {
+		t.Fatalf("SignIn.SessionID = %q, want the provider's session %q from the ID token", res.SessionID, sid)
+	}
+	if res.ProviderSession() != "acme|"+sid || (sso.SignIn{ConnectionID: "acme"}).ProviderSession() != "" {
 		t.Fatalf("ProviderSession = %q; want the connection and the sid, and none without a sid", res.ProviderSession())
 	}
 	start := func(provider string) string {
@@ -575,7 +578,7 @@ func TestBackChannelLogoutBySession(t *testing.T) {
 		return ses.ID
 	}
 	inOP, elsewhere := start(res.ProviderSession()), start("")
-	tok, err := e.idp.LogoutTokenOf(clientID, "", "op-session-1")
+	tok, err := e.idp.LogoutTokenOf(clientID, "", sid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -588,7 +591,7 @@ func TestBackChannelLogoutBySession(t *testing.T) {
 	}
 	// With the subject too: only that provider session of that account.
 	again := start(res.ProviderSession())
-	tok, _ = e.idp.LogoutTokenOf(clientID, "u-ann", "op-session-1")
+	tok, _ = e.idp.LogoutTokenOf(clientID, "u-ann", sid)
 	if n, err := e.svc.BackChannelLogout(e.ctx, "acme", tok); err != nil || n != 1 {
 		t.Fatalf("sub+sid logout = %d, %v; want 1", n, err)
 	}

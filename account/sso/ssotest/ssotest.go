@@ -27,6 +27,7 @@ import (
 
 	"github.com/zitadel/oidc/v3/example/server/storage"
 	"github.com/zitadel/oidc/v3/pkg/crypto"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 )
@@ -60,7 +61,8 @@ func Start() (*Provider, error) {
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	p := &Provider{Issuer: srv.URL, srv: srv, users: &users{m: map[string]User{}}}
-	p.st = &opStorage{Storage: storage.NewStorageWithClients(p.users, map[string]*storage.Client{}), clients: map[string]client{}}
+	p.st = &opStorage{Storage: storage.NewStorageWithClients(p.users, map[string]*storage.Client{}), clients: map[string]client{},
+		sids: map[string]string{}, lastSid: map[string]string{}}
 	var key [32]byte
 	if _, err := rand.Read(key[:]); err != nil {
 		srv.Close()
@@ -160,7 +162,8 @@ func redirect(hc *http.Client, method, target string, form url.Values) (*url.URL
 }
 
 // login is the provider's login page: it checks the user name and
-// password of the authorization request and sends the browser on to the
+// password of the authorization request, starts a provider session for
+// it (the "sid" of the ID token) and sends the browser on to the
 // provider's callback. A wrong password answers 401.
 func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	id := r.FormValue("id")
@@ -168,7 +171,19 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "wrong user name or password", http.StatusUnauthorized)
 		return
 	}
+	if err := p.st.startSession(id, r.FormValue("username")); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
 	http.Redirect(w, r, op.AuthCallbackURL(p.op)(r.Context(), id), http.StatusFound)
+}
+
+// SessionOf returns the provider session ("sid") of the user's newest
+// sign-in at the login page, or "" when the user has not signed in.
+func (p *Provider) SessionOf(email string) string {
+	p.st.mu.Lock()
+	defer p.st.mu.Unlock()
+	return p.st.lastSid[email]
 }
 
 // LogoutToken returns an OpenID Connect Back-Channel Logout token for
@@ -270,6 +285,44 @@ type opStorage struct {
 	*storage.Storage
 	mu      sync.Mutex
 	clients map[string]client
+	// sids is the provider session of each authorization request, by
+	// request id; lastSid the newest session of each user name.
+	sids, lastSid map[string]string
+}
+
+// startSession starts a provider session for the authorization request
+// of the user name.
+func (s *opStorage) startSession(requestID, username string) error {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return err
+	}
+	sid := fmt.Sprintf("op-%x", b)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sids[requestID] = sid
+	s.lastSid[username] = sid
+	return nil
+}
+
+// SetUserinfoFromRequest implements op.CanSetUserinfoFromRequest: the ID
+// token of an authorization request carries its provider session as
+// the "sid" claim, as OpenID Connect Back-Channel Logout 1.0 describes.
+func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
+	if err := s.Storage.SetUserinfoFromRequest(ctx, info, req, scopes); err != nil {
+		return err
+	}
+	ar, ok := req.(interface{ GetID() string })
+	if !ok {
+		return nil
+	}
+	s.mu.Lock()
+	sid := s.sids[ar.GetID()]
+	s.mu.Unlock()
+	if sid != "" {
+		info.AppendClaims("sid", sid)
+	}
+	return nil
 }
 
 type client struct {

@@ -318,6 +318,28 @@ func TestSSOBackChannelLogout(t *testing.T) {
 	want(t, "the session started after the first logout", e.do("GET", "/v1/me/accounts", nil, again.auth()...), 200, "")
 }
 
+// A logout token that names only the provider's session ("sid", no
+// "sub", as OpenID Connect Back-Channel Logout allows) ends the session
+// that the ID token with that sid started, and no other.
+func TestSSOBackChannelLogoutBySid(t *testing.T) {
+	e := newSSOEnv(t, "")
+	first := e.ssoSignIn("ann@acme.example", annIdPPassw, "/")
+	sid := e.idp.SessionOf("ann@acme.example")
+	second := e.ssoSignIn("ann@acme.example", annIdPPassw, "/")
+	if sid == "" || e.idp.SessionOf("ann@acme.example") == sid {
+		t.Fatalf("provider sessions %q then %q, want two different ones", sid, e.idp.SessionOf("ann@acme.example"))
+	}
+	tok, err := e.idp.LogoutTokenOf(ssoClient, "", sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.do("POST", "/v1/sso/backchannel-logout/acme", []byte(url.Values{"logout_token": {tok}}.Encode()),
+		"Content-Type", "application/x-www-form-urlencoded")
+	want(t, "a sid-only logout token", r, 200, "")
+	want(t, "the session of that provider session", e.do("GET", "/v1/me/accounts", nil, first.auth()...), 401, "unauthenticated")
+	want(t, "the session of the other provider session", e.do("GET", "/v1/me/accounts", nil, second.auth()...), 200, "")
+}
+
 // A deactivated SSO account's PAT gets the token API's 403 {"error":""}
 // at once, and its sessions end.
 func TestSSODeactivatedPAT(t *testing.T) {
