@@ -1,10 +1,13 @@
 package handler_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -236,4 +239,46 @@ func TestCurrentPasswordThrottled(t *testing.T) {
 	}
 	e.clock.Advance(time.Second)
 	want(t, "after the wait", e.do("PUT", "/v1/me/password", map[string]string{"current": pw, "new": next}, u.auth()...), 204, "")
+}
+
+// A header value with a control character (NUL, a bare CR, DEL …) is not
+// HTTP: RFC 9110 §5.5 has the recipient reject the message, and Go's
+// server answers 400 before any handler runs, so no token is looked up
+// and nothing is logged by the handler. Every well-formed Authorization
+// header that is not a valid token gets the token API's 403
+// {"error":""}; this test pins both sides of that line.
+func TestAuthorizationWithControlCharacters(t *testing.T) {
+	logw := &syncWriter{b: &bytes.Buffer{}}
+	e := newEnv(t, handler.WithLogger(slog.New(slog.NewTextHandler(logw, nil))))
+	addr := strings.TrimPrefix(e.srv.URL, "http://")
+	raw := func(value string) (int, string) {
+		t.Helper()
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+		fmt.Fprintf(conn, "GET /v1/api/apps HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\nConnection: close\r\n\r\n", addr, value)
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("reading the answer to %q: %v", value, err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(body)
+	}
+	for _, v := range []string{"mxtoken abc\x00def", "\x00", "mxtoken \x01", "mxtoken abc\x7f", "mxtoken a\rb"} {
+		if status, body := raw(v); status != http.StatusBadRequest || strings.Contains(body, "mxtoken") {
+			t.Errorf("Authorization %q: %d %q, want Go's 400 before any handler", v, status, body)
+		}
+	}
+	if logs := logw.String(); strings.Contains(logs, "/v1/api/apps") {
+		t.Errorf("a malformed request reached the handler:\n%s", logs)
+	}
+	for _, v := range []string{"mxtoken abc\tdef", "mxtoken ÿÿÿ", "mxtoken " + strings.Repeat("a", 300), "Bearer x"} {
+		if status, body := raw(v); status != http.StatusForbidden || body != `{"error":""}` {
+			t.Errorf("Authorization %q: %d %q, want 403 {\"error\":\"\"}", v, status, body)
+		}
+	}
 }
