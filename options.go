@@ -15,6 +15,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/token"
+	"github.com/seed-a97ca23f/usersettings/verification"
 )
 
 // DefaultIssuer is the issuer shown in authenticator apps when
@@ -163,6 +164,13 @@ type Options struct {
 	// CodeMaxPerHour caps the codes sent to one address in any hour; 0
 	// means verification.DefaultMaxPerHour (5), negative no cap.
 	CodeMaxPerHour int
+	// CodeLink returns the absolute address of the host's page that takes
+	// the key of a code (verification.Purpose.Keyed: a password reset,
+	// a reset through the recovery email, a sign-in unlock), for the
+	// mail; nil puts the key itself in the mail. The key still works
+	// after a stranger's wrong guesses killed the code; see
+	// verification.Config.Link.
+	CodeLink func(purpose verification.Purpose, key string) string
 
 	// MergeFlowTTL is how long a merge flow lives from its start; 0 means
 	// merge.DefaultFlowTTL (30 minutes).

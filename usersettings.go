@@ -138,7 +138,7 @@ func New(store Store, opts Options) (*Settings, error) {
 	s.Codes = verification.NewService(verification.Config{
 		Store: store, Tx: store, Mailer: s.Courier, Key: o.CodeKeys[0], OldKeys: o.CodeKeys[1:],
 		TTL: o.CodeTTL, MaxAttempts: o.CodeMaxAttempts, Burst: o.CodeBurst, Window: o.CodeWindow, MaxPerHour: o.CodeMaxPerHour,
-		Now: o.Now, Rand: o.Rand,
+		Link: o.CodeLink, Now: o.Now, Rand: o.Rand,
 	})
 	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits, Owners: owners, FreshFor: o.FreshFor,
 		Codes: s.Codes, Notices: notices, SecurityLog: s.SecurityLog, Now: o.Now, Rand: o.Rand,

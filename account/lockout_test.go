@@ -15,10 +15,32 @@ import (
 // newestCode returns the code of the newest mail to addr with the subject.
 func (e *env) newestCode(addr, subject string) string {
 	e.t.Helper()
+	return usersettingstest.MailCode(e.t, subject+" to "+addr, e.newestMail(addr, subject))
+}
+
+// newestKey returns the key of the newest mail to addr with the subject:
+// the second secret of its code, which a stranger's guesses cannot kill.
+func (e *env) newestKey(addr, subject string) string {
+	e.t.Helper()
+	return usersettingstest.MailKey(e.t, subject+" to "+addr, e.newestMail(addr, subject))
+}
+
+// wrongCode returns a code that is not the newest one mailed to addr
+// with the subject: a stranger's guess that is sure to be wrong.
+func (e *env) wrongCode(addr, subject string) string {
+	e.t.Helper()
+	b := []byte(e.newestCode(addr, subject))
+	b[0] = '0' + (b[0]-'0'+1)%10
+	return string(b)
+}
+
+// newestMail returns the body of the newest mail to addr with the subject.
+func (e *env) newestMail(addr, subject string) string {
+	e.t.Helper()
 	msgs := e.out.Messages()
 	for i := len(msgs) - 1; i >= 0; i-- {
 		if msgs[i].To == addr && msgs[i].Subject == subject {
-			return usersettingstest.MailCode(e.t, subject+" to "+addr, msgs[i].Body)
+			return msgs[i].Body
 		}
 	}
 	e.t.Fatalf("no mail %q to %s", subject, addr)
@@ -27,11 +49,13 @@ func (e *env) newestCode(addr, subject string) string {
 
 // A stranger who knows neither the password nor the mailbox sends a
 // thousand requests over an hour against one address: wrong passwords
-// from rotating IP addresses, password-reset requests, unlock requests
-// and sign-ups of the address with wrong codes. The owner still gets in:
-// their reset request goes out and their code works, and their right
-// password from a new client gets through by the emailed unlock; the
-// stranger's password guesses stay bounded.
+// from rotating IP addresses, password-reset and unlock requests each
+// followed by a wrong code (which kills the mailed code after five), and
+// sign-ups of the address with wrong codes. The owner still gets in:
+// their reset request goes out and the key of its mail works although
+// the code was killed, and their right password from a new client gets
+// through by the emailed unlock's key; the stranger's password guesses
+// stay bounded.
 func TestStrangerCannotLockOwnerOut(t *testing.T) {
 	e := newEnv(t)
 	const addr = "owner@example.com"
@@ -54,9 +78,15 @@ func TestStrangerCannotLockOwnerOut(t *testing.T) {
 			if err := e.svc.RequestPasswordReset(e.ctx, addr); err != nil {
 				t.Fatalf("attack reset request %d: %v", i, err)
 			}
+			if _, err := e.svc.ResetPassword(e.ctx, addr, e.wrongCode(addr, "Reset your password"), "Attacker-Pass-42!", auth.Client{}); !errors.Is(err, errs.ErrInvalidCode) {
+				t.Fatalf("attack reset code %d: %v", i, err)
+			}
 		case 3:
 			if err := e.svc.RequestUnlock(e.ctx, addr); err != nil {
 				t.Fatalf("attack unlock request %d: %v", i, err)
+			}
+			if _, err := e.svc.Unlock(e.ctx, addr, e.wrongCode(addr, "Unlock your sign-in")); !errors.Is(err, errs.ErrInvalidCode) {
+				t.Fatalf("attack unlock code %d: %v", i, err)
 			}
 		case 4:
 			id, err := e.svc.SignUp(e.ctx, addr, otherPW, false)
@@ -75,8 +105,17 @@ func TestStrangerCannotLockOwnerOut(t *testing.T) {
 				t.Fatalf("owner's reset request: %v", err)
 			}
 			pw = "New-Owner-Pass-42"
-			if _, err := e.svc.ResetPassword(e.ctx, addr, e.newestCode(addr, "Reset your password"), pw, owner); err != nil {
-				t.Fatalf("owner's reset with the newest code mailed to them: %v", err)
+			code, key := e.newestCode(addr, "Reset your password"), e.newestKey(addr, "Reset your password")
+			// The stranger's next guesses kill the code before the owner
+			// types it; its key still works.
+			for range 5 {
+				_, _ = e.svc.ResetPassword(e.ctx, addr, e.wrongCode(addr, "Reset your password"), "Attacker-Pass-42!", auth.Client{})
+			}
+			if _, err := e.svc.ResetPassword(e.ctx, addr, code, pw, owner); !errors.Is(err, errs.ErrInvalidCode) {
+				t.Fatalf("owner's code after the stranger's guesses: %v, want it killed", err)
+			}
+			if _, err := e.svc.ResetPassword(e.ctx, addr, key, pw, owner); err != nil {
+				t.Fatalf("owner's reset with the key mailed to them: %v", err)
 			}
 		case requests * 3 / 4: // then signs in from a new client
 			e.ownerSignsIn(addr, pw, owner, a.ID)
@@ -111,9 +150,12 @@ func (e *env) ownerSignsIn(addr, pw string, c auth.Client, accountID string) {
 	if err := e.svc.RequestUnlock(e.ctx, addr); err != nil {
 		e.t.Fatalf("owner's unlock request: %v", err)
 	}
-	device, err := e.svc.Unlock(e.ctx, addr, e.newestCode(addr, "Unlock your sign-in"))
+	for range 5 { // the stranger kills the unlock code
+		_, _ = e.svc.Unlock(e.ctx, addr, e.wrongCode(addr, "Unlock your sign-in"))
+	}
+	device, err := e.svc.Unlock(e.ctx, addr, e.newestKey(addr, "Unlock your sign-in"))
 	if err != nil || device == "" {
-		e.t.Fatalf("owner's unlock with the newest code mailed to them: %q, %v", device, err)
+		e.t.Fatalf("owner's unlock with the key mailed to them: %q, %v", device, err)
 	}
 	res, err := e.svc.Authenticate(e.ctx, account.Login{Email: addr, Password: pw, Client: c, Device: device})
 	if err != nil || res.Account.ID != accountID || res.Device == "" {

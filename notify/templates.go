@@ -3,6 +3,7 @@ package notify
 import (
 	"embed"
 	"fmt"
+	"net/url"
 	"strings"
 	"text/template"
 	"time"
@@ -77,23 +78,59 @@ const maxNote = 1000
 // control characters other than line breaks become spaces, and it is cut
 // to 1000 characters. An empty note is CodeMessage.
 func CodeNote(to string, purpose string, code string, ttl time.Duration, note string) (Message, error) {
-	if _, err := parseAddress(to); err != nil {
+	return CodeMail{To: to, Purpose: purpose, Code: code, TTL: ttl, Note: note}.Message()
+}
+
+// CodeMail is everything a code mail says; Message renders it.
+type CodeMail struct {
+	// To is the address; Purpose one of the Purpose constants.
+	To, Purpose string
+	// Code is the one-time code, and TTL how long it lives.
+	Code string
+	TTL  time.Duration
+	// Note follows what the code confirms; see CodeNote.
+	Note string
+	// Key, when set, is a second secret of the same code that cannot be
+	// guessed, for when someone else's wrong guesses killed the code
+	// (verification.Purpose.Keyed). Link, when set, is the absolute
+	// http(s) address of the page that takes the key, and the mail gives
+	// it instead of the key.
+	Key, Link string
+}
+
+// Message renders the mail. It returns ErrInvalidAddress,
+// ErrHeaderInjection, ErrUnknownPurpose or ErrInvalidCodeMessage (also
+// for a key or link that holds a space or control character, or a link
+// that is not an absolute http or https URL).
+func (m CodeMail) Message() (Message, error) {
+	if _, err := parseAddress(m.To); err != nil {
 		return Message{}, err
 	}
-	text, ok := codeTexts[purpose]
+	text, ok := codeTexts[m.Purpose]
 	if !ok {
 		return Message{}, ErrUnknownPurpose
 	}
-	if !validCode(code) || ttl <= 0 {
+	if !validCode(m.Code) || m.TTL <= 0 || (m.Key != "" && !validCode(m.Key)) || (m.Link != "" && !validLink(m.Link)) {
 		return Message{}, ErrInvalidCodeMessage
 	}
 	body, err := render("code.txt", map[string]string{
-		"Code": code, "Action": text.action, "TTL": humanDuration(ttl), "Note": cleanNote(note),
+		"Code": m.Code, "Action": text.action, "TTL": humanDuration(m.TTL), "Note": cleanNote(m.Note),
+		"Key": m.Key, "Link": m.Link,
 	})
 	if err != nil {
 		return Message{}, err
 	}
-	return Message{To: to, Subject: text.subject, Body: body}, nil
+	return Message{To: m.To, Subject: text.subject, Body: body}, nil
+}
+
+// validLink reports whether link is an absolute http or https URL
+// without spaces or control characters, short enough for a mail.
+func validLink(link string) bool {
+	if len(link) > 2000 || strings.IndexFunc(link, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return false
+	}
+	u, err := url.Parse(link)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 // cleanNote replaces control characters but line breaks, and invalid

@@ -52,3 +52,29 @@ func MailCode(t testing.TB, what, body string) string {
 	}
 	return code
 }
+
+// mailKeyRE matches the key that the mail of a flow anyone can name
+// carries besides its code (verification.Purpose.Keyed): on a line of
+// its own, or as the key parameter of a link.
+var mailKeyRE = regexp.MustCompile(`(?m)(?:^\s+|[?&]key=)([a-z2-7]{5}(?:-[a-z2-7]{1,5}){5})\s*$`)
+
+// FindMailKey returns the key in a mail body, alone or in a link, and
+// whether there is one.
+func FindMailKey(body string) (string, bool) {
+	m := mailKeyRE.FindStringSubmatch(body)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+// MailKey returns the key in a mail body, or fails t when there is none.
+// what names the mail in the message.
+func MailKey(t testing.TB, what, body string) string {
+	t.Helper()
+	key, ok := FindMailKey(body)
+	if !ok {
+		t.Fatalf("no key in %s:\n%s", what, body)
+	}
+	return key
+}

@@ -60,3 +60,26 @@ func TestWantErr(t *testing.T) {
 		}
 	}
 }
+
+// The key extractor finds the key alone on its line or in a link, and
+// nothing in a mail without one.
+func TestFindMailKey(t *testing.T) {
+	const key = "ethnx-ddype-qvbvk-7jzrf-dik32-i"
+	for _, m := range []notify.CodeMail{
+		{Key: key},
+		{Key: key, Link: "https://settings.example/reset?key=" + key},
+	} {
+		m.To, m.Purpose, m.Code, m.TTL = "ada@example.com", "password_reset", "042917", 10*time.Minute
+		msg, err := m.Message()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := usersettingstest.FindMailKey(msg.Body); !ok || got != key {
+			t.Errorf("FindMailKey(%+v) = %q, %v; want the key", m, got, ok)
+		}
+	}
+	msg, _ := notify.CodeNote("ada@example.com", "signup", "042917", 10*time.Minute, "")
+	if got, ok := usersettingstest.FindMailKey(msg.Body); ok {
+		t.Errorf("FindMailKey(sign-up mail) = %q, want none", got)
+	}
+}

@@ -52,6 +52,11 @@ func (e *deadError) Unwrap() error { return errs.ErrInvalidCode }
 // break, full-width digits or a seventh digit make a wrong code, which
 // counts as an attempt like any other. Every failure matches
 // errs.ErrInvalidCode.
+//
+// For a Keyed purpose, code may also be the key that the mail carries
+// (KeyLen base32 characters, dashes, spaces and case ignored): it is
+// checked without the attempt counter, so a code killed by a stranger's
+// guesses still leaves its owner the key.
 func (s *Service) Check(ctx context.Context, purpose Purpose, flowID, code string) (codeID string, err error) {
 	c, err := s.store.CodeOfFlow(ctx, purpose, flowID)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -59,6 +64,9 @@ func (s *Service) Check(ctx context.Context, purpose Purpose, flowID, code strin
 	}
 	if err != nil {
 		return "", fmt.Errorf("verification: loading code: %w", err)
+	}
+	if key, ok := parseKey(code); ok && purpose.Keyed() {
+		return s.checkKey(c, key)
 	}
 	if err := s.alive(c); err != nil {
 		return "", err
@@ -74,6 +82,20 @@ func (s *Service) Check(ctx context.Context, purpose Purpose, flowID, code strin
 		return "", ErrTooManyAttempts
 	}
 	if !wellFormed(code) || !s.matches(c.Digest, purpose, flowID, code) {
+		return "", errs.ErrInvalidCode
+	}
+	return c.ID, nil
+}
+
+// checkKey is Check for the key of a code of a Keyed purpose: the
+// code's attempts do not matter and are not counted.
+func (s *Service) checkKey(c Code, key string) (string, error) {
+	switch {
+	case !c.UsedAt.IsZero():
+		return "", ErrCodeUsed
+	case !s.now().Before(c.ExpiresAt):
+		return "", ErrCodeExpired
+	case !s.keyMatches(key, c):
 		return "", errs.ErrInvalidCode
 	}
 	return c.ID, nil

@@ -76,6 +76,11 @@ type Config struct {
 	// purpose has its own cap, so that sign-up requests for an address
 	// never hold back its password resets.
 	MaxPerHour int
+	// Link returns the absolute address of the page that takes the key
+	// of a code of a Keyed purpose (a password reset page with the key
+	// in its query, say), for its mail. Nil, or "" for a purpose, puts
+	// the key itself in the mail.
+	Link func(purpose Purpose, key string) string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Rand is the source of codes and ids; nil means crypto/rand.Reader.
@@ -95,6 +100,7 @@ type Service struct {
 	burst       int
 	window      time.Duration
 	maxPerHour  int
+	link        func(Purpose, string) string
 	now         clock.Clock
 	rand        io.Reader
 }
@@ -108,7 +114,7 @@ func NewService(c Config) *Service {
 	s := &Service{
 		store: c.Store, tx: c.Tx, mailer: c.Mailer, key: c.Key, oldKeys: c.OldKeys,
 		ttl: c.TTL, maxAttempts: c.MaxAttempts, burst: c.Burst, window: c.Window,
-		maxPerHour: c.MaxPerHour, now: clock.New(c.Now), rand: c.Rand,
+		maxPerHour: c.MaxPerHour, link: c.Link, now: clock.New(c.Now), rand: c.Rand,
 	}
 	if len(s.key) == 0 {
 		s.key = defaultKey
@@ -170,7 +176,14 @@ func (s *Service) IssueNote(ctx context.Context, purpose Purpose, flowID, addres
 	if err != nil {
 		return err
 	}
-	msg, err := notify.CodeNote(address, string(purpose), code, s.ttl, note)
+	m := notify.CodeMail{To: address, Purpose: string(purpose), Code: code, TTL: s.ttl, Note: note}
+	if purpose.Keyed() {
+		m.Key = keyOf(s.key, purpose, flowID, c.ID)
+		if s.link != nil {
+			m.Link = s.link(purpose, m.Key)
+		}
+	}
+	msg, err := m.Message()
 	if err != nil {
 		return fmt.Errorf("verification: composing mail: %w", err)
 	}

@@ -496,7 +496,8 @@ func smtpConfig(c config) notify.SMTPConfig {
 // options builds the SDK options: the mailer, the SMS sender, the keys
 // and the sample scopes. In -dev mode it returns the outboxes.
 func options(c config) (usersettings.Options, devBoxes, error) {
-	o := usersettings.Options{Scopes: handler.SampleScopes, Issuer: "settingsd", SSORedirectURL: redirectURL(c), FreshFor: c.freshFor}
+	o := usersettings.Options{Scopes: handler.SampleScopes, Issuer: "settingsd", SSORedirectURL: redirectURL(c), FreshFor: c.freshFor,
+		CodeLink: web.CodeLink(publicBase(c))}
 	o.Courier.Poll, o.Courier.Lease = c.courierPoll, c.courierLease
 	var dev devBoxes
 	switch {

@@ -97,10 +97,14 @@ func applySSO(ctx context.Context, svc *sso.Service, conns []sso.Connection) err
 
 // redirectURL is the callback URL of the server as the identity
 // providers know it.
-func redirectURL(c config) string {
+func redirectURL(c config) string { return publicBase(c) + "/v1/sso/callback" }
+
+// publicBase is the server's URL as browsers reach it, without a
+// trailing slash: -public-url, else http://<addr>.
+func publicBase(c config) string {
 	base := c.publicURL
 	if base == "" {
 		base = "http://" + c.addr
 	}
-	return strings.TrimSuffix(base, "/") + "/v1/sso/callback"
+	return strings.TrimSuffix(base, "/")
 }

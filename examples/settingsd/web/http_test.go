@@ -30,6 +30,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
+	"github.com/seed-a97ca23f/usersettings/verification"
 )
 
 // client is a cookie-keeping HTTP client that does not follow redirects.
@@ -530,4 +531,53 @@ func enrolAuthenticator(t testing.TB, s *usersettings.Settings, accountID string
 		t.Fatal(err)
 	}
 	return enr.Secret.Reveal(), codes
+}
+
+// A stranger who knows the address asks for a reset and kills the code
+// with five wrong guesses; the owner opens the link of the mail, whose
+// key fills the code field, and sets the password.
+func TestResetLinkOutlivesAKilledCode(t *testing.T) {
+	var base string
+	s, base := pagesOver(t, usersettings.Options{CodeLink: func(p verification.Purpose, key string) string {
+		return web.CodeLink(base)(p, key)
+	}})
+	confirmedAccount(t, s, "ada@example.com")
+	stranger := newClient(t, base)
+	stranger.do(http.MethodPost, "/forgot", url.Values{"csrf": {stranger.token("/forgot")}, "email": {"ada@example.com"}})
+	m, _ := s.Outbox.Last("ada@example.com")
+	code := usersettingstest.MailCode(t, "the reset mail", m.Body)
+	wrong := string('0'+(code[0]-'0'+1)%10) + code[1:]
+	for range 5 {
+		stranger.do(http.MethodPost, "/forgot/reset", url.Values{"csrf": {stranger.token("/forgot/reset")},
+			"email": {"ada@example.com"}, "code": {wrong}, "password": {"Stranger-Pass-42!"}})
+	}
+	owner := newClient(t, base)
+	res, body := owner.do(http.MethodPost, "/forgot/reset", url.Values{"csrf": {owner.token("/forgot/reset")},
+		"email": {"ada@example.com"}, "code": {code}, "password": {"Owner-New-Pass-42!"}})
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("the killed code: %d, want 422", res.StatusCode)
+	}
+	link := regexp.MustCompile(`(?m)^\s+(http\S+/forgot/reset\?key=\S+)$`).FindStringSubmatch(m.Body)
+	if link == nil {
+		t.Fatalf("no reset link in the mail:\n%s", m.Body)
+	}
+	path := strings.TrimPrefix(link[1], base)
+	key := usersettingstest.MailKey(t, "the reset mail", m.Body)
+	_, page := owner.do(http.MethodGet, path, nil)
+	if !strings.Contains(page, `value="`+key+`"`) || !strings.Contains(page, `name="keyed" value="yes"`) {
+		t.Fatalf("the page of the link does not hold its key")
+	}
+	form := url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}, "keyed": {"yes"},
+		"email": {"ada@example.com"}, "code": {key}, "password": {"short"}}
+	if res, body = owner.do(http.MethodPost, "/forgot/reset", form); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, `value="`+key+`"`) {
+		t.Fatalf("a weak password with the key: %d, want 422 keeping the key", res.StatusCode)
+	}
+	form.Set("password", "Owner-New-Pass-42!")
+	if res, _ = owner.do(http.MethodPost, "/forgot/reset", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the reset with the link's key: %d, want 303", res.StatusCode)
+	}
+	if res := newClient(t, base).signIn("ada@example.com", "Owner-New-Pass-42!", ""); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("sign-in with the new password: %d, want 303", res.StatusCode)
+	}
 }

@@ -3,6 +3,10 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/seed-a97ca23f/usersettings/verification"
 )
 
 // forgotRecoveryPage asks a person who lost every login address for the
@@ -20,7 +24,7 @@ func (w *Web) forgotRecovery(rw http.ResponseWriter, r *http.Request) {
 
 func (w *Web) resetRecoveryPage(rw http.ResponseWriter, r *http.Request) {
 	p := w.anonymousPage(rw, r, "Choose a new password")
-	p.Form, p.Data = w.requestedEmail(r), w.policyData()
+	p.Form, p.Data = w.keyedForm(r)
 	w.render(rw, r, http.StatusOK, "reset_recovery", p)
 }
 
@@ -32,4 +36,23 @@ func (w *Web) resetRecovery(rw http.ResponseWriter, r *http.Request) {
 		_, err := w.s.Accounts.ResetPasswordByRecovery(ctx, email, acct, code, pw, w.client(r))
 		return err
 	}, map[string]string{"account": acct})
+}
+
+// CodeLink returns the links that mails of codes give for their keys
+// (usersettings.Options.CodeLink), to the reset pages of these pages
+// under base, the server's URL as browsers reach it: a password reset
+// opens /forgot/reset, a reset through the recovery email
+// /forgot/recovery/reset, each with the key filled in. Other purposes
+// get no link, and their mails give the key itself.
+func CodeLink(base string) func(purpose verification.Purpose, key string) string {
+	base = strings.TrimSuffix(base, "/")
+	return func(purpose verification.Purpose, key string) string {
+		switch purpose {
+		case verification.PurposePasswordReset:
+			return base + "/forgot/reset?key=" + url.QueryEscape(key)
+		case verification.PurposeRecoveryReset:
+			return base + "/forgot/recovery/reset?key=" + url.QueryEscape(key)
+		}
+		return ""
+	}
 }

@@ -238,6 +238,10 @@ func (w *Web) signUpPage(rw http.ResponseWriter, r *http.Request) {
 type policyData struct {
 	Rules []string
 	ID    string
+	// Keyed is set on a reset page opened from the link of its mail:
+	// the code field holds the link's key, which a stranger's wrong
+	// guesses of the code cannot kill.
+	Keyed bool
 }
 
 func (w *Web) policyData() policyData { return policyData{Rules: policyRules(w.policy)} }
@@ -386,9 +390,24 @@ func (w *Web) mailCode(rw http.ResponseWriter, r *http.Request, page, title stri
 
 func (w *Web) resetPage(rw http.ResponseWriter, r *http.Request) {
 	p := w.anonymousPage(rw, r, "Choose a new password")
-	p.Form, p.Data = w.requestedEmail(r), w.policyData()
+	p.Form, p.Data = w.keyedForm(r)
 	w.render(rw, r, http.StatusOK, "reset", p)
 }
+
+// keyedForm returns the form of a reset page, holding the address the
+// code was asked for (requestedEmail) and, when the page was opened from
+// the link in the mail (?key=), the link's key as the code.
+func (w *Web) keyedForm(r *http.Request) (*form, policyData) {
+	f, d := w.requestedEmail(r), w.policyData()
+	if key := r.URL.Query().Get("key"); key != "" && len(key) <= maxKeyLen {
+		f.Values["code"], d.Keyed = key, true
+	}
+	return f, d
+}
+
+// maxKeyLen bounds the key a reset link may carry; the SDK decides
+// whether it is one.
+const maxKeyLen = 64
 
 // requestedEmail returns a form holding the address the code was asked
 // for on the step before (mailCode), when the browser still has it.
@@ -445,7 +464,11 @@ func (w *Web) resetWith(rw http.ResponseWriter, r *http.Request, page, email str
 		w.fail(rw, r, err)
 		return
 	}
+	d := w.policyData()
+	if d.Keyed = r.PostFormValue("keyed") == "yes"; d.Keyed && codeOf(err) != "invalid_code" {
+		f.Values["code"] = strings.TrimSpace(r.PostFormValue("code"))
+	}
 	p := w.anonymousPage(rw, r, "Choose a new password")
-	p.Form, p.Data = f, w.policyData()
+	p.Form, p.Data = f, d
 	w.render(rw, r, http.StatusUnprocessableEntity, page, p)
 }
