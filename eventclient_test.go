@@ -159,6 +159,9 @@ var clientActions = []struct {
 		w.must(err)
 		w.pw = next
 	}},
+	{[]securitylog.Kind{securitylog.PersonalDataErased}, func(w *clientWorld) {
+		w.must(w.s.PersonalData.EraseKeepingAccounts(w.ctx, w.caller()))
+	}},
 	{[]securitylog.Kind{securitylog.SSOLinked}, func(w *clientWorld) {
 		_, err := w.s.Accounts.LinkFederated(w.ctx, w.a.ID, account.SSOIdentity{Connection: "acme", Subject: "ada-1",
 			Company: "Acme", Client: w.client})

@@ -329,6 +329,9 @@ var trustCases = []trustCase{
 	{name: "PersonalData.Erase", sensitive: true, do: func(ctx context.Context, w *trustWorld, c auth.Caller, _ victim) error {
 		return w.s.PersonalData.Erase(ctx, c)
 	}},
+	{name: "PersonalData.EraseKeepingAccounts", sensitive: true, do: func(ctx context.Context, w *trustWorld, c auth.Caller, _ victim) error {
+		return w.s.PersonalData.EraseKeepingAccounts(ctx, c)
+	}},
 }
 
 // totpNowOrEmpty is the victim's current authenticator code.

@@ -39,6 +39,48 @@ func (s *Service) Erase(ctx context.Context, c auth.Caller) error {
 	return s.erase(ctx, profileID, nil)
 }
 
+// EraseKeepingAccounts erases the caller's personal data but what the
+// accounts of the profile need to sign in and stay safe, in one
+// transaction: every Clearer source's ClearProfile (the profile's
+// details and avatar, made private; its change history; its
+// notification settings and watched apps, back to the defaults; its
+// merge flows). The accounts stay with their login emails, passwords,
+// second factors, tokens and API keys, sessions, the security log, the
+// mail sent to them and the profile's recovery email and community
+// progress; they go with the accounts (Erase, account.Service.Delete).
+// The erasure is recorded in the security log
+// (securitylog.PersonalDataErased, with the caller's client), and the
+// Scrubber runs after the commit as for Erase.
+//
+// Like Erase it needs a caller who signed in within Config.FreshFor
+// (auth.ErrReauthenticationRequired); a token or API key gets
+// auth.ErrForbidden. Call it with a context that carries no transaction.
+func (s *Service) EraseKeepingAccounts(ctx context.Context, c auth.Caller) error {
+	if err := c.Fresh(s.now(), s.freshFor); err != nil {
+		return err
+	}
+	profileID, err := s.owner(ctx, c)
+	if err != nil {
+		return err
+	}
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		for _, src := range s.sources {
+			cl, ok := src.(Clearer)
+			if !ok {
+				continue
+			}
+			if err := cl.ClearProfile(ctx, profileID); err != nil {
+				return fmt.Errorf("personaldata: clearing %s: %w", src.Name(), err)
+			}
+		}
+		return s.seclog.Record(ctx, securitylog.FromCaller(securitylog.PersonalDataErased, profileID, c))
+	})
+	if err != nil {
+		return err
+	}
+	return s.Scrub(ctx)
+}
+
 // AdminErase erases the person of the profile on behalf of support staff
 // ("please delete me" through support), as Erase does. The history and
 // security log are erased with the rest, so the operation is given to

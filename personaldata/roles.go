@@ -33,6 +33,10 @@ type Profiles interface {
 	Avatar(ctx context.Context, profileID string) (profile.Avatar, error)
 	// DeleteProfile deletes the profile with its avatar and progress.
 	DeleteProfile(ctx context.Context, id string) error
+	// UpdateProfile stores p over the profile of its ID.
+	UpdateProfile(ctx context.Context, p profile.Profile) error
+	// DeleteAvatar deletes the avatar image of the profile, if any.
+	DeleteAvatar(ctx context.Context, profileID string) error
 }
 
 // Accounts reads the accounts of a profile and deletes them and their

@@ -63,3 +63,18 @@ func (p Person) AccountIDs() []string {
 
 // eraser lets a Source serve as an account.Eraser.
 var _ account.Eraser = Source(nil)
+
+// A Clearer is a Source that also erases what it keeps about a profile
+// whose accounts stay (Service.EraseKeepingAccounts): the profile's
+// details, its history, its notification settings, its merge flows. A
+// Source of what the accounts need to sign in and stay safe (the
+// accounts, their credentials, sessions, second factors, security log,
+// the mail sent to them, pending codes) does not implement it, and keeps
+// its data until the accounts go. ClearProfile must be idempotent and
+// join the transaction carried by ctx.
+type Clearer interface {
+	Source
+	// ClearProfile deletes or resets what the source keeps about the
+	// profile, leaving its accounts able to sign in.
+	ClearProfile(ctx context.Context, profileID string) error
+}

@@ -46,3 +46,8 @@ func (s historySource) EraseProfile(ctx context.Context, profileID string) error
 	}
 	return nil
 }
+
+// ClearProfile is EraseProfile: the profile's accounts do not need it.
+func (s historySource) ClearProfile(ctx context.Context, profileID string) error {
+	return s.EraseProfile(ctx, profileID)
+}

@@ -60,3 +60,8 @@ func (s mergeSource) EraseProfile(ctx context.Context, profileID string) error {
 	}
 	return nil
 }
+
+// ClearProfile is EraseProfile: the profile's accounts do not need it.
+func (s mergeSource) ClearProfile(ctx context.Context, profileID string) error {
+	return s.EraseProfile(ctx, profileID)
+}

@@ -52,3 +52,8 @@ func (s notifySource) EraseProfile(ctx context.Context, profileID string) error 
 	}
 	return nil
 }
+
+// ClearProfile is EraseProfile: the profile's accounts do not need it.
+func (s notifySource) ClearProfile(ctx context.Context, profileID string) error {
+	return s.EraseProfile(ctx, profileID)
+}

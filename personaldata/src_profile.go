@@ -38,6 +38,28 @@ func (s profileSource) Collect(ctx context.Context, p Person, v *View) error {
 func (profileSource) EraseAccount(context.Context, string) error { return nil }
 func (profileSource) EraseProfile(context.Context, string) error { return nil }
 
+// ClearProfile empties every field of the profile, deletes its avatar and
+// makes it private. The recovery email stays, since it lets the person
+// regain access to the accounts that stay, and so does the community
+// progress, which the person earned rather than wrote.
+func (s profileSource) ClearProfile(ctx context.Context, profileID string) error {
+	pr, err := s.store.Profile(ctx, profileID)
+	if err != nil {
+		return fmt.Errorf("reading profile: %w", err)
+	}
+	if !pr.Avatar.IsZero() {
+		if err := s.store.DeleteAvatar(ctx, profileID); err != nil {
+			return fmt.Errorf("deleting avatar: %w", err)
+		}
+	}
+	kept := profile.Profile{ID: pr.ID, RecoveryEmail: pr.RecoveryEmail, PendingRecoveryEmail: pr.PendingRecoveryEmail,
+		CreatedAt: pr.CreatedAt, UpdatedAt: pr.UpdatedAt}
+	if err := s.store.UpdateProfile(ctx, kept); err != nil {
+		return fmt.Errorf("clearing profile: %w", err)
+	}
+	return nil
+}
+
 // profileData converts a stored profile.
 func profileData(p profile.Profile) ProfileData { return NewProfileData(nil, p) }
 

@@ -65,6 +65,9 @@ const (
 	// EmailChanged is a change of an account's login email; Detail is
 	// the new address.
 	EmailChanged Kind = "email_changed"
+	// PersonalDataErased is the erasure of a person's personal data
+	// that kept the accounts (personaldata.Service.EraseKeepingAccounts).
+	PersonalDataErased Kind = "personal_data_erased"
 	// Admin is an operation that support staff made on the person's
 	// behalf; Event.Admin names who, Event.Detail what.
 	Admin Kind = "admin"
@@ -79,7 +82,7 @@ var Kinds = []Kind{
 	SignedIn, SignInFailed, LockedOut, Reauthenticated, TwoFactorEnrolled, TwoFactorDeactivated,
 	RecoveryCodeUsed, RecoveryCodesRegenerated, PasswordChanged, PasswordReset, TokenCreated, TokenDeleted,
 	TokenFirstUsed, APIKeyCreated, APIKeyDeleted, AccountAdded, AccountDeleted, RecoveryEmailChanged,
-	SessionEnded, Merged, SSOLinked, AccountProvisioned, EmailChanged, Admin, NoticeFailed,
+	SessionEnded, Merged, SSOLinked, AccountProvisioned, EmailChanged, PersonalDataErased, Admin, NoticeFailed,
 }
 
 // Event is one entry of the security log. It never holds a secret: no

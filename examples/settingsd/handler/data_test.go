@@ -187,3 +187,40 @@ func TestErasePersonalData(t *testing.T) {
 		t.Error("signing up again found the erased profile")
 	}
 }
+
+// DELETE /v1/me/personal-data?keep_accounts=true erases the profile's
+// details and history but keeps the accounts signed in and able to sign
+// in; a stale session is refused and changes nothing, and a value that
+// is not a boolean is 400.
+func TestErasePersonalDataKeepingAccounts(t *testing.T) {
+	e := newEnv(t)
+	u := e.signUp("ada@example.com")
+	want(t, "profile", e.do("PATCH", "/v1/me/profile", map[string]string{"job_title": "Engineer"}, u.auth()...), 200, "")
+	want(t, "notifications", e.do("PATCH", "/v1/me/notifications", map[string]bool{"daily_digest": true}, u.auth()...), 200, "")
+	want(t, "a bad value", e.do("DELETE", "/v1/me/personal-data?keep_accounts=yes", nil, u.auth()...), 400, "invalid_query")
+
+	e.clock.Advance(time.Hour + time.Second)
+	want(t, "stale", e.do("DELETE", "/v1/me/personal-data?keep_accounts=true", nil, u.auth()...), 403, "reauthentication_required")
+	if p := e.do("GET", "/v1/me/profile", nil, u.auth()...).obj(t); p["job_title"] != "Engineer" {
+		t.Fatalf("a refused erasure changed the profile: %v", p)
+	}
+
+	u = e.login("ada@example.com", pw)
+	r := e.do("DELETE", "/v1/me/personal-data?keep_accounts=true", nil, u.auth()...)
+	want(t, "erase keeping the accounts", r, 204, "")
+	if len(r.header["Set-Cookie"]) != 0 {
+		t.Errorf("the erasure that keeps the accounts touched cookies: %v", r.header["Set-Cookie"])
+	}
+	if p := e.do("GET", "/v1/me/profile", nil, u.auth()...).obj(t); p["job_title"] != "" {
+		t.Errorf("job title after the erasure = %v, want empty", p["job_title"])
+	}
+	if n := e.do("GET", "/v1/me/notifications", nil, u.auth()...).obj(t); n["daily_digest"] == true {
+		t.Errorf("notifications after the erasure = %v, want the defaults", n)
+	}
+	var hist struct{ Entries []any }
+	if err := json.Unmarshal(e.do("GET", "/v1/me/personal-data/history", nil, u.auth()...).body, &hist); err != nil || len(hist.Entries) != 0 {
+		t.Errorf("history after the erasure: %d entries, %v; want none", len(hist.Entries), err)
+	}
+	want(t, "the session goes on", e.do("GET", "/v1/me/accounts", nil, u.auth()...), 200, "")
+	want(t, "sign-in", e.do("POST", "/v1/sessions", map[string]string{"email": "ada@example.com", "password": pw}), 201, "")
+}

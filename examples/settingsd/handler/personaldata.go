@@ -20,8 +20,27 @@ func (h *Handler) personalData(w http.ResponseWriter, r *http.Request, c *caller
 // erasePersonalData is DELETE /v1/me/personal-data → 204: the person's
 // profile, every one of its accounts and everything stored about them
 // are erased (PersonalData.Erase, a sensitive operation). Every session
-// ends with them; the session cookie is cleared.
+// ends with them; the session cookie is cleared. With
+// ?keep_accounts=true the accounts stay, able to sign in, and only the
+// rest goes (PersonalData.EraseKeepingAccounts); the session goes on.
 func (h *Handler) erasePersonalData(w http.ResponseWriter, r *http.Request, c *caller) {
+	var keep bool
+	switch r.URL.Query().Get("keep_accounts") {
+	case "", "false":
+	case "true":
+		keep = true
+	default:
+		writeErrorWith(w, r, http.StatusBadRequest, "invalid_query", map[string]any{"field": "keep_accounts"})
+		return
+	}
+	if keep {
+		if err := h.s.PersonalData.EraseKeepingAccounts(r.Context(), h.as(r, c)); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	if err := h.s.PersonalData.Erase(r.Context(), h.as(r, c)); err != nil {
 		h.fail(w, r, err)
 		return

@@ -132,6 +132,23 @@ func (w *Web) erase(rw http.ResponseWriter, r *http.Request, c *caller) {
 	seeOther(rw, r, "/signin")
 }
 
+// eraseKeepingAccounts erases the personal data but the accounts, which
+// stay signed in; the person types their address to confirm.
+func (w *Web) eraseKeepingAccounts(rw http.ResponseWriter, r *http.Request, c *caller) {
+	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm_keep")), c.acct.Email) {
+		f := newForm()
+		f.add("confirm_keep", "Type "+c.acct.Email+" to confirm.")
+		w.renderPersonalData(rw, r, c, http.StatusUnprocessableEntity, f)
+		return
+	}
+	if err := w.s.PersonalData.EraseKeepingAccounts(r.Context(), w.as(r, c)); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.setFlash(rw, r, "data_erased_kept")
+	seeOther(rw, r, "/personal-data")
+}
+
 // download streams the ZIP archive of the personal data. ExportZIP
 // reports an unknown profile before it writes; any later failure cuts the
 // connection, so the browser sees a failed download rather than a

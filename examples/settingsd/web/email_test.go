@@ -15,6 +15,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
+	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 )
 
@@ -176,4 +177,46 @@ func TestErasePersonalDataPage(t *testing.T) {
 		}
 	}
 	e.account(bob)
+}
+
+// The Personal Data page erases the data but the accounts: after typing
+// the address (and the password again when the sign-in is old), the
+// profile is empty and the person stays signed in with every account.
+func TestErasePersonalDataKeepingAccountsPage(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(ada)
+	ctx := context.Background()
+	a := e.account(ada)
+	if _, err := e.settings.Profiles.Update(ctx, signedIn(e.settings, a.ID), profile.Update{JobTitle: new("Engineer")}); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, e.srv.URL)
+	c.signIn(ada, pw, "")
+	res, body := c.do(http.MethodGet, "/personal-data", nil)
+	wantAnswer(t, "personal data", res, body, 200, "", `action="/personal-data/erase-profile"`, "keep your accounts")
+	res, body = c.post("/personal-data", "/personal-data/erase-profile", "confirm_keep", "someone@example.com")
+	wantAnswer(t, "wrong confirmation", res, body, 422, "", "Type "+ada+" to confirm.", `href="#f-confirm-keep"`)
+
+	csrf := c.token("/personal-data")
+	e.clock.Advance(time.Hour + time.Second)
+	res, _ = c.do(http.MethodPost, "/personal-data/erase-profile", url.Values{"csrf": {csrf}, "confirm_keep": {ada}})
+	back := "/personal-data#erase-profile"
+	reauth := "/reauth?next=" + url.QueryEscape(back)
+	wantAnswer(t, "stale erasure", res, "", 303, reauth)
+	if p, _ := e.settings.Profiles.Get(ctx, signedIn(e.settings, a.ID)); p.JobTitle != "Engineer" {
+		t.Fatalf("a refused erasure changed the profile: %+v", p)
+	}
+	res, _ = c.post(reauth, "/reauth", "password", pw, "next", back)
+	wantAnswer(t, "password confirmed", res, "", 303, back)
+
+	res, _ = c.post("/personal-data", "/personal-data/erase-profile", "confirm_keep", ada)
+	wantAnswer(t, "erasure", res, "", 303, "/personal-data")
+	res, body = c.do(http.MethodGet, "/personal-data", nil)
+	wantAnswer(t, "after the erasure", res, body, 200, "", "Your personal data is erased. Your accounts stay")
+	if p, _ := e.settings.Profiles.Get(ctx, signedIn(e.settings, a.ID)); p.JobTitle != "" {
+		t.Errorf("job title after the erasure = %q, want empty", p.JobTitle)
+	}
+	if _, err := e.settings.Accounts.Authenticate(ctx, account.Login{Email: ada, Password: pw}); err != nil {
+		t.Errorf("sign-in after the erasure: %v", err)
+	}
 }

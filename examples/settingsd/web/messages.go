@@ -212,7 +212,7 @@ func summaryLabel(name string) string {
 		return "Password"
 	case "current":
 		return "Current password"
-	case "confirm":
+	case "confirm", "confirm_keep":
 		return "Confirmation"
 	case "code":
 		return "Code"

@@ -295,6 +295,7 @@ var flashes = map[string]string{
 	"account_deleted":  "The account is deleted.",
 	"email_changed":    "The login email is changed. The account's other sessions were signed out.",
 	"data_erased":      "Your profile, your accounts and all your personal data are erased.",
+	"data_erased_kept": "Your personal data is erased. Your accounts stay, and you can sign in with them as before.",
 	"notifications":    "Your notification settings are saved.",
 	"stopped_watching": "You no longer watch that app.",
 	"token_deleted":    "The token is deleted. It no longer works.",

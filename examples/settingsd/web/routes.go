@@ -102,6 +102,7 @@ func (w *Web) routes() {
 	m.HandleFunc("GET /personal-data", w.me(w.personalDataPage))
 	m.HandleFunc("GET /personal-data/download", w.me(w.download))
 	m.HandleFunc("POST /personal-data/erase", w.me(w.erase))
+	m.HandleFunc("POST /personal-data/erase-profile", w.me(w.eraseKeepingAccounts))
 
 	if w.outbox != nil {
 		m.HandleFunc("GET /dev/outbox", w.outboxPage)

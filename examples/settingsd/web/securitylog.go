@@ -54,6 +54,7 @@ var eventLabels = map[securitylog.Kind]string{
 	securitylog.SSOLinked:                "Linked to single sign-on",
 	securitylog.AccountProvisioned:       "Account set up by your organization",
 	securitylog.EmailChanged:             "Login email changed",
+	securitylog.PersonalDataErased:       "Personal data erased, accounts kept",
 	securitylog.Admin:                    "Changed by support",
 }
 

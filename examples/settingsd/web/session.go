@@ -132,6 +132,8 @@ func formPage(p string) string {
 		return "/developer"
 	case strings.HasPrefix(p, "/notifications"):
 		return "/notifications"
+	case p == "/personal-data/erase-profile":
+		return "/personal-data#erase-profile"
 	case strings.HasPrefix(p, "/personal-data"):
 		return "/personal-data#erase"
 	}
