@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -439,7 +440,9 @@ func (b *tab) wantFieldError(id, want string) {
 }
 
 // page checks the current page: an axe-core scan with no serious or
-// critical violation, no inline script or style, and a screenshot.
+// critical violation in the light and in the dark colour scheme
+// (prefers-color-scheme), no inline script or style, and a screenshot
+// (in both schemes when USERSETTINGS_SCREENSHOTS names a directory).
 func (b *tab) page(name string) {
 	b.t.Helper()
 	b.axe(name)
@@ -448,6 +451,29 @@ func (b *tab) page(name string) {
 		b.t.Errorf("%s: %d inline scripts or styles", name, inline)
 	}
 	b.screenshot(name)
+	b.scheme("dark")
+	defer b.scheme("")
+	if eval[string](b, `getComputedStyle(document.body).backgroundColor`) == "rgb(244, 246, 249)" {
+		b.t.Errorf("%s: the dark scheme kept the light background", name)
+	}
+	b.axe(name + " (dark)")
+	if os.Getenv(envScreenshots) != "" {
+		b.screenshot(name + "-dark")
+	}
+}
+
+// scheme emulates the colour scheme the system asks for: "dark",
+// "light", or "" for none.
+func (b *tab) scheme(value string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: value}},
+	})
+	if err != nil {
+		b.t.Fatalf("emulating prefers-color-scheme %q: %v", value, err)
+	}
 }
 
 // axe runs axe-core on the page and fails on serious or critical
