@@ -61,6 +61,9 @@ type Credential struct {
 	key       *ecdsa.PrivateKey
 }
 
+// PublicKey returns the credential's public key.
+func (c *Credential) PublicKey() *ecdsa.PublicKey { return &c.key.PublicKey }
+
 // New returns an authenticator on origin that verifies its user.
 func New(origin string) *Authenticator {
 	return &Authenticator{Origin: origin, UserVerified: true}

@@ -147,7 +147,8 @@ func (s *Store) DeletePasskey(ctx context.Context, accountID, id string) error {
 	})
 }
 
-// DeletePasskeysOfAccount implements passkey.Store.
+// DeletePasskeysOfAccount implements passkey.Store; the account's
+// unfinished ceremonies go with them.
 func (s *Store) DeletePasskeysOfAccount(ctx context.Context, accountID string) (int, error) {
 	n := 0
 	err := s.write(ctx, func(t *tx) error {
@@ -155,6 +156,11 @@ func (s *Store) DeletePasskeysOfAccount(ctx context.Context, accountID string) (
 			if p.AccountID == accountID {
 				del(t, s.passkeys.byID, id)
 				n++
+			}
+		}
+		for d, c := range s.passkeys.ceremonies {
+			if c.AccountID == accountID {
+				del(t, s.passkeys.ceremonies, d)
 			}
 		}
 		return nil
