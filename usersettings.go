@@ -58,12 +58,12 @@ type Store interface {
 // source of randomness, one scope registry and one company resolver shared
 // by every service. Its fields are the services a host calls.
 type Settings struct {
-	Profiles      *profile.Service
-	Accounts      *account.Service
-	Codes         *verification.Service
-	Merges        *merge.Service
-	Tokens        *token.Service
-	TwoFactor     *twofactor.Service
+	Profiles  *profile.Service
+	Accounts  *account.Service
+	Codes     *verification.Service
+	Merges    *merge.Service
+	Tokens    *token.Service
+	TwoFactor *twofactor.Service
 	// Passkeys registers passkeys and runs their ceremonies: passwordless
 	// sign-in, the second factor and re-authentication. It is never nil;
 	// without Options.PasskeyRPID its Enabled is false and its
