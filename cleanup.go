@@ -48,12 +48,15 @@ type CleanupReport struct {
 	// SecurityEvents counts the security-log events older than
 	// Options.SecurityLogRetention.
 	SecurityEvents int
+	// PasskeyCeremonies counts the passkey ceremonies that expired
+	// unfinished.
+	PasskeyCeremonies int
 }
 
 // Cleanup runs every cleanup and retention job of the SDK once: it deletes
 // the expired sessions, codes, pending sign-ups, merge and single-sign-on
-// flows, the sent mail older than Options.Courier.Keep, the rate-limit
-// buckets full again, the counters of failed sign-ins every limit has
+// flows, the passkey ceremonies never finished, the sent mail older than
+// Options.Courier.Keep, the rate-limit buckets full again, the counters of failed sign-ins every limit has
 // forgotten and the security-log events older than
 // Options.SecurityLogRetention. It runs in one replica at a time: it
 // first takes the store's job lock (storage.JobLocker: a PostgreSQL
@@ -90,6 +93,7 @@ func (s *Settings) Cleanup(ctx context.Context) (CleanupReport, error) {
 	count(&r.RateBuckets, "rate-limit buckets")(s.buckets.DeleteFullRateBuckets(ctx, s.Now()))
 	count(&r.LoginFailures, "login failures")(s.Accounts.DeleteOldLoginFailures(ctx))
 	count(&r.SecurityEvents, "security log")(s.deleteSecurityEvents(ctx))
+	count(&r.PasskeyCeremonies, "passkey ceremonies")(s.Passkeys.DeleteExpiredCeremonies(ctx))
 	return r, errors.Join(errs...)
 }
 

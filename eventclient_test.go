@@ -13,6 +13,8 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/merge"
+	"github.com/seed-a97ca23f/usersettings/passkey"
+	"github.com/seed-a97ca23f/usersettings/passkey/passkeytest"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
@@ -135,6 +137,28 @@ var clientActions = []struct {
 		w.must(w.s.TwoFactor.Verify(w.ctx, w.a.ID, codes[0], w.client))
 		w.must(w.s.TwoFactor.Deactivate(w.ctx, w.caller(), twofactor.Proof{Password: w.pw}))
 	}},
+	{[]securitylog.Kind{securitylog.PasskeyAdded, securitylog.PasskeyUsed, securitylog.PasskeyFailed, securitylog.PasskeyRemoved}, func(w *clientWorld) {
+		dev := passkeytest.New(pkOrigin)
+		cer, err := w.s.Passkeys.BeginRegistration(w.ctx, w.caller())
+		w.must(err)
+		resp, err := dev.Create(cer.Options)
+		w.must(err)
+		p, err := w.s.Passkeys.FinishRegistration(w.ctx, w.caller(), passkey.RegistrationFinish{CeremonyID: cer.ID, Response: resp})
+		w.must(err)
+		for _, origin := range []string{pkOrigin, "https://evil.example"} {
+			w.clock.Advance(time.Minute) // past the back-off of the failures before
+			dev.Origin = origin
+			cer, err := w.s.Passkeys.BeginSignIn(w.ctx)
+			w.must(err)
+			resp, err := dev.Get(cer.Options)
+			w.must(err)
+			_, err = w.s.Passkeys.FinishSignIn(w.ctx, passkey.SignInFinish{CeremonyID: cer.ID, Response: resp, Client: w.client})
+			if (err == nil) != (origin == pkOrigin) {
+				w.t.Fatalf("passkey sign-in from %s: %v", origin, err)
+			}
+		}
+		w.must(w.s.Passkeys.Remove(w.ctx, w.caller(), p.ID))
+	}},
 	{[]securitylog.Kind{securitylog.Merged}, func(w *clientWorld) {
 		signUp(w.t, w.s, "ada.old@example.com")
 		f, err := w.s.Merges.Start(w.ctx, w.caller(), "ada.old@example.com")
@@ -179,6 +203,7 @@ func TestEveryEventHasAClient(t *testing.T) {
 		client: auth.Client{IP: "203.0.113.77", UserAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"}}
 	s, err := usersettings.New(memory.New(), usersettings.Options{
 		Dev: true, Hasher: fastHasher(), Now: clock.Now, CodeBurst: -1, CodeMaxPerHour: -1,
+		PasskeyRPID: pkRPID, PasskeyOrigins: []string{pkOrigin},
 		Scopes:  []sdktoken.Scope{{Name: "mx:app:read", Description: "read apps"}},
 		OnEvent: func(_ context.Context, e securitylog.Event) { w.events = append(w.events, e) },
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/passkey"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
@@ -93,6 +94,30 @@ type Options struct {
 	// other's codes) and logs a warning through slog.Default. Never set
 	// it in production.
 	Dev bool
+
+	// PasskeyRPID is the WebAuthn relying-party ID of the host: its host
+	// name, or a registrable suffix of it ("example.com", "localhost").
+	// Empty turns passkeys off (Settings.Passkeys.Enabled is false).
+	PasskeyRPID string
+	// PasskeyRPName is the site's name the browser shows when it asks for
+	// a passkey; empty means Issuer.
+	PasskeyRPName string
+	// PasskeyOrigins are the origins passkey ceremonies may come from,
+	// scheme, host and port ("https://example.com"); required with
+	// PasskeyRPID. A response from any other origin is refused.
+	PasskeyOrigins []string
+	// PasskeyUserVerification is what every passkey ceremony asks of
+	// the authenticator; empty means passkey.UVRequired (a PIN or a
+	// biometric each time), with which a passkey sign-in satisfies
+	// two-factor authentication.
+	PasskeyUserVerification passkey.UserVerification
+	// PasskeyMaxPerAccount is the most passkeys an account may have; 0
+	// means passkey.DefaultMaxPerAccount (10).
+	PasskeyMaxPerAccount int
+	// PasskeyCeremonyTTL is how long a begun passkey ceremony (its
+	// challenge) can be finished; 0 means passkey.DefaultCeremonyTTL
+	// (5 minutes).
+	PasskeyCeremonyTTL time.Duration
 
 	// SSORedirectURL is the host's single-sign-on callback URL, registered
 	// at every identity provider; empty leaves sign-in through

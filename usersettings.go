@@ -1,6 +1,7 @@
 package usersettings
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -19,6 +20,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/passkey"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
@@ -42,6 +44,7 @@ type Store interface {
 	verification.Store
 	history.Store
 	twofactor.Store
+	passkey.Store
 	token.Store
 	notify.Store
 	notify.OutboxStore
@@ -55,12 +58,17 @@ type Store interface {
 // source of randomness, one scope registry and one company resolver shared
 // by every service. Its fields are the services a host calls.
 type Settings struct {
-	Profiles      *profile.Service
-	Accounts      *account.Service
-	Codes         *verification.Service
-	Merges        *merge.Service
-	Tokens        *token.Service
-	TwoFactor     *twofactor.Service
+	Profiles  *profile.Service
+	Accounts  *account.Service
+	Codes     *verification.Service
+	Merges    *merge.Service
+	Tokens    *token.Service
+	TwoFactor *twofactor.Service
+	// Passkeys registers passkeys and runs their ceremonies: passwordless
+	// sign-in, the second factor and re-authentication. It is never nil;
+	// without Options.PasskeyRPID its Enabled is false and its
+	// ceremonies answer passkey.ErrUnavailable.
+	Passkeys      *passkey.Service
 	Notifications *notify.Service
 	PersonalData  *personaldata.Service
 	Sessions      *session.Service
@@ -153,7 +161,7 @@ func New(store Store, opts Options) (*Settings, error) {
 	// Sessions re-authenticate through the account and two-factor
 	// services, built below (credentials reads them when called).
 	s.Sessions = session.NewService(session.Config{
-		Store: store, Accounts: store, Tx: store, Passwords: credentials{s}, SecondFactor: credentials{s}, Expiry: credentials{s},
+		Store: store, Accounts: store, Tx: store, Passwords: credentials{s}, SecondFactor: credentials{s}, Expiry: credentials{s}, Passkeys: credentials{s},
 		SecurityLog: s.SecurityLog, FreshFor: o.FreshFor, IdleTimeout: o.SessionIdleTimeout, MaxAge: o.SessionMaxAge,
 		TouchInterval: o.SessionTouchInterval, Now: o.Now, Rand: o.Rand, Hook: o.Revoker,
 	})
@@ -171,13 +179,21 @@ func New(store Store, opts Options) (*Settings, error) {
 		// other sessions and empties this process's API-key cache for it.
 		Revokers: account.Revokers{s.Tokens, s.Sessions},
 	})
+	if s.Passkeys, err = passkey.NewService(passkey.Config{
+		Store: store, Accounts: store, Tx: store, SignIns: credentials{s}, TwoFactor: s.TwoFactor, Notices: notices,
+		SecurityLog: s.SecurityLog, RPID: o.PasskeyRPID, RPName: cmp.Or(o.PasskeyRPName, o.Issuer), Origins: o.PasskeyOrigins,
+		UserVerification: o.PasskeyUserVerification, MaxPerAccount: o.PasskeyMaxPerAccount, CeremonyTTL: o.PasskeyCeremonyTTL,
+		FreshFor: o.FreshFor, Now: o.Now, Rand: o.Rand,
+	}); err != nil {
+		return nil, fmt.Errorf("usersettings: %w", err)
+	}
 	s.Notifications = notify.NewService(notify.Config{Store: store, Tx: store, History: store, Owners: owners, Now: o.Now, Rand: o.Rand})
 	s.PersonalData = personaldata.NewService(personaldata.Config{
 		Tx: store, Profiles: store, Accounts: store, History: store, TrackingSince: o.TrackingSince, Now: o.Now,
 		Owners: owners, FreshFor: o.FreshFor, SecurityLog: s.SecurityLog,
 		Sources: personaldata.DefaultSources(personaldata.Deps{
 			Profiles: store, Accounts: store, Codes: store, History: store, Notify: store,
-			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Sessions: s.Sessions, Merges: store, Mail: store, SecurityLog: store,
+			Tokens: s.Tokens, TwoFactor: s.TwoFactor, Passkeys: s.Passkeys, Sessions: s.Sessions, Merges: store, Mail: store, SecurityLog: store,
 			Companies: companies(store, o), Extra: o.ExtraSources,
 		}),
 	})
@@ -216,9 +232,10 @@ func noticeFailed(o Options) func(context.Context, *notify.NoticeError) {
 	}
 }
 
-// credentials checks the password and the second factor of a session's
-// re-authentication, and whether a session's password has expired,
-// through the account and two-factor services of s,
+// credentials checks the password, the second factor or the passkey of
+// a session's re-authentication, whether a session's password has
+// expired, and counts the passkey sign-ins, through the account,
+// two-factor and passkey services of s,
 // which New builds after the session service (they end sessions through
 // it); a failed password check counts as a failed sign-in.
 type credentials struct{ s *Settings }
@@ -229,6 +246,14 @@ func (c credentials) CheckCallerPassword(ctx context.Context, caller auth.Caller
 
 func (c credentials) PasswordExpiresAtOf(ctx context.Context, a account.Account) (time.Time, bool, error) {
 	return c.s.Accounts.PasswordExpiresAtOf(ctx, a)
+}
+
+func (c credentials) VerifyReauthentication(ctx context.Context, caller auth.Caller, ceremonyID string, response []byte) (bool, error) {
+	return c.s.Passkeys.VerifyReauthentication(ctx, caller, ceremonyID, response)
+}
+
+func (c credentials) BeginCredentialSignIn(ctx context.Context, l account.CredentialLogin) (*account.HostAttempt, error) {
+	return c.s.Accounts.BeginCredentialSignIn(ctx, l)
 }
 
 func (c credentials) Required(ctx context.Context, accountID string) (bool, error) {

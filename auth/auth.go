@@ -31,6 +31,11 @@ const (
 	MethodSecondFactor Method = "password+second_factor"
 	// MethodSSO: the company's identity provider (single sign-on).
 	MethodSSO Method = "sso"
+	// MethodPasskey: a passkey (WebAuthn) without a password: a
+	// passwordless sign-in or a re-authentication with a passkey. With
+	// user verification it is two factors in one (the device and its PIN
+	// or biometric), so it satisfies two-factor authentication.
+	MethodPasskey Method = "passkey"
 	// MethodToken: a personal access token, limited to its scopes.
 	MethodToken Method = "token"
 	// MethodAPIKey: an API key, limited to its scopes.
@@ -146,7 +151,7 @@ func (c Caller) Valid() error {
 	switch {
 	case c.AccountID == "":
 		return fmt.Errorf("auth: no account: %w", ErrInvalidCaller)
-	case !slices.Contains([]Method{MethodPassword, MethodSecondFactor, MethodSSO, MethodToken, MethodAPIKey}, c.Method):
+	case !slices.Contains([]Method{MethodPassword, MethodSecondFactor, MethodSSO, MethodPasskey, MethodToken, MethodAPIKey}, c.Method):
 		return fmt.Errorf("auth: method %q: %w", c.Method, ErrInvalidCaller)
 	}
 	return nil

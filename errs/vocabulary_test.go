@@ -21,6 +21,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/internal/seal"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/passkey"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
@@ -142,6 +143,16 @@ var sdkErrors = map[string]error{
 	"merge.ErrInvalidEmail":   merge.ErrInvalidEmail,
 	"merge.ErrInvalidChoice":  merge.ErrInvalidChoice,
 	"merge.ErrTooManyStarts":  merge.ErrTooManyStarts,
+
+	"passkey.ErrUnavailable":       passkey.ErrUnavailable,
+	"passkey.ErrCeremonyExpired":   passkey.ErrCeremonyExpired,
+	"passkey.ErrInvalidResponse":   passkey.ErrInvalidResponse,
+	"passkey.ErrInvalidName":       passkey.ErrInvalidName,
+	"passkey.ErrLimitReached":      passkey.ErrLimitReached,
+	"passkey.ErrAlreadyRegistered": passkey.ErrAlreadyRegistered,
+	"passkey.ErrNoPasskey":         passkey.ErrNoPasskey,
+	"passkey.ErrNotFound":          passkey.ErrNotFound,
+	"passkey.LimitError":           &passkey.LimitError{Max: 10},
 
 	"profile.ErrRecoveryUnavailable": profile.ErrRecoveryUnavailable,
 	"profile.ErrInvalid":             profile.ErrInvalid,

@@ -44,6 +44,10 @@ const (
 	// (an account recovery): every session ended, and Items lists the
 	// personal access tokens and API keys it revoked.
 	NoticePasswordReset NoticeKind = "password_reset"
+	// NoticePasskeyAdded and NoticePasskeyRemoved report a passkey
+	// registered on, or removed from, the account; Detail is its name.
+	NoticePasskeyAdded   NoticeKind = "passkey_added"
+	NoticePasskeyRemoved NoticeKind = "passkey_removed"
 )
 
 // Notice is one security notice to an account.
@@ -77,6 +81,8 @@ var noticeTexts = map[NoticeKind]struct{ subject, sentence string }{
 	NoticeEmailChanged:         {"Your login email was changed", "This address is no longer the login email of your account: another address replaced it, and sign-in and mail now use that one. If you did not do this, contact support at once"},
 	NoticeEmailChangeAttempt:   {"Someone tried to use your address for another account", "Someone asked to make your email address the login email of another account; it already belongs to yours, so nothing changed. If it was you, you can ignore this mail"},
 	NoticePasswordReset:        {"Your password was reset", "The password of your account was reset with a code sent by email; every session of the account was signed out, and every personal access token and API key of the account was revoked"},
+	NoticePasskeyAdded:         {"A passkey was added to your account", "A new passkey was added to your account; it can sign in without a password. If you did not do this, sign in, remove it and change your password"},
+	NoticePasskeyRemoved:       {"A passkey was removed from your account", "A passkey was removed from your account and can no longer sign in"},
 	NoticeSSOLinked:            {"Your account now uses single sign-on", "Your account now signs in through your company's identity provider and its password no longer works"},
 }
 

@@ -78,6 +78,10 @@
 //	                         their bodies)
 //	two_factor[]             account_id, method ("none", "sms",
 //	                         "authenticator"), enabled_at (omitted when unset)
+//	passkeys[]               id, account_id, name, created_at,
+//	                         last_used_at (omitted when never used),
+//	                         transports[], backup_eligible, backup_state,
+//	                         aaguid (never the credential ID or public key)
 //	personal_access_tokens[] id, account_id, name, scopes[], last4,
 //	                         created_at, last_used_at and expires_at
 //	                         (omitted when unset)

@@ -9,6 +9,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/passkey"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
 	"github.com/seed-a97ca23f/usersettings/session"
@@ -111,6 +112,15 @@ type TwoFactors interface {
 	// Metadata returns the account's method and when it was enabled,
 	// nothing secret.
 	Metadata(ctx context.Context, accountID string) (twofactor.Metadata, error)
+	account.Eraser
+}
+
+// Passkeys reads and erases the passkeys of accounts. *passkey.Service
+// implements it.
+type Passkeys interface {
+	// Metadata returns the account's passkeys; the source copies what is
+	// not secret.
+	Metadata(ctx context.Context, accountID string) ([]passkey.Passkey, error)
 	account.Eraser
 }
 

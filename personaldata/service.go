@@ -109,7 +109,7 @@ func NewService(c Config) *Service {
 // Deps are what DefaultSources builds the SDK's sources from. Profiles,
 // Accounts, Codes, History and Notify are required (one adapter, such as
 // *memory.Store or *sqlstore.Store, serves as all of them and as Merges);
-// a nil Tokens, TwoFactor, Sessions or Merges leaves that source out, for
+// a nil Tokens, TwoFactor, Passkeys, Sessions or Merges leaves that source out, for
 // hosts that do not use it.
 type Deps struct {
 	Profiles  Profiles
@@ -119,6 +119,7 @@ type Deps struct {
 	Notify    Notifications
 	Tokens    Tokens     // *token.Service
 	TwoFactor TwoFactors // *twofactor.Service
+	Passkeys  Passkeys   // *passkey.Service
 	Sessions  Sessions   // *session.Service
 	Merges    MergeFlows // the merge.Store
 	// Mail is the durable mail outbox (the notify.OutboxStore); nil
@@ -136,7 +137,7 @@ type Deps struct {
 
 // DefaultSources returns the sources of every package of the SDK that
 // stores personal data, in erasure order: accounts, verification, mail,
-// tokens, two-factor, sessions, merges, notifications, history, security
+// tokens, two-factor, passkeys, sessions, merges, notifications, history, security
 // log, profile, then d.Extra. It panics when a required field of d is nil.
 func DefaultSources(d Deps) []Source {
 	out := []Source{
@@ -151,6 +152,9 @@ func DefaultSources(d Deps) []Source {
 	}
 	if d.TwoFactor != nil {
 		out = append(out, TwoFactorSource(d.TwoFactor))
+	}
+	if d.Passkeys != nil {
+		out = append(out, PasskeySource(d.Passkeys))
 	}
 	if d.Sessions != nil {
 		out = append(out, SessionSource(d.Sessions))
@@ -253,6 +257,7 @@ func fillEmpty(v *View) {
 	v.CodesSent = nonNilKeep(v.CodesSent)
 	v.Mail = nonNilKeep(v.Mail)
 	v.TwoFactor = nonNilKeep(v.TwoFactor)
+	v.Passkeys = nonNilKeep(v.Passkeys)
 	v.Tokens = nonNilKeep(v.Tokens)
 	v.APIKeys = nonNilKeep(v.APIKeys)
 	v.Merges = nonNilKeep(v.Merges)

@@ -74,7 +74,7 @@ func TestExportJSONDocument(t *testing.T) {
 		t.Fatalf("not JSON: %v\n%s", err, buf.Bytes())
 	}
 	want := []string{"accounts", "api_keys", "community_progress", "exported_at", "history", "mail", "merges", "notifications",
-		"personal_access_tokens", "profile", "schema_version", "security_log", "sessions", "tracking_since", "two_factor",
+		"passkeys", "personal_access_tokens", "profile", "schema_version", "security_log", "sessions", "tracking_since", "two_factor",
 		"verification_codes_sent"}
 	var got []string
 	for k := range doc {
@@ -84,7 +84,7 @@ func TestExportJSONDocument(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("keys = %v, want %v", got, want)
 	}
-	for _, k := range []string{"history", "api_keys", "personal_access_tokens", "two_factor", "merges", "sessions", "mail", "security_log"} {
+	for _, k := range []string{"history", "api_keys", "personal_access_tokens", "two_factor", "passkeys", "merges", "sessions", "mail", "security_log"} {
 		if string(doc[k]) != "[]" {
 			t.Errorf("%s = %s, want []", k, doc[k])
 		}
@@ -144,7 +144,7 @@ func TestSourcesCoverEveryStore(t *testing.T) {
 	for _, s := range w.PersonalData.Sources() {
 		names = append(names, s.Name())
 	}
-	want := []string{"accounts", "verification", "mail", "tokens", "two_factor", "sessions", "merges", "notifications", "history", "security_log", "profile"}
+	want := []string{"accounts", "verification", "mail", "tokens", "two_factor", "passkeys", "sessions", "merges", "notifications", "history", "security_log", "profile"}
 	if !slices.Equal(names, want) {
 		t.Errorf("DefaultSources = %v, want %v", names, want)
 	}

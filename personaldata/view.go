@@ -36,6 +36,7 @@ type View struct {
 	CodesSent     []CodeSend       `json:"verification_codes_sent"`
 	Mail          []MailData       `json:"mail"`
 	TwoFactor     []TwoFactorData  `json:"two_factor"`
+	Passkeys      []PasskeyData    `json:"passkeys"`
 	Tokens        []TokenData      `json:"personal_access_tokens"`
 	APIKeys       []APIKeyData     `json:"api_keys"`
 	Notifications NotificationData `json:"notifications"`
@@ -97,6 +98,21 @@ type AccountData struct {
 type CodeSend struct {
 	Address string    `json:"address"`
 	SentAt  time.Time `json:"sent_at"`
+}
+
+// PasskeyData is one passkey of an account: its name, dates, transports,
+// backup flags and authenticator model, never its credential ID or
+// public key.
+type PasskeyData struct {
+	ID             string    `json:"id"`
+	AccountID      string    `json:"account_id"`
+	Name           string    `json:"name"`
+	CreatedAt      time.Time `json:"created_at"`
+	LastUsedAt     time.Time `json:"last_used_at,omitzero"`
+	Transports     []string  `json:"transports"`
+	BackupEligible bool      `json:"backup_eligible"`
+	BackupState    bool      `json:"backup_state"`
+	AAGUID         string    `json:"aaguid"`
 }
 
 // TwoFactorData is the second factor of one account: its method and when

@@ -71,6 +71,17 @@ const (
 	// Admin is an operation that support staff made on the person's
 	// behalf; Event.Admin names who, Event.Detail what.
 	Admin Kind = "admin"
+	// PasskeyAdded and PasskeyRemoved are a passkey registered on, or
+	// removed from, the account; Detail is its name.
+	PasskeyAdded   Kind = "passkey_added"
+	PasskeyRemoved Kind = "passkey_removed"
+	// PasskeyUsed is a passkey that signed in, proved the second factor
+	// or re-authenticated; Detail is its name and what for.
+	PasskeyUsed Kind = "passkey_used"
+	// PasskeyFailed is a passkey response of the account that was
+	// refused; Detail says why (a sign count that went backwards
+	// suggests a cloned authenticator).
+	PasskeyFailed Kind = "passkey_failed"
 	// NoticeFailed is a security notice that could not be queued or
 	// sent. It is given to the hook only, never stored in the log.
 	NoticeFailed Kind = "notice_failed"
@@ -82,7 +93,8 @@ var Kinds = []Kind{
 	SignedIn, SignInFailed, LockedOut, Reauthenticated, TwoFactorEnrolled, TwoFactorDeactivated,
 	RecoveryCodeUsed, RecoveryCodesRegenerated, PasswordChanged, PasswordReset, TokenCreated, TokenDeleted,
 	TokenFirstUsed, APIKeyCreated, APIKeyDeleted, AccountAdded, AccountDeleted, RecoveryEmailChanged,
-	SessionEnded, Merged, SSOLinked, AccountProvisioned, EmailChanged, PersonalDataErased, Admin, NoticeFailed,
+	SessionEnded, Merged, SSOLinked, AccountProvisioned, EmailChanged, PersonalDataErased, Admin, PasskeyAdded,
+	PasskeyRemoved, PasskeyUsed, PasskeyFailed, NoticeFailed,
 }
 
 // Event is one entry of the security log. It never holds a secret: no

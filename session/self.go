@@ -163,15 +163,22 @@ func (s *Service) Reauthenticate(ctx context.Context, c auth.Caller, password, o
 	if err != nil {
 		return Session{}, err
 	}
+	return s.refresh(ctx, c, ses, method, string(method))
+}
+
+// refresh records, with its security-log event (Detail detail), that
+// the person of the caller's session ses proved who they are by method
+// just now.
+func (s *Service) refresh(ctx context.Context, c auth.Caller, ses Session, method auth.Method, detail string) (Session, error) {
 	now := s.now()
 	cl := trimClient(c.Client)
-	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.st.ReauthenticateSession(ctx, ses.ID, method, now, cl); errors.Is(err, storage.ErrNotFound) {
 			return ErrInvalidSession
 		} else if err != nil {
 			return err
 		}
-		return s.record(ctx, c, securitylog.Reauthenticated, string(method))
+		return s.record(ctx, c, securitylog.Reauthenticated, detail)
 	})
 	if errors.Is(err, ErrInvalidSession) {
 		return Session{}, err

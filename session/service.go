@@ -54,6 +54,10 @@ type Config struct {
 	// SecondFactor checks the second factor of Reauthenticate when the
 	// account has one; nil means no account has one.
 	SecondFactor SecondFactor
+	// Passkeys checks the passkey response of ReauthenticatePasskey; nil
+	// makes it answer ErrNotConfigured. usersettings.New passes the
+	// passkey service.
+	Passkeys Passkeys
 	// Expiry tells Validate whether the password of a session's account
 	// has expired, for Session.PasswordExpired and so the caller's
 	// (auth.Caller.PasswordExpired); nil keeps the state the sign-in
@@ -95,6 +99,7 @@ type Service struct {
 	tx                   storage.Transactor
 	passwords            Passwords
 	second               SecondFactor
+	passkeys             Passkeys
 	expiry               Expiry
 	hook                 account.Revoker
 	log                  *securitylog.Log
@@ -110,7 +115,7 @@ func NewService(c Config) *Service {
 	if c.Store == nil || c.Accounts == nil {
 		panic("session: NewService needs Store and Accounts")
 	}
-	s := &Service{st: c.Store, accounts: c.Accounts, tx: c.Tx, passwords: c.Passwords, second: c.SecondFactor, expiry: c.Expiry, hook: c.Hook,
+	s := &Service{st: c.Store, accounts: c.Accounts, tx: c.Tx, passwords: c.Passwords, second: c.SecondFactor, passkeys: c.Passkeys, expiry: c.Expiry, hook: c.Hook,
 		log: c.SecurityLog, freshFor: c.FreshFor, idle: c.IdleTimeout, maxAge: c.MaxAge,
 		touchI: c.TouchInterval, now: clock.New(c.Now), rand: c.Rand}
 	if s.tx == nil {
@@ -147,8 +152,8 @@ type Expiry interface {
 type Begin struct {
 	// AccountID is the account that signed in.
 	AccountID string
-	// Method is how: auth.MethodPassword, auth.MethodSecondFactor or
-	// auth.MethodSSO. Any other value (tokens and API keys never open a
+	// Method is how: auth.MethodPassword, auth.MethodSecondFactor,
+	// auth.MethodSSO or auth.MethodPasskey. Any other value (tokens and API keys never open a
 	// session) is ErrInvalidMethod.
 	Method auth.Method
 	// Client is where the sign-in came from, shown in the list of
@@ -203,7 +208,7 @@ func (s *Service) Start(ctx context.Context, b Begin) (Session, Secret, error) {
 
 // signInMethod reports whether m is a way a person signs in.
 func signInMethod(m auth.Method) bool {
-	return m == auth.MethodPassword || m == auth.MethodSecondFactor || m == auth.MethodSSO
+	return m == auth.MethodPassword || m == auth.MethodSecondFactor || m == auth.MethodSSO || m == auth.MethodPasskey
 }
 
 // trimClient drops control characters (which no header holds, and some

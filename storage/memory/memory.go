@@ -37,6 +37,7 @@ type Store struct {
 	mail     mailTables
 	security securityTables
 	logins   loginTables
+	passkeys passkeyTables
 	revSeq   int64 // the revocation sequence (token.Revocations)
 	jobs     storage.Mutexes
 
@@ -74,6 +75,7 @@ func New(opts ...Option) *Store {
 	s.mail.init()
 	initSecurity(&s.security)
 	s.logins.init()
+	s.passkeys.init()
 	return s
 }
 

@@ -26,6 +26,7 @@ var coveragePolicy = storagetest.CoveragePolicy{
 		sqlstore.DefaultMigrationsTable: "migration bookkeeping, no personal data",
 	},
 	NotExported: map[string]string{
+		"us_passkey_ceremonies":        "passkey ceremonies: a challenge for a few minutes, used once, nothing to show (keyed by a digest)",
 		"us_pending_accounts":          "sign-up and add-account requests live for an hour until their code is confirmed",
 		"us_verification_codes":        "digests of live one-time codes; us_code_sends is the exported log",
 		"us_two_factor_recovery_codes": "digests of recovery codes, secrets",

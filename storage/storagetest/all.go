@@ -5,6 +5,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/sso"
+	"github.com/seed-a97ca23f/usersettings/passkey"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/token"
@@ -15,6 +16,7 @@ import (
 type Store interface {
 	ErasureStore
 	sso.Store
+	passkey.Store
 	ratelimit.Store
 	account.LoginFailures
 	token.Revocations
@@ -55,6 +57,9 @@ func TestAll(t *testing.T, newStore func(t *testing.T) Store) {
 	})
 	t.Run("TwoFactor", func(t *testing.T) {
 		TestTwoFactorStore(t, func(t *testing.T) TwoFactorStore { return newStore(t) })
+	})
+	t.Run("Passkey", func(t *testing.T) {
+		TestPasskeyStore(t, func(t *testing.T) PasskeyStore { return newStore(t) })
 	})
 	t.Run("Notify", func(t *testing.T) {
 		TestNotifyStore(t, func(t *testing.T) NotifyStore { return newStore(t) })

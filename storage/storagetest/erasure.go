@@ -16,6 +16,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/passkey"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/session"
 	"github.com/seed-a97ca23f/usersettings/storage"
@@ -80,6 +81,14 @@ func (wdCompanies) Company(_ context.Context, email string) (account.Company, bo
 	return account.Company{}, false, nil
 }
 
+// worldSignIns gives the passkey service the world's account service,
+// built after it.
+type worldSignIns struct{ w *World }
+
+func (s worldSignIns) BeginCredentialSignIn(ctx context.Context, l account.CredentialLogin) (*account.HostAttempt, error) {
+	return s.w.Accounts.BeginCredentialSignIn(ctx, l)
+}
+
 // NewWorld returns the services over st. extra sources are appended to
 // the SDK's.
 func NewWorld(t testing.TB, st ErasureStore, extra ...personaldata.Source) *World {
@@ -94,11 +103,15 @@ func NewWorld(t testing.TB, st ErasureStore, extra ...personaldata.Source) *Worl
 		Store: st, Accounts: st, Tx: st, History: st, Key: bytes.Repeat([]byte{7}, twofactor.KeySize),
 	})
 	w.Sessions = session.NewService(session.Config{Store: st, Accounts: st})
+	pk, err := passkey.NewService(passkey.Config{Store: st, Accounts: st, Tx: st, SignIns: worldSignIns{w}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	w.PersonalData = personaldata.NewService(personaldata.Config{
 		Tx: st, Profiles: st, Accounts: st, History: st, Owners: w.owners,
 		Sources: personaldata.DefaultSources(personaldata.Deps{
 			Profiles: st, Accounts: st, Codes: st, History: st, Notify: st,
-			Tokens: w.Tokens, TwoFactor: w.TwoFactor, Sessions: w.Sessions, Merges: st, Mail: st, SecurityLog: st,
+			Tokens: w.Tokens, TwoFactor: w.TwoFactor, Passkeys: pk, Sessions: w.Sessions, Merges: st, Mail: st, SecurityLog: st,
 			Companies: wdCompanies{}, Extra: extra,
 		}),
 	})

@@ -24,6 +24,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/passkey"
 	"github.com/seed-a97ca23f/usersettings/personaldata"
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
@@ -43,6 +44,7 @@ type ErasureStore interface {
 	history.Store
 	token.Store
 	twofactor.Store
+	passkey.Store
 	notify.Store
 	notify.OutboxStore
 	session.Store
@@ -287,6 +289,19 @@ func fillActivity(t testing.TB, st ErasureStore, p *Person, must func(string, er
 		p.IDs = append(p.IDs, ses.ID)
 		p.Secrets = append(p.Secrets, secret, d[:])
 	}
+	pk := passkey.Passkey{
+		ID: "pk_" + p.Tag, AccountID: p.AccountIDs[0], Name: "passkey-name-" + p.Tag, CreatedAt: pdNow, Transports: []string{"internal"},
+		AAGUID: "00000000-0000-0000-0000-000000000000", CredentialID: []byte("credential-id-" + p.Tag),
+		PublicKey: []byte("public-key-" + p.Tag), UserHandle: []byte("user-handle-" + p.Tag), AttestationFormat: "none",
+	}
+	must("CreatePasskey", st.CreatePasskey(ctx, pk))
+	p.Values = append(p.Values, pk.ID, pk.Name)
+	p.IDs = append(p.IDs, pk.ID)
+	p.Secrets = append(p.Secrets, pk.CredentialID, pk.PublicKey, pk.UserHandle)
+	cd := passkey.DigestOf("ceremony-" + p.Tag)
+	must("CreatePasskeyCeremony", st.CreatePasskeyCeremony(ctx, passkey.CeremonyRecord{Digest: cd, Kind: passkey.KindReauthentication,
+		AccountID: p.AccountIDs[0], SessionID: "ses_" + p.Tag + "a", Data: []byte("{}"), CreatedAt: pdNow, ExpiresAt: pdNow.Add(time.Minute)}))
+	p.Secrets = append(p.Secrets, cd[:])
 	other := "other." + p.Tag + "@elsewhere-" + p.Tag + ".test"
 	r := merge.Record{
 		ID: "mrg_" + p.Tag, AccountID: p.AccountIDs[0], ProfileID: p.ProfileID, State: merge.StateStarted,

@@ -55,6 +55,10 @@ var eventLabels = map[securitylog.Kind]string{
 	securitylog.AccountProvisioned:       "Account set up by your organization",
 	securitylog.EmailChanged:             "Login email changed",
 	securitylog.PersonalDataErased:       "Personal data erased, accounts kept",
+	securitylog.PasskeyAdded:             "Passkey added",
+	securitylog.PasskeyRemoved:           "Passkey removed",
+	securitylog.PasskeyUsed:              "Passkey used",
+	securitylog.PasskeyFailed:            "Passkey refused",
 	securitylog.Admin:                    "Changed by support",
 }
 

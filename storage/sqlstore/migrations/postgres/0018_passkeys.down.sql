@@ -1,0 +1,3 @@
+-- Reverts schema 18 (PostgreSQL).
+DROP TABLE us_passkey_ceremonies;
+DROP TABLE us_passkeys;
