@@ -438,6 +438,7 @@ func newMux(c config, settings *usersettings.Settings, buckets ratelimit.Limiter
 	}
 	if dev.sms != nil {
 		hopts = append(hopts, handler.WithDevSMS(dev.sms))
+		wopts = append(wopts, web.WithDevSMS(dev.sms))
 	}
 	if c.secureCookies {
 		hopts = append(hopts, handler.WithSecureCookies())

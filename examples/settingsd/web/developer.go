@@ -29,6 +29,10 @@ type developerData struct {
 	// Enrol shows the authenticator enrolment: the QR code and the manual
 	// key (only on the answer to the start), then the code form.
 	Enrol *enrolment
+	// SMSAvailable offers SMS codes: the server can send them.
+	SMSAvailable bool
+	// SMS shows the code form of an SMS enrolment.
+	SMS *smsEnrolment
 	// RecoveryCodes are shown once, after the enrolment is confirmed or
 	// the codes are regenerated.
 	RecoveryCodes []string
@@ -68,9 +72,14 @@ func (w *Web) renderDeveloper(rw http.ResponseWriter, r *http.Request, c *caller
 		return
 	}
 	d.Scopes = w.s.Scopes.Scopes()
-	if d.Enrol == nil && d.TwoFactor.Pending == twofactor.MethodAuthenticator && d.TwoFactor.Method == twofactor.MethodNone {
+	off := d.TwoFactor.Method == twofactor.MethodNone
+	if d.Enrol == nil && d.TwoFactor.Pending == twofactor.MethodAuthenticator && off {
 		d.Enrol = &enrolment{}
 	}
+	if d.SMS == nil && d.TwoFactor.Pending == twofactor.MethodSMS && off {
+		d.SMS = &smsEnrolment{Phone: d.TwoFactor.PendingPhone}
+	}
+	d.SMSAvailable = w.s.TwoFactor.SMSAvailable()
 	p := w.signedInPage(rw, r, c, "Developer Settings", "developer")
 	p.Form, p.Data = f, d
 	p.Secret = d.NewToken != nil || d.NewKey != nil || len(d.RecoveryCodes) > 0 || (d.Enrol != nil && d.Enrol.Key != "")

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
@@ -39,6 +40,11 @@ type signInData struct {
 	TwoFactor bool
 	// ID is the pending sign-up or account of a code form.
 	ID string
+	// SMSPhone is the masked number the code step of a sign-in texts
+	// codes to; empty when its second factor is not SMS.
+	SMSPhone string
+	// Texted tells that a code was just texted.
+	Texted bool
 }
 
 func nextOf(r *http.Request) string { return localPath(r.FormValue("next")) }
@@ -131,13 +137,30 @@ func (w *Web) ticket(r *http.Request) (factorTicket, bool) {
 }
 
 func (w *Web) codePage(rw http.ResponseWriter, r *http.Request) {
-	if _, ok := w.ticket(r); !ok {
+	t, ok := w.ticket(r)
+	if !ok {
 		seeOther(rw, r, "/signin")
 		return
 	}
+	w.renderCodePage(rw, r, t, http.StatusOK, nil, localPath(r.URL.Query().Get("next")), false)
+}
+
+// renderCodePage shows the code step of the ticket's sign-in: with "Text
+// me a code" when its second factor is SMS, "Text me a new code" once
+// texted (or after the flash saying so).
+func (w *Web) renderCodePage(rw http.ResponseWriter, r *http.Request, t factorTicket, status int, f *form, next string, texted bool) {
+	factor, err := w.signInFactor(r, t)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	p := w.anonymousPage(rw, r, "Enter your code")
-	p.Data = signInData{Next: r.URL.Query().Get("next")}
-	w.render(rw, r, http.StatusOK, "signin_code", p)
+	d := signInData{Next: next}
+	if factor.Method == twofactor.MethodSMS {
+		d.SMSPhone, d.Texted = factor.Phone, texted || p.Flash == flashes["code_texted"]
+	}
+	p.Form, p.Data = f, d
+	w.render(rw, r, status, "signin_code", p)
 }
 
 // signInCode checks the second factor and signs in.
@@ -154,9 +177,7 @@ func (w *Web) signInCode(rw http.ResponseWriter, r *http.Request) {
 	if err := w.s.TwoFactor.VerifySignIn(r.Context(), t.accountID, strings.TrimSpace(r.PostFormValue("code")), w.client(r)); err != nil {
 		f := newForm()
 		f.add("code", codeMessage(err))
-		p := w.anonymousPage(rw, r, "Enter your code")
-		p.Form, p.Data = f, signInData{Next: next}
-		w.render(rw, r, http.StatusUnauthorized, "signin_code", p)
+		w.renderCodePage(rw, r, t, http.StatusUnauthorized, f, next, false)
 		return
 	}
 	http.SetCookie(rw, w.cookie(r, factorCookie, "", "/signin", -1))

@@ -49,6 +49,11 @@ func WithLogger(l *slog.Logger) Option { return func(w *Web) { w.log = l } }
 // in development.
 func WithDevOutbox(o notify.MailList) Option { return func(w *Web) { w.outbox = o } }
 
+// WithDevSMS adds the text messages of o to the page /dev/outbox (with
+// WithDevOutbox), so the codes texted in development can be read there;
+// give o to usersettings.Options.SMS too. Use it only in development.
+func WithDevSMS(o *handler.SMSOutbox) Option { return func(w *Web) { w.sms = o } }
+
 // WithPolicy is the password policy the pages describe next to password
 // fields; it should be the one given to usersettings.Options. The default
 // is password.Mendix().
@@ -88,6 +93,7 @@ type Web struct {
 	mux           *http.ServeMux
 	log           *slog.Logger
 	outbox        notify.MailList
+	sms           *handler.SMSOutbox
 	policy        password.Policy
 	secureCookies bool
 	limiter       *handler.Limiter
