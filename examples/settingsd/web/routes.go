@@ -97,6 +97,7 @@ func (w *Web) routes() {
 	m.HandleFunc("POST /developer/2fa/deactivate", w.me(w.deactivateTwoFactor))
 	m.HandleFunc("POST /developer/2fa/recovery-codes", w.me(w.regenerateRecoveryCodes))
 	m.HandleFunc("POST /developer/2fa/recovery-codes/download", w.me(w.downloadRecoveryCodes))
+	m.HandleFunc("GET "+newSecretPath, w.me(w.newSecretPage))
 	m.HandleFunc("POST /developer/api-keys", w.me(w.createAPIKey))
 	m.HandleFunc("POST /developer/api-keys/{id}/revoke", w.me(w.revokeAPIKey))
 	m.HandleFunc("POST /developer/tokens", w.me(w.createToken))
