@@ -392,17 +392,17 @@ func TestBrowserTwoFactor(t *testing.T) {
 	b.page("developer-recovery-codes-new")
 
 	// An hour later the session is stale: deactivating asks to sign in
-	// again (password and code), then comes back.
+	// again (password and code), then deactivates, the password of the
+	// prompt serving as the form's.
 	e.clock.Advance(61 * time.Minute)
 	b.visit("/developer")
 	res = b.submit("form[action='/developer/2fa/deactivate'] button[type=submit]", "#f-password", pw)
 	b.wantPage(res, 200, "Confirm it is you")
+	b.wantText("#reauth-action", "deactivate two-factor authentication")
 	b.page("reauth")
 	res = b.submit("form[action='/reauth'] button[type=submit]", "#f-password", pw, "#f-code", "000000")
 	b.wantPage(res, 401, "Confirm it is you")
 	res = b.submit("form[action='/reauth'] button[type=submit]", "#f-password", pw, "#f-code", totpCode(t, e, key))
-	b.wantPage(res, 200, "Developer Settings")
-	res = b.submit("form[action='/developer/2fa/deactivate'] button[type=submit]", "#f-password", pw)
 	b.wantPage(res, 200, "Developer Settings")
 	b.wantText(".notice", "Two-factor authentication is off.")
 	b.wantText("#two-factor", "Not enabled")

@@ -27,6 +27,7 @@ func (w *Web) routes() {
 	m.HandleFunc("POST /signout", w.me(w.signOut))
 	m.HandleFunc("GET /reauth", w.me(w.reauthPage))
 	m.HandleFunc("POST /reauth", w.me(w.reauth))
+	m.HandleFunc("POST /reauth/sms", w.me(w.textReauthCode))
 	m.HandleFunc("GET /signup", w.signUpPage)
 	m.HandleFunc("POST /signup", w.anonymous(w.signUp))
 	m.HandleFunc("GET /signup/verify", w.signUpVerifyPage)

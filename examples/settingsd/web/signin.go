@@ -35,9 +35,6 @@ const emailCookieAge = time.Hour
 // signInData is the content of the sign-in pages.
 type signInData struct {
 	Next string
-	// TwoFactor asks for a code too (reauthentication of an account with
-	// a second factor).
-	TwoFactor bool
 	// ID is the pending sign-up or account of a code form.
 	ID string
 	// SMSPhone is the masked number the code step of a sign-in texts
@@ -201,52 +198,6 @@ func (w *Web) signOut(rw http.ResponseWriter, r *http.Request, c *caller) {
 	http.SetCookie(rw, w.cookie(r, handler.CookieName, "", "/", -1))
 	w.setFlash(rw, r, "signed_out")
 	seeOther(rw, r, "/signin")
-}
-
-// reauthPage asks a signed-in person for the password again (and the
-// second factor, when the account has one) before a sensitive action.
-func (w *Web) reauthPage(rw http.ResponseWriter, r *http.Request, c *caller) {
-	w.renderReauth(rw, r, c, http.StatusOK, nil, r.URL.Query().Get("next"))
-}
-
-func (w *Web) renderReauth(rw http.ResponseWriter, r *http.Request, c *caller, status int, f *form, next string) {
-	required, err := w.s.TwoFactor.Required(r.Context(), c.acct.ID)
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	p := w.signedInPage(rw, r, c, "Confirm it is you", "")
-	p.Form, p.Data = f, signInData{Next: next, TwoFactor: required}
-	w.render(rw, r, status, "reauth", p)
-}
-
-// reauth checks the password (and code) with the SDK's Reauthenticate,
-// which makes the session fresh again, then goes back to the page of the
-// action.
-func (w *Web) reauth(rw http.ResponseWriter, r *http.Request, c *caller) {
-	next := nextOf(r)
-	if !w.allow(rw, r, "login", addressKey(c.acct.Email)) {
-		return
-	}
-	f := newForm()
-	_, err := w.s.Sessions.Reauthenticate(r.Context(), w.as(r, c), r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")))
-	switch codeOf(err) {
-	case "":
-		seeOther(rw, r, next)
-		return
-	case "rate_limited":
-		f.add("password", signInThrottleMessage(waitOf(err)))
-	case "locked":
-		f.add("code", msgLocked)
-	case "second_factor_required":
-		f.add("code", "Enter the code of your authenticator app, or one of your recovery codes.")
-	case "invalid_credentials":
-		f.add("password", "The password or the code is not right.")
-	default:
-		w.fail(rw, r, err)
-		return
-	}
-	w.renderReauth(rw, r, c, http.StatusUnauthorized, f, next)
 }
 
 func (w *Web) signUpPage(rw http.ResponseWriter, r *http.Request) {

@@ -75,4 +75,17 @@ func TestBrowserSMSTwoFactor(t *testing.T) {
 
 	b.wantPage(b.visit("/dev/outbox"), 200, "Dev outbox")
 	b.wantText("main", "Text messages", phone, code)
+
+	// The password prompt of a stale sign-in texts a code too.
+	e.clock.Advance(61 * time.Minute)
+	b.visit("/developer")
+	res = b.submit("form[action='/developer/api-keys'] button[type=submit]", "#f-description", "deploy")
+	b.wantPage(res, 200, "Confirm it is you")
+	b.wantText("main", "+31*******78")
+	b.page("reauth-sms")
+	res = b.load("text me a code", chromedp.Click(chromedp.CSS("form[action='/reauth/sms'] button[type=submit]")))
+	b.wantPage(res, 200, "Confirm it is you")
+	b.wantText(".notice", "We texted you a code")
+	res = b.submit("form[action='/reauth'] button[type=submit]", "#f-password", pw, "#f-code", e.textedCode(phone))
+	b.wantPage(res, 200, "Your new API key")
 }
