@@ -69,7 +69,7 @@ const (
 // (POST/redirect/GET): the URL is then that page's, not the form's, and
 // the secret sits at the top of the first screen, even on a phone.
 func (w *Web) showOnce(rw http.ResponseWriter, r *http.Request, c *caller, s newSecret) {
-	v, err := w.seal(sealNewSecret, c.ses.ID, s, newSecretTTL)
+	v, err := w.seal(sealNewSecret, c.secret, s, newSecretTTL)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -89,7 +89,7 @@ func (w *Web) newSecretPage(rw http.ResponseWriter, r *http.Request, c *caller) 
 	}
 	http.SetCookie(rw, w.cookie(r, newSecretCookie, "", newSecretPath, -1))
 	var s newSecret
-	if !w.unseal(sealNewSecret, c.ses.ID, ck.Value, &s) {
+	if !w.unseal(sealNewSecret, c.secret, ck.Value, &s) {
 		seeOther(rw, r, "/developer")
 		return
 	}
