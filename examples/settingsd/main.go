@@ -54,8 +54,10 @@
 // keys the server refuses to start, except with -dev, which makes random
 // ones for the life of the process (authenticator enrolments then do not
 // survive a restart). SETTINGSD_WEB_KEY (32 bytes, hex or base64) signs
-// the pages' short-lived cookie of a sign-in waiting for its second
-// factor; set the same on every replica (random per process when unset).
+// or seals the pages' short-lived cookies (a sign-in waiting for its
+// second factor, a new token shown once, a form waiting for
+// re-authentication); set the same on every replica (random per process
+// when unset).
 //
 // GET /healthz answers while the process serves; GET /readyz checks that
 // the database answers and its schema is at the version this build

@@ -82,9 +82,11 @@ func WithRateLimits(perAddress, perClient handler.Limit) Option {
 func WithClientIP(f func(*http.Request) string) Option { return func(w *Web) { w.clientIP = f } }
 
 // WithKey sets the key that signs the short-lived cookie of a sign-in
-// waiting for its second factor: 32 secret bytes, the same on every
-// replica. The default is a random key for the life of the process, so a
-// sign-in half done on one replica cannot finish on another.
+// waiting for its second factor and seals (AES-GCM, a key derived per
+// purpose) the cookies of a secret shown once and of a form waiting for
+// re-authentication: 32 secret bytes, the same on every replica. The
+// default is a random key for the life of the process, so a sign-in half
+// done on one replica cannot finish on another.
 func WithKey(key []byte) Option { return func(w *Web) { w.key = append([]byte(nil), key...) } }
 
 // Web serves the settings pages over a usersettings.Settings.
