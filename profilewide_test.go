@@ -52,6 +52,13 @@ func TestTwoFactorProfileWide(t *testing.T) {
 		if res.SecondFactorRequired != wide {
 			t.Errorf("wide=%t: the account without a second factor of its own: SecondFactorRequired %t", wide, res.SecondFactorRequired)
 		}
+		want := twofactor.SignInFactor{Method: twofactor.MethodNone}
+		if wide {
+			want.Method = twofactor.MethodAuthenticator
+		}
+		if f, err := s.TwoFactor.SignInFactor(ctx, second.ID); err != nil || f != want {
+			t.Errorf("wide=%t: SignInFactor of the account without its own = %+v, %v; want %+v", wide, f, err, want)
+		}
 		next, _ := totp.GenerateCode(enr.Secret.Reveal(), s.Now().Add(30*time.Second))
 		err = s.TwoFactor.Verify(ctx, second.ID, next, auth.Client{})
 		switch {

@@ -181,6 +181,26 @@ func (s *Service) Required(ctx context.Context, accountID string) (bool, error) 
 	return active(r), nil
 }
 
+// SignInFactor returns the second factor that proves a sign-in to the
+// account, the one Verify checks once Required says a code is needed:
+// its method (MethodNone when none) and, for SMS, the masked phone
+// number, so that the code step of a sign-in offers to text a code only
+// where SendLoginSMS sends one. Call it only for an account whose
+// password was just checked: it checks no caller.
+func (s *Service) SignInFactor(ctx context.Context, accountID string) (SignInFactor, error) {
+	r, err := s.factorOf(ctx, accountID)
+	if err != nil {
+		return SignInFactor{}, err
+	}
+	switch {
+	case r.Method == MethodSMS:
+		return SignInFactor{Method: MethodSMS, Phone: MaskPhone(r.Phone)}, nil
+	case active(r):
+		return SignInFactor{Method: r.Method}, nil
+	}
+	return SignInFactor{Method: MethodNone}, nil
+}
+
 // Unprotected returns the IDs of the active accounts of the caller's
 // profile that sign in without a second factor while another account of
 // the profile has one: they read the same personal data, so a settings
@@ -318,6 +338,9 @@ func (s *Service) Status(ctx context.Context, c auth.Caller) (Status, error) {
 	}
 	if s.pending(r, r.PendingMethod) {
 		st.Pending = r.PendingMethod
+		if r.PendingMethod == MethodSMS {
+			st.PendingPhone = MaskPhone(r.PendingPhone)
+		}
 	}
 	if r.LockState().Locked(s.now()) {
 		st.LockedUntil = r.LockedUntil

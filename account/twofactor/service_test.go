@@ -50,6 +50,9 @@ func TestAuthenticatorEnrolment(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ConfirmAuthenticator: %v", err)
 	}
+	if f, err := e.svc.SignInFactor(e.ctx, testAccount); err != nil || f != (twofactor.SignInFactor{Method: twofactor.MethodAuthenticator}) {
+		t.Errorf("SignInFactor = %+v, %v; want the authenticator, no phone", f, err)
+	}
 	format := regexp.MustCompile(`^[A-Z2-7]{5}-[A-Z2-7]{5}$`)
 	seen := map[string]bool{}
 	for _, c := range codes {
@@ -200,12 +203,21 @@ func TestSMS(t *testing.T) {
 		t.Fatalf("SMS sent: got %q to %q, want a 6-digit code to %q", code, gotPhone, phone)
 	}
 	wantErr(t, "BeginSMS again at once", e.svc.BeginSMS(e.ctx, e.as(testAccount), phone), twofactor.ErrTooSoon)
+	if st := e.status(); st.Pending != twofactor.MethodSMS || st.PendingPhone != "+31*******78" || st.Phone != "" {
+		t.Errorf("status while the SMS enrolment waits: got %+v, want pending sms to +31*******78", st)
+	}
+	if f, err := e.svc.SignInFactor(e.ctx, testAccount); err != nil || f != (twofactor.SignInFactor{Method: twofactor.MethodNone}) {
+		t.Errorf("SignInFactor before the confirmation = %+v, %v; want none", f, err)
+	}
 	if _, err := e.svc.ConfirmSMS(e.ctx, e.as(testAccount), code); err != nil {
 		t.Fatalf("ConfirmSMS: %v", err)
 	}
 	st := e.status()
-	if st.Method != twofactor.MethodSMS || st.Phone != "+31*******78" || st.RecoveryCodesLeft != 10 {
+	if st.Method != twofactor.MethodSMS || st.Phone != "+31*******78" || st.RecoveryCodesLeft != 10 || st.PendingPhone != "" {
 		t.Errorf("status: got %+v, want sms, +31*******78, 10 recovery codes", st)
+	}
+	if f, err := e.svc.SignInFactor(e.ctx, testAccount); err != nil || f != (twofactor.SignInFactor{Method: twofactor.MethodSMS, Phone: "+31*******78"}) {
+		t.Errorf("SignInFactor = %+v, %v; want sms to +31*******78", f, err)
 	}
 	wantErr(t, "Verify the enrolment code again", e.svc.Verify(e.ctx, testAccount, code, signInClient), errs.ErrInvalidCode)
 

@@ -65,9 +65,21 @@ type Status struct {
 	// Pending is the method of an enrolment started but not confirmed
 	// yet; MethodNone when there is none.
 	Pending Method `json:"pending"`
+	// PendingPhone is the masked phone number of a pending SMS
+	// enrolment, the number its code went to; empty otherwise.
+	PendingPhone string `json:"pending_phone,omitempty"`
 	// LockedUntil is set while the second factor is locked after too many
 	// wrong codes.
 	LockedUntil time.Time `json:"locked_until,omitzero"`
+}
+
+// SignInFactor is what the code step of a sign-in may offer: the method
+// of the second factor that proves the sign-in and, for MethodSMS, the
+// masked phone number that SendLoginSMS texts.
+type SignInFactor struct {
+	Method Method
+	// Phone is masked ("+31*******78"); empty unless Method is MethodSMS.
+	Phone string
 }
 
 // Metadata is the personal-data view of an account's second factor: the

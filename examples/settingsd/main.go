@@ -12,7 +12,8 @@
 // examples/settingsd/handler for the JSON routes and GET /v1/openapi.json
 // for their OpenAPI document.
 //
-// Flags (each may also come from the environment variable SETTINGSD_ and
+// Flags (settingsd -h lists them with their defaults; each may also come
+// from the environment variable SETTINGSD_ and
 // its name in capitals with "_" for "-", such as SETTINGSD_SMTP_FROM; a
 // flag wins over the environment):
 //
@@ -53,8 +54,10 @@
 // keys the server refuses to start, except with -dev, which makes random
 // ones for the life of the process (authenticator enrolments then do not
 // survive a restart). SETTINGSD_WEB_KEY (32 bytes, hex or base64) signs
-// the pages' short-lived cookie of a sign-in waiting for its second
-// factor; set the same on every replica (random per process when unset).
+// or seals the pages' short-lived cookies (a sign-in waiting for its
+// second factor, a new token shown once, a form waiting for
+// re-authentication); set the same on every replica (random per process
+// when unset).
 //
 // GET /healthz answers while the process serves; GET /readyz checks that
 // the database answers and its schema is at the version this build
@@ -129,37 +132,92 @@ type config struct {
 	goMemLimitSet         bool // GOMEMLIMIT is in the environment
 }
 
+// flagSet returns settingsd's flags, bound to c (and the raw
+// -trusted-proxies to proxies). A backquoted word in a usage string names
+// the flag's value in the -h output (flag.UnquoteUsage).
+func flagSet(c *config, proxies *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("settingsd", flag.ContinueOnError)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address, `host:port`")
+	fs.StringVar(&c.db, "db", "settingsd.db", "SQLite database `file` (unused when "+envPostgresDSN+" is set)")
+	fs.StringVar(&c.smtp, "smtp", "", "send mail through this SMTP server, `host:port`")
+	fs.StringVar(&c.smtpFrom, "smtp-from", "no-reply@localhost", "sender `address` of the mail")
+	fs.StringVar(&c.smtpUsername, "smtp-username", "", "authenticate to the SMTP server as `name` (AUTH PLAIN; the password comes from "+envSMTPPassword+")")
+	fs.StringVar(&c.smtpTLS, "smtp-tls", tlsOpportunistic, "SMTP TLS `mode`: opportunistic (STARTTLS when offered), starttls (refuse a server without it) or implicit (TLS from the first byte, port 465)")
+	fs.BoolVar(&c.secureCookies, "secure-cookies", false, "mark the cookies Secure even on plain HTTP (behind a TLS-terminating proxy)")
+	fs.StringVar(proxies, "trusted-proxies", "", "comma-separated `CIDRs` of proxies whose X-Forwarded-For names the client")
+	fs.IntVar(&c.pgMaxOpen, "pg-max-open-conns", 20, "PostgreSQL pool: open connections at most")
+	fs.IntVar(&c.pgMaxIdle, "pg-max-idle-conns", 10, "PostgreSQL pool: idle connections kept")
+	fs.DurationVar(&c.pgConnMaxLifetime, "pg-conn-max-lifetime", 30*time.Minute, "PostgreSQL pool: a connection's longest life")
+	fs.DurationVar(&c.freshFor, "fresh-for", auth.DefaultFreshFor, "how recent a sign-in must be for a sensitive operation")
+	fs.DurationVar(&c.cleanupEvery, "cleanup-every", usersettings.DefaultCleanupEvery, "how often the cleanup and retention jobs run, in one replica at a time")
+	fs.DurationVar(&c.courierPoll, "courier-poll", notify.DefaultCourierPoll, "how long the mail courier waits when no mail is due")
+	fs.DurationVar(&c.courierLease, "courier-lease", notify.DefaultCourierLease, "how long a courier holds the mail it claimed before another replica may send it")
+	fs.DurationVar(&c.timeouts.readHeader, "read-header-timeout", 5*time.Second, "how long a client may take to send the request's headers")
+	fs.DurationVar(&c.timeouts.read, "read-timeout", 30*time.Second, "how long a client may take to send a whole request")
+	fs.DurationVar(&c.timeouts.write, "write-timeout", 60*time.Second, "how long an answer may take to write, from the end of the headers")
+	fs.DurationVar(&c.timeouts.idle, "idle-timeout", 2*time.Minute, "how long a kept-alive connection may wait for its next request")
+	fs.DurationVar(&c.timeouts.shutdown, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for requests in flight")
+	fs.BoolVar(&c.dev, "dev", false, "development: keep mail and text messages in memory, shown at /dev/outbox and served at /v1/dev/outbox and /v1/dev/sms; random keys; loopback addresses only")
+	fs.StringVar(&c.sso, "sso", "", "JSON `file` of single-sign-on connections (see docs/operations.md)")
+	fs.StringVar(&c.publicURL, "public-url", "", "the server's `URL` as browsers reach it, for the single-sign-on callback <URL>/v1/sso/callback (default http://<addr>)")
+	fs.IntVar(&c.memoryLimitMiB, "memory-limit", 0, "soft memory limit of the Go runtime in `MiB`; 0 sets 64 MiB, which keeps the heap under password hashing slots × argon2 memory + 64 MiB, unless GOMEMLIMIT is set; -1 sets none")
+	return fs
+}
+
+// usage writes what settingsd -h prints: every flag with its meaning,
+// its default and its environment variable, then the variables that only
+// the environment sets.
+func usage(out io.Writer) {
+	var c config
+	fs := flagSet(&c, new(string))
+	fmt.Fprint(out, `Usage: settingsd [flags]
+
+settingsd serves the usersettings SDK: the JSON API at /v1/ and the
+settings pages at /. Try: settingsd -dev, then open http://127.0.0.1:8080/.
+
+Flags (each may also come from its environment variable; a flag wins):
+`)
+	fs.VisitAll(func(f *flag.Flag) {
+		name, meaning := flag.UnquoteUsage(f)
+		fmt.Fprintf(out, "  -%s", f.Name)
+		if name != "" {
+			fmt.Fprintf(out, " %s", name)
+		}
+		fmt.Fprintf(out, "\n    \t%s", meaning)
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			fmt.Fprintf(out, " (default %s)", f.DefValue)
+		}
+		fmt.Fprintf(out, "\n    \tenvironment: %s\n", envName(f.Name))
+	})
+	fmt.Fprint(out, `
+Only the environment sets the secrets, so that they never show in the
+process list:
+  `+envPostgresDSN+`   use PostgreSQL at this DSN instead of SQLite
+  `+envSMTPPassword+`  the password of -smtp-username
+  SETTINGSD_CODE_KEY, SETTINGSD_TWOFACTOR_KEY
+                           32 bytes each, hex or base64; several separated by
+                           commas rotate them (the first seals, all open)
+  SETTINGSD_WEB_KEY        32 bytes, hex or base64, the same on every replica:
+                           signs the pages' short-lived cookies
+
+See go doc ./examples/settingsd and docs/operations.md.
+`)
+}
+
+// envName is the environment variable of a flag: SETTINGSD_ and its name
+// in capitals with "_" for "-".
+func envName(flagName string) string {
+	return "SETTINGSD_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
 // parseConfig reads the flags of args, the environment variables of the
-// flags not given, and the secrets of the environment.
+// flags not given, and the secrets of the environment. It returns
+// flag.ErrHelp for -h or -help, for the caller to print usage.
 func parseConfig(args []string, getenv func(string) string) (config, error) {
 	var c config
 	var proxies string
-	fs := flag.NewFlagSet("settingsd", flag.ContinueOnError)
+	fs := flagSet(&c, &proxies)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address")
-	fs.StringVar(&c.db, "db", "settingsd.db", "SQLite database file")
-	fs.StringVar(&c.smtp, "smtp", "", "SMTP server host:port")
-	fs.StringVar(&c.smtpFrom, "smtp-from", "no-reply@localhost", "sender address of the mail")
-	fs.StringVar(&c.smtpUsername, "smtp-username", "", "SMTP user name (the password comes from "+envSMTPPassword+")")
-	fs.StringVar(&c.smtpTLS, "smtp-tls", tlsOpportunistic, "SMTP TLS: opportunistic, starttls or implicit")
-	fs.BoolVar(&c.secureCookies, "secure-cookies", false, "mark the session cookie Secure even on plain HTTP")
-	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is trusted")
-	fs.IntVar(&c.pgMaxOpen, "pg-max-open-conns", 20, "PostgreSQL: open connections at most")
-	fs.IntVar(&c.pgMaxIdle, "pg-max-idle-conns", 10, "PostgreSQL: idle connections kept")
-	fs.DurationVar(&c.pgConnMaxLifetime, "pg-conn-max-lifetime", 30*time.Minute, "PostgreSQL: a connection's longest life")
-	fs.DurationVar(&c.freshFor, "fresh-for", auth.DefaultFreshFor, "how recent a sign-in must be for a sensitive operation")
-	fs.DurationVar(&c.cleanupEvery, "cleanup-every", usersettings.DefaultCleanupEvery, "how often the cleanup jobs run (in one replica at a time)")
-	fs.DurationVar(&c.courierPoll, "courier-poll", notify.DefaultCourierPoll, "how long the mail courier waits when no mail is due")
-	fs.DurationVar(&c.courierLease, "courier-lease", notify.DefaultCourierLease, "how long a courier holds the mail it claimed; after it another replica sends it")
-	fs.DurationVar(&c.timeouts.readHeader, "read-header-timeout", 5*time.Second, "how long a client may take to send the request's headers")
-	fs.DurationVar(&c.timeouts.read, "read-timeout", 30*time.Second, "how long a client may take to send a whole request")
-	fs.DurationVar(&c.timeouts.write, "write-timeout", 60*time.Second, "how long an answer may take to write")
-	fs.DurationVar(&c.timeouts.idle, "idle-timeout", 2*time.Minute, "how long a kept-alive connection may wait for its next request")
-	fs.DurationVar(&c.timeouts.shutdown, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for requests in flight")
-	fs.BoolVar(&c.dev, "dev", false, "keep mail and text messages in memory, served at /v1/dev/outbox and /v1/dev/sms")
-	fs.StringVar(&c.sso, "sso", "", "JSON file of single-sign-on connections")
-	fs.StringVar(&c.publicURL, "public-url", "", "the server's URL as browsers reach it (default http://<addr>)")
-	fs.IntVar(&c.memoryLimitMiB, "memory-limit", 0, "soft memory limit in MiB; 0: 64 MiB, keeping the heap under hashing slots × argon2 memory + 64 MiB, unless GOMEMLIMIT is set; -1: none")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -226,7 +284,7 @@ func fromEnvironment(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
-		name := "SETTINGSD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		name := envName(f.Name)
 		if v := getenv(name); v != "" && !given[f.Name] && err == nil {
 			if serr := fs.Set(f.Name, v); serr != nil {
 				err = fmt.Errorf("%s: %w", name, serr)
@@ -261,12 +319,14 @@ func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	c, err := parseConfig(os.Args[1:], os.Getenv)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(os.Stderr, "usage: settingsd [flags]; see go doc ./examples/settingsd")
+		usage(os.Stdout)
 		return
 	}
-	if err == nil {
-		err = run(c, log)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "settingsd: %v\nsettingsd -h lists the flags.\n", err)
+		os.Exit(2)
 	}
+	err = run(c, log)
 	if err != nil {
 		log.Error("settingsd stopped", "err", err.Error())
 		os.Exit(1)
@@ -380,6 +440,7 @@ func newMux(c config, settings *usersettings.Settings, buckets ratelimit.Limiter
 	}
 	if dev.sms != nil {
 		hopts = append(hopts, handler.WithDevSMS(dev.sms))
+		wopts = append(wopts, web.WithDevSMS(dev.sms))
 	}
 	if c.secureCookies {
 		hopts = append(hopts, handler.WithSecureCookies())

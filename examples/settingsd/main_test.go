@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"io"
 	"net/http"
 	"net/netip"
@@ -278,6 +279,49 @@ func TestFreshFor(t *testing.T) {
 	for _, bad := range []string{"0s", "-1m"} {
 		if _, err := parseConfig([]string{"-fresh-for", bad}, env()); err == nil {
 			t.Errorf("-fresh-for %s accepted", bad)
+		}
+	}
+}
+
+// TestUsageListsEveryFlag checks that settingsd -h explains every flag
+// registered, with its meaning and environment variable, and that the
+// package documentation (go doc) names each one too.
+func TestUsageListsEveryFlag(t *testing.T) {
+	if _, err := parseConfig([]string{"-h"}, env()); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("parseConfig(-h) = %v, want flag.ErrHelp", err)
+	}
+	var out strings.Builder
+	usage(&out)
+	help := out.String()
+	src, err := os.ReadFile("main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(src[:strings.Index(string(src), "\npackage main")])
+	var c config
+	n := 0
+	flagSet(&c, new(string)).VisitAll(func(f *flag.Flag) {
+		n++
+		_, meaning := flag.UnquoteUsage(f)
+		if !strings.Contains(help, "\n  -"+f.Name+" ") && !strings.Contains(help, "\n  -"+f.Name+"\n") {
+			t.Errorf("settingsd -h does not list -%s", f.Name)
+		}
+		if !strings.Contains(help, meaning) {
+			t.Errorf("settingsd -h does not say what -%s means (%q)", f.Name, meaning)
+		}
+		if !strings.Contains(help, "environment: "+envName(f.Name)+"\n") {
+			t.Errorf("settingsd -h does not name the environment variable of -%s", f.Name)
+		}
+		if !strings.Contains(doc, "//\t-"+f.Name+" ") {
+			t.Errorf("the package documentation of settingsd does not list -%s", f.Name)
+		}
+	})
+	if n < 20 {
+		t.Fatalf("only %d flags registered", n)
+	}
+	for _, secret := range []string{envPostgresDSN, envSMTPPassword, "SETTINGSD_CODE_KEY", "SETTINGSD_TWOFACTOR_KEY", "SETTINGSD_WEB_KEY"} {
+		if !strings.Contains(help, secret) {
+			t.Errorf("settingsd -h does not mention %s", secret)
 		}
 	}
 }

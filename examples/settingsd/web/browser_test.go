@@ -160,6 +160,7 @@ type env struct {
 	clock    *fakeclock.Clock
 	settings *usersettings.Settings
 	outbox   *notify.Outbox
+	sms      *handler.SMSOutbox
 }
 
 func newEnv(t *testing.T) *env {
@@ -171,12 +172,13 @@ func newEnv(t *testing.T) *env {
 	}
 	c := fakeclock.New(time.Now().UTC().Truncate(time.Second))
 	outbox := &notify.Outbox{Now: c.Now}
-	s := testSettings(t, st, usersettings.Options{Mailer: outbox, Now: c.Now, Issuer: "settingsd-test"})
+	sms := &handler.SMSOutbox{Now: c.Now}
+	s := testSettings(t, st, usersettings.Options{Mailer: outbox, SMS: sms, Now: c.Now, Issuer: "settingsd-test"})
 	limiter := handler.NewLimiter(c.Now)
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", handler.New(s, handler.WithDevOutbox(outbox), handler.WithLimiter(limiter)))
-	mux.Handle("/", web.New(s, web.WithDevOutbox(outbox), web.WithLimiter(limiter)))
-	e := &env{t: t, srv: httptest.NewServer(mux), clock: c, settings: s, outbox: outbox}
+	mux.Handle("/v1/", handler.New(s, handler.WithDevOutbox(outbox), handler.WithDevSMS(sms), handler.WithLimiter(limiter)))
+	mux.Handle("/", web.New(s, web.WithDevOutbox(outbox), web.WithDevSMS(sms), web.WithLimiter(limiter)))
+	e := &env{t: t, srv: httptest.NewServer(mux), clock: c, settings: s, outbox: outbox, sms: sms}
 	t.Cleanup(func() {
 		e.srv.Close()
 		_ = st.Close()
@@ -206,6 +208,21 @@ func (e *env) code(to string) string {
 		e.t.Fatalf("no mail to %s", to)
 	}
 	return usersettingstest.MailCode(e.t, fmt.Sprintf("the last mail to %s (%q)", to, m.Subject), m.Body)
+}
+
+// textedCode returns the code of the last text message, to the number
+// given.
+func (e *env) textedCode(to string) string {
+	e.t.Helper()
+	msgs := e.sms.Messages()
+	if len(msgs) == 0 || msgs[len(msgs)-1].To != to {
+		e.t.Fatalf("no text message to %s last (%d sent)", to, len(msgs))
+	}
+	code := smsCodeRE.FindString(msgs[len(msgs)-1].Text)
+	if code == "" {
+		e.t.Fatalf("no code in the text message %q", msgs[len(msgs)-1].Text)
+	}
+	return code
 }
 
 // signUp makes a confirmed account through the SDK, for flows that do

@@ -170,6 +170,13 @@ func (w *Web) download(rw http.ResponseWriter, r *http.Request, c *caller) {
 	}
 }
 
+// outboxData is the content of the dev outbox: the mail and, with
+// WithDevSMS, the text messages, newest first.
+type outboxData struct {
+	Mail []notify.Message
+	SMS  []handler.SMS
+}
+
 // outboxPage shows the dev outbox, newest first (WithDevOutbox only).
 func (w *Web) outboxPage(rw http.ResponseWriter, r *http.Request) {
 	msgs, err := w.outbox.Mail(r.Context())
@@ -178,5 +185,10 @@ func (w *Web) outboxPage(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	slices.Reverse(msgs)
-	w.render(rw, r, http.StatusOK, "outbox", &page{Title: "Dev outbox", Data: msgs})
+	d := outboxData{Mail: msgs}
+	if w.sms != nil {
+		d.SMS = w.sms.Messages()
+		slices.Reverse(d.SMS)
+	}
+	w.render(rw, r, http.StatusOK, "outbox", &page{Title: "Dev outbox", Data: d})
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -29,13 +30,15 @@ type developerData struct {
 	// Enrol shows the authenticator enrolment: the QR code and the manual
 	// key (only on the answer to the start), then the code form.
 	Enrol *enrolment
+	// SMSAvailable offers SMS codes: the server can send them.
+	SMSAvailable bool
+	// SMS shows the code form of an SMS enrolment.
+	SMS *smsEnrolment
 	// RecoveryCodes are shown once, after the enrolment is confirmed or
 	// the codes are regenerated.
 	RecoveryCodes []string
 	// Regenerated tells that RecoveryCodes replace the old codes.
 	Regenerated bool
-	// NewToken and NewKey are a secret just made, shown once.
-	NewToken, NewKey *newSecret
 }
 
 // enrolment is an authenticator enrolment in progress.
@@ -46,8 +49,58 @@ type enrolment struct {
 	Key string
 }
 
-// newSecret is a token or key just made, with what it is called.
-type newSecret struct{ Name, Value string }
+// newSecret is a token or key just made, with what it is called. It goes
+// from the POST that made it to the page that shows it once
+// (newSecretPath) in a sealed cookie of that page, never in a URL.
+type newSecret struct {
+	// Kind is "token" or "key".
+	Kind, Name, Value string
+}
+
+// The page of a secret just made: its cookie lives for newSecretTTL, and
+// the page deletes it, so a reload shows the secret no more.
+const (
+	newSecretCookie = "settingsd_new_secret"
+	newSecretPath   = "/developer/new"
+	newSecretTTL    = 2 * time.Minute
+)
+
+// showOnce sends the browser to the page showing the secret just made
+// (POST/redirect/GET): the URL is then that page's, not the form's, and
+// the secret sits at the top of the first screen, even on a phone.
+func (w *Web) showOnce(rw http.ResponseWriter, r *http.Request, c *caller, s newSecret) {
+	v, err := w.seal(sealNewSecret, c.secret, s, newSecretTTL)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	http.SetCookie(rw, w.cookie(r, newSecretCookie, v, newSecretPath, int(newSecretTTL.Seconds())))
+	seeOther(rw, r, newSecretPath)
+}
+
+// newSecretPage shows the token or API key just made, once: it deletes
+// its cookie, and without one (a reload, a bookmark) goes to Developer
+// Settings.
+func (w *Web) newSecretPage(rw http.ResponseWriter, r *http.Request, c *caller) {
+	ck, err := r.Cookie(newSecretCookie)
+	if err != nil {
+		seeOther(rw, r, "/developer")
+		return
+	}
+	http.SetCookie(rw, w.cookie(r, newSecretCookie, "", newSecretPath, -1))
+	var s newSecret
+	if !w.unseal(sealNewSecret, c.secret, ck.Value, &s) {
+		seeOther(rw, r, "/developer")
+		return
+	}
+	title := "Your new personal access token"
+	if s.Kind == "key" {
+		title = "Your new API key"
+	}
+	p := w.signedInPage(rw, r, c, title, "developer")
+	p.Data, p.Secret = s, true
+	w.render(rw, r, http.StatusOK, "developer_new", p)
+}
 
 // developerPage shows the second factor, API keys and personal access
 // tokens.
@@ -68,12 +121,17 @@ func (w *Web) renderDeveloper(rw http.ResponseWriter, r *http.Request, c *caller
 		return
 	}
 	d.Scopes = w.s.Scopes.Scopes()
-	if d.Enrol == nil && d.TwoFactor.Pending == twofactor.MethodAuthenticator && d.TwoFactor.Method == twofactor.MethodNone {
+	off := d.TwoFactor.Method == twofactor.MethodNone
+	if d.Enrol == nil && d.TwoFactor.Pending == twofactor.MethodAuthenticator && off {
 		d.Enrol = &enrolment{}
 	}
+	if d.SMS == nil && d.TwoFactor.Pending == twofactor.MethodSMS && off {
+		d.SMS = &smsEnrolment{Phone: d.TwoFactor.PendingPhone}
+	}
+	d.SMSAvailable = w.s.TwoFactor.SMSAvailable()
 	p := w.signedInPage(rw, r, c, "Developer Settings", "developer")
 	p.Form, p.Data = f, d
-	p.Secret = d.NewToken != nil || d.NewKey != nil || len(d.RecoveryCodes) > 0 || (d.Enrol != nil && d.Enrol.Key != "")
+	p.Secret = len(d.RecoveryCodes) > 0 || (d.Enrol != nil && d.Enrol.Key != "")
 	w.render(rw, r, status, "developer", p)
 }
 
@@ -259,7 +317,7 @@ func (w *Web) downloadRecoveryCodes(rw http.ResponseWriter, r *http.Request, _ *
 	_, _ = rw.Write([]byte(b.String()))
 }
 
-// createAPIKey makes an API key and shows it, once.
+// createAPIKey makes an API key and shows it, once (showOnce).
 func (w *Web) createAPIKey(rw http.ResponseWriter, r *http.Request, c *caller) {
 	desc := r.PostFormValue("description")
 	k, secret, err := w.s.Tokens.CreateAPIKey(r.Context(), w.as(r, c), desc)
@@ -274,7 +332,7 @@ func (w *Web) createAPIKey(rw http.ResponseWriter, r *http.Request, c *caller) {
 		w.fail(rw, r, err)
 		return
 	}
-	w.renderDeveloper(rw, r, c, http.StatusCreated, nil, developerData{NewKey: &newSecret{k.Description, secret.Reveal()}})
+	w.showOnce(rw, r, c, newSecret{Kind: "key", Name: k.Description, Value: secret.Reveal()})
 }
 
 func (w *Web) revokeAPIKey(rw http.ResponseWriter, r *http.Request, c *caller) {
@@ -287,12 +345,12 @@ func (w *Web) revokeAPIKey(rw http.ResponseWriter, r *http.Request, c *caller) {
 }
 
 // createToken makes a personal access token with the checked scopes and
-// shows its secret, once.
+// shows its secret, once (showOnce).
 func (w *Web) createToken(rw http.ResponseWriter, r *http.Request, c *caller) {
 	name, scopes := r.PostFormValue("token_name"), r.PostForm["scope"]
 	t, secret, err := w.s.Tokens.Create(r.Context(), w.as(r, c), name, scopes)
 	if err == nil {
-		w.renderDeveloper(rw, r, c, http.StatusCreated, nil, developerData{NewToken: &newSecret{t.Name, secret.Reveal()}})
+		w.showOnce(rw, r, c, newSecret{Kind: "token", Name: t.Name, Value: secret.Reveal()})
 		return
 	}
 	f := newForm()

@@ -30,21 +30,30 @@
 // bound to a random cookie before; http.CrossOriginProtection refuses
 // cross-origin posts besides. Every page is sent with a strict
 // Content-Security-Policy (CSP: no inline script or style,
-// frame-ancestors 'none') and Cache-Control: no-store. Secrets (tokens,
-// API keys, the TOTP key, recovery codes) appear only in the answer to the
-// POST that made them, never in a URL or a redirect (the code form of an
-// authenticator set-up sends the key back in its body, so a wrong code
-// shows the QR code and key again). A sign-in waiting for
+// frame-ancestors 'none') and Cache-Control: no-store. Secrets are shown
+// once and never put in a URL: the TOTP key and recovery codes in the
+// answer to the POST that made them (the code form of an authenticator
+// set-up sends the key back in its body, so a wrong code shows the QR
+// code and key again); a new token or API key on a page of its own,
+// /developer/new, reached by POST/redirect/GET with the secret in a
+// cookie of that page, encrypted under the server key (WithKey), bound
+// to the session and deleted by the page, so a reload shows it no more.
+// A sign-in waiting for
 // its second factor is carried by a short-lived cookie signed with a
 // server key (WithKey) that names the account and never holds the
 // password. As in the JSON API, the SDK decides: sensitive actions need a
 // session that proved who it is within the SDK's Options.FreshFor (an
 // hour by default), and the pages send a stale one to the password prompt
 // (/reauth), which re-authenticates the same session
-// (session.Service.Reauthenticate) and goes back to the page: the form of
-// the action, such as Change email of an account (a code to the new
-// address, then its code page) or Erase on the Personal Data page (the
-// profile, every account and all their data). A session
+// (session.Service.Reauthenticate) and then finishes the action: the
+// refused form waits in an encrypted, session-bound cookie of the prompt,
+// without its secrets, and is posted again inside the server with a
+// fresh anti-CSRF token, such as Change email of an account (a code to
+// the new address, then its code page) or Erase on the Personal Data page
+// (the profile, every account and all their data). The prompt's password
+// is the proof of the forms that ask for the current password and
+// nothing else; a form with another secret (a new password, a code)
+// opens again instead. A session
 // whose password expired may only change it: the SDK refuses the rest
 // (auth.ErrPasswordExpired) and the pages show the password form. The Sessions page
 // lists where the person is signed in (device, IP address, sign-in and
@@ -53,6 +62,16 @@
 // JSON API's buckets); failed passwords are throttled by the SDK, never
 // for the browser that keeps the device cookie of an earlier sign-in
 // (handler.DeviceCookieName), which the sign-in sets.
+//
+// # Two-factor by text message
+//
+// When the SDK has an SMS sender (usersettings.Options.SMS), Developer
+// Settings offers SMS codes next to an authenticator app, and the code
+// step of a sign-in and the password prompt offer "Text me a code" to an
+// account whose factor is SMS (twofactor.Service.SignInFactor). The SDK
+// decides how soon another code may go out: asked too soon, the page
+// says when, from the wait of its ErrTooSoon. WithDevSMS shows the texts
+// on /dev/outbox in development.
 //
 // # Single sign-on
 //

@@ -102,8 +102,8 @@ func TestEmailChangePages(t *testing.T) {
 }
 
 // TestEmailChangeReauthenticates: from a stale sign-in the change leads
-// to the password prompt and back to the Change email page, sending
-// nothing.
+// to the password prompt, sending nothing; the password confirmed, the
+// change goes on to its code page without typing the address again.
 func TestEmailChangeReauthenticates(t *testing.T) {
 	e := newEnv(t)
 	e.signUp(ada)
@@ -113,17 +113,21 @@ func TestEmailChangeReauthenticates(t *testing.T) {
 	page := "/accounts/" + a.ID + "/email"
 	csrf := c.token(page)
 	e.clock.Advance(time.Hour + time.Second)
-	res, _ := c.do(http.MethodPost, page, url.Values{"csrf": {csrf}, "email": {"attacker@example.net"}})
+	const next = "ada.new@example.com"
+	res, _ := c.do(http.MethodPost, page, url.Values{"csrf": {csrf}, "email": {next}})
 	reauth := "/reauth?next=" + url.QueryEscape(page)
 	wantAnswer(t, "stale change", res, "", 303, reauth)
-	if _, ok := e.outbox.Last("attacker@example.net"); ok {
+	if _, ok := e.outbox.Last(next); ok {
 		t.Error("a code went out from a stale sign-in")
 	}
+	res, body := c.do(http.MethodGet, reauth, nil)
+	wantAnswer(t, "password prompt", res, body, 200, "", "change the login email")
 	res, _ = c.post(reauth, "/reauth", "password", pw, "next", page)
-	wantAnswer(t, "password confirmed", res, "", 303, page)
-	res, _ = c.post(page, page, "email", "ada.new@example.com")
 	if res.StatusCode != http.StatusSeeOther || !emailVerifyRE.MatchString(res.Header.Get("Location")) {
-		t.Fatalf("change after the password: %d to %q, want 303 to the code page", res.StatusCode, res.Header.Get("Location"))
+		t.Fatalf("password confirmed: %d to %q, want 303 to the code page of the change", res.StatusCode, res.Header.Get("Location"))
+	}
+	if _, ok := e.outbox.Last(next); !ok {
+		t.Error("no code went to the new address once the password was confirmed")
 	}
 }
 
@@ -157,11 +161,9 @@ func TestErasePersonalDataPage(t *testing.T) {
 	if _, err := e.settings.Accounts.Get(ctx, a.ID); err != nil {
 		t.Fatalf("the account after a refused erasure: %v", err)
 	}
+	// The password confirmed, the erasure asked for is done.
 	res, _ = c.post(reauth, "/reauth", "password", pw, "next", back)
-	wantAnswer(t, "password confirmed", res, "", 303, back)
-
-	res, _ = c.post("/personal-data", "/personal-data/erase", "confirm", ada)
-	wantAnswer(t, "erasure", res, "", 303, "/signin")
+	wantAnswer(t, "password confirmed: erasure", res, "", 303, "/signin")
 	cleared := false
 	for _, ck := range res.Cookies() {
 		cleared = cleared || ck.Name == handler.CookieName && ck.MaxAge < 0

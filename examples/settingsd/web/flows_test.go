@@ -262,7 +262,7 @@ func TestBrowserTokensAndKeys(t *testing.T) {
 	b.wantText("#f-scope-error", "Choose at least one scope.")
 	b.run("scope", chromedp.Click(chromedp.CSS("#scope-0")))
 	res = b.load("create token", chromedp.Click(chromedp.CSS("form[action='/developer/tokens'] button[type=submit]")))
-	b.wantPage(res, 201, "Developer Settings")
+	b.wantPage(res, 200, "Your new personal access token")
 	if cc := res.Headers["Cache-Control"]; cc != "no-store" {
 		t.Fatalf("Cache-Control of the page showing the token: %v, want no-store", cc)
 	}
@@ -273,7 +273,7 @@ func TestBrowserTokensAndKeys(t *testing.T) {
 	if strings.Contains(res.URL, secret) {
 		t.Fatal("the token is in the URL")
 	}
-	b.wantText("#tokens .secret-box", "will not be displayed again")
+	b.wantText("#new-secret", "will not be displayed again")
 	b.page("developer-new-token")
 
 	if st := apiStatus(t, e, "/v1/api/apps", "Authorization", "mxtoken "+secret); st != 200 {
@@ -291,7 +291,7 @@ func TestBrowserTokensAndKeys(t *testing.T) {
 	}
 
 	res = b.submit("form[action='/developer/api-keys'] button[type=submit]", "#f-description", "deploy script")
-	b.wantPage(res, 201, "Developer Settings")
+	b.wantPage(res, 200, "Your new API key")
 	key := b.text("#new-key")
 	if st := apiStatus(t, e, "/v1/api/whoami", "Mendix-Username", ada, "Mendix-ApiKey", key); st != 200 {
 		t.Fatalf("whoami with the new API key: %d, want 200", st)
@@ -392,17 +392,17 @@ func TestBrowserTwoFactor(t *testing.T) {
 	b.page("developer-recovery-codes-new")
 
 	// An hour later the session is stale: deactivating asks to sign in
-	// again (password and code), then comes back.
+	// again (password and code), then deactivates, the password of the
+	// prompt serving as the form's.
 	e.clock.Advance(61 * time.Minute)
 	b.visit("/developer")
 	res = b.submit("form[action='/developer/2fa/deactivate'] button[type=submit]", "#f-password", pw)
 	b.wantPage(res, 200, "Confirm it is you")
+	b.wantText("#reauth-action", "deactivate two-factor authentication")
 	b.page("reauth")
 	res = b.submit("form[action='/reauth'] button[type=submit]", "#f-password", pw, "#f-code", "000000")
 	b.wantPage(res, 401, "Confirm it is you")
 	res = b.submit("form[action='/reauth'] button[type=submit]", "#f-password", pw, "#f-code", totpCode(t, e, key))
-	b.wantPage(res, 200, "Developer Settings")
-	res = b.submit("form[action='/developer/2fa/deactivate'] button[type=submit]", "#f-password", pw)
 	b.wantPage(res, 200, "Developer Settings")
 	b.wantText(".notice", "Two-factor authentication is off.")
 	b.wantText("#two-factor", "Not enabled")

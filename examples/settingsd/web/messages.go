@@ -232,6 +232,12 @@ func summaryLabel(name string) string {
 		return "Account to reset"
 	case "regen_password":
 		return "Password for new recovery codes"
+	case "phone":
+		return "Phone number"
+	case "sms_code":
+		return "Code from the text message"
+	case "resend":
+		return "" // the message says it all
 	}
 	return fieldLabel(name)
 }

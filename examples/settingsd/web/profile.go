@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -162,8 +161,8 @@ func (w *Web) profileError(rw http.ResponseWriter, r *http.Request, c *caller, f
 		}
 	case errs.KindOf(err) == errs.ReauthRequired:
 		// The recovery email needs a fresh sign-in: sign in again, then
-		// come back to the form.
-		seeOther(rw, r, "/reauth?next="+url.QueryEscape("/profile"))
+		// the profile is saved (toReauth).
+		w.toReauth(rw, r)
 		return
 	default:
 		w.fail(rw, r, err)

@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -261,8 +260,8 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 	switch errs.KindOf(err) {
 	case errs.ReauthRequired:
 		// A sensitive action with a stale sign-in: sign in again, then
-		// come back to the page of the form.
-		seeOther(rw, r, "/reauth?next="+url.QueryEscape(returnPath(r)))
+		// finish the action (toReauth).
+		w.toReauth(rw, r)
 	case errs.Forbidden:
 		w.renderError(rw, r, http.StatusForbidden)
 	case errs.NotFound:
@@ -301,6 +300,8 @@ var flashes = map[string]string{
 	"token_deleted":    "The token is deleted. It no longer works.",
 	"key_revoked":      "The API key is revoked.",
 	"2fa_off":          "Two-factor authentication is off.",
+	"code_texted":      "We texted you a code. It can take a minute to arrive.",
+	"reauth_retype":    "Thank you. The form had a password or a code, which we never keep: enter it again to finish.",
 	"reset_sent":       "If the address has an account, we sent it a code. Enter it below with a new password.",
 	"recovery_sent":    "If the address is the verified recovery email of a profile, we sent it a code and the accounts it can reset. Enter them below with a new password.",
 }

@@ -62,12 +62,6 @@ func (w *Web) me(fn func(http.ResponseWriter, *http.Request, *caller)) http.Hand
 	}
 }
 
-// toReauth sends the person to the password prompt, coming back to the
-// page of the action afterwards.
-func (w *Web) toReauth(rw http.ResponseWriter, r *http.Request) {
-	seeOther(rw, r, "/reauth?next="+url.QueryEscape(returnPath(r)))
-}
-
 // client returns the client of the request: its address as WithClientIP
 // finds it, and its User-Agent.
 func (w *Web) client(r *http.Request) auth.Client {

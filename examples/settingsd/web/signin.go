@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
+	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
@@ -34,11 +35,13 @@ const emailCookieAge = time.Hour
 // signInData is the content of the sign-in pages.
 type signInData struct {
 	Next string
-	// TwoFactor asks for a code too (reauthentication of an account with
-	// a second factor).
-	TwoFactor bool
 	// ID is the pending sign-up or account of a code form.
 	ID string
+	// SMSPhone is the masked number the code step of a sign-in texts
+	// codes to; empty when its second factor is not SMS.
+	SMSPhone string
+	// Texted tells that a code was just texted.
+	Texted bool
 }
 
 func nextOf(r *http.Request) string { return localPath(r.FormValue("next")) }
@@ -131,13 +134,30 @@ func (w *Web) ticket(r *http.Request) (factorTicket, bool) {
 }
 
 func (w *Web) codePage(rw http.ResponseWriter, r *http.Request) {
-	if _, ok := w.ticket(r); !ok {
+	t, ok := w.ticket(r)
+	if !ok {
 		seeOther(rw, r, "/signin")
 		return
 	}
+	w.renderCodePage(rw, r, t, http.StatusOK, nil, localPath(r.URL.Query().Get("next")), false)
+}
+
+// renderCodePage shows the code step of the ticket's sign-in: with "Text
+// me a code" when its second factor is SMS, "Text me a new code" once
+// texted (or after the flash saying so).
+func (w *Web) renderCodePage(rw http.ResponseWriter, r *http.Request, t factorTicket, status int, f *form, next string, texted bool) {
+	factor, err := w.signInFactor(r, t)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	p := w.anonymousPage(rw, r, "Enter your code")
-	p.Data = signInData{Next: r.URL.Query().Get("next")}
-	w.render(rw, r, http.StatusOK, "signin_code", p)
+	d := signInData{Next: next}
+	if factor.Method == twofactor.MethodSMS {
+		d.SMSPhone, d.Texted = factor.Phone, texted || p.Flash == flashes["code_texted"]
+	}
+	p.Form, p.Data = f, d
+	w.render(rw, r, status, "signin_code", p)
 }
 
 // signInCode checks the second factor and signs in.
@@ -154,9 +174,7 @@ func (w *Web) signInCode(rw http.ResponseWriter, r *http.Request) {
 	if err := w.s.TwoFactor.VerifySignIn(r.Context(), t.accountID, strings.TrimSpace(r.PostFormValue("code")), w.client(r)); err != nil {
 		f := newForm()
 		f.add("code", codeMessage(err))
-		p := w.anonymousPage(rw, r, "Enter your code")
-		p.Form, p.Data = f, signInData{Next: next}
-		w.render(rw, r, http.StatusUnauthorized, "signin_code", p)
+		w.renderCodePage(rw, r, t, http.StatusUnauthorized, f, next, false)
 		return
 	}
 	http.SetCookie(rw, w.cookie(r, factorCookie, "", "/signin", -1))
@@ -180,52 +198,6 @@ func (w *Web) signOut(rw http.ResponseWriter, r *http.Request, c *caller) {
 	http.SetCookie(rw, w.cookie(r, handler.CookieName, "", "/", -1))
 	w.setFlash(rw, r, "signed_out")
 	seeOther(rw, r, "/signin")
-}
-
-// reauthPage asks a signed-in person for the password again (and the
-// second factor, when the account has one) before a sensitive action.
-func (w *Web) reauthPage(rw http.ResponseWriter, r *http.Request, c *caller) {
-	w.renderReauth(rw, r, c, http.StatusOK, nil, r.URL.Query().Get("next"))
-}
-
-func (w *Web) renderReauth(rw http.ResponseWriter, r *http.Request, c *caller, status int, f *form, next string) {
-	required, err := w.s.TwoFactor.Required(r.Context(), c.acct.ID)
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	p := w.signedInPage(rw, r, c, "Confirm it is you", "")
-	p.Form, p.Data = f, signInData{Next: next, TwoFactor: required}
-	w.render(rw, r, status, "reauth", p)
-}
-
-// reauth checks the password (and code) with the SDK's Reauthenticate,
-// which makes the session fresh again, then goes back to the page of the
-// action.
-func (w *Web) reauth(rw http.ResponseWriter, r *http.Request, c *caller) {
-	next := nextOf(r)
-	if !w.allow(rw, r, "login", addressKey(c.acct.Email)) {
-		return
-	}
-	f := newForm()
-	_, err := w.s.Sessions.Reauthenticate(r.Context(), w.as(r, c), r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")))
-	switch codeOf(err) {
-	case "":
-		seeOther(rw, r, next)
-		return
-	case "rate_limited":
-		f.add("password", signInThrottleMessage(waitOf(err)))
-	case "locked":
-		f.add("code", msgLocked)
-	case "second_factor_required":
-		f.add("code", "Enter the code of your authenticator app, or one of your recovery codes.")
-	case "invalid_credentials":
-		f.add("password", "The password or the code is not right.")
-	default:
-		w.fail(rw, r, err)
-		return
-	}
-	w.renderReauth(rw, r, c, http.StatusUnauthorized, f, next)
 }
 
 func (w *Web) signUpPage(rw http.ResponseWriter, r *http.Request) {

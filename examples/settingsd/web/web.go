@@ -49,6 +49,11 @@ func WithLogger(l *slog.Logger) Option { return func(w *Web) { w.log = l } }
 // in development.
 func WithDevOutbox(o notify.MailList) Option { return func(w *Web) { w.outbox = o } }
 
+// WithDevSMS adds the text messages of o to the page /dev/outbox (with
+// WithDevOutbox), so the codes texted in development can be read there;
+// give o to usersettings.Options.SMS too. Use it only in development.
+func WithDevSMS(o *handler.SMSOutbox) Option { return func(w *Web) { w.sms = o } }
+
 // WithPolicy is the password policy the pages describe next to password
 // fields; it should be the one given to usersettings.Options. The default
 // is password.Mendix().
@@ -77,9 +82,11 @@ func WithRateLimits(perAddress, perClient handler.Limit) Option {
 func WithClientIP(f func(*http.Request) string) Option { return func(w *Web) { w.clientIP = f } }
 
 // WithKey sets the key that signs the short-lived cookie of a sign-in
-// waiting for its second factor: 32 secret bytes, the same on every
-// replica. The default is a random key for the life of the process, so a
-// sign-in half done on one replica cannot finish on another.
+// waiting for its second factor and seals (AES-GCM, a key derived per
+// purpose) the cookies of a secret shown once and of a form waiting for
+// re-authentication: 32 secret bytes, the same on every replica. The
+// default is a random key for the life of the process, so a sign-in half
+// done on one replica cannot finish on another.
 func WithKey(key []byte) Option { return func(w *Web) { w.key = append([]byte(nil), key...) } }
 
 // Web serves the settings pages over a usersettings.Settings.
@@ -88,6 +95,7 @@ type Web struct {
 	mux           *http.ServeMux
 	log           *slog.Logger
 	outbox        notify.MailList
+	sms           *handler.SMSOutbox
 	policy        password.Policy
 	secureCookies bool
 	limiter       *handler.Limiter
