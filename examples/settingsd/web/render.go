@@ -301,6 +301,8 @@ var flashes = map[string]string{
 	"token_deleted":    "The token is deleted. It no longer works.",
 	"key_revoked":      "The API key is revoked.",
 	"2fa_off":          "Two-factor authentication is off.",
+	"unlock_sent":      "If the address has an account, we sent it an unlock code. Enter it below.",
+	"unlocked":         "This browser is unlocked. Sign in with your password.",
 	"reset_sent":       "If the address has an account, we sent it a code. Enter it below with a new password.",
 	"recovery_sent":    "If the address is the verified recovery email of a profile, we sent it a code and the accounts it can reset. Enter them below with a new password.",
 }
