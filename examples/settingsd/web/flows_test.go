@@ -808,3 +808,20 @@ func TestBrowserErasePersonalData(t *testing.T) {
 	res = b.signIn(ada, pw)
 	b.wantPage(res, 401, "Sign in")
 }
+
+// TestBrowserUnlockPages walks the emailed unlock with JavaScript off:
+// the request page, then the code page with the address carried over.
+func TestBrowserUnlockPages(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(ada)
+	b := newTab(t, e, false)
+	b.wantPage(b.visit("/signin/unlock"), 200, "Unlock your sign-in")
+	b.page("unlock")
+	res := b.submit("form[action='/signin/unlock'] button[type=submit]", "#f-email", ada)
+	b.wantPage(res, 200, "Enter the unlock code")
+	b.wantText("#code-sent-to", ada)
+	b.page("unlock-code")
+	res = b.submit("form[action='/signin/unlock/code'] button[type=submit]", "#f-code", e.code(ada))
+	b.wantPage(res, 200, "Sign in")
+	b.wantText("main", "This browser is unlocked")
+}

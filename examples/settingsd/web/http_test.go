@@ -581,3 +581,61 @@ func TestResetLinkOutlivesAKilledCode(t *testing.T) {
 		t.Errorf("sign-in with the new password: %d, want 303", res.StatusCode)
 	}
 }
+
+// The owner of an address that strangers keep throttled gets in from a
+// new browser: the throttled sign-in page offers the emailed unlock, the
+// code (or the key of its link, after the stranger killed the code)
+// makes the browser a known device, and the right password gets through.
+func TestUnlockFromANewBrowser(t *testing.T) {
+	var base string
+	s, base := pagesOver(t, usersettings.Options{CodeLink: func(p verification.Purpose, key string) string {
+		return web.CodeLink(base)(p, key)
+	}})
+	confirmedAccount(t, s, "ada@example.com")
+	for range account.DefaultAddressBackoff.Free + 1 {
+		newClient(t, base).signIn("ada@example.com", "Wrong-Horse-9-Battery", "")
+	}
+	owner := newClient(t, base)
+	res, body := owner.do(http.MethodPost, "/signin", url.Values{
+		"csrf": {owner.token("/signin")}, "email": {"ada@example.com"}, "password": {pw},
+	})
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, `action="/signin/unlock"`) {
+		t.Fatalf("the owner's throttled sign-in: %d, want 429 offering the unlock", res.StatusCode)
+	}
+	res, _ = owner.do(http.MethodPost, "/signin/unlock", url.Values{"csrf": {csrfRE.FindStringSubmatch(body)[1]}, "email": {"ada@example.com"}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/signin/unlock/code" {
+		t.Fatalf("unlock request: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	_, page := owner.do(http.MethodGet, "/signin/unlock/code", nil)
+	if !strings.Contains(page, `value="ada@example.com"`) {
+		t.Fatal("the code page does not carry the address")
+	}
+	m, _ := s.Outbox.Last("ada@example.com")
+	code := usersettingstest.MailCode(t, "the unlock mail", m.Body)
+	wrong := string('0'+(code[0]-'0'+1)%10) + code[1:]
+	for range 5 { // a stranger kills the code
+		c := newClient(t, base)
+		c.do(http.MethodPost, "/signin/unlock/code", url.Values{"csrf": {c.token("/signin/unlock/code")}, "email": {"ada@example.com"}, "code": {wrong}})
+	}
+	form := url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}, "email": {"ada@example.com"}, "code": {code}}
+	if res, body = owner.do(http.MethodPost, "/signin/unlock/code", form); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("the killed code: %d, want 422", res.StatusCode)
+	}
+	link := regexp.MustCompile(`(?m)^\s+http\S+(/signin/unlock/code\?key=\S+)$`).FindStringSubmatch(m.Body)
+	if link == nil {
+		t.Fatalf("no unlock link in the mail:\n%s", m.Body)
+	}
+	_, page = owner.do(http.MethodGet, link[1], nil)
+	key := usersettingstest.MailKey(t, "the unlock mail", m.Body)
+	if !strings.Contains(page, `value="`+key+`"`) {
+		t.Fatal("the page of the link does not hold its key")
+	}
+	form.Set("code", key)
+	form.Set("keyed", "yes")
+	if res, _ = owner.do(http.MethodPost, "/signin/unlock/code", form); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/signin" {
+		t.Fatalf("the unlock with the link's key: %d to %q, want 303 to /signin", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res := owner.signIn("ada@example.com", pw, ""); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("the owner's sign-in after the unlock: %d, want 303", res.StatusCode)
+	}
+}

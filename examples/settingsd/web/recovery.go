@@ -42,8 +42,9 @@ func (w *Web) resetRecovery(rw http.ResponseWriter, r *http.Request) {
 // (usersettings.Options.CodeLink), to the reset pages of these pages
 // under base, the server's URL as browsers reach it: a password reset
 // opens /forgot/reset, a reset through the recovery email
-// /forgot/recovery/reset, each with the key filled in. Other purposes
-// get no link, and their mails give the key itself.
+// /forgot/recovery/reset, a sign-in unlock /signin/unlock/code, each with
+// the key filled in. Other purposes get no link, and their mails give the
+// key itself.
 func CodeLink(base string) func(purpose verification.Purpose, key string) string {
 	base = strings.TrimSuffix(base, "/")
 	return func(purpose verification.Purpose, key string) string {
@@ -52,6 +53,8 @@ func CodeLink(base string) func(purpose verification.Purpose, key string) string
 			return base + "/forgot/reset?key=" + url.QueryEscape(key)
 		case verification.PurposeRecoveryReset:
 			return base + "/forgot/recovery/reset?key=" + url.QueryEscape(key)
+		case verification.PurposeUnlock:
+			return base + "/signin/unlock/code?key=" + url.QueryEscape(key)
 		}
 		return ""
 	}

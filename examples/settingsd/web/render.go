@@ -302,6 +302,8 @@ var flashes = map[string]string{
 	"2fa_off":          "Two-factor authentication is off.",
 	"code_texted":      "We texted you a code. It can take a minute to arrive.",
 	"reauth_retype":    "Thank you. The form had a password or a code, which we never keep: enter it again to finish.",
+	"unlock_sent":      "If the address has an account, we sent it an unlock code. Enter it below.",
+	"unlocked":         "This browser is unlocked. Sign in with your password.",
 	"reset_sent":       "If the address has an account, we sent it a code. Enter it below with a new password.",
 	"recovery_sent":    "If the address is the verified recovery email of a profile, we sent it a code and the accounts it can reset. Enter them below with a new password.",
 }

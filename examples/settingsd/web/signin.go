@@ -35,6 +35,9 @@ const emailCookieAge = time.Hour
 // signInData is the content of the sign-in pages.
 type signInData struct {
 	Next string
+	// Throttled offers the emailed unlock: wrong passwords from
+	// elsewhere hold this browser back.
+	Throttled bool
 	// ID is the pending sign-up or account of a code form.
 	ID string
 	// SMSPhone is the masked number the code step of a sign-in texts
@@ -72,7 +75,7 @@ func (w *Web) signIn(rw http.ResponseWriter, r *http.Request) {
 			f.add("password", msgBadCredentials)
 		}
 		p := w.anonymousPage(rw, r, "Sign in")
-		p.Form, p.Data = f, signInData{Next: next}
+		p.Form, p.Data = f, signInData{Next: next, Throttled: code == "rate_limited"}
 		w.render(rw, r, status, "signin", p)
 		return
 	}
