@@ -423,27 +423,38 @@ func (w *Web) resetWith(rw http.ResponseWriter, r *http.Request, page, email str
 		seeOther(rw, r, "/signin")
 		return
 	}
-	f := newForm()
-	f.Values["email"] = email
+	f, d, ok := w.codeForm(r, email, err)
+	if !ok {
+		w.fail(rw, r, err)
+		return
+	}
 	maps.Copy(f.Values, values)
+	p := w.anonymousPage(rw, r, "Choose a new password")
+	p.Form, p.Data = f, d
+	w.render(rw, r, http.StatusUnprocessableEntity, page, p)
+}
+
+// codeForm returns the form of a code page shown again after err: the
+// address, the field errors of a weak password, a wrong code or a wrong
+// address and, on a page opened from the link of a mail, its key. It
+// returns false for any other error, which the caller fails with.
+func (w *Web) codeForm(r *http.Request, email string, err error) (*form, policyData, bool) {
+	f, d := newForm(), w.policyData()
+	f.Values["email"] = email
+	code := strings.TrimSpace(r.PostFormValue("code"))
 	switch codeOf(err) {
 	case "password_policy":
-		// The code was not used up: keep it for the next try.
-		f.Values["code"] = strings.TrimSpace(r.PostFormValue("code"))
+		f.Values["code"] = code // not used up: kept for the next try
 		passwordErrors(f, "password", err, w.policy)
 	case "invalid_code":
 		f.add("code", msgBadCode)
 	case "invalid_email":
 		f.add("email", msgBadEmail)
 	default:
-		w.fail(rw, r, err)
-		return
+		return nil, d, false
 	}
-	d := w.policyData()
 	if d.Keyed = r.PostFormValue("keyed") == "yes"; d.Keyed && codeOf(err) != "invalid_code" {
-		f.Values["code"] = strings.TrimSpace(r.PostFormValue("code"))
+		f.Values["code"] = code
 	}
-	p := w.anonymousPage(rw, r, "Choose a new password")
-	p.Form, p.Data = f, d
-	w.render(rw, r, http.StatusUnprocessableEntity, page, p)
+	return f, d, true
 }

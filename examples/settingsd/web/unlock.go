@@ -47,20 +47,10 @@ func (w *Web) unlock(rw http.ResponseWriter, r *http.Request) {
 		seeOther(rw, r, "/signin")
 		return
 	}
-	f := newForm()
-	f.Values["email"] = email
-	switch codeOf(err) {
-	case "invalid_code":
-		f.add("code", msgBadCode)
-	case "invalid_email":
-		f.add("email", msgBadEmail)
-	default:
+	f, d, ok := w.codeForm(r, email, err)
+	if !ok {
 		w.fail(rw, r, err)
 		return
-	}
-	d := w.policyData()
-	if d.Keyed = r.PostFormValue("keyed") == "yes"; d.Keyed {
-		f.Values["code"] = code
 	}
 	p := w.anonymousPage(rw, r, "Enter the unlock code")
 	p.Form, p.Data = f, d
