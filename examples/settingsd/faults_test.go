@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
 	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 )
 
@@ -131,6 +133,33 @@ func (c *pgCluster) ctl(action string, more ...string) error {
 		return fmt.Errorf("%w: %s", err, out)
 	}
 	return nil
+}
+
+// waitHeldTx waits until a transaction of the cluster has been idle for
+// 300 ms (a commit held by SETTINGSD_FAULT_PAUSE), failing the test
+// after within.
+func (c *pgCluster) waitHeldTx(t *testing.T, within time.Duration) {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), c.dsn())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	deadline := time.Now().Add(within)
+	for {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity
+			WHERE state = 'idle in transaction' AND now() - state_change > interval '300 milliseconds'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no transaction held for 300 ms within %v", within)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func (c *pgCluster) dsn() string {
@@ -335,9 +364,9 @@ func faultBugMoveAccounts(ctx context.Context, accounts Accounts, from, to strin
 // TestRestartCatchesMergeOutsideTransaction shows that the restart test's
 // invariant checker catches a store write that escapes its transaction.
 // On settingsd built with faultBugOverlay, one merge is verified and
-// committed, and while the commit is held after moving the accounts the
-// database restarts (pg_ctl restart -m fast), which aborts the commit's
-// transaction. With the move in the transaction (the code as it is)
+// committed, and once the commit is held after moving the accounts (its
+// transaction idle in pg_stat_activity) the database restarts (pg_ctl
+// restart -m fast), which aborts the commit's transaction. With the move in the transaction (the code as it is)
 // nothing of the merge stays and the checker finds nothing wrong (the
 // client's retry then merges whole); with the move outside it
 // (SETTINGSD_FAULT_BUG=move-outside-tx) the accounts stay moved while
@@ -371,7 +400,7 @@ func TestRestartCatchesMergeOutsideTransaction(t *testing.T) {
 			}
 			committed := make(chan int, 1)
 			go func() { committed <- l.commitMerge(base, p, path, until, nil) }()
-			time.Sleep(500 * time.Millisecond) // the commit is held after its account move
+			pg.waitHeldTx(t, 10*time.Second) // the commit is held after its account move
 			if err := pg.ctl("restart", "-m", "fast"); err != nil {
 				t.Fatal(err)
 			}
