@@ -32,7 +32,12 @@ var ErrNoticeNotSent = errs.New(errs.Unavailable, "notice_not_sent", "notify: no
 
 // NoticeError reports a security notice that could not be sent. It names
 // the kind of notice but not the address, which is personal data. It
-// wraps ErrNoticeNotSent and the mailer's error.
+// wraps the mailer's (or the outbox's) error and ErrNoticeNotSent, in
+// that order: the kind and code it answers with (errs.KindOf, errs.CodeOf)
+// are the cause's when the cause has them, so that a notice the outbox
+// could not store because the database is away answers 503
+// "unavailable" like every other write then, and ErrNoticeNotSent's
+// otherwise.
 type NoticeError struct {
 	Kind NoticeKind
 	Err  error
@@ -43,8 +48,8 @@ func (e *NoticeError) Error() string {
 	return fmt.Sprintf("notify: %s notice not sent: %v", e.Kind, e.Err)
 }
 
-// Unwrap returns ErrNoticeNotSent and the mailer's error.
-func (e *NoticeError) Unwrap() []error { return []error{ErrNoticeNotSent, e.Err} }
+// Unwrap returns the mailer's error and ErrNoticeNotSent.
+func (e *NoticeError) Unwrap() []error { return []error{e.Err, ErrNoticeNotSent} }
 
 // Send mails the notice to each address, skipping empty ones, and reports
 // every failure by the policy of Notifier.

@@ -3,9 +3,11 @@ package notify_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/notify"
 )
 
@@ -20,7 +22,8 @@ func (f failingOutbox) QueueMail(context.Context, notify.QueuedMail) error { ret
 // TestNotifierQueueJoinsTheTransaction checks that Queue writes the
 // notice in the caller's transaction: kept when it commits, gone when it
 // rolls back; that an address no mailer accepts is reported and skipped
-// without failing; and that a failed write of the outbox is returned.
+// without failing; and that a failed write of the outbox is returned,
+// with the outbox's code when it has one.
 func TestNotifierQueueJoinsTheTransaction(t *testing.T) {
 	e := newCourierEnv(t)
 	var reported []*notify.NoticeError
@@ -56,7 +59,21 @@ func TestNotifierQueueJoinsTheTransaction(t *testing.T) {
 		Store: failingOutbox{OutboxStore: e.st, err: errBoom}, Mailer: notify.NewOutbox(), Keys: [][]byte{make([]byte, notify.CourierKeySize)},
 	})}
 	var ne *notify.NoticeError
-	if err := broken.Queue(e.ctx, notice, "ann@example.com"); !errors.Is(err, errBoom) || !errors.As(err, &ne) {
+	err = broken.Queue(e.ctx, notice, "ann@example.com")
+	if !errors.Is(err, errBoom) || !errors.As(err, &ne) || !errors.Is(err, notify.ErrNoticeNotSent) {
 		t.Errorf("Queue with a failing outbox = %v, want a NoticeError wrapping it", err)
+	}
+	if code := errs.CodeOf(err); code != "notice_not_sent" {
+		t.Errorf("CodeOf(Queue with an outbox failing without a code) = %q, want notice_not_sent", code)
+	}
+	// An outbox whose database is away: the write answers unavailable,
+	// like every other write then.
+	away := fmt.Errorf("sqlstore: enqueue: %w", errs.ErrUnavailable)
+	broken = &notify.Notifier{Mailer: notify.NewCourier(notify.CourierConfig{
+		Store: failingOutbox{OutboxStore: e.st, err: away}, Mailer: notify.NewOutbox(), Keys: [][]byte{make([]byte, notify.CourierKeySize)},
+	})}
+	err = broken.Queue(e.ctx, notice, "ann@example.com")
+	if code, kind := errs.CodeOf(err), errs.KindOf(err); code != "unavailable" || kind != errs.Unavailable || !errors.As(err, &ne) {
+		t.Errorf("Queue with the outbox's database away = %v (code %q, kind %v), want a NoticeError with code unavailable", err, code, kind)
 	}
 }

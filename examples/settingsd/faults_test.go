@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +14,7 @@ import (
 	"os/exec"
 	osuser "os/user"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-a97ca23f/usersettings/storage/sqlstore/postgres"
 	"github.com/seed-a97ca23f/usersettings/usersettingstest/pgtest"
 )
 
@@ -131,19 +135,48 @@ func (c *pgCluster) ctl(action string, more ...string) error {
 	return nil
 }
 
+// waitHeldTx waits until a transaction of the cluster has been idle for
+// 300 ms (a commit held by SETTINGSD_FAULT_PAUSE), failing the test
+// after within.
+func (c *pgCluster) waitHeldTx(t *testing.T, within time.Duration) {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), c.dsn())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	deadline := time.Now().Add(within)
+	for {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity
+			WHERE state = 'idle in transaction' AND now() - state_change > interval '300 milliseconds'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no transaction held for 300 ms within %v", within)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func (c *pgCluster) dsn() string {
 	return "postgres://postgres@127.0.0.1:" + c.port + "/postgres?sslmode=disable"
 }
 
-// TestPostgresRestartUnderLoad stops the database under a write mix
-// (pg_ctl stop -m fast, two seconds down, pg_ctl start: a restart with
-// an outage long enough to be seen) on a throwaway cluster. While it is
-// down every write fails with 503 {"error":"unavailable"}, never 500, and
-// /readyz answers 503; within 5 s of the database being back, writes and
-// /readyz succeed again. Then the invariants hold, every acknowledged
-// write is present, and every mail is sent exactly once.
+// TestPostgresRestartUnderLoad restarts the database with pg_ctl restart
+// -m fast (on a throwaway cluster of its own) under a mix of 4 writers
+// and 3 people merging profiles through the API (start, the mailed code,
+// verify, commit). While the database is away every write answers 2xx or
+// 503 {"error":"unavailable"}, no answer at all is a 5xx other than 503
+// {"error":"unavailable"}, and /readyz answers 503 and then 200 again;
+// within 5 s of the database being back a write and /readyz succeed.
+// Then the invariant checker finds every acknowledged write present and
+// no merge half done, and every mail is sent exactly once.
 //
-//	go test -run TestPostgresRestartUnderLoad -v ./examples/settingsd/
+//	USERSETTINGS_POSTGRES_DSN=… go test -run TestPostgresRestartUnderLoad -v ./examples/settingsd/
 func TestPostgresRestartUnderLoad(t *testing.T) {
 	needPostgres(t) // the rule of the PostgreSQL tests, though this one brings its own server
 	pg := newPGCluster(t)
@@ -151,48 +184,34 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	d := tg.start(t)
 	users := tg.seedUsers(t, d, 4)
 	l := newLedger()
+	l.merges = tg.seedMerges(t, d, pick(12, 60))
 	var down atomic.Bool
 	var mu sync.Mutex
-	outage := map[int]int{}
-	stopW := writers(func() string { return d.url }, l, users, 4, func(s int) {
-		if down.Load() {
-			mu.Lock()
-			outage[s]++
-			mu.Unlock()
-		}
-	})
-	// /readyz, watched every 50 ms.
-	var readySeen sync.Map
-	watch := make(chan struct{})
-	var ww sync.WaitGroup
-	ww.Go(func() {
-		for {
-			select {
-			case <-watch:
-				return
-			case <-time.After(50 * time.Millisecond):
+	outage := map[string]map[int]int{"write": {}, "merge step": {}}
+	during := func(kind string) func(int) {
+		return func(s int) {
+			if down.Load() {
+				mu.Lock()
+				outage[kind][s]++
+				mu.Unlock()
 			}
-			readySeen.Store(d.ready(), true)
 		}
-	})
+	}
+	base := func() string { return d.url }
+	stopW := writers(base, l, users, 4, during("write"))
+	stopM := mergers(base, l, tg.mail, 3, during("merge step"))
+	watch := watchReady(d)
 	time.Sleep(pick(time.Second, 5*time.Second))
-	if err := pg.ctl("stop", "-m", "fast"); err != nil {
-		t.Fatal(err)
-	}
+	restartAt := time.Now()
 	down.Store(true)
-	// The answer itself: 503 {"error":"unavailable"}.
-	if status, raw := do(d.url, "PATCH", "/v1/me/profile", users[1], users[1].session, map[string]any{"about_you": "x"}); status != 503 || !strings.Contains(string(raw), `"error":"unavailable"`) {
-		t.Errorf("PATCH /v1/me/profile with the database down: %d %s, want 503 unavailable", status, raw)
-	}
-	time.Sleep(2 * time.Second)
-	if err := pg.ctl("start"); err != nil {
+	if err := pg.ctl("restart", "-m", "fast"); err != nil {
 		t.Fatal(err)
 	}
-	down.Store(false)
 	back := time.Now()
+	down.Store(false)
 	// Service is back when a write and /readyz succeed.
 	for {
-		if s := l.write(d.url, users[0]); s >= 200 && s < 300 && d.ready() == 200 {
+		if s := l.write(d.url, users[0]); s >= 200 && s < 300 && d.ready() == http.StatusOK {
 			break
 		}
 		if time.Since(back) > 5*time.Second {
@@ -200,32 +219,208 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Logf("service back %v after the database", time.Since(back).Round(time.Millisecond))
+	t.Logf("pg_ctl restart -m fast took %v; service back %v after the database",
+		back.Sub(restartAt).Round(time.Millisecond), time.Since(back).Round(time.Millisecond))
 	time.Sleep(pick(time.Second, 5*time.Second))
 	stopW()
-	close(watch)
-	ww.Wait()
-	t.Logf("statuses: %s; during the outage: %v; %d writes acknowledged", l.counts(), outage, l.ackedCount())
-	for s, n := range outage {
-		if s != 503 && (s < 200 || s >= 300) {
-			t.Errorf("%d writes during the outage answered %d, want 503 unavailable", n, s)
+	stopM()
+	readies := watch()
+	t.Logf("statuses: %s; during the restart: %v; %d writes acknowledged; %s", l.counts(), outage, l.ackedCount(), l.mergeSummary())
+	for s, n := range outage["write"] {
+		if s != http.StatusServiceUnavailable && (s < 200 || s >= 300) {
+			t.Errorf("%d writes during the restart answered %d, want 2xx or 503 unavailable", n, s)
 		}
 	}
-	if outage[503] == 0 {
-		t.Error("no write answered 503 while the database was down")
+	if outage["write"][http.StatusServiceUnavailable] == 0 {
+		t.Error("no write answered 503 while the database restarted")
 	}
-	if _, ok := readySeen.Load(http.StatusServiceUnavailable); !ok {
-		t.Error("/readyz never answered 503 while the database was down")
+	for s, n := range l.codes {
+		if s >= 500 && s != http.StatusServiceUnavailable {
+			t.Errorf("%d answers of %d, want none", n, s)
+		}
 	}
-	if l.codes[500] > 0 {
-		t.Errorf("%d answers of 500", l.codes[500])
+	if len(l.odd503) > 0 {
+		t.Errorf("answers of 503 other than unavailable: %q", l.odd503)
 	}
-	status, raw := do(d.url, "GET", "/v1/me/profile", users[0], users[0].session, nil)
-	if status != 200 {
+	// /readyz: 503 once the restart began, then 200 again.
+	down503 := slices.IndexFunc(readies, func(r readySample) bool {
+		return !r.at.Before(restartAt) && r.status == http.StatusServiceUnavailable
+	})
+	switch {
+	case down503 < 0:
+		t.Errorf("/readyz never answered 503 while the database restarted: %v", readies)
+	case !slices.ContainsFunc(readies[down503:], func(r readySample) bool { return r.status == http.StatusOK }):
+		t.Errorf("/readyz did not answer 200 again after its 503: %v", readies[down503:])
+	}
+	acked := 0
+	for _, p := range l.merges {
+		if _, a, _ := p.state(); a {
+			acked++
+		}
+	}
+	if acked == 0 {
+		t.Errorf("no merge acknowledged: %s", l.mergeSummary())
+	}
+	if status, raw := do(d.url, "GET", "/v1/me/profile", users[0], users[0].session, nil); status != http.StatusOK {
 		t.Errorf("GET /v1/me/profile after the restart: %d %s", status, raw)
 	}
 	tg.checkInvariants(t, l, users)
-	tg.checkMail(t, users, 15*time.Second, 0)
+	tg.checkMail(t, append(users, l.mergeUsers()...), 15*time.Second, 0)
+}
+
+// readySample is one answer of /readyz.
+type readySample struct {
+	at     time.Time
+	status int // 0: no answer
+}
+
+// watchReady asks d's /readyz every 50 ms until the returned function is
+// called, which returns the answers, a change of status at a time.
+func watchReady(d *daemon) (stop func() []readySample) {
+	done := make(chan struct{})
+	var out []readySample
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			s := d.ready()
+			if len(out) == 0 || out[len(out)-1].status != s {
+				out = append(out, readySample{time.Now(), s})
+			}
+		}
+	})
+	return func() []readySample { close(done); wg.Wait(); return out }
+}
+
+// faultBugOverlay returns the go build flag that builds settingsd with a
+// deliberate bug, for TestRestartCatchesMergeOutsideTransaction to show
+// that the checker catches a write that escapes its transaction. The
+// repository's merge package is left as it is: -overlay replaces its
+// commit.go, in this build only, with a copy whose account move goes
+// through faultBugMoveAccounts, in a file the overlay adds. With
+// SETTINGSD_FAULT_BUG=move-outside-tx that function moves the accounts
+// with a context that carries no transaction, so the move commits on its
+// own (the bug); SETTINGSD_FAULT_PAUSE holds the merge that long after
+// the move, in both builds, so that the test's fault lands between the
+// move and the rest of the commit every time rather than by chance.
+func faultBugOverlay(t *testing.T) []string {
+	t.Helper()
+	out, err := exec.Command(goTool(), "list", "-f", "{{.Dir}}", "github.com/seed-a97ca23f/usersettings/merge").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dir := strings.TrimSpace(string(out))
+	src, err := os.ReadFile(filepath.Join(dir, "commit.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const move = `{"moving accounts", func() error { return s.accounts.MoveAccounts(ctx, b.ID, a.ID) }},`
+	if strings.Count(string(src), move) != 1 {
+		t.Fatalf("merge/commit.go has no single step %s to break; update faultBugOverlay", move)
+	}
+	buggy := strings.Replace(string(src), move,
+		`{"moving accounts", func() error { return faultBugMoveAccounts(ctx, s.accounts, b.ID, a.ID) }},`, 1)
+	const bug = `package merge
+
+import (
+	"context"
+	"os"
+	"time"
+)
+
+func faultBugMoveAccounts(ctx context.Context, accounts Accounts, from, to string) error {
+	if os.Getenv("SETTINGSD_FAULT_BUG") == "move-outside-tx" {
+		ctx = context.Background()
+	}
+	err := accounts.MoveAccounts(ctx, from, to)
+	if d, perr := time.ParseDuration(os.Getenv("SETTINGSD_FAULT_PAUSE")); perr == nil {
+		time.Sleep(d)
+	}
+	return err
+}
+`
+	tmp := t.TempDir()
+	files := map[string]string{"commit.go": buggy, "zz_faultbug.go": bug}
+	replace := map[string]string{}
+	for name, text := range files {
+		p := filepath.Join(tmp, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		replace[filepath.Join(dir, name)] = p
+	}
+	js, _ := json.Marshal(map[string]any{"Replace": replace})
+	overlay := filepath.Join(tmp, "overlay.json")
+	if err := os.WriteFile(overlay, js, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"-overlay", overlay}
+}
+
+// TestRestartCatchesMergeOutsideTransaction shows that the restart test's
+// invariant checker catches a store write that escapes its transaction.
+// On settingsd built with faultBugOverlay, one merge is verified and
+// committed, and once the commit is held after moving the accounts (its
+// transaction idle in pg_stat_activity) the database restarts (pg_ctl
+// restart -m fast), which aborts the commit's transaction. With the move in the transaction (the code as it is)
+// nothing of the merge stays and the checker finds nothing wrong (the
+// client's retry then merges whole); with the move outside it
+// (SETTINGSD_FAULT_BUG=move-outside-tx) the accounts stay moved while
+// the rest is rolled back, and the checker reports a profile without an
+// account and the merge half done.
+func TestRestartCatchesMergeOutsideTransaction(t *testing.T) {
+	needPostgres(t)
+	pg := newPGCluster(t)
+	bin := buildSettingsd(t, faultBugOverlay(t)...)
+	for _, bug := range []bool{false, true} {
+		name := "in-transaction"
+		if bug {
+			name = "move-outside-tx"
+		}
+		t.Run(name, func(t *testing.T) {
+			tg := newTargetOf(t, bin, pg.dsn(), "-pg-max-open-conns", "8")
+			tg.env = append(tg.env, "SETTINGSD_FAULT_PAUSE=2s")
+			if bug {
+				tg.env = append(tg.env, "SETTINGSD_FAULT_BUG=move-outside-tx")
+			}
+			d := tg.start(t)
+			l := newLedger()
+			l.merges = tg.seedMerges(t, d, 1)
+			p := l.merges[0]
+			base := func() string { return d.url }
+			until := time.Now().Add(30 * time.Second)
+			path := l.prepareMerge(base, tg.mail, p, until, nil)
+			if path == "" {
+				_, _, end := p.state()
+				t.Fatalf("the merge could not be prepared: %s", end)
+			}
+			committed := make(chan int, 1)
+			go func() { committed <- l.commitMerge(base, p, path, until, nil) }()
+			pg.waitHeldTx(t, 10*time.Second) // the commit is held after its account move
+			if err := pg.ctl("restart", "-m", "fast"); err != nil {
+				t.Fatal(err)
+			}
+			status := <-committed
+			d.waitReady(t, 10*time.Second)
+			found := tg.invariants(t, l, nil)
+			t.Logf("the commit answered %d (%s); the checker found %d violations: %q", status, l.counts(), len(found), found)
+			if !bug {
+				for _, v := range found {
+					t.Error(v)
+				}
+				return
+			}
+			for _, want := range []string{"profiles without an account", "half done"} {
+				if !slices.ContainsFunc(found, func(v string) bool { return strings.Contains(v, want) }) {
+					t.Errorf("the checker did not report %q for a merge whose account move escaped its transaction", want)
+				}
+			}
+		})
+	}
 }
 
 // TestSQLiteCrashes SIGKILLs settingsd at random points of a write-heavy

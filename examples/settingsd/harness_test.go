@@ -4,8 +4,9 @@ package main
 // and run with exec (so that a test can SIGKILL or SIGTERM it and read
 // its RSS), users signed up through its API with the codes a test SMTP
 // server catches, a write mix whose acknowledged writes are remembered,
-// and the invariant checker that reads the database after every fault.
-// load_test.go and faults_test.go use it.
+// merges of profiles (harness_merge_test.go), and the invariant checker
+// that reads the database after every fault. load_test.go and
+// faults_test.go use it.
 
 import (
 	"bytes"
@@ -83,7 +84,13 @@ type target struct {
 // path, or dsn (a fresh schema of it) when dsn is not empty.
 func newTarget(t *testing.T, dsn string, extra ...string) *target {
 	t.Helper()
-	tg := &target{bin: buildSettingsd(t), mail: &smtpRecorder{}, extra: extra}
+	return newTargetOf(t, buildSettingsd(t), dsn, extra...)
+}
+
+// newTargetOf is newTarget with a settingsd already built.
+func newTargetOf(t *testing.T, bin, dsn string, extra ...string) *target {
+	t.Helper()
+	tg := &target{bin: bin, mail: &smtpRecorder{}, extra: extra}
 	tg.smtp = tg.mail.listen(t)
 	tg.env = append(os.Environ(), "SETTINGSD_CODE_KEY="+hexKey32(), "SETTINGSD_TWOFACTOR_KEY="+hexKey32(),
 		"SETTINGSD_WEB_KEY="+hexKey32(), "GOMAXPROCS=2")
@@ -293,19 +300,27 @@ func (tg *target) seedParallel() int { return 8 }
 // sign-in, a personal access token), tg.seedParallel at a time.
 func (tg *target) seedUsers(t *testing.T, d *daemon, n int) []*user {
 	t.Helper()
-	mail := tg.mail
 	users := make([]*user, n)
+	for i := range users {
+		users[i] = &user{email: fmt.Sprintf("user%03d@example.com", i), password: "Correct-Horse-9-Battery",
+			ip: fmt.Sprintf("198.51.100.%d", i%250+1)}
+	}
+	tg.seed(t, users, func(u *user) error { return u.signUp(t, d, tg.mail) })
+	return users
+}
+
+// seed runs step for every user, tg.seedParallel at a time, and fails
+// the test on the first error.
+func (tg *target) seed(t *testing.T, users []*user, step func(u *user) error) {
+	t.Helper()
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, tg.seedParallel())
-	errc := make(chan error, n)
-	for i := range n {
-		u := &user{email: fmt.Sprintf("user%03d@example.com", i), password: "Correct-Horse-9-Battery",
-			ip: fmt.Sprintf("198.51.100.%d", i%250+1)}
-		users[i] = u
+	errc := make(chan error, len(users))
+	for _, u := range users {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			errc <- u.signUp(t, d, mail)
+			errc <- step(u)
 		})
 	}
 	wg.Wait()
@@ -315,22 +330,13 @@ func (tg *target) seedUsers(t *testing.T, d *daemon, n int) []*user {
 			t.Fatal(err)
 		}
 	}
-	return users
 }
 
-// signUp runs the sign-up flow of u.
+// signUp runs the sign-up flow of u: the account, a session and a
+// personal access token.
 func (u *user) signUp(t *testing.T, d *daemon, mail *smtpRecorder) error {
-	var started struct {
-		SignupID string `json:"signup_id"`
-	}
-	if s, raw := do(d.url, "POST", "/v1/signup", u, "", map[string]any{"email": u.email, "password": u.password}); s != 202 {
-		return fmt.Errorf("sign-up %s: %d %s", u.email, s, raw)
-	} else if err := json.Unmarshal(raw, &started); err != nil {
+	if err := u.register(t, d, mail); err != nil {
 		return err
-	}
-	code := mail.code(t, u.email)
-	if s, raw := do(d.url, "POST", "/v1/signup/"+url.PathEscape(started.SignupID)+"/verify", u, "", map[string]any{"code": code}); s != 201 {
-		return fmt.Errorf("sign-up code %s: %d %s", u.email, s, raw)
 	}
 	if err := u.signIn(d); err != nil {
 		return err
@@ -343,6 +349,23 @@ func (u *user) signUp(t *testing.T, d *daemon, mail *smtpRecorder) error {
 		return fmt.Errorf("token of %s: %d %s", u.email, s, raw)
 	}
 	u.token = "mxtoken " + tok.Token
+	return nil
+}
+
+// register signs u up: the sign-up and its mailed code.
+func (u *user) register(t *testing.T, d *daemon, mail *smtpRecorder) error {
+	var started struct {
+		SignupID string `json:"signup_id"`
+	}
+	if s, raw := do(d.url, "POST", "/v1/signup", u, "", map[string]any{"email": u.email, "password": u.password}); s != 202 {
+		return fmt.Errorf("sign-up %s: %d %s", u.email, s, raw)
+	} else if err := json.Unmarshal(raw, &started); err != nil {
+		return err
+	}
+	code := mail.code(t, u.email)
+	if s, raw := do(d.url, "POST", "/v1/signup/"+url.PathEscape(started.SignupID)+"/verify", u, "", map[string]any{"code": code}); s != 201 {
+		return fmt.Errorf("sign-up code %s: %d %s", u.email, s, raw)
+	}
 	return nil
 }
 
@@ -363,12 +386,18 @@ func (u *user) signIn(d *daemon) error {
 // those acknowledged with 2xx, per user. A write is a skill set on the
 // profile ("w<seq>", recorded as an "added" history entry) or a personal
 // access token ("t<seq>", with its token_created notice in the outbox).
+//
+// A ledger also holds the merges of the mix (mergePair): the ledger's
+// users never take part in one, so that each side of a merge can be
+// checked against what it held before.
 type ledger struct {
-	seq   atomic.Int64
-	mu    sync.Mutex
-	tried map[string]map[string]bool // email → values
-	acked map[string]map[string]bool
-	codes map[int]int // status → count
+	seq    atomic.Int64
+	mu     sync.Mutex
+	tried  map[string]map[string]bool // email → values
+	acked  map[string]map[string]bool
+	codes  map[int]int // status → count
+	odd503 []string    // answers of 503 other than {"error":"unavailable"}
+	merges []*mergePair
 }
 
 func newLedger() *ledger {
@@ -380,23 +409,33 @@ func newLedger() *ledger {
 func (l *ledger) write(base string, u *user) int {
 	n := l.seq.Add(1)
 	var status int
+	var raw []byte
 	var v string
 	if n%4 == 0 {
 		v = fmt.Sprintf("t%d", n)
 		l.note(u, v, false)
-		status, _ = do(base, "POST", "/v1/me/tokens", u, u.session, map[string]any{"name": v, "scopes": []string{"mx:app:read"}})
+		status, raw = do(base, "POST", "/v1/me/tokens", u, u.session, map[string]any{"name": v, "scopes": []string{"mx:app:read"}})
 	} else {
 		v = fmt.Sprintf("w%d", n)
 		l.note(u, v, false)
-		status, _ = do(base, "PATCH", "/v1/me/profile", u, u.session, map[string]any{"skills": []string{v}})
+		status, raw = do(base, "PATCH", "/v1/me/profile", u, u.session, map[string]any{"skills": []string{v}})
 	}
-	l.mu.Lock()
-	l.codes[status]++
-	l.mu.Unlock()
+	l.answered(status, raw)
 	if status >= 200 && status < 300 {
 		l.note(u, v, true)
 	}
 	return status
+}
+
+// answered counts an answer by its status and keeps a 503 whose body is
+// not the error code "unavailable".
+func (l *ledger) answered(status int, raw []byte) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.codes[status]++
+	if status == http.StatusServiceUnavailable && !strings.Contains(string(raw), `"error":"unavailable"`) && len(l.odd503) < 10 {
+		l.odd503 = append(l.odd503, string(raw))
+	}
 }
 
 func (l *ledger) note(u *user, v string, acked bool) {
@@ -458,114 +497,149 @@ func (tg *target) q(query string) string {
 	return sqlstore.Postgres.Rebind(query)
 }
 
-// checkInvariants reads the database and reports every broken invariant:
+// checkInvariants runs the invariant checker (invariants) and fails the
+// test with every violation it reports.
+func (tg *target) checkInvariants(t *testing.T, l *ledger, users []*user) {
+	t.Helper()
+	for _, v := range tg.invariants(t, l, users) {
+		t.Error(v)
+	}
+}
+
+// invariants reads the database and returns every broken invariant:
 // each profile has an account and each account a profile; progress is
-// not negative; no merge is left between its steps; for each user of
+// not negative; no merge flow is in an unknown state; for each user of
 // the ledger, every acknowledged write is present (an "added" history
 // entry for a skill, a token row for a token) and nothing is present
 // that was never tried, the history holds one "added" entry per skill
 // write present, the profile's skills are one written value, and every
-// token has its notice in the outbox. On SQLite it also runs PRAGMA
-// integrity_check.
-func (tg *target) checkInvariants(t *testing.T, l *ledger, users []*user) {
+// token has its notice in the outbox; no merge of the ledger is left
+// half done (checkMerges). On SQLite it also runs PRAGMA
+// integrity_check. It fails the test only when it cannot read.
+func (tg *target) invariants(t *testing.T, l *ledger, users []*user) []string {
 	t.Helper()
 	db := tg.openDB(t)
 	defer db.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	count := func(query string, args ...any) int {
-		t.Helper()
-		var n int
-		if err := db.QueryRowContext(ctx, tg.q(query), args...).Scan(&n); err != nil {
-			t.Fatalf("%s: %v", query, err)
-		}
-		return n
-	}
+	c := &checker{t: t, ctx: ctx, db: db, tg: tg}
 	if tg.dsn == "" {
 		var res string
 		if err := db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil || res != "ok" {
-			t.Errorf("PRAGMA integrity_check = %q, %v; want ok", res, err)
+			c.fail("PRAGMA integrity_check = %q, %v; want ok", res, err)
 		}
 	}
-	if n := count(`SELECT count(*) FROM us_profiles p WHERE NOT EXISTS (SELECT 1 FROM us_accounts a WHERE a.profile_id = p.id)`); n != 0 {
-		t.Errorf("%d profiles without an account", n)
+	if n := c.count(`SELECT count(*) FROM us_profiles p WHERE NOT EXISTS (SELECT 1 FROM us_accounts a WHERE a.profile_id = p.id)`); n != 0 {
+		c.fail("%d profiles without an account", n)
 	}
-	if n := count(`SELECT count(*) FROM us_accounts a WHERE NOT EXISTS (SELECT 1 FROM us_profiles p WHERE p.id = a.profile_id)`); n != 0 {
-		t.Errorf("%d accounts without a profile", n)
+	if n := c.count(`SELECT count(*) FROM us_accounts a WHERE NOT EXISTS (SELECT 1 FROM us_profiles p WHERE p.id = a.profile_id)`); n != 0 {
+		c.fail("%d accounts without a profile", n)
 	}
-	if n := count(`SELECT count(*) FROM us_progress WHERE points < 0`); n != 0 {
-		t.Errorf("%d profiles with negative progress", n)
+	if n := c.count(`SELECT count(*) FROM us_progress WHERE points < 0`); n != 0 {
+		c.fail("%d profiles with negative progress", n)
 	}
-	if n := count(`SELECT count(*) FROM us_merge_flows WHERE state NOT IN ('started', 'code_sent', 'verified', 'done', 'cancelled', 'obsolete')`); n != 0 {
-		t.Errorf("%d merges in an unknown state", n)
+	if n := c.count(`SELECT count(*) FROM us_merge_flows WHERE state NOT IN ('started', 'code_sent', 'verified', 'done', 'cancelled', 'obsolete')`); n != 0 {
+		c.fail("%d merges in an unknown state", n)
 	}
 	for _, u := range users {
-		tg.checkUser(t, ctx, db, count, l, u)
+		c.user(l, u)
+	}
+	c.merges(l)
+	return c.found
+}
+
+// checker is one run of the invariant checker: the database it reads and
+// the violations it found.
+type checker struct {
+	t     *testing.T
+	ctx   context.Context
+	db    *sql.DB
+	tg    *target
+	found []string
+}
+
+// fail records a violation.
+func (c *checker) fail(format string, args ...any) {
+	c.found = append(c.found, fmt.Sprintf(format, args...))
+}
+
+// row reads one row of query into dest, failing the test when it cannot.
+func (c *checker) row(query string, args []any, dest ...any) {
+	c.t.Helper()
+	if err := c.db.QueryRowContext(c.ctx, c.tg.q(query), args...).Scan(dest...); err != nil {
+		c.t.Fatalf("%s %v: %v", query, args, err)
 	}
 }
 
-// checkUser checks the writes of one user.
-func (tg *target) checkUser(t *testing.T, ctx context.Context, db *sql.DB, count func(string, ...any) int, l *ledger, u *user) {
-	t.Helper()
+// count reads one number.
+func (c *checker) count(query string, args ...any) int {
+	c.t.Helper()
+	var n int
+	c.row(query, args, &n)
+	return n
+}
+
+// strings reads one column of text.
+func (c *checker) texts(query string, args ...any) []string {
+	c.t.Helper()
+	rows, err := c.db.QueryContext(c.ctx, c.tg.q(query), args...)
+	if err != nil {
+		c.t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			c.t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		c.t.Fatal(err)
+	}
+	return out
+}
+
+// user checks the writes of one user of the ledger.
+func (c *checker) user(l *ledger, u *user) {
+	c.t.Helper()
 	var profileID, accountID string
-	if err := db.QueryRowContext(ctx, tg.q(`SELECT profile_id, id FROM us_accounts WHERE email = ?`), u.email).Scan(&profileID, &accountID); err != nil {
-		t.Fatalf("account %s: %v", u.email, err)
-	}
+	c.row(`SELECT profile_id, id FROM us_accounts WHERE email = ?`, []any{u.email}, &profileID, &accountID)
 	present := map[string]bool{}
-	rows, err := db.QueryContext(ctx, tg.q(`SELECT detail FROM us_history WHERE profile_id = ? AND item = 'skills' AND action = 'added'`), profileID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
+	for _, v := range c.texts(`SELECT detail FROM us_history WHERE profile_id = ? AND item = 'skills' AND action = 'added'`, profileID) {
 		if present[v] {
-			t.Errorf("%s: skill %s recorded twice in the history", u.email, v)
+			c.fail("%s: skill %s recorded twice in the history", u.email, v)
 		}
 		present[v] = true
 	}
-	rows.Close()
-	rows, err = db.QueryContext(ctx, tg.q(`SELECT name FROM us_tokens WHERE account_id = ? AND name <> 'load'`), accountID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokens := 0
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
+	tokens := c.texts(`SELECT name FROM us_tokens WHERE account_id = ? AND name <> 'load'`, accountID)
+	for _, v := range tokens {
 		present[v] = true
-		tokens++
 	}
-	rows.Close()
 	l.mu.Lock()
 	acked, tried := l.acked[u.email], l.tried[u.email]
 	for v := range acked {
 		if !present[v] {
-			t.Errorf("%s: write %s was acknowledged but is missing", u.email, v)
+			c.fail("%s: write %s was acknowledged but is missing", u.email, v)
 		}
 	}
 	for v := range present {
 		if !tried[v] {
-			t.Errorf("%s: %s is present but was never written", u.email, v)
+			c.fail("%s: %s is present but was never written", u.email, v)
 		}
 	}
 	l.mu.Unlock()
 	var skills string
-	if err := db.QueryRowContext(ctx, tg.q(`SELECT skills FROM us_profiles WHERE id = ?`), profileID).Scan(&skills); err != nil {
-		t.Fatal(err)
-	}
+	c.row(`SELECT skills FROM us_profiles WHERE id = ?`, []any{profileID}, &skills)
 	var list []string
 	if err := json.Unmarshal([]byte(skills), &list); err != nil || len(list) > 1 || (len(list) == 1 && !present[list[0]]) {
-		t.Errorf("%s: the profile's skills %s are not one written value with its history entry", u.email, skills)
+		c.fail("%s: the profile's skills %s are not one written value with its history entry", u.email, skills)
 	}
 	// Every token (the seeded one too) has its notice in the outbox, in
 	// the token's transaction.
-	if n := count(`SELECT count(*) FROM us_mail_outbox WHERE lower(recipient) = ? AND subject LIKE '%token%'`, u.email); n != tokens+1 {
-		t.Errorf("%s: %d token notices in the outbox for %d tokens", u.email, n, tokens+1)
+	if n := c.count(`SELECT count(*) FROM us_mail_outbox WHERE lower(recipient) = ? AND subject LIKE '%token%'`, u.email); n != len(tokens)+1 {
+		c.fail("%s: %d token notices in the outbox for %d tokens", u.email, n, len(tokens)+1)
 	}
 }
 

@@ -162,19 +162,24 @@ func TestTwoReplicasOnPostgres(t *testing.T) {
 	})
 }
 
-// buildSettingsd builds the command into the test's temporary directory.
-func buildSettingsd(t *testing.T) string {
+// buildSettingsd builds the command into the test's temporary directory,
+// with more flags of go build (such as -overlay).
+func buildSettingsd(t *testing.T, flags ...string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "settingsd")
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-	}
-	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
+	out, err := exec.Command(goTool(), append(append([]string{"build"}, flags...), "-o", bin, ".")...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// goTool returns the path of the go command.
+func goTool() string {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	return filepath.Join(os.Getenv("GOROOT"), "bin", "go")
 }
 
 // replica is one running settingsd process.
@@ -396,22 +401,35 @@ func (m *smtpRecorder) hold(to string) <-chan string {
 // one-time code in it.
 func (m *smtpRecorder) code(t *testing.T, to string) string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	c, err := m.codeAfter(to, 0, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// codeAfter waits up to within for a message to the address holding a
+// one-time code, other than the first seen messages to it (count), and
+// returns the code of the latest.
+func (m *smtpRecorder) codeAfter(to string, seen int, within time.Duration) (string, error) {
+	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) {
 		m.mu.Lock()
-		for i := len(m.got) - 1; i >= 0; i-- {
-			if m.got[i].to == to {
-				if c, ok := usersettingstest.FindMailCode(string(m.got[i].data)); ok {
-					m.mu.Unlock()
-					return c
-				}
+		var mine []delivered
+		for _, d := range m.got {
+			if d.to == to {
+				mine = append(mine, d)
 			}
 		}
 		m.mu.Unlock()
+		for i := len(mine) - 1; i >= seen; i-- {
+			if c, ok := usersettingstest.FindMailCode(string(mine[i].data)); ok {
+				return c, nil
+			}
+		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("no code mailed to %s within 10 s", to)
-	return ""
+	return "", fmt.Errorf("no code mailed to %s within %v", to, within)
 }
 
 // count returns how many messages to the address were accepted.

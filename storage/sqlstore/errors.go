@@ -186,7 +186,11 @@ func translate(ctx context.Context, what string, err error) error {
 		// delete: either way the write breaks a rule of the schema.
 		return fmt.Errorf("sqlstore: %s: foreign key: %w", what, storage.ErrConflict)
 	case kindRetry:
-		return &retryError{err: fmt.Errorf("%s: %w", what, err)}
+		re := &retryError{err: fmt.Errorf("%s: %w", what, err)}
+		if t, _ := ctx.Value(txKey{}).(*txState); t != nil {
+			t.doom(re)
+		}
+		return re
 	case kindNoTable:
 		return fmt.Errorf("sqlstore: %s: %w: %w", what, ErrNotMigrated, err)
 	case kindDown:

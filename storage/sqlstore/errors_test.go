@@ -170,6 +170,30 @@ func TestInTxRetries(t *testing.T) {
 		t.Errorf("InTx = %v after %d calls, want ErrConflict after 2", err, calls)
 	}
 
+	// A statement's lost race dooms the transaction even when fn reads
+	// it as a conflict of its own and returns that, or nothing: a
+	// service that maps storage.ErrConflict to "address taken" must not
+	// answer that for a serialization failure.
+	st = migrated(t, db, d)
+	taken := errors.New("address taken")
+	for _, hide := range []error{taken, nil} {
+		calls = 0
+		err = st.InTx(ctx, func(ctx context.Context) error {
+			calls++
+			if calls == 1 {
+				if err := sqlstore.Translate(ctx, "insert", &pgError{"40001"}); errors.Is(err, storage.ErrConflict) {
+					return hide
+				}
+				t.Fatal("a serialization failure does not match storage.ErrConflict")
+			}
+			return nil
+		})
+		if err != nil || calls != 2 {
+			t.Errorf("InTx with the lost race hidden as %v = %v after %d calls, want nil after 2", hide, err, calls)
+		}
+	}
+
+	st = sqlstore.New(db, d, sqlstore.WithRetries(1))
 	calls = 0
 	boom := errors.New("boom")
 	err = st.InTx(ctx, func(context.Context) error { calls++; return boom })

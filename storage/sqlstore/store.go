@@ -175,6 +175,29 @@ type txState struct {
 	// host holds the statements prepared on a host's transaction
 	// (WithTx); nil for the Store's own.
 	host *hostStmts
+
+	mu sync.Mutex
+	// doomed is the first error of a statement of the transaction that
+	// allows a retry (set by translate): the transaction must run again,
+	// whatever the function made of the error.
+	doomed *retryError
+}
+
+// doom records a statement's error after which the transaction must run
+// again.
+func (t *txState) doom(re *retryError) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.doomed == nil {
+		t.doomed = re
+	}
+}
+
+// doomedBy returns the error that dooms the transaction, or nil.
+func (t *txState) doomedBy() *retryError {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.doomed
 }
 
 func (s *Store) txFrom(ctx context.Context) *txState {
@@ -190,7 +213,9 @@ func (s *Store) txFrom(ctx context.Context) *txState {
 // begins (BEGIN IMMEDIATE, through the DSN) and the Store's writer mutex.
 // A transaction that fails with a serialization failure, a deadlock or a
 // busy database is run again, up to the configured number of retries,
-// after a short random pause. While fn runs on SQLite the Store's writer
+// after a short random pause: also when fn turned that error into
+// another of its own (or into none), since the statement's failure
+// dooms the transaction. While fn runs on SQLite the Store's writer
 // mutex is held, so fn must only call the Store with the context it was
 // given (or one derived from it).
 //
@@ -252,7 +277,18 @@ func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) (
 			_ = tx.Rollback()
 		}
 	}()
-	if err := fn(context.WithValue(ctx, txKey{}, &txState{s: s, tx: tx})); err != nil {
+	t := &txState{s: s, tx: tx}
+	err = fn(context.WithValue(ctx, txKey{}, t))
+	if re := t.doomedBy(); re != nil {
+		// A statement lost a race (a serialization failure, a deadlock,
+		// a busy database): on PostgreSQL the transaction is aborted, and
+		// whatever fn made of the error (a service may have read the
+		// lost race as a conflict of its own, such as an address taken
+		// or a step already done) rests on a read that no longer holds.
+		// The transaction runs again.
+		return re
+	}
+	if err != nil {
 		return err
 	}
 	done = true
