@@ -78,6 +78,7 @@ var sdkErrors = map[string]error{
 	"account.ErrAttemptSettled":      account.ErrAttemptSettled,
 	"account.ErrNoErasure":           account.ErrNoErasure,
 	"account.ErrInvalidPasswordHash": account.ErrInvalidPasswordHash,
+	"account.ErrPendingExpired":      account.ErrPendingExpired,
 	"auth.ErrPasswordExpired":        auth.ErrPasswordExpired,
 	"session.ErrInvalidHostSession":  session.ErrInvalidHostSession,
 	"token.ErrInvalidScheme":         tok.ErrInvalidScheme,
