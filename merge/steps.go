@@ -135,7 +135,9 @@ func (s *Service) fillOther(ctx context.Context, r *Record, email string) error 
 
 // SendCode sends a code, bound to this flow, to the choice of the flow
 // (ChoiceTyped or ChoiceRecovery, else ErrInvalidChoice); calling it
-// again sends a new code and voids the previous one. The code only ever
+// again ("Send a new code") sends a new code and voids the previous one.
+// The mail names the login email of the account that asks (the caller's),
+// so its reader knows which account wants their profile. The code only ever
 // goes to the address typed, when it belongs to the other profile, or to
 // that profile's verified recovery email, when it has one. When the
 // choice is neither, nothing is sent, though the answer, the work done
@@ -152,11 +154,15 @@ func (s *Service) SendCode(ctx context.Context, c auth.Caller, flowID string, ch
 	if choice < 0 || choice >= len(r.Candidates) {
 		return ErrInvalidChoice
 	}
+	me, err := s.signedIn(ctx, r.AccountID)
+	if err != nil {
+		return err
+	}
 	addr := r.Candidates[choice].Address
 	if r.OtherProfileID == "" || addr == "" {
 		err = s.sendNowhere(ctx, r, choice)
 	} else {
-		err = s.codes.Issue(ctx, verification.PurposeMerge, r.ID, addr)
+		err = s.codes.IssueNote(ctx, verification.PurposeMerge, r.ID, addr, askedBy(me))
 	}
 	if err != nil {
 		return err
@@ -164,6 +170,14 @@ func (s *Service) SendCode(ctx context.Context, c auth.Caller, flowID string, ch
 	from := r.State
 	r.State = StateCodeSent
 	return s.advance(ctx, r, from)
+}
+
+// askedBy is the note of a merge code's mail: which account asks. It
+// names the login email of the signed-in account only, the one thing
+// the owner of the other profile needs to recognise their own account
+// (or a stranger's); nothing of the profile.
+func askedBy(me account.Account) string {
+	return "The account " + me.Email + " asks for this merge: the profile of this address would be merged into the profile of that account. If that is not your account, ignore this email and nothing is merged."
 }
 
 // sendNowhere does what a send does for a choice that has no address of
