@@ -147,16 +147,12 @@ func (s *Service) fillOther(ctx context.Context, r *Record, email string) error 
 // recovery email a digest of the address typed). The send throttle of package verification applies
 // (a *errs.RetryError, matching verification.ErrThrottled).
 func (s *Service) SendCode(ctx context.Context, c auth.Caller, flowID string, choice int) error {
-	r, err := s.flow(ctx, c, flowID, StateStarted, StateCodeSent)
+	r, me, err := s.flowOf(ctx, c, flowID, StateStarted, StateCodeSent)
 	if err != nil {
 		return err
 	}
 	if choice < 0 || choice >= len(r.Candidates) {
 		return ErrInvalidChoice
-	}
-	me, err := s.signedIn(ctx, r.AccountID)
-	if err != nil {
-		return err
 	}
 	addr := r.Candidates[choice].Address
 	if r.OtherProfileID == "" || addr == "" {
