@@ -245,3 +245,19 @@ func TestSendCodeNamesTheAskingAccount(t *testing.T) {
 		t.Errorf("Verify(new code): %v", err)
 	}
 }
+
+// Flow shows a live flow again, to its owner only.
+func TestFlowShowsTheChoices(t *testing.T) {
+	e := newEnv(t, nil)
+	f, err := e.svc.Start(e.ctx, e.as("acc_a"), "b1@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.svc.Flow(e.ctx, e.as("acc_a"), f.ID)
+	if err != nil || got.ID != f.ID || !slices.Equal(got.Addresses, f.Addresses) {
+		t.Errorf("Flow = %+v, %v; want %+v", got, err, f)
+	}
+	if _, err := e.svc.Flow(e.ctx, e.as("acc_b1"), f.ID); !errors.Is(err, merge.ErrFlowNotFound) {
+		t.Errorf("Flow of someone else = %v, want ErrFlowNotFound", err)
+	}
+}

@@ -82,11 +82,29 @@ func (s *Service) Start(ctx context.Context, c auth.Caller, otherEmail string) (
 	if err := s.flows.CreateMergeFlow(ctx, r); err != nil {
 		return Flow{}, fmt.Errorf("merge: storing flow: %w", err)
 	}
+	return flowOfRecord(r), nil
+}
+
+// Flow returns the live flow of the caller before its code is verified,
+// as Start returned it (its id and the masked choices of where the code
+// goes), so a later page can say where the code went and send a new one
+// (SendCode). It returns ErrFlowNotFound, ErrFlowExpired or
+// ErrFlowInvalid as SendCode does.
+func (s *Service) Flow(ctx context.Context, c auth.Caller, flowID string) (Flow, error) {
+	r, err := s.flow(ctx, c, flowID, StateStarted, StateCodeSent)
+	if err != nil {
+		return Flow{}, err
+	}
+	return flowOfRecord(r), nil
+}
+
+// flowOfRecord is what the person is shown of r.
+func flowOfRecord(r Record) Flow {
 	f := Flow{ID: r.ID, Addresses: make([]string, len(r.Candidates))}
 	for i, c := range r.Candidates {
 		f.Addresses[i] = c.Masked
 	}
-	return f, nil
+	return f
 }
 
 // takeStart takes a token of the person's start limit.
