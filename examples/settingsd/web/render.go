@@ -66,6 +66,12 @@ type page struct {
 	Dev bool
 	// Secret marks a page showing a secret once.
 	Secret bool
+	// Support is the operator's support link (usersettings.Options.
+	// SupportURL); empty means none.
+	Support string
+	// Code is the "Didn't get a code?" help of a code page; nil on
+	// other pages.
+	Code *codeHelp
 	// Data is the page's own content.
 	Data any
 }
@@ -208,6 +214,7 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name s
 		p.Form = newForm()
 	}
 	p.Dev = w.outbox != nil
+	p.Support = w.s.SupportURL
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		w.log.Error("rendering page failed", "route", r.Pattern, "page", name, "err", err.Error())
@@ -276,32 +283,34 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 // Flash messages, by the key the flash cookie holds: the cookie never
 // carries text, so it cannot be used to put words on a page.
 var flashes = map[string]string{
-	"welcome":          "Your account is ready. Welcome!",
-	"signed_out":       "You are signed out.",
-	"session_ended":    "That session is signed out.",
-	"others_ended":     "Your other sessions are signed out.",
-	"profile_saved":    "Your profile is saved.",
-	"recovery_pending": "Your profile is saved. We sent a code to your new recovery email: enter it below to confirm the address.",
-	"recovery_done":    "Your recovery email is confirmed.",
-	"avatar_saved":     "Your avatar is saved.",
-	"avatar_removed":   "Your avatar is removed.",
-	"public":           "Your profile is public.",
-	"private":          "Your profile is private.",
-	"merged":           "The profiles are merged. This is your merged profile.",
-	"merge_cancelled":  "The merge is cancelled. Nothing was changed.",
-	"password_changed": "Your password is changed. Your other sessions were signed out. Your personal access tokens and API keys still work: review them in Developer Settings.",
-	"password_reset":   "Your password is changed. Your sessions were signed out and your personal access tokens and API keys revoked. Sign in with the new one.",
-	"account_added":    "The new account is added to your profile.",
-	"account_deleted":  "The account is deleted.",
-	"email_changed":    "The login email is changed. The account's other sessions were signed out.",
-	"data_erased":      "Your profile, your accounts and all your personal data are erased.",
-	"notifications":    "Your notification settings are saved.",
-	"stopped_watching": "You no longer watch that app.",
-	"token_deleted":    "The token is deleted. It no longer works.",
-	"key_revoked":      "The API key is revoked.",
-	"2fa_off":          "Two-factor authentication is off.",
-	"reset_sent":       "If the address has an account, we sent it a code. Enter it below with a new password.",
-	"recovery_sent":    "If the address is the verified recovery email of a profile, we sent it a code and the accounts it can reset. Enter them below with a new password.",
+	"welcome":              "Your account is ready. Welcome!",
+	"code_resent":          "We sent a new code. It replaces the one before.",
+	"code_request_expired": "That request has expired. Start again to get a new code.",
+	"signed_out":           "You are signed out.",
+	"session_ended":        "That session is signed out.",
+	"others_ended":         "Your other sessions are signed out.",
+	"profile_saved":        "Your profile is saved.",
+	"recovery_pending":     "Your profile is saved. We sent a code to your new recovery email: enter it below to confirm the address.",
+	"recovery_done":        "Your recovery email is confirmed.",
+	"avatar_saved":         "Your avatar is saved.",
+	"avatar_removed":       "Your avatar is removed.",
+	"public":               "Your profile is public.",
+	"private":              "Your profile is private.",
+	"merged":               "The profiles are merged. This is your merged profile.",
+	"merge_cancelled":      "The merge is cancelled. Nothing was changed.",
+	"password_changed":     "Your password is changed. Your other sessions were signed out. Your personal access tokens and API keys still work: review them in Developer Settings.",
+	"password_reset":       "Your password is changed. Your sessions were signed out and your personal access tokens and API keys revoked. Sign in with the new one.",
+	"account_added":        "The new account is added to your profile.",
+	"account_deleted":      "The account is deleted.",
+	"email_changed":        "The login email is changed. The account's other sessions were signed out.",
+	"data_erased":          "Your profile, your accounts and all your personal data are erased.",
+	"notifications":        "Your notification settings are saved.",
+	"stopped_watching":     "You no longer watch that app.",
+	"token_deleted":        "The token is deleted. It no longer works.",
+	"key_revoked":          "The API key is revoked.",
+	"2fa_off":              "Two-factor authentication is off.",
+	"reset_sent":           "If the address has an account, we sent it a code. Enter it below with a new password.",
+	"recovery_sent":        "If the address is the verified recovery email of a profile, we sent it a code and the accounts it can reset. Enter them below with a new password.",
 }
 
 // setFlash shows a notice on the next page.
