@@ -14,6 +14,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/errs"
+	"github.com/seed-a97ca23f/usersettings/profile"
 )
 
 //go:embed templates/*.html
@@ -132,6 +133,46 @@ type field struct {
 	Errors                                                             []string
 	Required, Multiline                                                bool
 	MaxLength                                                          int
+	// Public marks a profile field a public profile needs: its label
+	// says so instead of "(optional)".
+	Public bool
+	// Options make the field a select of these choices.
+	Options []option
+}
+
+// option is one choice of a select field.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// profileField is newField for the profile field with the JSON name,
+// labelled from the one field table (profile.Fields): its label, whether
+// a public profile needs it, and for a country the list of countries by
+// name (their codes as values).
+func profileField(f *form, json string, attrs ...string) field {
+	pf, ok := profile.Fields().Lookup(json)
+	if !ok {
+		panic("web: no profile field " + json)
+	}
+	fd := newField(f, json, pf.Label, attrs...)
+	fd.Public = pf.Public != ""
+	if pf.Kind == profile.KindCountry {
+		fd.Options = countryOptions(fd.Value)
+	}
+	return fd
+}
+
+// countryOptions are the choices of a country field with value selected:
+// none, then every country by name.
+func countryOptions(value string) []option {
+	all := profile.Countries()
+	out := make([]option, 0, len(all)+1)
+	out = append(out, option{Value: "", Label: "Choose a country", Selected: value == ""})
+	for _, c := range all {
+		out = append(out, option{Value: c.Code, Label: c.Name, Selected: strings.EqualFold(c.Code, value)})
+	}
+	return out
 }
 
 // DescribedBy is the aria-describedby of the input.
@@ -187,7 +228,9 @@ func newField(f *form, name, label string, attrs ...string) field {
 type secretView struct{ ID, Value, Label string }
 
 var funcs = template.FuncMap{
-	"field": newField,
+	"field":        newField,
+	"profileField": profileField,
+	"countryName":  countryName,
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return "never"
