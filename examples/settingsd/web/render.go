@@ -349,6 +349,7 @@ var flashes = map[string]string{
 	"data_erased":          "Your profile, your accounts and all your personal data are erased.",
 	"notifications":        "Your notification settings are saved.",
 	"stopped_watching":     "You no longer watch that app.",
+	"watching":             "You watch that app now.",
 	"token_deleted":        "The token is deleted. It no longer works.",
 	"key_revoked":          "The API key is revoked.",
 	"2fa_off":              "Two-factor authentication is off.",

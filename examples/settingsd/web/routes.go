@@ -83,6 +83,7 @@ func (w *Web) routes() {
 	m.HandleFunc("GET /notifications", w.me(w.notificationsPage))
 	m.HandleFunc("POST /notifications", w.me(w.saveNotifications))
 	m.HandleFunc("POST /notifications/apps/{app}/stop", w.me(w.stopWatching))
+	m.HandleFunc("POST /notifications/apps/watch", w.me(w.watchApp))
 
 	// Sessions: where the person is signed in, one sign-out each and one
 	// for all the others (a sensitive action: a stale sign-in confirms
