@@ -28,26 +28,26 @@ func TestResendSignUp(t *testing.T) {
 	if err := e.svc.ResendSignUp(e.ctx, pid); err != nil {
 		t.Fatalf("ResendSignUp: %v", err)
 	}
-	second := e.code("ada@example.com")
 	if n := len(e.mails("ada@example.com")); n != 2 {
 		t.Errorf("mails = %d, want 2 (the first code and the new one)", n)
 	}
 	// The burst counts the first send: one more fits, then the throttle.
+	e.clock.Advance(time.Second) // the newest mail is the newest code's
 	if err := e.svc.ResendSignUp(e.ctx, pid); err != nil {
 		t.Fatalf("third code within the burst: %v", err)
 	}
-	second = e.code("ada@example.com")
+	newest := e.code("ada@example.com")
 	err = e.svc.ResendSignUp(e.ctx, pid)
 	var retry *errs.RetryError
 	if !errors.Is(err, verification.ErrThrottled) || !errors.As(err, &retry) {
 		t.Errorf("fourth code at once = %v, want a *errs.RetryError matching ErrThrottled", err)
 	}
-	if first != second {
+	if first != newest {
 		if _, err := e.svc.ConfirmSignUp(e.ctx, pid, first); !errors.Is(err, errs.ErrInvalidCode) {
 			t.Errorf("the replaced code = %v, want ErrInvalidCode", err)
 		}
 	}
-	if _, err := e.svc.ConfirmSignUp(e.ctx, pid, second); err != nil {
+	if _, err := e.svc.ConfirmSignUp(e.ctx, pid, newest); err != nil {
 		t.Errorf("the newest code: %v", err)
 	}
 	// The request is used up: nothing more to send.
