@@ -47,7 +47,7 @@ func TestBrowserWatchAgain(t *testing.T) {
 		t.Fatal("Expenses is still watched")
 	}
 	b.page("notifications-stopped")
-	res = b.load("watch again", chromedp.Click(chromedp.CSS("button[aria-label='Watch Expenses again']")))
+	res = b.load("watch again", chromedp.Click(chromedp.CSS("button[aria-label='Watch again Expenses']")))
 	b.wantPage(res, 200, "Notification Settings")
 	b.wantText(".notice", "You watch that app now.")
 	if got := watched()["app-Expenses"]; got != "Expenses" {

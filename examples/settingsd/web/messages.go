@@ -220,6 +220,12 @@ func summaryLabel(name string) string {
 		return "Account to reset"
 	case "regen_password":
 		return "Password for new recovery codes"
+	case "resend":
+		return "Send a new code"
+	case "app_id":
+		return "App ID"
+	case "app_name":
+		return "App name"
 	}
 	return fieldLabel(name)
 }
