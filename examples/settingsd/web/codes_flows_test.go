@@ -175,3 +175,19 @@ func TestBrowserMergeDeadEnd(t *testing.T) {
 	b.wantPage(res, 200, "Merge profiles")
 	b.wantText(".step-of", "Step 5 of 6")
 }
+
+// TestBrowserResetCodeHelp: the password reset's "Didn't get a code?"
+// points to the spam folder and links support too.
+func TestBrowserResetCodeHelp(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(ada)
+	b := newTab(t, e, false)
+	b.visit("/forgot")
+	res := b.submit("form[action='/forgot'] button[type=submit]", "#f-email", ada)
+	b.wantPage(res, 200, "Choose a new password")
+	b.wantText("form.resend", "Didn't get a code?", "spam", "Contact support")
+	if href := eval[string](b, `document.querySelector("form.resend .support-link").getAttribute("href")`); href != supportURL {
+		t.Errorf("the support link goes to %q, want %q", href, supportURL)
+	}
+	b.page("reset-code-help")
+}
