@@ -51,6 +51,9 @@ type CleanupReport struct {
 	// PasskeyCeremonies counts the passkey ceremonies that expired
 	// unfinished.
 	PasskeyCeremonies int
+	// PasswordWarnings counts the password-expiry warnings queued
+	// (account.Service.WarnPasswordExpiry).
+	PasswordWarnings int
 }
 
 // Cleanup runs every cleanup and retention job of the SDK once: it deletes
@@ -58,7 +61,10 @@ type CleanupReport struct {
 // flows, the passkey ceremonies never finished, the sent mail older than
 // Options.Courier.Keep, the rate-limit buckets full again, the counters of failed sign-ins every limit has
 // forgotten and the security-log events older than
-// Options.SecurityLogRetention. It runs in one replica at a time: it
+// Options.SecurityLogRetention; and it queues the password-expiry
+// warnings that are due (Options.PasswordWarnings: 14 and 3 days before
+// a password expires, each mailed once per password). It runs in one
+// replica at a time: it
 // first takes the store's job lock (storage.JobLocker: a PostgreSQL
 // advisory lock with storage/sqlstore), and when another replica holds
 // it, it returns at once with Ran false. Each job deletes in batches of
@@ -94,6 +100,7 @@ func (s *Settings) Cleanup(ctx context.Context) (CleanupReport, error) {
 	count(&r.LoginFailures, "login failures")(s.Accounts.DeleteOldLoginFailures(ctx))
 	count(&r.SecurityEvents, "security log")(s.deleteSecurityEvents(ctx))
 	count(&r.PasskeyCeremonies, "passkey ceremonies")(s.Passkeys.DeleteExpiredCeremonies(ctx))
+	count(&r.PasswordWarnings, "password-expiry warnings")(s.Accounts.WarnPasswordExpiry(ctx))
 	return r, errors.Join(errs...)
 }
 

@@ -162,6 +162,18 @@ type Options struct {
 	// PendingTTL is how long a sign-up or add-account request waits for
 	// its code; 0 means account.DefaultPendingTTL (1 hour).
 	PendingTTL time.Duration
+	// PasswordWarnings are how long before a password expires Cleanup
+	// mails a warning, once each per password
+	// (account.Service.WarnPasswordExpiry); nil means
+	// account.DefaultPasswordWarnings (14 and 3 days), an empty slice
+	// none.
+	PasswordWarnings []time.Duration
+	// SupportURL is where a person reaches the operator's support (an
+	// http, https or mailto URL): the pages link it where the product
+	// says "Create Support Request" (a merge for which no address can
+	// receive the code) and in every "Didn't get a code?" help. Empty
+	// means no link. New refuses any other scheme (ErrInvalidSupportURL).
+	SupportURL string
 	// LoginLimits are the counters of failed password checks that slow
 	// sign-ins (per address and per client IP for devices that never
 	// signed in to the account, per device for those that did) and

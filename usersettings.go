@@ -10,13 +10,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/account/sso"
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/history"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
@@ -40,6 +44,7 @@ type Store interface {
 	profile.Store
 	account.Store
 	account.LoginFailures
+	account.PasswordWarnings
 	ratelimit.Store
 	verification.Store
 	history.Store
@@ -105,6 +110,10 @@ type Settings struct {
 	Outbox *notify.Outbox
 	// Issuer labels accounts in authenticator apps.
 	Issuer string
+	// SupportURL is Options.SupportURL: where front ends link "Create
+	// Support Request" and the "Didn't get a code?" help; empty means
+	// none.
+	SupportURL string
 	// Now is the clock every service uses.
 	Now func() time.Time
 
@@ -129,7 +138,7 @@ func New(store Store, opts Options) (*Settings, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Settings{Scopes: o.Registry, Mailer: o.Mailer, Issuer: o.Issuer, Now: o.Now}
+	s := &Settings{Scopes: o.Registry, Mailer: o.Mailer, Issuer: o.Issuer, SupportURL: o.SupportURL, Now: o.Now}
 	s.cleanupRoles(store, o)
 	s.Courier = newCourier(store, o)
 	if box, ok := o.Mailer.(*notify.Outbox); ok {
@@ -206,7 +215,7 @@ func New(store Store, opts Options) (*Settings, error) {
 		Credentials:  s.Tokens,
 		SecondFactor: s.TwoFactor, PendingTTL: o.PendingTTL, FreshFor: o.FreshFor, SecurityLog: s.SecurityLog,
 		Limiter: store, Failures: store, Limits: o.LoginLimits, DeviceKeys: deriveKeys(o.CodeKeys, "usersettings/account/device/v1"),
-		Recovery: store, Now: o.Now, Rand: o.Rand,
+		Recovery: store, Warnings: store, PasswordWarnings: o.PasswordWarnings, Now: o.Now, Rand: o.Rand,
 	})
 	if s.SSO, err = newSSO(store, o, s.Accounts, s.Sessions, s.SecurityLog); err != nil {
 		return nil, err
@@ -308,6 +317,9 @@ func withDefaults(o Options) (Options, error) {
 	if o.Issuer == "" {
 		o.Issuer = DefaultIssuer
 	}
+	if err := checkSupportURL(o.SupportURL); err != nil {
+		return o, err
+	}
 	if err := o.keys(); err != nil {
 		return o, err
 	}
@@ -326,6 +338,29 @@ func withDefaults(o Options) (Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// ErrInvalidSupportURL means Options.SupportURL is not an absolute http,
+// https or mailto URL.
+var ErrInvalidSupportURL = errs.New(errs.Internal, "invalid_support_url", "usersettings: Options.SupportURL must be an http, https or mailto URL")
+
+// checkSupportURL accepts an empty URL (no link) or an absolute http,
+// https or mailto URL with no control characters.
+func checkSupportURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || strings.ContainsFunc(s, unicode.IsControl) {
+		return ErrInvalidSupportURL
+	}
+	switch {
+	case (u.Scheme == "http" || u.Scheme == "https") && u.Host != "":
+		return nil
+	case u.Scheme == "mailto" && u.Opaque != "":
+		return nil
+	}
+	return ErrInvalidSupportURL
 }
 
 // keys checks the key rings or, in Dev mode, fills the missing ones with

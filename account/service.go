@@ -223,8 +223,16 @@ type Config struct {
 	// password resets through it (RequestRecoveryReset); nil turns them
 	// off (ErrRecoveryUnavailable).
 	Recovery RecoveryProfiles
-	Now      func() time.Time // the clock; nil means time.Now
-	Rand     io.Reader        // source of ids; nil means crypto/rand.Reader
+	// Warnings records the password-expiry warnings sent
+	// (WarnPasswordExpiry); nil sends none. usersettings.New passes its
+	// store.
+	Warnings PasswordWarnings
+	// PasswordWarnings are how long before a password expires
+	// WarnPasswordExpiry mails a warning, one mail each; nil means
+	// DefaultPasswordWarnings (14 and 3 days), empty none.
+	PasswordWarnings []time.Duration
+	Now              func() time.Time // the clock; nil means time.Now
+	Rand             io.Reader        // source of ids; nil means crypto/rand.Reader
 }
 
 // Service runs the lifecycle of login accounts. It is safe for concurrent
@@ -250,8 +258,11 @@ type Service struct {
 	freshFor   time.Duration
 	seclog     *securitylog.Log
 	recovery   RecoveryProfiles
-	now        clock.Clock
-	rand       io.Reader
+	warnings   PasswordWarnings
+	// warningLeads are the leads of the expiry warnings, shortest first.
+	warningLeads []time.Duration
+	now          clock.Clock
+	rand         io.Reader
 }
 
 // NewService returns a Service for c. It panics when a required field is
@@ -267,6 +278,7 @@ func NewService(c Config) *Service {
 		revokers: append([]Revoker(nil), c.Revokers...), creds: c.Credentials,
 		second: c.SecondFactor, pendingTTL: c.PendingTTL, limiter: c.Limiter, now: clock.New(c.Now), rand: c.Rand,
 		freshFor: c.FreshFor, seclog: c.SecurityLog, recovery: c.Recovery,
+		warnings: c.Warnings, warningLeads: warningLeads(c.PasswordWarnings),
 	}
 	if s.hasher == nil {
 		s.hasher = password.DefaultHasher()

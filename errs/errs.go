@@ -37,7 +37,7 @@
 //   - Conflict (409): email_taken, name_taken, already_enabled,
 //     not_enabled, no_enrollment, sms_unavailable, flow_invalid,
 //     profile_changed, conflict (storage.ErrConflict).
-//   - Expired (409): flow_expired.
+//   - Expired (409): flow_expired, pending_expired.
 //   - Unauthenticated (401): unauthenticated, invalid_credentials (a
 //     refused sign-in), second_factor_required.
 //   - Forbidden (403): forbidden, sso_denied, sso_email_domain,

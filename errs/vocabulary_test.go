@@ -38,7 +38,8 @@ import (
 // itself, or a zero value of the type. TestEveryErrorHasAKindAndACode
 // fails when the source declares one that is missing here.
 var sdkErrors = map[string]error{
-	"usersettings.ErrWeakKey": usersettings.ErrWeakKey,
+	"usersettings.ErrWeakKey":           usersettings.ErrWeakKey,
+	"usersettings.ErrInvalidSupportURL": usersettings.ErrInvalidSupportURL,
 
 	"errs.ErrInvalidCode": errs.ErrInvalidCode,
 	"errs.ErrUnavailable": errs.ErrUnavailable,
@@ -79,6 +80,7 @@ var sdkErrors = map[string]error{
 	"account.ErrAttemptSettled":      account.ErrAttemptSettled,
 	"account.ErrNoErasure":           account.ErrNoErasure,
 	"account.ErrInvalidPasswordHash": account.ErrInvalidPasswordHash,
+	"account.ErrPendingExpired":      account.ErrPendingExpired,
 	"auth.ErrPasswordExpired":        auth.ErrPasswordExpired,
 	"session.ErrInvalidHostSession":  session.ErrInvalidHostSession,
 	"token.ErrInvalidScheme":         tok.ErrInvalidScheme,
@@ -190,7 +192,7 @@ var sdkErrors = map[string]error{
 // the host (configuration, a programming error) or of the data below the
 // SDK, which no caller of a service can mend.
 var internalErrors = []string{
-	"usersettings.ErrWeakKey", "auth.ErrInvalidCaller", "account.ErrAttemptSettled", "account.ErrNoErasure", "internal/seal.ErrOpen",
+	"usersettings.ErrWeakKey", "usersettings.ErrInvalidSupportURL", "auth.ErrInvalidCaller", "account.ErrAttemptSettled", "account.ErrNoErasure", "internal/seal.ErrOpen",
 	"storage/sqlstore.ErrSchemaTooNew", "storage/sqlstore.ErrDirtySchema", "storage/sqlstore.ErrLegacySchema",
 	"storage/sqlstore.ErrUnsafeHandle", "storage/sqlstore.ErrNotMigrated",
 	"account/password.ErrTooLong", "account/password.ErrMalformedHash", "account/password.ErrUnsupportedHash",

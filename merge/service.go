@@ -197,13 +197,27 @@ func (s *Service) signedIn(ctx context.Context, accountID string) (account.Accou
 // account is active, is not expired and is in one of the states want. It
 // checks the caller first.
 func (s *Service) flow(ctx context.Context, c auth.Caller, flowID string, want ...State) (Record, error) {
+	r, _, err := s.flowOf(ctx, c, flowID, want...)
+	return r, err
+}
+
+// flowOf is flow that also returns the caller's account.
+func (s *Service) flowOf(ctx context.Context, c auth.Caller, flowID string, want ...State) (Record, account.Account, error) {
 	if err := c.Person(); err != nil {
-		return Record{}, err
+		return Record{}, account.Account{}, err
 	}
 	accountID := c.AccountID
-	if _, err := s.signedIn(ctx, accountID); err != nil {
-		return Record{}, err
+	me, err := s.signedIn(ctx, accountID)
+	if err != nil {
+		return Record{}, me, err
 	}
+	r, err := s.flowRecord(ctx, accountID, flowID, want)
+	return r, me, err
+}
+
+// flowRecord returns the flow flowID of the account in one of the states
+// want, as flow describes.
+func (s *Service) flowRecord(ctx context.Context, accountID, flowID string, want []State) (Record, error) {
 	r, err := s.flows.MergeFlow(ctx, flowID)
 	if errors.Is(err, storage.ErrNotFound) && ctx.Err() == nil {
 		return r, ErrFlowNotFound

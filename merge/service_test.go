@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -208,5 +210,54 @@ func TestCommitMovesSecurityLog(t *testing.T) {
 	}
 	if left, _ := e.st.SecurityEvents(e.ctx, "prf_b", securitylog.Position{}, 10); len(left) != 0 {
 		t.Errorf("the merged-away profile keeps %d events", len(left))
+	}
+}
+
+// The merge code's mail says which account asks, by its login email
+// only; calling SendCode again sends a new code that voids the first.
+func TestSendCodeNamesTheAskingAccount(t *testing.T) {
+	e := newEnv(t, nil)
+	f, err := e.svc.Start(e.ctx, e.as("acc_a"), "b1@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.SendCode(e.ctx, e.as("acc_a"), f.ID, merge.ChoiceTyped); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := e.outbox.Last("b1@example.com")
+	if !strings.Contains(m.Body, "The account a@example.com asks for this merge") {
+		t.Errorf("merge mail body = %q, want it to name the asking account a@example.com", m.Body)
+	}
+	if strings.Contains(m.Body, "prf_a") {
+		t.Errorf("merge mail names the asking profile: %q", m.Body)
+	}
+	first := mailCode(t, m.Body)
+	if err := e.svc.SendCode(e.ctx, e.as("acc_a"), f.ID, merge.ChoiceTyped); err != nil {
+		t.Fatalf("SendCode again: %v", err)
+	}
+	m, _ = e.outbox.Last("b1@example.com")
+	if second := mailCode(t, m.Body); second != first {
+		if _, err := e.svc.Verify(e.ctx, e.as("acc_a"), f.ID, first); !errors.Is(err, errs.ErrInvalidCode) {
+			t.Errorf("Verify(replaced code) = %v, want ErrInvalidCode", err)
+		}
+	}
+	if _, err := e.svc.Verify(e.ctx, e.as("acc_a"), f.ID, mailCode(t, m.Body)); err != nil {
+		t.Errorf("Verify(new code): %v", err)
+	}
+}
+
+// Flow shows a live flow again, to its owner only.
+func TestFlowShowsTheChoices(t *testing.T) {
+	e := newEnv(t, nil)
+	f, err := e.svc.Start(e.ctx, e.as("acc_a"), "b1@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.svc.Flow(e.ctx, e.as("acc_a"), f.ID)
+	if err != nil || got.ID != f.ID || !slices.Equal(got.Addresses, f.Addresses) {
+		t.Errorf("Flow = %+v, %v; want %+v", got, err, f)
+	}
+	if _, err := e.svc.Flow(e.ctx, e.as("acc_b1"), f.ID); !errors.Is(err, merge.ErrFlowNotFound) {
+		t.Errorf("Flow of someone else = %v, want ErrFlowNotFound", err)
 	}
 }

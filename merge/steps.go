@@ -82,11 +82,29 @@ func (s *Service) Start(ctx context.Context, c auth.Caller, otherEmail string) (
 	if err := s.flows.CreateMergeFlow(ctx, r); err != nil {
 		return Flow{}, fmt.Errorf("merge: storing flow: %w", err)
 	}
+	return flowOfRecord(r), nil
+}
+
+// Flow returns the live flow of the caller before its code is verified,
+// as Start returned it (its id and the masked choices of where the code
+// goes), so a later page can say where the code went and send a new one
+// (SendCode). It returns ErrFlowNotFound, ErrFlowExpired or
+// ErrFlowInvalid as SendCode does.
+func (s *Service) Flow(ctx context.Context, c auth.Caller, flowID string) (Flow, error) {
+	r, err := s.flow(ctx, c, flowID, StateStarted, StateCodeSent)
+	if err != nil {
+		return Flow{}, err
+	}
+	return flowOfRecord(r), nil
+}
+
+// flowOfRecord is what the person is shown of r.
+func flowOfRecord(r Record) Flow {
 	f := Flow{ID: r.ID, Addresses: make([]string, len(r.Candidates))}
 	for i, c := range r.Candidates {
 		f.Addresses[i] = c.Masked
 	}
-	return f, nil
+	return f
 }
 
 // takeStart takes a token of the person's start limit.
@@ -135,7 +153,9 @@ func (s *Service) fillOther(ctx context.Context, r *Record, email string) error 
 
 // SendCode sends a code, bound to this flow, to the choice of the flow
 // (ChoiceTyped or ChoiceRecovery, else ErrInvalidChoice); calling it
-// again sends a new code and voids the previous one. The code only ever
+// again ("Send a new code") sends a new code and voids the previous one.
+// The mail names the login email of the account that asks (the caller's),
+// so its reader knows which account wants their profile. The code only ever
 // goes to the address typed, when it belongs to the other profile, or to
 // that profile's verified recovery email, when it has one. When the
 // choice is neither, nothing is sent, though the answer, the work done
@@ -145,7 +165,7 @@ func (s *Service) fillOther(ctx context.Context, r *Record, email string) error 
 // recovery email a digest of the address typed). The send throttle of package verification applies
 // (a *errs.RetryError, matching verification.ErrThrottled).
 func (s *Service) SendCode(ctx context.Context, c auth.Caller, flowID string, choice int) error {
-	r, err := s.flow(ctx, c, flowID, StateStarted, StateCodeSent)
+	r, me, err := s.flowOf(ctx, c, flowID, StateStarted, StateCodeSent)
 	if err != nil {
 		return err
 	}
@@ -156,7 +176,7 @@ func (s *Service) SendCode(ctx context.Context, c auth.Caller, flowID string, ch
 	if r.OtherProfileID == "" || addr == "" {
 		err = s.sendNowhere(ctx, r, choice)
 	} else {
-		err = s.codes.Issue(ctx, verification.PurposeMerge, r.ID, addr)
+		err = s.codes.IssueNote(ctx, verification.PurposeMerge, r.ID, addr, askedBy(me))
 	}
 	if err != nil {
 		return err
@@ -164,6 +184,14 @@ func (s *Service) SendCode(ctx context.Context, c auth.Caller, flowID string, ch
 	from := r.State
 	r.State = StateCodeSent
 	return s.advance(ctx, r, from)
+}
+
+// askedBy is the note of a merge code's mail: which account asks. It
+// names the login email of the signed-in account only, the one thing
+// the owner of the other profile needs to recognise their own account
+// (or a stranger's); nothing of the profile.
+func askedBy(me account.Account) string {
+	return "The account " + me.Email + " asks for this merge: the profile of this address would be merged into the profile of that account. If that is not your account, ignore this email and nothing is merged."
 }
 
 // sendNowhere does what a send does for a choice that has no address of

@@ -48,7 +48,24 @@ const (
 	// registered on, or removed from, the account; Detail is its name.
 	NoticePasskeyAdded   NoticeKind = "passkey_added"
 	NoticePasskeyRemoved NoticeKind = "passkey_removed"
+	// NoticePasswordExpiring warns that the password of the account
+	// expires soon (14 and again 3 days before, by default); Detail says
+	// when (ExpiryDetail). It reports no change, so it ends with how to
+	// change the password instead of the security advice of the others.
+	NoticePasswordExpiring NoticeKind = "password_expiring"
 )
+
+// ExpiryDetail is the Detail of a NoticePasswordExpiring: how long is
+// left, in whole days rounded up ("in 14 days"), and the date and time
+// of the expiry in UTC.
+func ExpiryDetail(at time.Time, left time.Duration) string {
+	days := int((left + 24*time.Hour - 1) / (24 * time.Hour))
+	in := fmt.Sprintf("in %d days", days)
+	if days == 1 {
+		in = "in 1 day"
+	}
+	return in + ", on " + at.UTC().Format("Monday 2 January 2006, 15:04 UTC")
+}
 
 // Notice is one security notice to an account.
 type Notice struct {
@@ -67,23 +84,26 @@ type Notice struct {
 	At time.Time
 }
 
-// noticeTexts holds the subject and the opening sentence per kind.
-var noticeTexts = map[NoticeKind]struct{ subject, sentence string }{
-	NoticePasswordChanged:      {"Your password was changed", "The password of your account was changed"},
-	NoticeTokenCreated:         {"A personal access token was created", "A new personal access token was created for your account"},
-	NoticeAPIKeyCreated:        {"An API key was created", "A new API key was created for your account"},
-	NoticeTwoFactorDisabled:    {"Two-factor authentication was turned off", "Two-factor authentication was turned off for your account"},
-	NoticeMergeCompleted:       {"Your profiles were merged", "Two of your profiles were merged into one"},
-	NoticeAccountAdded:         {"An account was added to your profile", "A login account was added to your profile"},
-	NoticeAccountDeleted:       {"An account was deleted from your profile", "A login account was deleted from your profile"},
-	NoticeSignUpAttempt:        {"Someone tried to create an account with your address", "Someone tried to create a new account with your email address, which already has one; no new account was made. If it was you, sign in, or reset your password if you forgot it"},
-	NoticeRecoveryEmailChanged: {"Your recovery email was changed", "This address is no longer the recovery email of your profile: another address replaced it, or it was removed. If you did not do this, sign in and check your profile, or contact support"},
-	NoticeEmailChanged:         {"Your login email was changed", "This address is no longer the login email of your account: another address replaced it, and sign-in and mail now use that one. If you did not do this, contact support at once"},
-	NoticeEmailChangeAttempt:   {"Someone tried to use your address for another account", "Someone asked to make your email address the login email of another account; it already belongs to yours, so nothing changed. If it was you, you can ignore this mail"},
-	NoticePasswordReset:        {"Your password was reset", "The password of your account was reset with a code sent by email; every session of the account was signed out, and every personal access token and API key of the account was revoked"},
-	NoticePasskeyAdded:         {"A passkey was added to your account", "A new passkey was added to your account; it can sign in without a password. If you did not do this, sign in, remove it and change your password"},
-	NoticePasskeyRemoved:       {"A passkey was removed from your account", "A passkey was removed from your account and can no longer sign in"},
-	NoticeSSOLinked:            {"Your account now uses single sign-on", "Your account now signs in through your company's identity provider and its password no longer works"},
+// noticeTexts holds the subject, the opening sentence and the closing
+// paragraph per kind (empty: the security advice of a change).
+var noticeTexts = map[NoticeKind]struct{ subject, sentence, footer string }{
+	NoticePasswordChanged:      {"Your password was changed", "The password of your account was changed", ""},
+	NoticeTokenCreated:         {"A personal access token was created", "A new personal access token was created for your account", ""},
+	NoticeAPIKeyCreated:        {"An API key was created", "A new API key was created for your account", ""},
+	NoticeTwoFactorDisabled:    {"Two-factor authentication was turned off", "Two-factor authentication was turned off for your account", ""},
+	NoticeMergeCompleted:       {"Your profiles were merged", "Two of your profiles were merged into one", ""},
+	NoticeAccountAdded:         {"An account was added to your profile", "A login account was added to your profile", ""},
+	NoticeAccountDeleted:       {"An account was deleted from your profile", "A login account was deleted from your profile", ""},
+	NoticeSignUpAttempt:        {"Someone tried to create an account with your address", "Someone tried to create a new account with your email address, which already has one; no new account was made. If it was you, sign in, or reset your password if you forgot it", ""},
+	NoticeRecoveryEmailChanged: {"Your recovery email was changed", "This address is no longer the recovery email of your profile: another address replaced it, or it was removed. If you did not do this, sign in and check your profile, or contact support", ""},
+	NoticeEmailChanged:         {"Your login email was changed", "This address is no longer the login email of your account: another address replaced it, and sign-in and mail now use that one. If you did not do this, contact support at once", ""},
+	NoticeEmailChangeAttempt:   {"Someone tried to use your address for another account", "Someone asked to make your email address the login email of another account; it already belongs to yours, so nothing changed. If it was you, you can ignore this mail", ""},
+	NoticePasswordReset:        {"Your password was reset", "The password of your account was reset with a code sent by email; every session of the account was signed out, and every personal access token and API key of the account was revoked", ""},
+	NoticeSSOLinked:            {"Your account now uses single sign-on", "Your account now signs in through your company's identity provider and its password no longer works", ""},
+	NoticePasswordExpiring: {"Your password expires soon", "The password of your account expires soon",
+		"Sign in and choose a new password on the Accounts page before then. Once it\nhas expired, changing it is the only thing you can do after signing in.\n\nThis reminder is sent before a password expires and cannot be switched off."},
+	NoticePasskeyAdded:   {"A passkey was added to your account", "A new passkey was added to your account; it can sign in without a password. If you did not do this, sign in, remove it and change your password", ""},
+	NoticePasskeyRemoved: {"A passkey was removed from your account", "A passkey was removed from your account and can no longer sign in", ""},
 }
 
 // maxDetail bounds Notice.Detail in characters.
@@ -110,6 +130,7 @@ func NoticeMessage(to string, n Notice) (Message, error) {
 	}
 	body, err := render("notice.txt", map[string]any{
 		"Sentence": text.sentence, "Detail": cleanDetail(n.Detail), "At": at, "Items": cleanItems(n.Items),
+		"Footer": text.footer,
 	})
 	if err != nil {
 		return Message{}, err

@@ -168,3 +168,33 @@ func TestNoticeMessageItems(t *testing.T) {
 		t.Errorf("30 items: %d lines, body:\n%s", got, m.Body)
 	}
 }
+
+// The password-expiry warning says when, and how to change the password,
+// without the security advice of a change.
+func TestPasswordExpiringNotice(t *testing.T) {
+	at := time.Date(2030, 7, 16, 9, 10, 0, 0, time.UTC)
+	for left, want := range map[time.Duration]string{
+		14 * 24 * time.Hour:        "in 14 days, on Tuesday 16 July 2030, 09:10 UTC",
+		3*24*time.Hour - time.Hour: "in 3 days, on Tuesday 16 July 2030, 09:10 UTC",
+		time.Hour:                  "in 1 day, on Tuesday 16 July 2030, 09:10 UTC",
+	} {
+		if got := notify.ExpiryDetail(at, left); got != want {
+			t.Errorf("ExpiryDetail(%v) = %q, want %q", left, got, want)
+		}
+	}
+	m, err := notify.NoticeMessage("ann@example.com", notify.Notice{Kind: notify.NoticePasswordExpiring, Detail: notify.ExpiryDetail(at, 14*24*time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != "Your password expires soon" {
+		t.Errorf("Subject = %q", m.Subject)
+	}
+	for _, want := range []string{"expires soon: in 14 days, on Tuesday 16 July 2030, 09:10 UTC.", "choose a new password on the Accounts page"} {
+		if !strings.Contains(m.Body, want) {
+			t.Errorf("Body lacks %q:\n%s", want, m.Body)
+		}
+	}
+	if strings.Contains(m.Body, "If it was not you") {
+		t.Errorf("Body has the advice of a change:\n%s", m.Body)
+	}
+}

@@ -201,7 +201,7 @@ func TestNormalizeReportsEveryField(t *testing.T) {
 }
 
 func TestValidCountry(t *testing.T) {
-	if n := len(countries); n != 249 {
+	if n := len(countryTable); n != 249 {
 		t.Errorf("got %d assigned codes, want 249", n)
 	}
 	for _, c := range []string{"AX", "BQ", "CW", "SS", "SX", "XK", "nl"} {
@@ -210,4 +210,29 @@ func TestValidCountry(t *testing.T) {
 			t.Errorf("ValidCountry(%q) = %v, want %v", c, got, want)
 		}
 	}
+}
+
+func TestCountries(t *testing.T) {
+	all := Countries()
+	if len(all) != 249 {
+		t.Fatalf("%d countries, want the 249 assigned codes", len(all))
+	}
+	for i, c := range all {
+		if !ValidCountry(c.Code) || CountryName(c.Code) != c.Name || c.Name == "" {
+			t.Errorf("country %+v does not round-trip", c)
+		}
+		if i > 0 && all[i-1].Name > c.Name && c.Name != "Åland Islands" && all[i-1].Name != "Åland Islands" {
+			t.Errorf("Countries not sorted by name at %q", c.Name)
+		}
+	}
+	for code, want := range map[string]string{"NL": "Netherlands", "US": "United States", "KR": "South Korea", "nl": "", "UK": "", "": ""} {
+		if got := CountryName(code); got != want {
+			t.Errorf("CountryName(%q) = %q, want %q", code, got, want)
+		}
+	}
+}
+
+func ExampleCountryName() {
+	fmt.Println(CountryName("NL"), CountryName("XK") == "")
+	// Output: Netherlands true
 }

@@ -189,20 +189,8 @@ func (s *Service) IssueNote(ctx context.Context, purpose Purpose, flowID, addres
 	}
 	queue, durable := s.mailer.(notify.Enqueuer)
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.throttle(ctx, purpose, address, c.CreatedAt); err != nil {
-			if !errors.Is(err, ErrThrottled) {
-				return err
-			}
-			ok, xerr := s.expired(ctx, purpose, flowID, c.CreatedAt)
-			switch {
-			case xerr != nil:
-				return xerr
-			case !ok:
-				return err
-			}
-			if err := s.store.RecordSend(ctx, address, purpose, c.CreatedAt); err != nil {
-				return err
-			}
+		if err := s.admit(ctx, c); err != nil {
+			return err
 		}
 		if err := s.store.PutCode(ctx, c); err != nil {
 			return err
@@ -251,6 +239,26 @@ func (s *Service) draft(purpose Purpose, flowID, address string) (string, Code, 
 		ID: cid, Purpose: purpose, FlowID: flowID, Address: address,
 		Digest: s.digest(purpose, flowID, code), CreatedAt: now, ExpiresAt: now.Add(s.ttl),
 	}, nil
+}
+
+// admit applies the send throttle of c's purpose and address in ctx's
+// transaction and records the send, with Issue's one exception: a flow
+// whose code expired or was used gets its new code over the limits.
+// IssueVoid admits alike, so a decoy flow is throttled exactly as a
+// real one.
+func (s *Service) admit(ctx context.Context, c Code) error {
+	err := s.throttle(ctx, c.Purpose, c.Address, c.CreatedAt)
+	if !errors.Is(err, ErrThrottled) {
+		return err
+	}
+	ok, xerr := s.expired(ctx, c.Purpose, c.FlowID, c.CreatedAt)
+	switch {
+	case xerr != nil:
+		return xerr
+	case !ok:
+		return err
+	}
+	return s.store.RecordSend(ctx, c.Address, c.Purpose, c.CreatedAt)
 }
 
 // expired reports whether the flow of the purpose holds a code that was

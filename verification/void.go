@@ -24,7 +24,10 @@ const voidMailTo = "nobody@void.invalid"
 // Checking a code of the flow then costs
 // what it costs for a real code, counts the attempt, and always fails
 // with errs.ErrInvalidCode. Like Issue, it returns a *errs.RetryError and
-// changes nothing when the address is throttled. It never mails.
+// changes nothing when the address is throttled, and it lets a flow
+// whose code expired or was used have a new one over the limits, so a
+// decoy flow's resends are throttled exactly as a real flow's. It never
+// mails.
 func (s *Service) IssueVoid(ctx context.Context, purpose Purpose, flowID, address string) error {
 	code, c, err := s.draft(purpose, flowID, address)
 	if err != nil {
@@ -41,7 +44,7 @@ func (s *Service) IssueVoid(ctx context.Context, purpose Purpose, flowID, addres
 		return fmt.Errorf("verification: reading randomness: %w", err)
 	}
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.throttle(ctx, purpose, address, c.CreatedAt); err != nil {
+		if err := s.admit(ctx, c); err != nil {
 			return err
 		}
 		if err := s.store.PutCode(ctx, c); err != nil {

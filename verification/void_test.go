@@ -77,3 +77,30 @@ func TestIssueVoidNeverMails(t *testing.T) {
 		t.Errorf("%d mails sent, want none", n)
 	}
 }
+
+// A decoy flow is throttled as a real one, exception included: once its
+// code expired, a new (void) code goes out over the limits, as Issue
+// does for a real flow, so a resend does not tell the two apart.
+func TestIssueVoidExpiredOverTheLimits(t *testing.T) {
+	e := newEnv(t)
+	const signup = verification.PurposeSignUp
+	for _, issue := range []func(flow string) error{
+		func(flow string) error { return e.svc.Issue(e.ctx, signup, flow, "real@example.com") },
+		func(flow string) error { return e.svc.IssueVoid(e.ctx, signup, flow, "decoy@example.com") },
+	} {
+		for i := range verification.DefaultMaxPerHour {
+			if err := issue("flow_a"); err != nil {
+				t.Fatalf("send %d within the limits: %v", i+1, err)
+			}
+			e.clock.Advance(verification.DefaultWindow / 2)
+		}
+		if err := issue("flow_a"); !errors.Is(err, verification.ErrThrottled) {
+			t.Fatalf("past the hourly cap with a live code: %v, want ErrThrottled", err)
+		}
+		e.clock.Advance(verification.DefaultTTL)
+		if err := issue("flow_a"); err != nil {
+			t.Errorf("after the code expired: %v, want a new code over the limits", err)
+		}
+		e.clock.Advance(2 * time.Hour)
+	}
+}

@@ -45,6 +45,8 @@
 //	-sso FILE                  single-sign-on connections (JSON; see docs/operations.md)
 //	-public-url URL            the server's URL as browsers reach it (default http://<addr>),
 //	                           for the single-sign-on callback <URL>/v1/sso/callback
+//	-support-url URL           where people reach support (http, https or mailto), linked as
+//	                           "Create Support Request" in the merge and in every "Didn't get a code?" help
 //
 // Secrets come only from the environment, so that they never show in the
 // process list: SETTINGSD_POSTGRES_DSN (use PostgreSQL instead of SQLite),
@@ -128,6 +130,7 @@ type config struct {
 	timeouts              serverTimeouts
 	webKey                []byte // from the environment only; nil: random per process
 	sso, publicURL        string
+	supportURL            string
 	memoryLimitMiB        int  // -1: none; 0: 64 MiB unless GOMEMLIMIT is set
 	goMemLimitSet         bool // GOMEMLIMIT is in the environment
 }
@@ -160,6 +163,7 @@ func flagSet(c *config, proxies *string) *flag.FlagSet {
 	fs.BoolVar(&c.dev, "dev", false, "development: keep mail and text messages in memory, shown at /dev/outbox and served at /v1/dev/outbox and /v1/dev/sms; random keys; loopback addresses only")
 	fs.StringVar(&c.sso, "sso", "", "JSON `file` of single-sign-on connections (see docs/operations.md)")
 	fs.StringVar(&c.publicURL, "public-url", "", "the server's `URL` as browsers reach it, for the single-sign-on callback <URL>/v1/sso/callback (default http://<addr>)")
+	fs.StringVar(&c.supportURL, "support-url", "", "where people reach support (an http, https or mailto `URL`), linked from the code pages and the merge; empty: no link")
 	fs.IntVar(&c.memoryLimitMiB, "memory-limit", 0, "soft memory limit of the Go runtime in `MiB`; 0 sets 64 MiB, which keeps the heap under password hashing slots × argon2 memory + 64 MiB, unless GOMEMLIMIT is set; -1 sets none")
 	return fs
 }
@@ -558,7 +562,7 @@ func smtpConfig(c config) notify.SMTPConfig {
 // and the sample scopes. In -dev mode it returns the outboxes.
 func options(c config) (usersettings.Options, devBoxes, error) {
 	o := usersettings.Options{Scopes: handler.SampleScopes, Issuer: "settingsd", SSORedirectURL: redirectURL(c), FreshFor: c.freshFor,
-		CodeLink: web.CodeLink(publicBase(c))}
+		CodeLink: web.CodeLink(publicBase(c)), SupportURL: c.supportURL}
 	o.Courier.Poll, o.Courier.Lease = c.courierPoll, c.courierLease
 	var dev devBoxes
 	switch {

@@ -16,6 +16,9 @@ type accountTables struct {
 	byEmail   map[string]string     // lower-cased email → account id
 	bySubject map[subjectKey]string // SSO connection and subject → account id
 	pending   map[string]account.Pending
+	// warned holds the password-expiry warning last sent per account
+	// (account.PasswordWarnings); it goes with the account.
+	warned map[string]passwordWarned
 }
 
 // subjectKey identifies the person behind a single-sign-on account.
@@ -31,6 +34,7 @@ func (a *accountTables) init() {
 	a.byEmail = map[string]string{}
 	a.bySubject = map[subjectKey]string{}
 	a.pending = map[string]account.Pending{}
+	a.warned = map[string]passwordWarned{}
 }
 
 // putAccount stores a and rewrites the hot records of its tokens, which
@@ -43,6 +47,7 @@ func (s *Store) putAccount(t *tx, a account.Account) {
 // delAccount deletes account id; its tokens are no longer found.
 func (s *Store) delAccount(t *tx, id string) {
 	del(t, s.accounts.byID, id)
+	del(t, s.accounts.warned, id)
 	s.refreshTokens(t, id)
 }
 

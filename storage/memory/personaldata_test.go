@@ -25,6 +25,7 @@ var coveragePolicy = storagetest.CoveragePolicy{
 		"sso.domains":        "the email domains of the connections: company configuration",
 		"sso.flows":          "sign-in flows of single sign-on: digests of state and nonce for ten minutes, no person yet",
 		"logins.failures":    "counters of failed sign-ins: digests of names and a count, forgotten after a day",
+		"accounts.warned":    "the password-expiry warning last mailed per account (columns of us_accounts in SQL); FillPerson's passwords are new, none is due, and it goes with the account (storagetest.TestPasswordWarnings)",
 	},
 }
 

@@ -19,6 +19,7 @@ type Store interface {
 	passkey.Store
 	ratelimit.Store
 	account.LoginFailures
+	account.PasswordWarnings
 	token.Revocations
 	storage.JobLocker
 }
@@ -78,6 +79,9 @@ func TestAll(t *testing.T, newStore func(t *testing.T) Store) {
 	})
 	t.Run("LoginFailures", func(t *testing.T) {
 		TestLoginFailures(t, func(t *testing.T) LoginFailuresStore { return newStore(t) })
+	})
+	t.Run("PasswordWarnings", func(t *testing.T) {
+		TestPasswordWarnings(t, func(t *testing.T) PasswordWarningsStore { return newStore(t) })
 	})
 	t.Run("Revocations", func(t *testing.T) {
 		TestRevocations(t, func(t *testing.T) RevocationStore { return newStore(t) })

@@ -32,7 +32,8 @@
 //	404 not_found, sso_unknown_connection, sso_not_configured
 //	405 method_not_allowed
 //	409 email_taken, name_taken, already_enabled, not_enabled, no_enrollment,
-//	    sms_unavailable, flow_invalid, flow_expired, profile_changed,
+//	    sms_unavailable, flow_invalid, flow_expired, pending_expired,
+//	    profile_changed,
 //	    conflict (a write that lost a race; retry)
 //	412 precondition_failed
 //	413 request_too_large
@@ -135,6 +136,7 @@
 //	GET    /v1/openapi.json                        → the OpenAPI 3.1 document
 //	POST   /v1/signup                              {email,password,marketing?} → 202 {signup_id}
 //	POST   /v1/signup/{id}/verify                  {code} → 201 {account_id,profile_id}
+//	POST   /v1/signup/{id}/resend                  → 202 {sent_to}: a new code (409 pending_expired)
 //	POST   /v1/sessions                            {email,password,otp?,session_in_body?,device_token?} → 201 {session_id,session?,device_token?,csrf_token,password_expired,account_id,profile_id}
 //	POST   /v1/sessions/sms                        {email,password} → 202, a sign-in code texted
 //	POST   /v1/sessions/unlock                     {email} → 202, always; an unlock code mailed
@@ -158,8 +160,10 @@
 //	POST   /v1/me/accounts                         {email,password,marketing?} → 202 {pending_id}
 //	GET    /v1/me/accounts/{id}                    → account
 //	POST   /v1/me/accounts/pending/{id}/verify     {code} → 201 {account_id,profile_id,email}
+//	POST   /v1/me/accounts/pending/{id}/resend     → 202 {sent_to}: a new code
 //	POST   /v1/me/accounts/{id}/email              {email} → 202 {pending_id}, the same for a taken address (fresh session)
 //	POST   /v1/me/accounts/email-changes/{id}/verify {code} → 200 account, under its new address
+//	POST   /v1/me/accounts/email-changes/{id}/resend → 202 {sent_to}: a new code
 //	DELETE /v1/me/accounts/current                 → 204
 //	PUT    /v1/me/password                         {current,new} → 204
 //	GET    /v1/me/sessions                         → {items:[{id,current,method,device,ip,created_at,last_seen_at,authenticated_at}]}

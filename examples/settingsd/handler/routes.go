@@ -92,6 +92,7 @@ func (h *Handler) routes() {
 	h.handle("GET /v1/me/security-log", h.me(h.securityLog))
 
 	h.mergeRoutes()
+	h.resendRoutes()
 	h.ssoRoutes()
 
 	// The client of a token's first use, for the security log, behind

@@ -145,9 +145,7 @@ func (w *Web) newAccount(rw http.ResponseWriter, r *http.Request, c *caller) {
 }
 
 func (w *Web) newAccountVerifyPage(rw http.ResponseWriter, r *http.Request, c *caller) {
-	p := w.signedInPage(rw, r, c, "Check your email", "accounts")
-	p.Data = signInData{ID: r.URL.Query().Get("id")}
-	w.render(rw, r, http.StatusOK, "account_verify", p)
+	w.renderNewAccountVerify(rw, r, c, http.StatusOK, r.URL.Query().Get("id"), nil)
 }
 
 func (w *Web) newAccountVerify(rw http.ResponseWriter, r *http.Request, c *caller) {
@@ -159,9 +157,7 @@ func (w *Web) newAccountVerify(rw http.ResponseWriter, r *http.Request, c *calle
 	if codeOf(err) == "invalid_code" {
 		f := newForm()
 		f.add("code", msgBadCode)
-		p := w.signedInPage(rw, r, c, "Check your email", "accounts")
-		p.Form, p.Data = f, signInData{ID: id}
-		w.render(rw, r, http.StatusUnprocessableEntity, "account_verify", p)
+		w.renderNewAccountVerify(rw, r, c, http.StatusUnprocessableEntity, id, f)
 		return
 	}
 	if err != nil {

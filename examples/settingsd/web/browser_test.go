@@ -38,6 +38,10 @@ import (
 
 const pw = "Correct-Horse-9-Battery"
 
+// supportURL is the support link of the test servers
+// (usersettings.Options.SupportURL).
+const supportURL = "https://support.example.com/new"
+
 // Environment of the browser suite.
 const (
 	// envRequire makes a missing browser or axe-core fail the suite
@@ -173,7 +177,7 @@ func newEnv(t *testing.T) *env {
 	c := fakeclock.New(time.Now().UTC().Truncate(time.Second))
 	outbox := &notify.Outbox{Now: c.Now}
 	sms := &handler.SMSOutbox{Now: c.Now}
-	s := testSettings(t, st, usersettings.Options{Mailer: outbox, SMS: sms, Now: c.Now, Issuer: "settingsd-test"})
+	s := testSettings(t, st, usersettings.Options{Mailer: outbox, SMS: sms, Now: c.Now, Issuer: "settingsd-test", SupportURL: supportURL})
 	limiter := handler.NewLimiter(c.Now)
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", handler.New(s, handler.WithDevOutbox(outbox), handler.WithDevSMS(sms), handler.WithLimiter(limiter)))

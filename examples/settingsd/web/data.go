@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -16,10 +17,24 @@ import (
 // notificationsData is the content of the Notification Settings page.
 type notificationsData struct {
 	Settings notify.Settings
-	Apps     []notify.WatchedApp
+	// Apps are the apps of the list, watched or not: the watched ones,
+	// and after Stop Watching the app just stopped, to watch again.
+	Apps []appItem
+}
+
+// appItem is one app of the list, with its watch control.
+type appItem struct {
+	notify.WatchedApp
+	Watched bool
 }
 
 func (w *Web) notificationsPage(rw http.ResponseWriter, r *http.Request, c *caller) {
+	w.renderNotifications(rw, r, c, http.StatusOK, nil, nil)
+}
+
+// renderNotifications shows the page with f (the Watch an app form) and
+// the app just stopped, if any, among the watched ones.
+func (w *Web) renderNotifications(rw http.ResponseWriter, r *http.Request, c *caller, status int, f *form, stopped *notify.WatchedApp) {
 	ctx := r.Context()
 	st, err := w.s.Notifications.Settings(ctx, w.as(r, c))
 	if err != nil {
@@ -31,9 +46,17 @@ func (w *Web) notificationsPage(rw http.ResponseWriter, r *http.Request, c *call
 		w.fail(rw, r, err)
 		return
 	}
+	d := notificationsData{Settings: st}
+	for _, a := range apps {
+		d.Apps = append(d.Apps, appItem{WatchedApp: a, Watched: true})
+	}
 	p := w.signedInPage(rw, r, c, "Notification Settings", "notifications")
-	p.Data = notificationsData{Settings: st, Apps: apps}
-	w.render(rw, r, http.StatusOK, "notifications", p)
+	if stopped != nil {
+		d.Apps = append(d.Apps, appItem{WatchedApp: *stopped})
+		p.Flash = flashes["stopped_watching"]
+	}
+	p.Form, p.Data = f, d
+	w.render(rw, r, status, "notifications", p)
 }
 
 // saveNotifications saves both Buzz toggles: an unchecked box is off.
@@ -48,14 +71,68 @@ func (w *Web) saveNotifications(rw http.ResponseWriter, r *http.Request, c *call
 	seeOther(rw, r, "/notifications")
 }
 
-// stopWatching is Stop Watching of one app.
+// stopWatching is Stop Watching of one app. The answer is the page
+// itself, where the app stays in the list with "Watch again": its name
+// is known here, and never read back from a URL.
 func (w *Web) stopWatching(rw http.ResponseWriter, r *http.Request, c *caller) {
-	if err := w.s.Notifications.StopWatching(r.Context(), w.as(r, c), r.PathValue("app")); err != nil {
+	ctx, app := r.Context(), r.PathValue("app")
+	apps, err := w.s.Notifications.WatchedApps(ctx, w.as(r, c))
+	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
-	w.setFlash(rw, r, "stopped_watching")
+	if err := w.s.Notifications.StopWatching(ctx, w.as(r, c), app); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	i := slices.IndexFunc(apps, func(a notify.WatchedApp) bool { return a.AppID == app })
+	if i < 0 { // already stopped (a second click): nothing to undo
+		w.setFlash(rw, r, "stopped_watching")
+		seeOther(rw, r, "/notifications#watched-apps")
+		return
+	}
+	w.renderNotifications(rw, r, c, http.StatusOK, nil, &apps[i])
+}
+
+// watchApp watches an app (again): from the list after Stop Watching,
+// or from the Watch an app form, which names it by its id as My Apps
+// shows it.
+func (w *Web) watchApp(rw http.ResponseWriter, r *http.Request, c *caller) {
+	app := strings.TrimSpace(r.PostFormValue("app_id"))
+	name := strings.TrimSpace(r.PostFormValue("app_name"))
+	if name == "" {
+		name = app
+	}
+	err := w.s.Notifications.Watch(r.Context(), w.as(r, c), app, name)
+	var ie *notify.InputError
+	if errors.As(err, &ie) {
+		f := newForm()
+		f.Values["app_id"], f.Values["app_name"] = r.PostFormValue("app_id"), r.PostFormValue("app_name")
+		f.add(ie.Field, appInputMessage(ie))
+		w.renderNotifications(rw, r, c, http.StatusUnprocessableEntity, f, nil)
+		return
+	}
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.setFlash(rw, r, "watching")
 	seeOther(rw, r, "/notifications#watched-apps")
+}
+
+// appInputMessage says what is wrong with the app id or name typed.
+func appInputMessage(e *notify.InputError) string {
+	what := "the app's ID"
+	if e.Field == "app_name" {
+		what = "the app's name"
+	}
+	switch e.Reason {
+	case "empty":
+		return "Enter " + what + "."
+	case "too_long":
+		return "Shorten " + what + "."
+	}
+	return "Use only ordinary characters in " + what + ", without spaces around it."
 }
 
 // personalData is the content of the Personal Data page.

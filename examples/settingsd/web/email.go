@@ -107,8 +107,14 @@ func (w *Web) emailVerifyPage(rw http.ResponseWriter, r *http.Request, c *caller
 }
 
 func (w *Web) renderEmailVerify(rw http.ResponseWriter, r *http.Request, c *caller, status int, f *form) {
+	id := r.PathValue("id")
+	to, ok := w.pendingAddress(rw, r, c, id, "/accounts")
+	if !ok {
+		return
+	}
 	p := w.signedInPage(rw, r, c, "Check your email", "accounts")
-	p.Form, p.Data = f, emailChangeData{ID: r.PathValue("id")}
+	p.Form, p.Data = f, emailChangeData{ID: id}
+	p.Code = &codeHelp{SentTo: to, Resend: "/accounts/email-changes/" + url.PathEscape(id) + "/resend", Again: "/accounts"}
 	w.render(rw, r, status, "account_email_verify", p)
 }
 

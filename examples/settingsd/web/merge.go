@@ -20,6 +20,8 @@ type mergeData struct {
 	// typed, masked, and merge.RecoveryLabel.
 	Addresses []string
 	Preview   merge.Preview
+	// Code is the help of the code page (step 4).
+	Code *codeHelp
 }
 
 // mergeSteps are the six documented steps of a merge.
@@ -30,7 +32,7 @@ var mergeSteps = []string{
 func (w *Web) renderMerge(rw http.ResponseWriter, r *http.Request, c *caller, status int, name string, f *form, d mergeData) {
 	p := w.signedInPage(rw, r, c, "Merge profiles", "profile")
 	d.Steps = mergeSteps
-	p.Form, p.Data = f, d
+	p.Form, p.Data, p.Code = f, d, d.Code
 	w.render(rw, r, status, name, p)
 }
 
@@ -86,7 +88,7 @@ func (w *Web) mergeSend(rw http.ResponseWriter, r *http.Request, c *caller) {
 	}
 	err := w.s.Merges.SendCode(r.Context(), c.ses.Caller(), id, idx)
 	if err == nil {
-		seeOther(rw, r, "/profile/merge/"+url.PathEscape(id)+"/verify")
+		seeOther(rw, r, mergeVerifyPath(id, idx))
 		return
 	}
 	f := newForm()
@@ -103,9 +105,46 @@ func (w *Web) mergeSend(rw http.ResponseWriter, r *http.Request, c *caller) {
 		mergeData{Step: 3, ID: id, Addresses: r.PostForm["masked"]})
 }
 
-// mergeVerifyPage is step 4: the code.
+// mergeVerifyPage is step 4: the code, where it went (masked, and only
+// if that address belongs to the other profile: the page never says
+// whether it does) and a way to send a new one.
 func (w *Web) mergeVerifyPage(rw http.ResponseWriter, r *http.Request, c *caller) {
-	w.renderMerge(rw, r, c, http.StatusOK, "merge_code", nil, mergeData{Step: 4, ID: r.PathValue("id")})
+	w.renderMergeCode(rw, r, c, http.StatusOK, mergeChoice(r.URL.Query().Get("to")), nil)
+}
+
+// renderMergeCode shows step 4 of the flow of the path, whose code went
+// to choice, with the form f.
+func (w *Web) renderMergeCode(rw http.ResponseWriter, r *http.Request, c *caller, status, choice int, f *form) {
+	fl, err := w.s.Merges.Flow(r.Context(), c.ses.Caller(), r.PathValue("id"))
+	if err != nil {
+		w.mergeFail(rw, r, c, err)
+		return
+	}
+	w.renderMerge(rw, r, c, status, "merge_code", f, mergeData{Step: 4, ID: fl.ID, Code: mergeCodeHelp(fl, choice)})
+}
+
+// mergeResend sends a new code to the same choice (SendCode again): the
+// SDK voids the one before and throttles as for the first.
+func (w *Web) mergeResend(rw http.ResponseWriter, r *http.Request, c *caller) {
+	id := r.PathValue("id")
+	if !w.allow(rw, r, "resend", "flow:"+id) {
+		return
+	}
+	choice := mergeChoice(r.PostFormValue("address"))
+	err := w.s.Merges.SendCode(r.Context(), c.ses.Caller(), id, choice)
+	switch {
+	case err == nil:
+		w.setFlash(rw, r, "code_resent")
+		seeOther(rw, r, mergeVerifyPath(id, choice))
+	case codeOf(err) == "rate_limited":
+		f := newForm()
+		f.add("resend", throttleMessage(waitOf(err)))
+		w.renderMergeCode(rw, r, c, http.StatusTooManyRequests, choice, f)
+	case codeOf(err) == "invalid_choice":
+		seeOther(rw, r, "/profile/merge")
+	default:
+		w.mergeFail(rw, r, c, err)
+	}
 }
 
 // mergeVerify checks the code and goes on to the overview.
@@ -118,7 +157,7 @@ func (w *Web) mergeVerify(rw http.ResponseWriter, r *http.Request, c *caller) {
 	if codeOf(err) == "invalid_code" {
 		f := newForm()
 		f.add("code", msgBadCode)
-		w.renderMerge(rw, r, c, http.StatusUnprocessableEntity, "merge_code", f, mergeData{Step: 4, ID: id})
+		w.renderMergeCode(rw, r, c, http.StatusUnprocessableEntity, mergeChoice(r.PostFormValue("to")), f)
 		return
 	}
 	if err != nil {

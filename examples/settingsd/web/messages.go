@@ -98,7 +98,7 @@ func reasonMessage(fieldName, reason string) string {
 	case profile.ReasonItemTooLong:
 		return fmt.Sprintf("Keep each item to at most %d characters.", profile.MaxItemLen)
 	case profile.ReasonUnknownCountry:
-		return "Enter a two-letter country code, such as NL or US."
+		return "Choose a country from the list."
 	case profile.ReasonInvalidURL:
 		return "Enter the full address of your profile page."
 	case profile.ReasonNotHTTPS:
@@ -164,34 +164,22 @@ func requirementField(r profile.Requirement) string {
 	return string(r)
 }
 
-// fieldLabel is the label of a profile field, as the merge overview names
-// it.
+// fieldLabel is the label of a profile field, from the one field table
+// (profile.Fields), as the merge overview and the public page name it.
 func fieldLabel(name string) string {
-	switch name {
-	case profile.FieldAvatar:
-		return "Avatar image"
-	case profile.FieldName:
-		return "Name"
-	case profile.FieldJobTitle:
-		return "Job Title"
-	case profile.FieldDepartment:
-		return "Department"
-	case profile.FieldCountry:
-		return "Country of Residence"
-	case profile.FieldAboutYou:
-		return "About You"
-	case profile.FieldTwitterURL:
-		return "Twitter URL"
-	case profile.FieldLinkedInURL:
-		return "LinkedIn URL"
-	case profile.FieldRecoveryEmail:
-		return "Recovery Email"
-	case profile.FieldSkills:
-		return "Skills"
-	case profile.FieldIndustries:
-		return "Industry Experience"
+	if f, ok := profile.Fields().Lookup(name); ok {
+		return f.Label
 	}
 	return name
+}
+
+// countryName is the name of the country code for people to read
+// ("Netherlands" for "NL"), or the code itself when it has none.
+func countryName(code string) string {
+	if n := profile.CountryName(code); n != "" {
+		return n
+	}
+	return code
 }
 
 // plural is "1 second" or "n seconds": n with the unit, in the singular
@@ -238,6 +226,10 @@ func summaryLabel(name string) string {
 		return "Code from the text message"
 	case "resend":
 		return "" // the message says it all
+	case "app_id":
+		return "App ID"
+	case "app_name":
+		return "App name"
 	}
 	return fieldLabel(name)
 }

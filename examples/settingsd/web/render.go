@@ -13,6 +13,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/errs"
+	"github.com/seed-a97ca23f/usersettings/profile"
 )
 
 //go:embed templates/*.html
@@ -65,6 +66,12 @@ type page struct {
 	Dev bool
 	// Secret marks a page showing a secret once.
 	Secret bool
+	// Support is the operator's support link (usersettings.Options.
+	// SupportURL); empty means none.
+	Support string
+	// Code is the "Didn't get a code?" help of a code page; nil on
+	// other pages.
+	Code *codeHelp
 	// Data is the page's own content.
 	Data any
 }
@@ -125,6 +132,46 @@ type field struct {
 	Errors                                                             []string
 	Required, Multiline                                                bool
 	MaxLength                                                          int
+	// Public marks a profile field a public profile needs: its label
+	// says so instead of "(optional)".
+	Public bool
+	// Options make the field a select of these choices.
+	Options []option
+}
+
+// option is one choice of a select field.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// profileField is newField for the profile field with the JSON name,
+// labelled from the one field table (profile.Fields): its label, whether
+// a public profile needs it, and for a country the list of countries by
+// name (their codes as values).
+func profileField(f *form, json string, attrs ...string) field {
+	pf, ok := profile.Fields().Lookup(json)
+	if !ok {
+		panic("web: no profile field " + json)
+	}
+	fd := newField(f, json, pf.Label, attrs...)
+	fd.Public = pf.Public != ""
+	if pf.Kind == profile.KindCountry {
+		fd.Options = countryOptions(fd.Value)
+	}
+	return fd
+}
+
+// countryOptions are the choices of a country field with value selected:
+// none, then every country by name.
+func countryOptions(value string) []option {
+	all := profile.Countries()
+	out := make([]option, 0, len(all)+1)
+	out = append(out, option{Value: "", Label: "Choose a country", Selected: value == ""})
+	for _, c := range all {
+		out = append(out, option{Value: c.Code, Label: c.Name, Selected: strings.EqualFold(c.Code, value)})
+	}
+	return out
 }
 
 // DescribedBy is the aria-describedby of the input.
@@ -180,7 +227,9 @@ func newField(f *form, name, label string, attrs ...string) field {
 type secretView struct{ ID, Value, Label string }
 
 var funcs = template.FuncMap{
-	"field": newField,
+	"field":        newField,
+	"profileField": profileField,
+	"countryName":  countryName,
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return "never"
@@ -207,6 +256,7 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name s
 		p.Form = newForm()
 	}
 	p.Dev = w.outbox != nil
+	p.Support = w.s.SupportURL
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		w.log.Error("rendering page failed", "route", r.Pattern, "page", name, "err", err.Error())
@@ -275,37 +325,40 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 // Flash messages, by the key the flash cookie holds: the cookie never
 // carries text, so it cannot be used to put words on a page.
 var flashes = map[string]string{
-	"welcome":          "Your account is ready. Welcome!",
-	"signed_out":       "You are signed out.",
-	"session_ended":    "That session is signed out.",
-	"others_ended":     "Your other sessions are signed out.",
-	"profile_saved":    "Your profile is saved.",
-	"recovery_pending": "Your profile is saved. We sent a code to your new recovery email: enter it below to confirm the address.",
-	"recovery_done":    "Your recovery email is confirmed.",
-	"avatar_saved":     "Your avatar is saved.",
-	"avatar_removed":   "Your avatar is removed.",
-	"public":           "Your profile is public.",
-	"private":          "Your profile is private.",
-	"merged":           "The profiles are merged. This is your merged profile.",
-	"merge_cancelled":  "The merge is cancelled. Nothing was changed.",
-	"password_changed": "Your password is changed. Your other sessions were signed out. Your personal access tokens and API keys still work: review them in Developer Settings.",
-	"password_reset":   "Your password is changed. Your sessions were signed out and your personal access tokens and API keys revoked. Sign in with the new one.",
-	"account_added":    "The new account is added to your profile.",
-	"account_deleted":  "The account is deleted.",
-	"email_changed":    "The login email is changed. The account's other sessions were signed out.",
-	"data_erased":      "Your profile, your accounts and all your personal data are erased.",
-	"data_erased_kept": "Your personal data is erased. Your accounts stay, and you can sign in with them as before.",
-	"notifications":    "Your notification settings are saved.",
-	"stopped_watching": "You no longer watch that app.",
-	"token_deleted":    "The token is deleted. It no longer works.",
-	"key_revoked":      "The API key is revoked.",
-	"2fa_off":          "Two-factor authentication is off.",
-	"code_texted":      "We texted you a code. It can take a minute to arrive.",
-	"reauth_retype":    "Thank you. The form had a password or a code, which we never keep: enter it again to finish.",
-	"unlock_sent":      "If the address has an account, we sent it an unlock code. Enter it below.",
-	"unlocked":         "This browser is unlocked. Sign in with your password.",
-	"reset_sent":       "If the address has an account, we sent it a code. Enter it below with a new password.",
-	"recovery_sent":    "If the address is the verified recovery email of a profile, we sent it a code and the accounts it can reset. Enter them below with a new password.",
+	"welcome":              "Your account is ready. Welcome!",
+	"code_resent":          "We sent a new code. It replaces the one before.",
+	"code_request_expired": "That request has expired. Start again to get a new code.",
+	"signed_out":           "You are signed out.",
+	"session_ended":        "That session is signed out.",
+	"others_ended":         "Your other sessions are signed out.",
+	"profile_saved":        "Your profile is saved.",
+	"recovery_pending":     "Your profile is saved. We sent a code to your new recovery email: enter it below to confirm the address.",
+	"recovery_done":        "Your recovery email is confirmed.",
+	"avatar_saved":         "Your avatar is saved.",
+	"avatar_removed":       "Your avatar is removed.",
+	"public":               "Your profile is public.",
+	"private":              "Your profile is private.",
+	"merged":               "The profiles are merged. This is your merged profile.",
+	"merge_cancelled":      "The merge is cancelled. Nothing was changed.",
+	"password_changed":     "Your password is changed. Your other sessions were signed out. Your personal access tokens and API keys still work: review them in Developer Settings.",
+	"password_reset":       "Your password is changed. Your sessions were signed out and your personal access tokens and API keys revoked. Sign in with the new one.",
+	"account_added":        "The new account is added to your profile.",
+	"account_deleted":      "The account is deleted.",
+	"email_changed":        "The login email is changed. The account's other sessions were signed out.",
+	"data_erased":          "Your profile, your accounts and all your personal data are erased.",
+	"notifications":        "Your notification settings are saved.",
+	"stopped_watching":     "You no longer watch that app.",
+	"watching":             "You watch that app now.",
+	"token_deleted":        "The token is deleted. It no longer works.",
+	"key_revoked":          "The API key is revoked.",
+	"2fa_off":              "Two-factor authentication is off.",
+	"reset_sent":           "If the address has an account, we sent it a code. Enter it below with a new password.",
+	"recovery_sent":        "If the address is the verified recovery email of a profile, we sent it a code and the accounts it can reset. Enter them below with a new password.",
+	"data_erased_kept":     "Your personal data is erased. Your accounts stay, and you can sign in with them as before.",
+	"code_texted":          "We texted you a code. It can take a minute to arrive.",
+	"reauth_retype":        "Thank you. The form had a password or a code, which we never keep: enter it again to finish.",
+	"unlock_sent":          "If the address has an account, we sent it an unlock code. Enter it below.",
+	"unlocked":             "This browser is unlocked. Sign in with your password.",
 }
 
 // setFlash shows a notice on the next page.

@@ -36,6 +36,7 @@ func (w *Web) routes() {
 	m.HandleFunc("POST /signin/unlock", w.anonymous(w.requestUnlock))
 	m.HandleFunc("GET /signin/unlock/code", w.unlockCodePage)
 	m.HandleFunc("POST /signin/unlock/code", w.anonymous(w.unlock))
+	m.HandleFunc("POST /signup/resend", w.anonymous(w.signUpResend))
 	m.HandleFunc("GET /forgot", w.forgotPage)
 	m.HandleFunc("POST /forgot", w.anonymous(w.forgot))
 	m.HandleFunc("GET /forgot/reset", w.resetPage)
@@ -63,6 +64,7 @@ func (w *Web) routes() {
 	m.HandleFunc("POST /profile/merge/{id}/send", w.me(w.mergeSend))
 	m.HandleFunc("GET /profile/merge/{id}/verify", w.me(w.mergeVerifyPage))
 	m.HandleFunc("POST /profile/merge/{id}/verify", w.me(w.mergeVerify))
+	m.HandleFunc("POST /profile/merge/{id}/resend", w.me(w.mergeResend))
 	m.HandleFunc("GET /profile/merge/{id}/preview", w.me(w.mergePreviewPage))
 	m.HandleFunc("POST /profile/merge/{id}/commit", w.me(w.mergeCommit))
 	m.HandleFunc("POST /profile/merge/{id}/cancel", w.me(w.mergeCancel))
@@ -73,10 +75,12 @@ func (w *Web) routes() {
 	m.HandleFunc("POST /accounts/new", w.me(w.newAccount))
 	m.HandleFunc("GET /accounts/new/verify", w.me(w.newAccountVerifyPage))
 	m.HandleFunc("POST /accounts/new/verify", w.me(w.newAccountVerify))
+	m.HandleFunc("POST /accounts/new/resend", w.me(w.newAccountResend))
 	m.HandleFunc("GET /accounts/{id}/email", w.me(w.emailPage))
 	m.HandleFunc("POST /accounts/{id}/email", w.me(w.changeEmail))
 	m.HandleFunc("GET /accounts/email-changes/{id}/verify", w.me(w.emailVerifyPage))
 	m.HandleFunc("POST /accounts/email-changes/{id}/verify", w.me(w.emailVerify))
+	m.HandleFunc("POST /accounts/email-changes/{id}/resend", w.me(w.emailResend))
 	m.HandleFunc("GET /accounts/delete", w.me(w.deletePage))
 	m.HandleFunc("POST /accounts/delete", w.me(w.deleteAccount))
 
@@ -85,6 +89,7 @@ func (w *Web) routes() {
 	m.HandleFunc("GET /notifications", w.me(w.notificationsPage))
 	m.HandleFunc("POST /notifications", w.me(w.saveNotifications))
 	m.HandleFunc("POST /notifications/apps/{app}/stop", w.me(w.stopWatching))
+	m.HandleFunc("POST /notifications/apps/watch", w.me(w.watchApp))
 
 	// Sessions: where the person is signed in, one sign-out each and one
 	// for all the others (a sensitive action: a stale sign-in confirms

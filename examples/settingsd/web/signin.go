@@ -292,9 +292,7 @@ func throttleMessage(wait time.Duration) string {
 }
 
 func (w *Web) signUpVerifyPage(rw http.ResponseWriter, r *http.Request) {
-	p := w.anonymousPage(rw, r, "Check your email")
-	p.Data = signInData{ID: r.URL.Query().Get("id")}
-	w.render(rw, r, http.StatusOK, "signup_verify", p)
+	w.renderSignUpVerify(rw, r, http.StatusOK, r.URL.Query().Get("id"), nil)
 }
 
 // signUpVerify confirms the sign-up with the emailed code and signs the
@@ -308,9 +306,7 @@ func (w *Web) signUpVerify(rw http.ResponseWriter, r *http.Request) {
 	if codeOf(err) == "invalid_code" {
 		f := newForm()
 		f.add("code", msgBadCode)
-		p := w.anonymousPage(rw, r, "Check your email")
-		p.Form, p.Data = f, signInData{ID: id}
-		w.render(rw, r, http.StatusUnprocessableEntity, "signup_verify", p)
+		w.renderSignUpVerify(rw, r, http.StatusUnprocessableEntity, id, f)
 		return
 	}
 	if err != nil {
