@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -216,6 +217,10 @@ func summaryLabel(name string) string {
 		return "Confirmation"
 	case "code":
 		return "Code"
+	case "passkey":
+		return "Passkey"
+	case "passkey_name":
+		return "Passkey name"
 	case "address":
 		return "Address"
 	case "token_name":
@@ -232,6 +237,9 @@ func summaryLabel(name string) string {
 		return "Account to reset"
 	case "regen_password":
 		return "Password for new recovery codes"
+	}
+	if strings.HasPrefix(name, "name_") { // the rename field of one passkey
+		return "Passkey name"
 	}
 	return fieldLabel(name)
 }

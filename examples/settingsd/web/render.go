@@ -193,7 +193,10 @@ var funcs = template.FuncMap{
 	"fieldLabel":  fieldLabel,
 	"secret":      func(id, value, label string) secretView { return secretView{id, value, label} },
 	"inc":         func(i int) int { return i + 1 },
-	"dec":         func(i int) int { return i - 1 },
+	"passkeyButton": func(p *page, label string) passkeyButtonView {
+		return passkeyButtonView{Form: p.Form, Label: label}
+	},
+	"dec": func(i int) int { return i - 1 },
 }
 
 // render writes the page with the status. The page is rendered to memory
@@ -300,6 +303,9 @@ var flashes = map[string]string{
 	"token_deleted":    "The token is deleted. It no longer works.",
 	"key_revoked":      "The API key is revoked.",
 	"2fa_off":          "Two-factor authentication is off.",
+	"passkey_added":    "The passkey is added. You can sign in with it now.",
+	"passkey_renamed":  "The passkey is renamed.",
+	"passkey_removed":  "The passkey is removed. It no longer signs you in.",
 	"reset_sent":       "If the address has an account, we sent it a code. Enter it below with a new password.",
 	"recovery_sent":    "If the address is the verified recovery email of a profile, we sent it a code and the accounts it can reset. Enter them below with a new password.",
 }

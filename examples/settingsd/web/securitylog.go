@@ -34,7 +34,7 @@ var eventLabels = map[securitylog.Kind]string{
 	securitylog.SignedIn:                 "Signed in",
 	securitylog.SignInFailed:             "Sign-in failed",
 	securitylog.LockedOut:                "Sign-in locked",
-	securitylog.Reauthenticated:          "Password confirmed",
+	securitylog.Reauthenticated:          "Identity confirmed",
 	securitylog.TwoFactorEnrolled:        "Two-factor authentication turned on",
 	securitylog.TwoFactorDeactivated:     "Two-factor authentication turned off",
 	securitylog.RecoveryCodeUsed:         "Recovery code used",
@@ -55,6 +55,10 @@ var eventLabels = map[securitylog.Kind]string{
 	securitylog.AccountProvisioned:       "Account set up by your organization",
 	securitylog.EmailChanged:             "Login email changed",
 	securitylog.Admin:                    "Changed by support",
+	securitylog.PasskeyAdded:             "Passkey added",
+	securitylog.PasskeyRemoved:           "Passkey removed",
+	securitylog.PasskeyUsed:              "Passkey used",
+	securitylog.PasskeyFailed:            "Passkey refused",
 }
 
 // eventLabel returns the words for a kind; an unknown kind shows as it

@@ -39,13 +39,22 @@ type signInData struct {
 	TwoFactor bool
 	// ID is the pending sign-up or account of a code form.
 	ID string
+	// Passkeys offers a passkey: on the sign-in page when passkeys are
+	// on, at the code step and on the re-authentication page when the
+	// account has one.
+	Passkeys bool
+}
+
+// signInData is the content of the sign-in page.
+func (w *Web) signInData(next string) signInData {
+	return signInData{Next: next, Passkeys: w.s.Passkeys.Enabled()}
 }
 
 func nextOf(r *http.Request) string { return localPath(r.FormValue("next")) }
 
 func (w *Web) signInPage(rw http.ResponseWriter, r *http.Request) {
 	p := w.anonymousPage(rw, r, "Sign in")
-	p.Data = signInData{Next: r.URL.Query().Get("next")}
+	p.Data = w.signInData(r.URL.Query().Get("next"))
 	w.render(rw, r, http.StatusOK, "signin", p)
 }
 
@@ -69,7 +78,7 @@ func (w *Web) signIn(rw http.ResponseWriter, r *http.Request) {
 			f.add("password", msgBadCredentials)
 		}
 		p := w.anonymousPage(rw, r, "Sign in")
-		p.Form, p.Data = f, signInData{Next: next}
+		p.Form, p.Data = f, w.signInData(next)
 		w.render(rw, r, status, "signin", p)
 		return
 	}
@@ -131,13 +140,25 @@ func (w *Web) ticket(r *http.Request) (factorTicket, bool) {
 }
 
 func (w *Web) codePage(rw http.ResponseWriter, r *http.Request) {
-	if _, ok := w.ticket(r); !ok {
+	t, ok := w.ticket(r)
+	if !ok {
 		seeOther(rw, r, "/signin")
 		return
 	}
+	w.renderCode(rw, r, http.StatusOK, nil, t, r.URL.Query().Get("next"))
+}
+
+// renderCode shows the code step of the ticket's sign-in, with "Use a
+// passkey" when the account has one.
+func (w *Web) renderCode(rw http.ResponseWriter, r *http.Request, status int, f *form, t factorTicket, next string) {
+	has, err := w.s.Passkeys.HasPasskeys(r.Context(), t.accountID)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	p := w.anonymousPage(rw, r, "Enter your code")
-	p.Data = signInData{Next: r.URL.Query().Get("next")}
-	w.render(rw, r, http.StatusOK, "signin_code", p)
+	p.Form, p.Data = f, signInData{Next: next, Passkeys: has}
+	w.render(rw, r, status, "signin_code", p)
 }
 
 // signInCode checks the second factor and signs in.
@@ -154,9 +175,7 @@ func (w *Web) signInCode(rw http.ResponseWriter, r *http.Request) {
 	if err := w.s.TwoFactor.VerifySignIn(r.Context(), t.accountID, strings.TrimSpace(r.PostFormValue("code")), w.client(r)); err != nil {
 		f := newForm()
 		f.add("code", codeMessage(err))
-		p := w.anonymousPage(rw, r, "Enter your code")
-		p.Form, p.Data = f, signInData{Next: next}
-		w.render(rw, r, http.StatusUnauthorized, "signin_code", p)
+		w.renderCode(rw, r, http.StatusUnauthorized, f, t, next)
 		return
 	}
 	http.SetCookie(rw, w.cookie(r, factorCookie, "", "/signin", -1))
@@ -194,8 +213,13 @@ func (w *Web) renderReauth(rw http.ResponseWriter, r *http.Request, c *caller, s
 		w.fail(rw, r, err)
 		return
 	}
+	has, err := w.s.Passkeys.HasPasskeys(r.Context(), c.acct.ID)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	p := w.signedInPage(rw, r, c, "Confirm it is you", "")
-	p.Form, p.Data = f, signInData{Next: next, TwoFactor: required}
+	p.Form, p.Data = f, signInData{Next: next, TwoFactor: required, Passkeys: has}
 	w.render(rw, r, status, "reauth", p)
 }
 
