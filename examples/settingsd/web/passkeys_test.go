@@ -2,6 +2,9 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -12,8 +15,11 @@ import (
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 
+	"github.com/seed-a97ca23f/usersettings"
+	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 	"github.com/seed-a97ca23f/usersettings/passkey"
 	"github.com/seed-a97ca23f/usersettings/securitylog"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest/fakeclock"
 )
 
 // addAuthenticator gives the tab a virtual platform authenticator through
@@ -300,4 +306,69 @@ func hasEvent(t *testing.T, e *env, email string, kind securitylog.Kind, detail 
 		}
 	}
 	return false
+}
+
+// TestPasskeyBeginRoutes checks the begin routes of the pages over plain
+// HTTP: a sign-in ceremony's ID goes only into a short HttpOnly,
+// SameSite=Strict cookie of the sign-in pages, a stale session is sent
+// to confirm who it is, the code step needs its ticket, the CSRF token
+// is checked, and a server without passkeys shows none.
+func TestPasskeyBeginRoutes(t *testing.T) {
+	clock := fakeclock.New(time.Now().UTC().Truncate(time.Second))
+	s, base := pagesOver(t, usersettings.Options{Now: clock.Now, PasskeyRPID: "localhost", PasskeyOrigins: []string{"http://localhost"}})
+	confirmedAccount(t, s, ada)
+	c := newClient(t, base)
+	csrf := c.token("/signin")
+	res, body := c.do(http.MethodPost, "/signin/passkey/begin", url.Values{"csrf": {"wrong"}})
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("begin with a wrong CSRF token: %d, want 403", res.StatusCode)
+	}
+	res, body = c.do(http.MethodPost, "/signin/passkey/begin", url.Values{"csrf": {csrf}})
+	var answer struct {
+		Options    json.RawMessage `json:"options"`
+		CeremonyID string          `json:"ceremony_id"`
+		Message    string          `json:"message"`
+		Redirect   string          `json:"redirect"`
+	}
+	if err := json.Unmarshal([]byte(body), &answer); err != nil || res.StatusCode != http.StatusOK || len(answer.Options) == 0 || answer.CeremonyID != "" {
+		t.Fatalf("sign-in begin = %d %s (%v); want the options without the ceremony's ID", res.StatusCode, body, err)
+	}
+	var ck *http.Cookie
+	for _, k := range res.Cookies() {
+		if k.Name == handler.PasskeyCookieName {
+			ck = k
+		}
+	}
+	if ck == nil || !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || ck.Path != "/signin" || ck.MaxAge <= 0 || ck.MaxAge > 300 ||
+		strings.Contains(body, ck.Value) || res.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("sign-in begin cookie = %+v; want the ID in a 5-minute HttpOnly, SameSite=Strict cookie of /signin only", ck)
+	}
+	res, body = c.do(http.MethodPost, "/signin/code/passkey/begin", url.Values{"csrf": {csrf}})
+	if json.Unmarshal([]byte(body), &answer); res.StatusCode != http.StatusConflict || answer.Message == "" {
+		t.Fatalf("second-factor begin without a ticket = %d %s; want 409 with a message", res.StatusCode, body)
+	}
+	res, _ = c.do(http.MethodPost, "/signin/passkey", url.Values{"csrf": {csrf}, "response": {"{}"}})
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a sign-in with no ceremony: %d, want 401 with the sign-in page", res.StatusCode)
+	}
+
+	c.signIn(ada, pw, "")
+	csrf = c.token("/accounts")
+	clock.Advance(2 * time.Hour)
+	res, body = c.do(http.MethodPost, "/accounts/passkeys/begin", url.Values{"csrf": {csrf}})
+	answer.Redirect = ""
+	if json.Unmarshal([]byte(body), &answer); res.StatusCode != http.StatusForbidden || answer.Redirect != "/reauth?next=%2Faccounts" {
+		t.Fatalf("registration begin on a stale session = %d %s; want 403 sending to /reauth", res.StatusCode, body)
+	}
+
+	off, offBase := pagesOver(t, usersettings.Options{})
+	confirmedAccount(t, off, ada)
+	o := newClient(t, offBase)
+	if _, page := o.do(http.MethodGet, "/signin", nil); strings.Contains(page, "passkey") {
+		t.Fatal("the sign-in page of a server without passkeys mentions them")
+	}
+	o.signIn(ada, pw, "")
+	if _, page := o.do(http.MethodGet, "/accounts", nil); strings.Contains(page, "Passkeys") {
+		t.Fatal("the Accounts page of a server without passkeys has their section")
+	}
 }
