@@ -319,11 +319,11 @@ func TestPasskeyBeginRoutes(t *testing.T) {
 	confirmedAccount(t, s, ada)
 	c := newClient(t, base)
 	csrf := c.token("/signin")
-	res, body := c.do(http.MethodPost, "/signin/passkey/begin", url.Values{"csrf": {"wrong"}})
+	res, _ := c.do(http.MethodPost, "/signin/passkey/begin", url.Values{"csrf": {"wrong"}})
 	if res.StatusCode != http.StatusForbidden {
 		t.Fatalf("begin with a wrong CSRF token: %d, want 403", res.StatusCode)
 	}
-	res, body = c.do(http.MethodPost, "/signin/passkey/begin", url.Values{"csrf": {csrf}})
+	res, body := c.do(http.MethodPost, "/signin/passkey/begin", url.Values{"csrf": {csrf}})
 	var answer struct {
 		Options    json.RawMessage `json:"options"`
 		CeremonyID string          `json:"ceremony_id"`
