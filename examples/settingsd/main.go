@@ -44,7 +44,11 @@
 //	-shutdown-timeout d        how long SIGTERM waits for requests in flight (default 15s)
 //	-sso FILE                  single-sign-on connections (JSON; see docs/operations.md)
 //	-public-url URL            the server's URL as browsers reach it (default http://<addr>),
-//	                           for the single-sign-on callback <URL>/v1/sso/callback
+//	                           for the single-sign-on callback <URL>/v1/sso/callback and
+//	                           passkeys: its host is the WebAuthn relying-party ID and its
+//	                           origin the one allowed origin. An IP address host (as in the
+//	                           default http://127.0.0.1:8080) leaves passkeys off, since
+//	                           browsers refuse one: use http://localhost:8080 or an https:// name
 //	-support-url URL           where people reach support (http, https or mailto), linked as
 //	                           "Create Support Request" in the merge and in every "Didn't get a code?" help
 //
@@ -261,6 +265,8 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return c, errors.New("-read-header-timeout, -read-timeout, -write-timeout, -idle-timeout and -shutdown-timeout must be positive")
 	case c.memoryLimitMiB < -1:
 		return c, errors.New("-memory-limit must be a size in MiB, 0 or -1")
+	case checkPublicURL(c.publicURL) != nil:
+		return c, checkPublicURL(c.publicURL)
 	case c.dev && !loopback(c.addr):
 		return c, fmt.Errorf("-dev serves every mailed code at /v1/dev/outbox, so it listens on a loopback address only, not %q", c.addr)
 	}
@@ -363,6 +369,11 @@ func run(c config, log *slog.Logger) error {
 	settings, err := usersettings.New(st, opts)
 	if err != nil {
 		return err
+	}
+	if _, origins, why := passkeyParty(c); why != "" {
+		log.Info("passkeys off", "reason", why)
+	} else {
+		log.Info("passkeys on", "rp_id", opts.PasskeyRPID, "origins", strings.Join(origins, ","))
 	}
 	if c.sso != "" {
 		conns, err := readSSO(c.sso)
@@ -563,6 +574,7 @@ func smtpConfig(c config) notify.SMTPConfig {
 func options(c config) (usersettings.Options, devBoxes, error) {
 	o := usersettings.Options{Scopes: handler.SampleScopes, Issuer: "settingsd", SSORedirectURL: redirectURL(c), FreshFor: c.freshFor,
 		CodeLink: web.CodeLink(publicBase(c)), SupportURL: c.supportURL}
+	o.PasskeyRPID, o.PasskeyOrigins, _ = passkeyParty(c)
 	o.Courier.Poll, o.Courier.Lease = c.courierPoll, c.courierLease
 	var dev devBoxes
 	switch {

@@ -325,3 +325,44 @@ func TestUsageListsEveryFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestPasskeyParty checks that -public-url makes the WebAuthn relying
+// party: its host is the RP ID and its origin the one allowed origin, an
+// IP address host (the default http://<addr>) leaves passkeys off, and a
+// URL that is no http(s) URL is refused at start.
+func TestPasskeyParty(t *testing.T) {
+	for _, tc := range []struct {
+		c      config
+		rpID   string
+		origin string
+	}{
+		{config{addr: "localhost:8080"}, "localhost", "http://localhost:8080"},
+		{config{addr: "127.0.0.1:8080", publicURL: "http://localhost:8080/"}, "localhost", "http://localhost:8080"},
+		{config{addr: "0.0.0.0:8080", publicURL: "https://Settings.Example/base"}, "settings.example", "https://settings.example"},
+		{config{addr: "127.0.0.1:8080"}, "", ""},
+		{config{addr: "127.0.0.1:8080", publicURL: "http://[::1]:8080"}, "", ""},
+	} {
+		rpID, origins, why := passkeyParty(tc.c)
+		if rpID != tc.rpID || (tc.origin != "" && !slices.Equal(origins, []string{tc.origin})) || (rpID == "") != (why != "") {
+			t.Errorf("passkeyParty(%+v) = %q, %q, %q; want %q, %q", tc.c, rpID, origins, why, tc.rpID, tc.origin)
+		}
+	}
+	if _, _, why := passkeyParty(config{addr: "127.0.0.1:9090"}); !strings.Contains(why, "http://localhost:9090") {
+		t.Errorf("the reason passkeys are off (%q) does not say what to pass", why)
+	}
+	t.Setenv("SETTINGSD_CODE_KEY", "")
+	t.Setenv("SETTINGSD_TWOFACTOR_KEY", "")
+	o, _, err := options(config{dev: true, addr: "127.0.0.1:8080", publicURL: "http://localhost:8080"})
+	if err != nil || o.PasskeyRPID != "localhost" || !slices.Equal(o.PasskeyOrigins, []string{"http://localhost:8080"}) {
+		t.Fatalf("options = %q, %q, %v; want the relying party of the public URL", o.PasskeyRPID, o.PasskeyOrigins, err)
+	}
+	s, err := usersettings.New(memory.New(), o)
+	if err != nil || !s.Passkeys.Enabled() {
+		t.Fatalf("New with the derived relying party: %v; want passkeys on", err)
+	}
+	for _, bad := range []string{"localhost:8080", "ftp://example.com", "https://", "http://a:b"} {
+		if _, err := parseConfig([]string{"-dev", "-public-url", bad}, env()); err == nil {
+			t.Errorf("-public-url %q accepted", bad)
+		}
+	}
+}

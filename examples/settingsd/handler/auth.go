@@ -3,7 +3,6 @@ package handler
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/account"
@@ -144,28 +143,8 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ses, secret, err := h.s.Sessions.Start(ctx, session.Begin{
-		AccountID: res.Account.ID, Method: method, Client: h.client(r), PasswordExpired: res.PasswordExpired,
-	})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	body := map[string]any{
-		"session_id":       ses.ID,
-		"csrf_token":       session.CSRFToken(secret.Reveal()),
-		"password_expired": ses.PasswordExpired,
-		"account_id":       res.Account.ID,
-		"profile_id":       res.Account.ProfileID,
-	}
-	if req.SessionInBody {
-		body["session"] = secret.Reveal()
-		body["device_token"] = res.Device
-	} else {
-		http.SetCookie(w, h.cookie(r, secret.Reveal(), 0))
-		http.SetCookie(w, h.deviceCookie(r, res.Device))
-	}
-	created(w, "/v1/me/sessions/"+url.PathEscape(ses.ID), body)
+	h.startSession(w, r, res.Account, session.Begin{AccountID: res.Account.ID, Method: method, PasswordExpired: res.PasswordExpired},
+		req.SessionInBody, res.Device)
 }
 
 // authenticate runs the password step l of a sign-in and reports whether

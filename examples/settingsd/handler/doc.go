@@ -34,7 +34,8 @@
 //	409 email_taken, name_taken, already_enabled, not_enabled, no_enrollment,
 //	    sms_unavailable, flow_invalid, flow_expired, pending_expired,
 //	    profile_changed,
-//	    conflict (a write that lost a race; retry)
+//	    conflict (a write that lost a race; retry), ceremony_expired,
+//	    passkey_limit, passkey_exists, no_passkey
 //	412 precondition_failed
 //	413 request_too_large
 //	415 unsupported_media_type
@@ -44,11 +45,12 @@
 //	    invalid_name, invalid_description, no_scope, invalid_expiry,
 //	    invalid_input {field, reason}, same_profile, invalid_choice, invalid_phone,
 //	    sso_managed (password, 2FA or login-email flows of a single-sign-on account),
-//	    invalid_return_to, email_unchanged
+//	    invalid_return_to, email_unchanged, invalid_passkey, invalid_passkey_name
 //	429 rate_limited {retry_after}, locked, too_soon {retry_after}
 //	500 internal
 //	502 sso_provider_unavailable, sso_exchange_failed
-//	503 not_ready, unavailable (a request cancelled or timed out)
+//	503 not_ready, unavailable (a request cancelled or timed out),
+//	    passkeys_unavailable (no relying party: settingsd's -public-url)
 //
 // 400 invalid_json names an unknown or mistyped field in "field", and
 // says "reason":"invalid_utf8" for a string that is not UTF-8. 401
@@ -139,6 +141,10 @@
 //	POST   /v1/signup/{id}/resend                  → 202 {sent_to}: a new code (409 pending_expired)
 //	POST   /v1/sessions                            {email,password,otp?,session_in_body?,device_token?} → 201 {session_id,session?,device_token?,csrf_token,password_expired,account_id,profile_id}
 //	POST   /v1/sessions/sms                        {email,password} → 202, a sign-in code texted
+//	POST   /v1/sessions/passkey/begin              {ceremony_in_body?} → 200 {options,expires_at,ceremony_id?}
+//	POST   /v1/sessions/passkey                    {response,ceremony_id?,otp?,session_in_body?,device_token?} → 201 as POST /v1/sessions
+//	POST   /v1/sessions/passkey/second-factor/begin {email,password,ceremony_in_body?} → 200 {options,expires_at,account_id,ceremony_id?,device_token?}
+//	POST   /v1/sessions/passkey/second-factor      {account_id,response,ceremony_id?,session_in_body?,device_token?} → 201 as POST /v1/sessions
 //	POST   /v1/sessions/unlock                     {email} → 202, always; an unlock code mailed
 //	POST   /v1/sessions/unlock/verify              {email,code} → 200 {device_token}
 //	DELETE /v1/sessions/current                    → 204
@@ -170,6 +176,13 @@
 //	DELETE /v1/me/sessions/{id}                    → 204, 404 for another account's
 //	DELETE /v1/me/sessions/others                  → 204 (fresh session)
 //	POST   /v1/me/reauthenticate                   {password,otp?} → 200 {id,current,method,…}
+//	POST   /v1/me/reauthenticate/passkey/begin     → 200 {ceremony_id,options,expires_at}
+//	POST   /v1/me/reauthenticate/passkey           {ceremony_id,response} → 200 {id,current,method,…}
+//	GET    /v1/me/passkeys                         → {items:[{id,name,created_at,last_used_at?,transports,backup_eligible,backup_state,aaguid}]}
+//	POST   /v1/me/passkeys/begin                   → 200 {ceremony_id,options,expires_at} (fresh session)
+//	POST   /v1/me/passkeys                         {ceremony_id,response,name?} → 201 passkey (fresh session)
+//	PATCH  /v1/me/passkeys/{id}                    {name} → 200 passkey
+//	DELETE /v1/me/passkeys/{id}                    → 204 (fresh session)
 //	POST   /v1/me/merges                           {email} → 201 {id,addresses}
 //	POST   /v1/me/merges/{id}/code                 {address} → 202
 //	POST   /v1/me/merges/{id}/verify               {code} → 200 preview
@@ -207,6 +220,34 @@
 //	GET    /v1/sso/start                           ?email=&return_to= → 302 to the company's identity provider
 //	GET    /v1/sso/callback                        → 303 to return_to, session cookie set
 //	POST   /v1/sso/backchannel-logout/{connection} form logout_token → 200, or 400 invalid_request
+//
+// # Passkeys
+//
+// A passkey (a WebAuthn credential, package passkey) signs in without a
+// password, serves as the second factor of a password sign-in, and
+// re-authenticates a session. Each ceremony has two steps: a begin
+// route answers the options for the browser's navigator.credentials
+// call (create for a registration, get for the others), with binary
+// fields in base64url (PublicKeyCredential.parseCreationOptionsFromJSON
+// and parseRequestOptionsFromJSON read them), and the finish route takes
+// the credential's toJSON() as "response". A ceremony is kept by the
+// SDK, used once and short-lived (409 ceremony_expired after). A
+// registration and a re-authentication are bound to the session that
+// began them and carry "ceremony_id" in the body. A sign-in or a second
+// factor has no session yet: a browser keeps the ceremony's ID in the
+// HttpOnly, SameSite=Strict cookie PasskeyCookieName, scoped to
+// /v1/sessions/passkey, so only the browser that began it finishes it;
+// an API client asks for "ceremony_in_body" and sends the ID back as it
+// would a session secret. The finish of a sign-in starts a session
+// exactly as POST /v1/sessions does, and every refused answer is 401
+// invalid_credentials; a passkey that verified its user (a PIN or a
+// biometric) counts as two factors. A passkey as the second factor
+// begins with the email and password (POST
+// /v1/sessions/passkey/second-factor/begin, a wrong password answered
+// as by POST /v1/sessions) and finishes with the account_id of that
+// answer: only that account's passkeys are accepted. Registering and
+// removing a passkey need a fresh session; renaming does not. Servers
+// without a relying party answer 503 passkeys_unavailable.
 //
 // # Single sign-on
 //

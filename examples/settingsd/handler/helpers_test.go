@@ -24,6 +24,13 @@ import (
 
 const pw = "Correct-Horse-9-Battery"
 
+// The relying party of the test servers' passkeys: the software
+// authenticator of passkeytest answers as a browser on passkeyOrigin.
+const (
+	passkeyRPID   = "localhost"
+	passkeyOrigin = "http://localhost"
+)
+
 // clock is the shared fake clock of the tests.
 type clock = fakeclock.Clock
 
@@ -77,7 +84,8 @@ func startEnvWith(t *testing.T, sms *handler.SMSOutbox, freshFor time.Duration, 
 	outbox := &notify.Outbox{Now: c.Now}
 	o := usersettings.Options{
 		Mailer: outbox, Now: c.Now, Dev: true, Scopes: handler.SampleScopes, Issuer: "settingsd-test", FreshFor: freshFor,
-		Hasher: password.NewHasher(password.HasherConfig{Params: password.Params{Memory: 1024, Time: 1, Threads: 1}}),
+		Hasher:      password.NewHasher(password.HasherConfig{Params: password.Params{Memory: 1024, Time: 1, Threads: 1}}),
+		PasskeyRPID: passkeyRPID, PasskeyOrigins: []string{passkeyOrigin},
 	}
 	hopts := []handler.Option{handler.WithDevOutbox(outbox)}
 	if sms != nil {

@@ -30,6 +30,11 @@ type accountsData struct {
 	// data, so the page warns (none when every account of the profile
 	// needs one, as with usersettings.Options.TwoFactorProfileWide).
 	Unprotected []string
+	// PasskeysOn shows the passkeys section (passkeys are on, the
+	// password has not expired, the company does not sign the account
+	// in); Passkeys are the account's.
+	PasskeysOn bool
+	Passkeys   []passkeyRow
 }
 
 func (w *Web) accountsPage(rw http.ResponseWriter, r *http.Request, c *caller) {
@@ -56,6 +61,20 @@ func (w *Web) renderAccounts(rw http.ResponseWriter, r *http.Request, c *caller,
 		if d.Unprotected, err = w.unprotected(r, c, list); err != nil {
 			w.fail(rw, r, err)
 			return
+		}
+	}
+	if d.PasskeysOn = w.s.Passkeys.Enabled() && !d.Expired && !d.SSO; d.PasskeysOn {
+		if d.Passkeys, err = w.passkeysOf(r, c); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+		if f == nil {
+			f = newForm()
+		}
+		for _, p := range d.Passkeys { // each rename field shows the name it changes
+			if _, ok := f.Values[p.NameField]; !ok {
+				f.Values[p.NameField] = p.Name
+			}
 		}
 	}
 	p := w.signedInPage(rw, r, c, "Accounts", "accounts")

@@ -159,8 +159,12 @@ func needBrowser(t *testing.T) context.Context {
 // env is one server: the JSON API at /v1/ and the pages at /, over a
 // migrated SQLite file, with a fake clock and an outbox.
 type env struct {
-	t        *testing.T
-	srv      *httptest.Server
+	t   *testing.T
+	srv *httptest.Server
+	// base is the server's URL as the browser reaches it: srv.URL, or
+	// http://localhost:<port> with passkeys, whose relying party must be
+	// a name.
+	base     string
 	clock    *fakeclock.Clock
 	settings *usersettings.Settings
 	outbox   *notify.Outbox
@@ -169,20 +173,39 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return startEnv(t, false)
+}
+
+// newPasskeyEnv is newEnv with passkeys on: the browser reaches the
+// server as http://localhost:<port>, the relying party localhost.
+func newPasskeyEnv(t *testing.T) *env {
+	t.Helper()
+	return startEnv(t, true)
+}
+
+func startEnv(t *testing.T, passkeys bool) *env {
+	t.Helper()
 	ctx := context.Background()
 	st, db, err := sqlite.OpenStore(ctx, filepath.Join(t.TempDir(), "settingsd.db"))
 	if err != nil {
 		t.Fatalf("OpenStore: %v", err)
 	}
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	base := srv.URL
 	c := fakeclock.New(time.Now().UTC().Truncate(time.Second))
 	outbox := &notify.Outbox{Now: c.Now}
 	sms := &handler.SMSOutbox{Now: c.Now}
-	s := testSettings(t, st, usersettings.Options{Mailer: outbox, SMS: sms, Now: c.Now, Issuer: "settingsd-test", SupportURL: supportURL})
+	o := usersettings.Options{Mailer: outbox, SMS: sms, Now: c.Now, Issuer: "settingsd-test", SupportURL: supportURL}
+	if passkeys {
+		base = "http://localhost:" + srv.URL[strings.LastIndexByte(srv.URL, ':')+1:]
+		o.PasskeyRPID, o.PasskeyOrigins = "localhost", []string{base}
+	}
+	s := testSettings(t, st, o)
 	limiter := handler.NewLimiter(c.Now)
-	mux := http.NewServeMux()
 	mux.Handle("/v1/", handler.New(s, handler.WithDevOutbox(outbox), handler.WithDevSMS(sms), handler.WithLimiter(limiter)))
 	mux.Handle("/", web.New(s, web.WithDevOutbox(outbox), web.WithDevSMS(sms), web.WithLimiter(limiter)))
-	e := &env{t: t, srv: httptest.NewServer(mux), clock: c, settings: s, outbox: outbox, sms: sms}
+	e := &env{t: t, srv: srv, base: base, clock: c, settings: s, outbox: outbox, sms: sms}
 	t.Cleanup(func() {
 		e.srv.Close()
 		_ = st.Close()
@@ -284,7 +307,7 @@ type tab struct {
 	origins map[string]bool
 }
 
-// newTab opens a tab in a fresh browser context. The page script (static/app.js) is blocked unless
+// newTab opens a tab in a fresh browser context. The page scripts (static/app.js, static/passkey.js) are blocked unless
 // withScript: every flow must work with JavaScript off.
 func newTab(t *testing.T, e *env, withScript bool) *tab {
 	t.Helper()
@@ -307,10 +330,11 @@ func newTab(t *testing.T, e *env, withScript bool) *tab {
 		t.Fatalf("listening to the tab: %v", err)
 	}
 	if !withScript {
-		pattern := e.srv.URL + "/static/app.js"
-		if _, err := chromedp.Call(ctx, network.SetBlockedURLs, network.SetBlockedURLsParams{
-			URLPatterns: []*network.BlockPattern{{URLPattern: pattern, Block: true}},
-		}); err != nil {
+		var patterns []*network.BlockPattern
+		for _, script := range []string{"app.js", "passkey.js"} {
+			patterns = append(patterns, &network.BlockPattern{URLPattern: e.base + "/static/" + script, Block: true})
+		}
+		if _, err := chromedp.Call(ctx, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: patterns}); err != nil {
 			t.Fatalf("blocking the script: %v", err)
 		}
 	}
@@ -323,8 +347,8 @@ func (b *tab) checkOrigins() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for o := range b.origins {
-		if o != b.e.srv.URL {
-			b.t.Errorf("a page requested %s, another origin than %s", o, b.e.srv.URL)
+		if o != b.e.base {
+			b.t.Errorf("a page requested %s, another origin than %s", o, b.e.base)
 		}
 	}
 }
@@ -355,7 +379,7 @@ func (b *tab) load(what string, actions ...chromedp.Action[chromedp.Void]) *netw
 // visit opens a path of the server.
 func (b *tab) visit(path string) *network.Response {
 	b.t.Helper()
-	return b.load("visit "+path, chromedp.Navigate(b.e.srv.URL+path))
+	return b.load("visit "+path, chromedp.Navigate(b.e.base+path))
 }
 
 // submit fills the fields (CSS selector → value) and clicks the button.
@@ -536,6 +560,20 @@ func (b *tab) axe(name string) {
 // screenshot saves a full-page PNG of the page.
 func (b *tab) screenshot(name string) {
 	b.t.Helper()
+	b.shoot(name, chromedp.FullScreenshot(100))
+}
+
+// screenshotOf saves a PNG of the element the selector matches: a section
+// of a page, for the README.
+func (b *tab) screenshotOf(name, sel string) {
+	b.t.Helper()
+	b.shoot(name, chromedp.Screenshot(chromedp.CSS(sel)))
+}
+
+// shoot takes the screenshot and saves it as name.png in the directory
+// envScreenshots names, or a temporary one.
+func (b *tab) shoot(name string, take chromedp.Action[[]byte]) {
+	b.t.Helper()
 	dir := os.Getenv(envScreenshots)
 	if dir == "" {
 		browserOnceDir.Do(func() { shotsDir, _ = os.MkdirTemp("", "usersettings-screens-") })
@@ -543,7 +581,7 @@ func (b *tab) screenshot(name string) {
 	}
 	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, take)
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", name, err)
 	}

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/pquerna/otp/totp"
@@ -667,22 +666,12 @@ func TestBrowserScript(t *testing.T) {
 		t.Fatal("the copy button stays hidden with the script on")
 	}
 	b.visit("/developer")
-	var dialogs int
-	if err := chromedp.Listen(b.ctx, func(ev any) {
-		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
-			dialogs++
-			go func() {
-				_, _ = chromedp.Call(b.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
-			}()
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
+	dialogs := b.acceptDialogs()
 	res := b.load("delete token", chromedp.Click(chromedp.CSS("form[action$='/delete'] button")))
 	b.wantPage(res, 200, "Developer Settings")
 	b.wantText(".notice", "The token is deleted.")
-	if dialogs != 1 {
-		t.Fatalf("%d confirmation dialogs, want 1", dialogs)
+	if n := dialogs(); n != 1 {
+		t.Fatalf("%d confirmation dialogs, want 1", n)
 	}
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/seed-a97ca23f/usersettings/account/password"
 	"github.com/seed-a97ca23f/usersettings/profile"
@@ -204,6 +205,10 @@ func summaryLabel(name string) string {
 		return "Confirmation"
 	case "code":
 		return "Code"
+	case "passkey":
+		return "Passkey"
+	case "passkey_name":
+		return "Passkey name"
 	case "address":
 		return "Address"
 	case "token_name":
@@ -230,6 +235,9 @@ func summaryLabel(name string) string {
 		return "App ID"
 	case "app_name":
 		return "App name"
+	}
+	if strings.HasPrefix(name, "name_") { // the rename field of one passkey
+		return "Passkey name"
 	}
 	return fieldLabel(name)
 }

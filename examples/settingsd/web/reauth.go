@@ -179,6 +179,27 @@ type reauthData struct {
 	// tells that the form is shown again instead.
 	Action string
 	Retype bool
+	// Passkeys offers "Confirm with a passkey": the account has one.
+	Passkeys bool
+}
+
+// reauthenticated finishes the form that waited for the
+// re-authentication (replay, with the password typed at the prompt, if
+// any, as its proof) or goes back to next.
+func (w *Web) reauthenticated(rw http.ResponseWriter, r *http.Request, c *caller, next, password string) {
+	rp, ok := w.pendingReplay(r)
+	if _, err := r.Cookie(replayCookie); err == nil {
+		http.SetCookie(rw, w.cookie(r, replayCookie, "", "/reauth", -1))
+	}
+	switch {
+	case ok && !rp.Retype:
+		w.replay(rw, r, c, rp, password)
+	case ok:
+		w.setFlash(rw, r, "reauth_retype")
+		seeOther(rw, r, next)
+	default:
+		seeOther(rw, r, next)
+	}
 }
 
 // reauthPage asks a signed-in person for the password again (and the
@@ -193,8 +214,13 @@ func (w *Web) renderReauth(rw http.ResponseWriter, r *http.Request, c *caller, s
 		w.fail(rw, r, err)
 		return
 	}
+	has, err := w.s.Passkeys.HasPasskeys(r.Context(), c.acct.ID)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	p := w.signedInPage(rw, r, c, "Confirm it is you", "")
-	d := reauthData{Next: next, TwoFactor: factor.Method != twofactor.MethodNone}
+	d := reauthData{Next: next, TwoFactor: factor.Method != twofactor.MethodNone, Passkeys: has}
 	if factor.Method == twofactor.MethodSMS {
 		d.SMSPhone, d.Texted = factor.Phone, texted || p.Flash == flashes["code_texted"]
 	}
@@ -221,19 +247,7 @@ func (w *Web) reauth(rw http.ResponseWriter, r *http.Request, c *caller) {
 	_, err := w.s.Sessions.Reauthenticate(r.Context(), w.as(r, c), password, strings.TrimSpace(r.PostFormValue("code")))
 	switch codeOf(err) {
 	case "":
-		rp, ok := w.pendingReplay(r)
-		if _, err := r.Cookie(replayCookie); err == nil {
-			http.SetCookie(rw, w.cookie(r, replayCookie, "", "/reauth", -1))
-		}
-		switch {
-		case ok && !rp.Retype:
-			w.replay(rw, r, c, rp, password)
-		case ok:
-			w.setFlash(rw, r, "reauth_retype")
-			seeOther(rw, r, next)
-		default:
-			seeOther(rw, r, next)
-		}
+		w.reauthenticated(rw, r, c, next, password)
 		return
 	case "rate_limited":
 		f.add("password", signInThrottleMessage(waitOf(err)))

@@ -241,7 +241,10 @@ var funcs = template.FuncMap{
 	"fieldLabel":  fieldLabel,
 	"secret":      func(id, value, label string) secretView { return secretView{id, value, label} },
 	"inc":         func(i int) int { return i + 1 },
-	"dec":         func(i int) int { return i - 1 },
+	"passkeyButton": func(p *page, label string) passkeyButtonView {
+		return passkeyButtonView{Form: p.Form, Label: label}
+	},
+	"dec": func(i int) int { return i - 1 },
 }
 
 // render writes the page with the status. The page is rendered to memory
@@ -359,6 +362,9 @@ var flashes = map[string]string{
 	"reauth_retype":        "Thank you. The form had a password or a code, which we never keep: enter it again to finish.",
 	"unlock_sent":          "If the address has an account, we sent it an unlock code. Enter it below.",
 	"unlocked":             "This browser is unlocked. Sign in with your password.",
+	"passkey_added":        "The passkey is added. You can sign in with it now.",
+	"passkey_renamed":      "The passkey is renamed.",
+	"passkey_removed":      "The passkey is removed. It no longer signs you in.",
 }
 
 // setFlash shows a notice on the next page.

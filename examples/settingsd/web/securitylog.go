@@ -34,7 +34,7 @@ var eventLabels = map[securitylog.Kind]string{
 	securitylog.SignedIn:                 "Signed in",
 	securitylog.SignInFailed:             "Sign-in failed",
 	securitylog.LockedOut:                "Sign-in locked",
-	securitylog.Reauthenticated:          "Password confirmed",
+	securitylog.Reauthenticated:          "Identity confirmed",
 	securitylog.TwoFactorEnrolled:        "Two-factor authentication turned on",
 	securitylog.TwoFactorDeactivated:     "Two-factor authentication turned off",
 	securitylog.RecoveryCodeUsed:         "Recovery code used",

@@ -45,13 +45,21 @@ type signInData struct {
 	SMSPhone string
 	// Texted tells that a code was just texted.
 	Texted bool
+	// Passkeys offers a passkey: on the sign-in page when passkeys are
+	// on, at the code step when the account has one.
+	Passkeys bool
+}
+
+// signInData is the content of the sign-in page.
+func (w *Web) signInData(next string) signInData {
+	return signInData{Next: next, Passkeys: w.s.Passkeys.Enabled()}
 }
 
 func nextOf(r *http.Request) string { return localPath(r.FormValue("next")) }
 
 func (w *Web) signInPage(rw http.ResponseWriter, r *http.Request) {
 	p := w.anonymousPage(rw, r, "Sign in")
-	p.Data = signInData{Next: r.URL.Query().Get("next")}
+	p.Data = w.signInData(r.URL.Query().Get("next"))
 	w.render(rw, r, http.StatusOK, "signin", p)
 }
 
@@ -75,7 +83,9 @@ func (w *Web) signIn(rw http.ResponseWriter, r *http.Request) {
 			f.add("password", msgBadCredentials)
 		}
 		p := w.anonymousPage(rw, r, "Sign in")
-		p.Form, p.Data = f, signInData{Next: next, Throttled: code == "rate_limited"}
+		d := w.signInData(next)
+		d.Throttled = code == "rate_limited"
+		p.Form, p.Data = f, d
 		w.render(rw, r, status, "signin", p)
 		return
 	}
@@ -147,15 +157,21 @@ func (w *Web) codePage(rw http.ResponseWriter, r *http.Request) {
 
 // renderCodePage shows the code step of the ticket's sign-in: with "Text
 // me a code" when its second factor is SMS, "Text me a new code" once
-// texted (or after the flash saying so).
+// texted (or after the flash saying so), and "Use a passkey" when the
+// account has one.
 func (w *Web) renderCodePage(rw http.ResponseWriter, r *http.Request, t factorTicket, status int, f *form, next string, texted bool) {
 	factor, err := w.signInFactor(r, t)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
+	has, err := w.s.Passkeys.HasPasskeys(r.Context(), t.accountID)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	p := w.anonymousPage(rw, r, "Enter your code")
-	d := signInData{Next: next}
+	d := signInData{Next: next, Passkeys: has}
 	if factor.Method == twofactor.MethodSMS {
 		d.SMSPhone, d.Texted = factor.Phone, texted || p.Flash == flashes["code_texted"]
 	}

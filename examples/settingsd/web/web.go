@@ -16,8 +16,9 @@ import (
 
 // CSP is the Content-Security-Policy of every page: scripts, styles and
 // images only from this origin (images also as data: URLs, for the QR
-// code), no inline script or style, no framing, forms posting only here.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+// code), requests of the page script (a passkey ceremony's options) only
+// here, no inline script or style, no framing, forms posting only here.
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // Limits of the pages.

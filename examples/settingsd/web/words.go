@@ -164,6 +164,10 @@ func eventDetail(e securitylog.Event) string {
 		if strings.HasPrefix(e.Detail, "tok_") {
 			return ""
 		}
+	case securitylog.Reauthenticated:
+		if e.Detail == "passkey" {
+			return "with a passkey"
+		}
 	case securitylog.TwoFactorEnrolled, securitylog.TwoFactorDeactivated:
 		if m, ok := twoFactorMethods[e.Detail]; ok {
 			return m
