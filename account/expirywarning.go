@@ -115,7 +115,7 @@ func (s *Service) warn(ctx context.Context, w PasswordWarning) (bool, error) {
 		if err != nil || !marked {
 			return err
 		}
-		n := notify.Notice{Kind: notify.NoticePasswordExpiring, Detail: notify.ExpiryDetail(at, left)}
+		n := notify.Notice{Kind: notify.NoticePasswordExpiring, Expires: at, Left: left}
 		return s.notices.Queue(ctx, n, a.Email)
 	})
 	if err != nil {

@@ -1,10 +1,12 @@
 package notify
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"golang.org/x/text/language"
 )
 
 // NoticeKind names the security-relevant change a notice reports.
@@ -49,22 +51,18 @@ const (
 	NoticePasskeyAdded   NoticeKind = "passkey_added"
 	NoticePasskeyRemoved NoticeKind = "passkey_removed"
 	// NoticePasswordExpiring warns that the password of the account
-	// expires soon (14 and again 3 days before, by default); Detail says
-	// when (ExpiryDetail). It reports no change, so it ends with how to
-	// change the password instead of the security advice of the others.
+	// expires soon (14 and again 3 days before, by default); Expires and
+	// Left say when. It reports no change, so it ends with how to change
+	// the password instead of the security advice of the others.
 	NoticePasswordExpiring NoticeKind = "password_expiring"
 )
 
-// ExpiryDetail is the Detail of a NoticePasswordExpiring: how long is
-// left, in whole days rounded up ("in 14 days"), and the date and time
-// of the expiry in UTC.
-func ExpiryDetail(at time.Time, left time.Duration) string {
-	days := int((left + 24*time.Hour - 1) / (24 * time.Hour))
-	in := fmt.Sprintf("in %d days", days)
-	if days == 1 {
-		in = "in 1 day"
-	}
-	return in + ", on " + at.UTC().Format("Monday 2 January 2006, 15:04 UTC")
+// expiryDetail is the Detail of a NoticePasswordExpiring in the language
+// lang: how long is left, in whole days rounded up ("in 14 days"), and
+// the date and time of the expiry in UTC.
+func expiryDetail(lang language.Tag, at time.Time, left time.Duration) string {
+	days := int64((left + 24*time.Hour - 1) / (24 * time.Hour))
+	return tr(lang, "in %s, on %s", count(lang, days, "1 day", "%s days"), formatTime(lang, at))
 }
 
 // Notice is one security notice to an account.
@@ -82,10 +80,20 @@ type Notice struct {
 	Items []string
 	// At is when the change happened; the zero time leaves it out.
 	At time.Time
+	// Expires and Left are for NoticePasswordExpiring: when the password
+	// expires, and how long is left until then when the notice is made.
+	// The mail says both, in its language, in place of Detail.
+	Expires time.Time
+	Left    time.Duration
+	// Language is the language of the mail, matched against Languages;
+	// the zero tag means the language of the context the Notifier is
+	// given (LanguageFrom), and NoticeMessage takes it as English.
+	Language language.Tag
 }
 
 // noticeTexts holds the subject, the opening sentence and the closing
-// paragraph per kind (empty: the security advice of a change).
+// paragraph per kind (empty: the security advice of a change): catalogue
+// keys.
 var noticeTexts = map[NoticeKind]struct{ subject, sentence, footer string }{
 	NoticePasswordChanged:      {"Your password was changed", "The password of your account was changed", ""},
 	NoticeTokenCreated:         {"A personal access token was created", "A new personal access token was created for your account", ""},
@@ -124,23 +132,32 @@ func NoticeMessage(to string, n Notice) (Message, error) {
 	if !ok {
 		return Message{}, ErrUnknownNotice
 	}
+	lang := match(n.Language)
 	at := ""
 	if !n.At.IsZero() {
-		at = n.At.UTC().Format("Monday 2 January 2006, 15:04 UTC")
+		at = formatTime(lang, n.At)
 	}
-	body, err := render("notice.txt", map[string]any{
-		"Sentence": text.sentence, "Detail": cleanDetail(n.Detail), "At": at, "Items": cleanItems(n.Items),
-		"Footer": text.footer,
+	detail := cleanDetail(n.Detail)
+	if n.Kind == NoticePasswordExpiring && !n.Expires.IsZero() {
+		detail = expiryDetail(lang, n.Expires, n.Left)
+	}
+	footer := ""
+	if text.footer != "" {
+		footer = tr(lang, text.footer)
+	}
+	body, err := render(lang, "notice.txt", map[string]any{
+		"Sentence": tr(lang, text.sentence), "Detail": detail, "At": at, "Items": cleanItems(lang, n.Items),
+		"Footer": footer,
 	})
 	if err != nil {
 		return Message{}, err
 	}
-	return Message{To: to, Subject: text.subject, Body: body}, nil
+	return Message{To: to, Subject: tr(lang, text.subject), Body: body}, nil
 }
 
 // cleanItems cleans each item like a Detail, drops empty ones, and
 // replaces those past maxItems by a count.
-func cleanItems(items []string) []string {
+func cleanItems(lang language.Tag, items []string) []string {
 	var out []string
 	for _, it := range items {
 		if it = cleanDetail(it); it != "" {
@@ -148,7 +165,7 @@ func cleanItems(items []string) []string {
 		}
 	}
 	if len(out) > maxItems {
-		out = append(out[:maxItems-1], fmt.Sprintf("and %d more", len(out)-maxItems+1))
+		out = append(out[:maxItems-1], tr(lang, "and %s more", strconv.Itoa(len(out)-maxItems+1)))
 	}
 	return out
 }

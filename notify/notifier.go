@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 
+	"golang.org/x/text/language"
+
 	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
@@ -57,6 +59,7 @@ func (n *Notifier) Send(ctx context.Context, notice Notice, to ...string) {
 	if n == nil || n.Mailer == nil {
 		return
 	}
+	notice = inLanguage(ctx, notice)
 	for _, addr := range to {
 		if addr == "" {
 			continue
@@ -99,6 +102,7 @@ func (n *Notifier) Queue(ctx context.Context, notice Notice, to ...string) error
 		n.Send(ctx, notice, to...)
 		return nil
 	}
+	notice = inLanguage(ctx, notice)
 	for _, addr := range to {
 		if addr == "" {
 			continue
@@ -119,4 +123,13 @@ func (n *Notifier) Queue(ctx context.Context, notice Notice, to ...string) error
 		}
 	}
 	return nil
+}
+
+// inLanguage returns n with the language of ctx (LanguageFrom) when it
+// names none.
+func inLanguage(ctx context.Context, n Notice) Notice {
+	if n.Language == language.Und {
+		n.Language = LanguageFrom(ctx)
+	}
+	return n
 }

@@ -10,13 +10,18 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+
 	"github.com/seed-a97ca23f/usersettings/errs"
 )
 
 //go:embed templates/*.txt
 var templateFS embed.FS
 
-var templates = template.Must(template.ParseFS(templateFS, "templates/*.txt"))
+// templates hold the layout of the mails; every text in them is a
+// catalogue key given to t, which render binds to the mail's language.
+var templates = template.Must(template.New("mail").Funcs(template.FuncMap{"t": fmt.Sprintf}).
+	ParseFS(templateFS, "templates/*.txt"))
 
 // Errors of the message builders.
 var (
@@ -45,7 +50,8 @@ const (
 	PurposeUnlock        = "sign_in_unlock"
 )
 
-// codeTexts holds the subject and what the code confirms, per purpose.
+// codeTexts holds the subject and what the code confirms, per purpose:
+// catalogue keys.
 var codeTexts = map[string]struct{ subject, action string }{
 	PurposeSignUp:        {"Confirm your email address", "confirm your email address and finish creating your account"},
 	PurposeAddAccount:    {"Confirm the account you are adding", "add this email address as a login account to your profile"},
@@ -96,6 +102,9 @@ type CodeMail struct {
 	// http(s) address of the page that takes the key, and the mail gives
 	// it instead of the key.
 	Key, Link string
+	// Language is the language of the mail, matched against Languages;
+	// the zero tag means English. A service sets it from LanguageFrom.
+	Language language.Tag
 }
 
 // Message renders the mail. It returns ErrInvalidAddress,
@@ -113,14 +122,15 @@ func (m CodeMail) Message() (Message, error) {
 	if !validCode(m.Code) || m.TTL <= 0 || (m.Key != "" && !validCode(m.Key)) || (m.Link != "" && !validLink(m.Link)) {
 		return Message{}, ErrInvalidCodeMessage
 	}
-	body, err := render("code.txt", map[string]string{
-		"Code": m.Code, "Action": text.action, "TTL": humanDuration(m.TTL), "Note": cleanNote(m.Note),
+	lang := match(m.Language)
+	body, err := render(lang, "code.txt", map[string]string{
+		"Code": m.Code, "Action": tr(lang, text.action), "TTL": humanDuration(lang, m.TTL), "Note": cleanNote(m.Note),
 		"Key": m.Key, "Link": m.Link,
 	})
 	if err != nil {
 		return Message{}, err
 	}
-	return Message{To: m.To, Subject: text.subject, Body: body}, nil
+	return Message{To: m.To, Subject: tr(lang, text.subject), Body: body}, nil
 }
 
 // validLink reports whether link is an absolute http or https URL
@@ -156,30 +166,32 @@ func validCode(code string) bool {
 	return strings.IndexFunc(code, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) < 0
 }
 
-func render(name string, data any) (string, error) {
+// render executes the template name with its texts in the language
+// lang.
+func render(lang language.Tag, name string, data any) (string, error) {
+	t, err := templates.Clone()
+	if err != nil {
+		return "", fmt.Errorf("notify: template %s: %w", name, err)
+	}
+	t.Funcs(template.FuncMap{"t": func(key string, args ...any) string { return tr(lang, key, args...) }})
 	var b strings.Builder
-	if err := templates.ExecuteTemplate(&b, name, data); err != nil {
+	if err := t.ExecuteTemplate(&b, name, data); err != nil {
 		return "", fmt.Errorf("notify: template %s: %w", name, err)
 	}
 	return b.String(), nil
 }
 
-// humanDuration writes d as whole hours, minutes or seconds, rounding
-// down to the largest unit that fits: "10 minutes", "1 hour", "90 seconds"
-// (a duration under two minutes is written in seconds).
-func humanDuration(d time.Duration) string {
-	unit := func(n int64, name string) string {
-		if n == 1 {
-			return "1 " + name
-		}
-		return fmt.Sprintf("%d %ss", n, name)
-	}
+// humanDuration writes d in the language lang as whole hours, minutes or
+// seconds, rounding down to the largest unit that fits: "10 minutes", "1
+// hour", "90 seconds" (a duration under two minutes is written in
+// seconds).
+func humanDuration(lang language.Tag, d time.Duration) string {
 	switch {
 	case d >= 2*time.Hour || d%time.Hour == 0 && d >= time.Hour:
-		return unit(int64(d/time.Hour), "hour")
+		return count(lang, int64(d/time.Hour), "1 hour", "%s hours")
 	case d >= 2*time.Minute || d%time.Minute == 0 && d >= time.Minute:
-		return unit(int64(d/time.Minute), "minute")
+		return count(lang, int64(d/time.Minute), "1 minute", "%s minutes")
 	default:
-		return unit(max(int64(d/time.Second), 1), "second")
+		return count(lang, max(int64(d/time.Second), 1), "1 second", "%s seconds")
 	}
 }

@@ -178,11 +178,15 @@ func TestPasswordExpiringNotice(t *testing.T) {
 		3*24*time.Hour - time.Hour: "in 3 days, on Tuesday 16 July 2030, 09:10 UTC",
 		time.Hour:                  "in 1 day, on Tuesday 16 July 2030, 09:10 UTC",
 	} {
-		if got := notify.ExpiryDetail(at, left); got != want {
-			t.Errorf("ExpiryDetail(%v) = %q, want %q", left, got, want)
+		m, err := notify.NoticeMessage("ann@example.com", notify.Notice{Kind: notify.NoticePasswordExpiring, Expires: at, Left: left})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(m.Body, "expires soon: "+want+".") {
+			t.Errorf("left %v: body lacks %q:\n%s", left, want, m.Body)
 		}
 	}
-	m, err := notify.NoticeMessage("ann@example.com", notify.Notice{Kind: notify.NoticePasswordExpiring, Detail: notify.ExpiryDetail(at, 14*24*time.Hour)})
+	m, err := notify.NoticeMessage("ann@example.com", notify.Notice{Kind: notify.NoticePasswordExpiring, Expires: at, Left: 14 * 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -176,7 +176,8 @@ func (s *Service) IssueNote(ctx context.Context, purpose Purpose, flowID, addres
 	if err != nil {
 		return err
 	}
-	m := notify.CodeMail{To: address, Purpose: string(purpose), Code: code, TTL: s.ttl, Note: note}
+	m := notify.CodeMail{To: address, Purpose: string(purpose), Code: code, TTL: s.ttl, Note: note,
+		Language: notify.LanguageFrom(ctx)}
 	if purpose.Keyed() {
 		m.Key = keyOf(s.key, purpose, flowID, c.ID)
 		if s.link != nil {

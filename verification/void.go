@@ -33,7 +33,8 @@ func (s *Service) IssueVoid(ctx context.Context, purpose Purpose, flowID, addres
 	if err != nil {
 		return err
 	}
-	msg, err := notify.CodeMessage(voidMailTo, string(purpose), code, s.ttl)
+	msg, err := notify.CodeMail{To: voidMailTo, Purpose: string(purpose), Code: code, TTL: s.ttl,
+		Language: notify.LanguageFrom(ctx)}.Message()
 	if err != nil {
 		return fmt.Errorf("verification: composing mail: %w", err)
 	}
