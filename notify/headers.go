@@ -48,11 +48,14 @@ type envelope struct {
 	data     []byte
 }
 
-// buildMessage formats m as a MIME text/plain message in UTF-8 with a
-// quoted-printable body. Headers are built only from parsed addresses and
+// buildMessage formats m as a MIME multipart/alternative message: the
+// text part (m.Body) and the HTML part (m.HTML), each text/… in UTF-8
+// and quoted-printable. Headers are built only from parsed addresses and
 // an RFC 2047 encoded subject; the body cannot add headers because it
-// follows the blank line and is quoted-printable encoded with CRLF line
-// ends. Dot-stuffing is left to the SMTP data writer.
+// follows the blank line, each part is quoted-printable encoded with
+// CRLF line ends, and the boundary, made from the message id, holds
+// "=_", which quoted-printable never writes. Dot-stuffing is left to the
+// SMTP data writer.
 func buildMessage(from string, m Message, date time.Time, messageID string) (envelope, error) {
 	if err := checkHeaders(m); err != nil {
 		return envelope{}, err
@@ -65,6 +68,13 @@ func buildMessage(from string, m Message, date time.Time, messageID string) (env
 	if err != nil {
 		return envelope{}, err
 	}
+	local, _, _ := strings.Cut(strings.TrimPrefix(messageID, "<"), "@")
+	boundary := "=_" + strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return -1
+	}, local)
 	var b bytes.Buffer
 	header := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
 	header("From", fa.String())
@@ -73,13 +83,19 @@ func buildMessage(from string, m Message, date time.Time, messageID string) (env
 	header("Date", date.Format(time.RFC1123Z))
 	header("Message-ID", messageID)
 	header("MIME-Version", "1.0")
-	header("Content-Type", "text/plain; charset=utf-8")
-	header("Content-Transfer-Encoding", "quoted-printable")
+	header("Content-Type", "multipart/alternative;\r\n boundary=\""+boundary+"\"")
 	header("Auto-Submitted", "auto-generated")
 	b.WriteString("\r\n")
-	if err := writeBody(&b, m.Body); err != nil {
-		return envelope{}, err
+	for _, part := range []struct{ kind, text string }{{"text/plain", m.Body}, {"text/html", m.HTML()}} {
+		b.WriteString("--" + boundary + "\r\n")
+		header("Content-Type", part.kind+"; charset=utf-8")
+		header("Content-Transfer-Encoding", "quoted-printable")
+		b.WriteString("\r\n")
+		if err := writeBody(&b, part.text); err != nil {
+			return envelope{}, err
+		}
 	}
+	b.WriteString("--" + boundary + "--\r\n")
 	return envelope{from: fa.Address, to: ta.Address, data: b.Bytes()}, nil
 }
 

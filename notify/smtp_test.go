@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net/mail"
 	"net/textproto"
@@ -63,8 +64,6 @@ func TestSMTPDelivers(t *testing.T) {
 	checkHeader(t, msg, "To", `"Ann Example" <ann@example.com>`)
 	checkHeader(t, msg, "Date", "Mon, 04 Mar 2024 05:06:07 +0000")
 	checkHeader(t, msg, "MIME-Version", "1.0")
-	checkHeader(t, msg, "Content-Type", "text/plain; charset=utf-8")
-	checkHeader(t, msg, "Content-Transfer-Encoding", "quoted-printable")
 	if raw := msg.Header.Get("Subject"); !strings.HasPrefix(raw, "=?utf-8?q?") {
 		t.Errorf("raw Subject = %q, want RFC 2047 encoded", raw)
 	}
@@ -75,18 +74,55 @@ func TestSMTPDelivers(t *testing.T) {
 	if id := msg.Header.Get("Message-ID"); !strings.HasPrefix(id, "<") || !strings.HasSuffix(id, "@example.com>") {
 		t.Errorf("Message-ID = %q, want <…@example.com>", id)
 	}
-	dec, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
-	if err != nil {
-		t.Fatalf("decoding body: %v", err)
+	parts := mailParts(t, msg)
+	if got, want := parts["text/plain"], strings.ReplaceAll(body, "\n", "\r\n"); got != want {
+		t.Errorf("text part = %q, want %q", got, want)
 	}
-	if got, want := string(dec), strings.ReplaceAll(body, "\n", "\r\n")+"\r\n"; got != want {
-		t.Errorf("body = %q, want %q", got, want)
+	if got := parts["text/html"]; !strings.Contains(got, "Länge über 76 Zeichen") || !strings.Contains(got, "<title>Grüße — your code</title>") {
+		t.Errorf("html part lacks the text or subject:\n%s", got)
 	}
 	for _, line := range strings.Split(string(r.data), "\r\n") {
 		if len(line) > 78 {
 			t.Errorf("line longer than 78 characters: %q", line)
 		}
 	}
+}
+
+// mailParts reads a multipart/alternative message and returns its
+// parts' decoded bodies by media type, after checking that each part is
+// quoted-printable UTF-8.
+func mailParts(t *testing.T, msg *mail.Message) map[string]string {
+	t.Helper()
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/alternative" {
+		t.Fatalf("Content-Type = %q (%v), want multipart/alternative", msg.Header.Get("Content-Type"), err)
+	}
+	parts := map[string]string{}
+	var order []string
+	r := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		p, err := r.NextRawPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("reading part: %v", err)
+		}
+		pt, pp, err := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		if err != nil || pp["charset"] != "utf-8" || p.Header.Get("Content-Transfer-Encoding") != "quoted-printable" {
+			t.Fatalf("part headers = %v, want charset=utf-8 and quoted-printable", p.Header)
+		}
+		dec, err := io.ReadAll(quotedprintable.NewReader(p))
+		if err != nil {
+			t.Fatalf("decoding %s part: %v", pt, err)
+		}
+		parts[pt] = string(dec)
+		order = append(order, pt)
+	}
+	if strings.Join(order, ",") != "text/plain,text/html" {
+		t.Fatalf("parts = %v, want text/plain then text/html", order)
+	}
+	return parts
 }
 
 func checkHeader(t *testing.T, msg *mail.Message, k, want string) {
