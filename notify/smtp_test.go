@@ -12,6 +12,7 @@ import (
 	"net/mail"
 	"net/textproto"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"github.com/seed-a97ca23f/usersettings/usersettingstest"
 )
 
 var smtpNow = time.Date(2024, 3, 4, 5, 6, 7, 0, time.UTC)
@@ -301,5 +303,46 @@ func TestOutboxRefusesBadAddress(t *testing.T) {
 	}
 	if n := len(o.Messages()); n != 0 {
 		t.Errorf("outbox holds %d messages, want 0", n)
+	}
+}
+
+// A code mail reaches the SMTP server as multipart/alternative in either
+// language: the text and the HTML part hold the same code, and the HTML
+// loads nothing remote.
+func TestSMTPCodeMailMultipart(t *testing.T) {
+	for _, lang := range notify.Languages {
+		t.Run(lang.String(), func(t *testing.T) {
+			s := &smtpServer{}
+			s.start(t)
+			m, err := notify.CodeMail{To: "ann@example.com", Purpose: notify.PurposeRecoveryReset, Code: "042137",
+				TTL: 10 * time.Minute, Note: "- ann@example.com", Key: "KEYK-EYKE", Link: "https://settings.example/r?key=KEYK-EYKE", Language: lang}.Message()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := newMailer(s.addr, nil).Send(context.Background(), m); err != nil {
+				t.Fatalf("Send: %v", err)
+			}
+			msg, err := mail.ReadMessage(bytes.NewReader(only(t, s).data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts := mailParts(t, msg)
+			text, page := parts["text/plain"], parts["text/html"]
+			if got := usersettingstest.MailCode(t, "text part", text); got != "042137" {
+				t.Errorf("text part code = %q", got)
+			}
+			for _, want := range []string{">042137</code>", `<a href="https://settings.example/r?key=KEYK-EYKE">`, "<li>ann@example.com</li>"} {
+				if !strings.Contains(page, want) {
+					t.Errorf("html part lacks %q:\n%s", want, page)
+				}
+			}
+			first, _, _ := strings.Cut(strings.TrimSpace(m.Body), "\n")
+			if !strings.Contains(page, "<p>"+first+"</p>") {
+				t.Errorf("html part lacks the opening %q of the text:\n%s", first, page)
+			}
+			if bad := regexp.MustCompile(`(?i)<img|<link|\ssrc=|url\(|https?://[^"<]*\.(png|gif|jpe?g|css)`).FindString(page); bad != "" {
+				t.Errorf("html part loads something: %q\n%s", bad, page)
+			}
+		})
 	}
 }
