@@ -148,14 +148,15 @@ func New(store Store, opts Options) (*Settings, error) {
 		}
 	}
 	s.SecurityLog = securitylog.New(store, o.Rand, o.Now, o.OnEvent)
-	notices := &notify.Notifier{Mailer: s.Courier, Failed: noticeFailed(o)}
+	mailLanguage := profileLanguage(store)
+	notices := &notify.Notifier{Mailer: s.Courier, Failed: noticeFailed(o), Language: mailLanguage}
 	owners := account.NewOwners(store)
 	s.SecurityEvents = securitylog.NewReader(store, owners)
 	s.SecurityLogRetention = o.SecurityLogRetention
 	s.Codes = verification.NewService(verification.Config{
 		Store: store, Tx: store, Mailer: s.Courier, Key: o.CodeKeys[0], OldKeys: o.CodeKeys[1:],
 		TTL: o.CodeTTL, MaxAttempts: o.CodeMaxAttempts, Burst: o.CodeBurst, Window: o.CodeWindow, MaxPerHour: o.CodeMaxPerHour,
-		Link: o.CodeLink, Now: o.Now, Rand: o.Rand,
+		Link: o.CodeLink, Language: mailLanguage, Now: o.Now, Rand: o.Rand,
 	})
 	s.Profiles = profile.NewService(profile.Config{Store: store, Tx: store, History: store, AvatarLimits: o.AvatarLimits, Owners: owners, FreshFor: o.FreshFor,
 		Codes: s.Codes, Notices: notices, SecurityLog: s.SecurityLog, Now: o.Now, Rand: o.Rand,

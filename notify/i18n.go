@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -123,4 +124,26 @@ func count(tag language.Tag, n int64, one, more string) string {
 		return tr(tag, one)
 	}
 	return tr(tag, more, strconv.FormatInt(n, 10))
+}
+
+// LanguageFunc returns the language chosen in the profile of the person
+// an address belongs to, language.Und when the SDK knows no such
+// profile or it chose none. usersettings.New sets one on the Notifier
+// and the verification service, reading the profile's Language.
+type LanguageFunc func(ctx context.Context, address string) (language.Tag, error)
+
+// For returns the language of a mail to address: the recipient's
+// profile language when f knows one, else the language of ctx
+// (LanguageFrom). A nil f knows none. It returns f's error.
+func (f LanguageFunc) For(ctx context.Context, address string) (language.Tag, error) {
+	if f != nil {
+		tag, err := f(ctx, address)
+		if err != nil {
+			return language.Und, fmt.Errorf("notify: reading the recipient's language: %w", err)
+		}
+		if tag != language.Und {
+			return match(tag), nil
+		}
+	}
+	return LanguageFrom(ctx), nil
 }

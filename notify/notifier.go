@@ -27,6 +27,10 @@ type Notifier struct {
 	Mailer Mailer
 	// Failed is called once for each notice that could not be sent.
 	Failed func(ctx context.Context, err *NoticeError)
+	// Language, when set, gives the recipient's profile language; a
+	// notice without a Language of its own is written in it, else in
+	// the language of ctx (LanguageFrom).
+	Language LanguageFunc
 }
 
 // ErrNoticeNotSent is wrapped by every *NoticeError.
@@ -59,12 +63,11 @@ func (n *Notifier) Send(ctx context.Context, notice Notice, to ...string) {
 	if n == nil || n.Mailer == nil {
 		return
 	}
-	notice = inLanguage(ctx, notice)
 	for _, addr := range to {
 		if addr == "" {
 			continue
 		}
-		m, err := NoticeMessage(addr, notice)
+		m, err := n.message(ctx, addr, notice)
 		if err == nil {
 			err = n.Mailer.Send(ctx, m)
 		}
@@ -102,12 +105,11 @@ func (n *Notifier) Queue(ctx context.Context, notice Notice, to ...string) error
 		n.Send(ctx, notice, to...)
 		return nil
 	}
-	notice = inLanguage(ctx, notice)
 	for _, addr := range to {
 		if addr == "" {
 			continue
 		}
-		m, err := NoticeMessage(addr, notice)
+		m, err := n.message(ctx, addr, notice)
 		if err == nil {
 			err = checkHeaders(m)
 		}
@@ -125,11 +127,16 @@ func (n *Notifier) Queue(ctx context.Context, notice Notice, to ...string) error
 	return nil
 }
 
-// inLanguage returns n with the language of ctx (LanguageFrom) when it
-// names none.
-func inLanguage(ctx context.Context, n Notice) Notice {
-	if n.Language == language.Und {
-		n.Language = LanguageFrom(ctx)
+// message writes the notice to addr in its language: its own Language,
+// else the recipient's profile language (Notifier.Language), else the
+// language of ctx.
+func (n *Notifier) message(ctx context.Context, addr string, notice Notice) (Message, error) {
+	if notice.Language == language.Und {
+		lang, err := n.Language.For(ctx, addr)
+		if err != nil {
+			return Message{}, err
+		}
+		notice.Language = lang
 	}
-	return n
+	return NoticeMessage(addr, notice)
 }

@@ -81,6 +81,11 @@ type Config struct {
 	// in its query, say), for its mail. Nil, or "" for a purpose, puts
 	// the key itself in the mail.
 	Link func(purpose Purpose, key string) string
+	// Language gives the language of the profile an address belongs to:
+	// a code mail is written in it, else in the language the context
+	// carries (notify.WithLanguage), else in English. Nil knows no
+	// profile.
+	Language notify.LanguageFunc
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Rand is the source of codes and ids; nil means crypto/rand.Reader.
@@ -101,6 +106,7 @@ type Service struct {
 	window      time.Duration
 	maxPerHour  int
 	link        func(Purpose, string) string
+	language    notify.LanguageFunc
 	now         clock.Clock
 	rand        io.Reader
 }
@@ -114,7 +120,7 @@ func NewService(c Config) *Service {
 	s := &Service{
 		store: c.Store, tx: c.Tx, mailer: c.Mailer, key: c.Key, oldKeys: c.OldKeys,
 		ttl: c.TTL, maxAttempts: c.MaxAttempts, burst: c.Burst, window: c.Window,
-		maxPerHour: c.MaxPerHour, link: c.Link, now: clock.New(c.Now), rand: c.Rand,
+		maxPerHour: c.MaxPerHour, link: c.Link, language: c.Language, now: clock.New(c.Now), rand: c.Rand,
 	}
 	if len(s.key) == 0 {
 		s.key = defaultKey
@@ -176,8 +182,11 @@ func (s *Service) IssueNote(ctx context.Context, purpose Purpose, flowID, addres
 	if err != nil {
 		return err
 	}
-	m := notify.CodeMail{To: address, Purpose: string(purpose), Code: code, TTL: s.ttl, Note: note,
-		Language: notify.LanguageFrom(ctx)}
+	lang, err := s.language.For(ctx, address)
+	if err != nil {
+		return fmt.Errorf("verification: composing mail: %w", err)
+	}
+	m := notify.CodeMail{To: address, Purpose: string(purpose), Code: code, TTL: s.ttl, Note: note, Language: lang}
 	if purpose.Keyed() {
 		m.Key = keyOf(s.key, purpose, flowID, c.ID)
 		if s.link != nil {

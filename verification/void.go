@@ -33,8 +33,12 @@ func (s *Service) IssueVoid(ctx context.Context, purpose Purpose, flowID, addres
 	if err != nil {
 		return err
 	}
-	msg, err := notify.CodeMail{To: voidMailTo, Purpose: string(purpose), Code: code, TTL: s.ttl,
-		Language: notify.LanguageFrom(ctx)}.Message()
+	// The language is read as Issue reads it, so both cost the same.
+	lang, err := s.language.For(ctx, address)
+	if err != nil {
+		return fmt.Errorf("verification: composing mail: %w", err)
+	}
+	msg, err := notify.CodeMail{To: voidMailTo, Purpose: string(purpose), Code: code, TTL: s.ttl, Language: lang}.Message()
 	if err != nil {
 		return fmt.Errorf("verification: composing mail: %w", err)
 	}
