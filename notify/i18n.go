@@ -147,3 +147,20 @@ func (f LanguageFunc) For(ctx context.Context, address string) (language.Tag, er
 	}
 	return LanguageFrom(ctx), nil
 }
+
+// AcceptLanguage returns the one of Languages that best matches an HTTP
+// Accept-Language header, language.Und when the header is empty,
+// malformed or matches none. A front end passes it to WithLanguage, so
+// the mails of a request to people the SDK does not know yet (a sign-up
+// code) are written in the language of the browser.
+func AcceptLanguage(header string) language.Tag {
+	tags, _, err := language.ParseAcceptLanguage(header)
+	if err != nil || len(tags) == 0 {
+		return language.Und
+	}
+	_, i, conf := matcher.Match(tags...)
+	if conf == language.No {
+		return language.Und
+	}
+	return Languages[i]
+}

@@ -220,3 +220,18 @@ func TestWithLanguage(t *testing.T) {
 		t.Errorf("Sprintf = %q", got)
 	}
 }
+
+func TestAcceptLanguage(t *testing.T) {
+	for header, want := range map[string]language.Tag{
+		"nl-NL,nl;q=0.9,en;q=0.5": language.Dutch,
+		"fr, nl;q=0.5":            language.Dutch,
+		"en-GB":                   language.English,
+		"fr":                      language.Und,
+		"":                        language.Und,
+		";;;=":                    language.Und,
+	} {
+		if got := AcceptLanguage(header); got != want {
+			t.Errorf("AcceptLanguage(%q) = %v, want %v", header, got, want)
+		}
+	}
+}

@@ -151,6 +151,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rid := requestID(r.Header.Get(RequestIDHeader))
 	log := h.log.With("request_id", rid)
 	r = r.WithContext(context.WithValue(r.Context(), logKey{}, log))
+	// Mail to people the SDK does not know yet follows the browser.
+	r = r.WithContext(notify.WithLanguage(r.Context(), notify.AcceptLanguage(r.Header.Get("Accept-Language"))))
 	rec := NewStatusRecorder(w)
 	hd := rec.Header()
 	hd.Set(RequestIDHeader, rid)

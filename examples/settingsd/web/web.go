@@ -172,5 +172,7 @@ func (w *Web) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		w.renderError(rec, r, http.StatusForbidden)
 		return
 	}
+	// Mail to people the SDK does not know yet follows the browser.
+	r = r.WithContext(notify.WithLanguage(r.Context(), notify.AcceptLanguage(r.Header.Get("Accept-Language"))))
 	w.mux.ServeHTTP(rec, r)
 }
