@@ -29,7 +29,15 @@
 // each message records its state and last error. Sent and abandoned
 // messages are deleted after CourierConfig.Keep (Courier.Cleanup).
 //
-// Messages are built from embedded text/template files:
+// Messages are built from embedded text/template files whose every text
+// comes from a message catalogue (golang.org/x/text/message, keyed by the
+// English text) in English and Dutch ([Languages]); the language is the
+// recipient's profile language ([LanguageFunc]), else the one the
+// context carries ([WithLanguage], [AcceptLanguage]), else English. The
+// SMTP adapter sends multipart/alternative: the text and an HTML part
+// rendered from it ([Message.HTML]).
+//
+// The messages:
 // [CodeMessage] for one-time codes (sign-up, adding an account, password
 // reset, merge) and [NoticeMessage] for security notices (password
 // changed, token or API key created, two-factor authentication turned
