@@ -428,7 +428,7 @@ func (s *Service) revokeAll(ctx context.Context, r Revocation) ([]string, error)
 			return nil, fmt.Errorf("account: revoking credentials: %w", err)
 		}
 		for _, c := range revoked {
-			items = append(items, c.String())
+			items = append(items, c.describe(ctx))
 		}
 	}
 	return items, Revokers(s.revokers).RevokeAccount(ctx, r)

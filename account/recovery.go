@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/errs"
+	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/verification"
 )
@@ -68,7 +69,7 @@ func (s *Service) RequestRecoveryReset(ctx context.Context, recoveryEmail string
 	if len(accts) == 0 {
 		err = s.codes.IssueVoid(ctx, verification.PurposeRecoveryReset, recoveryFlow(email), email)
 	} else {
-		err = s.codes.IssueNote(ctx, verification.PurposeRecoveryReset, recoveryFlow(email), email, resetNote(accts))
+		err = s.codes.IssueNote(ctx, verification.PurposeRecoveryReset, recoveryFlow(email), email, resetNote(ctx, accts))
 	}
 	if errors.Is(err, verification.ErrThrottled) {
 		return nil
@@ -78,12 +79,12 @@ func (s *Service) RequestRecoveryReset(ctx context.Context, recoveryEmail string
 
 // resetNote names the accounts a recovery reset is for, in the mail to
 // the recovery email (the person's own address).
-func resetNote(accts []Account) string {
+func resetNote(ctx context.Context, accts []Account) string {
 	lines := make([]string, len(accts))
 	for i, a := range accts {
 		lines[i] = "- " + a.Email
 	}
-	return "The code resets the password of one of these accounts; name it with the code:\n" + strings.Join(lines, "\n")
+	return notify.Sprintf(ctx, "The code resets the password of one of these accounts; name it with the code:") + "\n" + strings.Join(lines, "\n")
 }
 
 // recoverable returns the active, password-using accounts of the profiles

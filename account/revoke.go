@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/notify"
 )
 
 // Change names what happened to an account's credentials, for Revokers.
@@ -112,6 +113,14 @@ func (c RevokedCredential) String() string {
 		return fmt.Sprintf("API key %q", c.Name)
 	}
 	return fmt.Sprintf("personal access token %q", c.Name)
+}
+
+// describe is String in the mail language of ctx (notify.Sprintf).
+func (c RevokedCredential) describe(ctx context.Context) string {
+	if c.Kind == "api_key" {
+		return notify.Sprintf(ctx, "API key %q", c.Name)
+	}
+	return notify.Sprintf(ctx, "personal access token %q", c.Name)
 }
 
 // CredentialRevoker revokes every credential an account recovery must

@@ -9,6 +9,7 @@ import (
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/internal/id"
+	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/ratelimit"
 	"github.com/seed-a97ca23f/usersettings/storage"
 	"github.com/seed-a97ca23f/usersettings/verification"
@@ -176,7 +177,7 @@ func (s *Service) SendCode(ctx context.Context, c auth.Caller, flowID string, ch
 	if r.OtherProfileID == "" || addr == "" {
 		err = s.sendNowhere(ctx, r, choice)
 	} else {
-		err = s.codes.IssueNote(ctx, verification.PurposeMerge, r.ID, addr, askedBy(me))
+		err = s.codes.IssueNote(ctx, verification.PurposeMerge, r.ID, addr, askedBy(ctx, me))
 	}
 	if err != nil {
 		return err
@@ -190,8 +191,8 @@ func (s *Service) SendCode(ctx context.Context, c auth.Caller, flowID string, ch
 // names the login email of the signed-in account only, the one thing
 // the owner of the other profile needs to recognise their own account
 // (or a stranger's); nothing of the profile.
-func askedBy(me account.Account) string {
-	return "The account " + me.Email + " asks for this merge: the profile of this address would be merged into the profile of that account. If that is not your account, ignore this email and nothing is merged."
+func askedBy(ctx context.Context, me account.Account) string {
+	return notify.Sprintf(ctx, "The account %s asks for this merge: the profile of this address would be merged into the profile of that account. If that is not your account, ignore this email and nothing is merged.", me.Email)
 }
 
 // sendNowhere does what a send does for a choice that has no address of
