@@ -149,6 +149,16 @@ type personalData struct {
 	Email string
 }
 
+// AccountEmails lists the addresses of the profile's accounts, for the
+// erasure's warning.
+func (d personalData) AccountEmails() string {
+	out := make([]string, 0, len(d.View.Accounts))
+	for _, a := range d.View.Accounts {
+		out = append(out, a.Email)
+	}
+	return strings.Join(out, ", ")
+}
+
 // personalDataPage shows everything stored about the person and one page
 // of the change history. Collect already reads the whole history in its
 // transaction, so the page is cut from it rather than read again.

@@ -183,15 +183,6 @@ func countryName(code string) string {
 	return code
 }
 
-// plural is "1 second" or "n seconds": n with the unit, in the singular
-// for one.
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
-}
-
 // summaryLabel names a form field in the error summary above the form.
 func summaryLabel(name string) string {
 	switch name {

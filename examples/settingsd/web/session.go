@@ -37,6 +37,9 @@ type caller struct {
 	ses    session.Session
 	secret string
 	acct   account.Account
+	// language is the language the person chose in their profile; empty
+	// when none, and the pages follow Accept-Language.
+	language string
 }
 
 // csrf returns the anti-CSRF token the caller's forms carry.

@@ -15,8 +15,10 @@ type historyRow struct {
 	At time.Time
 	// What names the item that changed ("Job Title", "Daily digest").
 	What string
-	// Change says how it changed ("Added: Go", "Turned on").
-	Change string
+	// Change says how it changed ("Added: Go", "Turned on"): Action
+	// and, when there is one, ": " and Detail. The page translates
+	// Action and Detail apart, since Detail may be a person's own words.
+	Change, Action, Detail string
 	// By is the address of the account that made the change, "another
 	// account" for one no longer of the profile, or "" for the host.
 	By string
@@ -128,6 +130,7 @@ func describeHistory(e personaldata.HistoryEntry, n historyNames) historyRow {
 	case "two_factor", "two_factor_recovery_codes":
 		detail = twoFactorMethods[e.Detail]
 	}
+	row.Action, row.Detail = action, detail
 	if detail == "" {
 		row.Change = action
 	} else {
