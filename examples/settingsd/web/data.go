@@ -122,17 +122,20 @@ func (w *Web) watchApp(rw http.ResponseWriter, r *http.Request, c *caller) {
 
 // appInputMessage says what is wrong with the app id or name typed.
 func appInputMessage(e *notify.InputError) string {
-	what := "the app's ID"
-	if e.Field == "app_name" {
-		what = "the app's name"
+	name := e.Field == "app_name"
+	switch {
+	case e.Reason == "empty" && name:
+		return "Enter the app's name."
+	case e.Reason == "empty":
+		return "Enter the app's ID."
+	case e.Reason == "too_long" && name:
+		return "Shorten the app's name."
+	case e.Reason == "too_long":
+		return "Shorten the app's ID."
+	case name:
+		return "Use only ordinary characters in the app's name, without spaces around it."
 	}
-	switch e.Reason {
-	case "empty":
-		return "Enter " + what + "."
-	case "too_long":
-		return "Shorten " + what + "."
-	}
-	return "Use only ordinary characters in " + what + ", without spaces around it."
+	return "Use only ordinary characters in the app's ID, without spaces around it."
 }
 
 // personalData is the content of the Personal Data page.

@@ -125,7 +125,7 @@ func walkTemplate(n parse.Node, fn func(parse.Node)) {
 
 // notWords are string literals of the package's Go code that no page
 // shows: they are not looked for in the catalogue.
-var notWords = regexp.MustCompile(`^(web: |[a-z_.:/ -]*$|[A-Z][a-zA-Z-]*$|/|\.|%s|Sec-|X-|Content-|text/|image/|application/)`)
+var notWords = regexp.MustCompile(`^(web: |[a-z_.:/-]*$|2 Jan 2006|internal error|private, no-cache|settingsd web 2fa|, by support$|[A-Z][a-zA-Z-]*$|/|\.|%s|Sec-|X-|Content-|text/|image/|application/)`)
 
 // goKeys returns the string literals of the package's Go code that a page
 // shows: every literal with a space (or a sentence's full stop) that is

@@ -20,7 +20,7 @@ func policyRules(p password.Policy) []string {
 		out = append(out, fmt.Sprintf("at least %d characters long", p.MinLength))
 	}
 	if p.RequireSpecial {
-		out = append(out, "at least one special character from "+password.Specials)
+		out = append(out, fmt.Sprintf("at least one special character from %s", password.Specials))
 	}
 	if p.RequireDigit {
 		out = append(out, "at least one digit")
