@@ -125,7 +125,7 @@ func walkTemplate(n parse.Node, fn func(parse.Node)) {
 
 // notWords are string literals of the package's Go code that no page
 // shows: they are not looked for in the catalogue.
-var notWords = regexp.MustCompile(`^(web: |[a-z_.:/-]*$|2 Jan 2006|internal error|private, no-cache|settingsd web 2fa|, by support$|[A-Z][a-zA-Z-]*$|/|\.|%s|Sec-|X-|Content-|text/|image/|application/)`)
+var notWords = regexp.MustCompile(`^(web: |[a-z0-9_.:/-]*$|2 Jan 2006|internal error|private, no-cache|settingsd web 2fa|, by support$|[A-Z][a-zA-Z-]*$|/|\.|%s|Sec-|X-|Content-|text/|image/|application/)`)
 
 // goKeys returns the string literals of the package's Go code that a page
 // shows: every literal with a space (or a sentence's full stop) that is
@@ -163,7 +163,7 @@ func goKeys(t *testing.T) map[string]string {
 				switch fn {
 				case "Error", "Warn", "Info", "Debug", "panic", "Errorf", "New", "Set", "Get", "Add", "Del",
 					"HandleFunc", "Handle", "cookie", "Redirect", "seeOther", "render", "Glob", "ParseFS", "Lookup",
-					"Contains", "HasPrefix", "TrimPrefix", "Cut", "ReplaceAll", "Query", "Escape", "QueryEscape", "PostFormValue", "FormValue":
+					"setFlash", "Contains", "HasPrefix", "TrimPrefix", "Cut", "ReplaceAll", "Query", "Escape", "QueryEscape", "PostFormValue", "FormValue":
 					for _, a := range n.Args {
 						if l, ok := a.(*ast.BasicLit); ok {
 							skip[l] = true

@@ -65,7 +65,7 @@ func mustParsePages(fm template.FuncMap) map[string]*template.Template {
 type page struct {
 	// Lang is the page's language (chooseLanguage); the zero Tag means
 	// the request's Accept-Language.
-	Lang language.Tag
+	Lang  language.Tag
 	Title string
 	// Nav is the section of the navigation that is current.
 	Nav string
@@ -246,12 +246,12 @@ var funcs = template.FuncMap{
 	"field":        newField,
 	"profileField": profileField,
 	"countryName":  countryName,
-	"date":        formatDate,
-	"join":        strings.Join,
-	"requirement": requirementLabel,
-	"fieldLabel":  fieldLabel,
-	"secret":      func(id, value, label string) secretView { return secretView{id, value, label} },
-	"inc":         func(i int) int { return i + 1 },
+	"date":         formatDate,
+	"join":         strings.Join,
+	"requirement":  requirementLabel,
+	"fieldLabel":   fieldLabel,
+	"secret":       func(id, value, label string) secretView { return secretView{id, value, label} },
+	"inc":          func(i int) int { return i + 1 },
 	"passkeyButton": func(p *page, label string) passkeyButtonView {
 		return passkeyButtonView{Form: p.Form, Label: label}
 	},
