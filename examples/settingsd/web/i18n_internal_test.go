@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"text/template/parse"
+	"unicode"
 
 	"github.com/seed-a97ca23f/usersettings/profile"
 	"golang.org/x/text/language"
@@ -236,4 +237,99 @@ func TestDutchCatalogueComplete(t *testing.T) {
 		t.Errorf("%d texts have no Dutch translation:\n%s", len(missing), strings.Join(missing, "\n"))
 	}
 	var _ = template.HTML("")
+}
+
+// templateText is the text a template writes by itself, in order: its
+// text nodes, with a NUL where an action or a control structure stands.
+func templateText(n parse.Node, b *strings.Builder) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			templateText(c, b)
+		}
+	case *parse.TextNode:
+		b.Write(n.Text)
+	case *parse.IfNode:
+		b.WriteByte(0)
+		templateText(n.List, b)
+		b.WriteByte(0)
+		templateText(n.ElseList, b)
+		b.WriteByte(0)
+	case *parse.RangeNode:
+		b.WriteByte(0)
+		templateText(n.List, b)
+		b.WriteByte(0)
+		templateText(n.ElseList, b)
+		b.WriteByte(0)
+	case *parse.WithNode:
+		b.WriteByte(0)
+		templateText(n.List, b)
+		b.WriteByte(0)
+		templateText(n.ElseList, b)
+		b.WriteByte(0)
+	default:
+		b.WriteByte(0)
+	}
+}
+
+var (
+	// shownAttrRE finds the attributes a person reads or hears, with a
+	// literal part in their value.
+	shownAttrRE = regexp.MustCompile(`\b(aria-label|title|placeholder|alt|data-confirm|data-copied)="([^"]*)"`)
+	// buttonRE finds an input drawn as a button, whose value is its label.
+	buttonRE  = regexp.MustCompile(`<input\b[^<>]*type="(?:submit|button|reset)"[^<>]*\bvalue="([^"]*)"|<input\b[^<>]*\bvalue="([^"]*)"[^<>]*type="(?:submit|button|reset)"`)
+	commentRE = regexp.MustCompile(`(?s)<!--.*?-->|<script\b.*?</script>|<style\b.*?</style>`)
+	tagRE     = regexp.MustCompile(`<[^<>]*>`)
+	entityRE  = regexp.MustCompile(`&[a-zA-Z]+;|&#[0-9]+;`)
+)
+
+// hasWords reports whether s holds a letter: text outside the catalogue.
+func hasWords(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestTemplatesHoldNoLiteralText fails when a template writes words of
+// its own instead of through the catalogue ({{t}}/{{th}}): in text
+// between tags, or in an attribute a person reads or hears (aria-label,
+// title, placeholder, alt, data-confirm, a button's value). Punctuation,
+// digits, symbols and white space may stay.
+func TestTemplatesHoldNoLiteralText(t *testing.T) {
+	checked := 0
+	for name, tpl := range mustParsePages(translators[language.English].funcs()) {
+		for _, tt := range tpl.Templates() {
+			if tt.Tree == nil {
+				continue
+			}
+			var b strings.Builder
+			templateText(tt.Tree.Root, &b)
+			src := commentRE.ReplaceAllString(b.String(), "")
+			for _, m := range shownAttrRE.FindAllStringSubmatch(src, -1) {
+				if hasWords(m[2]) {
+					t.Errorf("%s (%s): literal text in %s", name, tt.Name(), m[0])
+				}
+			}
+			for _, m := range buttonRE.FindAllStringSubmatch(src, -1) {
+				if hasWords(m[1] + m[2]) {
+					t.Errorf("%s (%s): literal text in %s", name, tt.Name(), m[0])
+				}
+			}
+			for _, seg := range strings.Split(entityRE.ReplaceAllString(tagRE.ReplaceAllString(src, "\x00"), ""), "\x00") {
+				if seg = strings.TrimSpace(seg); hasWords(seg) {
+					t.Errorf("%s (%s): literal text %q", name, tt.Name(), seg)
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("checked only %d pieces of text: the walk misses the templates", checked)
+	}
 }
