@@ -620,4 +620,6 @@ var dutch = map[string]string{
 	"yes":                                      "ja",
 	"no":                                       "nee",
 	"never":                                    "nooit",
+	"Type %s to confirm.":                      "Typ %s ter bevestiging.",
+	"A public profile needs %s.":               "Een openbaar profiel heeft %s nodig.",
 }

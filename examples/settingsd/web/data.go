@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -209,7 +210,7 @@ func (w *Web) renderPersonalData(rw http.ResponseWriter, r *http.Request, c *cal
 func (w *Web) erase(rw http.ResponseWriter, r *http.Request, c *caller) {
 	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm")), c.acct.Email) {
 		f := newForm()
-		f.add("confirm", "Type "+c.acct.Email+" to confirm.")
+		f.add("confirm", fmt.Sprintf("Type %s to confirm.", c.acct.Email))
 		w.renderPersonalData(rw, r, c, http.StatusUnprocessableEntity, f)
 		return
 	}
@@ -227,7 +228,7 @@ func (w *Web) erase(rw http.ResponseWriter, r *http.Request, c *caller) {
 func (w *Web) eraseKeepingAccounts(rw http.ResponseWriter, r *http.Request, c *caller) {
 	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm_keep")), c.acct.Email) {
 		f := newForm()
-		f.add("confirm_keep", "Type "+c.acct.Email+" to confirm.")
+		f.add("confirm_keep", fmt.Sprintf("Type %s to confirm.", c.acct.Email))
 		w.renderPersonalData(rw, r, c, http.StatusUnprocessableEntity, f)
 		return
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -118,7 +119,7 @@ func describeHistory(e personaldata.HistoryEntry, n historyNames) historyRow {
 		if e.AccountID == "" {
 			action = "Changed by support"
 		} else if e.Detail != "" && e.Detail != e.AccountID {
-			detail = "of " + n.account(e.Detail)
+			detail = fmt.Sprintf("of %s", n.account(e.Detail))
 		}
 	case "account_status":
 		detail = strings.Fields(e.Detail + " ")[0]
