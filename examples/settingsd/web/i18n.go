@@ -126,7 +126,12 @@ type pattern struct {
 	verbs []byte // 'd' or 's' per argument
 }
 
+// verbRE finds the verbs of a format. Only formats Go code uses (%d,
+// %s) become patterns: a template passes its arguments itself (%v).
 var verbRE = regexp.MustCompile(`%[dsv]`)
+
+// goVerbRE finds a verb of a format Go code fills in.
+var goVerbRE = regexp.MustCompile(`%[ds]`)
 
 // newPattern compiles the English text format of the key.
 func newPattern(format, key string) pattern {
@@ -154,7 +159,7 @@ func newPattern(format, key string) pattern {
 var patterns = func() []pattern {
 	var out []pattern
 	for k := range dutch {
-		if verbRE.MatchString(k) {
+		if goVerbRE.MatchString(k) {
 			out = append(out, newPattern(k, k))
 		}
 	}
