@@ -173,7 +173,15 @@ var fields = Table{
 	{Name: "Public", JSON: FieldPublic, LabelKey: "profile.public", Label: "Public profile",
 		Kind: KindFlag, Merge: MergeKeepSignedIn,
 		Access: Bind(func(p *Profile) *bool { return &p.Public }, func(u *Update) **bool { return &u.Public })},
+	{Name: "Language", JSON: FieldLanguage, LabelKey: "profile.language", Label: "Language",
+		Kind: KindChoice, Allowed: Languages, Private: true, Merge: MergeKeepSignedIn,
+		Access: Bind(func(p *Profile) *string { return &p.Language }, func(u *Update) **string { return &u.Language })},
 }
+
+// Languages are the languages a profile may choose (Profile.Language):
+// BCP 47 tags of the languages whose catalogues the SDK's mails and
+// settingsd's pages hold.
+var Languages = []string{"en", "nl"}
 
 // Fields returns the table of the profile's fields, in display order: the
 // one list that validation, the public-profile check, merges, the

@@ -29,6 +29,10 @@ type Profile struct {
 	// when no change waits.
 	PendingRecoveryEmail string `json:"pending_recovery_email"`
 	Public               bool   `json:"public"`
+	// Language is the language the person reads the pages and mail in,
+	// one of Languages ("en", "nl"); empty when not chosen, and front ends
+	// then follow the browser. It is never shown in the public view.
+	Language string `json:"language"`
 	// Avatar describes the stored image; its zero value means no avatar.
 	Avatar    AvatarInfo `json:"avatar"`
 	CreatedAt time.Time  `json:"created_at"`

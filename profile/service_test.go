@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -428,4 +429,26 @@ func TestNewServicePanics(t *testing.T) {
 		}
 	}()
 	profile.NewService(profile.Config{})
+}
+
+// The language setting takes one of Languages or clears the choice; any
+// other value is refused. It is private: never in the public view.
+func TestLanguage(t *testing.T) {
+	svc, _ := newService(t)
+	ctx := context.Background()
+	p := create(t, svc)
+	_, err := svc.Update(ctx, me(acc, p.ID), profile.Update{Language: new("de")})
+	var verr *profile.ValidationError
+	if !errors.As(err, &verr) || verr.Fields["language"] != profile.ReasonNotAllowed {
+		t.Fatalf("language de: %v, want language not_allowed", err)
+	}
+	for _, lang := range append(slices.Clone(profile.Languages), "") {
+		got, err := svc.Update(ctx, me(acc, p.ID), profile.Update{Language: new(" " + lang + " ")})
+		if err != nil || got.Language != lang {
+			t.Fatalf("language %q: %q, %v", lang, got.Language, err)
+		}
+	}
+	if f, _ := profile.Fields().Lookup("language"); !f.Private {
+		t.Error("the language field is not private")
+	}
 }

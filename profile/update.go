@@ -19,6 +19,9 @@ type Update struct {
 	// Public makes the profile public (it must then be complete) or
 	// private.
 	Public *bool `json:"public,omitempty"`
+	// Language chooses the language of the pages and mail (one of
+	// Languages), or clears the choice ("").
+	Language *string `json:"language,omitempty"`
 }
 
 // IsZero reports whether the update changes nothing.

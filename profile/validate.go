@@ -37,6 +37,7 @@ const (
 	// waiting for its code; it is set through FieldRecoveryEmail.
 	FieldPendingRecoveryEmail = "pending_recovery_email"
 	FieldPublic               = "public"
+	FieldLanguage             = "language"
 	FieldAvatar               = "avatar"
 	FieldPoints               = "points"
 	FieldAchievements         = "achievements"

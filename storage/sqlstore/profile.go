@@ -16,7 +16,7 @@ var _ profile.Store = (*Store)(nil)
 // and in a migration; storagetest's Profile/Fields test fails until then.
 const profileColumns = `p.id, p.name, p.job_title, p.department, p.country, p.about_you,
 	p.skills, p.industries, p.twitter_url, p.linkedin_url, p.recovery_email, p.pending_recovery_email, p.public,
-	p.created_at, p.updated_at,
+	p.language, p.created_at, p.updated_at,
 	a.content_type, a.size, a.width, a.height, a.digest`
 
 // queryProfileByID reads a profile with its avatar's description.
@@ -55,7 +55,7 @@ func scanProfile(row interface{ Scan(...any) error }, p *profile.Profile) error 
 	)
 	err := row.Scan(&p.ID, &p.Name, &p.JobTitle, &p.Department, &p.Country, &p.AboutYou,
 		strList{&p.Skills}, strList{&p.Industries}, &p.TwitterURL, &p.LinkedInURL,
-		&p.RecoveryEmail, &p.PendingRecoveryEmail, &p.Public, dbTime{&p.CreatedAt}, dbTime{&p.UpdatedAt},
+		&p.RecoveryEmail, &p.PendingRecoveryEmail, &p.Public, &p.Language, dbTime{&p.CreatedAt}, dbTime{&p.UpdatedAt},
 		&ct, &size, &width, &height, &digest)
 	if err != nil {
 		return err
@@ -75,11 +75,11 @@ func (s *Store) CreateProfile(ctx context.Context, p profile.Profile) error {
 	return s.writeOne(ctx, func(ctx context.Context) error {
 		n, err := s.exec(ctx, "create profile", `INSERT INTO us_profiles
 			(id, name, job_title, department, country, about_you, skills, industries,
-			 twitter_url, linkedin_url, recovery_email, pending_recovery_email, public, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			 twitter_url, linkedin_url, recovery_email, pending_recovery_email, public, language, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			p.ID, p.Name, p.JobTitle, p.Department, p.Country, p.AboutYou,
 			listArg(p.Skills), listArg(p.Industries), p.TwitterURL, p.LinkedInURL,
-			p.RecoveryEmail, p.PendingRecoveryEmail, p.Public, s.d.timeArg(p.CreatedAt), s.d.timeArg(p.UpdatedAt))
+			p.RecoveryEmail, p.PendingRecoveryEmail, p.Public, p.Language, s.d.timeArg(p.CreatedAt), s.d.timeArg(p.UpdatedAt))
 		if err == nil && n == 0 {
 			err = conflict("create profile: id taken")
 		}
@@ -121,11 +121,11 @@ func (s *Store) UpdateProfile(ctx context.Context, p profile.Profile) error {
 		n, err := s.exec(ctx, "update profile", `UPDATE us_profiles SET
 			name = ?, job_title = ?, department = ?, country = ?, about_you = ?,
 			skills = ?, industries = ?, twitter_url = ?, linkedin_url = ?,
-			recovery_email = ?, pending_recovery_email = ?, public = ?, updated_at = ?
+			recovery_email = ?, pending_recovery_email = ?, public = ?, language = ?, updated_at = ?
 			WHERE id = ?`,
 			p.Name, p.JobTitle, p.Department, p.Country, p.AboutYou,
 			listArg(p.Skills), listArg(p.Industries), p.TwitterURL, p.LinkedInURL,
-			p.RecoveryEmail, p.PendingRecoveryEmail, p.Public, s.d.timeArg(p.UpdatedAt), p.ID)
+			p.RecoveryEmail, p.PendingRecoveryEmail, p.Public, p.Language, s.d.timeArg(p.UpdatedAt), p.ID)
 		if err == nil && n == 0 {
 			err = notFound("update profile")
 		}

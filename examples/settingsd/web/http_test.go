@@ -552,7 +552,7 @@ func TestResetLinkOutlivesAKilledCode(t *testing.T) {
 			"email": {"ada@example.com"}, "code": {wrong}, "password": {"Stranger-Pass-42!"}})
 	}
 	owner := newClient(t, base)
-	res, body := owner.do(http.MethodPost, "/forgot/reset", url.Values{"csrf": {owner.token("/forgot/reset")},
+	res, _ := owner.do(http.MethodPost, "/forgot/reset", url.Values{"csrf": {owner.token("/forgot/reset")},
 		"email": {"ada@example.com"}, "code": {code}, "password": {"Owner-New-Pass-42!"}})
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("the killed code: %d, want 422", res.StatusCode)
@@ -569,7 +569,7 @@ func TestResetLinkOutlivesAKilledCode(t *testing.T) {
 	}
 	form := url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}, "keyed": {"yes"},
 		"email": {"ada@example.com"}, "code": {key}, "password": {"short"}}
-	if res, body = owner.do(http.MethodPost, "/forgot/reset", form); res.StatusCode != http.StatusUnprocessableEntity ||
+	if res, body := owner.do(http.MethodPost, "/forgot/reset", form); res.StatusCode != http.StatusUnprocessableEntity ||
 		!strings.Contains(body, `value="`+key+`"`) {
 		t.Fatalf("a weak password with the key: %d, want 422 keeping the key", res.StatusCode)
 	}
@@ -618,7 +618,7 @@ func TestUnlockFromANewBrowser(t *testing.T) {
 		c.do(http.MethodPost, "/signin/unlock/code", url.Values{"csrf": {c.token("/signin/unlock/code")}, "email": {"ada@example.com"}, "code": {wrong}})
 	}
 	form := url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}, "email": {"ada@example.com"}, "code": {code}}
-	if res, body = owner.do(http.MethodPost, "/signin/unlock/code", form); res.StatusCode != http.StatusUnprocessableEntity {
+	if res, _ = owner.do(http.MethodPost, "/signin/unlock/code", form); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("the killed code: %d, want 422", res.StatusCode)
 	}
 	link := regexp.MustCompile(`(?m)^\s+http\S+(/signin/unlock/code\?key=\S+)$`).FindStringSubmatch(m.Body)

@@ -1,0 +1,2 @@
+-- Reverts schema 20 (SQLite).
+ALTER TABLE us_profiles DROP COLUMN language;

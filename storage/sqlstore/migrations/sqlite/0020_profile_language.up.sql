@@ -1,0 +1,3 @@
+-- usersettings schema 20 (SQLite): the language a person reads the pages and
+-- mail in (profile.Profile.Language: "en", "nl"; empty: not chosen).
+ALTER TABLE us_profiles ADD COLUMN language text NOT NULL DEFAULT '';
