@@ -653,4 +653,5 @@ var dutch = map[string]string{
 	"This is already the login email of the account. Enter a new address.":                                      "Dit is al het inlog-e-mailadres van het account. Vul een nieuw adres in.",
 	"Where both profiles have a different value, the value of the profile you are signed in with is kept.":      "Waar de profielen een verschillende waarde hebben, blijft de waarde van het profiel waarmee je bent ingelogd.",
 	"add this account to the apps of your other account, so you keep access to them. A merge cannot be undone.": "voeg dit account toe aan de apps van je andere account, zodat je er toegang toe houdt. Samenvoegen kan niet ongedaan worden gemaakt.",
+	"Language": "Taal",
 }

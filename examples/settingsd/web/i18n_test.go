@@ -15,7 +15,7 @@ func TestPagesFollowAcceptLanguage(t *testing.T) {
 	s, base := pagesOver(t, usersettings.Options{})
 	confirmedAccount(t, s, ada)
 	cases := []struct {
-		accept, lang string
+		accept, lang  string
 		want, notWant []string
 	}{
 		{"nl-NL,nl;q=0.9,en;q=0.5", "nl", []string{"Inloggen", "Wachtwoord vergeten?", "Nog geen account?"}, []string{"Forgot password?"}},
