@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -201,7 +202,7 @@ func (w *Web) deleteAccount(rw http.ResponseWriter, r *http.Request, c *caller) 
 	ctx := r.Context()
 	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm")), c.acct.Email) {
 		f := newForm()
-		f.add("confirm", "Type "+c.acct.Email+" to confirm.")
+		f.add("confirm", fmt.Sprintf("Type %s to confirm.", c.acct.Email))
 		p := w.signedInPage(rw, r, c, "Delete this account", "accounts")
 		p.Form, p.Data = f, accountsData{Email: c.acct.Email}
 		w.render(rw, r, http.StatusUnprocessableEntity, "account_delete", p)

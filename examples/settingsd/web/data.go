@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -122,17 +123,20 @@ func (w *Web) watchApp(rw http.ResponseWriter, r *http.Request, c *caller) {
 
 // appInputMessage says what is wrong with the app id or name typed.
 func appInputMessage(e *notify.InputError) string {
-	what := "the app's ID"
-	if e.Field == "app_name" {
-		what = "the app's name"
+	name := e.Field == "app_name"
+	switch {
+	case e.Reason == "empty" && name:
+		return "Enter the app's name."
+	case e.Reason == "empty":
+		return "Enter the app's ID."
+	case e.Reason == "too_long" && name:
+		return "Shorten the app's name."
+	case e.Reason == "too_long":
+		return "Shorten the app's ID."
+	case name:
+		return "Use only ordinary characters in the app's name, without spaces around it."
 	}
-	switch e.Reason {
-	case "empty":
-		return "Enter " + what + "."
-	case "too_long":
-		return "Shorten " + what + "."
-	}
-	return "Use only ordinary characters in " + what + ", without spaces around it."
+	return "Use only ordinary characters in the app's ID, without spaces around it."
 }
 
 // personalData is the content of the Personal Data page.
@@ -147,6 +151,16 @@ type personalData struct {
 	// Email is the signed-in account's address, typed to confirm the
 	// erasure.
 	Email string
+}
+
+// AccountEmails lists the addresses of the profile's accounts, for the
+// erasure's warning.
+func (d personalData) AccountEmails() string {
+	out := make([]string, 0, len(d.View.Accounts))
+	for _, a := range d.View.Accounts {
+		out = append(out, a.Email)
+	}
+	return strings.Join(out, ", ")
 }
 
 // personalDataPage shows everything stored about the person and one page
@@ -196,7 +210,7 @@ func (w *Web) renderPersonalData(rw http.ResponseWriter, r *http.Request, c *cal
 func (w *Web) erase(rw http.ResponseWriter, r *http.Request, c *caller) {
 	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm")), c.acct.Email) {
 		f := newForm()
-		f.add("confirm", "Type "+c.acct.Email+" to confirm.")
+		f.add("confirm", fmt.Sprintf("Type %s to confirm.", c.acct.Email))
 		w.renderPersonalData(rw, r, c, http.StatusUnprocessableEntity, f)
 		return
 	}
@@ -214,7 +228,7 @@ func (w *Web) erase(rw http.ResponseWriter, r *http.Request, c *caller) {
 func (w *Web) eraseKeepingAccounts(rw http.ResponseWriter, r *http.Request, c *caller) {
 	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm_keep")), c.acct.Email) {
 		f := newForm()
-		f.add("confirm_keep", "Type "+c.acct.Email+" to confirm.")
+		f.add("confirm_keep", fmt.Sprintf("Type %s to confirm.", c.acct.Email))
 		w.renderPersonalData(rw, r, c, http.StatusUnprocessableEntity, f)
 		return
 	}

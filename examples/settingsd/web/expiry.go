@@ -19,5 +19,5 @@ func (w *Web) passwordExpiry(at time.Time) string {
 		return ""
 	}
 	days := int((left + 24*time.Hour - 1) / (24 * time.Hour))
-	return "Your password expires in " + plural(days, "day")
+	return english.Sprintf("Your password expires in %d days", days)
 }

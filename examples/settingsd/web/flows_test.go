@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/pquerna/otp/totp"
@@ -812,4 +813,36 @@ func TestBrowserUnlockPages(t *testing.T) {
 	res = b.submit("form[action='/signin/unlock/code'] button[type=submit]", "#f-code", e.code(ada))
 	b.wantPage(res, 200, "Sign in")
 	b.wantText("main", "This browser is unlocked")
+}
+
+// TestBrowserDutch loads pages with a Dutch browser (Accept-Language:
+// nl): lang="nl", Dutch words, and axe-core clean in both colour
+// schemes.
+func TestBrowserDutch(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(ada)
+	b := newTab(t, e, false)
+	if _, err := chromedp.Call(b.ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+		Headers: network.Headers{"Accept-Language": "nl-NL,nl;q=0.9"}}); err != nil {
+		t.Fatalf("a Dutch browser: %v", err)
+	}
+	b.wantPage(b.visit("/signin"), 200, "Inloggen")
+	if lang := eval[string](b, `document.documentElement.lang`); lang != "nl" {
+		t.Fatalf("lang %q, want nl", lang)
+	}
+	b.page("nl-signin")
+	res := b.submit("form[action='/signin'] button[type=submit]", "#f-email", ada, "#f-password", "wrong")
+	b.wantPage(res, 401, "Inloggen")
+	b.wantText(".error-summary", "Er is een probleem", "klopt niet")
+	b.wantPage(b.signIn(ada, pw), 200, "Profiel")
+	b.wantText("#completeness", "een avatar", "een functie")
+	b.page("nl-profile")
+	b.wantPage(b.visit("/accounts"), 200, "Accounts")
+	b.wantText("main", "Wachtwoord wijzigen")
+	b.page("nl-accounts")
+	b.wantPage(b.visit("/developer"), 200, "Ontwikkelaarsinstellingen")
+	b.page("nl-developer")
+	b.wantPage(b.visit("/security-log"), 200, "Beveiligingslogboek")
+	b.wantText("main", "Ingelogd")
+	b.page("nl-security-log")
 }

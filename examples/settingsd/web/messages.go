@@ -20,7 +20,7 @@ func policyRules(p password.Policy) []string {
 		out = append(out, fmt.Sprintf("at least %d characters long", p.MinLength))
 	}
 	if p.RequireSpecial {
-		out = append(out, "at least one special character from "+password.Specials)
+		out = append(out, fmt.Sprintf("at least one special character from %s", password.Specials))
 	}
 	if p.RequireDigit {
 		out = append(out, "at least one digit")
@@ -181,15 +181,6 @@ func countryName(code string) string {
 		return n
 	}
 	return code
-}
-
-// plural is "1 second" or "n seconds": n with the unit, in the singular
-// for one.
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // summaryLabel names a form field in the error summary above the form.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -157,7 +158,7 @@ func (w *Web) profileError(rw http.ResponseWriter, r *http.Request, c *caller, f
 		}
 	case errors.As(err, &ie):
 		for _, m := range ie.Missing {
-			f.add(requirementField(m), "A public profile needs "+requirementLabel(m)+".")
+			f.add(requirementField(m), fmt.Sprintf("A public profile needs %s.", requirementLabel(m)))
 		}
 	case errs.KindOf(err) == errs.ReauthRequired:
 		// The recovery email needs a fresh sign-in: sign in again, then

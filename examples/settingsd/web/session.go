@@ -37,6 +37,11 @@ type caller struct {
 	ses    session.Session
 	secret string
 	acct   account.Account
+	// language is the language the person chose in their profile
+	// (profile.Profile.Language); empty when none or not known, and the
+	// pages follow Accept-Language. Nothing fills it yet: reading the
+	// profile on every page would read it twice on some.
+	language string
 }
 
 // csrf returns the anti-CSRF token the caller's forms carry.

@@ -117,9 +117,9 @@ func (w *Web) loginOf(r *http.Request, email, pw string) account.Login {
 // (of a sign-in or a current-password check) is checked.
 func signInThrottleMessage(wait time.Duration) string {
 	if s := int(math.Ceil(wait.Seconds())); s < 120 {
-		return "Too many wrong passwords. Wait " + plural(max(s, 1), "second") + ", then try again."
+		return english.Sprintf("Too many wrong passwords. Wait %d seconds, then try again.", max(s, 1))
 	}
-	return "Too many wrong passwords. Wait " + plural(int(math.Ceil(wait.Minutes())), "minute") + ", then try again."
+	return english.Sprintf("Too many wrong passwords. Wait %d minutes, then try again.", int(math.Ceil(wait.Minutes())))
 }
 
 // signedIn starts the session and goes on to next (or to the password
@@ -304,7 +304,7 @@ func throttleMessage(wait time.Duration) string {
 	if m <= 1 {
 		return "We just sent a code to this address. Wait a minute before asking for another."
 	}
-	return "Many codes were sent to this address. Wait " + plural(m, "minute") + " before asking for another."
+	return english.Sprintf("Many codes were sent to this address. Wait %d minutes before asking for another.", m)
 }
 
 func (w *Web) signUpVerifyPage(rw http.ResponseWriter, r *http.Request) {

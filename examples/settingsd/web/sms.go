@@ -42,8 +42,8 @@ func phoneOf(r *http.Request) string {
 // resendMessage says when another code may be texted, from the wait the
 // SDK's throttle error carries (errs.RetryAfter).
 func resendMessage(wait time.Duration) string {
-	return "We texted you a code moments ago. You can ask for a new one in " +
-		plural(max(int(math.Ceil(wait.Seconds())), 1), "second") + "."
+	return english.Sprintf("We texted you a code moments ago. You can ask for a new one in %d seconds.",
+		max(int(math.Ceil(wait.Seconds())), 1))
 }
 
 // beginSMS texts a code to the number typed to turn SMS codes on, and

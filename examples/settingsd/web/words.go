@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -15,8 +16,10 @@ type historyRow struct {
 	At time.Time
 	// What names the item that changed ("Job Title", "Daily digest").
 	What string
-	// Change says how it changed ("Added: Go", "Turned on").
-	Change string
+	// Change says how it changed ("Added: Go", "Turned on"): Action
+	// and, when there is one, ": " and Detail. The page translates
+	// Action and Detail apart, since Detail may be a person's own words.
+	Change, Action, Detail string
 	// By is the address of the account that made the change, "another
 	// account" for one no longer of the profile, or "" for the host.
 	By string
@@ -116,7 +119,7 @@ func describeHistory(e personaldata.HistoryEntry, n historyNames) historyRow {
 		if e.AccountID == "" {
 			action = "Changed by support"
 		} else if e.Detail != "" && e.Detail != e.AccountID {
-			detail = "of " + n.account(e.Detail)
+			detail = fmt.Sprintf("of %s", n.account(e.Detail))
 		}
 	case "account_status":
 		detail = strings.Fields(e.Detail + " ")[0]
@@ -128,6 +131,7 @@ func describeHistory(e personaldata.HistoryEntry, n historyNames) historyRow {
 	case "two_factor", "two_factor_recovery_codes":
 		detail = twoFactorMethods[e.Detail]
 	}
+	row.Action, row.Detail = action, detail
 	if detail == "" {
 		row.Change = action
 	} else {
