@@ -639,3 +639,44 @@ func TestUnlockFromANewBrowser(t *testing.T) {
 		t.Errorf("the owner's sign-in after the unlock: %d, want 303", res.StatusCode)
 	}
 }
+
+// The pages speak the language chosen on the Profile page, over the
+// browser's Accept-Language: at once after saving it, and again at the
+// next sign-in from a browser that never saw it; clearing the choice
+// gives the browser's language back.
+func TestPagesFollowTheProfileLanguage(t *testing.T) {
+	s, base := pagesOver(t, usersettings.Options{})
+	confirmedAccount(t, s, "ada@example.com")
+	c := newClient(t, base)
+	c.signIn("ada@example.com", pw, "")
+	en := "Accept-Language"
+	if _, body := c.do(http.MethodGet, "/profile", nil, en, "en"); !strings.Contains(body, `<html lang="en"`) ||
+		!strings.Contains(body, `<option value="nl">Nederlands</option>`) {
+		t.Fatal("the Profile page is not in English or offers no Dutch")
+	}
+	save := func(c *client, lang string) {
+		t.Helper()
+		_, page := c.do(http.MethodGet, "/profile", nil, en, "en")
+		res, _ := c.do(http.MethodPost, "/profile", url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}, "language": {lang}}, en, "en")
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("saving the language %q: %d", lang, res.StatusCode)
+		}
+	}
+	save(c, "nl")
+	if _, body := c.do(http.MethodGet, "/profile", nil, en, "en"); !strings.Contains(body, `<html lang="nl"`) {
+		t.Error("the page after choosing Dutch is not in Dutch")
+	}
+	other := newClient(t, base)
+	other.do(http.MethodGet, "/signin", nil, en, "en")
+	res, _ := other.do(http.MethodPost, "/signin", url.Values{"csrf": {other.token("/signin")}, "email": {"ada@example.com"}, "password": {pw}}, en, "en")
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in from another browser: %d", res.StatusCode)
+	}
+	if _, body := other.do(http.MethodGet, "/accounts", nil, en, "en"); !strings.Contains(body, `<html lang="nl"`) {
+		t.Error("another browser after sign-in does not follow the profile's Dutch")
+	}
+	save(other, "")
+	if _, body := other.do(http.MethodGet, "/accounts", nil, en, "en"); !strings.Contains(body, `<html lang="en"`) {
+		t.Error("clearing the choice does not give the browser's language back")
+	}
+}

@@ -63,8 +63,34 @@ func chooseLanguage(chosen, acceptLanguage string) language.Tag {
 
 // requestLanguage is the language of an anonymous page: Accept-Language.
 func requestLanguage(r *http.Request) language.Tag {
-	return chooseLanguage("", r.Header.Get("Accept-Language"))
+	chosen := ""
+	if ck, err := r.Cookie(languageCookie); err == nil {
+		chosen = ck.Value
+	}
+	return chooseLanguage(chosen, r.Header.Get("Accept-Language"))
 }
+
+// languageCookie keeps the language the person chose in the profile
+// (profile.Profile.Language) in this browser, so that no page reads the
+// profile for it: it is set at every sign-in from the profile and when
+// the Profile page saves a choice, and removed when the choice is
+// cleared (the pages then follow Accept-Language).
+const languageCookie = "settingsd_lang"
+
+// setLanguage keeps the profile's language in the browser, or removes it
+// when none is chosen.
+func (w *Web) setLanguage(rw http.ResponseWriter, r *http.Request, lang string) {
+	if lang == "" {
+		if _, err := r.Cookie(languageCookie); err == nil {
+			http.SetCookie(rw, w.cookie(r, languageCookie, "", "/", -1))
+		}
+		return
+	}
+	http.SetCookie(rw, w.cookie(r, languageCookie, lang, "/", int(languageCookieAge.Seconds())))
+}
+
+// languageCookieAge is how long a browser keeps the language choice.
+const languageCookieAge = 400 * 24 * time.Hour
 
 // pluralMessage is a message with a count, one text per plural form:
 // the English key is the "other" form.
@@ -299,6 +325,6 @@ func (tr *translator) funcs() template.FuncMap {
 
 // callerLanguage is the language of a signed-in person's page: the
 // language chosen in their profile, else Accept-Language.
-func (w *Web) callerLanguage(r *http.Request, c *caller) language.Tag {
-	return chooseLanguage(c.language, r.Header.Get("Accept-Language"))
+func (w *Web) callerLanguage(r *http.Request, _ *caller) language.Tag {
+	return requestLanguage(r)
 }

@@ -20,7 +20,7 @@ import (
 var profileFields = []string{
 	profile.FieldName, profile.FieldJobTitle, profile.FieldDepartment, profile.FieldCountry,
 	profile.FieldAboutYou, profile.FieldSkills, profile.FieldIndustries, profile.FieldTwitterURL,
-	profile.FieldLinkedInURL, profile.FieldRecoveryEmail,
+	profile.FieldLinkedInURL, profile.FieldRecoveryEmail, profile.FieldLanguage,
 }
 
 // profileData is the content of the Profile page.
@@ -66,7 +66,7 @@ func profileForm(p profile.Profile) *form {
 	v[profile.FieldCountry], v[profile.FieldAboutYou] = p.Country, p.AboutYou
 	v[profile.FieldSkills], v[profile.FieldIndustries] = strings.Join(p.Skills, "\n"), strings.Join(p.Industries, "\n")
 	v[profile.FieldTwitterURL], v[profile.FieldLinkedInURL] = p.TwitterURL, p.LinkedInURL
-	v[profile.FieldRecoveryEmail] = recoveryShown(p)
+	v[profile.FieldRecoveryEmail], v[profile.FieldLanguage] = recoveryShown(p), p.Language
 	return f
 }
 
@@ -116,6 +116,7 @@ func (w *Web) saveProfile(rw http.ResponseWriter, r *http.Request, c *caller) {
 		Department: ptr(v[profile.FieldDepartment]), Country: ptr(v[profile.FieldCountry]),
 		AboutYou: ptr(v[profile.FieldAboutYou]), Skills: &skills, Industries: &industries,
 		TwitterURL: ptr(v[profile.FieldTwitterURL]), LinkedInURL: ptr(v[profile.FieldLinkedInURL]),
+		Language: ptr(v[profile.FieldLanguage]),
 	}
 	cur, err := w.s.Profiles.Get(r.Context(), c.ses.Caller())
 	if err != nil {
@@ -134,6 +135,7 @@ func (w *Web) saveProfile(rw http.ResponseWriter, r *http.Request, c *caller) {
 			flash = "recovery_pending"
 		}
 		w.setFlash(rw, r, flash)
+		w.setLanguage(rw, r, p.Language)
 		seeOther(rw, r, "/profile")
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
 	"github.com/seed-a97ca23f/usersettings/auth"
 	"github.com/seed-a97ca23f/usersettings/errs"
@@ -172,10 +173,24 @@ func profileField(f *form, json string, attrs ...string) field {
 	}
 	fd := newField(f, json, pf.Label, attrs...)
 	fd.Public = pf.Public != ""
-	if pf.Kind == profile.KindCountry {
+	switch {
+	case pf.Kind == profile.KindCountry:
 		fd.Options = countryOptions(fd.Value)
+	case pf.JSON == profile.FieldLanguage:
+		fd.Options = languageOptions(fd.Value)
 	}
 	return fd
+}
+
+// languageOptions are the choices of the language field: the browser's,
+// then each language of profile.Languages by its own name.
+func languageOptions(value string) []option {
+	out := []option{{Value: "", Label: "The language of your browser", Selected: value == ""}}
+	for _, l := range profile.Languages {
+		tag := language.Make(l)
+		out = append(out, option{Value: l, Label: display.Self.Name(tag), Selected: value == l})
+	}
+	return out
 }
 
 // countryOptions are the choices of a country field with value selected:

@@ -37,11 +37,6 @@ type caller struct {
 	ses    session.Session
 	secret string
 	acct   account.Account
-	// language is the language the person chose in their profile
-	// (profile.Profile.Language); empty when none or not known, and the
-	// pages follow Accept-Language. Nothing fills it yet: reading the
-	// profile on every page would read it twice on some.
-	language string
 }
 
 // csrf returns the anti-CSRF token the caller's forms carry.
@@ -168,11 +163,18 @@ func (w *Web) cookie(r *http.Request, name, value, path string, maxAge int) *htt
 // the request, whose secret goes only into the HttpOnly cookie.
 func (w *Web) startSession(rw http.ResponseWriter, r *http.Request, b session.Begin) error {
 	b.Client = w.client(r)
-	_, secret, err := w.s.Sessions.Start(r.Context(), b)
+	ses, secret, err := w.s.Sessions.Start(r.Context(), b)
 	if err != nil {
 		return err
 	}
 	http.SetCookie(rw, w.cookie(r, handler.CookieName, secret.Reveal(), "/", 0))
+	// The pages speak the language of the profile: read once here, kept
+	// in a cookie the pages read (setLanguage).
+	p, err := w.s.Profiles.Get(r.Context(), auth.New(b.AccountID, b.Method, ses.CreatedAt, ses.ID))
+	if err != nil {
+		return err
+	}
+	w.setLanguage(rw, r, p.Language)
 	return nil
 }
 
