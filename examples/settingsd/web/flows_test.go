@@ -651,6 +651,20 @@ func TestBrowserNarrow(t *testing.T) {
 			b.screenshot("narrow" + strings.ReplaceAll(p, "/", "-"))
 		}
 	}
+	// Below about 640 px a table's rows stack: each cell on a line of its
+	// own, named by its column, and the table does not scroll sideways.
+	b.visit("/security-log")
+	stacked := eval[string](b, `(() => { const td = document.querySelector("table.stack td"); if (!td) return "no table";
+		const wrap = td.closest(".table-wrap");
+		return getComputedStyle(td).display + "|" + getComputedStyle(td, "::before").content + "|" + (wrap.scrollWidth > wrap.clientWidth); })()`)
+	if stacked != `block|"When: "|false` {
+		t.Errorf("security log at 360 px: %s, want stacked cells labelled by their column and no sideways scroll", stacked)
+	}
+	b.screenshot("narrow-security-log")
+	b.run("viewport", chromedp.EmulateViewport(1024, 740))
+	if d := eval[string](b, `getComputedStyle(document.querySelector("table.stack td")).display`); d != "table-cell" {
+		t.Errorf("security log at 1024 px: cells are %s, want a table", d)
+	}
 }
 
 // TestBrowserScript checks the enhancements of the page script: the copy

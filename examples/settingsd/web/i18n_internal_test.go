@@ -285,7 +285,7 @@ func templateText(n parse.Node, b *strings.Builder) {
 var (
 	// shownAttrRE finds the attributes a person reads or hears, with a
 	// literal part in their value.
-	shownAttrRE = regexp.MustCompile(`\b(aria-label|title|placeholder|alt|data-confirm|data-copied)="([^"]*)"`)
+	shownAttrRE = regexp.MustCompile(`\b(aria-label|title|placeholder|alt|data-confirm|data-copied|data-label)="([^"]*)"`)
 	// buttonRE finds an input drawn as a button, whose value is its label.
 	buttonRE  = regexp.MustCompile(`<input\b[^<>]*type="(?:submit|button|reset)"[^<>]*\bvalue="([^"]*)"|<input\b[^<>]*\bvalue="([^"]*)"[^<>]*type="(?:submit|button|reset)"`)
 	commentRE = regexp.MustCompile(`(?s)<!--.*?-->|<script\b.*?</script>|<style\b.*?</style>`)
