@@ -859,4 +859,21 @@ func TestBrowserDutch(t *testing.T) {
 	b.wantPage(b.visit("/security-log"), 200, "Beveiligingslogboek")
 	b.wantText("main", "Ingelogd")
 	b.page("nl-security-log")
+
+	// Every other page, signed in and then signed out, in Dutch: axe in
+	// both colour schemes (page), lang="nl".
+	dutch := func(paths ...string) {
+		t.Helper()
+		for _, p := range paths {
+			res := b.visit(p)
+			if res.Status != 200 || eval[string](b, `document.documentElement.lang`) != "nl" {
+				t.Fatalf("%s: status %d, lang %q; want a Dutch page", p, res.Status, eval[string](b, `document.documentElement.lang`))
+			}
+			b.page("nl" + strings.NewReplacer("/", "-", e.account(ada).ID, "id").Replace(p))
+		}
+	}
+	dutch("/profile/merge", "/accounts/new", "/accounts/delete", "/accounts/"+e.account(ada).ID+"/email",
+		"/notifications", "/sessions", "/personal-data")
+	b.load("sign out", chromedp.Click(chromedp.CSS("form[action='/signout'] button")))
+	dutch("/signup", "/forgot", "/forgot/reset", "/forgot/recovery", "/forgot/recovery/reset", "/signin/unlock", "/signin/unlock/code")
 }
