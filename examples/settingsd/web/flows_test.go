@@ -855,6 +855,11 @@ func TestBrowserDutch(t *testing.T) {
 	b.wantText("main", "Wachtwoord wijzigen")
 	b.page("nl-accounts")
 	b.wantPage(b.visit("/developer"), 200, "Ontwikkelaarsinstellingen")
+	// The page navigation is styled in every language, not only the
+	// language its selector was written in.
+	if d := eval[string](b, `getComputedStyle(document.querySelector("nav.pages ul")).display`); d != "flex" {
+		t.Errorf("the Dutch page navigation is laid out as %q, want the styled bar (flex)", d)
+	}
 	b.page("nl-developer")
 	b.wantPage(b.visit("/security-log"), 200, "Beveiligingslogboek")
 	b.wantText("main", "Ingelogd")
