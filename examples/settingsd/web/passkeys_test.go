@@ -110,8 +110,15 @@ func (b *tab) passkeySignIn(id webauthn.AuthenticatorID) *network.Response {
 	b.t.Helper()
 	b.presence(id, false)
 	b.wantPage(b.signOut(), 200, "Sign in")
-	b.presence(id, true)
-	return b.load("sign in with a passkey", chromedp.Click(chromedp.CSS("#f-passkey")))
+	// The click first, with the authenticator waiting for a touch, then
+	// the touch: so the autofill request, which the click aborts, cannot
+	// sign in before the button does.
+	touch := chromedp.Action[chromedp.Void](func(ctx context.Context, _ *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Call(ctx, webauthn.SetAutomaticPresenceSimulation,
+			webauthn.SetAutomaticPresenceSimulationParams{AuthenticatorID: id, Enabled: true})
+		return chromedp.Void{}, err
+	})
+	return b.load("sign in with a passkey", chromedp.Click(chromedp.CSS("#f-passkey")), touch)
 }
 
 // passkeysOf returns the passkeys of the address's account.
