@@ -122,7 +122,6 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "login") {
 		return
 	}
-	ctx := r.Context()
 	l := h.loginOf(r, req.Email, req.Password)
 	if req.DeviceToken != "" {
 		l.Device = req.DeviceToken
@@ -134,17 +133,28 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	method := auth.MethodPassword
 	if res.SecondFactorRequired {
 		method = auth.MethodSecondFactor
-		if req.OTP == "" {
-			writeError(w, r, http.StatusUnauthorized, "second_factor_required")
-			return
-		}
-		if err := h.s.TwoFactor.VerifySignIn(ctx, res.Account.ID, req.OTP, h.client(r)); err != nil {
-			writeError(w, r, http.StatusUnauthorized, "invalid_credentials")
+		if !h.secondFactor(w, r, res.Account.ID, req.OTP) {
 			return
 		}
 	}
 	h.startSession(w, r, res.Account, session.Begin{AccountID: res.Account.ID, Method: method, PasswordExpired: res.PasswordExpired},
 		req.SessionInBody, res.Device)
+}
+
+// secondFactor runs the second step of a sign-in that needs one: the
+// code of the body (otp), which the SDK checks and logs. It answers 401
+// second_factor_required without a code and 401 invalid_credentials for
+// a wrong one, and reports whether the sign-in may go on.
+func (h *Handler) secondFactor(w http.ResponseWriter, r *http.Request, accountID, otp string) bool {
+	if otp == "" {
+		writeError(w, r, http.StatusUnauthorized, "second_factor_required")
+		return false
+	}
+	if err := h.s.TwoFactor.VerifySignIn(r.Context(), accountID, otp, h.client(r)); err != nil {
+		writeError(w, r, http.StatusUnauthorized, "invalid_credentials")
+		return false
+	}
+	return true
 }
 
 // authenticate runs the password step l of a sign-in and reports whether

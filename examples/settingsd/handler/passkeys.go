@@ -297,12 +297,7 @@ func (h *Handler) finishPasskeySignIn(w http.ResponseWriter, r *http.Request) {
 	method := res.Method
 	if res.SecondFactorRequired {
 		method = auth.MethodSecondFactor
-		if req.OTP == "" {
-			writeError(w, r, http.StatusUnauthorized, "second_factor_required")
-			return
-		}
-		if err := h.s.TwoFactor.VerifySignIn(ctx, res.Account.ID, req.OTP, h.client(r)); err != nil {
-			writeError(w, r, http.StatusUnauthorized, "invalid_credentials")
+		if !h.secondFactor(w, r, res.Account.ID, req.OTP) {
 			return
 		}
 	}
