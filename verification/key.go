@@ -40,11 +40,10 @@ func (p Purpose) Keyed() bool {
 }
 
 // keyOf returns the key of the code with the id, under the Service's key
-// or an old one, in mailed form: lower-case base32 in groups of five
-// split by dashes.
+// or an old one, in mailed form: rawKey in groups of five split by
+// dashes.
 func keyOf(secret []byte, purpose Purpose, flowID, codeID string) string {
-	sum := digestUnder(secret, purpose, flowID, "key\x00"+codeID)
-	raw := strings.ToLower(keyEncoding.EncodeToString(sum[:keyBytes]))
+	raw := rawKey(secret, purpose, flowID, codeID)
 	var b strings.Builder
 	for i := 0; i < len(raw); i += 5 {
 		if i > 0 {
@@ -53,6 +52,14 @@ func keyOf(secret []byte, purpose Purpose, flowID, codeID string) string {
 		b.WriteString(raw[i:min(i+5, len(raw))])
 	}
 	return b.String()
+}
+
+// rawKey is the key of the code with the id under secret, as parseKey
+// returns a typed one: lower-case base32 of 128 bits of
+// HMAC-SHA-256(secret, purpose | flow | "key" | code id).
+func rawKey(secret []byte, purpose Purpose, flowID, codeID string) string {
+	sum := digestUnder(secret, purpose, flowID, "key\x00"+codeID)
+	return strings.ToLower(keyEncoding.EncodeToString(sum[:keyBytes]))
 }
 
 // parseKey returns the key typed or pasted as s without its dashes and
@@ -76,12 +83,9 @@ func parseKey(s string) (string, bool) {
 // keyMatches reports whether key (as parseKey returns it) is the key of
 // the code under the key or an old one. Every key is tried.
 func (s *Service) keyMatches(key string, c Code) bool {
-	canon := func(secret []byte) string {
-		return strings.ReplaceAll(keyOf(secret, c.Purpose, c.FlowID, c.ID), "-", "")
-	}
-	ok := hmac.Equal([]byte(canon(s.key)), []byte(key))
+	ok := hmac.Equal([]byte(rawKey(s.key, c.Purpose, c.FlowID, c.ID)), []byte(key))
 	for _, k := range s.oldKeys {
-		ok = hmac.Equal([]byte(canon(k)), []byte(key)) || ok
+		ok = hmac.Equal([]byte(rawKey(k, c.Purpose, c.FlowID, c.ID)), []byte(key)) || ok
 	}
 	return ok
 }

@@ -35,11 +35,7 @@ func (h *Handler) listAccounts(w http.ResponseWriter, r *http.Request, c *caller
 		h.fail(w, r, err)
 		return
 	}
-	out := make([]accountJSON, len(list))
-	for i, a := range list {
-		out[i] = newAccountJSON(a)
-	}
-	writeList(w, out)
+	writeListOf(w, list, newAccountJSON)
 }
 
 // getAccount is GET /v1/me/accounts/{id}: one account of the profile; an

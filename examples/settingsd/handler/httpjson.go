@@ -41,6 +41,15 @@ func writeList[T any](w http.ResponseWriter, items []T) {
 	writeJSON(w, http.StatusOK, list[T]{Items: nonNil(items)})
 }
 
+// writeListOf is writeList of the items each turned into its JSON by out.
+func writeListOf[T, J any](w http.ResponseWriter, items []T, out func(T) J) {
+	js := make([]J, len(items))
+	for i, it := range items {
+		js[i] = out(it)
+	}
+	writeList(w, js)
+}
+
 // writeError writes {"error": code, "request_id": …} with the status,
 // through errhttp as every error answer.
 func writeError(w http.ResponseWriter, r *http.Request, status int, code string) {

@@ -63,11 +63,7 @@ func (h *Handler) listPasskeys(w http.ResponseWriter, r *http.Request, c *caller
 		h.fail(w, r, err)
 		return
 	}
-	out := make([]passkeyJSON, len(list))
-	for i, p := range list {
-		out[i] = passkeyOut(p)
-	}
-	writeList(w, out)
+	writeListOf(w, list, passkeyOut)
 }
 
 // beginPasskeyRegistration is POST /v1/me/passkeys/begin → 200
@@ -79,7 +75,7 @@ func (h *Handler) beginPasskeyRegistration(w http.ResponseWriter, r *http.Reques
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ceremonyJSON{CeremonyID: cer.ID, Options: cer.Options, ExpiresAt: cer.ExpiresAt.UTC()})
+	h.writeCeremony(w, r, cer, true, ceremonyJSON{}) // bound to the session: the ID may travel in the body
 }
 
 // passkeyRegistration is the body of POST /v1/me/passkeys.
@@ -140,7 +136,7 @@ func (h *Handler) beginPasskeyReauth(w http.ResponseWriter, r *http.Request, c *
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ceremonyJSON{CeremonyID: cer.ID, Options: cer.Options, ExpiresAt: cer.ExpiresAt.UTC()})
+	h.writeCeremony(w, r, cer, true, ceremonyJSON{}) // bound to the session: the ID may travel in the body
 }
 
 // passkeyReauthentication is the body of POST

@@ -37,11 +37,7 @@ func (h *Handler) listSessions(w http.ResponseWriter, r *http.Request, c *caller
 		h.fail(w, r, err)
 		return
 	}
-	out := make([]sessionJSON, len(list))
-	for i, s := range list {
-		out[i] = sessionOut(s)
-	}
-	writeList(w, out)
+	writeListOf(w, list, sessionOut)
 }
 
 // deleteSession is DELETE /v1/me/sessions/{id} → 204: it signs that

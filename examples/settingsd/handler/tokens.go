@@ -53,11 +53,7 @@ func (h *Handler) listTokens(w http.ResponseWriter, r *http.Request, c *caller) 
 		h.fail(w, r, err)
 		return
 	}
-	out := make([]tokenJSON, len(list))
-	for i, t := range list {
-		out[i] = newTokenJSON(t)
-	}
-	writeList(w, out)
+	writeListOf(w, list, newTokenJSON)
 }
 
 // createToken is POST /v1/me/tokens {name,scopes,expires_at?} → 201 with

@@ -175,14 +175,8 @@ func (w *Web) passkeySignIn(rw http.ResponseWriter, r *http.Request) {
 		w.render(rw, r, http.StatusUnauthorized, "signin", p)
 		return
 	}
-	http.SetCookie(rw, w.cookie(r, handler.DeviceCookieName, res.Device, "/", int(handler.DeviceCookieMaxAge.Seconds())))
-	if res.SecondFactorRequired {
-		t := factorTicket{accountID: res.Account.ID, expires: w.now().Add(secondFactorTTL), passwordExpired: res.PasswordExpired}
-		http.SetCookie(rw, w.cookie(r, factorCookie, w.sealTicket(t), "/signin", int(secondFactorTTL.Seconds())))
-		seeOther(rw, r, "/signin/code?next="+url.QueryEscape(next))
-		return
-	}
-	w.signedIn(rw, r, session.Begin{AccountID: res.Account.ID, Method: res.Method, PasswordExpired: res.PasswordExpired}, next)
+	w.firstFactorDone(rw, r, res.Device, res.SecondFactorRequired,
+		session.Begin{AccountID: res.Account.ID, Method: res.Method, PasswordExpired: res.PasswordExpired}, next)
 }
 
 // beginPasskeyFactor is the begin of "Use a passkey" at the code step:

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/account/twofactor"
-	"github.com/seed-a97ca23f/usersettings/errs"
 	"github.com/seed-a97ca23f/usersettings/examples/settingsd/handler"
 )
 
@@ -291,32 +290,10 @@ func (w *Web) replay(rw http.ResponseWriter, r *http.Request, c *caller, rp repl
 }
 
 // textReauthCode texts a code for the prompt of an account whose second
-// factor is SMS, like "Text me a code" at sign-in.
+// factor is SMS, as "Text me a code" does at sign-in (textCode).
 func (w *Web) textReauthCode(rw http.ResponseWriter, r *http.Request, c *caller) {
 	next := nextOf(r)
-	if !w.allow(rw, r, "login", "2fa:"+c.acct.ID) {
-		return
+	if f, status, ok := w.textCode(rw, r, c.acct.ID, "/reauth?next="+url.QueryEscape(next)); ok {
+		w.renderReauth(rw, r, c, status, f, next, status == http.StatusTooManyRequests && f.Errors["resend"] != nil)
 	}
-	err := w.s.TwoFactor.SendLoginSMS(r.Context(), c.acct.ID)
-	f := newForm()
-	status := http.StatusUnprocessableEntity
-	switch codeOf(err) {
-	case "":
-		w.setFlash(rw, r, "code_texted")
-		seeOther(rw, r, "/reauth?next="+url.QueryEscape(next))
-		return
-	case "too_soon":
-		status = http.StatusTooManyRequests
-		rw.Header().Set("Retry-After", strconv.Itoa(errs.RetrySeconds(waitOf(err))))
-		f.add("resend", resendMessage(waitOf(err)))
-	case "locked":
-		status = http.StatusTooManyRequests
-		f.add("code", msgLocked)
-	case "sms_unavailable", "not_enabled":
-		f.add("resend", "Text messages cannot be sent now. Enter one of your recovery codes instead.")
-	default:
-		w.fail(rw, r, err)
-		return
-	}
-	w.renderReauth(rw, r, c, status, f, next, codeOf(err) == "too_soon")
 }

@@ -93,14 +93,23 @@ func (w *Web) signIn(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	http.SetCookie(rw, w.cookie(r, handler.DeviceCookieName, res.Device, "/", int(handler.DeviceCookieMaxAge.Seconds())))
-	if res.SecondFactorRequired {
-		t := factorTicket{accountID: res.Account.ID, expires: w.now().Add(secondFactorTTL), passwordExpired: res.PasswordExpired}
+	w.firstFactorDone(rw, r, res.Device, res.SecondFactorRequired,
+		session.Begin{AccountID: res.Account.ID, Method: auth.MethodPassword, PasswordExpired: res.PasswordExpired}, next)
+}
+
+// firstFactorDone goes on from a proven first factor (a password, a
+// passkey) of the sign-in b: it keeps the device token, then asks for the
+// second factor when secondFactor says so (a sealed ticket of the code
+// step), else starts the session.
+func (w *Web) firstFactorDone(rw http.ResponseWriter, r *http.Request, device string, secondFactor bool, b session.Begin, next string) {
+	http.SetCookie(rw, w.cookie(r, handler.DeviceCookieName, device, "/", int(handler.DeviceCookieMaxAge.Seconds())))
+	if secondFactor {
+		t := factorTicket{accountID: b.AccountID, expires: w.now().Add(secondFactorTTL), passwordExpired: b.PasswordExpired}
 		http.SetCookie(rw, w.cookie(r, factorCookie, w.sealTicket(t), "/signin", int(secondFactorTTL.Seconds())))
 		seeOther(rw, r, "/signin/code?next="+url.QueryEscape(next))
 		return
 	}
-	w.signedIn(rw, r, session.Begin{AccountID: res.Account.ID, Method: auth.MethodPassword, PasswordExpired: res.PasswordExpired}, next)
+	w.signedIn(rw, r, b, next)
 }
 
 // loginOf returns the sign-in attempt of r: the email and password, the

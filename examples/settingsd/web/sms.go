@@ -124,17 +124,29 @@ func (w *Web) textSignInCode(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := nextOf(r)
-	if !w.allow(rw, r, "login", "2fa:"+t.accountID) {
-		return
+	if f, status, ok := w.textCode(rw, r, t.accountID, "/signin/code?next="+url.QueryEscape(next)); ok {
+		w.renderCodePage(rw, r, t, status, f, next, status == http.StatusTooManyRequests && f.Errors["resend"] != nil)
 	}
-	err := w.s.TwoFactor.SendLoginSMS(r.Context(), t.accountID)
+}
+
+// textCode texts a sign-in code to the account whose second factor is
+// SMS (the SDK's SendLoginSMS, which throttles and locks), for the code
+// step at back: sent, or when the account has no SMS factor (any more),
+// it goes back there. A wait, a lock or SMS being down is put on the
+// returned form, with the status to show the page again with; false
+// means it has answered.
+func (w *Web) textCode(rw http.ResponseWriter, r *http.Request, accountID, back string) (*form, int, bool) {
+	if !w.allow(rw, r, "login", "2fa:"+accountID) {
+		return nil, 0, false
+	}
+	err := w.s.TwoFactor.SendLoginSMS(r.Context(), accountID)
 	f := newForm()
 	status := http.StatusUnprocessableEntity
 	switch codeOf(err) {
 	case "":
 		w.setFlash(rw, r, "code_texted")
-		seeOther(rw, r, "/signin/code?next="+url.QueryEscape(next))
-		return
+		seeOther(rw, r, back)
+		return nil, 0, false
 	case "too_soon":
 		status = http.StatusTooManyRequests
 		rw.Header().Set("Retry-After", strconv.Itoa(errs.RetrySeconds(waitOf(err))))
@@ -145,11 +157,11 @@ func (w *Web) textSignInCode(rw http.ResponseWriter, r *http.Request) {
 	case "sms_unavailable":
 		f.add("resend", "Text messages cannot be sent now. Enter one of your recovery codes instead.")
 	case "not_enabled":
-		seeOther(rw, r, "/signin/code?next="+url.QueryEscape(next))
-		return
+		seeOther(rw, r, back)
+		return nil, 0, false
 	default:
 		w.fail(rw, r, err)
-		return
+		return nil, 0, false
 	}
-	w.renderCodePage(rw, r, t, status, f, next, codeOf(err) == "too_soon")
+	return f, status, true
 }
