@@ -181,6 +181,43 @@ type txState struct {
 	// allows a retry (set by translate): the transaction must run again,
 	// whatever the function made of the error.
 	doomed *retryError
+	// uncached are the queries of the transaction that had no statement
+	// in the Store's cache, prepared on the transaction's own connection;
+	// InTx caches them once the transaction has ended.
+	uncached []string
+}
+
+// prepare prepares query on the transaction's own connection, for a
+// query the Store's cache does not hold yet. Preparing it on the pool
+// instead would wait for a second connection while this one holds its
+// locks: when every other connection of the pool waits for those locks
+// (concurrent writes of one row), that wait never ends.
+func (t *txState) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	st, err := t.tx.PrepareContext(ctx, t.s.rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.uncached = append(t.uncached, query)
+	return st, nil
+}
+
+// cacheUncached prepares on the pool, now that no transaction holds a
+// connection, the queries the transaction had to prepare on its own, so
+// that later calls find them cached. A failure leaves the query to be
+// prepared again when next used.
+func (s *Store) cacheUncached(ctx context.Context, t *txState) {
+	t.mu.Lock()
+	queries := t.uncached
+	t.uncached = nil
+	t.mu.Unlock()
+	for _, q := range queries {
+		if ctx.Err() != nil {
+			return
+		}
+		_, _ = s.stmt(ctx, q)
+	}
 }
 
 // doom records a statement's error after which the transaction must run
@@ -230,7 +267,10 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 	}
 	for attempt := 0; ; attempt++ {
 		tctx, hooks := storage.WithCommitHooks(ctx)
-		err := s.runTx(tctx, fn)
+		t, err := s.runTx(tctx, fn)
+		if t != nil {
+			s.cacheUncached(ctx, t)
+		}
 		if err == nil {
 			hooks.Run()
 			return nil
@@ -258,8 +298,9 @@ func pause(ctx context.Context, attempt int) error {
 	}
 }
 
-// runTx runs fn once in a new transaction.
-func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+// runTx runs fn once in a new transaction, and returns the state of the
+// transaction, ended by then, when it began.
+func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) (t *txState, err error) {
 	var opts *sql.TxOptions
 	if s.d == SQLite {
 		s.wmu.Lock()
@@ -269,7 +310,7 @@ func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) (
 	}
 	tx, err := s.db.BeginTx(ctx, opts)
 	if err != nil {
-		return translate(ctx, "begin", err)
+		return nil, translate(ctx, "begin", err)
 	}
 	done := false
 	defer func() {
@@ -277,7 +318,7 @@ func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) (
 			_ = tx.Rollback()
 		}
 	}()
-	t := &txState{s: s, tx: tx}
+	t = &txState{s: s, tx: tx}
 	err = fn(context.WithValue(ctx, txKey{}, t))
 	if re := t.doomedBy(); re != nil {
 		// A statement lost a race (a serialization failure, a deadlock,
@@ -286,16 +327,16 @@ func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) (
 		// lost race as a conflict of its own, such as an address taken
 		// or a step already done) rests on a read that no longer holds.
 		// The transaction runs again.
-		return re
+		return t, re
 	}
 	if err != nil {
-		return err
+		return t, err
 	}
 	done = true
 	if err := tx.Commit(); err != nil {
-		return translate(ctx, "commit", err)
+		return t, translate(ctx, "commit", err)
 	}
-	return nil
+	return t, nil
 }
 
 // stmt returns the prepared statement for query (written with the
@@ -317,19 +358,21 @@ func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 }
 
 // prepared returns the statement for query bound to the transaction in
-// ctx, if any (prepared on it when it is a host's, see WithTx).
+// ctx, if any: the cached one when there is one, otherwise prepared on
+// the transaction's connection (txState.prepare; always so for a host's
+// transaction, see WithTx).
 func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
-	if t := s.txFrom(ctx); t != nil && t.host != nil {
+	t := s.txFrom(ctx)
+	switch {
+	case t != nil && t.host != nil:
 		return t.host.prepare(ctx, s, t.tx, query)
+	case t != nil:
+		if st, ok := s.stmts.Load(query); ok {
+			return t.tx.StmtContext(ctx, st.(*sql.Stmt)), nil
+		}
+		return t.prepare(ctx, query)
 	}
-	st, err := s.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if t := s.txFrom(ctx); t != nil {
-		return t.tx.StmtContext(ctx, st), nil
-	}
-	return st, nil
+	return s.stmt(ctx, query)
 }
 
 // queryRow runs a query expected to return one row and scans it into
