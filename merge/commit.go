@@ -43,6 +43,10 @@ import (
 // account of the merged profile, so it goes out exactly when the merge
 // commits. A merge cannot be undone: separating the profiles afterwards
 // is impossible by design.
+//
+// Commit is idempotent: calling it again on the flow it committed, as a
+// client does whose answer was lost, returns the caller's merged profile
+// and changes nothing.
 func (s *Service) Commit(ctx context.Context, c auth.Caller, flowID string) (profile.Profile, error) {
 	if err := c.Fresh(s.now(), s.freshFor); err != nil {
 		return profile.Profile{}, err
@@ -52,7 +56,17 @@ func (s *Service) Commit(ctx context.Context, c auth.Caller, flowID string) (pro
 		recipients []account.Account
 	)
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
-		r, err := s.flow(ctx, c, flowID, StateVerified)
+		r, me, err := s.flowOf(ctx, c, flowID, StateVerified)
+		if errors.Is(err, ErrFlowInvalid) && r.State == StateDone {
+			// A commit sent again after it took effect, its answer lost
+			// (a dropped connection, a database restart before the
+			// answer was read): the merged profile again, and nothing
+			// done twice.
+			if merged, err = s.profiles.Profile(ctx, me.ProfileID); err != nil {
+				return fmt.Errorf("merge: reading the merged profile: %w", err)
+			}
+			return nil
+		}
 		if err != nil {
 			return err
 		}

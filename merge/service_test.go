@@ -261,3 +261,38 @@ func TestFlowShowsTheChoices(t *testing.T) {
 		t.Errorf("Flow of someone else = %v, want ErrFlowNotFound", err)
 	}
 }
+
+// A commit sent again after it took effect (its answer lost) returns the
+// merged profile again and does nothing twice: no second event, notice or
+// history entry.
+func TestCommitAgainReturnsTheMergedProfile(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.verified(t)
+	first, err := e.svc.Commit(e.ctx, e.as("acc_a"), id)
+	if err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	count := func() (events, mails, entries int) {
+		evs, _ := e.st.SecurityEvents(e.ctx, "prf_a", securitylog.Position{}, 100)
+		h, _ := e.st.History(e.ctx, "prf_a", 0, 1000)
+		return len(evs), len(e.outbox.Messages()), len(h)
+	}
+	events, mails, entries := count()
+	if events == 0 || mails == 0 || entries == 0 {
+		t.Fatalf("after the commit: %d events, %d mails, %d history entries; want some of each", events, mails, entries)
+	}
+	again, err := e.svc.Commit(e.ctx, e.as("acc_a"), id)
+	if err != nil {
+		t.Fatalf("Commit again: %v", err)
+	}
+	if again.ID != first.ID || again.Name != first.Name || !again.UpdatedAt.Equal(first.UpdatedAt) {
+		t.Errorf("Commit again = %+v, want the merged profile %+v", again, first)
+	}
+	if ev, m, h := count(); ev != events || m != mails || h != entries {
+		t.Errorf("after the second commit: %d events, %d mails, %d history entries; want %d, %d, %d", ev, m, h, events, mails, entries)
+	}
+	// Only the flow's own account may ask.
+	if _, err := e.svc.Commit(e.ctx, e.as("acc_b1"), id); !errors.Is(err, merge.ErrFlowNotFound) {
+		t.Errorf("Commit by another account: %v, want ErrFlowNotFound", err)
+	}
+}
