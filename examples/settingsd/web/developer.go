@@ -294,14 +294,14 @@ var recoveryCodeRE = regexp.MustCompile(`^[A-Z2-7]{5}-[A-Z2-7]{5}$`)
 // URL, and nothing is stored), so the download works without JavaScript;
 // only recovery-code-shaped lines are written, so the answer cannot carry
 // anything else.
-func (w *Web) downloadRecoveryCodes(rw http.ResponseWriter, r *http.Request, _ *caller) {
+func (w *Web) downloadRecoveryCodes(rw http.ResponseWriter, r *http.Request, c *caller) {
 	codes := strings.Fields(r.PostFormValue("codes"))
 	if len(codes) == 0 || len(codes) > twofactor.RecoveryCodeCount {
 		w.renderError(rw, r, http.StatusBadRequest)
 		return
 	}
 	var b strings.Builder
-	b.WriteString("Recovery codes for " + w.s.Issuer + ". Each code works once.\r\n\r\n")
+	b.WriteString(translators[w.callerLanguage(r, c)].t("Recovery codes for %s. Each code works once.", w.s.Issuer) + "\r\n\r\n")
 	for _, code := range codes {
 		if !recoveryCodeRE.MatchString(code) {
 			w.renderError(rw, r, http.StatusBadRequest)

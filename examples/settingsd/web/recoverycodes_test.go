@@ -93,6 +93,14 @@ func TestRegenerateRecoveryCodes(t *testing.T) {
 			t.Errorf("the file lacks %s", rc)
 		}
 	}
+	if !strings.HasPrefix(file, "Recovery codes for ") {
+		t.Errorf("the file begins %.40q, want its English heading", file)
+	}
+	// In the person's language: Dutch for a Dutch browser.
+	if _, nl := c.do(http.MethodPost, "/developer/2fa/recovery-codes/download", url.Values{"csrf": {csrf}, "codes": {strings.Join(fresh, " ")}},
+		"Accept-Language", "nl-NL,nl;q=0.9"); !strings.HasPrefix(nl, "Herstelcodes voor ") {
+		t.Errorf("Dutch download begins %.40q, want its Dutch heading", nl)
+	}
 	for _, junk := range []string{"<script>alert(1)</script>", "", strings.Repeat("AAAAA-AAAAA ", 11)} {
 		if res, _ := c.do(http.MethodPost, "/developer/2fa/recovery-codes/download", url.Values{"csrf": {csrf}, "codes": {junk}}); res.StatusCode != http.StatusBadRequest {
 			t.Errorf("download of %.20q: %d, want 400", junk, res.StatusCode)
