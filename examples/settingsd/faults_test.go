@@ -199,7 +199,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	}
 	base := func() string { return d.url }
 	stopW := writers(base, l, users, 4, during("write"))
-	stopM := mergers(base, l, tg.mail, 3, during("merge step"))
+	stopM := mergers(base, l, tg.mail, 3, 200*time.Millisecond, during("merge step"))
 	watch := watchReady(d)
 	time.Sleep(pick(time.Second, 5*time.Second))
 	restartAt := time.Now()
@@ -424,10 +424,12 @@ func TestRestartCatchesMergeOutsideTransaction(t *testing.T) {
 }
 
 // TestSQLiteCrashes SIGKILLs settingsd at random points of a write-heavy
-// mix (3 times; 20 with USERSETTINGS_LOAD=full) and restarts it on the
-// same file. After each restart PRAGMA integrity_check is ok, the
-// invariants hold and no acknowledged write is missing; at the end every
-// mail is sent exactly once.
+// mix with merges under way (3 kills and 4 merges; 20 and 20 with
+// USERSETTINGS_LOAD=full), every other kill right after a merge's code
+// step, and restarts it on the same file. After each
+// restart PRAGMA integrity_check is ok, the invariants hold (no merge
+// half done) and no acknowledged write is missing; the merges go on
+// across the kills, and at the end every mail is sent exactly once.
 //
 //	USERSETTINGS_LOAD=full go test -run TestSQLiteCrashes -v ./examples/settingsd/
 func TestSQLiteCrashes(t *testing.T) {
@@ -435,12 +437,39 @@ func TestSQLiteCrashes(t *testing.T) {
 	d := tg.start(t)
 	users := tg.seedUsers(t, d, 4)
 	l := newLedger()
+	l.merges = tg.seedMerges(t, d, pick(4, 20))
 	kills := pick(3, 20)
 	var cur atomic.Pointer[daemon]
 	cur.Store(d)
+	base := func() string { return cur.Load().url }
+	// The merges run across the kills, spread over about as long as the
+	// kills take: a step that finds no server tries again until the next
+	// one is up.
+	// Every other kill falls right after a merge's code step answered, so
+	// that its verification and commit meet the next process.
+	coded := make(chan struct{}, 1)
+	stopM := mergers(base, l, tg.mail, 1, 2*time.Second, func(s int) {
+		if s == http.StatusAccepted {
+			select {
+			case coded <- struct{}{}:
+			default:
+			}
+		}
+	})
 	for i := range kills {
-		stopW := writers(func() string { return cur.Load().url }, l, users, 6, nil)
-		time.Sleep(time.Duration(200+rand.IntN(1300)) * time.Millisecond)
+		stopW := writers(base, l, users, 6, nil)
+		if i%2 == 0 {
+			select {
+			case <-coded: // a stale signal of the last process
+			default:
+			}
+			select {
+			case <-coded:
+			case <-time.After(3 * time.Second):
+			}
+		} else {
+			time.Sleep(time.Duration(200+rand.IntN(1300)) * time.Millisecond)
+		}
 		cur.Load().kill()
 		stopW()
 		tg.checkInvariants(t, l, users)
@@ -449,11 +478,28 @@ func TestSQLiteCrashes(t *testing.T) {
 		}
 		cur.Store(tg.start(t))
 	}
-	t.Logf("%d kills; statuses %s; %d writes acknowledged", kills, l.counts(), l.ackedCount())
+	// Every pair gets its turn; stopM waits for the last merge.
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if !slices.ContainsFunc(l.merges, func(p *mergePair) bool { _, _, story := p.state(); return story == "" }) {
+			break
+		}
+	}
+	stopM()
+	tg.checkInvariants(t, l, users)
+	t.Logf("%d kills; statuses %s; %d writes acknowledged; %s", kills, l.counts(), l.ackedCount(), l.mergeSummary())
 	if l.ackedCount() == 0 {
 		t.Fatal("no write acknowledged")
 	}
-	tg.checkMail(t, users, 20*time.Second, kills)
+	acked := 0
+	for _, p := range l.merges {
+		if _, a, _ := p.state(); a {
+			acked++
+		}
+	}
+	if acked == 0 {
+		t.Errorf("no merge acknowledged: %s", l.mergeSummary())
+	}
+	tg.checkMail(t, append(users, l.mergeUsers()...), 20*time.Second, kills)
 }
 
 // TestGracefulShutdown sends SIGTERM while a request is in flight (its

@@ -181,9 +181,9 @@ func (l *ledger) commitMerge(base func() string, p *mergePair, path string, unti
 }
 
 // mergers runs n goroutines that merge the ledger's pairs one after the
-// other, each pausing up to 200 ms between two merges, until every pair
+// other, each pausing up to pause between two merges, until every pair
 // had its turn or stop is called; stop waits for the merges under way.
-func mergers(base func() string, l *ledger, mail *smtpRecorder, n int, seen func(int)) (stop func()) {
+func mergers(base func() string, l *ledger, mail *smtpRecorder, n int, pause time.Duration, seen func(int)) (stop func()) {
 	done := make(chan struct{})
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -204,7 +204,7 @@ func mergers(base func() string, l *ledger, mail *smtpRecorder, n int, seen func
 				if path := l.prepareMerge(base, mail, p, until, seen); path != "" {
 					l.commitMerge(base, p, path, until, seen)
 				}
-				time.Sleep(time.Duration(rand.IntN(200)) * time.Millisecond)
+				time.Sleep(rand.N(pause))
 			}
 		})
 	}
