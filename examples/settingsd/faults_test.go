@@ -252,13 +252,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	case !slices.ContainsFunc(readies[down503:], func(r readySample) bool { return r.status == http.StatusOK }):
 		t.Errorf("/readyz did not answer 200 again after its 503: %v", readies[down503:])
 	}
-	acked := 0
-	for _, p := range l.merges {
-		if _, a, _ := p.state(); a {
-			acked++
-		}
-	}
-	if acked == 0 {
+	if l.mergesAcked() == 0 {
 		t.Errorf("no merge acknowledged: %s", l.mergeSummary())
 	}
 	if status, raw := do(d.url, "GET", "/v1/me/profile", users[0], users[0].session, nil); status != http.StatusOK {
@@ -490,13 +484,7 @@ func TestSQLiteCrashes(t *testing.T) {
 	if l.ackedCount() == 0 {
 		t.Fatal("no write acknowledged")
 	}
-	acked := 0
-	for _, p := range l.merges {
-		if _, a, _ := p.state(); a {
-			acked++
-		}
-	}
-	if acked == 0 {
+	if l.mergesAcked() == 0 {
 		t.Errorf("no merge acknowledged: %s", l.mergeSummary())
 	}
 	tg.checkMail(t, append(users, l.mergeUsers()...), 20*time.Second, kills)

@@ -211,6 +211,17 @@ func mergers(base func() string, l *ledger, mail *smtpRecorder, n int, pause tim
 	return func() { close(done); wg.Wait() }
 }
 
+// mergesAcked counts the merges of the ledger whose commit answered 200.
+func (l *ledger) mergesAcked() int {
+	n := 0
+	for _, p := range l.merges {
+		if _, acked, _ := p.state(); acked {
+			n++
+		}
+	}
+	return n
+}
+
 // mergeSummary counts the merges of the ledger by how they ended.
 func (l *ledger) mergeSummary() string {
 	ends := map[string]int{}
