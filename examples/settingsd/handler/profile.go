@@ -2,6 +2,7 @@ package handler
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -144,6 +145,30 @@ func (h *Handler) writeProfile(w http.ResponseWriter, r *http.Request, p profile
 	writeJSON(w, http.StatusOK, newProfileJSON(p, pr))
 }
 
+// changeProfile makes a change of the caller's profile and answers the
+// profile as writeProfile does. The community progress, which no change
+// of the profile alters, is read before the change: a store that cannot
+// answer then refuses the request with nothing written, instead of
+// answering 503 for a change it committed.
+func (h *Handler) changeProfile(w http.ResponseWriter, r *http.Request, c *caller, change func(ctx context.Context) (profile.Profile, error)) {
+	pr, err := h.s.Profiles.Progress(r.Context(), c.profileID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p, err := change(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if p.ID != c.profileID { // merged into another since the session was read
+		h.writeProfile(w, r, p, nil)
+		return
+	}
+	w.Header().Set("ETag", profileETag(p))
+	writeJSON(w, http.StatusOK, newProfileJSON(p, pr))
+}
+
 func (h *Handler) getProfile(w http.ResponseWriter, r *http.Request, c *caller) {
 	p, err := h.s.Profiles.Get(r.Context(), c.ses.Caller())
 	h.writeProfile(w, r, p, err)
@@ -222,8 +247,9 @@ func (h *Handler) patchProfile(w http.ResponseWriter, r *http.Request, c *caller
 	u := b.u
 	ifMatch := r.Header.Get("If-Match")
 	if ifMatch == "" {
-		p, err := h.s.Profiles.Update(r.Context(), c.ses.Caller(), u)
-		h.writeProfile(w, r, p, err)
+		h.changeProfile(w, r, c, func(ctx context.Context) (profile.Profile, error) {
+			return h.s.Profiles.Update(ctx, c.ses.Caller(), u)
+		})
 		return
 	}
 	cur, err := h.s.Profiles.Get(r.Context(), c.ses.Caller())
@@ -236,8 +262,9 @@ func (h *Handler) patchProfile(w http.ResponseWriter, r *http.Request, c *caller
 		return
 	}
 	// The version is checked again in the transaction of the change.
-	p, err := h.s.Profiles.UpdateIfVersion(r.Context(), c.ses.Caller(), profile.Version(cur), u)
-	h.writeProfile(w, r, p, err)
+	h.changeProfile(w, r, c, func(ctx context.Context) (profile.Profile, error) {
+		return h.s.Profiles.UpdateIfVersion(ctx, c.ses.Caller(), profile.Version(cur), u)
+	})
 }
 
 // confirmRecoveryEmail is POST /v1/me/recovery-email/confirm {code} →
@@ -249,8 +276,9 @@ func (h *Handler) confirmRecoveryEmail(w http.ResponseWriter, r *http.Request, c
 	if decode(w, r, &req, bodyRequired) != nil || !h.allow(w, r, "code", "recovery:"+c.profileID) {
 		return
 	}
-	p, err := h.s.Profiles.ConfirmRecoveryEmail(r.Context(), c.ses.Caller(), req.Code)
-	h.writeProfile(w, r, p, err)
+	h.changeProfile(w, r, c, func(ctx context.Context) (profile.Profile, error) {
+		return h.s.Profiles.ConfirmRecoveryEmail(ctx, c.ses.Caller(), req.Code)
+	})
 }
 
 // avatarTypes are the media types an avatar upload may be sent as.
@@ -276,13 +304,15 @@ func (h *Handler) putAvatar(w http.ResponseWriter, r *http.Request, c *caller) {
 		writeError(w, r, http.StatusBadRequest, "invalid_body")
 		return
 	}
-	p, err := h.s.Profiles.SetAvatar(r.Context(), c.ses.Caller(), data)
-	h.writeProfile(w, r, p, err)
+	h.changeProfile(w, r, c, func(ctx context.Context) (profile.Profile, error) {
+		return h.s.Profiles.SetAvatar(ctx, c.ses.Caller(), data)
+	})
 }
 
 func (h *Handler) deleteAvatar(w http.ResponseWriter, r *http.Request, c *caller) {
-	p, err := h.s.Profiles.DeleteAvatar(r.Context(), c.ses.Caller())
-	h.writeProfile(w, r, p, err)
+	h.changeProfile(w, r, c, func(ctx context.Context) (profile.Profile, error) {
+		return h.s.Profiles.DeleteAvatar(ctx, c.ses.Caller())
+	})
 }
 
 // getAvatar is GET /v1/me/profile/avatar: the owner's avatar, which a
@@ -324,13 +354,15 @@ func (h *Handler) writeImage(w http.ResponseWriter, r *http.Request, a profile.A
 }
 
 func (h *Handler) makePublic(w http.ResponseWriter, r *http.Request, c *caller) {
-	p, err := h.s.Profiles.MakePublic(r.Context(), c.ses.Caller())
-	h.writeProfile(w, r, p, err)
+	h.changeProfile(w, r, c, func(ctx context.Context) (profile.Profile, error) {
+		return h.s.Profiles.MakePublic(ctx, c.ses.Caller())
+	})
 }
 
 func (h *Handler) makePrivate(w http.ResponseWriter, r *http.Request, c *caller) {
-	p, err := h.s.Profiles.MakePrivate(r.Context(), c.ses.Caller())
-	h.writeProfile(w, r, p, err)
+	h.changeProfile(w, r, c, func(ctx context.Context) (profile.Profile, error) {
+		return h.s.Profiles.MakePrivate(ctx, c.ses.Caller())
+	})
 }
 
 // publicProfileJSON is what the community sees of a public profile.
