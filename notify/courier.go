@@ -266,7 +266,7 @@ func (c *Courier) queued(m Message) (QueuedMail, error) {
 	}
 	now := c.now()
 	return QueuedMail{
-		ID: mid, To: m.To, Subject: m.Subject, SealedBody: body, State: MailQueued,
+		ID: mid, To: m.To, Subject: m.Subject, Language: m.Language, SealedBody: body, State: MailQueued,
 		CreatedAt: now, NextAttemptAt: now, UpdatedAt: now,
 	}, nil
 }
@@ -333,7 +333,7 @@ func (c *Courier) deliver(ctx context.Context, q QueuedMail, wallEnd time.Time) 
 			deadline = wallEnd
 		}
 		sctx, cancel := context.WithDeadline(ctx, deadline)
-		err = c.mailer.Send(sctx, Message{To: q.To, Subject: q.Subject, Body: string(body)})
+		err = c.mailer.Send(sctx, Message{To: q.To, Subject: q.Subject, Body: string(body), Language: q.Language})
 		cancel()
 	}
 	now := c.now()
@@ -511,7 +511,7 @@ func (c *Courier) Mail(ctx context.Context) ([]Message, error) {
 		if at.IsZero() {
 			at = q.CreatedAt
 		}
-		out = append(out, Message{To: q.To, Subject: q.Subject, Body: string(body), SentAt: at})
+		out = append(out, Message{To: q.To, Subject: q.Subject, Body: string(body), Language: q.Language, SentAt: at})
 	}
 	return out, nil
 }

@@ -114,6 +114,21 @@ func TestCourierDelivers(t *testing.T) {
 	}
 }
 
+// The language of a message travels through the outbox to the mailer.
+func TestCourierKeepsTheLanguage(t *testing.T) {
+	e := newCourierEnv(t)
+	if err := e.courier.Send(e.ctx, notify.Message{To: "ann@example.com", Subject: "Je code", Body: "code 123456", Language: "nl"}); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if q := e.mail(t, "ann@example.com"); q.Language != "nl" {
+		t.Errorf("queued with language %q, want nl", q.Language)
+	}
+	e.runOnce(t)
+	if got := e.mailer.box.Messages(); len(got) != 1 || got[0].Language != "nl" {
+		t.Errorf("delivered %+v, want one message in nl", got)
+	}
+}
+
 func TestCourierRefusesBadHeaders(t *testing.T) {
 	e := newCourierEnv(t)
 	for _, m := range []notify.Message{

@@ -35,7 +35,9 @@
 // recipient's profile language ([LanguageFunc]), else the one the
 // context carries ([WithLanguage], [AcceptLanguage]), else English. The
 // SMTP adapter sends multipart/alternative: the text and an HTML part
-// rendered from it ([Message.HTML]).
+// rendered from it ([Message.HTML]), both named in the message's language
+// ([Message.Language]: the Content-Language header and the HTML part's
+// lang attribute), which the outbox keeps with the sealed body.
 //
 // The messages:
 // [CodeMessage] for one-time codes (sign-up, adding an account, password

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/errs"
+	"golang.org/x/text/language"
 )
 
 // ErrHeaderInjection is returned for a message whose recipient or subject
@@ -26,6 +27,19 @@ func checkHeaders(m Message) error {
 		return ErrHeaderInjection
 	}
 	return nil
+}
+
+// languageTag returns m.Language in its canonical form (letters, digits
+// and hyphens only), or "" when it is empty or no BCP 47 tag.
+func (m Message) languageTag() string {
+	if m.Language == "" {
+		return ""
+	}
+	t, err := language.Parse(m.Language)
+	if err != nil || t == language.Und {
+		return ""
+	}
+	return t.String()
 }
 
 // parseAddress parses one address after refusing line breaks, so a value
@@ -83,6 +97,9 @@ func buildMessage(from string, m Message, date time.Time, messageID string) (env
 	header("Date", date.Format(time.RFC1123Z))
 	header("Message-ID", messageID)
 	header("MIME-Version", "1.0")
+	if lang := m.languageTag(); lang != "" {
+		header("Content-Language", lang)
+	}
 	header("Content-Type", "multipart/alternative;\r\n boundary=\""+boundary+"\"")
 	header("Auto-Submitted", "auto-generated")
 	b.WriteString("\r\n")

@@ -8,7 +8,8 @@ import (
 
 // HTML returns the HTML part of the mail: the same content as Body,
 // rendered by fixed rules so that it needs nothing stored beside the
-// text. Paragraphs (separated by blank lines) become <p>; a paragraph
+// text and its language (the lang attribute, when Language is set).
+// Paragraphs (separated by blank lines) become <p>; a paragraph
 // whose lines are all indented by four spaces holds codes, keys or
 // links, each on its own line, and becomes <code> (or a link); lines
 // starting with "- " become a list; http and https addresses become
@@ -16,7 +17,11 @@ import (
 // no external style sheets, only inline styles.
 func (m Message) HTML() string {
 	var b strings.Builder
-	b.WriteString("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n")
+	b.WriteString("<!DOCTYPE html>\n<html")
+	if lang := m.languageTag(); lang != "" {
+		b.WriteString(` lang="` + lang + `"`)
+	}
+	b.WriteString("><head><meta charset=\"utf-8\">\n")
 	b.WriteString("<meta name=\"viewport\" content=\"width=device-width\">\n")
 	b.WriteString("<title>" + html.EscapeString(m.Subject) + "</title></head>\n")
 	b.WriteString("<body style=\"font-family:sans-serif;line-height:1.5;max-width:40em\">\n")

@@ -16,6 +16,12 @@ type Message struct {
 	To      string
 	Subject string
 	Body    string
+	// Language is the language of Subject and Body as a BCP 47 tag
+	// ("en", "nl"), empty when unknown. The SMTP adapter names it in the
+	// Content-Language header and the lang attribute of the HTML part, so
+	// that mail readers and screen readers read the words in the right
+	// language; a value that is no tag is left out.
+	Language string
 	// SentAt is set by the adapter when the message was handed over.
 	SentAt time.Time
 }

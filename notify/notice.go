@@ -152,7 +152,7 @@ func NoticeMessage(to string, n Notice) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	return Message{To: to, Subject: tr(lang, text.subject), Body: body}, nil
+	return Message{To: to, Subject: tr(lang, text.subject), Body: body, Language: lang.String()}, nil
 }
 
 // cleanItems cleans each item like a Detail, drops empty ones, and

@@ -25,6 +25,9 @@ type QueuedMail struct {
 	ID      string
 	To      string
 	Subject string
+	// Language is the message's language (Message.Language): a BCP 47
+	// tag, empty when unknown.
+	Language string
 	// SealedBody is the body encrypted by the Courier (AES-256-GCM under
 	// its keys, bound to ID).
 	SealedBody []byte

@@ -326,8 +326,14 @@ func TestSMTPCodeMailMultipart(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if got := msg.Header.Get("Content-Language"); got != lang.String() {
+				t.Errorf("Content-Language = %q, want %q", got, lang)
+			}
 			parts := mailParts(t, msg)
 			text, page := parts["text/plain"], parts["text/html"]
+			if want := `<html lang="` + lang.String() + `">`; !strings.Contains(page, want) {
+				t.Errorf("html part lacks %q:\n%.200s", want, page)
+			}
 			if got := usersettingstest.MailCode(t, "text part", text); got != "042137" {
 				t.Errorf("text part code = %q", got)
 			}
@@ -344,5 +350,25 @@ func TestSMTPCodeMailMultipart(t *testing.T) {
 				t.Errorf("html part loads something: %q\n%s", bad, page)
 			}
 		})
+	}
+}
+
+// A language that is no BCP 47 tag is left out of the header and the
+// HTML part: it can add neither a header nor markup.
+func TestSMTPLanguageNoTag(t *testing.T) {
+	s := &smtpServer{}
+	s.start(t)
+	m := notify.Message{To: "ann@example.com", Subject: "Hello", Body: "Hello.", Language: "nl\r\nBcc: eve@example.com\"><script>"}
+	if err := newMailer(s.addr, nil).Send(context.Background(), m); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	data := string(only(t, s).data)
+	for _, bad := range []string{"Content-Language", "Bcc", "eve@", "<script>"} {
+		if strings.Contains(data, bad) {
+			t.Errorf("the message holds %q:\n%s", bad, data)
+		}
+	}
+	if !strings.Contains(m.HTML(), "<html><head>") {
+		t.Errorf("HTML() = %.80q, want no lang attribute", m.HTML())
 	}
 }

@@ -130,7 +130,7 @@ func (m CodeMail) Message() (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	return Message{To: m.To, Subject: tr(lang, text.subject), Body: body}, nil
+	return Message{To: m.To, Subject: tr(lang, text.subject), Body: body, Language: lang.String()}, nil
 }
 
 // validLink reports whether link is an absolute http or https URL

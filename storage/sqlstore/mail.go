@@ -13,7 +13,7 @@ import (
 
 var _ notify.OutboxStore = (*Store)(nil)
 
-const mailColumns = `id, recipient, subject, body, state, attempts, last_error, created_at, next_attempt_at, updated_at, sent_at`
+const mailColumns = `id, recipient, subject, body, state, attempts, last_error, created_at, next_attempt_at, updated_at, sent_at, language`
 
 // The claim of due messages, one statement per dialect; both take
 // (now, n, leaseUntil, now). On PostgreSQL the CTE, evaluated once, locks
@@ -39,12 +39,12 @@ const (
 
 // mailColumnsOfM is mailColumns qualified by the alias m.
 const mailColumnsOfM = `m.id, m.recipient, m.subject, m.body, m.state, m.attempts, m.last_error,
-	m.created_at, m.next_attempt_at, m.updated_at, m.sent_at`
+	m.created_at, m.next_attempt_at, m.updated_at, m.sent_at, m.language`
 
 func scanMail(row interface{ Scan(...any) error }, m *notify.QueuedMail) error {
 	var state string
 	err := row.Scan(&m.ID, &m.To, &m.Subject, &m.SealedBody, &state, &m.Attempts, &m.LastError,
-		dbTime{&m.CreatedAt}, dbTime{&m.NextAttemptAt}, dbTime{&m.UpdatedAt}, dbTime{&m.SentAt})
+		dbTime{&m.CreatedAt}, dbTime{&m.NextAttemptAt}, dbTime{&m.UpdatedAt}, dbTime{&m.SentAt}, &m.Language)
 	m.State = notify.MailState(state)
 	return err
 }
@@ -71,9 +71,10 @@ func (s *Store) QueueMail(ctx context.Context, m notify.QueuedMail) error {
 			body = []byte{}
 		}
 		_, err := s.exec(ctx, "queue mail", `INSERT INTO us_mail_outbox (`+mailColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			m.ID, m.To, m.Subject, body, string(m.State), m.Attempts, m.LastError,
-			s.d.timeArg(m.CreatedAt), s.d.timeArg(m.NextAttemptAt), s.d.timeArg(m.UpdatedAt), s.d.nullTimeArg(m.SentAt))
+			s.d.timeArg(m.CreatedAt), s.d.timeArg(m.NextAttemptAt), s.d.timeArg(m.UpdatedAt), s.d.nullTimeArg(m.SentAt),
+			m.Language)
 		return err
 	})
 }

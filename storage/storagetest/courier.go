@@ -46,7 +46,7 @@ func TestCourierStore(t *testing.T, newStore func(t *testing.T) CourierStore) {
 func cMail(id, to string, minutes int) notify.QueuedMail {
 	at := cNow.Add(time.Duration(minutes) * time.Minute)
 	return notify.QueuedMail{
-		ID: id, To: to, Subject: "Subject of " + id + " ✓", SealedBody: []byte("sealed\x00" + id),
+		ID: id, To: to, Subject: "Subject of " + id + " ✓", Language: "nl", SealedBody: []byte("sealed\x00" + id),
 		State: notify.MailQueued, CreatedAt: at, NextAttemptAt: at, UpdatedAt: at,
 	}
 }

@@ -1,0 +1,2 @@
+-- Reverts schema 21 (PostgreSQL).
+ALTER TABLE us_mail_outbox DROP COLUMN language;
