@@ -51,6 +51,8 @@ var dutch = map[string]string{
 	"A new API key was created for your account":                "Er is een nieuwe API-sleutel aangemaakt voor je account",
 	"Two-factor authentication was turned off":                  "Tweestapsverificatie is uitgezet",
 	"Two-factor authentication was turned off for your account": "Tweestapsverificatie is uitgezet voor je account",
+	"authenticator app":                                         "authenticator-app",
+	"text messages (SMS)":                                       "sms-berichten",
 	"Your profiles were merged":                                 "Je profielen zijn samengevoegd",
 	"Two of your profiles were merged into one":                 "Twee van je profielen zijn samengevoegd tot één",
 	"An account was added to your profile":                      "Er is een account aan je profiel toegevoegd",

@@ -69,7 +69,9 @@ func expiryDetail(lang language.Tag, at time.Time, left time.Duration) string {
 type Notice struct {
 	Kind NoticeKind
 	// Detail names the item concerned, such as a token's name or the
-	// address of the added account; empty means none. It must never hold
+	// address of the added account; empty means none. For
+	// NoticeTwoFactorDisabled it is the method turned off
+	// ("authenticator", "sms"), which the mail names in its language. It must never hold
 	// a secret. It is cut to 200 characters and control characters are
 	// replaced by spaces.
 	Detail string
@@ -89,6 +91,13 @@ type Notice struct {
 	// the zero tag means the language of the context the Notifier is
 	// given (LanguageFrom), and NoticeMessage takes it as English.
 	Language language.Tag
+}
+
+// twoFactorMethods names, by catalogue key, the second factor of a
+// NoticeTwoFactorDisabled whose Detail is its method (twofactor.Method).
+var twoFactorMethods = map[string]string{
+	"authenticator": "authenticator app",
+	"sms":           "text messages (SMS)",
 }
 
 // noticeTexts holds the subject, the opening sentence and the closing
@@ -140,6 +149,9 @@ func NoticeMessage(to string, n Notice) (Message, error) {
 	detail := cleanDetail(n.Detail)
 	if n.Kind == NoticePasswordExpiring && !n.Expires.IsZero() {
 		detail = expiryDetail(lang, n.Expires, n.Left)
+	}
+	if key, ok := twoFactorMethods[n.Detail]; ok && n.Kind == NoticeTwoFactorDisabled {
+		detail = tr(lang, key)
 	}
 	footer := ""
 	if text.footer != "" {

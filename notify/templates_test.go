@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-a97ca23f/usersettings/notify"
+	"golang.org/x/text/language"
 )
 
 func TestCodeMessage(t *testing.T) {
@@ -200,5 +201,28 @@ func TestPasswordExpiringNotice(t *testing.T) {
 	}
 	if strings.Contains(m.Body, "If it was not you") {
 		t.Errorf("Body has the advice of a change:\n%s", m.Body)
+	}
+}
+
+// The second factor a notice says was turned off is named in words, in
+// the mail's language, not by its method's identifier.
+func TestNoticeNamesTheSecondFactor(t *testing.T) {
+	for _, tt := range []struct {
+		method string
+		lang   language.Tag
+		want   string
+	}{
+		{"authenticator", language.English, "turned off for your account: authenticator app."},
+		{"sms", language.English, "turned off for your account: text messages (SMS)."},
+		{"authenticator", language.Dutch, "uitgezet voor je account: authenticator-app."},
+		{"sms", language.Dutch, "uitgezet voor je account: sms-berichten."},
+	} {
+		m, err := notify.NoticeMessage("ann@example.com", notify.Notice{Kind: notify.NoticeTwoFactorDisabled, Detail: tt.method, Language: tt.lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(m.Body, tt.want) {
+			t.Errorf("%s in %v: body lacks %q:\n%s", tt.method, tt.lang, tt.want, m.Body)
+		}
 	}
 }
