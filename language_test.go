@@ -4,11 +4,13 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/text/language"
 
 	"github.com/seed-a97ca23f/usersettings"
 	"github.com/seed-a97ca23f/usersettings/auth"
+	"github.com/seed-a97ca23f/usersettings/merge"
 	"github.com/seed-a97ca23f/usersettings/notify"
 	"github.com/seed-a97ca23f/usersettings/storage/memory"
 )
@@ -59,5 +61,38 @@ func TestMailLanguage(t *testing.T) {
 	}
 	if m, _ := s.Outbox.Last(a.Email); m.Subject != "Je wachtwoord is opnieuw ingesteld" {
 		t.Errorf("notice to a profile with nl: subject %q", m.Subject)
+	}
+}
+
+// The note of a merge code's mail (which account asks) is in the
+// recipient's language, as the rest of the mail is, not the asking
+// caller's.
+func TestMergeNoteInTheRecipientsLanguage(t *testing.T) {
+	ctx := notify.WithLanguage(context.Background(), language.English)
+	st := memory.New()
+	s, err := usersettings.New(st, usersettings.Options{Dev: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ada, bo := signUp(t, s, "ada@example.com"), signUp(t, s, "bo@example.com")
+	p, err := st.Profile(ctx, bo.ProfileID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Language = "nl"
+	if err := st.UpdateProfile(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	me := auth.New(ada.ID, auth.MethodPassword, time.Now(), "")
+	f, err := s.Merges.Start(ctx, me, bo.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Merges.SendCode(ctx, me, f.ID, merge.ChoiceTyped); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := s.Outbox.Last(bo.Email)
+	if !strings.Contains(m.Body, "Het account ada@example.com vraagt om deze samenvoeging") || strings.Contains(m.Body, "asks for this merge") {
+		t.Errorf("the merge mail to a Dutch profile, asked in English:\n%s", m.Body)
 	}
 }

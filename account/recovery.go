@@ -69,7 +69,7 @@ func (s *Service) RequestRecoveryReset(ctx context.Context, recoveryEmail string
 	if len(accts) == 0 {
 		err = s.codes.IssueVoid(ctx, verification.PurposeRecoveryReset, recoveryFlow(email), email)
 	} else {
-		err = s.codes.IssueNote(ctx, verification.PurposeRecoveryReset, recoveryFlow(email), email, resetNote(ctx, accts))
+		err = s.codes.IssueNoteFunc(ctx, verification.PurposeRecoveryReset, recoveryFlow(email), email, func(ctx context.Context) string { return resetNote(ctx, accts) })
 	}
 	if errors.Is(err, verification.ErrThrottled) {
 		return nil

@@ -177,7 +177,7 @@ func (s *Service) SendCode(ctx context.Context, c auth.Caller, flowID string, ch
 	if r.OtherProfileID == "" || addr == "" {
 		err = s.sendNowhere(ctx, r, choice)
 	} else {
-		err = s.codes.IssueNote(ctx, verification.PurposeMerge, r.ID, addr, askedBy(ctx, me))
+		err = s.codes.IssueNoteFunc(ctx, verification.PurposeMerge, r.ID, addr, func(ctx context.Context) string { return askedBy(ctx, me) })
 	}
 	if err != nil {
 		return err
@@ -187,7 +187,8 @@ func (s *Service) SendCode(ctx context.Context, c auth.Caller, flowID string, ch
 	return s.advance(ctx, r, from)
 }
 
-// askedBy is the note of a merge code's mail: which account asks. It
+// askedBy is the note of a merge code's mail, in the language of ctx
+// (the recipient's, through IssueNoteFunc): which account asks. It
 // names the login email of the signed-in account only, the one thing
 // the owner of the other profile needs to recognise their own account
 // (or a stranger's); nothing of the profile.

@@ -178,6 +178,14 @@ func (s *Service) Issue(ctx context.Context, purpose Purpose, flowID, address st
 // recovery email is for. The note must hold no secret; notify.CodeNote
 // says how it is cleaned.
 func (s *Service) IssueNote(ctx context.Context, purpose Purpose, flowID, address, note string) error {
+	return s.IssueNoteFunc(ctx, purpose, flowID, address, func(context.Context) string { return note })
+}
+
+// IssueNoteFunc is IssueNote with a note written in the mail's language,
+// the recipient's (Config.Language): note is called with a context that
+// carries it (notify.WithLanguage), so that notify.Sprintf in note writes
+// the words the rest of the mail is in, whatever the caller's language.
+func (s *Service) IssueNoteFunc(ctx context.Context, purpose Purpose, flowID, address string, note func(ctx context.Context) string) error {
 	code, c, err := s.draft(purpose, flowID, address)
 	if err != nil {
 		return err
@@ -186,7 +194,8 @@ func (s *Service) IssueNote(ctx context.Context, purpose Purpose, flowID, addres
 	if err != nil {
 		return fmt.Errorf("verification: composing mail: %w", err)
 	}
-	m := notify.CodeMail{To: address, Purpose: string(purpose), Code: code, TTL: s.ttl, Note: note, Language: lang}
+	m := notify.CodeMail{To: address, Purpose: string(purpose), Code: code, TTL: s.ttl,
+		Note: note(notify.WithLanguage(ctx, lang)), Language: lang}
 	if purpose.Keyed() {
 		m.Key = keyOf(s.key, purpose, flowID, c.ID)
 		if s.link != nil {
