@@ -39,14 +39,7 @@ func TestMailLanguage(t *testing.T) {
 	if m, _ := s.Outbox.Last(a.Email); m.Subject != "Reset your password" {
 		t.Errorf("no language chosen: subject %q, want English", m.Subject)
 	}
-	p, err := st.Profile(ctx, a.ProfileID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Language = "nl"
-	if err := st.UpdateProfile(ctx, p); err != nil {
-		t.Fatal(err)
-	}
+	chooseLanguage(t, st, a.ProfileID, "nl")
 	// The profile's choice wins over the context's.
 	if err := s.Accounts.RequestPasswordReset(notify.WithLanguage(ctx, language.English), a.Email); err != nil {
 		t.Fatal(err)
@@ -75,14 +68,7 @@ func TestMergeNoteInTheRecipientsLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	ada, bo := signUp(t, s, "ada@example.com"), signUp(t, s, "bo@example.com")
-	p, err := st.Profile(ctx, bo.ProfileID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Language = "nl"
-	if err := st.UpdateProfile(ctx, p); err != nil {
-		t.Fatal(err)
-	}
+	chooseLanguage(t, st, bo.ProfileID, "nl")
 	me := auth.New(ada.ID, auth.MethodPassword, time.Now(), "")
 	f, err := s.Merges.Start(ctx, me, bo.Email)
 	if err != nil {
@@ -94,5 +80,20 @@ func TestMergeNoteInTheRecipientsLanguage(t *testing.T) {
 	m, _ := s.Outbox.Last(bo.Email)
 	if !strings.Contains(m.Body, "Het account ada@example.com vraagt om deze samenvoeging") || strings.Contains(m.Body, "asks for this merge") {
 		t.Errorf("the merge mail to a Dutch profile, asked in English:\n%s", m.Body)
+	}
+}
+
+// chooseLanguage sets the language of the profile in the store, as the
+// Profile page's choice does.
+func chooseLanguage(t *testing.T, st *memory.Store, profileID, lang string) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := st.Profile(ctx, profileID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Language = lang
+	if err := st.UpdateProfile(ctx, p); err != nil {
+		t.Fatal(err)
 	}
 }
