@@ -83,17 +83,25 @@ func mailCode(t *testing.T, body string) string {
 	return usersettingstest.MailCode(t, "the code mail", body)
 }
 
-// verified runs a flow of acc_a towards prf_b up to the verified state.
-func (e *env) verified(t *testing.T) string {
+// codeSent starts a flow of acc_a towards the address and sends the
+// code there, and returns the flow and the mail.
+func (e *env) codeSent(t *testing.T, to string) (merge.Flow, notify.Message) {
 	t.Helper()
-	f, err := e.svc.Start(e.ctx, e.as("acc_a"), "b2@example.com")
+	f, err := e.svc.Start(e.ctx, e.as("acc_a"), to)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.SendCode(e.ctx, e.as("acc_a"), f.ID, 0); err != nil {
+	if err := e.svc.SendCode(e.ctx, e.as("acc_a"), f.ID, merge.ChoiceTyped); err != nil {
 		t.Fatal(err)
 	}
-	m, _ := e.outbox.Last("b2@example.com")
+	m, _ := e.outbox.Last(to)
+	return f, m
+}
+
+// verified runs a flow of acc_a towards prf_b up to the verified state.
+func (e *env) verified(t *testing.T) string {
+	t.Helper()
+	f, m := e.codeSent(t, "b2@example.com")
 	if _, err := e.svc.Verify(e.ctx, e.as("acc_a"), f.ID, mailCode(t, m.Body)); err != nil {
 		t.Fatal(err)
 	}
@@ -134,14 +142,7 @@ func TestCommitIgnoresFailedNotices(t *testing.T) {
 
 func TestCancelVoidsTheCode(t *testing.T) {
 	e := newEnv(t, nil)
-	f, err := e.svc.Start(e.ctx, e.as("acc_a"), "b1@example.com")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.svc.SendCode(e.ctx, e.as("acc_a"), f.ID, merge.ChoiceTyped); err != nil {
-		t.Fatal(err)
-	}
-	m, _ := e.outbox.Last("b1@example.com")
+	f, m := e.codeSent(t, "b1@example.com")
 	if err := e.svc.Cancel(e.ctx, e.as("acc_a"), f.ID); err != nil {
 		t.Fatalf("Cancel: %v", err)
 	}
@@ -217,14 +218,7 @@ func TestCommitMovesSecurityLog(t *testing.T) {
 // only; calling SendCode again sends a new code that voids the first.
 func TestSendCodeNamesTheAskingAccount(t *testing.T) {
 	e := newEnv(t, nil)
-	f, err := e.svc.Start(e.ctx, e.as("acc_a"), "b1@example.com")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.svc.SendCode(e.ctx, e.as("acc_a"), f.ID, merge.ChoiceTyped); err != nil {
-		t.Fatal(err)
-	}
-	m, _ := e.outbox.Last("b1@example.com")
+	f, m := e.codeSent(t, "b1@example.com")
 	if !strings.Contains(m.Body, "The account a@example.com asks for this merge") {
 		t.Errorf("merge mail body = %q, want it to name the asking account a@example.com", m.Body)
 	}

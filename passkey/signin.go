@@ -138,15 +138,7 @@ func (s *Service) FinishSignIn(ctx context.Context, f SignInFinish) (SignIn, err
 	if err != nil {
 		return SignIn{}, err
 	}
-	var (
-		p  Passkey
-		uv bool
-	)
-	if perr != nil {
-		err = refused(perr, "malformed response")
-	} else {
-		p, uv, err = s.verify(ctx, data, parsed, keys, true)
-	}
+	p, uv, err := s.verify(ctx, data, parsed, perr, keys, true)
 	if err != nil {
 		return SignIn{}, s.fail(ctx, attempt, accountID, f.Client, err)
 	}
@@ -243,12 +235,7 @@ func (s *Service) FinishSecondFactor(ctx context.Context, accountID string, f Si
 		return fmt.Errorf("passkey: listing passkeys: %w", err)
 	}
 	parsed, perr := protocol.ParseCredentialRequestResponseBytes(f.Response)
-	var p Passkey
-	if perr != nil {
-		err = refused(perr, "malformed response")
-	} else {
-		p, _, err = s.verify(ctx, data, parsed, keys, false)
-	}
+	p, _, err := s.verify(ctx, data, parsed, perr, keys, false)
 	if err != nil {
 		return s.fail(ctx, attempt, accountID, f.Client, err)
 	}
@@ -324,15 +311,7 @@ func (s *Service) VerifyReauthentication(ctx context.Context, c auth.Caller, cer
 		return false, fmt.Errorf("passkey: listing passkeys: %w", err)
 	}
 	parsed, perr := protocol.ParseCredentialRequestResponseBytes(response)
-	var (
-		p  Passkey
-		uv bool
-	)
-	if perr != nil {
-		err = refused(perr, "malformed response")
-	} else {
-		p, uv, err = s.verify(ctx, data, parsed, keys, false)
-	}
+	p, uv, err := s.verify(ctx, data, parsed, perr, keys, false)
 	if err != nil {
 		return false, s.fail(ctx, nil, a.ID, c.Client, err)
 	}
@@ -365,9 +344,12 @@ func reasonOf(err error) string {
 // and the passkeys keys of one account (discoverable: found from its
 // user handle), and records the use of the passkey: its new sign count,
 // backup state and time, provided its sign count went up. It returns the
-// passkey used and whether the person was verified; a refused response
-// is a *refusal.
-func (s *Service) verify(ctx context.Context, data webauthn.SessionData, parsed *protocol.ParsedCredentialAssertionData, keys []Passkey, discoverable bool) (Passkey, bool, error) {
+// passkey used and whether the person was verified; a refused response,
+// a malformed one too (perr, the error of parsing it), is a *refusal.
+func (s *Service) verify(ctx context.Context, data webauthn.SessionData, parsed *protocol.ParsedCredentialAssertionData, perr error, keys []Passkey, discoverable bool) (Passkey, bool, error) {
+	if perr != nil {
+		return Passkey{}, false, refused(perr, "malformed response")
+	}
 	if len(keys) == 0 {
 		return Passkey{}, false, refused(nil, "unknown passkey")
 	}

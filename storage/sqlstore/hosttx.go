@@ -64,19 +64,20 @@ func (s *Store) WithTx(ctx context.Context, tx *sql.Tx) (txctx context.Context, 
 		panic("sqlstore: WithTx with a nil *sql.Tx")
 	}
 	hctx, hooks := storage.WithCommitHooks(ctx)
-	return context.WithValue(hctx, txKey{}, &txState{s: s, tx: tx, host: &hostStmts{}}), hooks.Run
+	return context.WithValue(hctx, txKey{}, &txState{s: s, tx: tx, host: &txStmts{}}), hooks.Run
 }
 
-// hostStmts are the statements prepared on a host's transaction, which
-// live until it ends.
-type hostStmts struct {
+// txStmts are the statements prepared on one transaction, which live
+// until it ends: a host's (WithTx), or the Store's own for the queries
+// its cache did not hold yet (txState.uncached).
+type txStmts struct {
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
 }
 
 // prepare returns the statement for query (as the Store writes it)
 // prepared on tx, preparing it on first use.
-func (h *hostStmts) prepare(ctx context.Context, s *Store, tx *sql.Tx, query string) (*sql.Stmt, error) {
+func (h *txStmts) prepare(ctx context.Context, s *Store, tx *sql.Tx, query string) (*sql.Stmt, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if st, ok := h.stmts[query]; ok {

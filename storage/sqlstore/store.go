@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"sync"
 	"time"
 
@@ -174,33 +176,18 @@ type txState struct {
 	tx *sql.Tx
 	// host holds the statements prepared on a host's transaction
 	// (WithTx); nil for the Store's own.
-	host *hostStmts
+	host *txStmts
+	// uncached holds, in the Store's own transaction, the statements of
+	// the queries the Store's cache did not hold yet, prepared on the
+	// transaction's connection (see prepared); InTx caches them once the
+	// transaction has ended.
+	uncached txStmts
 
 	mu sync.Mutex
 	// doomed is the first error of a statement of the transaction that
 	// allows a retry (set by translate): the transaction must run again,
 	// whatever the function made of the error.
 	doomed *retryError
-	// uncached are the queries of the transaction that had no statement
-	// in the Store's cache, prepared on the transaction's own connection;
-	// InTx caches them once the transaction has ended.
-	uncached []string
-}
-
-// prepare prepares query on the transaction's own connection, for a
-// query the Store's cache does not hold yet. Preparing it on the pool
-// instead would wait for a second connection while this one holds its
-// locks: when every other connection of the pool waits for those locks
-// (concurrent writes of one row), that wait never ends.
-func (t *txState) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
-	st, err := t.tx.PrepareContext(ctx, t.s.rebind(query))
-	if err != nil {
-		return nil, err
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.uncached = append(t.uncached, query)
-	return st, nil
 }
 
 // cacheUncached prepares on the pool, now that no transaction holds a
@@ -208,10 +195,9 @@ func (t *txState) prepare(ctx context.Context, query string) (*sql.Stmt, error) 
 // that later calls find them cached. A failure leaves the query to be
 // prepared again when next used.
 func (s *Store) cacheUncached(ctx context.Context, t *txState) {
-	t.mu.Lock()
-	queries := t.uncached
-	t.uncached = nil
-	t.mu.Unlock()
+	t.uncached.mu.Lock()
+	queries := slices.Collect(maps.Keys(t.uncached.stmts))
+	t.uncached.mu.Unlock()
 	for _, q := range queries {
 		if ctx.Err() != nil {
 			return
@@ -359,7 +345,7 @@ func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // prepared returns the statement for query bound to the transaction in
 // ctx, if any: the cached one when there is one, otherwise prepared on
-// the transaction's connection (txState.prepare; always so for a host's
+// the transaction's connection (txState.uncached; always so for a host's
 // transaction, see WithTx).
 func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	t := s.txFrom(ctx)
@@ -370,7 +356,11 @@ func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 		if st, ok := s.stmts.Load(query); ok {
 			return t.tx.StmtContext(ctx, st.(*sql.Stmt)), nil
 		}
-		return t.prepare(ctx, query)
+		// Not on the pool: that would wait for a second connection while
+		// this one holds the transaction's locks, and when every other
+		// connection of the pool waits for those locks (concurrent writes
+		// of one row) the wait never ends.
+		return t.uncached.prepare(ctx, s, t.tx, query)
 	}
 	return s.stmt(ctx, query)
 }

@@ -130,15 +130,22 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	method := auth.MethodPassword
-	if res.SecondFactorRequired {
-		method = auth.MethodSecondFactor
-		if !h.secondFactor(w, r, res.Account.ID, req.OTP) {
+	h.firstFactorDone(w, r, res.Account, session.Begin{AccountID: res.Account.ID, Method: auth.MethodPassword, PasswordExpired: res.PasswordExpired},
+		res.SecondFactorRequired, req.OTP, req.SessionInBody, res.Device)
+}
+
+// firstFactorDone finishes a sign-in whose first factor (b.Method) is
+// proven: the second step when the account needs one (secondFactor,
+// with the body's otp; the session's method is then
+// auth.MethodSecondFactor), then the session (startSession).
+func (h *Handler) firstFactorDone(w http.ResponseWriter, r *http.Request, a account.Account, b session.Begin, needsSecond bool, otp string, inBody bool, device string) {
+	if needsSecond {
+		b.Method = auth.MethodSecondFactor
+		if !h.secondFactor(w, r, a.ID, otp) {
 			return
 		}
 	}
-	h.startSession(w, r, res.Account, session.Begin{AccountID: res.Account.ID, Method: method, PasswordExpired: res.PasswordExpired},
-		req.SessionInBody, res.Device)
+	h.startSession(w, r, a, b, inBody, device)
 }
 
 // secondFactor runs the second step of a sign-in that needs one: the

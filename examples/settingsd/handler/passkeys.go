@@ -290,15 +290,8 @@ func (h *Handler) finishPasskeySignIn(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	method := res.Method
-	if res.SecondFactorRequired {
-		method = auth.MethodSecondFactor
-		if !h.secondFactor(w, r, res.Account.ID, req.OTP) {
-			return
-		}
-	}
-	h.startSession(w, r, res.Account, session.Begin{AccountID: res.Account.ID, Method: method, PasswordExpired: res.PasswordExpired},
-		req.SessionInBody, res.Device)
+	h.firstFactorDone(w, r, res.Account, session.Begin{AccountID: res.Account.ID, Method: res.Method, PasswordExpired: res.PasswordExpired},
+		res.SecondFactorRequired, req.OTP, req.SessionInBody, res.Device)
 }
 
 // beginPasskeySecondFactor is POST /v1/sessions/passkey/second-factor/begin

@@ -141,6 +141,12 @@ func (h *Handler) writeProfile(w http.ResponseWriter, r *http.Request, p profile
 		h.fail(w, r, err)
 		return
 	}
+	writeProfileJSON(w, p, pr)
+}
+
+// writeProfileJSON answers 200 with the profile, its progress and its
+// ETag.
+func writeProfileJSON(w http.ResponseWriter, p profile.Profile, pr profile.Progress) {
 	w.Header().Set("ETag", profileETag(p))
 	writeJSON(w, http.StatusOK, newProfileJSON(p, pr))
 }
@@ -165,8 +171,7 @@ func (h *Handler) changeProfile(w http.ResponseWriter, r *http.Request, c *calle
 		h.writeProfile(w, r, p, nil)
 		return
 	}
-	w.Header().Set("ETag", profileETag(p))
-	writeJSON(w, http.StatusOK, newProfileJSON(p, pr))
+	writeProfileJSON(w, p, pr)
 }
 
 func (h *Handler) getProfile(w http.ResponseWriter, r *http.Request, c *caller) {

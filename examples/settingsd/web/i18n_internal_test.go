@@ -260,26 +260,23 @@ func templateText(n parse.Node, b *strings.Builder) {
 	case *parse.TextNode:
 		b.Write(n.Text)
 	case *parse.IfNode:
-		b.WriteByte(0)
-		templateText(n.List, b)
-		b.WriteByte(0)
-		templateText(n.ElseList, b)
-		b.WriteByte(0)
+		branchText(&n.BranchNode, b)
 	case *parse.RangeNode:
-		b.WriteByte(0)
-		templateText(n.List, b)
-		b.WriteByte(0)
-		templateText(n.ElseList, b)
-		b.WriteByte(0)
+		branchText(&n.BranchNode, b)
 	case *parse.WithNode:
-		b.WriteByte(0)
-		templateText(n.List, b)
-		b.WriteByte(0)
-		templateText(n.ElseList, b)
-		b.WriteByte(0)
+		branchText(&n.BranchNode, b)
 	default:
 		b.WriteByte(0)
 	}
+}
+
+// branchText is templateText of an if, range or with: each branch apart.
+func branchText(n *parse.BranchNode, b *strings.Builder) {
+	b.WriteByte(0)
+	templateText(n.List, b)
+	b.WriteByte(0)
+	templateText(n.ElseList, b)
+	b.WriteByte(0)
 }
 
 var (

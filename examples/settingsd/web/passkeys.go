@@ -124,20 +124,32 @@ func (w *Web) finishOf(rw http.ResponseWriter, r *http.Request) passkey.SignInFi
 	return f
 }
 
-// passkeyRefusal is the message of a refused sign-in, second-factor or
-// re-authentication answer; ok is false for an error no form explains.
-func passkeyRefusal(err error) (msg string, ok bool) {
+// passkeyRefusal is the form of a refused sign-in, second-factor or
+// re-authentication answer, its message on the passkey field; ok is false
+// for an error no form explains.
+func passkeyRefusal(err error) (f *form, ok bool) {
+	msg := passkeyMessage(err)
+	if msg == "" {
+		return nil, false
+	}
+	f = newForm()
+	f.add("passkey", msg)
+	return f, true
+}
+
+// passkeyMessage is the message of passkeyRefusal, "" for none.
+func passkeyMessage(err error) string {
 	switch codeOf(err) {
 	case "invalid_credentials", "sso_managed":
-		return msgPasskeyRefused, true
+		return msgPasskeyRefused
 	case "ceremony_expired":
-		return msgPasskeyExpired, true
+		return msgPasskeyExpired
 	case "rate_limited":
-		return signInThrottleMessage(waitOf(err)), true
+		return signInThrottleMessage(waitOf(err))
 	case "second_factor_required":
-		return "This passkey did not check that it is you. Confirm with your password and code instead.", true
+		return "This passkey did not check that it is you. Confirm with your password and code instead."
 	}
-	return "", false
+	return ""
 }
 
 // beginPasskeySignIn is the begin of "Sign in with a passkey" and of the
@@ -163,13 +175,11 @@ func (w *Web) passkeySignIn(rw http.ResponseWriter, r *http.Request) {
 	}
 	res, err := w.s.Passkeys.FinishSignIn(r.Context(), w.finishOf(rw, r))
 	if err != nil {
-		msg, ok := passkeyRefusal(err)
+		f, ok := passkeyRefusal(err)
 		if !ok {
 			w.fail(rw, r, err)
 			return
 		}
-		f := newForm()
-		f.add("passkey", msg)
 		p := w.anonymousPage(rw, r, "Sign in")
 		p.Form, p.Data = f, w.signInData(next)
 		w.render(rw, r, http.StatusUnauthorized, "signin", p)
@@ -210,13 +220,11 @@ func (w *Web) passkeyFactor(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := w.s.Passkeys.FinishSecondFactor(r.Context(), t.accountID, w.finishOf(rw, r)); err != nil {
-		msg, ok := passkeyRefusal(err)
+		f, ok := passkeyRefusal(err)
 		if !ok {
 			w.fail(rw, r, err)
 			return
 		}
-		f := newForm()
-		f.add("passkey", msg)
 		w.renderCodePage(rw, r, t, http.StatusUnauthorized, f, next, false)
 		return
 	}
@@ -243,13 +251,11 @@ func (w *Web) passkeyReauth(rw http.ResponseWriter, r *http.Request, c *caller) 
 		w.reauthenticated(rw, r, c, next, "")
 		return
 	}
-	msg, ok := passkeyRefusal(err)
+	f, ok := passkeyRefusal(err)
 	if !ok {
 		w.fail(rw, r, err)
 		return
 	}
-	f := newForm()
-	f.add("passkey", msg)
 	w.renderReauth(rw, r, c, http.StatusUnauthorized, f, next, false)
 }
 
